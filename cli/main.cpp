@@ -1,0 +1,223 @@
+// The `trede` command line: argument parsing and printing only; all work is in libtrede.
+//
+// Exit codes: 0 success, 2 bad input (scenario, options, unreadable input file), 1 anything else.
+
+#include <CLI/CLI.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "progress.hpp"
+#include "trede/trede.hpp"
+
+namespace {
+
+constexpr int exit_ok = 0;
+constexpr int exit_failure = 1;
+constexpr int exit_bad_input = 2;
+
+// Thrown for problems with input (exit 2) found outside the library.
+struct BadInput {
+  std::string message;
+};
+
+std::string human(double v) {
+  char buf[64];
+  const double a = std::fabs(v);
+  if (std::isnan(v)) return "n/a";
+  if (a >= 1e9) std::snprintf(buf, sizeof buf, "%.3g G", v / 1e9);
+  else if (a >= 1e6) std::snprintf(buf, sizeof buf, "%.3g M", v / 1e6);
+  else if (a >= 1e4) std::snprintf(buf, sizeof buf, "%.0f", v);
+  else if (a >= 100) std::snprintf(buf, sizeof buf, "%.1f", v);
+  else std::snprintf(buf, sizeof buf, "%.3g", v);
+  return buf;
+}
+
+std::string join_args(int argc, char** argv) {
+  std::string s;
+  for (int i = 0; i < argc; ++i) s += (i ? " " : "") + std::string(argv[i]);
+  return s;
+}
+
+void check_output_path(const std::string& out) {
+  namespace fs = std::filesystem;
+  const fs::path p(out);
+  if (fs::is_directory(p)) throw BadInput{"-o " + out + ": is a directory"};
+  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+  if (!fs::is_directory(dir)) throw BadInput{"-o " + out + ": directory '" + dir.string() + "' does not exist"};
+}
+
+void print_headline(const trede::model::Scenario& s, const trede::mc::Ensemble& e) {
+  const auto& L = e.layout;
+  const double events = static_cast<double>(e.total_events());
+  std::printf("%s: %llu replicates, seed %llu, %d thread%s; %s events in %.2f s (%s events/s)\n", s.name.c_str(),
+              static_cast<unsigned long long>(e.replicates), static_cast<unsigned long long>(e.seed), e.threads_used,
+              e.threads_used == 1 ? "" : "s", human(events).c_str(), e.wall_seconds,
+              human(e.wall_seconds > 0 ? events / e.wall_seconds : 0).c_str());
+  std::printf("\nKPIs per replicate: mean [5%%, 95%%]\n");
+  for (std::size_t k = 0; k < L.K(); ++k)
+    std::printf("  %-36s %12s  [%s, %s]\n", L.kpi_names[k].c_str(), human(e.kpi_summary.mean[k]).c_str(),
+                human(e.kpi_summary.q05[k]).c_str(), human(e.kpi_summary.q95[k]).c_str());
+  const std::size_t T = L.T(), S = L.S(), last = T - 1;
+  std::printf("\nparticipatieladder at %.2f: mean people per trede [5%%, 95%%]\n", L.report_times[last]);
+  for (std::size_t r = 0; r < trede::mc::ladder_rungs; ++r) {
+    const std::size_t i = last * trede::mc::ladder_rungs + r;
+    std::printf("  trede %zu  %12s  [%s, %s]\n", r + 1, human(e.trede_summary.mean[i]).c_str(),
+                human(e.trede_summary.q05[i]).c_str(), human(e.trede_summary.q95[i]).c_str());
+  }
+  std::printf("\noccupancy at %.2f: mean [5%%, 95%%]\n", L.report_times[last]);
+  for (std::size_t st = 0; st < S; ++st) {
+    const std::size_t i = last * S + st;
+    std::printf("  %-28s %12s  [%s, %s]\n", L.states[st].c_str(), human(e.occupancy_summary.mean[i]).c_str(),
+                human(e.occupancy_summary.q05[i]).c_str(), human(e.occupancy_summary.q95[i]).c_str());
+  }
+  for (std::size_t c = 0; c < L.C(); ++c) {
+    const std::size_t i = last * L.C() + c;
+    std::printf("  waiting for %-16s %12s  [%s, %s]\n", L.capacity_states[c].c_str(),
+                human(e.waiting_summary.mean[i]).c_str(), human(e.waiting_summary.q05[i]).c_str(),
+                human(e.waiting_summary.q95[i]).c_str());
+  }
+}
+
+int cmd_validate(const std::string& path, const std::vector<std::string>& sets) {
+  const auto s = trede::model::load_scenario(path, sets);
+  std::cout << trede::model::describe(s) << "OK: " << path << " is valid\n";
+  return exit_ok;
+}
+
+struct RunArgs {
+  std::string scenario;
+  std::vector<std::string> sets;
+  std::uint64_t replicates = 100;
+  std::uint64_t seed = 1;
+  int threads = 0;
+  std::string output;
+  bool quiet = false;
+  int compression = 4;
+};
+
+int cmd_run(const RunArgs& a, const std::string& command_line) {
+  if (a.replicates == 0) throw BadInput{"-n: must be >= 1"};
+  if (a.threads < 0) throw BadInput{"--threads: must be >= 0 (0 = all cores)"};
+  if (a.compression < 0 || a.compression > 9) throw BadInput{"--compression: must be 0..9"};
+  if (!a.output.empty()) check_output_path(a.output);
+  const auto s = trede::model::load_scenario(a.scenario, a.sets);
+
+  trede::cli::ProgressBar bar(!a.quiet && trede::cli::stderr_is_terminal(), "replicates");
+  trede::mc::RunOptions opt;
+  opt.replicates = a.replicates;
+  opt.seed = a.seed;
+  opt.threads = a.threads;
+  opt.progress = [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
+  const auto e = trede::mc::run(s, opt);
+  bar.finish();
+  if (!a.output.empty()) {
+    trede::io::WriteOptions wo;
+    wo.compression_level = a.compression;
+    wo.command_line = command_line;
+    trede::io::write_hdf5(a.output, e, s, wo);
+  }
+  if (!a.quiet) {
+    print_headline(s, e);
+    if (!a.output.empty()) std::printf("\nwrote %s\n", a.output.c_str());
+  }
+  return exit_ok;
+}
+
+int cmd_info(const std::string& path) {
+  const auto info = trede::io::read_info(path);
+  std::printf("%s\n", path.c_str());
+  for (const auto& [k, v] : info.attributes) {
+    if (k == "command_line" || k == "scenario_overrides") {
+      if (!v.empty()) std::printf("  %-18s %s\n", k.c_str(), v.c_str());
+      continue;
+    }
+    std::printf("  %-18s %s\n", k.c_str(), v.c_str());
+  }
+  std::printf("\ndatasets:\n");
+  for (const auto& d : info.datasets) {
+    std::string shape;
+    for (std::size_t i = 0; i < d.shape.size(); ++i) shape += (i ? " x " : "") + std::to_string(d.shape[i]);
+    std::printf("  %-44s %-9s %s\n", d.path.c_str(), d.type.c_str(), shape.empty() ? "scalar" : shape.c_str());
+  }
+  std::printf("\nKPIs: mean [5%%, 95%%]\n");
+  for (std::size_t k = 0; k < info.kpi_names.size(); ++k)
+    std::printf("  %-36s %12s  [%s, %s]\n", info.kpi_names[k].c_str(), human(info.kpi.mean[k]).c_str(),
+                human(info.kpi.q05[k]).c_str(), human(info.kpi.q95[k]).c_str());
+  return exit_ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"trede " + std::string(trede::version) +
+               " - Monte Carlo simulation of participant flows under the Dutch Participatiewet.\n"
+               "Exit codes: 0 success, 2 bad input, 1 other failure."};
+  app.set_version_flag("--version", std::string("trede ") + trede::version + " (" + trede::git_commit + ")");
+  app.require_subcommand(1);
+
+  std::string validate_path;
+  std::vector<std::string> validate_sets;
+  auto* validate = app.add_subcommand("validate", "Check a scenario file and print its states and transitions");
+  validate->add_option("scenario", validate_path, "Scenario file (TOML)")->required();
+  validate->add_option("--set", validate_sets,
+                       "Override a scenario key before validation: key=value (repeatable), e.g. "
+                       "--set horizon_years=20 --set 'state[beschut_werk].capacity=3000'")
+      ->take_all();
+
+  RunArgs ra;
+  auto* run = app.add_subcommand("run", "Run a Monte Carlo ensemble of a scenario; print headline results, write HDF5");
+  run->add_option("scenario", ra.scenario, "Scenario file (TOML)")->required();
+  run->add_option("-n,--replicates", ra.replicates, "Number of replicates")->capture_default_str();
+  run->add_option("--seed", ra.seed, "Master seed; replicate i uses streams (seed, i)")->capture_default_str();
+  run->add_option("--threads", ra.threads, "Worker threads; 0 = all cores. Results do not depend on it")
+      ->capture_default_str();
+  run->add_option("-o,--output", ra.output,
+                  "HDF5 result file (written to a temporary file, renamed into place when complete)");
+  run->add_option("--set", ra.sets, "Override a scenario key: key=value (repeatable)")->take_all();
+  run->add_option("--compression", ra.compression, "Deflate level 0..9 for per-replicate arrays")->capture_default_str();
+  run->add_flag("-q,--quiet", ra.quiet, "No progress bar and no summary (errors only)");
+
+  std::string info_path;
+  auto* info = app.add_subcommand("info", "Show what is inside a result file, with the headline KPIs");
+  info->add_option("file", info_path, "HDF5 result file")->required();
+
+  // --set collects every following key=value; make it repeatable rather than greedy.
+  for (auto* sub : {validate, run})
+    if (auto* opt = sub->get_option("--set")) opt->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)->expected(1)->allow_extra_args(false);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? exit_ok : exit_bad_input;
+  }
+
+  try {
+    if (*validate) return cmd_validate(validate_path, validate_sets);
+    if (*run) return cmd_run(ra, join_args(argc, argv));
+    if (*info) return cmd_info(info_path);
+  } catch (const trede::ModelError& e) {
+    std::fprintf(stderr, "error: bad input (%zu problem%s):\n", e.diagnostics().size(),
+                 e.diagnostics().size() == 1 ? "" : "s");
+    for (const auto& d : e.diagnostics()) std::fprintf(stderr, "  %s\n", d.to_string().c_str());
+    return exit_bad_input;
+  } catch (const BadInput& e) {
+    std::fprintf(stderr, "error: %s\n", e.message.c_str());
+    return exit_bad_input;
+  } catch (const trede::IoError& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    // An input file that cannot be read is bad input; a result that cannot be written is not.
+    const bool input = (*validate && e.path() == validate_path) || (*run && e.path() == ra.scenario) ||
+                       (*info && e.path() == info_path);
+    return input ? exit_bad_input : exit_failure;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return exit_failure;
+  }
+  return exit_failure;
+}

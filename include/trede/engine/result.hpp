@@ -1,0 +1,100 @@
+#pragma once
+/// \file
+/// What one replicate records, as plain arrays, and the layout (names and shapes) shared by all
+/// replicates of a compiled model. Arrays are row-major; shapes are given per member.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace trede::engine {
+
+/// Kind of a flow edge (a possible move between two occupancies).
+enum class EdgeKind : std::uint8_t {
+  transition,  ///< a transition of the scenario (including admission from an in-place wait)
+  inflow,      ///< arrival from outside into an entry state
+  age_exit,    ///< reaching the exit age
+  renege,      ///< giving up waiting (to the renege destination)
+  to_waiting,  ///< moving into a separate waiting state because the chosen place was full
+  admission,   ///< from a separate waiting state into the freed place
+};
+
+/// Name of an edge kind ("transition", "inflow", ...).
+[[nodiscard]] const char* to_string(EdgeKind k) noexcept;
+
+/// One flow edge.
+struct FlowEdge {
+  std::string id;    ///< "from->to", the transition id, or e.g. "(inflow)->bijstand"
+  std::string from;  ///< "(inflow)" for arrivals
+  std::string to;
+  EdgeKind kind = EdgeKind::transition;
+};
+
+/// Names and sizes of everything a replicate records.
+struct Layout {
+  std::vector<double> report_times;      ///< [T] calendar years
+  std::vector<double> period_start;      ///< [P] calendar years; period k = (period_start[k], period_end[k]]
+  std::vector<double> period_end;        ///< [P]; P == T, period_end == report_times
+  std::vector<std::string> states;       ///< [S] names
+  std::vector<int> trede;                ///< [S] rung 1..6, 0 = off the ladder
+  std::vector<double> cost_eur_per_year; ///< [S]
+  std::vector<std::string> capacity_states;  ///< [C] names of states with places
+  std::vector<FlowEdge> edges;           ///< [E]
+  std::vector<std::string> kpi_names;    ///< [K]
+
+  [[nodiscard]] std::size_t T() const noexcept { return report_times.size(); }
+  [[nodiscard]] std::size_t P() const noexcept { return period_end.size(); }
+  [[nodiscard]] std::size_t S() const noexcept { return states.size(); }
+  [[nodiscard]] std::size_t C() const noexcept { return capacity_states.size(); }
+  [[nodiscard]] std::size_t E() const noexcept { return edges.size(); }
+  [[nodiscard]] std::size_t K() const noexcept { return kpi_names.size(); }
+};
+
+/// Index of each per-replicate KPI in `ReplicateResult::kpi` (and `Layout::kpi_names`).
+enum Kpi : std::size_t {
+  kpi_uitstroom_werk,               ///< moves into a work state from a non-work state
+  kpi_uitval,                       ///< moves into an uitval state
+  kpi_herinstroom,                  ///< moves from uitval or work back into a non-work, non-exit state
+  kpi_mean_time_to_first_work,      ///< years from entering the model to first work (people who got there)
+  kpi_share_reached_trede_ge4,      ///< share of all people ever present who were ever at trede >= 4
+  kpi_share_reached_work,           ///< share of all people ever present who were ever in a work state
+  kpi_cost_total,                   ///< euros over [start, last report time]
+  kpi_cost_per_person_reaching_work,///< cost_total / persons_reaching_work
+  kpi_persons,                      ///< people ever present (start + arrivals)
+  kpi_persons_reaching_work,        ///< people who entered work during the run (not those who started there)
+  kpi_arrivals,                     ///< arrivals by inflow
+  kpi_absorbed,                     ///< moves into absorbing states
+  kpi_events,                       ///< moves plus arrivals
+  kpi_waiting_joined,               ///< joins of any waiting list
+  kpi_waiting_admitted,             ///< admissions from waiting lists
+  kpi_waiting_reneged,              ///< people who gave up waiting
+  kpi_mean_waiting_time_admitted,   ///< years on the list of those admitted
+  kpi_count                         ///< number of KPIs
+};
+
+/// Everything one replicate recorded. T report times, P periods, S states, C capacity states,
+/// E flow edges, K KPIs (see Layout).
+struct ReplicateResult {
+  std::vector<std::int32_t> occupancy;       ///< [T, S] people per state at each report time
+  std::vector<std::int32_t> waiting;         ///< [T, C] waiting-list length at each report time
+  std::vector<std::int32_t> flows;           ///< [P, E] moves per edge per period
+  std::vector<double> person_years;          ///< [P, S] person-years spent per state per period
+  std::vector<double> cost_eur;              ///< [P] euros per period (person_years × cost)
+  std::vector<double> waiting_years;         ///< [P, C] list-years: time integral of list length
+  std::vector<std::int32_t> waiting_joined;  ///< [P, C] joins per period
+  std::vector<std::int32_t> waiting_admitted;///< [P, C] admissions per period
+  std::vector<std::int32_t> waiting_reneged; ///< [P, C] reneges per period
+  std::vector<std::int32_t> waiting_left;    ///< [P, C] left the list another way (moved elsewhere)
+  std::vector<double> waiting_time_sum;      ///< [P, C] years waited by all who left the list in the period
+  std::vector<double> waiting_time_admitted_sum;  ///< [P, C] years waited by those admitted
+  std::vector<double> sojourn_sum;           ///< [E] years in the origin state before each move (sum)
+  std::vector<double> sojourn_sumsq;         ///< [E] sum of squares of the same
+  std::vector<double> kpi;                   ///< [K]
+
+  std::uint64_t events = 0;            ///< moves plus arrivals over the whole run
+  std::uint64_t peak_live_persons = 0; ///< most people alive at once
+  std::uint64_t peak_bytes = 0;        ///< memory held by the replicate's person and event storage
+};
+
+}  // namespace trede::engine

@@ -1,0 +1,53 @@
+#pragma once
+/// \file
+/// HDF5 output (layout in docs/hdf5-schema.md) and reading it back. Files are written from one
+/// thread to a temporary file in the target directory, which is renamed into place only when
+/// complete: an interrupted or failed write never leaves a partial file or touches an existing
+/// one.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "trede/mc/ensemble.hpp"
+#include "trede/model/scenario.hpp"
+
+namespace trede::io {
+
+/// Extra provenance and format options for `write_hdf5`.
+struct WriteOptions {
+  int compression_level = 4;  ///< deflate level 0..9 for per-replicate arrays (0 = none)
+  std::string command_line;   ///< stored as the root attribute `command_line` when not empty
+};
+
+/// Writes an ensemble and the scenario it came from to `path` (HDF5, layout per
+/// docs/hdf5-schema.md). \throws IoError if the file cannot be written; `path` is then
+/// unchanged.
+void write_hdf5(const std::string& path, const mc::Ensemble& ensemble, const model::Scenario& scenario,
+                const WriteOptions& options = {});
+
+/// One dataset in a result file.
+struct DatasetInfo {
+  std::string path;                 ///< e.g. "/replicates/occupancy"
+  std::vector<std::uint64_t> shape; ///< empty for scalars
+  std::string type;                 ///< "int32", "float64", "string", "compound", ...
+};
+
+/// What `trede info` shows about a result file.
+struct FileInfo {
+  std::vector<std::pair<std::string, std::string>> attributes;  ///< root attributes as text
+  std::vector<DatasetInfo> datasets;
+  std::vector<std::string> kpi_names;
+  mc::Summary kpi;  ///< /summary/kpi
+};
+
+/// Reads the attributes, dataset list and KPI summary of a result file.
+/// \throws IoError if the file cannot be opened or is not a trede result.
+[[nodiscard]] FileInfo read_info(const std::string& path);
+
+/// SHA-256 of `data` as 64 lowercase hex digits.
+[[nodiscard]] std::string sha256_hex(std::string_view data);
+
+}  // namespace trede::io

@@ -1,0 +1,100 @@
+#pragma once
+/// \file
+/// Monte Carlo ensembles: many replicates of one scenario run in parallel (TBB), with results
+/// that are bitwise identical for any number of threads, and their summaries.
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <vector>
+
+#include "trede/engine/result.hpp"
+#include "trede/engine/simulator.hpp"
+#include "trede/model/scenario.hpp"
+
+namespace trede::mc {
+
+/// How to run an ensemble.
+struct RunOptions {
+  std::uint64_t replicates = 100;      ///< number of replicates R (>= 1)
+  std::uint64_t seed = 1;              ///< master seed
+  int threads = 0;                     ///< worker threads; 0 = all cores, 1 = serial reference
+  std::uint64_t first_replicate = 0;   ///< index of the first replicate (runs [first, first + R))
+  /// Called after each finished replicate with (finished, total), from a worker thread; must be
+  /// thread-safe and cheap. May be empty.
+  std::function<void(std::uint64_t, std::uint64_t)> progress;
+};
+
+/// Cell-by-cell statistics over replicates. Each vector has one entry per cell of the
+/// summarised quantity (e.g. T*S for occupancy). Quantiles are type 7 (linear interpolation,
+/// as numpy's default); sd uses n - 1. Replicates where a value is NaN (an undefined KPI) are
+/// left out of that cell; a cell with no values is NaN.
+struct Summary {
+  std::vector<double> mean, sd, q05, q50, q95;
+};
+
+/// Statistics of `values` laid out [R, N] (replicate-major), per column.
+[[nodiscard]] Summary summarize(std::span<const double> values, std::size_t replicates);
+/// Integer version.
+[[nodiscard]] Summary summarize(std::span<const std::int32_t> values, std::size_t replicates);
+
+/// Number of participatieladder rungs reported (treden 1..6).
+inline constexpr std::size_t ladder_rungs = 6;
+
+/// All replicates of one run: per-replicate arrays (replicate-major, shapes as in
+/// engine::ReplicateResult with a leading R) and their summaries.
+struct Ensemble {
+  engine::Layout layout;
+  std::uint64_t seed = 0;
+  std::uint64_t first_replicate = 0;
+  std::uint64_t replicates = 0;
+
+  std::vector<std::int32_t> occupancy;        ///< [R, T, S]
+  std::vector<std::int32_t> trede_occupancy;  ///< [R, T, 6] people per trede 1..6
+  std::vector<std::int32_t> waiting;          ///< [R, T, C]
+  std::vector<std::int32_t> flows;            ///< [R, P, E]
+  std::vector<double> person_years;           ///< [R, P, S]
+  std::vector<double> cost_eur;               ///< [R, P]
+  std::vector<double> cost_cumulative_eur;    ///< [R, T] cost from the start to each report time
+  std::vector<double> waiting_years;          ///< [R, P, C]
+  std::vector<std::int32_t> waiting_joined;   ///< [R, P, C]
+  std::vector<std::int32_t> waiting_admitted; ///< [R, P, C]
+  std::vector<std::int32_t> waiting_reneged;  ///< [R, P, C]
+  std::vector<std::int32_t> waiting_left;     ///< [R, P, C]
+  std::vector<double> waiting_time_sum;       ///< [R, P, C]
+  std::vector<double> waiting_time_admitted_sum;  ///< [R, P, C]
+  std::vector<double> sojourn_sum;            ///< [R, E]
+  std::vector<double> sojourn_sumsq;          ///< [R, E]
+  std::vector<double> kpi;                    ///< [R, K]
+  std::vector<std::uint64_t> events;          ///< [R] moves plus arrivals per replicate
+
+  Summary occupancy_summary;        ///< [T, S]
+  Summary trede_summary;            ///< [T, 6]
+  Summary waiting_summary;          ///< [T, C]
+  Summary flows_summary;            ///< [P, E]
+  Summary cost_cumulative_summary;  ///< [T]
+  Summary kpi_summary;              ///< [K]
+
+  double wall_seconds = 0.0;             ///< time spent simulating (not summarising)
+  std::uint64_t peak_bytes_per_replicate = 0;   ///< largest replicate's person and event storage
+  std::uint64_t peak_live_persons = 0;   ///< largest number of people alive at once in a replicate
+  int threads_used = 1;
+
+  /// Total events over all replicates.
+  [[nodiscard]] std::uint64_t total_events() const noexcept;
+};
+
+/// Runs `options.replicates` replicates of `scenario` in parallel and summarises them.
+/// Replicate i uses the random streams of (options.seed, options.first_replicate + i), so the
+/// result is the same for any thread count, and any range of replicates can run on its own.
+/// \throws ModelError for bad options (replicates == 0, threads < 0); exceptions raised inside
+///         a replicate reach the caller.
+[[nodiscard]] Ensemble run(const model::Scenario& scenario, const RunOptions& options);
+
+/// The same, for an already compiled simulator.
+[[nodiscard]] Ensemble run(const engine::Simulator& simulator, const RunOptions& options);
+
+/// Recomputes every summary of `e` from its per-replicate arrays.
+void summarize(Ensemble& e);
+
+}  // namespace trede::mc

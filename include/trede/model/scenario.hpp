@@ -1,0 +1,243 @@
+#pragma once
+/// \file
+/// The scenario: states, transitions, capacities, population, inflow and reporting grid of one
+/// model, parsed and validated. A `Scenario` is an immutable value; the engine compiles it once
+/// and shares it read-only between replicates. Load one with `trede::model::load_scenario`.
+///
+/// Units: time in years; calendar times are calendar years as doubles (2025.0 = 1 January 2025);
+/// rates per year; costs in euros per person-year.
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace trede::model {
+
+/// Index of a state in `Scenario::states`.
+using StateIndex = std::uint32_t;
+/// Index of an attribute in `Scenario::attributes`.
+using AttributeIndex = std::uint32_t;
+
+inline constexpr double infinity = std::numeric_limits<double>::infinity();
+
+/// A step function of calendar time: `values[i]` holds from `times[i]` (calendar year) until
+/// `times[i+1]`; before `times[0]` the value is `before`. An empty schedule is constant `before`.
+struct StepSchedule {
+  std::vector<double> times;   ///< calendar years, strictly increasing
+  std::vector<double> values;  ///< same length as `times`
+  double before = 1.0;         ///< value before the first time
+
+  /// Value at calendar time `t`.
+  [[nodiscard]] double at(double t) const noexcept;
+  /// True when the value never changes.
+  [[nodiscard]] bool constant() const noexcept { return times.empty(); }
+  /// A schedule with the same value at all times.
+  static StepSchedule constant_value(double v) { return StepSchedule{{}, {}, v}; }
+};
+
+/// Family of a holding-time distribution (a hazard of leaving along one edge).
+enum class HazardKind : std::uint8_t {
+  exponential,  ///< constant rate `rate` per year
+  weibull,      ///< cumulative hazard (x/scale)^shape, scale in years
+  gamma,        ///< gamma(shape, scale) holding time, scale in years
+  lognormal,    ///< log of the holding time (years) is normal(meanlog, sdlog)
+  fixed,        ///< the transition happens exactly `duration` years after the clock origin
+  table,        ///< piecewise-constant hazard: `rates[i]` per year from clock value `breaks[i]`
+};
+
+/// What the hazard's clock measures. All clocks advance one year per year.
+enum class Clock : std::uint8_t {
+  time_in_state,  ///< years since the person entered the current state
+  age,            ///< the person's age in years (needs an attribute of type "age")
+  calendar,       ///< calendar year
+};
+
+/// Parameters of one hazard. Which fields are used depends on `kind`.
+struct Hazard {
+  HazardKind kind = HazardKind::exponential;
+  Clock clock = Clock::time_in_state;
+  double rate = 0.0;              ///< exponential: per year
+  double shape = 1.0;             ///< weibull, gamma: dimensionless
+  double scale = 1.0;             ///< weibull, gamma: years
+  double meanlog = 0.0;           ///< lognormal: mean of ln(years)
+  double sdlog = 1.0;             ///< lognormal: sd of ln(years)
+  double duration = 0.0;          ///< fixed: years
+  std::vector<double> breaks;     ///< table: clock values (years) where each rate starts; breaks[0] = 0 for time_in_state
+  std::vector<double> rates;      ///< table: hazard per year from breaks[i]
+};
+
+/// Log-linear effect of one attribute on a transition: hazard *= exp(beta * x).
+/// For a number or age attribute x = value - center; for a category x = 1 if the person's level
+/// equals `level`, else 0; for a count attribute x = the count.
+struct CovariateEffect {
+  AttributeIndex attribute = 0;
+  int level = -1;     ///< category level index, or -1 for numeric attributes
+  double beta = 0.0;  ///< per unit of x
+};
+
+/// A directed edge between two states with its hazard.
+struct Transition {
+  std::string id;                        ///< "from->to" unless given
+  StateIndex from = 0;
+  StateIndex to = 0;
+  Hazard hazard;
+  std::vector<CovariateEffect> covariates;
+  StepSchedule multiplier;               ///< calendar-year multiplier of the hazard (default 1)
+  int line = 0;                          ///< line in the scenario file
+  bool renege = false;                   ///< generated reneging edge of a separate waiting state
+};
+
+/// Where a person waits when the place they chose is full.
+enum class WaitingMode : std::uint8_t {
+  stay,      ///< stays in the current state, still subject to its other transitions
+  separate,  ///< moves to the waiting state `Capacity::waiting_state`
+};
+
+/// Order in which waiting people get a freed place.
+enum class Discipline : std::uint8_t {
+  fifo,      ///< first come, first served
+  priority,  ///< by an attribute value at the time of joining; ties first come, first served
+};
+
+/// Capacity of a state, and its waiting list.
+struct Capacity {
+  StepSchedule places;                         ///< places by calendar year (already derived from a budget)
+  WaitingMode waiting = WaitingMode::stay;
+  StateIndex waiting_state = 0;                ///< separate mode: the state waiting people occupy
+  Discipline discipline = Discipline::fifo;
+  AttributeIndex priority_attribute = 0;       ///< priority discipline only
+  bool priority_descending = true;             ///< highest value first
+  double renege_rate = 0.0;                    ///< per year, while on the list
+  std::optional<StateIndex> renege_to;         ///< stay mode: none = give up waiting, stay put
+  std::optional<double> budget_cost_per_place; ///< set when places come from a budget (euros/place/year)
+};
+
+/// One node of the state graph.
+struct State {
+  std::string name;
+  int trede = 0;                    ///< participatieladder rung 1..6, or 0 for off the ladder (exits)
+  std::string functionality;        ///< "A".."H", "inkomen", "wsw", "uitval" or "none"
+  double cost_eur_per_year = 0.0;   ///< cost per person-year spent in the state
+  bool absorbing = false;           ///< ends a person's path
+  std::optional<Capacity> capacity;
+  std::optional<StateIndex> waiting_for;  ///< set on separate-mode waiting states: the capacity state
+  bool generated = false;           ///< created by the loader (waiting states), not in the file
+  int line = 0;
+};
+
+/// Kind of a person attribute.
+enum class AttributeKind : std::uint8_t {
+  number,    ///< a fixed real value
+  category,  ///< one of `levels`, stored as the level index
+  age,       ///< age in years, increasing with time
+  count,     ///< number of entries into `counted_states` so far (history, e.g. earlier uitval spells)
+};
+
+/// A person attribute.
+struct Attribute {
+  std::string name;
+  AttributeKind kind = AttributeKind::number;
+  std::vector<std::string> levels;            ///< category only
+  double center = 0.0;                        ///< subtracted before covariate effects (number, age)
+  std::optional<double> default_value;        ///< used where a population or inflow gives none
+  std::vector<StateIndex> counted_states;     ///< count only
+};
+
+/// A distribution for drawing attribute values and times in state. Draws are by inversion of a
+/// single uniform, so common random numbers carry over between scenarios.
+struct Distribution {
+  enum class Kind : std::uint8_t { fixed, uniform, normal, categorical };
+  Kind kind = Kind::fixed;
+  double a = 0.0;   ///< fixed: the value; uniform: min; normal: mean
+  double b = 0.0;   ///< uniform: max; normal: sd
+  double lo = -infinity;  ///< normal: truncation bounds
+  double hi = infinity;
+  std::vector<double> values;   ///< categorical: values (category level indices for categories)
+  std::vector<double> weights;  ///< categorical: non-negative weights, positive sum
+};
+
+/// How one attribute is drawn for a group of people.
+struct AttributeDraw {
+  AttributeIndex attribute = 0;
+  Distribution distribution;
+};
+
+/// A group of people present at the start, all in one state.
+struct InitialGroup {
+  StateIndex state = 0;
+  std::uint64_t count = 0;
+  std::vector<AttributeDraw> attributes;   ///< one per attribute (defaults filled in)
+  Distribution time_in_state;              ///< years already spent in the state (default 0)
+  int line = 0;
+};
+
+/// One person read from a population CSV file.
+struct Individual {
+  StateIndex state = 0;
+  double time_in_state = 0.0;       ///< years already spent in the state
+  std::vector<double> attributes;   ///< one value per attribute (category: level index; age: years)
+};
+
+/// Poisson arrivals into an entry state.
+struct Inflow {
+  StateIndex state = 0;
+  StepSchedule rate_per_year;              ///< expected arrivals per year, by calendar year
+  std::vector<AttributeDraw> attributes;   ///< one per attribute (defaults filled in)
+  int line = 0;
+};
+
+/// Exit at a configured age (AOW): a person reaching `age` moves to `to`.
+struct ExitAge {
+  double age = 67.0;
+  StateIndex to = 0;
+  AttributeIndex attribute = 0;  ///< the age attribute
+};
+
+/// Which states the per-replicate KPIs treat as work and as uitval.
+struct KpiStates {
+  std::vector<StateIndex> work;    ///< default: non-absorbing states with trede >= 5
+  std::vector<StateIndex> uitval;  ///< default: states whose name starts with "uitval"
+};
+
+/// A parsed, validated scenario. Immutable once loaded.
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::string source_path;      ///< file it was read from ("" when parsed from a string)
+  std::string text;             ///< the scenario text exactly as read
+  std::vector<std::string> overrides;  ///< the --set key=value overrides applied, in order
+  double start_year = 2025.0;   ///< calendar time at the start of the simulation
+  double horizon_years = 10.0;  ///< length of the simulation
+  std::vector<double> report_times;  ///< calendar years, increasing, within [start, start + horizon]
+
+  std::vector<Attribute> attributes;
+  std::vector<State> states;
+  std::vector<Transition> transitions;
+  std::vector<InitialGroup> initial;
+  std::vector<Individual> individuals;
+  std::vector<Inflow> inflows;
+  std::optional<ExitAge> exit_age;
+  KpiStates kpi;
+
+  /// End of the simulation as a calendar year.
+  [[nodiscard]] double end_year() const noexcept { return start_year + horizon_years; }
+  /// The state called `name`, or nullptr.
+  [[nodiscard]] const State* find_state(std::string_view name) const noexcept;
+  /// Index of the state called `name`; throws ModelError when there is none.
+  [[nodiscard]] StateIndex state_index(std::string_view name) const;
+  /// The attribute called `name`, or nullptr.
+  [[nodiscard]] const Attribute* find_attribute(std::string_view name) const noexcept;
+  /// Number of people present at the start (groups and individuals).
+  [[nodiscard]] std::uint64_t initial_population() const noexcept;
+};
+
+/// Mean of the holding time of a hazard acting alone, in years (infinity when it may never fire).
+[[nodiscard]] double hazard_mean(const Hazard& h);
+/// Variance of the holding time of a hazard acting alone, in years².
+[[nodiscard]] double hazard_variance(const Hazard& h);
+
+}  // namespace trede::model

@@ -1,0 +1,47 @@
+#pragma once
+/// \file
+/// Counter-based random streams (Philox4x64-10). A draw is a pure function of
+/// (master seed, replicate, stream id, draw index, purpose, block), so any replicate and any
+/// person can be reproduced on its own, in any order, on any thread or machine. Different
+/// purposes (transitions, arrivals, attributes, ...) never share numbers, and a person's k-th
+/// draw is the same in two scenarios run with the same seed: common random numbers.
+
+#include <array>
+#include <cstdint>
+
+namespace trede::random {
+
+/// What a block of random numbers is used for. Each purpose is an independent stream family.
+enum class Purpose : std::uint32_t {
+  transition = 1,  ///< holding times and destinations, per person
+  arrival = 2,     ///< inter-arrival times, per inflow source
+  attribute = 3,   ///< attribute values of a new person
+  initial = 4,     ///< time already spent in the initial state
+  handover = 5,    ///< handover delays and leakage between organisations
+};
+
+/// Key of one replicate's random numbers.
+struct StreamKey {
+  std::uint64_t seed = 0;       ///< master seed
+  std::uint64_t replicate = 0;  ///< replicate index
+};
+
+/// Four 64-bit random words for (key, stream id, draw index, purpose, block).
+/// \param stream  person key or inflow source key
+/// \param draw    per-stream draw counter
+/// \param block   sub-block when one draw needs more than four words
+[[nodiscard]] std::array<std::uint64_t, 4> philox_block(StreamKey key, std::uint64_t stream,
+                                                        std::uint64_t draw, Purpose purpose,
+                                                        std::uint32_t block = 0) noexcept;
+
+/// Uniform on (0, 1] with 53 random bits: never 0, so -log(u) is finite.
+[[nodiscard]] constexpr double uniform_open0(std::uint64_t bits) noexcept {
+  return static_cast<double>((bits >> 11) + 1) * 0x1.0p-53;
+}
+
+/// Uniform on [0, 1) with 53 random bits.
+[[nodiscard]] constexpr double uniform_closed0(std::uint64_t bits) noexcept {
+  return static_cast<double>(bits >> 11) * 0x1.0p-53;
+}
+
+}  // namespace trede::random

@@ -1,0 +1,15 @@
+#pragma once
+/// \file
+/// Umbrella header for the trede core: scenarios, the engine, Monte Carlo ensembles and HDF5
+/// output. Pulls in no third-party headers (no HDF5, TBB, Boost or pybind11).
+
+#include "trede/engine/result.hpp"
+#include "trede/engine/simulator.hpp"
+#include "trede/error.hpp"
+#include "trede/io/hdf5.hpp"
+#include "trede/mc/ensemble.hpp"
+#include "trede/model/load.hpp"
+#include "trede/model/scenario.hpp"
+#include "trede/random/distributions.hpp"
+#include "trede/random/stream.hpp"
+#include "trede/version.hpp"

@@ -1,0 +1,227 @@
+#include "engine/compiled_model.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace trede::engine {
+
+const char* to_string(EdgeKind k) noexcept {
+  switch (k) {
+    case EdgeKind::transition: return "transition";
+    case EdgeKind::inflow: return "inflow";
+    case EdgeKind::age_exit: return "age_exit";
+    case EdgeKind::renege: return "renege";
+    case EdgeKind::to_waiting: return "to_waiting";
+    case EdgeKind::admission: return "admission";
+  }
+  return "?";
+}
+
+namespace {
+
+const std::vector<std::string>& kpi_names() {
+  static const std::vector<std::string> names = {
+      "uitstroom_werk",
+      "uitval",
+      "herinstroom",
+      "mean_time_to_first_work_years",
+      "share_reached_trede_ge4",
+      "share_reached_work",
+      "cost_total_eur",
+      "cost_per_person_reaching_work_eur",
+      "persons",
+      "persons_reaching_work",
+      "arrivals",
+      "absorbed",
+      "events",
+      "waiting_joined",
+      "waiting_admitted",
+      "waiting_reneged",
+      "mean_waiting_time_admitted_years",
+  };
+  return names;
+}
+
+}  // namespace
+
+CompiledModel::CompiledModel(const model::Scenario& s) {
+  using model::WaitingMode;
+  start = s.start_year;
+  end = s.end_year();
+  attributes = s.attributes;
+  initial = s.initial;
+  individuals = s.individuals;
+
+  const std::size_t S = s.states.size();
+  // ---- layout: time grid, states, capacities --------------------------------------------------
+  layout.report_times = s.report_times;
+  for (std::size_t k = 0; k < s.report_times.size(); ++k) {
+    layout.period_start.push_back(k == 0 ? s.start_year : s.report_times[k - 1]);
+    layout.period_end.push_back(s.report_times[k]);
+  }
+  std::vector<std::int32_t> cap_of(S, no_index);
+  for (std::size_t i = 0; i < S; ++i) {
+    const model::State& st = s.states[i];
+    layout.states.push_back(st.name);
+    layout.trede.push_back(st.trede);
+    layout.cost_eur_per_year.push_back(st.cost_eur_per_year);
+    if (st.capacity) {
+      cap_of[i] = static_cast<std::int32_t>(capacities.size());
+      CapacityInfo c;
+      c.state = static_cast<std::uint32_t>(i);
+      c.places = st.capacity->places;
+      c.mode = st.capacity->waiting;
+      c.waiting_state = st.capacity->waiting_state;
+      c.discipline = st.capacity->discipline;
+      c.priority_attribute = st.capacity->priority_attribute;
+      c.descending = st.capacity->priority_descending;
+      c.renege_rate = st.capacity->waiting == WaitingMode::stay ? st.capacity->renege_rate : 0.0;
+      c.renege_to = st.capacity->renege_to ? static_cast<std::int32_t>(*st.capacity->renege_to) : no_index;
+      capacities.push_back(c);
+      layout.capacity_states.push_back(st.name);
+    }
+  }
+  const std::size_t C = capacities.size();
+  layout.kpi_names = kpi_names();
+
+  // ---- flow edges -------------------------------------------------------------------------------
+  auto add_edge = [&](std::string id, std::string from, std::string to, EdgeKind kind) {
+    layout.edges.push_back({std::move(id), std::move(from), std::move(to), kind});
+    return static_cast<std::uint32_t>(layout.edges.size() - 1);
+  };
+  for (const model::Transition& t : s.transitions)
+    add_edge(t.id, s.states[t.from].name, s.states[t.to].name, t.renege ? EdgeKind::renege : EdgeKind::transition);
+  std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t> to_wait;  // (origin, capacity) -> flow
+  auto to_wait_flow = [&](std::uint32_t origin, std::uint32_t c) {
+    auto key = std::make_pair(origin, c);
+    auto it = to_wait.find(key);
+    if (it != to_wait.end()) return it->second;
+    const auto& w = s.states[capacities[c].waiting_state].name;
+    const auto f = add_edge(s.states[origin].name + "->" + w, s.states[origin].name, w, EdgeKind::to_waiting);
+    to_wait.emplace(key, f);
+    return f;
+  };
+  for (const model::Inflow& f : s.inflows) {
+    InflowInfo in;
+    in.state = f.state;
+    in.rate = f.rate_per_year;
+    in.attributes = f.attributes;
+    in.flow = add_edge("(inflow)->" + s.states[f.state].name, "(inflow)", s.states[f.state].name, EdgeKind::inflow);
+    if (cap_of[f.state] != no_index && capacities[static_cast<std::size_t>(cap_of[f.state])].mode == WaitingMode::separate) {
+      const auto& w = s.states[capacities[static_cast<std::size_t>(cap_of[f.state])].waiting_state].name;
+      in.wait_flow = static_cast<std::int32_t>(add_edge("(inflow)->" + w, "(inflow)", w, EdgeKind::to_waiting));
+    }
+    inflows.push_back(std::move(in));
+  }
+  for (std::size_t c = 0; c < C; ++c) {
+    CapacityInfo& ci = capacities[c];
+    if (ci.mode == WaitingMode::separate) {
+      const auto& w = s.states[ci.waiting_state].name;
+      ci.admission_flow = static_cast<std::int32_t>(
+          add_edge(w + "->" + s.states[ci.state].name, w, s.states[ci.state].name, EdgeKind::admission));
+    }
+  }
+  renege_flow.assign(S * C, no_index);
+  for (const model::Transition& t : s.transitions) {
+    const std::int32_t c = cap_of[t.to];
+    if (c == no_index) continue;
+    const CapacityInfo& ci = capacities[static_cast<std::size_t>(c)];
+    if (ci.mode == WaitingMode::stay && ci.renege_to != no_index &&
+        renege_flow[t.from * C + static_cast<std::size_t>(c)] == no_index) {
+      const auto& r = s.states[static_cast<std::size_t>(ci.renege_to)].name;
+      renege_flow[t.from * C + static_cast<std::size_t>(c)] = static_cast<std::int32_t>(
+          add_edge(s.states[t.from].name + "->" + r + " (renege from waiting for " + s.states[t.to].name + ")",
+                   s.states[t.from].name, r, EdgeKind::renege));
+    }
+  }
+
+  // ---- states and their competing risks ---------------------------------------------------------
+  std::vector<bool> work(S, false), uitval(S, false);
+  for (auto w : s.kpi.work) work[w] = true;
+  for (auto u : s.kpi.uitval) uitval[u] = true;
+  states.resize(S);
+  for (std::size_t i = 0; i < S; ++i) {
+    const model::State& st = s.states[i];
+    StateInfo& si = states[i];
+    si.capacity = cap_of[i];
+    si.waiting_for = st.waiting_for ? cap_of[*st.waiting_for] : no_index;
+    si.trede = st.trede;
+    si.cost = st.cost_eur_per_year;
+    si.absorbing = st.absorbing;
+    si.work = work[i];
+    si.uitval = uitval[i];
+    si.out_begin = static_cast<std::uint32_t>(out_edges.size());
+    bool fast = true;
+    for (std::size_t ti = 0; ti < s.transitions.size(); ++ti) {
+      const model::Transition& t = s.transitions[ti];
+      if (t.from != i) continue;
+      OutEdge e;
+      e.to = t.to;
+      e.flow = static_cast<std::uint32_t>(ti);
+      e.hazard = t.hazard;
+      e.exponential = t.hazard.kind == model::HazardKind::exponential;
+      e.renege = t.renege;
+      e.cov_begin = static_cast<std::uint32_t>(covariates.size());
+      for (const model::CovariateEffect& ce : t.covariates) {
+        const model::Attribute& a = s.attributes[ce.attribute];
+        covariates.push_back({ce.attribute, ce.level, ce.beta, a.center, a.kind == model::AttributeKind::age});
+      }
+      e.cov_end = static_cast<std::uint32_t>(covariates.size());
+      if (!t.multiplier.constant() || t.multiplier.before != 1.0) {
+        e.schedule = static_cast<std::int32_t>(schedules.size());
+        schedules.push_back(t.multiplier);
+      }
+      const std::int32_t c = cap_of[t.to];
+      if (c != no_index && capacities[static_cast<std::size_t>(c)].mode == WaitingMode::separate)
+        e.to_wait_flow = static_cast<std::int32_t>(to_wait_flow(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(c)));
+      fast = fast && e.exponential && e.cov_begin == e.cov_end && e.schedule == no_index;
+      if (!e.exponential) ++si.n_general;
+      out_edges.push_back(std::move(e));
+    }
+    si.out_end = static_cast<std::uint32_t>(out_edges.size());
+    si.fast = fast && si.out_end > si.out_begin;
+    if (si.fast) {
+      for (auto j = si.out_begin; j < si.out_end; ++j) si.total_rate += out_edges[j].hazard.rate;
+      si.cum_begin = static_cast<std::uint32_t>(cum.size());
+      double acc = 0.0;
+      for (auto j = si.out_begin; j < si.out_end; ++j) {
+        acc += out_edges[j].hazard.rate;
+        cum.push_back(si.total_rate > 0 ? acc / si.total_rate : 1.0);
+      }
+      cum.back() = 1.0;
+      si.fast = si.total_rate > 0;
+    }
+    si.counts_begin = static_cast<std::uint32_t>(count_attrs.size());
+    for (std::size_t a = 0; a < s.attributes.size(); ++a) {
+      const auto& cs = s.attributes[a].counted_states;
+      if (std::find(cs.begin(), cs.end(), i) != cs.end()) count_attrs.push_back(static_cast<std::uint32_t>(a));
+    }
+    si.counts_end = static_cast<std::uint32_t>(count_attrs.size());
+  }
+
+  // ---- exit at age -------------------------------------------------------------------------------
+  if (s.exit_age) {
+    has_exit_age = true;
+    exit_age = s.exit_age->age;
+    exit_age_attribute = s.exit_age->attribute;
+    exit_state = s.exit_age->to;
+    for (std::size_t i = 0; i < S; ++i) {
+      if (s.states[i].absorbing) continue;
+      states[i].age_exit_flow = static_cast<std::int32_t>(
+          add_edge(s.states[i].name + "->" + s.states[exit_state].name + " (age)", s.states[i].name,
+                   s.states[exit_state].name, EdgeKind::age_exit));
+    }
+  }
+
+  // ---- capacity changes ----------------------------------------------------------------------------
+  for (std::size_t c = 0; c < C; ++c) {
+    const auto& p = capacities[c].places;
+    for (std::size_t k = 0; k < p.times.size(); ++k)
+      if (p.times[k] > start && p.times[k] <= end)
+        capacity_changes.push_back({p.times[k], static_cast<std::uint32_t>(c), p.values[k]});
+  }
+  std::stable_sort(capacity_changes.begin(), capacity_changes.end(),
+                   [](const CapacityChange& a, const CapacityChange& b) { return a.time < b.time; });
+}
+
+}  // namespace trede::engine

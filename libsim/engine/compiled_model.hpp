@@ -1,0 +1,107 @@
+#pragma once
+// The scenario compiled into flat, index-based tables for the event loop. Built once per
+// Simulator and shared read-only by every replicate.
+
+#include <cstdint>
+#include <vector>
+
+#include "trede/engine/result.hpp"
+#include "trede/model/scenario.hpp"
+
+namespace trede::engine {
+
+inline constexpr std::int32_t no_index = -1;
+
+// One competing risk of a state (a scenario transition).
+struct OutEdge {
+  std::uint32_t to = 0;
+  std::uint32_t flow = 0;            // flow edge of the move
+  std::int32_t to_wait_flow = no_index;  // separate-mode capacity target: flow edge origin -> waiting state
+  model::Hazard hazard;
+  bool exponential = true;           // constant rate (hazard.rate)
+  bool renege = false;               // generated reneging edge of a separate waiting state
+  std::uint32_t cov_begin = 0, cov_end = 0;  // into CompiledModel::covariates
+  std::int32_t schedule = no_index;  // into CompiledModel::schedules (calendar multiplier)
+};
+
+struct StateInfo {
+  std::uint32_t out_begin = 0, out_end = 0;   // into CompiledModel::out_edges
+  bool fast = false;                          // only exponential edges, no covariates or multipliers
+  double total_rate = 0.0;                    // fast states: sum of rates
+  std::uint32_t cum_begin = 0;                // fast states: cumulative destination probabilities
+  std::int32_t capacity = no_index;           // capacity index when the state has places
+  std::int32_t waiting_for = no_index;        // capacity index when this is a separate waiting state
+  int trede = 0;
+  double cost = 0.0;
+  bool absorbing = false;
+  bool work = false;
+  bool uitval = false;
+  std::int32_t age_exit_flow = no_index;
+  std::uint32_t counts_begin = 0, counts_end = 0;  // into CompiledModel::count_attrs
+  std::uint32_t n_general = 0;                // non-exponential edges (each needs its own uniform)
+};
+
+struct CapacityInfo {
+  std::uint32_t state = 0;
+  model::StepSchedule places;
+  model::WaitingMode mode = model::WaitingMode::stay;
+  std::uint32_t waiting_state = 0;
+  model::Discipline discipline = model::Discipline::fifo;
+  std::uint32_t priority_attribute = 0;
+  bool descending = true;
+  double renege_rate = 0.0;
+  std::int32_t renege_to = no_index;      // stay mode: -1 = give up waiting but stay put
+  std::int32_t admission_flow = no_index; // separate mode: waiting state -> state
+};
+
+struct InflowInfo {
+  std::uint32_t state = 0;
+  model::StepSchedule rate;
+  std::vector<model::AttributeDraw> attributes;
+  std::uint32_t flow = 0;                 // (inflow) -> state
+  std::int32_t wait_flow = no_index;      // (inflow) -> waiting state, separate-mode capacity
+};
+
+struct CapacityChange {
+  double time = 0.0;
+  std::uint32_t capacity = 0;
+  double places = 0.0;
+};
+
+struct CompiledCovariate {
+  std::uint32_t attribute = 0;
+  std::int32_t level = -1;
+  double beta = 0.0;
+  double center = 0.0;
+  bool age = false;   // value stored as birth time
+};
+
+class CompiledModel {
+ public:
+  explicit CompiledModel(const model::Scenario& s);
+
+  Layout layout;
+  double start = 0.0, end = 0.0;
+
+  std::vector<StateInfo> states;
+  std::vector<OutEdge> out_edges;
+  std::vector<double> cum;                 // fast-state cumulative probabilities
+  std::vector<CompiledCovariate> covariates;
+  std::vector<model::StepSchedule> schedules;
+  std::vector<CapacityInfo> capacities;
+  std::vector<std::int32_t> renege_flow;   // [S * C] stay-mode renege flow edge from state s while waiting for c
+  std::vector<CapacityChange> capacity_changes;  // sorted by (time, capacity)
+  std::vector<InflowInfo> inflows;
+  std::vector<std::uint32_t> count_attrs;  // attributes counting entries, grouped per state
+
+  std::vector<model::Attribute> attributes;
+  std::vector<model::InitialGroup> initial;
+  std::vector<model::Individual> individuals;
+
+  bool has_exit_age = false;
+  double exit_age = 0.0;
+  std::uint32_t exit_age_attribute = 0;
+  std::uint32_t exit_state = 0;
+};
+
+}  // namespace trede::engine

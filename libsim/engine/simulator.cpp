@@ -1,0 +1,816 @@
+// One replicate: people as structure-of-arrays, a 4-ary event heap, per-person Philox streams,
+// and recorders that update plain counters on every event. No allocation and no virtual call
+// per event once the arrays have grown to the live population.
+
+#include "trede/engine/simulator.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "engine/compiled_model.hpp"
+#include "engine/event_queue.hpp"
+#include "model/hazard_math.hpp"
+#include "random/philox_inline.hpp"
+#include "trede/error.hpp"
+#include "trede/random/distributions.hpp"
+#include "trede_assert.hpp"
+
+namespace trede::engine {
+namespace {
+
+constexpr double inf = std::numeric_limits<double>::infinity();
+
+// What a person's pending event is: an index into CompiledModel::out_edges, or one of these.
+constexpr std::int32_t code_none = -1;
+constexpr std::int32_t code_age = -2;     // reaching the exit age
+constexpr std::int32_t code_renege = -3;  // giving up an in-place wait
+
+// Uniform slots within a person's draw (one Philox block = 4 words, more blocks on demand).
+constexpr std::uint32_t slot_time = 0;     // holding time of the exponential competing risks
+constexpr std::uint32_t slot_dest = 1;     // which exponential risk fired
+constexpr std::uint32_t slot_renege = 2;   // reneging while waiting in place
+constexpr std::uint32_t slot_general = 3;  // first non-exponential edge; the k-th uses 3 + k
+
+constexpr std::uint8_t flag_trede4 = 1;
+constexpr std::uint8_t flag_work = 2;
+
+enum class Leave : std::uint8_t { admitted, reneged, left };
+
+struct WaitRecord {
+  std::uint32_t slot = 0;
+  std::uint32_t cap = 0;
+  std::uint32_t flow = 0;   // stay mode: the transition that chose the full state
+  std::uint32_t pos = 0;    // position in the capacity's list heap
+  double since = 0.0;       // calendar time of joining
+  double key = 0.0;         // priority key (smaller first); 0 for FIFO
+  std::uint64_t seq = 0;    // join order, breaks priority ties first come first served
+};
+
+double draw_value(const model::Distribution& d, double u) {
+  using K = model::Distribution::Kind;
+  switch (d.kind) {
+    case K::fixed: return d.a;
+    case K::uniform: return d.a + u * (d.b - d.a);
+    case K::normal: {
+      const double plo = random::normal_cdf((d.lo - d.a) / d.b);
+      const double phi = random::normal_cdf((d.hi - d.a) / d.b);
+      const double p = std::clamp(plo + u * (phi - plo), 1e-300, 1.0 - 1e-16);
+      return std::clamp(d.a + d.b * random::normal_quantile(p), d.lo, d.hi);
+    }
+    case K::categorical: {
+      double total = 0.0;
+      for (double w : d.weights) total += w;
+      double target = u * total, acc = 0.0;
+      for (std::size_t i = 0; i < d.values.size(); ++i) {
+        acc += d.weights[i];
+        if (target < acc) return d.values[i];
+      }
+      for (std::size_t i = d.values.size(); i-- > 0;)
+        if (d.weights[i] > 0) return d.values[i];
+      return d.values.back();
+    }
+  }
+  return d.a;
+}
+
+class Replicate {
+ public:
+  Replicate(const CompiledModel& m, std::uint64_t seed, std::uint64_t replicate)
+      : m_(m),
+        key_{seed, replicate},
+        S_(m.states.size()),
+        C_(m.capacities.size()),
+        T_(m.layout.T()),
+        P_(m.layout.P()),
+        E_(m.layout.E()),
+        occ_(S_, 0),
+        area_(S_, 0.0),
+        last_(S_, m.start),
+        places_(C_, 0),
+        lists_(C_),
+        list_len_(C_, 0),
+        list_area_(C_, 0.0),
+        list_last_(C_, m.start),
+        attr_(m.attributes.size()),
+        next_arrival_(m.inflows.size(), inf),
+        arrivals_n_(m.inflows.size(), 0) {
+    std::size_t max_out = 1;
+    for (const StateInfo& st : m.states) max_out = std::max<std::size_t>(max_out, st.out_end - st.out_begin);
+    w_base_.resize(max_out);
+    w_idx_.resize(max_out);
+    w_cur_.resize(max_out);
+    for (std::size_t c = 0; c < C_; ++c) places_[c] = static_cast<std::int64_t>(m.capacities[c].places.before);
+    for (std::size_t a = 0; a < m.attributes.size(); ++a)
+      if (m.attributes[a].kind == model::AttributeKind::age) {
+        age_attr_ = static_cast<std::int32_t>(a);
+        break;
+      }
+    now_ = m.start;
+    res_.occupancy.assign(T_ * S_, 0);
+    res_.waiting.assign(T_ * C_, 0);
+    res_.flows.assign(P_ * E_, 0);
+    res_.person_years.assign(P_ * S_, 0.0);
+    res_.cost_eur.assign(P_, 0.0);
+    res_.waiting_years.assign(P_ * C_, 0.0);
+    res_.waiting_joined.assign(P_ * C_, 0);
+    res_.waiting_admitted.assign(P_ * C_, 0);
+    res_.waiting_reneged.assign(P_ * C_, 0);
+    res_.waiting_left.assign(P_ * C_, 0);
+    res_.waiting_time_sum.assign(P_ * C_, 0.0);
+    res_.waiting_time_admitted_sum.assign(P_ * C_, 0.0);
+    res_.sojourn_sum.assign(E_, 0.0);
+    res_.sojourn_sumsq.assign(E_, 0.0);
+    res_.kpi.assign(m.layout.K(), 0.0);
+  }
+
+  ReplicateResult run() {
+    create_initial_population();
+    for (std::size_t i = 0; i < m_.inflows.size(); ++i) next_arrival_[i] = sample_arrival(i, m_.start);
+    update_next_system();
+
+    for (;;) {
+      while (!q_.empty() && ver_[q_.top().slot] != q_.top().version) q_.pop();
+      const double tp = q_.empty() ? inf : q_.top().time;
+      const double t = std::min(tp, next_system_);
+      if (t > m_.end) break;
+      while (report_ < T_ && m_.layout.report_times[report_] < t) snapshot();
+      now_ = t;
+      if (next_system_ <= tp) {
+        system_event();
+        continue;
+      }
+      // Person event. Bumping the version marks the top entry consumed; if this person's next
+      // event is scheduled while it is still on top, push() reuses it with one sift-down.
+      const std::uint32_t p = q_.top().slot;
+      consumed_slot_ = p;
+      consumed_version_ = ++ver_[p];
+      const std::int32_t code = next_[p];
+      if (code >= 0) attempt(p, static_cast<std::uint32_t>(code));
+      else if (code == code_age) move(p, m_.exit_state, static_cast<std::uint32_t>(m_.states[state_[p]].age_exit_flow), Leave::left);
+      else if (code == code_renege) renege(p);
+      consumed_slot_ = no_slot;
+    }
+    while (report_ < T_) snapshot();
+    finish();
+    return std::move(res_);
+  }
+
+ private:
+  static constexpr std::uint32_t no_slot = std::numeric_limits<std::uint32_t>::max();
+
+  // ---- people ---------------------------------------------------------------------------------
+
+  std::uint32_t new_person(std::uint64_t person_key) {
+    std::uint32_t p;
+    if (!free_.empty()) {
+      p = free_.back();
+      free_.pop_back();
+    } else {
+      if (state_.size() >= std::numeric_limits<std::int32_t>::max())
+        throw Error("more than 2^31 people alive at once in one replicate");
+      p = static_cast<std::uint32_t>(state_.size());
+      state_.push_back(0);
+      pkey_.push_back(0);
+      draws_.push_back(0);
+      ver_.push_back(0);
+      next_.push_back(code_none);
+      wait_ref_.push_back(-1);
+      flags_.push_back(0);
+      spell_start_.push_back(0.0);
+      entry_time_.push_back(0.0);
+      for (auto& a : attr_) a.push_back(0.0);
+    }
+    pkey_[p] = person_key;
+    draws_[p] = 0;
+    next_[p] = code_none;
+    wait_ref_[p] = -1;
+    flags_[p] = 0;
+    entry_time_[p] = now_;
+    ++persons_;
+    ++live_;
+    peak_live_ = std::max(peak_live_, live_);
+    return p;
+  }
+
+  // Draws a new person's attributes from their own attribute stream (one uniform per attribute).
+  void draw_attributes(std::uint32_t p, const std::vector<model::AttributeDraw>& draws) {
+    std::array<std::uint64_t, 4> block{};
+    std::uint32_t have = std::numeric_limits<std::uint32_t>::max();
+    for (const model::AttributeDraw& d : draws) {
+      const std::uint32_t b = d.attribute / 4;
+      if (b != have) block = random::detail::philox(key_, pkey_[p], 0, random::Purpose::attribute, b), have = b;
+      double v = draw_value(d.distribution, random::uniform_open0(block[d.attribute % 4]));
+      const auto kind = m_.attributes[d.attribute].kind;
+      if (kind == model::AttributeKind::age) v = now_ - v;  // stored as birth time
+      if (kind == model::AttributeKind::count) v = std::floor(std::max(v, 0.0));
+      attr_[d.attribute][p] = v;
+    }
+  }
+
+  void create_initial_population() {
+    std::uint64_t key = 0;
+    for (const model::InitialGroup& g : m_.initial) {
+      for (std::uint64_t k = 0; k < g.count; ++k) {
+        const std::uint32_t p = new_person(key++);
+        draw_attributes(p, g.attributes);
+        double tis = 0.0;
+        if (g.time_in_state.kind != model::Distribution::Kind::fixed || g.time_in_state.a != 0.0) {
+          const auto u = random::detail::philox(key_, pkey_[p], 0, random::Purpose::initial, 0);
+          tis = std::max(0.0, draw_value(g.time_in_state, random::uniform_open0(u[0])));
+        }
+        enter(p, g.state, m_.start - tis, /*moved=*/false);
+      }
+    }
+    for (const model::Individual& ind : m_.individuals) {
+      const std::uint32_t p = new_person(key++);
+      for (std::size_t a = 0; a < ind.attributes.size(); ++a) {
+        double v = ind.attributes[a];
+        if (m_.attributes[a].kind == model::AttributeKind::age) v = now_ - v;
+        attr_[a][p] = v;
+      }
+      enter(p, ind.state, m_.start - ind.time_in_state, /*moved=*/false);
+    }
+  }
+
+  // ---- occupancy and recorders -----------------------------------------------------------------
+
+  void occ_add(std::uint32_t s, std::int64_t d) {
+    area_[s] += static_cast<double>(occ_[s]) * (now_ - last_[s]);
+    last_[s] = now_;
+    occ_[s] += d;
+  }
+
+  void list_add(std::uint32_t c, std::int64_t d) {
+    list_area_[c] += static_cast<double>(list_len_[c]) * (now_ - list_last_[c]);
+    list_last_[c] = now_;
+    list_len_[c] += d;
+  }
+
+  void count_flow(std::uint32_t flow) {
+    ++events_;
+    if (report_ < P_) ++res_.flows[report_ * E_ + flow];
+  }
+
+  // Records the occupancy at the next report time and closes its period.
+  void snapshot() {
+    const double tr = m_.layout.report_times[report_];
+    const double save = now_;
+    now_ = tr;
+    for (std::uint32_t s = 0; s < S_; ++s) {
+      occ_add(s, 0);
+      res_.occupancy[report_ * S_ + s] = static_cast<std::int32_t>(occ_[s]);
+      res_.person_years[report_ * S_ + s] = area_[s];
+      res_.cost_eur[report_] += area_[s] * m_.states[s].cost;
+      area_[s] = 0.0;
+    }
+    for (std::uint32_t c = 0; c < C_; ++c) {
+      list_add(c, 0);
+      res_.waiting[report_ * C_ + c] = static_cast<std::int32_t>(list_len_[c]);
+      res_.waiting_years[report_ * C_ + c] = list_area_[c];
+      list_area_[c] = 0.0;
+    }
+    now_ = save;
+    ++report_;
+  }
+
+  // ---- moves -----------------------------------------------------------------------------------
+
+  // Puts p into state d (spell starting at `spell_start`). `moved`: by a move inside the model
+  // (counts attribute increments and first-work KPIs), not by creation.
+  void enter(std::uint32_t p, std::uint32_t d, double spell_start, bool moved) {
+    const StateInfo& st = m_.states[d];
+    state_[p] = d;
+    spell_start_[p] = spell_start;
+    occ_add(d, +1);
+    if (moved)
+      for (std::uint32_t k = st.counts_begin; k < st.counts_end; ++k) attr_[m_.count_attrs[k]][p] += 1.0;
+    if (st.trede >= 4 && !(flags_[p] & flag_trede4)) {
+      flags_[p] |= flag_trede4;
+      ++ever_trede4_;
+    }
+    if (st.work && !(flags_[p] & flag_work)) {
+      flags_[p] |= flag_work;
+      ++ever_work_;
+      if (moved) {
+        ++reached_work_;
+        time_to_work_sum_ += now_ - entry_time_[p];
+      }
+    }
+    if (st.absorbing) {
+      ++ver_[p];  // invalidates anything still queued for this slot
+      free_.push_back(p);
+      --live_;
+      return;
+    }
+    if (st.waiting_for != no_index) join_list(p, static_cast<std::uint32_t>(st.waiting_for), 0);
+    schedule(p, now_);
+  }
+
+  void move(std::uint32_t p, std::uint32_t d, std::uint32_t flow, Leave reason) {
+    const std::uint32_t s = state_[p];
+    if (wait_ref_[p] >= 0) leave_list(p, reason);
+    count_flow(flow);
+    const double dur = now_ - spell_start_[p];
+    res_.sojourn_sum[flow] += dur;
+    res_.sojourn_sumsq[flow] += dur * dur;
+    occ_add(s, -1);
+    const StateInfo& from = m_.states[s];
+    const StateInfo& to = m_.states[d];
+    if (to.work && !from.work) ++uitstroom_werk_;
+    if (to.uitval) ++uitval_;
+    if ((from.uitval || from.work) && !to.work && !to.uitval && !to.absorbing) ++herinstroom_;
+    if (to.absorbing) ++absorbed_;
+    enter(p, d, now_, /*moved=*/true);
+    if (from.capacity != no_index) admit(static_cast<std::uint32_t>(from.capacity));
+  }
+
+  void attempt(std::uint32_t p, std::uint32_t j) {
+    const OutEdge& e = m_.out_edges[j];
+    const std::int32_t c = m_.states[e.to].capacity;
+    if (c != no_index && occ_[e.to] >= places_[static_cast<std::size_t>(c)]) {
+      const CapacityInfo& ci = m_.capacities[static_cast<std::size_t>(c)];
+      if (ci.mode == model::WaitingMode::stay) {
+        if (wait_ref_[p] >= 0) leave_list(p, Leave::left);  // a person waits on one list at a time
+        join_list(p, static_cast<std::uint32_t>(c), e.flow);
+        schedule(p, now_);
+      } else {
+        move(p, ci.waiting_state, static_cast<std::uint32_t>(e.to_wait_flow), Leave::left);
+      }
+      return;
+    }
+    move(p, e.to, e.flow, e.renege ? Leave::reneged : Leave::left);
+  }
+
+  void renege(std::uint32_t p) {
+    const CapacityInfo& ci = m_.capacities[waits_[static_cast<std::size_t>(wait_ref_[p])].cap];
+    const std::uint32_t c = waits_[static_cast<std::size_t>(wait_ref_[p])].cap;
+    leave_list(p, Leave::reneged);
+    if (ci.renege_to != no_index) {
+      const auto flow = m_.renege_flow[state_[p] * C_ + c];
+      TREDE_ASSERT(flow != no_index);
+      move(p, static_cast<std::uint32_t>(ci.renege_to), static_cast<std::uint32_t>(flow), Leave::reneged);
+    } else {
+      schedule(p, now_);  // gives up waiting, stays in the current state
+    }
+  }
+
+  // Fills freed places of capacity c from its waiting list, in discipline order.
+  void admit(std::uint32_t c) {
+    const CapacityInfo& ci = m_.capacities[c];
+    while (occ_[ci.state] < places_[c] && !lists_[c].empty()) {
+      const std::uint32_t rec = lists_[c].front();
+      const std::uint32_t q = waits_[rec].slot;
+      const std::uint32_t flow = ci.mode == model::WaitingMode::stay ? waits_[rec].flow
+                                                                     : static_cast<std::uint32_t>(ci.admission_flow);
+      leave_list(q, Leave::admitted);
+      move(q, ci.state, flow, Leave::admitted);
+    }
+  }
+
+  // ---- waiting lists (indexed binary heaps of wait records) ---------------------------------------
+
+  bool list_before(std::uint32_t a, std::uint32_t b) const {
+    const WaitRecord& x = waits_[a];
+    const WaitRecord& y = waits_[b];
+    return x.key < y.key || (x.key == y.key && x.seq < y.seq);
+  }
+
+  void list_place(std::vector<std::uint32_t>& h, std::size_t i, std::uint32_t rec) {
+    h[i] = rec;
+    waits_[rec].pos = static_cast<std::uint32_t>(i);
+  }
+
+  void list_sift_up(std::vector<std::uint32_t>& h, std::size_t i) {
+    const std::uint32_t rec = h[i];
+    while (i > 0) {
+      const std::size_t parent = (i - 1) / 2;
+      if (!list_before(rec, h[parent])) break;
+      list_place(h, i, h[parent]);
+      i = parent;
+    }
+    list_place(h, i, rec);
+  }
+
+  void list_sift_down(std::vector<std::uint32_t>& h, std::size_t i) {
+    const std::uint32_t rec = h[i];
+    const std::size_t n = h.size();
+    for (;;) {
+      std::size_t child = 2 * i + 1;
+      if (child >= n) break;
+      if (child + 1 < n && list_before(h[child + 1], h[child])) ++child;
+      if (!list_before(h[child], rec)) break;
+      list_place(h, i, h[child]);
+      i = child;
+    }
+    list_place(h, i, rec);
+  }
+
+  void join_list(std::uint32_t p, std::uint32_t c, std::uint32_t flow) {
+    std::uint32_t rec;
+    if (!free_waits_.empty()) {
+      rec = free_waits_.back();
+      free_waits_.pop_back();
+    } else {
+      rec = static_cast<std::uint32_t>(waits_.size());
+      waits_.emplace_back();
+    }
+    const CapacityInfo& ci = m_.capacities[c];
+    WaitRecord& r = waits_[rec];
+    r.slot = p;
+    r.cap = c;
+    r.flow = flow;
+    r.since = now_;
+    r.seq = wait_seq_++;
+    r.key = 0.0;
+    if (ci.discipline == model::Discipline::priority) {
+      double v = attr_[ci.priority_attribute][p];
+      if (m_.attributes[ci.priority_attribute].kind == model::AttributeKind::age) v = now_ - v;
+      r.key = ci.descending ? -v : v;
+    }
+    auto& h = lists_[c];
+    h.push_back(rec);
+    list_sift_up(h, h.size() - 1);
+    wait_ref_[p] = static_cast<std::int32_t>(rec);
+    list_add(c, +1);
+    ++joined_;
+    if (report_ < P_) ++res_.waiting_joined[report_ * C_ + c];
+  }
+
+  void leave_list(std::uint32_t p, Leave reason) {
+    const auto rec = static_cast<std::uint32_t>(wait_ref_[p]);
+    const WaitRecord r = waits_[rec];
+    auto& h = lists_[r.cap];
+    const std::size_t i = r.pos;
+    const std::uint32_t last = h.back();
+    h.pop_back();
+    if (i < h.size()) {
+      list_place(h, i, last);
+      list_sift_up(h, i);
+      list_sift_down(h, waits_[last].pos);
+    }
+    free_waits_.push_back(rec);
+    wait_ref_[p] = -1;
+    list_add(r.cap, -1);
+    const double waited = now_ - r.since;
+    const bool in_period = report_ < P_;
+    const std::size_t cell = report_ * C_ + r.cap;
+    if (in_period) res_.waiting_time_sum[cell] += waited;
+    switch (reason) {
+      case Leave::admitted:
+        ++admitted_;
+        admitted_wait_sum_ += waited;
+        if (in_period) ++res_.waiting_admitted[cell], res_.waiting_time_admitted_sum[cell] += waited;
+        break;
+      case Leave::reneged:
+        ++reneged_;
+        if (in_period) ++res_.waiting_reneged[cell];
+        break;
+      case Leave::left:
+        if (in_period) ++res_.waiting_left[cell];
+        break;
+    }
+  }
+
+  // ---- scheduling: competing risks ---------------------------------------------------------------
+
+  std::array<std::uint64_t, 4> draw(std::uint32_t p, std::uint32_t block = 0) {
+    return random::detail::philox(key_, pkey_[p], draws_[p], random::Purpose::transition, block);
+  }
+
+  double slot_uniform(std::uint32_t p, const std::array<std::uint64_t, 4>& b0, std::uint32_t slot) {
+    if (slot < 4) return random::uniform_open0(b0[slot]);
+    return random::uniform_open0(draw(p, slot / 4)[slot % 4]);
+  }
+
+  double covariate_factor(const OutEdge& e, std::uint32_t p, double t) const {
+    double lin = 0.0;
+    for (std::uint32_t k = e.cov_begin; k < e.cov_end; ++k) {
+      const CompiledCovariate& cc = m_.covariates[k];
+      const double v = attr_[cc.attribute][p];
+      const double x = cc.level >= 0 ? (v == cc.level ? 1.0 : 0.0) : cc.age ? (t - v) - cc.center : v - cc.center;
+      lin += cc.beta * x;
+    }
+    return std::exp(lin);
+  }
+
+  static double next_break(const model::StepSchedule& s, double t) {
+    const auto it = std::upper_bound(s.times.begin(), s.times.end(), t);
+    return it == s.times.end() ? inf : *it;
+  }
+
+  // Holding time of one non-exponential edge by inversion of its cumulative hazard, with
+  // covariate factor c and the edge's calendar multiplier: x = H⁻¹(H(x0) + E/m), walked across
+  // the multiplier's steps.
+  double sample_hazard(const OutEdge& e, std::uint32_t p, double t, double E, double c) const {
+    const model::Hazard& h = e.hazard;
+    const double origin = h.clock == model::Clock::time_in_state ? spell_start_[p]
+                          : h.clock == model::Clock::age         ? attr_[static_cast<std::size_t>(age_attr_)][p]
+                                                                 : 0.0;
+    double H0 = model::detail::cumulative_hazard(h, t - origin);
+    if (e.schedule == no_index) {
+      if (!(c > 0.0)) return inf;
+      return origin + model::detail::inverse_cumulative_hazard(h, H0 + E / c);
+    }
+    const model::StepSchedule& sch = m_.schedules[static_cast<std::size_t>(e.schedule)];
+    double cur = t;
+    for (;;) {
+      const double m = c * sch.at(cur);
+      const double nb = next_break(sch, cur);
+      const double Hb = nb == inf ? inf : model::detail::cumulative_hazard(h, nb - origin);
+      if (m > 0.0) {
+        if (H0 + E / m <= Hb) return origin + model::detail::inverse_cumulative_hazard(h, H0 + E / m);
+        E -= m * (Hb - H0);
+      }
+      if (nb == inf || nb > m_.end) return inf;
+      cur = nb;
+      H0 = Hb;
+    }
+  }
+
+  // Draws p's next event in its current state and queues it.
+  void schedule(std::uint32_t p, double t) {
+    const std::uint32_t s = state_[p];
+    const StateInfo& st = m_.states[s];
+    const std::uint32_t v = ++ver_[p];
+    const auto u = draw(p);
+    ++draws_[p];
+    double best = inf;
+    std::int32_t code = code_none;
+
+    std::int32_t excluded = no_index;  // the full state p waits for in place
+    double renege_rate = 0.0;
+    if (wait_ref_[p] >= 0) {
+      const CapacityInfo& ci = m_.capacities[waits_[static_cast<std::size_t>(wait_ref_[p])].cap];
+      if (ci.mode == model::WaitingMode::stay) {
+        excluded = static_cast<std::int32_t>(ci.state);
+        renege_rate = ci.renege_rate;
+      }
+    }
+
+    if (st.fast && excluded == no_index) {
+      // All risks exponential and constant: one time draw and one destination draw.
+      best = t - std::log(random::uniform_open0(u[slot_time])) / st.total_rate;
+      const double x = random::uniform_closed0(u[slot_dest]);
+      const double* cum = m_.cum.data() + st.cum_begin;
+      std::uint32_t j = 0;
+      while (x >= cum[j]) ++j;
+      code = static_cast<std::int32_t>(st.out_begin + j);
+    } else {
+      schedule_general(p, st, t, u, excluded, best, code);
+      if (renege_rate > 0.0) {
+        const double tr = t - std::log(random::uniform_open0(u[slot_renege])) / renege_rate;
+        if (tr < best) best = tr, code = code_renege;
+      }
+    }
+    if (m_.has_exit_age) {
+      const double ta = attr_[m_.exit_age_attribute][p] + m_.exit_age;
+      if (ta < best) best = std::max(ta, t), code = code_age;
+    }
+    next_[p] = code;
+    if (best > m_.end) return;  // nothing happens to p within the horizon: keep it out of the heap
+    const QueueEntry e{best, p, v};
+    if (p == consumed_slot_ && !q_.empty() && q_.top().slot == p && q_.top().version == consumed_version_ - 1) {
+      q_.replace_top(e);
+      consumed_slot_ = no_slot;
+    } else {
+      q_.push(e);
+    }
+  }
+
+  void schedule_general(std::uint32_t p, const StateInfo& st, double t, const std::array<std::uint64_t, 4>& u,
+                        std::int32_t excluded, double& best, std::int32_t& code) {
+    // Exponential risks race as one block: total rate R (piecewise constant in calendar time
+    // when multipliers apply), then the destination in proportion to the rates at that time.
+    std::size_t n = 0;
+    bool scheduled = false;
+    std::uint32_t general = 0;
+    for (std::uint32_t j = st.out_begin; j < st.out_end; ++j) {
+      const OutEdge& e = m_.out_edges[j];
+      if (!e.exponential) {
+        const std::uint32_t slot = slot_general + general++;
+        if (static_cast<std::int32_t>(e.to) == excluded) continue;
+        const double c = e.cov_begin == e.cov_end ? 1.0 : covariate_factor(e, p, t);
+        const double E = -std::log(slot_uniform(p, u, slot));
+        const double tj = sample_hazard(e, p, t, E, c);
+        if (tj < best) best = tj, code = static_cast<std::int32_t>(j);
+        continue;
+      }
+      if (static_cast<std::int32_t>(e.to) == excluded) continue;
+      w_base_[n] = e.hazard.rate * (e.cov_begin == e.cov_end ? 1.0 : covariate_factor(e, p, t));
+      w_idx_[n] = j;
+      scheduled = scheduled || e.schedule != no_index;
+      ++n;
+    }
+    if (n == 0) return;
+    double E = -std::log(random::uniform_open0(u[slot_time]));
+    double tx = inf;
+    double R = 0.0;
+    if (!scheduled) {
+      for (std::size_t k = 0; k < n; ++k) R += w_cur_[k] = w_base_[k];
+      if (R > 0.0) tx = t + E / R;
+    } else {
+      double cur = t;
+      for (;;) {
+        R = 0.0;
+        double nb = inf;
+        for (std::size_t k = 0; k < n; ++k) {
+          const OutEdge& e = m_.out_edges[w_idx_[k]];
+          double m = 1.0;
+          if (e.schedule != no_index) {
+            const auto& sch = m_.schedules[static_cast<std::size_t>(e.schedule)];
+            m = sch.at(cur);
+            nb = std::min(nb, next_break(sch, cur));
+          }
+          R += w_cur_[k] = w_base_[k] * m;
+        }
+        if (R > 0.0 && E <= R * (nb - cur)) {
+          tx = cur + E / R;
+          break;
+        }
+        if (nb == inf || nb > m_.end) break;
+        if (R > 0.0) E -= R * (nb - cur);
+        cur = nb;
+      }
+    }
+    if (tx < best) {
+      const double target = random::uniform_closed0(u[slot_dest]) * R;
+      double acc = 0.0;
+      std::size_t k = 0;
+      for (; k + 1 < n; ++k) {
+        acc += w_cur_[k];
+        if (target < acc) break;
+      }
+      while (w_cur_[k] == 0.0 && k > 0) --k;  // never pick a zero-rate risk through rounding
+      best = tx;
+      code = static_cast<std::int32_t>(w_idx_[k]);
+    }
+  }
+
+  // ---- system events: arrivals and capacity changes -------------------------------------------------
+
+  double sample_arrival(std::size_t i, double t) {
+    const InflowInfo& f = m_.inflows[i];
+    const auto u = random::detail::philox(key_, i, arrivals_n_[i], random::Purpose::arrival, 0);
+    double E = -std::log(random::uniform_open0(u[0]));
+    double cur = t;
+    for (;;) {
+      const double rate = f.rate.at(cur);
+      const double nb = next_break(f.rate, cur);
+      if (rate > 0.0 && E <= rate * (nb - cur)) return cur + E / rate;
+      if (nb == inf || nb > m_.end) return inf;
+      if (rate > 0.0) E -= rate * (nb - cur);
+      cur = nb;
+    }
+  }
+
+  void update_next_system() {
+    next_system_ = cap_change_ < m_.capacity_changes.size() ? m_.capacity_changes[cap_change_].time : inf;
+    for (double a : next_arrival_) next_system_ = std::min(next_system_, a);
+  }
+
+  // Capacity changes come before arrivals at the same time; arrivals in source order.
+  void system_event() {
+    if (cap_change_ < m_.capacity_changes.size() && m_.capacity_changes[cap_change_].time <= now_) {
+      const CapacityChange& ch = m_.capacity_changes[cap_change_++];
+      places_[ch.capacity] = static_cast<std::int64_t>(ch.places);
+      admit(ch.capacity);
+    } else {
+      std::size_t i = 0;
+      while (next_arrival_[i] > now_) ++i;
+      arrive(i);
+    }
+    update_next_system();
+  }
+
+  void arrive(std::size_t i) {
+    const InflowInfo& f = m_.inflows[i];
+    const std::uint64_t n = arrivals_n_[i]++;
+    const std::uint32_t p = new_person((static_cast<std::uint64_t>(i) + 1) << 40 | n);
+    draw_attributes(p, f.attributes);
+    std::uint32_t d = f.state;
+    std::uint32_t flow = f.flow;
+    const std::int32_t c = m_.states[d].capacity;
+    if (c != no_index && occ_[d] >= places_[static_cast<std::size_t>(c)]) {
+      d = m_.capacities[static_cast<std::size_t>(c)].waiting_state;
+      flow = static_cast<std::uint32_t>(f.wait_flow);
+    }
+    ++arrivals_;
+    count_flow(flow);
+    enter(p, d, now_, /*moved=*/false);
+    next_arrival_[i] = sample_arrival(i, now_);
+  }
+
+  // ---- end of run ------------------------------------------------------------------------------------
+
+  void finish() {
+    auto& k = res_.kpi;
+    double cost = 0.0;
+    for (double c : res_.cost_eur) cost += c;
+    k[kpi_uitstroom_werk] = static_cast<double>(uitstroom_werk_);
+    k[kpi_uitval] = static_cast<double>(uitval_);
+    k[kpi_herinstroom] = static_cast<double>(herinstroom_);
+    k[kpi_mean_time_to_first_work] =
+        reached_work_ > 0 ? time_to_work_sum_ / static_cast<double>(reached_work_) : std::numeric_limits<double>::quiet_NaN();
+    k[kpi_share_reached_trede_ge4] = persons_ > 0 ? static_cast<double>(ever_trede4_) / static_cast<double>(persons_) : 0.0;
+    k[kpi_share_reached_work] = persons_ > 0 ? static_cast<double>(ever_work_) / static_cast<double>(persons_) : 0.0;
+    k[kpi_cost_total] = cost;
+    k[kpi_cost_per_person_reaching_work] =
+        reached_work_ > 0 ? cost / static_cast<double>(reached_work_) : std::numeric_limits<double>::quiet_NaN();
+    k[kpi_persons] = static_cast<double>(persons_);
+    k[kpi_persons_reaching_work] = static_cast<double>(reached_work_);
+    k[kpi_arrivals] = static_cast<double>(arrivals_);
+    k[kpi_absorbed] = static_cast<double>(absorbed_);
+    k[kpi_events] = static_cast<double>(events_);
+    k[kpi_waiting_joined] = static_cast<double>(joined_);
+    k[kpi_waiting_admitted] = static_cast<double>(admitted_);
+    k[kpi_waiting_reneged] = static_cast<double>(reneged_);
+    k[kpi_mean_waiting_time_admitted] =
+        admitted_ > 0 ? admitted_wait_sum_ / static_cast<double>(admitted_) : std::numeric_limits<double>::quiet_NaN();
+    res_.events = events_;
+    res_.peak_live_persons = peak_live_;
+    std::uint64_t bytes = state_.capacity() * sizeof(std::uint32_t) + pkey_.capacity() * sizeof(std::uint64_t) +
+                          draws_.capacity() * sizeof(std::uint32_t) + ver_.capacity() * sizeof(std::uint32_t) +
+                          next_.capacity() * sizeof(std::int32_t) + wait_ref_.capacity() * sizeof(std::int32_t) +
+                          flags_.capacity() + spell_start_.capacity() * sizeof(double) +
+                          entry_time_.capacity() * sizeof(double) + free_.capacity() * sizeof(std::uint32_t) +
+                          q_.capacity() * sizeof(QueueEntry) + waits_.capacity() * sizeof(WaitRecord) +
+                          free_waits_.capacity() * sizeof(std::uint32_t);
+    for (const auto& a : attr_) bytes += a.capacity() * sizeof(double);
+    for (const auto& l : lists_) bytes += l.capacity() * sizeof(std::uint32_t);
+    res_.peak_bytes = bytes;
+  }
+
+  const CompiledModel& m_;
+  random::StreamKey key_;
+  std::size_t S_, C_, T_, P_, E_;
+  double now_ = 0.0;
+
+  // People (structure of arrays, indexed by slot; slots of people who left are reused).
+  std::vector<std::uint32_t> state_;
+  std::vector<std::uint64_t> pkey_;      // random-stream key: initial index, or source << 40 | arrival
+  std::vector<std::uint32_t> draws_;     // transition draws taken so far
+  std::vector<std::uint32_t> ver_;       // version of the pending event
+  std::vector<std::int32_t> next_;       // what the pending event is
+  std::vector<std::int32_t> wait_ref_;   // wait record, or -1
+  std::vector<std::uint8_t> flags_;
+  std::vector<double> spell_start_;      // calendar time the current spell started
+  std::vector<double> entry_time_;       // calendar time the person entered the model
+  std::vector<std::uint32_t> free_;
+  std::int32_t age_attr_ = no_index;
+
+  EventQueue q_;
+  std::uint32_t consumed_slot_ = no_slot;
+  std::uint32_t consumed_version_ = 0;
+
+  // Occupancy and its time integral per state.
+  std::vector<std::int64_t> occ_;
+  std::vector<double> area_, last_;
+
+  // Capacities and waiting lists.
+  std::vector<std::int64_t> places_;
+  std::vector<std::vector<std::uint32_t>> lists_;
+  std::vector<std::int64_t> list_len_;
+  std::vector<double> list_area_, list_last_;
+  std::vector<WaitRecord> waits_;
+  std::vector<std::uint32_t> free_waits_;
+  std::uint64_t wait_seq_ = 0;
+
+  std::vector<std::vector<double>> attr_;  // [attribute][slot]; age stored as birth time
+
+  // System events.
+  std::vector<double> next_arrival_;
+  std::vector<std::uint64_t> arrivals_n_;
+  std::size_t cap_change_ = 0;
+  double next_system_ = inf;
+
+  std::size_t report_ = 0;  // next report time; also the current period
+
+  // Scratch for the exponential block (sized to the largest out-degree).
+  std::vector<double> w_base_, w_cur_;
+  std::vector<std::uint32_t> w_idx_;
+
+  // KPI counters.
+  std::uint64_t persons_ = 0, live_ = 0, peak_live_ = 0, events_ = 0, arrivals_ = 0, absorbed_ = 0;
+  std::uint64_t uitstroom_werk_ = 0, uitval_ = 0, herinstroom_ = 0;
+  std::uint64_t ever_trede4_ = 0, ever_work_ = 0, reached_work_ = 0;
+  double time_to_work_sum_ = 0.0;
+  std::uint64_t joined_ = 0, admitted_ = 0, reneged_ = 0;
+  double admitted_wait_sum_ = 0.0;
+
+  ReplicateResult res_;
+};
+
+}  // namespace
+
+Simulator::Simulator(const model::Scenario& scenario) : model_(std::make_shared<const CompiledModel>(scenario)) {}
+Simulator::~Simulator() = default;
+
+const Layout& Simulator::layout() const noexcept { return model_->layout; }
+
+ReplicateResult Simulator::run(std::uint64_t seed, std::uint64_t replicate) const {
+  Replicate r(*model_, seed, replicate);
+  return r.run();
+}
+
+}  // namespace trede::engine

@@ -1,0 +1,294 @@
+// HDF5 writer (C API, one thread). Layout: docs/hdf5-schema.md.
+//
+// The file is written to "<path>.tmp-<pid>-<n>" in the target directory, flushed and fsync'ed,
+// then renamed over `path`: readers see either the old file or the complete new one.
+
+#include <fcntl.h>
+#include <hdf5.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+
+#include "io/hdf5_util.hpp"
+#include "trede/error.hpp"
+#include "trede/io/hdf5.hpp"
+#include "trede/version.hpp"
+
+namespace trede::io {
+namespace {
+
+using detail::Handle;
+using detail::check;
+
+class Writer {
+ public:
+  Writer(hid_t file, int level) : file_(file), level_(level) {}
+
+  Handle group(const std::string& path) {
+    Handle gcpl(H5Pcreate(H5P_GROUP_CREATE), H5Pclose);
+    check(H5Pset_obj_track_times(gcpl.get(), 0), "group properties");
+    return Handle(check(H5Gcreate2(file_, path.c_str(), H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), "create group " + path),
+                  H5Gclose);
+  }
+
+  // A dataset of `shape` from `data` (row-major). Per-replicate arrays (`chunked`) are chunked
+  // along the replicate axis and compressed with shuffle + deflate.
+  template <class T>
+  void dataset(const std::string& path, const std::vector<hsize_t>& shape, const T* data, bool chunked = false) {
+    hsize_t n = 1;
+    for (auto d : shape) n *= d;
+    Handle space(check(H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr), "dataspace " + path),
+                 H5Sclose);
+    Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+    check(H5Pset_obj_track_times(dcpl.get(), 0), "dataset properties");
+    if (chunked && n > 0 && !shape.empty()) {
+      // Chunks of whole replicates, about 256 KiB each.
+      hsize_t row = 1;
+      for (std::size_t i = 1; i < shape.size(); ++i) row *= shape[i];
+      std::vector<hsize_t> chunk(shape);
+      const hsize_t rows = std::max<hsize_t>(1, (256 * 1024) / std::max<hsize_t>(1, row * sizeof(T)));
+      chunk[0] = std::min(shape[0], rows);
+      // A single replicate row larger than the chunk budget is split along the next axis.
+      if (shape.size() > 1 && row * sizeof(T) > 4u * 1024 * 1024)
+        chunk[1] = std::max<hsize_t>(1, shape[1] * (4u * 1024 * 1024) / (row * sizeof(T)));
+      check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()), "chunking " + path);
+      if (level_ > 0) {
+        check(H5Pset_shuffle(dcpl.get()), "shuffle " + path);
+        check(H5Pset_deflate(dcpl.get(), static_cast<unsigned>(level_)), "deflate " + path);
+      }
+    }
+    const hid_t type = detail::native_type<T>();
+    Handle ds(check(H5Dcreate2(file_, path.c_str(), type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+                    "create dataset " + path),
+              H5Dclose);
+    if (n > 0) check(H5Dwrite(ds.get(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "write " + path);
+  }
+
+  template <class T>
+  void dataset(const std::string& path, const std::vector<hsize_t>& shape, const std::vector<T>& v,
+               bool chunked = false) {
+    dataset(path, shape, v.data(), chunked);
+  }
+
+  void strings(const std::string& path, const std::vector<std::string>& values) {
+    Handle type = detail::string_type();
+    const hsize_t n = values.size();
+    Handle space(check(H5Screate_simple(1, &n, nullptr), "dataspace " + path), H5Sclose);
+    Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+    check(H5Pset_obj_track_times(dcpl.get(), 0), "dataset properties");
+    Handle ds(check(H5Dcreate2(file_, path.c_str(), type.get(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+                    "create dataset " + path),
+              H5Dclose);
+    std::vector<const char*> ptrs;
+    for (auto& s : values) ptrs.push_back(s.c_str());
+    if (n > 0) check(H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), "write " + path);
+  }
+
+  void scalar_string(const std::string& path, const std::string& value) {
+    Handle type = detail::string_type();
+    Handle space(check(H5Screate(H5S_SCALAR), "dataspace"), H5Sclose);
+    Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+    check(H5Pset_obj_track_times(dcpl.get(), 0), "dataset properties");
+    Handle ds(check(H5Dcreate2(file_, path.c_str(), type.get(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+                    "create dataset " + path),
+              H5Dclose);
+    const char* p = value.c_str();
+    check(H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &p), "write " + path);
+  }
+
+  void summary(const std::string& group_path, const mc::Summary& s, const std::vector<hsize_t>& shape) {
+    group(group_path);
+    dataset(group_path + "/mean", shape, s.mean);
+    dataset(group_path + "/sd", shape, s.sd);
+    dataset(group_path + "/q05", shape, s.q05);
+    dataset(group_path + "/q50", shape, s.q50);
+    dataset(group_path + "/q95", shape, s.q95);
+  }
+
+  // /summary/kpi: a table with one row per KPI: name, mean, sd, q05, q50, q95.
+  void kpi_table(const std::string& path, const std::vector<std::string>& names, const mc::Summary& s) {
+    struct Row {
+      const char* name;
+      double mean, sd, q05, q50, q95;
+    };
+    std::vector<Row> rows;
+    for (std::size_t i = 0; i < names.size(); ++i)
+      rows.push_back({names[i].c_str(), s.mean[i], s.sd[i], s.q05[i], s.q50[i], s.q95[i]});
+    Handle str = detail::string_type();
+    Handle type(check(H5Tcreate(H5T_COMPOUND, sizeof(Row)), "compound type"), H5Tclose);
+    check(H5Tinsert(type.get(), "name", HOFFSET(Row, name), str.get()), "compound");
+    check(H5Tinsert(type.get(), "mean", HOFFSET(Row, mean), H5T_NATIVE_DOUBLE), "compound");
+    check(H5Tinsert(type.get(), "sd", HOFFSET(Row, sd), H5T_NATIVE_DOUBLE), "compound");
+    check(H5Tinsert(type.get(), "q05", HOFFSET(Row, q05), H5T_NATIVE_DOUBLE), "compound");
+    check(H5Tinsert(type.get(), "q50", HOFFSET(Row, q50), H5T_NATIVE_DOUBLE), "compound");
+    check(H5Tinsert(type.get(), "q95", HOFFSET(Row, q95), H5T_NATIVE_DOUBLE), "compound");
+    const hsize_t n = rows.size();
+    Handle space(check(H5Screate_simple(1, &n, nullptr), "dataspace"), H5Sclose);
+    Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+    check(H5Pset_obj_track_times(dcpl.get(), 0), "dataset properties");
+    Handle ds(check(H5Dcreate2(file_, path.c_str(), type.get(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+                    "create dataset " + path),
+              H5Dclose);
+    if (n > 0) check(H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()), "write " + path);
+  }
+
+  void attr(const std::string& name, const std::string& value) {
+    Handle type = detail::string_type();
+    Handle space(check(H5Screate(H5S_SCALAR), "dataspace"), H5Sclose);
+    Handle a(check(H5Acreate2(file_, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), "attribute " + name),
+             H5Aclose);
+    const char* p = value.c_str();
+    check(H5Awrite(a.get(), type.get(), &p), "attribute " + name);
+  }
+
+  template <class T>
+  void attr(const std::string& name, T value) {
+    Handle space(check(H5Screate(H5S_SCALAR), "dataspace"), H5Sclose);
+    const hid_t type = detail::native_type<T>();
+    Handle a(check(H5Acreate2(file_, name.c_str(), type, space.get(), H5P_DEFAULT, H5P_DEFAULT), "attribute " + name),
+             H5Aclose);
+    check(H5Awrite(a.get(), type, &value), "attribute " + name);
+  }
+
+ private:
+  hid_t file_;
+  int level_;
+};
+
+std::string utc_now() {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+void write_contents(hid_t file, const mc::Ensemble& e, const model::Scenario& s, const WriteOptions& o) {
+  Writer w(file, o.compression_level);
+  const engine::Layout& L = e.layout;
+  const hsize_t R = e.replicates, T = L.T(), P = L.P(), S = L.S(), C = L.C(), E = L.E(), K = L.K();
+  const hsize_t rungs = mc::ladder_rungs;
+
+  std::string overrides;
+  for (std::size_t i = 0; i < s.overrides.size(); ++i) overrides += (i ? "\n" : "") + s.overrides[i];
+  w.attr("trede_version", std::string(trede::version));
+  w.attr("git_commit", std::string(trede::git_commit));
+  w.attr("master_seed", static_cast<std::uint64_t>(e.seed));
+  w.attr("replicates", static_cast<std::uint64_t>(e.replicates));
+  w.attr("first_replicate", static_cast<std::uint64_t>(e.first_replicate));
+  w.attr("start_time", s.start_year);
+  w.attr("horizon_years", s.horizon_years);
+  w.attr("created", utc_now());
+  w.attr("scenario_name", s.name);
+  w.attr("scenario_path", s.source_path);
+  w.attr("scenario_overrides", overrides);
+  w.attr("scenario_hash", sha256_hex(s.text + "\n#overrides\n" + overrides));
+  if (!o.command_line.empty()) w.attr("command_line", o.command_line);
+
+  w.scalar_string("/scenario", s.text);
+  w.dataset("/time", {T}, L.report_times);
+  w.dataset("/period_start", {P}, L.period_start);
+  w.dataset("/period_end", {P}, L.period_end);
+  w.strings("/states", L.states);
+  std::vector<std::int32_t> trede(L.trede.begin(), L.trede.end());
+  w.dataset("/trede", {S}, trede);
+  w.dataset("/state_cost_eur_per_year", {S}, L.cost_eur_per_year);
+  std::vector<std::int32_t> ladder = {1, 2, 3, 4, 5, 6};
+  w.dataset("/ladder", {rungs}, ladder);
+  w.strings("/capacity_states", L.capacity_states);
+  w.group("/edges");
+  std::vector<std::string> ids, from, to, kind;
+  for (const auto& ed : L.edges) {
+    ids.push_back(ed.id);
+    from.push_back(ed.from);
+    to.push_back(ed.to);
+    kind.push_back(engine::to_string(ed.kind));
+  }
+  w.strings("/edges/id", ids);
+  w.strings("/edges/from", from);
+  w.strings("/edges/to", to);
+  w.strings("/edges/kind", kind);
+  w.strings("/kpi_names", L.kpi_names);
+
+  w.group("/summary");
+  w.summary("/summary/occupancy", e.occupancy_summary, {T, S});
+  w.summary("/summary/trede_occupancy", e.trede_summary, {T, rungs});
+  w.summary("/summary/waiting", e.waiting_summary, {T, C});
+  w.summary("/summary/flows", e.flows_summary, {P, E});
+  w.summary("/summary/cost_cumulative_eur", e.cost_cumulative_summary, {T});
+  w.kpi_table("/summary/kpi", L.kpi_names, e.kpi_summary);
+
+  w.group("/replicates");
+  std::vector<std::uint64_t> index(R);
+  for (hsize_t i = 0; i < R; ++i) index[i] = e.first_replicate + i;
+  w.dataset("/replicates/replicate", {R}, index);
+  w.dataset("/replicates/occupancy", {R, T, S}, e.occupancy, true);
+  w.dataset("/replicates/trede_occupancy", {R, T, rungs}, e.trede_occupancy, true);
+  w.dataset("/replicates/waiting", {R, T, C}, e.waiting, true);
+  w.dataset("/replicates/flows", {R, P, E}, e.flows, true);
+  w.dataset("/replicates/person_years", {R, P, S}, e.person_years, true);
+  w.dataset("/replicates/cost_eur", {R, P}, e.cost_eur, true);
+  w.dataset("/replicates/cost_cumulative_eur", {R, T}, e.cost_cumulative_eur, true);
+  w.dataset("/replicates/waiting_years", {R, P, C}, e.waiting_years, true);
+  w.dataset("/replicates/waiting_joined", {R, P, C}, e.waiting_joined, true);
+  w.dataset("/replicates/waiting_admitted", {R, P, C}, e.waiting_admitted, true);
+  w.dataset("/replicates/waiting_reneged", {R, P, C}, e.waiting_reneged, true);
+  w.dataset("/replicates/waiting_left", {R, P, C}, e.waiting_left, true);
+  w.dataset("/replicates/waiting_time_sum", {R, P, C}, e.waiting_time_sum, true);
+  w.dataset("/replicates/waiting_time_admitted_sum", {R, P, C}, e.waiting_time_admitted_sum, true);
+  w.dataset("/replicates/sojourn_sum", {R, E}, e.sojourn_sum, true);
+  w.dataset("/replicates/sojourn_sumsq", {R, E}, e.sojourn_sumsq, true);
+  w.dataset("/replicates/kpi", {R, K}, e.kpi, true);
+  w.dataset("/replicates/events", {R}, e.events, true);
+}
+
+std::atomic<unsigned> tmp_counter{0};
+
+}  // namespace
+
+void write_hdf5(const std::string& path, const mc::Ensemble& e, const model::Scenario& s, const WriteOptions& o) {
+  namespace fs = std::filesystem;
+  if (o.compression_level < 0 || o.compression_level > 9)
+    throw ModelError("", 0, "compression_level", "must be 0..9");
+  const fs::path target(path);
+  if (fs::is_directory(target)) throw IoError(path, "is a directory");
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  if (!fs::is_directory(dir)) throw IoError(path, "directory '" + dir.string() + "' does not exist");
+  const std::string tmp = path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(tmp_counter++);
+
+  detail::ErrorSilencer quiet;
+  try {
+    Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+    check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_LATEST), "file access properties");
+    Handle file(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), H5Fclose);
+    if (file.get() < 0) throw IoError(path, "cannot create temporary file '" + tmp + "'");
+    write_contents(file.get(), e, s, o);
+    check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "flush");
+    file.reset();
+    // Make the bytes durable before the rename makes them visible.
+    const int fd = ::open(tmp.c_str(), O_RDONLY);
+    if (fd < 0 || ::fsync(fd) != 0) {
+      if (fd >= 0) ::close(fd);
+      throw IoError(path, "cannot sync temporary file");
+    }
+    ::close(fd);
+    std::error_code ec;
+    fs::rename(tmp, target, ec);
+    if (ec) throw IoError(path, "cannot move the finished file into place: " + ec.message());
+  } catch (const detail::Hdf5Failure& f) {
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    throw IoError(path, "HDF5 write failed (" + f.what_failed + ")");
+  } catch (...) {
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    throw;
+  }
+}
+
+}  // namespace trede::io

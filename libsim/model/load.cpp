@@ -1,0 +1,1457 @@
+// Scenario loading: TOML text -> validated model::Scenario.
+//
+// Every problem is collected (file, line, key, message) and reported together in one
+// ModelError; nothing is thrown until the whole file has been read. Every table is read through
+// a TableReader that knows its allowed keys, so an unknown (misspelt) key is an error with a
+// suggestion, never silently ignored.
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+
+#include "model/csv_population.hpp"
+#include "model/graph_check.hpp"
+#include "model/load_context.hpp"
+#include "trede/error.hpp"
+#include "trede/model/load.hpp"
+
+namespace trede::model {
+namespace {
+
+using detail::LoadContext;
+
+std::string fmt_num(double v) {
+  std::ostringstream os;
+  os.precision(10);
+  os << v;
+  return os.str();
+}
+
+const char* type_name(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a number";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::date: return "a date";
+    case toml::node_type::time: return "a time";
+    case toml::node_type::date_time: return "a date-time";
+    default: return "nothing";
+  }
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1] ? 1u : 0u)});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string suggestion(std::string_view got, const std::vector<std::string_view>& known) {
+  std::string_view best;
+  std::size_t best_d = 3;
+  for (auto k : known) {
+    const std::size_t d = edit_distance(got, k);
+    if (d < best_d) best_d = d, best = k;
+  }
+  return best.empty() ? std::string{} : " (did you mean '" + std::string(best) + "'?)";
+}
+
+std::string join(const std::vector<std::string_view>& v) {
+  std::string s;
+  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::string(v[i]);
+  return s;
+}
+
+// Reads one TOML table: typed getters that record errors, and a check for unknown keys.
+class TableReader {
+ public:
+  TableReader(LoadContext& ctx, const toml::table& tbl, std::string path,
+              std::vector<std::string_view> known, bool report_unknown = true)
+      : ctx_(ctx), tbl_(tbl), path_(std::move(path)), known_(std::move(known)) {
+    if (!report_unknown) return;
+    for (auto&& [k, v] : tbl_) {
+      if (std::find(known_.begin(), known_.end(), k.str()) == known_.end())
+        ctx_.error(v, key(k.str()),
+                   "unknown key" + suggestion(k.str(), known_) + "; allowed keys: " + join(known_));
+    }
+  }
+
+  [[nodiscard]] std::string key(std::string_view k) const {
+    return path_.empty() ? std::string(k) : path_ + "." + std::string(k);
+  }
+  [[nodiscard]] const toml::table& table() const { return tbl_; }
+  [[nodiscard]] const std::string& path() const { return path_; }
+  [[nodiscard]] const toml::node* node(std::string_view k) const { return tbl_.get(k); }
+  [[nodiscard]] bool has(std::string_view k) const { return tbl_.contains(k); }
+
+  void missing(std::string_view k, const std::string& what = "") const {
+    ctx_.error(tbl_, key(k), "missing required key" + (what.empty() ? "" : " (" + what + ")"));
+  }
+
+  // A finite number. Integers are accepted where numbers are expected.
+  std::optional<double> number(std::string_view k, bool required = false) const {
+    const toml::node* n = tbl_.get(k);
+    if (!n) {
+      if (required) missing(k);
+      return std::nullopt;
+    }
+    return as_number(*n, key(k));
+  }
+
+  std::optional<double> as_number(const toml::node& n, const std::string& full_key) const {
+    if (!n.is_number()) {
+      ctx_.error(n, full_key, std::string("must be a number (got ") + type_name(n) + ")");
+      return std::nullopt;
+    }
+    const double v = *n.value<double>();
+    if (!std::isfinite(v)) {
+      ctx_.error(n, full_key, "must be a finite number (got " + fmt_num(v) + ")");
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  // A number that must satisfy `ok`; `rule` says which rule (e.g. "must be > 0").
+  template <class Pred>
+  std::optional<double> checked(std::string_view k, bool required, Pred ok, const char* rule) const {
+    auto v = number(k, required);
+    if (v && !ok(*v)) {
+      ctx_.error(*tbl_.get(k), key(k), std::string(rule) + " (got " + fmt_num(*v) + ")");
+      return std::nullopt;
+    }
+    return v;
+  }
+  std::optional<double> positive(std::string_view k, bool required = false) const {
+    return checked(k, required, [](double v) { return v > 0; }, "must be > 0");
+  }
+  std::optional<double> non_negative(std::string_view k, bool required = false) const {
+    return checked(k, required, [](double v) { return v >= 0; }, "must be >= 0");
+  }
+
+  std::optional<std::string> string(std::string_view k, bool required = false) const {
+    const toml::node* n = tbl_.get(k);
+    if (!n) {
+      if (required) missing(k);
+      return std::nullopt;
+    }
+    if (!n->is_string()) {
+      ctx_.error(*n, key(k), std::string("must be a string (got ") + type_name(*n) + ")");
+      return std::nullopt;
+    }
+    return std::string(*n->value<std::string_view>());
+  }
+
+  // A string from a fixed set of choices.
+  std::optional<std::string> choice(std::string_view k, const std::vector<std::string_view>& choices,
+                                    bool required = false) const {
+    auto s = string(k, required);
+    if (s && std::find(choices.begin(), choices.end(), *s) == choices.end()) {
+      ctx_.error(*tbl_.get(k), key(k),
+                 "must be one of " + join(choices) + " (got '" + *s + "')" + suggestion(*s, choices));
+      return std::nullopt;
+    }
+    return s;
+  }
+
+  std::optional<bool> boolean(std::string_view k) const {
+    const toml::node* n = tbl_.get(k);
+    if (!n) return std::nullopt;
+    if (!n->is_boolean()) {
+      ctx_.error(*n, key(k), std::string("must be true or false (got ") + type_name(*n) + ")");
+      return std::nullopt;
+    }
+    return *n->value<bool>();
+  }
+
+  std::optional<std::int64_t> integer(std::string_view k, bool required = false) const {
+    const toml::node* n = tbl_.get(k);
+    if (!n) {
+      if (required) missing(k);
+      return std::nullopt;
+    }
+    if (n->is_integer()) return *n->value<std::int64_t>();
+    if (n->is_floating_point()) {
+      const double v = *n->value<double>();
+      if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9e15) return static_cast<std::int64_t>(v);
+    }
+    ctx_.error(*n, key(k), std::string("must be a whole number (got ") + type_name(*n) + ")");
+    return std::nullopt;
+  }
+
+  const toml::table* subtable(std::string_view k, bool required = false) const {
+    const toml::node* n = tbl_.get(k);
+    if (!n) {
+      if (required) missing(k);
+      return nullptr;
+    }
+    if (!n->is_table()) {
+      ctx_.error(*n, key(k), std::string("must be a table (got ") + type_name(*n) + ")");
+      return nullptr;
+    }
+    return n->as_table();
+  }
+
+  // An array of numbers (all finite).
+  std::optional<std::vector<double>> numbers(std::string_view k, bool required = false) const {
+    const toml::node* n = tbl_.get(k);
+    if (!n) {
+      if (required) missing(k);
+      return std::nullopt;
+    }
+    const toml::array* arr = n->as_array();
+    if (!arr) {
+      ctx_.error(*n, key(k), std::string("must be an array of numbers (got ") + type_name(*n) + ")");
+      return std::nullopt;
+    }
+    std::vector<double> out;
+    bool ok = true;
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      auto v = as_number((*arr)[i], key(k) + "[" + std::to_string(i) + "]");
+      if (v) out.push_back(*v);
+      else ok = false;
+    }
+    return ok ? std::optional(out) : std::nullopt;
+  }
+
+  std::optional<std::vector<std::string>> strings(std::string_view k) const {
+    const toml::node* n = tbl_.get(k);
+    if (!n) return std::nullopt;
+    const toml::array* arr = n->as_array();
+    if (!arr) {
+      ctx_.error(*n, key(k), std::string("must be an array of strings (got ") + type_name(*n) + ")");
+      return std::nullopt;
+    }
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      if (!(*arr)[i].is_string()) {
+        ctx_.error((*arr)[i], key(k) + "[" + std::to_string(i) + "]", "must be a string");
+        return std::nullopt;
+      }
+      out.emplace_back(*(*arr)[i].value<std::string_view>());
+    }
+    return out;
+  }
+
+  LoadContext& ctx() const { return ctx_; }
+
+ private:
+  LoadContext& ctx_;
+  const toml::table& tbl_;
+  std::string path_;
+  std::vector<std::string_view> known_;
+};
+
+bool valid_identifier(std::string_view s) {
+  if (s.empty()) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The loader proper.
+
+class Loader {
+ public:
+  Loader(LoadContext& ctx, const toml::table& root, std::string base_dir)
+      : ctx_(ctx), root_(root), base_dir_(std::move(base_dir)) {}
+
+  Scenario load() {
+    TableReader top(ctx_, root_, "",
+                    {"name", "description", "start_year", "horizon_years", "report", "kpi",
+                     "attributes", "exit_age", "state", "transition", "population", "inflow"});
+    s_.name = top.string("name").value_or("");
+    s_.description = top.string("description").value_or("");
+    s_.start_year = top.number("start_year").value_or(2025.0);
+    horizon_ok_ = true;
+    if (auto h = top.positive("horizon_years", true)) s_.horizon_years = *h;
+    else horizon_ok_ = false;
+
+    read_states(top);
+    read_attributes(top);
+    read_capacities();
+    read_transitions(top);
+    finish_waiting_states();
+    read_exit_age(top);
+    read_population(top);
+    read_inflows(top);
+    read_report(top);
+    read_kpi(top);
+    if (ctx_.diagnostics.empty()) {
+      detail::check_graph(s_, ctx_, state_lines_);
+    }
+    return std::move(s_);
+  }
+
+ private:
+  // ---- helpers ------------------------------------------------------------------------------
+
+  std::optional<StateIndex> state_ref(const toml::node& n, const std::string& key, bool allow_absorbing = true,
+                                      bool allow_generated = false) {
+    if (!n.is_string()) {
+      ctx_.error(n, key, std::string("must be a state name (got ") + type_name(n) + ")");
+      return std::nullopt;
+    }
+    const auto name = *n.value<std::string_view>();
+    for (std::size_t i = 0; i < s_.states.size(); ++i) {
+      if (s_.states[i].name == name) {
+        if (s_.states[i].generated && !allow_generated) break;
+        if (!allow_absorbing && s_.states[i].absorbing) {
+          ctx_.error(n, key, "state '" + std::string(name) + "' is absorbing; people cannot start there");
+          return std::nullopt;
+        }
+        return static_cast<StateIndex>(i);
+      }
+    }
+    std::vector<std::string_view> names;
+    for (auto& st : s_.states) if (!st.generated) names.push_back(st.name);
+    ctx_.error(n, key, "unknown state '" + std::string(name) + "'" + suggestion(name, names));
+    return std::nullopt;
+  }
+
+  std::optional<StateIndex> state_ref(const TableReader& r, std::string_view k, bool required,
+                                      bool allow_absorbing = true, bool allow_generated = false) {
+    const toml::node* n = r.node(k);
+    if (!n) {
+      if (required) r.missing(k);
+      return std::nullopt;
+    }
+    return state_ref(*n, r.key(k), allow_absorbing, allow_generated);
+  }
+
+  // A value that is either a number or a table {year = value, ...} (step function of calendar
+  // year). `must_cover_start`: the table's first year must be at or before start_year.
+  std::optional<StepSchedule> year_schedule(const TableReader& r, std::string_view k, bool required,
+                                            double default_before, bool must_cover_start,
+                                            bool non_negative = true) {
+    const toml::node* n = r.node(k);
+    if (!n) {
+      if (required) r.missing(k);
+      return std::nullopt;
+    }
+    const std::string full = r.key(k);
+    auto check_value = [&](const toml::node& v, const std::string& key) -> std::optional<double> {
+      auto x = r.as_number(v, key);
+      if (x && non_negative && *x < 0) {
+        ctx_.error(v, key, "must be >= 0 (got " + fmt_num(*x) + ")");
+        return std::nullopt;
+      }
+      return x;
+    };
+    if (n->is_number()) {
+      auto v = check_value(*n, full);
+      if (!v) return std::nullopt;
+      return StepSchedule::constant_value(*v);
+    }
+    const toml::table* t = n->as_table();
+    if (!t) {
+      ctx_.error(*n, full, std::string("must be a number or a table of {year = value} (got ") +
+                               type_name(*n) + ")");
+      return std::nullopt;
+    }
+    if (t->empty()) {
+      ctx_.error(*n, full, "must list at least one {year = value}");
+      return std::nullopt;
+    }
+    std::vector<std::pair<double, double>> points;
+    bool ok = true;
+    for (auto&& [key, v] : *t) {
+      double year = 0;
+      const auto ks = key.str();
+      auto [p, ec] = std::from_chars(ks.data(), ks.data() + ks.size(), year);
+      const std::string item = full + "." + std::string(ks);
+      if (ec != std::errc{} || p != ks.data() + ks.size() || !std::isfinite(year)) {
+        ctx_.error(v, item, "key must be a calendar year such as 2025 or \"2025.5\"");
+        ok = false;
+        continue;
+      }
+      auto x = check_value(v, item);
+      if (!x) { ok = false; continue; }
+      points.emplace_back(year, *x);
+    }
+    if (!ok) return std::nullopt;
+    std::sort(points.begin(), points.end());
+    for (std::size_t i = 1; i < points.size(); ++i)
+      if (points[i].first == points[i - 1].first) {
+        ctx_.error(*n, full, "year " + fmt_num(points[i].first) + " is given twice");
+        return std::nullopt;
+      }
+    if (must_cover_start && points.front().first > s_.start_year) {
+      ctx_.error(*n, full, "first year " + fmt_num(points.front().first) +
+                               " is after start_year " + fmt_num(s_.start_year) +
+                               "; give a value for the start");
+      return std::nullopt;
+    }
+    StepSchedule sch;
+    sch.before = must_cover_start ? points.front().second : default_before;
+    // Drop steps at or before the start: the value at the start is what matters.
+    for (auto& [y, v] : points) {
+      if (y <= s_.start_year) {
+        sch.before = v;
+        continue;
+      }
+      sch.times.push_back(y);
+      sch.values.push_back(v);
+    }
+    return sch;
+  }
+
+  // ---- states -------------------------------------------------------------------------------
+
+  void read_states(const TableReader& top) {
+    const toml::node* n = top.node("state");
+    if (!n) {
+      top.missing("state", "at least one [[state]]");
+      return;
+    }
+    const toml::array* arr = n->as_array();
+    if (!arr || !arr->is_array_of_tables()) {
+      ctx_.error(*n, "state", "must be an array of tables: write each state as [[state]]");
+      return;
+    }
+    std::set<std::string, std::less<>> seen;
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      const toml::table& t = *(*arr)[i].as_table();
+      std::string label = "state[" + std::to_string(i) + "]";
+      if (auto nm = t.get("name"); nm && nm->is_string()) label = "state[" + std::string(*nm->value<std::string_view>()) + "]";
+      TableReader r(ctx_, t, label,
+                    {"name", "trede", "functionality", "cost_eur_per_year", "absorbing", "capacity",
+                     "capacity_budget_eur", "cost_per_place_eur", "waiting", "waiting_state",
+                     "discipline", "priority_attribute", "priority_order", "renege_rate", "renege_to"});
+      State st;
+      st.line = ctx_.line_of(t);
+      auto name = r.string("name", true);
+      if (name) {
+        if (!valid_identifier(*name)) {
+          ctx_.error(*t.get("name"), r.key("name"),
+                     "must be a non-empty name of letters, digits, '_' or '-' (got '" + *name + "')");
+        } else if (!seen.insert(*name).second) {
+          ctx_.error(*t.get("name"), r.key("name"), "duplicate state '" + *name + "'");
+        }
+        st.name = *name;
+      } else {
+        st.name = "#" + std::to_string(i);
+      }
+      st.absorbing = r.boolean("absorbing").value_or(false);
+      if (auto tr = r.integer("trede", !st.absorbing)) {
+        if (*tr < 0 || *tr > 6)
+          ctx_.error(*t.get("trede"), r.key("trede"),
+                     "must be a participatieladder rung 1..6, or 0 for off the ladder (got " +
+                         std::to_string(*tr) + ")");
+        else
+          st.trede = static_cast<int>(*tr);
+      }
+      st.functionality = r.choice("functionality",
+                                  {"A", "B", "C", "D", "E", "F", "G", "H", "inkomen", "wsw", "uitval", "none"})
+                             .value_or("none");
+      st.cost_eur_per_year = r.non_negative("cost_eur_per_year").value_or(0.0);
+      s_.states.push_back(std::move(st));
+      state_tables_.push_back(&t);
+      state_lines_.push_back(s_.states.back().line);
+    }
+  }
+
+  // Capacities are read after attributes (priority by attribute) and create waiting states.
+  void read_capacities() {
+    const std::size_t declared = state_tables_.size();
+    for (std::size_t i = 0; i < declared; ++i) {
+      const toml::table& t = *state_tables_[i];
+      // A second reader over the same table: unknown keys were already reported by the first.
+      TableReader r(ctx_, t, "state[" + s_.states[i].name + "]",
+                    {"name", "trede", "functionality", "cost_eur_per_year", "absorbing", "capacity",
+                     "capacity_budget_eur", "cost_per_place_eur", "waiting", "waiting_state",
+                     "discipline", "priority_attribute", "priority_order", "renege_rate", "renege_to"},
+                    /*report_unknown=*/false);
+      const bool has_cap = r.has("capacity"), has_budget = r.has("capacity_budget_eur");
+      const bool capacity_keys = has_cap || has_budget || r.has("waiting") || r.has("discipline") ||
+                                 r.has("renege_rate") || r.has("renege_to") || r.has("waiting_state") ||
+                                 r.has("priority_attribute") || r.has("priority_order") ||
+                                 r.has("cost_per_place_eur");
+      if (!capacity_keys) continue;
+      if (!has_cap && !has_budget) {
+        ctx_.error(t, r.key("capacity"),
+                   "waiting-list keys need a capacity: give capacity or capacity_budget_eur");
+        continue;
+      }
+      if (has_cap && has_budget) {
+        ctx_.error(*t.get("capacity_budget_eur"), r.key("capacity_budget_eur"),
+                   "give either capacity or capacity_budget_eur, not both");
+        continue;
+      }
+      if (s_.states[i].absorbing) {
+        ctx_.error(*t.get(has_cap ? "capacity" : "capacity_budget_eur"), r.key(has_cap ? "capacity" : "capacity_budget_eur"),
+                   "an absorbing state cannot have a capacity");
+        continue;
+      }
+      Capacity cap;
+      if (has_cap) {
+        auto sch = year_schedule(r, "capacity", true, 0.0, true);
+        if (!sch) continue;
+        bool whole = std::floor(sch->before) == sch->before;
+        for (double v : sch->values) whole = whole && std::floor(v) == v;
+        if (!whole) {
+          ctx_.error(*t.get("capacity"), r.key("capacity"), "must be a whole number of places");
+          continue;
+        }
+        cap.places = *sch;
+        if (r.has("cost_per_place_eur"))
+          ctx_.error(*t.get("cost_per_place_eur"), r.key("cost_per_place_eur"),
+                     "only used with capacity_budget_eur");
+      } else {
+        auto budget = year_schedule(r, "capacity_budget_eur", true, 0.0, true);
+        auto per_place = r.positive("cost_per_place_eur", true);
+        if (!budget || !per_place) continue;
+        cap.places = *budget;
+        cap.places.before = std::floor(budget->before / *per_place);
+        for (double& v : cap.places.values) v = std::floor(v / *per_place);
+        cap.budget_cost_per_place = *per_place;
+      }
+      const std::string mode = r.choice("waiting", {"stay", "separate"}).value_or("stay");
+      cap.waiting = mode == "separate" ? WaitingMode::separate : WaitingMode::stay;
+      const std::string disc = r.choice("discipline", {"fifo", "priority"}).value_or("fifo");
+      cap.discipline = disc == "priority" ? Discipline::priority : Discipline::fifo;
+      if (cap.discipline == Discipline::priority) {
+        auto an = r.string("priority_attribute", true);
+        if (an) {
+          const Attribute* a = s_.find_attribute(*an);
+          if (!a)
+            ctx_.error(*t.get("priority_attribute"), r.key("priority_attribute"),
+                       "unknown attribute '" + *an + "'");
+          else
+            cap.priority_attribute = static_cast<AttributeIndex>(a - s_.attributes.data());
+        }
+        cap.priority_descending =
+            r.choice("priority_order", {"descending", "ascending"}).value_or("descending") == "descending";
+      } else {
+        for (auto k : {"priority_attribute", "priority_order"})
+          if (r.has(k)) ctx_.error(*t.get(k), r.key(k), "only used with discipline = \"priority\"");
+      }
+      cap.renege_rate = r.non_negative("renege_rate").value_or(0.0);
+      if (r.has("renege_to")) cap.renege_to = state_ref(r, "renege_to", true);
+      if (cap.waiting == WaitingMode::separate && cap.renege_rate > 0 && !cap.renege_to)
+        ctx_.error(t, r.key("renege_to"), "separate waiting with renege_rate > 0 needs renege_to");
+      if (cap.renege_to && *cap.renege_to == i)
+        ctx_.error(*t.get("renege_to"), r.key("renege_to"), "cannot renege into the state waited for");
+
+      if (cap.waiting == WaitingMode::separate) {
+        std::string wname = r.string("waiting_state").value_or("wait_" + s_.states[i].name);
+        const State* existing = s_.find_state(wname);
+        if (existing) {
+          const auto w = static_cast<StateIndex>(existing - s_.states.data());
+          if (existing->absorbing || existing->capacity || existing->waiting_for) {
+            ctx_.error(t, r.key("waiting_state"),
+                       "waiting state '" + wname + "' must be a plain state (not absorbing, no capacity, not shared)");
+          }
+          cap.waiting_state = w;
+          s_.states[w].waiting_for = static_cast<StateIndex>(i);
+        } else {
+          State w;
+          w.name = wname;
+          w.trede = 0;  // set after transitions are read: the lowest trede of the origins
+          w.functionality = s_.states[i].functionality;
+          w.generated = true;
+          w.line = s_.states[i].line;
+          w.waiting_for = static_cast<StateIndex>(i);
+          cap.waiting_state = static_cast<StateIndex>(s_.states.size());
+          s_.states.push_back(std::move(w));
+          state_lines_.push_back(s_.states.back().line);
+        }
+      } else if (r.has("waiting_state")) {
+        ctx_.error(*t.get("waiting_state"), r.key("waiting_state"), "only used with waiting = \"separate\"");
+      }
+      s_.states[i].capacity = std::move(cap);
+    }
+  }
+
+  // ---- attributes ---------------------------------------------------------------------------
+
+  void read_attributes(const TableReader& top) {
+    const toml::table* t = top.subtable("attributes");
+    if (!t) return;
+    for (auto&& [k, v] : *t) {
+      const std::string key = "attributes." + std::string(k.str());
+      if (!v.is_table()) {
+        ctx_.error(v, key, std::string("must be a table such as { type = \"number\" } (got ") + type_name(v) + ")");
+        continue;
+      }
+      TableReader r(ctx_, *v.as_table(), key, {"type", "levels", "default", "center", "counts"});
+      Attribute a;
+      a.name = std::string(k.str());
+      if (!valid_identifier(a.name)) ctx_.error(v, key, "attribute names are letters, digits, '_' or '-'");
+      const auto type = r.choice("type", {"number", "category", "age", "count"}, true).value_or("number");
+      a.kind = type == "category" ? AttributeKind::category
+               : type == "age"    ? AttributeKind::age
+               : type == "count"  ? AttributeKind::count
+                                  : AttributeKind::number;
+      if (a.kind == AttributeKind::category) {
+        auto levels = r.strings("levels");
+        if (!levels || levels->empty()) {
+          if (!r.has("levels") || levels) ctx_.error(v, r.key("levels"), "a category needs a non-empty list of levels");
+        } else {
+          a.levels = *levels;
+          std::set<std::string> uniq(levels->begin(), levels->end());
+          if (uniq.size() != levels->size()) ctx_.error(*r.node("levels"), r.key("levels"), "levels must be distinct");
+        }
+        if (const toml::node* d = r.node("default")) {
+          if (!d->is_string()) {
+            ctx_.error(*d, r.key("default"), "must be one of the levels (a string)");
+          } else {
+            const auto lv = std::string(*d->value<std::string_view>());
+            auto it = std::find(a.levels.begin(), a.levels.end(), lv);
+            if (it == a.levels.end()) ctx_.error(*d, r.key("default"), "'" + lv + "' is not one of the levels");
+            else a.default_value = static_cast<double>(it - a.levels.begin());
+          }
+        }
+        if (r.has("center")) ctx_.error(*r.node("center"), r.key("center"), "not used for a category");
+      } else {
+        if (r.has("levels")) ctx_.error(*r.node("levels"), r.key("levels"), "only used with type = \"category\"");
+        a.default_value = r.number("default");
+        if (a.kind == AttributeKind::count && a.default_value && *a.default_value < 0)
+          ctx_.error(*r.node("default"), r.key("default"), "a count must be >= 0");
+        a.center = r.number("center").value_or(0.0);
+      }
+      if (a.kind == AttributeKind::count) {
+        auto counts = r.strings("counts");
+        if (!counts || counts->empty()) {
+          ctx_.error(v, r.key("counts"), "a count attribute needs the states whose entries it counts");
+        } else {
+          const toml::array& arr = *r.node("counts")->as_array();
+          for (std::size_t j = 0; j < counts->size(); ++j)
+            if (auto si = state_ref(arr[j], r.key("counts") + "[" + std::to_string(j) + "]"))
+              a.counted_states.push_back(*si);
+        }
+      } else if (r.has("counts")) {
+        ctx_.error(*r.node("counts"), r.key("counts"), "only used with type = \"count\"");
+      }
+      s_.attributes.push_back(std::move(a));
+    }
+  }
+
+  // ---- transitions --------------------------------------------------------------------------
+
+  void read_transitions(const TableReader& top) {
+    const toml::node* n = top.node("transition");
+    if (!n) return;  // a scenario without transitions fails the graph check
+    const toml::array* arr = n->as_array();
+    if (!arr || !arr->is_array_of_tables()) {
+      ctx_.error(*n, "transition", "must be an array of tables: write each as [[transition]]");
+      return;
+    }
+    std::set<std::string> ids;
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      const toml::table& t = *(*arr)[i].as_table();
+      std::string label = "transition[" + std::to_string(i) + "]";
+      const toml::node* fn = t.get("from");
+      const toml::node* tn = t.get("to");
+      if (auto idn = t.get("id"); idn && idn->is_string())
+        label = "transition[" + std::string(*idn->value<std::string_view>()) + "]";
+      else if (fn && tn && fn->is_string() && tn->is_string())
+        label = "transition[" + std::string(*fn->value<std::string_view>()) + "->" +
+                std::string(*tn->value<std::string_view>()) + "]";
+      TableReader r(ctx_, t, label,
+                    {"id", "from", "to", "hazard", "rate", "shape", "scale", "meanlog", "sdlog",
+                     "duration", "breaks", "rates", "clock", "covariates", "multiplier"});
+      Transition tr;
+      tr.line = ctx_.line_of(t);
+      auto from = state_ref(r, "from", true);
+      auto to = state_ref(r, "to", true);
+      if (from && to) {
+        tr.from = *from;
+        tr.to = *to;
+        if (*from == *to) ctx_.error(t, label, "a transition cannot lead back to its own state");
+        if (s_.states[*from].absorbing)
+          ctx_.error(*t.get("from"), r.key("from"),
+                     "absorbing state '" + s_.states[*from].name + "' cannot have outgoing transitions");
+      }
+      tr.id = r.string("id").value_or(from && to ? s_.states[*from].name + "->" + s_.states[*to].name
+                                                 : label);
+      if (!ids.insert(tr.id).second)
+        ctx_.error(t, label, "duplicate transition id '" + tr.id +
+                                 "'; give parallel transitions between the same states distinct ids");
+      read_hazard(r, tr.hazard);
+      read_covariates(r, tr);
+      if (auto m = year_schedule(r, "multiplier", false, 1.0, false)) tr.multiplier = *m;
+      s_.transitions.push_back(std::move(tr));
+    }
+  }
+
+  void read_hazard(const TableReader& r, Hazard& h) {
+    const auto kind = r.choice("hazard", {"exponential", "weibull", "gamma", "lognormal", "fixed", "table"},
+                               false);
+    std::string k = kind.value_or(r.has("hazard") ? "" : "exponential");
+    if (k.empty()) return;
+    // Keys each family uses; any other hazard key is an error (no silently ignored key).
+    static const std::map<std::string, std::vector<std::string_view>> uses = {
+        {"exponential", {"rate"}}, {"weibull", {"shape", "scale"}}, {"gamma", {"shape", "scale", "rate"}},
+        {"lognormal", {"meanlog", "sdlog"}}, {"fixed", {"duration"}}, {"table", {"breaks", "rates", "clock"}}};
+    for (auto key : {"rate", "shape", "scale", "meanlog", "sdlog", "duration", "breaks", "rates", "clock"}) {
+      const auto& u = uses.at(k);
+      if (r.has(key) && std::find(u.begin(), u.end(), key) == u.end())
+        ctx_.error(*r.node(key), r.key(key), "not used by a " + k + " hazard (uses " + join(u) + ")");
+    }
+    if (k == "exponential") {
+      h.kind = HazardKind::exponential;
+      if (!r.has("rate") && !r.has("hazard"))
+        r.missing("rate", "or give hazard = \"weibull\" | \"gamma\" | \"lognormal\" | \"fixed\" | \"table\"");
+      else
+        h.rate = r.non_negative("rate", true).value_or(0.0);
+    } else if (k == "weibull") {
+      h.kind = HazardKind::weibull;
+      h.shape = r.positive("shape", true).value_or(1.0);
+      h.scale = r.positive("scale", true).value_or(1.0);
+    } else if (k == "gamma") {
+      h.kind = HazardKind::gamma;
+      h.shape = r.positive("shape", true).value_or(1.0);
+      if (r.has("rate") && r.has("scale")) {
+        ctx_.error(*r.node("rate"), r.key("rate"), "give either scale (years) or rate (per year), not both");
+      } else if (r.has("rate")) {
+        h.scale = 1.0 / r.positive("rate", true).value_or(1.0);
+      } else {
+        h.scale = r.positive("scale", true).value_or(1.0);
+      }
+    } else if (k == "lognormal") {
+      h.kind = HazardKind::lognormal;
+      h.meanlog = r.number("meanlog", true).value_or(0.0);
+      h.sdlog = r.positive("sdlog", true).value_or(1.0);
+    } else if (k == "fixed") {
+      h.kind = HazardKind::fixed;
+      h.duration = r.positive("duration", true).value_or(1.0);
+    } else {
+      h.kind = HazardKind::table;
+      const auto clock = r.choice("clock", {"time_in_state", "age", "calendar"}).value_or("time_in_state");
+      h.clock = clock == "age" ? Clock::age : clock == "calendar" ? Clock::calendar : Clock::time_in_state;
+      if (h.clock == Clock::age && !age_attribute())
+        ctx_.error(*r.node("clock"), r.key("clock"), "clock = \"age\" needs an attribute of type \"age\"");
+      auto breaks = r.numbers("breaks", true);
+      auto rates = r.numbers("rates", true);
+      if (breaks && rates) {
+        bool ok = true;
+        if (breaks->empty()) {
+          ctx_.error(*r.node("breaks"), r.key("breaks"), "must not be empty");
+          ok = false;
+        } else if (breaks->size() != rates->size()) {
+          ctx_.error(*r.node("rates"), r.key("rates"),
+                     "must have one rate per break (" + std::to_string(breaks->size()) + " breaks, " +
+                         std::to_string(rates->size()) + " rates)");
+          ok = false;
+        }
+        for (std::size_t j = 1; ok && j < breaks->size(); ++j)
+          if (!((*breaks)[j] > (*breaks)[j - 1])) {
+            ctx_.error(*r.node("breaks"), r.key("breaks"), "must be strictly increasing");
+            ok = false;
+          }
+        if (ok && h.clock == Clock::time_in_state && breaks->front() < 0) {
+          ctx_.error(*r.node("breaks"), r.key("breaks"), "time in state starts at 0; breaks must be >= 0");
+          ok = false;
+        }
+        for (std::size_t j = 0; ok && j < rates->size(); ++j)
+          if ((*rates)[j] < 0) {
+            ctx_.error(*r.node("rates"), r.key("rates") + "[" + std::to_string(j) + "]",
+                       "must be >= 0 (got " + fmt_num((*rates)[j]) + ")");
+            ok = false;
+          }
+        if (ok) {
+          h.breaks = *breaks;
+          h.rates = *rates;
+        }
+      }
+    }
+  }
+
+  std::optional<AttributeIndex> age_attribute() const {
+    for (std::size_t i = 0; i < s_.attributes.size(); ++i)
+      if (s_.attributes[i].kind == AttributeKind::age) return static_cast<AttributeIndex>(i);
+    return std::nullopt;
+  }
+
+  void read_covariates(const TableReader& r, Transition& tr) {
+    const toml::table* t = r.subtable("covariates");
+    if (!t) return;
+    for (auto&& [k, v] : *t) {
+      const std::string key = r.key("covariates") + "." + std::string(k.str());
+      auto beta = r.as_number(v, key);
+      std::string name(k.str()), level;
+      if (auto eq = name.find('='); eq != std::string::npos) {
+        level = name.substr(eq + 1);
+        name = name.substr(0, eq);
+      }
+      const Attribute* a = s_.find_attribute(name);
+      if (!a) {
+        std::vector<std::string_view> names;
+        for (auto& at : s_.attributes) names.push_back(at.name);
+        ctx_.error(v, key, "unknown attribute '" + name + "'" + suggestion(name, names) +
+                               "; declare it under [attributes]");
+        continue;
+      }
+      CovariateEffect e;
+      e.attribute = static_cast<AttributeIndex>(a - s_.attributes.data());
+      if (a->kind == AttributeKind::category) {
+        auto it = std::find(a->levels.begin(), a->levels.end(), level);
+        if (level.empty() || it == a->levels.end()) {
+          ctx_.error(v, key, "a category effect is written \"" + name + "=<level>\" with a level of " + name);
+          continue;
+        }
+        e.level = static_cast<int>(it - a->levels.begin());
+      } else if (!level.empty()) {
+        ctx_.error(v, key, "'=' is only for category attributes");
+        continue;
+      }
+      if (!beta) continue;
+      e.beta = *beta;
+      tr.covariates.push_back(e);
+    }
+  }
+
+  // Separate-mode waiting states: their trede (the lowest of the states people wait from) and
+  // their reneging edge, which is an ordinary exponential transition of the waiting state.
+  void finish_waiting_states() {
+    for (std::size_t x = 0; x < s_.states.size(); ++x) {
+      const auto& cap = s_.states[x].capacity;
+      if (!cap || cap->waiting != WaitingMode::separate) continue;
+      State& w = s_.states[cap->waiting_state];
+      if (w.generated) {
+        int trede = 7;
+        for (const Transition& tr : s_.transitions)
+          if (tr.to == x && !s_.states[tr.from].absorbing) trede = std::min(trede, s_.states[tr.from].trede);
+        w.trede = trede == 7 ? s_.states[x].trede : trede;
+      }
+      if (cap->renege_rate > 0 && cap->renege_to) {
+        Transition tr;
+        tr.from = cap->waiting_state;
+        tr.to = *cap->renege_to;
+        tr.id = w.name + "->" + s_.states[tr.to].name + " (renege)";
+        tr.hazard.kind = HazardKind::exponential;
+        tr.hazard.rate = cap->renege_rate;
+        tr.line = s_.states[x].line;
+        tr.renege = true;
+        s_.transitions.push_back(std::move(tr));
+      }
+    }
+  }
+
+  // ---- exit age -----------------------------------------------------------------------------
+
+  void read_exit_age(const TableReader& top) {
+    const toml::table* t = top.subtable("exit_age");
+    if (!t) return;
+    TableReader r(ctx_, *t, "exit_age", {"age", "to", "attribute"});
+    ExitAge e;
+    e.age = r.positive("age", true).value_or(67.0);
+    auto to = state_ref(r, "to", true);
+    if (to) {
+      if (!s_.states[*to].absorbing)
+        ctx_.error(*t->get("to"), r.key("to"), "must be an absorbing state (people leave the model there)");
+      e.to = *to;
+    }
+    if (auto an = r.string("attribute")) {
+      const Attribute* a = s_.find_attribute(*an);
+      if (!a || a->kind != AttributeKind::age)
+        ctx_.error(*t->get("attribute"), r.key("attribute"), "must name an attribute of type \"age\"");
+      else
+        e.attribute = static_cast<AttributeIndex>(a - s_.attributes.data());
+    } else if (auto ai = age_attribute()) {
+      e.attribute = *ai;
+    } else {
+      ctx_.error(*t, "exit_age", "needs an attribute of type \"age\" under [attributes]");
+      return;
+    }
+    if (to) s_.exit_age = e;
+  }
+
+  // ---- population and inflow ----------------------------------------------------------------
+
+  std::optional<Distribution> distribution(const toml::node& n, const std::string& key,
+                                           const Attribute* attr) {
+    Distribution d;
+    auto category_value = [&](const toml::node& v, const std::string& k) -> std::optional<double> {
+      if (!v.is_string()) {
+        ctx_.error(v, k, "must be one of the levels of '" + attr->name + "' (a string)");
+        return std::nullopt;
+      }
+      const auto lv = std::string(*v.value<std::string_view>());
+      auto it = std::find(attr->levels.begin(), attr->levels.end(), lv);
+      if (it == attr->levels.end()) {
+        std::vector<std::string_view> lvls(attr->levels.begin(), attr->levels.end());
+        ctx_.error(v, k, "'" + lv + "' is not a level of '" + attr->name + "'" + suggestion(lv, lvls));
+        return std::nullopt;
+      }
+      return static_cast<double>(it - attr->levels.begin());
+    };
+    const bool is_cat = attr && attr->kind == AttributeKind::category;
+    if (!n.is_table()) {
+      if (is_cat) {
+        auto v = category_value(n, key);
+        if (!v) return std::nullopt;
+        d.a = *v;
+        return d;
+      }
+      if (!n.is_number()) {
+        ctx_.error(n, key, std::string("must be a number or a distribution table (got ") + type_name(n) + ")");
+        return std::nullopt;
+      }
+      const double v = *n.value<double>();
+      if (!std::isfinite(v)) {
+        ctx_.error(n, key, "must be a finite number");
+        return std::nullopt;
+      }
+      d.a = v;
+      return d;
+    }
+    TableReader r(ctx_, *n.as_table(), key, {"dist", "value", "min", "max", "mean", "sd", "values", "weights"});
+    const auto kind = r.choice("dist", {"fixed", "uniform", "normal", "categorical"}, true);
+    if (!kind) return std::nullopt;
+    static const std::map<std::string, std::vector<std::string_view>> uses = {
+        {"fixed", {"value"}}, {"uniform", {"min", "max"}}, {"normal", {"mean", "sd", "min", "max"}},
+        {"categorical", {"values", "weights"}}};
+    bool ok = true;
+    for (auto k : {"value", "min", "max", "mean", "sd", "values", "weights"}) {
+      const auto& u = uses.at(*kind);
+      if (r.has(k) && std::find(u.begin(), u.end(), k) == u.end()) {
+        ctx_.error(*r.node(k), r.key(k), "not used by dist = \"" + *kind + "\" (uses " + join(u) + ")");
+        ok = false;
+      }
+    }
+    if (is_cat && *kind != "fixed" && *kind != "categorical") {
+      ctx_.error(n, key, "a category attribute takes dist = \"fixed\" or \"categorical\"");
+      return std::nullopt;
+    }
+    if (*kind == "fixed") {
+      d.kind = Distribution::Kind::fixed;
+      const toml::node* v = r.node("value");
+      if (!v) { r.missing("value"); return std::nullopt; }
+      auto x = is_cat ? category_value(*v, r.key("value")) : r.number("value", true);
+      if (!x) return std::nullopt;
+      d.a = *x;
+    } else if (*kind == "uniform") {
+      d.kind = Distribution::Kind::uniform;
+      auto lo = r.number("min", true), hi = r.number("max", true);
+      if (!lo || !hi) return std::nullopt;
+      if (!(*hi >= *lo)) {
+        ctx_.error(*r.node("max"), r.key("max"), "must be >= min");
+        return std::nullopt;
+      }
+      d.a = *lo;
+      d.b = *hi;
+    } else if (*kind == "normal") {
+      d.kind = Distribution::Kind::normal;
+      auto mean = r.number("mean", true);
+      auto sd = r.positive("sd", true);
+      if (!mean || !sd) return std::nullopt;
+      d.a = *mean;
+      d.b = *sd;
+      d.lo = r.number("min").value_or(-infinity);
+      d.hi = r.number("max").value_or(infinity);
+      if (!(d.hi > d.lo)) {
+        ctx_.error(*r.node("max"), r.key("max"), "must be > min");
+        return std::nullopt;
+      }
+    } else {
+      d.kind = Distribution::Kind::categorical;
+      const toml::node* vals = r.node("values");
+      auto weights = r.numbers("weights", true);
+      if (!vals) { r.missing("values"); return std::nullopt; }
+      const toml::array* va = vals->as_array();
+      if (!va || va->empty()) {
+        ctx_.error(*vals, r.key("values"), "must be a non-empty array");
+        return std::nullopt;
+      }
+      for (std::size_t j = 0; j < va->size(); ++j) {
+        const std::string k = r.key("values") + "[" + std::to_string(j) + "]";
+        auto x = is_cat ? category_value((*va)[j], k) : r.as_number((*va)[j], k);
+        if (!x) return std::nullopt;
+        d.values.push_back(*x);
+      }
+      if (!weights) return std::nullopt;
+      if (weights->size() != d.values.size()) {
+        ctx_.error(*r.node("weights"), r.key("weights"), "must have one weight per value");
+        return std::nullopt;
+      }
+      double sum = 0;
+      for (double w : *weights) {
+        if (w < 0) {
+          ctx_.error(*r.node("weights"), r.key("weights"), "weights must be >= 0 (got " + fmt_num(w) + ")");
+          return std::nullopt;
+        }
+        sum += w;
+      }
+      if (!(sum > 0)) {
+        ctx_.error(*r.node("weights"), r.key("weights"), "weights sum to zero");
+        return std::nullopt;
+      }
+      d.weights = *weights;
+    }
+    if (!ok) return std::nullopt;
+    return d;
+  }
+
+  // Attribute draws for a population group or inflow: given ones, then defaults.
+  std::vector<AttributeDraw> attribute_draws(const TableReader& r, const toml::table& owner) {
+    std::vector<AttributeDraw> out;
+    std::vector<bool> given(s_.attributes.size(), false);
+    if (const toml::table* t = r.subtable("attributes")) {
+      for (auto&& [k, v] : *t) {
+        const std::string key = r.key("attributes") + "." + std::string(k.str());
+        const Attribute* a = s_.find_attribute(k.str());
+        if (!a) {
+          std::vector<std::string_view> names;
+          for (auto& at : s_.attributes) names.push_back(at.name);
+          ctx_.error(v, key, "unknown attribute '" + std::string(k.str()) + "'" + suggestion(k.str(), names));
+          continue;
+        }
+        const auto ai = static_cast<AttributeIndex>(a - s_.attributes.data());
+        if (auto d = distribution(v, key, a)) {
+          out.push_back({ai, *d});
+        }
+        given[ai] = true;
+      }
+    }
+    for (std::size_t i = 0; i < s_.attributes.size(); ++i) {
+      if (given[i]) continue;
+      const Attribute& a = s_.attributes[i];
+      if (a.kind == AttributeKind::count && !a.default_value) {
+        out.push_back({static_cast<AttributeIndex>(i), Distribution{}});  // counts start at 0
+        continue;
+      }
+      if (!a.default_value) {
+        ctx_.error(owner, r.key("attributes." + a.name),
+                   "no value for attribute '" + a.name + "': give it here or set attributes." + a.name +
+                       ".default");
+        continue;
+      }
+      Distribution d;
+      d.a = *a.default_value;
+      out.push_back({static_cast<AttributeIndex>(i), d});
+    }
+    std::sort(out.begin(), out.end(), [](auto& x, auto& y) { return x.attribute < y.attribute; });
+    return out;
+  }
+
+  void read_population(const TableReader& top) {
+    const toml::node* n = top.node("population");
+    if (!n) return;
+    const toml::array* arr = n->as_array();
+    if (!arr || !arr->is_array_of_tables()) {
+      ctx_.error(*n, "population", "must be an array of tables: write each group as [[population]]");
+      return;
+    }
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      const toml::table& t = *(*arr)[i].as_table();
+      const std::string label = "population[" + std::to_string(i) + "]";
+      TableReader r(ctx_, t, label, {"state", "count", "attributes", "time_in_state", "csv"});
+      if (r.has("csv")) {
+        for (auto k : {"state", "count", "attributes", "time_in_state"})
+          if (r.has(k)) ctx_.error(*t.get(k), r.key(k), "not used with csv (the file gives each person)");
+        auto path = r.string("csv", true);
+        if (!path) continue;
+        std::filesystem::path p(*path);
+        if (p.is_relative()) p = std::filesystem::path(base_dir_) / p;
+        detail::read_population_csv(p.string(), s_, ctx_, *t.get("csv"), r.key("csv"));
+        continue;
+      }
+      InitialGroup g;
+      g.line = ctx_.line_of(t);
+      auto st = state_ref(r, "state", true, false, true);
+      const std::int64_t count = r.integer("count", true).value_or(-1);
+      const bool count_ok = count >= 0;
+      if (!count_ok && r.has("count") && r.node("count")->is_integer())
+        ctx_.error(*t.get("count"), r.key("count"), "must be >= 0 (got " + std::to_string(count) + ")");
+      if (st) g.state = *st;
+      g.attributes = attribute_draws(r, t);
+      if (const toml::node* tis = r.node("time_in_state")) {
+        if (auto d = distribution(*tis, r.key("time_in_state"), nullptr)) {
+          const bool negative = (d->kind == Distribution::Kind::fixed && d->a < 0) ||
+                                (d->kind == Distribution::Kind::uniform && d->a < 0) ||
+                                (d->kind == Distribution::Kind::normal && d->lo < 0) ||
+                                (d->kind == Distribution::Kind::categorical &&
+                                 *std::min_element(d->values.begin(), d->values.end()) < 0);
+          if (negative)
+            ctx_.error(*tis, r.key("time_in_state"),
+                       "years already spent in the state cannot be negative (truncate a normal with min = 0)");
+          else
+            g.time_in_state = *d;
+        }
+      }
+      if (st && count_ok) {
+        g.count = static_cast<std::uint64_t>(count);
+        s_.initial.push_back(std::move(g));
+      }
+    }
+  }
+
+  void read_inflows(const TableReader& top) {
+    const toml::node* n = top.node("inflow");
+    if (!n) return;
+    const toml::array* arr = n->as_array();
+    if (!arr || !arr->is_array_of_tables()) {
+      ctx_.error(*n, "inflow", "must be an array of tables: write each as [[inflow]]");
+      return;
+    }
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      const toml::table& t = *(*arr)[i].as_table();
+      std::string label = "inflow[" + std::to_string(i) + "]";
+      TableReader r(ctx_, t, label, {"state", "rate_per_year", "attributes"});
+      Inflow f;
+      f.line = ctx_.line_of(t);
+      auto st = state_ref(r, "state", true, false);
+      if (st) {
+        f.state = *st;
+        const auto& cap = s_.states[*st].capacity;
+        if (cap && cap->waiting == WaitingMode::stay)
+          ctx_.error(*t.get("state"), r.key("state"),
+                     "arrivals into capacity state '" + s_.states[*st].name +
+                         "' have no state to wait in: use waiting = \"separate\" there, or let them arrive elsewhere");
+      }
+      auto rate = year_schedule(r, "rate_per_year", true, 0.0, true);
+      if (rate) f.rate_per_year = *rate;
+      f.attributes = attribute_draws(r, t);
+      if (st && rate) s_.inflows.push_back(std::move(f));
+    }
+  }
+
+  // ---- reporting and KPIs -------------------------------------------------------------------
+
+  void read_report(const TableReader& top) {
+    const double start = s_.start_year, end = s_.end_year();
+    const toml::table* t = top.subtable("report");
+    if (!t) {
+      if (horizon_ok_) default_grid(1.0);
+      return;
+    }
+    TableReader r(ctx_, *t, "report", {"step_years", "times"});
+    if (r.has("step_years") && r.has("times")) {
+      ctx_.error(*t->get("times"), r.key("times"), "give either step_years or times, not both");
+      return;
+    }
+    if (auto times = r.numbers("times")) {
+      if (times->empty()) {
+        ctx_.error(*t->get("times"), r.key("times"), "must not be empty");
+        return;
+      }
+      for (std::size_t i = 0; i < times->size(); ++i) {
+        const double x = (*times)[i];
+        if (x < start - 1e-9 || x > end + 1e-9) {
+          ctx_.error(*t->get("times"), r.key("times") + "[" + std::to_string(i) + "]",
+                     "report time " + fmt_num(x) + " is outside the simulation [" + fmt_num(start) + ", " +
+                         fmt_num(end) + "] (calendar years)");
+          return;
+        }
+        if (i > 0 && !(x > (*times)[i - 1])) {
+          ctx_.error(*t->get("times"), r.key("times"), "must be strictly increasing");
+          return;
+        }
+      }
+      s_.report_times = *times;
+      return;
+    }
+    if (auto step = r.positive("step_years")) {
+      if (horizon_ok_) {
+        if (s_.horizon_years / *step > 1e6) {
+          ctx_.error(*t->get("step_years"), r.key("step_years"), "gives more than a million report times");
+          return;
+        }
+        default_grid(*step);
+      }
+    } else if (horizon_ok_ && !r.has("step_years")) {
+      default_grid(1.0);
+    }
+  }
+
+  void default_grid(double step) {
+    const auto n = static_cast<std::size_t>(std::floor(s_.horizon_years / step + 1e-9));
+    for (std::size_t k = 0; k <= n; ++k) s_.report_times.push_back(s_.start_year + static_cast<double>(k) * step);
+    if (s_.report_times.back() < s_.end_year() - 1e-9) s_.report_times.push_back(s_.end_year());
+  }
+
+  void read_kpi(const TableReader& top) {
+    const toml::table* t = top.subtable("kpi");
+    auto list = [&](const TableReader& r, std::string_view k, std::vector<StateIndex>& out) {
+      auto names = r.strings(k);
+      if (!names) return false;
+      const toml::array& arr = *r.node(k)->as_array();
+      for (std::size_t j = 0; j < names->size(); ++j)
+        if (auto si = state_ref(arr[j], r.key(k) + "[" + std::to_string(j) + "]")) out.push_back(*si);
+      return true;
+    };
+    bool work = false, uitval = false;
+    if (t) {
+      TableReader r(ctx_, *t, "kpi", {"work_states", "uitval_states"});
+      work = list(r, "work_states", s_.kpi.work);
+      uitval = list(r, "uitval_states", s_.kpi.uitval);
+    }
+    for (std::size_t i = 0; i < s_.states.size(); ++i) {
+      const State& st = s_.states[i];
+      if (!work && !st.absorbing && st.trede >= 5 && !st.waiting_for) s_.kpi.work.push_back(static_cast<StateIndex>(i));
+      if (!uitval && st.name.rfind("uitval", 0) == 0) s_.kpi.uitval.push_back(static_cast<StateIndex>(i));
+    }
+  }
+
+ private:
+  LoadContext& ctx_;
+  const toml::table& root_;
+  std::string base_dir_;
+  Scenario s_;
+  bool horizon_ok_ = true;
+  std::vector<const toml::table*> state_tables_;
+  std::vector<int> state_lines_;
+};
+
+}  // namespace
+}  // namespace trede::model
+
+namespace trede::model {
+namespace {
+
+// ---- --set overrides --------------------------------------------------------------------------
+
+struct PathSegment {
+  std::string name;
+  std::optional<std::string> selector;  // [3] or [bijstand] or [bijstand->diagnose]
+};
+
+std::optional<std::vector<PathSegment>> parse_path(const std::string& path) {
+  std::vector<PathSegment> out;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    PathSegment seg;
+    while (i < path.size() && path[i] != '.' && path[i] != '[') seg.name += path[i++];
+    if (i < path.size() && path[i] == '[') {
+      const auto close = path.find(']', i);
+      if (close == std::string::npos) return std::nullopt;
+      seg.selector = path.substr(i + 1, close - i - 1);
+      i = close + 1;
+    }
+    if (seg.name.empty()) return std::nullopt;
+    out.push_back(std::move(seg));
+    if (i < path.size()) {
+      if (path[i] != '.') return std::nullopt;
+      ++i;
+      if (i == path.size()) return std::nullopt;
+    }
+  }
+  if (out.empty()) return std::nullopt;
+  return out;
+}
+
+// The element of an array of tables picked by index, `name`, `id` or "from->to".
+toml::table* select(toml::array& arr, const std::string& sel) {
+  std::size_t idx = 0;
+  auto [p, ec] = std::from_chars(sel.data(), sel.data() + sel.size(), idx);
+  if (ec == std::errc{} && p == sel.data() + sel.size()) return idx < arr.size() ? arr[idx].as_table() : nullptr;
+  for (auto& el : arr) {
+    toml::table* t = el.as_table();
+    if (!t) continue;
+    auto str = [&](const char* k) { return t->get(k) && t->get(k)->is_string() ? std::string(*t->get(k)->value<std::string_view>()) : std::string{}; };
+    if (str("name") == sel || str("id") == sel || str("from") + "->" + str("to") == sel) return t;
+  }
+  return nullptr;
+}
+
+void mark_override(const toml::node& n, const std::string& expr, LoadContext& ctx) {
+  ctx.override_of[&n] = expr;
+  if (auto* t = n.as_table())
+    for (auto&& [k, v] : *t) mark_override(v, expr, ctx);
+  if (auto* a = n.as_array())
+    for (auto& v : *a) mark_override(v, expr, ctx);
+}
+
+void apply_override(toml::table& root, const std::string& expr, LoadContext& ctx) {
+  auto fail = [&](const std::string& key, const std::string& msg) {
+    ctx.diagnostics.push_back({"--set '" + expr + "'", 0, key, msg});
+  };
+  const auto eq = expr.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    fail("", "must be key=value, e.g. horizon_years=20 or state[beschut_werk].capacity=3000");
+    return;
+  }
+  auto trim = [](std::string s) {
+    const auto b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
+    return b == std::string::npos ? std::string{} : s.substr(b, e - b + 1);
+  };
+  const std::string key = trim(expr.substr(0, eq));
+  const std::string value = trim(expr.substr(eq + 1));
+  auto path = parse_path(key);
+  if (!path) {
+    fail(key, "is not a key path (write a.b, array[name].key or array[0].key)");
+    return;
+  }
+  // The value is TOML (20, 0.5, "text", [1, 2], {2025 = 100}); a bare word is taken as a string.
+  toml::table parsed;
+  try {
+    parsed = toml::parse("v = " + value);
+  } catch (const toml::parse_error&) {
+    parsed = toml::table{};
+    parsed.insert("v", value);
+  }
+  toml::table* cur = &root;
+  std::string walked;
+  for (std::size_t i = 0; i < path->size(); ++i) {
+    const PathSegment& seg = (*path)[i];
+    walked += (walked.empty() ? "" : ".") + seg.name;
+    const bool last = i + 1 == path->size();
+    if (seg.selector) {
+      toml::array* arr = cur->get(seg.name) ? cur->get(seg.name)->as_array() : nullptr;
+      if (!arr) {
+        fail(walked, "no array of tables '" + seg.name + "' in the scenario");
+        return;
+      }
+      toml::table* el = select(*arr, *seg.selector);
+      walked += "[" + *seg.selector + "]";
+      if (!el) {
+        fail(walked, "no element '" + *seg.selector + "' (select by index, name, id or from->to)");
+        return;
+      }
+      if (last) {
+        fail(walked, "cannot replace a whole element; set one of its keys");
+        return;
+      }
+      cur = el;
+      continue;
+    }
+    if (last) {
+      auto [it, inserted] = cur->insert_or_assign(seg.name, parsed["v"]);
+      (void)inserted;
+      mark_override(it->second, expr, ctx);
+      return;
+    }
+    toml::node* child = cur->get(seg.name);
+    if (!child) {
+      auto [it, ins] = cur->insert(seg.name, toml::table{});
+      (void)ins;
+      mark_override(it->second, expr, ctx);
+      child = &it->second;
+    }
+    if (!child->is_table()) {
+      fail(walked, "is not a table");
+      return;
+    }
+    cur = child->as_table();
+  }
+}
+
+void throw_if_errors(LoadContext& ctx) {
+  if (ctx.diagnostics.empty()) return;
+  std::stable_sort(ctx.diagnostics.begin(), ctx.diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    if (a.file != b.file) return false;  // keep files in the order found
+    return a.line < b.line;
+  });
+  throw ModelError(std::move(ctx.diagnostics));
+}
+
+}  // namespace
+
+Scenario parse_scenario(std::string_view text, const std::string& source_name,
+                        const std::vector<std::string>& overrides, const std::string& base_dir) {
+  LoadContext ctx;
+  ctx.file = source_name;
+  toml::table root;
+  try {
+    root = toml::parse(text, source_name);
+  } catch (const toml::parse_error& e) {
+    ctx.diagnostics.push_back({source_name, static_cast<int>(e.source().begin.line), "",
+                               "TOML syntax error: " + std::string(e.description())});
+    throw_if_errors(ctx);
+  }
+  for (const std::string& o : overrides) apply_override(root, o, ctx);
+  throw_if_errors(ctx);
+  Loader loader(ctx, root, base_dir);
+  Scenario s = loader.load();
+  throw_if_errors(ctx);
+  s.source_path = source_name;
+  s.text = std::string(text);
+  s.overrides = overrides;
+  if (s.name.empty()) s.name = std::filesystem::path(source_name).stem().string();
+  return s;
+}
+
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError(path, "cannot open scenario file");
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  if (in.bad()) throw IoError(path, "cannot read scenario file");
+  const auto dir = std::filesystem::path(path).parent_path();
+  return parse_scenario(buf.str(), path, overrides, dir.empty() ? "." : dir.string());
+}
+
+std::string describe(const Scenario& s) {
+  std::ostringstream os;
+  os << "scenario " << s.name << ": " << s.states.size() << " states, " << s.transitions.size()
+     << " transitions, start " << s.start_year << ", horizon " << s.horizon_years << " years, "
+     << s.report_times.size() << " report times\n";
+  os << "population at start: " << s.initial_population() << " people";
+  if (!s.individuals.empty()) os << " (" << s.individuals.size() << " from CSV)";
+  os << "; inflow sources: " << s.inflows.size() << "\n";
+  os << "states:\n";
+  for (const State& st : s.states) {
+    os << "  " << st.name << "  trede " << st.trede << "  " << st.functionality;
+    if (st.absorbing) os << "  absorbing";
+    if (st.cost_eur_per_year > 0) os << "  " << st.cost_eur_per_year << " EUR/person-year";
+    if (st.capacity) {
+      os << "  capacity " << st.capacity->places.before;
+      if (!st.capacity->places.constant()) os << " (changes " << st.capacity->places.times.size() << "x)";
+      os << (st.capacity->waiting == WaitingMode::stay ? ", waiting in place" : ", waiting in ")
+         << (st.capacity->waiting == WaitingMode::separate ? s.states[st.capacity->waiting_state].name : "");
+      if (st.capacity->renege_rate > 0) os << ", renege " << st.capacity->renege_rate << "/yr";
+    }
+    if (st.generated) os << "  (waiting list of " << s.states[*st.waiting_for].name << ")";
+    os << "\n";
+  }
+  os << "transitions:\n";
+  static const char* kinds[] = {"exponential", "weibull", "gamma", "lognormal", "fixed", "table"};
+  for (const Transition& t : s.transitions) {
+    os << "  " << t.id << "  " << kinds[static_cast<int>(t.hazard.kind)];
+    if (t.hazard.kind == HazardKind::exponential) os << " rate " << t.hazard.rate << "/yr";
+    else os << " mean " << hazard_mean(t.hazard) << " yr";
+    if (!t.covariates.empty()) os << "  " << t.covariates.size() << " covariate effect(s)";
+    if (!t.multiplier.constant()) os << "  calendar multiplier";
+    os << "\n";
+  }
+  return os.str();
+}
+
+double StepSchedule::at(double t) const noexcept {
+  const auto it = std::upper_bound(times.begin(), times.end(), t);
+  return it == times.begin() ? before : values[static_cast<std::size_t>(it - times.begin()) - 1];
+}
+
+const State* Scenario::find_state(std::string_view n) const noexcept {
+  for (const State& st : states)
+    if (st.name == n) return &st;
+  return nullptr;
+}
+
+StateIndex Scenario::state_index(std::string_view n) const {
+  const State* st = find_state(n);
+  if (!st) throw ModelError(source_path, 0, "state", "no state named '" + std::string(n) + "'");
+  return static_cast<StateIndex>(st - states.data());
+}
+
+const Attribute* Scenario::find_attribute(std::string_view n) const noexcept {
+  for (const Attribute& a : attributes)
+    if (a.name == n) return &a;
+  return nullptr;
+}
+
+std::uint64_t Scenario::initial_population() const noexcept {
+  std::uint64_t n = individuals.size();
+  for (const InitialGroup& g : initial) n += g.count;
+  return n;
+}
+
+}  // namespace trede::model

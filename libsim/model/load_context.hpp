@@ -1,0 +1,37 @@
+#pragma once
+// Collects diagnostics while a scenario is read, and knows which TOML nodes came from --set
+// overrides so that their problems point at the override instead of a file line.
+
+#include <toml++/toml.h>
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "trede/error.hpp"
+
+namespace trede::model::detail {
+
+struct LoadContext {
+  std::string file;                                               // scenario file name for messages
+  std::vector<Diagnostic> diagnostics;
+  std::unordered_map<const toml::node*, std::string> override_of;  // node -> "--set key=value"
+
+  [[nodiscard]] int line_of(const toml::node& n) const {
+    return override_of.count(&n) ? 0 : static_cast<int>(n.source().begin.line);
+  }
+  void error(const toml::node& n, std::string key, std::string message) {
+    if (auto it = override_of.find(&n); it != override_of.end())
+      diagnostics.push_back({"--set '" + it->second + "'", 0, std::move(key), std::move(message)});
+    else
+      diagnostics.push_back({file, static_cast<int>(n.source().begin.line), std::move(key), std::move(message)});
+  }
+  void error_at(int line, std::string key, std::string message) {
+    diagnostics.push_back({file, line, std::move(key), std::move(message)});
+  }
+  void error_in(std::string other_file, int line, std::string key, std::string message) {
+    diagnostics.push_back({std::move(other_file), line, std::move(key), std::move(message)});
+  }
+};
+
+}  // namespace trede::model::detail

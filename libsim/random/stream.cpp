@@ -1,0 +1,12 @@
+#include "trede/random/stream.hpp"
+
+#include "random/philox_inline.hpp"
+
+namespace trede::random {
+
+std::array<std::uint64_t, 4> philox_block(StreamKey key, std::uint64_t stream, std::uint64_t draw,
+                                          Purpose purpose, std::uint32_t block) noexcept {
+  return detail::philox(key, stream, draw, purpose, block);
+}
+
+}  // namespace trede::random
