@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "trede/error.hpp"
+
 namespace trede::engine {
 
 const char* to_string(EdgeKind k) noexcept {
@@ -53,6 +55,14 @@ CompiledModel::CompiledModel(const model::Scenario& s) {
   individuals = s.individuals;
 
   const std::size_t S = s.states.size();
+  if (S > 65535) throw ModelError(s.source_path, 0, "state", "more than 65535 states");
+  double expected = static_cast<double>(s.initial_population());
+  for (const model::Inflow& f : s.inflows) {
+    double peak = f.rate_per_year.before;
+    for (double v : f.rate_per_year.values) peak = std::max(peak, v);
+    expected += peak * s.horizon_years;
+  }
+  expected_people = static_cast<std::size_t>(std::min(expected, 1e9));
   // ---- layout: time grid, states, capacities --------------------------------------------------
   layout.report_times = s.report_times;
   for (std::size_t k = 0; k < s.report_times.size(); ++k) {

@@ -98,6 +98,8 @@ class CompiledModel {
   std::vector<model::InitialGroup> initial;
   std::vector<model::Individual> individuals;
 
+  std::size_t expected_people = 0;  // people at the start plus expected arrivals (sizes the event queue)
+
   bool has_exit_age = false;
   double exit_age = 0.0;
   std::uint32_t exit_age_attribute = 0;

@@ -9,7 +9,7 @@
 #include <limits>
 
 #include "engine/compiled_model.hpp"
-#include "engine/event_queue.hpp"
+#include "engine/calendar_queue.hpp"
 #include "model/hazard_math.hpp"
 #include "random/philox_inline.hpp"
 #include "trede/error.hpp"
@@ -125,12 +125,15 @@ class Replicate {
   }
 
   ReplicateResult run() {
+    q_.init(m_.start, m_.end, m_.expected_people);
     create_initial_population();
+    // People who start on a waiting list get any places that are free at the start.
+    for (std::uint32_t c = 0; c < C_; ++c) admit(c);
     for (std::size_t i = 0; i < m_.inflows.size(); ++i) next_arrival_[i] = sample_arrival(i, m_.start);
     update_next_system();
 
     for (;;) {
-      while (!q_.empty() && ver_[q_.top().slot] != q_.top().version) q_.pop();
+      while (!q_.empty() && people_[q_.top().slot].version != q_.top().version) q_.pop();
       const double tp = q_.empty() ? inf : q_.top().time;
       const double t = std::min(tp, next_system_);
       if (t > m_.end) break;
@@ -140,16 +143,14 @@ class Replicate {
         system_event();
         continue;
       }
-      // Person event. Bumping the version marks the top entry consumed; if this person's next
-      // event is scheduled while it is still on top, push() reuses it with one sift-down.
       const std::uint32_t p = q_.top().slot;
-      consumed_slot_ = p;
-      consumed_version_ = ++ver_[p];
-      const std::int32_t code = next_[p];
+      q_.pop();
+      // The next events are known in order: start loading their people now.
+      if (const QueueEntry* a = q_.ahead(6)) __builtin_prefetch(&people_[a->slot]);
+      const std::int32_t code = people_[p].next;
       if (code >= 0) attempt(p, static_cast<std::uint32_t>(code));
-      else if (code == code_age) move(p, m_.exit_state, static_cast<std::uint32_t>(m_.states[state_[p]].age_exit_flow), Leave::left);
+      else if (code == code_age) move(p, m_.exit_state, static_cast<std::uint32_t>(m_.states[people_[p].state].age_exit_flow), Leave::left);
       else if (code == code_renege) renege(p);
-      consumed_slot_ = no_slot;
     }
     while (report_ < T_) snapshot();
     finish();
@@ -157,8 +158,6 @@ class Replicate {
   }
 
  private:
-  static constexpr std::uint32_t no_slot = std::numeric_limits<std::uint32_t>::max();
-
   // ---- people ---------------------------------------------------------------------------------
 
   std::uint32_t new_person(std::uint64_t person_key) {
@@ -167,26 +166,20 @@ class Replicate {
       p = free_.back();
       free_.pop_back();
     } else {
-      if (state_.size() >= std::numeric_limits<std::int32_t>::max())
+      if (people_.size() >= std::numeric_limits<std::int32_t>::max())
         throw Error("more than 2^31 people alive at once in one replicate");
-      p = static_cast<std::uint32_t>(state_.size());
-      state_.push_back(0);
-      pkey_.push_back(0);
-      draws_.push_back(0);
-      ver_.push_back(0);
-      next_.push_back(code_none);
-      wait_ref_.push_back(-1);
-      flags_.push_back(0);
-      spell_start_.push_back(0.0);
-      entry_time_.push_back(0.0);
+      p = static_cast<std::uint32_t>(people_.size());
+      people_.push_back(Person{});
       for (auto& a : attr_) a.push_back(0.0);
     }
-    pkey_[p] = person_key;
-    draws_[p] = 0;
-    next_[p] = code_none;
-    wait_ref_[p] = -1;
-    flags_[p] = 0;
-    entry_time_[p] = now_;
+    Person& x = people_[p];
+    const std::uint32_t version = x.version;  // kept across reuse: old queue entries stay stale
+    x = Person{};
+    x.version = version;
+    x.key = person_key;
+    x.next = code_none;
+    x.wait_ref = -1;
+    x.entry_offset = static_cast<float>(now_ - m_.start);
     ++persons_;
     ++live_;
     peak_live_ = std::max(peak_live_, live_);
@@ -199,7 +192,7 @@ class Replicate {
     std::uint32_t have = std::numeric_limits<std::uint32_t>::max();
     for (const model::AttributeDraw& d : draws) {
       const std::uint32_t b = d.attribute / 4;
-      if (b != have) block = random::detail::philox(key_, pkey_[p], 0, random::Purpose::attribute, b), have = b;
+      if (b != have) block = random::detail::philox(key_, people_[p].key, 0, random::Purpose::attribute, b), have = b;
       double v = draw_value(d.distribution, random::uniform_open0(block[d.attribute % 4]));
       const auto kind = m_.attributes[d.attribute].kind;
       if (kind == model::AttributeKind::age) v = now_ - v;  // stored as birth time
@@ -216,7 +209,7 @@ class Replicate {
         draw_attributes(p, g.attributes);
         double tis = 0.0;
         if (g.time_in_state.kind != model::Distribution::Kind::fixed || g.time_in_state.a != 0.0) {
-          const auto u = random::detail::philox(key_, pkey_[p], 0, random::Purpose::initial, 0);
+          const auto u = random::detail::philox(key_, people_[p].key, 0, random::Purpose::initial, 0);
           tis = std::max(0.0, draw_value(g.time_in_state, random::uniform_open0(u[0])));
         }
         enter(p, g.state, m_.start - tis, /*moved=*/false);
@@ -280,25 +273,25 @@ class Replicate {
   // (counts attribute increments and first-work KPIs), not by creation.
   void enter(std::uint32_t p, std::uint32_t d, double spell_start, bool moved) {
     const StateInfo& st = m_.states[d];
-    state_[p] = d;
-    spell_start_[p] = spell_start;
+    people_[p].state = static_cast<std::uint16_t>(d);
+    people_[p].spell_start = spell_start;
     occ_add(d, +1);
     if (moved)
       for (std::uint32_t k = st.counts_begin; k < st.counts_end; ++k) attr_[m_.count_attrs[k]][p] += 1.0;
-    if (st.trede >= 4 && !(flags_[p] & flag_trede4)) {
-      flags_[p] |= flag_trede4;
+    if (st.trede >= 4 && !(people_[p].flags & flag_trede4)) {
+      people_[p].flags |= flag_trede4;
       ++ever_trede4_;
     }
-    if (st.work && !(flags_[p] & flag_work)) {
-      flags_[p] |= flag_work;
+    if (st.work && !(people_[p].flags & flag_work)) {
+      people_[p].flags |= flag_work;
       ++ever_work_;
       if (moved) {
         ++reached_work_;
-        time_to_work_sum_ += now_ - entry_time_[p];
+        time_to_work_sum_ += (now_ - m_.start) - people_[p].entry_offset;
       }
     }
     if (st.absorbing) {
-      ++ver_[p];  // invalidates anything still queued for this slot
+      ++people_[p].version;  // invalidates anything still queued for this slot
       free_.push_back(p);
       --live_;
       return;
@@ -308,10 +301,10 @@ class Replicate {
   }
 
   void move(std::uint32_t p, std::uint32_t d, std::uint32_t flow, Leave reason) {
-    const std::uint32_t s = state_[p];
-    if (wait_ref_[p] >= 0) leave_list(p, reason);
+    const std::uint32_t s = people_[p].state;
+    if (people_[p].wait_ref >= 0) leave_list(p, reason);
     count_flow(flow);
-    const double dur = now_ - spell_start_[p];
+    const double dur = now_ - people_[p].spell_start;
     res_.sojourn_sum[flow] += dur;
     res_.sojourn_sumsq[flow] += dur * dur;
     occ_add(s, -1);
@@ -331,7 +324,7 @@ class Replicate {
     if (c != no_index && occ_[e.to] >= places_[static_cast<std::size_t>(c)]) {
       const CapacityInfo& ci = m_.capacities[static_cast<std::size_t>(c)];
       if (ci.mode == model::WaitingMode::stay) {
-        if (wait_ref_[p] >= 0) leave_list(p, Leave::left);  // a person waits on one list at a time
+        if (people_[p].wait_ref >= 0) leave_list(p, Leave::left);  // a person waits on one list at a time
         join_list(p, static_cast<std::uint32_t>(c), e.flow);
         schedule(p, now_);
       } else {
@@ -343,11 +336,11 @@ class Replicate {
   }
 
   void renege(std::uint32_t p) {
-    const CapacityInfo& ci = m_.capacities[waits_[static_cast<std::size_t>(wait_ref_[p])].cap];
-    const std::uint32_t c = waits_[static_cast<std::size_t>(wait_ref_[p])].cap;
+    const CapacityInfo& ci = m_.capacities[waits_[static_cast<std::size_t>(people_[p].wait_ref)].cap];
+    const std::uint32_t c = waits_[static_cast<std::size_t>(people_[p].wait_ref)].cap;
     leave_list(p, Leave::reneged);
     if (ci.renege_to != no_index) {
-      const auto flow = m_.renege_flow[state_[p] * C_ + c];
+      const auto flow = m_.renege_flow[people_[p].state * C_ + c];
       TREDE_ASSERT(flow != no_index);
       move(p, static_cast<std::uint32_t>(ci.renege_to), static_cast<std::uint32_t>(flow), Leave::reneged);
     } else {
@@ -431,14 +424,14 @@ class Replicate {
     auto& h = lists_[c];
     h.push_back(rec);
     list_sift_up(h, h.size() - 1);
-    wait_ref_[p] = static_cast<std::int32_t>(rec);
+    people_[p].wait_ref = static_cast<std::int32_t>(rec);
     list_add(c, +1);
     ++joined_;
     if (report_ < P_) ++res_.waiting_joined[report_ * C_ + c];
   }
 
   void leave_list(std::uint32_t p, Leave reason) {
-    const auto rec = static_cast<std::uint32_t>(wait_ref_[p]);
+    const auto rec = static_cast<std::uint32_t>(people_[p].wait_ref);
     const WaitRecord r = waits_[rec];
     auto& h = lists_[r.cap];
     const std::size_t i = r.pos;
@@ -450,7 +443,7 @@ class Replicate {
       list_sift_down(h, waits_[last].pos);
     }
     free_waits_.push_back(rec);
-    wait_ref_[p] = -1;
+    people_[p].wait_ref = -1;
     list_add(r.cap, -1);
     const double waited = now_ - r.since;
     const bool in_period = report_ < P_;
@@ -475,7 +468,7 @@ class Replicate {
   // ---- scheduling: competing risks ---------------------------------------------------------------
 
   std::array<std::uint64_t, 4> draw(std::uint32_t p, std::uint32_t block = 0) {
-    return random::detail::philox(key_, pkey_[p], draws_[p], random::Purpose::transition, block);
+    return random::detail::philox(key_, people_[p].key, people_[p].draws, random::Purpose::transition, block);
   }
 
   double slot_uniform(std::uint32_t p, const std::array<std::uint64_t, 4>& b0, std::uint32_t slot) {
@@ -504,7 +497,7 @@ class Replicate {
   // the multiplier's steps.
   double sample_hazard(const OutEdge& e, std::uint32_t p, double t, double E, double c) const {
     const model::Hazard& h = e.hazard;
-    const double origin = h.clock == model::Clock::time_in_state ? spell_start_[p]
+    const double origin = h.clock == model::Clock::time_in_state ? people_[p].spell_start
                           : h.clock == model::Clock::age         ? attr_[static_cast<std::size_t>(age_attr_)][p]
                                                                  : 0.0;
     double H0 = model::detail::cumulative_hazard(h, t - origin);
@@ -530,18 +523,18 @@ class Replicate {
 
   // Draws p's next event in its current state and queues it.
   void schedule(std::uint32_t p, double t) {
-    const std::uint32_t s = state_[p];
-    const StateInfo& st = m_.states[s];
-    const std::uint32_t v = ++ver_[p];
+    Person& x = people_[p];
+    const StateInfo& st = m_.states[x.state];
+    const std::uint32_t v = ++x.version;
     const auto u = draw(p);
-    ++draws_[p];
+    ++x.draws;
     double best = inf;
     std::int32_t code = code_none;
 
     std::int32_t excluded = no_index;  // the full state p waits for in place
     double renege_rate = 0.0;
-    if (wait_ref_[p] >= 0) {
-      const CapacityInfo& ci = m_.capacities[waits_[static_cast<std::size_t>(wait_ref_[p])].cap];
+    if (x.wait_ref >= 0) {
+      const CapacityInfo& ci = m_.capacities[waits_[static_cast<std::size_t>(x.wait_ref)].cap];
       if (ci.mode == model::WaitingMode::stay) {
         excluded = static_cast<std::int32_t>(ci.state);
         renege_rate = ci.renege_rate;
@@ -567,15 +560,9 @@ class Replicate {
       const double ta = attr_[m_.exit_age_attribute][p] + m_.exit_age;
       if (ta < best) best = std::max(ta, t), code = code_age;
     }
-    next_[p] = code;
-    if (best > m_.end) return;  // nothing happens to p within the horizon: keep it out of the heap
-    const QueueEntry e{best, p, v};
-    if (p == consumed_slot_ && !q_.empty() && q_.top().slot == p && q_.top().version == consumed_version_ - 1) {
-      q_.replace_top(e);
-      consumed_slot_ = no_slot;
-    } else {
-      q_.push(e);
-    }
+    x.next = code;
+    if (best > m_.end) return;  // nothing happens to p within the horizon: keep it out of the queue
+    q_.push(QueueEntry{best, p, v});
   }
 
   void schedule_general(std::uint32_t p, const StateInfo& st, double t, const std::array<std::uint64_t, 4>& u,
@@ -729,12 +716,8 @@ class Replicate {
         admitted_ > 0 ? admitted_wait_sum_ / static_cast<double>(admitted_) : std::numeric_limits<double>::quiet_NaN();
     res_.events = events_;
     res_.peak_live_persons = peak_live_;
-    std::uint64_t bytes = state_.capacity() * sizeof(std::uint32_t) + pkey_.capacity() * sizeof(std::uint64_t) +
-                          draws_.capacity() * sizeof(std::uint32_t) + ver_.capacity() * sizeof(std::uint32_t) +
-                          next_.capacity() * sizeof(std::int32_t) + wait_ref_.capacity() * sizeof(std::int32_t) +
-                          flags_.capacity() + spell_start_.capacity() * sizeof(double) +
-                          entry_time_.capacity() * sizeof(double) + free_.capacity() * sizeof(std::uint32_t) +
-                          q_.capacity() * sizeof(QueueEntry) + waits_.capacity() * sizeof(WaitRecord) +
+    std::uint64_t bytes = people_.capacity() * sizeof(Person) + free_.capacity() * sizeof(std::uint32_t) +
+                          q_.memory_bytes() + waits_.capacity() * sizeof(WaitRecord) +
                           free_waits_.capacity() * sizeof(std::uint32_t);
     for (const auto& a : attr_) bytes += a.capacity() * sizeof(double);
     for (const auto& l : lists_) bytes += l.capacity() * sizeof(std::uint32_t);
@@ -746,22 +729,25 @@ class Replicate {
   std::size_t S_, C_, T_, P_, E_;
   double now_ = 0.0;
 
-  // People (structure of arrays, indexed by slot; slots of people who left are reused).
-  std::vector<std::uint32_t> state_;
-  std::vector<std::uint64_t> pkey_;      // random-stream key: initial index, or source << 40 | arrival
-  std::vector<std::uint32_t> draws_;     // transition draws taken so far
-  std::vector<std::uint32_t> ver_;       // version of the pending event
-  std::vector<std::int32_t> next_;       // what the pending event is
-  std::vector<std::int32_t> wait_ref_;   // wait record, or -1
-  std::vector<std::uint8_t> flags_;
-  std::vector<double> spell_start_;      // calendar time the current spell started
-  std::vector<double> entry_time_;       // calendar time the person entered the model
+  // People, indexed by slot (slots of people who left are reused). The fields touched on every
+  // event sit together in one 40-byte record: one cache miss per event instead of one per field.
+  struct Person {
+    double spell_start;      // calendar time the current spell started
+    std::uint64_t key;       // random-stream key: initial index, or (source + 1) << 40 | arrival
+    std::uint32_t draws;     // transition draws taken so far
+    std::uint32_t version;   // version of the queued event; other versions are stale
+    std::int32_t next;       // what the queued event is (out-edge index or code_*)
+    std::int32_t wait_ref;   // wait record, or -1
+    float entry_offset;      // years from the start until the person entered the model
+    std::uint16_t state;
+    std::uint8_t flags;
+  };
+  static_assert(sizeof(Person) == 40);
+  std::vector<Person> people_;
   std::vector<std::uint32_t> free_;
   std::int32_t age_attr_ = no_index;
 
-  EventQueue q_;
-  std::uint32_t consumed_slot_ = no_slot;
-  std::uint32_t consumed_version_ = 0;
+  CalendarQueue q_;
 
   // Occupancy and its time integral per state.
   std::vector<std::int64_t> occ_;
