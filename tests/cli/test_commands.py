@@ -1,0 +1,382 @@
+"""The `trede` program: help, exit codes, validate, run, info, --set, quiet and progress output.
+
+Exit codes (cli/main.cpp, `trede --help`): 0 success, 2 bad input, 1 anything else.
+"""
+
+import os
+import pty
+import re
+import resource
+import select
+import signal
+import subprocess
+import time
+
+import h5py
+import numpy as np
+import pytest
+
+from conftest import (BM2_SMALL, EXIT_BAD_INPUT, MODELS, TREDE, describe, leftovers, trede)
+
+BM = MODELS / "ladder-bm.toml"
+BM2 = MODELS / "ladder-bm2.toml"
+# BM1 with 1,000 people: no inflow, so the number of people ever present is exactly 1,000.
+BM_SMALL = ["--set", "population[0].count=1000"]
+
+
+def kpi_names(path):
+    with h5py.File(path, "r") as f:
+        return list(f["/kpi_names"].asstr()[:])
+
+
+# ---- help and argument errors ---------------------------------------------------------------
+
+def test_top_level_help_lists_subcommands(tmp_path):
+    p = trede("--help", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    for word in ("validate", "run", "info", "--version", "--help", "Exit codes"):
+        assert word in p.stdout, f"{word!r} missing from trede --help\n{p.stdout}"
+
+
+@pytest.mark.parametrize("sub, words", [
+    ("run", ["scenario", "-n", "--replicates", "--seed", "--threads", "-o", "--output", "--set",
+             "--compression", "-q", "--quiet", "--help"]),
+    ("validate", ["scenario", "--set", "--help"]),
+    ("info", ["file", "--help"]),
+])
+def test_subcommand_help_mentions_every_option(sub, words, tmp_path):
+    p = trede(sub, "--help", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    tokens = set(re.findall(r"[-\w]+", p.stdout))
+    for w in words:
+        assert w in tokens, f"{w!r} missing from trede {sub} --help\n{p.stdout}"
+    # Every option CLI11 knows appears in the help (the list above is not the only source).
+    for opt in re.findall(r"^\s+(-[-\w,]+)", p.stdout, re.M):
+        for o in opt.split(","):
+            assert o in tokens
+
+
+def test_version(tmp_path):
+    p = trede("--version", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    assert re.match(r"^trede \d+\.\d+\.\d+", p.stdout), describe(p)
+
+
+@pytest.mark.parametrize("argv", [
+    [],
+    ["--bogus"],
+    ["frobnicate"],
+    ["run"],
+    ["validate"],
+    ["info"],
+    ["run", str(BM), "--bogus"],
+    ["run", str(BM), "-n", "abc"],
+    ["run", str(BM), "-n", "-3"],
+    ["run", str(BM), "--seed", "x"],
+    ["run", str(BM), "--threads", "two"],
+    ["run", str(BM), "--set"],
+    ["validate", str(BM), "extra-positional"],
+], ids=lambda a: " ".join(os.path.basename(x) for x in a) or "no-arguments")
+def test_usage_errors_exit_2(argv, tmp_path):
+    p = trede(*argv, cwd=tmp_path)
+    assert p.returncode == EXIT_BAD_INPUT, describe(p)
+    assert p.stderr.strip(), f"no message for a usage error\n{describe(p)}"
+    assert os.listdir(tmp_path) == []
+
+
+# ---- validate ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("model", sorted(MODELS.glob("*.toml")), ids=lambda p: p.name)
+def test_validate_models(model, tmp_path):
+    p = trede("validate", model, cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    assert f"OK: {model} is valid" in p.stdout, describe(p)
+    # The summary lists the states and transitions of the file.
+    text = model.read_text()
+    for name in re.findall(r'^name = "([^"]+)"', text, re.M)[1:]:
+        assert re.search(rf"^  {re.escape(name)}\b", p.stdout, re.M), f"state {name} not listed\n{p.stdout}"
+    # Loader-generated states and transitions (separate waiting lists, reneging) come on top.
+    m = re.search(r"(\d+) states, (\d+) transitions", p.stdout)
+    assert m, describe(p)
+    assert int(m.group(1)) >= len(re.findall(r"^\[\[state\]\]", text, re.M))
+    assert int(m.group(2)) >= len(re.findall(r"^\[\[transition\]\]", text, re.M))
+    assert p.stderr == ""
+
+
+def test_validate_applies_set(tmp_path):
+    p = trede("validate", BM2, "--set", "state[beschut_werk].capacity=123", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    assert re.search(r"^  beschut_werk\b.*capacity 123\b", p.stdout, re.M), describe(p)
+
+
+# ---- run: option checks ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("opts, mentions", [
+    (["-n", "0"], "-n"),
+    (["--threads", "-1"], "--threads"),
+    (["--compression", "10"], "--compression"),
+    (["--compression", "-1"], "--compression"),
+])
+def test_run_bad_options_exit_2(opts, mentions, tmp_path):
+    p = trede("run", BM, *BM_SMALL, *opts, "-o", "out.h5", cwd=tmp_path)
+    assert p.returncode == EXIT_BAD_INPUT, describe(p)
+    assert mentions in p.stderr, describe(p)
+    assert os.listdir(tmp_path) == []
+
+
+def test_output_into_missing_directory_exits_2(tmp_path):
+    p = trede("run", BM, *BM_SMALL, "-n", "2", "-o", "no/such/dir/out.h5", cwd=tmp_path)
+    assert p.returncode == EXIT_BAD_INPUT, describe(p)
+    assert "no/such/dir" in p.stderr, describe(p)
+    assert os.listdir(tmp_path) == [], "the missing directory must not be created"
+
+
+def test_output_that_is_a_directory_exits_2(tmp_path):
+    (tmp_path / "out.h5").mkdir()
+    p = trede("run", BM, *BM_SMALL, "-n", "2", "-o", "out.h5", cwd=tmp_path)
+    assert p.returncode == EXIT_BAD_INPUT, describe(p)
+    assert "out.h5" in p.stderr
+    assert os.listdir(tmp_path / "out.h5") == []
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("sub", ["run", "validate"])
+def test_missing_scenario_file_exits_2(sub, tmp_path):
+    p = trede(sub, "no_such_scenario.toml", cwd=tmp_path)
+    assert p.returncode == EXIT_BAD_INPUT, describe(p)
+    assert "no_such_scenario.toml" in p.stderr, describe(p)
+    assert os.listdir(tmp_path) == []
+
+
+def test_scenario_that_is_a_directory_exits_2(tmp_path):
+    (tmp_path / "scen.toml").mkdir()
+    p = trede("validate", "scen.toml", cwd=tmp_path)
+    assert p.returncode == EXIT_BAD_INPUT, describe(p)
+    assert "scen.toml" in p.stderr, describe(p)
+    # A directory is not an empty scenario: say it cannot be read, not that keys are missing.
+    assert "missing required key" not in p.stderr, describe(p)
+
+
+def test_run_without_output_prints_headline_and_writes_nothing(tmp_path):
+    p = trede("run", BM, *BM_SMALL, "-n", "3", "--seed", "5", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    assert os.listdir(tmp_path) == []
+    assert "3 replicates, seed 5" in p.stdout, describe(p)
+    for name in ("uitstroom_werk", "persons", "trede 1", "trede 6", "regulier_werk"):
+        assert name in p.stdout, describe(p)
+    assert re.search(r"^\s+persons\s+1000\.0\s", p.stdout, re.M), describe(p)
+    assert "wrote" not in p.stdout
+
+
+def test_run_writes_output_and_says_so(tmp_path):
+    p = trede("run", BM, *BM_SMALL, "-n", "3", "-o", "res.h5", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    assert "wrote res.h5" in p.stdout, describe(p)
+    assert sorted(os.listdir(tmp_path)) == ["res.h5"]
+    with h5py.File(tmp_path / "res.h5", "r") as f:
+        assert f.attrs["replicates"] == 3
+        assert f["/replicates/occupancy"].shape[0] == 3
+
+
+def test_run_replaces_existing_output(tmp_path):
+    (tmp_path / "out.h5").write_bytes(b"not a result")
+    p = trede("run", BM, *BM_SMALL, "-n", "2", "-q", "-o", "out.h5", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    assert h5py.is_hdf5(tmp_path / "out.h5")
+    assert sorted(os.listdir(tmp_path)) == ["out.h5"]
+
+
+def _limit_file_size(limit):
+    def pre():
+        # Writes past `limit` bytes then fail with EFBIG instead of killing the process.
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return pre
+
+
+def test_failed_write_exits_1_and_keeps_existing_output(tmp_path):
+    """A result that cannot be written (file size limit hit half-way) is not bad input: exit 1,
+    a message naming the output, the previous file untouched, no temporary file left."""
+    out = tmp_path / "out.h5"
+    old = b"old result\n" * 10
+    out.write_bytes(old)
+    stamp = 1_500_000_000_000_000_000
+    os.utime(out, ns=(stamp, stamp))
+    p = trede("run", BM2, *BM2_SMALL, "-n", "6", "-q", "-o", "out.h5", cwd=tmp_path,
+              preexec_fn=_limit_file_size(16 * 1024))
+    assert p.returncode == 1, describe(p)
+    assert "out.h5" in p.stderr, describe(p)
+    assert out.read_bytes() == old
+    assert out.stat().st_mtime_ns == stamp
+    assert leftovers(tmp_path) == [], f"partial temporary file left: {leftovers(tmp_path)}"
+
+
+def test_interrupted_run_keeps_existing_output(tmp_path):
+    """SIGINT while the replicates run: the previous output stays as it was."""
+    out = tmp_path / "out.h5"
+    out.write_bytes(b"old")
+    proc = subprocess.Popen([TREDE, "run", str(BM), *BM_SMALL, "-n", "100000", "-q", "-o", "out.h5"],
+                            cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    try:
+        time.sleep(0.5)
+        assert proc.poll() is None, "the run finished before it could be interrupted; raise -n"
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode != 0
+    assert out.read_bytes() == b"old"
+    assert leftovers(tmp_path) == []
+
+
+# ---- --set ------------------------------------------------------------------------------------
+
+def test_set_horizon_changes_time(tmp_path):
+    p = trede("run", BM, *BM_SMALL, "--set", "horizon_years=3", "-n", "2", "-q", "-o", "out.h5",
+              cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    with h5py.File(tmp_path / "out.h5", "r") as f:
+        assert np.array_equal(f["/time"][:], [2025.0, 2026.0, 2027.0, 2028.0])
+        assert f["/replicates/occupancy"].shape[1] == 4
+        assert f.attrs["horizon_years"] == 3.0
+        assert f.attrs["scenario_overrides"] == "population[0].count=1000\nhorizon_years=3"
+        # /scenario is the file as read; the overrides are recorded beside it.
+        assert f["/scenario"][()].decode() == BM.read_text()
+
+
+def test_later_set_wins_and_nested_keys_work(tmp_path):
+    p = trede("run", BM, *BM_SMALL, "--set", "horizon_years=3", "--set", "horizon_years=2",
+              "--set", "report.step_years=0.5", "-n", "2", "-q", "-o", "out.h5", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    with h5py.File(tmp_path / "out.h5", "r") as f:
+        assert np.array_equal(f["/time"][:], [2025.0, 2025.5, 2026.0, 2026.5, 2027.0])
+
+
+def test_set_rate_changes_results(tmp_path):
+    """Setting every way into work to zero leaves nobody reaching work."""
+    sets = BM_SMALL[:]
+    for t in ("ontwikkeltraject->afspraakbaan", "ontwikkeltraject->regulier_werk", "diagnose->beschut_werk",
+              "ontwikkeltraject->beschut_werk", "tussengroep->afspraakbaan", "tussengroep->regulier_werk"):
+        sets += ["--set", f"transition[{t}].rate=0"]
+    p = trede("run", BM, *sets, "-n", "2", "-q", "-o", "out.h5", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    with h5py.File(tmp_path / "out.h5", "r") as f:
+        names = list(f["/kpi_names"].asstr()[:])
+        kpi = f["/replicates/kpi"][:]
+        assert np.all(kpi[:, names.index("persons_reaching_work")] == 0)
+        assert np.all(kpi[:, names.index("persons")] == 1000)
+
+
+# ---- quiet and progress -----------------------------------------------------------------------
+
+def test_quiet_prints_nothing(tmp_path):
+    p = trede("run", BM, *BM_SMALL, "-n", "3", "-q", "-o", "out.h5", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    assert p.stdout == ""
+    assert p.stderr == ""
+    assert (tmp_path / "out.h5").exists()
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path):
+    p = trede("run", BM, *BM_SMALL, "-n", "20", "-o", "out.h5", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    assert p.stderr == "", f"stderr must stay empty when it is not a terminal\n{describe(p)}"
+    assert "\r" not in p.stdout
+    assert "KPIs" in p.stdout
+
+
+def _run_with_terminal_stderr(args, cwd):
+    """Runs trede with stderr on a pseudo-terminal; returns (exit code, stdout, terminal output)."""
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen([TREDE, *map(str, args)], cwd=cwd, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=slave)
+    finally:
+        os.close(slave)
+    tty = b""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        r, _, _ = select.select([master], [], [], 0.2)
+        if r:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            tty += chunk
+        elif proc.poll() is not None:
+            break
+    os.close(master)
+    out, _ = proc.communicate(timeout=60)
+    return proc.returncode, out.decode(), tty.decode(errors="replace")
+
+
+def test_progress_bar_on_a_terminal(tmp_path):
+    rc, out, tty = _run_with_terminal_stderr(["run", BM, *BM_SMALL, "-n", "20", "-o", "out.h5"], tmp_path)
+    assert rc == 0, tty
+    assert "replicates [" in tty and "20/20" in tty, f"no progress bar on a terminal: {tty!r}"
+    assert "replicates [" not in out, "the progress bar belongs on stderr"
+
+
+def test_quiet_has_no_progress_bar_on_a_terminal(tmp_path):
+    rc, out, tty = _run_with_terminal_stderr(["run", BM, *BM_SMALL, "-n", "20", "-q", "-o", "out.h5"],
+                                             tmp_path)
+    assert rc == 0, tty
+    assert tty == "", f"-q must print nothing: {tty!r}"
+    assert out == ""
+
+
+# ---- info -------------------------------------------------------------------------------------
+
+def test_info_prints_attributes_datasets_and_kpis(tmp_path):
+    p = trede("run", BM, *BM_SMALL, "-n", "4", "--seed", "77", "-q", "-o", "out.h5", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    q = trede("info", "out.h5", cwd=tmp_path)
+    assert q.returncode == 0, describe(q)
+    assert re.search(r"^\s+master_seed\s+77$", q.stdout, re.M), describe(q)
+    assert re.search(r"^\s+replicates\s+4$", q.stdout, re.M), describe(q)
+    assert re.search(r"^\s+/replicates/occupancy\s+int32\s+4 x 11 x 9$", q.stdout, re.M), describe(q)
+    for name in kpi_names(tmp_path / "out.h5"):
+        assert re.search(rf"^\s+{name}\s+\S", q.stdout, re.M), f"KPI {name} not shown\n{q.stdout}"
+    assert re.search(r"^\s+persons\s+1000\.0\s+\[1000\.0, 1000\.0\]$", q.stdout, re.M), describe(q)
+    # The KPI means shown are the ones in /summary/kpi.
+    with h5py.File(tmp_path / "out.h5", "r") as f:
+        table = f["/summary/kpi"][:]
+    row = table[[n.decode() if isinstance(n, bytes) else n for n in table["name"]].index("share_reached_work")]
+    shown = float(re.search(r"^\s+share_reached_work\s+(\S+)", q.stdout, re.M).group(1))
+    assert shown == pytest.approx(row["mean"], rel=5e-3)
+
+
+def test_info_on_a_text_file_exits_2(tmp_path):
+    (tmp_path / "notes.h5").write_text("this is not HDF5\n")
+    p = trede("info", "notes.h5", cwd=tmp_path)
+    assert p.returncode == EXIT_BAD_INPUT, describe(p)
+    assert "notes.h5" in p.stderr
+
+
+def test_info_on_a_missing_file_exits_2(tmp_path):
+    p = trede("info", "absent.h5", cwd=tmp_path)
+    assert p.returncode == EXIT_BAD_INPUT, describe(p)
+    assert "absent.h5" in p.stderr
+
+
+def test_info_on_a_foreign_hdf5_file_exits_2(tmp_path):
+    with h5py.File(tmp_path / "other.h5", "w") as f:
+        f["x"] = np.arange(3)
+    p = trede("info", "other.h5", cwd=tmp_path)
+    assert p.returncode == EXIT_BAD_INPUT, describe(p)
+    assert "other.h5" in p.stderr
+
+
+def test_info_on_a_truncated_result_exits_2(tmp_path):
+    p = trede("run", BM, *BM_SMALL, "-n", "4", "-q", "-o", "out.h5", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    data = (tmp_path / "out.h5").read_bytes()
+    (tmp_path / "cut.h5").write_bytes(data[: len(data) // 2])
+    q = trede("info", "cut.h5", cwd=tmp_path)
+    assert q.returncode == EXIT_BAD_INPUT, describe(q)
+    assert "cut.h5" in q.stderr
