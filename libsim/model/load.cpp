@@ -190,7 +190,8 @@ class TableReader {
       const double v = *n->value<double>();
       if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9e15) return static_cast<std::int64_t>(v);
     }
-    ctx_.error(*n, key(k), std::string("must be a whole number (got ") + type_name(*n) + ")");
+    ctx_.error(*n, key(k), "must be a whole number (got " +
+                               (n->is_floating_point() ? fmt_num(*n->value<double>()) : std::string(type_name(*n))) + ")");
     return std::nullopt;
   }
 
@@ -1368,7 +1369,6 @@ Scenario parse_scenario(std::string_view text, const std::string& source_name,
     throw_if_errors(ctx);
   }
   for (const std::string& o : overrides) apply_override(root, o, ctx);
-  throw_if_errors(ctx);
   Loader loader(ctx, root, base_dir);
   Scenario s = loader.load();
   throw_if_errors(ctx);
