@@ -1,0 +1,297 @@
+// Person attributes against closed forms: log-linear covariate effects on competing
+// exponential risks (destination split and exit rate per group), spells already in progress at
+// the start (conditional survival S(t + τ0) / S(τ0)), and exit at a configured age.
+
+#include <algorithm>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "stat_support.hpp"
+
+namespace trede::stat_test {
+namespace {
+
+// Mean over replicates of a count, as a fraction of `people`.
+double mean_fraction(const mc::Ensemble& e, std::size_t k, std::size_t state, double people) {
+  const auto& L = e.layout;
+  double s = 0.0;
+  for (std::size_t r = 0; r < e.replicates; ++r) s += e.occupancy[at3(r, k, state, L.T(), L.S())];
+  return s / (static_cast<double>(e.replicates) * people);
+}
+
+class CompetingRisks : public StatTest {};
+class TimeInState : public StatTest {};
+class ExitAge : public StatTest {};
+
+// Two groups in one state race three exponential risks; category and numeric covariates change
+// the rates per group: rate·exp(Σ beta·x). Unequal group sizes make a swapped level visible.
+TEST_F(CompetingRisks, CovariatesGiveDestinationSplitPerGroup) {
+  const double nx = 15000, ny = 5000;
+  const std::string text = R"(
+name = "covariates"
+start_year = 2025.0
+horizon_years = 8.0
+
+[report]
+step_years = 1.0
+
+[attributes]
+doelgroep = {type = "category", levels = ["x", "y"]}
+score = {type = "number", center = 1.0, default = 1.0}
+
+[[state]]
+name = "a"
+trede = 2
+
+[[state]]
+name = "b"
+absorbing = true
+
+[[state]]
+name = "c"
+absorbing = true
+
+[[state]]
+name = "d"
+absorbing = true
+
+[[transition]]
+from = "a"
+to = "b"
+rate = 0.4
+covariates = {"doelgroep=x" = 0.7}
+
+[[transition]]
+from = "a"
+to = "c"
+rate = 0.6
+covariates = {score = 0.5}
+
+[[transition]]
+from = "a"
+to = "d"
+rate = 0.2
+covariates = {"doelgroep=y" = -0.5}
+
+[[population]]
+state = "a"
+count = 15000
+attributes = {doelgroep = "x", score = 2.0}
+
+[[population]]
+state = "a"
+count = 5000
+attributes = {doelgroep = "y"}
+)";
+  const auto s = model::parse_scenario(text, "covariates.toml");
+  const auto e = mc::run(s, options(50));
+  const auto& L = e.layout;
+  // Rates per group: x has doelgroep=x (b ×e^0.7) and score 2 (c ×e^{0.5·(2−1)});
+  // y has the default score 1 (c ×1) and doelgroep=y (d ×e^−0.5).
+  const double bx = 0.4 * std::exp(0.7), cx = 0.6 * std::exp(0.5), dx = 0.2;
+  const double by = 0.4, cy = 0.6, dy = 0.2 * std::exp(-0.5);
+  const double Rx = bx + cx + dx, Ry = by + cy + dy;
+  const double trials = static_cast<double>(e.replicates);
+  for (std::size_t k = 1; k < L.T(); ++k) {
+    const double t = L.report_times[k] - s.start_year;
+    const double gx = 1 - std::exp(-Rx * t), gy = 1 - std::exp(-Ry * t);
+    // Expected counts and binomial variances, summed over the two groups.
+    const std::vector<std::tuple<std::string, double, double>> cells = {
+        {"a", std::exp(-Rx * t), std::exp(-Ry * t)},
+        {"b", bx / Rx * gx, by / Ry * gy},
+        {"c", cx / Rx * gx, cy / Ry * gy},
+        {"d", dx / Rx * gx, dy / Ry * gy},
+    };
+    for (const auto& [name, px, py] : cells) {
+      const double mean = nx * px + ny * py;
+      const double var = nx * px * (1 - px) + ny * py * (1 - py);
+      expect_z("occupancy of " + name + " at t = " + num(t), mean_fraction(e, k, state_index(L, name), 1.0), mean,
+               std::sqrt(var / trials));
+    }
+  }
+}
+
+// People who start with τ0 years already spent in a state with a Weibull hazard leave as
+// S(t + τ0) / S(τ0); with τ0 drawn uniformly the survival is that ratio averaged over τ0.
+// The recorded holding time of a spell in progress counts from its true start.
+TEST_F(TimeInState, InitialSpellsFollowConditionalSurvival) {
+  const double N = 20000, k = 2.0, lam = 2.0, tau0 = 1.5;
+  const std::string text = R"(
+name = "time-in-state"
+start_year = 2025.0
+horizon_years = 30.0
+
+[report]
+times = [2025.0, 2025.25, 2025.5, 2026.0, 2026.5, 2027.0, 2028.0, 2030.0, 2055.0]
+
+[[state]]
+name = "a_fixed"
+trede = 2
+
+[[state]]
+name = "a_uniform"
+trede = 2
+
+[[state]]
+name = "b"
+absorbing = true
+
+[[transition]]
+from = "a_fixed"
+to = "b"
+hazard = "weibull"
+shape = 2.0
+scale = 2.0
+
+[[transition]]
+from = "a_uniform"
+to = "b"
+hazard = "weibull"
+shape = 2.0
+scale = 2.0
+
+[[population]]
+state = "a_fixed"
+count = 20000
+time_in_state = 1.5
+
+[[population]]
+state = "a_uniform"
+count = 20000
+time_in_state = {dist = "uniform", min = 0.0, max = 3.0}
+)";
+  const auto s = model::parse_scenario(text, "time-in-state.toml");
+  const std::size_t R = 50;
+  const auto e = mc::run(s, options(R));
+  const auto& L = e.layout;
+  auto S = [&](double t) { return std::exp(-std::pow(t / lam, k)); };
+  const double trials = static_cast<double>(R) * N;
+  for (std::size_t i = 1; i < L.T(); ++i) {
+    const double t = L.report_times[i] - s.start_year;
+    const double pf = S(t + tau0) / S(tau0);
+    const double pu = simpson([&](double u) { return S(t + u) / S(u); }, 0.0, 3.0, 2000) / 3.0;
+    expect_z("a_fixed at t = " + num(t), mean_fraction(e, i, state_index(L, "a_fixed"), N), pf, binomial_se(pf, trials));
+    expect_z("a_uniform at t = " + num(t), mean_fraction(e, i, state_index(L, "a_uniform"), N), pu,
+             binomial_se(pu, trials));
+  }
+  // Whole spell length of the fixed group: E[T | T > τ0] = τ0 + ∫_τ0^∞ S / S(τ0).
+  const double m1 = tau0 + simpson(S, tau0, 30.0) / S(tau0);
+  const double m2 = tau0 * tau0 + simpson([&](double t) { return 2 * t * S(t); }, tau0, 30.0) / S(tau0);
+  const std::size_t f = edge_index(L, "a_fixed->b");
+  double moved = 0.0, sum = 0.0;
+  for (std::size_t r = 0; r < R; ++r) {
+    for (std::size_t p = 0; p < L.P(); ++p) moved += e.flows[at3(r, p, f, L.P(), L.E())];
+    sum += e.sojourn_sum[r * L.E() + f];
+  }
+  ASSERT_EQ(moved, trials) << "everyone leaves within 30 years" << rerun();
+  expect_z("mean spell length of a_fixed (from the spell's start)", sum / moved, m1, std::sqrt((m2 - m1 * m1) / moved));
+}
+
+// Age is an attribute that grows with time; reaching 67 moves a person to pensioen. With ages
+// uniform on [60, 66.5] at the start and a competing exponential exit, state a holds
+// e^{-rt}·P(age0 < 67 − t); a group aged exactly 66.25 leaves exactly 0.75 years in.
+TEST_F(ExitAge, PeopleLeaveAtConfiguredAge) {
+  const double N = 20000, r_exit = 0.1;
+  const std::string text = R"(
+name = "exit-age"
+start_year = 2025.0
+horizon_years = 8.0
+
+[report]
+step_years = 0.5
+
+[attributes]
+leeftijd = {type = "age"}
+
+[exit_age]
+age = 67.0
+to = "pensioen"
+
+[[state]]
+name = "a"
+trede = 2
+
+[[state]]
+name = "a_fixed_age"
+trede = 2
+
+[[state]]
+name = "b"
+absorbing = true
+
+[[state]]
+name = "pensioen"
+absorbing = true
+
+[[transition]]
+from = "a"
+to = "b"
+rate = 0.1
+
+[[transition]]
+from = "a_fixed_age"
+to = "b"
+rate = 0.1
+
+[[population]]
+state = "a"
+count = 20000
+attributes = {leeftijd = {dist = "uniform", min = 60.0, max = 66.5}}
+
+[[population]]
+state = "a_fixed_age"
+count = 20000
+attributes = {leeftijd = 66.25}
+)";
+  const auto s = model::parse_scenario(text, "exit-age.toml");
+  const std::size_t R = 50;
+  const auto e = mc::run(s, options(R));
+  const auto& L = e.layout;
+  const double trials = static_cast<double>(R) * N;
+  auto F = [](double t) { return std::clamp((67.0 - t - 60.0) / 6.5, 0.0, 1.0); };  // P(age0 < 67 − t)
+  const std::size_t a = state_index(L, "a"), pens = state_index(L, "pensioen");
+  const std::size_t age_edge = edge_index(L, "a->pensioen (age)"), age_edge_fixed = edge_index(L, "a_fixed_age->pensioen (age)");
+  EXPECT_EQ(L.edges[age_edge].kind, engine::EdgeKind::age_exit);
+  for (std::size_t k = 1; k < L.T(); ++k) {
+    const double t = L.report_times[k] - s.start_year;
+    const double pa = std::exp(-r_exit * t) * F(t);
+    // Exit by age at time s = 67 − age0, density 1/6.5 on [0.5, 7], if still in a.
+    const double pp = t <= 0.5 ? 0.0 : (std::exp(-r_exit * 0.5) - std::exp(-r_exit * std::min(t, 7.0))) / (r_exit * 6.5);
+    expect_z("a at t = " + num(t), mean_fraction(e, k, a, N), pa, binomial_se(pa, trials));
+    if (pp > 0) {
+      expect_z("pensioen at t = " + num(t), mean_fraction(e, k, pens, 2 * N),
+               // both groups end in pensioen: add the fixed-age group's share
+               (pp * N + (t >= 0.75 ? std::exp(-r_exit * 0.75) * N : 0.0)) / (2 * N),
+               std::sqrt((N * pp * (1 - pp) +
+                          (t >= 0.75 ? N * std::exp(-r_exit * 0.75) * (1 - std::exp(-r_exit * 0.75)) : 0.0)) /
+                         static_cast<double>(R)) /
+                   (2 * N));
+    }
+  }
+  // The fixed-age group: everyone still in a_fixed_age leaves at exactly t = 0.75.
+  const std::size_t af = state_index(L, "a_fixed_age");
+  for (std::size_t r = 0; r < R; ++r) {
+    double n = 0.0;
+    for (std::size_t p = 0; p < L.P(); ++p) n += e.flows[at3(r, p, age_edge_fixed, L.P(), L.E())];
+    EXPECT_GT(n, 0.9 * N);
+    EXPECT_NEAR(e.sojourn_sum[r * L.E() + age_edge_fixed], 0.75 * n, 1e-9 * n) << "exit exactly at 67" << rerun();
+    EXPECT_NEAR(e.sojourn_sumsq[r * L.E() + age_edge_fixed], 0.5625 * n, 1e-9 * n) << rerun();
+    EXPECT_EQ(e.occupancy[at3(r, 2, af, L.T(), L.S())], 0) << "nobody is left at t = 1" << rerun();
+  }
+  // Moves by age from a: their holding time is 67 − age0 given the exit happened first:
+  // density e^{-r s}/6.5 on [0.5, 7].
+  const double mass = (std::exp(-r_exit * 0.5) - std::exp(-r_exit * 7.0)) / (r_exit * 6.5);
+  const double m1 = simpson([&](double x) { return x * std::exp(-r_exit * x) / 6.5; }, 0.5, 7.0) / mass;
+  const double m2 = simpson([&](double x) { return x * x * std::exp(-r_exit * x) / 6.5; }, 0.5, 7.0) / mass;
+  double moved = 0.0, sum = 0.0;
+  for (std::size_t r = 0; r < R; ++r) {
+    for (std::size_t p = 0; p < L.P(); ++p) moved += e.flows[at3(r, p, age_edge, L.P(), L.E())];
+    sum += e.sojourn_sum[r * L.E() + age_edge];
+  }
+  expect_z("people leaving a by age", moved / trials, mass, binomial_se(mass, trials));
+  expect_z("mean holding time before the age exit", sum / moved, m1, std::sqrt((m2 - m1 * m1) / moved));
+}
+
+}  // namespace
+}  // namespace trede::stat_test
