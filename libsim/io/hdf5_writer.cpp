@@ -187,10 +187,16 @@ void write_contents(hid_t file, const mc::Ensemble& e, const model::Scenario& s,
   w.attr("scenario_name", s.name);
   w.attr("scenario_path", s.source_path);
   w.attr("scenario_overrides", overrides);
-  w.attr("scenario_hash", sha256_hex(s.text + "\n#overrides\n" + overrides));
+  std::string hashed = s.text;
+  for (std::size_t i = 0; i < s.base_texts.size(); ++i) hashed += "\n#extends " + s.base_paths[i] + "\n" + s.base_texts[i];
+  w.attr("scenario_hash", sha256_hex(hashed + "\n#overrides\n" + overrides));
   if (!o.command_line.empty()) w.attr("command_line", o.command_line);
 
   w.scalar_string("/scenario", s.text);
+  if (!s.base_texts.empty()) {
+    w.strings("/scenario_bases", s.base_texts);
+    w.strings("/scenario_base_paths", s.base_paths);
+  }
   w.dataset("/time", {T}, L.report_times);
   w.dataset("/period_start", {P}, L.period_start);
   w.dataset("/period_end", {P}, L.period_end);

@@ -20,250 +20,14 @@
 #include "model/csv_population.hpp"
 #include "model/graph_check.hpp"
 #include "model/load_context.hpp"
+#include "model/table_reader.hpp"
 #include "trede/error.hpp"
 #include "trede/model/load.hpp"
 
 namespace trede::model {
 namespace {
 
-using detail::LoadContext;
-
-std::string fmt_num(double v) {
-  std::ostringstream os;
-  os.precision(10);
-  os << v;
-  return os.str();
-}
-
-const char* type_name(const toml::node& n) {
-  switch (n.type()) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a number";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
-    default: return "nothing";
-  }
-}
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1] ? 1u : 0u)});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
-std::string suggestion(std::string_view got, const std::vector<std::string_view>& known) {
-  std::string_view best;
-  std::size_t best_d = 3;
-  for (auto k : known) {
-    const std::size_t d = edit_distance(got, k);
-    if (d < best_d) best_d = d, best = k;
-  }
-  return best.empty() ? std::string{} : " (did you mean '" + std::string(best) + "'?)";
-}
-
-std::string join(const std::vector<std::string_view>& v) {
-  std::string s;
-  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::string(v[i]);
-  return s;
-}
-
-// Reads one TOML table: typed getters that record errors, and a check for unknown keys.
-class TableReader {
- public:
-  TableReader(LoadContext& ctx, const toml::table& tbl, std::string path,
-              std::vector<std::string_view> known, bool report_unknown = true)
-      : ctx_(ctx), tbl_(tbl), path_(std::move(path)), known_(std::move(known)) {
-    if (!report_unknown) return;
-    for (auto&& [k, v] : tbl_) {
-      if (std::find(known_.begin(), known_.end(), k.str()) == known_.end())
-        ctx_.error(v, key(k.str()),
-                   "unknown key" + suggestion(k.str(), known_) + "; allowed keys: " + join(known_));
-    }
-  }
-
-  [[nodiscard]] std::string key(std::string_view k) const {
-    return path_.empty() ? std::string(k) : path_ + "." + std::string(k);
-  }
-  [[nodiscard]] const toml::table& table() const { return tbl_; }
-  [[nodiscard]] const std::string& path() const { return path_; }
-  [[nodiscard]] const toml::node* node(std::string_view k) const { return tbl_.get(k); }
-  [[nodiscard]] bool has(std::string_view k) const { return tbl_.contains(k); }
-
-  void missing(std::string_view k, const std::string& what = "") const {
-    ctx_.error(tbl_, key(k), "missing required key" + (what.empty() ? "" : " (" + what + ")"));
-  }
-
-  // A finite number. Integers are accepted where numbers are expected.
-  std::optional<double> number(std::string_view k, bool required = false) const {
-    const toml::node* n = tbl_.get(k);
-    if (!n) {
-      if (required) missing(k);
-      return std::nullopt;
-    }
-    return as_number(*n, key(k));
-  }
-
-  std::optional<double> as_number(const toml::node& n, const std::string& full_key) const {
-    if (!n.is_number()) {
-      ctx_.error(n, full_key, std::string("must be a number (got ") + type_name(n) + ")");
-      return std::nullopt;
-    }
-    const double v = *n.value<double>();
-    if (!std::isfinite(v)) {
-      ctx_.error(n, full_key, "must be a finite number (got " + fmt_num(v) + ")");
-      return std::nullopt;
-    }
-    return v;
-  }
-
-  // A number that must satisfy `ok`; `rule` says which rule (e.g. "must be > 0").
-  template <class Pred>
-  std::optional<double> checked(std::string_view k, bool required, Pred ok, const char* rule) const {
-    auto v = number(k, required);
-    if (v && !ok(*v)) {
-      ctx_.error(*tbl_.get(k), key(k), std::string(rule) + " (got " + fmt_num(*v) + ")");
-      return std::nullopt;
-    }
-    return v;
-  }
-  std::optional<double> positive(std::string_view k, bool required = false) const {
-    return checked(k, required, [](double v) { return v > 0; }, "must be > 0");
-  }
-  std::optional<double> non_negative(std::string_view k, bool required = false) const {
-    return checked(k, required, [](double v) { return v >= 0; }, "must be >= 0");
-  }
-
-  std::optional<std::string> string(std::string_view k, bool required = false) const {
-    const toml::node* n = tbl_.get(k);
-    if (!n) {
-      if (required) missing(k);
-      return std::nullopt;
-    }
-    if (!n->is_string()) {
-      ctx_.error(*n, key(k), std::string("must be a string (got ") + type_name(*n) + ")");
-      return std::nullopt;
-    }
-    return std::string(*n->value<std::string_view>());
-  }
-
-  // A string from a fixed set of choices.
-  std::optional<std::string> choice(std::string_view k, const std::vector<std::string_view>& choices,
-                                    bool required = false) const {
-    auto s = string(k, required);
-    if (s && std::find(choices.begin(), choices.end(), *s) == choices.end()) {
-      ctx_.error(*tbl_.get(k), key(k),
-                 "must be one of " + join(choices) + " (got '" + *s + "')" + suggestion(*s, choices));
-      return std::nullopt;
-    }
-    return s;
-  }
-
-  std::optional<bool> boolean(std::string_view k) const {
-    const toml::node* n = tbl_.get(k);
-    if (!n) return std::nullopt;
-    if (!n->is_boolean()) {
-      ctx_.error(*n, key(k), std::string("must be true or false (got ") + type_name(*n) + ")");
-      return std::nullopt;
-    }
-    return *n->value<bool>();
-  }
-
-  std::optional<std::int64_t> integer(std::string_view k, bool required = false) const {
-    const toml::node* n = tbl_.get(k);
-    if (!n) {
-      if (required) missing(k);
-      return std::nullopt;
-    }
-    if (n->is_integer()) return *n->value<std::int64_t>();
-    if (n->is_floating_point()) {
-      const double v = *n->value<double>();
-      if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9e15) return static_cast<std::int64_t>(v);
-    }
-    ctx_.error(*n, key(k), "must be a whole number (got " +
-                               (n->is_floating_point() ? fmt_num(*n->value<double>()) : std::string(type_name(*n))) + ")");
-    return std::nullopt;
-  }
-
-  const toml::table* subtable(std::string_view k, bool required = false) const {
-    const toml::node* n = tbl_.get(k);
-    if (!n) {
-      if (required) missing(k);
-      return nullptr;
-    }
-    if (!n->is_table()) {
-      ctx_.error(*n, key(k), std::string("must be a table (got ") + type_name(*n) + ")");
-      return nullptr;
-    }
-    return n->as_table();
-  }
-
-  // An array of numbers (all finite).
-  std::optional<std::vector<double>> numbers(std::string_view k, bool required = false) const {
-    const toml::node* n = tbl_.get(k);
-    if (!n) {
-      if (required) missing(k);
-      return std::nullopt;
-    }
-    const toml::array* arr = n->as_array();
-    if (!arr) {
-      ctx_.error(*n, key(k), std::string("must be an array of numbers (got ") + type_name(*n) + ")");
-      return std::nullopt;
-    }
-    std::vector<double> out;
-    bool ok = true;
-    for (std::size_t i = 0; i < arr->size(); ++i) {
-      auto v = as_number((*arr)[i], key(k) + "[" + std::to_string(i) + "]");
-      if (v) out.push_back(*v);
-      else ok = false;
-    }
-    return ok ? std::optional(out) : std::nullopt;
-  }
-
-  std::optional<std::vector<std::string>> strings(std::string_view k) const {
-    const toml::node* n = tbl_.get(k);
-    if (!n) return std::nullopt;
-    const toml::array* arr = n->as_array();
-    if (!arr) {
-      ctx_.error(*n, key(k), std::string("must be an array of strings (got ") + type_name(*n) + ")");
-      return std::nullopt;
-    }
-    std::vector<std::string> out;
-    for (std::size_t i = 0; i < arr->size(); ++i) {
-      if (!(*arr)[i].is_string()) {
-        ctx_.error((*arr)[i], key(k) + "[" + std::to_string(i) + "]", "must be a string");
-        return std::nullopt;
-      }
-      out.emplace_back(*(*arr)[i].value<std::string_view>());
-    }
-    return out;
-  }
-
-  LoadContext& ctx() const { return ctx_; }
-
- private:
-  LoadContext& ctx_;
-  const toml::table& tbl_;
-  std::string path_;
-  std::vector<std::string_view> known_;
-};
-
-bool valid_identifier(std::string_view s) {
-  if (s.empty()) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
-  });
-}
+using namespace detail;
 
 // ---------------------------------------------------------------------------------------------
 // The loader proper.
@@ -275,7 +39,7 @@ class Loader {
 
   Scenario load() {
     TableReader top(ctx_, root_, "",
-                    {"name", "description", "start_year", "horizon_years", "report", "kpi",
+                    {"extends", "name", "description", "start_year", "horizon_years", "report", "kpi",
                      "attributes", "exit_age", "state", "transition", "population", "inflow"});
     s_.name = top.string("name").value_or("");
     s_.description = top.string("description").value_or("");
@@ -1345,6 +1109,68 @@ void apply_override(toml::table& root, const std::string& expr, LoadContext& ctx
   }
 }
 
+// Merges `over` into `base`: tables merge key by key, everything else (values, arrays,
+// arrays of tables) is replaced.
+void deep_merge(toml::table& base, const toml::table& over) {
+  for (auto&& [k, v] : over) {
+    toml::node* b = base.get(k.str());
+    if (b && b->is_table() && v.is_table()) {
+      deep_merge(*b->as_table(), *v.as_table());
+    } else {
+      base.insert_or_assign(k.str(), toml::node_view<const toml::node>(v));
+    }
+  }
+}
+
+struct Source {
+  std::string path, text;
+};
+
+// Parses `text` and, recursively, the files named by its `extends` key (relative to the
+// file's directory). Returns the merged table; `bases` receives the base files, nearest first.
+std::optional<toml::table> parse_with_bases(std::string_view text, const std::string& name, const std::string& dir,
+                                            LoadContext& ctx, std::vector<Source>& bases,
+                                            std::vector<std::string>& chain) {
+  toml::table root;
+  try {
+    root = toml::parse(text, name);
+  } catch (const toml::parse_error& e) {
+    ctx.diagnostics.push_back({name, static_cast<int>(e.source().begin.line), "",
+                               "TOML syntax error: " + std::string(e.description())});
+    return std::nullopt;
+  }
+  const toml::node* ext = root.get("extends");
+  if (!ext) return root;
+  if (!ext->is_string()) {
+    ctx.error(*ext, "extends", "must be the path of a base scenario file (a string)");
+    return std::nullopt;
+  }
+  std::filesystem::path bp(std::string(*ext->value<std::string_view>()));
+  if (bp.is_relative()) bp = std::filesystem::path(dir) / bp;
+  const std::string base_name = bp.lexically_normal().string();
+  std::error_code ec;
+  const std::string canonical = std::filesystem::weakly_canonical(bp, ec).string();
+  if (std::find(chain.begin(), chain.end(), canonical) != chain.end()) {
+    ctx.error(*ext, "extends", "'" + base_name + "' extends itself (cycle)");
+    return std::nullopt;
+  }
+  std::ifstream in(bp, std::ios::binary);
+  if (!in) {
+    ctx.error(*ext, "extends", "cannot open base scenario '" + base_name + "'");
+    return std::nullopt;
+  }
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  bases.push_back({base_name, buf.str()});
+  chain.push_back(canonical);
+  const auto base_dir = bp.parent_path().empty() ? std::string(".") : bp.parent_path().string();
+  auto base = parse_with_bases(bases.back().text, base_name, base_dir, ctx, bases, chain);
+  if (!base) return std::nullopt;
+  root.erase("extends");
+  deep_merge(*base, root);
+  return base;
+}
+
 void throw_if_errors(LoadContext& ctx) {
   if (ctx.diagnostics.empty()) return;
   std::stable_sort(ctx.diagnostics.begin(), ctx.diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
@@ -1360,14 +1186,15 @@ Scenario parse_scenario(std::string_view text, const std::string& source_name,
                         const std::vector<std::string>& overrides, const std::string& base_dir) {
   LoadContext ctx;
   ctx.file = source_name;
-  toml::table root;
-  try {
-    root = toml::parse(text, source_name);
-  } catch (const toml::parse_error& e) {
-    ctx.diagnostics.push_back({source_name, static_cast<int>(e.source().begin.line), "",
-                               "TOML syntax error: " + std::string(e.description())});
-    throw_if_errors(ctx);
+  std::vector<Source> bases;
+  std::vector<std::string> chain;
+  {
+    std::error_code ec;
+    chain.push_back(std::filesystem::weakly_canonical(source_name, ec).string());
   }
+  auto parsed = parse_with_bases(text, source_name, base_dir, ctx, bases, chain);
+  if (!parsed) throw_if_errors(ctx);
+  toml::table& root = *parsed;
   for (const std::string& o : overrides) apply_override(root, o, ctx);
   Loader loader(ctx, root, base_dir);
   Scenario s = loader.load();
@@ -1375,6 +1202,10 @@ Scenario parse_scenario(std::string_view text, const std::string& source_name,
   s.source_path = source_name;
   s.text = std::string(text);
   s.overrides = overrides;
+  for (auto& b : bases) {
+    s.base_paths.push_back(b.path);
+    s.base_texts.push_back(b.text);
+  }
   if (s.name.empty()) s.name = std::filesystem::path(source_name).stem().string();
   return s;
 }

@@ -24,7 +24,12 @@ struct LoadContext {
     if (auto it = override_of.find(&n); it != override_of.end())
       diagnostics.push_back({"--set '" + it->second + "'", 0, std::move(key), std::move(message)});
     else
-      diagnostics.push_back({file, static_cast<int>(n.source().begin.line), std::move(key), std::move(message)});
+      diagnostics.push_back({file_of(n), static_cast<int>(n.source().begin.line), std::move(key), std::move(message)});
+  }
+  // The file a node was read from: the scenario itself or a file it extends.
+  [[nodiscard]] std::string file_of(const toml::node& n) const {
+    const auto& path = n.source().path;
+    return path && !path->empty() ? *path : file;
   }
   void error_at(int line, std::string key, std::string message) {
     diagnostics.push_back({file, line, std::move(key), std::move(message)});

@@ -1,0 +1,257 @@
+#pragma once
+// Typed, diagnosing access to TOML tables for the scenario loader (private to libtrede).
+// Every getter records a Diagnostic (file, line, key, message) instead of throwing, and a
+// TableReader reports keys it does not know, with a "did you mean" suggestion.
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/load_context.hpp"
+
+namespace trede::model::detail {
+
+inline std::string fmt_num(double v) {
+  std::ostringstream os;
+  os.precision(10);
+  os << v;
+  return os.str();
+}
+
+inline const char* type_name(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a number";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::date: return "a date";
+    case toml::node_type::time: return "a time";
+    case toml::node_type::date_time: return "a date-time";
+    default: return "nothing";
+  }
+}
+
+inline std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1] ? 1u : 0u)});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+inline std::string suggestion(std::string_view got, const std::vector<std::string_view>& known) {
+  std::string_view best;
+  std::size_t best_d = 3;
+  for (auto k : known) {
+    const std::size_t d = edit_distance(got, k);
+    if (d < best_d) best_d = d, best = k;
+  }
+  return best.empty() ? std::string{} : " (did you mean '" + std::string(best) + "'?)";
+}
+
+inline std::string join(const std::vector<std::string_view>& v) {
+  std::string s;
+  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::string(v[i]);
+  return s;
+}
+
+// Reads one TOML table: typed getters that record errors, and a check for unknown keys.
+class TableReader {
+ public:
+  TableReader(LoadContext& ctx, const toml::table& tbl, std::string path,
+              std::vector<std::string_view> known, bool report_unknown = true)
+      : ctx_(ctx), tbl_(tbl), path_(std::move(path)), known_(std::move(known)) {
+    if (!report_unknown) return;
+    for (auto&& [k, v] : tbl_) {
+      if (std::find(known_.begin(), known_.end(), k.str()) == known_.end())
+        ctx_.error(v, key(k.str()),
+                   "unknown key" + suggestion(k.str(), known_) + "; allowed keys: " + join(known_));
+    }
+  }
+
+  [[nodiscard]] std::string key(std::string_view k) const {
+    return path_.empty() ? std::string(k) : path_ + "." + std::string(k);
+  }
+  [[nodiscard]] const toml::table& table() const { return tbl_; }
+  [[nodiscard]] const std::string& path() const { return path_; }
+  [[nodiscard]] const toml::node* node(std::string_view k) const { return tbl_.get(k); }
+  [[nodiscard]] bool has(std::string_view k) const { return tbl_.contains(k); }
+
+  void missing(std::string_view k, const std::string& what = "") const {
+    ctx_.error(tbl_, key(k), "missing required key" + (what.empty() ? "" : " (" + what + ")"));
+  }
+
+  // A finite number. Integers are accepted where numbers are expected.
+  std::optional<double> number(std::string_view k, bool required = false) const {
+    const toml::node* n = tbl_.get(k);
+    if (!n) {
+      if (required) missing(k);
+      return std::nullopt;
+    }
+    return as_number(*n, key(k));
+  }
+
+  std::optional<double> as_number(const toml::node& n, const std::string& full_key) const {
+    if (!n.is_number()) {
+      ctx_.error(n, full_key, std::string("must be a number (got ") + type_name(n) + ")");
+      return std::nullopt;
+    }
+    const double v = *n.value<double>();
+    if (!std::isfinite(v)) {
+      ctx_.error(n, full_key, "must be a finite number (got " + fmt_num(v) + ")");
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  // A number that must satisfy `ok`; `rule` says which rule (e.g. "must be > 0").
+  template <class Pred>
+  std::optional<double> checked(std::string_view k, bool required, Pred ok, const char* rule) const {
+    auto v = number(k, required);
+    if (v && !ok(*v)) {
+      ctx_.error(*tbl_.get(k), key(k), std::string(rule) + " (got " + fmt_num(*v) + ")");
+      return std::nullopt;
+    }
+    return v;
+  }
+  std::optional<double> positive(std::string_view k, bool required = false) const {
+    return checked(k, required, [](double v) { return v > 0; }, "must be > 0");
+  }
+  std::optional<double> non_negative(std::string_view k, bool required = false) const {
+    return checked(k, required, [](double v) { return v >= 0; }, "must be >= 0");
+  }
+
+  std::optional<std::string> string(std::string_view k, bool required = false) const {
+    const toml::node* n = tbl_.get(k);
+    if (!n) {
+      if (required) missing(k);
+      return std::nullopt;
+    }
+    if (!n->is_string()) {
+      ctx_.error(*n, key(k), std::string("must be a string (got ") + type_name(*n) + ")");
+      return std::nullopt;
+    }
+    return std::string(*n->value<std::string_view>());
+  }
+
+  // A string from a fixed set of choices.
+  std::optional<std::string> choice(std::string_view k, const std::vector<std::string_view>& choices,
+                                    bool required = false) const {
+    auto s = string(k, required);
+    if (s && std::find(choices.begin(), choices.end(), *s) == choices.end()) {
+      ctx_.error(*tbl_.get(k), key(k),
+                 "must be one of " + join(choices) + " (got '" + *s + "')" + suggestion(*s, choices));
+      return std::nullopt;
+    }
+    return s;
+  }
+
+  std::optional<bool> boolean(std::string_view k) const {
+    const toml::node* n = tbl_.get(k);
+    if (!n) return std::nullopt;
+    if (!n->is_boolean()) {
+      ctx_.error(*n, key(k), std::string("must be true or false (got ") + type_name(*n) + ")");
+      return std::nullopt;
+    }
+    return *n->value<bool>();
+  }
+
+  std::optional<std::int64_t> integer(std::string_view k, bool required = false) const {
+    const toml::node* n = tbl_.get(k);
+    if (!n) {
+      if (required) missing(k);
+      return std::nullopt;
+    }
+    if (n->is_integer()) return *n->value<std::int64_t>();
+    if (n->is_floating_point()) {
+      const double v = *n->value<double>();
+      if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9e15) return static_cast<std::int64_t>(v);
+    }
+    ctx_.error(*n, key(k), "must be a whole number (got " +
+                               (n->is_floating_point() ? fmt_num(*n->value<double>()) : std::string(type_name(*n))) + ")");
+    return std::nullopt;
+  }
+
+  const toml::table* subtable(std::string_view k, bool required = false) const {
+    const toml::node* n = tbl_.get(k);
+    if (!n) {
+      if (required) missing(k);
+      return nullptr;
+    }
+    if (!n->is_table()) {
+      ctx_.error(*n, key(k), std::string("must be a table (got ") + type_name(*n) + ")");
+      return nullptr;
+    }
+    return n->as_table();
+  }
+
+  // An array of numbers (all finite).
+  std::optional<std::vector<double>> numbers(std::string_view k, bool required = false) const {
+    const toml::node* n = tbl_.get(k);
+    if (!n) {
+      if (required) missing(k);
+      return std::nullopt;
+    }
+    const toml::array* arr = n->as_array();
+    if (!arr) {
+      ctx_.error(*n, key(k), std::string("must be an array of numbers (got ") + type_name(*n) + ")");
+      return std::nullopt;
+    }
+    std::vector<double> out;
+    bool ok = true;
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      auto v = as_number((*arr)[i], key(k) + "[" + std::to_string(i) + "]");
+      if (v) out.push_back(*v);
+      else ok = false;
+    }
+    return ok ? std::optional(out) : std::nullopt;
+  }
+
+  std::optional<std::vector<std::string>> strings(std::string_view k) const {
+    const toml::node* n = tbl_.get(k);
+    if (!n) return std::nullopt;
+    const toml::array* arr = n->as_array();
+    if (!arr) {
+      ctx_.error(*n, key(k), std::string("must be an array of strings (got ") + type_name(*n) + ")");
+      return std::nullopt;
+    }
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      if (!(*arr)[i].is_string()) {
+        ctx_.error((*arr)[i], key(k) + "[" + std::to_string(i) + "]", "must be a string");
+        return std::nullopt;
+      }
+      out.emplace_back(*(*arr)[i].value<std::string_view>());
+    }
+    return out;
+  }
+
+  LoadContext& ctx() const { return ctx_; }
+
+ private:
+  LoadContext& ctx_;
+  const toml::table& tbl_;
+  std::string path_;
+  std::vector<std::string_view> known_;
+};
+
+inline bool valid_identifier(std::string_view s) {
+  if (s.empty()) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+  });
+}
+
+}  // namespace trede::model::detail
