@@ -51,6 +51,11 @@ CompiledModel::CompiledModel(const model::Scenario& s) {
   start = s.start_year;
   end = s.end_year();
   attributes = s.attributes;
+  for (const model::Attribute& a : s.attributes) {
+    std::uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a of the name
+    for (unsigned char ch : a.name) h = (h ^ ch) * 0x100000001b3ull;
+    attribute_stream.push_back(h);
+  }
   initial = s.initial;
   individuals = s.individuals;
 
@@ -132,6 +137,7 @@ CompiledModel::CompiledModel(const model::Scenario& s) {
     }
   }
   renege_flow.assign(S * C, no_index);
+  renege_wait_flow.assign(S * C, no_index);
   for (const model::Transition& t : s.transitions) {
     const std::int32_t c = cap_of[t.to];
     if (c == no_index) continue;
@@ -142,6 +148,10 @@ CompiledModel::CompiledModel(const model::Scenario& s) {
       renege_flow[t.from * C + static_cast<std::size_t>(c)] = static_cast<std::int32_t>(
           add_edge(s.states[t.from].name + "->" + r + " (renege from waiting for " + s.states[t.to].name + ")",
                    s.states[t.from].name, r, EdgeKind::renege));
+      const std::int32_t rc = cap_of[static_cast<std::size_t>(ci.renege_to)];
+      if (rc != no_index && capacities[static_cast<std::size_t>(rc)].mode == WaitingMode::separate)
+        renege_wait_flow[t.from * C + static_cast<std::size_t>(c)] =
+            static_cast<std::int32_t>(to_wait_flow(t.from, static_cast<std::uint32_t>(rc)));
     }
   }
 

@@ -90,11 +90,13 @@ class CompiledModel {
   std::vector<model::StepSchedule> schedules;
   std::vector<CapacityInfo> capacities;
   std::vector<std::int32_t> renege_flow;   // [S * C] stay-mode renege flow edge from state s while waiting for c
+  std::vector<std::int32_t> renege_wait_flow;  // [S * C] the same when the renege destination is full (separate mode)
   std::vector<CapacityChange> capacity_changes;  // sorted by (time, capacity)
   std::vector<InflowInfo> inflows;
   std::vector<std::uint32_t> count_attrs;  // attributes counting entries, grouped per state
 
   std::vector<model::Attribute> attributes;
+  std::vector<std::uint64_t> attribute_stream;  // per attribute: draw index of its uniform (hash of its name)
   std::vector<model::InitialGroup> initial;
   std::vector<model::Individual> individuals;
 

@@ -187,13 +187,14 @@ class Replicate {
   }
 
   // Draws a new person's attributes from their own attribute stream (one uniform per attribute).
+  // Draws a new person's attributes from their own attribute stream. Each attribute's uniform
+  // is keyed by a hash of its name, so adding or renaming another attribute leaves the values
+  // of the others unchanged (common random numbers between scenario variants).
   void draw_attributes(std::uint32_t p, const std::vector<model::AttributeDraw>& draws) {
-    std::array<std::uint64_t, 4> block{};
-    std::uint32_t have = std::numeric_limits<std::uint32_t>::max();
     for (const model::AttributeDraw& d : draws) {
-      const std::uint32_t b = d.attribute / 4;
-      if (b != have) block = random::detail::philox(key_, people_[p].key, 0, random::Purpose::attribute, b), have = b;
-      double v = draw_value(d.distribution, random::uniform_open0(block[d.attribute % 4]));
+      const auto u = random::detail::philox(key_, people_[p].key, m_.attribute_stream[d.attribute],
+                                            random::Purpose::attribute, 0);
+      double v = draw_value(d.distribution, random::uniform_open0(u[0]));
       const auto kind = m_.attributes[d.attribute].kind;
       if (kind == model::AttributeKind::age) v = now_ - v;  // stored as birth time
       if (kind == model::AttributeKind::count) v = std::floor(std::max(v, 0.0));
@@ -320,32 +321,42 @@ class Replicate {
 
   void attempt(std::uint32_t p, std::uint32_t j) {
     const OutEdge& e = m_.out_edges[j];
-    const std::int32_t c = m_.states[e.to].capacity;
-    if (c != no_index && occ_[e.to] >= places_[static_cast<std::size_t>(c)]) {
+    attempt_to(p, e.to, e.flow, e.to_wait_flow, e.renege ? Leave::reneged : Leave::left);
+  }
+
+  // Moves p to d along `flow`, unless d is full: then p joins d's waiting list, in place (stay
+  // mode: p keeps its state and redraws without d) or in d's waiting state via `to_wait_flow`.
+  void attempt_to(std::uint32_t p, std::uint32_t d, std::uint32_t flow, std::int32_t to_wait_flow, Leave reason) {
+    const std::int32_t c = m_.states[d].capacity;
+    if (c != no_index && occ_[d] >= places_[static_cast<std::size_t>(c)]) {
       const CapacityInfo& ci = m_.capacities[static_cast<std::size_t>(c)];
       if (ci.mode == model::WaitingMode::stay) {
-        if (people_[p].wait_ref >= 0) leave_list(p, Leave::left);  // a person waits on one list at a time
-        join_list(p, static_cast<std::uint32_t>(c), e.flow);
+        if (people_[p].wait_ref >= 0) leave_list(p, reason);  // a person waits on one list at a time
+        join_list(p, static_cast<std::uint32_t>(c), flow);
         schedule(p, now_);
       } else {
-        move(p, ci.waiting_state, static_cast<std::uint32_t>(e.to_wait_flow), Leave::left);
+        TREDE_ASSERT(to_wait_flow != no_index);
+        move(p, ci.waiting_state, static_cast<std::uint32_t>(to_wait_flow), reason);
       }
       return;
     }
-    move(p, e.to, e.flow, e.renege ? Leave::reneged : Leave::left);
+    move(p, d, flow, reason);
   }
 
   void renege(std::uint32_t p) {
-    const CapacityInfo& ci = m_.capacities[waits_[static_cast<std::size_t>(people_[p].wait_ref)].cap];
     const std::uint32_t c = waits_[static_cast<std::size_t>(people_[p].wait_ref)].cap;
+    const CapacityInfo& ci = m_.capacities[c];
     leave_list(p, Leave::reneged);
-    if (ci.renege_to != no_index) {
-      const auto flow = m_.renege_flow[people_[p].state * C_ + c];
-      TREDE_ASSERT(flow != no_index);
-      move(p, static_cast<std::uint32_t>(ci.renege_to), static_cast<std::uint32_t>(flow), Leave::reneged);
-    } else {
+    if (ci.renege_to == no_index) {
       schedule(p, now_);  // gives up waiting, stays in the current state
+      return;
     }
+    const std::size_t cell = people_[p].state * C_ + c;
+    const auto flow = m_.renege_flow[cell];
+    TREDE_ASSERT(flow != no_index);
+    // The renege destination may itself be a full capacity state: then p waits for it instead.
+    attempt_to(p, static_cast<std::uint32_t>(ci.renege_to), static_cast<std::uint32_t>(flow),
+               m_.renege_wait_flow[cell], Leave::reneged);
   }
 
   // Fills freed places of capacity c from its waiting list, in discipline order.
@@ -501,6 +512,7 @@ class Replicate {
                           : h.clock == model::Clock::age         ? attr_[static_cast<std::size_t>(age_attr_)][p]
                                                                  : 0.0;
     double H0 = model::detail::cumulative_hazard(h, t - origin);
+    if (H0 == inf) return t;  // already past a fixed duration (a spell in progress): happens now
     if (e.schedule == no_index) {
       if (!(c > 0.0)) return inf;
       return origin + model::detail::inverse_cumulative_hazard(h, H0 + E / c);

@@ -152,6 +152,11 @@ void read_population_csv(const std::string& path, Scenario& s, LoadContext& ctx,
         ok = false;
         continue;
       }
+      if (at.kind == AttributeKind::count && *v != std::floor(*v)) {
+        bad(lineno, at.name, "a count must be a whole number (got '" + f + "')");
+        ok = false;
+        continue;
+      }
       ind.attributes[a] = *v;
     }
     if (ok) s.individuals.push_back(std::move(ind));

@@ -29,6 +29,31 @@ namespace {
 
 using namespace detail;
 
+bool can_be_negative(const Distribution& d) {
+  switch (d.kind) {
+    case Distribution::Kind::fixed: return d.a < 0;
+    case Distribution::Kind::uniform: return d.a < 0;
+    case Distribution::Kind::normal: return d.lo < 0;
+    case Distribution::Kind::categorical: return *std::min_element(d.values.begin(), d.values.end()) < 0;
+  }
+  return false;
+}
+
+// The product of two step schedules (a calendar multiplier times a rate by year).
+StepSchedule product(const StepSchedule& a, const StepSchedule& b) {
+  StepSchedule out;
+  out.before = a.before * b.before;
+  std::vector<double> times = a.times;
+  times.insert(times.end(), b.times.begin(), b.times.end());
+  std::sort(times.begin(), times.end());
+  times.erase(std::unique(times.begin(), times.end()), times.end());
+  for (double t : times) {
+    out.times.push_back(t);
+    out.values.push_back(a.at(t) * b.at(t));
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The loader proper.
 
@@ -226,6 +251,9 @@ class Loader {
                                   {"A", "B", "C", "D", "E", "F", "G", "H", "inkomen", "wsw", "uitval", "none"})
                              .value_or("none");
       st.cost_eur_per_year = r.non_negative("cost_eur_per_year").value_or(0.0);
+      if (st.absorbing && st.cost_eur_per_year > 0)
+        ctx_.error(*t.get("cost_eur_per_year"), r.key("cost_eur_per_year"),
+                   "an absorbing state holds everyone who ever left the model; it cannot have a cost per person-year");
       s_.states.push_back(std::move(st));
       state_tables_.push_back(&t);
       state_lines_.push_back(s_.states.back().line);
@@ -309,6 +337,8 @@ class Loader {
       }
       cap.renege_rate = r.non_negative("renege_rate").value_or(0.0);
       if (r.has("renege_to")) cap.renege_to = state_ref(r, "renege_to", true);
+      if (cap.renege_to && !(cap.renege_rate > 0) && r.has("renege_to"))
+        ctx_.error(*t.get("renege_to"), r.key("renege_to"), "has no effect without renege_rate > 0");
       if (cap.waiting == WaitingMode::separate && cap.renege_rate > 0 && !cap.renege_to)
         ctx_.error(t, r.key("renege_to"), "separate waiting with renege_rate > 0 needs renege_to");
       if (cap.renege_to && *cap.renege_to == i)
@@ -316,6 +346,9 @@ class Loader {
 
       if (cap.waiting == WaitingMode::separate) {
         std::string wname = r.string("waiting_state").value_or("wait_" + s_.states[i].name);
+        if (!valid_identifier(wname))
+          ctx_.error(*t.get("waiting_state"), r.key("waiting_state"),
+                     "must be a name of letters, digits, '_' or '-' (got '" + wname + "')");
         const State* existing = s_.find_state(wname);
         if (existing) {
           const auto w = static_cast<StateIndex>(existing - s_.states.data());
@@ -404,6 +437,8 @@ class Loader {
       } else if (r.has("counts")) {
         ctx_.error(*r.node("counts"), r.key("counts"), "only used with type = \"count\"");
       }
+      if (a.kind == AttributeKind::age && age_attribute())
+        ctx_.error(v, key, "only one attribute can have type \"age\" (already: '" + s_.attributes[*age_attribute()].name + "')");
       s_.attributes.push_back(std::move(a));
     }
   }
@@ -449,14 +484,17 @@ class Loader {
       if (!ids.insert(tr.id).second)
         ctx_.error(t, label, "duplicate transition id '" + tr.id +
                                  "'; give parallel transitions between the same states distinct ids");
-      read_hazard(r, tr.hazard);
+      std::optional<StepSchedule> rate_by_year;
+      read_hazard(r, tr.hazard, rate_by_year);
       read_covariates(r, tr);
       if (auto m = year_schedule(r, "multiplier", false, 1.0, false)) tr.multiplier = *m;
+      // An exponential rate given by year is a rate of 1 times a calendar multiplier.
+      if (rate_by_year) tr.multiplier = product(tr.multiplier, *rate_by_year);
       s_.transitions.push_back(std::move(tr));
     }
   }
 
-  void read_hazard(const TableReader& r, Hazard& h) {
+  void read_hazard(const TableReader& r, Hazard& h, std::optional<StepSchedule>& rate_by_year) {
     const auto kind = r.choice("hazard", {"exponential", "weibull", "gamma", "lognormal", "fixed", "table"},
                                false);
     std::string k = kind.value_or(r.has("hazard") ? "" : "exponential");
@@ -468,14 +506,22 @@ class Loader {
     for (auto key : {"rate", "shape", "scale", "meanlog", "sdlog", "duration", "breaks", "rates", "clock"}) {
       const auto& u = uses.at(k);
       if (r.has(key) && std::find(u.begin(), u.end(), key) == u.end())
-        ctx_.error(*r.node(key), r.key(key), "not used by a " + k + " hazard (uses " + join(u) + ")");
+        ctx_.error(*r.node(key), r.key(key), std::string(k == "exponential" ? "not used by an " : "not used by a ") + k +
+                                                 " hazard (uses " + join(u) + ")");
     }
     if (k == "exponential") {
       h.kind = HazardKind::exponential;
-      if (!r.has("rate") && !r.has("hazard"))
+      if (!r.has("rate") && !r.has("hazard")) {
         r.missing("rate", "or give hazard = \"weibull\" | \"gamma\" | \"lognormal\" | \"fixed\" | \"table\"");
-      else
+      } else if (r.node("rate") && r.node("rate")->is_table()) {
+        rate_by_year = year_schedule(r, "rate", true, 0.0, true);
+        h.rate = 1.0;
+        if (rate_by_year && rate_by_year->before == 0 &&
+            std::all_of(rate_by_year->values.begin(), rate_by_year->values.end(), [](double v) { return v == 0; }))
+          h.rate = 0.0;  // all zero: the graph check reports it
+      } else {
         h.rate = r.non_negative("rate", true).value_or(0.0);
+      }
     } else if (k == "weibull") {
       h.kind = HazardKind::weibull;
       h.shape = r.positive("shape", true).value_or(1.0);
@@ -781,6 +827,9 @@ class Loader {
         }
         const auto ai = static_cast<AttributeIndex>(a - s_.attributes.data());
         if (auto d = distribution(v, key, a)) {
+          if ((a->kind == AttributeKind::age || a->kind == AttributeKind::count) && can_be_negative(*d))
+            ctx_.error(v, key, std::string(a->kind == AttributeKind::age ? "ages" : "counts") +
+                                   " cannot be negative (truncate a normal with min = 0)");
           out.push_back({ai, *d});
         }
         given[ai] = true;
@@ -834,18 +883,14 @@ class Loader {
       auto st = state_ref(r, "state", true, false, true);
       const std::int64_t count = r.integer("count", true).value_or(-1);
       const bool count_ok = count >= 0;
-      if (!count_ok && r.has("count") && r.node("count")->is_integer())
+      if (!count_ok && r.has("count") && r.node("count")->is_number() && std::isfinite(*r.node("count")->value<double>()) &&
+          *r.node("count")->value<double>() == std::floor(*r.node("count")->value<double>()))
         ctx_.error(*t.get("count"), r.key("count"), "must be >= 0 (got " + std::to_string(count) + ")");
       if (st) g.state = *st;
       g.attributes = attribute_draws(r, t);
       if (const toml::node* tis = r.node("time_in_state")) {
         if (auto d = distribution(*tis, r.key("time_in_state"), nullptr)) {
-          const bool negative = (d->kind == Distribution::Kind::fixed && d->a < 0) ||
-                                (d->kind == Distribution::Kind::uniform && d->a < 0) ||
-                                (d->kind == Distribution::Kind::normal && d->lo < 0) ||
-                                (d->kind == Distribution::Kind::categorical &&
-                                 *std::min_element(d->values.begin(), d->values.end()) < 0);
-          if (negative)
+          if (can_be_negative(*d))
             ctx_.error(*tis, r.key("time_in_state"),
                        "years already spent in the state cannot be negative (truncate a normal with min = 0)");
           else
@@ -921,6 +966,12 @@ class Loader {
           return;
         }
       }
+      if (std::fabs(times->back() - end) > 1e-9) {
+        ctx_.error(*t->get("times"), r.key("times"),
+                   "the last report time (" + fmt_num(times->back()) + ") must be the end of the simulation, start_year + horizon_years = " +
+                       fmt_num(end) + ", so that flows, person-years and costs cover the whole run");
+        return;
+      }
       s_.report_times = *times;
       return;
     }
@@ -962,7 +1013,8 @@ class Loader {
     for (std::size_t i = 0; i < s_.states.size(); ++i) {
       const State& st = s_.states[i];
       if (!work && !st.absorbing && st.trede >= 5 && !st.waiting_for) s_.kpi.work.push_back(static_cast<StateIndex>(i));
-      if (!uitval && st.name.rfind("uitval", 0) == 0) s_.kpi.uitval.push_back(static_cast<StateIndex>(i));
+      if (!uitval && !st.waiting_for && (st.functionality == "uitval" || st.name.rfind("uitval", 0) == 0))
+        s_.kpi.uitval.push_back(static_cast<StateIndex>(i));
     }
   }
 
@@ -1173,9 +1225,14 @@ std::optional<toml::table> parse_with_bases(std::string_view text, const std::st
 
 void throw_if_errors(LoadContext& ctx) {
   if (ctx.diagnostics.empty()) return;
-  std::stable_sort(ctx.diagnostics.begin(), ctx.diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
-    if (a.file != b.file) return false;  // keep files in the order found
-    return a.line < b.line;
+  // Files in the order they first appear, then by line (a strict weak order).
+  std::vector<std::string> files;
+  for (const Diagnostic& d : ctx.diagnostics)
+    if (std::find(files.begin(), files.end(), d.file) == files.end()) files.push_back(d.file);
+  auto rank = [&](const Diagnostic& d) { return std::find(files.begin(), files.end(), d.file) - files.begin(); };
+  std::stable_sort(ctx.diagnostics.begin(), ctx.diagnostics.end(), [&](const Diagnostic& a, const Diagnostic& b) {
+    const auto ra = rank(a), rb = rank(b);
+    return ra != rb ? ra < rb : a.line < b.line;
   });
   throw ModelError(std::move(ctx.diagnostics));
 }
@@ -1248,9 +1305,12 @@ std::string describe(const Scenario& s) {
   for (const Transition& t : s.transitions) {
     os << "  " << t.id << "  " << kinds[static_cast<int>(t.hazard.kind)];
     if (t.hazard.kind == HazardKind::exponential) os << " rate " << t.hazard.rate << "/yr";
+    else if (t.hazard.kind == HazardKind::table && t.hazard.clock != Clock::time_in_state)
+      os << " by " << (t.hazard.clock == Clock::age ? "age" : "calendar year");
     else os << " mean " << hazard_mean(t.hazard) << " yr";
     if (!t.covariates.empty()) os << "  " << t.covariates.size() << " covariate effect(s)";
     if (!t.multiplier.constant()) os << "  calendar multiplier";
+    else if (t.multiplier.before != 1.0) os << "  multiplier " << t.multiplier.before;
     os << "\n";
   }
   return os.str();
