@@ -5,6 +5,7 @@ environment. Every test works in its own temporary directory (pytest's tmp_path)
 """
 
 import os
+import resource
 import shutil
 import subprocess
 from pathlib import Path
@@ -29,14 +30,48 @@ BM2_SMALL = [
 
 EXIT_BAD_INPUT = 2
 
+# Bad input must be rejected before anything big is allocated or simulated: in milliseconds and
+# a few megabytes. Runs that check this get an address-space limit and a CPU-time limit, so a
+# regression fails the test quickly (bad_alloc, SIGXCPU) instead of loading the machine.
+# Sanitizer builds reserve terabytes of address space and cannot run under such a limit; there,
+# only the CPU limit applies and the cases that need the memory limit are skipped.
+MEMORY_LIMIT_BYTES = 1 << 30
+CPU_LIMIT_SECONDS = 2
+
+
+def _sanitized(program):
+    try:
+        with open(program, "rb") as f:
+            data = f.read()
+    except OSError:
+        return False
+    return any(sym in data for sym in (b"__asan_init", b"__tsan_init", b"__msan_init"))
+
+
+MEMORY_LIMIT_AVAILABLE = bool(TREDE) and not _sanitized(TREDE)
+
+
+def _lower_limit(which, value):
+    soft, hard = resource.getrlimit(which)
+    resource.setrlimit(which, (value if hard == resource.RLIM_INFINITY else min(value, hard), hard))
+
+
+def _limit_resources():
+    _lower_limit(resource.RLIMIT_CPU, CPU_LIMIT_SECONDS)
+    if MEMORY_LIMIT_AVAILABLE:
+        _lower_limit(resource.RLIMIT_AS, MEMORY_LIMIT_BYTES)
+
 
 def pytest_configure(config):
     if not TREDE or not os.access(TREDE, os.X_OK):
         raise pytest.UsageError(f"TREDE_CLI must name the built trede program (got {TREDE!r})")
 
 
-def trede(*args, cwd, timeout=120, env=None, **kwargs):
-    """Runs `trede ARGS` in `cwd`; returns the CompletedProcess (text, captured)."""
+def trede(*args, cwd, timeout=120, env=None, limited=False, **kwargs):
+    """Runs `trede ARGS` in `cwd`; returns the CompletedProcess (text, captured).
+    limited: run under the CPU and address-space limits for bad input (see above)."""
+    if limited:
+        kwargs["preexec_fn"] = _limit_resources
     return subprocess.run(
         [TREDE, *map(str, args)],
         cwd=cwd,

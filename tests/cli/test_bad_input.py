@@ -5,6 +5,7 @@ Each file in tests/cli/bad/ is a malformed scenario whose header says what must 
     # expect: <substring of stderr naming the file (or --set), the line and the key>
     # expect-re: <regular expression searched in stderr>
     # args: <extra command-line arguments, e.g. --set key=value>
+    # needs-memory-limit   (a regression would allocate without bound: run only under a limit)
 
 For every file, `trede run FILE -o out.h5` and `trede validate FILE` must exit with code 2,
 report the expected problems, write nothing (no out.h5, no out.h5.tmp-*), and leave an existing
@@ -18,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (BAD_DIR, EXIT_BAD_INPUT, copy_bad_dir, describe, leftovers, trede)
+from conftest import (BAD_DIR, EXIT_BAD_INPUT, MEMORY_LIMIT_AVAILABLE, copy_bad_dir, describe, leftovers,
+                      trede)
 
 BAD_FILES = sorted(BAD_DIR.glob("*.toml"))
 
@@ -28,13 +30,22 @@ class Case:
         self.path = path
         self.name = path.name
         self.expect, self.expect_re, self.args = [], [], []
+        self.needs_memory_limit = False
         for line in path.read_text().splitlines():
+            if line.strip() == "# needs-memory-limit":
+                self.needs_memory_limit = True
             if line.startswith("# expect: "):
                 self.expect.append(line[len("# expect: "):])
             elif line.startswith("# expect-re: "):
                 self.expect_re.append(line[len("# expect-re: "):])
             elif line.startswith("# args: "):
                 self.args += shlex.split(line[len("# args: "):])
+
+    def run(self, *args, cwd):
+        """trede ARGS for this case, under the CPU-time and address-space limits."""
+        if self.needs_memory_limit and not MEMORY_LIMIT_AVAILABLE:
+            pytest.skip("needs an address-space limit, which this (sanitizer) build cannot run under")
+        return trede(*args, *self.args, cwd=cwd, limited=True)
 
     def check_stderr(self, p):
         for e in self.expect:
@@ -94,7 +105,7 @@ def test_there_are_enough_bad_files():
 def test_run_rejects_and_writes_nothing(case, tmp_path):
     work = copy_bad_dir(tmp_path / "w")
     before = sorted(os.listdir(work))
-    p = trede("run", case.name, "-o", "out.h5", "-n", "2", *case.args, cwd=work)
+    p = case.run("run", case.name, "-o", "out.h5", "-n", "2", cwd=work)
     assert p.returncode == EXIT_BAD_INPUT, describe(p)
     case.check_stderr(p)
     check_every_diagnostic_is_located(p)
@@ -112,7 +123,7 @@ def test_run_leaves_existing_output_untouched(case, tmp_path):
     out.write_bytes(content)
     stamp = 1_600_000_000_123_456_789
     os.utime(out, ns=(stamp, stamp))
-    p = trede("run", case.name, "-q", "-o", "out.h5", "-n", "2", *case.args, cwd=work)
+    p = case.run("run", case.name, "-q", "-o", "out.h5", "-n", "2", cwd=work)
     assert p.returncode == EXIT_BAD_INPUT, describe(p)
     case.check_stderr(p)
     assert out.read_bytes() == content, "existing output was changed"
@@ -123,7 +134,7 @@ def test_run_leaves_existing_output_untouched(case, tmp_path):
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_validate_rejects(case, tmp_path):
     work = copy_bad_dir(tmp_path / "w")
-    p = trede("validate", case.name, *case.args, cwd=work)
+    p = case.run("validate", case.name, cwd=work)
     assert p.returncode == EXIT_BAD_INPUT, describe(p)
     case.check_stderr(p)
     check_every_diagnostic_is_located(p)
