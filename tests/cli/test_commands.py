@@ -215,7 +215,7 @@ def test_interrupted_run_keeps_existing_output(tmp_path):
     """SIGINT while the replicates run: the previous output stays as it was."""
     out = tmp_path / "out.h5"
     out.write_bytes(b"old")
-    proc = subprocess.Popen([TREDE, "run", str(BM), *BM_SMALL, "-n", "100000", "-q", "-o", "out.h5"],
+    proc = subprocess.Popen([TREDE, "run", str(BM), *BM_SMALL, "-n", "20000", "-q", "-o", "out.h5"],
                             cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
     try:
