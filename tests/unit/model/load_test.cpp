@@ -1,0 +1,812 @@
+// parse_scenario / load_scenario on small TOML texts: defaults, every hazard family, covariates,
+// year tables, capacities from budgets, separate waiting lists, --set overrides, and errors as
+// ModelError diagnostics (file, line, key, message), all reported in one throw.
+
+#include "trede/model/load.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+#include "trede/error.hpp"
+#include "trede/model/scenario.hpp"
+
+namespace {
+
+using trede::Diagnostic;
+using trede::ModelError;
+using namespace trede::model;
+
+// Four states, three exponential transitions, 100 people in bijstand; top-level keys go in
+// `top` (before any table header), extra tables in `tail`.
+std::string mini(const std::string& top = "", const std::string& tail = "") {
+  return top + R"(
+horizon_years = 5
+
+[[state]]
+name = "bijstand"
+trede = 2
+
+[[state]]
+name = "diagnose"
+trede = 3
+functionality = "A"
+
+[[state]]
+name = "beschut_werk"
+trede = 5
+cost_eur_per_year = 25000
+
+[[state]]
+name = "exit"
+absorbing = true
+
+[[transition]]
+from = "bijstand"
+to = "diagnose"
+rate = 0.5
+
+[[transition]]
+from = "diagnose"
+to = "beschut_werk"
+rate = 1.0
+
+[[transition]]
+from = "beschut_werk"
+to = "exit"
+rate = 0.1
+
+[[population]]
+state = "bijstand"
+count = 100
+)" + tail;
+}
+
+// The diagnostics of the ModelError that parsing `text` throws (a failure if it does not).
+std::vector<Diagnostic> errors_of(const std::string& text, const std::vector<std::string>& overrides = {},
+                                  const std::string& source = "bad.toml") {
+  try {
+    (void)parse_scenario(text, source, overrides);
+  } catch (const ModelError& e) {
+    return e.diagnostics();
+  }
+  ADD_FAILURE() << "no ModelError for:\n" << text;
+  return {};
+}
+
+std::string dump(const std::vector<Diagnostic>& ds) {
+  std::string s;
+  for (const auto& d : ds) s += "  " + d.to_string() + "\n";
+  return s;
+}
+
+// True when some diagnostic has this file, line and key and its message starts with `message`.
+bool has(const std::vector<Diagnostic>& ds, const std::string& file, int line, const std::string& key,
+         const std::string& message) {
+  return std::any_of(ds.begin(), ds.end(), [&](const Diagnostic& d) {
+    return d.file == file && d.line == line && d.key == key && d.message.rfind(message, 0) == 0;
+  });
+}
+
+const Transition& transition(const Scenario& s, const std::string& id) {
+  for (const Transition& t : s.transitions)
+    if (t.id == id) return t;
+  throw std::runtime_error("no transition " + id);
+}
+
+// ---- defaults -------------------------------------------------------------------------------------
+
+TEST(ParseScenario, FillsDefaults) {
+  const std::string text = mini();
+  const Scenario s = parse_scenario(text, "models/mini.toml");
+  EXPECT_EQ(s.name, "mini");  // the file's stem when no name is given
+  EXPECT_EQ(s.source_path, "models/mini.toml");
+  EXPECT_EQ(s.text, text);
+  EXPECT_TRUE(s.overrides.empty());
+  EXPECT_EQ(s.start_year, 2025.0);
+  EXPECT_EQ(s.horizon_years, 5.0);
+  EXPECT_EQ(s.end_year(), 2030.0);
+  EXPECT_EQ(s.report_times, (std::vector<double>{2025, 2026, 2027, 2028, 2029, 2030}));
+
+  ASSERT_EQ(s.states.size(), 4u);
+  const State& exit = s.states[s.state_index("exit")];
+  EXPECT_TRUE(exit.absorbing);
+  EXPECT_EQ(exit.trede, 0);
+  EXPECT_EQ(exit.functionality, "none");
+  EXPECT_EQ(s.find_state("bijstand")->functionality, "none");
+  EXPECT_EQ(s.find_state("diagnose")->functionality, "A");
+  EXPECT_EQ(s.find_state("bijstand")->cost_eur_per_year, 0.0);
+  EXPECT_EQ(s.find_state("beschut_werk")->cost_eur_per_year, 25000.0);
+  EXPECT_FALSE(s.find_state("beschut_werk")->capacity.has_value());
+  EXPECT_EQ(s.find_state("nope"), nullptr);
+  EXPECT_THROW((void)s.state_index("nope"), ModelError);
+
+  // KPI states: work = non-absorbing with trede >= 5; uitval = names starting with "uitval".
+  EXPECT_EQ(s.kpi.work, (std::vector<StateIndex>{s.state_index("beschut_werk")}));
+  EXPECT_TRUE(s.kpi.uitval.empty());
+
+  const Transition& t = transition(s, "bijstand->diagnose");
+  EXPECT_EQ(t.from, s.state_index("bijstand"));
+  EXPECT_EQ(t.to, s.state_index("diagnose"));
+  EXPECT_EQ(t.hazard.kind, HazardKind::exponential);
+  EXPECT_EQ(t.hazard.clock, Clock::time_in_state);
+  EXPECT_EQ(t.hazard.rate, 0.5);
+  EXPECT_TRUE(t.multiplier.constant());
+  EXPECT_EQ(t.multiplier.at(2030.0), 1.0);
+  EXPECT_TRUE(t.covariates.empty());
+  EXPECT_FALSE(t.renege);
+  EXPECT_EQ(t.line, 22);
+
+  ASSERT_EQ(s.initial.size(), 1u);
+  EXPECT_EQ(s.initial[0].state, s.state_index("bijstand"));
+  EXPECT_EQ(s.initial[0].count, 100u);
+  EXPECT_EQ(s.initial[0].time_in_state.kind, Distribution::Kind::fixed);
+  EXPECT_EQ(s.initial[0].time_in_state.a, 0.0);
+  EXPECT_EQ(s.initial_population(), 100u);
+  EXPECT_TRUE(s.inflows.empty());
+  EXPECT_FALSE(s.exit_age.has_value());
+}
+
+TEST(ParseScenario, GivenNameAndStartYearWin) {
+  const Scenario s = parse_scenario(mini("name = \"proef\"\nstart_year = 2030\ndescription = \"d\"\n"), "x.toml");
+  EXPECT_EQ(s.name, "proef");
+  EXPECT_EQ(s.description, "d");
+  EXPECT_EQ(s.start_year, 2030.0);
+  EXPECT_EQ(s.report_times.front(), 2030.0);
+  EXPECT_EQ(s.report_times.back(), 2035.0);
+}
+
+TEST(ParseScenario, ReportGridFromStepYearsIncludesStartAndEnd) {
+  auto grid = [](const std::string& report, double horizon) {
+    std::string text = mini("", report);
+    const auto at = text.find("horizon_years = 5");
+    text.replace(at, 17, "horizon_years = " + std::to_string(horizon));
+    return parse_scenario(text, "x.toml").report_times;
+  };
+  EXPECT_EQ(grid("[report]\nstep_years = 2\n", 5), (std::vector<double>{2025, 2027, 2029, 2030}));
+  EXPECT_EQ(grid("[report]\nstep_years = 0.5\n", 1), (std::vector<double>{2025, 2025.5, 2026}));
+  EXPECT_EQ(grid("[report]\nstep_years = 3\n", 6), (std::vector<double>{2025, 2028, 2031}));
+  EXPECT_EQ(grid("[report]\nstep_years = 10\n", 5), (std::vector<double>{2025, 2030}));
+  EXPECT_EQ(grid("[report]\ntimes = [2025.5, 2026, 2030]\n", 5), (std::vector<double>{2025.5, 2026, 2030}));
+  // A step that divides the horizon up to rounding does not add a sliver of a period at the end.
+  const auto tenth = grid("[report]\nstep_years = 0.1\n", 1);
+  EXPECT_EQ(tenth.size(), 11u);
+  EXPECT_EQ(tenth.front(), 2025.0);
+  EXPECT_NEAR(tenth.back(), 2026.0, 1e-9);
+}
+
+// ---- hazards ---------------------------------------------------------------------------------------
+
+TEST(ParseScenario, ReadsEveryHazardFamilysKeys) {
+  const std::string text = R"(
+horizon_years = 5
+[attributes]
+leeftijd = { type = "age", default = 40 }
+
+[[state]]
+name = "s1"
+trede = 1
+[[state]]
+name = "s2"
+trede = 2
+[[state]]
+name = "s3"
+trede = 3
+[[state]]
+name = "s4"
+trede = 4
+[[state]]
+name = "s5"
+trede = 5
+[[state]]
+name = "s6"
+trede = 6
+[[state]]
+name = "s7"
+trede = 6
+[[state]]
+name = "s8"
+trede = 6
+[[state]]
+name = "exit"
+absorbing = true
+
+[[transition]]
+from = "s1"
+to = "s2"
+hazard = "exponential"
+rate = 0.25
+[[transition]]
+from = "s2"
+to = "s3"
+hazard = "weibull"
+shape = 1.5
+scale = 2.0
+[[transition]]
+from = "s3"
+to = "s4"
+hazard = "gamma"
+shape = 2.0
+rate = 4.0
+[[transition]]
+from = "s4"
+to = "s5"
+hazard = "gamma"
+shape = 3.0
+scale = 0.5
+[[transition]]
+from = "s5"
+to = "s6"
+hazard = "lognormal"
+meanlog = -0.5
+sdlog = 0.75
+[[transition]]
+from = "s6"
+to = "s7"
+hazard = "fixed"
+duration = 1.5
+[[transition]]
+from = "s7"
+to = "s8"
+hazard = "table"
+breaks = [0, 1, 3]
+rates = [0.5, 0, 2]
+[[transition]]
+id = "pensioen"
+from = "s8"
+to = "exit"
+hazard = "table"
+clock = "age"
+breaks = [60, 65]
+rates = [0.1, 0.3]
+[[transition]]
+from = "s1"
+to = "exit"
+hazard = "table"
+clock = "calendar"
+breaks = [2025, 2027.5]
+rates = [0, 1]
+
+[[population]]
+state = "s1"
+count = 1
+)";
+  const Scenario s = parse_scenario(text, "h.toml");
+  const Hazard& e = transition(s, "s1->s2").hazard;
+  EXPECT_EQ(e.kind, HazardKind::exponential);
+  EXPECT_EQ(e.rate, 0.25);
+  const Hazard& w = transition(s, "s2->s3").hazard;
+  EXPECT_EQ(w.kind, HazardKind::weibull);
+  EXPECT_EQ(w.shape, 1.5);
+  EXPECT_EQ(w.scale, 2.0);
+  const Hazard& g1 = transition(s, "s3->s4").hazard;
+  EXPECT_EQ(g1.kind, HazardKind::gamma);
+  EXPECT_EQ(g1.shape, 2.0);
+  EXPECT_EQ(g1.scale, 0.25);  // rate 4 per year = scale 1/4 year
+  const Hazard& g2 = transition(s, "s4->s5").hazard;
+  EXPECT_EQ(g2.kind, HazardKind::gamma);
+  EXPECT_EQ(g2.shape, 3.0);
+  EXPECT_EQ(g2.scale, 0.5);
+  const Hazard& ln = transition(s, "s5->s6").hazard;
+  EXPECT_EQ(ln.kind, HazardKind::lognormal);
+  EXPECT_EQ(ln.meanlog, -0.5);
+  EXPECT_EQ(ln.sdlog, 0.75);
+  const Hazard& f = transition(s, "s6->s7").hazard;
+  EXPECT_EQ(f.kind, HazardKind::fixed);
+  EXPECT_EQ(f.duration, 1.5);
+  const Hazard& t = transition(s, "s7->s8").hazard;
+  EXPECT_EQ(t.kind, HazardKind::table);
+  EXPECT_EQ(t.clock, Clock::time_in_state);
+  EXPECT_EQ(t.breaks, (std::vector<double>{0, 1, 3}));
+  EXPECT_EQ(t.rates, (std::vector<double>{0.5, 0, 2}));
+  const Transition& age = transition(s, "pensioen");
+  EXPECT_EQ(age.from, s.state_index("s8"));
+  EXPECT_EQ(age.hazard.clock, Clock::age);
+  EXPECT_EQ(age.hazard.breaks, (std::vector<double>{60, 65}));
+  const Hazard& cal = transition(s, "s1->exit").hazard;
+  EXPECT_EQ(cal.clock, Clock::calendar);
+  EXPECT_EQ(cal.breaks, (std::vector<double>{2025, 2027.5}));
+}
+
+TEST(ParseScenario, RejectsKeysOfAnotherHazardFamily) {
+  std::string text = mini();
+  text.replace(text.find("rate = 0.5"), 10, "rate = 0.5\nshape = 2");
+  const auto ds = errors_of(text);
+  EXPECT_TRUE(has(ds, "bad.toml", 26, "transition[bijstand->diagnose].shape",
+                  "not used by a exponential hazard (uses rate)"))
+      << dump(ds);
+}
+
+TEST(ParseScenario, GammaTakesRateOrScaleNotBoth) {
+  std::string text = mini();
+  text.replace(text.find("rate = 0.5"), 10, "hazard = \"gamma\"\nshape = 2\nrate = 2\nscale = 0.5");
+  const auto ds = errors_of(text);
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_EQ(ds[0].key, "transition[bijstand->diagnose].rate");
+  EXPECT_EQ(ds[0].message, "give either scale (years) or rate (per year), not both");
+}
+
+// ---- attributes and covariates --------------------------------------------------------------------
+
+const char* attribute_scenario = R"(
+horizon_years = 5
+
+[attributes]
+leeftijd = { type = "age", default = 40, center = 40 }
+geslacht = { type = "category", levels = ["man", "vrouw", "x"], default = "man" }
+eerdere_uitval = { type = "count", counts = ["uitval"] }
+opleiding = { type = "number", default = 2.0, center = 1.5 }
+
+[[state]]
+name = "bijstand"
+trede = 2
+
+[[state]]
+name = "uitval"
+trede = 1
+
+[[state]]
+name = "exit"
+absorbing = true
+
+[[transition]]
+from = "bijstand"
+to = "uitval"
+rate = 0.3
+covariates = { leeftijd = 0.02, "geslacht=vrouw" = -0.1, eerdere_uitval = 0.3, opleiding = 0.5 }
+
+[[transition]]
+from = "uitval"
+to = "bijstand"
+rate = 1.0
+
+[[transition]]
+from = "bijstand"
+to = "exit"
+rate = 0.1
+
+[[population]]
+state = "bijstand"
+count = 10
+attributes = { leeftijd = { dist = "uniform", min = 20, max = 60 }, geslacht = { dist = "categorical", values = ["man", "vrouw"], weights = [1, 3] } }
+)";
+
+TEST(ParseScenario, ReadsAttributesOfEveryKind) {
+  const Scenario s = parse_scenario(attribute_scenario, "a.toml");
+  ASSERT_EQ(s.attributes.size(), 4u);
+  const Attribute* age = s.find_attribute("leeftijd");
+  ASSERT_NE(age, nullptr);
+  EXPECT_EQ(age->kind, AttributeKind::age);
+  EXPECT_EQ(age->center, 40.0);
+  EXPECT_EQ(age->default_value, 40.0);
+  const Attribute* sex = s.find_attribute("geslacht");
+  ASSERT_NE(sex, nullptr);
+  EXPECT_EQ(sex->kind, AttributeKind::category);
+  EXPECT_EQ(sex->levels, (std::vector<std::string>{"man", "vrouw", "x"}));
+  EXPECT_EQ(sex->default_value, 0.0);  // level index of "man"
+  const Attribute* count = s.find_attribute("eerdere_uitval");
+  ASSERT_NE(count, nullptr);
+  EXPECT_EQ(count->kind, AttributeKind::count);
+  EXPECT_EQ(count->counted_states, (std::vector<StateIndex>{s.state_index("uitval")}));
+  const Attribute* edu = s.find_attribute("opleiding");
+  ASSERT_NE(edu, nullptr);
+  EXPECT_EQ(edu->kind, AttributeKind::number);
+  EXPECT_EQ(edu->center, 1.5);
+  // uitval states default to names starting with "uitval".
+  EXPECT_EQ(s.kpi.uitval, (std::vector<StateIndex>{s.state_index("uitval")}));
+}
+
+TEST(ParseScenario, ReadsCovariatesOfNumberCategoryAgeAndCount) {
+  const Scenario s = parse_scenario(attribute_scenario, "a.toml");
+  const Transition& t = transition(s, "bijstand->uitval");
+  ASSERT_EQ(t.covariates.size(), 4u);
+  auto effect = [&](const std::string& attr) -> const CovariateEffect& {
+    const auto idx = static_cast<AttributeIndex>(s.find_attribute(attr) - s.attributes.data());
+    for (const CovariateEffect& c : t.covariates)
+      if (c.attribute == idx) return c;
+    throw std::runtime_error("no effect of " + attr);
+  };
+  EXPECT_EQ(effect("leeftijd").beta, 0.02);
+  EXPECT_EQ(effect("leeftijd").level, -1);
+  EXPECT_EQ(effect("geslacht").beta, -0.1);
+  EXPECT_EQ(effect("geslacht").level, 1);  // "vrouw"
+  EXPECT_EQ(effect("eerdere_uitval").beta, 0.3);
+  EXPECT_EQ(effect("eerdere_uitval").level, -1);
+  EXPECT_EQ(effect("opleiding").beta, 0.5);
+}
+
+TEST(ParseScenario, FillsAttributeDrawsFromGivenDistributionsAndDefaults) {
+  const Scenario s = parse_scenario(attribute_scenario, "a.toml");
+  ASSERT_EQ(s.initial.size(), 1u);
+  const auto& draws = s.initial[0].attributes;
+  ASSERT_EQ(draws.size(), s.attributes.size());  // one per attribute, in attribute order
+  for (std::size_t i = 0; i < draws.size(); ++i) EXPECT_EQ(draws[i].attribute, i);
+  auto draw = [&](const std::string& name) -> const Distribution& {
+    return draws[static_cast<std::size_t>(s.find_attribute(name) - s.attributes.data())].distribution;
+  };
+  EXPECT_EQ(draw("leeftijd").kind, Distribution::Kind::uniform);
+  EXPECT_EQ(draw("leeftijd").a, 20.0);
+  EXPECT_EQ(draw("leeftijd").b, 60.0);
+  EXPECT_EQ(draw("geslacht").kind, Distribution::Kind::categorical);
+  EXPECT_EQ(draw("geslacht").values, (std::vector<double>{0, 1}));  // level indices
+  EXPECT_EQ(draw("geslacht").weights, (std::vector<double>{1, 3}));
+  EXPECT_EQ(draw("opleiding").kind, Distribution::Kind::fixed);  // the default
+  EXPECT_EQ(draw("opleiding").a, 2.0);
+  EXPECT_EQ(draw("eerdere_uitval").kind, Distribution::Kind::fixed);  // counts start at 0
+  EXPECT_EQ(draw("eerdere_uitval").a, 0.0);
+}
+
+TEST(ParseScenario, RejectsACategoryEffectWithoutAKnownLevel) {
+  std::string text = attribute_scenario;
+  text.replace(text.find("\"geslacht=vrouw\""), 16, "\"geslacht=vrouwen\"");
+  const auto ds = errors_of(text);
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_EQ(ds[0].to_string(),
+            "bad.toml:26: transition[bijstand->uitval].covariates.geslacht=vrouwen: a category effect is written "
+            "\"geslacht=<level>\" with a level of geslacht");
+}
+
+// ---- year tables -------------------------------------------------------------------------------------
+
+TEST(StepSchedule, AtIsTheValueOfTheLastStepAtOrBeforeT) {
+  const StepSchedule s{{2027, 2030}, {5, 8}, 3};
+  EXPECT_EQ(s.at(2000.0), 3.0);
+  EXPECT_EQ(s.at(2026.999), 3.0);
+  EXPECT_EQ(s.at(2027.0), 5.0);  // a step holds from its own year on
+  EXPECT_EQ(s.at(2029.5), 5.0);
+  EXPECT_EQ(s.at(2030.0), 8.0);
+  EXPECT_EQ(s.at(1e9), 8.0);
+  EXPECT_FALSE(s.constant());
+  const StepSchedule c = StepSchedule::constant_value(4.5);
+  EXPECT_TRUE(c.constant());
+  EXPECT_EQ(c.at(2025.0), 4.5);
+  EXPECT_EQ(c.at(-1e9), 4.5);
+}
+
+TEST(ParseScenario, YearTablesBecomeStepSchedules) {
+  std::string text = mini("", R"(
+[[inflow]]
+state = "bijstand"
+rate_per_year = {2025 = 100, 2030 = 200}
+)");
+  // A multiplier that starts after the start year keeps 1 before its first step.
+  text.replace(text.find("rate = 0.1"), 10, "rate = 0.1\nmultiplier = {2027 = 0.5, \"2028.5\" = 2}");
+  // A capacity table may start before start_year; only the value at the start is kept from there.
+  text.replace(text.find("cost_eur_per_year = 25000"), 25,
+               "cost_eur_per_year = 25000\ncapacity = {2020 = 3, 2025 = 5, 2027 = 8}");
+  const Scenario s = parse_scenario(text, "y.toml");
+
+  ASSERT_EQ(s.inflows.size(), 1u);
+  const StepSchedule& in = s.inflows[0].rate_per_year;
+  EXPECT_EQ(in.before, 100.0);
+  EXPECT_EQ(in.times, (std::vector<double>{2030}));
+  EXPECT_EQ(in.values, (std::vector<double>{200}));
+  EXPECT_EQ(in.at(2025.0), 100.0);
+  EXPECT_EQ(in.at(2029.99), 100.0);
+  EXPECT_EQ(in.at(2030.0), 200.0);
+
+  const StepSchedule& m = transition(s, "beschut_werk->exit").multiplier;
+  EXPECT_EQ(m.before, 1.0);
+  EXPECT_EQ(m.times, (std::vector<double>{2027, 2028.5}));
+  EXPECT_EQ(m.values, (std::vector<double>{0.5, 2}));
+  EXPECT_EQ(m.at(2026.0), 1.0);
+  EXPECT_EQ(m.at(2028.0), 0.5);
+  EXPECT_EQ(m.at(2028.5), 2.0);
+
+  const auto& cap = s.find_state("beschut_werk")->capacity;
+  ASSERT_TRUE(cap.has_value());
+  EXPECT_EQ(cap->places.before, 5.0);
+  EXPECT_EQ(cap->places.times, (std::vector<double>{2027}));
+  EXPECT_EQ(cap->places.values, (std::vector<double>{8}));
+  EXPECT_EQ(cap->waiting, WaitingMode::stay);
+  EXPECT_EQ(cap->discipline, Discipline::fifo);
+  EXPECT_FALSE(cap->budget_cost_per_place.has_value());
+}
+
+TEST(ParseScenario, CapacityTableMustCoverTheStart) {
+  std::string text = mini();
+  text.replace(text.find("cost_eur_per_year = 25000"), 25, "capacity = {2026 = 5}");
+  const auto ds = errors_of(text);
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_EQ(ds[0].to_string(),
+            "bad.toml:16: state[beschut_werk].capacity: first year 2026 is after start_year 2025; give a value for "
+            "the start");
+}
+
+TEST(ParseScenario, CapacityFromABudgetIsWholePlacesItPaysFor) {
+  std::string text = mini();
+  text.replace(text.find("cost_eur_per_year = 25000"), 25,
+               "capacity_budget_eur = {2025 = 1000000, 2028 = 1500000, 2029 = 29999}\ncost_per_place_eur = 30000");
+  const Scenario s = parse_scenario(text, "b.toml");
+  const auto& cap = s.find_state("beschut_werk")->capacity;
+  ASSERT_TRUE(cap.has_value());
+  EXPECT_EQ(cap->places.before, 33.0);  // floor(1e6 / 3e4)
+  EXPECT_EQ(cap->places.times, (std::vector<double>{2028, 2029}));
+  EXPECT_EQ(cap->places.values, (std::vector<double>{50, 0}));
+  EXPECT_EQ(cap->budget_cost_per_place, 30000.0);
+}
+
+// ---- waiting lists -----------------------------------------------------------------------------------
+
+TEST(ParseScenario, SeparateWaitingCreatesTheWaitingStateAndItsRenegeTransition) {
+  std::string text = mini();
+  text.replace(text.find("cost_eur_per_year = 25000"), 25,
+               "capacity = 2\nwaiting = \"separate\"\nrenege_rate = 0.5\nrenege_to = \"bijstand\"");
+  const Scenario s = parse_scenario(text, "w.toml");
+  ASSERT_EQ(s.states.size(), 5u);
+  const StateIndex werk = s.state_index("beschut_werk");
+  const State* wait = s.find_state("wait_beschut_werk");
+  ASSERT_NE(wait, nullptr);
+  const auto w = static_cast<StateIndex>(wait - s.states.data());
+  EXPECT_TRUE(wait->generated);
+  EXPECT_FALSE(wait->absorbing);
+  EXPECT_EQ(wait->waiting_for, werk);
+  EXPECT_EQ(wait->trede, 3);  // the lowest trede of the states people come from (diagnose)
+  EXPECT_EQ(wait->functionality, s.find_state("beschut_werk")->functionality);
+
+  const auto& cap = s.find_state("beschut_werk")->capacity;
+  ASSERT_TRUE(cap.has_value());
+  EXPECT_EQ(cap->waiting, WaitingMode::separate);
+  EXPECT_EQ(cap->waiting_state, w);
+  EXPECT_EQ(cap->places.before, 2.0);
+  EXPECT_EQ(cap->renege_rate, 0.5);
+  EXPECT_EQ(cap->renege_to, s.state_index("bijstand"));
+
+  const Transition& r = transition(s, "wait_beschut_werk->bijstand (renege)");
+  EXPECT_TRUE(r.renege);
+  EXPECT_EQ(r.from, w);
+  EXPECT_EQ(r.to, s.state_index("bijstand"));
+  EXPECT_EQ(r.hazard.kind, HazardKind::exponential);
+  EXPECT_EQ(r.hazard.rate, 0.5);
+  // Waiting for work is not work.
+  EXPECT_EQ(s.kpi.work, (std::vector<StateIndex>{werk}));
+}
+
+TEST(ParseScenario, WaitingStateOfHighRungOriginsIsNotWork) {
+  std::string text = mini();
+  text.replace(text.find("trede = 3"), 9, "trede = 6");
+  text.replace(text.find("cost_eur_per_year = 25000"), 25, "capacity = 2\nwaiting = \"separate\"");
+  const Scenario s = parse_scenario(text, "w.toml");
+  const State* wait = s.find_state("wait_beschut_werk");
+  ASSERT_NE(wait, nullptr);
+  EXPECT_EQ(wait->trede, 6);
+  // diagnose (now trede 6) and beschut_werk are work; the waiting list is not.
+  EXPECT_EQ(s.kpi.work, (std::vector<StateIndex>{s.state_index("diagnose"), s.state_index("beschut_werk")}));
+  // No renege rate: no renege transition.
+  for (const Transition& t : s.transitions) EXPECT_FALSE(t.renege) << t.id;
+}
+
+TEST(ParseScenario, PriorityDisciplineNamesItsAttribute) {
+  std::string text = attribute_scenario;
+  text.replace(text.find("name = \"uitval\"\ntrede = 1"), 25,
+               "name = \"uitval\"\ntrede = 1\ncapacity = 4\ndiscipline = \"priority\"\n"
+               "priority_attribute = \"opleiding\"\npriority_order = \"ascending\"");
+  const Scenario s = parse_scenario(text, "p.toml");
+  const auto& cap = s.find_state("uitval")->capacity;
+  ASSERT_TRUE(cap.has_value());
+  EXPECT_EQ(cap->discipline, Discipline::priority);
+  EXPECT_EQ(cap->priority_attribute, static_cast<AttributeIndex>(s.find_attribute("opleiding") - s.attributes.data()));
+  EXPECT_FALSE(cap->priority_descending);
+}
+
+// ---- --set overrides ---------------------------------------------------------------------------------
+
+TEST(ParseScenario, OverridesReplaceValuesBeforeValidation) {
+  std::string text = mini();
+  text.replace(text.find("cost_eur_per_year = 25000"), 25, "capacity = 2");
+  const std::vector<std::string> sets = {"horizon_years=3", "state[beschut_werk].capacity=5",
+                                         "transition[bijstand->diagnose].rate=0.7", "population[0].count=10",
+                                         "name=hallo"};
+  const Scenario s = parse_scenario(text, "o.toml", sets);
+  EXPECT_EQ(s.horizon_years, 3.0);
+  EXPECT_EQ(s.report_times, (std::vector<double>{2025, 2026, 2027, 2028}));
+  EXPECT_EQ(s.find_state("beschut_werk")->capacity->places.before, 5.0);
+  EXPECT_EQ(transition(s, "bijstand->diagnose").hazard.rate, 0.7);
+  EXPECT_EQ(s.initial[0].count, 10u);
+  EXPECT_EQ(s.name, "hallo");  // a bare word is taken as a string
+  EXPECT_EQ(s.overrides, sets);
+  EXPECT_EQ(s.text, text);  // the text as read, not as overridden
+}
+
+TEST(ParseScenario, OverridesSelectByIndexAddKeysAndApplyInOrder) {
+  const Scenario s = parse_scenario(mini(), "o.toml",
+                                    {"transition[2].rate=0.25", "state[diagnose].capacity=7", "horizon_years=2",
+                                     "horizon_years=4", "transition[beschut_werk->exit].multiplier={2027 = 3}",
+                                     "report.step_years=2"});
+  EXPECT_EQ(transition(s, "beschut_werk->exit").hazard.rate, 0.25);
+  ASSERT_TRUE(s.find_state("diagnose")->capacity.has_value());  // a key the file did not have
+  EXPECT_EQ(s.find_state("diagnose")->capacity->places.before, 7.0);
+  EXPECT_EQ(s.horizon_years, 4.0);  // the last of two overrides wins
+  EXPECT_EQ(transition(s, "beschut_werk->exit").multiplier.at(2027.0), 3.0);
+  EXPECT_EQ(s.report_times, (std::vector<double>{2025, 2027, 2029}));
+}
+
+TEST(ParseScenario, OverrideProblemsNameTheOverride) {
+  {
+    const auto ds = errors_of(mini(), {"horizon_years=-1"});
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_EQ(ds[0].file, "--set 'horizon_years=-1'");
+    EXPECT_EQ(ds[0].line, 0);
+    EXPECT_EQ(ds[0].key, "horizon_years");
+    EXPECT_EQ(ds[0].message, "must be > 0 (got -1)");
+    EXPECT_EQ(ds[0].to_string(), "--set 'horizon_years=-1': horizon_years: must be > 0 (got -1)");
+  }
+  {
+    const auto ds = errors_of(mini(), {"state[nope].capacity=5"});
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_EQ(ds[0].file, "--set 'state[nope].capacity=5'");
+    EXPECT_EQ(ds[0].key, "state[nope]");
+    EXPECT_EQ(ds[0].message, "no element 'nope' (select by index, name, id or from->to)");
+  }
+  {
+    const auto ds = errors_of(mini(), {"horizon_years"});
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_EQ(ds[0].file, "--set 'horizon_years'");
+    EXPECT_EQ(ds[0].key, "");
+  }
+  {
+    // Every override that names nothing is reported, not just the first.
+    const auto ds = errors_of(mini(), {"transition[9].rate=1", "state[nix].capacity=1"});
+    EXPECT_EQ(ds.size(), 2u) << dump(ds);
+    EXPECT_TRUE(has(ds, "--set 'transition[9].rate=1'", 0, "transition[9]", "no element '9'")) << dump(ds);
+  }
+}
+
+// ---- errors ----------------------------------------------------------------------------------------------
+
+TEST(ParseScenario, ReportsEveryProblemInOneThrowWithFileLineAndKey) {
+  const std::string text =
+      "name = \"broken\"\n"       // 1
+      "horizon_years = -1\n"      // 2
+      "\n"                        // 3
+      "[[state]]\n"               // 4
+      "name = \"a\"\n"            // 5
+      "trede = 9\n"               // 6
+      "\n"                        // 7
+      "[[state]]\n"               // 8
+      "name = \"exit\"\n"         // 9
+      "absorbing = true\n"        // 10
+      "\n"                        // 11
+      "[[transition]]\n"          // 12
+      "from = \"a\"\n"            // 13
+      "to = \"exit\"\n"           // 14
+      "rate = -0.2\n"             // 15
+      "\n"                        // 16
+      "[[transition]]\n"          // 17
+      "from = \"a\"\n"            // 18
+      "to = \"exti\"\n"           // 19
+      "rate = 1\n";               // 20
+  try {
+    (void)parse_scenario(text, "models/x.toml");
+    FAIL() << "no ModelError";
+  } catch (const ModelError& e) {
+    const auto& ds = e.diagnostics();
+    ASSERT_EQ(ds.size(), 4u) << dump(ds);
+    EXPECT_EQ(ds[0].to_string(), "models/x.toml:2: horizon_years: must be > 0 (got -1)");
+    EXPECT_EQ(ds[1].to_string(),
+              "models/x.toml:6: state[a].trede: must be a participatieladder rung 1..6, or 0 for off the ladder "
+              "(got 9)");
+    EXPECT_EQ(ds[2].to_string(), "models/x.toml:15: transition[a->exit].rate: must be >= 0 (got -0.2)");
+    EXPECT_EQ(ds[3].to_string(),
+              "models/x.toml:19: transition[a->exti].to: unknown state 'exti' (did you mean 'exit'?)");
+    // what() lists them all, one per line, in the same order.
+    EXPECT_EQ(std::string(e.what()), ds[0].to_string() + "\n" + ds[1].to_string() + "\n" + ds[2].to_string() +
+                                         "\n" + ds[3].to_string());
+    // A ModelError is a trede::Error is a std::runtime_error.
+    const trede::Error& base = e;
+    EXPECT_EQ(std::string(base.what()), std::string(e.what()));
+  }
+}
+
+TEST(ParseScenario, UnknownKeysAreErrorsWithASuggestion) {
+  std::string text = mini();
+  text.replace(text.find("trede = 3"), 9, "trde = 3");
+  const auto ds = errors_of(text);
+  EXPECT_TRUE(has(ds, "bad.toml", 10, "state[diagnose].trde", "unknown key (did you mean 'trede'?); allowed keys: name, "))
+      << dump(ds);
+  EXPECT_TRUE(has(ds, "bad.toml", 8, "state[diagnose].trede", "missing required key")) << dump(ds);
+}
+
+TEST(ParseScenario, TomlSyntaxErrorsGiveTheLine) {
+  const auto ds = errors_of("horizon_years = 5\n[[state]]\nname = \"a\nbroken\n");
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_EQ(ds[0].file, "bad.toml");
+  EXPECT_EQ(ds[0].line, 3);
+  EXPECT_EQ(ds[0].message.rfind("TOML syntax error: ", 0), 0u) << ds[0].message;
+}
+
+TEST(ParseScenario, GraphProblemsNameTheState) {
+  std::string text = mini("", R"(
+[[state]]
+name = "vast"
+trede = 2
+
+[[state]]
+name = "los"
+trede = 2
+
+[[transition]]
+from = "los"
+to = "vast"
+rate = 1
+)");
+  text.replace(text.find("count = 100"), 11, "count = 100\n[[population]]\nstate = \"vast\"\ncount = 1");
+  const auto ds = errors_of(text);
+  EXPECT_TRUE(has(ds, "bad.toml", 44, "state[vast]",
+                  "no one can leave this state: give it transitions or mark it absorbing = true"))
+      << dump(ds);
+  EXPECT_TRUE(has(ds, "bad.toml", 48, "state[los]", "unreachable: no one starts, arrives or can move there"))
+      << dump(ds);
+}
+
+TEST(ParseScenario, EmptyPopulationIsAnError) {
+  std::string text = mini();
+  text.replace(text.find("count = 100"), 11, "count = 0");
+  const auto ds = errors_of(text);
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_EQ(ds[0].key, "population");
+  EXPECT_EQ(ds[0].message.rfind("empty population", 0), 0u);
+}
+
+TEST(Diagnostic, ToStringLeavesOutEmptyParts) {
+  EXPECT_EQ((Diagnostic{"models/x.toml", 14, "transition[3].rate", "must be > 0 (got -0.2)"}.to_string()),
+            "models/x.toml:14: transition[3].rate: must be > 0 (got -0.2)");
+  EXPECT_EQ((Diagnostic{"models/x.toml", 0, "k", "m"}.to_string()), "models/x.toml: k: m");
+  EXPECT_EQ((Diagnostic{"models/x.toml", 3, "", "m"}.to_string()), "models/x.toml:3: m");
+  EXPECT_EQ((Diagnostic{"", 0, "k", "m"}.to_string()), "k: m");
+  EXPECT_EQ((Diagnostic{"", 0, "", "m"}.to_string()), "m");
+}
+
+TEST(ModelError, SingleProblemConstructorKeepsAllParts) {
+  const ModelError e("f.toml", 3, "key", "msg");
+  ASSERT_EQ(e.diagnostics().size(), 1u);
+  EXPECT_EQ(e.diagnostics()[0].file, "f.toml");
+  EXPECT_EQ(e.diagnostics()[0].line, 3);
+  EXPECT_EQ(std::string(e.what()), "f.toml:3: key: msg");
+}
+
+// ---- files ------------------------------------------------------------------------------------------------
+
+TEST(LoadScenario, MissingFileIsAnIoErrorWithThePath) {
+  try {
+    (void)load_scenario("/nonexistent/dir/none.toml");
+    FAIL() << "no IoError";
+  } catch (const trede::IoError& e) {
+    EXPECT_EQ(e.path(), "/nonexistent/dir/none.toml");
+  }
+}
+
+TEST(LoadScenario, ReadsAFileAndNamesItInDiagnostics) {
+  const auto dir = std::filesystem::temp_directory_path() / ("trede_unit_load_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto path = (dir / "klein.toml").string();
+  {
+    std::ofstream(path) << mini();
+  }
+  const Scenario s = load_scenario(path, {"horizon_years=2"});
+  EXPECT_EQ(s.name, "klein");
+  EXPECT_EQ(s.source_path, path);
+  EXPECT_EQ(s.horizon_years, 2.0);
+  {
+    std::ofstream(path) << mini("", "[report]\nstep_years = -1\n");
+  }
+  try {
+    (void)load_scenario(path);
+    FAIL() << "no ModelError";
+  } catch (const ModelError& e) {
+    ASSERT_EQ(e.diagnostics().size(), 1u);
+    EXPECT_EQ(e.diagnostics()[0].file, path);
+    EXPECT_EQ(e.diagnostics()[0].line, 41);
+    EXPECT_EQ(e.diagnostics()[0].key, "report.step_years");
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
