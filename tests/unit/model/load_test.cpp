@@ -320,7 +320,7 @@ TEST(ParseScenario, RejectsKeysOfAnotherHazardFamily) {
   text.replace(text.find("rate = 0.5"), 10, "rate = 0.5\nshape = 2");
   const auto ds = errors_of(text);
   EXPECT_TRUE(has(ds, "bad.toml", 26, "transition[bijstand->diagnose].shape",
-                  "not used by a exponential hazard (uses rate)"))
+                  "not used by an exponential hazard (uses rate)"))
       << dump(ds);
 }
 
