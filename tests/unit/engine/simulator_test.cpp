@@ -5,12 +5,18 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "trede/engine/result.hpp"
 #include "trede/model/load.hpp"
@@ -598,6 +604,301 @@ count = 3
   EXPECT_TRUE(std::isnan(run.kpi(ek::kpi_mean_time_to_first_work)));
   EXPECT_EQ(run.kpi(ek::kpi_share_reached_work), 1.0);
   EXPECT_EQ(run.kpi(ek::kpi_share_reached_trede_ge4), 1.0);
+}
+
+// ---- documented edge cases ---------------------------------------------------------------------------------
+
+// Ties between a person's own risks go to the non-exponential transition listed first, and a
+// move that lands exactly on the exit age is made before the exit.
+TEST(Simulator, TiesBetweenOwnRisksGoToTheFirstListedTransition) {
+  const std::string text = R"(
+horizon_years = 5
+[attributes]
+leeftijd = { type = "age" }
+[exit_age]
+age = 67
+to = "pensioen"
+[[state]]
+name = "A"
+trede = 2
+[[state]]
+name = "B"
+trede = 2
+[[state]]
+name = "C"
+trede = 2
+[[state]]
+name = "pensioen"
+absorbing = true
+[[transition]]
+from = "A"
+to = "B"
+hazard = "fixed"
+duration = 1
+[[transition]]
+from = "A"
+to = "C"
+hazard = "fixed"
+duration = 1
+[[transition]]
+from = "B"
+to = "A"
+hazard = "fixed"
+duration = 10
+[[transition]]
+from = "C"
+to = "A"
+hazard = "fixed"
+duration = 10
+[[population]]
+state = "A"
+count = 2
+attributes = { leeftijd = 66 }
+)";
+  const SimRun b_first(text);
+  EXPECT_EQ(b_first.flow(2026, "A->B"), 2);
+  EXPECT_EQ(b_first.total_flow("A->C"), 0);
+  // Both turn 67 at 2026.0, the moment they reach B: the exit at age comes right after.
+  EXPECT_EQ(b_first.flow(2026, "B->pensioen (age)"), 2);
+  EXPECT_EQ(b_first.r.sojourn_sum[b_first.edge("B->pensioen (age)")], 0.0);
+
+  std::string swapped = text;
+  // List A->C first: it wins the tie.
+  const auto ab = swapped.find("[[transition]]\nfrom = \"A\"\nto = \"B\"");
+  const auto ac = swapped.find("[[transition]]\nfrom = \"A\"\nto = \"C\"");
+  const std::string block_b = swapped.substr(ab, ac - ab);
+  swapped.erase(ab, ac - ab);
+  swapped.insert(swapped.find("[[transition]]\nfrom = \"B\""), block_b);
+  const SimRun c_first(swapped);
+  EXPECT_EQ(c_first.flow(2026, "A->C"), 2);
+  EXPECT_EQ(c_first.total_flow("A->B"), 0);
+}
+
+TEST(Simulator, PeoplePastTheExitAgeExitAtTheStart) {
+  const SimRun run(R"(
+horizon_years = 3
+[attributes]
+leeftijd = { type = "age" }
+[exit_age]
+age = 67
+to = "pensioen"
+[[state]]
+name = "A"
+trede = 2
+[[state]]
+name = "pensioen"
+absorbing = true
+[[transition]]
+from = "A"
+to = "pensioen"
+hazard = "fixed"
+duration = 50
+[[population]]
+state = "A"
+count = 3
+attributes = { leeftijd = 70 }
+)");
+  EXPECT_EQ(run.flow(2025, "A->pensioen (age)"), 3);  // period 0: the very start
+  EXPECT_EQ(run.occupancy(2025, "pensioen"), 3);
+  EXPECT_EQ(run.occupancy(2025, "A"), 0);
+}
+
+// A spell that started before the run and is already past a fixed duration fires at the start.
+TEST(Simulator, FixedDurationAlreadyPassedFiresAtTheStart) {
+  std::string text = chain;
+  text.replace(text.find("time_in_state = 0.5"), 19, "time_in_state = 2.5");
+  const SimRun run(text);
+  EXPECT_EQ(run.flow(2025, "A->B"), 2);  // at 2025.0
+  EXPECT_EQ(run.flow(2026, "A->B"), 3);
+  EXPECT_EQ(run.r.sojourn_sum[run.edge("A->B")], 2 * 2.5 + 3 * 1.0);
+  EXPECT_EQ(run.flow(2027, "B->C"), 2);  // 2025 + 1.5 = 2026.5
+  EXPECT_EQ(run.occupancy(2025, "B"), 2);
+}
+
+TEST(Simulator, PeopleStartingOnAWaitingListGetFreePlacesAtTheStart) {
+  std::string text = queue_model("2", "waiting = \"separate\"\n", "1", false);
+  text += "[[population]]\nstate = \"wait_P\"\ncount = 3\n";
+  const SimRun run(text);
+  EXPECT_EQ(run.flow(2025, "wait_P->P"), 2);
+  EXPECT_EQ(run.occupancy(2025, "P"), 2);
+  EXPECT_EQ(run.occupancy(2025, "wait_P"), 1);
+  EXPECT_EQ(run.waiting(2025, "P"), 1);
+  const std::size_t c = run.cap("P"), C = run.layout().C();
+  EXPECT_EQ(run.r.waiting_joined[run.at(2025) * C + c], 3);  // on the list from the start
+  EXPECT_EQ(run.r.waiting_admitted[run.at(2025) * C + c], 2);
+  EXPECT_EQ(run.r.waiting_time_admitted_sum[run.at(2025) * C + c], 0.0);
+}
+
+// Stay-mode reneging into a capacity state respects that state's places: with R full (no
+// places, separate waiting), people who give up waiting for P end up on R's list.
+TEST(Simulator, StayModeRenegeIntoAFullCapacityStateJoinsItsList) {
+  const SimRun run(R"(
+horizon_years = 5
+[[state]]
+name = "A"
+trede = 2
+[[state]]
+name = "P"
+trede = 3
+capacity = 0
+renege_rate = 4
+renege_to = "R"
+[[state]]
+name = "R"
+trede = 2
+capacity = 0
+waiting = "separate"
+[[state]]
+name = "exit"
+absorbing = true
+[[transition]]
+from = "A"
+to = "P"
+hazard = "fixed"
+duration = 0.5
+[[transition]]
+from = "P"
+to = "exit"
+rate = 1
+[[transition]]
+from = "R"
+to = "exit"
+rate = 1
+[[population]]
+state = "A"
+count = 20
+)");
+  EXPECT_EQ(run.total_flow("A->wait_R"), 20);
+  EXPECT_EQ(run.total_flow("A->R (renege from waiting for P)"), 0);
+  EXPECT_EQ(run.occupancy(2030, "R"), 0);
+  EXPECT_EQ(run.occupancy(2030, "wait_R"), 20);
+  EXPECT_EQ(run.kpi(ek::kpi_waiting_reneged), 20.0);
+}
+
+// Runs `body` in a child process and reports whether it finished within `seconds` (a hang
+// fails the test instead of stalling the suite).
+::testing::AssertionResult finishes_within(unsigned seconds, const std::function<void()>& body) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::alarm(seconds);
+    body();
+    std::_Exit(0);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return ::testing::AssertionSuccess();
+  if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+    return ::testing::AssertionFailure() << "did not finish within " << seconds << " s";
+  return ::testing::AssertionFailure() << "child ended with status " << status;
+}
+
+// Waiting in place for P1, the person's fixed transition into P2 (also full) fires: they move
+// to P2's list, and the transition into P1, now past its duration, is due at once. The two
+// full states must not hand the person back and forth forever at the same instant.
+TEST(Simulator, WaitingInPlaceForTwoFullStatesWithFixedDurationsTerminates) {
+  const std::string text = R"(
+horizon_years = 5
+[[state]]
+name = "A"
+trede = 2
+[[state]]
+name = "P1"
+trede = 3
+capacity = 0
+[[state]]
+name = "P2"
+trede = 3
+capacity = 0
+[[state]]
+name = "exit"
+absorbing = true
+[[transition]]
+from = "A"
+to = "P1"
+hazard = "fixed"
+duration = 0.25
+[[transition]]
+from = "A"
+to = "P2"
+hazard = "fixed"
+duration = 0.5
+[[transition]]
+from = "P1"
+to = "exit"
+rate = 1
+[[transition]]
+from = "P2"
+to = "exit"
+rate = 1
+[[population]]
+state = "A"
+count = 1
+)";
+  EXPECT_TRUE(finishes_within(5, [&] {
+    const SimRun run(text);
+    if (run.occupancy(2030, "A") != 1) std::_Exit(3);
+  }));
+}
+
+// An exponential rate given by year (or a multiplier) that is zero until 2027 moves no one
+// before 2027.
+TEST(Simulator, RatesByYearAreZeroUntilTheirFirstStep) {
+  for (const char* spec : {"rate = {2025 = 0, 2027 = 2}", "rate = 2\nmultiplier = {2025 = 0, 2027 = 1}"}) {
+    SCOPED_TRACE(spec);
+    std::string text = R"(
+horizon_years = 5
+[[state]]
+name = "A"
+trede = 2
+[[state]]
+name = "exit"
+absorbing = true
+[[transition]]
+from = "A"
+to = "exit"
+SPEC
+[[population]]
+state = "A"
+count = 200
+)";
+    text.replace(text.find("SPEC"), 4, spec);
+    const SimRun run(text, 3, 0);
+    EXPECT_EQ(run.flow(2026, "A->exit"), 0);
+    EXPECT_EQ(run.flow(2027, "A->exit"), 0);
+    EXPECT_EQ(run.occupancy(2027, "A"), 200);
+    EXPECT_GT(run.flow(2028, "A->exit"), 100);  // rate 2: 1 - e^{-2} of 200 within a year
+  }
+}
+
+// Everyone who arrives goes to work exactly one year later, so the mean time to first work is
+// one year to double precision, whenever they arrived.
+TEST(Simulator, TimeToFirstWorkIsExactForArrivals) {
+  const SimRun run(R"(
+horizon_years = 5
+[[state]]
+name = "bijstand"
+trede = 2
+[[state]]
+name = "werk"
+trede = 5
+[[state]]
+name = "exit"
+absorbing = true
+[[transition]]
+from = "bijstand"
+to = "werk"
+hazard = "fixed"
+duration = 1
+[[transition]]
+from = "werk"
+to = "exit"
+rate = 0.5
+[[inflow]]
+state = "bijstand"
+rate_per_year = 300
+)", 5, 0);
+  ASSERT_GT(run.kpi(ek::kpi_persons_reaching_work), 500.0);
+  EXPECT_NEAR(run.kpi(ek::kpi_mean_time_to_first_work), 1.0, 1e-12);
 }
 
 // ---- accounting identities on a stochastic model -------------------------------------------------------------
