@@ -657,6 +657,17 @@ TEST(ParseScenario, OverrideProblemsNameTheOverride) {
     EXPECT_EQ(ds.size(), 2u) << dump(ds);
     EXPECT_TRUE(has(ds, "--set 'transition[9].rate=1'", 0, "transition[9]", "no element '9'")) << dump(ds);
   }
+  {
+    // Bad override values, overrides that name nothing and problems in the file: one throw.
+    std::string text = mini();
+    text.replace(text.find("trede = 3"), 9, "trede = 9");
+    const auto ds = errors_of(text, {"population[0].count=-3", "transition[9].rate=1"});
+    EXPECT_EQ(ds.size(), 3u) << dump(ds);
+    EXPECT_TRUE(has(ds, "bad.toml", 10, "state[diagnose].trede", "must be a participatieladder rung")) << dump(ds);
+    EXPECT_TRUE(has(ds, "--set 'population[0].count=-3'", 0, "population[0].count", "must be >= 0 (got -3)"))
+        << dump(ds);
+    EXPECT_TRUE(has(ds, "--set 'transition[9].rate=1'", 0, "transition[9]", "no element '9'")) << dump(ds);
+  }
 }
 
 // ---- errors ----------------------------------------------------------------------------------------------
@@ -772,6 +783,72 @@ TEST(ModelError, SingleProblemConstructorKeepsAllParts) {
   EXPECT_EQ(std::string(e.what()), "f.toml:3: key: msg");
 }
 
+// ---- rates by year, KPI defaults, input rules -------------------------------------------------------
+
+// rate = {year = value} on an exponential transition is a rate of 1 times a calendar
+// multiplier, multiplied into any multiplier the transition has.
+TEST(ParseScenario, ExponentialRateByYearBecomesACalendarMultiplier) {
+  std::string text = mini();
+  text.replace(text.find("rate = 0.5"), 10, "rate = {2025 = 0.5, 2028 = 1}");
+  text.replace(text.find("rate = 0.1"), 10, "rate = {2020 = 0.1, 2026 = 0.2}\nmultiplier = {2027 = 2}");
+  const Scenario s = parse_scenario(text, "r.toml");
+  const Transition& a = transition(s, "bijstand->diagnose");
+  EXPECT_EQ(a.hazard.kind, HazardKind::exponential);
+  EXPECT_EQ(a.hazard.rate, 1.0);
+  EXPECT_EQ(a.multiplier.before, 0.5);
+  EXPECT_EQ(a.multiplier.times, (std::vector<double>{2028}));
+  EXPECT_EQ(a.multiplier.values, (std::vector<double>{1}));
+  const Transition& b = transition(s, "beschut_werk->exit");
+  EXPECT_EQ(b.hazard.rate, 1.0);
+  EXPECT_EQ(b.multiplier.at(2025.0), 0.1);
+  EXPECT_EQ(b.multiplier.at(2026.0), 0.2);
+  EXPECT_EQ(b.multiplier.at(2027.0), 0.4);
+  EXPECT_EQ(b.multiplier.at(2040.0), 0.4);
+}
+
+TEST(ParseScenario, UitvalDefaultsToUitvalStatesByNameOrFunctionality) {
+  std::string text = mini();
+  text.replace(text.find("functionality = \"A\""), 19, "functionality = \"uitval\"");
+  text += "[[state]]\nname = \"uitval_lang\"\ntrede = 1\n[[transition]]\nfrom = \"diagnose\"\nto = \"uitval_lang\"\n"
+          "rate = 1\n[[transition]]\nfrom = \"uitval_lang\"\nto = \"exit\"\nrate = 1\n";
+  const Scenario s = parse_scenario(text, "u.toml");
+  EXPECT_EQ(s.kpi.uitval, (std::vector<StateIndex>{s.state_index("diagnose"), s.state_index("uitval_lang")}));
+  // Given lists replace the defaults; an empty list means none.
+  const Scenario given = parse_scenario(text + "[kpi]\nwork_states = []\nuitval_states = [\"uitval_lang\"]\n", "u.toml");
+  EXPECT_TRUE(given.kpi.work.empty());
+  EXPECT_EQ(given.kpi.uitval, (std::vector<StateIndex>{given.state_index("uitval_lang")}));
+}
+
+TEST(ParseScenario, RejectsInputThatCannotMeanAnything) {
+  std::string text = mini("", R"(
+[attributes]
+leeftijd = { type = "age" }
+age2 = { type = "age", default = 30 }
+[report]
+times = [2025, 2027]
+)");
+  text.replace(text.find("absorbing = true"), 16, "absorbing = true\ncost_eur_per_year = 10");
+  text.replace(text.find("cost_eur_per_year = 25000"), 25, "capacity = 3\nrenege_to = \"bijstand\"");
+  text.replace(text.find("count = 100"), 11, "count = -3.0\nattributes = { leeftijd = { dist = \"normal\", mean = 40, sd = 10 } }");
+  const auto ds = errors_of(text);
+  EXPECT_TRUE(has(ds, "bad.toml", 22, "state[exit].cost_eur_per_year",
+                  "an absorbing state holds everyone who ever left the model; it cannot have a cost per person-year"))
+      << dump(ds);
+  EXPECT_TRUE(has(ds, "bad.toml", 17, "state[beschut_werk].renege_to", "has no effect without renege_rate > 0"))
+      << dump(ds);
+  EXPECT_TRUE(has(ds, "bad.toml", 41, "population[0].count", "must be >= 0 (got -3)")) << dump(ds);
+  EXPECT_TRUE(has(ds, "bad.toml", 42, "population[0].attributes.leeftijd",
+                  "ages cannot be negative (truncate a normal with min = 0)"))
+      << dump(ds);
+  EXPECT_TRUE(has(ds, "bad.toml", 45, "attributes.leeftijd", "only one attribute can have type \"age\"") ||
+              has(ds, "bad.toml", 46, "attributes.leeftijd", "only one attribute can have type \"age\"") ||
+              has(ds, "bad.toml", 46, "attributes.age2", "only one attribute can have type \"age\"") ||
+              has(ds, "bad.toml", 45, "attributes.age2", "only one attribute can have type \"age\""))
+      << dump(ds);
+  EXPECT_TRUE(has(ds, "bad.toml", 48, "report.times", "the last report time (2027) must be the end of the simulation"))
+      << dump(ds);
+}
+
 // ---- files ------------------------------------------------------------------------------------------------
 
 TEST(LoadScenario, MissingFileIsAnIoErrorWithThePath) {
@@ -807,6 +884,103 @@ TEST(LoadScenario, ReadsAFileAndNamesItInDiagnostics) {
     EXPECT_EQ(e.diagnostics()[0].key, "report.step_years");
   }
   std::filesystem::remove_all(dir);
+}
+
+// ---- extends ---------------------------------------------------------------------------------------------
+
+class Extends : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("trede_unit_extends_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_ / "base");
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string write(const std::string& name, const std::string& text) const {
+    const auto p = dir_ / name;
+    std::ofstream(p) << text;
+    return p.string();
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(Extends, MergesTablesAndReplacesValuesAndArrays) {
+  const std::string base_text = mini("name = \"basis\"\n", "[kpi]\nwork_states = [\"beschut_werk\"]\n");
+  const std::string base = write("base/basis.toml", base_text);
+  const std::string path = write("variant.toml",
+                                 "extends = \"base/basis.toml\"\nhorizon_years = 2\n"
+                                 "[kpi]\nuitval_states = [\"diagnose\"]\n");
+  const Scenario s = load_scenario(path);
+  EXPECT_EQ(s.name, "basis");         // from the base
+  EXPECT_EQ(s.horizon_years, 2.0);    // the variant's value wins
+  EXPECT_EQ(s.states.size(), 4u);     // arrays of tables from the base
+  EXPECT_EQ(s.kpi.work, (std::vector<StateIndex>{s.state_index("beschut_werk")}));  // tables merge key by key
+  EXPECT_EQ(s.kpi.uitval, (std::vector<StateIndex>{s.state_index("diagnose")}));
+  ASSERT_EQ(s.base_paths.size(), 1u);
+  EXPECT_EQ(s.base_paths[0], (dir_ / "base/basis.toml").lexically_normal().string());
+  EXPECT_EQ(s.base_texts[0], base_text);
+  EXPECT_EQ(s.source_path, path);
+  (void)base;
+}
+
+TEST_F(Extends, ProblemsNameTheFileTheKeyCameFrom) {
+  std::string base_text = mini();
+  base_text.replace(base_text.find("trede = 3"), 9, "trede = 9");
+  write("base/basis.toml", base_text);
+  const std::string path = write("variant.toml", "extends = \"base/basis.toml\"\nhorizon_years = -2\n");
+  try {
+    (void)load_scenario(path);
+    FAIL() << "no ModelError";
+  } catch (const ModelError& e) {
+    const auto& ds = e.diagnostics();
+    ASSERT_EQ(ds.size(), 2u) << dump(ds);
+    EXPECT_TRUE(has(ds, path, 2, "horizon_years", "must be > 0 (got -2)")) << dump(ds);
+    EXPECT_TRUE(has(ds, (dir_ / "base/basis.toml").lexically_normal().string(), 10, "state[diagnose].trede",
+                    "must be a participatieladder rung"))
+        << dump(ds);
+  }
+}
+
+// A key set in a middle file of a chain (a extends b extends c) is reported against b.
+TEST_F(Extends, ProblemsInAMiddleFileNameThatFile) {
+  write("c.toml", mini());
+  const std::string b = write("b.toml", "extends = \"c.toml\"\nhorizon_years = -4\n");
+  const std::string a = write("a.toml", "extends = \"b.toml\"\nname = \"a\"\n");
+  try {
+    (void)load_scenario(a);
+    FAIL() << "no ModelError";
+  } catch (const ModelError& e) {
+    const auto& ds = e.diagnostics();
+    ASSERT_EQ(ds.size(), 1u) << dump(ds);
+    EXPECT_EQ(ds[0].to_string(), (dir_ / "b.toml").lexically_normal().string() +
+                                     ":2: horizon_years: must be > 0 (got -4)");
+  }
+  (void)b;
+}
+
+TEST_F(Extends, CyclesAndMissingBasesAreErrors) {
+  write("a.toml", "extends = \"b.toml\"\n");
+  write("b.toml", "extends = \"a.toml\"\n");
+  try {
+    (void)load_scenario((dir_ / "a.toml").string());
+    FAIL() << "no ModelError for a cycle";
+  } catch (const ModelError& e) {
+    ASSERT_EQ(e.diagnostics().size(), 1u);
+    EXPECT_EQ(e.diagnostics()[0].key, "extends");
+    EXPECT_NE(e.diagnostics()[0].message.find("extends itself (cycle)"), std::string::npos)
+        << e.diagnostics()[0].message;
+  }
+  const std::string lonely = write("c.toml", "extends = \"nergens.toml\"\n" + mini());
+  try {
+    (void)load_scenario(lonely);
+    FAIL() << "no ModelError for a missing base";
+  } catch (const ModelError& e) {
+    ASSERT_EQ(e.diagnostics().size(), 1u);
+    EXPECT_EQ(e.diagnostics()[0].file, lonely);
+    EXPECT_EQ(e.diagnostics()[0].line, 1);
+    EXPECT_EQ(e.diagnostics()[0].message.rfind("cannot open base scenario", 0), 0u) << e.diagnostics()[0].message;
+  }
 }
 
 }  // namespace
