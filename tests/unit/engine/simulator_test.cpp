@@ -1130,6 +1130,63 @@ TEST(Simulator, PersonYearsIntegrateOccupancy) {
   }
 }
 
+// With report times that start after start_year, period 0 covers [start, t0].
+TEST(Simulator, PeriodZeroCoversTheStartUpToTheFirstReportTime) {
+  std::string text = chain;
+  text.replace(text.find("horizon_years = 5"), 17, "horizon_years = 5\n[report]\ntimes = [2026.5, 2028, 2030]");
+  const SimRun run(text);
+  EXPECT_EQ(run.layout().period_start, (std::vector<double>{2025, 2026.5, 2028}));
+  EXPECT_EQ(run.flow(2026.5, "A->B"), 5);  // at 2025.5 and 2026.0
+  EXPECT_EQ(run.flow(2028, "B->C"), 5);    // at 2027.0 and 2027.5
+  EXPECT_EQ(run.person_years(2026.5, "A"), 4.0);
+  EXPECT_EQ(run.person_years(2026.5, "B"), 3.5);  // 2 × 1 + 3 × 0.5
+  EXPECT_EQ(run.occupancy(2026.5, "B"), 5);
+}
+
+// Common random numbers: attribute values are keyed by the attribute's name, so a scenario
+// variant that declares one more attribute (sorting before the others) reproduces the base
+// run exactly.
+TEST(Simulator, AddingAnUnusedAttributeChangesNothing) {
+  const std::string base = R"(
+horizon_years = 5
+[attributes]
+score = { type = "number", center = 0.5 }
+EXTRA
+[[state]]
+name = "A"
+trede = 2
+[[state]]
+name = "B"
+trede = 3
+[[state]]
+name = "exit"
+absorbing = true
+[[transition]]
+from = "A"
+to = "B"
+rate = 0.7
+covariates = { score = 1.5 }
+[[transition]]
+from = "B"
+to = "exit"
+rate = 0.4
+[[population]]
+state = "A"
+count = 300
+attributes = { score = { dist = "uniform", min = 0, max = 1 } }
+[[inflow]]
+state = "A"
+rate_per_year = 40
+attributes = { score = { dist = "normal", mean = 0.5, sd = 0.2 } }
+)";
+  std::string plain = base, extra = base;
+  plain.replace(plain.find("EXTRA"), 5, "");
+  extra.replace(extra.find("EXTRA"), 5, "aaa = { type = \"number\", default = 1 }\nbbb = { type = \"count\", counts = [\"B\"] }");
+  const SimRun a(plain, 9, 2);
+  const SimRun b(extra, 9, 2);
+  EXPECT_TRUE(identical(a.r, b.r));
+}
+
 // ---- determinism --------------------------------------------------------------------------------------------------
 
 TEST(Simulator, SameSeedAndReplicateGiveIdenticalResults) {

@@ -907,7 +907,7 @@ class Extends : public ::testing::Test {
 
 TEST_F(Extends, MergesTablesAndReplacesValuesAndArrays) {
   const std::string base_text = mini("name = \"basis\"\n", "[kpi]\nwork_states = [\"beschut_werk\"]\n");
-  const std::string base = write("base/basis.toml", base_text);
+  write("base/basis.toml", base_text);
   const std::string path = write("variant.toml",
                                  "extends = \"base/basis.toml\"\nhorizon_years = 2\n"
                                  "[kpi]\nuitval_states = [\"diagnose\"]\n");
@@ -921,7 +921,6 @@ TEST_F(Extends, MergesTablesAndReplacesValuesAndArrays) {
   EXPECT_EQ(s.base_paths[0], (dir_ / "base/basis.toml").lexically_normal().string());
   EXPECT_EQ(s.base_texts[0], base_text);
   EXPECT_EQ(s.source_path, path);
-  (void)base;
 }
 
 TEST_F(Extends, ProblemsNameTheFileTheKeyCameFrom) {
@@ -945,7 +944,7 @@ TEST_F(Extends, ProblemsNameTheFileTheKeyCameFrom) {
 // A key set in a middle file of a chain (a extends b extends c) is reported against b.
 TEST_F(Extends, ProblemsInAMiddleFileNameThatFile) {
   write("c.toml", mini());
-  const std::string b = write("b.toml", "extends = \"c.toml\"\nhorizon_years = -4\n");
+  write("b.toml", "extends = \"c.toml\"\nhorizon_years = -4\n");
   const std::string a = write("a.toml", "extends = \"b.toml\"\nname = \"a\"\n");
   try {
     (void)load_scenario(a);
@@ -956,7 +955,6 @@ TEST_F(Extends, ProblemsInAMiddleFileNameThatFile) {
     EXPECT_EQ(ds[0].to_string(), (dir_ / "b.toml").lexically_normal().string() +
                                      ":2: horizon_years: must be > 0 (got -4)");
   }
-  (void)b;
 }
 
 TEST_F(Extends, CyclesAndMissingBasesAreErrors) {
