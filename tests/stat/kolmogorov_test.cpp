@@ -147,7 +147,7 @@ TEST_F(Kolmogorov, OccupancyMatchesMatrixExponential) {
 // i->j equals q_ij times the person-years in i: the recorders integrate the same solution.
 TEST_F(Kolmogorov, PersonYearsAndFlowsMatchIntegratedSolution) {
   const int N = 20000;
-  const std::size_t R = 100;
+  const std::size_t R = 200;
   const auto edges = bm1_edges();
   const auto s = model::parse_scenario(bm1_scenario(edges, N, ""), "kolmogorov.toml");
   const auto e = mc::run(s, options(R));

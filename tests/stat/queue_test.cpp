@@ -233,6 +233,48 @@ TEST_F(ErlangA, MatchesBirthDeathStationaryDistribution) {
   (void)P;
 }
 
+// FIFO: a person who joins with j people ahead is admitted when those ahead have gone (each
+// admission or renege ahead removes one, at rate cμ + jθ) before their own patience (rate θ)
+// runs out. With a_j = P(admitted | j ahead) and w_j = E[wait · 1{admitted} | j ahead]:
+//   a_0 = cμ/(cμ+θ), w_0 = a_0/(cμ+θ);  r_j = cμ + (j+1)θ,
+//   a_j = (cμ+jθ)/r_j · a_{j−1},  w_j = (cμ+jθ)/r_j · (a_{j−1}/r_j + w_{j−1}).
+// Joiners find j = n − c ahead with the stationary probability π_n (PASTA). The mean wait of
+// those admitted depends on the discipline (Little's law does not), so this checks FIFO order.
+TEST_F(ErlangA, FifoWaitOfAdmittedMatchesTaggedCustomerChain) {
+  const std::size_t R = 200;
+  const auto s = model::parse_scenario(erlang_a_scenario(), "erlang-a.toml");
+  const auto e = mc::run(s, options(R));
+  const auto pi = erlang_a_distribution();
+  const double cmu = servers * mu;
+  double a = cmu / (cmu + theta), w = a / (cmu + theta);
+  double joined = 0.0, admitted = 0.0, wait_admitted = 0.0;
+  for (std::size_t n = servers; n < pi.size(); ++n) {
+    const double j = static_cast<double>(n - servers);
+    if (n > static_cast<std::size_t>(servers)) {
+      const double r = cmu + (j + 1) * theta;
+      const double go = (cmu + j * theta) / r;
+      w = go * (a / r + w);
+      a = go * a;
+    }
+    joined += pi[n];
+    admitted += pi[n] * a;
+    wait_admitted += pi[n] * w;
+  }
+  const double expected_wait = wait_admitted / admitted;
+  const double expected_share = admitted / joined;
+
+  const auto& L = e.layout;
+  const Window win = window_of(L, burn_in_years);
+  const auto adm = window_sum(e.waiting_admitted, e, win, 0, L.C());
+  const auto adm_wait = window_sum(e.waiting_time_admitted_sum, e, win, 0, L.C());
+  const auto joins = window_sum(e.waiting_joined, e, win, 0, L.C());
+  const auto mw = estimate(ratio(adm_wait, adm));
+  std::printf("[ stat     ] mean wait of admitted: %.5f years (FIFO theory %.5f)\n", mw.mean, expected_wait);
+  expect_z("mean wait of those admitted (FIFO)", mw.mean, expected_wait, mw.se);
+  const auto share = estimate(ratio(adm, joins));
+  expect_z("share of joiners admitted", share.mean, expected_share, share.se);
+}
+
 TEST_F(LittlesLaw, HoldsOnSeparateWaitingList) {
   const auto s = model::parse_scenario(erlang_a_scenario(), "erlang-a.toml");
   check_little(mc::run(s, options(200)), "dienst", burn_in_years);

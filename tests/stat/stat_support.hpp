@@ -1,8 +1,8 @@
 #pragma once
 // Shared support for the statistical tests: the seed (fixed, printed, overridable with
 // TREDE_TEST_SEED), z-score checks at 4 Monte Carlo standard errors with the largest |z| of each
-// test printed as "max|z| = ...", estimators over replicates, and Kolmogorov solutions by matrix
-// exponential.
+// test printed as "max|z| = ..." (every z with TREDE_STAT_VERBOSE=1), estimators over
+// replicates, and Kolmogorov solutions by matrix exponential.
 
 #include <gtest/gtest.h>
 
@@ -250,6 +250,7 @@ class StatTest : public ::testing::Test {
     }
     const double z = (observed - expected) / se;
     ++checks_;
+    if (verbose_) std::printf("[ z        ] %+.3f  %s\n", z, what.c_str());
     if (std::fabs(z) > max_z_) {
       max_z_ = std::fabs(z);
       max_what_ = what;
@@ -263,6 +264,7 @@ class StatTest : public ::testing::Test {
 
  private:
   std::uint64_t seed_ = default_seed;
+  bool verbose_ = std::getenv("TREDE_STAT_VERBOSE") != nullptr;  // print every z (to study their spread)
   double max_z_ = 0.0;
   std::string max_what_ = "-";
   std::size_t checks_ = 0;
