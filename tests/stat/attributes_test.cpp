@@ -106,7 +106,7 @@ attributes = {doelgroep = "y"}
     for (const auto& [name, px, py] : cells) {
       const double mean = nx * px + ny * py;
       const double var = nx * px * (1 - px) + ny * py * (1 - py);
-      expect_z("occupancy of " + name + " at t = " + num(t), mean_fraction(e, k, state_index(L, name), 1.0), mean,
+      expect_z("occupancy of " + name + " at t = " + fmt(t), mean_fraction(e, k, state_index(L, name), 1.0), mean,
                std::sqrt(var / trials));
     }
   }
@@ -171,8 +171,8 @@ time_in_state = {dist = "uniform", min = 0.0, max = 3.0}
     const double t = L.report_times[i] - s.start_year;
     const double pf = S(t + tau0) / S(tau0);
     const double pu = simpson([&](double u) { return S(t + u) / S(u); }, 0.0, 3.0, 2000) / 3.0;
-    expect_z("a_fixed at t = " + num(t), mean_fraction(e, i, state_index(L, "a_fixed"), N), pf, binomial_se(pf, trials));
-    expect_z("a_uniform at t = " + num(t), mean_fraction(e, i, state_index(L, "a_uniform"), N), pu,
+    expect_z("a_fixed at t = " + fmt(t), mean_fraction(e, i, state_index(L, "a_fixed"), N), pf, binomial_se(pf, trials));
+    expect_z("a_uniform at t = " + fmt(t), mean_fraction(e, i, state_index(L, "a_uniform"), N), pu,
              binomial_se(pu, trials));
   }
   // Whole spell length of the fixed group: E[T | T > τ0] = τ0 + ∫_τ0^∞ S / S(τ0).
@@ -258,9 +258,9 @@ attributes = {leeftijd = 66.25}
     const double pa = std::exp(-r_exit * t) * F(t);
     // Exit by age at time s = 67 − age0, density 1/6.5 on [0.5, 7], if still in a.
     const double pp = t <= 0.5 ? 0.0 : (std::exp(-r_exit * 0.5) - std::exp(-r_exit * std::min(t, 7.0))) / (r_exit * 6.5);
-    expect_z("a at t = " + num(t), mean_fraction(e, k, a, N), pa, binomial_se(pa, trials));
+    expect_z("a at t = " + fmt(t), mean_fraction(e, k, a, N), pa, binomial_se(pa, trials));
     if (pp > 0) {
-      expect_z("pensioen at t = " + num(t), mean_fraction(e, k, pens, 2 * N),
+      expect_z("pensioen at t = " + fmt(t), mean_fraction(e, k, pens, 2 * N),
                // both groups end in pensioen: add the fixed-age group's share
                (pp * N + (t >= 0.75 ? std::exp(-r_exit * 0.75) * N : 0.0)) / (2 * N),
                std::sqrt((N * pp * (1 - pp) +

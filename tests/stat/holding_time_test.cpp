@@ -1,12 +1,14 @@
 // Holding-time distributions: a state whose only way out is one edge with a Weibull, gamma,
 // log-normal, fixed or table hazard must reproduce that distribution — its mean and variance
 // (from the recorded sojourn sums per flow edge) and its survival curve (occupancy of the state
-// at report times), also with a calendar multiplier or a covariate on a non-exponential hazard.
+// at report times), also with a calendar multiplier or a covariate on a non-exponential hazard,
+// and for hazard tables on the calendar and age clocks.
 // A Weibull edge racing an exponential one gives the competing-risks split.
 // Closed forms are written here independently of the library (Boost.Math for the gamma).
 
 #include <boost/math/special_functions/gamma.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <memory>
@@ -30,6 +32,7 @@ struct Case {
   double mean = 0.0;
   double variance = 0.0;
   bool plain = true;  // no covariate or multiplier: the library's hazard_mean/variance apply
+  std::string population_extra = "";  // extra keys of the [[population]] group
 };
 
 // Piecewise-constant hazard on time in state: H(t) = Σ rate_i · overlap([b_i, b_{i+1}), [0, t)).
@@ -132,6 +135,36 @@ std::vector<Case> cases() {
     out.push_back({"a_gamma_covariate", "hazard = \"gamma\"\nshape = 2.5\nscale = 0.4\ncovariates = {z = -0.4}", S, m,
                    v, false});
   }
+  {
+    // Hazard table on the calendar clock: 0.3 a year in 2025, 1.2 from 2026, 0.6 from 2027.5.
+    const std::vector<double> b = {2025.0, 2026.0, 2027.5}, r = {0.3, 1.2, 0.6};
+    auto S = [=](double t) { return std::exp(-(table_H(b, r, 2025.0 + t) - table_H(b, r, 2025.0))); };
+    const auto [m, v] = moments_from_survival(S, {1.0, 2.5}, 80.0);
+    out.push_back({"a_table_calendar",
+                   "hazard = \"table\"\nclock = \"calendar\"\nbreaks = [2025.0, 2026.0, 2027.5]\nrates = [0.3, 1.2, 0.6]", S,
+                   m, v, false});
+  }
+  {
+    // Hazard table on the age clock (mortality-style): 0 before 58, 0.3 a year from 58, 1.0 from
+    // 62, with ages at the start uniform on [55, 65]: S(t) = E_a0 exp(−(H(a0+t) − H(a0))).
+    const std::vector<double> b = {0.0, 58.0, 62.0}, r = {0.0, 0.3, 1.0};
+    auto S = [=](double t) {
+      auto f = [&](double a0) { return std::exp(-(table_H(b, r, a0 + t) - table_H(b, r, a0))); };
+      std::vector<double> cuts = {55.0, 65.0};
+      for (double k : {58.0 - t, 62.0 - t, 58.0, 62.0})
+        if (k > 55.0 && k < 65.0) cuts.push_back(k);
+      std::sort(cuts.begin(), cuts.end());
+      double total = 0.0;
+      for (std::size_t i = 0; i + 1 < cuts.size(); ++i)
+        if (cuts[i + 1] > cuts[i]) total += simpson(f, cuts[i], cuts[i + 1], 40);
+      return total / 10.0;
+    };
+    const auto [m, v] = moments_from_survival(S, {3.0, 7.0}, 60.0);
+    Case c{"a_table_age",
+           "hazard = \"table\"\nclock = \"age\"\nbreaks = [0.0, 58.0, 62.0]\nrates = [0.0, 0.3, 1.0]", S, m, v, false};
+    c.population_extra = "attributes = {leeftijd = {dist = \"uniform\", min = 55.0, max = 65.0}}\n";
+    out.push_back(c);
+  }
   return out;
 }
 
@@ -146,6 +179,7 @@ times = [2025.0, 2025.1, 2025.25, 2025.5, 2025.75, 2026.0, 2026.25, 2026.5, 2026
 
 [attributes]
 z = {type = "number", default = 1.0}
+leeftijd = {type = "age", default = 40.0}
 )";
   for (const Case& c : cs) t += "\n[[state]]\nname = \"" + c.state + "\"\ntrede = 2\n";
   t += R"(
@@ -189,7 +223,8 @@ from = "a_competing"
 to = "c_competing"
 rate = 0.5
 )";
-  for (const Case& c : cs) t += "\n[[population]]\nstate = \"" + c.state + "\"\ncount = " + std::to_string(people) + "\n";
+  for (const Case& c : cs)
+    t += "\n[[population]]\nstate = \"" + c.state + "\"\ncount = " + std::to_string(people) + "\n" + c.population_extra;
   for (const char* s : {"a_fixed", "a_competing"})
     t += "\n[[population]]\nstate = \"" + std::string(s) + "\"\ncount = " + std::to_string(people) + "\n";
   return t;
@@ -287,7 +322,7 @@ TEST_F(HoldingTime, SurvivalCurveReproduced) {
     for (std::size_t k = 1; k < L.T(); ++k) {
       const double t = L.report_times[k] - scenario_.start_year;
       const double S = c.S(t);
-      expect_z("S(" + num(t) + ") of " + c.state, occupancy_fraction(c.state, k), S, binomial_se(S, trials));
+      expect_z("S(" + fmt(t) + ") of " + c.state, occupancy_fraction(c.state, k), S, binomial_se(S, trials));
     }
   // Fixed duration 1.5: everyone is still there just before, no one at 1.5 itself (an event at a
   // report time belongs to the period ending there).
@@ -309,9 +344,9 @@ TEST_F(HoldingTime, CompetingWeibullAndExponentialSplit) {
     const double t = L.report_times[k] - scenario_.start_year;
     const double pb = simpson([&](double s) { return h(s) * S(s); }, 0.0, std::min(t, 20.0));
     const double pc = simpson([&](double s) { return 0.5 * S(s); }, 0.0, std::min(t, 20.0));
-    expect_z("occupancy of a_competing at " + num(t), occupancy_fraction("a_competing", k), S(t), binomial_se(S(t), trials));
-    expect_z("occupancy of b_competing at " + num(t), occupancy_fraction("b_competing", k), pb, binomial_se(pb, trials));
-    expect_z("occupancy of c_competing at " + num(t), occupancy_fraction("c_competing", k), pc, binomial_se(pc, trials));
+    expect_z("occupancy of a_competing at " + fmt(t), occupancy_fraction("a_competing", k), S(t), binomial_se(S(t), trials));
+    expect_z("occupancy of b_competing at " + fmt(t), occupancy_fraction("b_competing", k), pb, binomial_se(pb, trials));
+    expect_z("occupancy of c_competing at " + fmt(t), occupancy_fraction("c_competing", k), pc, binomial_se(pc, trials));
   }
   // Mean holding time of those who left by each edge.
   const double pb = simpson([&](double s) { return h(s) * S(s); }, 0.0, 20.0);

@@ -119,7 +119,7 @@ class Kolmogorov : public StatTest {
         const auto jj = static_cast<Eigen::Index>(j);
         const double expected = people * p(jj) + a(jj);
         const double var = people * p(jj) * (1.0 - p(jj)) + a(jj);  // binomial + Poisson
-        expect_z("occupancy[" + L.states[j] + "] at " + num(t), mean, expected, std::sqrt(var / static_cast<double>(R)));
+        expect_z("occupancy[" + L.states[j] + "] at " + fmt(t), mean, expected, std::sqrt(var / static_cast<double>(R)));
       }
     }
   }

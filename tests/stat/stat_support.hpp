@@ -53,6 +53,13 @@ inline std::string num(double x) {
   return s;
 }
 
+/// A number for messages ("0.1", "2029.5").
+inline std::string fmt(double x) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.6g", x);
+  return buf;
+}
+
 /// Mean of values with its standard error (sd / sqrt(n), sd with n - 1).
 struct Estimate {
   double mean = 0.0;

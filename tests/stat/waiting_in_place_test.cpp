@@ -105,7 +105,7 @@ TEST_F(WaitingInPlace, ListLengthFollowsCompetingExponentials) {
     const double in_bijstand = std::exp(-b * t);
     const double joined = a / (a + b) * (1 - std::exp(-(a + b) * t));
     const double left = (1 - std::exp(-b * t)) - b / (a + b) * (1 - std::exp(-(a + b) * t));
-    const std::string at = " at t = " + num(t);
+    const std::string at = " at t = " + fmt(t);
     expect_z("waiting list" + at, mean_fraction(e, [&](std::size_t r) { return e.waiting[at3(r, k, 0, T, C)]; }), w,
              binomial_se(w, trials(e)));
     expect_z("bijstand" + at, mean_fraction(e, [&](std::size_t r) { return e.occupancy[at3(r, k, bij, T, S)]; }),
@@ -145,7 +145,7 @@ class WaitingInPlaceChain : public WaitingInPlace {
       for (const auto& [name, idx] : observables) {
         double expected = 0.0;
         for (auto i : idx) expected += p(i);
-        expect_z(name + " at t = " + num(t), mean_fraction(e, [&](std::size_t r) { return observed(name, r, k); }),
+        expect_z(name + " at t = " + fmt(t), mean_fraction(e, [&](std::size_t r) { return observed(name, r, k); }),
                  expected, binomial_se(expected, trials(e)));
       }
     }
@@ -164,7 +164,7 @@ class WaitingInPlaceChain : public WaitingInPlace {
       std::vector<double> x(e.replicates);
       for (std::size_t r = 0; r < e.replicates; ++r) x[r] = counted(r, k);
       const auto est = estimate(x);
-      expect_z(what + " by t = " + num(t), est.mean, people * q * integral(i), est.se);
+      expect_z(what + " by t = " + fmt(t), est.mean, people * q * integral(i), est.se);
     }
   }
 };
