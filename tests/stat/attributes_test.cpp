@@ -293,5 +293,147 @@ attributes = {leeftijd = 66.25}
   expect_z("mean holding time before the age exit", sum / moved, m1, std::sqrt((m2 - m1 * m1) / moved));
 }
 
+class History : public StatTest {};
+
+// A count attribute counts moves into uitval (placement at the start does not count) and acts
+// as a covariate: leaving uitval for the k-th time runs at r·e^{βk}. The expected occupancy
+// follows the chain on (state, k): W_k → U_{k+1} at u, U_k → W_k at r·e^{βk}, truncated at a
+// k no one reaches. People starting in uitval begin at U_0.
+TEST_F(History, CountCovariateFollowsNumberOfSpells) {
+  const double u = 0.6, rr = 1.5, beta = -0.4, nw = 20000, nu = 10000;
+  const std::string text = R"(
+name = "history"
+start_year = 2025.0
+horizon_years = 10.0
+
+[report]
+step_years = 1.0
+
+[attributes]
+eerdere_uitval = {type = "count", counts = ["uitval"]}
+
+[[state]]
+name = "werk"
+trede = 6
+
+[[state]]
+name = "uitval"
+trede = 1
+functionality = "uitval"
+
+[[transition]]
+from = "werk"
+to = "uitval"
+rate = )" + num(u) + R"(
+
+[[transition]]
+from = "uitval"
+to = "werk"
+rate = )" + num(rr) + R"(
+covariates = {eerdere_uitval = )" + num(beta) + R"(}
+
+[[population]]
+state = "werk"
+count = 20000
+
+[[population]]
+state = "uitval"
+count = 10000
+)";
+  const auto s = model::parse_scenario(text, "history.toml");
+  const std::size_t R = 50;
+  const auto e = mc::run(s, options(R));
+  const auto& L = e.layout;
+  const Eigen::Index K = 40;  // spells 0..K-1; P(≥ 40 uitval spells in 10 years) is negligible
+  // Chain index: W_k = 2k, U_k = 2k + 1.
+  Eigen::MatrixXd Q = Eigen::MatrixXd::Zero(2 * K, 2 * K);
+  for (Eigen::Index k = 0; k < K; ++k) {
+    if (k + 1 < K) Q(2 * k, 2 * (k + 1) + 1) = u;
+    Q(2 * k + 1, 2 * k) = rr * std::exp(beta * static_cast<double>(k));
+  }
+  for (Eigen::Index i = 0; i < 2 * K; ++i) Q(i, i) = -Q.row(i).sum();
+  // P(in werk at t) for someone starting in W_0 (start = 0) or U_0 (start = 1).
+  auto in_werk = [&](Eigen::Index start, double t) {
+    Eigen::RowVectorXd p0 = Eigen::RowVectorXd::Zero(2 * K);
+    p0(start) = 1.0;
+    const Eigen::RowVectorXd p = p0 * (Q * t).exp();
+    double w = 0.0;
+    for (Eigen::Index j = 0; j < K; ++j) w += p(2 * j);
+    return w;
+  };
+  const std::size_t iw = state_index(L, "werk"), iu = state_index(L, "uitval");
+  for (std::size_t k = 1; k < L.T(); ++k) {
+    const double t = L.report_times[k] - s.start_year;
+    const double ww = in_werk(0, t), wu = in_werk(1, t);
+    // Occupancy of uitval = people not in werk (two binomial groups).
+    const double mean_u = nw * (1 - ww) + nu * (1 - wu);
+    const double se = std::sqrt((nw * ww * (1 - ww) + nu * wu * (1 - wu)) / static_cast<double>(R));
+    expect_z("uitval at t = " + fmt(t), mean_fraction(e, k, iu, 1.0), mean_u, se);
+    expect_z("werk at t = " + fmt(t), mean_fraction(e, k, iw, 1.0), nw + nu - mean_u, se);
+  }
+  // Without the history effect the answer would be visibly different (the test has power).
+  Eigen::Matrix2d Q0;
+  Q0 << -u, u, rr, -rr;
+  const Eigen::Matrix2d P0 = (Q0 * 10.0).exp();
+  const double flat = nw * P0(0, 1) + nu * P0(1, 1);
+  const double with = nw * (1 - in_werk(0, 10.0)) + nu * (1 - in_werk(1, 10.0));
+  EXPECT_GT(std::fabs(with - flat), 1000.0);
+}
+
+// An age covariate is evaluated when the holding time is drawn and frozen until the next draw
+// (docs/scenario-format.md §13.3): one spell of people aged 30 and 55 at the start leaves at
+// the constant rate 0.5·e^{0.05·(age0 − 40)}, not at a rate growing with age. (For hazards
+// that must follow age continuously, use a table hazard with clock = "age", tested in
+// holding_time_test.cpp.)
+TEST_F(CompetingRisks, AgeCovariateIsFrozenAtTheDraw) {
+  const std::string text = R"(
+name = "age-covariate"
+start_year = 2025.0
+horizon_years = 8.0
+
+[report]
+step_years = 1.0
+
+[attributes]
+leeftijd = {type = "age", center = 40.0}
+
+[[state]]
+name = "a"
+trede = 2
+
+[[state]]
+name = "b"
+absorbing = true
+
+[[transition]]
+from = "a"
+to = "b"
+rate = 0.5
+covariates = {leeftijd = 0.05}
+
+[[population]]
+state = "a"
+count = 10000
+attributes = {leeftijd = 30.0}
+
+[[population]]
+state = "a"
+count = 10000
+attributes = {leeftijd = 55.0}
+)";
+  const auto s = model::parse_scenario(text, "age-covariate.toml");
+  const std::size_t R = 50;
+  const auto e = mc::run(s, options(R));
+  const auto& L = e.layout;
+  const double r30 = 0.5 * std::exp(0.05 * -10.0), r55 = 0.5 * std::exp(0.05 * 15.0);
+  for (std::size_t k = 1; k < L.T(); ++k) {
+    const double t = L.report_times[k] - s.start_year;
+    const double p30 = std::exp(-r30 * t), p55 = std::exp(-r55 * t);
+    const double mean = 10000 * (p30 + p55), var = 10000 * (p30 * (1 - p30) + p55 * (1 - p55));
+    expect_z("a at t = " + fmt(t), mean_fraction(e, k, state_index(L, "a"), 1.0), mean,
+             std::sqrt(var / static_cast<double>(R)));
+  }
+}
+
 }  // namespace
 }  // namespace trede::stat_test

@@ -359,6 +359,16 @@ rate_per_year = 20.0
   EXPECT_GT(adm, 1000.0);
   EXPECT_GT(ren, 1000.0);
   EXPECT_GT(left, 1000.0);
+  // Nobody waits while a place is free.
+  const std::size_t x = state_index(L, "beschut_werk");
+  for (std::size_t r = 0; r < e.replicates; ++r)
+    for (std::size_t k = 0; k < L.T(); ++k) {
+      const auto inside = e.occupancy[at3(r, k, x, L.T(), L.S())];
+      ASSERT_LE(inside, 10) << rerun();
+      if (e.waiting[at3(r, k, 0, L.T(), L.C())] > 0) {
+        ASSERT_EQ(inside, 10) << "someone waits while a place is free" << rerun();
+      }
+    }
   check_little(e, "beschut_werk", 20.0);
 }
 

@@ -151,10 +151,11 @@ class WaitingInPlaceChain : public WaitingInPlace {
     }
   }
 
-  // Expected cumulative number of transitions out of chain state i at rate q by each report
-  // time, per person: q ∫_0^t p_i(s) ds, against the replicate mean with its sd-based SE.
-  void check_cumulative(const mc::Ensemble& e, double start, const Eigen::MatrixXd& Q, Eigen::Index i, double q,
-                        const std::string& what, const std::function<double(std::size_t, std::size_t)>& counted) {
+  // Expected cumulative number of transitions out of the chain states `from` at rate q by two
+  // report times: N q ∫_0^t Σ p_i(s) ds, against the replicate mean with its sd-based SE.
+  void check_cumulative(const mc::Ensemble& e, double start, const Eigen::MatrixXd& Q, const std::vector<Eigen::Index>& from,
+                        double q, const std::string& what,
+                        const std::function<double(std::size_t, std::size_t)>& counted) {
     const auto& L = e.layout;
     Eigen::RowVectorXd p0 = Eigen::RowVectorXd::Zero(Q.rows());
     p0(0) = 1.0;
@@ -164,7 +165,9 @@ class WaitingInPlaceChain : public WaitingInPlace {
       std::vector<double> x(e.replicates);
       for (std::size_t r = 0; r < e.replicates; ++r) x[r] = counted(r, k);
       const auto est = estimate(x);
-      expect_z(what + " by t = " + fmt(t), est.mean, people * q * integral(i), est.se);
+      double expected = 0.0;
+      for (auto i : from) expected += people * q * integral(i);
+      expect_z(what + " by t = " + fmt(t), est.mean, expected, est.se);
     }
   }
 };
@@ -185,9 +188,9 @@ TEST_F(WaitingInPlaceChain, RenegingWithoutDestinationReturnsToNotWaiting) {
                 if (name == "waiting list") return e.waiting[at3(r, k, 0, T, C)];
                 return e.occupancy[at3(r, k, name == "bijstand" ? bij : state_index(L, name), T, S)];
               });
-  check_cumulative(e, s.start_year, Q, 0, a, "joins",
+  check_cumulative(e, s.start_year, Q, {0}, a, "joins",
                    [&](std::size_t r, std::size_t k) { return cumulative(e.waiting_joined, e, r, k, 0, C); });
-  check_cumulative(e, s.start_year, Q, 1, theta, "reneges",
+  check_cumulative(e, s.start_year, Q, {1}, theta, "reneges",
                    [&](std::size_t r, std::size_t k) { return cumulative(e.waiting_reneged, e, r, k, 0, C); });
 }
 
@@ -227,11 +230,99 @@ rate = 0.2
                 if (name == "waiting list") return e.waiting[at3(r, k, 0, T, C)];
                 return e.occupancy[at3(r, k, state_index(L, name), T, S)];
               });
-  check_cumulative(e, s.start_year, Q, 1, theta, "reneges to uitval (flow)",
+  check_cumulative(e, s.start_year, Q, {1}, theta, "reneges to uitval (flow)",
                    [&](std::size_t r, std::size_t k) { return cumulative(e.flows, e, r, k, renege_edge, E); });
   for (std::size_t r = 0; r < e.replicates; ++r)
     ASSERT_EQ(cumulative(e.flows, e, r, L.P() - 1, renege_edge, E), cumulative(e.waiting_reneged, e, r, L.P() - 1, 0, C))
         << "each renege is one move along the renege edge" << rerun();
+}
+
+// One list at a time: a person waiting in place for X1 whose transition to another full state
+// X2 fires leaves the list of X1 and joins that of X2 (and may switch back). Chain: 0 = not
+// waiting, 1 = waiting for X1, 2 = waiting for X2, 3 = regular work.
+TEST_F(WaitingInPlaceChain, PersonWaitsOnOneListAtATime) {
+  const double a1 = 0.8, a2 = 0.5;
+  const std::string text = R"(
+name = "two-lists"
+start_year = 2025.0
+horizon_years = 10.0
+
+[report]
+step_years = 1.0
+
+[[state]]
+name = "bijstand"
+trede = 2
+
+[[state]]
+name = "x1"
+trede = 5
+capacity = 0
+
+[[state]]
+name = "x2"
+trede = 4
+capacity = 0
+
+[[state]]
+name = "regulier_werk"
+absorbing = true
+
+[[state]]
+name = "exit"
+absorbing = true
+
+[[transition]]
+from = "bijstand"
+to = "x1"
+rate = )" + num(a1) + R"(
+
+[[transition]]
+from = "bijstand"
+to = "x2"
+rate = )" + num(a2) + R"(
+
+[[transition]]
+from = "bijstand"
+to = "regulier_werk"
+rate = )" + num(b) + R"(
+
+[[transition]]
+from = "x1"
+to = "exit"
+rate = 1.0
+
+[[transition]]
+from = "x2"
+to = "exit"
+rate = 1.0
+
+[[population]]
+state = "bijstand"
+count = )" + std::to_string(people) + "\n";
+  const auto s = model::parse_scenario(text, "two-lists.toml");
+  const auto e = mc::run(s, options(100));
+  const auto& L = e.layout;
+  const std::size_t T = L.T(), S = L.S(), C = L.C();
+  ASSERT_EQ(C, 2u);
+  const std::size_t c1 = capacity_index(L, "x1"), c2 = capacity_index(L, "x2");
+  Eigen::MatrixXd Q = Eigen::MatrixXd::Zero(4, 4);
+  Q(0, 1) = a1, Q(0, 2) = a2, Q(0, 3) = b, Q(1, 2) = a2, Q(1, 3) = b, Q(2, 1) = a1, Q(2, 3) = b;
+  for (Eigen::Index i = 0; i < 4; ++i) Q(i, i) = -Q.row(i).sum();
+  check_chain(e, s.start_year, Q, {{"list x1", {1}}, {"list x2", {2}}, {"bijstand", {0, 1, 2}}},
+              [&](const std::string& name, std::size_t r, std::size_t k) -> double {
+                if (name == "list x1") return e.waiting[at3(r, k, c1, T, C)];
+                if (name == "list x2") return e.waiting[at3(r, k, c2, T, C)];
+                return e.occupancy[at3(r, k, state_index(L, name), T, S)];
+              });
+  // Joins of x1 come from "not waiting" and from "waiting for x2" (rate a1); people leave the
+  // x1 list (other than by admission or reneging) by switching to x2 or finding work.
+  check_cumulative(e, s.start_year, Q, {0, 2}, a1, "joins of x1",
+                   [&](std::size_t r, std::size_t k) { return cumulative(e.waiting_joined, e, r, k, c1, C); });
+  check_cumulative(e, s.start_year, Q, {0, 1}, a2, "joins of x2",
+                   [&](std::size_t r, std::size_t k) { return cumulative(e.waiting_joined, e, r, k, c2, C); });
+  check_cumulative(e, s.start_year, Q, {1}, a2 + b, "left the x1 list",
+                   [&](std::size_t r, std::size_t k) { return cumulative(e.waiting_left, e, r, k, c1, C); });
 }
 
 }  // namespace
