@@ -188,6 +188,52 @@ time_in_state = {dist = "uniform", min = 0.0, max = 3.0}
   expect_z("mean spell length of a_fixed (from the spell's start)", sum / moved, m1, std::sqrt((m2 - m1 * m1) / moved));
 }
 
+// A fixed duration counts the time already spent in the state: with τ0 uniform on [0, 3] and
+// duration 2, people leave at 2 − τ0, and those with τ0 ≥ 2 leave at once at the start, so the
+// state holds (2 − t)/3 at time t < 2 and nobody after. (Known issue in
+// docs/scenario-format.md §17: people with τ0 ≥ duration never leave; this test fails until that
+// is fixed.)
+TEST_F(TimeInState, FixedDurationCountsTimeAlreadySpent) {
+  const double N = 30000;
+  const std::string text = R"(
+name = "fixed-time-in-state"
+start_year = 2025.0
+horizon_years = 4.0
+
+[report]
+times = [2025.0, 2025.25, 2025.5, 2026.0, 2026.5, 2027.0, 2029.0]
+
+[[state]]
+name = "a"
+trede = 2
+
+[[state]]
+name = "b"
+absorbing = true
+
+[[transition]]
+from = "a"
+to = "b"
+hazard = "fixed"
+duration = 2.0
+
+[[population]]
+state = "a"
+count = 30000
+time_in_state = {dist = "uniform", min = 0.0, max = 3.0}
+)";
+  const auto s = model::parse_scenario(text, "fixed-time-in-state.toml");
+  const std::size_t R = 20;
+  const auto e = mc::run(s, options(R));
+  const auto& L = e.layout;
+  for (std::size_t k = 0; k < L.T(); ++k) {
+    const double t = L.report_times[k] - s.start_year;
+    const double p = std::clamp((2.0 - t) / 3.0, 0.0, 1.0);
+    expect_z("a at t = " + fmt(t), mean_fraction(e, k, state_index(L, "a"), N), p,
+             binomial_se(p, static_cast<double>(R) * N));
+  }
+}
+
 // Age is an attribute that grows with time; reaching 67 moves a person to pensioen. With ages
 // uniform on [60, 66.5] at the start and a competing exponential exit, state a holds
 // e^{-rt}·P(age0 < 67 − t); a group aged exactly 66.25 leaves exactly 0.75 years in.

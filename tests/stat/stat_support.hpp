@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <source_location>
 #include <span>
 #include <string>
 #include <vector>
@@ -244,15 +245,19 @@ class StatTest : public ::testing::Test {
   }
 
   /// Expects |observed - expected| <= 4 se and records z = (observed - expected) / se.
-  /// A zero standard error demands equality (to rounding).
-  double expect_z(const std::string& what, double observed, double expected, double se) {
+  /// A zero standard error demands equality (to rounding). Failures point at the caller.
+  double expect_z(const std::string& what, double observed, double expected, double se,
+                  std::source_location where = std::source_location::current()) {
     if (!std::isfinite(observed) || !std::isfinite(expected) || !(se >= 0.0) || !std::isfinite(se)) {
-      ADD_FAILURE() << what << ": not finite (observed " << observed << ", expected " << expected << ", se " << se
-                    << ")" << rerun();
+      ADD_FAILURE_AT(where.file_name(), static_cast<int>(where.line()))
+          << what << ": not finite (observed " << observed << ", expected " << expected << ", se " << se << ")"
+          << rerun();
       return 0.0;
     }
     if (se == 0.0) {
-      EXPECT_NEAR(observed, expected, 1e-9 * std::max(1.0, std::fabs(expected))) << what << rerun();
+      if (!(std::fabs(observed - expected) <= 1e-9 * std::max(1.0, std::fabs(expected))))
+        ADD_FAILURE_AT(where.file_name(), static_cast<int>(where.line()))
+            << what << ": observed " << observed << ", expected exactly " << expected << rerun();
       return 0.0;
     }
     const double z = (observed - expected) / se;
@@ -262,8 +267,10 @@ class StatTest : public ::testing::Test {
       max_z_ = std::fabs(z);
       max_what_ = what;
     }
-    EXPECT_LE(std::fabs(z), z_tolerance) << what << ": observed " << observed << ", expected " << expected
-                                         << ", se " << se << ", z = " << z << rerun();
+    if (!(std::fabs(z) <= z_tolerance))
+      ADD_FAILURE_AT(where.file_name(), static_cast<int>(where.line()))
+          << what << ": observed " << observed << ", expected " << expected << ", se " << se << ", z = " << z
+          << " (tolerance " << z_tolerance << ")" << rerun();
     return z;
   }
 
