@@ -141,6 +141,16 @@ TEST_F(Kolmogorov, OccupancyMatchesMatrixExponential) {
       e, s, [&](double t) -> Eigen::RowVectorXd { return p0 * (Q * (t - s.start_year)).exp(); },
       [&](double) -> Eigen::RowVectorXd { return Eigen::RowVectorXd::Zero(Q.rows()); }, N);
   EXPECT_EQ(checks(), 10u * 9u);  // t = 0 has zero variance everywhere (checked exactly)
+  // The ladder output is the occupancy summed by trede (1..6; exit has trede 0).
+  const auto& L = e.layout;
+  for (std::size_t r = 0; r < e.replicates; ++r)
+    for (std::size_t k = 0; k < L.T(); ++k)
+      for (std::size_t rung = 1; rung <= mc::ladder_rungs; ++rung) {
+        std::int64_t sum = 0;
+        for (std::size_t j = 0; j < L.S(); ++j)
+          if (L.trede[j] == static_cast<int>(rung)) sum += e.occupancy[at3(r, k, j, L.T(), L.S())];
+        ASSERT_EQ(e.trede_occupancy[at3(r, k, rung - 1, L.T(), mc::ladder_rungs)], sum) << "trede " << rung << rerun();
+      }
 }
 
 // Person-years per state and period equal N ∫ p(s) ds over the period, and the flow along edge

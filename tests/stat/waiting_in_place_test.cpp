@@ -4,6 +4,7 @@
 // Markov chain on (bijstand not waiting, bijstand waiting, elsewhere) and the list length is a
 // sum of independent Bernoulli variables with the chain's probabilities.
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -323,6 +324,113 @@ count = )" + std::to_string(people) + "\n";
                    [&](std::size_t r, std::size_t k) { return cumulative(e.waiting_joined, e, r, k, c2, C); });
   check_cumulative(e, s.start_year, Q, {1}, a2 + b, "left the x1 list",
                    [&](std::size_t r, std::size_t k) { return cumulative(e.waiting_left, e, r, k, c1, C); });
+}
+
+// Joining a list in place redraws the person's risks (docs/scenario-format.md §13.3); the redraw
+// of a Weibull time-in-state risk must be conditional on the time already spent, so bijstand
+// still empties as S_W(t) and the list holds S_W(t)·(1 − e^{−at}). Reaching the exit age also
+// removes a person from the list: with ages uniform on [60, 66] the exit-age factor
+// P(age0 < 67 − t) multiplies both.
+TEST_F(WaitingInPlace, RedrawKeepsTimeInStateClockAndExitAgeEndsWait) {
+  const double k = 2.0, lam = 2.0;
+  const std::string text = R"(
+name = "redraw"
+start_year = 2025.0
+horizon_years = 8.0
+
+[report]
+step_years = 0.5
+
+[attributes]
+leeftijd = {type = "age"}
+
+[exit_age]
+age = 67.0
+to = "pensioen"
+
+[[state]]
+name = "bijstand"
+trede = 2
+
+[[state]]
+name = "bijstand_oud"
+trede = 2
+
+[[state]]
+name = "beschut_werk"
+trede = 5
+capacity = 0
+
+[[state]]
+name = "regulier_werk"
+absorbing = true
+
+[[state]]
+name = "pensioen"
+absorbing = true
+
+[[transition]]
+from = "bijstand"
+to = "beschut_werk"
+rate = )" + num(a) + R"(
+
+[[transition]]
+from = "bijstand"
+to = "regulier_werk"
+hazard = "weibull"
+shape = 2.0
+scale = 2.0
+
+[[transition]]
+from = "bijstand_oud"
+to = "beschut_werk"
+rate = )" + num(a) + R"(
+
+[[transition]]
+from = "bijstand_oud"
+to = "regulier_werk"
+rate = )" + num(b) + R"(
+
+[[transition]]
+from = "beschut_werk"
+to = "regulier_werk"
+rate = 1.0
+
+[[population]]
+state = "bijstand"
+count = 20000
+attributes = {leeftijd = 30.0}
+
+[[population]]
+state = "bijstand_oud"
+count = 20000
+attributes = {leeftijd = {dist = "uniform", min = 60.0, max = 66.0}}
+)";
+  const auto s = model::parse_scenario(text, "redraw.toml");
+  const std::size_t R = 50;
+  const auto e = mc::run(s, options(R));
+  const auto& L = e.layout;
+  const std::size_t T = L.T(), S = L.S(), C = L.C();
+  const std::size_t bij = state_index(L, "bijstand"), oud = state_index(L, "bijstand_oud");
+  const double n = static_cast<double>(R) * people;
+  auto SW = [&](double t) { return std::exp(-std::pow(t / lam, k)); };
+  auto F = [](double t) { return std::clamp((67.0 - t - 60.0) / 6.0, 0.0, 1.0); };
+  for (std::size_t i = 1; i < T; ++i) {
+    const double t = L.report_times[i] - s.start_year;
+    const double wait = SW(t) * (1 - std::exp(-a * t)) + std::exp(-b * t) * (1 - std::exp(-a * t)) * F(t);
+    double list = 0.0, in_bij = 0.0, in_oud = 0.0;
+    for (std::size_t r = 0; r < R; ++r) {
+      list += e.waiting[at3(r, i, 0, T, C)];
+      in_bij += e.occupancy[at3(r, i, bij, T, S)];
+      in_oud += e.occupancy[at3(r, i, oud, T, S)];
+    }
+    const double p1 = SW(t) * (1 - std::exp(-a * t)), p2 = std::exp(-b * t) * (1 - std::exp(-a * t)) * F(t);
+    expect_z("waiting list at t = " + fmt(t), list / n, wait,
+             std::sqrt(p1 * (1 - p1) + p2 * (1 - p2)) / std::sqrt(n));
+    expect_z("bijstand (Weibull clock) at t = " + fmt(t), in_bij / n, SW(t), binomial_se(SW(t), n));
+    const double po = std::exp(-b * t) * F(t);
+    expect_z("bijstand_oud (exit age) at t = " + fmt(t), in_oud / n, po, binomial_se(po, n));
+  }
 }
 
 }  // namespace
