@@ -246,7 +246,7 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::AddCustomContext("trede_version", trede::version);
-  benchmark::AddCustomContext("trede_commit", trede::git_commit);
+  benchmark::AddCustomContext("trede_commit", trede::git_commit());
   register_all();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -92,8 +93,8 @@ int cmd_validate(const std::string& path, const std::vector<std::string>& sets) 
 struct RunArgs {
   std::string scenario;
   std::vector<std::string> sets;
-  std::uint64_t replicates = 100;
-  std::uint64_t seed = 1;
+  std::int64_t replicates = 100;  // signed, so that "-n -3" is rejected instead of wrapping
+  std::int64_t seed = 1;
   int threads = 0;
   std::string output;
   bool quiet = false;
@@ -101,7 +102,8 @@ struct RunArgs {
 };
 
 int cmd_run(const RunArgs& a, const std::string& command_line) {
-  if (a.replicates == 0) throw BadInput{"-n: must be >= 1"};
+  if (a.replicates < 1) throw BadInput{"-n: must be >= 1 (got " + std::to_string(a.replicates) + ")"};
+  if (a.seed < 0) throw BadInput{"--seed: must be >= 0 (got " + std::to_string(a.seed) + ")"};
   if (a.threads < 0) throw BadInput{"--threads: must be >= 0 (0 = all cores)"};
   if (a.compression < 0 || a.compression > 9) throw BadInput{"--compression: must be 0..9"};
   if (!a.output.empty()) check_output_path(a.output);
@@ -109,8 +111,8 @@ int cmd_run(const RunArgs& a, const std::string& command_line) {
 
   trede::cli::ProgressBar bar(!a.quiet && trede::cli::stderr_is_terminal(), "replicates");
   trede::mc::RunOptions opt;
-  opt.replicates = a.replicates;
-  opt.seed = a.seed;
+  opt.replicates = static_cast<std::uint64_t>(a.replicates);
+  opt.seed = static_cast<std::uint64_t>(a.seed);
   opt.threads = a.threads;
   opt.progress = [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
   const auto e = trede::mc::run(s, opt);
@@ -128,12 +130,116 @@ int cmd_run(const RunArgs& a, const std::string& command_line) {
   return exit_ok;
 }
 
+struct CompareArgs {
+  std::vector<std::string> scenarios;
+  std::vector<std::string> sets;
+  std::int64_t replicates = 100;
+  std::int64_t seed = 1;
+  int threads = 0;
+  std::string output;
+  bool quiet = false;
+  bool no_independent = false;
+  double confidence = 0.95;
+  int compression = 4;
+};
+
+void print_comparison(const trede::mc::Comparison& c) {
+  const auto& L = c.ensembles.front().layout;
+  const auto& base = c.ensembles.front();
+  std::printf("comparison of %zu scenarios, %llu replicates each, seed %llu, common random numbers; reference: %s\n",
+              c.names.size(), static_cast<unsigned long long>(base.replicates),
+              static_cast<unsigned long long>(base.seed), c.names.front().c_str());
+  const int level = static_cast<int>(std::lround(c.confidence * 100));
+  for (std::size_t d = 0; d < c.kpi.size(); ++d) {
+    std::printf("\n%s - %s: paired difference, mean [%d%% interval]%s\n", c.names[d + 1].c_str(),
+                c.names.front().c_str(), level, c.variance_reduction_kpi.empty() ? "" : "; variance reduction vs independent streams");
+    for (std::size_t k = 0; k < L.K(); ++k) {
+      std::printf("  %-36s %12s  %12s  [%s, %s]", L.kpi_names[k].c_str(), human(base.kpi_summary.mean[k]).c_str(),
+                  human(c.kpi[d].mean[k]).c_str(), human(c.kpi[d].lo[k]).c_str(), human(c.kpi[d].hi[k]).c_str());
+      if (!c.variance_reduction_kpi.empty()) std::printf("  x%s", human(c.variance_reduction_kpi[d][k]).c_str());
+      std::printf("\n");
+    }
+  }
+  // Per period: the KPIs policy teams ask for first.
+  for (std::size_t d = 0; d < c.kpi_period.size(); ++d) {
+    std::printf("\n%s - %s per period (to the report time): uitstroom_werk, uitval, cost_eur [%d%% interval]\n",
+                c.names[d + 1].c_str(), c.names.front().c_str(), level);
+    for (std::size_t p = 0; p < L.P(); ++p) {
+      if (L.period_end[p] <= L.period_start[p]) continue;
+      std::printf("  %8.2f", L.period_end[p]);
+      for (std::size_t k : {trede::engine::kpp_uitstroom_werk, trede::engine::kpp_uitval, trede::engine::kpp_cost_eur}) {
+        const std::size_t i = p * L.Kp() + k;
+        std::printf("  %10s [%s, %s]", human(c.kpi_period[d].mean[i]).c_str(), human(c.kpi_period[d].lo[i]).c_str(),
+                    human(c.kpi_period[d].hi[i]).c_str());
+      }
+      std::printf("\n");
+    }
+  }
+  if (!c.variance_reduction_kpi.empty()) {
+    std::vector<double> v;
+    for (const auto& row : c.variance_reduction_kpi)
+      for (double x : row)
+        if (std::isfinite(x)) v.push_back(x);
+    std::sort(v.begin(), v.end());
+    if (!v.empty())
+      std::printf("\nvariance reduction from common random numbers (var independent / var paired) over all KPIs: "
+                  "median x%s, range x%s to x%s\n", human(v[v.size() / 2]).c_str(), human(v.front()).c_str(),
+                  human(v.back()).c_str());
+  }
+}
+
+int cmd_compare(const CompareArgs& a, const std::string& command_line) {
+  if (a.scenarios.size() < 2) throw BadInput{"compare needs at least two scenario files"};
+  if (a.replicates < 2) throw BadInput{"-n: must be >= 2 for intervals (got " + std::to_string(a.replicates) + ")"};
+  if (a.seed < 0) throw BadInput{"--seed: must be >= 0 (got " + std::to_string(a.seed) + ")"};
+  if (a.threads < 0) throw BadInput{"--threads: must be >= 0 (0 = all cores)"};
+  if (!(a.confidence > 0 && a.confidence < 1)) throw BadInput{"--confidence: must be between 0 and 1"};
+  if (a.compression < 0 || a.compression > 9) throw BadInput{"--compression: must be 0..9"};
+  if (!a.output.empty()) check_output_path(a.output);
+  std::vector<trede::model::Scenario> scenarios;
+  std::vector<trede::Diagnostic> problems;
+  for (const auto& path : a.scenarios) {
+    try {
+      scenarios.push_back(trede::model::load_scenario(path, a.sets));
+    } catch (const trede::ModelError& e) {
+      problems.insert(problems.end(), e.diagnostics().begin(), e.diagnostics().end());
+    } catch (const trede::IoError& e) {
+      problems.push_back({path, 0, "", e.what()});
+    }
+  }
+  if (!problems.empty()) throw trede::ModelError(std::move(problems));
+  trede::cli::ProgressBar bar(!a.quiet && trede::cli::stderr_is_terminal(), "replicates");
+  trede::mc::CompareOptions opt;
+  opt.run.replicates = static_cast<std::uint64_t>(a.replicates);
+  opt.run.seed = static_cast<std::uint64_t>(a.seed);
+  opt.run.threads = a.threads;
+  opt.run.progress = [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
+  opt.measure_independent = !a.no_independent;
+  opt.confidence = a.confidence;
+  const auto c = trede::mc::compare(scenarios, opt);
+  bar.finish();
+  if (!a.output.empty()) {
+    trede::io::WriteOptions wo;
+    wo.compression_level = a.compression;
+    wo.command_line = command_line;
+    trede::io::write_comparison(a.output, c, scenarios, wo);
+  }
+  if (!a.quiet) {
+    print_comparison(c);
+    if (!a.output.empty()) std::printf("\nwrote %s\n", a.output.c_str());
+  }
+  return exit_ok;
+}
+
 int cmd_info(const std::string& path) {
   const auto info = trede::io::read_info(path);
   std::printf("%s\n", path.c_str());
   for (const auto& [k, v] : info.attributes) {
     if (k == "command_line" || k == "scenario_overrides") {
-      if (!v.empty()) std::printf("  %-18s %s\n", k.c_str(), v.c_str());
+      if (v.empty()) continue;
+      std::string indented = v;  // one override per line, aligned under the first
+      for (std::size_t i = 0; (i = indented.find('\n', i)) != std::string::npos; i += 22) indented.insert(i + 1, 21, ' ');
+      std::printf("  %-18s %s\n", k.c_str(), indented.c_str());
       continue;
     }
     std::printf("  %-18s %s\n", k.c_str(), v.c_str());
@@ -157,7 +263,7 @@ int main(int argc, char** argv) {
   CLI::App app{"trede " + std::string(trede::version) +
                " - Monte Carlo simulation of participant flows under the Dutch Participatiewet.\n"
                "Exit codes: 0 success, 2 bad input, 1 other failure."};
-  app.set_version_flag("--version", std::string("trede ") + trede::version + " (" + trede::git_commit + ")");
+  app.set_version_flag("--version", std::string("trede ") + trede::version + " (" + trede::git_commit() + ")");
   app.require_subcommand(1);
 
   std::string validate_path;
@@ -182,12 +288,27 @@ int main(int argc, char** argv) {
   run->add_option("--compression", ra.compression, "Deflate level 0..9 for per-replicate arrays")->capture_default_str();
   run->add_flag("-q,--quiet", ra.quiet, "No progress bar and no summary (errors only)");
 
+  CompareArgs ca;
+  auto* compare = app.add_subcommand(
+      "compare", "Run scenarios with common random numbers; report paired differences with intervals");
+  compare->add_option("scenarios", ca.scenarios, "Scenario files (TOML); the first is the reference")->required()->expected(2, -1);
+  compare->add_option("-n,--replicates", ca.replicates, "Replicates per scenario")->capture_default_str();
+  compare->add_option("--seed", ca.seed, "Master seed, shared by all scenarios (common random numbers)")->capture_default_str();
+  compare->add_option("--threads", ca.threads, "Worker threads; 0 = all cores")->capture_default_str();
+  compare->add_option("-o,--output", ca.output, "HDF5 comparison file (differences, variance reduction, every ensemble)");
+  compare->add_option("--set", ca.sets, "Override a key in every scenario: key=value (repeatable)");
+  compare->add_option("--confidence", ca.confidence, "Level of the intervals")->capture_default_str();
+  compare->add_flag("--no-independent", ca.no_independent,
+                    "Skip the independent-stream runs that measure the variance reduction (halves the work)");
+  compare->add_option("--compression", ca.compression, "Deflate level 0..9")->capture_default_str();
+  compare->add_flag("-q,--quiet", ca.quiet, "No progress bar and no summary (errors only)");
+
   std::string info_path;
   auto* info = app.add_subcommand("info", "Show what is inside a result file, with the headline KPIs");
   info->add_option("file", info_path, "HDF5 result file")->required();
 
   // --set collects every following key=value; make it repeatable rather than greedy.
-  for (auto* sub : {validate, run})
+  for (auto* sub : {validate, run, compare})
     if (auto* opt = sub->get_option("--set")) opt->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)->expected(1)->allow_extra_args(false);
 
   try {
@@ -200,6 +321,7 @@ int main(int argc, char** argv) {
   try {
     if (*validate) return cmd_validate(validate_path, validate_sets);
     if (*run) return cmd_run(ra, join_args(argc, argv));
+    if (*compare) return cmd_compare(ca, join_args(argc, argv));
     if (*info) return cmd_info(info_path);
   } catch (const trede::ModelError& e) {
     std::fprintf(stderr, "error: bad input (%zu problem%s):\n", e.diagnostics().size(),

@@ -7,6 +7,7 @@
 #include "trede/engine/simulator.hpp"
 #include "trede/error.hpp"
 #include "trede/io/hdf5.hpp"
+#include "trede/mc/compare.hpp"
 #include "trede/mc/ensemble.hpp"
 #include "trede/model/load.hpp"
 #include "trede/model/scenario.hpp"

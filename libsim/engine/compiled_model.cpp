@@ -15,6 +15,7 @@ const char* to_string(EdgeKind k) noexcept {
     case EdgeKind::renege: return "renege";
     case EdgeKind::to_waiting: return "to_waiting";
     case EdgeKind::admission: return "admission";
+    case EdgeKind::leakage: return "leakage";
   }
   return "?";
 }
@@ -40,6 +41,8 @@ const std::vector<std::string>& kpi_names() {
       "waiting_admitted",
       "waiting_reneged",
       "mean_waiting_time_admitted_years",
+      "handovers",
+      "leaked",
   };
   return names;
 }
@@ -56,17 +59,26 @@ CompiledModel::CompiledModel(const model::Scenario& s) {
     for (unsigned char ch : a.name) h = (h ^ ch) * 0x100000001b3ull;
     attribute_stream.push_back(h);
   }
-  initial = s.initial;
-  individuals = s.individuals;
+  for (const model::Region& r : s.regions) {
+    RegionInfo ri;
+    ri.model = r.organisation_model ? static_cast<std::int32_t>(*r.organisation_model) : no_index;
+    ri.initial = r.initial;
+    ri.individuals = r.individuals;
+    regions.push_back(std::move(ri));
+    layout.regions.push_back(r.name);
+    layout.region_models.push_back(r.organisation_model ? s.organisation_models[*r.organisation_model].name : "");
+  }
+  const std::size_t G = regions.size();
 
   const std::size_t S = s.states.size();
   if (S > 65535) throw ModelError(s.source_path, 0, "state", "more than 65535 states");
   double expected = static_cast<double>(s.initial_population());
-  for (const model::Inflow& f : s.inflows) {
-    double peak = f.rate_per_year.before;
-    for (double v : f.rate_per_year.values) peak = std::max(peak, v);
-    expected += peak * s.horizon_years;
-  }
+  for (const model::Region& r : s.regions)
+    for (const model::Inflow& f : r.inflows) {
+      double peak = f.rate_per_year.before;
+      for (double v : f.rate_per_year.values) peak = std::max(peak, v);
+      expected += peak * s.horizon_years;
+    }
   expected_people = static_cast<std::size_t>(std::min(expected, 1e9));
   // ---- layout: time grid, states, capacities --------------------------------------------------
   layout.report_times = s.report_times;
@@ -98,6 +110,9 @@ CompiledModel::CompiledModel(const model::Scenario& s) {
   }
   const std::size_t C = capacities.size();
   layout.kpi_names = kpi_names();
+  layout.kpi_period_names = {"uitstroom_werk", "uitval",           "herinstroom",      "persons_reaching_work",
+                             "arrivals",       "absorbed",         "waiting_joined",   "waiting_admitted",
+                             "waiting_reneged", "handovers",       "leaked",           "cost_eur"};
 
   // ---- flow edges -------------------------------------------------------------------------------
   auto add_edge = [&](std::string id, std::string from, std::string to, EdgeKind kind) {
@@ -116,18 +131,28 @@ CompiledModel::CompiledModel(const model::Scenario& s) {
     to_wait.emplace(key, f);
     return f;
   };
-  for (const model::Inflow& f : s.inflows) {
-    InflowInfo in;
-    in.state = f.state;
-    in.rate = f.rate_per_year;
-    in.attributes = f.attributes;
-    in.flow = add_edge("(inflow)->" + s.states[f.state].name, "(inflow)", s.states[f.state].name, EdgeKind::inflow);
-    if (cap_of[f.state] != no_index && capacities[static_cast<std::size_t>(cap_of[f.state])].mode == WaitingMode::separate) {
-      const auto& w = s.states[capacities[static_cast<std::size_t>(cap_of[f.state])].waiting_state].name;
-      in.wait_flow = static_cast<std::int32_t>(add_edge("(inflow)->" + w, "(inflow)", w, EdgeKind::to_waiting));
+  // One inflow edge per entry state, shared by all regions and sources.
+  std::map<std::uint32_t, std::uint32_t> inflow_edge;
+  auto inflow_flow = [&](std::uint32_t st) {
+    auto it = inflow_edge.find(st);
+    if (it != inflow_edge.end()) return it->second;
+    const auto f = add_edge("(inflow)->" + s.states[st].name, "(inflow)", s.states[st].name, EdgeKind::inflow);
+    inflow_edge.emplace(st, f);
+    return f;
+  };
+  for (std::size_t g = 0; g < G; ++g)
+    for (const model::Inflow& f : s.regions[g].inflows) {
+      InflowInfo in;
+      in.region = static_cast<std::uint32_t>(g);
+      in.state = f.state;
+      in.rate = f.rate_per_year;
+      in.attributes = f.attributes;
+      in.flow = inflow_flow(f.state);
+      if (cap_of[f.state] != no_index &&
+          capacities[static_cast<std::size_t>(cap_of[f.state])].mode == WaitingMode::separate)
+        in.wait_flow = static_cast<std::int32_t>(inflow_flow(capacities[static_cast<std::size_t>(cap_of[f.state])].waiting_state));
+      inflows.push_back(std::move(in));
     }
-    inflows.push_back(std::move(in));
-  }
   for (std::size_t c = 0; c < C; ++c) {
     CapacityInfo& ci = capacities[c];
     if (ci.mode == WaitingMode::separate) {
@@ -233,15 +258,92 @@ CompiledModel::CompiledModel(const model::Scenario& s) {
     }
   }
 
-  // ---- capacity changes ----------------------------------------------------------------------------
-  for (std::size_t c = 0; c < C; ++c) {
-    const auto& p = capacities[c].places;
-    for (std::size_t k = 0; k < p.times.size(); ++k)
-      if (p.times[k] > start && p.times[k] <= end)
-        capacity_changes.push_back({p.times[k], static_cast<std::uint32_t>(c), p.values[k]});
-  }
+  // ---- places per region, and their changes ----------------------------------------------------------
+  initial_places.assign(G * C, 0.0);
+  for (std::size_t g = 0; g < G; ++g)
+    for (std::size_t c = 0; c < C; ++c) {
+      const auto& p = s.regions[g].places[capacities[c].state];
+      initial_places[g * C + c] = p.before;
+      for (std::size_t k = 0; k < p.times.size(); ++k)
+        if (p.times[k] > start && p.times[k] <= end)
+          capacity_changes.push_back({p.times[k], static_cast<std::uint32_t>(g), static_cast<std::uint32_t>(c), p.values[k]});
+    }
   std::stable_sort(capacity_changes.begin(), capacity_changes.end(),
                    [](const CapacityChange& a, const CapacityChange& b) { return a.time < b.time; });
+
+  // ---- organisations and handovers ------------------------------------------------------------------
+  const std::size_t M = s.organisation_models.size();
+  std::vector<bool> model_used(M, false);
+  for (const RegionInfo& r : regions)
+    if (r.model != no_index) model_used[static_cast<std::size_t>(r.model)] = true;
+  auto org_index = [&](const std::string& o) -> std::int32_t {
+    if (o.empty()) return no_index;
+    auto it = std::find(layout.organisations.begin(), layout.organisations.end(), o);
+    if (it != layout.organisations.end()) return static_cast<std::int32_t>(it - layout.organisations.begin());
+    layout.organisations.push_back(o);
+    return static_cast<std::int32_t>(layout.organisations.size() - 1);
+  };
+  state_org.assign(M * S, no_index);
+  for (std::size_t m = 0; m < M; ++m) {
+    if (!model_used[m]) continue;
+    for (std::size_t i = 0; i < S; ++i)
+      if (!s.states[i].absorbing)
+        state_org[m * S + i] = org_index(s.organisation_models[m].organisation_of(s.states[i].functionality));
+  }
+  const std::size_t O = layout.organisations.size();
+  org_fixed_eur_per_year.assign(O, 0.0);
+  org_eur_per_person_year.assign(O, 0.0);
+  for (const model::OrganisationCost& oc : s.organisation_costs) {
+    auto it = std::find(layout.organisations.begin(), layout.organisations.end(), oc.organisation);
+    if (it == layout.organisations.end()) continue;  // runs nothing in this scenario: costs nothing
+    org_fixed_eur_per_year[static_cast<std::size_t>(it - layout.organisations.begin())] = oc.fixed_eur_per_year;
+    org_eur_per_person_year[static_cast<std::size_t>(it - layout.organisations.begin())] = oc.eur_per_person_year;
+  }
+  region_org_active.assign(G * O, 0);
+  for (std::size_t g = 0; g < G; ++g) {
+    if (regions[g].model == no_index) continue;
+    for (std::size_t i = 0; i < S; ++i) {
+      const std::int32_t o = state_org[static_cast<std::size_t>(regions[g].model) * S + i];
+      if (o != no_index) region_org_active[g * O + static_cast<std::size_t>(o)] = 1;
+    }
+  }
+  // Rules in file order, then an implicit rule (no delay, no leakage) for unmatched handovers.
+  for (const model::HandoverRule& h : s.handovers) {
+    HandoverInfo hi;
+    hi.delay = h.delay;
+    hi.leakage = h.leakage;
+    hi.leak_to = h.leak_to ? static_cast<std::int32_t>(*h.leak_to) : no_index;
+    hi.delayed = !(h.delay.kind == model::Distribution::Kind::fixed && h.delay.a == 0.0);
+    handover_rules.push_back(hi);
+  }
+  handover_rules.push_back(HandoverInfo{});
+  const std::size_t J = out_edges.size();
+  handover.assign(M * J, no_index);
+  leak_flow.assign(S * S, no_index);
+  for (std::size_t m = 0; m < M; ++m) {
+    if (!model_used[m]) continue;
+    for (std::size_t j = 0; j < J; ++j) {
+      const OutEdge& e = out_edges[j];
+      const model::Transition& t = s.transitions[e.flow];
+      if (t.renege) continue;
+      const std::int32_t from = state_org[m * S + t.from], to = state_org[m * S + t.to];
+      if (from == no_index || to == no_index || from == to) continue;
+      const auto& of = layout.organisations[static_cast<std::size_t>(from)];
+      const auto& ot = layout.organisations[static_cast<std::size_t>(to)];
+      std::size_t rule = s.handovers.size();
+      for (std::size_t r = 0; r < s.handovers.size(); ++r)
+        if ((s.handovers[r].from == "*" || s.handovers[r].from == of) && (s.handovers[r].to == "*" || s.handovers[r].to == ot)) {
+          rule = r;
+          break;
+        }
+      handover[m * J + j] = static_cast<std::int32_t>(rule);
+      const std::int32_t leak = handover_rules[rule].leak_to;
+      if (leak != no_index && leak_flow[t.from * S + static_cast<std::size_t>(leak)] == no_index)
+        leak_flow[t.from * S + static_cast<std::size_t>(leak)] = static_cast<std::int32_t>(
+            add_edge(s.states[t.from].name + "->" + s.states[static_cast<std::size_t>(leak)].name + " (leakage)",
+                     s.states[t.from].name, s.states[static_cast<std::size_t>(leak)].name, EdgeKind::leakage));
+    }
+  }
 }
 
 }  // namespace trede::engine

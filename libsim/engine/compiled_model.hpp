@@ -55,6 +55,7 @@ struct CapacityInfo {
 };
 
 struct InflowInfo {
+  std::uint32_t region = 0;
   std::uint32_t state = 0;
   model::StepSchedule rate;
   std::vector<model::AttributeDraw> attributes;
@@ -64,8 +65,23 @@ struct InflowInfo {
 
 struct CapacityChange {
   double time = 0.0;
+  std::uint32_t region = 0;
   std::uint32_t capacity = 0;
   double places = 0.0;
+};
+
+// A handover rule as the engine uses it.
+struct HandoverInfo {
+  model::Distribution delay;
+  double leakage = 0.0;
+  std::int32_t leak_to = no_index;
+  bool delayed = false;   // delay is not identically 0
+};
+
+struct RegionInfo {
+  std::int32_t model = no_index;   // organisation model index, or none
+  std::vector<model::InitialGroup> initial;
+  std::vector<model::Individual> individuals;
 };
 
 struct CompiledCovariate {
@@ -91,14 +107,23 @@ class CompiledModel {
   std::vector<CapacityInfo> capacities;
   std::vector<std::int32_t> renege_flow;   // [S * C] stay-mode renege flow edge from state s while waiting for c
   std::vector<std::int32_t> renege_wait_flow;  // [S * C] the same when the renege destination is full (separate mode)
-  std::vector<CapacityChange> capacity_changes;  // sorted by (time, capacity)
+  std::vector<CapacityChange> capacity_changes;  // sorted by (time, region, capacity)
+  std::vector<double> initial_places;      // [G * C] places at the start
   std::vector<InflowInfo> inflows;
   std::vector<std::uint32_t> count_attrs;  // attributes counting entries, grouped per state
 
   std::vector<model::Attribute> attributes;
   std::vector<std::uint64_t> attribute_stream;  // per attribute: draw index of its uniform (hash of its name)
-  std::vector<model::InitialGroup> initial;
-  std::vector<model::Individual> individuals;
+  std::vector<RegionInfo> regions;
+
+  // Organisations: handover rule per (model, out-edge), -1 when the edge is not a handover.
+  std::vector<HandoverInfo> handover_rules;
+  std::vector<std::int32_t> handover;      // [models * out_edges.size()]
+  std::vector<std::int32_t> leak_flow;     // [S * S] flow edge (from, leak_to), -1 if unused
+  std::vector<std::int32_t> state_org;     // [models * S] organisation running each state, or -1
+  std::vector<double> org_fixed_eur_per_year;      // [O]
+  std::vector<double> org_eur_per_person_year;     // [O]
+  std::vector<std::uint8_t> region_org_active;     // [G * O] organisation runs some state in region g
 
   std::size_t expected_people = 0;  // people at the start plus expected arrivals (sizes the event queue)
 

@@ -25,6 +25,8 @@ constexpr double inf = std::numeric_limits<double>::infinity();
 constexpr std::int32_t code_none = -1;
 constexpr std::int32_t code_age = -2;     // reaching the exit age
 constexpr std::int32_t code_renege = -3;  // giving up an in-place wait
+// Completing a delayed handover along out-edge j, lost (leak = 1) or not: code_handover - (2j + leak).
+constexpr std::int32_t code_handover = -16;
 
 // Uniform slots within a person's draw (one Philox block = 4 words, more blocks on demand).
 constexpr std::uint32_t slot_time = 0;     // holding time of the exponential competing risks
@@ -39,7 +41,7 @@ enum class Leave : std::uint8_t { admitted, reneged, left };
 
 struct WaitRecord {
   std::uint32_t slot = 0;
-  std::uint32_t cap = 0;
+  std::uint32_t list = 0;   // region * C + capacity
   std::uint32_t flow = 0;   // stay mode: the transition that chose the full state
   std::uint32_t pos = 0;    // position in the capacity's list heap
   double since = 0.0;       // calendar time of joining
@@ -70,6 +72,10 @@ double draw_value(const model::Distribution& d, double u) {
         if (d.weights[i] > 0) return d.values[i];
       return d.values.back();
     }
+    // u is in (0, 1]: each inverts the upper tail, so u = 1 gives the lower end of the support.
+    case K::exponential: return -d.a * std::log(u);
+    case K::gamma: return d.b * random::gamma_q_inverse(d.a, u);
+    case K::lognormal: return std::exp(d.a - d.b * random::normal_quantile(u));
   }
   return d.a;
 }
@@ -84,23 +90,29 @@ class Replicate {
         T_(m.layout.T()),
         P_(m.layout.P()),
         E_(m.layout.E()),
-        occ_(S_, 0),
-        area_(S_, 0.0),
-        last_(S_, m.start),
-        places_(C_, 0),
-        lists_(C_),
-        list_len_(C_, 0),
-        list_area_(C_, 0.0),
-        list_last_(C_, m.start),
+        G_(m.regions.size()),
+        O_(m.layout.O()),
+        Kp_(m.layout.Kp()),
+        J_(m.out_edges.size()),
+        occ_(G_ * S_, 0),
+        area_(G_ * S_, 0.0),
+        last_(G_ * S_, m.start),
+        places_(G_ * C_, 0),
+        lists_(G_ * C_),
+        list_len_(G_ * C_, 0),
+        list_area_(G_ * C_, 0.0),
+        list_last_(G_ * C_, m.start),
+
         attr_(m.attributes.size()),
         next_arrival_(m.inflows.size(), inf),
         arrivals_n_(m.inflows.size(), 0) {
+    counters_.resize(G_);
     std::size_t max_out = 1;
     for (const StateInfo& st : m.states) max_out = std::max<std::size_t>(max_out, st.out_end - st.out_begin);
     w_base_.resize(max_out);
     w_idx_.resize(max_out);
     w_cur_.resize(max_out);
-    for (std::size_t c = 0; c < C_; ++c) places_[c] = static_cast<std::int64_t>(m.capacities[c].places.before);
+    for (std::size_t l = 0; l < G_ * C_; ++l) places_[l] = static_cast<std::int64_t>(m.initial_places[l]);
     for (std::size_t a = 0; a < m.attributes.size(); ++a)
       if (m.attributes[a].kind == model::AttributeKind::age) {
         age_attr_ = static_cast<std::int32_t>(a);
@@ -122,13 +134,22 @@ class Replicate {
     res_.sojourn_sum.assign(E_, 0.0);
     res_.sojourn_sumsq.assign(E_, 0.0);
     res_.kpi.assign(m.layout.K(), 0.0);
+    res_.kpi_period.assign(P_ * Kp_, 0.0);
+    res_.organisation_cost_eur.assign(P_ * O_, 0.0);
+    if (m.layout.by_region()) {
+      res_.occupancy_region.assign(T_ * G_ * S_, 0);
+      res_.waiting_region.assign(T_ * G_ * C_, 0);
+      res_.person_years_region.assign(P_ * G_ * S_, 0.0);
+      res_.cost_region_eur.assign(P_ * G_, 0.0);
+      res_.kpi_region.assign(G_ * m.layout.K(), 0.0);
+    }
   }
 
   ReplicateResult run() {
     q_.init(m_.start, m_.end, m_.expected_people);
     create_initial_population();
     // People who start on a waiting list get any places that are free at the start.
-    for (std::uint32_t c = 0; c < C_; ++c) admit(c);
+    for (std::uint32_t l = 0; l < G_ * C_; ++l) admit(l);
     for (std::size_t i = 0; i < m_.inflows.size(); ++i) next_arrival_[i] = sample_arrival(i, m_.start);
     update_next_system();
 
@@ -151,6 +172,10 @@ class Replicate {
       if (code >= 0) attempt(p, static_cast<std::uint32_t>(code));
       else if (code == code_age) move(p, m_.exit_state, static_cast<std::uint32_t>(m_.states[people_[p].state].age_exit_flow), Leave::left);
       else if (code == code_renege) renege(p);
+      else if (code <= code_handover) {
+        const auto v = static_cast<std::uint32_t>(code_handover - code);
+        complete_handover(p, v / 2, (v & 1u) != 0);
+      }
     }
     while (report_ < T_) snapshot();
     finish();
@@ -160,7 +185,7 @@ class Replicate {
  private:
   // ---- people ---------------------------------------------------------------------------------
 
-  std::uint32_t new_person(std::uint64_t person_key) {
+  std::uint32_t new_person(std::uint64_t person_key, std::uint32_t region) {
     std::uint32_t p;
     if (!free_.empty()) {
       p = free_.back();
@@ -177,10 +202,11 @@ class Replicate {
     x = Person{};
     x.version = version;
     x.key = person_key;
+    x.region = static_cast<std::uint16_t>(region);
     x.next = code_none;
     x.wait_ref = -1;
-    x.entry_offset = static_cast<float>(now_ - m_.start);
-    ++persons_;
+    x.entry_time = now_;
+    ++counters_[region].persons;
     ++live_;
     peak_live_ = std::max(peak_live_, live_);
     return p;
@@ -204,9 +230,15 @@ class Replicate {
 
   void create_initial_population() {
     std::uint64_t key = 0;
-    for (const model::InitialGroup& g : m_.initial) {
+    for (std::uint32_t region = 0; region < G_; ++region) {
+      create_region_population(region, key);
+    }
+  }
+
+  void create_region_population(std::uint32_t region, std::uint64_t& key) {
+    for (const model::InitialGroup& g : m_.regions[region].initial) {
       for (std::uint64_t k = 0; k < g.count; ++k) {
-        const std::uint32_t p = new_person(key++);
+        const std::uint32_t p = new_person(key++, region);
         draw_attributes(p, g.attributes);
         double tis = 0.0;
         if (g.time_in_state.kind != model::Distribution::Kind::fixed || g.time_in_state.a != 0.0) {
@@ -216,8 +248,8 @@ class Replicate {
         enter(p, g.state, m_.start - tis, /*moved=*/false);
       }
     }
-    for (const model::Individual& ind : m_.individuals) {
-      const std::uint32_t p = new_person(key++);
+    for (const model::Individual& ind : m_.regions[region].individuals) {
+      const std::uint32_t p = new_person(key++, region);
       for (std::size_t a = 0; a < ind.attributes.size(); ++a) {
         double v = ind.attributes[a];
         if (m_.attributes[a].kind == model::AttributeKind::age) v = now_ - v;
@@ -229,41 +261,86 @@ class Replicate {
 
   // ---- occupancy and recorders -----------------------------------------------------------------
 
-  void occ_add(std::uint32_t s, std::int64_t d) {
-    area_[s] += static_cast<double>(occ_[s]) * (now_ - last_[s]);
-    last_[s] = now_;
-    occ_[s] += d;
+  // Occupancy of state s in region g changes by d now.
+  void occ_add(std::size_t g, std::uint32_t s, std::int64_t d) {
+    const std::size_t i = g * S_ + s;
+    area_[i] += static_cast<double>(occ_[i]) * (now_ - last_[i]);
+    last_[i] = now_;
+    occ_[i] += d;
   }
 
-  void list_add(std::uint32_t c, std::int64_t d) {
-    list_area_[c] += static_cast<double>(list_len_[c]) * (now_ - list_last_[c]);
-    list_last_[c] = now_;
-    list_len_[c] += d;
+  // Length of waiting list l (= region * C + capacity) changes by d now.
+  void list_add(std::size_t l, std::int64_t d) {
+    list_area_[l] += static_cast<double>(list_len_[l]) * (now_ - list_last_[l]);
+    list_last_[l] = now_;
+    list_len_[l] += d;
   }
 
-  void count_flow(std::uint32_t flow) {
+  void count_flow(std::uint32_t flow, std::uint32_t region) {
     ++events_;
+    ++counters_[region].events;
     if (report_ < P_) ++res_.flows[report_ * E_ + flow];
   }
 
+  void count_period(KpiPeriod k) {
+    if (report_ < P_) res_.kpi_period[report_ * Kp_ + k] += 1.0;
+  }
+
+  struct Counters;
+  Counters& counter(std::uint32_t p) { return counters_[people_[p].region]; }
+
   // Records the occupancy at the next report time and closes its period.
+  // Costs of the period: person-years × cost per state, plus organisation overhead per
+  // person-year in the states an organisation runs, plus its fixed cost per year in each region
+  // where it runs a state.
   void snapshot() {
-    const double tr = m_.layout.report_times[report_];
+    const std::size_t r = report_;
+    const double tr = m_.layout.report_times[r];
+    const double length = tr - m_.layout.period_start[r];
+    const bool by_region = m_.layout.by_region();
     const double save = now_;
     now_ = tr;
-    for (std::uint32_t s = 0; s < S_; ++s) {
-      occ_add(s, 0);
-      res_.occupancy[report_ * S_ + s] = static_cast<std::int32_t>(occ_[s]);
-      res_.person_years[report_ * S_ + s] = area_[s];
-      res_.cost_eur[report_] += area_[s] * m_.states[s].cost;
-      area_[s] = 0.0;
+    for (std::size_t g = 0; g < G_; ++g) {
+      const std::int32_t model = m_.regions[g].model;
+      double cost = 0.0;
+      for (std::uint32_t s = 0; s < S_; ++s) {
+        const std::size_t i = g * S_ + s;
+        occ_add(g, s, 0);
+        res_.occupancy[r * S_ + s] += static_cast<std::int32_t>(occ_[i]);
+        res_.person_years[r * S_ + s] += area_[i];
+        cost += area_[i] * m_.states[s].cost;
+        if (model != no_index) {
+          const std::int32_t o = m_.state_org[static_cast<std::size_t>(model) * S_ + s];
+          if (o != no_index) {
+            const double c = area_[i] * m_.org_eur_per_person_year[static_cast<std::size_t>(o)];
+            res_.organisation_cost_eur[r * O_ + static_cast<std::size_t>(o)] += c;
+            cost += c;
+          }
+        }
+        if (by_region) {
+          res_.occupancy_region[(r * G_ + g) * S_ + s] = static_cast<std::int32_t>(occ_[i]);
+          res_.person_years_region[(r * G_ + g) * S_ + s] = area_[i];
+        }
+        area_[i] = 0.0;
+      }
+      for (std::size_t o = 0; o < O_; ++o)
+        if (m_.region_org_active[g * O_ + o]) {
+          const double c = m_.org_fixed_eur_per_year[o] * length;
+          res_.organisation_cost_eur[r * O_ + o] += c;
+          cost += c;
+        }
+      res_.cost_eur[r] += cost;
+      if (by_region) res_.cost_region_eur[r * G_ + g] = cost;
+      for (std::size_t c = 0; c < C_; ++c) {
+        const std::size_t l = g * C_ + c;
+        list_add(l, 0);
+        res_.waiting[r * C_ + c] += static_cast<std::int32_t>(list_len_[l]);
+        res_.waiting_years[r * C_ + c] += list_area_[l];
+        if (by_region) res_.waiting_region[(r * G_ + g) * C_ + c] = static_cast<std::int32_t>(list_len_[l]);
+        list_area_[l] = 0.0;
+      }
     }
-    for (std::uint32_t c = 0; c < C_; ++c) {
-      list_add(c, 0);
-      res_.waiting[report_ * C_ + c] = static_cast<std::int32_t>(list_len_[c]);
-      res_.waiting_years[report_ * C_ + c] = list_area_[c];
-      list_area_[c] = 0.0;
-    }
+    res_.kpi_period[r * Kp_ + kpp_cost_eur] = res_.cost_eur[r];
     now_ = save;
     ++report_;
   }
@@ -276,19 +353,21 @@ class Replicate {
     const StateInfo& st = m_.states[d];
     people_[p].state = static_cast<std::uint16_t>(d);
     people_[p].spell_start = spell_start;
-    occ_add(d, +1);
+    occ_add(people_[p].region, d, +1);
     if (moved)
       for (std::uint32_t k = st.counts_begin; k < st.counts_end; ++k) attr_[m_.count_attrs[k]][p] += 1.0;
     if (st.trede >= 4 && !(people_[p].flags & flag_trede4)) {
       people_[p].flags |= flag_trede4;
-      ++ever_trede4_;
+      ++counter(p).ever_trede4;
     }
     if (st.work && !(people_[p].flags & flag_work)) {
       people_[p].flags |= flag_work;
-      ++ever_work_;
+      ++counter(p).ever_work;
       if (moved) {
-        ++reached_work_;
-        time_to_work_sum_ += (now_ - m_.start) - people_[p].entry_offset;
+        Counters& k = counter(p);
+        ++k.reached_work;
+        k.time_to_work_sum += now_ - people_[p].entry_time;
+        count_period(kpp_persons_reaching_work);
       }
     }
     if (st.absorbing) {
@@ -303,32 +382,85 @@ class Replicate {
 
   void move(std::uint32_t p, std::uint32_t d, std::uint32_t flow, Leave reason) {
     const std::uint32_t s = people_[p].state;
+    const std::uint32_t g = people_[p].region;
     if (people_[p].wait_ref >= 0) leave_list(p, reason);
-    count_flow(flow);
+    count_flow(flow, g);
     const double dur = now_ - people_[p].spell_start;
     res_.sojourn_sum[flow] += dur;
     res_.sojourn_sumsq[flow] += dur * dur;
-    occ_add(s, -1);
+    occ_add(g, s, -1);
     const StateInfo& from = m_.states[s];
     const StateInfo& to = m_.states[d];
-    if (to.work && !from.work) ++uitstroom_werk_;
-    if (to.uitval) ++uitval_;
-    if ((from.uitval || from.work) && !to.work && !to.uitval && !to.absorbing) ++herinstroom_;
-    if (to.absorbing) ++absorbed_;
+    Counters& k = counters_[g];
+    if (to.work && !from.work) ++k.uitstroom_werk, count_period(kpp_uitstroom_werk);
+    if (to.uitval) ++k.uitval, count_period(kpp_uitval);
+    if ((from.uitval || from.work) && !to.work && !to.uitval && !to.absorbing) ++k.herinstroom, count_period(kpp_herinstroom);
+    if (to.absorbing) ++k.absorbed, count_period(kpp_absorbed);
     enter(p, d, now_, /*moved=*/true);
-    if (from.capacity != no_index) admit(static_cast<std::uint32_t>(from.capacity));
+    if (from.capacity != no_index) admit(g * C_ + static_cast<std::uint32_t>(from.capacity));
   }
 
+  // Out-edge j fired for p. A move between two organisations is a handover first.
   void attempt(std::uint32_t p, std::uint32_t j) {
+    const std::int32_t model = m_.regions[people_[p].region].model;
+    if (model != no_index) {
+      const std::int32_t h = m_.handover[static_cast<std::size_t>(model) * J_ + j];
+      if (h != no_index) {
+        handover(p, j, m_.handover_rules[static_cast<std::size_t>(h)]);
+        return;
+      }
+    }
     const OutEdge& e = m_.out_edges[j];
     attempt_to(p, e.to, e.flow, e.to_wait_flow, e.renege ? Leave::reneged : Leave::left);
+  }
+
+  // A handover: whether p is lost and how long it takes are drawn now from p's handover stream;
+  // p stays in the current state until it completes (only reaching the exit age can intervene).
+  void handover(std::uint32_t p, std::uint32_t j, const HandoverInfo& h) {
+    ++counter(p).handovers;
+    count_period(kpp_handovers);
+    const auto u = random::detail::philox(key_, people_[p].key, people_[p].draws, random::Purpose::handover, 0);
+    const bool leak = h.leakage > 0.0 && random::uniform_closed0(u[0]) < h.leakage;
+    const double delay = h.delayed ? draw_value(h.delay, random::uniform_open0(u[1])) : 0.0;
+    if (!(delay > 0.0)) {
+      complete_handover(p, j, leak);
+      return;
+    }
+    Person& x = people_[p];
+    const std::uint32_t v = ++x.version;
+    double t = now_ + delay;
+    std::int32_t code = code_handover - static_cast<std::int32_t>(2 * j + (leak ? 1 : 0));
+    if (m_.has_exit_age) {
+      const double ta = attr_[m_.exit_age_attribute][p] + m_.exit_age;
+      if (ta < t) t = std::max(ta, now_), code = code_age;
+    }
+    x.next = code;
+    if (t <= m_.end) q_.push(QueueEntry{t, p, v});
+  }
+
+  void complete_handover(std::uint32_t p, std::uint32_t j, bool leak) {
+    const OutEdge& e = m_.out_edges[j];
+    if (leak) {
+      const std::int32_t model = m_.regions[people_[p].region].model;
+      const HandoverInfo& h =
+          m_.handover_rules[static_cast<std::size_t>(m_.handover[static_cast<std::size_t>(model) * J_ + j])];
+      ++counter(p).leaked;
+      count_period(kpp_leaked);
+      const std::uint32_t s = people_[p].state;
+      const auto flow = m_.leak_flow[s * S_ + static_cast<std::size_t>(h.leak_to)];
+      TREDE_ASSERT(flow != no_index);
+      move(p, static_cast<std::uint32_t>(h.leak_to), static_cast<std::uint32_t>(flow), Leave::left);
+      return;
+    }
+    attempt_to(p, e.to, e.flow, e.to_wait_flow, Leave::left);
   }
 
   // Moves p to d along `flow`, unless d is full: then p joins d's waiting list, in place (stay
   // mode: p keeps its state and redraws without d) or in d's waiting state via `to_wait_flow`.
   void attempt_to(std::uint32_t p, std::uint32_t d, std::uint32_t flow, std::int32_t to_wait_flow, Leave reason) {
     const std::int32_t c = m_.states[d].capacity;
-    if (c != no_index && occ_[d] >= places_[static_cast<std::size_t>(c)]) {
+    const std::size_t g = people_[p].region;
+    if (c != no_index && occ_[g * S_ + d] >= places_[g * C_ + static_cast<std::size_t>(c)]) {
       const CapacityInfo& ci = m_.capacities[static_cast<std::size_t>(c)];
       if (ci.mode == model::WaitingMode::stay) {
         if (people_[p].wait_ref >= 0) leave_list(p, reason);  // a person waits on one list at a time
@@ -344,7 +476,7 @@ class Replicate {
   }
 
   void renege(std::uint32_t p) {
-    const std::uint32_t c = waits_[static_cast<std::size_t>(people_[p].wait_ref)].cap;
+    const std::uint32_t c = waits_[static_cast<std::size_t>(people_[p].wait_ref)].list % C_;
     const CapacityInfo& ci = m_.capacities[c];
     leave_list(p, Leave::reneged);
     if (ci.renege_to == no_index) {
@@ -359,11 +491,12 @@ class Replicate {
                m_.renege_wait_flow[cell], Leave::reneged);
   }
 
-  // Fills freed places of capacity c from its waiting list, in discipline order.
-  void admit(std::uint32_t c) {
-    const CapacityInfo& ci = m_.capacities[c];
-    while (occ_[ci.state] < places_[c] && !lists_[c].empty()) {
-      const std::uint32_t rec = lists_[c].front();
+  // Fills freed places of list l (region l / C, capacity l % C) in discipline order.
+  void admit(std::size_t l) {
+    const CapacityInfo& ci = m_.capacities[l % C_];
+    const std::size_t occupied = (l / C_) * S_ + ci.state;
+    while (occ_[occupied] < places_[l] && !lists_[l].empty()) {
+      const std::uint32_t rec = lists_[l].front();
       const std::uint32_t q = waits_[rec].slot;
       const std::uint32_t flow = ci.mode == model::WaitingMode::stay ? waits_[rec].flow
                                                                      : static_cast<std::uint32_t>(ci.admission_flow);
@@ -420,9 +553,10 @@ class Replicate {
       waits_.emplace_back();
     }
     const CapacityInfo& ci = m_.capacities[c];
+    const std::size_t l = people_[p].region * C_ + c;
     WaitRecord& r = waits_[rec];
     r.slot = p;
-    r.cap = c;
+    r.list = static_cast<std::uint32_t>(l);
     r.flow = flow;
     r.since = now_;
     r.seq = wait_seq_++;
@@ -432,19 +566,20 @@ class Replicate {
       if (m_.attributes[ci.priority_attribute].kind == model::AttributeKind::age) v = now_ - v;
       r.key = ci.descending ? -v : v;
     }
-    auto& h = lists_[c];
+    auto& h = lists_[l];
     h.push_back(rec);
     list_sift_up(h, h.size() - 1);
     people_[p].wait_ref = static_cast<std::int32_t>(rec);
-    list_add(c, +1);
-    ++joined_;
+    list_add(l, +1);
+    ++counter(p).joined;
+    count_period(kpp_waiting_joined);
     if (report_ < P_) ++res_.waiting_joined[report_ * C_ + c];
   }
 
   void leave_list(std::uint32_t p, Leave reason) {
     const auto rec = static_cast<std::uint32_t>(people_[p].wait_ref);
     const WaitRecord r = waits_[rec];
-    auto& h = lists_[r.cap];
+    auto& h = lists_[r.list];
     const std::size_t i = r.pos;
     const std::uint32_t last = h.back();
     h.pop_back();
@@ -455,19 +590,22 @@ class Replicate {
     }
     free_waits_.push_back(rec);
     people_[p].wait_ref = -1;
-    list_add(r.cap, -1);
+    list_add(r.list, -1);
     const double waited = now_ - r.since;
     const bool in_period = report_ < P_;
-    const std::size_t cell = report_ * C_ + r.cap;
+    const std::size_t cell = report_ * C_ + r.list % C_;
+    Counters& k = counter(p);
     if (in_period) res_.waiting_time_sum[cell] += waited;
     switch (reason) {
       case Leave::admitted:
-        ++admitted_;
-        admitted_wait_sum_ += waited;
+        ++k.admitted;
+        k.admitted_wait_sum += waited;
+        count_period(kpp_waiting_admitted);
         if (in_period) ++res_.waiting_admitted[cell], res_.waiting_time_admitted_sum[cell] += waited;
         break;
       case Leave::reneged:
-        ++reneged_;
+        ++k.reneged;
+        count_period(kpp_waiting_reneged);
         if (in_period) ++res_.waiting_reneged[cell];
         break;
       case Leave::left:
@@ -543,17 +681,21 @@ class Replicate {
     double best = inf;
     std::int32_t code = code_none;
 
-    std::int32_t excluded = no_index;  // the full state p waits for in place
+    // A person waiting in place does not draw moves into full capacity states (the one waited
+    // for and any other): they keep their place on the list until admitted, a move to a state
+    // with room, reneging or exit. (Drawing them would only switch lists, possibly at the same
+    // instant forever with fixed durations.)
+    bool waiting_in_place = false;
     double renege_rate = 0.0;
     if (x.wait_ref >= 0) {
-      const CapacityInfo& ci = m_.capacities[waits_[static_cast<std::size_t>(x.wait_ref)].cap];
+      const CapacityInfo& ci = m_.capacities[waits_[static_cast<std::size_t>(x.wait_ref)].list % C_];
       if (ci.mode == model::WaitingMode::stay) {
-        excluded = static_cast<std::int32_t>(ci.state);
+        waiting_in_place = true;
         renege_rate = ci.renege_rate;
       }
     }
 
-    if (st.fast && excluded == no_index) {
+    if (st.fast && !waiting_in_place) {
       // All risks exponential and constant: one time draw and one destination draw.
       best = t - std::log(random::uniform_open0(u[slot_time])) / st.total_rate;
       const double x = random::uniform_closed0(u[slot_dest]);
@@ -562,7 +704,7 @@ class Replicate {
       while (x >= cum[j]) ++j;
       code = static_cast<std::int32_t>(st.out_begin + j);
     } else {
-      schedule_general(p, st, t, u, excluded, best, code);
+      schedule_general(p, st, t, u, waiting_in_place, best, code);
       if (renege_rate > 0.0) {
         const double tr = t - std::log(random::uniform_open0(u[slot_renege])) / renege_rate;
         if (tr < best) best = tr, code = code_renege;
@@ -578,7 +720,12 @@ class Replicate {
   }
 
   void schedule_general(std::uint32_t p, const StateInfo& st, double t, const std::array<std::uint64_t, 4>& u,
-                        std::int32_t excluded, double& best, std::int32_t& code) {
+                        bool waiting_in_place, double& best, std::int32_t& code) {
+    const std::size_t g = people_[p].region;
+    const auto excluded = [&](std::uint32_t d) {
+      const std::int32_t c = m_.states[d].capacity;
+      return waiting_in_place && c != no_index && occ_[g * S_ + d] >= places_[g * C_ + static_cast<std::size_t>(c)];
+    };
     // Exponential risks race as one block: total rate R (piecewise constant in calendar time
     // when multipliers apply), then the destination in proportion to the rates at that time.
     std::size_t n = 0;
@@ -588,14 +735,14 @@ class Replicate {
       const OutEdge& e = m_.out_edges[j];
       if (!e.exponential) {
         const std::uint32_t slot = slot_general + general++;
-        if (static_cast<std::int32_t>(e.to) == excluded) continue;
+        if (excluded(e.to)) continue;
         const double c = e.cov_begin == e.cov_end ? 1.0 : covariate_factor(e, p, t);
         const double E = -std::log(slot_uniform(p, u, slot));
         const double tj = sample_hazard(e, p, t, E, c);
         if (tj < best) best = tj, code = static_cast<std::int32_t>(j);
         continue;
       }
-      if (static_cast<std::int32_t>(e.to) == excluded) continue;
+      if (excluded(e.to)) continue;
       w_base_[n] = e.hazard.rate * (e.cov_begin == e.cov_end ? 1.0 : covariate_factor(e, p, t));
       w_idx_[n] = j;
       scheduled = scheduled || e.schedule != no_index;
@@ -672,8 +819,9 @@ class Replicate {
   void system_event() {
     if (cap_change_ < m_.capacity_changes.size() && m_.capacity_changes[cap_change_].time <= now_) {
       const CapacityChange& ch = m_.capacity_changes[cap_change_++];
-      places_[ch.capacity] = static_cast<std::int64_t>(ch.places);
-      admit(ch.capacity);
+      const std::size_t l = ch.region * C_ + ch.capacity;
+      places_[l] = static_cast<std::int64_t>(ch.places);
+      admit(l);
     } else {
       std::size_t i = 0;
       while (next_arrival_[i] > now_) ++i;
@@ -685,47 +833,63 @@ class Replicate {
   void arrive(std::size_t i) {
     const InflowInfo& f = m_.inflows[i];
     const std::uint64_t n = arrivals_n_[i]++;
-    const std::uint32_t p = new_person((static_cast<std::uint64_t>(i) + 1) << 40 | n);
+    const std::uint32_t p = new_person((static_cast<std::uint64_t>(i) + 1) << 40 | n, f.region);
     draw_attributes(p, f.attributes);
     std::uint32_t d = f.state;
     std::uint32_t flow = f.flow;
     const std::int32_t c = m_.states[d].capacity;
-    if (c != no_index && occ_[d] >= places_[static_cast<std::size_t>(c)]) {
+    if (c != no_index && occ_[f.region * S_ + d] >= places_[f.region * C_ + static_cast<std::size_t>(c)]) {
       d = m_.capacities[static_cast<std::size_t>(c)].waiting_state;
       flow = static_cast<std::uint32_t>(f.wait_flow);
     }
-    ++arrivals_;
-    count_flow(flow);
+    ++counters_[f.region].arrivals;
+    count_period(kpp_arrivals);
+    count_flow(flow, f.region);
     enter(p, d, now_, /*moved=*/false);
     next_arrival_[i] = sample_arrival(i, now_);
   }
 
   // ---- end of run ------------------------------------------------------------------------------------
 
+  // KPIs of one set of counters into k[0..K); `cost` is the cost over the run.
+  static void fill_kpis(double* k, const Counters& c, double cost) {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const auto d = [](std::uint64_t x) { return static_cast<double>(x); };
+    k[kpi_uitstroom_werk] = d(c.uitstroom_werk);
+    k[kpi_uitval] = d(c.uitval);
+    k[kpi_herinstroom] = d(c.herinstroom);
+    k[kpi_mean_time_to_first_work] = c.reached_work > 0 ? c.time_to_work_sum / d(c.reached_work) : nan;
+    k[kpi_share_reached_trede_ge4] = c.persons > 0 ? d(c.ever_trede4) / d(c.persons) : 0.0;
+    k[kpi_share_reached_work] = c.persons > 0 ? d(c.ever_work) / d(c.persons) : 0.0;
+    k[kpi_cost_total] = cost;
+    k[kpi_cost_per_person_reaching_work] = c.reached_work > 0 ? cost / d(c.reached_work) : nan;
+    k[kpi_persons] = d(c.persons);
+    k[kpi_persons_reaching_work] = d(c.reached_work);
+    k[kpi_arrivals] = d(c.arrivals);
+    k[kpi_absorbed] = d(c.absorbed);
+    k[kpi_events] = d(c.events);
+    k[kpi_waiting_joined] = d(c.joined);
+    k[kpi_waiting_admitted] = d(c.admitted);
+    k[kpi_waiting_reneged] = d(c.reneged);
+    k[kpi_mean_waiting_time_admitted] = c.admitted > 0 ? c.admitted_wait_sum / d(c.admitted) : nan;
+    k[kpi_handovers] = d(c.handovers);
+    k[kpi_leaked] = d(c.leaked);
+  }
+
   void finish() {
-    auto& k = res_.kpi;
+    const std::size_t K = m_.layout.K();
+    Counters total;
+    for (std::size_t g = 0; g < G_; ++g) {
+      total += counters_[g];
+      if (m_.layout.by_region()) {
+        double cost = 0.0;
+        for (std::size_t r = 0; r < P_; ++r) cost += res_.cost_region_eur[r * G_ + g];
+        fill_kpis(&res_.kpi_region[g * K], counters_[g], cost);
+      }
+    }
     double cost = 0.0;
     for (double c : res_.cost_eur) cost += c;
-    k[kpi_uitstroom_werk] = static_cast<double>(uitstroom_werk_);
-    k[kpi_uitval] = static_cast<double>(uitval_);
-    k[kpi_herinstroom] = static_cast<double>(herinstroom_);
-    k[kpi_mean_time_to_first_work] =
-        reached_work_ > 0 ? time_to_work_sum_ / static_cast<double>(reached_work_) : std::numeric_limits<double>::quiet_NaN();
-    k[kpi_share_reached_trede_ge4] = persons_ > 0 ? static_cast<double>(ever_trede4_) / static_cast<double>(persons_) : 0.0;
-    k[kpi_share_reached_work] = persons_ > 0 ? static_cast<double>(ever_work_) / static_cast<double>(persons_) : 0.0;
-    k[kpi_cost_total] = cost;
-    k[kpi_cost_per_person_reaching_work] =
-        reached_work_ > 0 ? cost / static_cast<double>(reached_work_) : std::numeric_limits<double>::quiet_NaN();
-    k[kpi_persons] = static_cast<double>(persons_);
-    k[kpi_persons_reaching_work] = static_cast<double>(reached_work_);
-    k[kpi_arrivals] = static_cast<double>(arrivals_);
-    k[kpi_absorbed] = static_cast<double>(absorbed_);
-    k[kpi_events] = static_cast<double>(events_);
-    k[kpi_waiting_joined] = static_cast<double>(joined_);
-    k[kpi_waiting_admitted] = static_cast<double>(admitted_);
-    k[kpi_waiting_reneged] = static_cast<double>(reneged_);
-    k[kpi_mean_waiting_time_admitted] =
-        admitted_ > 0 ? admitted_wait_sum_ / static_cast<double>(admitted_) : std::numeric_limits<double>::quiet_NaN();
+    fill_kpis(res_.kpi.data(), total, cost);
     res_.events = events_;
     res_.peak_live_persons = peak_live_;
     std::uint64_t bytes = people_.capacity() * sizeof(Person) + free_.capacity() * sizeof(std::uint32_t) +
@@ -738,7 +902,7 @@ class Replicate {
 
   const CompiledModel& m_;
   random::StreamKey key_;
-  std::size_t S_, C_, T_, P_, E_;
+  std::size_t S_, C_, T_, P_, E_, G_, O_, Kp_, J_;
   double now_ = 0.0;
 
   // People, indexed by slot (slots of people who left are reused). The fields touched on every
@@ -750,11 +914,12 @@ class Replicate {
     std::uint32_t version;   // version of the queued event; other versions are stale
     std::int32_t next;       // what the queued event is (out-edge index or code_*)
     std::int32_t wait_ref;   // wait record, or -1
-    float entry_offset;      // years from the start until the person entered the model
+    double entry_time;       // calendar time the person entered the model
     std::uint16_t state;
+    std::uint16_t region;
     std::uint8_t flags;
   };
-  static_assert(sizeof(Person) == 40);
+  static_assert(sizeof(Person) == 48);  // spell_start, key, entry_time, 4 x 4 bytes, state, region, flags
   std::vector<Person> people_;
   std::vector<std::uint32_t> free_;
   std::int32_t age_attr_ = no_index;
@@ -788,13 +953,28 @@ class Replicate {
   std::vector<double> w_base_, w_cur_;
   std::vector<std::uint32_t> w_idx_;
 
-  // KPI counters.
-  std::uint64_t persons_ = 0, live_ = 0, peak_live_ = 0, events_ = 0, arrivals_ = 0, absorbed_ = 0;
-  std::uint64_t uitstroom_werk_ = 0, uitval_ = 0, herinstroom_ = 0;
-  std::uint64_t ever_trede4_ = 0, ever_work_ = 0, reached_work_ = 0;
-  double time_to_work_sum_ = 0.0;
-  std::uint64_t joined_ = 0, admitted_ = 0, reneged_ = 0;
-  double admitted_wait_sum_ = 0.0;
+  // KPI counters, per region.
+  struct Counters {
+    std::uint64_t persons = 0, events = 0, arrivals = 0, absorbed = 0;
+    std::uint64_t uitstroom_werk = 0, uitval = 0, herinstroom = 0;
+    std::uint64_t ever_trede4 = 0, ever_work = 0, reached_work = 0;
+    double time_to_work_sum = 0.0;
+    std::uint64_t joined = 0, admitted = 0, reneged = 0;
+    double admitted_wait_sum = 0.0;
+    std::uint64_t handovers = 0, leaked = 0;
+    Counters& operator+=(const Counters& o) {
+      persons += o.persons, events += o.events, arrivals += o.arrivals, absorbed += o.absorbed;
+      uitstroom_werk += o.uitstroom_werk, uitval += o.uitval, herinstroom += o.herinstroom;
+      ever_trede4 += o.ever_trede4, ever_work += o.ever_work, reached_work += o.reached_work;
+      time_to_work_sum += o.time_to_work_sum;
+      joined += o.joined, admitted += o.admitted, reneged += o.reneged;
+      admitted_wait_sum += o.admitted_wait_sum;
+      handovers += o.handovers, leaked += o.leaked;
+      return *this;
+    }
+  };
+  std::vector<Counters> counters_;
+  std::uint64_t live_ = 0, peak_live_ = 0, events_ = 0;
 
   ReplicateResult res_;
 };

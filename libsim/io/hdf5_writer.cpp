@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -16,6 +18,7 @@
 #include "io/hdf5_util.hpp"
 #include "trede/error.hpp"
 #include "trede/io/hdf5.hpp"
+#include "trede/mc/compare.hpp"
 #include "trede/version.hpp"
 
 namespace trede::io {
@@ -24,9 +27,11 @@ namespace {
 using detail::Handle;
 using detail::check;
 
+// Writes datasets, groups and attributes below one location (the file or a group); paths
+// without a leading '/' are relative to it.
 class Writer {
  public:
-  Writer(hid_t file, int level) : file_(file), level_(level) {}
+  Writer(hid_t loc, int level) : file_(loc), level_(level) {}
 
   Handle group(const std::string& path) {
     Handle gcpl(H5Pcreate(H5P_GROUP_CREATE), H5Pclose);
@@ -168,8 +173,9 @@ std::string utc_now() {
   return buf;
 }
 
-void write_contents(hid_t file, const mc::Ensemble& e, const model::Scenario& s, const WriteOptions& o) {
-  Writer w(file, o.compression_level);
+// One ensemble and its scenario, below `loc` (the file, or a group of a comparison file).
+void write_contents(hid_t loc, const mc::Ensemble& e, const model::Scenario& s, const WriteOptions& o) {
+  Writer w(loc, o.compression_level);
   const engine::Layout& L = e.layout;
   const hsize_t R = e.replicates, T = L.T(), P = L.P(), S = L.S(), C = L.C(), E = L.E(), K = L.K();
   const hsize_t rungs = mc::ladder_rungs;
@@ -177,7 +183,7 @@ void write_contents(hid_t file, const mc::Ensemble& e, const model::Scenario& s,
   std::string overrides;
   for (std::size_t i = 0; i < s.overrides.size(); ++i) overrides += (i ? "\n" : "") + s.overrides[i];
   w.attr("trede_version", std::string(trede::version));
-  w.attr("git_commit", std::string(trede::git_commit));
+  w.attr("git_commit", std::string(trede::git_commit()));
   w.attr("master_seed", static_cast<std::uint64_t>(e.seed));
   w.attr("replicates", static_cast<std::uint64_t>(e.replicates));
   w.attr("first_replicate", static_cast<std::uint64_t>(e.first_replicate));
@@ -192,22 +198,22 @@ void write_contents(hid_t file, const mc::Ensemble& e, const model::Scenario& s,
   w.attr("scenario_hash", sha256_hex(hashed + "\n#overrides\n" + overrides));
   if (!o.command_line.empty()) w.attr("command_line", o.command_line);
 
-  w.scalar_string("/scenario", s.text);
+  w.scalar_string("scenario", s.text);
   if (!s.base_texts.empty()) {
-    w.strings("/scenario_bases", s.base_texts);
-    w.strings("/scenario_base_paths", s.base_paths);
+    w.strings("scenario_bases", s.base_texts);
+    w.strings("scenario_base_paths", s.base_paths);
   }
-  w.dataset("/time", {T}, L.report_times);
-  w.dataset("/period_start", {P}, L.period_start);
-  w.dataset("/period_end", {P}, L.period_end);
-  w.strings("/states", L.states);
+  w.dataset("time", {T}, L.report_times);
+  w.dataset("period_start", {P}, L.period_start);
+  w.dataset("period_end", {P}, L.period_end);
+  w.strings("states", L.states);
   std::vector<std::int32_t> trede(L.trede.begin(), L.trede.end());
-  w.dataset("/trede", {S}, trede);
-  w.dataset("/state_cost_eur_per_year", {S}, L.cost_eur_per_year);
+  w.dataset("trede", {S}, trede);
+  w.dataset("state_cost_eur_per_year", {S}, L.cost_eur_per_year);
   std::vector<std::int32_t> ladder = {1, 2, 3, 4, 5, 6};
-  w.dataset("/ladder", {rungs}, ladder);
-  w.strings("/capacity_states", L.capacity_states);
-  w.group("/edges");
+  w.dataset("ladder", {rungs}, ladder);
+  w.strings("capacity_states", L.capacity_states);
+  w.group("edges");
   std::vector<std::string> ids, from, to, kind;
   for (const auto& ed : L.edges) {
     ids.push_back(ed.id);
@@ -215,49 +221,75 @@ void write_contents(hid_t file, const mc::Ensemble& e, const model::Scenario& s,
     to.push_back(ed.to);
     kind.push_back(engine::to_string(ed.kind));
   }
-  w.strings("/edges/id", ids);
-  w.strings("/edges/from", from);
-  w.strings("/edges/to", to);
-  w.strings("/edges/kind", kind);
-  w.strings("/kpi_names", L.kpi_names);
+  w.strings("edges/id", ids);
+  w.strings("edges/from", from);
+  w.strings("edges/to", to);
+  w.strings("edges/kind", kind);
+  w.strings("kpi_names", L.kpi_names);
+  w.strings("kpi_period_names", L.kpi_period_names);
+  w.strings("regions", L.regions);
+  w.strings("region_models", L.region_models);
+  w.strings("organisations", L.organisations);
+  const hsize_t Kp = L.Kp(), G = L.G(), O = L.O();
 
-  w.group("/summary");
-  w.summary("/summary/occupancy", e.occupancy_summary, {T, S});
-  w.summary("/summary/trede_occupancy", e.trede_summary, {T, rungs});
-  w.summary("/summary/waiting", e.waiting_summary, {T, C});
-  w.summary("/summary/flows", e.flows_summary, {P, E});
-  w.summary("/summary/cost_cumulative_eur", e.cost_cumulative_summary, {T});
-  w.kpi_table("/summary/kpi", L.kpi_names, e.kpi_summary);
+  w.group("summary");
+  w.summary("summary/occupancy", e.occupancy_summary, {T, S});
+  w.summary("summary/trede_occupancy", e.trede_summary, {T, rungs});
+  w.summary("summary/waiting", e.waiting_summary, {T, C});
+  w.summary("summary/flows", e.flows_summary, {P, E});
+  w.summary("summary/cost_cumulative_eur", e.cost_cumulative_summary, {T});
+  w.kpi_table("summary/kpi", L.kpi_names, e.kpi_summary);
+  w.summary("summary/kpi_period", e.kpi_period_summary, {P, Kp});
+  w.summary("summary/organisation_cost_eur", e.organisation_cost_summary, {P, O});
+  if (L.by_region()) {
+    w.group("summary/region");
+    w.summary("summary/region/occupancy", e.occupancy_region_summary, {T, G, S});
+    w.summary("summary/region/trede_occupancy", e.trede_region_summary, {T, G, rungs});
+    w.summary("summary/region/waiting", e.waiting_region_summary, {T, G, C});
+    w.summary("summary/region/cost_eur", e.cost_region_summary, {P, G});
+    w.summary("summary/region/kpi", e.kpi_region_summary, {G, K});
+  }
 
-  w.group("/replicates");
+  w.group("replicates");
   std::vector<std::uint64_t> index(R);
   for (hsize_t i = 0; i < R; ++i) index[i] = e.first_replicate + i;
-  w.dataset("/replicates/replicate", {R}, index);
-  w.dataset("/replicates/occupancy", {R, T, S}, e.occupancy, true);
-  w.dataset("/replicates/trede_occupancy", {R, T, rungs}, e.trede_occupancy, true);
-  w.dataset("/replicates/waiting", {R, T, C}, e.waiting, true);
-  w.dataset("/replicates/flows", {R, P, E}, e.flows, true);
-  w.dataset("/replicates/person_years", {R, P, S}, e.person_years, true);
-  w.dataset("/replicates/cost_eur", {R, P}, e.cost_eur, true);
-  w.dataset("/replicates/cost_cumulative_eur", {R, T}, e.cost_cumulative_eur, true);
-  w.dataset("/replicates/waiting_years", {R, P, C}, e.waiting_years, true);
-  w.dataset("/replicates/waiting_joined", {R, P, C}, e.waiting_joined, true);
-  w.dataset("/replicates/waiting_admitted", {R, P, C}, e.waiting_admitted, true);
-  w.dataset("/replicates/waiting_reneged", {R, P, C}, e.waiting_reneged, true);
-  w.dataset("/replicates/waiting_left", {R, P, C}, e.waiting_left, true);
-  w.dataset("/replicates/waiting_time_sum", {R, P, C}, e.waiting_time_sum, true);
-  w.dataset("/replicates/waiting_time_admitted_sum", {R, P, C}, e.waiting_time_admitted_sum, true);
-  w.dataset("/replicates/sojourn_sum", {R, E}, e.sojourn_sum, true);
-  w.dataset("/replicates/sojourn_sumsq", {R, E}, e.sojourn_sumsq, true);
-  w.dataset("/replicates/kpi", {R, K}, e.kpi, true);
-  w.dataset("/replicates/events", {R}, e.events, true);
+  w.dataset("replicates/replicate", {R}, index);
+  w.dataset("replicates/occupancy", {R, T, S}, e.occupancy, true);
+  w.dataset("replicates/trede_occupancy", {R, T, rungs}, e.trede_occupancy, true);
+  w.dataset("replicates/waiting", {R, T, C}, e.waiting, true);
+  w.dataset("replicates/flows", {R, P, E}, e.flows, true);
+  w.dataset("replicates/person_years", {R, P, S}, e.person_years, true);
+  w.dataset("replicates/cost_eur", {R, P}, e.cost_eur, true);
+  w.dataset("replicates/cost_cumulative_eur", {R, T}, e.cost_cumulative_eur, true);
+  w.dataset("replicates/waiting_years", {R, P, C}, e.waiting_years, true);
+  w.dataset("replicates/waiting_joined", {R, P, C}, e.waiting_joined, true);
+  w.dataset("replicates/waiting_admitted", {R, P, C}, e.waiting_admitted, true);
+  w.dataset("replicates/waiting_reneged", {R, P, C}, e.waiting_reneged, true);
+  w.dataset("replicates/waiting_left", {R, P, C}, e.waiting_left, true);
+  w.dataset("replicates/waiting_time_sum", {R, P, C}, e.waiting_time_sum, true);
+  w.dataset("replicates/waiting_time_admitted_sum", {R, P, C}, e.waiting_time_admitted_sum, true);
+  w.dataset("replicates/sojourn_sum", {R, E}, e.sojourn_sum, true);
+  w.dataset("replicates/sojourn_sumsq", {R, E}, e.sojourn_sumsq, true);
+  w.dataset("replicates/kpi", {R, K}, e.kpi, true);
+  w.dataset("replicates/kpi_period", {R, P, Kp}, e.kpi_period, true);
+  w.dataset("replicates/organisation_cost_eur", {R, P, O}, e.organisation_cost_eur, true);
+  if (L.by_region()) {
+    w.group("replicates/region");
+    w.dataset("replicates/region/occupancy", {R, T, G, S}, e.occupancy_region, true);
+    w.dataset("replicates/region/trede_occupancy", {R, T, G, rungs}, e.trede_occupancy_region, true);
+    w.dataset("replicates/region/waiting", {R, T, G, C}, e.waiting_region, true);
+    w.dataset("replicates/region/person_years", {R, P, G, S}, e.person_years_region, true);
+    w.dataset("replicates/region/cost_eur", {R, P, G}, e.cost_region_eur, true);
+    w.dataset("replicates/region/kpi", {R, G, K}, e.kpi_region, true);
+  }
+  w.dataset("replicates/events", {R}, e.events, true);
 }
 
 std::atomic<unsigned> tmp_counter{0};
 
-}  // namespace
-
-void write_hdf5(const std::string& path, const mc::Ensemble& e, const model::Scenario& s, const WriteOptions& o) {
+// Builds an HDF5 file in memory with `fill` and puts it at `path` atomically.
+template <class Fill>
+void write_atomically(const std::string& path, const WriteOptions& o, Fill&& fill) {
   namespace fs = std::filesystem;
   if (o.compression_level < 0 || o.compression_level > 9)
     throw ModelError("", 0, "compression_level", "must be 0..9");
@@ -267,34 +299,121 @@ void write_hdf5(const std::string& path, const mc::Ensemble& e, const model::Sce
   if (!fs::is_directory(dir)) throw IoError(path, "directory '" + dir.string() + "' does not exist");
   const std::string tmp = path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(tmp_counter++);
 
-  detail::ErrorSilencer quiet;
-  try {
-    Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
-    check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_LATEST), "file access properties");
-    Handle file(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), H5Fclose);
-    if (file.get() < 0) throw IoError(path, "cannot create temporary file '" + tmp + "'");
-    write_contents(file.get(), e, s, o);
-    check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "flush");
-    file.reset();
-    // Make the bytes durable before the rename makes them visible.
-    const int fd = ::open(tmp.c_str(), O_RDONLY);
-    if (fd < 0 || ::fsync(fd) != 0) {
-      if (fd >= 0) ::close(fd);
-      throw IoError(path, "cannot sync temporary file");
+  // The file is built in memory (HDF5's core driver, no backing store) and written out with
+  // plain POSIX calls: a full disk or a size limit then fails in our own code, cleanly, and
+  // never leaves HDF5 holding a half-closed file.
+  std::vector<char> image;
+  {
+    detail::ErrorSilencer quiet;
+    try {
+      Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+      check(H5Pset_fapl_core(fapl.get(), 16u << 20, /*backing_store=*/0), "in-memory file driver");
+      const std::string name = "trede-result-" + std::to_string(tmp_counter++);
+      Handle file(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), H5Fclose);
+      if (file.get() < 0) throw detail::Hdf5Failure{"create in-memory file"};
+      fill(file.get());
+      check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "flush");
+      const ssize_t size = H5Fget_file_image(file.get(), nullptr, 0);
+      if (size <= 0) throw detail::Hdf5Failure{"file image size"};
+      image.resize(static_cast<std::size_t>(size));
+      if (H5Fget_file_image(file.get(), image.data(), image.size()) != size) throw detail::Hdf5Failure{"file image"};
+    } catch (const detail::Hdf5Failure& f) {
+      throw IoError(path, "HDF5 could not build the result (" + f.what_failed + ")");
     }
+  }
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) throw IoError(path, "cannot create temporary file '" + tmp + "': " + std::strerror(errno));
+  auto fail = [&](const std::string& what) {
+    const int err = errno;
     ::close(fd);
     std::error_code ec;
-    fs::rename(tmp, target, ec);
-    if (ec) throw IoError(path, "cannot move the finished file into place: " + ec.message());
-  } catch (const detail::Hdf5Failure& f) {
-    std::error_code ec;
     fs::remove(tmp, ec);
-    throw IoError(path, "HDF5 write failed (" + f.what_failed + ")");
-  } catch (...) {
-    std::error_code ec;
-    fs::remove(tmp, ec);
-    throw;
+    throw IoError(path, what + ": " + std::strerror(err));
+  };
+  std::size_t done = 0;
+  while (done < image.size()) {
+    const ssize_t n = ::write(fd, image.data() + done, image.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) fail("cannot write the result");
+    done += static_cast<std::size_t>(n);
   }
+  if (::fsync(fd) != 0) fail("cannot sync the result");  // durable before the rename makes it visible
+  if (::close(fd) != 0) {
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    throw IoError(path, std::string("cannot close the result: ") + std::strerror(errno));
+  }
+  std::error_code ec;
+  fs::rename(tmp, target, ec);
+  if (ec) {
+    std::error_code ec2;
+    fs::remove(tmp, ec2);
+    throw IoError(path, "cannot move the finished file into place: " + ec.message());
+  }
+}
+
+}  // namespace
+
+void write_hdf5(const std::string& path, const mc::Ensemble& e, const model::Scenario& s, const WriteOptions& o) {
+  write_atomically(path, o, [&](hid_t file) { write_contents(file, e, s, o); });
+}
+
+void write_comparison(const std::string& path, const mc::Comparison& c, const std::vector<model::Scenario>& scenarios,
+                      const WriteOptions& o) {
+  write_atomically(path, o, [&](hid_t file) {
+    Writer w(file, o.compression_level);
+    const mc::Ensemble& ref = c.ensembles.front();
+    const engine::Layout& L = ref.layout;
+    const hsize_t N = c.names.size(), D = N - 1, R = ref.replicates, T = L.T(), P = L.P(), K = L.K(), Kp = L.Kp();
+    const hsize_t rungs = mc::ladder_rungs;
+    w.attr("kind", std::string("comparison"));
+    w.attr("trede_version", std::string(trede::version));
+    w.attr("git_commit", std::string(trede::git_commit()));
+    w.attr("master_seed", static_cast<std::uint64_t>(ref.seed));
+    w.attr("replicates", static_cast<std::uint64_t>(R));
+    w.attr("first_replicate", static_cast<std::uint64_t>(ref.first_replicate));
+    w.attr("confidence", c.confidence);
+    w.attr("reference", c.names.front());
+    w.attr("created", utc_now());
+    if (!o.command_line.empty()) w.attr("command_line", o.command_line);
+    w.strings("scenario_names", c.names);
+    w.strings("kpi_names", L.kpi_names);
+    w.strings("kpi_period_names", L.kpi_period_names);
+    w.dataset("time", {T}, L.report_times);
+    w.dataset("period_start", {P}, L.period_start);
+    w.dataset("period_end", {P}, L.period_end);
+    auto stack = [](const std::vector<mc::Difference>& ds, std::vector<double> mc::Difference::*field) {
+      std::vector<double> out;
+      for (const auto& d : ds) out.insert(out.end(), (d.*field).begin(), (d.*field).end());
+      return out;
+    };
+    auto difference = [&](const std::string& group, const std::vector<mc::Difference>& ds, std::vector<hsize_t> shape) {
+      shape.insert(shape.begin(), D);
+      w.group(group);
+      w.dataset(group + "/mean", shape, stack(ds, &mc::Difference::mean));
+      w.dataset(group + "/sd", shape, stack(ds, &mc::Difference::sd));
+      w.dataset(group + "/lo", shape, stack(ds, &mc::Difference::lo));
+      w.dataset(group + "/hi", shape, stack(ds, &mc::Difference::hi));
+    };
+    w.group("difference");
+    difference("difference/kpi", c.kpi, {K});
+    difference("difference/kpi_period", c.kpi_period, {P, Kp});
+    difference("difference/trede_occupancy", c.trede, {T, rungs});
+    if (!c.variance_reduction_kpi.empty()) {
+      difference("difference/kpi_independent", c.kpi_independent, {K});
+      w.group("variance_reduction");
+      std::vector<double> vk, vp;
+      for (auto& v : c.variance_reduction_kpi) vk.insert(vk.end(), v.begin(), v.end());
+      for (auto& v : c.variance_reduction_kpi_period) vp.insert(vp.end(), v.begin(), v.end());
+      w.dataset("variance_reduction/kpi", {D, K}, vk);
+      w.dataset("variance_reduction/kpi_period", {D, P, Kp}, vp);
+    }
+    w.group("scenarios");
+    for (std::size_t i = 0; i < N; ++i) {
+      Handle g = w.group("scenarios/" + std::to_string(i));
+      write_contents(g.get(), c.ensembles[i], scenarios[i], o);
+    }
+  });
 }
 
 }  // namespace trede::io

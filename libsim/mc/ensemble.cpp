@@ -60,7 +60,18 @@ Ensemble run(const engine::Simulator& sim, const RunOptions& options) {
   e.sojourn_sum.resize(R * E);
   e.sojourn_sumsq.resize(R * E);
   e.kpi.resize(R * K);
+  e.kpi_period.resize(R * P * L.Kp());
+  e.organisation_cost_eur.resize(R * P * L.O());
   e.events.resize(R);
+  const std::size_t G = L.G();
+  if (L.by_region()) {
+    e.occupancy_region.resize(R * T * G * S);
+    e.trede_occupancy_region.resize(R * T * G * ladder_rungs);
+    e.waiting_region.resize(R * T * G * C);
+    e.person_years_region.resize(R * P * G * S);
+    e.cost_region_eur.resize(R * P * G);
+    e.kpi_region.resize(R * G * K);
+  }
   std::vector<std::uint64_t> bytes(R), live(R);
 
   std::atomic<std::uint64_t> done{0};
@@ -81,6 +92,22 @@ Ensemble run(const engine::Simulator& sim, const RunOptions& options) {
     put(e.sojourn_sum, i, r.sojourn_sum);
     put(e.sojourn_sumsq, i, r.sojourn_sumsq);
     put(e.kpi, i, r.kpi);
+    put(e.kpi_period, i, r.kpi_period);
+    put(e.organisation_cost_eur, i, r.organisation_cost_eur);
+    if (L.by_region()) {
+      put(e.occupancy_region, i, r.occupancy_region);
+      put(e.waiting_region, i, r.waiting_region);
+      put(e.person_years_region, i, r.person_years_region);
+      put(e.cost_region_eur, i, r.cost_region_eur);
+      put(e.kpi_region, i, r.kpi_region);
+      for (std::size_t tg = 0; tg < T * G; ++tg) {
+        std::int32_t* rung = &e.trede_occupancy_region[(i * T * G + tg) * ladder_rungs];
+        for (std::size_t s = 0; s < S; ++s) {
+          const int tr = L.trede[s];
+          if (tr >= 1 && tr <= 6) rung[tr - 1] += r.occupancy_region[tg * S + s];
+        }
+      }
+    }
     // Derived per replicate: occupancy per trede and cumulative cost.
     for (std::size_t t = 0; t < T; ++t) {
       std::int32_t* rung = &e.trede_occupancy[(i * T + t) * ladder_rungs];

@@ -73,6 +73,15 @@ void summarize(Ensemble& e) {
   e.flows_summary = summarize(std::span<const std::int32_t>(e.flows), R);
   e.cost_cumulative_summary = summarize(std::span<const double>(e.cost_cumulative_eur), R);
   e.kpi_summary = summarize(std::span<const double>(e.kpi), R);
+  e.kpi_period_summary = summarize(std::span<const double>(e.kpi_period), R);
+  e.organisation_cost_summary = summarize(std::span<const double>(e.organisation_cost_eur), R);
+  if (e.layout.by_region()) {
+    e.occupancy_region_summary = summarize(std::span<const std::int32_t>(e.occupancy_region), R);
+    e.trede_region_summary = summarize(std::span<const std::int32_t>(e.trede_occupancy_region), R);
+    e.waiting_region_summary = summarize(std::span<const std::int32_t>(e.waiting_region), R);
+    e.cost_region_summary = summarize(std::span<const double>(e.cost_region_eur), R);
+    e.kpi_region_summary = summarize(std::span<const double>(e.kpi_region), R);
+  }
 }
 
 }  // namespace trede::mc

@@ -49,8 +49,8 @@ std::optional<double> parse_double(const std::string& s) {
 
 }  // namespace
 
-void read_population_csv(const std::string& path, Scenario& s, LoadContext& ctx, const toml::node& at,
-                         const std::string& key) {
+void read_population_csv(const std::string& path, const Scenario& s, std::vector<Individual>& out,
+                         LoadContext& ctx, const toml::node& at, const std::string& key) {
   std::ifstream in(path);
   if (!in) {
     ctx.error(at, key, "cannot open population file '" + path + "'");
@@ -159,7 +159,7 @@ void read_population_csv(const std::string& path, Scenario& s, LoadContext& ctx,
       }
       ind.attributes[a] = *v;
     }
-    if (ok) s.individuals.push_back(std::move(ind));
+    if (ok) out.push_back(std::move(ind));
   }
   if (errors > 20)
     ctx.error_in(path, lineno, "row", std::to_string(errors - 20) + " more bad rows not listed");

@@ -26,14 +26,20 @@ Graph movement_graph(const Scenario& s) {
     if (cap && cap->waiting == WaitingMode::separate) boost::add_edge(cap->waiting_state, x, g);
     if (s.exit_age && !s.states[x].absorbing) boost::add_edge(x, s.exit_age->to, g);
   }
-  for (const InitialGroup& grp : s.initial)
-    if (grp.count > 0) boost::add_edge(n, grp.state, g);
-  for (const Individual& ind : s.individuals) boost::add_edge(n, ind.state, g);
-  for (const Inflow& f : s.inflows) {
-    boost::add_edge(n, f.state, g);
-    const auto& cap = s.states[f.state].capacity;
-    if (cap && cap->waiting == WaitingMode::separate) boost::add_edge(n, cap->waiting_state, g);
+  for (const Region& r : s.regions) {
+    for (const InitialGroup& grp : r.initial)
+      if (grp.count > 0) boost::add_edge(n, grp.state, g);
+    for (const Individual& ind : r.individuals) boost::add_edge(n, ind.state, g);
+    for (const Inflow& f : r.inflows) {
+      boost::add_edge(n, f.state, g);
+      const auto& cap = s.states[f.state].capacity;
+      if (cap && cap->waiting == WaitingMode::separate) boost::add_edge(n, cap->waiting_state, g);
+    }
   }
+  // Handover leakage moves people from any state that hands over to the leak state.
+  for (const HandoverRule& h : s.handovers)
+    if (h.leak_to)
+      for (const Transition& t : s.transitions) boost::add_edge(t.from, *h.leak_to, g);
   return g;
 }
 
@@ -50,13 +56,20 @@ bool hazard_can_fire(const Hazard& h) {
 void check_graph(const Scenario& s, LoadContext& ctx, const std::vector<int>& state_lines) {
   const std::size_t n = s.states.size();
 
-  bool anyone = !s.individuals.empty();
-  for (const InitialGroup& g : s.initial) anyone = anyone || g.count > 0;
-  for (const Inflow& f : s.inflows)
-    anyone = anyone || f.rate_per_year.before > 0 ||
-             std::any_of(f.rate_per_year.values.begin(), f.rate_per_year.values.end(), [](double v) { return v > 0; });
+  bool anyone = false;
+  for (const Region& r : s.regions) {
+    anyone = anyone || !r.individuals.empty();
+    for (const InitialGroup& g : r.initial) anyone = anyone || g.count > 0;
+    for (const Inflow& f : r.inflows)
+      anyone = anyone || f.rate_per_year.before > 0 ||
+               std::any_of(f.rate_per_year.values.begin(), f.rate_per_year.values.end(), [](double v) { return v > 0; });
+  }
   if (!anyone) {
-    ctx.error_at(1, "population", "empty population: no one at the start ([[population]] with count > 0) and no inflow");
+    int line = 1;  // point at the first population group when there is one
+    for (const Region& r : s.regions)
+      for (const InitialGroup& g : r.initial)
+        if (line == 1 && g.line > 0) line = g.line;
+    ctx.error_at(line, "population", "empty population: no one at the start ([[population]] with count > 0) and no inflow");
     return;
   }
 

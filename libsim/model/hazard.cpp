@@ -18,9 +18,9 @@ double cumulative_hazard(const Hazard& h, double x) noexcept {
     case HazardKind::weibull:
       return x > 0.0 ? std::pow(x / h.scale, h.shape) : 0.0;
     case HazardKind::gamma:
-      return x > 0.0 ? -std::log(random::gamma_q(h.shape, x / h.scale)) : 0.0;
-    case HazardKind::lognormal:
-      return x > 0.0 ? -std::log(random::normal_sf((std::log(x) - h.meanlog) / h.sdlog)) : 0.0;
+      return x > 0.0 ? -random::gamma_log_q(h.shape, x / h.scale) : 0.0;
+    case HazardKind::lognormal:  // S(x) = Φ(-(ln x - μ)/σ)
+      return x > 0.0 ? -random::normal_log_cdf(-(std::log(x) - h.meanlog) / h.sdlog) : 0.0;
     case HazardKind::fixed:
       return x >= h.duration ? infinity : 0.0;
     case HazardKind::table: {
@@ -43,11 +43,11 @@ double inverse_cumulative_hazard(const Hazard& h, double y) noexcept {
       return h.rate > 0.0 ? y / h.rate : infinity;
     case HazardKind::weibull:
       return h.scale * std::pow(y, 1.0 / h.shape);
-    case HazardKind::gamma:
-      return h.scale * random::gamma_q_inverse(h.shape, std::exp(-y));
+    case HazardKind::gamma:  // log Q = -y, solved in log space (no underflow of e^{-y})
+      return h.scale * random::gamma_q_inverse_log(h.shape, -y);
     case HazardKind::lognormal: {
       // S(x) = e^{-y}  <=>  (ln x - μ)/σ = -Φ⁻¹(e^{-y}); the lower-tail quantile keeps precision.
-      const double z = -random::normal_quantile(std::exp(-y));
+      const double z = -random::normal_quantile_log(-y);
       return std::exp(h.meanlog + h.sdlog * z);
     }
     case HazardKind::fixed:
@@ -155,7 +155,7 @@ double hazard_variance(const Hazard& h) {
     case HazardKind::table: {
       if (h.clock != Clock::time_in_state) return std::numeric_limits<double>::quiet_NaN();
       const auto [m1, m2] = table_moments(h);
-      return m2 - m1 * m1;
+      return m1 == infinity ? infinity : m2 - m1 * m1;
     }
   }
   return std::numeric_limits<double>::quiet_NaN();

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -35,6 +36,9 @@ bool can_be_negative(const Distribution& d) {
     case Distribution::Kind::uniform: return d.a < 0;
     case Distribution::Kind::normal: return d.lo < 0;
     case Distribution::Kind::categorical: return *std::min_element(d.values.begin(), d.values.end()) < 0;
+    case Distribution::Kind::exponential:
+    case Distribution::Kind::gamma:
+    case Distribution::Kind::lognormal: return false;
   }
   return false;
 }
@@ -65,7 +69,8 @@ class Loader {
   Scenario load() {
     TableReader top(ctx_, root_, "",
                     {"extends", "name", "description", "start_year", "horizon_years", "report", "kpi",
-                     "attributes", "exit_age", "state", "transition", "population", "inflow"});
+                     "attributes", "exit_age", "state", "transition", "population", "inflow", "region",
+                     "organisation_model", "organisation_models", "handover", "organisation_costs"});
     s_.name = top.string("name").value_or("");
     s_.description = top.string("description").value_or("");
     s_.start_year = top.number("start_year").value_or(2025.0);
@@ -83,6 +88,10 @@ class Loader {
     read_inflows(top);
     read_report(top);
     read_kpi(top);
+    read_organisation_models(top);
+    read_handovers(top);
+    read_organisation_costs(top);
+    read_regions(top);
     if (ctx_.diagnostics.empty()) {
       detail::check_graph(s_, ctx_, state_lines_);
     }
@@ -724,14 +733,17 @@ class Loader {
       d.a = v;
       return d;
     }
-    TableReader r(ctx_, *n.as_table(), key, {"dist", "value", "min", "max", "mean", "sd", "values", "weights"});
-    const auto kind = r.choice("dist", {"fixed", "uniform", "normal", "categorical"}, true);
+    TableReader r(ctx_, *n.as_table(), key,
+                  {"dist", "value", "min", "max", "mean", "sd", "values", "weights", "shape", "scale", "meanlog", "sdlog"});
+    const auto kind =
+        r.choice("dist", {"fixed", "uniform", "normal", "categorical", "exponential", "gamma", "lognormal"}, true);
     if (!kind) return std::nullopt;
     static const std::map<std::string, std::vector<std::string_view>> uses = {
         {"fixed", {"value"}}, {"uniform", {"min", "max"}}, {"normal", {"mean", "sd", "min", "max"}},
-        {"categorical", {"values", "weights"}}};
+        {"categorical", {"values", "weights"}}, {"exponential", {"mean"}}, {"gamma", {"shape", "scale"}},
+        {"lognormal", {"meanlog", "sdlog"}}};
     bool ok = true;
-    for (auto k : {"value", "min", "max", "mean", "sd", "values", "weights"}) {
+    for (auto k : {"value", "min", "max", "mean", "sd", "values", "weights", "shape", "scale", "meanlog", "sdlog"}) {
       const auto& u = uses.at(*kind);
       if (r.has(k) && std::find(u.begin(), u.end(), k) == u.end()) {
         ctx_.error(*r.node(k), r.key(k), "not used by dist = \"" + *kind + "\" (uses " + join(u) + ")");
@@ -749,6 +761,24 @@ class Loader {
       auto x = is_cat ? category_value(*v, r.key("value")) : r.number("value", true);
       if (!x) return std::nullopt;
       d.a = *x;
+    } else if (*kind == "exponential") {
+      d.kind = Distribution::Kind::exponential;
+      auto mean = r.positive("mean", true);
+      if (!mean) return std::nullopt;
+      d.a = *mean;
+    } else if (*kind == "gamma") {
+      d.kind = Distribution::Kind::gamma;
+      auto shape = r.positive("shape", true), scale = r.positive("scale", true);
+      if (!shape || !scale) return std::nullopt;
+      d.a = *shape;
+      d.b = *scale;
+    } else if (*kind == "lognormal") {
+      d.kind = Distribution::Kind::lognormal;
+      auto ml = r.number("meanlog", true);
+      auto sl = r.positive("sdlog", true);
+      if (!ml || !sl) return std::nullopt;
+      d.a = *ml;
+      d.b = *sl;
     } else if (*kind == "uniform") {
       d.kind = Distribution::Kind::uniform;
       auto lo = r.number("min", true), hi = r.number("max", true);
@@ -857,16 +887,21 @@ class Loader {
   }
 
   void read_population(const TableReader& top) {
-    const toml::node* n = top.node("population");
+    read_groups(top.node("population"), "population", s_.initial, s_.individuals);
+  }
+
+  // An array of [[population]] tables (`key` names it in messages) into groups and individuals.
+  void read_groups(const toml::node* n, const std::string& key, std::vector<InitialGroup>& initial,
+                   std::vector<Individual>& individuals) {
     if (!n) return;
     const toml::array* arr = n->as_array();
     if (!arr || !arr->is_array_of_tables()) {
-      ctx_.error(*n, "population", "must be an array of tables: write each group as [[population]]");
+      ctx_.error(*n, key, "must be an array of tables: write each group as [[" + key + "]]");
       return;
     }
     for (std::size_t i = 0; i < arr->size(); ++i) {
       const toml::table& t = *(*arr)[i].as_table();
-      const std::string label = "population[" + std::to_string(i) + "]";
+      const std::string label = key + "[" + std::to_string(i) + "]";
       TableReader r(ctx_, t, label, {"state", "count", "attributes", "time_in_state", "csv"});
       if (r.has("csv")) {
         for (auto k : {"state", "count", "attributes", "time_in_state"})
@@ -875,7 +910,7 @@ class Loader {
         if (!path) continue;
         std::filesystem::path p(*path);
         if (p.is_relative()) p = std::filesystem::path(base_dir_) / p;
-        detail::read_population_csv(p.string(), s_, ctx_, *t.get("csv"), r.key("csv"));
+        detail::read_population_csv(p.string(), s_, individuals, ctx_, *t.get("csv"), r.key("csv"));
         continue;
       }
       InitialGroup g;
@@ -897,24 +932,28 @@ class Loader {
             g.time_in_state = *d;
         }
       }
-      if (st && count_ok) {
+      if (count_ok && count > std::numeric_limits<std::int32_t>::max()) {
+        ctx_.error(*t.get("count"), r.key("count"),
+                   "more than 2^31 - 1 people in one group; the engine holds at most 2^31 - 1 people at once");
+      } else if (st && count_ok) {
         g.count = static_cast<std::uint64_t>(count);
-        s_.initial.push_back(std::move(g));
+        initial.push_back(std::move(g));
       }
     }
   }
 
-  void read_inflows(const TableReader& top) {
-    const toml::node* n = top.node("inflow");
+  void read_inflows(const TableReader& top) { read_inflow_list(top.node("inflow"), "inflow", s_.inflows); }
+
+  void read_inflow_list(const toml::node* n, const std::string& key, std::vector<Inflow>& inflows) {
     if (!n) return;
     const toml::array* arr = n->as_array();
     if (!arr || !arr->is_array_of_tables()) {
-      ctx_.error(*n, "inflow", "must be an array of tables: write each as [[inflow]]");
+      ctx_.error(*n, key, "must be an array of tables: write each as [[" + key + "]]");
       return;
     }
     for (std::size_t i = 0; i < arr->size(); ++i) {
       const toml::table& t = *(*arr)[i].as_table();
-      std::string label = "inflow[" + std::to_string(i) + "]";
+      std::string label = key + "[" + std::to_string(i) + "]";
       TableReader r(ctx_, t, label, {"state", "rate_per_year", "attributes"});
       Inflow f;
       f.line = ctx_.line_of(t);
@@ -930,7 +969,265 @@ class Loader {
       auto rate = year_schedule(r, "rate_per_year", true, 0.0, true);
       if (rate) f.rate_per_year = *rate;
       f.attributes = attribute_draws(r, t);
-      if (st && rate) s_.inflows.push_back(std::move(f));
+      if (st && rate) inflows.push_back(std::move(f));
+    }
+  }
+
+  // ---- organisation models, handovers and organisation costs ---------------------------------
+
+  static const std::vector<std::string_view>& functionalities() {
+    static const std::vector<std::string_view> f = {"inkomen", "A", "B", "C", "D", "E", "F", "G", "H", "wsw", "uitval"};
+    return f;
+  }
+
+  // The five organisation models of DESIGN §3 (SER/Berenschot functionalities; national shares
+  // per seed document 004). "SOB / werkgever" is read as SOB, "sociale dienst / werkgever" as
+  // sociale_dienst, "sociale dienst (elsewhere)" as sociale_dienst, and "—" (the SOB does not
+  // offer it) as `extern`, another provider. These are defaults a scenario may redefine.
+  void builtin_models() {
+    const std::string sob = "SOB", sd = "sociale_dienst", ext = "extern";
+    auto model = [&](const char* name, const std::string& inkomen, const std::string& a, const std::string& b,
+                     const std::string& c, const std::string& f, const std::string& g, const std::string& h) {
+      OrganisationModel m;
+      m.name = name;
+      m.runs = {{"inkomen", inkomen}, {"A", a}, {"B", b}, {"C", c}, {"F", f}, {"G", g}, {"H", h}, {"wsw", sob}};
+      s_.organisation_models.push_back(std::move(m));
+    };
+    model("gecombineerd", sob, sob, sob, sob, sob, sob, sob);
+    model("integraal", sd, sob, sob, sob, sob, sob, sob);
+    model("partieel", sd, sd, sob, sd, sob, sob, sob);
+    model("bedrijf_beschut_werk", sd, sd, sd, sd, sd, ext, sob);
+    model("klassiek", sd, sd, sd, sd, sd, ext, sd);
+  }
+
+  std::optional<std::uint32_t> find_model(std::string_view name) const {
+    for (std::size_t i = 0; i < s_.organisation_models.size(); ++i)
+      if (s_.organisation_models[i].name == name) return static_cast<std::uint32_t>(i);
+    return std::nullopt;
+  }
+
+  std::optional<std::uint32_t> model_ref(const TableReader& r, std::string_view k) {
+    auto name = r.string(k);
+    if (!name) return std::nullopt;
+    if (auto m = find_model(*name)) return m;
+    std::vector<std::string_view> names;
+    for (auto& m : s_.organisation_models) names.push_back(m.name);
+    ctx_.error(*r.node(k), r.key(k),
+               "unknown organisation model '" + *name + "'" + suggestion(*name, names) + "; known: " + join(names));
+    return std::nullopt;
+  }
+
+  static bool valid_organisation(std::string_view o) { return o.empty() || valid_identifier(o); }
+
+  void read_organisation_models(const TableReader& top) {
+    builtin_models();
+    if (const toml::table* t = top.subtable("organisation_models")) {
+      for (auto&& [k, v] : *t) {
+        const std::string key = "organisation_models." + std::string(k.str());
+        if (!v.is_table()) {
+          ctx_.error(v, key, "must be a table of functionality = \"organisation\"");
+          continue;
+        }
+        std::vector<std::string_view> known = functionalities();
+        known.push_back("base");
+        TableReader r(ctx_, *v.as_table(), key, known);
+        OrganisationModel m;
+        m.name = std::string(k.str());
+        m.line = ctx_.line_of(v);
+        if (!valid_identifier(m.name)) ctx_.error(v, key, "model names are letters, digits, '_' or '-'");
+        if (r.has("base")) {
+          if (auto b = model_ref(r, "base")) m.runs = s_.organisation_models[*b].runs;
+        }
+        for (auto f : functionalities()) {
+          auto org = r.string(f);
+          if (!org) continue;
+          if (!valid_organisation(*org)) {
+            ctx_.error(*r.node(f), r.key(f), "organisation names are letters, digits, '_' or '-' (\"\" = nobody)");
+            continue;
+          }
+          auto it = std::find_if(m.runs.begin(), m.runs.end(), [&](auto& p) { return p.first == f; });
+          if (it != m.runs.end()) it->second = *org;
+          else m.runs.emplace_back(std::string(f), *org);
+        }
+        if (auto existing = find_model(m.name)) s_.organisation_models[*existing] = std::move(m);
+        else s_.organisation_models.push_back(std::move(m));
+      }
+    }
+    if (top.has("organisation_model")) default_model_ = model_ref(top, "organisation_model");
+  }
+
+  void read_handovers(const TableReader& top) {
+    const toml::node* n = top.node("handover");
+    if (!n) return;
+    const toml::array* arr = n->as_array();
+    if (!arr || !arr->is_array_of_tables()) {
+      ctx_.error(*n, "handover", "must be an array of tables: write each rule as [[handover]]");
+      return;
+    }
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      const toml::table& t = *(*arr)[i].as_table();
+      TableReader r(ctx_, t, "handover[" + std::to_string(i) + "]", {"from", "to", "delay", "leakage", "leak_to"});
+      HandoverRule h;
+      h.line = ctx_.line_of(t);
+      for (auto k : {"from", "to"}) {
+        auto org = r.string(k);
+        if (!org) continue;
+        if (*org != "*" && (org->empty() || !valid_organisation(*org))) {
+          ctx_.error(*t.get(k), r.key(k), "must be an organisation name or \"*\" (any)");
+          continue;
+        }
+        (std::string_view(k) == "from" ? h.from : h.to) = *org;
+      }
+      if (const toml::node* d = r.node("delay")) {
+        if (auto dist = distribution(*d, r.key("delay"), nullptr)) {
+          if (can_be_negative(*dist)) ctx_.error(*d, r.key("delay"), "a delay cannot be negative (years)");
+          else h.delay = *dist;
+        }
+      }
+      h.leakage = r.checked("leakage", false, [](double v) { return v >= 0 && v <= 1; }, "must be a probability in [0, 1]")
+                      .value_or(0.0);
+      if (r.has("leak_to")) h.leak_to = state_ref(r, "leak_to", true);
+      if (h.leak_to && s_.states[*h.leak_to].capacity)
+        ctx_.error(*t.get("leak_to"), r.key("leak_to"), "people lost at a handover cannot go to a state with a capacity");
+      if (h.leakage > 0 && !h.leak_to) ctx_.error(t, r.key("leak_to"), "leakage > 0 needs leak_to (where the lost go)");
+      if (h.leak_to && !(h.leakage > 0))
+        ctx_.error(*t.get("leak_to"), r.key("leak_to"), "has no effect without leakage > 0");
+      s_.handovers.push_back(std::move(h));
+    }
+  }
+
+  void read_organisation_costs(const TableReader& top) {
+    const toml::table* t = top.subtable("organisation_costs");
+    if (!t) return;
+    for (auto&& [k, v] : *t) {
+      const std::string key = "organisation_costs." + std::string(k.str());
+      if (!v.is_table()) {
+        ctx_.error(v, key, "must be a table { fixed_eur_per_year = ..., eur_per_person_year = ... }");
+        continue;
+      }
+      TableReader r(ctx_, *v.as_table(), key, {"fixed_eur_per_year", "eur_per_person_year"});
+      OrganisationCost c;
+      c.organisation = std::string(k.str());
+      c.line = ctx_.line_of(v);
+      if (!valid_identifier(c.organisation)) ctx_.error(v, key, "organisation names are letters, digits, '_' or '-'");
+      c.fixed_eur_per_year = r.non_negative("fixed_eur_per_year").value_or(0.0);
+      c.eur_per_person_year = r.non_negative("eur_per_person_year").value_or(0.0);
+      s_.organisation_costs.push_back(std::move(c));
+    }
+  }
+
+  // ---- regions ------------------------------------------------------------------------------
+
+  // Places of every capacity state from the top-level declarations, scaled by `share`.
+  std::vector<StepSchedule> template_places(double share) const {
+    std::vector<StepSchedule> places(s_.states.size());
+    for (std::size_t i = 0; i < s_.states.size(); ++i) {
+      if (!s_.states[i].capacity) continue;
+      StepSchedule p = s_.states[i].capacity->places;
+      p.before = std::round(p.before * share);
+      for (double& v : p.values) v = std::round(v * share);
+      places[i] = std::move(p);
+    }
+    return places;
+  }
+
+  static bool valid_region_name(std::string_view n) {
+    return !n.empty() && std::all_of(n.begin(), n.end(), [](char c) {
+      const auto u = static_cast<unsigned char>(c);
+      return std::isalnum(u) || c == '_' || c == '-' || c == ' ' || c == '\'' || u >= 0x80;  // UTF-8 letters
+    });
+  }
+
+  void read_regions(const TableReader& top) {
+    const toml::node* n = top.node("region");
+    if (!n) {
+      Region g;
+      g.name = "all";
+      g.organisation_model = default_model_;
+      g.initial = s_.initial;
+      g.individuals = s_.individuals;
+      g.inflows = s_.inflows;
+      g.places = template_places(1.0);
+      s_.regions.push_back(std::move(g));
+      return;
+    }
+    const toml::array* arr = n->as_array();
+    if (!arr || !arr->is_array_of_tables()) {
+      ctx_.error(*n, "region", "must be an array of tables: write each as [[region]]");
+      return;
+    }
+    std::set<std::string> names;
+    bool shared = false;
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      const toml::table& t = *(*arr)[i].as_table();
+      std::string label = "region[" + std::to_string(i) + "]";
+      if (auto nm = t.get("name"); nm && nm->is_string()) label = "region[" + std::string(*nm->value<std::string_view>()) + "]";
+      TableReader r(ctx_, t, label, {"name", "organisation_model", "share", "population", "inflow", "capacity"});
+      Region g;
+      g.line = ctx_.line_of(t);
+      if (auto nm = r.string("name", true)) {
+        if (!valid_region_name(*nm))
+          ctx_.error(*t.get("name"), r.key("name"), "must be a name of letters, digits, spaces, '_', '-' or an apostrophe");
+        else if (!names.insert(*nm).second)
+          ctx_.error(*t.get("name"), r.key("name"), "duplicate region '" + *nm + "'");
+        g.name = *nm;
+      }
+      g.organisation_model = r.has("organisation_model") ? model_ref(r, "organisation_model") : default_model_;
+      const auto share = r.positive("share");
+      if (share) {
+        shared = true;
+        for (auto k : {"population", "inflow"})
+          if (r.has(k))
+            ctx_.error(*t.get(k), r.key(k),
+                       "give either share (of the top-level population and inflow) or the region's own " + std::string(k));
+        if (!s_.individuals.empty())
+          ctx_.error(*t.get("share"), r.key("share"),
+                     "cannot take a share of a population read from CSV; give the region its own [[region.population]]");
+        for (InitialGroup grp : s_.initial) {
+          grp.count = static_cast<std::uint64_t>(std::llround(static_cast<double>(grp.count) * *share));
+          g.initial.push_back(std::move(grp));
+        }
+        for (Inflow f : s_.inflows) {
+          f.rate_per_year.before *= *share;
+          for (double& v : f.rate_per_year.values) v *= *share;
+          g.inflows.push_back(std::move(f));
+        }
+        g.places = template_places(*share);
+      } else {
+        read_groups(r.node("population"), r.key("population"), g.initial, g.individuals);
+        read_inflow_list(r.node("inflow"), r.key("inflow"), g.inflows);
+        g.places = template_places(1.0);
+      }
+      if (const toml::table* caps = r.subtable("capacity")) {
+        TableReader cr(ctx_, *caps, r.key("capacity"), {}, /*report_unknown=*/false);
+        for (auto&& [k, v] : *caps) {
+          const std::string ck = cr.key(k.str());
+          const State* st = s_.find_state(k.str());
+          if (!st || st->generated) {
+            ctx_.error(v, ck, "unknown state '" + std::string(k.str()) + "'");
+            continue;
+          }
+          if (!st->capacity) {
+            ctx_.error(v, ck, "state '" + st->name + "' has no capacity; declare capacity (and its waiting rules) on the state");
+            continue;
+          }
+          if (auto sch = year_schedule(cr, k.str(), true, 0.0, true)) {
+            bool whole = std::floor(sch->before) == sch->before;
+            for (double x : sch->values) whole = whole && std::floor(x) == x;
+            if (!whole) ctx_.error(v, ck, "must be a whole number of places");
+            else g.places[static_cast<std::size_t>(st - s_.states.data())] = *sch;
+          }
+        }
+      }
+      s_.regions.push_back(std::move(g));
+    }
+    if (!shared) {
+      for (auto k : {"population", "inflow"})
+        if (top.has(k))
+          ctx_.error(*top.node(k), k,
+                     "with [[region]] tables the top-level " + std::string(k) +
+                         " is only a template for regions with share, and no region has one; give it to the regions as [[region." +
+                         k + "]]");
     }
   }
 
@@ -989,6 +1286,12 @@ class Loader {
   }
 
   void default_grid(double step) {
+    if (s_.horizon_years / step > 1e6) {
+      ctx_.error(*root_.get("horizon_years"), "horizon_years",
+                 "with report.step_years = " + fmt_num(step) + " this gives more than a million report times; "
+                 "shorten the horizon or give [report] step_years or times");
+      return;
+    }
     const auto n = static_cast<std::size_t>(std::floor(s_.horizon_years / step + 1e-9));
     for (std::size_t k = 0; k <= n; ++k) s_.report_times.push_back(s_.start_year + static_cast<double>(k) * step);
     if (s_.report_times.back() < s_.end_year() - 1e-9) s_.report_times.push_back(s_.end_year());
@@ -1024,6 +1327,7 @@ class Loader {
   std::string base_dir_;
   Scenario s_;
   bool horizon_ok_ = true;
+  std::optional<std::uint32_t> default_model_;
   std::vector<const toml::table*> state_tables_;
   std::vector<int> state_lines_;
 };
@@ -1162,14 +1466,22 @@ void apply_override(toml::table& root, const std::string& expr, LoadContext& ctx
 }
 
 // Merges `over` into `base`: tables merge key by key, everything else (values, arrays,
-// arrays of tables) is replaced.
-void deep_merge(toml::table& base, const toml::table& over) {
+// arrays of tables) is replaced. Nodes are moved, not copied: toml++ keeps a node's source
+// (file and line) only when it is moved, and messages must name where a key came from.
+void deep_merge(toml::table& base, toml::table& over) {
   for (auto&& [k, v] : over) {
     toml::node* b = base.get(k.str());
     if (b && b->is_table() && v.is_table()) {
       deep_merge(*b->as_table(), *v.as_table());
+    } else if (auto* t = v.as_table()) {
+      base.insert_or_assign(k.str(), std::move(*t));
+    } else if (auto* a = v.as_array()) {
+      base.insert_or_assign(k.str(), std::move(*a));
     } else {
-      base.insert_or_assign(k.str(), toml::node_view<const toml::node>(v));
+      v.visit([&](auto&& val) {
+        using V = std::remove_cvref_t<decltype(val)>;
+        if constexpr (toml::is_value<V>) base.insert_or_assign(k.str(), std::move(const_cast<V&>(val)));
+      });
     }
   }
 }
@@ -1268,6 +1580,8 @@ Scenario parse_scenario(std::string_view text, const std::string& source_name,
 }
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw IoError(path, "is a directory, not a scenario file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IoError(path, "cannot open scenario file");
   std::ostringstream buf;
@@ -1340,9 +1654,18 @@ const Attribute* Scenario::find_attribute(std::string_view n) const noexcept {
 }
 
 std::uint64_t Scenario::initial_population() const noexcept {
-  std::uint64_t n = individuals.size();
-  for (const InitialGroup& g : initial) n += g.count;
+  std::uint64_t n = 0;
+  for (const Region& r : regions) {
+    n += r.individuals.size();
+    for (const InitialGroup& g : r.initial) n += g.count;
+  }
   return n;
+}
+
+std::string OrganisationModel::organisation_of(std::string_view functionality) const {
+  for (const auto& [f, o] : runs)
+    if (f == functionality) return o;
+  return {};
 }
 
 }  // namespace trede::model

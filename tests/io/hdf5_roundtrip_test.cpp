@@ -133,7 +133,7 @@ nlohmann::json ensemble_json(const SimResult& run, int compression_level) {
   const auto& s = run.scenario;
   nlohmann::json j;
   j["version"] = std::string(trede::version);
-  j["git_commit"] = std::string(trede::git_commit);
+  j["git_commit"] = std::string(trede::git_commit());
   j["seed"] = e.seed;
   j["first_replicate"] = e.first_replicate;
   j["replicates"] = e.replicates;

@@ -18,6 +18,7 @@ enum class EdgeKind : std::uint8_t {
   renege,      ///< giving up waiting (to the renege destination)
   to_waiting,  ///< moving into a separate waiting state because the chosen place was full
   admission,   ///< from a separate waiting state into the freed place
+  leakage,     ///< lost at a handover between organisations, to the rule's leak_to state
 };
 
 /// Name of an edge kind ("transition", "inflow", ...).
@@ -42,6 +43,10 @@ struct Layout {
   std::vector<std::string> capacity_states;  ///< [C] names of states with places
   std::vector<FlowEdge> edges;           ///< [E]
   std::vector<std::string> kpi_names;    ///< [K]
+  std::vector<std::string> kpi_period_names;  ///< [Kp] KPIs counted per period
+  std::vector<std::string> regions;      ///< [G] region names (one region, "all", when the scenario has none)
+  std::vector<std::string> region_models;///< [G] organisation model per region ("" = none)
+  std::vector<std::string> organisations;///< [O] organisations running states in some region
 
   [[nodiscard]] std::size_t T() const noexcept { return report_times.size(); }
   [[nodiscard]] std::size_t P() const noexcept { return period_end.size(); }
@@ -49,6 +54,11 @@ struct Layout {
   [[nodiscard]] std::size_t C() const noexcept { return capacity_states.size(); }
   [[nodiscard]] std::size_t E() const noexcept { return edges.size(); }
   [[nodiscard]] std::size_t K() const noexcept { return kpi_names.size(); }
+  [[nodiscard]] std::size_t Kp() const noexcept { return kpi_period_names.size(); }
+  [[nodiscard]] std::size_t G() const noexcept { return regions.size(); }
+  [[nodiscard]] std::size_t O() const noexcept { return organisations.size(); }
+  /// True when per-region arrays are recorded (more than one region).
+  [[nodiscard]] bool by_region() const noexcept { return regions.size() > 1; }
 };
 
 /// Index of each per-replicate KPI in `ReplicateResult::kpi` (and `Layout::kpi_names`).
@@ -70,7 +80,26 @@ enum Kpi : std::size_t {
   kpi_waiting_admitted,             ///< admissions from waiting lists
   kpi_waiting_reneged,              ///< people who gave up waiting
   kpi_mean_waiting_time_admitted,   ///< years on the list of those admitted
+  kpi_handovers,                    ///< transitions between two organisations
+  kpi_leaked,                       ///< people lost at a handover
   kpi_count                         ///< number of KPIs
+};
+
+/// Index of each KPI counted per period in `ReplicateResult::kpi_period`.
+enum KpiPeriod : std::size_t {
+  kpp_uitstroom_werk,
+  kpp_uitval,
+  kpp_herinstroom,
+  kpp_persons_reaching_work,
+  kpp_arrivals,
+  kpp_absorbed,
+  kpp_waiting_joined,
+  kpp_waiting_admitted,
+  kpp_waiting_reneged,
+  kpp_handovers,
+  kpp_leaked,
+  kpp_cost_eur,          ///< cost per state (person-years × cost) plus organisation costs
+  kpp_count
 };
 
 /// Everything one replicate recorded. T report times, P periods, S states, C capacity states,
@@ -80,7 +109,7 @@ struct ReplicateResult {
   std::vector<std::int32_t> waiting;         ///< [T, C] waiting-list length at each report time
   std::vector<std::int32_t> flows;           ///< [P, E] moves per edge per period
   std::vector<double> person_years;          ///< [P, S] person-years spent per state per period
-  std::vector<double> cost_eur;              ///< [P] euros per period (person_years × cost)
+  std::vector<double> cost_eur;              ///< [P] euros per period: person_years × cost per state, plus organisation costs
   std::vector<double> waiting_years;         ///< [P, C] list-years: time integral of list length
   std::vector<std::int32_t> waiting_joined;  ///< [P, C] joins per period
   std::vector<std::int32_t> waiting_admitted;///< [P, C] admissions per period
@@ -91,6 +120,15 @@ struct ReplicateResult {
   std::vector<double> sojourn_sum;           ///< [E] years in the origin state before each move (sum)
   std::vector<double> sojourn_sumsq;         ///< [E] sum of squares of the same
   std::vector<double> kpi;                   ///< [K]
+  std::vector<double> kpi_period;            ///< [P, Kp] counts per period (and cost)
+  std::vector<double> organisation_cost_eur; ///< [P, O] organisation costs per period
+
+  // Per region; empty unless Layout::by_region().
+  std::vector<std::int32_t> occupancy_region;  ///< [T, G, S]
+  std::vector<std::int32_t> waiting_region;    ///< [T, G, C]
+  std::vector<double> person_years_region;     ///< [P, G, S]
+  std::vector<double> cost_region_eur;         ///< [P, G] state costs plus organisation costs
+  std::vector<double> kpi_region;              ///< [G, K]
 
   std::uint64_t events = 0;            ///< moves plus arrivals over the whole run
   std::uint64_t peak_live_persons = 0; ///< most people alive at once

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "trede/mc/compare.hpp"
 #include "trede/mc/ensemble.hpp"
 #include "trede/model/scenario.hpp"
 
@@ -27,6 +28,12 @@ struct WriteOptions {
 /// unchanged.
 void write_hdf5(const std::string& path, const mc::Ensemble& ensemble, const model::Scenario& scenario,
                 const WriteOptions& options = {});
+
+/// Writes a comparison (trede compare): the paired differences, the variance reduction, and
+/// each scenario's full ensemble under /scenarios/<i> (layout per docs/hdf5-schema.md).
+/// \throws IoError if the file cannot be written; `path` is then unchanged.
+void write_comparison(const std::string& path, const mc::Comparison& comparison,
+                      const std::vector<model::Scenario>& scenarios, const WriteOptions& options = {});
 
 /// One dataset in a result file.
 struct DatasetInfo {

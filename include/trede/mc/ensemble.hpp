@@ -66,7 +66,17 @@ struct Ensemble {
   std::vector<double> sojourn_sum;            ///< [R, E]
   std::vector<double> sojourn_sumsq;          ///< [R, E]
   std::vector<double> kpi;                    ///< [R, K]
+  std::vector<double> kpi_period;             ///< [R, P, Kp]
+  std::vector<double> organisation_cost_eur;  ///< [R, P, O]
   std::vector<std::uint64_t> events;          ///< [R] moves plus arrivals per replicate
+
+  // Per region, only when layout.by_region() (more than one region).
+  std::vector<std::int32_t> occupancy_region;        ///< [R, T, G, S]
+  std::vector<std::int32_t> trede_occupancy_region;  ///< [R, T, G, 6]
+  std::vector<std::int32_t> waiting_region;          ///< [R, T, G, C]
+  std::vector<double> person_years_region;           ///< [R, P, G, S]
+  std::vector<double> cost_region_eur;               ///< [R, P, G]
+  std::vector<double> kpi_region;                    ///< [R, G, K]
 
   Summary occupancy_summary;        ///< [T, S]
   Summary trede_summary;            ///< [T, 6]
@@ -74,6 +84,13 @@ struct Ensemble {
   Summary flows_summary;            ///< [P, E]
   Summary cost_cumulative_summary;  ///< [T]
   Summary kpi_summary;              ///< [K]
+  Summary kpi_period_summary;       ///< [P, Kp]
+  Summary organisation_cost_summary;///< [P, O]
+  Summary occupancy_region_summary; ///< [T, G, S] (by_region only)
+  Summary trede_region_summary;     ///< [T, G, 6]
+  Summary waiting_region_summary;   ///< [T, G, C]
+  Summary cost_region_summary;      ///< [P, G]
+  Summary kpi_region_summary;       ///< [G, K]
 
   double wall_seconds = 0.0;             ///< time spent simulating (not summarising)
   std::uint64_t peak_bytes_per_replicate = 0;   ///< largest replicate's person and event storage

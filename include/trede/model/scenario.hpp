@@ -150,10 +150,10 @@ struct Attribute {
 /// A distribution for drawing attribute values and times in state. Draws are by inversion of a
 /// single uniform, so common random numbers carry over between scenarios.
 struct Distribution {
-  enum class Kind : std::uint8_t { fixed, uniform, normal, categorical };
+  enum class Kind : std::uint8_t { fixed, uniform, normal, categorical, exponential, gamma, lognormal };
   Kind kind = Kind::fixed;
-  double a = 0.0;   ///< fixed: the value; uniform: min; normal: mean
-  double b = 0.0;   ///< uniform: max; normal: sd
+  double a = 0.0;   ///< fixed: the value; uniform: min; normal: mean; exponential: mean; gamma: shape; lognormal: meanlog
+  double b = 0.0;   ///< uniform: max; normal: sd; gamma: scale; lognormal: sdlog
   double lo = -infinity;  ///< normal: truncation bounds
   double hi = infinity;
   std::vector<double> values;   ///< categorical: values (category level indices for categories)
@@ -197,6 +197,49 @@ struct ExitAge {
   AttributeIndex attribute = 0;  ///< the age attribute
 };
 
+/// Which organisation runs each functionality (DESIGN §3): a row of the organisation-model table.
+struct OrganisationModel {
+  std::string name;
+  /// (functionality, organisation) pairs; a functionality not listed is run by nobody
+  /// (moves to or from it are never handovers).
+  std::vector<std::pair<std::string, std::string>> runs;
+  int line = 0;  ///< 0 for the built-in models
+
+  /// The organisation running `functionality`, or "" when nobody does.
+  [[nodiscard]] std::string organisation_of(std::string_view functionality) const;
+};
+
+/// What happens when a transition moves a person between two different organisations.
+/// Rules are tried in file order; the first whose `from` and `to` match applies.
+struct HandoverRule {
+  std::string from = "*";                ///< organisation handing over, "*" = any
+  std::string to = "*";                  ///< organisation taking over, "*" = any
+  Distribution delay;                    ///< years between the decision and arrival (default 0)
+  double leakage = 0.0;                  ///< probability of being lost at the handover
+  std::optional<StateIndex> leak_to;     ///< where the lost go (required when leakage > 0)
+  int line = 0;
+};
+
+/// Organisation-level costs, on top of the costs per state.
+struct OrganisationCost {
+  std::string organisation;
+  double fixed_eur_per_year = 0.0;       ///< per region in which the organisation runs any state
+  double eur_per_person_year = 0.0;      ///< overhead per person-year spent in the states it runs
+  int line = 0;
+};
+
+/// One region (gemeente or arbeidsmarktregio): its own people, inflow, places, waiting lists and
+/// organisation model, sharing the states and transitions of the scenario.
+struct Region {
+  std::string name;
+  std::optional<std::uint32_t> organisation_model;  ///< index into Scenario::organisation_models
+  std::vector<InitialGroup> initial;
+  std::vector<Individual> individuals;
+  std::vector<Inflow> inflows;
+  std::vector<StepSchedule> places;  ///< per state index; used for states with a capacity
+  int line = 0;
+};
+
 /// Which states the per-replicate KPIs treat as work and as uitval.
 struct KpiStates {
   std::vector<StateIndex> work;    ///< default: non-absorbing states with trede >= 5
@@ -224,6 +267,14 @@ struct Scenario {
   std::vector<Inflow> inflows;
   std::optional<ExitAge> exit_age;
   KpiStates kpi;
+
+  /// The regions. Always at least one: a scenario without [[region]] tables is one region
+  /// holding the top-level population, inflow and capacities (`initial`, `individuals`,
+  /// `inflows`, State::capacity), which are otherwise the template regions take a `share` of.
+  std::vector<Region> regions;
+  std::vector<OrganisationModel> organisation_models;  ///< the five built-in models, then the file's
+  std::vector<HandoverRule> handovers;
+  std::vector<OrganisationCost> organisation_costs;
 
   /// End of the simulation as a calendar year.
   [[nodiscard]] double end_year() const noexcept { return start_year + horizon_years; }

@@ -80,11 +80,15 @@ TEST(NormalQuantile, IsFiniteForSubnormalProbabilities) {
   EXPECT_TRUE(rel_near(normal_quantile(1e-320), -38.26912534303265101818, 1e-14));
   EXPECT_TRUE(rel_near(normal_quantile(5e-324), -38.46740561714434625078, 1e-14));  // smallest double
   double prev = normal_quantile(2.2250738585072014e-308);
-  for (double p = 2.2250738585072014e-308 / 1.25; p > 0.0; p /= 1.25) {
+  // Stop when dividing no longer shrinks p: the smallest subnormal divided by 1.25 rounds back to itself.
+  for (double p = 2.2250738585072014e-308 / 1.25; p > 0.0;) {
     const double z = normal_quantile(p);
     ASSERT_TRUE(std::isfinite(z)) << "p = " << p << ": " << z;
     EXPECT_LE(z, prev) << "p = " << p;
     prev = z;
+    const double next = p / 1.25;
+    if (!(next < p)) break;
+    p = next;
   }
 }
 

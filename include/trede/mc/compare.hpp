@@ -1,0 +1,60 @@
+#pragma once
+/// \file
+/// Comparing scenarios with common random numbers: every scenario runs replicates
+/// first..first+R-1 of the same master seed, so person k's random numbers are the same in all of
+/// them and the paired differences (scenario - reference) have far less noise than differences
+/// of independent runs. The variance reduction actually achieved is measured by also running
+/// each non-reference scenario on disjoint replicate streams (first+R..first+2R-1).
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "trede/mc/ensemble.hpp"
+#include "trede/model/scenario.hpp"
+
+namespace trede::mc {
+
+/// How to run a comparison.
+struct CompareOptions {
+  RunOptions run;             ///< replicates, seed, threads, progress (progress counts all runs)
+  bool measure_independent = true;  ///< also run independent streams to measure the variance reduction
+  double confidence = 0.95;   ///< level of the intervals
+};
+
+/// Paired differences of one quantity, cell by cell: mean, sd of the R differences, and the
+/// t-interval mean ± t(1 - (1-level)/2, R-1) · sd / √R.
+struct Difference {
+  std::vector<double> mean, sd, lo, hi;
+};
+
+/// Result of comparing N scenarios against the first (the reference).
+struct Comparison {
+  std::vector<std::string> names;         ///< [N] scenario names (made unique)
+  std::vector<Ensemble> ensembles;        ///< [N] common-random-number runs
+  std::vector<Ensemble> independent;      ///< [N-1] runs of scenarios 1.. on independent streams (if measured)
+  double confidence = 0.95;
+
+  std::vector<Difference> kpi;            ///< [N-1] each over [K]
+  std::vector<Difference> kpi_period;     ///< [N-1] each over [P, Kp]
+  std::vector<Difference> trede;          ///< [N-1] each over [T, 6]
+  std::vector<Difference> kpi_independent;  ///< [N-1] the same differences from independent streams
+  /// [N-1][K]: var(independent differences) / var(paired differences); > 1 means common random
+  /// numbers helped; infinity when the paired differences have no variance.
+  std::vector<std::vector<double>> variance_reduction_kpi;
+  std::vector<std::vector<double>> variance_reduction_kpi_period;  ///< [N-1][P * Kp]
+};
+
+/// Runs and compares `scenarios` (at least two). They must share the report grid (so per-period
+/// differences line up). \throws ModelError when they do not, or for bad options.
+[[nodiscard]] Comparison compare(const std::vector<model::Scenario>& scenarios, const CompareOptions& options);
+
+/// Student t quantile t(p, ν) for p in (0, 1), ν >= 1 (exact for ν = 1, 2; Cornish–Fisher
+/// expansion beyond, error below 1e-4 for ν >= 3).
+[[nodiscard]] double student_t_quantile(double p, double nu);
+
+/// Paired differences a - b of two [R, N] arrays, per column.
+[[nodiscard]] Difference paired_difference(const std::vector<double>& a, const std::vector<double>& b,
+                                           std::size_t replicates, double confidence);
+
+}  // namespace trede::mc

@@ -1,0 +1,135 @@
+#include "trede/mc/compare.hpp"
+
+#include <cmath>
+#include <limits>
+#include <set>
+
+#include "trede/error.hpp"
+#include "trede/random/distributions.hpp"
+
+namespace trede::mc {
+namespace {
+
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+std::vector<double> to_double(const std::vector<std::int32_t>& v) { return {v.begin(), v.end()}; }
+
+}  // namespace
+
+double student_t_quantile(double p, double nu) {
+  if (!(p > 0.0 && p < 1.0) || !(nu >= 1.0)) return nan;
+  if (nu == 1.0) return std::tan(M_PI * (p - 0.5));
+  if (nu == 2.0) return (2.0 * p - 1.0) / std::sqrt(2.0 * p * (1.0 - p));
+  // Cornish–Fisher expansion around the normal quantile (Abramowitz & Stegun 26.7.5).
+  const double z = random::normal_quantile(p);
+  const double z2 = z * z;
+  const double g1 = (z2 + 1.0) * z / 4.0;
+  const double g2 = ((5.0 * z2 + 16.0) * z2 + 3.0) * z / 96.0;
+  const double g3 = (((3.0 * z2 + 19.0) * z2 + 17.0) * z2 - 15.0) * z / 384.0;
+  const double g4 = ((((79.0 * z2 + 776.0) * z2 + 1482.0) * z2 - 1920.0) * z2 - 945.0) * z / 92160.0;
+  return z + g1 / nu + g2 / (nu * nu) + g3 / (nu * nu * nu) + g4 / (nu * nu * nu * nu);
+}
+
+Difference paired_difference(const std::vector<double>& a, const std::vector<double>& b, std::size_t R,
+                             double confidence) {
+  const std::size_t N = R == 0 ? 0 : a.size() / R;
+  Difference d;
+  d.mean.assign(N, nan);
+  d.sd.assign(N, nan);
+  d.lo.assign(N, nan);
+  d.hi.assign(N, nan);
+  for (std::size_t j = 0; j < N; ++j) {
+    double sum = 0.0;
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < R; ++i) {
+      const double x = a[i * N + j] - b[i * N + j];
+      if (!std::isnan(x)) sum += x, ++n;
+    }
+    if (n == 0) continue;
+    const double mean = sum / static_cast<double>(n);
+    double ss = 0.0;
+    for (std::size_t i = 0; i < R; ++i) {
+      const double x = a[i * N + j] - b[i * N + j];
+      if (!std::isnan(x)) ss += (x - mean) * (x - mean);
+    }
+    d.mean[j] = mean;
+    if (n < 2) continue;
+    const double sd = std::sqrt(ss / static_cast<double>(n - 1));
+    const double half = student_t_quantile(0.5 + confidence / 2.0, static_cast<double>(n - 1)) * sd /
+                        std::sqrt(static_cast<double>(n));
+    d.sd[j] = sd;
+    d.lo[j] = mean - half;
+    d.hi[j] = mean + half;
+  }
+  return d;
+}
+
+Comparison compare(const std::vector<model::Scenario>& scenarios, const CompareOptions& options) {
+  if (scenarios.size() < 2) throw ModelError("", 0, "scenarios", "compare needs at least two scenarios");
+  if (!(options.confidence > 0.0 && options.confidence < 1.0))
+    throw ModelError("", 0, "confidence", "must be between 0 and 1");
+  const model::Scenario& ref = scenarios.front();
+  std::vector<Diagnostic> problems;
+  for (std::size_t i = 1; i < scenarios.size(); ++i)
+    if (scenarios[i].report_times != ref.report_times)
+      problems.push_back({scenarios[i].source_path, 0, "report",
+                          "report times differ from the reference scenario '" + ref.name +
+                              "'; compared scenarios must share the report grid"});
+  if (!problems.empty()) throw ModelError(std::move(problems));
+
+  Comparison c;
+  c.confidence = options.confidence;
+  std::set<std::string> seen;
+  for (const model::Scenario& s : scenarios) {
+    std::string name = s.name;
+    for (int k = 2; !seen.insert(name).second; ++k) name = s.name + "#" + std::to_string(k);
+    c.names.push_back(name);
+  }
+
+  // Progress over all runs together.
+  const std::uint64_t R = options.run.replicates;
+  const std::uint64_t runs = scenarios.size() + (options.measure_independent ? scenarios.size() - 1 : 0);
+  std::uint64_t finished_runs = 0;
+  RunOptions ro = options.run;
+  if (options.run.progress) {
+    ro.progress = [&](std::uint64_t done, std::uint64_t) { options.run.progress(finished_runs * R + done, runs * R); };
+  }
+  for (const model::Scenario& s : scenarios) {
+    c.ensembles.push_back(run(s, ro));
+    ++finished_runs;
+  }
+  if (options.measure_independent) {
+    RunOptions ind = ro;
+    ind.first_replicate = options.run.first_replicate + R;  // disjoint streams
+    for (std::size_t i = 1; i < scenarios.size(); ++i) {
+      c.independent.push_back(run(scenarios[i], ind));
+      ++finished_runs;
+    }
+  }
+
+  const Ensemble& base = c.ensembles.front();
+  const auto base_trede = to_double(base.trede_occupancy);
+  for (std::size_t i = 1; i < scenarios.size(); ++i) {
+    const Ensemble& e = c.ensembles[i];
+    c.kpi.push_back(paired_difference(e.kpi, base.kpi, R, options.confidence));
+    c.kpi_period.push_back(paired_difference(e.kpi_period, base.kpi_period, R, options.confidence));
+    c.trede.push_back(paired_difference(to_double(e.trede_occupancy), base_trede, R, options.confidence));
+    if (!options.measure_independent) continue;
+    const Ensemble& ind = c.independent[i - 1];
+    c.kpi_independent.push_back(paired_difference(ind.kpi, base.kpi, R, options.confidence));
+    const Difference ind_period = paired_difference(ind.kpi_period, base.kpi_period, R, options.confidence);
+    auto ratio = [](const std::vector<double>& sd_ind, const std::vector<double>& sd_crn) {
+      std::vector<double> r(sd_ind.size());
+      for (std::size_t j = 0; j < r.size(); ++j) {
+        const double vi = sd_ind[j] * sd_ind[j], vc = sd_crn[j] * sd_crn[j];
+        r[j] = vc > 0.0 ? vi / vc : (vi > 0.0 ? std::numeric_limits<double>::infinity() : nan);
+      }
+      return r;
+    };
+    c.variance_reduction_kpi.push_back(ratio(c.kpi_independent.back().sd, c.kpi.back().sd));
+    c.variance_reduction_kpi_period.push_back(ratio(ind_period.sd, c.kpi_period.back().sd));
+  }
+  return c;
+}
+
+}  // namespace trede::mc
