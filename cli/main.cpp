@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "progress.hpp"
+#include "registry.hpp"
 #include "trede/trede.hpp"
 
 namespace {
@@ -307,6 +308,13 @@ int main(int argc, char** argv) {
   auto* info = app.add_subcommand("info", "Show what is inside a result file, with the headline KPIs");
   info->add_option("file", info_path, "HDF5 result file")->required();
 
+  // Subcommands from their own files (cli/registry.hpp), in name order.
+  std::vector<trede::cli::Command> extra = trede::cli::commands();
+  std::sort(extra.begin(), extra.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  std::vector<trede::cli::Runner> runners;
+  for (auto& c : extra) runners.push_back(c.setup(app));
+  trede::cli::command_line() = join_args(argc, argv);
+
   // --set collects every following key=value; make it repeatable rather than greedy.
   for (auto* sub : {validate, run, compare})
     if (auto* opt = sub->get_option("--set")) opt->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)->expected(1)->allow_extra_args(false);
@@ -322,6 +330,8 @@ int main(int argc, char** argv) {
     if (*validate) return cmd_validate(validate_path, validate_sets);
     if (*run) return cmd_run(ra, join_args(argc, argv));
     if (*compare) return cmd_compare(ca, join_args(argc, argv));
+    for (auto& r : runners)
+      if (r.subcommand && *r.subcommand) return r.run();
     if (*info) return cmd_info(info_path);
   } catch (const trede::ModelError& e) {
     std::fprintf(stderr, "error: bad input (%zu problem%s):\n", e.diagnostics().size(),

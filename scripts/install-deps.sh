@@ -11,6 +11,11 @@ packages=(
   libtomlplusplus-dev librandom123-dev libnlopt-cxx-dev libcli11-dev libfmt-dev nlohmann-json3-dev
   # Python side (tests read HDF5 with h5py; bindings and notebooks)
   python3 python3-numpy python3-h5py python3-pandas python3-pytest pybind11-dev python3-pybind11
+  python3-dev python3-matplotlib python3-nbclient python3-nbformat python3-ipykernel python3-scipy
+  # the HTML report is checked in a real headless browser
+  chromium
+  # MPI across machines
+  openmpi-bin libopenmpi-dev
 )
 
 missing=()
