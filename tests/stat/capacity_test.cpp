@@ -213,8 +213,7 @@ TEST_F(Capacity, PriorityDisciplineAdmitsHighestFirst) {
 }
 
 // Reneging in place to a renege_to that is itself a capacity state must respect that state's
-// places like any other way in. (Known issue in docs/scenario-format.md §17: the engine moves the
-// person in regardless; this test fails until that is fixed.)
+// places like any other way in (the engine used to move the person in regardless).
 TEST_F(Capacity, RenegingInPlaceIntoCapacityStateRespectsPlaces) {
   const std::string text = R"(
 name = "renege-into-capacity"

@@ -322,7 +322,7 @@ TEST_F(HoldingTime, SurvivalCurveReproduced) {
     for (std::size_t k = 1; k < L.T(); ++k) {
       const double t = L.report_times[k] - scenario_.start_year;
       const double S = c.S(t);
-      expect_z("S(" + fmt(t) + ") of " + c.state, occupancy_fraction(c.state, k), S, binomial_se(S, trials));
+      expect_binomial("S(" + fmt(t) + ") of " + c.state, occupancy_fraction(c.state, k), S, trials);
     }
   // Fixed duration 1.5: everyone is still there just before, no one at 1.5 itself (an event at a
   // report time belongs to the period ending there).
@@ -344,9 +344,9 @@ TEST_F(HoldingTime, CompetingWeibullAndExponentialSplit) {
     const double t = L.report_times[k] - scenario_.start_year;
     const double pb = simpson([&](double s) { return h(s) * S(s); }, 0.0, std::min(t, 20.0));
     const double pc = simpson([&](double s) { return 0.5 * S(s); }, 0.0, std::min(t, 20.0));
-    expect_z("occupancy of a_competing at " + fmt(t), occupancy_fraction("a_competing", k), S(t), binomial_se(S(t), trials));
-    expect_z("occupancy of b_competing at " + fmt(t), occupancy_fraction("b_competing", k), pb, binomial_se(pb, trials));
-    expect_z("occupancy of c_competing at " + fmt(t), occupancy_fraction("c_competing", k), pc, binomial_se(pc, trials));
+    expect_binomial("occupancy of a_competing at " + fmt(t), occupancy_fraction("a_competing", k), S(t), trials);
+    expect_binomial("occupancy of b_competing at " + fmt(t), occupancy_fraction("b_competing", k), pb, trials);
+    expect_binomial("occupancy of c_competing at " + fmt(t), occupancy_fraction("c_competing", k), pc, trials);
   }
   // Mean holding time of those who left by each edge.
   const double pb = simpson([&](double s) { return h(s) * S(s); }, 0.0, 20.0);

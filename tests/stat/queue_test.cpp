@@ -222,8 +222,8 @@ TEST_F(ErlangA, MatchesBirthDeathStationaryDistribution) {
     }
   double p_empty = 0.0;
   for (std::size_t n = 0; n <= static_cast<std::size_t>(servers); ++n) p_empty += pi[n];
-  expect_z("P(list empty) at report times", empty / snaps, p_empty, binomial_se(p_empty, snaps));
-  expect_z("P(all places busy) at report times", full / snaps, p_wait, binomial_se(p_wait, snaps));
+  expect_binomial("P(list empty) at report times", empty / snaps, p_empty, snaps);
+  expect_binomial("P(all places busy) at report times", full / snaps, p_wait, snaps);
   double var_q = 0.0;
   for (std::size_t n = 0; n < pi.size(); ++n) {
     const double q = std::max(static_cast<double>(n) - servers, 0.0);

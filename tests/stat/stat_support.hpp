@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/math/special_functions/erf.hpp>
+#include <boost/math/special_functions/gamma.hpp>
+
 #include <Eigen/Dense>
 #include <unsupported/Eigen/MatrixFunctions>
 
@@ -15,6 +18,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <limits>
 #include <source_location>
 #include <span>
 #include <string>
@@ -260,21 +264,69 @@ class StatTest : public ::testing::Test {
             << what << ": observed " << observed << ", expected exactly " << expected << rerun();
       return 0.0;
     }
-    const double z = (observed - expected) / se;
+    return record_z(what, (observed - expected) / se, observed, expected, where, se);
+  }
+
+  /// Records z for `what` and fails when |z| > 4.
+  double record_z(const std::string& what, double z, double observed, double expected, std::source_location where,
+                  double se = std::numeric_limits<double>::quiet_NaN()) {
     ++checks_;
     if (verbose_) std::printf("[ z        ] %+.3f  %s\n", z, what.c_str());
     if (std::fabs(z) > max_z_) {
       max_z_ = std::fabs(z);
       max_what_ = what;
     }
-    if (!(std::fabs(z) <= z_tolerance))
+    if (!(std::fabs(z) <= z_tolerance)) {
       ADD_FAILURE_AT(where.file_name(), static_cast<int>(where.line()))
-          << what << ": observed " << observed << ", expected " << expected << ", se " << se << ", z = " << z
-          << " (tolerance " << z_tolerance << ")" << rerun();
+          << what << ": observed " << observed << ", expected " << expected
+          << (std::isnan(se) ? std::string() : ", se " + std::to_string(se)) << ", z = " << z << " (tolerance "
+          << z_tolerance << ")" << rerun();
+    }
     return z;
   }
 
+  /// Like expect_z for a count whose distribution is (close to) binomial or a sum of binomial
+  /// and Poisson counts. When the expected count is small (< 100) the normal approximation
+  /// breaks down (one person where 0.02 were expected would give z = 7), so the check uses the
+  /// Poisson tail instead and records the equivalent normal z: the one-sided tail probability
+  /// p is mapped to z = Φ⁻¹(1 − p), so |z| > 4 keeps the same false-alarm rate.
+  double expect_count(const std::string& what, double observed, double expected, double se,
+                      std::source_location where = std::source_location::current()) {
+    if (!(expected > 0.0) || !(expected < poisson_below)) return expect_z(what, observed, expected, se, where);
+    return record_z(what + " (Poisson tail)", poisson_z(observed, expected), observed, expected, where);
+  }
+
+  /// A mean fraction over `trials` independent Bernoulli(p) trials against p: binomial SE, or
+  /// the Poisson tail of the rarer outcome when it is expected fewer than 100 times.
+  double expect_binomial(const std::string& what, double observed_fraction, double p, double trials,
+                         std::source_location where = std::source_location::current()) {
+    const double rare = std::min(p, 1.0 - p) * trials;
+    if (!(rare > 0.0) || !(rare < poisson_below))
+      return expect_z(what, observed_fraction, p, std::sqrt(std::max(p * (1.0 - p), 0.0) / trials), where);
+    const double z = p <= 0.5 ? poisson_z(observed_fraction * trials, p * trials)
+                              : -poisson_z((1.0 - observed_fraction) * trials, (1.0 - p) * trials);
+    return record_z(what + " (Poisson tail)", z, observed_fraction, p, where);
+  }
+
   std::size_t checks() const { return checks_; }
+
+  /// Expected counts below this use the Poisson tail rather than the normal approximation.
+  static constexpr double poisson_below = 100.0;
+
+  /// Normal-equivalent z of observing `observed` (rounded) from Poisson(`expected`).
+  static double poisson_z(double observed, double expected) {
+    const double k = std::round(observed);
+    double z = 0.0;
+    if (k > expected) {
+      const double upper = boost::math::gamma_p(k, expected);  // P(X >= k), k >= 1
+      z = upper >= 0.5 ? 0.0 : std::sqrt(2.0) * boost::math::erfc_inv(2.0 * upper);
+    } else if (k < expected) {
+      const double lower = boost::math::gamma_q(k + 1.0, expected);  // P(X <= k)
+      z = lower >= 0.5 ? 0.0 : -std::sqrt(2.0) * boost::math::erfc_inv(2.0 * lower);
+    }
+    if (std::isnan(z) || std::isinf(z)) z = k > expected ? 1e300 : -1e300;
+    return z;
+  }
 
  private:
   std::uint64_t seed_ = default_seed;
