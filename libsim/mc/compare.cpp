@@ -14,20 +14,72 @@ constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 std::vector<double> to_double(const std::vector<std::int32_t>& v) { return {v.begin(), v.end()}; }
 
+// Continued fraction of the regularised incomplete beta function (modified Lentz).
+double beta_fraction(double a, double b, double x) {
+  const double tiny = 1e-300, eps = 1e-16;
+  double c = 1.0, d = 1.0 - (a + b) * x / (a + 1.0);
+  if (std::fabs(d) < tiny) d = tiny;
+  d = 1.0 / d;
+  double h = d;
+  for (int m = 1; m < 10000; ++m) {
+    const double m2 = 2.0 * m;
+    double aa = m * (b - m) * x / ((a + m2 - 1.0) * (a + m2));
+    d = 1.0 + aa * d;
+    if (std::fabs(d) < tiny) d = tiny;
+    c = 1.0 + aa / c;
+    if (std::fabs(c) < tiny) c = tiny;
+    d = 1.0 / d;
+    h *= d * c;
+    aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0));
+    d = 1.0 + aa * d;
+    if (std::fabs(d) < tiny) d = tiny;
+    c = 1.0 + aa / c;
+    if (std::fabs(c) < tiny) c = tiny;
+    d = 1.0 / d;
+    const double del = d * c;
+    h *= del;
+    if (std::fabs(del - 1.0) < eps) break;
+  }
+  return h;
+}
+
+// I_x(a, b).
+double incomplete_beta(double a, double b, double x) {
+  if (x <= 0.0) return 0.0;
+  if (x >= 1.0) return 1.0;
+  const double front = std::exp(std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) + b * std::log1p(-x));
+  return x < (a + 1.0) / (a + b + 2.0) ? front * beta_fraction(a, b, x) / a
+                                       : 1.0 - front * beta_fraction(b, a, 1.0 - x) / b;
+}
+
+// Student t cumulative distribution function with ν degrees of freedom.
+double student_t_cdf(double t, double nu) {
+  const double tail = 0.5 * incomplete_beta(nu / 2.0, 0.5, nu / (nu + t * t));
+  return t >= 0.0 ? 1.0 - tail : tail;
+}
+
 }  // namespace
 
 double student_t_quantile(double p, double nu) {
   if (!(p > 0.0 && p < 1.0) || !(nu >= 1.0)) return nan;
   if (nu == 1.0) return std::tan(M_PI * (p - 0.5));
   if (nu == 2.0) return (2.0 * p - 1.0) / std::sqrt(2.0 * p * (1.0 - p));
-  // Cornish–Fisher expansion around the normal quantile (Abramowitz & Stegun 26.7.5).
+  // Start from the Cornish–Fisher expansion around the normal quantile (Abramowitz & Stegun
+  // 26.7.5), then Newton steps on the exact t distribution function.
   const double z = random::normal_quantile(p);
   const double z2 = z * z;
   const double g1 = (z2 + 1.0) * z / 4.0;
   const double g2 = ((5.0 * z2 + 16.0) * z2 + 3.0) * z / 96.0;
   const double g3 = (((3.0 * z2 + 19.0) * z2 + 17.0) * z2 - 15.0) * z / 384.0;
-  const double g4 = ((((79.0 * z2 + 776.0) * z2 + 1482.0) * z2 - 1920.0) * z2 - 945.0) * z / 92160.0;
-  return z + g1 / nu + g2 / (nu * nu) + g3 / (nu * nu * nu) + g4 / (nu * nu * nu * nu);
+  double t = z + g1 / nu + g2 / (nu * nu) + g3 / (nu * nu * nu);
+  const double log_norm = std::lgamma((nu + 1.0) / 2.0) - std::lgamma(nu / 2.0) - 0.5 * std::log(nu * M_PI);
+  for (int i = 0; i < 20; ++i) {
+    const double density = std::exp(log_norm - (nu + 1.0) / 2.0 * std::log1p(t * t / nu));
+    const double step = (student_t_cdf(t, nu) - p) / density;
+    t -= step;
+    if (std::fabs(step) < 1e-13 * (1.0 + std::fabs(t))) break;
+  }
+  return t;
 }
 
 Difference paired_difference(const std::vector<double>& a, const std::vector<double>& b, std::size_t R,

@@ -49,8 +49,8 @@ struct Comparison {
 /// differences line up). \throws ModelError when they do not, or for bad options.
 [[nodiscard]] Comparison compare(const std::vector<model::Scenario>& scenarios, const CompareOptions& options);
 
-/// Student t quantile t(p, ν) for p in (0, 1), ν >= 1 (exact for ν = 1, 2; Cornish–Fisher
-/// expansion beyond, error below 1e-4 for ν >= 3).
+/// Student t quantile t(p, ν) for p in (0, 1), ν >= 1, to about 1e-12 (closed forms for ν = 1, 2;
+/// Newton on the exact distribution function beyond).
 [[nodiscard]] double student_t_quantile(double p, double nu);
 
 /// Paired differences a - b of two [R, N] arrays, per column.

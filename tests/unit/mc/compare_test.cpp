@@ -1,0 +1,127 @@
+// trede compare: paired differences with common random numbers. The intervals must cover a
+// difference known in closed form at the nominal rate, and common random numbers must reduce
+// the variance of the differences.
+
+#include "trede/mc/compare.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <string>
+
+#include "test_seed.hpp"
+#include "trede/error.hpp"
+#include "trede/model/load.hpp"
+
+namespace {
+
+using namespace trede;
+
+// N people leave "a" at rate mu; E[absorbed by T] = N (1 - exp(-mu T)).
+std::string decay(double mu, int people, double lambda = 0.0) {
+  std::string s = R"(
+name = "decay-)" + std::to_string(mu) + R"("
+horizon_years = 2
+
+[[state]]
+name = "a"
+trede = 2
+
+[[state]]
+name = "gone"
+absorbing = true
+
+[[transition]]
+from = "a"
+to = "gone"
+rate = )" + std::to_string(mu) + R"(
+
+[[population]]
+state = "a"
+count = )" + std::to_string(people) + "\n";
+  if (lambda > 0) s += "\n[[inflow]]\nstate = \"a\"\nrate_per_year = " + std::to_string(lambda) + "\n";
+  return s;
+}
+
+TEST(StudentT, MatchesTables) {
+  EXPECT_NEAR(mc::student_t_quantile(0.975, 1), 12.706204736, 1e-8);
+  EXPECT_NEAR(mc::student_t_quantile(0.975, 2), 4.302652730, 1e-8);
+  EXPECT_NEAR(mc::student_t_quantile(0.975, 3), 3.182446305, 1e-8);
+  EXPECT_NEAR(mc::student_t_quantile(0.975, 9), 2.262157163, 1e-8);
+  EXPECT_NEAR(mc::student_t_quantile(0.975, 30), 2.042272456, 1e-8);
+  EXPECT_NEAR(mc::student_t_quantile(0.95, 19), 1.729132812, 1e-8);
+  EXPECT_NEAR(mc::student_t_quantile(0.025, 9), -2.262157163, 1e-8);
+  EXPECT_NEAR(mc::student_t_quantile(0.995, 4), 4.604094871, 1e-8);
+  EXPECT_NEAR(mc::student_t_quantile(0.975, 1000), 1.9623390808264074, 1e-10);  // scipy.stats.t.ppf
+}
+
+TEST(Compare, IntervalsCoverTheKnownDifference) {
+  // absorbed_B - absorbed_A has expectation N (exp(-mu_A T) - exp(-mu_B T)); 200 comparisons of
+  // 10 replicate pairs each, every one with its own seed: the 95% intervals should cover it in
+  // about 95% of them (4 binomial SE: at least 176 of 200).
+  const int N = 200;
+  const double mu_a = 0.3, mu_b = 0.4, T = 2.0;
+  const double truth = N * (std::exp(-mu_a * T) - std::exp(-mu_b * T));
+  const std::vector<model::Scenario> s = {model::parse_scenario(decay(mu_a, N), "a.toml"),
+                                          model::parse_scenario(decay(mu_b, N), "b.toml")};
+  const int comparisons = 200;
+  int covered = 0;
+  double vr_sum = 0;
+  const std::uint64_t base = trede::test::test_seed(7);
+  for (int c = 0; c < comparisons; ++c) {
+    mc::CompareOptions o;
+    o.run.replicates = 10;
+    o.run.seed = base + static_cast<std::uint64_t>(c);
+    o.run.threads = 1;
+    const auto cmp = mc::compare(s, o);
+    const double lo = cmp.kpi[0].lo[engine::kpi_absorbed], hi = cmp.kpi[0].hi[engine::kpi_absorbed];
+    covered += lo <= truth && truth <= hi;
+    vr_sum += cmp.variance_reduction_kpi[0][engine::kpi_absorbed];
+  }
+  std::printf("coverage %d/%d of the true difference %.3f; mean variance reduction x%.1f (seeds %llu..)\n", covered,
+              comparisons, truth, vr_sum / comparisons, static_cast<unsigned long long>(base));
+  EXPECT_GE(covered, 176);
+  EXPECT_LE(covered, 200);
+  // With common random numbers each person's exponential draw is shared: the paired
+  // differences vary far less than independent ones.
+  EXPECT_GT(vr_sum / comparisons, 3.0);
+}
+
+TEST(Compare, PerPeriodDifferencesAddUpToTheRunDifference) {
+  const std::vector<model::Scenario> s = {model::parse_scenario(decay(0.3, 500, 100), "a.toml"),
+                                          model::parse_scenario(decay(0.5, 500, 150), "b.toml")};
+  mc::CompareOptions o;
+  o.run.replicates = 8;
+  o.run.seed = trede::test::test_seed(11);
+  o.run.threads = 2;
+  const auto c = mc::compare(s, o);
+  const auto& L = c.ensembles[0].layout;
+  for (std::size_t k : {engine::kpp_absorbed, engine::kpp_arrivals}) {
+    double sum = 0;
+    for (std::size_t p = 0; p < L.P(); ++p) sum += c.kpi_period[0].mean[p * L.Kp() + k];
+    const std::size_t whole = k == engine::kpp_absorbed ? engine::kpi_absorbed : engine::kpi_arrivals;
+    EXPECT_NEAR(sum, c.kpi[0].mean[whole], 1e-9 * (1 + std::fabs(sum))) << L.kpi_period_names[k];
+  }
+  // The reference's own runs equal a plain run with the same seed (the comparison adds nothing).
+  mc::RunOptions ro = o.run;
+  const auto plain = mc::run(s[0], ro);
+  ASSERT_EQ(plain.kpi.size(), c.ensembles[0].kpi.size());
+  EXPECT_EQ(std::memcmp(plain.kpi.data(), c.ensembles[0].kpi.data(), plain.kpi.size() * sizeof(double)), 0);
+  // Independent streams use disjoint replicates.
+  ASSERT_EQ(c.independent.size(), 1u);
+  EXPECT_EQ(c.independent[0].first_replicate, o.run.first_replicate + o.run.replicates);
+}
+
+TEST(Compare, RejectsScenariosWithDifferentReportGrids) {
+  std::string other = decay(0.3, 10);
+  other.replace(other.find("horizon_years = 2"), 17, "horizon_years = 3");
+  const std::vector<model::Scenario> s = {model::parse_scenario(decay(0.3, 10), "a.toml"),
+                                          model::parse_scenario(other, "b.toml")};
+  mc::CompareOptions o;
+  o.run.replicates = 2;
+  EXPECT_THROW((void)mc::compare(s, o), ModelError);
+  EXPECT_THROW((void)mc::compare({s[0]}, o), ModelError);
+}
+
+}  // namespace
