@@ -9,6 +9,7 @@
 #include "trede/io/hdf5.hpp"
 #include "trede/mc/compare.hpp"
 #include "trede/mc/ensemble.hpp"
+#include "trede/mc/sweep.hpp"
 #include "trede/model/load.hpp"
 #include "trede/model/scenario.hpp"
 #include "trede/random/distributions.hpp"

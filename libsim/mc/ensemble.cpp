@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <span>
 
 #include "trede/error.hpp"
 
@@ -20,7 +21,98 @@ void put(std::vector<T>& dst, std::size_t i, const std::vector<T>& src) {
   std::copy(src.begin(), src.end(), dst.begin() + static_cast<std::ptrdiff_t>(i * src.size()));
 }
 
+// Calls f(array, values per replicate) for every per-replicate array of `e`.
+template <class Ens, class F>
+void for_each_array(Ens& e, F&& f) {
+  const engine::Layout& L = e.layout;
+  const std::size_t T = L.T(), P = L.P(), S = L.S(), C = L.C(), E = L.E(), K = L.K(), G = L.G();
+  f(e.occupancy, T * S);
+  f(e.trede_occupancy, T * ladder_rungs);
+  f(e.waiting, T * C);
+  f(e.flows, P * E);
+  f(e.person_years, P * S);
+  f(e.cost_eur, P);
+  f(e.cost_cumulative_eur, T);
+  f(e.waiting_years, P * C);
+  f(e.waiting_joined, P * C);
+  f(e.waiting_admitted, P * C);
+  f(e.waiting_reneged, P * C);
+  f(e.waiting_left, P * C);
+  f(e.waiting_time_sum, P * C);
+  f(e.waiting_time_admitted_sum, P * C);
+  f(e.sojourn_sum, E);
+  f(e.sojourn_sumsq, E);
+  f(e.kpi, K);
+  f(e.kpi_period, P * L.Kp());
+  f(e.organisation_cost_eur, P * L.O());
+  f(e.events, std::size_t{1});
+  if (L.by_region()) {
+    f(e.occupancy_region, T * G * S);
+    f(e.trede_occupancy_region, T * G * ladder_rungs);
+    f(e.waiting_region, T * G * C);
+    f(e.person_years_region, P * G * S);
+    f(e.cost_region_eur, P * G);
+    f(e.kpi_region, G * K);
+  }
+}
+
 }  // namespace
+
+Ensemble allocate(const engine::Layout& layout, std::uint64_t replicates, std::uint64_t seed,
+                  std::uint64_t first_replicate) {
+  Ensemble e;
+  e.layout = layout;
+  e.seed = seed;
+  e.first_replicate = first_replicate;
+  e.replicates = replicates;
+  for_each_array(e, [&](auto& v, std::size_t n) { v.assign(replicates * n, {}); });
+  return e;
+}
+
+std::vector<ReplicateArray> replicate_arrays(Ensemble& e) {
+  std::vector<ReplicateArray> out;
+  for_each_array(e, [&](auto& v, std::size_t n) {
+    using T = typename std::remove_reference_t<decltype(v)>::value_type;
+    out.push_back({std::as_writable_bytes(std::span<T>(v)), n * sizeof(T)});
+  });
+  return out;
+}
+
+void place(Ensemble& whole, const Ensemble& part) {
+  if (part.seed != whole.seed || part.first_replicate < whole.first_replicate ||
+      part.first_replicate + part.replicates > whole.first_replicate + whole.replicates ||
+      part.layout.T() != whole.layout.T() || part.layout.S() != whole.layout.S() ||
+      part.layout.E() != whole.layout.E() || part.layout.G() != whole.layout.G())
+    throw Error("mc::place: the part does not belong to this ensemble (seed, replicate range or layout differ)");
+  const std::size_t offset = part.first_replicate - whole.first_replicate;
+  std::vector<std::pair<void*, std::size_t>> dst;
+  for_each_array(whole, [&](auto& v, std::size_t n) { dst.emplace_back(v.data(), n * sizeof(v[0])); });
+  std::size_t i = 0;
+  for_each_array(part, [&](const auto& v, std::size_t) {
+    const auto [base, row] = dst[i++];
+    std::memcpy(static_cast<std::byte*>(base) + offset * row, v.data(), v.size() * sizeof(v[0]));
+  });
+  whole.wall_seconds += part.wall_seconds;
+  whole.peak_bytes_per_replicate = std::max(whole.peak_bytes_per_replicate, part.peak_bytes_per_replicate);
+  whole.peak_live_persons = std::max(whole.peak_live_persons, part.peak_live_persons);
+  whole.threads_used = std::max(whole.threads_used, part.threads_used);
+}
+
+Ensemble merge(std::vector<Ensemble> parts) {
+  if (parts.empty()) throw Error("mc::merge: nothing to merge");
+  std::sort(parts.begin(), parts.end(), [](const Ensemble& a, const Ensemble& b) { return a.first_replicate < b.first_replicate; });
+  std::uint64_t next = parts.front().first_replicate;
+  for (const Ensemble& p : parts) {
+    if (p.first_replicate != next) throw Error("mc::merge: the replicate ranges are not contiguous");
+    next += p.replicates;
+  }
+  const std::uint64_t first = parts.front().first_replicate;
+  Ensemble whole = allocate(parts.front().layout, next - first, parts.front().seed, first);
+  whole.threads_used = 0;
+  for (const Ensemble& p : parts) place(whole, p);
+  summarize(whole);
+  return whole;
+}
 
 std::uint64_t Ensemble::total_events() const noexcept {
   std::uint64_t n = 0;
@@ -36,42 +128,9 @@ Ensemble run(const engine::Simulator& sim, const RunOptions& options) {
   if (options.replicates == 0) throw ModelError("", 0, "replicates", "must be >= 1");
   if (options.threads < 0) throw ModelError("", 0, "threads", "must be >= 0 (0 = all cores)");
   const engine::Layout& L = sim.layout();
-  const std::size_t R = options.replicates, T = L.T(), P = L.P(), S = L.S(), C = L.C(), E = L.E(), K = L.K();
+  const std::size_t R = options.replicates, T = L.T(), S = L.S(), G = L.G();
 
-  Ensemble e;
-  e.layout = L;
-  e.seed = options.seed;
-  e.first_replicate = options.first_replicate;
-  e.replicates = R;
-  e.occupancy.resize(R * T * S);
-  e.trede_occupancy.resize(R * T * ladder_rungs);
-  e.waiting.resize(R * T * C);
-  e.flows.resize(R * P * E);
-  e.person_years.resize(R * P * S);
-  e.cost_eur.resize(R * P);
-  e.cost_cumulative_eur.resize(R * T);
-  e.waiting_years.resize(R * P * C);
-  e.waiting_joined.resize(R * P * C);
-  e.waiting_admitted.resize(R * P * C);
-  e.waiting_reneged.resize(R * P * C);
-  e.waiting_left.resize(R * P * C);
-  e.waiting_time_sum.resize(R * P * C);
-  e.waiting_time_admitted_sum.resize(R * P * C);
-  e.sojourn_sum.resize(R * E);
-  e.sojourn_sumsq.resize(R * E);
-  e.kpi.resize(R * K);
-  e.kpi_period.resize(R * P * L.Kp());
-  e.organisation_cost_eur.resize(R * P * L.O());
-  e.events.resize(R);
-  const std::size_t G = L.G();
-  if (L.by_region()) {
-    e.occupancy_region.resize(R * T * G * S);
-    e.trede_occupancy_region.resize(R * T * G * ladder_rungs);
-    e.waiting_region.resize(R * T * G * C);
-    e.person_years_region.resize(R * P * G * S);
-    e.cost_region_eur.resize(R * P * G);
-    e.kpi_region.resize(R * G * K);
-  }
+  Ensemble e = allocate(L, R, options.seed, options.first_replicate);
   std::vector<std::uint64_t> bytes(R), live(R);
 
   std::atomic<std::uint64_t> done{0};

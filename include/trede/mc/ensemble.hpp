@@ -114,4 +114,28 @@ struct Ensemble {
 /// Recomputes every summary of `e` from its per-replicate arrays.
 void summarize(Ensemble& e);
 
+/// An ensemble with room for `replicates` replicates of `layout` starting at `first_replicate`
+/// (arrays zeroed, no summaries).
+[[nodiscard]] Ensemble allocate(const engine::Layout& layout, std::uint64_t replicates, std::uint64_t seed,
+                                std::uint64_t first_replicate);
+
+/// Copies the replicates of `part` into `whole` at their replicate indices. \throws Error when
+/// `part` has another seed or layout, or lies outside `whole`'s replicate range.
+void place(Ensemble& whole, const Ensemble& part);
+
+/// Joins ensembles of contiguous replicate ranges (in any order) into one and summarises it:
+/// bitwise the same as running the whole range at once (the decomposability contract that MPI
+/// runs rely on). \throws Error when the ranges leave gaps or overlap.
+[[nodiscard]] Ensemble merge(std::vector<Ensemble> parts);
+
+/// One per-replicate array as raw bytes: replicate i occupies bytes [i * row, (i + 1) * row).
+struct ReplicateArray {
+  std::span<std::byte> bytes;
+  std::size_t row = 0;
+};
+
+/// Every per-replicate array of `e`, in a fixed order (for moving replicates between
+/// processes); summaries are not included.
+[[nodiscard]] std::vector<ReplicateArray> replicate_arrays(Ensemble& e);
+
 }  // namespace trede::mc
