@@ -1,0 +1,69 @@
+#pragma once
+/// \file
+/// Where a calibration goes: a new scenario text with the fitted values (everything else in the
+/// file untouched, provenance in comments) and an HDF5 fit report.
+
+#include <string>
+#include <vector>
+
+#include "trede/calib/fit.hpp"
+#include "trede/model/scenario.hpp"
+
+namespace trede::calib {
+
+/// Where the fitted values came from, for the comment block of the calibrated scenario and the
+/// attributes of the report.
+struct Provenance {
+  std::string command_line;   ///< as typed
+  std::string data_path;      ///< data or target file
+  std::string data_sha256;
+  std::string created;        ///< UTC time stamp; filled in when empty
+};
+
+/// One change to a scenario text: set `key` (a --set style path such as
+/// "transition[bijstand->diagnose].rate" or "transition[a->b].covariates.age") to the TOML value
+/// `value`, with `comment` appended to the line.
+struct ScenarioEdit {
+  std::string key;
+  std::string value;
+  std::string comment;
+};
+
+/// The edits that write the estimates of `fit` (those with a `key`) into a scenario.
+[[nodiscard]] std::vector<ScenarioEdit> edits_for(const FitResult& fit);
+
+/// Applies `edits` to the scenario text `text` (the file `source_name`): each value replaces the
+/// key's value in place (a missing key is added to its table); comments, order and every other
+/// line stay as they were. A comment block describing the calibration is put at the top.
+/// \throws ModelError when a key cannot be found in the text (e.g. it is defined in a base file
+///         named by `extends`).
+[[nodiscard]] std::string apply_edits(const std::string& text, const std::string& source_name,
+                                      const std::vector<ScenarioEdit>& edits, const std::string& header_comment);
+
+/// The calibrated scenario: `scenario.text` with the estimates of `fit` written in and a
+/// provenance comment block at the top. The result parses to a valid scenario.
+[[nodiscard]] std::string calibrated_scenario_text(const model::Scenario& scenario, const FitResult& fit,
+                                                   const Provenance& provenance);
+
+/// Writes the fit report (HDF5; layout in docs/calibration.md) atomically to `path`: attributes
+/// (method, status, log-likelihood, AIC, iterations, seconds, provenance), /estimates,
+/// /covariance, /q, /starts, /targets, and the scenario texts before and after.
+/// \throws IoError if the file cannot be written; `path` is then unchanged.
+void write_report(const std::string& path, const FitResult& fit, const model::Scenario& scenario,
+                  const std::string& calibrated_text, const Provenance& provenance);
+
+/// The parts of a report read back (for tests and tools).
+struct Report {
+  std::string method, status, message, created, command_line, data_path, data_sha256;
+  double log_likelihood = 0.0, aic = 0.0, seconds = 0.0;
+  int iterations = 0;
+  std::vector<Estimate> estimates;   ///< name, kind, key, estimate, se, lower, upper, start, fixed
+  std::vector<double> covariance;
+  std::vector<TargetFit> targets;
+  std::string scenario_text, calibrated_text;
+};
+
+/// Reads a report written by `write_report`. \throws IoError if it cannot be read.
+[[nodiscard]] Report read_report(const std::string& path);
+
+}  // namespace trede::calib

@@ -1,0 +1,325 @@
+// Long-format CSV data for calibration: id,time,state[,covariates...].
+//
+// Every problem is collected with its line and reported together (ModelError), like scenario
+// problems; only the first few of one kind per file would drown the rest, so the list is capped.
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+
+#include "trede/calib/data.hpp"
+#include "trede/error.hpp"
+#include "trede/io/hdf5.hpp"
+
+namespace trede::calib {
+namespace {
+
+constexpr std::size_t max_problems = 50;
+
+// Splits one CSV line; fields may be double-quoted ("" inside quotes is a quote). Returns false
+// on an unterminated quote.
+bool split_csv(std::string_view line, std::vector<std::string>& out) {
+  out.clear();
+  std::string cur;
+  bool quoted = false, was_quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') cur += '"', ++i;
+      else if (c == '"') quoted = false;
+      else cur += c;
+    } else if (c == '"' && cur.find_first_not_of(" \t") == std::string::npos) {
+      quoted = was_quoted = true;
+      cur.clear();
+    } else if (c == ',') {
+      out.push_back(cur);
+      cur.clear();
+      was_quoted = false;
+    } else if (c != '\r') {
+      cur += c;
+    }
+  }
+  if (quoted) return false;
+  out.push_back(cur);
+  for (auto& f : out) {
+    const auto b = f.find_first_not_of(" \t"), e = f.find_last_not_of(" \t");
+    f = b == std::string::npos ? std::string{} : f.substr(b, e - b + 1);
+  }
+  return true;
+}
+
+std::optional<double> parse_number(const std::string& s) {
+  double v = 0;
+  const char* b = s.data();
+  if (!s.empty() && s[0] == '+') ++b;
+  auto [p, ec] = std::from_chars(b, s.data() + s.size(), v);
+  if (ec != std::errc{} || p != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+bool is_missing(const std::string& s) {
+  return s.empty() || s == "NA" || s == "NaN" || s == "nan" || s == "." || s == "null";
+}
+
+// Levenshtein distance, for "did you mean" suggestions.
+std::size_t distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> d(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) d[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t prev = d[0];
+    d[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t tmp = d[j];
+      d[j] = std::min({d[j] + 1, d[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      prev = tmp;
+    }
+  }
+  return d[b.size()];
+}
+
+std::string suggest(std::string_view name, const std::vector<std::string>& names) {
+  std::string best;
+  std::size_t bd = std::numeric_limits<std::size_t>::max();
+  for (const auto& n : names) {
+    const auto dd = distance(name, n);
+    if (dd < bd) bd = dd, best = n;
+  }
+  if (!best.empty() && bd <= std::max<std::size_t>(2, name.size() / 3)) return " (did you mean '" + best + "'?)";
+  return "";
+}
+
+// How one selected covariate column is turned into model columns.
+struct CovariateColumn {
+  std::string name;
+  std::size_t field = 0;
+  const model::Attribute* attribute = nullptr;
+  std::size_t first_output = 0;  // first index in PanelData::covariate_names
+};
+
+}  // namespace
+
+std::size_t PanelData::observations() const noexcept {
+  std::size_t n = 0;
+  for (const auto& s : subjects) n += s.time_years.size();
+  return n;
+}
+
+PanelData parse_csv(std::string_view text, const std::string& source_name, const model::Scenario& scenario,
+                    const CsvOptions& options) {
+  std::vector<Diagnostic> problems;
+  auto problem = [&](int line, const std::string& key, const std::string& msg) {
+    if (problems.size() < max_problems) problems.push_back({source_name, line, key, msg});
+  };
+  PanelData d;
+  d.source = source_name;
+  d.sha256 = io::sha256_hex(text);
+  std::vector<std::string> state_names;
+  for (const auto& st : scenario.states) {
+    d.state_names.push_back(st.name);
+    if (!st.generated) state_names.push_back(st.name);
+  }
+
+  std::vector<std::string> fields;
+  std::size_t pos = 0;
+  int line_no = 0;
+  auto next_line = [&](std::string_view& out) {
+    while (pos < text.size()) {
+      const auto end = text.find('\n', pos);
+      out = text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+      pos = end == std::string_view::npos ? text.size() : end + 1;
+      ++line_no;
+      const auto first = out.find_first_not_of(" \t\r");
+      if (first == std::string_view::npos || out[first] == '#') continue;
+      return true;
+    }
+    return false;
+  };
+
+  std::string_view line;
+  if (!next_line(line)) throw ModelError(source_name, 0, "", "no header line: the file must start with id,time,state");
+  if (!split_csv(line, fields)) throw ModelError(source_name, line_no, "", "unterminated quote in the header");
+  const std::vector<std::string> header = fields;
+  const std::size_t nfields = header.size();
+  std::map<std::string, std::size_t> column;
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    if (header[i].empty()) problem(line_no, "", "column " + std::to_string(i + 1) + " of the header has no name");
+    else if (!column.emplace(header[i], i).second) problem(line_no, header[i], "column named twice in the header");
+  }
+  for (const char* required : {"id", "time", "state"})
+    if (!column.count(required))
+      problem(line_no, required, std::string("missing column '") + required + "' in the header (need id,time,state)" +
+                                     suggest(required, header));
+  std::vector<CovariateColumn> cov;
+  for (const auto& name : options.covariates) {
+    auto it = column.find(name);
+    if (it == column.end()) {
+      problem(line_no, name, "covariate column '" + name + "' is not in the file" + suggest(name, header));
+      continue;
+    }
+    const model::Attribute* a = scenario.find_attribute(name);
+    if (!a) {
+      std::vector<std::string> names;
+      for (const auto& at : scenario.attributes) names.push_back(at.name);
+      problem(line_no, name, "covariate '" + name + "' is not an attribute of the scenario" + suggest(name, names) +
+                                 "; declare it under [attributes] so its effects can be written back");
+      continue;
+    }
+    if (a->kind == model::AttributeKind::count) {
+      problem(line_no, name, "count attributes are history, not data columns; give a number attribute instead");
+      continue;
+    }
+    CovariateColumn c{name, it->second, a, d.covariate_names.size()};
+    if (a->kind == model::AttributeKind::category) {
+      for (std::size_t l = 1; l < a->levels.size(); ++l) d.covariate_names.push_back(name + "=" + a->levels[l]);
+    } else {
+      d.covariate_names.push_back(name);
+    }
+    cov.push_back(c);
+  }
+  if (!problems.empty()) throw ModelError(std::move(problems));
+  const std::size_t id_col = column["id"], time_col = column["time"], state_col = column["state"];
+  const std::size_t C = d.covariate_names.size();
+
+  std::unordered_map<std::string, int> seen_at;  // id -> line where its rows began
+  std::vector<double> row_cov(C);
+  while (next_line(line)) {
+    if (!split_csv(line, fields)) {
+      problem(line_no, "", "unterminated quote");
+      continue;
+    }
+    if (fields.size() != nfields) {
+      problem(line_no, "", "has " + std::to_string(fields.size()) + " fields, the header has " +
+                               std::to_string(nfields));
+      continue;
+    }
+    bool ok = true;
+    const std::string& id = fields[id_col];
+    if (is_missing(id)) {
+      problem(line_no, "id", "missing value");
+      ok = false;
+    }
+    std::optional<double> t;
+    if (is_missing(fields[time_col])) {
+      problem(line_no, "time", "missing value");
+      ok = false;
+    } else if (!(t = parse_number(fields[time_col]))) {
+      problem(line_no, "time", "'" + fields[time_col] + "' is not a finite number (years)");
+      ok = false;
+    }
+    const std::string& sname = fields[state_col];
+    const model::State* st = nullptr;
+    if (is_missing(sname)) {
+      problem(line_no, "state", "missing value");
+      ok = false;
+    } else {
+      st = scenario.find_state(sname);
+      if (!st || st->generated) {
+        problem(line_no, "state", "unknown state '" + sname + "'" + suggest(sname, state_names));
+        ok = false;
+        st = nullptr;
+      }
+    }
+    for (const auto& c : cov) {
+      const std::string& v = fields[c.field];
+      if (is_missing(v)) {
+        problem(line_no, c.name, "missing value");
+        ok = false;
+        continue;
+      }
+      if (c.attribute->kind == model::AttributeKind::category) {
+        auto it = std::find(c.attribute->levels.begin(), c.attribute->levels.end(), v);
+        if (it == c.attribute->levels.end()) {
+          problem(line_no, c.name, "'" + v + "' is not a level of " + c.name + suggest(v, c.attribute->levels));
+          ok = false;
+          continue;
+        }
+        const auto level = static_cast<std::size_t>(it - c.attribute->levels.begin());
+        for (std::size_t l = 1; l < c.attribute->levels.size(); ++l) row_cov[c.first_output + l - 1] = l == level ? 1.0 : 0.0;
+      } else {
+        auto x = parse_number(v);
+        if (!x) {
+          problem(line_no, c.name, "'" + v + "' is not a finite number");
+          ok = false;
+          continue;
+        }
+        row_cov[c.first_output] = *x - c.attribute->center;
+      }
+    }
+    if (!ok) continue;
+    // A new id starts a subject; an id seen before, not directly above, is an error.
+    if (d.subjects.empty() || d.subjects.back().id != id) {
+      auto [it, inserted] = seen_at.emplace(id, line_no);
+      if (!inserted) {
+        problem(line_no, "id", "rows of id '" + id + "' are split (it also appears from line " +
+                                   std::to_string(it->second) + "); sort the file by id, then time");
+        continue;
+      }
+      d.subjects.push_back(Subject{id, {}, {}, {}, {}});
+    }
+    Subject& s = d.subjects.back();
+    const auto state = static_cast<model::StateIndex>(st - scenario.states.data());
+    if (!s.time_years.empty()) {
+      const double prev = s.time_years.back();
+      if (*t == prev) {
+        problem(line_no, "time", "duplicate time " + fields[time_col] + " for id '" + id + "' (also on line " +
+                                     std::to_string(s.line.back()) + ")");
+        continue;
+      }
+      if (*t < prev) {
+        problem(line_no, "time", "time " + fields[time_col] + " is before the previous time of id '" + id +
+                                     "' (line " + std::to_string(s.line.back()) + "); sort by id, then time");
+        continue;
+      }
+      if (scenario.states[s.state.back()].absorbing && state != s.state.back()) {
+        problem(line_no, "state", "id '" + id + "' is in absorbing state '" + scenario.states[s.state.back()].name +
+                                      "' since line " + std::to_string(s.line.back()) + " and cannot move to '" +
+                                      sname + "'");
+        continue;
+      }
+    }
+    s.time_years.push_back(*t);
+    s.state.push_back(state);
+    s.covariates.insert(s.covariates.end(), row_cov.begin(), row_cov.end());
+    s.line.push_back(line_no);
+  }
+  if (problems.empty() && d.subjects.empty()) problem(line_no, "", "no observations after the header");
+  if (!problems.empty()) {
+    if (problems.size() == max_problems)
+      problems.push_back({source_name, 0, "", "(more problems not shown; the first " +
+                                                  std::to_string(max_problems) + " are listed)"});
+    throw ModelError(std::move(problems));
+  }
+  return d;
+}
+
+PanelData read_csv(const std::string& path, const model::Scenario& scenario, const CsvOptions& options) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError(path, "cannot open data file");
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  if (in.bad()) throw IoError(path, "cannot read data file");
+  return parse_csv(buf.str(), path, scenario, options);
+}
+
+std::string to_csv(const PanelData& d) {
+  std::ostringstream os;
+  os.precision(17);
+  os << "id,time,state";
+  for (const auto& c : d.covariate_names) os << ',' << c;
+  os << '\n';
+  for (const auto& s : d.subjects)
+    for (std::size_t i = 0; i < s.time_years.size(); ++i) {
+      os << s.id << ',' << s.time_years[i] << ',' << d.state_names[s.state[i]];
+      for (std::size_t c = 0; c < d.covariate_names.size(); ++c) os << ',' << d.covariate(s, i, c);
+      os << '\n';
+    }
+  return os.str();
+}
+
+}  // namespace trede::calib

@@ -1,0 +1,536 @@
+// Panel data: the continuous-time Markov likelihood of states seen at visit times.
+//
+// log L = Σ over consecutive visits of log P(Δt)[a, b], P(Δt) = exp(Q Δt). Q and its derivatives
+// are built per covariate pattern; exp(Q t) and its derivatives come from the eigen-
+// decomposition Q = A diag(d) A⁻¹ (Kalbfleisch & Lawless 1985):
+//
+//   ∂P(t)/∂θ_u = A (G_u ∘ V(t)) A⁻¹,  G_u = A⁻¹ (∂Q/∂θ_u) A,
+//   V_ij = (e^{d_i t} − e^{d_j t}) / (d_i − d_j),  V_ii = t e^{d_i t},
+//
+// which costs O(S²) per parameter and visit once A is known (complex arithmetic: Q need not be
+// symmetric, its eigenvalues may be complex). When A is ill-conditioned (Q nearly defective, e.g.
+// two states with the same total exit rate in a chain), that pattern falls back to Padé
+// exp(Q t) and the Fréchet derivatives from the block-triangular exponential
+// exp([[Q, E], [0, Q]] t) = [[P, ∂P], [0, P]], exact but slower.
+//
+// The optimiser is Fisher scoring with step halving: the expected information of a visit from
+// state a is Σ_k ∂P_ak ∂P_akᵀ / P_ak, which needs the row of ∂P anyway. Standard errors come from
+// the observed information: central differences of the analytic score.
+
+#include <unsupported/Eigen/MatrixFunctions>
+
+#include <algorithm>
+#include <cmath>
+#include <complex>
+#include <limits>
+#include <map>
+
+#include "calib/internal.hpp"
+#include "trede/calib/markov.hpp"
+#include "trede/error.hpp"
+
+namespace trede::calib {
+namespace {
+
+using cd = std::complex<double>;
+using Eigen::Index;
+using Eigen::MatrixXcd;
+using Eigen::MatrixXd;
+using Eigen::VectorXd;
+
+constexpr double max_log_rate = 16.0;  // about 9e6 per year: beyond any plausible rate
+
+struct Interval {
+  int from = 0, to = 0;
+  double dt = 0.0;
+  bool exact_absorbing = false;  // `to` entered at exactly dt (msm's deathexact)
+};
+
+struct Pattern {
+  std::vector<double> x;
+  std::vector<Interval> intervals;
+};
+
+class PanelModel {
+ public:
+  PanelModel(const CompiledSpec& spec, std::vector<Pattern> patterns)
+      : spec_(spec), S_(static_cast<Index>(spec.states)), P_(static_cast<Index>(spec.parameter_names.size())),
+        patterns_(std::move(patterns)) {}
+
+  // Log-likelihood; with `grad` its gradient; with `info` the expected (Fisher) information.
+  // Returns -inf when some observed transition has probability 0 at theta.
+  double evaluate(const VectorXd& theta, VectorXd* grad, MatrixXd* info) const {
+    if (grad) grad->setZero(P_);
+    if (info) info->setZero(P_, P_);
+    double ll = 0.0;
+    for (const Pattern& pat : patterns_) {
+      const double l = pattern(pat, theta, grad, info);
+      if (!std::isfinite(l)) return -std::numeric_limits<double>::infinity();
+      ll += l;
+    }
+    return ll;
+  }
+
+  Index parameters() const { return P_; }
+
+ private:
+  // Q at covariates x, and ∂Q/∂θ_u for every parameter (dense, S×S each).
+  void build(const VectorXd& theta, const std::vector<double>& x, MatrixXd& Q, std::vector<MatrixXd>* dQ) const {
+    Q.setZero(S_, S_);
+    if (dQ) dQ->assign(static_cast<std::size_t>(P_), MatrixXd::Zero(S_, S_));
+    for (const auto& e : spec_.edges) {
+      double lr = e.rate_parameter[0] >= 0 ? theta[e.rate_parameter[0]] : std::log(e.fixed_rate[0]);
+      for (std::size_t c = 0; c < x.size(); ++c)
+        if (e.beta_parameter[c] >= 0) lr += theta[e.beta_parameter[c]] * x[c];
+      const double q = std::exp(lr);
+      Q(e.from, e.to) += q;
+      Q(e.from, e.from) -= q;
+      if (!dQ) continue;
+      auto add = [&](int u, double coef) {
+        auto& D = (*dQ)[static_cast<std::size_t>(u)];
+        D(e.from, e.to) += coef * q;
+        D(e.from, e.from) -= coef * q;
+      };
+      if (e.rate_parameter[0] >= 0) add(e.rate_parameter[0], 1.0);
+      for (std::size_t c = 0; c < x.size(); ++c)
+        if (e.beta_parameter[c] >= 0 && x[c] != 0.0) add(e.beta_parameter[c], x[c]);
+    }
+  }
+
+  double pattern(const Pattern& pat, const VectorXd& theta, VectorXd* grad, MatrixXd* info) const {
+    const bool derivs = grad || info;
+    MatrixXd Q;
+    std::vector<MatrixXd> dQ;
+    build(theta, pat.x, Q, derivs ? &dQ : nullptr);
+    Eigen::EigenSolver<MatrixXd> es(Q, true);
+    bool eigen_ok = es.info() == Eigen::Success;
+    MatrixXcd A, Ainv;
+    Eigen::VectorXcd d;
+    if (eigen_ok) {
+      A = es.eigenvectors();
+      d = es.eigenvalues();
+      Eigen::PartialPivLU<MatrixXcd> lu(A);
+      Ainv = lu.inverse();
+      const double cond = A.cwiseAbs().colwise().sum().maxCoeff() * Ainv.cwiseAbs().colwise().sum().maxCoeff();
+      eigen_ok = std::isfinite(cond) && cond < 1e8;
+    }
+    if (!eigen_ok) return pattern_pade(pat, Q, dQ, grad, info);
+    std::vector<MatrixXcd> G;
+    if (derivs) {
+      G.resize(static_cast<std::size_t>(P_));
+      for (Index u = 0; u < P_; ++u) G[static_cast<std::size_t>(u)] = Ainv * dQ[static_cast<std::size_t>(u)].cast<cd>() * A;
+    }
+    const Index S = S_;
+    std::vector<cd> e(static_cast<std::size_t>(S)), V(static_cast<std::size_t>(S * S)), r(static_cast<std::size_t>(S));
+    std::vector<double> row(static_cast<std::size_t>(S));
+    MatrixXd drow(P_, S);
+    VectorXd g(P_);
+    double ll = 0.0;
+    for (const Interval& iv : pat.intervals) {
+      const double t = iv.dt;
+      const Index a = iv.from;
+      for (Index i = 0; i < S; ++i) e[static_cast<std::size_t>(i)] = std::exp(d[i] * t);
+      for (Index k = 0; k < S; ++k) {
+        cd sum = 0;
+        for (Index i = 0; i < S; ++i) sum += A(a, i) * e[static_cast<std::size_t>(i)] * Ainv(i, k);
+        row[static_cast<std::size_t>(k)] = std::max(sum.real(), 0.0);
+      }
+      if (derivs) {
+        for (Index i = 0; i < S; ++i)
+          for (Index j = 0; j < S; ++j) {
+            const cd di = d[i], dj = d[j];
+            const cd w = (di - dj) * t;
+            cd v;
+            if (std::abs(w) < 1e-5) v = e[static_cast<std::size_t>(j)] * t * (1.0 + w / 2.0 + w * w / 6.0);
+            else v = (e[static_cast<std::size_t>(i)] - e[static_cast<std::size_t>(j)]) / (di - dj);
+            V[static_cast<std::size_t>(i * S + j)] = v;
+          }
+        for (Index u = 0; u < P_; ++u) {
+          const MatrixXcd& Gu = G[static_cast<std::size_t>(u)];
+          for (Index j = 0; j < S; ++j) {
+            cd sum = 0;
+            for (Index i = 0; i < S; ++i) sum += A(a, i) * Gu(i, j) * V[static_cast<std::size_t>(i * S + j)];
+            r[static_cast<std::size_t>(j)] = sum;
+          }
+          for (Index k = 0; k < S; ++k) {
+            cd sum = 0;
+            for (Index j = 0; j < S; ++j) sum += r[static_cast<std::size_t>(j)] * Ainv(j, k);
+            drow(u, k) = sum.real();
+          }
+        }
+      }
+      const double l = contribution(iv, row, drow, Q, dQ, derivs, g, info);
+      if (!std::isfinite(l)) return l;
+      ll += l;
+      if (grad) *grad += g;
+    }
+    return ll;
+  }
+
+  // The fallback: Padé exponential and block-triangular Fréchet derivatives, per visit.
+  double pattern_pade(const Pattern& pat, const MatrixXd& Q, const std::vector<MatrixXd>& dQ, VectorXd* grad,
+                      MatrixXd* info) const {
+    const bool derivs = grad || info;
+    const Index S = S_;
+    std::vector<double> row(static_cast<std::size_t>(S));
+    MatrixXd drow(P_, S);
+    VectorXd g(P_);
+    double ll = 0.0;
+    for (const Interval& iv : pat.intervals) {
+      const MatrixXd Pm = (Q * iv.dt).exp();
+      for (Index k = 0; k < S; ++k) row[static_cast<std::size_t>(k)] = std::max(Pm(iv.from, k), 0.0);
+      if (derivs) {
+        MatrixXd B = MatrixXd::Zero(2 * S, 2 * S);
+        B.topLeftCorner(S, S) = Q * iv.dt;
+        B.bottomRightCorner(S, S) = Q * iv.dt;
+        for (Index u = 0; u < P_; ++u) {
+          B.topRightCorner(S, S) = dQ[static_cast<std::size_t>(u)] * iv.dt;
+          const MatrixXd E = B.exp();
+          for (Index k = 0; k < S; ++k) drow(u, k) = E(iv.from, S + k);
+        }
+      }
+      const double l = contribution(iv, row, drow, Q, dQ, derivs, g, info);
+      if (!std::isfinite(l)) return l;
+      ll += l;
+      if (grad) *grad += g;
+    }
+    return ll;
+  }
+
+  // Log-likelihood of one visit pair from the row P[a, ·] and its derivatives; sets g to the
+  // visit's score and adds its expected information to `info`.
+  double contribution(const Interval& iv, const std::vector<double>& row, const MatrixXd& drow, const MatrixXd& Q,
+                      const std::vector<MatrixXd>& dQ, bool derivs, VectorXd& g, MatrixXd* info) const {
+    constexpr double tiny = 1e-300;
+    if (!iv.exact_absorbing) {
+      const double p = row[static_cast<std::size_t>(iv.to)];
+      if (!(p > tiny)) return -std::numeric_limits<double>::infinity();
+      if (derivs) {
+        g = drow.col(iv.to) / p;
+        if (info)
+          for (Index k = 0; k < S_; ++k) {
+            const double pk = row[static_cast<std::size_t>(k)];
+            if (pk > 1e-12) info->noalias() += drow.col(k) * drow.col(k).transpose() / pk;
+          }
+      }
+      return std::log(p);
+    }
+    // Entered the absorbing state `to` at exactly dt from some other state k: Σ_k P_ak q_k,to.
+    double lik = 0.0;
+    for (Index k = 0; k < S_; ++k)
+      if (k != iv.to) lik += row[static_cast<std::size_t>(k)] * Q(k, iv.to);
+    if (!(lik > tiny)) return -std::numeric_limits<double>::infinity();
+    if (derivs) {
+      g.setZero(P_);
+      for (Index u = 0; u < P_; ++u) {
+        double s = 0.0;
+        for (Index k = 0; k < S_; ++k)
+          if (k != iv.to) s += drow(u, k) * Q(k, iv.to) + row[static_cast<std::size_t>(k)] * dQ[static_cast<std::size_t>(u)](k, iv.to);
+        g[u] = s / lik;
+      }
+      if (info) info->noalias() += g * g.transpose();  // outer product of the score (BHHH) for these visits
+    }
+    return std::log(lik);
+  }
+
+  const CompiledSpec& spec_;
+  Index S_, P_;
+  std::vector<Pattern> patterns_;
+};
+
+// Groups the visit pairs of `data` by covariate pattern (`use_covariates` false: one pattern).
+std::vector<Pattern> make_patterns(const PanelData& data, const model::Scenario* scenario, bool use_covariates,
+                                   bool exact_absorbing, std::size_t& changes) {
+  const std::size_t C = use_covariates ? data.covariate_names.size() : 0;
+  std::map<std::vector<double>, std::size_t> index;
+  std::vector<Pattern> out;
+  changes = 0;
+  std::vector<double> x(C);
+  for (const Subject& s : data.subjects)
+    for (std::size_t i = 0; i + 1 < s.time_years.size(); ++i) {
+      const auto a = s.state[i], b = s.state[i + 1];
+      if (scenario && scenario->states[a].absorbing) continue;
+      for (std::size_t c = 0; c < C; ++c) x[c] = data.covariate(s, i, c);
+      auto [it, inserted] = index.emplace(x, out.size());
+      if (inserted) out.push_back(Pattern{x, {}});
+      const bool exact = exact_absorbing && scenario && scenario->states[b].absorbing && a != b;
+      out[it->second].intervals.push_back({static_cast<int>(a), static_cast<int>(b), s.time_years[i + 1] - s.time_years[i], exact});
+      if (a != b) ++changes;
+    }
+  return out;
+}
+
+// Splitmix64 and Box–Muller: random starting points that are the same on every platform.
+struct Rng {
+  std::uint64_t state;
+  std::uint64_t next() {
+    std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+  double uniform() { return (static_cast<double>(next() >> 11) + 0.5) * 0x1.0p-53; }
+  double normal() { return std::sqrt(-2.0 * std::log(uniform())) * std::cos(6.283185307179586 * uniform()); }
+};
+
+void clamp(const CompiledSpec& spec, VectorXd& theta) {
+  for (Index p = 0; p < theta.size(); ++p)
+    if (!spec.parameter_is_beta[static_cast<std::size_t>(p)]) theta[p] = std::clamp(theta[p], detail::min_log_rate, max_log_rate);
+    else theta[p] = std::clamp(theta[p], -50.0, 50.0);
+}
+
+struct Scoring {
+  FitStatus status = FitStatus::failed;
+  VectorXd theta;
+  double ll = -std::numeric_limits<double>::infinity();
+  int iterations = 0, evaluations = 0;
+};
+
+Scoring fisher_scoring(const PanelModel& m, const CompiledSpec& spec, VectorXd theta, const FitOptions& o) {
+  Scoring s;
+  VectorXd g;
+  MatrixXd M;
+  clamp(spec, theta);
+  double ll = m.evaluate(theta, &g, &M);
+  ++s.evaluations;
+  if (!std::isfinite(ll)) {
+    s.theta = theta;
+    return s;
+  }
+  s.status = FitStatus::max_iterations;
+  int small_changes = 0;
+  for (s.iterations = 0; s.iterations < o.max_iterations; ++s.iterations) {
+    // Directions without information (rates out of states never seen) are held still.
+    MatrixXd Mr = M;
+    for (Index i = 0; i < Mr.rows(); ++i)
+      if (!(Mr(i, i) > 1e-14)) Mr(i, i) = 1.0, g[i] = 0.0;
+    Eigen::LDLT<MatrixXd> ldlt(Mr);
+    VectorXd step = ldlt.solve(g);
+    if (ldlt.info() != Eigen::Success || !step.allFinite() || g.dot(step) <= 0) {
+      Mr += MatrixXd::Identity(Mr.rows(), Mr.cols()) * (1e-6 * Mr.diagonal().cwiseAbs().maxCoeff() + 1e-10);
+      step = Mr.ldlt().solve(g);
+    }
+    const double decrement = g.dot(step);
+    if (std::isfinite(decrement) && decrement < o.tolerance) {
+      s.status = FitStatus::converged;
+      break;
+    }
+    // Long steps in log-rate space overflow exp(Q t); cap each move at 3 (a factor of 20).
+    const double big = step.cwiseAbs().maxCoeff();
+    if (big > 3.0) step *= 3.0 / big;
+    double a = 1.0;
+    bool accepted = false;
+    for (int h = 0; h < 30; ++h, a *= 0.5) {
+      VectorXd cand = theta + a * step;
+      clamp(spec, cand);
+      VectorXd g2;
+      MatrixXd M2;
+      const double ll2 = m.evaluate(cand, &g2, &M2);
+      ++s.evaluations;
+      if (std::isfinite(ll2) && ll2 >= ll) {
+        const double change = ll2 - ll;
+        theta = cand;
+        g = g2;
+        M = M2;
+        ll = ll2;
+        accepted = true;
+        small_changes = change < 1e-10 * (1.0 + std::abs(ll)) ? small_changes + 1 : 0;
+        break;
+      }
+    }
+    if (!accepted) {
+      s.status = FitStatus::not_improving;
+      break;
+    }
+    if (small_changes >= 3) {  // the likelihood no longer moves: a flat ridge or the bound
+      s.status = FitStatus::converged;
+      break;
+    }
+  }
+  s.theta = theta;
+  s.ll = ll;
+  return s;
+}
+
+// Reachability in the graph of edges with positive (or free) rates.
+std::vector<std::vector<bool>> reachable(const CompiledSpec& spec) {
+  const std::size_t S = spec.states;
+  std::vector<std::vector<bool>> r(S, std::vector<bool>(S, false));
+  for (std::size_t i = 0; i < S; ++i) r[i][i] = true;
+  for (const auto& e : spec.edges)
+    if (e.rate_parameter[0] >= 0 || e.fixed_rate[0] > 0) r[e.from][e.to] = true;
+  for (std::size_t k = 0; k < S; ++k)
+    for (std::size_t i = 0; i < S; ++i)
+      if (r[i][k])
+        for (std::size_t j = 0; j < S; ++j)
+          if (r[k][j]) r[i][j] = true;
+  return r;
+}
+
+}  // namespace
+
+FitResult fit_panel(const model::Scenario& s, const PanelData& data, const ModelSpec& spec_in, const FitOptions& o) {
+  const double t0 = detail::now_seconds();
+  const CompiledSpec spec = compile_spec(s, data, spec_in, true);
+  // Every observed change of state must be possible in the scenario's graph.
+  {
+    const auto reach = reachable(spec);
+    std::vector<Diagnostic> problems;
+    for (const Subject& sub : data.subjects)
+      for (std::size_t i = 0; i + 1 < sub.time_years.size(); ++i) {
+        const auto a = sub.state[i], b = sub.state[i + 1];
+        bool ok = reach[a][b];
+        if (ok && o.exact_absorbing && s.states[b].absorbing && a != b) {
+          ok = false;
+          for (const auto& e : spec.edges)
+            if (e.to == b && reach[a][e.from]) ok = true;
+        }
+        if (!ok && problems.size() < 50)
+          problems.push_back({data.source, sub.line[i + 1], "state",
+                              "id '" + sub.id + "' is in '" + s.states[a].name + "' at time " + detail::fmt(sub.time_years[i], 10) +
+                                  " and in '" + s.states[b].name + "' later, but the scenario has no path from '" +
+                                  s.states[a].name + "' to '" + s.states[b].name + "'"});
+      }
+    if (!problems.empty()) throw ModelError(std::move(problems));
+  }
+  FitResult r;
+  r.method = "panel";
+  r.subjects = data.subjects.size();
+  r.observations = data.observations();
+  std::size_t changes = 0;
+  PanelModel m(spec, make_patterns(data, &s, true, o.exact_absorbing, changes));
+  r.transitions = changes;
+  const auto P = static_cast<Index>(spec.parameter_names.size());
+
+  // Starting points: the scenario's rates, crude estimates (moves between consecutive visits ÷
+  // time at risk, as msm's crudeinits), then random perturbations of the crude ones.
+  VectorXd crude = VectorXd::Zero(P), scen = VectorXd::Zero(P);
+  {
+    std::vector<double> time_in(spec.states, 0.0);
+    std::map<std::pair<int, int>, double> n;
+    for (const Subject& sub : data.subjects)
+      for (std::size_t i = 0; i + 1 < sub.time_years.size(); ++i) {
+        time_in[sub.state[i]] += sub.time_years[i + 1] - sub.time_years[i];
+        if (sub.state[i] != sub.state[i + 1]) n[{static_cast<int>(sub.state[i]), static_cast<int>(sub.state[i + 1])}] += 1;
+      }
+    std::vector<double> sum(static_cast<std::size_t>(P), 0.0), cnt(static_cast<std::size_t>(P), 0.0),
+        ssum(static_cast<std::size_t>(P), 0.0);
+    for (const auto& e : spec.edges) {
+      const int p = e.rate_parameter[0];
+      if (p < 0) continue;
+      const double exposure = time_in[e.from];
+      const double moves = n.count({e.from, e.to}) ? n[{e.from, e.to}] : 0.0;
+      // An edge never seen directly gets a small share of its state's observed exit rate.
+      double rate = exposure > 0 ? moves / exposure : 0.0;
+      if (!(rate > 0)) rate = exposure > 0 ? std::max(0.5 / exposure, 1e-3) : 0.1;
+      sum[static_cast<std::size_t>(p)] += std::log(rate);
+      const double sr = e.start_rate[0];
+      ssum[static_cast<std::size_t>(p)] += std::log(std::isfinite(sr) && sr > 0 ? sr : rate);
+      cnt[static_cast<std::size_t>(p)] += 1;
+    }
+    for (Index p = 0; p < P; ++p)
+      if (cnt[static_cast<std::size_t>(p)] > 0) {
+        crude[p] = sum[static_cast<std::size_t>(p)] / cnt[static_cast<std::size_t>(p)];
+        scen[p] = ssum[static_cast<std::size_t>(p)] / cnt[static_cast<std::size_t>(p)];
+      }
+    // Betas start at the scenario's values.
+    for (const auto& e : spec.edges) {
+      const auto& tr = s.transitions[static_cast<std::size_t>(e.transition)];
+      for (std::size_t c = 0; c < e.beta_parameter.size(); ++c) {
+        if (e.beta_parameter[c] < 0) continue;
+        for (const auto& ce : tr.covariates) {
+          const auto& a = s.attributes[ce.attribute];
+          const std::string nm = ce.level >= 0 ? a.name + "=" + a.levels[static_cast<std::size_t>(ce.level)] : a.name;
+          if (nm == data.covariate_names[c]) scen[e.beta_parameter[c]] = ce.beta;
+        }
+      }
+    }
+  }
+  std::vector<std::pair<std::string, VectorXd>> starts{{"scenario", scen}, {"crude", crude}};
+  Rng rng{o.seed * 0x2545F4914F6CDD1Dull + 7};
+  for (int k = 2; k < o.starts; ++k) {
+    VectorXd v = crude;
+    for (Index p = 0; p < P; ++p) v[p] += 0.5 * rng.normal();
+    starts.emplace_back("random " + std::to_string(k - 1), v);
+  }
+  if (o.starts < static_cast<int>(starts.size())) starts.resize(static_cast<std::size_t>(std::max(1, o.starts)));
+
+  Scoring best;
+  for (const auto& [label, theta0] : starts) {
+    Scoring sc = fisher_scoring(m, spec, theta0, o);
+    r.evaluations += sc.evaluations;
+    r.starts.push_back({label, sc.ll, sc.iterations, sc.status});
+    if (!best.theta.size() || sc.ll > best.ll) best = sc;
+  }
+  r.iterations = best.iterations;
+  r.status = best.status;
+  r.log_likelihood = best.ll;
+  r.theta.assign(best.theta.data(), best.theta.data() + P);
+  if (!std::isfinite(best.ll)) {
+    r.status = FitStatus::failed;
+    r.message = "the likelihood is zero at every starting point";
+    r.seconds = detail::now_seconds() - t0;
+    detail::finish_rate_fit(r, spec, s, MatrixXd::Zero(P, P));
+    r.status = FitStatus::failed;
+    return r;
+  }
+  // Observed information: central differences of the analytic score.
+  MatrixXd H(P, P);
+  for (Index u = 0; u < P; ++u) {
+    const double h = 1e-5 * std::max(1.0, std::abs(best.theta[u]));
+    VectorXd tp = best.theta, tm = best.theta, gp, gm;
+    tp[u] += h;
+    tm[u] -= h;
+    m.evaluate(tp, &gp, nullptr);
+    m.evaluate(tm, &gm, nullptr);
+    r.evaluations += 2;
+    H.col(u) = (gp - gm) / (2 * h);
+  }
+  MatrixXd info = -0.5 * (H + H.transpose());
+  detail::finish_rate_fit(r, spec, s, info);
+  r.message = "Fisher scoring with analytic derivatives of exp(Qt)";
+  double worst = best.ll;
+  for (const auto& st : r.starts)
+    if (std::isfinite(st.log_likelihood)) worst = std::min(worst, st.log_likelihood);
+  if (best.ll - worst > 1e-3 * std::max(1.0, std::abs(best.ll) * 1e-6) && r.starts.size() > 1)
+    r.notes.push_back("starting points reached different log-likelihoods (lowest " + detail::fmt(worst, 10) +
+                      "); the best is reported");
+  r.seconds = detail::now_seconds() - t0;
+  return r;
+}
+
+double panel_log_likelihood(const PanelData& data, const std::vector<double>& q, bool exact_absorbing) {
+  const auto S = static_cast<std::size_t>(std::llround(std::sqrt(static_cast<double>(q.size()))));
+  if (S * S != q.size() || S != data.state_names.size())
+    throw ModelError("", 0, "q", "must be a square matrix with one row per state of the data (" +
+                                     std::to_string(data.state_names.size()) + ")");
+  CompiledSpec spec;
+  spec.states = S;
+  std::vector<bool> absorbing(S, true);
+  for (std::size_t i = 0; i < S; ++i)
+    for (std::size_t j = 0; j < S; ++j)
+      if (i != j && q[i * S + j] > 0) {
+        CompiledSpec::Edge e;
+        e.from = static_cast<model::StateIndex>(i);
+        e.to = static_cast<model::StateIndex>(j);
+        e.breaks = {0.0};
+        e.rate_parameter = {-1};
+        e.fixed_rate = {q[i * S + j]};
+        e.start_rate = {q[i * S + j]};
+        spec.edges.push_back(e);
+        absorbing[i] = false;
+      }
+  // Without a scenario: rows of q that are zero are the absorbing states.
+  model::Scenario pseudo;
+  for (std::size_t i = 0; i < S; ++i) {
+    model::State st;
+    st.name = data.state_names[i];
+    st.absorbing = absorbing[i];
+    pseudo.states.push_back(st);
+  }
+  std::size_t changes = 0;
+  PanelModel m(spec, make_patterns(data, &pseudo, false, exact_absorbing, changes));
+  return m.evaluate(VectorXd(), nullptr, nullptr);
+}
+
+}  // namespace trede::calib

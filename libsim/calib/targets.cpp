@@ -1,0 +1,711 @@
+// Aggregate targets and the simulated method of moments.
+//
+// Every candidate parameter vector is written into the scenario as --set overrides and the
+// scenario is re-read, so any numeric key can be calibrated and every candidate passes the same
+// checks as a scenario file. All candidates run replicates 0..R-1 of the same master seed:
+// person k draws the same random numbers in every candidate (common random numbers), so the
+// difference between two candidates' objectives is mostly the effect of the parameters, not
+// noise, and a derivative-free optimiser can follow it.
+
+#include <nlopt.h>
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "calib/internal.hpp"
+#include "trede/calib/targets.hpp"
+#include "trede/engine/simulator.hpp"
+#include "trede/error.hpp"
+#include "trede/io/hdf5.hpp"
+#include "trede/mc/ensemble.hpp"
+#include "trede/model/load.hpp"
+
+namespace trede::calib {
+namespace {
+
+using nlohmann::json;
+
+std::string base_dir_of(const model::Scenario& s) {
+  const auto dir = std::filesystem::path(s.source_path).parent_path();
+  return dir.empty() ? "." : dir.string();
+}
+
+// Where each target value is read from in an ensemble: report-time index, or the periods that
+// make up its window; and the state and edge indices.
+struct Plan {
+  std::vector<std::size_t> states, of, edges;
+  std::vector<std::size_t> time_index;                  // stock, share
+  std::vector<std::vector<std::size_t>> periods;        // flow, rate
+};
+
+std::vector<Plan> plan(const TargetSet& ts, const engine::Layout& L, std::vector<Diagnostic>* problems) {
+  std::vector<Plan> out;
+  auto problem = [&](const std::string& key, const std::string& msg) {
+    if (problems) problems->push_back({ts.source, 0, key, msg});
+  };
+  for (std::size_t i = 0; i < ts.targets.size(); ++i) {
+    const Target& t = ts.targets[i];
+    const std::string where = "targets[" + t.id + "]";
+    Plan p;
+    auto state_list = [&](const std::vector<std::string>& names, std::vector<std::size_t>& idx, const char* member) {
+      for (const auto& n : names) {
+        auto it = std::find(L.states.begin(), L.states.end(), n);
+        if (it == L.states.end()) problem(where + ".model." + member, "unknown state '" + n + "'");
+        else idx.push_back(static_cast<std::size_t>(it - L.states.begin()));
+      }
+    };
+    state_list(t.states, p.states, "states");
+    state_list(t.of, p.of, "of");
+    for (const auto& e : t.edges) {
+      auto it = std::find_if(L.edges.begin(), L.edges.end(), [&](const engine::FlowEdge& fe) { return fe.id == e; });
+      if (it == L.edges.end()) {
+        std::string list;
+        for (const auto& fe : L.edges) list += (list.empty() ? "" : ", ") + fe.id;
+        problem(where + ".model.edges", "unknown flow edge '" + e + "' (edges: " + list + ")");
+      } else {
+        p.edges.push_back(static_cast<std::size_t>(it - L.edges.begin()));
+      }
+    }
+    for (double time : t.times) {
+      if (t.kind == TargetKind::stock || t.kind == TargetKind::share) {
+        std::size_t best = L.T();
+        for (std::size_t k = 0; k < L.T(); ++k)
+          if (std::abs(L.report_times[k] - time) < 1e-6) best = k;
+        if (best == L.T()) problem(where + ".times", "time " + detail::fmt(time, 10) + " is not a report time of the scenario; "
+                                                         "add it to [report] times or choose step_years to hit it");
+        p.time_index.push_back(best);
+      } else {
+        // Periods (start, end] that tile (time - window, time].
+        std::vector<std::size_t> ps;
+        const double lo = time - t.window_years;
+        for (std::size_t k = 0; k < L.P(); ++k)
+          if (L.period_end[k] > lo + 1e-9 && L.period_end[k] <= time + 1e-9 && L.period_end[k] > L.period_start[k]) ps.push_back(k);
+        bool ok = !ps.empty() && std::abs(L.period_end[ps.back()] - time) < 1e-6 &&
+                  std::abs(L.period_start[ps.front()] - lo) < 1e-6;
+        if (!ok) problem(where + ".times", "the window (" + detail::fmt(lo, 10) + ", " + detail::fmt(time, 10) +
+                                               "] is not a union of report periods; report times must fall on both ends");
+        p.periods.push_back(ps);
+      }
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+// Value of target `i`, time `k`, in replicate r of ensemble e.
+double value(const Target& t, const Plan& p, const mc::Ensemble& e, std::size_t r, std::size_t k) {
+  const auto& L = e.layout;
+  const std::size_t T = L.T(), S = L.S(), P = L.P(), E = L.E();
+  auto occ = [&](const std::vector<std::size_t>& states) {
+    double sum = 0;
+    for (auto s : states) sum += e.occupancy[(r * T + p.time_index[k]) * S + s];
+    return sum;
+  };
+  auto moves = [&] {
+    double sum = 0;
+    for (auto per : p.periods[k])
+      for (auto ed : p.edges) sum += e.flows[(r * P + per) * E + ed];
+    return sum;
+  };
+  switch (t.kind) {
+    case TargetKind::stock: return occ(p.states) * t.scale;
+    case TargetKind::share: {
+      const double den = occ(p.of);
+      return den > 0 ? occ(p.states) / den * t.scale : std::numeric_limits<double>::quiet_NaN();
+    }
+    case TargetKind::flow: return moves() * t.scale;
+    case TargetKind::rate: {
+      double py = 0;
+      for (auto per : p.periods[k])
+        for (auto s : p.of) py += e.person_years[(r * P + per) * S + s];
+      return py > 0 ? moves() / py * t.scale : std::numeric_limits<double>::quiet_NaN();
+    }
+  }
+  return 0;
+}
+
+SimulatedTargets summarize(const TargetSet& ts, const std::vector<Plan>& plans, const mc::Ensemble& e) {
+  SimulatedTargets out;
+  const std::size_t R = e.replicates;
+  for (std::size_t i = 0; i < ts.targets.size(); ++i) {
+    const Target& t = ts.targets[i];
+    std::vector<double> mean(t.times.size()), se(t.times.size());
+    for (std::size_t k = 0; k < t.times.size(); ++k) {
+      double s = 0, s2 = 0;
+      std::size_t n = 0;
+      for (std::size_t r = 0; r < R; ++r) {
+        const double v = value(t, plans[i], e, r, k);
+        if (!std::isfinite(v)) continue;
+        s += v;
+        s2 += v * v;
+        ++n;
+      }
+      mean[k] = n ? s / static_cast<double>(n) : std::numeric_limits<double>::quiet_NaN();
+      const double var = n > 1 ? std::max(0.0, (s2 - s * s / static_cast<double>(n)) / static_cast<double>(n - 1)) : 0.0;
+      se[k] = n ? std::sqrt(var / static_cast<double>(n)) : std::numeric_limits<double>::quiet_NaN();
+    }
+    out.mean.push_back(std::move(mean));
+    out.se.push_back(std::move(se));
+  }
+  return out;
+}
+
+std::optional<double> number(const json& j) {
+  if (j.is_number()) {
+    const double v = j.get<double>();
+    if (std::isfinite(v)) return v;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> string_list(const json& j, const std::string& where, std::vector<Diagnostic>& problems,
+                                     const std::string& src) {
+  std::vector<std::string> out;
+  if (j.is_string()) return {j.get<std::string>()};
+  if (!j.is_array()) {
+    problems.push_back({src, 0, where, "must be a list of names"});
+    return out;
+  }
+  for (const auto& x : j) {
+    if (x.is_string()) out.push_back(x.get<std::string>());
+    else problems.push_back({src, 0, where, "must be a list of names"});
+  }
+  return out;
+}
+
+// The current numeric value of a --set style key in the scenario text, if it has one.
+std::optional<double> current_value(const model::Scenario& s, const std::string& key) {
+  toml::table root;
+  try {
+    root = toml::parse(s.text, s.source_path);
+  } catch (const toml::parse_error&) {
+    return std::nullopt;
+  }
+  const toml::node* cur = &root;
+  std::size_t i = 0;
+  while (i < key.size() && cur) {
+    std::string name;
+    while (i < key.size() && key[i] != '.' && key[i] != '[') name += key[i++];
+    const toml::table* t = cur->as_table();
+    if (!t) return std::nullopt;
+    cur = t->get(name);
+    if (cur && i < key.size() && key[i] == '[') {
+      const auto close = key.find(']', i);
+      if (close == std::string::npos) return std::nullopt;
+      const std::string sel = key.substr(i + 1, close - i - 1);
+      i = close + 1;
+      const toml::array* arr = cur->as_array();
+      if (!arr) return std::nullopt;
+      const toml::node* found = nullptr;
+      std::size_t idx = 0;
+      auto [p, ec] = std::from_chars(sel.data(), sel.data() + sel.size(), idx);
+      if (ec == std::errc{} && p == sel.data() + sel.size()) {
+        found = idx < arr->size() ? &(*arr)[idx] : nullptr;
+      } else {
+        for (const auto& el : *arr) {
+          const toml::table* et = el.as_table();
+          if (!et) continue;
+          auto str = [&](const char* k) { return et->get(k) && et->get(k)->is_string() ? std::string(*et->get(k)->value<std::string_view>()) : std::string{}; };
+          if (str("name") == sel || str("id") == sel || str("from") + "->" + str("to") == sel) found = &el;
+        }
+      }
+      cur = found;
+    }
+    if (i < key.size() && key[i] == '.') ++i;
+  }
+  if (cur && cur->is_number()) return cur->value<double>();
+  return std::nullopt;
+}
+
+struct Candidate {
+  const model::Scenario& scenario;
+  const TargetSet& targets;
+  const std::vector<Plan>& plans;
+  const std::vector<ParameterBound>& params;
+  const MomentOptions& options;
+  int evaluations = 0;
+  double best = std::numeric_limits<double>::infinity();
+  std::vector<double> best_u;
+  std::string last_error;
+
+  double to_value(std::size_t i, double u) const {
+    const auto& b = params[i];
+    u = std::clamp(u, 0.0, 1.0);
+    if (b.log_scale) return std::exp(std::log(b.lower) + u * (std::log(b.upper) - std::log(b.lower)));
+    return b.lower + u * (b.upper - b.lower);
+  }
+  double to_u(std::size_t i, double v) const {
+    const auto& b = params[i];
+    if (b.log_scale) return (std::log(v) - std::log(b.lower)) / (std::log(b.upper) - std::log(b.lower));
+    return (v - b.lower) / (b.upper - b.lower);
+  }
+
+  model::Scenario scenario_at(const std::vector<double>& values) const {
+    std::vector<std::string> o = scenario.overrides;
+    char buf[64];
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      std::snprintf(buf, sizeof buf, "%.17g", values[i]);
+      o.push_back(params[i].key + "=" + buf);
+    }
+    return model::parse_scenario(scenario.text, scenario.source_path, o, base_dir_of(scenario));
+  }
+
+  SimulatedTargets simulate(const std::vector<double>& values) const {
+    const model::Scenario s = scenario_at(values);
+    mc::RunOptions ro;
+    ro.replicates = options.replicates;
+    ro.seed = options.seed;
+    ro.threads = options.threads;
+    const mc::Ensemble e = mc::run(s, ro);
+    if (e.layout.T() != plans_layout_T || e.layout.P() != plans_layout_P || e.layout.E() != plans_layout_E)
+      throw ModelError(targets.source, 0, "parameters", "a parameter changed the report grid or the edges of the scenario");
+    return summarize(targets, plans, e);
+  }
+
+  double objective(const SimulatedTargets& sim) const {
+    double sum = 0;
+    for (std::size_t i = 0; i < targets.targets.size(); ++i)
+      for (std::size_t k = 0; k < targets.targets[i].times.size(); ++k) {
+        const double z = (sim.mean[i][k] - targets.targets[i].values[k]) / targets.targets[i].sd[k];
+        sum += std::isfinite(z) ? z * z : 1e6;
+      }
+    return sum;
+  }
+
+  double operator()(const double* u) {
+    ++evaluations;
+    std::vector<double> v(params.size()), uu(u, u + params.size());
+    for (std::size_t i = 0; i < params.size(); ++i) v[i] = to_value(i, u[i]);
+    double f;
+    try {
+      f = objective(simulate(v));
+    } catch (const ModelError& e) {
+      last_error = e.what();
+      f = 1e300;
+    }
+    if (f < best) {
+      best = f;
+      best_u = uu;
+    }
+    return f;
+  }
+
+  std::size_t plans_layout_T = 0, plans_layout_P = 0, plans_layout_E = 0;
+};
+
+double nlopt_objective(unsigned n, const double* x, double* grad, void* data) {
+  (void)n;
+  (void)grad;
+  return (*static_cast<Candidate*>(data))(x);
+}
+
+}  // namespace
+
+ParameterBound parse_parameter_bound(const std::string& text) {
+  const auto eq = text.rfind('=');
+  auto bad = [&](const std::string& msg) {
+    return ModelError("--param", 0, text, msg + " (write key=lower:upper, key=lower:upper:start or key=log:lower:upper)");
+  };
+  if (eq == std::string::npos || eq == 0) throw bad("no '='");
+  ParameterBound b;
+  b.key = text.substr(0, eq);
+  std::string range = text.substr(eq + 1);
+  if (range.rfind("log:", 0) == 0) {
+    b.log_scale = true;
+    range = range.substr(4);
+  }
+  std::vector<double> parts;
+  std::size_t pos = 0;
+  while (pos <= range.size()) {
+    const auto c = range.find(':', pos);
+    const std::string f = range.substr(pos, c == std::string::npos ? std::string::npos : c - pos);
+    double v = 0;
+    auto [p, ec] = std::from_chars(f.data(), f.data() + f.size(), v);
+    if (f.empty() || ec != std::errc{} || p != f.data() + f.size() || !std::isfinite(v)) throw bad("'" + f + "' is not a number");
+    parts.push_back(v);
+    if (c == std::string::npos) break;
+    pos = c + 1;
+  }
+  if (parts.size() < 2 || parts.size() > 3) throw bad("need two or three numbers");
+  b.lower = parts[0];
+  b.upper = parts[1];
+  if (parts.size() == 3) b.start = parts[2];
+  if (!(b.lower < b.upper)) throw bad("lower must be below upper");
+  if (b.log_scale && !(b.lower > 0)) throw bad("a log-scale range needs lower > 0");
+  if (b.start && (*b.start < b.lower || *b.start > b.upper)) throw bad("start must lie within the bounds");
+  return b;
+}
+
+TargetSet parse_targets(const std::string& text, const std::string& src, const model::Scenario& scenario) {
+  TargetSet ts;
+  ts.source = src;
+  ts.sha256 = io::sha256_hex(text);
+  json root;
+  try {
+    root = json::parse(text);
+  } catch (const json::parse_error& e) {
+    // Turn the byte offset into a line number.
+    const std::size_t at = std::min<std::size_t>(e.byte, text.size());
+    const int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(at ? at - 1 : 0), '\n'));
+    throw ModelError(src, line, "", std::string("JSON syntax error: ") + e.what());
+  }
+  std::vector<Diagnostic> problems;
+  auto problem = [&](const std::string& key, const std::string& msg) { problems.push_back({src, 0, key, msg}); };
+  const json* list = &root;
+  if (root.is_object()) {
+    for (auto it = root.begin(); it != root.end(); ++it)
+      if (it.key() != "targets" && it.key() != "parameters" && it.key() != "replicates" && it.key() != "seed" &&
+          it.key() != "description")
+        problem(it.key(), "unknown member (allowed: targets, parameters, replicates, seed, description)");
+    if (!root.contains("targets")) problem("targets", "missing: the list of targets");
+    list = root.contains("targets") ? &root["targets"] : nullptr;
+    if (root.contains("replicates")) {
+      if (root["replicates"].is_number_unsigned() && root["replicates"].get<std::uint64_t>() >= 2) ts.replicates = root["replicates"].get<std::uint64_t>();
+      else problem("replicates", "must be a whole number >= 2");
+    }
+    if (root.contains("seed")) {
+      if (root["seed"].is_number_unsigned()) ts.seed = root["seed"].get<std::uint64_t>();
+      else problem("seed", "must be a whole number >= 0");
+    }
+    if (root.contains("parameters")) {
+      if (!root["parameters"].is_array()) problem("parameters", "must be a list of {key, lower, upper[, start, log]}");
+      else
+        for (std::size_t i = 0; i < root["parameters"].size(); ++i) {
+          const json& p = root["parameters"][i];
+          const std::string where = "parameters[" + std::to_string(i) + "]";
+          if (!p.is_object() || !p.contains("key") || !p["key"].is_string() || !number(p.value("lower", json())) ||
+              !number(p.value("upper", json()))) {
+            problem(where, "must be {\"key\": \"...\", \"lower\": number, \"upper\": number[, \"start\": number, \"log\": true]}");
+            continue;
+          }
+          ParameterBound b;
+          b.key = p["key"].get<std::string>();
+          b.lower = *number(p["lower"]);
+          b.upper = *number(p["upper"]);
+          if (p.contains("start")) b.start = number(p["start"]);
+          b.log_scale = p.value("log", false);
+          if (!(b.lower < b.upper)) problem(where, "lower must be below upper");
+          if (b.log_scale && !(b.lower > 0)) problem(where, "a log-scale range needs lower > 0");
+          ts.parameters.push_back(b);
+        }
+    }
+  }
+  if (list && !list->is_array()) {
+    problem("targets", "must be a list of target objects");
+    list = nullptr;
+  }
+  std::set<std::string> ids;
+  if (list)
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const json& j = (*list)[i];
+      std::string where = "targets[" + std::to_string(i) + "]";
+      if (!j.is_object()) {
+        problem(where, "must be an object");
+        continue;
+      }
+      Target t;
+      if (j.contains("id") && j["id"].is_string()) t.id = j["id"].get<std::string>();
+      else {
+        problem(where + ".id", "missing: every target needs an id");
+        continue;
+      }
+      where = "targets[" + t.id + "]";
+      if (!ids.insert(t.id).second) problem(where, "id used twice");
+      if (!j.contains("model")) {
+        ts.skipped.push_back(t.id);
+        continue;
+      }
+      const json& m = j["model"];
+      if (!m.is_object()) {
+        problem(where + ".model", "must be an object saying what the target measures in the model");
+        continue;
+      }
+      static const std::set<std::string> allowed = {"kind", "states", "of", "edges", "from", "to", "window_years",
+                                                    "scale", "at", "value_key", "sd", "cv"};
+      for (auto it = m.begin(); it != m.end(); ++it)
+        if (!allowed.count(it.key())) problem(where + ".model." + it.key(), "unknown member");
+      const std::string kind = m.contains("kind") && m["kind"].is_string() ? m["kind"].get<std::string>()
+                               : j.contains("kind") && j["kind"].is_string() ? j["kind"].get<std::string>()
+                                                                             : "";
+      if (kind == "stock") t.kind = TargetKind::stock;
+      else if (kind == "flow") t.kind = TargetKind::flow;
+      else if (kind == "share") t.kind = TargetKind::share;
+      else if (kind == "rate") t.kind = TargetKind::rate;
+      else {
+        problem(where + ".model.kind", "must be \"stock\", \"flow\", \"share\" or \"rate\" (got \"" + kind + "\")");
+        continue;
+      }
+      if (m.contains("states")) t.states = string_list(m["states"], where + ".model.states", problems, src);
+      if (m.contains("of")) t.of = string_list(m["of"], where + ".model.of", problems, src);
+      if (m.contains("edges")) t.edges = string_list(m["edges"], where + ".model.edges", problems, src);
+      if (m.contains("from") || m.contains("to")) {
+        // All flow edges from any of `from` to any of `to` (either may be omitted: any).
+        const auto from = m.contains("from") ? string_list(m["from"], where + ".model.from", problems, src) : std::vector<std::string>{};
+        const auto to = m.contains("to") ? string_list(m["to"], where + ".model.to", problems, src) : std::vector<std::string>{};
+        const engine::Simulator sim(scenario);
+        for (const auto& fe : sim.layout().edges)
+          if ((from.empty() || std::count(from.begin(), from.end(), fe.from)) && (to.empty() || std::count(to.begin(), to.end(), fe.to)))
+            t.edges.push_back(fe.id);
+        if (t.edges.empty()) problem(where + ".model", "no flow edge goes from the 'from' states to the 'to' states");
+      }
+      if ((t.kind == TargetKind::stock || t.kind == TargetKind::share) && t.states.empty()) problem(where + ".model.states", "missing");
+      if ((t.kind == TargetKind::share || t.kind == TargetKind::rate) && t.of.empty()) problem(where + ".model.of", "missing: the denominator states");
+      if ((t.kind == TargetKind::flow || t.kind == TargetKind::rate) && t.edges.empty() && !m.contains("from") && !m.contains("to"))
+        problem(where + ".model.edges", "missing: the flow edges counted");
+      if (m.contains("window_years")) {
+        auto w = number(m["window_years"]);
+        if (!w || *w <= 0) problem(where + ".model.window_years", "must be a number > 0");
+        else t.window_years = *w;
+      }
+      if (m.contains("scale")) {
+        auto sc = number(m["scale"]);
+        if (!sc || *sc == 0) problem(where + ".model.scale", "must be a non-zero number");
+        else t.scale = *sc;
+      }
+      const std::string at = m.value("at", std::string("end"));
+      if (at != "end" && at != "start") problem(where + ".model.at", "must be \"end\" or \"start\" of the year");
+      // Times: explicit calendar times, or years (at their end by default).
+      std::vector<double> times;
+      if (j.contains("times")) {
+        for (const auto& x : j["times"])
+          if (auto v = number(x)) times.push_back(*v);
+          else problem(where + ".times", "must be numbers (calendar years)");
+      } else if (j.contains("years") || j.contains("year")) {
+        const json ys = j.contains("years") ? j["years"] : json::array({j["year"]});
+        for (const auto& x : ys)
+          if (auto v = number(x)) times.push_back(*v + (at == "end" ? 1.0 : 0.0));
+          else problem(where + ".years", "must be numbers");
+      } else {
+        problem(where, "missing times (calendar years) or years");
+      }
+      // Values: a list, a number, or one member of an object named by model.value_key.
+      json vals = j.contains("values") ? j["values"] : j.contains("value") ? json::array({j["value"]}) : json();
+      if (vals.is_object()) {
+        const std::string vk = m.value("value_key", std::string());
+        if (vk.empty() || !vals.contains(vk)) {
+          problem(where + ".model.value_key", "values is an object; name the member to use with model.value_key");
+          continue;
+        }
+        vals = json::array({vals[vk]});
+      }
+      if (!vals.is_array()) {
+        problem(where + ".values", "missing or not a list of numbers");
+        continue;
+      }
+      for (const auto& x : vals)
+        if (auto v = number(x)) t.values.push_back(*v);
+        else problem(where + ".values", "must be numbers");
+      if (t.values.size() != times.size()) {
+        problem(where + ".values", std::to_string(t.values.size()) + " values for " + std::to_string(times.size()) + " times");
+        continue;
+      }
+      t.times = times;
+      // Uncertainty: sd (number or list), or cv (relative); in the entry or in model.
+      const json* sd = j.contains("sd") ? &j["sd"] : m.contains("sd") ? &m["sd"] : nullptr;
+      const json* cv = j.contains("cv") ? &j["cv"] : m.contains("cv") ? &m["cv"] : nullptr;
+      if (sd && sd->is_array()) {
+        for (const auto& x : *sd)
+          if (auto v = number(x); v && *v > 0) t.sd.push_back(*v);
+          else problem(where + ".sd", "must be numbers > 0");
+        if (t.sd.size() != t.values.size()) problem(where + ".sd", "needs one sd per value");
+      } else if (sd) {
+        auto v = number(*sd);
+        if (!v || *v <= 0) problem(where + ".sd", "must be a number > 0");
+        else t.sd.assign(t.values.size(), *v);
+      } else {
+        double c = 0.1;
+        if (cv) {
+          auto v = number(*cv);
+          if (!v || *v <= 0) problem(where + ".cv", "must be a number > 0");
+          else c = *v;
+        } else {
+          ts.notes.push_back(t.id + ": no sd or cv given; a coefficient of variation of 10% is assumed");
+        }
+        for (double v : t.values) t.sd.push_back(std::max(c * std::abs(v), 1e-12));
+      }
+      ts.targets.push_back(std::move(t));
+    }
+  if (problems.empty() && ts.targets.empty())
+    problem("targets", "no target has a `model` member, so nothing can be compared (" + std::to_string(ts.skipped.size()) +
+                           " skipped); see docs/calibration.md");
+  if (problems.empty()) {
+    const engine::Simulator sim(scenario);
+    (void)plan(ts, sim.layout(), &problems);
+  }
+  if (!problems.empty()) throw ModelError(std::move(problems));
+  return ts;
+}
+
+TargetSet read_targets(const std::string& path, const model::Scenario& scenario) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError(path, "cannot open target file");
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return parse_targets(buf.str(), path, scenario);
+}
+
+SimulatedTargets simulate_targets(const model::Scenario& scenario, const TargetSet& targets, std::uint64_t replicates,
+                                  std::uint64_t seed, int threads) {
+  const engine::Simulator sim(scenario);
+  std::vector<Diagnostic> problems;
+  const auto plans = plan(targets, sim.layout(), &problems);
+  if (!problems.empty()) throw ModelError(std::move(problems));
+  mc::RunOptions ro;
+  ro.replicates = replicates;
+  ro.seed = seed;
+  ro.threads = threads;
+  return summarize(targets, plans, mc::run(sim, ro));
+}
+
+FitResult fit_targets(const model::Scenario& scenario, const TargetSet& targets, const std::vector<ParameterBound>& params_in,
+                      const MomentOptions& o) {
+  const double t0 = detail::now_seconds();
+  if (params_in.empty()) throw ModelError(targets.source, 0, "parameters", "no parameters to calibrate (give --param key=lower:upper)");
+  if (o.replicates < 2) throw ModelError("", 0, "replicates", "need at least 2 replicates per candidate");
+  if (o.algorithm != "bobyqa" && o.algorithm != "neldermead")
+    throw ModelError("", 0, "algorithm", "must be bobyqa or neldermead (got " + o.algorithm + ")");
+  std::vector<ParameterBound> params = params_in;
+  std::vector<Diagnostic> problems;
+  std::vector<double> start_values;
+  for (auto& b : params) {
+    const auto cur = current_value(scenario, b.key);
+    if (!b.start) b.start = cur && *cur >= b.lower && *cur <= b.upper ? *cur : (b.log_scale ? std::sqrt(b.lower * b.upper) : 0.5 * (b.lower + b.upper));
+    start_values.push_back(*b.start);
+  }
+  const engine::Simulator sim0(scenario);
+  const auto plans = plan(targets, sim0.layout(), &problems);
+  if (!problems.empty()) throw ModelError(std::move(problems));
+  Candidate cand{scenario, targets, plans, params, o, 0, std::numeric_limits<double>::infinity(), {}, {}};
+  cand.plans_layout_T = sim0.layout().T();
+  cand.plans_layout_P = sim0.layout().P();
+  cand.plans_layout_E = sim0.layout().E();
+  // Bad keys are found here, before any simulation: the loader checks every override.
+  (void)cand.scenario_at(start_values);
+
+  const auto n = static_cast<unsigned>(params.size());
+  std::vector<double> u(n), lo(n, 0.0), hi(n, 1.0);
+  for (unsigned i = 0; i < n; ++i) u[i] = std::clamp(cand.to_u(i, start_values[i]), 0.0, 1.0);
+  // NLopt's BOBYQA needs at least two variables; one is searched by Nelder–Mead.
+  const bool bobyqa = o.algorithm == "bobyqa" && n >= 2;
+  nlopt_opt opt = nlopt_create(bobyqa ? NLOPT_LN_BOBYQA : NLOPT_LN_NELDERMEAD, n);
+  nlopt_set_lower_bounds(opt, lo.data());
+  nlopt_set_upper_bounds(opt, hi.data());
+  nlopt_set_min_objective(opt, nlopt_objective, &cand);
+  nlopt_set_xtol_abs1(opt, o.xtol_rel);
+  nlopt_set_maxeval(opt, o.max_evaluations);
+  std::vector<double> step(n, 0.15);
+  nlopt_set_initial_step(opt, step.data());
+  double fmin = 0;
+  const nlopt_result res = nlopt_optimize(opt, u.data(), &fmin);
+  nlopt_destroy(opt);
+
+  FitResult r;
+  r.method = "targets";
+  r.evaluations = cand.evaluations;
+  r.iterations = cand.evaluations;
+  if (res == NLOPT_MAXEVAL_REACHED) r.status = FitStatus::max_iterations;
+  else if (res > 0) r.status = FitStatus::converged;
+  else if (res == NLOPT_ROUNDOFF_LIMITED) r.status = FitStatus::not_improving;
+  else r.status = FitStatus::failed;
+  r.message = std::string(bobyqa ? "NLopt BOBYQA" : "NLopt Nelder-Mead") + " on parameters scaled to [0, 1]; " +
+              std::to_string(o.replicates) + " replicates per candidate, seed " + std::to_string(o.seed);
+  if (!cand.best_u.empty()) u = cand.best_u;
+  std::vector<double> est(n);
+  for (unsigned i = 0; i < n; ++i) est[i] = cand.to_value(i, u[i]);
+  if (!std::isfinite(cand.best) || cand.best >= 1e300) {
+    r.status = FitStatus::failed;
+    r.message = "no candidate could be simulated: " + cand.last_error;
+  }
+  SimulatedTargets sim;
+  try {
+    sim = cand.simulate(est);
+  } catch (const ModelError& e) {
+    r.status = FitStatus::failed;
+    r.message = e.what();
+    r.seconds = detail::now_seconds() - t0;
+    return r;
+  }
+  r.objective = cand.objective(sim);
+  r.log_likelihood = -0.5 * r.objective;
+  r.parameters = n;
+  r.aic = r.objective + 2.0 * n;
+  std::size_t m = 0;
+  for (std::size_t i = 0; i < targets.targets.size(); ++i) {
+    const Target& t = targets.targets[i];
+    for (std::size_t k = 0; k < t.times.size(); ++k, ++m)
+      r.targets.push_back({t.id, t.times[k], t.values[k], t.sd[k], sim.mean[i][k], sim.se[i][k],
+                           (sim.mean[i][k] - t.values[k]) / t.sd[k]});
+  }
+  // Sandwich standard errors: J = ∂(simulated moments)/∂(parameters) by central differences
+  // (common random numbers keep them stable), W = diag(1/sd²), Σ = diag(sd² + sim_se²).
+  Eigen::MatrixXd cov = Eigen::MatrixXd::Constant(n, n, std::numeric_limits<double>::quiet_NaN());
+  if (o.standard_errors && r.status != FitStatus::failed) {
+    Eigen::MatrixXd J(static_cast<Eigen::Index>(m), n);
+    bool ok = true;
+    for (unsigned j = 0; j < n && ok; ++j) {
+      const double h = 0.02;
+      double up = std::min(1.0, u[j] + h), dn = std::max(0.0, u[j] - h);
+      std::vector<double> vp = est, vm = est;
+      vp[j] = cand.to_value(j, up);
+      vm[j] = cand.to_value(j, dn);
+      try {
+        const auto sp = cand.simulate(vp), sm = cand.simulate(vm);
+        r.evaluations += 2;
+        Eigen::Index row = 0;
+        for (std::size_t i = 0; i < targets.targets.size(); ++i)
+          for (std::size_t k = 0; k < targets.targets[i].times.size(); ++k, ++row)
+            J(row, j) = (sp.mean[i][k] - sm.mean[i][k]) / (vp[j] - vm[j]);
+      } catch (const ModelError&) {
+        ok = false;
+      }
+    }
+    if (ok && J.allFinite()) {
+      Eigen::VectorXd w(static_cast<Eigen::Index>(m)), sig(static_cast<Eigen::Index>(m));
+      for (std::size_t i = 0; i < m; ++i) {
+        w[static_cast<Eigen::Index>(i)] = 1.0 / (r.targets[i].sd * r.targets[i].sd);
+        sig[static_cast<Eigen::Index>(i)] = r.targets[i].sd * r.targets[i].sd + r.targets[i].simulated_se * r.targets[i].simulated_se;
+      }
+      const Eigen::MatrixXd A = J.transpose() * w.asDiagonal() * J;
+      const Eigen::MatrixXd B = J.transpose() * (w.array() * w.array() * sig.array()).matrix().asDiagonal() * J;
+      Eigen::MatrixXd Ainv;
+      std::vector<int> bad;
+      detail::invert_information(A, Ainv, bad);
+      if (bad.empty()) cov = Ainv * B * Ainv;
+      else r.notes.push_back("the targets do not determine every parameter (flat directions); no standard errors for some");
+    }
+  }
+  r.covariance.assign(static_cast<std::size_t>(n) * n, 0.0);
+  for (unsigned i = 0; i < n; ++i)
+    for (unsigned j = 0; j < n; ++j) r.covariance[i * n + j] = cov(i, j);
+  for (unsigned i = 0; i < n; ++i) {
+    Estimate e;
+    e.name = params[i].key;
+    e.kind = "parameter";
+    e.key = params[i].key;
+    e.estimate = est[i];
+    e.se = std::sqrt(cov(i, i));
+    e.lower = e.estimate - z95 * e.se;
+    e.upper = e.estimate + z95 * e.se;
+    e.start = start_values[i];
+    e.parameter = static_cast<int>(i);
+    r.estimates.push_back(e);
+    r.parameter_names.push_back(params[i].key);
+    r.theta.push_back(est[i]);
+    if (u[i] <= 1e-6 || u[i] >= 1 - 1e-6) r.notes.push_back(params[i].key + " is at a bound; widen the range");
+  }
+  for (const auto& s : targets.skipped) r.notes.push_back("target " + s + " skipped: it has no `model` member");
+  for (const auto& s : targets.notes) r.notes.push_back(s);
+  r.starts.push_back({"start", -0.5 * r.objective, r.iterations, r.status});
+  r.seconds = detail::now_seconds() - t0;
+  return r;
+}
+
+}  // namespace trede::calib
