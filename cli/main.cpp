@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "parallel.hpp"
 #include "progress.hpp"
 #include "registry.hpp"
 #include "trede/trede.hpp"
@@ -22,10 +23,7 @@ constexpr int exit_ok = 0;
 constexpr int exit_failure = 1;
 constexpr int exit_bad_input = 2;
 
-// Thrown for problems with input (exit 2) found outside the library.
-struct BadInput {
-  std::string message;
-};
+using trede::cli::BadInput;  // problems with input (exit 2) found outside the library
 
 std::string human(double v) {
   char buf[64];
@@ -109,15 +107,17 @@ int cmd_run(const RunArgs& a, const std::string& command_line) {
   if (a.compression < 0 || a.compression > 9) throw BadInput{"--compression: must be 0..9"};
   if (!a.output.empty()) check_output_path(a.output);
   const auto s = trede::model::load_scenario(a.scenario, a.sets);
+  auto& procs = trede::cli::Processes::get();
 
-  trede::cli::ProgressBar bar(!a.quiet && trede::cli::stderr_is_terminal(), "replicates");
+  trede::cli::ProgressBar bar(procs.root() && !a.quiet && trede::cli::stderr_is_terminal(), "replicates");
   trede::mc::RunOptions opt;
   opt.replicates = static_cast<std::uint64_t>(a.replicates);
   opt.seed = static_cast<std::uint64_t>(a.seed);
   opt.threads = a.threads;
   opt.progress = [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
-  const auto e = trede::mc::run(s, opt);
+  const auto e = procs.run(trede::engine::Simulator(s), opt);
   bar.finish();
+  if (!procs.root()) return exit_ok;  // rank 0 writes and prints
   if (!a.output.empty()) {
     trede::io::WriteOptions wo;
     wo.compression_level = a.compression;
@@ -209,16 +209,36 @@ int cmd_compare(const CompareArgs& a, const std::string& command_line) {
     }
   }
   if (!problems.empty()) throw trede::ModelError(std::move(problems));
-  trede::cli::ProgressBar bar(!a.quiet && trede::cli::stderr_is_terminal(), "replicates");
-  trede::mc::CompareOptions opt;
-  opt.run.replicates = static_cast<std::uint64_t>(a.replicates);
-  opt.run.seed = static_cast<std::uint64_t>(a.seed);
-  opt.run.threads = a.threads;
-  opt.run.progress = [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
-  opt.measure_independent = !a.no_independent;
-  opt.confidence = a.confidence;
-  const auto c = trede::mc::compare(scenarios, opt);
+  auto& procs = trede::cli::Processes::get();
+  trede::cli::ProgressBar bar(procs.root() && !a.quiet && trede::cli::stderr_is_terminal(), "replicates");
+  // Every scenario runs the same replicates of the same seed (common random numbers); each run
+  // is spread over the MPI ranks when there are several.
+  const auto R = static_cast<std::uint64_t>(a.replicates);
+  const std::uint64_t runs = scenarios.size() + (a.no_independent ? 0 : scenarios.size() - 1);
+  std::uint64_t finished = 0;
+  trede::mc::RunOptions opt;
+  opt.replicates = R;
+  opt.seed = static_cast<std::uint64_t>(a.seed);
+  opt.threads = a.threads;
+  opt.progress = [&](std::uint64_t done, std::uint64_t) { bar.update(finished * R + done, runs * R); };
+  std::vector<std::string> names;
+  std::vector<trede::mc::Ensemble> ensembles, independent;
+  for (const auto& s : scenarios) {
+    names.push_back(s.name);
+    ensembles.push_back(procs.run(trede::engine::Simulator(s), opt));
+    ++finished;
+  }
+  if (!a.no_independent) {
+    trede::mc::RunOptions ind = opt;
+    ind.first_replicate = R;  // disjoint streams: the variance reduction is measured, not assumed
+    for (std::size_t i = 1; i < scenarios.size(); ++i) {
+      independent.push_back(procs.run(trede::engine::Simulator(scenarios[i]), ind));
+      ++finished;
+    }
+  }
   bar.finish();
+  if (!procs.root()) return exit_ok;
+  const auto c = trede::mc::compare_ensembles(std::move(names), std::move(ensembles), std::move(independent), a.confidence);
   if (!a.output.empty()) {
     trede::io::WriteOptions wo;
     wo.compression_level = a.compression;
@@ -261,6 +281,7 @@ int cmd_info(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  auto& procs = trede::cli::Processes::get();  // starts MPI when launched by mpirun
   CLI::App app{"trede " + std::string(trede::version) +
                " - Monte Carlo simulation of participant flows under the Dutch Participatiewet.\n"
                "Exit codes: 0 success, 2 bad input, 1 other failure."};
@@ -334,11 +355,14 @@ int main(int argc, char** argv) {
       if (r.subcommand && *r.subcommand) return r.run();
     if (*info) return cmd_info(info_path);
   } catch (const trede::ModelError& e) {
+    // Input is checked the same way on every rank: all stop with 2, rank 0 says why.
+    if (!procs.root()) return exit_bad_input;
     std::fprintf(stderr, "error: bad input (%zu problem%s):\n", e.diagnostics().size(),
                  e.diagnostics().size() == 1 ? "" : "s");
     for (const auto& d : e.diagnostics()) std::fprintf(stderr, "  %s\n", d.to_string().c_str());
     return exit_bad_input;
   } catch (const BadInput& e) {
+    if (!procs.root()) return exit_bad_input;
     std::fprintf(stderr, "error: %s\n", e.message.c_str());
     return exit_bad_input;
   } catch (const trede::IoError& e) {
@@ -349,6 +373,7 @@ int main(int argc, char** argv) {
     return input ? exit_bad_input : exit_failure;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
+    if (procs.size() > 1) procs.abort(exit_failure);  // the other ranks may be waiting for this one
     return exit_failure;
   }
   return exit_failure;

@@ -20,6 +20,11 @@
 
 namespace trede::cli {
 
+// Bad command-line input found outside the library (exit code 2), e.g. "-n: must be >= 1".
+struct BadInput {
+  std::string message;
+};
+
 struct Runner {
   CLI::App* subcommand = nullptr;
   std::function<int()> run;

@@ -20,6 +20,16 @@ const char* to_string(EdgeKind k) noexcept {
   return "?";
 }
 
+bool edge_kind_from_string(const std::string& name, EdgeKind& kind) noexcept {
+  for (auto k : {EdgeKind::transition, EdgeKind::inflow, EdgeKind::age_exit, EdgeKind::renege, EdgeKind::to_waiting,
+                 EdgeKind::admission, EdgeKind::leakage})
+    if (name == to_string(k)) {
+      kind = k;
+      return true;
+    }
+  return false;
+}
+
 namespace {
 
 const std::vector<std::string>& kpi_names() {

@@ -143,3 +143,74 @@ FileInfo read_info(const std::string& path) {
 }
 
 }  // namespace trede::io
+
+// ---- reading a whole result back ---------------------------------------------------------------
+
+#include "io/replicate_arrays.hpp"
+
+namespace trede::io {
+namespace {
+
+template <class T>
+std::vector<T> read_vector(hid_t loc, const std::string& path) {
+  Handle ds(check(H5Dopen2(loc, path.c_str(), H5P_DEFAULT), "open " + path), H5Dclose);
+  Handle space(H5Dget_space(ds.get()), H5Sclose);
+  const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get()));
+  std::vector<T> v(n);
+  if (n > 0) check(H5Dread(ds.get(), detail::native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), "read " + path);
+  return v;
+}
+
+std::uint64_t read_u64_attr(hid_t loc, const char* name) {
+  Handle a(check(H5Aopen(loc, name, H5P_DEFAULT), std::string("attribute ") + name), H5Aclose);
+  std::uint64_t v = 0;
+  check(H5Aread(a.get(), H5T_NATIVE_UINT64, &v), std::string("attribute ") + name);
+  return v;
+}
+
+}  // namespace
+
+mc::Ensemble read_result(const std::string& path, const std::string& group) {
+  detail::ErrorSilencer quiet;
+  if (H5Fis_hdf5(path.c_str()) <= 0) throw IoError(path, "not an HDF5 file (or cannot be read)");
+  Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  if (file.get() < 0) throw IoError(path, "cannot open");
+  try {
+    Handle loc(check(H5Gopen2(file.get(), group.c_str(), H5P_DEFAULT), "open group " + group), H5Gclose);
+    const hid_t g = loc.get();
+    engine::Layout L;
+    L.report_times = read_vector<double>(g, "time");
+    L.period_start = read_vector<double>(g, "period_start");
+    L.period_end = read_vector<double>(g, "period_end");
+    L.states = read_strings(g, "states");
+    for (auto t : read_vector<std::int32_t>(g, "trede")) L.trede.push_back(t);
+    L.cost_eur_per_year = read_vector<double>(g, "state_cost_eur_per_year");
+    L.capacity_states = read_strings(g, "capacity_states");
+    const auto ids = read_strings(g, "edges/id"), from = read_strings(g, "edges/from"), to = read_strings(g, "edges/to"),
+               kinds = read_strings(g, "edges/kind");
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      engine::FlowEdge e{ids[i], from[i], to[i], engine::EdgeKind::transition};
+      if (!engine::edge_kind_from_string(kinds[i], e.kind)) throw detail::Hdf5Failure{"edge kind '" + kinds[i] + "'"};
+      L.edges.push_back(std::move(e));
+    }
+    L.kpi_names = read_strings(g, "kpi_names");
+    L.kpi_period_names = read_strings(g, "kpi_period_names");
+    L.regions = read_strings(g, "regions");
+    L.region_models = read_strings(g, "region_models");
+    L.organisations = read_strings(g, "organisations");
+    mc::Ensemble e = mc::allocate(L, read_u64_attr(g, "replicates"), read_u64_attr(g, "master_seed"),
+                                  read_u64_attr(g, "first_replicate"));
+    detail::for_each_replicate_dataset(e, [&](const char* name, auto& v, const std::vector<hsize_t>&) {
+      using T = typename std::remove_reference_t<decltype(v)>::value_type;
+      auto read = read_vector<T>(g, name);
+      if (read.size() != v.size()) throw detail::Hdf5Failure{std::string(name) + " has the wrong size"};
+      v = std::move(read);
+    });
+    mc::summarize(e);
+    return e;
+  } catch (const detail::Hdf5Failure& f) {
+    throw IoError(path, "not a trede result (" + f.what_failed + ")");
+  }
+}
+
+}  // namespace trede::io

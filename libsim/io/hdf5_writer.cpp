@@ -16,6 +16,7 @@
 #include <filesystem>
 
 #include "io/hdf5_util.hpp"
+#include "io/replicate_arrays.hpp"
 #include "trede/error.hpp"
 #include "trede/io/hdf5.hpp"
 #include "trede/mc/compare.hpp"
@@ -193,9 +194,7 @@ void write_contents(hid_t loc, const mc::Ensemble& e, const model::Scenario& s, 
   w.attr("scenario_name", s.name);
   w.attr("scenario_path", s.source_path);
   w.attr("scenario_overrides", overrides);
-  std::string hashed = s.text;
-  for (std::size_t i = 0; i < s.base_texts.size(); ++i) hashed += "\n#extends " + s.base_paths[i] + "\n" + s.base_texts[i];
-  w.attr("scenario_hash", sha256_hex(hashed + "\n#overrides\n" + overrides));
+  w.attr("scenario_hash", scenario_hash(s));
   if (!o.command_line.empty()) w.attr("command_line", o.command_line);
 
   w.scalar_string("scenario", s.text);
@@ -254,35 +253,11 @@ void write_contents(hid_t loc, const mc::Ensemble& e, const model::Scenario& s, 
   std::vector<std::uint64_t> index(R);
   for (hsize_t i = 0; i < R; ++i) index[i] = e.first_replicate + i;
   w.dataset("replicates/replicate", {R}, index);
-  w.dataset("replicates/occupancy", {R, T, S}, e.occupancy, true);
-  w.dataset("replicates/trede_occupancy", {R, T, rungs}, e.trede_occupancy, true);
-  w.dataset("replicates/waiting", {R, T, C}, e.waiting, true);
-  w.dataset("replicates/flows", {R, P, E}, e.flows, true);
-  w.dataset("replicates/person_years", {R, P, S}, e.person_years, true);
-  w.dataset("replicates/cost_eur", {R, P}, e.cost_eur, true);
-  w.dataset("replicates/cost_cumulative_eur", {R, T}, e.cost_cumulative_eur, true);
-  w.dataset("replicates/waiting_years", {R, P, C}, e.waiting_years, true);
-  w.dataset("replicates/waiting_joined", {R, P, C}, e.waiting_joined, true);
-  w.dataset("replicates/waiting_admitted", {R, P, C}, e.waiting_admitted, true);
-  w.dataset("replicates/waiting_reneged", {R, P, C}, e.waiting_reneged, true);
-  w.dataset("replicates/waiting_left", {R, P, C}, e.waiting_left, true);
-  w.dataset("replicates/waiting_time_sum", {R, P, C}, e.waiting_time_sum, true);
-  w.dataset("replicates/waiting_time_admitted_sum", {R, P, C}, e.waiting_time_admitted_sum, true);
-  w.dataset("replicates/sojourn_sum", {R, E}, e.sojourn_sum, true);
-  w.dataset("replicates/sojourn_sumsq", {R, E}, e.sojourn_sumsq, true);
-  w.dataset("replicates/kpi", {R, K}, e.kpi, true);
-  w.dataset("replicates/kpi_period", {R, P, Kp}, e.kpi_period, true);
-  w.dataset("replicates/organisation_cost_eur", {R, P, O}, e.organisation_cost_eur, true);
-  if (L.by_region()) {
-    w.group("replicates/region");
-    w.dataset("replicates/region/occupancy", {R, T, G, S}, e.occupancy_region, true);
-    w.dataset("replicates/region/trede_occupancy", {R, T, G, rungs}, e.trede_occupancy_region, true);
-    w.dataset("replicates/region/waiting", {R, T, G, C}, e.waiting_region, true);
-    w.dataset("replicates/region/person_years", {R, P, G, S}, e.person_years_region, true);
-    w.dataset("replicates/region/cost_eur", {R, P, G}, e.cost_region_eur, true);
-    w.dataset("replicates/region/kpi", {R, G, K}, e.kpi_region, true);
-  }
-  w.dataset("replicates/events", {R}, e.events, true);
+  if (L.by_region()) w.group("replicates/region");
+  detail::for_each_replicate_dataset(e, [&](const char* name, const auto& v, std::vector<hsize_t> shape) {
+    shape.insert(shape.begin(), R);
+    w.dataset(name, shape, v, true);
+  });
 }
 
 std::atomic<unsigned> tmp_counter{0};
@@ -353,6 +328,82 @@ void write_atomically(const std::string& path, const WriteOptions& o, Fill&& fil
 }
 
 }  // namespace
+
+void write_sweep(const std::string& path, const mc::Design& design, const engine::Layout& L,
+                 const std::vector<mc::SweepPoint>& points, const model::Scenario& base, std::uint64_t seed,
+                 std::uint64_t replicates, const WriteOptions& o) {
+  write_atomically(path, o, [&](hid_t file) {
+    Writer w(file, o.compression_level);
+    const hsize_t N = points.size(), D = design.keys.size(), R = replicates, T = L.T(), P = L.P(), S = L.S(),
+                  C = L.C(), K = L.K(), Kp = L.Kp(), rungs = mc::ladder_rungs;
+    w.attr("kind", std::string("sweep"));
+    w.attr("design", design.kind);
+    w.attr("trede_version", std::string(trede::version));
+    w.attr("git_commit", std::string(trede::git_commit()));
+    w.attr("master_seed", seed);
+    w.attr("replicates", static_cast<std::uint64_t>(R));
+    w.attr("points", static_cast<std::uint64_t>(N));
+    w.attr("start_time", base.start_year);
+    w.attr("created", utc_now());
+    w.attr("scenario_name", base.name);
+    w.attr("scenario_path", base.source_path);
+    w.attr("scenario_hash", scenario_hash(base));
+    if (!o.command_line.empty()) w.attr("command_line", o.command_line);
+    w.scalar_string("scenario", base.text);
+    w.dataset("time", {T}, L.report_times);
+    w.dataset("period_start", {P}, L.period_start);
+    w.dataset("period_end", {P}, L.period_end);
+    w.strings("states", L.states);
+    std::vector<std::int32_t> trede(L.trede.begin(), L.trede.end());
+    w.dataset("trede", {S}, trede);
+    w.strings("capacity_states", L.capacity_states);
+    w.strings("kpi_names", L.kpi_names);
+    w.strings("kpi_period_names", L.kpi_period_names);
+    // The design: keys, values as written (TOML), values as numbers, and one dataset per key.
+    w.group("points");
+    w.strings("points/keys", design.keys);
+    std::vector<std::string> values;
+    std::vector<double> numeric;
+    for (std::size_t i = 0; i < N; ++i)
+      for (std::size_t k = 0; k < D; ++k) values.push_back(design.values[i][k]), numeric.push_back(design.numeric[i][k]);
+    w.strings("points/values", values);  // [N * D], row-major
+    w.dataset("points/numeric", {N, D}, numeric);
+    std::vector<std::uint64_t> events;
+    std::vector<double> wall;
+    for (const auto& p : points) events.push_back(p.events), wall.push_back(p.wall_seconds);
+    w.dataset("points/events", {N}, events);
+    w.dataset("points/wall_seconds", {N}, wall);
+    auto stack = [&](const std::string& group, mc::Summary mc::SweepPoint::*field, std::vector<hsize_t> shape) {
+      shape.insert(shape.begin(), N);
+      w.group(group);
+      for (auto [name, part] : {std::pair{"mean", &mc::Summary::mean}, {"sd", &mc::Summary::sd}, {"q05", &mc::Summary::q05},
+                                {"q50", &mc::Summary::q50}, {"q95", &mc::Summary::q95}}) {
+        std::vector<double> v;
+        for (const auto& p : points) v.insert(v.end(), ((p.*field).*part).begin(), ((p.*field).*part).end());
+        w.dataset(group + "/" + name, shape, v);
+      }
+    };
+    w.group("summary");
+    stack("summary/kpi", &mc::SweepPoint::kpi, {K});
+    stack("summary/kpi_period", &mc::SweepPoint::kpi_period, {P, Kp});
+    stack("summary/occupancy", &mc::SweepPoint::occupancy, {T, S});
+    stack("summary/trede_occupancy", &mc::SweepPoint::trede, {T, rungs});
+    stack("summary/waiting", &mc::SweepPoint::waiting, {T, C});
+    stack("summary/cost_cumulative_eur", &mc::SweepPoint::cost_cumulative, {T});
+    w.group("replicates");
+    std::vector<double> kpi;
+    for (const auto& p : points) kpi.insert(kpi.end(), p.kpi_replicates.begin(), p.kpi_replicates.end());
+    w.dataset("replicates/kpi", {N, R, K}, kpi, true);
+  });
+}
+
+std::string scenario_hash(const model::Scenario& s) {
+  std::string overrides;
+  for (std::size_t i = 0; i < s.overrides.size(); ++i) overrides += (i ? "\n" : "") + s.overrides[i];
+  std::string hashed = s.text;
+  for (std::size_t i = 0; i < s.base_texts.size(); ++i) hashed += "\n#extends " + s.base_paths[i] + "\n" + s.base_texts[i];
+  return sha256_hex(hashed + "\n#overrides\n" + overrides);
+}
 
 void write_hdf5(const std::string& path, const mc::Ensemble& e, const model::Scenario& s, const WriteOptions& o) {
   write_atomically(path, o, [&](hid_t file) { write_contents(file, e, s, o); });

@@ -129,15 +129,6 @@ Comparison compare(const std::vector<model::Scenario>& scenarios, const CompareO
                               "'; compared scenarios must share the report grid"});
   if (!problems.empty()) throw ModelError(std::move(problems));
 
-  Comparison c;
-  c.confidence = options.confidence;
-  std::set<std::string> seen;
-  for (const model::Scenario& s : scenarios) {
-    std::string name = s.name;
-    for (int k = 2; !seen.insert(name).second; ++k) name = s.name + "#" + std::to_string(k);
-    c.names.push_back(name);
-  }
-
   // Progress over all runs together.
   const std::uint64_t R = options.run.replicates;
   const std::uint64_t runs = scenarios.size() + (options.measure_independent ? scenarios.size() - 1 : 0);
@@ -146,30 +137,50 @@ Comparison compare(const std::vector<model::Scenario>& scenarios, const CompareO
   if (options.run.progress) {
     ro.progress = [&](std::uint64_t done, std::uint64_t) { options.run.progress(finished_runs * R + done, runs * R); };
   }
+  std::vector<std::string> names;
+  std::vector<Ensemble> ensembles, independent;
   for (const model::Scenario& s : scenarios) {
-    c.ensembles.push_back(run(s, ro));
+    names.push_back(s.name);
+    ensembles.push_back(run(s, ro));
     ++finished_runs;
   }
   if (options.measure_independent) {
     RunOptions ind = ro;
     ind.first_replicate = options.run.first_replicate + R;  // disjoint streams
     for (std::size_t i = 1; i < scenarios.size(); ++i) {
-      c.independent.push_back(run(scenarios[i], ind));
+      independent.push_back(run(scenarios[i], ind));
       ++finished_runs;
     }
   }
+  return compare_ensembles(std::move(names), std::move(ensembles), std::move(independent), options.confidence);
+}
 
+Comparison compare_ensembles(std::vector<std::string> names, std::vector<Ensemble> ensembles,
+                             std::vector<Ensemble> independent, double confidence) {
+  if (ensembles.size() < 2) throw ModelError("", 0, "scenarios", "compare needs at least two scenarios");
+  Comparison c;
+  c.confidence = confidence;
+  std::set<std::string> seen;
+  for (const std::string& n : names) {
+    std::string name = n;
+    for (int k = 2; !seen.insert(name).second; ++k) name = n + "#" + std::to_string(k);
+    c.names.push_back(name);
+  }
+  c.ensembles = std::move(ensembles);
+  c.independent = std::move(independent);
+  const std::uint64_t R = c.ensembles.front().replicates;
+  const bool measure = !c.independent.empty();
   const Ensemble& base = c.ensembles.front();
   const auto base_trede = to_double(base.trede_occupancy);
-  for (std::size_t i = 1; i < scenarios.size(); ++i) {
+  for (std::size_t i = 1; i < c.ensembles.size(); ++i) {
     const Ensemble& e = c.ensembles[i];
-    c.kpi.push_back(paired_difference(e.kpi, base.kpi, R, options.confidence));
-    c.kpi_period.push_back(paired_difference(e.kpi_period, base.kpi_period, R, options.confidence));
-    c.trede.push_back(paired_difference(to_double(e.trede_occupancy), base_trede, R, options.confidence));
-    if (!options.measure_independent) continue;
+    c.kpi.push_back(paired_difference(e.kpi, base.kpi, R, confidence));
+    c.kpi_period.push_back(paired_difference(e.kpi_period, base.kpi_period, R, confidence));
+    c.trede.push_back(paired_difference(to_double(e.trede_occupancy), base_trede, R, confidence));
+    if (!measure) continue;
     const Ensemble& ind = c.independent[i - 1];
-    c.kpi_independent.push_back(paired_difference(ind.kpi, base.kpi, R, options.confidence));
-    const Difference ind_period = paired_difference(ind.kpi_period, base.kpi_period, R, options.confidence);
+    c.kpi_independent.push_back(paired_difference(ind.kpi, base.kpi, R, confidence));
+    const Difference ind_period = paired_difference(ind.kpi_period, base.kpi_period, R, confidence);
     auto ratio = [](const std::vector<double>& sd_ind, const std::vector<double>& sd_crn) {
       std::vector<double> r(sd_ind.size());
       for (std::size_t j = 0; j < r.size(); ++j) {

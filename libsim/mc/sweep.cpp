@@ -105,12 +105,28 @@ Design lhs_design(const std::vector<LhsRange>& ranges, std::size_t points, std::
     for (std::size_t i = 0; i < points; ++i) {
       const auto u = random::detail::philox(key, k, i, design_purpose, 1);
       const double x = (static_cast<double>(stratum[i]) + random::uniform_closed0(u[0])) / static_cast<double>(points);
-      const double v = ranges[k].lo + x * (ranges[k].hi - ranges[k].lo);
+      double v = ranges[k].lo + x * (ranges[k].hi - ranges[k].lo);
+      if (ranges[k].whole)  // lo..hi inclusive, each integer with the same probability
+        v = std::min(ranges[k].hi, std::floor(ranges[k].lo + x * (ranges[k].hi - ranges[k].lo + 1.0)));
       d.numeric[i][k] = v;
       d.values[i][k] = format(v);
     }
   }
   return d;
+}
+
+SweepPoint sweep_point(const Ensemble& e) {
+  SweepPoint p;
+  p.kpi = e.kpi_summary;
+  p.kpi_period = e.kpi_period_summary;
+  p.occupancy = e.occupancy_summary;
+  p.trede = e.trede_summary;
+  p.waiting = e.waiting_summary;
+  p.cost_cumulative = e.cost_cumulative_summary;
+  p.kpi_replicates = e.kpi;
+  p.events = e.total_events();
+  p.wall_seconds = e.wall_seconds;
+  return p;
 }
 
 }  // namespace trede::mc

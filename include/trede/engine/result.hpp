@@ -23,6 +23,8 @@ enum class EdgeKind : std::uint8_t {
 
 /// Name of an edge kind ("transition", "inflow", ...).
 [[nodiscard]] const char* to_string(EdgeKind k) noexcept;
+/// The edge kind called `name`; false when there is none.
+[[nodiscard]] bool edge_kind_from_string(const std::string& name, EdgeKind& kind) noexcept;
 
 /// One flow edge.
 struct FlowEdge {

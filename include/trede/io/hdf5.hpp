@@ -13,6 +13,7 @@
 
 #include "trede/mc/compare.hpp"
 #include "trede/mc/ensemble.hpp"
+#include "trede/mc/sweep.hpp"
 #include "trede/model/scenario.hpp"
 
 namespace trede::io {
@@ -35,6 +36,13 @@ void write_hdf5(const std::string& path, const mc::Ensemble& ensemble, const mod
 void write_comparison(const std::string& path, const mc::Comparison& comparison,
                       const std::vector<model::Scenario>& scenarios, const WriteOptions& options = {});
 
+/// Writes a sweep: the design (/points), and for every point its summaries and per-replicate
+/// KPIs stacked along a leading point axis (layout per docs/hdf5-schema.md). All points must
+/// share `layout`'s dimensions. \throws IoError if the file cannot be written.
+void write_sweep(const std::string& path, const mc::Design& design, const engine::Layout& layout,
+                 const std::vector<mc::SweepPoint>& points, const model::Scenario& base, std::uint64_t seed,
+                 std::uint64_t replicates, const WriteOptions& options = {});
+
 /// One dataset in a result file.
 struct DatasetInfo {
   std::string path;                 ///< e.g. "/replicates/occupancy"
@@ -53,6 +61,16 @@ struct FileInfo {
 /// Reads the attributes, dataset list and KPI summary of a result file.
 /// \throws IoError if the file cannot be opened or is not a trede result.
 [[nodiscard]] FileInfo read_info(const std::string& path);
+
+/// Reads a result written by `write_hdf5` (or, with `group` = "/scenarios/<i>", one scenario of
+/// a comparison file) back into an ensemble: layout, every per-replicate array, seed and
+/// replicate range; summaries are recomputed (identical to the stored ones).
+/// \throws IoError if the file cannot be read or is not a trede result.
+[[nodiscard]] mc::Ensemble read_result(const std::string& path, const std::string& group = "/");
+
+/// The hash stored as `scenario_hash`: SHA-256 of the scenario text, the files it extends and
+/// its overrides.
+[[nodiscard]] std::string scenario_hash(const model::Scenario& scenario);
 
 /// SHA-256 of `data` as 64 lowercase hex digits.
 [[nodiscard]] std::string sha256_hex(std::string_view data);

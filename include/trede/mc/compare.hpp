@@ -49,6 +49,12 @@ struct Comparison {
 /// differences line up). \throws ModelError when they do not, or for bad options.
 [[nodiscard]] Comparison compare(const std::vector<model::Scenario>& scenarios, const CompareOptions& options);
 
+/// Compares ensembles already run (e.g. gathered from MPI ranks): `ensembles[0]` is the
+/// reference, all with the same seed and replicate range; `independent` (may be empty) holds
+/// scenarios 1.. run on disjoint replicates. Names are made unique.
+[[nodiscard]] Comparison compare_ensembles(std::vector<std::string> names, std::vector<Ensemble> ensembles,
+                                           std::vector<Ensemble> independent, double confidence);
+
 /// Student t quantile t(p, ν) for p in (0, 1), ν >= 1, to about 1e-12 (closed forms for ν = 1, 2;
 /// Newton on the exact distribution function beyond).
 [[nodiscard]] double student_t_quantile(double p, double nu);

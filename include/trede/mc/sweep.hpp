@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "trede/mc/ensemble.hpp"
+
 namespace trede::mc {
 
 /// The points of a sweep.
@@ -36,6 +38,7 @@ struct LhsRange {
   std::string key;
   double lo = 0.0;
   double hi = 1.0;
+  bool whole = false;  ///< draw whole numbers lo..hi (each equally likely), e.g. capacities
 };
 
 /// A Latin hypercube of `points` points: each range is cut into `points` equal strata, each
@@ -43,5 +46,21 @@ struct LhsRange {
 /// positions come from Philox streams of `seed`, so the design is reproducible.
 /// \throws ModelError for no ranges, lo > hi, or points == 0.
 [[nodiscard]] Design lhs_design(const std::vector<LhsRange>& ranges, std::size_t points, std::uint64_t seed);
+
+/// What a sweep keeps of one point: the summaries and the per-replicate KPIs.
+struct SweepPoint {
+  Summary kpi;              ///< [K]
+  Summary kpi_period;       ///< [P, Kp]
+  Summary occupancy;        ///< [T, S]
+  Summary trede;            ///< [T, 6]
+  Summary waiting;          ///< [T, C]
+  Summary cost_cumulative;  ///< [T]
+  std::vector<double> kpi_replicates;  ///< [R, K]
+  std::uint64_t events = 0;
+  double wall_seconds = 0.0;
+};
+
+/// The part of `e` a sweep keeps.
+[[nodiscard]] SweepPoint sweep_point(const Ensemble& e);
 
 }  // namespace trede::mc
