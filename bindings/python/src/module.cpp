@@ -1,0 +1,618 @@
+// trede._core: the thin pybind11 layer under the `trede` Python package.
+//
+// Everything Python users see is re-exported (with docstrings and types) by the pure-Python
+// package in bindings/python/trede; this module only moves values across the boundary:
+// - scenarios are loaded by libtrede and held as shared, immutable C++ values;
+// - simulations run with the GIL released, in a helper thread, while the calling thread waits,
+//   reports progress and watches for KeyboardInterrupt (see `run_released`);
+// - results are exposed as read-only NumPy views of the C++ arrays (no copy), under the same
+//   names and shapes as the datasets of a result file (docs/hdf5-schema.md), so that one Python
+//   reader serves both in-memory results and files;
+// - trede::ModelError and trede::IoError become trede.ModelError (a ValueError) and
+//   trede.IoError (an OSError), defined in trede/_errors.py.
+
+#include <pybind11/functional.h>
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "trede/trede.hpp"
+
+namespace py = pybind11;
+using namespace pybind11::literals;
+
+namespace {
+
+using trede::model::Scenario;
+
+// ---- errors -------------------------------------------------------------------------------
+
+// Raised inside a simulation when the user interrupted it (Ctrl-C, "interrupt kernel").
+struct Interrupted {};
+
+// Sets the Python exception `trede._errors.<cls>(args...)`.
+template <class... Args>
+void raise_python(const char* cls, Args&&... args) {
+  py::object type = py::module_::import("trede._errors").attr(cls);
+  py::object instance = type(std::forward<Args>(args)...);
+  PyErr_SetObject(type.ptr(), instance.ptr());
+}
+
+void translate(std::exception_ptr p) {
+  try {
+    if (p) std::rethrow_exception(p);
+  } catch (const trede::ModelError& e) {
+    py::list diagnostics;
+    for (const auto& d : e.diagnostics())
+      diagnostics.append(py::make_tuple(d.file, d.line, d.key, d.message));
+    raise_python("ModelError", e.what(), diagnostics);
+  } catch (const trede::IoError& e) {
+    raise_python("IoError", e.what(), e.path());
+  } catch (const trede::Error& e) {
+    raise_python("Error", e.what());
+  }
+}
+
+// ---- running without the GIL ----------------------------------------------------------------
+
+// Runs `work(progress)` in a helper thread with the GIL released. The calling thread waits,
+// and every `poll` it takes the GIL to (1) run Python's signal handlers, so that Ctrl-C or a
+// notebook's "interrupt kernel" stops the simulation at the next finished replicate, and (2) call
+// the user's `progress(done, total)` from the calling thread (never from a TBB worker). An
+// exception from `work` is rethrown in the calling thread (and translated to Python there).
+template <class Result, class Work>
+Result run_released(const py::object& progress, Work work) {
+  struct Shared {
+    std::mutex m;
+    std::condition_variable cv;
+    bool finished = false;
+    std::atomic<std::uint64_t> done{0}, total{0};
+    std::atomic<bool> cancel{false};
+    std::exception_ptr error;
+    std::unique_ptr<Result> result;
+  };
+  auto shared = std::make_shared<Shared>();
+  auto on_progress = [shared](std::uint64_t done, std::uint64_t total) {
+    shared->done.store(done);
+    shared->total.store(total);
+    if (shared->cancel.load()) throw Interrupted{};
+  };
+  std::thread worker([shared, on_progress, work = std::move(work)]() mutable {
+    try {
+      shared->result = std::make_unique<Result>(work(on_progress));
+    } catch (...) {
+      shared->error = std::current_exception();
+    }
+    std::lock_guard<std::mutex> lock(shared->m);
+    shared->finished = true;
+    shared->cv.notify_all();
+  });
+
+  std::uint64_t reported = ~std::uint64_t{0};
+  bool interrupted = false;
+  std::exception_ptr callback_error;
+  auto report = [&] {
+    const std::uint64_t d = shared->done.load(), t = shared->total.load();
+    if (progress.is_none() || t == 0 || d == reported) return;
+    reported = d;
+    try {
+      progress(d, t);
+    } catch (...) {
+      callback_error = std::current_exception();
+      shared->cancel.store(true);
+    }
+  };
+  {
+    py::gil_scoped_release release;
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lock(shared->m);
+        if (shared->cv.wait_for(lock, std::chrono::milliseconds(100), [&] { return shared->finished; })) break;
+      }
+      py::gil_scoped_acquire acquire;
+      if (!interrupted && PyErr_CheckSignals() != 0) {
+        // A KeyboardInterrupt (or whatever the handler raised) is now set in Python: stop the
+        // workers, then let it propagate once they are done.
+        interrupted = true;
+        shared->cancel.store(true);
+        callback_error = std::make_exception_ptr(py::error_already_set());  // takes the Python error
+      }
+      if (!interrupted) report();
+    }
+    worker.join();
+  }
+  if (callback_error) std::rethrow_exception(callback_error);
+  if (shared->error) std::rethrow_exception(shared->error);
+  report();
+  if (callback_error) std::rethrow_exception(callback_error);
+  return std::move(*shared->result);
+}
+
+// ---- arrays ---------------------------------------------------------------------------------
+
+// A read-only NumPy view of `v` (shape `shape`), kept alive by `owner`.
+template <class T>
+py::array view(const std::vector<T>& v, std::vector<py::ssize_t> shape, const py::object& owner) {
+  py::ssize_t n = 1;
+  for (auto d : shape) n *= d;
+  if (static_cast<py::ssize_t>(v.size()) != n) throw std::logic_error("array size does not match its layout");
+  py::array a(py::dtype::of<T>(), std::move(shape), {}, v.data(), owner);
+  a.attr("setflags")("write"_a = false);
+  return a;
+}
+
+py::object strings(const std::vector<std::string>& v) {
+  py::list l;
+  for (const auto& s : v) l.append(s);
+  return py::module_::import("numpy").attr("array")(l, "dtype"_a = "object");
+}
+
+// /summary/<name>/{mean,sd,q05,q50,q95}
+void put_summary(py::dict& d, const std::string& prefix, const trede::mc::Summary& s, const std::vector<py::ssize_t>& shape,
+                 const py::object& owner) {
+  d[py::str(prefix + "/mean")] = view(s.mean, shape, owner);
+  d[py::str(prefix + "/sd")] = view(s.sd, shape, owner);
+  d[py::str(prefix + "/q05")] = view(s.q05, shape, owner);
+  d[py::str(prefix + "/q50")] = view(s.q50, shape, owner);
+  d[py::str(prefix + "/q95")] = view(s.q95, shape, owner);
+}
+
+// The KPI table as a structured array (name, mean, sd, q05, q50, q95), like /summary/kpi.
+py::object kpi_table(const std::vector<std::string>& names, const trede::mc::Summary& s) {
+  py::module_ np = py::module_::import("numpy");
+  py::list fields;
+  fields.append(py::make_tuple("name", "O"));
+  for (const char* f : {"mean", "sd", "q05", "q50", "q95"}) fields.append(py::make_tuple(f, "<f8"));
+  py::object table = np.attr("empty")(names.size(), "dtype"_a = fields);
+  table[py::str("name")] = strings(names);
+  table[py::str("mean")] = py::cast(s.mean);
+  table[py::str("sd")] = py::cast(s.sd);
+  table[py::str("q05")] = py::cast(s.q05);
+  table[py::str("q50")] = py::cast(s.q50);
+  table[py::str("q95")] = py::cast(s.q95);
+  return table;
+}
+
+std::string overrides_text(const Scenario& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.overrides.size(); ++i) out += (i ? "\n" : "") + s.overrides[i];
+  return out;
+}
+
+// The root attributes a result file would carry (all but `created` and `command_line`).
+py::dict ensemble_attrs(const trede::mc::Ensemble& e, const Scenario& s) {
+  py::dict a;
+  const std::string overrides = overrides_text(s);
+  std::string hashed = s.text;
+  for (std::size_t i = 0; i < s.base_texts.size(); ++i) hashed += "\n#extends " + s.base_paths[i] + "\n" + s.base_texts[i];
+  a["trede_version"] = std::string(trede::version);
+  a["git_commit"] = std::string(trede::git_commit());
+  a["master_seed"] = e.seed;
+  a["replicates"] = e.replicates;
+  a["first_replicate"] = e.first_replicate;
+  a["start_time"] = s.start_year;
+  a["horizon_years"] = s.horizon_years;
+  a["scenario_name"] = s.name;
+  a["scenario_path"] = s.source_path;
+  a["scenario_overrides"] = overrides;
+  a["scenario_hash"] = trede::io::sha256_hex(hashed + "\n#overrides\n" + overrides);
+  return a;
+}
+
+// Every dataset of a result file, by its path (without the leading '/'), as views into `e`.
+py::dict ensemble_arrays(const trede::mc::Ensemble& e, const Scenario& s, const py::object& owner) {
+  const auto& L = e.layout;
+  const auto R = static_cast<py::ssize_t>(e.replicates), T = static_cast<py::ssize_t>(L.T()),
+             P = static_cast<py::ssize_t>(L.P()), S = static_cast<py::ssize_t>(L.S()),
+             C = static_cast<py::ssize_t>(L.C()), E = static_cast<py::ssize_t>(L.E()),
+             K = static_cast<py::ssize_t>(L.K()), Kp = static_cast<py::ssize_t>(L.Kp()),
+             G = static_cast<py::ssize_t>(L.G()), O = static_cast<py::ssize_t>(L.O());
+  const py::ssize_t rungs = static_cast<py::ssize_t>(trede::mc::ladder_rungs);
+  py::dict d;
+  d["scenario"] = s.text;
+  if (!s.base_texts.empty()) {
+    d["scenario_bases"] = strings(s.base_texts);
+    d["scenario_base_paths"] = strings(s.base_paths);
+  }
+  d["time"] = view(L.report_times, {T}, owner);
+  d["period_start"] = view(L.period_start, {P}, owner);
+  d["period_end"] = view(L.period_end, {P}, owner);
+  d["states"] = strings(L.states);
+  std::vector<std::int32_t> trede_of_state(L.trede.begin(), L.trede.end());
+  d["trede"] = py::array_t<std::int32_t>(static_cast<py::ssize_t>(trede_of_state.size()), trede_of_state.data());
+  d["state_cost_eur_per_year"] = view(L.cost_eur_per_year, {S}, owner);
+  const std::int32_t ladder[] = {1, 2, 3, 4, 5, 6};
+  d["ladder"] = py::array_t<std::int32_t>(rungs, ladder);
+  d["capacity_states"] = strings(L.capacity_states);
+  std::vector<std::string> ids, from, to, kind;
+  for (const auto& ed : L.edges) {
+    ids.push_back(ed.id);
+    from.push_back(ed.from);
+    to.push_back(ed.to);
+    kind.push_back(trede::engine::to_string(ed.kind));
+  }
+  d["edges/id"] = strings(ids);
+  d["edges/from"] = strings(from);
+  d["edges/to"] = strings(to);
+  d["edges/kind"] = strings(kind);
+  d["kpi_names"] = strings(L.kpi_names);
+  d["kpi_period_names"] = strings(L.kpi_period_names);
+  d["regions"] = strings(L.regions);
+  d["region_models"] = strings(L.region_models);
+  d["organisations"] = strings(L.organisations);
+
+  put_summary(d, "summary/occupancy", e.occupancy_summary, {T, S}, owner);
+  put_summary(d, "summary/trede_occupancy", e.trede_summary, {T, rungs}, owner);
+  put_summary(d, "summary/waiting", e.waiting_summary, {T, C}, owner);
+  put_summary(d, "summary/flows", e.flows_summary, {P, E}, owner);
+  put_summary(d, "summary/cost_cumulative_eur", e.cost_cumulative_summary, {T}, owner);
+  d["summary/kpi"] = kpi_table(L.kpi_names, e.kpi_summary);
+  put_summary(d, "summary/kpi_period", e.kpi_period_summary, {P, Kp}, owner);
+  put_summary(d, "summary/organisation_cost_eur", e.organisation_cost_summary, {P, O}, owner);
+  if (L.by_region()) {
+    put_summary(d, "summary/region/occupancy", e.occupancy_region_summary, {T, G, S}, owner);
+    put_summary(d, "summary/region/trede_occupancy", e.trede_region_summary, {T, G, rungs}, owner);
+    put_summary(d, "summary/region/waiting", e.waiting_region_summary, {T, G, C}, owner);
+    put_summary(d, "summary/region/cost_eur", e.cost_region_summary, {P, G}, owner);
+    put_summary(d, "summary/region/kpi", e.kpi_region_summary, {G, K}, owner);
+  }
+
+  std::vector<std::uint64_t> index(e.replicates);
+  for (std::size_t i = 0; i < index.size(); ++i) index[i] = e.first_replicate + i;
+  d["replicates/replicate"] = py::array_t<std::uint64_t>(R, index.data());
+  d["replicates/occupancy"] = view(e.occupancy, {R, T, S}, owner);
+  d["replicates/trede_occupancy"] = view(e.trede_occupancy, {R, T, rungs}, owner);
+  d["replicates/waiting"] = view(e.waiting, {R, T, C}, owner);
+  d["replicates/flows"] = view(e.flows, {R, P, E}, owner);
+  d["replicates/person_years"] = view(e.person_years, {R, P, S}, owner);
+  d["replicates/cost_eur"] = view(e.cost_eur, {R, P}, owner);
+  d["replicates/cost_cumulative_eur"] = view(e.cost_cumulative_eur, {R, T}, owner);
+  d["replicates/waiting_years"] = view(e.waiting_years, {R, P, C}, owner);
+  d["replicates/waiting_joined"] = view(e.waiting_joined, {R, P, C}, owner);
+  d["replicates/waiting_admitted"] = view(e.waiting_admitted, {R, P, C}, owner);
+  d["replicates/waiting_reneged"] = view(e.waiting_reneged, {R, P, C}, owner);
+  d["replicates/waiting_left"] = view(e.waiting_left, {R, P, C}, owner);
+  d["replicates/waiting_time_sum"] = view(e.waiting_time_sum, {R, P, C}, owner);
+  d["replicates/waiting_time_admitted_sum"] = view(e.waiting_time_admitted_sum, {R, P, C}, owner);
+  d["replicates/sojourn_sum"] = view(e.sojourn_sum, {R, E}, owner);
+  d["replicates/sojourn_sumsq"] = view(e.sojourn_sumsq, {R, E}, owner);
+  d["replicates/kpi"] = view(e.kpi, {R, K}, owner);
+  d["replicates/kpi_period"] = view(e.kpi_period, {R, P, Kp}, owner);
+  d["replicates/organisation_cost_eur"] = view(e.organisation_cost_eur, {R, P, O}, owner);
+  if (L.by_region()) {
+    d["replicates/region/occupancy"] = view(e.occupancy_region, {R, T, G, S}, owner);
+    d["replicates/region/trede_occupancy"] = view(e.trede_occupancy_region, {R, T, G, rungs}, owner);
+    d["replicates/region/waiting"] = view(e.waiting_region, {R, T, G, C}, owner);
+    d["replicates/region/person_years"] = view(e.person_years_region, {R, P, G, S}, owner);
+    d["replicates/region/cost_eur"] = view(e.cost_region_eur, {R, P, G}, owner);
+    d["replicates/region/kpi"] = view(e.kpi_region, {R, G, K}, owner);
+  }
+  d["replicates/events"] = view(e.events, {R}, owner);
+  return d;
+}
+
+// ---- held values ----------------------------------------------------------------------------
+
+using ScenarioPtr = std::shared_ptr<const Scenario>;
+
+// One finished run: the ensemble and the scenario it came from.
+struct Run {
+  trede::mc::Ensemble ensemble;
+  ScenarioPtr scenario;
+};
+
+// One finished comparison and its scenarios.
+struct Compared {
+  trede::mc::Comparison comparison;
+  std::vector<ScenarioPtr> scenarios;
+};
+
+std::vector<Scenario> values(const std::vector<ScenarioPtr>& ptrs) {
+  std::vector<Scenario> out;
+  out.reserve(ptrs.size());
+  for (const auto& p : ptrs) out.push_back(*p);
+  return out;
+}
+
+trede::io::WriteOptions write_options(int compression_level, const std::string& command_line) {
+  trede::io::WriteOptions o;
+  o.compression_level = compression_level;
+  o.command_line = command_line;
+  return o;
+}
+
+py::dict difference_arrays(const std::vector<trede::mc::Difference>& ds, std::vector<py::ssize_t> shape) {
+  // Stacked over the compared scenarios: [N-1, ...], as in /difference/<name>/{mean,sd,lo,hi}.
+  shape.insert(shape.begin(), static_cast<py::ssize_t>(ds.size()));
+  py::dict out;
+  for (auto [name, field] : {std::pair{"mean", &trede::mc::Difference::mean}, std::pair{"sd", &trede::mc::Difference::sd},
+                             std::pair{"lo", &trede::mc::Difference::lo}, std::pair{"hi", &trede::mc::Difference::hi}}) {
+    std::vector<double> all;
+    for (const auto& d : ds) all.insert(all.end(), (d.*field).begin(), (d.*field).end());
+    py::array_t<double> a(shape);
+    std::copy(all.begin(), all.end(), a.mutable_data());
+    out[name] = a;
+  }
+  return out;
+}
+
+py::dict state_dict(const Scenario& s, const trede::model::State& st) {
+  py::dict d;
+  d["name"] = st.name;
+  d["trede"] = st.trede;
+  d["functionality"] = st.functionality;
+  d["cost_eur_per_year"] = st.cost_eur_per_year;
+  d["absorbing"] = st.absorbing;
+  d["generated"] = st.generated;
+  d["line"] = st.line;
+  if (st.capacity) {
+    d["places"] = st.capacity->places.before;
+    py::dict by_year;
+    for (std::size_t i = 0; i < st.capacity->places.times.size(); ++i)
+      by_year[py::float_(st.capacity->places.times[i])] = st.capacity->places.values[i];
+    d["places_by_year"] = by_year;
+    d["waiting"] = st.capacity->waiting == trede::model::WaitingMode::stay ? "stay" : "separate";
+    d["renege_rate"] = st.capacity->renege_rate;
+  } else {
+    d["places"] = py::none();
+    d["places_by_year"] = py::dict();
+    d["waiting"] = py::none();
+    d["renege_rate"] = py::none();
+  }
+  d["waiting_for"] = st.waiting_for ? py::object(py::str(s.states[*st.waiting_for].name)) : py::none();
+  return d;
+}
+
+const char* hazard_name(trede::model::HazardKind k) {
+  using K = trede::model::HazardKind;
+  switch (k) {
+    case K::exponential: return "exponential";
+    case K::weibull: return "weibull";
+    case K::gamma: return "gamma";
+    case K::lognormal: return "lognormal";
+    case K::fixed: return "fixed";
+    case K::table: return "table";
+  }
+  return "?";
+}
+
+py::dict transition_dict(const Scenario& s, const trede::model::Transition& t) {
+  const auto& h = t.hazard;
+  py::dict d;
+  d["id"] = t.id;
+  d["from"] = s.states[t.from].name;
+  d["to"] = s.states[t.to].name;
+  d["hazard"] = hazard_name(h.kind);
+  d["rate"] = h.kind == trede::model::HazardKind::exponential ? py::object(py::float_(h.rate)) : py::none();
+  d["mean_years"] = trede::model::hazard_mean(h);
+  d["renege"] = t.renege;
+  d["line"] = t.line;
+  return d;
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "trede's C++ core (private; use the `trede` package).";
+  m.attr("version") = trede::version;
+  m.attr("git_commit") = trede::git_commit();
+  py::register_exception_translator(translate);
+
+  // Interrupted is internal: it turns into the KeyboardInterrupt already set in Python.
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const Interrupted&) {
+      if (!PyErr_Occurred()) PyErr_SetNone(PyExc_KeyboardInterrupt);
+    }
+  });
+
+  py::class_<Scenario, std::shared_ptr<Scenario>>(m, "Scenario")
+      .def_property_readonly("name", [](const Scenario& s) { return s.name; })
+      .def_property_readonly("description", [](const Scenario& s) { return s.description; })
+      .def_property_readonly("source_path", [](const Scenario& s) { return s.source_path; })
+      .def_property_readonly("text", [](const Scenario& s) { return s.text; })
+      .def_property_readonly("overrides", [](const Scenario& s) { return s.overrides; })
+      .def_property_readonly("base_paths", [](const Scenario& s) { return s.base_paths; })
+      .def_property_readonly("start_year", [](const Scenario& s) { return s.start_year; })
+      .def_property_readonly("horizon_years", [](const Scenario& s) { return s.horizon_years; })
+      .def_property_readonly("report_times", [](const Scenario& s) { return s.report_times; })
+      .def_property_readonly("initial_population", &Scenario::initial_population)
+      .def_property_readonly("attributes",
+                             [](const Scenario& s) {
+                               std::vector<std::string> names;
+                               for (const auto& a : s.attributes) names.push_back(a.name);
+                               return names;
+                             })
+      .def_property_readonly("states",
+                             [](const Scenario& s) {
+                               py::list l;
+                               for (const auto& st : s.states) l.append(state_dict(s, st));
+                               return l;
+                             })
+      .def_property_readonly("transitions",
+                             [](const Scenario& s) {
+                               py::list l;
+                               for (const auto& t : s.transitions) l.append(transition_dict(s, t));
+                               return l;
+                             })
+      .def_property_readonly("regions",
+                             [](const Scenario& s) {
+                               py::list l;
+                               for (const auto& g : s.regions)
+                                 l.append(py::dict("name"_a = g.name,
+                                                   "organisation_model"_a = g.organisation_model
+                                                                               ? py::object(py::str(
+                                                                                     s.organisation_models[*g.organisation_model].name))
+                                                                               : py::none()));
+                               return l;
+                             })
+      .def_property_readonly("organisation_models",
+                             [](const Scenario& s) {
+                               py::dict d;
+                               for (const auto& om : s.organisation_models) {
+                                 py::dict runs;
+                                 for (const auto& [f, o] : om.runs) runs[py::str(f)] = o;
+                                 d[py::str(om.name)] = runs;
+                               }
+                               return d;
+                             })
+      .def("describe", [](const Scenario& s) { return trede::model::describe(s); });
+
+  m.def(
+      "load_scenario",
+      [](const std::string& path, const std::vector<std::string>& overrides) {
+        return std::make_shared<Scenario>(trede::model::load_scenario(path, overrides));
+      },
+      "path"_a, "overrides"_a);
+  m.def(
+      "parse_scenario",
+      [](const std::string& text, const std::string& source_name, const std::vector<std::string>& overrides,
+         const std::string& base_dir) {
+        return std::make_shared<Scenario>(trede::model::parse_scenario(text, source_name, overrides, base_dir));
+      },
+      "text"_a, "source_name"_a, "overrides"_a, "base_dir"_a);
+
+  py::class_<Run, std::shared_ptr<Run>>(m, "Run")
+      .def("arrays", [](py::object self) {
+        const Run& r = self.cast<const Run&>();
+        return ensemble_arrays(r.ensemble, *r.scenario, self);
+      })
+      .def("attrs", [](const Run& r) { return ensemble_attrs(r.ensemble, *r.scenario); })
+      .def_property_readonly("scenario", [](const Run& r) { return std::const_pointer_cast<Scenario>(r.scenario); })
+      .def_property_readonly("wall_seconds", [](const Run& r) { return r.ensemble.wall_seconds; })
+      .def_property_readonly("threads_used", [](const Run& r) { return r.ensemble.threads_used; })
+      .def_property_readonly("total_events", [](const Run& r) { return r.ensemble.total_events(); })
+      .def_property_readonly("peak_live_persons", [](const Run& r) { return r.ensemble.peak_live_persons; })
+      .def(
+          "save",
+          [](const Run& r, const std::string& path, int compression_level, const std::string& command_line) {
+            py::gil_scoped_release release;
+            trede::io::write_hdf5(path, r.ensemble, *r.scenario, write_options(compression_level, command_line));
+          },
+          "path"_a, "compression_level"_a, "command_line"_a);
+
+  m.def(
+      "run",
+      [](const std::shared_ptr<Scenario>& scenario, std::uint64_t replicates, std::uint64_t seed, int threads,
+         std::uint64_t first_replicate, const py::object& progress) {
+        ScenarioPtr s = scenario;
+        auto ensemble = run_released<trede::mc::Ensemble>(progress, [=](auto on_progress) {
+          trede::mc::RunOptions o;
+          o.replicates = replicates;
+          o.seed = seed;
+          o.threads = threads;
+          o.first_replicate = first_replicate;
+          o.progress = on_progress;
+          return trede::mc::run(*s, o);
+        });
+        return std::make_shared<Run>(Run{std::move(ensemble), s});
+      },
+      "scenario"_a, "replicates"_a, "seed"_a, "threads"_a, "first_replicate"_a, "progress"_a);
+
+  py::class_<Compared, std::shared_ptr<Compared>>(m, "Compared")
+      .def_property_readonly("names", [](const Compared& c) { return c.comparison.names; })
+      .def_property_readonly("confidence", [](const Compared& c) { return c.comparison.confidence; })
+      .def("attrs",
+           [](const Compared& c) {
+             const auto& ref = c.comparison.ensembles.front();
+             py::dict a;
+             a["kind"] = "comparison";
+             a["trede_version"] = std::string(trede::version);
+             a["git_commit"] = std::string(trede::git_commit());
+             a["master_seed"] = ref.seed;
+             a["replicates"] = ref.replicates;
+             a["first_replicate"] = ref.first_replicate;
+             a["confidence"] = c.comparison.confidence;
+             a["reference"] = c.comparison.names.front();
+             return a;
+           })
+      .def("arrays",
+           [](py::object self) {
+             const Compared& c = self.cast<const Compared&>();
+             const auto& cmp = c.comparison;
+             const auto& L = cmp.ensembles.front().layout;
+             const auto T = static_cast<py::ssize_t>(L.T()), P = static_cast<py::ssize_t>(L.P()),
+                        K = static_cast<py::ssize_t>(L.K()), Kp = static_cast<py::ssize_t>(L.Kp());
+             py::dict d;
+             d["scenario_names"] = strings(cmp.names);
+             d["kpi_names"] = strings(L.kpi_names);
+             d["kpi_period_names"] = strings(L.kpi_period_names);
+             d["time"] = view(L.report_times, {T}, self);
+             d["period_start"] = view(L.period_start, {P}, self);
+             d["period_end"] = view(L.period_end, {P}, self);
+             auto add = [&](const std::string& group, const std::vector<trede::mc::Difference>& ds,
+                            std::vector<py::ssize_t> shape) {
+               for (auto [k, v] : difference_arrays(ds, std::move(shape)))
+                 d[py::str(group + "/" + k.cast<std::string>())] = v;
+             };
+             add("difference/kpi", cmp.kpi, {K});
+             add("difference/kpi_period", cmp.kpi_period, {P, Kp});
+             add("difference/trede_occupancy", cmp.trede, {T, static_cast<py::ssize_t>(trede::mc::ladder_rungs)});
+             if (!cmp.variance_reduction_kpi.empty()) {
+               add("difference/kpi_independent", cmp.kpi_independent, {K});
+               const auto D = static_cast<py::ssize_t>(cmp.variance_reduction_kpi.size());
+               py::array_t<double> vk({D, K}), vp({D, P, Kp});
+               double* pk = vk.mutable_data();
+               for (const auto& row : cmp.variance_reduction_kpi) pk = std::copy(row.begin(), row.end(), pk);
+               double* pp = vp.mutable_data();
+               for (const auto& row : cmp.variance_reduction_kpi_period) pp = std::copy(row.begin(), row.end(), pp);
+               d["variance_reduction/kpi"] = vk;
+               d["variance_reduction/kpi_period"] = vp;
+             }
+             return d;
+           })
+      .def("scenario_arrays",
+           [](py::object self, std::size_t i) {
+             const Compared& c = self.cast<const Compared&>();
+             if (i >= c.scenarios.size()) throw py::index_error("no scenario " + std::to_string(i));
+             return ensemble_arrays(c.comparison.ensembles[i], *c.scenarios[i], self);
+           })
+      .def("scenario_attrs",
+           [](const Compared& c, std::size_t i) {
+             if (i >= c.scenarios.size()) throw py::index_error("no scenario " + std::to_string(i));
+             return ensemble_attrs(c.comparison.ensembles[i], *c.scenarios[i]);
+           })
+      .def(
+          "save",
+          [](const Compared& c, const std::string& path, int compression_level, const std::string& command_line) {
+            py::gil_scoped_release release;
+            trede::io::write_comparison(path, c.comparison, values(c.scenarios),
+                                        write_options(compression_level, command_line));
+          },
+          "path"_a, "compression_level"_a, "command_line"_a);
+
+  m.def(
+      "compare",
+      [](const std::vector<std::shared_ptr<Scenario>>& scenarios, std::uint64_t replicates, std::uint64_t seed,
+         int threads, std::uint64_t first_replicate, bool independent, double confidence, const py::object& progress) {
+        std::vector<ScenarioPtr> ptrs(scenarios.begin(), scenarios.end());
+        auto comparison = run_released<trede::mc::Comparison>(progress, [=](auto on_progress) {
+          trede::mc::CompareOptions o;
+          o.run.replicates = replicates;
+          o.run.seed = seed;
+          o.run.threads = threads;
+          o.run.first_replicate = first_replicate;
+          o.run.progress = on_progress;
+          o.measure_independent = independent;
+          o.confidence = confidence;
+          return trede::mc::compare(values(ptrs), o);
+        });
+        return std::make_shared<Compared>(Compared{std::move(comparison), std::move(ptrs)});
+      },
+      "scenarios"_a, "replicates"_a, "seed"_a, "threads"_a, "first_replicate"_a, "independent"_a, "confidence"_a,
+      "progress"_a);
+
+  m.def("sha256_hex", [](const std::string& data) { return trede::io::sha256_hex(data); }, "data"_a);
+}

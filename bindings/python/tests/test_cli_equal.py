@@ -1,0 +1,75 @@
+"""The same scenario, seed and replicates give the same results from Python as from the trede
+program, bit for bit: in memory, and in the files `save` writes."""
+
+import pytest
+
+import trede
+from conftest import BM2, BM2_SMALL, assert_same, assert_same_attr, cli, describe, organisation_variants, read_all, set_args
+
+# Attributes that differ between two writes of the same result.
+VOLATILE = {"created", "command_line"}
+
+
+def test_run_equals_the_cli(cli_run_file, tmp_path):
+    r = trede.run(trede.load_scenario(BM2, BM2_SMALL), 6, seed=42)
+    cli_data, cli_attrs = read_all(cli_run_file)
+
+    # In memory: every dataset of the CLI's file, with the same values, and nothing else.
+    assert sorted(r.keys()) == sorted(cli_data)
+    for key in cli_data:
+        assert_same(r[key], cli_data[key], key)
+    for k, v in cli_attrs.items():
+        if k not in VOLATILE:
+            assert_same_attr(r.attrs[k], v, f"attribute {k}")
+    assert r.attrs["scenario_overrides"].splitlines() == trede.format_overrides(BM2_SMALL)
+
+    # Saved by Python: the same file contents.
+    r.save(tmp_path / "py.h5")
+    py_data, py_attrs = read_all(tmp_path / "py.h5")
+    assert sorted(py_data) == sorted(cli_data)
+    for key in cli_data:
+        assert_same(py_data[key], cli_data[key], key)
+    assert set(py_attrs) - VOLATILE == set(cli_attrs) - VOLATILE
+
+
+def test_another_seed_differs(cli_run_file):
+    r = trede.run(trede.load_scenario(BM2, BM2_SMALL), 6, seed=43)
+    cli_data, _ = read_all(cli_run_file)
+    assert r["replicates/occupancy"].tobytes() != cli_data["replicates/occupancy"].tobytes()
+
+
+def test_compare_equals_the_cli(cli_compare_file, tmp_path):
+    scenarios = [trede.parse_scenario(text, name=f"{m}.toml", overrides=BM2_SMALL, base_dir=tmp_path)
+                 for m, text in organisation_variants().items()]
+    c = trede.compare(scenarios, 5, seed=7)
+    cli_data, cli_attrs = read_all(cli_compare_file)
+    assert sorted(c.keys()) == sorted(cli_data)
+    for key in cli_data:
+        assert_same(c[key], cli_data[key], key)
+    for k, v in cli_attrs.items():
+        if k not in VOLATILE:
+            assert_same_attr(c.attrs[k], v, f"attribute {k}")
+    for i, res in enumerate(c.scenarios):
+        data, attrs = read_all(cli_compare_file, f"scenarios/{i}")
+        assert sorted(res.keys()) == sorted(data)
+        for key in data:
+            assert_same(res[key], data[key], f"scenarios/{i}/{key}")
+        for k in ("master_seed", "replicates", "scenario_name", "scenario_hash", "scenario_overrides"):
+            assert_same_attr(res.attrs[k], attrs[k], f"scenarios/{i} attribute {k}")
+
+    c.save(tmp_path / "py-cmp.h5")
+    py_data, _ = read_all(tmp_path / "py-cmp.h5")
+    for key in cli_data:
+        assert_same(py_data[key], cli_data[key], key)
+    py0, _ = read_all(tmp_path / "py-cmp.h5", "scenarios/2")
+    cli0, _ = read_all(cli_compare_file, "scenarios/2")
+    for key in cli0:
+        assert_same(py0[key], cli0[key], f"scenarios/2/{key}")
+
+
+def test_a_file_saved_by_python_is_read_by_the_cli(tmp_path):
+    r = trede.run(trede.load_scenario(BM2, {**BM2_SMALL, "horizon_years": 3}), 3, seed=1)
+    r.save(tmp_path / "py.h5")
+    p = cli("info", "py.h5", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    assert "master_seed" in p.stdout and "uitstroom_werk" in p.stdout

@@ -1,0 +1,127 @@
+"""C++ errors arrive as trede.ModelError (a ValueError) and trede.IoError (an OSError), with
+every problem, its file, line and key; bad options are caught before anything runs."""
+
+import h5py
+import numpy as np
+import pytest
+
+import trede
+from conftest import BM2, BM2_SMALL
+
+BAD = """name = "bad"
+start_year = 2025.0
+horizon_years = 5.0
+
+[[state]]
+name = "a"
+trede = 2
+
+[[state]]
+name = "b"
+trede = 9
+
+[[transition]]
+from = "a"
+to = "b"
+rate = -0.2
+
+[[population]]
+state = "a"
+count = 10
+"""
+
+
+def test_exception_classes():
+    assert issubclass(trede.ModelError, ValueError) and issubclass(trede.ModelError, trede.Error)
+    assert issubclass(trede.IoError, OSError) and issubclass(trede.IoError, trede.Error)
+    assert not issubclass(trede.ModelError, OSError)
+
+
+def test_bad_scenario_reports_every_problem_with_file_line_and_key(tmp_path):
+    f = tmp_path / "bad.toml"
+    f.write_text(BAD)
+    with pytest.raises(trede.ModelError) as info:
+        trede.load_scenario(f)
+    e = info.value
+    assert isinstance(e, ValueError)
+    assert len(e.diagnostics) >= 2
+    by_key = {d.key: d for d in e.diagnostics}
+    rate = next(d for k, d in by_key.items() if k.endswith(".rate"))
+    assert rate.file == str(f) and rate.line == 16 and "(got -0.2)" in rate.message
+    tr = next(d for k, d in by_key.items() if k.endswith(".trede"))
+    assert tr.line == 11
+    assert f"{f}:16:" in str(e)
+
+
+def test_bad_text_and_bad_override():
+    with pytest.raises(ValueError) as info:
+        trede.parse_scenario(BAD, name="inline.toml")
+    assert all(d.file == "inline.toml" for d in info.value.diagnostics)
+    with pytest.raises(trede.ModelError) as info:
+        trede.load_scenario(BM2, {"horizon_years": -1, "state[nope].capacity": 3})
+    msgs = [str(d) for d in info.value.diagnostics]
+    assert any("horizon_years" in m and "must be > 0" in m for m in msgs), msgs
+    assert any("nope" in m for m in msgs), msgs
+    with pytest.raises(trede.ModelError):
+        trede.load_scenario(BM2, ["not an override"])
+    with pytest.raises(TypeError):
+        trede.load_scenario(BM2, [("horizon_years", 3)])
+
+
+def test_missing_scenario_file_is_an_io_error(tmp_path):
+    missing = tmp_path / "nope.toml"
+    with pytest.raises(OSError) as info:
+        trede.load_scenario(missing)
+    assert isinstance(info.value, trede.IoError)
+    assert info.value.filename == str(missing)
+
+
+def test_bad_run_options_are_model_errors(bm2_small):
+    for kwargs in ({"replicates": 0}, {"replicates": -3}, {"seed": -1}, {"threads": -2}):
+        with pytest.raises(trede.ModelError):
+            trede.run(bm2_small, **{"replicates": 2, **kwargs})
+    with pytest.raises(TypeError):
+        trede.run(bm2_small, 2.5)
+    with pytest.raises(TypeError):
+        trede.run(42, 2)
+    with pytest.raises(trede.ModelError):
+        trede.compare([bm2_small], 3)
+    with pytest.raises(trede.ModelError):
+        trede.compare([bm2_small, bm2_small], 1)
+    with pytest.raises(trede.ModelError):
+        trede.compare([bm2_small, bm2_small], 3, confidence=1.5)
+
+
+def test_compare_rejects_different_report_grids(bm2_small):
+    with pytest.raises(trede.ModelError):
+        trede.compare([bm2_small, bm2_small.with_overrides({"horizon_years": 5})], 2)
+
+
+def test_save_to_a_missing_directory_is_an_io_error(tmp_path, bm2_small):
+    r = trede.run(bm2_small.with_overrides({"horizon_years": 1}), 2)
+    target = tmp_path / "no" / "such" / "dir" / "x.h5"
+    with pytest.raises(trede.IoError) as info:
+        r.save(target)
+    assert info.value.filename == str(target)
+    assert not target.parent.exists()
+
+
+def test_reading_what_is_not_a_result(tmp_path):
+    with pytest.raises(trede.IoError) as info:
+        trede.read(tmp_path / "missing.h5")
+    assert isinstance(info.value, OSError) and info.value.filename == str(tmp_path / "missing.h5")
+    text = tmp_path / "text.h5"
+    text.write_text("not hdf5")
+    with pytest.raises(trede.IoError):
+        trede.read(text)
+    other = tmp_path / "other.h5"
+    with h5py.File(other, "w") as f:
+        f["x"] = np.arange(3)
+    with pytest.raises(trede.IoError, match="not a trede result"):
+        trede.read(other)
+
+
+def test_a_read_result_cannot_be_saved(cli_run_file, tmp_path):
+    r = trede.read(cli_run_file)
+    with pytest.raises(TypeError):
+        r.save(tmp_path / "copy.h5")

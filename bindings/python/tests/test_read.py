@@ -1,0 +1,60 @@
+"""trede.read opens files written by the trede program: arrays, labels and tidy frames."""
+
+import h5py
+import numpy as np
+import pandas as pd
+import pytest
+
+import trede
+
+
+def test_read_a_run_file(cli_run_file):
+    r = trede.read(cli_run_file)
+    assert isinstance(r, trede.Result) and r.path == cli_run_file
+    assert r.replicates == 6 and r.seed == 42 and r.name == "ladder-bm2"
+    assert "trede run" in r.attrs["command_line"] or "run" in r.attrs["command_line"]
+    with h5py.File(cli_run_file, "r") as f:
+        np.testing.assert_array_equal(r["replicates/flows"], f["replicates/flows"][()])
+        assert r.states == list(f["states"].asstr()[()])
+        assert r.scenario_text == f["scenario"].asstr()[()]
+        assert r.kpi_names == [n.decode() for n in f["summary/kpi"]["name"]]
+        np.testing.assert_array_equal(r.kpi_table()["q95"].to_numpy(), f["summary/kpi"]["q95"])
+    assert "replicates/occupancy" in r and "no/such/dataset" not in r
+    with pytest.raises(KeyError):
+        r["no/such/dataset"]
+    e = r.edges
+    assert list(e.columns) == ["id", "from", "to", "kind"] and e["id"][0] == "bijstand->diagnose"
+
+    occ = r.occupancy()
+    assert list(occ.columns) == ["time", "state", "trede", "statistic", "value"]
+    assert occ.dtypes["value"] == np.float64 and occ.dtypes["time"] == np.float64
+    mean = occ[occ.statistic == "mean"].pivot(index="time", columns="state", values="value")[r.states]
+    np.testing.assert_array_equal(mean.to_numpy(), r["summary/occupancy/mean"])
+    assert list(r.ladder(replicates=True).columns) == ["replicate", "time", "trede", "value"]
+    assert len(r.ladder(replicates=True)) == 6 * 11 * 6
+    assert isinstance(r.waiting_times(), pd.DataFrame) and isinstance(r.cost_by_state(), pd.DataFrame)
+    assert "6 replicates" in repr(r)
+
+
+def test_read_a_comparison_file(cli_compare_file):
+    c = trede.read(cli_compare_file)
+    assert isinstance(c, trede.Comparison)
+    assert c.names == ["gecombineerd", "partieel", "klassiek"] and c.reference == "gecombineerd"
+    assert c.replicates == 5 and c.seed == 7 and c.confidence == 0.95
+    assert [s.name for s in c.scenarios] == c.names
+    assert all(isinstance(s, trede.Result) for s in c)
+    assert c["klassiek"]["replicates/occupancy"].shape == (5, 11, 11)
+    assert list(c["klassiek"]["region_models"]) == ["klassiek"]
+    d = c.difference("kpi")
+    with h5py.File(cli_compare_file, "r") as f:
+        lo = f["difference/kpi/lo"][()]
+        k = [n.decode() for n in f["kpi_names"][()]].index("leaked")
+    got = d[(d.scenario == "klassiek") & (d.kpi == "leaked") & (d.statistic == "lo")].value.item()
+    assert got == lo[1, k]
+    # Paired differences recomputed from the per-replicate arrays of the two scenarios.
+    diff = c["klassiek"]["replicates/kpi"][:, k] - c["gecombineerd"]["replicates/kpi"][:, k]
+    mean = d[(d.scenario == "klassiek") & (d.kpi == "leaked") & (d.statistic == "mean")].value.item()
+    assert mean == pytest.approx(diff.mean()) and mean > 0
+    assert len(c.variance_reduction()) == 2 * len(c.kpi_names)
+    assert c.kpi_table().shape[0] == len(c.kpi_names)
+    assert "gecombineerd, partieel, klassiek" in repr(c)

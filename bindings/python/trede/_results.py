@@ -1,0 +1,597 @@
+"""Results as NumPy arrays and tidy pandas DataFrames: from a run in memory or from a file.
+
+A :class:`Result` (one ensemble) and a :class:`Comparison` (``trede compare``) read the same
+names whether they come from :func:`trede.run` / :func:`trede.compare` or from an HDF5 file
+written by the command line or by ``save``: ``result["replicates/occupancy"]`` is the dataset
+``/replicates/occupancy`` of docs/hdf5-schema.md.
+
+Tidy frames have one row per observation and the columns named in each method, ending in
+``statistic`` and ``value`` for summaries over replicates (statistics ``mean``, ``sd``, ``q05``,
+``q50``, ``q95``; for paired differences ``mean``, ``sd``, ``lo``, ``hi``) or in ``replicate``
+and ``value`` for per-replicate data.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import pandas as pd
+
+from ._errors import IoError
+
+__all__ = ["Result", "Comparison", "read", "STATISTICS", "DIFFERENCE_STATISTICS", "summarize"]
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+#: Statistics over replicates, in the order of the result files.
+STATISTICS: Tuple[str, ...] = ("mean", "sd", "q05", "q50", "q95")
+#: Statistics of paired differences: mean, sd of the differences, and the interval [lo, hi].
+DIFFERENCE_STATISTICS: Tuple[str, ...] = ("mean", "sd", "lo", "hi")
+
+
+# ---- helpers ------------------------------------------------------------------------------------
+
+def summarize(samples: np.ndarray, axis: int = 0) -> Dict[str, np.ndarray]:
+    """Mean, sd (n - 1), and the 5 %, 50 % and 95 % quantiles (linear, numpy's default) of
+    ``samples`` along ``axis``, leaving NaN out (as the C++ summaries do)."""
+    x = np.asarray(samples, dtype=float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN cells give NaN, quietly
+        n = np.sum(~np.isnan(x), axis=axis)
+        sd = np.where(n > 1, np.nanstd(x, axis=axis, ddof=1), np.where(n == 1, 0.0, np.nan))
+        q = np.nanquantile(x, [0.05, 0.5, 0.95], axis=axis)
+        return {"mean": np.nanmean(x, axis=axis), "sd": sd, "q05": q[0], "q50": q[1], "q95": q[2]}
+
+
+def _long(values: np.ndarray, axes: Sequence[Tuple[Sequence[str], Sequence[np.ndarray]]],
+          order: Optional[Sequence[str]] = None) -> pd.DataFrame:
+    """A long frame of ``values`` (any shape): one row per cell, with the label columns of each
+    axis. ``axes[i] = (column names, label arrays)`` for axis i (an axis may give several
+    columns, e.g. state and trede)."""
+    values = np.asarray(values)
+    if values.ndim != len(axes):
+        raise ValueError(f"{values.ndim}-d values, {len(axes)} axes")
+    shape = values.shape
+    cols: Dict[str, Any] = {}
+    for i, (names, labels) in enumerate(axes):
+        before = int(np.prod(shape[:i], dtype=np.int64))
+        after = int(np.prod(shape[i + 1:], dtype=np.int64))
+        index = np.repeat(np.tile(np.arange(shape[i]), before), after)
+        for name, lab in zip(names, labels):
+            cols[name] = np.asarray(lab)[index] if shape[i] else np.asarray(lab)[:0]
+    cols["value"] = values.reshape(-1)
+    df = pd.DataFrame(cols)
+    if order is not None:
+        df = df[[*order, "value"]]
+    return df
+
+
+def _stat_axis(arrays: Mapping[str, np.ndarray], stats: Sequence[str]) -> np.ndarray:
+    return np.stack([np.asarray(arrays[s], dtype=float) for s in stats])
+
+
+def _as_str_list(a: Any) -> List[str]:
+    return [x.decode() if isinstance(x, bytes) else str(x) for x in np.asarray(a, dtype=object).reshape(-1)]
+
+
+def _plain(v: Any) -> Any:
+    """An HDF5 attribute or NumPy scalar as a plain Python value."""
+    if isinstance(v, bytes):
+        return v.decode()
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+# ---- where the arrays come from -----------------------------------------------------------------
+
+class _Memory:
+    """Arrays of a run held in memory (read-only views of the C++ ensemble)."""
+
+    def __init__(self, arrays: Mapping[str, Any]) -> None:
+        self._arrays = dict(arrays)
+
+    def keys(self) -> List[str]:
+        return sorted(self._arrays)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._arrays
+
+    def get(self, key: str) -> Any:
+        return self._arrays[key]
+
+
+class _File:
+    """Datasets of an HDF5 file below ``group``, read on first use and cached."""
+
+    def __init__(self, path: Path, group: str = "") -> None:
+        import h5py
+        self.path = path
+        self.group = group.strip("/")
+        self._cache: Dict[str, Any] = {}
+        keys: List[str] = []
+        with _open(path) as f:
+            g = f[self.group] if self.group else f
+
+            def visit(name: str, obj: Any) -> None:
+                if isinstance(obj, h5py.Dataset) and not name.startswith("scenarios/"):
+                    keys.append(name)
+            g.visititems(visit)
+        self._keys = sorted(keys)
+
+    def keys(self) -> List[str]:
+        return list(self._keys)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._keys
+
+    def get(self, key: str) -> Any:
+        if key not in self._cache:
+            if key not in self._keys:
+                raise KeyError(key)
+            import h5py
+            with _open(self.path) as f:
+                ds = f[(self.group + "/" + key) if self.group else key]
+                if h5py.check_string_dtype(ds.dtype) is not None:
+                    value = ds.asstr()[()]
+                    value = value if isinstance(value, str) else np.asarray(value, dtype=object)
+                elif ds.dtype.names:  # compound (the KPI table): decode the string fields
+                    raw = ds[()]
+                    fields = [(n, "O" if raw.dtype[n].kind in "OS" else raw.dtype[n]) for n in raw.dtype.names]
+                    value = np.empty(raw.shape, dtype=fields)
+                    for n in raw.dtype.names:
+                        value[n] = _as_str_list(raw[n]) if raw.dtype[n].kind in "OS" else raw[n]
+                else:
+                    value = ds[()]
+                if isinstance(value, np.ndarray):
+                    value.setflags(write=False)
+            self._cache[key] = value
+        return self._cache[key]
+
+
+def _open(path: Path) -> Any:
+    import h5py
+    try:
+        return h5py.File(path, "r")
+    except FileNotFoundError as e:
+        raise IoError(f"{path}: no such file", str(path)) from e
+    except OSError as e:
+        raise IoError(f"{path}: cannot open as HDF5 ({e})", str(path)) from e
+
+
+def _attrs(path: Path, group: str = "") -> Dict[str, Any]:
+    with _open(path) as f:
+        g = f[group] if group else f
+        return {k: _plain(g.attrs[k]) for k in g.attrs.keys()}
+
+
+# ---- one ensemble -------------------------------------------------------------------------------
+
+class Result:
+    """The result of one Monte Carlo run: from :func:`trede.run` or :func:`trede.read`.
+
+    ``result[key]`` is the array of the dataset ``/key`` (docs/hdf5-schema.md), e.g.
+    ``result["replicates/occupancy"]`` of shape [R, T, S]; ``result.keys()`` lists them. The
+    methods return tidy pandas DataFrames.
+    """
+
+    def __init__(self, source: Union[_Memory, _File], attrs: Mapping[str, Any], *,
+                 path: Optional[Path] = None, core: Any = None) -> None:
+        self._src = source
+        self.attrs: Dict[str, Any] = dict(attrs)
+        """Root attributes: provenance (version, seed, replicates, scenario hash, ...)."""
+        self.path: Optional[Path] = path
+        """The file it was read from or last saved to (None for an unsaved run)."""
+        self._core = core
+
+    # ---- raw arrays ---------------------------------------------------------------------------
+    def __getitem__(self, key: str) -> Any:
+        return self._src.get(key.lstrip("/"))
+
+    def __contains__(self, key: str) -> bool:
+        return key.lstrip("/") in self._src
+
+    def keys(self) -> List[str]:
+        """Paths of every dataset (without the leading '/')."""
+        return self._src.keys()
+
+    # ---- labels -------------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        """The scenario's name."""
+        return str(self.attrs.get("scenario_name", ""))
+
+    @property
+    def seed(self) -> int:
+        return int(self.attrs["master_seed"])
+
+    @property
+    def replicates(self) -> int:
+        """R, the number of replicates."""
+        return int(self.attrs["replicates"])
+
+    @property
+    def time(self) -> np.ndarray:
+        """[T] report times (calendar years)."""
+        return self["time"]
+
+    @property
+    def period_start(self) -> np.ndarray:
+        """[P] start of each period (calendar years); period k is (period_start[k], time[k]]."""
+        return self["period_start"]
+
+    @property
+    def period_end(self) -> np.ndarray:
+        return self["period_end"]
+
+    @property
+    def states(self) -> List[str]:
+        """[S] state names."""
+        return _as_str_list(self["states"])
+
+    @property
+    def trede(self) -> np.ndarray:
+        """[S] trede of each state, 1..6, 0 off the ladder."""
+        return np.asarray(self["trede"])
+
+    @property
+    def capacity_states(self) -> List[str]:
+        """[C] states with places (labels of the waiting-list axis)."""
+        return _as_str_list(self["capacity_states"])
+
+    @property
+    def kpi_names(self) -> List[str]:
+        return _as_str_list(self["kpi_names"])
+
+    @property
+    def kpi_period_names(self) -> List[str]:
+        return _as_str_list(self["kpi_period_names"])
+
+    @property
+    def regions(self) -> List[str]:
+        return _as_str_list(self["regions"])
+
+    @property
+    def organisations(self) -> List[str]:
+        return _as_str_list(self["organisations"])
+
+    @property
+    def edges(self) -> pd.DataFrame:
+        """[E] flow edges: id, from, to, kind (one row per edge, in edge order)."""
+        return pd.DataFrame({k: _as_str_list(self[f"edges/{k}"]) for k in ("id", "from", "to", "kind")})
+
+    @property
+    def scenario_text(self) -> str:
+        """The scenario file text as read."""
+        return str(self["scenario"])
+
+    def _state_axis(self) -> Tuple[Sequence[str], Sequence[np.ndarray]]:
+        return ("state", "trede"), (np.array(self.states, dtype=object), self.trede)
+
+    def _summary(self, group: str) -> Dict[str, np.ndarray]:
+        return {s: self[f"summary/{group}/{s}"] for s in STATISTICS}
+
+    # ---- tidy frames --------------------------------------------------------------------------
+    def occupancy(self, replicates: bool = False) -> pd.DataFrame:
+        """People per state at each report time: columns time, state, trede, statistic, value
+        (or replicate, time, state, trede, value with ``replicates=True``). Absorbing states hold
+        the cumulative number who ended there."""
+        t = ("time",), (self.time,)
+        if replicates:
+            return _long(self["replicates/occupancy"], [self._replicate_axis(), t, self._state_axis()])
+        return _long(_stat_axis(self._summary("occupancy"), STATISTICS),
+                     [(("statistic",), (np.array(STATISTICS),)), t, self._state_axis()],
+                     order=["time", "state", "trede", "statistic"])
+
+    def ladder(self, replicates: bool = False) -> pd.DataFrame:
+        """People per trede 1..6 (the participatieladder) at each report time: columns time,
+        trede, statistic, value (or replicate, time, trede, value)."""
+        t = ("time",), (self.time,)
+        rung = ("trede",), (np.asarray(self["ladder"]),)
+        if replicates:
+            return _long(self["replicates/trede_occupancy"], [self._replicate_axis(), t, rung])
+        return _long(_stat_axis(self._summary("trede_occupancy"), STATISTICS),
+                     [(("statistic",), (np.array(STATISTICS),)), t, rung], order=["time", "trede", "statistic"])
+
+    def waiting(self, replicates: bool = False) -> pd.DataFrame:
+        """Waiting-list length per capacity state at each report time: columns time, state,
+        statistic, value (or replicate, time, state, value). Empty without capacity states."""
+        t = ("time",), (self.time,)
+        c = ("state",), (np.array(self.capacity_states, dtype=object),)
+        if replicates:
+            return _long(self["replicates/waiting"], [self._replicate_axis(), t, c])
+        return _long(_stat_axis(self._summary("waiting"), STATISTICS),
+                     [(("statistic",), (np.array(STATISTICS),)), t, c], order=["time", "state", "statistic"])
+
+    def waiting_times(self) -> pd.DataFrame:
+        """Waiting lists per period and capacity state: columns time (end of the period),
+        state, quantity, statistic, value. Quantities: ``joined``, ``admitted``, ``reneged``,
+        ``left`` (people per period), ``mean_length`` (people, time-averaged over the period),
+        ``mean_wait_admitted_years`` (years waited by those admitted in the period; NaN in
+        replicates where nobody was admitted) and ``mean_wait_years`` (everyone who left the list)."""
+        r = {k: np.asarray(self[f"replicates/waiting_{k}"], dtype=float)
+             for k in ("joined", "admitted", "reneged", "left", "years", "time_sum", "time_admitted_sum")}
+        length = np.asarray(self.period_end - self.period_start, dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            quantities = {
+                "joined": r["joined"], "admitted": r["admitted"], "reneged": r["reneged"], "left": r["left"],
+                "mean_length": np.where(length[None, :, None] > 0, r["years"] / length[None, :, None], np.nan),
+                "mean_wait_admitted_years": np.where(r["admitted"] > 0, r["time_admitted_sum"] / r["admitted"], np.nan),
+                "mean_wait_years": np.where(r["admitted"] + r["reneged"] + r["left"] > 0,
+                                            r["time_sum"] / (r["admitted"] + r["reneged"] + r["left"]), np.nan),
+            }
+        names = list(quantities)
+        stats = [summarize(quantities[q]) for q in names]  # each [P, C]
+        values = np.stack([_stat_axis(s, STATISTICS) for s in stats])  # [Q, 5, P, C]
+        return _long(values, [(("quantity",), (np.array(names),)), (("statistic",), (np.array(STATISTICS),)),
+                              (("time",), (self.period_end,)),
+                              (("state",), (np.array(self.capacity_states, dtype=object),))],
+                     order=["time", "state", "quantity", "statistic"])
+
+    def flows(self, replicates: bool = False) -> pd.DataFrame:
+        """Moves along each flow edge per period: columns time (end of the period),
+        period_start, edge (index), id, from, to, kind, statistic, value (or replicate, ...,
+        value)."""
+        e = self.edges
+        edge_axis = (("edge", "id", "from", "to", "kind"),
+                     (np.arange(len(e)), e["id"].to_numpy(object), e["from"].to_numpy(object),
+                      e["to"].to_numpy(object), e["kind"].to_numpy(object)))
+        p = ("time", "period_start"), (self.period_end, self.period_start)
+        if replicates:
+            return _long(self["replicates/flows"], [self._replicate_axis(), p, edge_axis])
+        return _long(_stat_axis(self._summary("flows"), STATISTICS),
+                     [(("statistic",), (np.array(STATISTICS),)), p, edge_axis],
+                     order=["time", "period_start", "edge", "id", "from", "to", "kind", "statistic"])
+
+    def flow_matrix(self, per_year: bool = True) -> pd.DataFrame:
+        """Mean moves per replicate from each state (rows; ``(inflow)`` for arrivals) to each
+        state (columns), summed over all edges between them and all periods; with
+        ``per_year`` divided by the years the periods cover."""
+        e = self.edges
+        total = np.asarray(self["replicates/flows"], dtype=float).sum(axis=1).mean(axis=0)  # [E]
+        years = float(np.sum(self.period_end - self.period_start))
+        if per_year and years > 0:
+            total = total / years
+        df = pd.DataFrame({"from": e["from"], "to": e["to"], "value": total})
+        m = df.pivot_table(index="from", columns="to", values="value", aggfunc="sum", fill_value=0.0)
+        order = [s for s in ["(inflow)", *self.states] if s in m.index]
+        cols = [s for s in self.states if s in m.columns]
+        return m.reindex(index=order, columns=cols, fill_value=0.0)
+
+    def cost(self, replicates: bool = False) -> pd.DataFrame:
+        """Cumulative cost from the start to each report time (euros): columns time, statistic,
+        value (or replicate, time, value)."""
+        t = ("time",), (self.time,)
+        if replicates:
+            return _long(self["replicates/cost_cumulative_eur"], [self._replicate_axis(), t])
+        return _long(_stat_axis(self._summary("cost_cumulative_eur"), STATISTICS),
+                     [(("statistic",), (np.array(STATISTICS),)), t], order=["time", "statistic"])
+
+    def cost_by_state(self) -> pd.DataFrame:
+        """Cost per period and state (person-years × cost per person-year, euros): columns time
+        (end of the period), state, trede, statistic, value. Organisation costs are in
+        :meth:`kpi_period` (``cost_eur``, the total) and ``result["replicates/organisation_cost_eur"]``."""
+        py_ = np.asarray(self["replicates/person_years"], dtype=float)  # [R, P, S]
+        cost = py_ * np.asarray(self["state_cost_eur_per_year"], dtype=float)[None, None, :]
+        return _long(_stat_axis(summarize(cost), STATISTICS),
+                     [(("statistic",), (np.array(STATISTICS),)), (("time",), (self.period_end,)), self._state_axis()],
+                     order=["time", "state", "trede", "statistic"])
+
+    def kpi(self, replicates: bool = False) -> pd.DataFrame:
+        """The per-replicate KPIs summarised: columns kpi, statistic, value (or replicate, kpi,
+        value). See :meth:`kpi_table` for the wide table."""
+        k = ("kpi",), (np.array(self.kpi_names, dtype=object),)
+        if replicates:
+            return _long(self["replicates/kpi"], [self._replicate_axis(), k])
+        t = self["summary/kpi"]
+        return _long(np.stack([np.asarray(t[s], dtype=float) for s in STATISTICS]),
+                     [(("statistic",), (np.array(STATISTICS),)), k], order=["kpi", "statistic"])
+
+    def kpi_table(self) -> pd.DataFrame:
+        """KPI summary, wide: one row per KPI (index), columns mean, sd, q05, q50, q95."""
+        t = self["summary/kpi"]
+        return pd.DataFrame({s: np.asarray(t[s], dtype=float) for s in STATISTICS},
+                            index=pd.Index(_as_str_list(t["name"]), name="kpi"))
+
+    def replicate_kpis(self) -> pd.DataFrame:
+        """The KPIs of every replicate, wide: one row per replicate (index), one column per KPI."""
+        return pd.DataFrame(np.asarray(self["replicates/kpi"]), columns=self.kpi_names,
+                            index=pd.Index(np.asarray(self["replicates/replicate"]), name="replicate"))
+
+    def kpi_period(self, replicates: bool = False) -> pd.DataFrame:
+        """KPIs counted per period (uitstroom_werk, uitval, ..., cost_eur): columns time (end of
+        the period), kpi, statistic, value (or replicate, time, kpi, value)."""
+        p = ("time",), (self.period_end,)
+        k = ("kpi",), (np.array(self.kpi_period_names, dtype=object),)
+        if replicates:
+            return _long(self["replicates/kpi_period"], [self._replicate_axis(), p, k])
+        return _long(_stat_axis(self._summary("kpi_period"), STATISTICS),
+                     [(("statistic",), (np.array(STATISTICS),)), p, k], order=["time", "kpi", "statistic"])
+
+    def _replicate_axis(self) -> Tuple[Sequence[str], Sequence[np.ndarray]]:
+        return ("replicate",), (np.asarray(self["replicates/replicate"]),)
+
+    # ---- saving -------------------------------------------------------------------------------
+    def save(self, path: PathLike, compression: int = 4) -> Path:
+        """Writes this run to ``path`` (HDF5, the layout of ``trede run -o``; atomic: a failed
+        write leaves no file). Only for runs made in this session (:func:`trede.run`).
+        Raises :class:`trede.IoError` when the file cannot be written."""
+        if self._core is None:
+            raise TypeError("this result was read from a file; copy the file instead")
+        p = Path(os.fspath(path))
+        self._core.save(os.fspath(p), compression, "")
+        self.path = p
+        return p
+
+    def __repr__(self) -> str:
+        src = f"from {str(self.path)!r}" if self.path else "in memory"
+        return (f"<trede.Result {self.name!r} {src}: {self.replicates} replicates, seed {self.attrs.get('master_seed')}, "
+                f"{len(self.time)} report times, {len(self.states)} states>")
+
+
+# ---- a comparison -------------------------------------------------------------------------------
+
+class Comparison:
+    """Scenarios run with common random numbers (:func:`trede.compare`, ``trede compare``):
+    paired differences against the reference (the first scenario) with intervals, and each
+    scenario's full :class:`Result`.
+
+    ``comparison[key]`` is a dataset of the comparison file (``difference/kpi/mean`` [N-1, K], ...);
+    ``comparison[name]`` or ``comparison[i]`` is one scenario's Result.
+    """
+
+    def __init__(self, source: Union[_Memory, _File], attrs: Mapping[str, Any], scenarios: Sequence[Result], *,
+                 path: Optional[Path] = None, core: Any = None) -> None:
+        self._src = source
+        self.attrs: Dict[str, Any] = dict(attrs)
+        self.scenarios: List[Result] = list(scenarios)
+        """One Result per scenario, the reference first."""
+        self.path = path
+        self._core = core
+
+    def __getitem__(self, key: Union[str, int]) -> Any:
+        if isinstance(key, int):
+            return self.scenarios[key]
+        if key in self.names:
+            return self.scenarios[self.names.index(key)]
+        return self._src.get(key.lstrip("/"))
+
+    def keys(self) -> List[str]:
+        """Paths of the comparison's own datasets (the scenarios' are in ``scenarios``)."""
+        return self._src.keys()
+
+    def __len__(self) -> int:
+        return len(self.scenarios)
+
+    def __iter__(self) -> Iterator[Result]:
+        return iter(self.scenarios)
+
+    @property
+    def names(self) -> List[str]:
+        """Scenario names (made unique), the reference first."""
+        return _as_str_list(self._src.get("scenario_names"))
+
+    @property
+    def reference(self) -> str:
+        return self.names[0]
+
+    @property
+    def confidence(self) -> float:
+        """Level of the intervals, e.g. 0.95."""
+        return float(self.attrs["confidence"])
+
+    @property
+    def replicates(self) -> int:
+        return int(self.attrs["replicates"])
+
+    @property
+    def seed(self) -> int:
+        return int(self.attrs["master_seed"])
+
+    @property
+    def time(self) -> np.ndarray:
+        return self._src.get("time")
+
+    @property
+    def kpi_names(self) -> List[str]:
+        return _as_str_list(self._src.get("kpi_names"))
+
+    @property
+    def kpi_period_names(self) -> List[str]:
+        return _as_str_list(self._src.get("kpi_period_names"))
+
+    def difference(self, quantity: str = "kpi") -> pd.DataFrame:
+        """Paired differences (scenario - reference) with intervals, tidy. ``quantity``:
+
+        - ``"kpi"``: columns scenario, kpi, statistic, value;
+        - ``"kpi_period"``: scenario, time (end of the period), kpi, statistic, value;
+        - ``"trede_occupancy"``: scenario, time, trede, statistic, value;
+        - ``"kpi_independent"``: as ``"kpi"``, from independent streams (when measured).
+
+        Statistics: mean, sd (of the R paired differences), lo and hi (the interval at level
+        :attr:`confidence`).
+        """
+        group = f"difference/{quantity}"
+        if f"{group}/mean" not in self._src:
+            raise KeyError(f"no differences of {quantity!r} in this comparison")
+        values = _stat_axis({s: self._src.get(f"{group}/{s}") for s in DIFFERENCE_STATISTICS}, DIFFERENCE_STATISTICS)
+        stat = ("statistic",), (np.array(DIFFERENCE_STATISTICS),)
+        scen = ("scenario",), (np.array(self.names[1:], dtype=object),)
+        if quantity in ("kpi", "kpi_independent"):
+            axes = [stat, scen, (("kpi",), (np.array(self.kpi_names, dtype=object),))]
+            order = ["scenario", "kpi", "statistic"]
+        elif quantity == "kpi_period":
+            axes = [stat, scen, (("time",), (self._src.get("period_end"),)),
+                    (("kpi",), (np.array(self.kpi_period_names, dtype=object),))]
+            order = ["scenario", "time", "kpi", "statistic"]
+        elif quantity == "trede_occupancy":
+            axes = [stat, scen, (("time",), (self.time,)), (("trede",), (np.arange(1, 7),))]
+            order = ["scenario", "time", "trede", "statistic"]
+        else:
+            raise KeyError(f"unknown quantity {quantity!r}")
+        return _long(values, axes, order=order)
+
+    def variance_reduction(self) -> pd.DataFrame:
+        """How much common random numbers helped, per scenario and KPI: var(independent
+        differences) / var(paired differences); columns scenario, kpi, value. Empty when the
+        comparison ran without independent streams."""
+        if "variance_reduction/kpi" not in self._src:
+            return pd.DataFrame(columns=["scenario", "kpi", "value"])
+        return _long(self._src.get("variance_reduction/kpi"),
+                     [(("scenario",), (np.array(self.names[1:], dtype=object),)),
+                      (("kpi",), (np.array(self.kpi_names, dtype=object),))])
+
+    def kpi_table(self) -> pd.DataFrame:
+        """KPIs side by side: one row per KPI; per scenario its mean, and for every scenario but
+        the reference the paired difference (mean, lo, hi)."""
+        out = pd.DataFrame(index=pd.Index(self.kpi_names, name="kpi"))
+        for name, r in zip(self.names, self.scenarios):
+            out[name] = r.kpi_table()["mean"].to_numpy()
+        d = self.difference("kpi")
+        for name in self.names[1:]:
+            w = d[d.scenario == name].pivot(index="kpi", columns="statistic", values="value").reindex(self.kpi_names)
+            for s in ("mean", "lo", "hi"):
+                out[f"{name} - {self.reference} ({s})"] = w[s].to_numpy()
+        return out
+
+    def save(self, path: PathLike, compression: int = 4) -> Path:
+        """Writes the comparison to ``path`` (the layout of ``trede compare -o``; atomic).
+        Only for comparisons made in this session (:func:`trede.compare`)."""
+        if self._core is None:
+            raise TypeError("this comparison was read from a file; copy the file instead")
+        p = Path(os.fspath(path))
+        self._core.save(os.fspath(p), compression, "")
+        self.path = p
+        return p
+
+    def __repr__(self) -> str:
+        src = f"from {str(self.path)!r}" if self.path else "in memory"
+        return (f"<trede.Comparison {src}: {', '.join(self.names)}; {self.replicates} replicates each, "
+                f"seed {self.attrs.get('master_seed')}>")
+
+
+# ---- reading files ------------------------------------------------------------------------------
+
+def read(path: PathLike) -> Union[Result, Comparison]:
+    """Opens a result file written by ``trede run`` / ``trede compare`` (or ``save``): a
+    :class:`Result`, or a :class:`Comparison` for comparison files. Datasets are read when
+    first used. Raises :class:`trede.IoError` (an OSError) when the file is missing or is not a
+    trede result.
+
+    >>> r = trede.read("bm2.h5")
+    >>> r.occupancy().query("statistic == 'mean'")
+    """
+    p = Path(os.fspath(path))
+    attrs = _attrs(p)
+    if "trede_version" not in attrs:
+        raise IoError(f"{p}: not a trede result file (no trede_version attribute)", str(p))
+    if attrs.get("kind") == "comparison":
+        src = _File(p)
+        n = len(src.get("scenario_names"))
+        scenarios = [Result(_File(p, f"scenarios/{i}"), _attrs(p, f"scenarios/{i}"), path=p) for i in range(n)]
+        return Comparison(src, attrs, scenarios, path=p)
+    return Result(_File(p), attrs, path=p)
