@@ -1,0 +1,187 @@
+"""trede sweep (grid, Latin hypercube, --resume after a kill) and MPI runs (`mpirun -np 2`):
+the output of a distributed run is bitwise the same as that of one process."""
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+
+import h5py
+import numpy as np
+import pytest
+
+from conftest import (BM2_SMALL, EXIT_BAD_INPUT, MODELS, TREDE, assert_values_identical, describe,
+                      read_all, trede)
+
+BM2 = MODELS / "ladder-bm2.toml"
+MPIRUN = shutil.which("mpirun")
+# Attributes that legitimately differ between two runs of the same thing.
+VOLATILE_ATTRS = {"created", "command_line"}
+VOLATILE_DATASETS = {"/points/wall_seconds"}
+
+
+def assert_same_file(a, b):
+    da, aa = read_all(a)
+    db, ab = read_all(b)
+    assert sorted(da) == sorted(db), "different datasets"
+    for name in da:
+        if name not in VOLATILE_DATASETS:
+            assert_values_identical(da[name], db[name], name)
+    for k in aa:
+        if k not in VOLATILE_ATTRS:
+            assert aa[k] == ab[k], f"attribute {k}: {aa[k]!r} != {ab[k]!r}"
+
+
+def mpirun(*args, cwd, np_=2, timeout=300):
+    return subprocess.run([MPIRUN, "--allow-run-as-root", "--oversubscribe", "-np", str(np_), TREDE, *map(str, args)],
+                          cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout)
+
+
+GRID = ["--grid", "transition[bijstand->diagnose].rate=0.3,0.5,0.7",
+        "--grid", "state[beschut_werk].capacity=50,200"]
+
+
+def test_grid_sweep_writes_points_and_stacked_summaries(tmp_path):
+    p = trede("sweep", BM2, *GRID, *BM2_SMALL, "-n", 3, "--seed", 4, "-o", "s.h5", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    assert not (tmp_path / "s.h5.parts").exists(), "the parts directory is removed when the sweep is complete"
+    with h5py.File(tmp_path / "s.h5") as f:
+        assert f.attrs["kind"] == "sweep" and f.attrs["design"] == "grid"
+        keys = [k.decode() for k in f["points/keys"][()]]
+        assert keys == ["transition[bijstand->diagnose].rate", "state[beschut_werk].capacity"]
+        numeric = f["points/numeric"][()]
+        # The grid is the product, last key fastest.
+        assert numeric.tolist() == [[0.3, 50], [0.3, 200], [0.5, 50], [0.5, 200], [0.7, 50], [0.7, 200]]
+        K = len(f["kpi_names"])
+        T, S = len(f["time"]), len(f["states"])
+        assert f["summary/kpi/mean"].shape == (6, K)
+        assert f["summary/occupancy/q95"].shape == (6, T, S)
+        assert f["replicates/kpi"].shape == (6, 3, K)
+        names = [n.decode() for n in f["kpi_names"][()]]
+        uit = f["replicates/kpi"][:, :, names.index("uitstroom_werk")]
+    # A higher rate into diagnose sends more people to work (same random numbers at every point).
+    assert uit[0].mean() < uit[2].mean() < uit[4].mean()
+
+
+def test_point_equals_a_plain_run_with_its_overrides(tmp_path):
+    p = trede("sweep", BM2, *GRID, *BM2_SMALL, "-n", 3, "--seed", 4, "-o", "s.h5", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    q = trede("run", BM2, *BM2_SMALL, "--set", "transition[bijstand->diagnose].rate=0.5",
+              "--set", "state[beschut_werk].capacity=200", "-n", 3, "--seed", 4, "-q", "-o", "r.h5", cwd=tmp_path)
+    assert q.returncode == 0, describe(q)
+    with h5py.File(tmp_path / "s.h5") as s, h5py.File(tmp_path / "r.h5") as r:
+        assert_values_identical(s["replicates/kpi"][3], r["replicates/kpi"][()], "point 3 KPIs")
+        assert_values_identical(s["summary/occupancy/mean"][3], r["summary/occupancy/mean"][()], "point 3 occupancy")
+
+
+def test_latin_hypercube_is_stratified_and_reproducible(tmp_path):
+    args = ["sweep", BM2, "--lhs", "transition[bijstand->diagnose].rate=0.2:0.8",
+            "--lhs", "state[tussengroep].capacity=10:99", "--points", 9, *BM2_SMALL, "-n", 2, "--seed", 17, "-q"]
+    assert trede(*args, "-o", "a.h5", cwd=tmp_path).returncode == 0
+    assert trede(*args, "-o", "b.h5", cwd=tmp_path).returncode == 0
+    assert_same_file(tmp_path / "a.h5", tmp_path / "b.h5")
+    with h5py.File(tmp_path / "a.h5") as f:
+        x = f["points/numeric"][()]
+    # One point in each ninth of each range.
+    rate_strata = np.floor((x[:, 0] - 0.2) / 0.6 * 9).astype(int)
+    assert sorted(rate_strata.tolist()) == list(range(9))
+    caps = x[:, 1]
+    assert np.all(caps == np.floor(caps)) and caps.min() >= 10 and caps.max() <= 99
+    assert sorted(np.floor((caps - 10) / 90 * 9).astype(int).tolist()) == list(range(9))
+
+
+def test_interrupted_sweep_resumes_to_the_same_file(tmp_path):
+    args = ["sweep", BM2, "--grid", "transition[bijstand->diagnose].rate=0.3,0.4,0.5,0.6,0.7,0.8",
+            "--set", "population[0].count=40000", "-n", 6, "--seed", 9, "--threads", 1, "-q"]
+    full = trede(*args, "-o", "full.h5", cwd=tmp_path)
+    assert full.returncode == 0, describe(full)
+    # Kill a second run once some points are written.
+    proc = subprocess.Popen([TREDE, *map(str, args), "-o", "cut.h5"], cwd=tmp_path, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    parts = tmp_path / "cut.h5.parts"
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list(parts.glob("point-*.h5"))) < 2:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    written = sorted(parts.glob("point-*.h5"))
+    assert 2 <= len(written) < 6, f"expected an interrupted sweep, got {len(written)} parts"
+    assert not (tmp_path / "cut.h5").exists()
+    for part in written:  # every finished part is a complete, readable result
+        with h5py.File(part) as f:
+            assert f["replicates/kpi"].shape[0] == 6
+    # Without --resume the parts are not overwritten.
+    again = trede(*args, "-o", "cut.h5", cwd=tmp_path)
+    assert again.returncode == EXIT_BAD_INPUT and "--resume" in again.stderr
+    resumed = trede(*args, "-o", "cut.h5", "--resume", cwd=tmp_path)
+    assert resumed.returncode == 0, describe(resumed)
+    assert not parts.exists()
+    assert_same_file(tmp_path / "full.h5", tmp_path / "cut.h5")
+
+
+def test_resume_refuses_parts_of_another_sweep(tmp_path):
+    base = ["sweep", BM2, *BM2_SMALL, "-n", 2, "-q", "-o", "s.h5"]
+    parts = tmp_path / "s.h5.parts"
+    parts.mkdir()
+    (parts / "sweep.txt").write_text("something else\n")
+    p = trede(*base, "--grid", "state[beschut_werk].capacity=1,2", "--resume", cwd=tmp_path)
+    assert p.returncode == EXIT_BAD_INPUT and "different sweep" in p.stderr, describe(p)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--grid", "horizon_years"], "key=v1,v2"),
+    (["--grid", "x=1,,2"], "empty value"),
+    (["--lhs", "transition[bijstand->diagnose].rate=0.7:zz", "--points", "3"], "numbers"),
+    (["--lhs", "transition[bijstand->diagnose].rate=0.1:0.2"], "--points"),
+    (["--grid", "transition[bijstand->diagnose].rate=-1,0.5"], "sweep point 0"),
+    (["--grid", "horizon_years=5,8"], "report grid"),
+    ([], "--grid"),
+])
+def test_bad_sweeps_exit_2_and_write_nothing(tmp_path, args, message):
+    p = trede("sweep", BM2, *BM2_SMALL, *args, "-n", 2, "-o", "s.h5", cwd=tmp_path)
+    assert p.returncode == EXIT_BAD_INPUT, describe(p)
+    assert message in p.stderr, describe(p)
+    assert list(tmp_path.iterdir()) == []
+
+
+needs_mpi = pytest.mark.skipif(MPIRUN is None, reason="mpirun (openmpi-bin) is not installed")
+
+
+@needs_mpi
+def test_mpi_run_is_bitwise_identical_to_one_process(tmp_path):
+    args = ["run", BM2, *BM2_SMALL, "-n", 7, "--seed", 5, "-q"]
+    one = trede(*args, "-o", "one.h5", cwd=tmp_path)
+    assert one.returncode == 0, describe(one)
+    two = mpirun(*args, "-o", "two.h5", cwd=tmp_path)
+    assert two.returncode == 0, describe(two)
+    assert_same_file(tmp_path / "one.h5", tmp_path / "two.h5")
+
+
+@needs_mpi
+def test_mpi_compare_is_bitwise_identical_to_one_process(tmp_path):
+    args = ["compare", BM2, BM2, *BM2_SMALL, "-n", 5, "--seed", 2, "-q"]
+    one = trede(*args, "-o", "one.h5", cwd=tmp_path)
+    assert one.returncode == 0, describe(one)
+    # Three ranks for five replicates: uneven shares.
+    three = mpirun(*args, "-o", "three.h5", cwd=tmp_path, np_=3)
+    assert three.returncode == 0, describe(three)
+    assert_same_file(tmp_path / "one.h5", tmp_path / "three.h5")
+
+
+@needs_mpi
+def test_mpi_sweep_is_bitwise_identical_to_one_process(tmp_path):
+    args = ["sweep", BM2, *GRID, *BM2_SMALL, "-n", 3, "--seed", 4, "-q"]
+    one = trede(*args, "-o", "one.h5", cwd=tmp_path)
+    assert one.returncode == 0, describe(one)
+    two = mpirun(*args, "-o", "two.h5", cwd=tmp_path)
+    assert two.returncode == 0, describe(two)
+    assert_same_file(tmp_path / "one.h5", tmp_path / "two.h5")
+
+
+@needs_mpi
+def test_mpi_bad_input_exits_2_on_every_rank_and_reports_once(tmp_path):
+    p = mpirun("run", BM2, "--set", "horizon_years=-1", "-n", 2, "-o", "x.h5", cwd=tmp_path)
+    assert p.returncode == EXIT_BAD_INPUT, describe(p)
+    assert p.stderr.count("horizon_years: must be > 0") == 1, describe(p)
+    assert not (tmp_path / "x.h5").exists()
