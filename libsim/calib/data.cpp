@@ -176,9 +176,13 @@ PanelData parse_csv(std::string_view text, const std::string& source_name, const
     }
     CovariateColumn c{name, it->second, a, d.covariate_names.size()};
     if (a->kind == model::AttributeKind::category) {
-      for (std::size_t l = 1; l < a->levels.size(); ++l) d.covariate_names.push_back(name + "=" + a->levels[l]);
+      for (std::size_t l = 1; l < a->levels.size(); ++l) {
+        d.covariate_names.push_back(name + "=" + a->levels[l]);
+        d.covariate_centers.push_back(0.0);
+      }
     } else {
       d.covariate_names.push_back(name);
+      d.covariate_centers.push_back(a->center);
     }
     cov.push_back(c);
   }
@@ -316,7 +320,8 @@ std::string to_csv(const PanelData& d) {
   for (const auto& s : d.subjects)
     for (std::size_t i = 0; i < s.time_years.size(); ++i) {
       os << s.id << ',' << s.time_years[i] << ',' << d.state_names[s.state[i]];
-      for (std::size_t c = 0; c < d.covariate_names.size(); ++c) os << ',' << d.covariate(s, i, c);
+      for (std::size_t c = 0; c < d.covariate_names.size(); ++c)
+        os << ',' << d.covariate(s, i, c) + (c < d.covariate_centers.size() ? d.covariate_centers[c] : 0.0);
       os << '\n';
     }
   return os.str();

@@ -173,6 +173,7 @@ class TextEditor {
       for (std::size_t b = 1; b < blocks_.size(); ++b)
         if (blocks_[b].header == sub && !blocks_[b].array && (blocks_[b].parent == block || block == 0))
           return set_in_block(static_cast<int>(b), key, value, comment);
+      if (value.empty()) return "";  // nothing to remove
       return set_inline(block, table, key, value, comment);
     }
     return "key path too deep to edit";
@@ -289,11 +290,18 @@ class TextEditor {
 
   std::string set_in_block(int block, const std::string& key, const std::string& value, const std::string& comment) {
     const Block& b = blocks_[static_cast<std::size_t>(block)];
+    if (value.empty()) {  // remove the key
+      if (auto k = find_key(b, key)) {
+        lines_.erase(lines_.begin() + static_cast<long>(k->first), lines_.begin() + static_cast<long>(k->last) + 1);
+        index();
+      }
+      return "";
+    }
     if (auto k = find_key(b, key)) {
       const std::string head = lines_[k->first].substr(0, k->value_begin);
       std::string tail = lines_[k->last].substr(k->value_end);
       const std::string old_comment = trim(tail);
-      std::string line = head + " " + value + "  # " + comment;
+      std::string line = head + " " + value + (comment.empty() ? "" : "  # " + comment);
       if (!old_comment.empty() && old_comment[0] == '#') line += " | " + trim(old_comment.substr(1));
       lines_.erase(lines_.begin() + static_cast<long>(k->first), lines_.begin() + static_cast<long>(k->last) + 1);
       lines_.insert(lines_.begin() + static_cast<long>(k->first), line);
@@ -305,7 +313,7 @@ class TextEditor {
     for (std::size_t i = b.begin; i < b.end; ++i)
       if (!trim(lines_[i]).empty() && trim(lines_[i])[0] != '#') at = i + 1;
     if (block == 0 && at == 0) at = b.end;
-    lines_.insert(lines_.begin() + static_cast<long>(at), toml_key(key) + " = " + value + "  # " + comment);
+    lines_.insert(lines_.begin() + static_cast<long>(at), toml_key(key) + " = " + value + (comment.empty() ? "" : "  # " + comment));
     index();
     return "";
   }
@@ -389,6 +397,19 @@ std::string utc_now() {
 }
 
 }  // namespace
+
+namespace detail {
+std::string edit_text(const std::string& text, const std::string& source, const std::vector<std::pair<std::string, std::string>>& set,
+                      const std::vector<std::string>& remove) {
+  TextEditor ed(text, source);
+  for (const auto& k : remove) (void)ed.set(k, "", "");
+  for (const auto& [k, v] : set) {
+    const std::string err = ed.set(k, v, "");
+    if (!err.empty()) throw ModelError(source, 0, k, err);
+  }
+  return ed.text();
+}
+}  // namespace detail
 
 std::vector<ScenarioEdit> edits_for(const FitResult& fit) {
   std::vector<ScenarioEdit> out;

@@ -36,6 +36,7 @@ struct PanelData {
   /// a category attribute `g` with levels {a, b, c} becomes the indicators "g=b" and "g=c"
   /// (the first level is the reference), the same keys a scenario's `covariates` table uses.
   std::vector<std::string> covariate_names;
+  std::vector<double> covariate_centers;     ///< [C] subtracted from the file's values (attribute `center`; 0 for indicators)
   std::vector<Subject> subjects;
 
   /// Number of rows (observations) over all subjects.
@@ -74,7 +75,8 @@ struct CsvOptions {
 [[nodiscard]] PanelData parse_csv(std::string_view text, const std::string& source_name,
                                   const model::Scenario& scenario, const CsvOptions& options = {});
 
-/// Writes `data` as long-format CSV (the inverse of `parse_csv` for numeric covariates).
+/// Writes `data` as long-format CSV (the inverse of `parse_csv` for number and age covariates,
+/// whose centers are added back; category indicators are written as their 0/1 columns).
 [[nodiscard]] std::string to_csv(const PanelData& data);
 
 }  // namespace trede::calib

@@ -1,0 +1,211 @@
+// `trede calibrate`: fit transition rates to event histories or panel data, or scenario keys to
+// aggregate targets; write the calibrated scenario and a fit report. Argument parsing and
+// printing only; the work is in trede::calib.
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#include "registry.hpp"
+#include "trede/calib/data.hpp"
+#include "trede/calib/markov.hpp"
+#include "trede/calib/report.hpp"
+#include "trede/calib/targets.hpp"
+#include "trede/error.hpp"
+#include "trede/model/load.hpp"
+
+namespace {
+
+struct Args {
+  std::string scenario, data, targets, output, report;
+  std::vector<std::string> sets, covariates, fixes, shares, params;
+  bool exact = false, shared_covariates = false, exact_absorbing = false, quiet = false, no_se = false;
+  int starts = 3, max_iterations = 200, threads = 0, max_evaluations = 300;
+  std::int64_t replicates = -1, seed = -1;
+  std::string algorithm = "bobyqa";
+};
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::string cur;
+  std::istringstream is(s);
+  while (std::getline(is, cur, sep))
+    if (!cur.empty()) out.push_back(cur);
+  return out;
+}
+
+[[noreturn]] void bad(const std::string& key, const std::string& msg) { throw trede::ModelError("", 0, key, msg); }
+
+void check_output(const std::string& opt, const std::string& out) {
+  namespace fs = std::filesystem;
+  const fs::path p(out);
+  if (fs::is_directory(p)) bad(opt, out + " is a directory");
+  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+  if (!fs::is_directory(dir)) bad(opt, "directory '" + dir.string() + "' does not exist");
+}
+
+// Writes `text` to `path` through a temporary file renamed into place.
+void write_text(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw trede::IoError(path, "cannot create temporary file '" + tmp + "'");
+    out << text;
+    out.flush();
+    if (!out) {
+      std::error_code ec;
+      std::filesystem::remove(tmp, ec);
+      throw trede::IoError(path, "cannot write the calibrated scenario");
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::error_code ec2;
+    std::filesystem::remove(tmp, ec2);
+    throw trede::IoError(path, "cannot move the calibrated scenario into place: " + ec.message());
+  }
+}
+
+int run(const Args& a) {
+  if (a.data.empty() == a.targets.empty())
+    bad("--data/--targets", "give exactly one of --data FILE (event histories or panel data) and --targets FILE");
+  if (!a.output.empty()) check_output("-o", a.output);
+  if (!a.report.empty()) check_output("--report", a.report);
+  if (a.starts < 1) bad("--starts", "must be >= 1");
+  if (a.max_iterations < 1) bad("--max-iterations", "must be >= 1");
+  if (a.threads < 0) bad("--threads", "must be >= 0 (0 = all cores)");
+  if (!a.targets.empty() && (a.exact || !a.covariates.empty() || !a.fixes.empty() || !a.shares.empty()))
+    bad("--targets", "--exact, --covariates, --fix and --share apply to --data fits only");
+  if (!a.data.empty() && !a.params.empty()) bad("--param", "--param applies to --targets fits only");
+
+  const auto scenario = trede::model::load_scenario(a.scenario, a.sets);
+  trede::calib::FitResult fit;
+  trede::calib::Provenance prov;
+  prov.command_line = trede::cli::command_line();
+  // Input files that cannot be read are bad input (exit 2), like a bad scenario.
+  auto as_input = [](auto&& f) {
+    try {
+      return f();
+    } catch (const trede::IoError& e) {
+      throw trede::ModelError(e.path(), 0, "", e.what());
+    }
+  };
+  if (!a.data.empty()) {
+    trede::calib::CsvOptions co;
+    for (const auto& c : a.covariates)
+      for (const auto& name : split(c, ',')) co.covariates.push_back(name);
+    const auto data = as_input([&] { return trede::calib::read_csv(a.data, scenario, co); });
+    trede::calib::ModelSpec spec;
+    for (const auto& name : co.covariates) spec.covariates.push_back({name, {}, a.shared_covariates});
+    for (const auto& f : a.fixes) {
+      const auto eq = f.rfind('=');
+      if (eq == std::string::npos) bad("--fix " + f, "write --fix FROM->TO=RATE");
+      try {
+        std::size_t used = 0;
+        const std::string v = f.substr(eq + 1);
+        const double rate = std::stod(v, &used);
+        if (used != v.size()) throw std::invalid_argument(v);
+        spec.fixed[f.substr(0, eq)] = rate;
+      } catch (const std::exception&) {
+        bad("--fix " + f, "the rate after '=' must be a number (per year)");
+      }
+    }
+    for (const auto& s : a.shares) spec.shared.push_back(split(s, ','));
+    trede::calib::FitOptions fo;
+    fo.starts = a.starts;
+    fo.max_iterations = a.max_iterations;
+    fo.exact_absorbing = a.exact_absorbing;
+    if (a.seed >= 0) fo.seed = static_cast<std::uint64_t>(a.seed);
+    fit = a.exact ? trede::calib::fit_exact(scenario, data, spec, fo) : trede::calib::fit_panel(scenario, data, spec, fo);
+    prov.data_path = a.data;
+    prov.data_sha256 = data.sha256;
+  } else {
+    const auto ts = as_input([&] { return trede::calib::read_targets(a.targets, scenario); });
+    std::vector<trede::calib::ParameterBound> params = ts.parameters;
+    for (const auto& p : a.params) params.push_back(trede::calib::parse_parameter_bound(p));
+    trede::calib::MomentOptions mo;
+    mo.replicates = a.replicates > 0 ? static_cast<std::uint64_t>(a.replicates) : ts.replicates.value_or(mo.replicates);
+    mo.seed = a.seed >= 0 ? static_cast<std::uint64_t>(a.seed) : ts.seed.value_or(mo.seed);
+    mo.threads = a.threads;
+    mo.max_evaluations = a.max_evaluations;
+    mo.algorithm = a.algorithm;
+    mo.standard_errors = !a.no_se;
+    if (a.replicates == 0 || a.replicates == 1) bad("-n", "need at least 2 replicates per candidate");
+    fit = trede::calib::fit_targets(scenario, ts, params, mo);
+    prov.data_path = a.targets;
+    prov.data_sha256 = ts.sha256;
+  }
+
+  if (!a.quiet) std::cout << trede::calib::summary(fit);
+  if (fit.status == trede::calib::FitStatus::failed) {
+    std::fprintf(stderr, "error: the fit failed (%s); nothing written\n", fit.message.c_str());
+    return 1;
+  }
+  if (fit.status != trede::calib::FitStatus::converged && fit.status != trede::calib::FitStatus::singular_information)
+    std::fprintf(stderr, "warning: the optimiser stopped with status %s; check the estimates\n",
+                 trede::calib::to_string(fit.status));
+  std::string text;
+  if (!a.output.empty() || !a.report.empty()) {
+    text = trede::calib::calibrated_scenario_text(scenario, fit, prov);
+    // The calibrated scenario must load like any other before it is written.
+    const auto dir = std::filesystem::path(a.scenario).parent_path();
+    (void)trede::model::parse_scenario(text, a.output.empty() ? a.scenario : a.output, {}, dir.empty() ? "." : dir.string());
+  }
+  if (!a.output.empty()) {
+    write_text(a.output, text);
+    if (!a.quiet) std::printf("\nwrote %s\n", a.output.c_str());
+  }
+  if (!a.report.empty()) {
+    trede::calib::write_report(a.report, fit, scenario, text, prov);
+    if (!a.quiet) std::printf("wrote %s\n", a.report.c_str());
+  }
+  return 0;
+}
+
+trede::cli::Register reg{"calibrate", [](CLI::App& app) {
+  auto* sub = app.add_subcommand(
+      "calibrate",
+      "Fit transition rates to event histories or panel data (--data), or scenario keys to aggregate "
+      "targets (--targets); write the calibrated scenario (-o) and a fit report (--report)");
+  auto a = std::make_shared<Args>();
+  sub->add_option("scenario", a->scenario, "Scenario file (TOML): its states and transitions are the model")->required();
+  sub->add_option("--data", a->data, "Long-format CSV id,time,state[,covariates...] (time in years)");
+  sub->add_flag("--exact", a->exact,
+                "The data are event histories: each row is the time a state was entered (exact transition times; "
+                "the last row of a person ends follow-up). Default: panel data, states seen at visit times");
+  sub->add_option("--targets", a->targets, "Aggregate targets (JSON; see docs/calibration.md)");
+  sub->add_option("-o,--output", a->output, "Calibrated scenario (TOML): the input text with the fitted values written in");
+  sub->add_option("--report", a->report, "Fit report (HDF5): estimates, intervals, covariance, fit per target");
+  sub->add_option("--covariates", a->covariates, "Covariate columns (scenario attributes) acting on every estimated rate, "
+                                                 "comma-separated")->delimiter(',');
+  sub->add_flag("--shared-covariates", a->shared_covariates, "One effect per covariate for all transitions (default: one per transition)");
+  sub->add_option("--fix", a->fixes, "Hold a rate: FROM->TO=RATE (per year; repeatable)");
+  sub->add_option("--share", a->shares, "Transitions sharing one rate: ID,ID[,...] (repeatable)");
+  sub->add_flag("--exact-absorbing", a->exact_absorbing,
+                "Panel: entry into an absorbing state is observed at its exact time (like msm's deathexact)");
+  sub->add_option("--starts", a->starts, "Panel: starting points (scenario rates, crude estimates, random)")->capture_default_str();
+  sub->add_option("--max-iterations", a->max_iterations, "Scoring / Newton iterations per start")->capture_default_str();
+  sub->add_option("--param", a->params, "Targets: scenario key to fit with bounds, key=LO:HI[:START] or key=log:LO:HI (repeatable)");
+  sub->add_option("-n,--replicates", a->replicates, "Targets: replicates per candidate (default 16 or the file's)");
+  sub->add_option("--seed", a->seed, "Targets: master seed shared by all candidates; panel: seed of the random starts");
+  sub->add_option("--threads", a->threads, "Targets: worker threads, 0 = all cores (results do not depend on it)")->capture_default_str();
+  sub->add_option("--max-evaluations", a->max_evaluations, "Targets: most candidates simulated")->capture_default_str();
+  sub->add_option("--algorithm", a->algorithm, "Targets: bobyqa or neldermead")->capture_default_str();
+  sub->add_flag("--no-se", a->no_se, "Targets: skip the standard errors (saves 2 runs per parameter)");
+  sub->add_option("--set", a->sets, "Override a scenario key before fitting: key=value (repeatable)");
+  sub->add_flag("-q,--quiet", a->quiet, "No summary (errors only)");
+  for (const char* name : {"--set", "--fix", "--share", "--param"})
+    sub->get_option(name)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)->expected(1)->allow_extra_args(false);
+  return trede::cli::Runner{sub, [a] { return run(*a); }};
+}};
+
+}  // namespace
