@@ -1,1 +1,125 @@
+// `trede calibrate` end to end on the example files in models/calibration/, and agreement with
+// R's msm on the same panel data (reference values from bench/calib_msm.R, msm 1.7).
+
 #include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "support.hpp"
+#include "trede/calib/markov.hpp"
+#include "trede/calib/report.hpp"
+#include "trede/model/load.hpp"
+
+namespace trede::calib_test {
+namespace {
+
+std::string models() { return source_dir() + "/models/calibration/"; }
+
+// msm(s ~ time, subject = id, data = panel.csv, qmatrix = <ladder4 rates>) with delta-method
+// intervals (qmatrix.msm(m, ci = "delta")): estimate, lower, upper; -2 log L 8567.665621.
+TEST(CalibPanel, AgreesWithMsmOnTheExampleData) {
+  const auto s = model::load_scenario(models() + "ladder4.toml");
+  const auto d = read_csv(models() + "panel.csv", s);
+  const FitResult f = fit_panel(s, d);
+  ASSERT_EQ(f.status, FitStatus::converged);
+  EXPECT_NEAR(-2 * f.log_likelihood, 8567.665621, 2e-6);
+  struct Ref {
+    const char* edge;
+    double est, lo, hi;
+  };
+  for (const Ref& r : {Ref{"bijstand->traject", 0.55635, 0.50903, 0.60807}, Ref{"bijstand->exit", 0.08018, 0.06915, 0.09296},
+                       Ref{"traject->werk", 0.46062, 0.41273, 0.51408}, Ref{"traject->bijstand", 0.84536, 0.73479, 0.97258},
+                       Ref{"werk->bijstand", 0.20929, 0.17114, 0.25594}, Ref{"werk->exit", 0.04986, 0.03282, 0.07574}}) {
+    const Estimate& e = estimate(f, r.edge);
+    // msm prints 5 decimals and stops its quasi-Newton search a little short of the maximum
+    // (about 1e-5 relative here); trede's scoring converges to 1e-8.
+    EXPECT_NEAR(e.estimate, r.est, 2e-5) << r.edge;
+    EXPECT_NEAR(e.lower, r.lo, 2e-5) << r.edge;
+    EXPECT_NEAR(e.upper, r.hi, 2e-5) << r.edge;
+  }
+}
+
+TEST(CalibCli, PanelFitWritesAValidScenarioAndAReport) {
+  const auto dir = temp_dir("cli-panel");
+  const auto out = (dir / "calibrated.toml").string(), rep = (dir / "fit.h5").string();
+  const auto c = run(cli() + " calibrate " + models() + "ladder4.toml --data " + models() + "panel.csv -o " + out +
+                     " --report " + rep);
+  ASSERT_EQ(c.exit_code, 0) << c.output;
+  for (const char* what : {"status: converged", "bijstand->traject", "95% lower", "-2 log L: 8567.66562", "AIC: 8579.66562",
+                           "starting points:", "wrote "})
+    EXPECT_NE(c.output.find(what), std::string::npos) << what << "\n" << c.output;
+  const auto v = run(cli() + " validate " + out);
+  EXPECT_EQ(v.exit_code, 0) << v.output;
+  const auto calibrated = model::load_scenario(out);
+  EXPECT_NEAR(calibrated.transitions[0].hazard.rate, 0.55635, 6e-6);
+  const Report r = read_report(rep);
+  EXPECT_EQ(r.method, "panel");
+  EXPECT_NEAR(-2 * r.log_likelihood, 8567.665621, 2e-6);
+  EXPECT_EQ(r.calibrated_text, read_file(out));
+  EXPECT_NE(r.command_line.find("calibrate"), std::string::npos);
+}
+
+TEST(CalibCli, EventHistoryFitWithFixedAndSharedRates) {
+  const auto dir = temp_dir("cli-exact");
+  const auto out = (dir / "calibrated.toml").string();
+  const auto c = run(cli() + " calibrate " + models() + "ladder4.toml --data " + models() +
+                     "histories.csv --exact --fix 'traject->bijstand=0.9' --share 'bijstand->exit,werk->exit' -o " + out);
+  ASSERT_EQ(c.exit_code, 0) << c.output;
+  EXPECT_NE(c.output.find("event histories"), std::string::npos) << c.output;
+  EXPECT_NE(c.output.find("fixed"), std::string::npos) << c.output;
+  const auto s = model::load_scenario(out);
+  EXPECT_EQ(s.transitions[3].hazard.rate, 0.9);
+  EXPECT_EQ(s.transitions[1].hazard.rate, s.transitions[5].hazard.rate);
+}
+
+TEST(CalibCli, BadInputExitsWithCodeTwoAndNamesTheLine) {
+  const auto dir = temp_dir("cli-bad");
+  write_file(dir / "bad.csv", "id,time,state\n1,0,bijstand\n1,0.5,wrek\n1,0.7,werk\n1,0.6,werk\n");
+  auto c = run(cli() + " calibrate " + models() + "ladder4.toml --data " + (dir / "bad.csv").string());
+  EXPECT_EQ(c.exit_code, 2) << c.output;
+  EXPECT_NE(c.output.find("bad.csv:3: state: unknown state 'wrek' (did you mean 'werk'?)"), std::string::npos) << c.output;
+  EXPECT_NE(c.output.find("bad.csv:5: time: time 0.6 is before the previous time"), std::string::npos) << c.output;
+  c = run(cli() + " calibrate " + models() + "ladder4.toml --data " + (dir / "missing.csv").string());
+  EXPECT_EQ(c.exit_code, 2) << c.output;
+  EXPECT_NE(c.output.find("cannot open data file"), std::string::npos) << c.output;
+  c = run(cli() + " calibrate " + models() + "ladder4.toml");
+  EXPECT_EQ(c.exit_code, 2) << c.output;
+  c = run(cli() + " calibrate " + models() + "ladder4.toml --data " + models() + "panel.csv --fix 'nope->x=1'");
+  EXPECT_EQ(c.exit_code, 2) << c.output;
+  EXPECT_NE(c.output.find("unknown transition 'nope->x'"), std::string::npos) << c.output;
+  c = run(cli() + " calibrate " + models() + "ladder4.toml --data " + models() + "panel.csv -o " + (dir / "no/dir.toml").string());
+  EXPECT_EQ(c.exit_code, 2) << c.output;
+  write_file(dir / "t.json", R"([{"id": "x", "years": [2025], "values": [1], "model": {"kind": "stock", "states": ["nope"]}}])");
+  c = run(cli() + " calibrate " + models() + "ladder4.toml --targets " + (dir / "t.json").string() +
+          " --param 'transition[bijstand->traject].rate=0.1:1'");
+  EXPECT_EQ(c.exit_code, 2) << c.output;
+  EXPECT_NE(c.output.find("t.json: targets[x].model.states: unknown state 'nope'"), std::string::npos) << c.output;
+  c = run(cli() + " calibrate " + models() + "ladder4.toml --targets " + models() + "targets.json --param nosuchkey=0:1");
+  EXPECT_EQ(c.exit_code, 2) << c.output;
+}
+
+TEST(CalibCli, TargetsFitWritesAValidScenario) {
+  const auto dir = temp_dir("cli-targets");
+  const auto out = (dir / "calibrated.toml").string(), rep = (dir / "fit.h5").string();
+  const auto c = run(cli() + " calibrate " + models() + "ladder4.toml --targets " + models() + "targets.json -n 6 -o " + out +
+                     " --report " + rep);
+  ASSERT_EQ(c.exit_code, 0) << c.output;
+  EXPECT_NE(c.output.find("fit per target:"), std::string::npos) << c.output;
+  const auto s = model::load_scenario(out);
+  const Report r = read_report(rep);
+  EXPECT_EQ(r.method, "targets");
+  EXPECT_FALSE(r.targets.empty());
+  ASSERT_EQ(r.estimates.size(), 2u);
+  for (const auto& e : r.estimates) {
+    bool found = false;
+    for (const auto& t : s.transitions)
+      if (e.key == "transition[" + t.id + "].rate") {
+        found = true;
+        EXPECT_NEAR(t.hazard.rate, e.estimate, 1e-8 * e.estimate);
+      }
+    EXPECT_TRUE(found) << e.key;
+  }
+}
+
+}  // namespace
+}  // namespace trede::calib_test
