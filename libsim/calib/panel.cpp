@@ -68,6 +68,7 @@ class PanelModel {
       if (!std::isfinite(l)) return -std::numeric_limits<double>::infinity();
       ll += l;
     }
+    if (info) *info = info->template selfadjointView<Eigen::Lower>();
     return ll;
   }
 
@@ -103,60 +104,87 @@ class PanelModel {
     std::vector<MatrixXd> dQ;
     build(theta, pat.x, Q, derivs ? &dQ : nullptr);
     Eigen::EigenSolver<MatrixXd> es(Q, true);
-    bool eigen_ok = es.info() == Eigen::Success;
-    MatrixXcd A, Ainv;
-    Eigen::VectorXcd d;
-    if (eigen_ok) {
-      A = es.eigenvectors();
-      d = es.eigenvalues();
-      Eigen::PartialPivLU<MatrixXcd> lu(A);
-      Ainv = lu.inverse();
-      const double cond = A.cwiseAbs().colwise().sum().maxCoeff() * Ainv.cwiseAbs().colwise().sum().maxCoeff();
-      eigen_ok = std::isfinite(cond) && cond < 1e8;
+    if (es.info() != Eigen::Success) return pattern_pade(pat, Q, dQ, grad, info);
+    const Eigen::VectorXcd d = es.eigenvalues();
+    // Real eigenvalues (the usual case: most ladders are close to triangular) keep the whole
+    // computation in real arithmetic, about four times cheaper than complex.
+    const double scale = std::max(1.0, d.cwiseAbs().maxCoeff());
+    if (d.imag().cwiseAbs().maxCoeff() <= 1e-13 * scale) {
+      const MatrixXd A = es.eigenvectors().real();
+      return decomposed<double>(pat, Q, dQ, A, d.real(), grad, info);
     }
-    if (!eigen_ok) return pattern_pade(pat, Q, dQ, grad, info);
-    std::vector<MatrixXcd> G;
-    if (derivs) {
-      G.resize(static_cast<std::size_t>(P_));
-      for (Index u = 0; u < P_; ++u) G[static_cast<std::size_t>(u)] = Ainv * dQ[static_cast<std::size_t>(u)].cast<cd>() * A;
-    }
+    return decomposed<cd>(pat, Q, dQ, es.eigenvectors(), d, grad, info);
+  }
+
+  static double re(double x) { return x; }
+  static double re(const cd& x) { return x.real(); }
+
+  template <class T>
+  double decomposed(const Pattern& pat, const MatrixXd& Q, const std::vector<MatrixXd>& dQ,
+                    const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>& A,
+                    const Eigen::Matrix<T, Eigen::Dynamic, 1>& d, VectorXd* grad, MatrixXd* info) const {
+    using Mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
+    const bool derivs = grad || info;
+    Eigen::PartialPivLU<Mat> lu(A);
+    const Mat Ainv = lu.inverse();
+    const double cond = A.cwiseAbs().colwise().sum().maxCoeff() * Ainv.cwiseAbs().colwise().sum().maxCoeff();
+    if (!std::isfinite(cond) || cond > 1e8) return pattern_pade(pat, Q, dQ, grad, info);
+    using RowMat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    using Vec = Eigen::Matrix<T, Eigen::Dynamic, 1>;
     const Index S = S_;
-    std::vector<cd> e(static_cast<std::size_t>(S)), V(static_cast<std::size_t>(S * S)), r(static_cast<std::size_t>(S));
+    // Gs(u, i*S + j) = G_u(i, j) with G_u = A⁻¹ (∂Q/∂θ_u) A: the hot loops below are then
+    // matrix-vector and matrix-matrix products that Eigen vectorises.
+    RowMat Gs;
+    if (derivs) {
+      Gs.resize(P_, S * S);
+      for (Index u = 0; u < P_; ++u) {
+        const RowMat Gu = Ainv * dQ[static_cast<std::size_t>(u)].template cast<T>() * A;
+        Gs.row(u) = Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>(Gu.data(), S * S);
+      }
+    }
+    auto at = [S](Index i, Index j) { return i * S + j; };
+    Vec e(S), V(S * S), W(S * S), dPb(P_);
+    RowMat Y(S, S), R(P_, S);
+    Mat dProw(P_, S);
     std::vector<double> row(static_cast<std::size_t>(S));
-    MatrixXd drow(P_, S);
+    MatrixXd drow = MatrixXd::Zero(P_, S);
     VectorXd g(P_);
+    // 1 / (d_i - d_j), once per pattern (divisions dominate otherwise).
+    Vec inv_diff = Vec::Zero(S * S);
+    for (Index i = 0; i < S; ++i)
+      for (Index j = 0; j < S; ++j)
+        if (d[i] != d[j]) inv_diff[at(i, j)] = T(1) / (d[i] - d[j]);
     double ll = 0.0;
     for (const Interval& iv : pat.intervals) {
       const double t = iv.dt;
-      const Index a = iv.from;
-      for (Index i = 0; i < S; ++i) e[static_cast<std::size_t>(i)] = std::exp(d[i] * t);
+      const Index a = iv.from, b = iv.to;
+      for (Index i = 0; i < S; ++i) e[i] = std::exp(d[i] * t);
       for (Index k = 0; k < S; ++k) {
-        cd sum = 0;
-        for (Index i = 0; i < S; ++i) sum += A(a, i) * e[static_cast<std::size_t>(i)] * Ainv(i, k);
-        row[static_cast<std::size_t>(k)] = std::max(sum.real(), 0.0);
+        T sum = T(0);
+        for (Index i = 0; i < S; ++i) sum += A(a, i) * e[i] * Ainv(i, k);
+        row[static_cast<std::size_t>(k)] = std::max(re(sum), 0.0);
       }
       if (derivs) {
         for (Index i = 0; i < S; ++i)
           for (Index j = 0; j < S; ++j) {
-            const cd di = d[i], dj = d[j];
-            const cd w = (di - dj) * t;
-            cd v;
-            if (std::abs(w) < 1e-5) v = e[static_cast<std::size_t>(j)] * t * (1.0 + w / 2.0 + w * w / 6.0);
-            else v = (e[static_cast<std::size_t>(i)] - e[static_cast<std::size_t>(j)]) / (di - dj);
-            V[static_cast<std::size_t>(i * S + j)] = v;
+            const T w = (d[i] - d[j]) * t;
+            V[at(i, j)] = std::norm(w) < 1e-10 ? e[j] * t * (1.0 + w / 2.0 + w * w / 6.0) : (e[i] - e[j]) * inv_diff[at(i, j)];
           }
-        for (Index u = 0; u < P_; ++u) {
-          const MatrixXcd& Gu = G[static_cast<std::size_t>(u)];
-          for (Index j = 0; j < S; ++j) {
-            cd sum = 0;
-            for (Index i = 0; i < S; ++i) sum += A(a, i) * Gu(i, j) * V[static_cast<std::size_t>(i * S + j)];
-            r[static_cast<std::size_t>(j)] = sum;
-          }
-          for (Index k = 0; k < S; ++k) {
-            cd sum = 0;
-            for (Index j = 0; j < S; ++j) sum += r[static_cast<std::size_t>(j)] * Ainv(j, k);
-            drow(u, k) = sum.real();
-          }
+        if (info || iv.exact_absorbing) {
+          // The whole row of dP: R(u, j) = Σ_i G_u(i, j) A_ai V_ij, then dP(u, ·) = R A⁻¹.
+          for (Index i = 0; i < S; ++i)
+            for (Index j = 0; j < S; ++j) Y(i, j) = A(a, i) * V[at(i, j)];
+          R.setZero();
+          for (Index i = 0; i < S; ++i) R.noalias() += Gs.middleCols(i * S, S) * Y.row(i).asDiagonal();
+          dProw.noalias() = R * Ainv;
+          for (Index u = 0; u < P_; ++u)
+            for (Index k = 0; k < S; ++k) drow(u, k) = re(dProw(u, k));
+        } else {
+          // The score needs dP_ab only: W_ij = A_ai V_ij A⁻¹_jb, dP_ab = Σ_ij G_ij W_ij.
+          for (Index i = 0; i < S; ++i)
+            for (Index j = 0; j < S; ++j) W[at(i, j)] = A(a, i) * V[at(i, j)] * Ainv(j, b);
+          dPb.noalias() = Gs * W;
+          for (Index u = 0; u < P_; ++u) drow(u, b) = re(dPb[u]);
         }
       }
       const double l = contribution(iv, row, drow, Q, dQ, derivs, g, info);
@@ -207,11 +235,22 @@ class PanelModel {
       if (!(p > tiny)) return -std::numeric_limits<double>::infinity();
       if (derivs) {
         g = drow.col(iv.to) / p;
-        if (info)
+        if (info) {
+          // Lower triangle only (mirrored once in `evaluate`), without temporaries.
+          double* m = info->data();
+          const Index n = P_;
           for (Index k = 0; k < S_; ++k) {
             const double pk = row[static_cast<std::size_t>(k)];
-            if (pk > 1e-12) info->noalias() += drow.col(k) * drow.col(k).transpose() / pk;
+            if (!(pk > 1e-12)) continue;
+            const double w = 1.0 / pk;
+            const double* col = drow.col(k).data();
+            for (Index v = 0; v < n; ++v) {
+              const double cv = col[v] * w;
+              if (cv == 0.0) continue;
+              for (Index u = v; u < n; ++u) m[v * n + u] += col[u] * cv;  // column-major: (u, v)
+            }
           }
+        }
       }
       return std::log(p);
     }
@@ -228,7 +267,9 @@ class PanelModel {
           if (k != iv.to) s += drow(u, k) * Q(k, iv.to) + row[static_cast<std::size_t>(k)] * dQ[static_cast<std::size_t>(u)](k, iv.to);
         g[u] = s / lik;
       }
-      if (info) info->noalias() += g * g.transpose();  // outer product of the score (BHHH) for these visits
+      if (info)  // outer product of the score (BHHH) for these visits, lower triangle
+        for (Index v = 0; v < P_; ++v)
+          for (Index u = v; u < P_; ++u) (*info)(u, v) += g[u] * g[v];
     }
     return std::log(lik);
   }
