@@ -18,8 +18,10 @@ What is fitted to what (README.md "Nederland", docs/validation.md):
   beschut arrivals b_y (inflow[3]), y = 2015..2019, 2020 on -> beschut werk at work
         (beschut_at_work) and the cumulative positive advices by mid 2022
         (beschut_positive_advice_2022)
-  LKS entry rate l_y (matching -> afspraakbaan), keys 2015, 2017, 2018 -> persons with LKS
-        (lks_persons); held at the 2018 value after
+  LKS: entry rate matching -> afspraakbaan l_2015 (ramp-up of the new instrument, 2015-2016)
+        -> persons with LKS at 1 January 2017; from 2017 the rate is fixed at 2.5 a year
+        (assumption); the referral covariate beta of doelgroep arbeidsbeperking on
+        bijstand_t2/t3 -> diagnose -> the growth of LKS from 2017 to mid 2018 (lks_persons)
   Wsw exits to bijstand (both Wsw states, one scale) -> Wsw persons end 2017 (wsw_persons)
 """
 
@@ -42,7 +44,8 @@ OTHER_KEYS = [2015, 2017, 2019, 2022, 2023]
 OTHER_FROM = ["bijstand_t1", "bijstand_t2", "bijstand_t3", "bijstand_deeltijdwerk"]
 JOB_FROM = ["bijstand_t2", "bijstand_t3", "bijstand_deeltijdwerk", "ontwikkeltraject", "matching"]
 BESCHUT_YEARS = [2015, 2016, 2017, 2018, 2019, 2020]
-LKS_KEYS = [2015, 2017, 2018]
+LKS_KEYS = [2015, 2017]
+LKS_RATE_2017 = 2.5
 WSW_TO_BIJSTAND = ["wsw_intern", "wsw_gedetacheerd"]
 
 # Initial values (the current contents of the files are read by --from-files).
@@ -51,7 +54,8 @@ START = {
     "o": {k: 1.0 for k in OTHER_KEYS},
     "m": 1.0,
     "b": {2015: 100.0, 2016: 150.0, 2017: 1300.0, 2018: 1900.0, 2019: 2400.0, 2020: 2000.0},
-    "l": {2015: 1.5, 2017: 4.0, 2018: 4.0},
+    "l": {2015: 1.0, 2017: LKS_RATE_2017},
+    "beta": 0.7,
     "w": 0.014,
 }
 
@@ -74,6 +78,8 @@ def overrides(p):
     for frm in JOB_FROM:
         s.append(f"transition[{frm}->regulier_werk].multiplier=" + year_table({2015: p["m"]}))
     s.append("transition[matching->afspraakbaan].rate=" + year_table(p["l"]))
+    for frm in ("bijstand_t2", "bijstand_t3"):
+        s.append(f'transition[{frm}->diagnose].covariates={{"doelgroep=arbeidsbeperking" = {fmt(p["beta"])}}}')
     for frm in WSW_TO_BIJSTAND:
         s.append(f"transition[{frm}->bijstand_t2].rate={fmt(p['w'])}")
     return s
@@ -139,12 +145,14 @@ def update(p, m, tg):
     # 2020 on: cumulative arrivals by mid 2022 = positive advices still valid
     cum = sum(q["b"][y] for y in (2015, 2016, 2017, 2018, 2019)) + 2.5 * p["b"][2020]
     q["b"][2020] = max(100.0, p["b"][2020] + (tg["advice"] - cum) / 2.5)
-    # LKS entry rate: the increase over each interval
+    # LKS: the 2015-2016 rate from the stock at 1 January 2017, the doelgroep's referral effect
+    # from the growth between 1 January 2017 and mid 2018
     lt, lm = tg["lks"], m["lks"]
-    for key, (t0, t1) in {2015: (2015.0, 2017.0), 2017: (2017.0, 2017.95), 2018: (2017.95, 2018.4)}.items():
-        lo = lm[2015.0] if t0 == 2015.0 else lt[t0]
-        dt, dm = lt[t1] - lo, lm[t1] - lm[t0]
-        q["l"][key] = max(0.05, p["l"][key] * (1 + 0.7 * (dt - dm) / max(dm, 50.0)))
+    dt, dm = lt[2017.0] - lm[2015.0], lm[2017.0] - lm[2015.0]
+    q["l"][2015] = max(0.05, p["l"][2015] * (1 + 0.7 * (dt - dm) / max(dm, 50.0)))
+    q["l"][2017] = LKS_RATE_2017
+    dt, dm = lt[2018.4] - lt[2017.0], lm[2018.4] - lm[2017.0]
+    q["beta"] = p["beta"] + 0.8 * np.log(max(dt, 1.0) / max(dm, 1.0))
     # Wsw: other exits to bijstand
     gap = m["wsw"][2018.0] - tg["wsw"][2017]
     q["w"] = max(0.0, p["w"] + 0.8 * gap / (3 * 90000))
@@ -209,6 +217,9 @@ def from_files():
     if mm:
         p["m"] = _parse_table(mm)[2015]
     p["l"] = _parse_table(_get_key(pwt, "matching", "afspraakbaan", "rate"))
+    p["l"] = {2015: p["l"][2015], 2017: LKS_RATE_2017}
+    cov = _get_key(pwt, "bijstand_t2", "diagnose", "covariates")
+    p["beta"] = float(re.search(r"= ([-0-9.e]+)", cov).group(1)) if cov else START["beta"]
     p["w"] = float(_get_key(pwt, "wsw_intern", "bijstand_t2", "rate"))
     return p
 
@@ -227,6 +238,8 @@ def write(p):
     for frm in JOB_FROM:
         t = _set_key(t, frm, "regulier_werk", "multiplier", year_table({2015: round(p["m"], 3)}))
     t = _set_key(t, "matching", "afspraakbaan", "rate", year_table({k: round(v, 3) for k, v in p["l"].items()}))
+    for frm in ("bijstand_t2", "bijstand_t3"):
+        t = _set_key(t, frm, "diagnose", "covariates", '{ "doelgroep=arbeidsbeperking" = %.3f }' % p["beta"])
     for frm in WSW_TO_BIJSTAND:
         t = _set_key(t, frm, "bijstand_t2", "rate", f"{p['w']:.4f}")
     PW.write_text(t)

@@ -1,0 +1,57 @@
+#!/usr/bin/python3
+"""Runs `trede calibrate --targets` on an instance and writes the fitted inflow rates into it.
+
+    TREDE_CLI=build/h-models/bin/trede /usr/bin/python3 models/participatiewet/tools/calibrate_instance.py \
+        models/participatiewet/am-match.toml models/participatiewet/tools/targets_am_match.json
+
+The targets file names the parameters (keys `inflow[N].rate_per_year`), bounds and starts.
+trede calibrate fits them by simulated moments with common random numbers (BOBYQA); this script
+reads the estimates from its fit report (HDF5) and puts each value into the N-th [[inflow]]
+table of the scenario with a short comment, leaving the rest of the file as it is. The full fit
+report is kept next to the targets file as <targets>.report.h5 (not committed).
+"""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import h5py
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import pwlib as pw  # noqa: E402
+
+
+def set_inflow_rate(text, n, value, note):
+    blocks = [m.start() for m in re.finditer(r"^\[\[inflow\]\]$", text, re.M)]
+    start = blocks[n]
+    end = blocks[n + 1] if n + 1 < len(blocks) else len(text)
+    blk = re.sub(r"^rate_per_year = .*$", f"rate_per_year = {value:.2f}  # {note}", text[start:end], count=1, flags=re.M)
+    return text[:start] + blk + text[end:]
+
+
+def main():
+    if len(sys.argv) < 3:
+        raise SystemExit(__doc__)
+    model, targets = Path(sys.argv[1]).resolve(), Path(sys.argv[2]).resolve()
+    d = pw.tmpdir()
+    report = d / "report.h5"
+    cmd = [pw.trede_cli(), "calibrate", str(model), "--targets", str(targets), "-o", str(d / "out.toml"),
+           "--report", str(report), "--threads", "1"] + sys.argv[3:]
+    print(" ".join(cmd))
+    subprocess.run(cmd, check=True)
+    with h5py.File(report, "r") as f:
+        keys = [k.decode() if isinstance(k, bytes) else k for k in f["/estimates/key"][()]]
+        est = f["/estimates/estimate"][()]
+    text = model.read_text()
+    for k, v in zip(keys, est):
+        m = re.fullmatch(r"inflow\[(\d+)\]\.rate_per_year", k)
+        if not m:
+            raise SystemExit(f"cannot write {k}: only inflow[N].rate_per_year is supported")
+        text = set_inflow_rate(text, int(m.group(1)), float(v), f"fitted with trede calibrate ({targets.name})")
+    model.write_text(text)
+    print(f"wrote {model}")
+
+
+if __name__ == "__main__":
+    main()
