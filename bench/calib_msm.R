@@ -24,4 +24,4 @@ for (i in 1:3) {
 cat(sprintf("msm %s: %d people, %d observations\n", packageVersion("msm"), length(unique(d$id)), nrow(d)))
 print(qmatrix.msm(m, ci = "delta"))
 cat(sprintf("-2 log L: %.6f\n", m$minus2loglik))
-cat(sprintf("msm() seconds, median of 3: wall-clock %.3f, CPU %.3f\n", median(times[, 1]), median(times[, 2])))
+cat(sprintf("msm() seconds, median of 3: wall-clock %.3f, CPU %.3f\n\n", median(times[, 1]), median(times[, 2])))
