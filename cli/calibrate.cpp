@@ -4,7 +4,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
+#include <map>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -26,7 +28,7 @@ namespace {
 
 struct Args {
   std::string scenario, data, targets, output, report;
-  std::vector<std::string> sets, covariates, fixes, shares, params;
+  std::vector<std::string> sets, covariates, covariate_on, fixes, shares, params;
   bool exact = false, shared_covariates = false, exact_absorbing = false, quiet = false, no_se = false;
   int starts = 3, max_iterations = 200, threads = 0, max_evaluations = 300;
   std::int64_t replicates = -1, seed = -1;
@@ -105,7 +107,16 @@ int run(const Args& a) {
       for (const auto& name : split(c, ',')) co.covariates.push_back(name);
     const auto data = as_input([&] { return trede::calib::read_csv(a.data, scenario, co); });
     trede::calib::ModelSpec spec;
-    for (const auto& name : co.covariates) spec.covariates.push_back({name, {}, a.shared_covariates});
+    std::map<std::string, std::vector<std::string>> on;
+    for (const auto& c : a.covariate_on) {
+      const auto eq = c.find('=');
+      if (eq == std::string::npos || eq == 0) bad("--covariate-on " + c, "write --covariate-on NAME=ID[,ID...]");
+      const std::string name = c.substr(0, eq);
+      if (std::find(co.covariates.begin(), co.covariates.end(), name) == co.covariates.end())
+        bad("--covariate-on " + c, "'" + name + "' is not one of the --covariates");
+      for (const auto& id : split(c.substr(eq + 1), ',')) on[name].push_back(id);
+    }
+    for (const auto& name : co.covariates) spec.covariates.push_back({name, on[name], a.shared_covariates});
     for (const auto& f : a.fixes) {
       const auto eq = f.rfind('=');
       if (eq == std::string::npos) bad("--fix " + f, "write --fix FROM->TO=RATE");
@@ -187,6 +198,8 @@ trede::cli::Register reg{"calibrate", [](CLI::App& app) {
   sub->add_option("--report", a->report, "Fit report (HDF5): estimates, intervals, covariance, fit per target");
   sub->add_option("--covariates", a->covariates, "Covariate columns (scenario attributes) acting on every estimated rate, "
                                                  "comma-separated")->delimiter(',');
+  sub->add_option("--covariate-on", a->covariate_on,
+                  "Restrict a covariate's effects to some transitions: NAME=ID[,ID...] (repeatable; default: every estimated rate)");
   sub->add_flag("--shared-covariates", a->shared_covariates, "One effect per covariate for all transitions (default: one per transition)");
   sub->add_option("--fix", a->fixes, "Hold a rate: FROM->TO=RATE (per year; repeatable)");
   sub->add_option("--share", a->shares, "Transitions sharing one rate: ID,ID[,...] (repeatable)");
@@ -203,7 +216,7 @@ trede::cli::Register reg{"calibrate", [](CLI::App& app) {
   sub->add_flag("--no-se", a->no_se, "Targets: skip the standard errors (saves 2 runs per parameter)");
   sub->add_option("--set", a->sets, "Override a scenario key before fitting: key=value (repeatable)");
   sub->add_flag("-q,--quiet", a->quiet, "No summary (errors only)");
-  for (const char* name : {"--set", "--fix", "--share", "--param"})
+  for (const char* name : {"--set", "--fix", "--share", "--param", "--covariate-on"})
     sub->get_option(name)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)->expected(1)->allow_extra_args(false);
   return trede::cli::Runner{sub, [a] { return run(*a); }};
 }};

@@ -59,6 +59,26 @@ TEST(CalibCli, PanelFitWritesAValidScenarioAndAReport) {
   EXPECT_NE(r.command_line.find("calibrate"), std::string::npos);
 }
 
+// Age on two rates; msm 1.7 on the same file (covariates = list("1-2" = ~a, "3-1" = ~a) with
+// a = age - 40) gives -2 log L 5428.708 and betas -0.031971 (se 0.004594), 0.004288 (se 0.011389).
+TEST(CalibCli, PanelFitWithCovariatesWritesTheirEffects) {
+  const auto dir = temp_dir("cli-covariates");
+  const auto out = (dir / "calibrated.toml").string();
+  const auto c = run(cli() + " calibrate " + models() + "ladder4.toml --data " + models() +
+                     "panel_age.csv --covariates age --covariate-on 'age=bijstand->traject,werk->bijstand' -o " + out);
+  ASSERT_EQ(c.exit_code, 0) << c.output;
+  EXPECT_NE(c.output.find("-2 log L: 5428.70"), std::string::npos) << c.output;
+  const auto s = model::load_scenario(out);
+  ASSERT_EQ(s.transitions[0].covariates.size(), 1u);
+  EXPECT_NEAR(s.transitions[0].covariates[0].beta, -0.031971, 2e-6);
+  ASSERT_EQ(s.transitions[4].covariates.size(), 1u);
+  EXPECT_NEAR(s.transitions[4].covariates[0].beta, 0.004288, 2e-6);
+  EXPECT_TRUE(s.transitions[1].covariates.empty());
+  const auto bad = run(cli() + " calibrate " + models() + "ladder4.toml --data " + models() +
+                       "panel_age.csv --covariate-on 'age=bijstand->traject'");
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+}
+
 TEST(CalibCli, EventHistoryFitWithFixedAndSharedRates) {
   const auto dir = temp_dir("cli-exact");
   const auto out = (dir / "calibrated.toml").string();
