@@ -17,6 +17,8 @@
 #include <pybind11/stl.h>
 
 #include <atomic>
+#include <map>
+#include <tuple>
 #include <chrono>
 #include <condition_variable>
 #include <exception>
@@ -28,6 +30,14 @@
 #include <vector>
 
 #include "trede/trede.hpp"
+#ifdef TREDE_PYTHON_WITH_CALIB
+#include "trede/calib/data.hpp"
+#include "trede/calib/fit.hpp"
+#include "trede/calib/markov.hpp"
+#include "trede/calib/report.hpp"
+#include "trede/calib/simulate.hpp"
+#include "trede/calib/targets.hpp"
+#endif
 
 namespace py = pybind11;
 using namespace pybind11::literals;
@@ -401,6 +411,187 @@ py::dict transition_dict(const Scenario& s, const trede::model::Transition& t) {
   return d;
 }
 
+#ifdef TREDE_PYTHON_WITH_CALIB
+// ---- calibration (trede::calib) ---------------------------------------------------------------
+
+namespace calib = trede::calib;
+
+// A fit and what it was fitted to, for the calibrated scenario and the report.
+struct Fit {
+  calib::FitResult result;
+  ScenarioPtr scenario;
+  calib::Provenance provenance;
+};
+
+py::dict fit_dict(const calib::FitResult& r) {
+  py::dict d;
+  d["method"] = r.method;
+  d["status"] = std::string(calib::to_string(r.status));
+  d["message"] = r.message;
+  py::list est;
+  for (const auto& e : r.estimates)
+    est.append(py::dict("name"_a = e.name, "kind"_a = e.kind, "key"_a = e.key, "estimate"_a = e.estimate,
+                        "se"_a = e.se, "lower"_a = e.lower, "upper"_a = e.upper, "start"_a = e.start,
+                        "fixed"_a = e.fixed));
+  d["estimates"] = est;
+  d["parameter_names"] = r.parameter_names;
+  d["theta"] = r.theta;
+  d["covariance"] = r.covariance;
+  d["log_likelihood"] = r.log_likelihood;
+  d["objective"] = r.objective;
+  d["parameters"] = r.parameters;
+  d["aic"] = r.aic;
+  d["iterations"] = r.iterations;
+  d["evaluations"] = r.evaluations;
+  d["seconds"] = r.seconds;
+  d["subjects"] = r.subjects;
+  d["observations"] = r.observations;
+  d["transitions"] = r.transitions;
+  d["states"] = r.states;
+  d["q"] = r.q;
+  d["q_lower"] = r.q_lower;
+  d["q_upper"] = r.q_upper;
+  py::list starts;
+  for (const auto& st : r.starts)
+    starts.append(py::dict("label"_a = st.label, "log_likelihood"_a = st.log_likelihood, "iterations"_a = st.iterations,
+                           "status"_a = std::string(calib::to_string(st.status))));
+  d["starts"] = starts;
+  py::list targets;
+  for (const auto& t : r.targets)
+    targets.append(py::dict("id"_a = t.id, "time"_a = t.time, "observed"_a = t.observed, "sd"_a = t.sd,
+                            "simulated"_a = t.simulated, "simulated_se"_a = t.simulated_se, "z"_a = t.z));
+  d["targets"] = targets;
+  d["notes"] = r.notes;
+  return d;
+}
+
+void bind_calib(py::module_& m) {
+  py::class_<calib::PanelData, std::shared_ptr<calib::PanelData>>(m, "PanelData")
+      .def_property_readonly("source", [](const calib::PanelData& d) { return d.source; })
+      .def_property_readonly("sha256", [](const calib::PanelData& d) { return d.sha256; })
+      .def_property_readonly("subjects", [](const calib::PanelData& d) { return d.subjects.size(); })
+      .def_property_readonly("observations", &calib::PanelData::observations)
+      .def_property_readonly("covariate_names", [](const calib::PanelData& d) { return d.covariate_names; })
+      .def("to_csv", [](const calib::PanelData& d) { return calib::to_csv(d); });
+
+  m.def(
+      "parse_csv",
+      [](const std::string& text, const std::string& source_name, const std::shared_ptr<Scenario>& s,
+         const std::vector<std::string>& covariates) {
+        calib::CsvOptions o;
+        o.covariates = covariates;
+        return std::make_shared<calib::PanelData>(calib::parse_csv(text, source_name, *s, o));
+      },
+      "text"_a, "source_name"_a, "scenario"_a, "covariates"_a);
+  m.def(
+      "read_csv",
+      [](const std::string& path, const std::shared_ptr<Scenario>& s, const std::vector<std::string>& covariates) {
+        calib::CsvOptions o;
+        o.covariates = covariates;
+        return std::make_shared<calib::PanelData>(calib::read_csv(path, *s, o));
+      },
+      "path"_a, "scenario"_a, "covariates"_a);
+
+  m.def(
+      "simulate_data",
+      [](const std::shared_ptr<Scenario>& s, std::size_t people, double follow_up_years, double mean_visit_gap_years,
+         double visit_jitter, bool exact, std::uint64_t seed,
+         const std::vector<std::tuple<std::string, double, double>>& covariates, bool engine, std::size_t schedules) {
+        calib::SimulateOptions o;
+        o.people = people;
+        o.follow_up_years = follow_up_years;
+        o.mean_visit_gap_years = mean_visit_gap_years;
+        o.visit_jitter = visit_jitter;
+        o.exact = exact;
+        o.seed = seed;
+        for (const auto& [name, mean, sd] : covariates) o.covariates.push_back({name, mean, sd});
+        o.schedules = schedules;
+        py::gil_scoped_release release;
+        return std::make_shared<calib::PanelData>(engine ? calib::simulate_engine_data(*s, o)
+                                                         : calib::simulate_markov_data(*s, o));
+      },
+      "scenario"_a, "people"_a, "follow_up_years"_a, "mean_visit_gap_years"_a, "visit_jitter"_a, "exact"_a, "seed"_a,
+      "covariates"_a, "engine"_a, "schedules"_a);
+
+  py::class_<Fit, std::shared_ptr<Fit>>(m, "Fit")
+      .def("result", [](const Fit& f) { return fit_dict(f.result); })
+      .def("summary", [](const Fit& f) { return calib::summary(f.result); })
+      .def("calibrated_text", [](const Fit& f) { return calib::calibrated_scenario_text(*f.scenario, f.result, f.provenance); })
+      .def(
+          "save_report",
+          [](const Fit& f, const std::string& path) {
+            const std::string text = calib::calibrated_scenario_text(*f.scenario, f.result, f.provenance);
+            py::gil_scoped_release release;
+            calib::write_report(path, f.result, *f.scenario, text, f.provenance);
+          },
+          "path"_a);
+
+  // Data fits: event histories (exact) or panel data. `fixed` holds rates by transition id,
+  // `shared` groups of ids sharing one rate, `covariates` (name, edges, shared) effects.
+  m.def(
+      "fit_data",
+      [](const std::shared_ptr<Scenario>& s, const std::shared_ptr<calib::PanelData>& data, bool exact,
+         const std::map<std::string, double>& fixed, const std::vector<std::vector<std::string>>& shared,
+         const std::vector<std::tuple<std::string, std::vector<std::string>, bool>>& covariates, int starts,
+         int max_iterations, double tolerance, std::uint64_t seed, bool exact_absorbing) {
+        calib::ModelSpec spec;
+        spec.fixed = fixed;
+        spec.shared = shared;
+        for (const auto& [name, edges, sh] : covariates) spec.covariates.push_back({name, edges, sh});
+        calib::FitOptions o;
+        o.starts = starts;
+        o.max_iterations = max_iterations;
+        o.tolerance = tolerance;
+        o.seed = seed;
+        o.exact_absorbing = exact_absorbing;
+        auto fit = std::make_shared<Fit>();
+        fit->scenario = s;
+        fit->provenance.data_path = data->source;
+        fit->provenance.data_sha256 = data->sha256;
+        fit->provenance.command_line = "trede.calibrate (Python)";
+        {
+          py::gil_scoped_release release;
+          fit->result = exact ? calib::fit_exact(*s, *data, spec, o) : calib::fit_panel(*s, *data, spec, o);
+        }
+        return fit;
+      },
+      "scenario"_a, "data"_a, "exact"_a, "fixed"_a, "shared"_a, "covariates"_a, "starts"_a, "max_iterations"_a,
+      "tolerance"_a, "seed"_a, "exact_absorbing"_a);
+
+  // Aggregate targets by the simulated method of moments. `targets_text` is the JSON of a
+  // target file; `parameters` are "key=lo:hi[:start]" texts (as `trede calibrate --param`).
+  m.def(
+      "fit_targets",
+      [](const std::shared_ptr<Scenario>& s, const std::string& targets_text, const std::string& source_name,
+         const std::vector<std::string>& parameters, std::int64_t replicates, std::int64_t seed, int threads,
+         int max_evaluations, double xtol_rel, const std::string& algorithm, bool standard_errors) {
+        const auto ts = calib::parse_targets(targets_text, source_name, *s);
+        std::vector<calib::ParameterBound> bounds = ts.parameters;
+        for (const auto& p : parameters) bounds.push_back(calib::parse_parameter_bound(p));
+        calib::MomentOptions o;
+        o.replicates = replicates > 0 ? static_cast<std::uint64_t>(replicates) : ts.replicates.value_or(o.replicates);
+        o.seed = seed >= 0 ? static_cast<std::uint64_t>(seed) : ts.seed.value_or(o.seed);
+        o.threads = threads;
+        o.max_evaluations = max_evaluations;
+        o.xtol_rel = xtol_rel;
+        o.algorithm = algorithm;
+        o.standard_errors = standard_errors;
+        auto fit = std::make_shared<Fit>();
+        fit->scenario = s;
+        fit->provenance.data_path = source_name;
+        fit->provenance.data_sha256 = ts.sha256;
+        fit->provenance.command_line = "trede.calibrate (Python)";
+        {
+          py::gil_scoped_release release;
+          fit->result = calib::fit_targets(*s, ts, bounds, o);
+        }
+        return fit;
+      },
+      "scenario"_a, "targets_text"_a, "source_name"_a, "parameters"_a, "replicates"_a, "seed"_a, "threads"_a,
+      "max_evaluations"_a, "xtol_rel"_a, "algorithm"_a, "standard_errors"_a);
+}
+#endif  // TREDE_PYTHON_WITH_CALIB
+
 }  // namespace
 
 PYBIND11_MODULE(_core, m) {
@@ -615,4 +806,7 @@ PYBIND11_MODULE(_core, m) {
       "progress"_a);
 
   m.def("sha256_hex", [](const std::string& data) { return trede::io::sha256_hex(data); }, "data"_a);
+#ifdef TREDE_PYTHON_WITH_CALIB
+  bind_calib(m);
+#endif
 }

@@ -21,6 +21,9 @@ from ._results import DIFFERENCE_STATISTICS, STATISTICS, Comparison, Result, rea
 from ._scenario import Region, Scenario, State, Transition, format_overrides, load_scenario, parse_scenario
 from ._simulate import compare, run
 
+if hasattr(_core, "fit_data"):  # calibration is an optional module of the C++ library
+    from ._calibrate import Fit, calibrate, simulate_data  # noqa: F401
+
 __version__: str = _core.version
 #: Git commit the C++ core was built from.
 git_commit: str = _core.git_commit
@@ -31,6 +34,8 @@ __all__ = [
     "Scenario", "State", "Transition", "Region", "load_scenario", "parse_scenario", "format_overrides",
     "run", "compare", "read", "Result", "Comparison", "summarize", "STATISTICS", "DIFFERENCE_STATISTICS",
 ]
+if hasattr(_core, "fit_data"):
+    __all__ += ["calibrate", "simulate_data", "Fit"]
 
 
 def models_dir() -> Path:

@@ -1,0 +1,44 @@
+"""Every notebook in notebooks/ runs top to bottom (nbclient, a fresh python3 kernel) against
+the freshly built package, in a temporary working directory; the notebooks are stored without
+outputs and their figures really appear."""
+
+import json
+import os
+
+import pytest
+
+from conftest import SOURCE_DIR
+
+NOTEBOOKS = sorted((SOURCE_DIR / "notebooks").glob("*.ipynb"))
+# Figures each notebook must show at least (one per plotting cell).
+MIN_FIGURES = {"01-quickstart": 3, "02-organisation-models": 4, "03-calibration": 2, "04-sensitivity": 3}
+
+
+def test_the_four_notebooks_exist():
+    assert {p.stem for p in NOTEBOOKS} >= set(MIN_FIGURES)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_is_stored_without_outputs(path):
+    nb = json.loads(path.read_text())
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell.get("outputs") == [] and cell.get("execution_count") is None, \
+                f"{path.name}: cell {cell.get('id')} has stored outputs; strip them"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_runs(path, tmp_path, monkeypatch):
+    from trede.notebook import execute
+    monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel's inline backend makes the figures
+    nb = execute(path, tmp_path / path.name, cwd=tmp_path, timeout=300)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.execution_count for c in code), "a cell did not run"
+    errors = [o for c in code for o in c.outputs if o.output_type == "error"]
+    assert not errors
+    figures = sum(1 for c in code for o in c.outputs if "image/png" in o.get("data", {}))
+    assert figures >= MIN_FIGURES.get(path.stem, 1), f"{figures} figures"
+    # The notebook imported the package under test, not some other installation.
+    first = "".join(o.get("text", "") for o in code[0].outputs)
+    assert os.environ["PYTHONPATH"].split(os.pathsep)[0] in first, first
+    assert (tmp_path / "results").is_dir()
