@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "stat_support.hpp"
+#include "trede/mc/compare.hpp"
 
 namespace trede::stat_test {
 namespace {
@@ -279,6 +280,57 @@ rate_per_year = 500.0
   for (std::size_t r = 0; r < e.replicates; ++r) arrivals[r] = e.kpi[r * e.layout.K() + engine::kpi_arrivals];
   const auto a = estimate(arrivals);
   expect_z("arrivals per replicate", a.mean, 23000.0, std::sqrt(23000.0 / static_cast<double>(e.replicates)));
+}
+
+// trede compare: two scenarios that differ in one rate, run with common random numbers. The
+// paired differences of the ladder output must match the difference of the two Kolmogorov
+// solutions, and common random numbers must make them far less noisy than independent runs.
+class CommonRandomNumbers : public StatTest {};
+
+TEST_F(CommonRandomNumbers, PairedDifferencesMatchKolmogorovDifference) {
+  const int N = 20000;
+  const std::size_t R = 100;
+  const auto edges_a = bm1_edges();
+  auto edges_b = edges_a;
+  for (RateEdge& ed : edges_b)
+    if (ed.from == "ontwikkeltraject" && ed.to == "regulier_werk") ed.rate = 0.6;  // was 0.4
+  const auto a = model::parse_scenario(bm1_scenario(edges_a, N, ""), "reference.toml");
+  const auto b = model::parse_scenario(bm1_scenario(edges_b, N, ""), "more-work.toml");
+  mc::CompareOptions o;
+  o.run = options(R);
+  const mc::Comparison cmp = mc::compare({a, b}, o);
+  ASSERT_EQ(cmp.trede.size(), 1u);
+  const auto& L = cmp.ensembles[0].layout;
+  const Eigen::MatrixXd Qa = generator(a, edges_a, a.start_year), Qb = generator(b, edges_b, b.start_year);
+  Eigen::RowVectorXd p0 = Eigen::RowVectorXd::Zero(Qa.rows());
+  p0(static_cast<Eigen::Index>(a.state_index("bijstand"))) = 1.0;
+  const double sqrtR = std::sqrt(static_cast<double>(R));
+  for (std::size_t k = 1; k < L.T(); ++k) {
+    const double t = L.report_times[k] - a.start_year;
+    const Eigen::RowVectorXd d = N * (p0 * (Qb * t).exp() - p0 * (Qa * t).exp());
+    for (std::size_t rung = 1; rung <= mc::ladder_rungs; ++rung) {
+      double expected = 0.0;
+      for (std::size_t j = 0; j < L.S(); ++j)
+        if (L.trede[j] == static_cast<int>(rung)) expected += d(static_cast<Eigen::Index>(j));
+      const std::size_t cell = k * mc::ladder_rungs + (rung - 1);
+      const auto& diff = cmp.trede[0];
+      if (diff.sd[cell] == 0.0) {
+        EXPECT_EQ(diff.mean[cell], 0.0) << "trede " << rung << " at " << fmt(t) << rerun();
+        continue;
+      }
+      expect_z("paired difference, trede " + std::to_string(rung) + " at t = " + fmt(t), diff.mean[cell], expected,
+               diff.sd[cell] / sqrtR);
+      EXPECT_LE(diff.lo[cell], diff.mean[cell]);
+      EXPECT_GE(diff.hi[cell], diff.mean[cell]);
+    }
+  }
+  // More regular work means more people reaching work; CRN must cut the variance of that
+  // difference several-fold against independent streams.
+  ASSERT_EQ(cmp.variance_reduction_kpi.size(), 1u);
+  const double vr = cmp.variance_reduction_kpi[0][engine::kpi_persons_reaching_work];
+  std::printf("[ stat     ] variance reduction by common random numbers (persons reaching work): %.1f\n", vr);
+  EXPECT_GT(vr, 3.0) << rerun();
+  EXPECT_GT(cmp.kpi[0].lo[engine::kpi_persons_reaching_work], 0.0) << "the difference must be significant" << rerun();
 }
 
 }  // namespace
