@@ -153,7 +153,7 @@ TEST_F(ErlangA, MatchesBirthDeathStationaryDistribution) {
   const auto s = model::parse_scenario(erlang_a_scenario(), "erlang-a.toml");
   const auto e = mc::run(s, options(R));
   const auto& L = e.layout;
-  const std::size_t P = L.P(), S = L.S(), E = L.E(), C = L.C(), T = L.T();
+  const std::size_t S = L.S(), E = L.E(), C = L.C(), T = L.T();
   ASSERT_EQ(C, 1u);
   const std::size_t dienst = state_index(L, "dienst"), wait = state_index(L, "wait_dienst");
   const std::size_t in_direct = edge_index(L, "(inflow)->dienst"), in_wait = edge_index(L, "(inflow)->wait_dienst");
@@ -230,7 +230,6 @@ TEST_F(ErlangA, MatchesBirthDeathStationaryDistribution) {
     var_q += (q - Lq) * (q - Lq) * pi[n];
   }
   expect_z("mean list length at report times", list_sum / snaps, Lq, std::sqrt(var_q / snaps));
-  (void)P;
 }
 
 // FIFO: a person who joins with j people ahead is admitted when those ahead have gone (each
