@@ -29,6 +29,7 @@ std::string human(double v) {
   char buf[64];
   const double a = std::fabs(v);
   if (std::isnan(v)) return "n/a";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
   if (a >= 1e9) std::snprintf(buf, sizeof buf, "%.3g G", v / 1e9);
   else if (a >= 1e6) std::snprintf(buf, sizeof buf, "%.3g M", v / 1e6);
   else if (a >= 1e4) std::snprintf(buf, sizeof buf, "%.0f", v);
@@ -205,7 +206,7 @@ int cmd_compare(const CompareArgs& a, const std::string& command_line) {
     } catch (const trede::ModelError& e) {
       problems.insert(problems.end(), e.diagnostics().begin(), e.diagnostics().end());
     } catch (const trede::IoError& e) {
-      problems.push_back({path, 0, "", e.what()});
+      problems.push_back({"", 0, "", e.what()});  // the message names the file
     }
   }
   if (!problems.empty()) throw trede::ModelError(std::move(problems));
@@ -271,6 +272,28 @@ int cmd_info(const std::string& path) {
     for (std::size_t i = 0; i < d.shape.size(); ++i) shape += (i ? " x " : "") + std::to_string(d.shape[i]);
     std::printf("  %-44s %-9s %s\n", d.path.c_str(), d.type.c_str(), shape.empty() ? "scalar" : shape.c_str());
   }
+  const std::size_t K = info.kpi_names.size();
+  if (info.kind == "comparison") {
+    for (std::size_t d = 0; d + 1 < info.scenario_names.size(); ++d) {
+      std::printf("\n%s - %s: paired difference [interval]\n", info.scenario_names[d + 1].c_str(),
+                  info.scenario_names.front().c_str());
+      for (std::size_t k = 0; k < K; ++k)
+        std::printf("  %-36s %12s  [%s, %s]\n", info.kpi_names[k].c_str(), human(info.difference_mean[d * K + k]).c_str(),
+                    human(info.difference_lo[d * K + k]).c_str(), human(info.difference_hi[d * K + k]).c_str());
+    }
+    return exit_ok;
+  }
+  if (info.kind == "sweep") {
+    const std::size_t D = info.point_keys.size(), N = D ? info.point_values.size() / D : 0;
+    std::printf("\n%zu points; mean uitstroom_werk and cost_total_eur per point\n", N);
+    for (std::size_t i = 0; i < N; ++i) {
+      std::string vals;
+      for (std::size_t k = 0; k < D; ++k) vals += info.point_keys[k] + "=" + info.point_values[i * D + k] + " ";
+      std::printf("  %5zu  %s %12s %12s\n", i, vals.c_str(), human(info.point_kpi_mean[i * K]).c_str(),
+                  human(info.point_kpi_mean[i * K + 6]).c_str());
+    }
+    return exit_ok;
+  }
   std::printf("\nKPIs: mean [5%%, 95%%]\n");
   for (std::size_t k = 0; k < info.kpi_names.size(); ++k)
     std::printf("  %-36s %12s  [%s, %s]\n", info.kpi_names[k].c_str(), human(info.kpi.mean[k]).c_str(),
@@ -321,7 +344,7 @@ int main(int argc, char** argv) {
   compare->add_option("--set", ca.sets, "Override a key in every scenario: key=value (repeatable)");
   compare->add_option("--confidence", ca.confidence, "Level of the intervals")->capture_default_str();
   compare->add_flag("--no-independent", ca.no_independent,
-                    "Skip the independent-stream runs that measure the variance reduction (halves the work)");
+                    "Skip the independent-stream runs that measure the variance reduction (N-1 of the 2N-1 runs)");
   compare->add_option("--compression", ca.compression, "Deflate level 0..9")->capture_default_str();
   compare->add_flag("-q,--quiet", ca.quiet, "No progress bar and no summary (errors only)");
 

@@ -104,7 +104,6 @@ class Replicate {
         list_last_(G_ * C_, m.start),
 
         attr_(m.attributes.size()),
-        next_arrival_(m.inflows.size(), inf),
         arrivals_n_(m.inflows.size(), 0) {
     counters_.resize(G_);
     std::size_t max_out = 1;
@@ -150,7 +149,7 @@ class Replicate {
     create_initial_population();
     // People who start on a waiting list get any places that are free at the start.
     for (std::uint32_t l = 0; l < G_ * C_; ++l) admit(l);
-    for (std::size_t i = 0; i < m_.inflows.size(); ++i) next_arrival_[i] = sample_arrival(i, m_.start);
+    for (std::size_t i = 0; i < m_.inflows.size(); ++i) queue_arrival(i, sample_arrival(i, m_.start));
     update_next_system();
 
     for (;;) {
@@ -167,7 +166,10 @@ class Replicate {
       const std::uint32_t p = q_.top().slot;
       q_.pop();
       // The next events are known in order: start loading their people now.
-      if (const QueueEntry* a = q_.ahead(6)) __builtin_prefetch(&people_[a->slot]);
+      if (const QueueEntry* a = q_.ahead(6)) {
+        __builtin_prefetch(&people_[a->slot]);
+        for (const auto& column : attr_) __builtin_prefetch(&column[a->slot]);  // covariates, priorities
+      }
       const std::int32_t code = people_[p].next;
       if (code >= 0) attempt(p, static_cast<std::uint32_t>(code));
       else if (code == code_age) move(p, m_.exit_state, static_cast<std::uint32_t>(m_.states[people_[p].state].age_exit_flow), Leave::left);
@@ -195,6 +197,7 @@ class Replicate {
         throw Error("more than 2^31 people alive at once in one replicate");
       p = static_cast<std::uint32_t>(people_.size());
       people_.push_back(Person{});
+      entry_time_.push_back(0.0);
       for (auto& a : attr_) a.push_back(0.0);
     }
     Person& x = people_[p];
@@ -205,7 +208,8 @@ class Replicate {
     x.region = static_cast<std::uint16_t>(region);
     x.next = code_none;
     x.wait_ref = -1;
-    x.entry_time = now_;
+    x.exit_time = inf;
+    entry_time_[p] = now_;
     ++counters_[region].persons;
     ++live_;
     peak_live_ = std::max(peak_live_, live_);
@@ -226,6 +230,13 @@ class Replicate {
       if (kind == model::AttributeKind::count) v = std::floor(std::max(v, 0.0));
       attr_[d.attribute][p] = v;
     }
+    set_exit_time(p);
+  }
+
+  // The exit age is reached at birth + age; kept in the person record so that scheduling does
+  // not touch the attribute arrays.
+  void set_exit_time(std::uint32_t p) {
+    if (m_.has_exit_age) people_[p].exit_time = attr_[m_.exit_age_attribute][p] + m_.exit_age;
   }
 
   void create_initial_population() {
@@ -255,6 +266,7 @@ class Replicate {
         if (m_.attributes[a].kind == model::AttributeKind::age) v = now_ - v;
         attr_[a][p] = v;
       }
+      set_exit_time(p);
       enter(p, ind.state, m_.start - ind.time_in_state, /*moved=*/false);
     }
   }
@@ -366,7 +378,7 @@ class Replicate {
       if (moved) {
         Counters& k = counter(p);
         ++k.reached_work;
-        k.time_to_work_sum += now_ - people_[p].entry_time;
+        k.time_to_work_sum += now_ - entry_time_[p];
         count_period(kpp_persons_reaching_work);
       }
     }
@@ -431,7 +443,7 @@ class Replicate {
     double t = now_ + delay;
     std::int32_t code = code_handover - static_cast<std::int32_t>(2 * j + (leak ? 1 : 0));
     if (m_.has_exit_age) {
-      const double ta = attr_[m_.exit_age_attribute][p] + m_.exit_age;
+      const double ta = people_[p].exit_time;
       if (ta < t) t = std::max(ta, now_), code = code_age;
     }
     x.next = code;
@@ -711,7 +723,7 @@ class Replicate {
       }
     }
     if (m_.has_exit_age) {
-      const double ta = attr_[m_.exit_age_attribute][p] + m_.exit_age;
+      const double ta = people_[p].exit_time;
       if (ta < best) best = std::max(ta, t), code = code_age;
     }
     x.next = code;
@@ -812,7 +824,7 @@ class Replicate {
 
   void update_next_system() {
     next_system_ = cap_change_ < m_.capacity_changes.size() ? m_.capacity_changes[cap_change_].time : inf;
-    for (double a : next_arrival_) next_system_ = std::min(next_system_, a);
+    if (!arrivals_.empty()) next_system_ = std::min(next_system_, arrivals_.front().first);
   }
 
   // Capacity changes come before arrivals at the same time; arrivals in source order.
@@ -823,8 +835,10 @@ class Replicate {
       places_[l] = static_cast<std::int64_t>(ch.places);
       admit(l);
     } else {
-      std::size_t i = 0;
-      while (next_arrival_[i] > now_) ++i;
+      // The earliest arrival; equal times in source order (the heap orders by (time, source)).
+      std::pop_heap(arrivals_.begin(), arrivals_.end(), later);
+      const std::size_t i = arrivals_.back().second;
+      arrivals_.pop_back();
       arrive(i);
     }
     update_next_system();
@@ -846,7 +860,7 @@ class Replicate {
     count_period(kpp_arrivals);
     count_flow(flow, f.region);
     enter(p, d, now_, /*moved=*/false);
-    next_arrival_[i] = sample_arrival(i, now_);
+    queue_arrival(i, sample_arrival(i, now_));
   }
 
   // ---- end of run ------------------------------------------------------------------------------------
@@ -914,12 +928,13 @@ class Replicate {
     std::uint32_t version;   // version of the queued event; other versions are stale
     std::int32_t next;       // what the queued event is (out-edge index or code_*)
     std::int32_t wait_ref;   // wait record, or -1
-    double entry_time;       // calendar time the person entered the model
+    double exit_time;        // calendar time of reaching the exit age (infinity without one)
     std::uint16_t state;
     std::uint16_t region;
     std::uint8_t flags;
   };
-  static_assert(sizeof(Person) == 48);  // spell_start, key, entry_time, 4 x 4 bytes, state, region, flags
+  static_assert(sizeof(Person) == 48);  // spell_start, key, exit_time, 4 x 4 bytes, state, region, flags
+  std::vector<double> entry_time_;       // calendar time each person entered the model (read rarely)
   std::vector<Person> people_;
   std::vector<std::uint32_t> free_;
   std::int32_t age_attr_ = no_index;
@@ -942,7 +957,17 @@ class Replicate {
   std::vector<std::vector<double>> attr_;  // [attribute][slot]; age stored as birth time
 
   // System events.
-  std::vector<double> next_arrival_;
+  // Next arrival of each inflow source, as a min-heap of (time, source): one heap step per
+  // arrival, however many sources (342 gemeenten with an inflow each).
+  std::vector<std::pair<double, std::size_t>> arrivals_;
+  static bool later(const std::pair<double, std::size_t>& a, const std::pair<double, std::size_t>& b) {
+    return a.first > b.first || (a.first == b.first && a.second > b.second);
+  }
+  void queue_arrival(std::size_t i, double t) {
+    if (t > m_.end) return;  // no more arrivals from this source within the horizon
+    arrivals_.emplace_back(t, i);
+    std::push_heap(arrivals_.begin(), arrivals_.end(), later);
+  }
   std::vector<std::uint64_t> arrivals_n_;
   std::size_t cap_change_ = 0;
   double next_system_ = inf;

@@ -104,6 +104,14 @@ std::vector<std::string> read_strings(hid_t file, const char* path) {
   return out;
 }
 
+std::vector<double> read_doubles(hid_t file, const char* path) {
+  Handle ds(check(H5Dopen2(file, path, H5P_DEFAULT), std::string("open ") + path), H5Dclose);
+  Handle space(H5Dget_space(ds.get()), H5Sclose);
+  std::vector<double> v(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get())));
+  if (!v.empty()) check(H5Dread(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), std::string("read ") + path);
+  return v;
+}
+
 }  // namespace
 
 FileInfo read_info(const std::string& path) {
@@ -116,6 +124,21 @@ FileInfo read_info(const std::string& path) {
     H5Aiterate2(file.get(), H5_INDEX_NAME, H5_ITER_INC, nullptr, collect_attribute, &info);
     H5Ovisit(file.get(), H5_INDEX_NAME, H5_ITER_INC, collect_dataset, &info);
     info.kpi_names = read_strings(file.get(), "/kpi_names");
+    for (const auto& [k, v] : info.attributes)
+      if (k == "kind") info.kind = v;
+    if (info.kind == "comparison") {
+      info.scenario_names = read_strings(file.get(), "/scenario_names");
+      info.difference_mean = read_doubles(file.get(), "/difference/kpi/mean");
+      info.difference_lo = read_doubles(file.get(), "/difference/kpi/lo");
+      info.difference_hi = read_doubles(file.get(), "/difference/kpi/hi");
+      return info;
+    }
+    if (info.kind == "sweep") {
+      info.point_keys = read_strings(file.get(), "/points/keys");
+      info.point_values = read_strings(file.get(), "/points/values");
+      info.point_kpi_mean = read_doubles(file.get(), "/summary/kpi/mean");
+      return info;
+    }
     struct Row {
       double mean, sd, q05, q50, q95;
     };

@@ -106,13 +106,16 @@ class Writer {
     check(H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &p), "write " + path);
   }
 
+  // Large summaries (per region: [T, G, S] and the like) are chunked and compressed like the
+  // per-replicate arrays; small ones stay contiguous.
   void summary(const std::string& group_path, const mc::Summary& s, const std::vector<hsize_t>& shape) {
     group(group_path);
-    dataset(group_path + "/mean", shape, s.mean);
-    dataset(group_path + "/sd", shape, s.sd);
-    dataset(group_path + "/q05", shape, s.q05);
-    dataset(group_path + "/q50", shape, s.q50);
-    dataset(group_path + "/q95", shape, s.q95);
+    const bool big = s.mean.size() * sizeof(double) > 64 * 1024;
+    dataset(group_path + "/mean", shape, s.mean, big);
+    dataset(group_path + "/sd", shape, s.sd, big);
+    dataset(group_path + "/q05", shape, s.q05, big);
+    dataset(group_path + "/q50", shape, s.q50, big);
+    dataset(group_path + "/q95", shape, s.q95, big);
   }
 
   // /summary/kpi: a table with one row per KPI: name, mean, sd, q05, q50, q95.

@@ -37,8 +37,10 @@ Graph movement_graph(const Scenario& s) {
     }
   }
   // Handover leakage moves people from any state that hands over to the leak state.
+  const bool models = std::any_of(s.regions.begin(), s.regions.end(),
+                                  [](const Region& r) { return r.organisation_model.has_value(); });
   for (const HandoverRule& h : s.handovers)
-    if (h.leak_to)
+    if (h.leak_to && models)
       for (const Transition& t : s.transitions) boost::add_edge(t.from, *h.leak_to, g);
   return g;
 }
@@ -53,7 +55,8 @@ bool hazard_can_fire(const Hazard& h) {
 
 }  // namespace
 
-void check_graph(const Scenario& s, LoadContext& ctx, const std::vector<int>& state_lines) {
+void check_graph(const Scenario& s, LoadContext& ctx, const std::vector<int>& state_lines,
+                 const std::vector<std::string>& state_files) {
   const std::size_t n = s.states.size();
 
   bool anyone = false;
@@ -81,19 +84,24 @@ void check_graph(const Scenario& s, LoadContext& ctx, const std::vector<int>& st
   for (std::size_t i = 0; i < n; ++i) {
     const State& st = s.states[i];
     if (color[i] == boost::white_color && !st.generated)
-      ctx.error_at(state_lines[i], "state[" + st.name + "]",
+      ctx.error_in(state_files[i], state_lines[i], "state[" + st.name + "]",
                    "unreachable: no one starts, arrives or can move there");
     if (st.absorbing) continue;
     std::size_t out = 0;
     bool fires = false;
     for (const Transition& t : s.transitions)
-      if (t.from == i) ++out, fires = fires || hazard_can_fire(t.hazard);
+      if (t.from == i) {
+        ++out;
+        const bool multiplied = t.multiplier.before != 0.0 ||
+                                std::any_of(t.multiplier.values.begin(), t.multiplier.values.end(), [](double v) { return v != 0.0; });
+        fires = fires || (hazard_can_fire(t.hazard) && multiplied);
+      }
     if (st.waiting_for) continue;  // people leave a waiting state when admitted
     if (out == 0)
-      ctx.error_at(state_lines[i], "state[" + st.name + "]",
+      ctx.error_in(state_files[i], state_lines[i], "state[" + st.name + "]",
                    "no one can leave this state: give it transitions or mark it absorbing = true");
     else if (!fires)
-      ctx.error_at(state_lines[i], "state[" + st.name + "]",
+      ctx.error_in(state_files[i], state_lines[i], "state[" + st.name + "]",
                    "all outgoing rates are zero: no one can leave; give a rate > 0 or mark it absorbing = true");
   }
 }

@@ -11,6 +11,7 @@ namespace trede::model::detail {
 // Reports: states no entry state can reach, non-absorbing states without a way out (no
 // transitions, or only transitions whose rates are all zero). `state_lines` gives each state's
 // line for messages.
-void check_graph(const Scenario& s, LoadContext& ctx, const std::vector<int>& state_lines);
+void check_graph(const Scenario& s, LoadContext& ctx, const std::vector<int>& state_lines,
+                 const std::vector<std::string>& state_files);
 
 }  // namespace trede::model::detail

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
@@ -92,14 +93,26 @@ class Loader {
     read_handovers(top);
     read_organisation_costs(top);
     read_regions(top);
+    check_organisations(top);
     if (ctx_.diagnostics.empty()) {
-      detail::check_graph(s_, ctx_, state_lines_);
+      detail::check_graph(s_, ctx_, state_lines_, state_files_);
     }
     return std::move(s_);
   }
 
  private:
   // ---- helpers ------------------------------------------------------------------------------
+
+  // Directory of the file a node was read from (a file this one extends, or this one): paths in
+  // a base scenario are relative to the base.
+  std::filesystem::path file_dir(const toml::node& n) const {
+    const auto& src = n.source().path;
+    if (src && !src->empty() && *src != ctx_.file) {
+      const auto dir = std::filesystem::path(*src).parent_path();
+      return dir.empty() ? std::filesystem::path(".") : dir;
+    }
+    return std::filesystem::path(base_dir_);
+  }
 
   std::optional<StateIndex> state_ref(const toml::node& n, const std::string& key, bool allow_absorbing = true,
                                       bool allow_generated = false) {
@@ -235,6 +248,7 @@ class Loader {
                      "discipline", "priority_attribute", "priority_order", "renege_rate", "renege_to"});
       State st;
       st.line = ctx_.line_of(t);
+      state_files_.push_back(ctx_.file_of(t));
       auto name = r.string("name", true);
       if (name) {
         if (!valid_identifier(*name)) {
@@ -378,6 +392,7 @@ class Loader {
           cap.waiting_state = static_cast<StateIndex>(s_.states.size());
           s_.states.push_back(std::move(w));
           state_lines_.push_back(s_.states.back().line);
+          state_files_.push_back(state_files_[i]);
         }
       } else if (r.has("waiting_state")) {
         ctx_.error(*t.get("waiting_state"), r.key("waiting_state"), "only used with waiting = \"separate\"");
@@ -429,8 +444,9 @@ class Loader {
       } else {
         if (r.has("levels")) ctx_.error(*r.node("levels"), r.key("levels"), "only used with type = \"category\"");
         a.default_value = r.number("default");
-        if (a.kind == AttributeKind::count && a.default_value && *a.default_value < 0)
-          ctx_.error(*r.node("default"), r.key("default"), "a count must be >= 0");
+        if ((a.kind == AttributeKind::count || a.kind == AttributeKind::age) && a.default_value && *a.default_value < 0)
+          ctx_.error(*r.node("default"), r.key("default"),
+                     std::string(a.kind == AttributeKind::age ? "an age" : "a count") + " must be >= 0");
         a.center = r.number("center").value_or(0.0);
       }
       if (a.kind == AttributeKind::count) {
@@ -644,6 +660,21 @@ class Loader {
     for (std::size_t x = 0; x < s_.states.size(); ++x) {
       const auto& cap = s_.states[x].capacity;
       if (!cap || cap->waiting != WaitingMode::separate) continue;
+      // Someone in a waiting state waits for x; they cannot also wait in place there for another
+      // state, so moves out of it may not lead into a state whose waiting is in place.
+      auto waits_in_place = [&](StateIndex d) {
+        return s_.states[d].capacity && s_.states[d].capacity->waiting == WaitingMode::stay;
+      };
+      if (cap->renege_to && waits_in_place(*cap->renege_to))
+        ctx_.error_at(s_.states[x].line, "state[" + s_.states[x].name + "].renege_to",
+                      "people reneging from the waiting state '" + s_.states[cap->waiting_state].name +
+                          "' cannot go to '" + s_.states[*cap->renege_to].name +
+                          "', whose waiting is in place; give it waiting = \"separate\" or renege elsewhere");
+      for (const Transition& tr : s_.transitions)
+        if (tr.from == cap->waiting_state && waits_in_place(tr.to))
+          ctx_.error_at(tr.line, "transition[" + tr.id + "]",
+                        "leads out of the waiting state '" + s_.states[tr.from].name + "' into '" + s_.states[tr.to].name +
+                            "', whose waiting is in place; give it waiting = \"separate\"");
       State& w = s_.states[cap->waiting_state];
       if (w.generated) {
         int trede = 7;
@@ -909,7 +940,7 @@ class Loader {
         auto path = r.string("csv", true);
         if (!path) continue;
         std::filesystem::path p(*path);
-        if (p.is_relative()) p = std::filesystem::path(base_dir_) / p;
+        if (p.is_relative()) p = file_dir(*t.get("csv")) / p;
         detail::read_population_csv(p.string(), s_, individuals, ctx_, *t.get("csv"), r.key("csv"));
         continue;
       }
@@ -1022,21 +1053,51 @@ class Loader {
   void read_organisation_models(const TableReader& top) {
     builtin_models();
     if (const toml::table* t = top.subtable("organisation_models")) {
-      for (auto&& [k, v] : *t) {
-        const std::string key = "organisation_models." + std::string(k.str());
-        if (!v.is_table()) {
-          ctx_.error(v, key, "must be a table of functionality = \"organisation\"");
-          continue;
+      // Models may name a base declared after them (TOML tables have no order): resolve bases
+      // first, in dependency order.
+      std::vector<std::string> pending;
+      for (auto&& [k, v] : *t)
+        if (v.is_table()) pending.emplace_back(k.str());
+      for (auto&& [k, v] : *t)
+        if (v.is_table() && !find_model(k.str())) {
+          OrganisationModel placeholder;
+          placeholder.name = std::string(k.str());
+          s_.organisation_models.push_back(std::move(placeholder));
         }
+      std::vector<std::string> order;
+      std::set<std::string> visiting, done_models;
+      std::function<void(const std::string&)> visit = [&](const std::string& name) {
+        if (done_models.count(name) || !t->get(name) || !t->get(name)->is_table()) return;
+        if (!visiting.insert(name).second) return;  // a cycle: reported below
+        if (auto b = t->get(name)->as_table()->get("base"); b && b->is_string()) visit(std::string(*b->value<std::string_view>()));
+        done_models.insert(name);
+        order.push_back(name);
+      };
+      for (auto&& [k, v] : *t)
+        if (!v.is_table())
+          ctx_.error(v, "organisation_models." + std::string(k.str()), "must be a table of functionality = \"organisation\"");
+      for (const auto& name : pending) visit(name);
+      for (const auto& name : pending)
+        if (!done_models.count(name))
+          ctx_.error(*t->get(name), "organisation_models." + name + ".base", "the bases of these models form a cycle");
+      for (const auto& name : order) {
+        const toml::node& v = *t->get(name);
+        const std::string_view k = name;
+        const std::string key = "organisation_models." + std::string(k);
         std::vector<std::string_view> known = functionalities();
         known.push_back("base");
         TableReader r(ctx_, *v.as_table(), key, known);
         OrganisationModel m;
-        m.name = std::string(k.str());
+        m.name = std::string(k);
         m.line = ctx_.line_of(v);
         if (!valid_identifier(m.name)) ctx_.error(v, key, "model names are letters, digits, '_' or '-'");
         if (r.has("base")) {
-          if (auto b = model_ref(r, "base")) m.runs = s_.organisation_models[*b].runs;
+          if (auto b = model_ref(r, "base")) {
+            if (s_.organisation_models[*b].name == m.name)
+              ctx_.error(*r.node("base"), r.key("base"), "a model cannot be its own base");
+            else
+              m.runs = s_.organisation_models[*b].runs;
+          }
         }
         for (auto f : functionalities()) {
           auto org = r.string(f);
@@ -1114,6 +1175,45 @@ class Loader {
       c.eur_per_person_year = r.non_negative("eur_per_person_year").value_or(0.0);
       s_.organisation_costs.push_back(std::move(c));
     }
+  }
+
+  // Handover rules and organisation costs must name organisations some model uses, and need a
+  // region with an organisation model to mean anything.
+  void check_organisations(const TableReader& top) {
+    std::set<std::string> orgs;
+    for (const auto& m : s_.organisation_models)
+      for (const auto& [f, o] : m.runs)
+        if (!o.empty()) orgs.insert(o);
+    const std::vector<std::string> known_list(orgs.begin(), orgs.end());
+    std::vector<std::string_view> known(known_list.begin(), known_list.end());
+    const bool any_model = std::any_of(s_.regions.begin(), s_.regions.end(),
+                                       [](const Region& g) { return g.organisation_model.has_value(); });
+    if (const toml::node* n = top.node("handover"); n && n->is_array()) {
+      const toml::array& arr = *n->as_array();
+      for (std::size_t i = 0; i < arr.size() && i < s_.handovers.size(); ++i) {
+        const toml::table* t = arr[i].as_table();
+        if (!t) continue;
+        if (!any_model)
+          ctx_.error(*t, "handover[" + std::to_string(i) + "]",
+                     "has no effect: no region has an organisation_model (set organisation_model)");
+        for (auto k : {"from", "to"})
+          if (const toml::node* o = t->get(k); o && o->is_string()) {
+            const std::string org(*o->value<std::string_view>());
+            if (org != "*" && !orgs.count(org))
+              ctx_.error(*o, "handover[" + std::to_string(i) + "]." + k,
+                         "unknown organisation '" + org + "'" + suggestion(org, known) + "; known: " + join(known));
+          }
+      }
+    }
+    if (const toml::table* t = top.subtable("organisation_costs"))
+      for (auto&& [k, v] : *t) {
+        const std::string org(k.str());
+        if (!orgs.count(org))
+          ctx_.error(v, "organisation_costs." + org,
+                     "unknown organisation '" + org + "'" + suggestion(org, known) + "; known: " + join(known));
+        else if (!any_model)
+          ctx_.error(v, "organisation_costs." + org, "has no effect: no region has an organisation_model");
+      }
   }
 
   // ---- regions ------------------------------------------------------------------------------
@@ -1288,8 +1388,8 @@ class Loader {
   void default_grid(double step) {
     if (s_.horizon_years / step > 1e6) {
       ctx_.error(*root_.get("horizon_years"), "horizon_years",
-                 "with report.step_years = " + fmt_num(step) + " this gives more than a million report times; "
-                 "shorten the horizon or give [report] step_years or times");
+                 "reporting every " + fmt_num(step) + " year" + (step == 1.0 ? "" : "s") +
+                     " gives more than a million report times; shorten the horizon or give [report] step_years or times");
       return;
     }
     const auto n = static_cast<std::size_t>(std::floor(s_.horizon_years / step + 1e-9));
@@ -1330,6 +1430,7 @@ class Loader {
   std::optional<std::uint32_t> default_model_;
   std::vector<const toml::table*> state_tables_;
   std::vector<int> state_lines_;
+  std::vector<std::string> state_files_;
 };
 
 }  // namespace
@@ -1519,8 +1620,9 @@ std::optional<toml::table> parse_with_bases(std::string_view text, const std::st
     return std::nullopt;
   }
   std::ifstream in(bp, std::ios::binary);
-  if (!in) {
-    ctx.error(*ext, "extends", "cannot open base scenario '" + base_name + "'");
+  if (std::filesystem::is_directory(bp, ec) || !in) {
+    ctx.error(*ext, "extends", "cannot open base scenario '" + base_name + "'" +
+                                   (std::filesystem::is_directory(bp, ec) ? " (it is a directory)" : ""));
     return std::nullopt;
   }
   std::ostringstream buf;
@@ -1596,9 +1698,22 @@ std::string describe(const Scenario& s) {
   os << "scenario " << s.name << ": " << s.states.size() << " states, " << s.transitions.size()
      << " transitions, start " << s.start_year << ", horizon " << s.horizon_years << " years, "
      << s.report_times.size() << " report times\n";
+  std::size_t inflows = 0, individuals = 0;
+  for (const Region& g : s.regions) inflows += g.inflows.size(), individuals += g.individuals.size();
   os << "population at start: " << s.initial_population() << " people";
-  if (!s.individuals.empty()) os << " (" << s.individuals.size() << " from CSV)";
-  os << "; inflow sources: " << s.inflows.size() << "\n";
+  if (individuals > 0) os << " (" << individuals << " from CSV)";
+  os << "; inflow sources: " << inflows << "\n";
+  if (s.regions.size() > 1 || s.regions.front().organisation_model) {
+    os << "regions: " << s.regions.size();
+    std::map<std::string, int> models;
+    for (const Region& g : s.regions)
+      ++models[g.organisation_model ? s.organisation_models[*g.organisation_model].name : std::string("(none)")];
+    os << " (organisation models:";
+    for (const auto& [m, n] : models) os << " " << m << " " << n;
+    os << ")";
+    if (!s.handovers.empty()) os << "; handover rules: " << s.handovers.size();
+    os << "\n";
+  }
   os << "states:\n";
   for (const State& st : s.states) {
     os << "  " << st.name << "  trede " << st.trede << "  " << st.functionality;

@@ -52,10 +52,16 @@ struct DatasetInfo {
 
 /// What `trede info` shows about a result file.
 struct FileInfo {
+  std::string kind = "result";  ///< "result" (trede run), "comparison" (compare) or "sweep"
   std::vector<std::pair<std::string, std::string>> attributes;  ///< root attributes as text
   std::vector<DatasetInfo> datasets;
   std::vector<std::string> kpi_names;
-  mc::Summary kpi;  ///< /summary/kpi
+  mc::Summary kpi;  ///< result: /summary/kpi
+  std::vector<std::string> scenario_names;          ///< comparison: the scenarios, reference first
+  std::vector<double> difference_mean, difference_lo, difference_hi;  ///< comparison: [N-1, K]
+  std::vector<std::string> point_keys;              ///< sweep: the swept keys
+  std::vector<std::string> point_values;            ///< sweep: [N, keys]
+  std::vector<double> point_kpi_mean;               ///< sweep: [N, K]
 };
 
 /// Reads the attributes, dataset list and KPI summary of a result file.
