@@ -29,7 +29,7 @@ def test_notebook_is_stored_without_outputs(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_runs(path, tmp_path, monkeypatch):
-    from trede.notebook import execute
+    from trede.notebook import execute, strip
     monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel's inline backend makes the figures
     nb = execute(path, tmp_path / path.name, cwd=tmp_path, timeout=300)
     code = [c for c in nb.cells if c.cell_type == "code"]
@@ -42,3 +42,7 @@ def test_notebook_runs(path, tmp_path, monkeypatch):
     first = "".join(o.get("text", "") for o in code[0].outputs)
     assert os.environ["PYTHONPATH"].split(os.pathsep)[0] in first, first
     assert (tmp_path / "results").is_dir()
+    # --strip brings the executed copy back to the stored form.
+    assert strip(tmp_path / path.name) and not strip(tmp_path / path.name)
+    stored = json.loads((tmp_path / path.name).read_text())
+    assert all(c.get("outputs", []) == [] for c in stored["cells"])

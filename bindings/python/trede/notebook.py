@@ -3,6 +3,7 @@ for the example notebooks in ``notebooks/`` on a machine without Jupyter, and fo
 
     python3 -m trede.notebook notebooks/01-quickstart.ipynb            # writes results/01-quickstart.ipynb
     python3 -m trede.notebook notebooks/*.ipynb -o executed/ --cwd /tmp/work
+    python3 -m trede.notebook --strip notebooks/*.ipynb                 # remove outputs in place (before a commit)
 
 The kernel is Python 3 ("python3" kernel spec) with this process's environment, so a trede
 package found through PYTHONPATH here is the one the notebook imports. Files the notebooks
@@ -17,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Optional, Sequence, Union
 
-__all__ = ["execute", "main"]
+__all__ = ["execute", "strip", "main"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -46,6 +47,21 @@ def execute(notebook: PathLike, output: Optional[PathLike] = None, cwd: Optional
     return nb
 
 
+def strip(notebook: PathLike) -> bool:
+    """Removes the outputs and execution counts of every code cell of ``notebook`` in place;
+    returns True when the file changed."""
+    import nbformat
+    nb = nbformat.read(os.fspath(notebook), as_version=4)
+    changed = False
+    for cell in nb.cells:
+        if cell.cell_type == "code" and (cell.outputs or cell.execution_count is not None):
+            cell.outputs, cell.execution_count = [], None
+            changed = True
+    if changed:
+        nbformat.write(nb, os.fspath(notebook))
+    return changed
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     ap = argparse.ArgumentParser(prog="python3 -m trede.notebook",
                                  description="Run notebooks top to bottom (nbclient) and write the executed copies.")
@@ -54,7 +70,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                     help="directory for the executed notebooks (default: results/ in the working directory)")
     ap.add_argument("--cwd", default=".", help="working directory of the kernel (default: the current directory)")
     ap.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell")
+    ap.add_argument("--strip", action="store_true", help="only remove the stored outputs of the notebooks, in place")
     args = ap.parse_args(argv)
+    if args.strip:
+        for path in args.notebooks:
+            print(("stripped " if strip(path) else "clean    ") + path)
+        return 0
     from nbclient.exceptions import CellExecutionError
 
     cwd = Path(args.cwd).resolve()
