@@ -79,7 +79,8 @@ void write_text(const std::string& path, const std::string& text) {
 
 int run(const Args& a) {
   if (a.data.empty() == a.targets.empty())
-    bad("--data/--targets", "give exactly one of --data FILE (event histories or panel data) and --targets FILE");
+    bad("--data/--targets", "give exactly one of --data FILE (event histories or panel data) and --targets FILE "
+                            "(to use both, fit the rates first: --data ... -o step1.toml, then --targets on step1.toml)");
   if (!a.output.empty()) check_output("-o", a.output);
   if (!a.report.empty()) check_output("--report", a.report);
   if (a.starts < 1) bad("--starts", "must be >= 1");
@@ -169,7 +170,15 @@ int run(const Args& a) {
     text = trede::calib::calibrated_scenario_text(scenario, fit, prov);
     // The calibrated scenario must load like any other before it is written.
     const auto dir = std::filesystem::path(a.scenario).parent_path();
-    (void)trede::model::parse_scenario(text, a.output.empty() ? a.scenario : a.output, {}, dir.empty() ? "." : dir.string());
+    try {
+      (void)trede::model::parse_scenario(text, a.output.empty() ? a.scenario : a.output, {}, dir.empty() ? "." : dir.string());
+    } catch (const trede::ModelError& e) {
+      std::vector<trede::Diagnostic> d{{"", 0, "-o",
+                                        "the calibrated scenario would not load, so nothing was written (line numbers "
+                                        "are those of the calibrated text):"}};
+      d.insert(d.end(), e.diagnostics().begin(), e.diagnostics().end());
+      throw trede::ModelError(std::move(d));
+    }
   }
   if (!a.output.empty()) {
     write_text(a.output, text);

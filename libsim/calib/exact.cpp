@@ -160,16 +160,29 @@ FitResult fit_poisson(const model::Scenario& s, const CompiledSpec& spec, Poisso
   for (auto& est : r.estimates) {
     if (est.parameter < 0 || !zero[static_cast<std::size_t>(est.parameter)]) continue;
     const double exposure = E[static_cast<std::size_t>(est.parameter)];
+    if (!(exposure > 0)) {
+      // Nobody was at risk: the data say nothing; the scenario's value stays.
+      est.estimate = est.start;
+      est.se = est.lower = est.upper = std::numeric_limits<double>::quiet_NaN();
+      est.key.clear();
+      continue;
+    }
     est.estimate = 0.0;
     est.se = std::numeric_limits<double>::quiet_NaN();
     est.lower = 0.0;
     est.upper = exposure > 0 ? -std::log(0.025) / exposure : std::numeric_limits<double>::infinity();
   }
+  // The exact bound below says more than the generic "went to 0" note.
+  std::erase_if(r.notes, [](const std::string& n) { return n.find("went to 0") != std::string::npos; });
   for (std::size_t p = 0; p < static_cast<std::size_t>(P); ++p)
     if (zero[p]) {
       r.covariance[p * static_cast<std::size_t>(P) + p] = std::numeric_limits<double>::quiet_NaN();
-      r.notes.push_back(spec.parameter_names[p] + ": no moves in " + detail::fmt(E[p]) +
-                        " person-years; estimate 0 with the exact 95% upper bound 3.689 / exposure");
+      if (!(E[p] > 0)) {
+        r.notes.push_back(spec.parameter_names[p].substr(9) + ": nobody at risk in the data; left at the scenario's value");
+        continue;
+      }
+      r.notes.push_back(spec.parameter_names[p].substr(9) + ": no moves in " + detail::fmt(E[p]) +
+                        " person-years at risk; estimate 0, exact 95% upper bound 3.689 / person-years");
     }
   // Rebuild q from the patched estimates (zero rates); estimates come edge by edge, piece by
   // piece, in the order of spec.edges, and q holds the first piece.
