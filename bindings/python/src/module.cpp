@@ -204,8 +204,6 @@ std::string overrides_text(const Scenario& s) {
 py::dict ensemble_attrs(const trede::mc::Ensemble& e, const Scenario& s) {
   py::dict a;
   const std::string overrides = overrides_text(s);
-  std::string hashed = s.text;
-  for (std::size_t i = 0; i < s.base_texts.size(); ++i) hashed += "\n#extends " + s.base_paths[i] + "\n" + s.base_texts[i];
   a["trede_version"] = std::string(trede::version);
   a["git_commit"] = std::string(trede::git_commit());
   a["master_seed"] = e.seed;
@@ -216,7 +214,7 @@ py::dict ensemble_attrs(const trede::mc::Ensemble& e, const Scenario& s) {
   a["scenario_name"] = s.name;
   a["scenario_path"] = s.source_path;
   a["scenario_overrides"] = overrides;
-  a["scenario_hash"] = trede::io::sha256_hex(hashed + "\n#overrides\n" + overrides);
+  a["scenario_hash"] = trede::io::scenario_hash(s);
   return a;
 }
 

@@ -1,5 +1,7 @@
 """The Python API: scenarios and overrides, run, compare, tidy frames, the GIL and progress."""
 
+import os
+import signal
 import threading
 import time
 
@@ -184,6 +186,23 @@ def test_an_exception_in_progress_stops_the_run(bm2_small):
     with pytest.raises(RuntimeError, match="stop here"):
         trede.run(bm2_small.with_overrides({"population[0].count": 20000}), 40, seed=1, threads=1, progress=stop)
     assert len(seen) == 1 and seen[0] < 40  # raised while replicates were still to run
+
+
+def test_ctrl_c_stops_a_run(bm2_small):
+    """SIGINT (Ctrl-C, a notebook's "interrupt kernel") during a run raises KeyboardInterrupt
+    after the replicates in progress, instead of waiting for the whole run."""
+    big = bm2_small.with_overrides({"population[0].count": 40000, "inflow[0].rate_per_year": 4000})
+    t0 = time.monotonic()
+    trede.run(big, 2, seed=1, threads=1)
+    per_replicate = (time.monotonic() - t0) / 2
+    timer = threading.Timer(3 * per_replicate, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    t0 = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        trede.run(big, 60, seed=1, threads=1)  # about 60 replicate-times if not interrupted
+    elapsed = time.monotonic() - t0
+    timer.join()
+    assert elapsed < 20 * per_replicate, f"stopped after {elapsed:.2f} s ({per_replicate:.3f} s per replicate)"
 
 
 def test_the_gil_is_released_while_simulating(bm2_small):

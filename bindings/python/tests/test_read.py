@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 import trede
+from conftest import cli
 
 
 def test_read_a_run_file(cli_run_file):
@@ -58,3 +59,29 @@ def test_read_a_comparison_file(cli_compare_file):
     assert len(c.variance_reduction()) == 2 * len(c.kpi_names)
     assert c.kpi_table().shape[0] == len(c.kpi_names)
     assert "gecombineerd, partieel, klassiek" in repr(c)
+
+
+def test_read_a_sweep_file(tmp_path):
+    from conftest import BM2, BM2_SMALL, describe, set_args
+    p = cli("sweep", BM2, *set_args({**BM2_SMALL, "horizon_years": 3}), "--grid", "state[beschut_werk].capacity=30,90",
+            "--grid", "inflow[0].rate_per_year=200,400", "-n", 3, "--seed", 5, "-q", "-o", "sweep.h5", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    s = trede.read(tmp_path / "sweep.h5")
+    assert isinstance(s, trede.Sweep) and s.replicates == 3
+    pts = s.points
+    assert list(pts.columns) == ["state[beschut_werk].capacity", "inflow[0].rate_per_year"] and len(pts) == 4
+    assert sorted(map(tuple, pts.to_numpy().tolist())) == [(30, 200), (30, 400), (90, 200), (90, 400)]
+    k = s.kpi()
+    assert list(k.columns) == ["point", *pts.columns, "kpi", "statistic", "value"]
+    with h5py.File(tmp_path / "sweep.h5", "r") as f:
+        mean = f["summary/kpi/mean"][()]
+    j = s.kpi_names.index("arrivals")
+    got = k[(k.kpi == "arrivals") & (k.statistic == "mean")].sort_values("point").value.to_numpy()
+    np.testing.assert_array_equal(got, mean[:, j])
+    # More inflow, more arrivals, at either capacity.
+    by = k[(k.kpi == "arrivals") & (k.statistic == "mean")].groupby("inflow[0].rate_per_year").value.mean()
+    assert by[400] > by[200]
+    assert set(s.occupancy().columns) == {"point", "time", "state", "statistic", "value"}
+    # The report covers runs and comparisons, and says so for a sweep.
+    p = cli("report", "sweep.h5", cwd=tmp_path)
+    assert p.returncode == 2 and "sweep files" in p.stderr, describe(p)

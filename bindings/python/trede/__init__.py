@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import _core, _paths
 from ._errors import Diagnostic, Error, IoError, ModelError
-from ._results import DIFFERENCE_STATISTICS, STATISTICS, Comparison, Result, read, summarize
+from ._results import DIFFERENCE_STATISTICS, STATISTICS, Comparison, Result, Sweep, read, summarize
 from ._scenario import Region, Scenario, State, Transition, format_overrides, load_scenario, parse_scenario
 from ._simulate import compare, run
 
@@ -32,7 +32,7 @@ __all__ = [
     "__version__", "git_commit", "models_dir",
     "Error", "ModelError", "IoError", "Diagnostic",
     "Scenario", "State", "Transition", "Region", "load_scenario", "parse_scenario", "format_overrides",
-    "run", "compare", "read", "Result", "Comparison", "summarize", "STATISTICS", "DIFFERENCE_STATISTICS",
+    "run", "compare", "read", "Result", "Comparison", "Sweep", "summarize", "STATISTICS", "DIFFERENCE_STATISTICS",
 ]
 if hasattr(_core, "fit_data"):
     __all__ += ["calibrate", "simulate_data", "Fit"]

@@ -23,7 +23,7 @@ import pandas as pd
 
 from ._errors import IoError
 
-__all__ = ["Result", "Comparison", "read", "STATISTICS", "DIFFERENCE_STATISTICS", "summarize"]
+__all__ = ["Result", "Comparison", "Sweep", "read", "STATISTICS", "DIFFERENCE_STATISTICS", "summarize"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -421,7 +421,8 @@ class Result:
         write leaves no file). Only for runs made in this session (:func:`trede.run`).
         Raises :class:`trede.IoError` when the file cannot be written."""
         if self._core is None:
-            raise TypeError("this result was read from a file; copy the file instead")
+            raise TypeError("only a result of trede.run can be saved (this one was read from a file, or is "
+                            "part of a comparison: save the comparison)")
         p = Path(os.fspath(path))
         self._core.save(os.fspath(p), compression, "")
         self.path = p
@@ -574,13 +575,77 @@ class Comparison:
                 f"seed {self.attrs.get('master_seed')}>")
 
 
+# ---- a sweep ------------------------------------------------------------------------------------
+
+class Sweep:
+    """A sweep file (``trede sweep -o``): N points over D scenario keys, each run on the same R
+    replicates. ``sweep[key]`` is a dataset (``summary/kpi/mean`` [N, K], ``replicates/kpi``
+    [N, R, K], ...)."""
+
+    def __init__(self, source: _File, attrs: Mapping[str, Any], path: Path) -> None:
+        self._src = source
+        self.attrs: Dict[str, Any] = dict(attrs)
+        self.path = path
+
+    def __getitem__(self, key: str) -> Any:
+        return self._src.get(key.lstrip("/"))
+
+    def keys(self) -> List[str]:
+        return self._src.keys()
+
+    @property
+    def replicates(self) -> int:
+        return int(self.attrs["replicates"])
+
+    @property
+    def time(self) -> np.ndarray:
+        return self["time"]
+
+    @property
+    def states(self) -> List[str]:
+        return _as_str_list(self["states"])
+
+    @property
+    def kpi_names(self) -> List[str]:
+        return _as_str_list(self["kpi_names"])
+
+    @property
+    def points(self) -> pd.DataFrame:
+        """One row per point (index ``point``), one column per swept key: the values as numbers
+        (text where a value is not a number)."""
+        keys = _as_str_list(self["points/keys"])
+        numeric = np.asarray(self["points/numeric"], dtype=float).reshape(-1, len(keys))
+        text = np.array(_as_str_list(self["points/values"]), dtype=object).reshape(-1, len(keys))
+        cols = {k: (numeric[:, j] if not np.isnan(numeric[:, j]).any() else text[:, j]) for j, k in enumerate(keys)}
+        return pd.DataFrame(cols, index=pd.Index(np.arange(len(numeric)), name="point"))
+
+    def kpi(self) -> pd.DataFrame:
+        """KPI statistics per point: columns point, <swept keys>, kpi, statistic, value."""
+        values = _stat_axis({s: self[f"summary/kpi/{s}"] for s in STATISTICS}, STATISTICS)  # [5, N, K]
+        df = _long(values, [(("statistic",), (np.array(STATISTICS),)),
+                            (("point",), (np.arange(values.shape[1]),)),
+                            (("kpi",), (np.array(self.kpi_names, dtype=object),))], order=["point", "kpi", "statistic"])
+        return self.points.reset_index().merge(df, on="point")
+
+    def occupancy(self) -> pd.DataFrame:
+        """Occupancy statistics per point: columns point, time, state, statistic, value."""
+        values = _stat_axis({s: self[f"summary/occupancy/{s}"] for s in STATISTICS}, STATISTICS)  # [5, N, T, S]
+        return _long(values, [(("statistic",), (np.array(STATISTICS),)), (("point",), (np.arange(values.shape[1]),)),
+                              (("time",), (self.time,)), (("state",), (np.array(self.states, dtype=object),))],
+                     order=["point", "time", "state", "statistic"])
+
+    def __repr__(self) -> str:
+        return (f"<trede.Sweep from {str(self.path)!r}: {len(self.points)} points over "
+                f"{', '.join(self.points.columns)}; {self.replicates} replicates each>")
+
+
 # ---- reading files ------------------------------------------------------------------------------
 
-def read(path: PathLike) -> Union[Result, Comparison]:
-    """Opens a result file written by ``trede run`` / ``trede compare`` (or ``save``): a
-    :class:`Result`, or a :class:`Comparison` for comparison files. Datasets are read when
-    first used. Raises :class:`trede.IoError` (an OSError) when the file is missing or is not a
-    trede result.
+def read(path: PathLike) -> Union[Result, Comparison, Sweep]:
+    """Opens a result file written by ``trede run`` / ``trede compare`` / ``trede sweep`` (or
+    ``save``): a :class:`Result`, a :class:`Comparison` for comparison files, a :class:`Sweep`
+    for sweep files. Datasets are read when first used. Raises :class:`trede.IoError` (an
+    OSError) when the file is missing or is not a trede result.
 
     >>> r = trede.read("bm2.h5")
     >>> r.occupancy().query("statistic == 'mean'")
@@ -594,4 +659,8 @@ def read(path: PathLike) -> Union[Result, Comparison]:
         n = len(src.get("scenario_names"))
         scenarios = [Result(_File(p, f"scenarios/{i}"), _attrs(p, f"scenarios/{i}"), path=p) for i in range(n)]
         return Comparison(src, attrs, scenarios, path=p)
+    if attrs.get("kind") == "sweep":
+        return Sweep(_File(p), attrs, p)
+    if attrs.get("kind", "result") != "result":
+        raise IoError(f"{p}: a trede file of kind {attrs['kind']!r}, which trede.read does not know", str(p))
     return Result(_File(p), attrs, path=p)

@@ -64,7 +64,8 @@ def _grid(n: int, ncols: int = 3, panel: Sequence[float] = (3.6, 2.6)) -> Any:
     import matplotlib.pyplot as plt
     ncols = max(1, min(ncols, n))
     nrows = (n + ncols - 1) // ncols
-    fig, axes = plt.subplots(nrows, ncols, figsize=(panel[0] * ncols, panel[1] * nrows), layout="constrained",
+    width = min(max(panel[0], 10.0 / ncols), 7.0)  # one or two panels: wider ones
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, panel[1] * nrows), layout="constrained",
                              squeeze=False)
     for a in axes.flat[n:]:
         a.set_visible(False)
@@ -305,9 +306,10 @@ def trede_differences(comparison: Comparison, ncols: int = 3) -> Any:
             ax.fill_between(w.index, w["lo"], w["hi"], color=TREDE_COLORS[r - 1], alpha=0.25, linewidth=0)
             ax.plot(w.index, w["mean"], color=TREDE_COLORS[r - 1], label=f"trede {r}")
         ax.axhline(0, color="0.3", lw=0.8)
-        ax.set_title(f"{n} − {comparison.reference}", fontsize=10)
+        ax.set_title(n, fontsize=10)
         ax.set_ylabel("people")
     axes[0].legend(fontsize=7, frameon=False, ncol=2)
+    fig.suptitle(f"difference with {comparison.reference} in people per trede", fontsize=10)
     return fig
 
 

@@ -394,6 +394,9 @@ def render(source: Union[Result, Comparison, PathLike], title: Optional[str] = N
     import matplotlib
     matplotlib.rcParams.update({"figure.dpi": 96, "axes.spines.top": False, "axes.spines.right": False})
     res = source if isinstance(source, (Result, Comparison)) else read(source)
+    if not isinstance(res, (Result, Comparison)):
+        raise Error(f"{getattr(res, 'path', source)}: the report covers result and comparison files, not "
+                    f"{type(res).__name__.lower()} files")
     if isinstance(res, Comparison):
         default = "Comparison: " + ", ".join(res.names)
         subtitle = (f"{len(res.names)} scenarios with common random numbers, {res.replicates} replicates each, "
@@ -453,6 +456,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 2
     try:
         res = read(args.file)
+        if not isinstance(res, (Result, Comparison)):
+            raise Error(f"{args.file}: the report covers result and comparison files (trede run, trede compare), "
+                        f"not {type(res).__name__.lower()} files")
     except Error as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
