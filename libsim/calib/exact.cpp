@@ -200,6 +200,7 @@ FitResult fit_poisson(const model::Scenario& s, const CompiledSpec& spec, Poisso
     for (std::size_t j = 0; j < S; ++j)
       if (j != i) sum += r.q[i * S + j];
     r.q[i * S + i] = -sum;
+    if (i < r.sojourn.size()) r.sojourn[i] = sum > 0 ? 1.0 / sum : std::numeric_limits<double>::infinity();
   }
   r.message = r.status == FitStatus::converged ? "Newton-Raphson on the Poisson likelihood" : r.message;
   r.starts.push_back({"closed form", r.log_likelihood, r.iterations, r.status});

@@ -148,6 +148,22 @@ void finish_rate_fit(FitResult& r, const CompiledSpec& spec, const model::Scenar
       if (j != i) sum += r.q[i * S + j];
     r.q[i * S + i] = -sum;
   }
+  // Mean sojourn times 1 / Σ_j q_ij: var(log sojourn) = gᵀ Σ g with g_u = ∂ log Σq / ∂θ_u
+  // = (Σ of the rates that parameter u scales) / Σq.
+  r.sojourn.assign(S, std::numeric_limits<double>::infinity());
+  r.sojourn_lower = r.sojourn_upper = r.sojourn;
+  for (std::size_t i = 0; i < S; ++i) {
+    const double total = -r.q[i * S + i];
+    if (!(total > 0)) continue;
+    Eigen::VectorXd g = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(p));
+    for (const auto& e : spec.edges)
+      if (e.from == i && e.rate_parameter[0] >= 0) g[e.rate_parameter[0]] += base_rate(e, 0, theta) / total;
+    const double v = g.dot(cov * g);
+    r.sojourn[i] = 1.0 / total;
+    const double half = g.isZero() ? 0.0 : z95 * std::sqrt(v);
+    r.sojourn_lower[i] = std::exp(-std::log(total) - half);
+    r.sojourn_upper[i] = std::exp(-std::log(total) + half);
+  }
   // Covariate effects, once per parameter and edge.
   for (const auto& e : spec.edges) {
     const auto& tr = scenario.transitions[static_cast<std::size_t>(e.transition)];
@@ -357,9 +373,12 @@ std::string summary(const FitResult& r) {
                 "95% upper", "start");
   os << line;
   for (const auto& e : r.estimates) {
+    std::string extra;
+    if (e.kind == "beta")
+      extra = "  hazard ratio " + fmt(std::exp(e.estimate)) + " [" + fmt(std::exp(e.lower)) + ", " + fmt(std::exp(e.upper)) + "]";
     std::snprintf(line, sizeof line, "  %-44s %12s %12s %12s %12s %12s%s\n", e.name.c_str(), fmt(e.estimate).c_str(),
                   e.fixed ? "fixed" : fmt(e.se).c_str(), e.fixed ? "" : fmt(e.lower).c_str(),
-                  e.fixed ? "" : fmt(e.upper).c_str(), fmt(e.start).c_str(), e.kind == "beta" ? "  (log hazard ratio)" : "");
+                  e.fixed ? "" : fmt(e.upper).c_str(), fmt(e.start).c_str(), extra.c_str());
     os << line;
   }
   os << "\n";
@@ -369,6 +388,14 @@ std::string summary(const FitResult& r) {
   } else {
     os << "log-likelihood: " << fmt(r.log_likelihood, 10) << "   -2 log L: " << fmt(r.objective, 10)
        << "   AIC: " << fmt(r.aic, 10) << "   parameters: " << r.parameters << "\n";
+  }
+  if (!r.sojourn.empty()) {
+    os << "mean sojourn (years, covariates 0):";
+    for (std::size_t i = 0; i < r.sojourn.size() && i < r.states.size(); ++i)
+      if (std::isfinite(r.sojourn[i]))
+        os << "  " << r.states[i] << " " << fmt(r.sojourn[i]) << " [" << fmt(r.sojourn_lower[i]) << ", "
+           << fmt(r.sojourn_upper[i]) << "]";
+    os << "\n";
   }
   if (r.starts.size() > 1) {
     os << "starting points:";

@@ -161,6 +161,10 @@ void fill(hid_t file, const FitResult& f, const model::Scenario& s, const std::s
     w.dataset("/q/estimate", {S, S}, f.q);
     w.dataset("/q/lower", {S, S}, f.q_lower);
     w.dataset("/q/upper", {S, S}, f.q_upper);
+    w.group("/sojourn");
+    w.dataset("/sojourn/estimate", {S}, f.sojourn);
+    w.dataset("/sojourn/lower", {S}, f.sojourn_lower);
+    w.dataset("/sojourn/upper", {S}, f.sojourn_upper);
   }
   w.group("/starts");
   std::vector<std::string> label, status;

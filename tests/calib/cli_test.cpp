@@ -16,7 +16,8 @@ namespace {
 std::string models() { return source_dir() + "/models/calibration/"; }
 
 // msm(s ~ time, subject = id, data = panel.csv, qmatrix = <ladder4 rates>) with delta-method
-// intervals (qmatrix.msm(m, ci = "delta")): estimate, lower, upper; -2 log L 8567.665621.
+// intervals (qmatrix.msm(m, ci = "delta")): estimate, lower, upper; -2 log L 8567.665621; and
+// sojourn.msm(m).
 TEST(CalibPanel, AgreesWithMsmOnTheExampleData) {
   const auto s = model::load_scenario(models() + "ladder4.toml");
   const auto d = read_csv(models() + "panel.csv", s);
@@ -37,6 +38,14 @@ TEST(CalibPanel, AgreesWithMsmOnTheExampleData) {
     EXPECT_NEAR(e.lower, r.lo, 2e-5) << r.edge;
     EXPECT_NEAR(e.upper, r.hi, 2e-5) << r.edge;
   }
+  // sojourn.msm(m): mean sojourn times with their intervals.
+  const double soj[3][3] = {{1.5710297, 1.4496459, 1.7025773}, {0.7657032, 0.6953681, 0.8431526}, {3.8588277, 3.2332091, 4.6055020}};
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_NEAR(f.sojourn[i], soj[i][0], 1e-4 * soj[i][0]) << f.states[i];
+    EXPECT_NEAR(f.sojourn_lower[i], soj[i][1], 1e-4 * soj[i][1]) << f.states[i];
+    EXPECT_NEAR(f.sojourn_upper[i], soj[i][2], 1e-4 * soj[i][2]) << f.states[i];
+  }
+  EXPECT_TRUE(std::isinf(f.sojourn[3]));  // exit is absorbing
 }
 
 TEST(CalibCli, PanelFitWritesAValidScenarioAndAReport) {

@@ -78,6 +78,9 @@ struct FitResult {
   std::vector<std::string> states;            ///< [S] for `q`
   std::vector<double> q;                      ///< [S, S] fitted intensity matrix at covariates 0 (panel, exact)
   std::vector<double> q_lower, q_upper;       ///< [S, S] 95 % intervals of q (NaN off the edges)
+  /// [S] mean sojourn time per state at covariates 0, 1 / (total exit rate), years (msm's
+  /// sojourn.msm); infinity for absorbing states. Intervals by the delta method on the log scale.
+  std::vector<double> sojourn, sojourn_lower, sojourn_upper;
   std::vector<StartResult> starts;            ///< one per starting point tried
   std::vector<TargetFit> targets;             ///< targets only
   std::vector<std::string> notes;             ///< caveats (edges without events, skipped targets, ...)
