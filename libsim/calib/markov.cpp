@@ -158,7 +158,10 @@ void finish_rate_fit(FitResult& r, const CompiledSpec& spec, const model::Scenar
     Eigen::VectorXd g = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(p));
     for (const auto& e : spec.edges)
       if (e.from == i && e.rate_parameter[0] >= 0) g[e.rate_parameter[0]] += base_rate(e, 0, theta) / total;
-    const double v = g.dot(cov * g);
+    double v = 0.0;  // only over the parameters involved: others may have no variance (NaN)
+    for (Eigen::Index u = 0; u < g.size(); ++u)
+      for (Eigen::Index w = 0; w < g.size(); ++w)
+        if (g[u] != 0.0 && g[w] != 0.0) v += g[u] * cov(u, w) * g[w];
     r.sojourn[i] = 1.0 / total;
     const double half = g.isZero() ? 0.0 : z95 * std::sqrt(v);
     r.sojourn_lower[i] = std::exp(-std::log(total) - half);

@@ -254,6 +254,26 @@ TEST(CalibPanel, ExactAbsorbingTimesAreUsed) {
   EXPECT_NE(a.log_likelihood, b.log_likelihood);
 }
 
+// Little data on a nine-state ladder: rates out of states hardly seen are not determined. The fit
+// says so in its status and notes, and still estimates what the data do determine.
+TEST(CalibPanel, UndeterminedRatesGiveAStatusNotAnException) {
+  const auto s = model::load_scenario(source_dir() + "/models/ladder-bm.toml");
+  SimulateOptions o;
+  o.people = 150;
+  o.follow_up_years = 1.0;
+  o.mean_visit_gap_years = 0.3;
+  o.seed = 5;
+  const auto d = simulate_markov_data(s, o);
+  FitResult f;
+  EXPECT_NO_THROW(f = fit_panel(s, d));
+  EXPECT_EQ(f.status, FitStatus::singular_information) << f.message;
+  EXPECT_FALSE(f.notes.empty());
+  const Estimate& e = estimate(f, "bijstand->diagnose");
+  EXPECT_TRUE(std::isfinite(e.se) && e.se > 0);
+  EXPECT_TRUE(std::isfinite(f.sojourn_upper[0]));
+  EXPECT_TRUE(std::isnan(estimate(f, "afspraakbaan->exit").se));
+}
+
 TEST(CalibPanel, NonConvergenceIsAStatusNotAnException) {
   const auto s = model::load_scenario(ladder4_path());
   SimulateOptions o;
