@@ -178,6 +178,16 @@ TEST(CalibTargets, RecoversKnownParametersFromItsOwnSimulatedTargets) {
   }
   EXPECT_EQ(f.targets.size(), 12u);
   for (const auto& t : f.targets) EXPECT_LT(std::abs(t.z), 3.0) << t.id << " " << t.time;
+
+  // The same fit on one thread: bitwise the same (replicates depend only on seed and index).
+  o.threads = 1;
+  const FitResult serial = fit_targets(truth, targets,
+                                       {parse_parameter_bound("transition[bijstand->werk].rate=log:0.05:2:0.15"),
+                                        parse_parameter_bound("transition[werk->bijstand].rate=log:0.02:1:0.6")},
+                                       o);
+  EXPECT_EQ(serial.theta, f.theta);
+  EXPECT_EQ(serial.objective, f.objective);
+  EXPECT_EQ(serial.evaluations, f.evaluations);
 }
 
 }  // namespace
