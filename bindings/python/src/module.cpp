@@ -76,11 +76,12 @@ void translate(std::exception_ptr p) {
 
 // ---- running without the GIL ----------------------------------------------------------------
 
-// Runs `work(progress)` in a helper thread with the GIL released. The calling thread waits,
-// and every `poll` it takes the GIL to (1) run Python's signal handlers, so that Ctrl-C or a
+// Runs `work(progress)` in a helper thread with the GIL released. The calling thread waits, and
+// every 100 ms it takes the GIL to (1) run Python's signal handlers, so that Ctrl-C or a
 // notebook's "interrupt kernel" stops the simulation at the next finished replicate, and (2) call
 // the user's `progress(done, total)` from the calling thread (never from a TBB worker). An
-// exception from `work` is rethrown in the calling thread (and translated to Python there).
+// exception from `work`, the signal handler or `progress` is rethrown in the calling thread (and
+// translated to Python there) once the workers have stopped.
 template <class Result, class Work>
 Result run_released(const py::object& progress, Work work) {
   struct Shared {
@@ -110,8 +111,11 @@ Result run_released(const py::object& progress, Work work) {
   });
 
   std::uint64_t reported = ~std::uint64_t{0};
-  bool interrupted = false;
-  std::exception_ptr callback_error;
+  std::exception_ptr python_error;  // from the signal handler or `progress`: stops the workers
+  auto stop = [&](std::exception_ptr e) {
+    python_error = std::move(e);
+    shared->cancel.store(true);
+  };
   auto report = [&] {
     const std::uint64_t d = shared->done.load(), t = shared->total.load();
     if (progress.is_none() || t == 0 || d == reported) return;
@@ -119,8 +123,7 @@ Result run_released(const py::object& progress, Work work) {
     try {
       progress(d, t);
     } catch (...) {
-      callback_error = std::current_exception();
-      shared->cancel.store(true);
+      stop(std::current_exception());
     }
   };
   {
@@ -130,22 +133,16 @@ Result run_released(const py::object& progress, Work work) {
         std::unique_lock<std::mutex> lock(shared->m);
         if (shared->cv.wait_for(lock, std::chrono::milliseconds(100), [&] { return shared->finished; })) break;
       }
+      if (python_error) continue;  // stopping: wait for the workers
       py::gil_scoped_acquire acquire;
-      if (!interrupted && PyErr_CheckSignals() != 0) {
-        // A KeyboardInterrupt (or whatever the handler raised) is now set in Python: stop the
-        // workers, then let it propagate once they are done.
-        interrupted = true;
-        shared->cancel.store(true);
-        callback_error = std::make_exception_ptr(py::error_already_set());  // takes the Python error
-      }
-      if (!interrupted) report();
+      if (PyErr_CheckSignals() != 0) stop(std::make_exception_ptr(py::error_already_set()));  // e.g. KeyboardInterrupt
+      else report();
     }
     worker.join();
   }
-  if (callback_error) std::rethrow_exception(callback_error);
+  if (!python_error && !shared->error) report();  // the final count
+  if (python_error) std::rethrow_exception(python_error);
   if (shared->error) std::rethrow_exception(shared->error);
-  report();
-  if (callback_error) std::rethrow_exception(callback_error);
   return std::move(*shared->result);
 }
 

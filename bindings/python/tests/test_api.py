@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import trede
-from conftest import BM2, BM2_SMALL, MODELS
+from conftest import BM2, MODELS
 
 
 # ---- scenarios ----------------------------------------------------------------------------------

@@ -3,7 +3,6 @@ aggregate targets, the calibrated scenario, and the same estimates as `trede cal
 
 import re
 
-import numpy as np
 import pandas as pd
 import pytest
 

@@ -1,10 +1,8 @@
 """The same scenario, seed and replicates give the same results from Python as from the trede
 program, bit for bit: in memory, and in the files `save` writes."""
 
-import pytest
-
 import trede
-from conftest import BM2, BM2_SMALL, assert_same, assert_same_attr, cli, describe, organisation_variants, read_all, set_args
+from conftest import BM2, BM2_SMALL, assert_same, assert_same_attr, cli, describe, organisation_variants, read_all
 
 # Attributes that differ between two writes of the same result.
 VOLATILE = {"created", "command_line"}

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import trede
-from conftest import BM2, BM2_SMALL
+from conftest import BM2
 
 BAD = """name = "bad"
 start_year = 2025.0

@@ -6,13 +6,16 @@ import json
 import math
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 import numpy as np
 
 from . import _core
+
+if TYPE_CHECKING:
+    import pandas
 
 __all__ = ["Scenario", "State", "Transition", "Region", "load_scenario", "parse_scenario",
            "Overrides", "format_overrides"]
@@ -225,12 +228,12 @@ class Scenario:
         """People present at the start (all regions)."""
         return int(self._core.initial_population)
 
-    def states_frame(self) -> "pandas.DataFrame":  # noqa: F821
+    def states_frame(self) -> "pandas.DataFrame":
         """The states as a pandas DataFrame (one row per state)."""
         import pandas as pd
         return pd.DataFrame([s.__dict__ for s in self.states])
 
-    def transitions_frame(self) -> "pandas.DataFrame":  # noqa: F821
+    def transitions_frame(self) -> "pandas.DataFrame":
         """The transitions as a pandas DataFrame (one row per transition)."""
         import pandas as pd
         return pd.DataFrame([t.__dict__ for t in self.transitions])

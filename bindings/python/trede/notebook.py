@@ -16,7 +16,10 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Optional, Sequence, Union
+from typing import TYPE_CHECKING, Optional, Sequence, Union
+
+if TYPE_CHECKING:
+    import nbformat
 
 __all__ = ["execute", "strip", "main"]
 
@@ -24,7 +27,7 @@ PathLike = Union[str, "os.PathLike[str]"]
 
 
 def execute(notebook: PathLike, output: Optional[PathLike] = None, cwd: Optional[PathLike] = None,
-            timeout: int = 600, kernel_name: str = "python3") -> "nbformat.NotebookNode":  # noqa: F821
+            timeout: int = 600, kernel_name: str = "python3") -> "nbformat.NotebookNode":
     """Executes every cell of ``notebook`` in order, in a fresh kernel started in ``cwd``
     (default: the current directory), and returns the executed notebook (also written to
     ``output`` when given). Raises ``nbclient.exceptions.CellExecutionError`` at the first

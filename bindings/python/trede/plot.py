@@ -11,7 +11,7 @@ and in the HTML report (:mod:`trede.report`).
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
+from typing import Any, Dict, Iterable, Optional, Sequence, Union
 
 import matplotlib
 import numpy as np
