@@ -94,7 +94,7 @@ class Result:
             self.waiting_joined = f["replicates/waiting_joined"][()].astype(float)
             self.cost = f["replicates/cost_eur"][()]
             self.regions = _strings(f["regions"])
-            self.occ_region = f["replicates/occupancy_region"][()].astype(float) if "replicates/occupancy_region" in f else None
+            self.occ_region = f["replicates/region/occupancy"][()].astype(float) if "replicates/region/occupancy" in f else None  # [R, T, G, S]
             self.org_names = _strings(f["organisations"]) if "organisations" in f else []
             self.org_cost = f["replicates/organisation_cost_eur"][()] if "replicates/organisation_cost_eur" in f else None
         self.R = self.occ.shape[0]

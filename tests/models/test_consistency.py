@@ -1,0 +1,65 @@
+"""Consistency of the shipped models: they validate, generated files are current, the
+organisation-model variants differ from their base only in the model, and the 35 regions split
+the national population and add up to the total."""
+
+import subprocess
+import sys
+import tomllib
+
+import h5py
+import numpy as np
+import pytest
+
+from conftest import MODELS, TREDE, all_models
+
+PW = MODELS / "participatiewet"
+FIVE = ["gecombineerd", "integraal", "partieel", "bedrijf_beschut_werk", "klassiek"]
+
+
+@pytest.mark.parametrize("model", all_models())
+def test_validates(model):
+    p = subprocess.run([TREDE, "validate", str(MODELS / model)], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+
+
+def test_generated_policy_file_is_current():
+    p = subprocess.run([sys.executable, str(PW / "tools" / "make_policy.py"), "--check"], capture_output=True, text=True)
+    assert p.returncode == 0, p.stdout + p.stderr
+
+
+@pytest.mark.parametrize("m", FIVE)
+def test_organisation_variant_only_sets_the_model(m):
+    with open(PW / f"nederland-{m}.toml", "rb") as f:
+        doc = tomllib.load(f)
+    assert doc == {"extends": "nederland.toml", "name": f"nederland-{m}", "organisation_model": m}
+
+
+def test_arbeidsmarktregios_mix_and_shares():
+    with open(PW / "arbeidsmarktregios.toml", "rb") as f:
+        doc = tomllib.load(f)
+    regions = doc["region"]
+    assert len(regions) == 35
+    assert abs(sum(r["share"] for r in regions) - 1.0) < 1e-9
+    counts = {m: sum(r["organisation_model"] == m for r in regions) for m in FIVE}
+    # seed 004: about 20 / 20 / 50 / 6 / 4 % of the SOBs
+    assert counts == {"gecombineerd": 7, "integraal": 7, "partieel": 18, "bedrijf_beschut_werk": 2, "klassiek": 1}
+
+
+def test_regions_add_up(tmp_path):
+    out = tmp_path / "amr.h5"
+    cmd = [TREDE, "run", str(PW / "arbeidsmarktregios.toml"), "-n", "1", "--seed", "7", "-o", str(out), "-q",
+           "--set", "horizon_years=2"]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    with h5py.File(out, "r") as f:
+        occ = f["replicates/occupancy"][()]
+        occ_r = f["replicates/region/occupancy"][()]          # [R, T, G, S]
+        assert occ_r.shape[2] == 35
+        np.testing.assert_array_equal(occ_r.sum(axis=2), occ)
+        cost_r = f["replicates/region/cost_eur"][()]          # [R, P, G]
+        np.testing.assert_allclose(cost_r.sum(axis=2), f["replicates/cost_eur"][()], rtol=1e-9)
+    # the regions together hold the national population (shares of each group, rounded per region)
+    p = subprocess.run([TREDE, "validate", str(PW / "nederland.toml")], capture_output=True, text=True)
+    q = subprocess.run([TREDE, "validate", str(PW / "arbeidsmarktregios.toml")], capture_output=True, text=True)
+    people = lambda s: int(s.split("population at start: ")[1].split(" ")[0])
+    assert abs(people(q.stdout) - people(p.stdout)) <= 35 * 30
