@@ -178,6 +178,21 @@ std::string utc_now() {
 }
 
 // One ensemble and its scenario, below `loc` (the file, or a group of a comparison file).
+// The time grid and the names every kind of file carries: /time, /period_start, /period_end,
+// /states, /trede, /capacity_states, /kpi_names, /kpi_period_names.
+void write_grid_and_names(Writer& w, const engine::Layout& L) {
+  const hsize_t T = L.T(), P = L.P(), S = L.S();
+  w.dataset("time", {T}, L.report_times);
+  w.dataset("period_start", {P}, L.period_start);
+  w.dataset("period_end", {P}, L.period_end);
+  w.strings("states", L.states);
+  std::vector<std::int32_t> trede(L.trede.begin(), L.trede.end());
+  w.dataset("trede", {S}, trede);
+  w.strings("capacity_states", L.capacity_states);
+  w.strings("kpi_names", L.kpi_names);
+  w.strings("kpi_period_names", L.kpi_period_names);
+}
+
 void write_contents(hid_t loc, const mc::Ensemble& e, const model::Scenario& s, const WriteOptions& o) {
   Writer w(loc, o.compression_level);
   const engine::Layout& L = e.layout;
@@ -205,16 +220,10 @@ void write_contents(hid_t loc, const mc::Ensemble& e, const model::Scenario& s, 
     w.strings("scenario_bases", s.base_texts);
     w.strings("scenario_base_paths", s.base_paths);
   }
-  w.dataset("time", {T}, L.report_times);
-  w.dataset("period_start", {P}, L.period_start);
-  w.dataset("period_end", {P}, L.period_end);
-  w.strings("states", L.states);
-  std::vector<std::int32_t> trede(L.trede.begin(), L.trede.end());
-  w.dataset("trede", {S}, trede);
+  write_grid_and_names(w, L);
   w.dataset("state_cost_eur_per_year", {S}, L.cost_eur_per_year);
   std::vector<std::int32_t> ladder = {1, 2, 3, 4, 5, 6};
   w.dataset("ladder", {rungs}, ladder);
-  w.strings("capacity_states", L.capacity_states);
   w.group("edges");
   std::vector<std::string> ids, from, to, kind;
   for (const auto& ed : L.edges) {
@@ -227,8 +236,6 @@ void write_contents(hid_t loc, const mc::Ensemble& e, const model::Scenario& s, 
   w.strings("edges/from", from);
   w.strings("edges/to", to);
   w.strings("edges/kind", kind);
-  w.strings("kpi_names", L.kpi_names);
-  w.strings("kpi_period_names", L.kpi_period_names);
   w.strings("regions", L.regions);
   w.strings("region_models", L.region_models);
   w.strings("organisations", L.organisations);
@@ -353,15 +360,7 @@ void write_sweep(const std::string& path, const mc::Design& design, const engine
     w.attr("scenario_hash", scenario_hash(base));
     if (!o.command_line.empty()) w.attr("command_line", o.command_line);
     w.scalar_string("scenario", base.text);
-    w.dataset("time", {T}, L.report_times);
-    w.dataset("period_start", {P}, L.period_start);
-    w.dataset("period_end", {P}, L.period_end);
-    w.strings("states", L.states);
-    std::vector<std::int32_t> trede(L.trede.begin(), L.trede.end());
-    w.dataset("trede", {S}, trede);
-    w.strings("capacity_states", L.capacity_states);
-    w.strings("kpi_names", L.kpi_names);
-    w.strings("kpi_period_names", L.kpi_period_names);
+    write_grid_and_names(w, L);
     // The design: keys, values as written (TOML), values as numbers, and one dataset per key.
     w.group("points");
     w.strings("points/keys", design.keys);
@@ -431,11 +430,7 @@ void write_comparison(const std::string& path, const mc::Comparison& c, const st
     w.attr("created", utc_now());
     if (!o.command_line.empty()) w.attr("command_line", o.command_line);
     w.strings("scenario_names", c.names);
-    w.strings("kpi_names", L.kpi_names);
-    w.strings("kpi_period_names", L.kpi_period_names);
-    w.dataset("time", {T}, L.report_times);
-    w.dataset("period_start", {P}, L.period_start);
-    w.dataset("period_end", {P}, L.period_end);
+    write_grid_and_names(w, L);
     auto stack = [](const std::vector<mc::Difference>& ds, std::vector<double> mc::Difference::*field) {
       std::vector<double> out;
       for (const auto& d : ds) out.insert(out.end(), (d.*field).begin(), (d.*field).end());

@@ -735,6 +735,10 @@ PYBIND11_MODULE(_core, m) {
              d["scenario_names"] = strings(cmp.names);
              d["kpi_names"] = strings(L.kpi_names);
              d["kpi_period_names"] = strings(L.kpi_period_names);
+             d["states"] = strings(L.states);
+             d["capacity_states"] = strings(L.capacity_states);
+             std::vector<std::int32_t> trede(L.trede.begin(), L.trede.end());
+             d["trede"] = py::array_t<std::int32_t>(static_cast<py::ssize_t>(trede.size()), trede.data());
              d["time"] = view(L.report_times, {T}, self);
              d["period_start"] = view(L.period_start, {P}, self);
              d["period_end"] = view(L.period_end, {P}, self);
