@@ -39,6 +39,7 @@ class CalendarQueue {
     pending_ = 0;
     sorted_.clear();
     near_.clear();
+    spare_.clear();
   }
 
   [[nodiscard]] bool empty() const noexcept {
@@ -51,7 +52,12 @@ class CalendarQueue {
       near_.push_back(e);
       std::push_heap(near_.begin(), near_.end(), after);
     } else {
-      buckets_[b].push_back(e);
+      auto& bucket = buckets_[b];
+      if (bucket.capacity() == 0 && !spare_.empty()) {  // reuse the buffer of a bucket already consumed
+        bucket.swap(spare_.back());
+        spare_.pop_back();
+      }
+      bucket.push_back(e);
       ++pending_;
     }
   }
@@ -82,6 +88,7 @@ class CalendarQueue {
   [[nodiscard]] std::size_t memory_bytes() const noexcept {
     std::size_t n = sorted_.capacity() + near_.capacity();
     for (const auto& b : buckets_) n += b.capacity();
+    for (const auto& b : spare_) n += b.capacity();
     return n * sizeof(QueueEntry) + buckets_.capacity() * sizeof(std::vector<QueueEntry>);
   }
 
@@ -104,7 +111,12 @@ class CalendarQueue {
       ++current_;
     } while (buckets_[current_].empty());
     sorted_.swap(buckets_[current_]);
-    std::vector<QueueEntry>().swap(buckets_[current_]);  // release: memory stays proportional to what is queued
+    // The previous bucket's buffer goes to the spares, for the next bucket that gets its first
+    // entry: no allocation and no regrowth per bucket, and memory stays proportional to what is
+    // queued (a spare is only kept while it is not in use).
+    buckets_[current_].clear();
+    if (buckets_[current_].capacity() > 0) spare_.push_back(std::move(buckets_[current_]));
+    buckets_[current_] = {};
     pending_ -= sorted_.size();
     cursor_ = 0;
     std::sort(sorted_.begin(), sorted_.end(), [](const QueueEntry& a, const QueueEntry& b) { return after(b, a); });
@@ -112,6 +124,7 @@ class CalendarQueue {
 
   std::vector<std::vector<QueueEntry>> buckets_;
   std::vector<QueueEntry> sorted_;  // the current bucket, sorted; entries before cursor_ are done
+  std::vector<std::vector<QueueEntry>> spare_;  // emptied buffers for buckets that get their first entry
   std::vector<QueueEntry> near_;    // min-heap of entries pushed into the current bucket
   std::size_t current_ = 0;
   std::size_t cursor_ = 0;
