@@ -26,6 +26,7 @@
 #include <map>
 
 #include "calib/internal.hpp"
+#include "calib/panel_detail.hpp"
 #include "trede/calib/markov.hpp"
 #include "trede/error.hpp"
 
@@ -53,9 +54,9 @@ struct Pattern {
 
 class PanelModel {
  public:
-  PanelModel(const CompiledSpec& spec, std::vector<Pattern> patterns)
+  PanelModel(const CompiledSpec& spec, std::vector<Pattern> patterns, bool force_pade = false)
       : spec_(spec), S_(static_cast<Index>(spec.states)), P_(static_cast<Index>(spec.parameter_names.size())),
-        patterns_(std::move(patterns)) {}
+        patterns_(std::move(patterns)), force_pade_(force_pade) {}
 
   // Log-likelihood; with `grad` its gradient; with `info` the expected (Fisher) information.
   // Returns -inf when some observed transition has probability 0 at theta.
@@ -103,6 +104,7 @@ class PanelModel {
     MatrixXd Q;
     std::vector<MatrixXd> dQ;
     build(theta, pat.x, Q, derivs ? &dQ : nullptr);
+    if (force_pade_) return pattern_pade(pat, Q, dQ, grad, info);
     Eigen::EigenSolver<MatrixXd> es(Q, true);
     if (es.info() != Eigen::Success) return pattern_pade(pat, Q, dQ, grad, info);
     const Eigen::VectorXcd d = es.eigenvalues();
@@ -128,7 +130,9 @@ class PanelModel {
     Eigen::PartialPivLU<Mat> lu(A);
     const Mat Ainv = lu.inverse();
     const double cond = A.cwiseAbs().colwise().sum().maxCoeff() * Ainv.cwiseAbs().colwise().sum().maxCoeff();
-    if (!std::isfinite(cond) || cond > 1e8) return pattern_pade(pat, Q, dQ, grad, info);
+    // Beyond ~1e6 the eigenvectors are nearly parallel (Q close to defective) and the products
+    // lose more than 6 digits; the Padé path is exact there.
+    if (!std::isfinite(cond) || cond > 1e6) return pattern_pade(pat, Q, dQ, grad, info);
     using RowMat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
     using Vec = Eigen::Matrix<T, Eigen::Dynamic, 1>;
     const Index S = S_;
@@ -277,6 +281,7 @@ class PanelModel {
   const CompiledSpec& spec_;
   Index S_, P_;
   std::vector<Pattern> patterns_;
+  bool force_pade_ = false;
 };
 
 // Groups the visit pairs of `data` by covariate pattern (`use_covariates` false: one pattern).
@@ -538,6 +543,19 @@ FitResult fit_panel(const model::Scenario& s, const PanelData& data, const Model
                       "); the best is reported");
   r.seconds = detail::now_seconds() - t0;
   return r;
+}
+
+double detail::panel_score(const model::Scenario& s, const PanelData& data, const ModelSpec& spec_in,
+                           const std::vector<double>& theta, std::vector<double>* grad, bool pade) {
+  const CompiledSpec spec = compile_spec(s, data, spec_in, true);
+  std::size_t changes = 0;
+  PanelModel m(spec, make_patterns(data, &s, true, false, changes), pade);
+  if (theta.size() != spec.parameter_names.size()) throw ModelError("", 0, "theta", "wrong number of parameters");
+  const VectorXd t = Eigen::Map<const VectorXd>(theta.data(), static_cast<Index>(theta.size()));
+  VectorXd g;
+  const double ll = m.evaluate(t, grad ? &g : nullptr, nullptr);
+  if (grad) grad->assign(g.data(), g.data() + g.size());
+  return ll;
 }
 
 double panel_log_likelihood(const PanelData& data, const std::vector<double>& q, bool exact_absorbing) {

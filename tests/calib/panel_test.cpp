@@ -7,6 +7,7 @@
 #include <cmath>
 #include <vector>
 
+#include "calib/panel_detail.hpp"
 #include "support.hpp"
 #include "trede/calib/markov.hpp"
 #include "trede/calib/simulate.hpp"
@@ -102,6 +103,92 @@ TEST(CalibPanel, LogLikelihoodEqualsADirectComputation) {
   };
   const double closed = std::log(p(0, 1, 1.3)) + std::log(p(1, 1, 0.7)) + std::log(p(1, 0, 2.5));
   EXPECT_NEAR(panel_log_likelihood(two, {0, a, b, 0}), closed, 1e-12);
+}
+
+// The analytic score (eigen-decomposition path and Padé/Fréchet path) against central
+// differences of the log-likelihood, with covariates and at a point away from the maximum.
+TEST(CalibPanel, ScoreEqualsFiniteDifferencesOnBothPaths) {
+  const std::uint64_t sd = seed();
+  const auto s = model::load_scenario(ladder4_path(), {"transition[bijstand->traject].covariates.age=-0.03"});
+  SimulateOptions o;
+  o.people = 150;
+  o.seed = sd;
+  o.covariates = {{"age", 40, 10}};
+  const auto d = simulate_markov_data(s, o);
+  ModelSpec spec;
+  spec.covariates.push_back({"age", {"bijstand->traject", "werk->bijstand"}, false});
+  spec.fixed["werk->exit"] = 0.05;
+  // 5 log rates, then 2 betas.
+  const std::vector<double> theta = {std::log(0.5), std::log(0.1), std::log(0.7), std::log(1.1), std::log(0.3), -0.02, 0.01};
+  std::vector<double> g_eigen, g_pade;
+  const double ll = detail::panel_score(s, d, spec, theta, &g_eigen, false);
+  const double ll_pade = detail::panel_score(s, d, spec, theta, &g_pade, true);
+  EXPECT_NEAR(ll, ll_pade, 1e-9 * std::abs(ll));
+  ASSERT_EQ(g_eigen.size(), theta.size());
+  for (std::size_t u = 0; u < theta.size(); ++u) {
+    const double h = 1e-5;
+    auto tp = theta, tm = theta;
+    tp[u] += h;
+    tm[u] -= h;
+    const double fd = (detail::panel_score(s, d, spec, tp, nullptr, false) - detail::panel_score(s, d, spec, tm, nullptr, false)) / (2 * h);
+    EXPECT_NEAR(g_eigen[u], fd, 1e-5 * (1 + std::abs(fd))) << "parameter " << u;
+    EXPECT_NEAR(g_pade[u], g_eigen[u], 1e-7 * (1 + std::abs(fd))) << "parameter " << u;
+  }
+}
+
+// A defective Q (a chain whose states have the same exit rate: a Jordan block) takes the Padé
+// path; its likelihood still equals the direct computation and the fit still converges.
+TEST(CalibPanel, DefectiveIntensityMatrixFallsBackToPade) {
+  const auto s = model::parse_scenario(R"(
+name = "chain"
+horizon_years = 5
+[[state]]
+name = "a"
+trede = 2
+[[state]]
+name = "b"
+trede = 3
+[[state]]
+name = "c"
+absorbing = true
+[[transition]]
+from = "a"
+to = "b"
+rate = 1.0
+[[transition]]
+from = "b"
+to = "c"
+rate = 1.0
+[[population]]
+state = "a"
+count = 100
+)",
+                                       "chain.toml");
+  const auto d = parse_csv("id,time,state\n1,0,a\n1,0.5,a\n1,1.7,b\n1,2.2,c\n2,0,a\n2,1.0,b\n2,2.5,b\n3,0,a\n3,3,c\n", "chain.csv", s);
+  const std::size_t n = 3;
+  const Matrix qd = {-1, 1, 0, 0, -1, 1, 0, 0, 0};
+  double direct = 0;
+  for (const auto& sub : d.subjects)
+    for (std::size_t i = 0; i + 1 < sub.time_years.size(); ++i) {
+      Matrix a = qd;
+      for (auto& x : a) x *= sub.time_years[i + 1] - sub.time_years[i];
+      direct += std::log(expm_taylor(a, n)[sub.state[i] * n + sub.state[i + 1]]);
+    }
+  EXPECT_NEAR(panel_log_likelihood(d, {0, 1, 0, 0, 0, 1, 0, 0, 0}), direct, 1e-10 * std::abs(direct));
+  std::vector<double> g;
+  const double ll = detail::panel_score(s, d, {}, {0.0, 0.0}, &g, false);
+  EXPECT_NEAR(ll, direct, 1e-10 * std::abs(direct));
+  for (std::size_t u = 0; u < 2; ++u) {
+    // h = 1e-4: the truncation error (h²) stays below 1e-7, and the points either side are
+    // only nearly defective.
+    std::vector<double> tp = {0.0, 0.0}, tm = tp;
+    tp[u] += 1e-4;
+    tm[u] -= 1e-4;
+    const double fd = (detail::panel_score(s, d, {}, tp, nullptr, false) - detail::panel_score(s, d, {}, tm, nullptr, false)) / 2e-4;
+    EXPECT_NEAR(g[u], fd, 1e-6 * (1 + std::abs(fd))) << u;
+  }
+  const FitResult f = fit_panel(s, d);
+  EXPECT_EQ(f.status, FitStatus::converged) << f.message;
 }
 
 TEST(CalibPanel, ImpossibleChangeOfStateNamesTheLine) {
