@@ -113,6 +113,7 @@ TEST(CalibCli, BadInputExitsWithCodeTwoAndNamesTheLine) {
   EXPECT_NE(c.output.find("cannot open data file"), std::string::npos) << c.output;
   c = run(cli() + " calibrate " + models() + "ladder4.toml");
   EXPECT_EQ(c.exit_code, 2) << c.output;
+  EXPECT_NE(c.output.find("give --data FILE"), std::string::npos) << c.output;
   c = run(cli() + " calibrate " + models() + "ladder4.toml --data " + models() + "panel.csv --fix 'nope->x=1'");
   EXPECT_EQ(c.exit_code, 2) << c.output;
   EXPECT_NE(c.output.find("unknown transition 'nope->x'"), std::string::npos) << c.output;
@@ -125,6 +126,30 @@ TEST(CalibCli, BadInputExitsWithCodeTwoAndNamesTheLine) {
   EXPECT_NE(c.output.find("t.json: targets[x].model.states: unknown state 'nope'"), std::string::npos) << c.output;
   c = run(cli() + " calibrate " + models() + "ladder4.toml --targets " + models() + "targets.json --param nosuchkey=0:1");
   EXPECT_EQ(c.exit_code, 2) << c.output;
+}
+
+// --data and --targets together: rates from the panel data, then werk->exit from the targets on
+// the scenario with those rates.
+TEST(CalibCli, TwoStagesDataThenTargets) {
+  const auto dir = temp_dir("cli-two-stages");
+  write_file(dir / "t.json", R"([{"id": "werk", "years": [2026, 2027, 2028, 2029], "values": [475, 639, 726, 763], "cv": 0.03,
+                                  "model": {"kind": "stock", "states": ["werk"]}}])");
+  const auto out = (dir / "calibrated.toml").string(), rep = (dir / "fit.h5").string();
+  const auto c = run(cli() + " calibrate " + models() + "ladder4.toml --data " + models() + "panel.csv --targets " +
+                     (dir / "t.json").string() + " --param 'transition[werk->exit].rate=0.01:0.2' -n 4 -o " + out +
+                     " --report " + rep);
+  ASSERT_EQ(c.exit_code, 0) << c.output;
+  EXPECT_NE(c.output.find("stage 1 of 2"), std::string::npos) << c.output;
+  EXPECT_NE(c.output.find("stage 2 of 2"), std::string::npos) << c.output;
+  const auto s = model::load_scenario(out);
+  EXPECT_NEAR(s.transitions[0].hazard.rate, 0.55635, 2e-5);  // from the data (msm's value)
+  const Report r = read_report(rep);
+  EXPECT_EQ(r.method, "panel+targets");
+  ASSERT_EQ(r.estimates.size(), 7u);
+  EXPECT_EQ(r.estimates[6].key, "transition[werk->exit].rate");
+  EXPECT_NEAR(s.transitions[5].hazard.rate, r.estimates[6].estimate, 1e-8);
+  EXPECT_EQ(r.covariance.size(), 49u);
+  EXPECT_EQ(r.targets.size(), 4u);
 }
 
 TEST(CalibCli, TargetsFitWritesAValidScenario) {
