@@ -246,6 +246,12 @@ FitResult fit_exact(const model::Scenario& s, const PanelData& data, const Model
           continue;
         }
         fired = it->second;
+        const auto& fe = spec.edges[static_cast<std::size_t>(fired)];
+        if (fe.rate_parameter[0] < 0 && !(fe.fixed_rate[0] > 0)) {
+          problems.push_back({data.source, sub.line[i + 1], "state",
+                              "id '" + sub.id + "' moves along " + fe.id + ", which is fixed at rate 0"});
+          continue;
+        }
         ++moves;
       }
       const double* x = C ? &sub.covariates[i * C] : nullptr;

@@ -222,11 +222,14 @@ CompiledSpec compile_spec(const model::Scenario& s, const PanelData& data, const
     if (tr.hazard.kind == model::HazardKind::exponential) {
       e.breaks = {0.0};
       e.start_rate = {tr.hazard.rate};
-      if (!tr.multiplier.constant() && fixed == spec.fixed.end())
-        problem(tr.line, key + ".rate", "the rate changes by calendar year; calibration fits constant rates "
-                                        "(fix this transition with --fix or give one rate)");
-      else if (!tr.multiplier.constant() || tr.multiplier.before != 1.0)
-        e.start_rate[0] *= tr.multiplier.before;
+      // A calendar multiplier (or a rate by year, which is one) would make the fitted value
+      // ambiguous: the rate written back would be multiplied again.
+      if ((!tr.multiplier.constant() || tr.multiplier.before != 1.0) && fixed == spec.fixed.end())
+        problem(tr.line, key + ".rate",
+                tr.multiplier.constant() ? "has a multiplier; calibration fits the rate itself (remove the multiplier, or fix "
+                                           "this transition with --fix)"
+                                         : "the rate changes by calendar year; calibration fits constant rates (fix this "
+                                           "transition with --fix or give one rate)");
     } else if (!panel && tr.hazard.kind == model::HazardKind::table && tr.hazard.clock == model::Clock::time_in_state) {
       if (tr.hazard.breaks.empty() || tr.hazard.breaks.front() != 0.0)
         problem(tr.line, key + ".breaks", "piecewise-constant hazards are fitted from breaks[0] = 0");

@@ -123,6 +123,28 @@ TEST(CalibExact, MoveAlongNoTransitionNamesTheLine) {
   }
 }
 
+TEST(CalibExact, MultipliersAndMovesAlongZeroRatesAreErrors) {
+  const auto s = model::parse_scenario(three_state("rate = 0.5\nmultiplier = 1.5"), "m.toml");
+  const auto d = parse_csv(histories, "h.csv", s);
+  try {
+    (void)fit_exact(s, d);
+    FAIL() << "expected a ModelError";
+  } catch (const ModelError& e) {
+    ASSERT_EQ(e.diagnostics().size(), 1u);
+    EXPECT_EQ(e.diagnostics()[0].key, "transition[bijstand->werk].rate");
+    EXPECT_NE(e.diagnostics()[0].message.find("has a multiplier"), std::string::npos);
+  }
+  ModelSpec spec;
+  spec.fixed["bijstand->werk"] = 0.0;
+  try {
+    (void)fit_exact(s, d, spec);
+    FAIL() << "expected a ModelError";
+  } catch (const ModelError& e) {
+    ASSERT_EQ(e.diagnostics().size(), 2u);
+    EXPECT_EQ(e.diagnostics()[0].to_string(), "h.csv:3: state: id 'a' moves along bijstand->werk, which is fixed at rate 0");
+  }
+}
+
 // Event histories recorded by the engine itself: its per-period flows and person-years are the
 // sufficient statistics of the exponential model. 50 replicates of ladder4 (3,000 people, 5
 // years) are 50 independent data sets; the 95 % intervals must cover the true rates about 95 %
