@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "progress.hpp"
 #include "registry.hpp"
 #include "trede/calib/data.hpp"
 #include "trede/calib/markov.hpp"
@@ -141,7 +142,11 @@ trede::calib::FitResult fit_aggregates(const Args& a, const trede::model::Scenar
   mo.standard_errors = !a.no_se;
   prov.data_path = a.targets;
   prov.data_sha256 = ts.sha256;
-  return trede::calib::fit_targets(scenario, ts, params, mo);
+  trede::cli::ProgressBar bar(!a.quiet && trede::cli::stderr_is_terminal(), "candidates");
+  mo.progress = [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
+  auto fit = trede::calib::fit_targets(scenario, ts, params, mo);
+  bar.finish();
+  return fit;
 }
 
 // One report for a two-stage fit: the data fit's estimates, then the targets fit's; their

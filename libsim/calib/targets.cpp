@@ -258,7 +258,18 @@ struct Candidate {
     return model::parse_scenario(scenario.text, scenario.source_path, o, base_dir_of(scenario));
   }
 
+  std::uint64_t total_runs() const {
+    return static_cast<std::uint64_t>(options.max_evaluations) + (options.standard_errors ? 2 * params.size() : 0) + 1;
+  }
+
   SimulatedTargets simulate(const std::vector<double>& values) const {
+    struct Tick {  // reports progress however simulate() ends
+      const Candidate& c;
+      ~Tick() {
+        const std::uint64_t done = ++c.runs;
+        if (c.options.progress) c.options.progress(done, std::max(done, c.total_runs()));
+      }
+    } tick{*this};
     const model::Scenario s = scenario_at(values);
     mc::RunOptions ro;
     ro.replicates = options.replicates;
@@ -299,6 +310,7 @@ struct Candidate {
   }
 
   std::size_t plans_layout_T = 0, plans_layout_P = 0, plans_layout_E = 0;
+  mutable std::uint64_t runs = 0;  // simulated candidates so far (progress)
 };
 
 double nlopt_objective(unsigned n, const double* x, double* grad, void* data) {

@@ -12,6 +12,7 @@
 /// listed in the notes.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -83,6 +84,9 @@ struct MomentOptions {
   double xtol_rel = 1e-4;            ///< stop when the parameters change by less than this (relative to their range)
   std::string algorithm = "bobyqa";  ///< "bobyqa" or "neldermead"
   bool standard_errors = true;       ///< sandwich SEs from a numerical Jacobian of the moments (2p extra runs)
+  /// Called after each simulated candidate with (candidates done, most candidates: the
+  /// evaluation limit plus the runs for the standard errors), from the calling thread. May be empty.
+  std::function<void(std::uint64_t, std::uint64_t)> progress;
 };
 
 /// Fits `parameters` of `scenario` to `targets`. The scenario is re-read from its text with the
