@@ -66,6 +66,19 @@ TEST(CalibCli, PanelFitWritesAValidScenarioAndAReport) {
   EXPECT_NEAR(-2 * r.log_likelihood, 8567.665621, 2e-6);
   EXPECT_EQ(r.calibrated_text, read_file(out));
   EXPECT_NE(r.command_line.find("calibrate"), std::string::npos);
+
+  // Readable from Python as documented (h5py), when h5py is installed.
+  write_file(dir / "read.py", "import sys, h5py\n"
+                              "f = h5py.File(sys.argv[1])\n"
+                              "names = list(f['estimates/name'].asstr())\n"
+                              "i = names.index('bijstand->traject')\n"
+                              "print(f.attrs['status'], round(float(f.attrs['minus2_log_likelihood']), 4),\n"
+                              "      round(float(f['estimates/estimate'][i]), 5), f['q/estimate'].shape,\n"
+                              "      f['parameters/covariance'].shape, round(float(f['sojourn/estimate'][0]), 4))\n");
+  if (run(std::string(TREDE_PYTHON) + " -c 'import h5py'").exit_code != 0) GTEST_SKIP() << "h5py is not installed";
+  const auto py = run(std::string(TREDE_PYTHON) + " " + (dir / "read.py").string() + " " + rep);
+  EXPECT_EQ(py.exit_code, 0) << py.output;
+  EXPECT_EQ(py.output, "converged 8567.6656 0.55635 (4, 4) (6, 6) 1.571\n") << py.output;
 }
 
 // Age on two rates; msm 1.7 on the same file (covariates = list("1-2" = ~a, "3-1" = ~a) with
