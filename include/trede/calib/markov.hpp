@@ -101,6 +101,16 @@ struct ExactCounts {
 /// \throws ModelError when an observed change of state is impossible in the scenario's graph
 ///         (naming the CSV line), or for a bad `spec`. Never throws for numerical trouble: that
 ///         is the returned status.
+///
+/// Example:
+/// \code
+///   auto s = trede::model::load_scenario("models/calibration/ladder4.toml");
+///   auto d = trede::calib::read_csv("models/calibration/panel.csv", s);
+///   trede::calib::ModelSpec spec;
+///   spec.fixed["werk->exit"] = 0.04;                       // per year
+///   auto fit = trede::calib::fit_panel(s, d, spec);
+///   if (fit.status == trede::calib::FitStatus::converged) std::cout << trede::calib::summary(fit);
+/// \endcode
 [[nodiscard]] FitResult fit_panel(const model::Scenario& scenario, const PanelData& data,
                                   const ModelSpec& spec = {}, const FitOptions& options = {});
 

@@ -93,6 +93,16 @@ struct MomentOptions {
 /// parameter values as overrides for every candidate. Estimates carry approximate SEs from the
 /// sandwich formula (J'WJ)^-1 with the observation and simulation variances.
 /// \throws ModelError for a bad parameter key or bounds (found before any simulation).
+///
+/// Example:
+/// \code
+///   auto s = trede::model::load_scenario("models/calibration/ladder4.toml");
+///   auto t = trede::calib::read_targets("models/calibration/targets.json", s);
+///   trede::calib::MomentOptions o;
+///   o.replicates = 16;
+///   auto fit = trede::calib::fit_targets(s, t, {trede::calib::parse_parameter_bound(
+///                                                  "transition[traject->werk].rate=log:0.1:2")}, o);
+/// \endcode
 [[nodiscard]] FitResult fit_targets(const model::Scenario& scenario, const TargetSet& targets,
                                     const std::vector<ParameterBound>& parameters,
                                     const MomentOptions& options = {});
