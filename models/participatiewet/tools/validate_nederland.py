@@ -114,7 +114,7 @@ KNOWN = """Known gaps, and why:
   count flows differently; the model follows Divosa.
 - **People waiting for beschut werk in 2020** (about 4,000, "year approximate"): with places at 2/3 of
   the taakstelling and 11,469 valid advices by mid 2022, the model's list only starts to grow in 2020
-  (a few hundred at the start of 2021, about 3,500 in 2025). Data with 4,004 at work and 4,000 waiting
+  (about 500 at the start of 2021, about 4,400 in 2025). Data with 4,004 at work and 4,000 waiting
   in 2020 imply that fewer places were offered than 2/3 of the taakstelling.
 - **Beschut werk in January 2023**: the model is at its places (2/3 of the taakstelling, 6,207); 6,980
   were at work, so gemeenten offered more than 2/3 by then.
