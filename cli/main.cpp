@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -98,10 +99,11 @@ struct RunArgs {
   int threads = 0;
   std::string output;
   bool quiet = false;
-  int compression = 4;
+  int compression = 1;
 };
 
 int cmd_run(const RunArgs& a, const std::string& command_line) {
+  const auto started = std::chrono::steady_clock::now();
   if (a.replicates < 1) throw BadInput{"-n: must be >= 1 (got " + std::to_string(a.replicates) + ")"};
   if (a.seed < 0) throw BadInput{"--seed: must be >= 0 (got " + std::to_string(a.seed) + ")"};
   if (a.threads < 0) throw BadInput{"--threads: must be >= 0 (0 = all cores)"};
@@ -119,15 +121,24 @@ int cmd_run(const RunArgs& a, const std::string& command_line) {
   const auto e = procs.run(trede::engine::Simulator(s), opt);
   bar.finish();
   if (!procs.root()) return exit_ok;  // rank 0 writes and prints
+  double write_seconds = 0.0;
   if (!a.output.empty()) {
     trede::io::WriteOptions wo;
     wo.compression_level = a.compression;
     wo.command_line = command_line;
+    const auto t0 = std::chrono::steady_clock::now();
     trede::io::write_hdf5(a.output, e, s, wo);
+    write_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
   if (!a.quiet) {
     print_headline(s, e);
-    if (!a.output.empty()) std::printf("\nwrote %s\n", a.output.c_str());
+    if (!a.output.empty()) {
+      const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      std::error_code ec;
+      const auto bytes = std::filesystem::file_size(a.output, ec);
+      std::printf("\nwrote %s (%.1f MB in %.2f s, %.1f%% of the run)\n", a.output.c_str(),
+                  ec ? 0.0 : static_cast<double>(bytes) / 1e6, write_seconds, total > 0 ? 100.0 * write_seconds / total : 0.0);
+    }
   }
   return exit_ok;
 }
@@ -142,7 +153,7 @@ struct CompareArgs {
   bool quiet = false;
   bool no_independent = false;
   double confidence = 0.95;
-  int compression = 4;
+  int compression = 1;
 };
 
 void print_comparison(const trede::mc::Comparison& c) {

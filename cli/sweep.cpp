@@ -43,7 +43,7 @@ struct SweepArgs {
   std::vector<std::string> sets;
   bool resume = false;
   bool quiet = false;
-  int compression = 4;
+  int compression = 1;
 };
 
 ModelError bad(const std::string& where, const std::string& key, const std::string& message) {

@@ -416,7 +416,7 @@ class Result:
         return ("replicate",), (np.asarray(self["replicates/replicate"]),)
 
     # ---- saving -------------------------------------------------------------------------------
-    def save(self, path: PathLike, compression: int = 4) -> Path:
+    def save(self, path: PathLike, compression: int = 1) -> Path:
         """Writes this run to ``path`` (HDF5, the layout of ``trede run -o``; atomic: a failed
         write leaves no file). Only for runs made in this session (:func:`trede.run`).
         Raises :class:`trede.IoError` when the file cannot be written."""
@@ -559,7 +559,7 @@ class Comparison:
                 out[f"{name} - {self.reference} ({s})"] = w[s].to_numpy()
         return out
 
-    def save(self, path: PathLike, compression: int = 4) -> Path:
+    def save(self, path: PathLike, compression: int = 1) -> Path:
         """Writes the comparison to ``path`` (the layout of ``trede compare -o``; atomic).
         Only for comparisons made in this session (:func:`trede.compare`)."""
         if self._core is None:

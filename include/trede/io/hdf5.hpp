@@ -20,7 +20,7 @@ namespace trede::io {
 
 /// Extra provenance and format options for `write_hdf5`.
 struct WriteOptions {
-  int compression_level = 4;  ///< deflate level 0..9 for per-replicate arrays (0 = none)
+  int compression_level = 1;  ///< deflate level 0..9 for per-replicate arrays (0 = none); 1 writes fastest for about 4% more space than 4
   std::string command_line;   ///< stored as the root attribute `command_line` when not empty
 };
 
