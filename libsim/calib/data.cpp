@@ -13,6 +13,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "text.hpp"
 #include "trede/calib/data.hpp"
 #include "trede/error.hpp"
 #include "trede/io/hdf5.hpp"
@@ -21,47 +22,6 @@ namespace trede::calib {
 namespace {
 
 constexpr std::size_t max_problems = 50;
-
-// Splits one CSV line; fields may be double-quoted ("" inside quotes is a quote). Returns false
-// on an unterminated quote.
-bool split_csv(std::string_view line, std::vector<std::string>& out) {
-  out.clear();
-  std::string cur;
-  bool quoted = false, was_quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') cur += '"', ++i;
-      else if (c == '"') quoted = false;
-      else cur += c;
-    } else if (c == '"' && cur.find_first_not_of(" \t") == std::string::npos) {
-      quoted = was_quoted = true;
-      cur.clear();
-    } else if (c == ',') {
-      out.push_back(cur);
-      cur.clear();
-      was_quoted = false;
-    } else if (c != '\r') {
-      cur += c;
-    }
-  }
-  if (quoted) return false;
-  out.push_back(cur);
-  for (auto& f : out) {
-    const auto b = f.find_first_not_of(" \t"), e = f.find_last_not_of(" \t");
-    f = b == std::string::npos ? std::string{} : f.substr(b, e - b + 1);
-  }
-  return true;
-}
-
-std::optional<double> parse_number(const std::string& s) {
-  double v = 0;
-  const char* b = s.data();
-  if (!s.empty() && s[0] == '+') ++b;
-  auto [p, ec] = std::from_chars(b, s.data() + s.size(), v);
-  if (ec != std::errc{} || p != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
 
 bool is_missing(const std::string& s) {
   return s.empty() || s == "NA" || s == "NaN" || s == "nan" || s == "." || s == "null";
@@ -143,7 +103,7 @@ PanelData parse_csv(std::string_view text, const std::string& source_name, const
 
   std::string_view line;
   if (!next_line(line)) throw ModelError(source_name, 0, "", "no header line: the file must start with id,time,state");
-  if (!split_csv(line, fields)) throw ModelError(source_name, line_no, "", "unterminated quote in the header");
+  if (!trede::detail::split_csv(line, fields)) throw ModelError(source_name, line_no, "", "unterminated quote in the header");
   const std::vector<std::string> header = fields;
   const std::size_t nfields = header.size();
   std::map<std::string, std::size_t> column;
@@ -193,7 +153,7 @@ PanelData parse_csv(std::string_view text, const std::string& source_name, const
   std::unordered_map<std::string, int> seen_at;  // id -> line where its rows began
   std::vector<double> row_cov(C);
   while (next_line(line)) {
-    if (!split_csv(line, fields)) {
+    if (!trede::detail::split_csv(line, fields)) {
       problem(line_no, "", "unterminated quote");
       continue;
     }
@@ -212,7 +172,7 @@ PanelData parse_csv(std::string_view text, const std::string& source_name, const
     if (is_missing(fields[time_col])) {
       problem(line_no, "time", "missing value");
       ok = false;
-    } else if (!(t = parse_number(fields[time_col]))) {
+    } else if (!(t = trede::detail::parse_finite(fields[time_col]))) {
       problem(line_no, "time", "'" + fields[time_col] + "' is not a finite number (years)");
       ok = false;
     }
@@ -246,7 +206,7 @@ PanelData parse_csv(std::string_view text, const std::string& source_name, const
         const auto level = static_cast<std::size_t>(it - c.attribute->levels.begin());
         for (std::size_t l = 1; l < c.attribute->levels.size(); ++l) row_cov[c.first_output + l - 1] = l == level ? 1.0 : 0.0;
       } else {
-        auto x = parse_number(v);
+        auto x = trede::detail::parse_finite(v);
         if (!x) {
           problem(line_no, c.name, "'" + v + "' is not a finite number");
           ok = false;

@@ -13,6 +13,7 @@
 #include <filesystem>
 
 #include "calib/internal.hpp"
+#include "text.hpp"
 #include "io/hdf5_util.hpp"
 #include "trede/calib/report.hpp"
 #include "trede/error.hpp"
@@ -86,15 +87,6 @@ class Writer {
   hid_t file_;
 };
 
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 void fill(hid_t file, const FitResult& f, const model::Scenario& s, const std::string& calibrated, const Provenance& p) {
   Writer w(file);
   w.attr("kind", std::string("calibration"));
@@ -103,7 +95,7 @@ void fill(hid_t file, const FitResult& f, const model::Scenario& s, const std::s
   w.attr("message", f.message);
   w.attr("trede_version", std::string(trede::version));
   w.attr("git_commit", std::string(trede::git_commit()));
-  w.attr("created", p.created.empty() ? utc_now() : p.created);
+  w.attr("created", p.created.empty() ? trede::detail::utc_now() : p.created);
   w.attr("command_line", p.command_line);
   w.attr("data_path", p.data_path);
   w.attr("data_sha256", p.data_sha256);

@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "calib/internal.hpp"
+#include "text.hpp"
 #include "trede/calib/report.hpp"
 #include "trede/error.hpp"
 #include "trede/version.hpp"
@@ -387,15 +388,6 @@ std::string num(double v) {
   return s;
 }
 
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 }  // namespace
 
 namespace detail {
@@ -465,7 +457,7 @@ std::string calibrated_scenario_text(const model::Scenario& scenario, const FitR
                        : fit.method == "exact" ? "event-history maximum likelihood (piecewise-constant hazards)"
                                                : "simulated method of moments against aggregate targets";
   h << "Calibrated by trede calibrate (trede " << trede::version << ", commit " << trede::git_commit() << ") on "
-    << (prov.created.empty() ? utc_now() : prov.created) << "\n";
+    << (prov.created.empty() ? trede::detail::utc_now() : prov.created) << "\n";
   if (!prov.command_line.empty()) h << "command: " << prov.command_line << "\n";
   h << "from scenario: " << (scenario.source_path.empty() ? scenario.name : scenario.source_path) << "\n";
   if (!prov.data_path.empty()) h << "data: " << prov.data_path << " (sha256 " << prov.data_sha256 << ")\n";

@@ -17,6 +17,7 @@
 
 #include "io/hdf5_util.hpp"
 #include "io/replicate_arrays.hpp"
+#include "text.hpp"
 #include "trede/error.hpp"
 #include "trede/io/hdf5.hpp"
 #include "trede/mc/compare.hpp"
@@ -168,15 +169,6 @@ class Writer {
   int level_;
 };
 
-std::string utc_now() {
-  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 // One ensemble and its scenario, below `loc` (the file, or a group of a comparison file).
 // The time grid and the names every kind of file carries: /time, /period_start, /period_end,
 // /states, /trede, /capacity_states, /kpi_names, /kpi_period_names.
@@ -208,7 +200,7 @@ void write_contents(hid_t loc, const mc::Ensemble& e, const model::Scenario& s, 
   w.attr("first_replicate", static_cast<std::uint64_t>(e.first_replicate));
   w.attr("start_time", s.start_year);
   w.attr("horizon_years", s.horizon_years);
-  w.attr("created", utc_now());
+  w.attr("created", trede::detail::utc_now());
   w.attr("scenario_name", s.name);
   w.attr("scenario_path", s.source_path);
   w.attr("scenario_overrides", overrides);
@@ -354,7 +346,7 @@ void write_sweep(const std::string& path, const mc::Design& design, const engine
     w.attr("replicates", static_cast<std::uint64_t>(R));
     w.attr("points", static_cast<std::uint64_t>(N));
     w.attr("start_time", base.start_year);
-    w.attr("created", utc_now());
+    w.attr("created", trede::detail::utc_now());
     w.attr("scenario_name", base.name);
     w.attr("scenario_path", base.source_path);
     w.attr("scenario_hash", scenario_hash(base));
@@ -427,7 +419,7 @@ void write_comparison(const std::string& path, const mc::Comparison& c, const st
     w.attr("first_replicate", static_cast<std::uint64_t>(ref.first_replicate));
     w.attr("confidence", c.confidence);
     w.attr("reference", c.names.front());
-    w.attr("created", utc_now());
+    w.attr("created", trede::detail::utc_now());
     if (!o.command_line.empty()) w.attr("command_line", o.command_line);
     w.strings("scenario_names", c.names);
     write_grid_and_names(w, L);

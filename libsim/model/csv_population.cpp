@@ -1,5 +1,7 @@
 #include "model/csv_population.hpp"
 
+#include "text.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -7,48 +9,6 @@
 #include <limits>
 
 namespace trede::model::detail {
-namespace {
-
-// Splits one CSV line; fields may be double-quoted ("" inside quotes is a quote).
-bool split_csv(const std::string& line, std::vector<std::string>& out) {
-  out.clear();
-  std::string cur;
-  bool quoted = false, was_quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') cur += '"', ++i;
-      else if (c == '"') quoted = false;
-      else cur += c;
-    } else if (c == '"' && cur.find_first_not_of(" \t") == std::string::npos) {
-      quoted = was_quoted = true;
-      cur.clear();
-    } else if (c == ',') {
-      out.push_back(was_quoted ? cur : std::string(cur));
-      cur.clear();
-      was_quoted = false;
-    } else if (c != '\r') {
-      cur += c;
-    }
-  }
-  if (quoted) return false;
-  out.push_back(cur);
-  for (auto& f : out) {  // trim unquoted blanks
-    const auto b = f.find_first_not_of(" \t"), e = f.find_last_not_of(" \t");
-    f = b == std::string::npos ? std::string{} : f.substr(b, e - b + 1);
-  }
-  return true;
-}
-
-std::optional<double> parse_double(const std::string& s) {
-  double v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc{} || p != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
-
-}  // namespace
-
 void read_population_csv(const std::string& path, const Scenario& s, std::vector<Individual>& out,
                          LoadContext& ctx, const toml::node& at, const std::string& key) {
   std::ifstream in(path);
@@ -64,7 +24,7 @@ void read_population_csv(const std::string& path, const Scenario& s, std::vector
     ++lineno;
     if (line.find_first_not_of(" \t\r") != std::string::npos && line[line.find_first_not_of(" \t")] != '#') break;
   }
-  if (!split_csv(line, fields) || fields.empty() || fields[0].empty()) {
+  if (!trede::detail::split_csv(line, fields) || fields.empty() || fields[0].empty()) {
     ctx.error_in(path, lineno, "header", "missing header line (state[,time_in_state][,<attribute>...])");
     return;
   }
@@ -113,7 +73,7 @@ void read_population_csv(const std::string& path, const Scenario& s, std::vector
     ++lineno;
     const auto first = line.find_first_not_of(" \t\r");
     if (first == std::string::npos || line[first] == '#') continue;
-    if (!split_csv(line, fields)) { bad(lineno, "row", "unterminated quote"); continue; }
+    if (!trede::detail::split_csv(line, fields)) { bad(lineno, "row", "unterminated quote"); continue; }
     if (fields.size() != ncol) {
       bad(lineno, "row", "has " + std::to_string(fields.size()) + " fields, the header has " + std::to_string(ncol));
       continue;
@@ -126,7 +86,7 @@ void read_population_csv(const std::string& path, const Scenario& s, std::vector
     else if (st->absorbing) { bad(lineno, "state", "state '" + sname + "' is absorbing; people cannot start there"); ok = false; }
     else ind.state = static_cast<StateIndex>(st - s.states.data());
     if (tis_col >= 0) {
-      auto v = parse_double(fields[static_cast<std::size_t>(tis_col)]);
+      auto v = trede::detail::parse_finite(fields[static_cast<std::size_t>(tis_col)]);
       if (!v || *v < 0) { bad(lineno, "time_in_state", "must be a number of years >= 0 (got '" + fields[static_cast<std::size_t>(tis_col)] + "')"); ok = false; }
       else ind.time_in_state = *v;
     }
@@ -145,7 +105,7 @@ void read_population_csv(const std::string& path, const Scenario& s, std::vector
         else ind.attributes[a] = static_cast<double>(it - at.levels.begin());
         continue;
       }
-      auto v = parse_double(f);
+      auto v = trede::detail::parse_finite(f);
       if (!v) { bad(lineno, at.name, "must be a number (got '" + f + "')"); ok = false; continue; }
       if ((at.kind == AttributeKind::count || at.kind == AttributeKind::age) && *v < 0) {
         bad(lineno, at.name, "must be >= 0 (got '" + f + "')");

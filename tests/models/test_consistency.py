@@ -2,6 +2,7 @@
 organisation-model variants differ from their base only in the model, and the 35 regions split
 the national population and add up to the total."""
 
+import os
 import subprocess
 import sys
 import tomllib
@@ -63,3 +64,18 @@ def test_regions_add_up(tmp_path):
     q = subprocess.run([TREDE, "validate", str(PW / "arbeidsmarktregios.toml")], capture_output=True, text=True)
     people = lambda s: int(s.split("population at start: ")[1].split(" ")[0])
     assert abs(people(q.stdout) - people(p.stdout)) <= 35 * 30
+
+
+def test_instance_tables_in_the_readme_are_what_the_model_gives():
+    """The README quotes tools/check_instances.py (20 replicates, seed 11) under each local
+    instance; every row it prints must stand in the README verbatim. After a deliberate model
+    change, rerun the script and paste its tables into models/participatiewet/README.md."""
+    env = dict(os.environ, TREDE_CLI=TREDE)
+    p = subprocess.run([sys.executable, str(PW / "tools" / "check_instances.py"), "-n", "20", "--seed", "11"],
+                       capture_output=True, text=True, timeout=300, env=env)
+    assert p.returncode == 0, p.stderr
+    rows = [line for line in p.stdout.splitlines() if line.startswith("| ") and not line.startswith("| figure")]
+    assert len(rows) >= 20, p.stdout
+    readme = (PW / "README.md").read_text()
+    stale = [r for r in rows if r not in readme]
+    assert not stale, "rows of check_instances.py not in models/participatiewet/README.md:\n" + "\n".join(stale)

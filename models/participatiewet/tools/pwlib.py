@@ -41,7 +41,7 @@ def trede_cli() -> str:
     cli = os.environ.get("TREDE_CLI")
     if cli:
         return cli
-    for sub in ("h-models", "release", "ci", "debug"):
+    for sub in ("release", "h-models", "ci", "debug"):
         p = REPO / "build" / sub / "bin" / "trede"
         if p.exists():
             return str(p)
