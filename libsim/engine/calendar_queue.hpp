@@ -39,7 +39,8 @@ class CalendarQueue {
     pending_ = 0;
     sorted_.clear();
     near_.clear();
-    spare_.clear();
+    held_ = 0;
+    peak_held_ = 0;
   }
 
   [[nodiscard]] bool empty() const noexcept {
@@ -53,11 +54,14 @@ class CalendarQueue {
       std::push_heap(near_.begin(), near_.end(), after);
     } else {
       auto& bucket = buckets_[b];
-      if (bucket.capacity() == 0 && !spare_.empty()) {  // reuse the buffer of a bucket already consumed
-        bucket.swap(spare_.back());
-        spare_.pop_back();
+      if (bucket.size() == bucket.capacity()) {  // the bucket grows: count it for the peak
+        const std::size_t before = bucket.capacity();
+        bucket.push_back(e);
+        held_ += bucket.capacity() - before;
+        peak_held_ = std::max(peak_held_, held_ + sorted_.capacity() + near_.capacity());
+      } else {
+        bucket.push_back(e);
       }
-      bucket.push_back(e);
       ++pending_;
     }
   }
@@ -85,10 +89,9 @@ class CalendarQueue {
     return cursor_ + k < sorted_.size() ? &sorted_[cursor_ + k] : nullptr;
   }
 
+  // The most memory the queue has held at once (bucket buffers, the current bucket, the near heap).
   [[nodiscard]] std::size_t memory_bytes() const noexcept {
-    std::size_t n = sorted_.capacity() + near_.capacity();
-    for (const auto& b : buckets_) n += b.capacity();
-    for (const auto& b : spare_) n += b.capacity();
+    const std::size_t n = std::max(peak_held_, held_ + sorted_.capacity() + near_.capacity());
     return n * sizeof(QueueEntry) + buckets_.capacity() * sizeof(std::vector<QueueEntry>);
   }
 
@@ -110,13 +113,12 @@ class CalendarQueue {
     do {
       ++current_;
     } while (buckets_[current_].empty());
+    // The bucket's buffer becomes the current one; the previous one is freed, so memory follows
+    // what is queued. (Keeping consumed buffers for reuse was measured slower, and it makes
+    // memory grow with the number of events instead of the number of people.)
     sorted_.swap(buckets_[current_]);
-    // The previous bucket's buffer goes to the spares, for the next bucket that gets its first
-    // entry: no allocation and no regrowth per bucket, and memory stays proportional to what is
-    // queued (a spare is only kept while it is not in use).
-    buckets_[current_].clear();
-    if (buckets_[current_].capacity() > 0) spare_.push_back(std::move(buckets_[current_]));
-    buckets_[current_] = {};
+    held_ -= sorted_.capacity();
+    std::vector<QueueEntry>().swap(buckets_[current_]);
     pending_ -= sorted_.size();
     cursor_ = 0;
     std::sort(sorted_.begin(), sorted_.end(), [](const QueueEntry& a, const QueueEntry& b) { return after(b, a); });
@@ -124,11 +126,12 @@ class CalendarQueue {
 
   std::vector<std::vector<QueueEntry>> buckets_;
   std::vector<QueueEntry> sorted_;  // the current bucket, sorted; entries before cursor_ are done
-  std::vector<std::vector<QueueEntry>> spare_;  // emptied buffers for buckets that get their first entry
   std::vector<QueueEntry> near_;    // min-heap of entries pushed into the current bucket
   std::size_t current_ = 0;
   std::size_t cursor_ = 0;
   std::size_t pending_ = 0;         // entries in future buckets
+  std::size_t held_ = 0;            // capacity of the future buckets' buffers, in entries
+  std::size_t peak_held_ = 0;       // the most held_ + current bucket + near heap seen at a growth
   double t0_ = 0.0, inv_width_ = 1.0;
 };
 

@@ -311,7 +311,7 @@ TEST(Hdf5ReadBack, UndefinedKpisAreWrittenAsNaN) {
   const std::string h5 = dir / "nan.h5";
   trede::io::write_hdf5(h5, run.ensemble, run.scenario);
   const std::string js = dir / "memory.json";
-  auto j = ensemble_json(run, 4);
+  auto j = ensemble_json(run, trede::io::WriteOptions{}.compression_level);
   j["scenario_file"] = bm2;
   std::ofstream(js) << j.dump();
   const auto [status, output] = run_command(std::string(TREDE_PYTHON) + " " + quoted(check_script) + " " +

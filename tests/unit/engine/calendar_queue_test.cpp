@@ -184,3 +184,36 @@ TEST(CalendarQueue, AheadPeeksIntoTheCurrentBucketInOrder) {
 }
 
 }  // namespace
+
+namespace {
+
+// Memory follows what is queued, not how many entries have passed: 1,000 people each
+// rescheduled 200 times (200,000 entries through the queue) hold at most a few times the memory
+// of 1,000 entries, and the figure reported is the peak, not what is left at the end.
+TEST(CalendarQueue, MemoryFollowsTheQueuedEntriesNotTheEventCount) {
+  const std::uint64_t seed = trede::test::test_seed(20261123);
+  SCOPED_TRACE(trede::test::seed_note(seed));
+  std::mt19937_64 rng(seed);
+  std::exponential_distribution<double> hold(20.0);  // about 200 events per person over 10 years
+  constexpr std::uint32_t n = 1000;
+  CalendarQueue q;
+  q.init(0.0, 10.0, n);
+  for (std::uint32_t s = 0; s < n; ++s) q.push({hold(rng), s, 0});
+  const std::size_t after_filling = q.memory_bytes();
+  EXPECT_GE(after_filling, n * sizeof(QueueEntry));
+  std::size_t passed = 0;
+  while (!q.empty()) {
+    const QueueEntry e = q.top();
+    q.pop();
+    ++passed;
+    const double next = e.time + hold(rng);
+    if (next < 10.0) q.push({next, e.slot, e.version + 1});
+  }
+  EXPECT_GT(passed, std::size_t{150} * n);
+  const std::size_t bucket_headers = 64 * sizeof(std::vector<QueueEntry>);  // 64 buckets for 1,000
+  EXPECT_GE(q.memory_bytes(), after_filling);
+  EXPECT_LE(q.memory_bytes(), 4 * n * sizeof(QueueEntry) + bucket_headers)
+      << passed << " entries passed through";
+}
+
+}  // namespace
