@@ -79,3 +79,24 @@ def test_instance_tables_in_the_readme_are_what_the_model_gives():
     readme = (PW / "README.md").read_text()
     stale = [r for r in rows if r not in readme]
     assert not stale, "rows of check_instances.py not in models/participatiewet/README.md:\n" + "\n".join(stale)
+
+
+def test_national_benchmark_is_current_and_runs(tmp_path):
+    """bench/national/gemeenten-342.toml (issue 6's national-scale benchmark) is what its
+    generator writes, and it runs: 342 regions, about 1.5 million people (one year here)."""
+    national = MODELS.parent / "bench" / "national"
+    fresh = tmp_path / "gemeenten-342.toml"
+    p = subprocess.run([sys.executable, str(national / "make_gemeenten.py"), "--out", str(fresh)],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert fresh.read_text() == (national / "gemeenten-342.toml").read_text(), "rerun bench/national/make_gemeenten.py"
+    out = tmp_path / "national.h5"
+    p = subprocess.run([TREDE, "run", str(national / "gemeenten-342.toml"), "-n", "1", "--seed", "3", "-q",
+                        "--set", "horizon_years=1", "-o", str(out)], capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stderr
+    with h5py.File(out, "r") as f:
+        occ_r = f["replicates/region/occupancy"][()]          # [R, T, G, S]
+        assert occ_r.shape[2] == 342
+        people = occ_r[0, 0].sum()
+        assert 1.4e6 < people < 1.6e6, people
+        np.testing.assert_array_equal(occ_r.sum(axis=2), f["replicates/occupancy"][()])
