@@ -90,7 +90,8 @@ void place(Ensemble& whole, const Ensemble& part) {
   std::size_t i = 0;
   for_each_array(part, [&](const auto& v, std::size_t) {
     const auto [base, row] = dst[i++];
-    std::memcpy(static_cast<std::byte*>(base) + offset * row, v.data(), v.size() * sizeof(v[0]));
+    if (!v.empty())  // an empty array (no regions, no waiting lists) has no storage to copy
+      std::memcpy(static_cast<std::byte*>(base) + offset * row, v.data(), v.size() * sizeof(v[0]));
   });
   whole.wall_seconds += part.wall_seconds;
   whole.peak_bytes_per_replicate = std::max(whole.peak_bytes_per_replicate, part.peak_bytes_per_replicate);

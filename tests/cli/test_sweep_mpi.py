@@ -34,8 +34,13 @@ def assert_same_file(a, b):
 
 
 def mpirun(*args, cwd, np_=2, timeout=300):
+    # Under AddressSanitizer (the asan preset), Open MPI's dynamically loaded components leak
+    # a few kB at MPI_Finalize, in code outside trede and unloaded by then (LeakSanitizer shows
+    # "<unknown module>", so no suppression can name it): leak checking is off for MPI runs only.
+    env = dict(os.environ)
+    env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS", ""), "detect_leaks=0"]))
     return subprocess.run([MPIRUN, "--allow-run-as-root", "--oversubscribe", "-np", str(np_), TREDE, *map(str, args)],
-                          cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout)
+                          cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout, env=env)
 
 
 GRID = ["--grid", "transition[bijstand->diagnose].rate=0.3,0.5,0.7",
