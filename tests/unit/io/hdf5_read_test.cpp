@@ -36,8 +36,9 @@ void roundtrip(const model::Scenario& s, const std::string& name) {
   ASSERT_EQ(a.size(), b.size());
   for (std::size_t i = 0; i < a.size(); ++i) {
     ASSERT_EQ(a[i].bytes.size(), b[i].bytes.size());
-    if (!a[i].bytes.empty())
+    if (!a[i].bytes.empty()) {
       EXPECT_EQ(std::memcmp(a[i].bytes.data(), b[i].bytes.data(), a[i].bytes.size()), 0) << name << " array " << i;
+    }
   }
   EXPECT_EQ(std::memcmp(back.kpi_summary.q50.data(), e.kpi_summary.q50.data(), e.kpi_summary.q50.size() * 8), 0);
 }
