@@ -100,6 +100,7 @@ struct RunArgs {
   std::string output;
   bool quiet = false;
   int compression = 1;
+  std::int64_t trajectories = 0;
 };
 
 int cmd_run(const RunArgs& a, const std::string& command_line) {
@@ -108,6 +109,7 @@ int cmd_run(const RunArgs& a, const std::string& command_line) {
   if (a.seed < 0) throw BadInput{"--seed: must be >= 0 (got " + std::to_string(a.seed) + ")"};
   if (a.threads < 0) throw BadInput{"--threads: must be >= 0 (0 = all cores)"};
   if (a.compression < 0 || a.compression > 9) throw BadInput{"--compression: must be 0..9"};
+  if (a.trajectories < 0) throw BadInput{"--trajectories: must be >= 0 (got " + std::to_string(a.trajectories) + ")"};
   if (!a.output.empty()) check_output_path(a.output);
   const auto s = trede::model::load_scenario(a.scenario, a.sets);
   auto& procs = trede::cli::Processes::get();
@@ -117,6 +119,7 @@ int cmd_run(const RunArgs& a, const std::string& command_line) {
   opt.replicates = static_cast<std::uint64_t>(a.replicates);
   opt.seed = static_cast<std::uint64_t>(a.seed);
   opt.threads = a.threads;
+  opt.trace_people = static_cast<std::uint64_t>(a.trajectories);
   opt.progress = [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
   const auto e = procs.run(trede::engine::Simulator(s), opt);
   bar.finish();
@@ -342,6 +345,10 @@ int main(int argc, char** argv) {
                   "HDF5 result file (written to a temporary file, renamed into place when complete)");
   run->add_option("--set", ra.sets, "Override a scenario key: key=value (repeatable)")->take_all();
   run->add_option("--compression", ra.compression, "Deflate level 0..9 for per-replicate arrays")->capture_default_str();
+  run->add_option("--trajectories", ra.trajectories,
+                  "Record every change of state of the first N people of each replicate (the initial "
+                  "population first, then arrivals) in /trajectories; 0 = none")
+      ->capture_default_str();
   run->add_flag("-q,--quiet", ra.quiet, "No progress bar and no summary (errors only)");
 
   CompareArgs ca;

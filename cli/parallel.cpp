@@ -95,13 +95,35 @@ mc::Ensemble Processes::run(const engine::Simulator& sim, const mc::RunOptions& 
     if (!root()) o.progress = nullptr;  // the root draws progress for its own share
     mine = mc::run(sim, o);
   }
+  const bool traced = options.trace_people > 0;
   if (!root()) {
-    if (count > 0)
+    if (count > 0) {
       for (auto& a : mc::replicate_arrays(mine)) send_bytes(a.bytes.data(), a.bytes.size(), 0);
+      if (traced) {  // traced people travel after the arrays: their number differs per replicate
+        std::uint64_t n = mine.trace.size();
+        send_bytes(reinterpret_cast<std::byte*>(&n), sizeof n, 0);
+        send_bytes(reinterpret_cast<std::byte*>(mine.trace.data()), n * sizeof(engine::TraceEvent), 0);
+        send_bytes(reinterpret_cast<std::byte*>(mine.trace_offsets.data()), mine.trace_offsets.size() * sizeof(std::uint64_t), 0);
+      }
+    }
     return {};
   }
+  // Traces are joined in rank order, which is replicate order.
+  std::vector<engine::TraceEvent> trace;
+  std::vector<std::uint64_t> offsets(1, 0);
+  auto take_trace = [&](mc::Ensemble& part) {
+    if (part.trace_offsets.empty()) return;
+    const std::uint64_t base = trace.size();
+    trace.insert(trace.end(), part.trace.begin(), part.trace.end());
+    for (std::size_t i = 1; i < part.trace_offsets.size(); ++i) offsets.push_back(base + part.trace_offsets[i]);
+    part.trace.clear();
+    part.trace_offsets.clear();
+  };
   mc::Ensemble whole = mc::allocate(sim.layout(), options.replicates, options.seed, options.first_replicate);
-  mc::place(whole, mine);
+  if (count > 0) {
+    take_trace(mine);
+    mc::place(whole, mine);
+  }
   for (int q = 1; q < size_; ++q) {
     const auto [qfirst, qcount] = [&] {
       const auto n = static_cast<std::uint64_t>(size_), r = static_cast<std::uint64_t>(q);
@@ -111,7 +133,21 @@ mc::Ensemble Processes::run(const engine::Simulator& sim, const mc::RunOptions& 
     if (qcount == 0) continue;
     mc::Ensemble part = mc::allocate(sim.layout(), qcount, options.seed, qfirst);
     for (auto& a : mc::replicate_arrays(part)) receive_bytes(a.bytes.data(), a.bytes.size(), q);
+    if (traced) {
+      std::uint64_t n = 0;
+      receive_bytes(reinterpret_cast<std::byte*>(&n), sizeof n, q);
+      part.trace.resize(n);
+      receive_bytes(reinterpret_cast<std::byte*>(part.trace.data()), n * sizeof(engine::TraceEvent), q);
+      part.trace_offsets.resize(qcount + 1);
+      receive_bytes(reinterpret_cast<std::byte*>(part.trace_offsets.data()), part.trace_offsets.size() * sizeof(std::uint64_t), q);
+      take_trace(part);
+    }
     mc::place(whole, part);
+  }
+  if (traced) {
+    whole.trace = std::move(trace);
+    whole.trace_offsets = std::move(offsets);
+    whole.trace_people = options.trace_people;
   }
   mc::summarize(whole);
   return whole;

@@ -36,6 +36,7 @@ constexpr std::uint32_t slot_general = 3;  // first non-exponential edge; the k-
 
 constexpr std::uint8_t flag_trede4 = 1;
 constexpr std::uint8_t flag_work = 2;
+constexpr std::uint8_t flag_traced = 4;
 
 enum class Leave : std::uint8_t { admitted, reneged, left };
 
@@ -82,8 +83,9 @@ double draw_value(const model::Distribution& d, double u) {
 
 class Replicate {
  public:
-  Replicate(const CompiledModel& m, std::uint64_t seed, std::uint64_t replicate)
-      : m_(m),
+  Replicate(const CompiledModel& m, std::uint64_t seed, std::uint64_t replicate, std::uint64_t trace_people)
+      : trace_people_(trace_people),
+        m_(m),
         key_{seed, replicate},
         S_(m.states.size()),
         C_(m.capacities.size()),
@@ -210,6 +212,7 @@ class Replicate {
     x.wait_ref = -1;
     x.exit_time = inf;
     entry_time_[p] = now_;
+    if (created_++ < trace_people_) x.flags |= flag_traced;
     ++counters_[region].persons;
     ++live_;
     peak_live_ = std::max(peak_live_, live_);
@@ -363,6 +366,9 @@ class Replicate {
   // (counts attribute increments and first-work KPIs), not by creation.
   void enter(std::uint32_t p, std::uint32_t d, double spell_start, bool moved) {
     const StateInfo& st = m_.states[d];
+    if (people_[p].flags & flag_traced)
+      res_.trace.push_back({now_, people_[p].key, moved ? static_cast<std::int32_t>(people_[p].state) : -1,
+                            static_cast<std::int32_t>(d)});
     people_[p].state = static_cast<std::uint16_t>(d);
     people_[p].spell_start = spell_start;
     occ_add(people_[p].region, d, +1);
@@ -914,6 +920,8 @@ class Replicate {
     res_.peak_bytes = bytes;
   }
 
+  std::uint64_t trace_people_ = 0;  // people created so far below this are traced
+  std::uint64_t created_ = 0;
   const CompiledModel& m_;
   random::StreamKey key_;
   std::size_t S_, C_, T_, P_, E_, G_, O_, Kp_, J_;
@@ -1011,8 +1019,8 @@ Simulator::~Simulator() = default;
 
 const Layout& Simulator::layout() const noexcept { return model_->layout; }
 
-ReplicateResult Simulator::run(std::uint64_t seed, std::uint64_t replicate) const {
-  Replicate r(*model_, seed, replicate);
+ReplicateResult Simulator::run(std::uint64_t seed, std::uint64_t replicate, std::uint64_t trace_people) const {
+  Replicate r(*model_, seed, replicate, trace_people);
   return r.run();
 }
 

@@ -84,6 +84,8 @@ void place(Ensemble& whole, const Ensemble& part) {
       part.layout.T() != whole.layout.T() || part.layout.S() != whole.layout.S() ||
       part.layout.E() != whole.layout.E() || part.layout.G() != whole.layout.G())
     throw Error("mc::place: the part does not belong to this ensemble (seed, replicate range or layout differ)");
+  if (!part.trace_offsets.empty())
+    throw Error("mc::place: traced people cannot be placed into an ensemble; use mc::merge");
   const std::size_t offset = part.first_replicate - whole.first_replicate;
   std::vector<std::pair<void*, std::size_t>> dst;
   for_each_array(whole, [&](auto& v, std::size_t n) { dst.emplace_back(v.data(), n * sizeof(v[0])); });
@@ -110,7 +112,23 @@ Ensemble merge(std::vector<Ensemble> parts) {
   const std::uint64_t first = parts.front().first_replicate;
   Ensemble whole = allocate(parts.front().layout, next - first, parts.front().seed, first);
   whole.threads_used = 0;
-  for (const Ensemble& p : parts) place(whole, p);
+  const bool traced = !parts.front().trace_offsets.empty();
+  if (traced) whole.trace_offsets.push_back(0);
+  for (Ensemble& p : parts) {
+    if (p.trace_offsets.empty() == traced || (traced && p.trace_people != parts.front().trace_people))
+      throw Error("mc::merge: the parts traced different numbers of people");
+    std::vector<engine::TraceEvent> trace = std::move(p.trace);
+    std::vector<std::uint64_t> offsets = std::move(p.trace_offsets);
+    p.trace.clear();
+    p.trace_offsets.clear();
+    place(whole, p);
+    if (traced) {
+      const std::uint64_t base = whole.trace.size();
+      whole.trace.insert(whole.trace.end(), trace.begin(), trace.end());
+      for (std::size_t i = 1; i < offsets.size(); ++i) whole.trace_offsets.push_back(base + offsets[i]);
+    }
+  }
+  whole.trace_people = parts.front().trace_people;
   summarize(whole);
   return whole;
 }
@@ -133,10 +151,12 @@ Ensemble run(const engine::Simulator& sim, const RunOptions& options) {
 
   Ensemble e = allocate(L, R, options.seed, options.first_replicate);
   std::vector<std::uint64_t> bytes(R), live(R);
+  std::vector<std::vector<engine::TraceEvent>> traces(options.trace_people > 0 ? R : 0);
 
   std::atomic<std::uint64_t> done{0};
   auto one = [&](std::size_t i) {
-    engine::ReplicateResult r = sim.run(options.seed, options.first_replicate + i);
+    engine::ReplicateResult r = sim.run(options.seed, options.first_replicate + i, options.trace_people);
+    if (options.trace_people > 0) traces[i] = std::move(r.trace);
     put(e.occupancy, i, r.occupancy);
     put(e.waiting, i, r.waiting);
     put(e.flows, i, r.flows);
@@ -203,6 +223,17 @@ Ensemble run(const engine::Simulator& sim, const RunOptions& options) {
   });
   e.peak_bytes_per_replicate = *std::max_element(bytes.begin(), bytes.end());
   e.peak_live_persons = *std::max_element(live.begin(), live.end());
+  if (options.trace_people > 0) {  // in replicate order, whatever the threads did
+    e.trace_people = options.trace_people;
+    e.trace_offsets.assign(1, 0);
+    std::size_t n = 0;
+    for (const auto& t : traces) n += t.size();
+    e.trace.reserve(n);
+    for (const auto& t : traces) {
+      e.trace.insert(e.trace.end(), t.begin(), t.end());
+      e.trace_offsets.push_back(e.trace.size());
+    }
+  }
   return e;
 }
 

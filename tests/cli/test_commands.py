@@ -380,3 +380,30 @@ def test_info_on_a_truncated_result_exits_2(tmp_path):
     q = trede("info", "cut.h5", cwd=tmp_path)
     assert q.returncode == EXIT_BAD_INPUT, describe(q)
     assert "cut.h5" in q.stderr
+
+
+def test_run_trajectories_replay_to_the_recorded_occupancy(tmp_path):
+    """--trajectories N: every change of state of the first N people; with N above the number of
+    people, replaying them gives /replicates/occupancy exactly at every report time."""
+    p = trede("run", BM2, *BM2_SMALL, "-n", 2, "--seed", 9, "-q", "--trajectories", 10**9, "-o", "t.h5", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    with h5py.File(tmp_path / "t.h5", "r") as f:
+        t = {k: f["trajectories"][k][()] for k in ("replicate", "person", "time", "from", "to", "offsets")}
+        occ, times = f["replicates/occupancy"][()], f["time"][()]
+        assert f["trajectories/people_per_replicate"][0] == 10**9
+    R, T, S = occ.shape
+    assert t["offsets"].tolist()[0] == 0 and t["offsets"][-1] == len(t["time"])
+    for r in range(R):
+        mine = t["replicate"] == r
+        assert np.all(np.diff(t["time"][mine]) >= 0), "time order within a replicate"
+        for i, when in enumerate(times):
+            sel = mine & (t["time"] <= when)
+            o = np.bincount(t["to"][sel], minlength=S) - np.bincount(t["from"][sel][t["from"][sel] >= 0], minlength=S)
+            np.testing.assert_array_equal(o, occ[r, i], err_msg=f"replicate {r}, time {when}")
+
+
+def test_run_trajectories_must_not_be_negative(tmp_path):
+    p = trede("run", BM2, *BM2_SMALL, "-n", 1, "--trajectories", -1, "-o", "t.h5", cwd=tmp_path)
+    assert p.returncode == EXIT_BAD_INPUT, describe(p)
+    assert "--trajectories" in p.stderr
+    assert not (tmp_path / "t.h5").exists()

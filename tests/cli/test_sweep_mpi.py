@@ -164,6 +164,20 @@ def test_mpi_run_is_bitwise_identical_to_one_process(tmp_path):
 
 
 @needs_mpi
+def test_mpi_run_with_trajectories_is_bitwise_identical_to_one_process(tmp_path):
+    args = ["run", BM2, *BM2_SMALL, "-n", 5, "--seed", 6, "-q", "--trajectories", 150]
+    one = trede(*args, "-o", "one.h5", cwd=tmp_path)
+    assert one.returncode == 0, describe(one)
+    three = mpirun(*args, "-o", "three.h5", cwd=tmp_path, np_=3)
+    assert three.returncode == 0, describe(three)
+    with h5py.File(tmp_path / "one.h5", "r") as f:
+        offsets = f["trajectories/offsets"][()]
+        assert offsets.shape == (6,) and offsets[-1] == f["trajectories/person"].shape[0] > 5 * 150
+        assert len(set(f["trajectories/person"][()].tolist())) == 150
+    assert_same_file(tmp_path / "one.h5", tmp_path / "three.h5")
+
+
+@needs_mpi
 def test_mpi_compare_is_bitwise_identical_to_one_process(tmp_path):
     args = ["compare", BM2, BM2, *BM2_SMALL, "-n", 5, "--seed", 2, "-q"]
     one = trede(*args, "-o", "one.h5", cwd=tmp_path)

@@ -104,6 +104,14 @@ enum KpiPeriod : std::size_t {
   kpp_count
 };
 
+/// One change of state of a traced person (Simulator::run with `trace_people` > 0).
+struct TraceEvent {
+  double time;          ///< calendar time of the change (the start year for the initial population)
+  std::uint64_t person; ///< the person's key: 0, 1, … for the initial population, (inflow source + 1) << 40 | arrival number for arrivals; the same person in every scenario run with the same seed
+  std::int32_t from;    ///< state index before, or -1 when the person enters the model
+  std::int32_t to;      ///< state index after
+};
+
 /// Everything one replicate recorded. T report times, P periods, S states, C capacity states,
 /// E flow edges, K KPIs (see Layout).
 struct ReplicateResult {
@@ -131,6 +139,10 @@ struct ReplicateResult {
   std::vector<double> person_years_region;     ///< [P, G, S]
   std::vector<double> cost_region_eur;         ///< [P, G] state costs plus organisation costs
   std::vector<double> kpi_region;              ///< [G, K]
+
+  /// Every change of state of the first `trace_people` people created (the initial population in
+  /// file order, then arrivals in time order), in the order they happened. Empty unless asked.
+  std::vector<TraceEvent> trace;
 
   std::uint64_t events = 0;            ///< moves plus arrivals over the whole run
   std::uint64_t peak_live_persons = 0; ///< most people alive at once

@@ -38,7 +38,9 @@ class Simulator {
 
   /// Simulates replicate `replicate` with master seed `seed`. Thread-safe; allocates its own
   /// state. Throws trede::Error if the model breaks an engine limit (e.g. 2^31 people alive).
-  [[nodiscard]] ReplicateResult run(std::uint64_t seed, std::uint64_t replicate) const;
+  /// With `trace_people` > 0, every change of state of the first `trace_people` people created is
+  /// recorded in ReplicateResult::trace (tracing does not change any other result).
+  [[nodiscard]] ReplicateResult run(std::uint64_t seed, std::uint64_t replicate, std::uint64_t trace_people = 0) const;
 
  private:
   std::shared_ptr<const CompiledModel> model_;

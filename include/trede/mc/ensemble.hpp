@@ -20,6 +20,9 @@ struct RunOptions {
   std::uint64_t seed = 1;              ///< master seed
   int threads = 0;                     ///< worker threads; 0 = all cores, 1 = serial reference
   std::uint64_t first_replicate = 0;   ///< index of the first replicate (runs [first, first + R))
+  /// Record every change of state of the first `trace_people` people created in each replicate
+  /// (Ensemble::trace); 0 = none. Tracing changes no other result.
+  std::uint64_t trace_people = 0;
   /// Called after each finished replicate with (finished, total), from a worker thread; must be
   /// thread-safe and cheap. May be empty.
   std::function<void(std::uint64_t, std::uint64_t)> progress;
@@ -91,6 +94,12 @@ struct Ensemble {
   Summary waiting_region_summary;   ///< [T, G, C]
   Summary cost_region_summary;      ///< [P, G]
   Summary kpi_region_summary;       ///< [G, K]
+
+  /// Traced changes of state (RunOptions::trace_people), replicate after replicate; replicate i's
+  /// are trace[trace_offsets[i], trace_offsets[i + 1]). Both empty when nothing was traced.
+  std::vector<engine::TraceEvent> trace;
+  std::vector<std::uint64_t> trace_offsets;  ///< [R + 1]
+  std::uint64_t trace_people = 0;
 
   double wall_seconds = 0.0;             ///< time spent simulating (not summarising)
   std::uint64_t peak_bytes_per_replicate = 0;   ///< largest replicate's person and event storage
