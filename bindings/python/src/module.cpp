@@ -304,6 +304,34 @@ py::dict ensemble_arrays(const trede::mc::Ensemble& e, const Scenario& s, const 
     d["replicates/region/kpi"] = view(e.kpi_region, {R, G, K}, owner);
   }
   d["replicates/events"] = view(e.events, {R}, owner);
+  if (!e.trace_offsets.empty()) {  // traced people, as in the file's /trajectories
+    const std::size_t M = e.trace.size();
+    py::array_t<std::uint64_t> replicate(static_cast<py::ssize_t>(M)), person(static_cast<py::ssize_t>(M));
+    py::array_t<double> when(static_cast<py::ssize_t>(M));
+    py::array_t<std::int32_t> from(static_cast<py::ssize_t>(M)), to(static_cast<py::ssize_t>(M));
+    auto rep = replicate.mutable_unchecked<1>();
+    auto per = person.mutable_unchecked<1>();
+    auto tim = when.mutable_unchecked<1>();
+    auto fro = from.mutable_unchecked<1>();
+    auto too = to.mutable_unchecked<1>();
+    for (std::size_t i = 0; i + 1 < e.trace_offsets.size(); ++i)
+      for (std::uint64_t k = e.trace_offsets[i]; k < e.trace_offsets[i + 1]; ++k)
+        rep(static_cast<py::ssize_t>(k)) = e.first_replicate + i;
+    for (std::size_t k = 0; k < M; ++k) {
+      const auto j = static_cast<py::ssize_t>(k);
+      per(j) = e.trace[k].person;
+      tim(j) = e.trace[k].time;
+      fro(j) = e.trace[k].from;
+      too(j) = e.trace[k].to;
+    }
+    d["trajectories/replicate"] = replicate;
+    d["trajectories/person"] = person;
+    d["trajectories/time"] = when;
+    d["trajectories/from"] = from;
+    d["trajectories/to"] = to;
+    d["trajectories/offsets"] = view(e.trace_offsets, {static_cast<py::ssize_t>(e.trace_offsets.size())}, owner);
+    d["trajectories/people_per_replicate"] = py::array_t<std::uint64_t>(1, &e.trace_people);
+  }
   return d;
 }
 
@@ -692,7 +720,7 @@ PYBIND11_MODULE(_core, m) {
   m.def(
       "run",
       [](const std::shared_ptr<Scenario>& scenario, std::uint64_t replicates, std::uint64_t seed, int threads,
-         std::uint64_t first_replicate, const py::object& progress) {
+         std::uint64_t first_replicate, const py::object& progress, std::uint64_t trajectories) {
         ScenarioPtr s = scenario;
         auto ensemble = run_released<trede::mc::Ensemble>(progress, [=](auto on_progress) {
           trede::mc::RunOptions o;
@@ -700,12 +728,13 @@ PYBIND11_MODULE(_core, m) {
           o.seed = seed;
           o.threads = threads;
           o.first_replicate = first_replicate;
+          o.trace_people = trajectories;
           o.progress = on_progress;
           return trede::mc::run(*s, o);
         });
         return std::make_shared<Run>(Run{std::move(ensemble), s});
       },
-      "scenario"_a, "replicates"_a, "seed"_a, "threads"_a, "first_replicate"_a, "progress"_a);
+      "scenario"_a, "replicates"_a, "seed"_a, "threads"_a, "first_replicate"_a, "progress"_a, "trajectories"_a = 0);
 
   py::class_<Compared, std::shared_ptr<Compared>>(m, "Compared")
       .def_property_readonly("names", [](const Compared& c) { return c.comparison.names; })

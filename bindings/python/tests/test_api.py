@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import trede
-from conftest import BM2, MODELS
+from conftest import BM2, BM2_SMALL, MODELS
 
 
 # ---- scenarios ----------------------------------------------------------------------------------
@@ -273,3 +273,13 @@ def test_compare_without_independent_streams(bm2_small):
 def test_version():
     assert trede.__version__.count(".") == 2
     assert isinstance(trede.git_commit, str) and trede.git_commit
+
+
+def test_trajectories_need_tracing_and_a_whole_number():
+    r = trede.run(trede.load_scenario(BM2, BM2_SMALL), 2, seed=3)
+    with pytest.raises(KeyError, match="trajectories=N"):
+        r.trajectories()
+    with pytest.raises(trede.ModelError, match="trajectories"):
+        trede.run(trede.load_scenario(BM2, BM2_SMALL), 2, seed=3, trajectories=-1)
+    with pytest.raises(TypeError):
+        trede.run(trede.load_scenario(BM2, BM2_SMALL), 2, seed=3, trajectories=2.5)

@@ -2,7 +2,8 @@
 program, bit for bit: in memory, and in the files `save` writes."""
 
 import trede
-from conftest import BM2, BM2_SMALL, assert_same, assert_same_attr, cli, describe, organisation_variants, read_all
+from conftest import (BM2, BM2_SMALL, assert_same, assert_same_attr, cli, describe, organisation_variants, read_all,
+                      set_args)
 
 # Attributes that differ between two writes of the same result.
 VOLATILE = {"created", "command_line"}
@@ -71,3 +72,20 @@ def test_a_file_saved_by_python_is_read_by_the_cli(tmp_path):
     p = cli("info", "py.h5", cwd=tmp_path)
     assert p.returncode == 0, describe(p)
     assert "master_seed" in p.stdout and "uitstroom_werk" in p.stdout
+
+
+def test_traced_run_equals_the_cli(tmp_path):
+    p = cli("run", BM2, *set_args(BM2_SMALL), "-n", 3, "--seed", 8, "-q",
+            "--trajectories", 120, "-o", tmp_path / "cli.h5", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    cli_data, _ = read_all(tmp_path / "cli.h5")
+    r = trede.run(trede.load_scenario(BM2, BM2_SMALL), 3, seed=8, trajectories=120)
+    assert sorted(r.keys()) == sorted(cli_data)
+    for key in cli_data:
+        assert_same(r[key], cli_data[key], key)
+    t = r.trajectories()
+    assert list(t.columns) == ["replicate", "person", "time", "from_state", "to_state"]
+    assert t.groupby("replicate")["person"].nunique().tolist() == [120, 120, 120]
+    first = t.groupby(["replicate", "person"]).head(1)
+    assert first["from_state"].isna().all(), "a person's first row is the entry"
+    assert t.equals(trede.read(tmp_path / "cli.h5").trajectories())

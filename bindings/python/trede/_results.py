@@ -297,6 +297,27 @@ class Result:
         return _long(_stat_axis(self._summary("trede_occupancy"), STATISTICS),
                      [(("statistic",), (np.array(STATISTICS),)), t, rung], order=["time", "trede", "statistic"])
 
+    def trajectories(self) -> pd.DataFrame:
+        """Every change of state of the traced people (``trede run --trajectories N`` or
+        ``trede.run(..., trajectories=N)``): columns replicate, person, time, from_state,
+        to_state, one row per change in time order within each replicate. A person's first row
+        is the entry into the model (``from_state`` None): the initial population at the start
+        year, arrivals when they arrive. ``person`` is the same person in every scenario run with
+        the same seed (0, 1, ... for the initial population; (inflow + 1) * 2**40 + n for the
+        n-th arrival of an inflow). Raises KeyError when nothing was traced."""
+        if "trajectories/person" not in self:
+            raise KeyError("no trajectories in this result: run with trajectories=N (trede run --trajectories N)")
+        names = np.array(list(self.states) + [None], dtype=object)  # index -1 (entry) -> None
+        frm = np.asarray(self["trajectories/from"], dtype=np.int64)
+        to = np.asarray(self["trajectories/to"], dtype=np.int64)
+        return pd.DataFrame({
+            "replicate": np.asarray(self["trajectories/replicate"], dtype=np.int64),
+            "person": np.asarray(self["trajectories/person"], dtype=np.uint64),
+            "time": np.asarray(self["trajectories/time"], dtype=float),
+            "from_state": names[frm],
+            "to_state": names[to],
+        })
+
     def waiting(self, replicates: bool = False) -> pd.DataFrame:
         """Waiting-list length per capacity state at each report time: columns time, state,
         statistic, value (or replicate, time, state, value). Empty without capacity states."""

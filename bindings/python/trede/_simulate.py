@@ -75,7 +75,8 @@ def _check(replicates: int, seed: int, threads: int, first_replicate: int, min_r
 
 
 def run(scenario: ScenarioLike, replicates: int = 100, *, seed: int = 1, threads: int = 0,
-        first_replicate: int = 0, overrides: Overrides = None, progress: Progress = None) -> Result:
+        first_replicate: int = 0, overrides: Overrides = None, progress: Progress = None,
+        trajectories: int = 0) -> Result:
     """Runs ``replicates`` replicates of ``scenario`` in parallel and returns the
     :class:`Result` (in memory; ``result.save(path)`` writes the HDF5 file ``trede run -o``
     would).
@@ -87,12 +88,21 @@ def run(scenario: ScenarioLike, replicates: int = 100, *, seed: int = 1, threads
     ``scenario`` is a :class:`Scenario` or a path; ``overrides`` are applied to it first (see
     :func:`load_scenario`). Raises :class:`trede.ModelError` for bad input or options.
 
+    ``trajectories`` = N records every change of state of the first N people of each replicate
+    (the initial population first, then arrivals): :meth:`Result.trajectories`. Tracing changes
+    no other result.
+
     >>> r = trede.run("models/ladder-bm.toml", 20, seed=42, overrides={"population[0].count": 2000})
     >>> r.ladder().query("statistic == 'mean'")
     """
     _check(replicates, seed, threads, first_replicate)
+    if isinstance(trajectories, bool) or not isinstance(trajectories, int):
+        raise TypeError(f"trajectories must be an int (got {trajectories!r})")
+    if trajectories < 0:
+        raise ModelError(f"trajectories: must be >= 0 (got {trajectories})",
+                         [("", 0, "trajectories", f"must be >= 0 (got {trajectories})")])
     s = _scenario(scenario, overrides)
-    core = _core.run(s._core, replicates, seed, threads, first_replicate, _progress(progress))
+    core = _core.run(s._core, replicates, seed, threads, first_replicate, _progress(progress), trajectories)
     return Result(_Memory(core.arrays()), core.attrs(), core=core)
 
 
