@@ -157,6 +157,7 @@ struct CompareArgs {
   bool no_independent = false;
   double confidence = 0.95;
   int compression = 1;
+  std::int64_t trajectories = 0;
 };
 
 void print_comparison(const trede::mc::Comparison& c) {
@@ -211,6 +212,7 @@ int cmd_compare(const CompareArgs& a, const std::string& command_line) {
   if (a.threads < 0) throw BadInput{"--threads: must be >= 0 (0 = all cores)"};
   if (!(a.confidence > 0 && a.confidence < 1)) throw BadInput{"--confidence: must be between 0 and 1"};
   if (a.compression < 0 || a.compression > 9) throw BadInput{"--compression: must be 0..9"};
+  if (a.trajectories < 0) throw BadInput{"--trajectories: must be >= 0 (got " + std::to_string(a.trajectories) + ")"};
   if (!a.output.empty()) check_output_path(a.output);
   std::vector<trede::model::Scenario> scenarios;
   std::vector<trede::Diagnostic> problems;
@@ -235,6 +237,7 @@ int cmd_compare(const CompareArgs& a, const std::string& command_line) {
   opt.replicates = R;
   opt.seed = static_cast<std::uint64_t>(a.seed);
   opt.threads = a.threads;
+  opt.trace_people = static_cast<std::uint64_t>(a.trajectories);
   opt.progress = [&](std::uint64_t done, std::uint64_t) { bar.update(finished * R + done, runs * R); };
   std::vector<std::string> names;
   std::vector<trede::mc::Ensemble> ensembles, independent;
@@ -246,6 +249,7 @@ int cmd_compare(const CompareArgs& a, const std::string& command_line) {
   if (!a.no_independent) {
     trede::mc::RunOptions ind = opt;
     ind.first_replicate = R;  // disjoint streams: the variance reduction is measured, not assumed
+    ind.trace_people = 0;     // only the paired runs are written
     for (std::size_t i = 1; i < scenarios.size(); ++i) {
       independent.push_back(procs.run(trede::engine::Simulator(scenarios[i]), ind));
       ++finished;
@@ -364,6 +368,10 @@ int main(int argc, char** argv) {
   compare->add_flag("--no-independent", ca.no_independent,
                     "Skip the independent-stream runs that measure the variance reduction (N-1 of the 2N-1 runs)");
   compare->add_option("--compression", ca.compression, "Deflate level 0..9")->capture_default_str();
+  compare->add_option("--trajectories", ca.trajectories,
+                      "Record every change of state of the first N people of each replicate in every scenario "
+                      "(the same people everywhere: /scenarios/<name>/trajectories); 0 = none")
+      ->capture_default_str();
   compare->add_flag("-q,--quiet", ca.quiet, "No progress bar and no summary (errors only)");
 
   std::string info_path;

@@ -147,6 +147,7 @@ Comparison compare(const std::vector<model::Scenario>& scenarios, const CompareO
   if (options.measure_independent) {
     RunOptions ind = ro;
     ind.first_replicate = options.run.first_replicate + R;  // disjoint streams
+    ind.trace_people = 0;                                   // only the paired runs are kept whole
     for (std::size_t i = 1; i < scenarios.size(); ++i) {
       independent.push_back(run(scenarios[i], ind));
       ++finished_runs;

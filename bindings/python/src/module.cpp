@@ -815,7 +815,8 @@ PYBIND11_MODULE(_core, m) {
   m.def(
       "compare",
       [](const std::vector<std::shared_ptr<Scenario>>& scenarios, std::uint64_t replicates, std::uint64_t seed,
-         int threads, std::uint64_t first_replicate, bool independent, double confidence, const py::object& progress) {
+         int threads, std::uint64_t first_replicate, bool independent, double confidence, const py::object& progress,
+         std::uint64_t trajectories) {
         std::vector<ScenarioPtr> ptrs(scenarios.begin(), scenarios.end());
         auto comparison = run_released<trede::mc::Comparison>(progress, [=](auto on_progress) {
           trede::mc::CompareOptions o;
@@ -823,6 +824,7 @@ PYBIND11_MODULE(_core, m) {
           o.run.seed = seed;
           o.run.threads = threads;
           o.run.first_replicate = first_replicate;
+          o.run.trace_people = trajectories;
           o.run.progress = on_progress;
           o.measure_independent = independent;
           o.confidence = confidence;
@@ -831,7 +833,7 @@ PYBIND11_MODULE(_core, m) {
         return std::make_shared<Compared>(Compared{std::move(comparison), std::move(ptrs)});
       },
       "scenarios"_a, "replicates"_a, "seed"_a, "threads"_a, "first_replicate"_a, "independent"_a, "confidence"_a,
-      "progress"_a);
+      "progress"_a, "trajectories"_a = 0);
 
   m.def("sha256_hex", [](const std::string& data) { return trede::io::sha256_hex(data); }, "data"_a);
 #ifdef TREDE_PYTHON_WITH_CALIB

@@ -89,3 +89,25 @@ def test_traced_run_equals_the_cli(tmp_path):
     first = t.groupby(["replicate", "person"]).head(1)
     assert first["from_state"].isna().all(), "a person's first row is the entry"
     assert t.equals(trede.read(tmp_path / "cli.h5").trajectories())
+
+
+def test_traced_compare_follows_the_same_people_and_equals_the_cli(tmp_path):
+    """With common random numbers, person k is the same person in every scenario: a traced
+    comparison shows where the organisation models send the same people differently."""
+    variants = organisation_variants(("gecombineerd", "partieel"))
+    scenarios = [trede.parse_scenario(text, name=f"{m}.toml", overrides=BM2_SMALL, base_dir=tmp_path)
+                 for m, text in variants.items()]
+    for m, text in variants.items():
+        (tmp_path / f"{m}.toml").write_text(text)
+    p = cli("compare", *[f"{m}.toml" for m in variants], *set_args(BM2_SMALL), "-n", 2, "--seed", 4, "-q", "--trajectories", 80,
+            "-o", tmp_path / "cmp.h5", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    c = trede.compare(scenarios, 2, seed=4, trajectories=80)
+    f = trede.read(tmp_path / "cmp.h5")
+    a, b = c[0].trajectories(), c[1].trajectories()
+    assert a.equals(f[0].trajectories()) and b.equals(f[1].trajectories())
+    assert set(a["person"]) == set(b["person"]) and len(set(a["person"])) == 80
+    entry_a = a[a["from_state"].isna()].set_index(["replicate", "person"])
+    entry_b = b[b["from_state"].isna()].set_index(["replicate", "person"])
+    assert entry_a["to_state"].equals(entry_b["to_state"]), "the same people start in the same states"
+    assert not a.equals(b), "the organisation models send them on differently"

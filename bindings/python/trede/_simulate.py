@@ -74,6 +74,14 @@ def _check(replicates: int, seed: int, threads: int, first_replicate: int, min_r
         raise ModelError("\n".join(f"{k}: {m}" for _, _, k, m in problems), problems)
 
 
+def _check_trajectories(trajectories: int) -> None:
+    if isinstance(trajectories, bool) or not isinstance(trajectories, int):
+        raise TypeError(f"trajectories must be an int (got {trajectories!r})")
+    if trajectories < 0:
+        raise ModelError(f"trajectories: must be >= 0 (got {trajectories})",
+                         [("", 0, "trajectories", f"must be >= 0 (got {trajectories})")])
+
+
 def run(scenario: ScenarioLike, replicates: int = 100, *, seed: int = 1, threads: int = 0,
         first_replicate: int = 0, overrides: Overrides = None, progress: Progress = None,
         trajectories: int = 0) -> Result:
@@ -96,11 +104,7 @@ def run(scenario: ScenarioLike, replicates: int = 100, *, seed: int = 1, threads
     >>> r.ladder().query("statistic == 'mean'")
     """
     _check(replicates, seed, threads, first_replicate)
-    if isinstance(trajectories, bool) or not isinstance(trajectories, int):
-        raise TypeError(f"trajectories must be an int (got {trajectories!r})")
-    if trajectories < 0:
-        raise ModelError(f"trajectories: must be >= 0 (got {trajectories})",
-                         [("", 0, "trajectories", f"must be >= 0 (got {trajectories})")])
+    _check_trajectories(trajectories)
     s = _scenario(scenario, overrides)
     core = _core.run(s._core, replicates, seed, threads, first_replicate, _progress(progress), trajectories)
     return Result(_Memory(core.arrays()), core.attrs(), core=core)
@@ -108,14 +112,17 @@ def run(scenario: ScenarioLike, replicates: int = 100, *, seed: int = 1, threads
 
 def compare(scenarios: Union[Sequence[ScenarioLike], Mapping[str, ScenarioLike]], replicates: int = 100, *,
             seed: int = 1, threads: int = 0, first_replicate: int = 0, independent: bool = True,
-            confidence: float = 0.95, overrides: Overrides = None, progress: Progress = None) -> Comparison:
+            confidence: float = 0.95, overrides: Overrides = None, progress: Progress = None,
+            trajectories: int = 0) -> Comparison:
     """Runs two or more scenarios with common random numbers and returns the paired
     differences against the first (the reference) with intervals, as ``trede compare`` does.
 
     ``scenarios``: a list of Scenarios or paths, or a mapping ``{name: scenario}`` (the names
     label the results). ``overrides`` apply to every scenario. ``independent``: also run each
     non-reference scenario on independent streams to measure the variance reduction (doubles
-    their work). ``confidence``: level of the intervals.
+    their work). ``confidence``: level of the intervals. ``trajectories`` = N traces the first N
+    people of each replicate in every scenario (the same people everywhere):
+    ``comparison[i].trajectories()`` or ``comparison[name].trajectories()``.
 
     >>> c = trede.compare({"klassiek": s.with_overrides({"organisation_model": "klassiek"}),
     ...                    "gecombineerd": s.with_overrides({"organisation_model": "gecombineerd"})}, 50)
@@ -133,7 +140,8 @@ def compare(scenarios: Union[Sequence[ScenarioLike], Mapping[str, ScenarioLike]]
     _check(replicates, seed, threads, first_replicate, min_replicates=2)
     if not 0 < confidence < 1:
         raise ModelError("confidence: must be between 0 and 1", [("", 0, "confidence", "must be between 0 and 1")])
+    _check_trajectories(trajectories)
     core = _core.compare([s._core for s in loaded], replicates, seed, threads, first_replicate, bool(independent),
-                         float(confidence), _progress(progress))
+                         float(confidence), _progress(progress), trajectories)
     results = [Result(_Memory(core.scenario_arrays(i)), core.scenario_attrs(i)) for i in range(len(loaded))]
     return Comparison(_Memory(core.arrays()), core.attrs(), results, core=core)
