@@ -18,7 +18,7 @@ from PIL import Image
 import trede
 import trede.report
 from browser import Browser, blank_fraction
-from conftest import MODELS, cli, describe
+from conftest import BM2, BM2_SMALL, MODELS, cli, describe, set_args
 
 # A figure counts as rendered when less than this share of its screenshot is one colour.
 MAX_BLANK = 0.97
@@ -149,6 +149,19 @@ def test_run_report_in_the_browser(browser, reports):
 def test_comparison_report_in_the_browser(browser, reports):
     page = check_page(browser, reports["compare"], COMPARE_SECTIONS)
     assert "gecombineerd" in page.title
+
+
+def test_traced_people_get_a_life_course_figure(browser, tmp_path):
+    p = cli("run", BM2, *set_args(BM2_SMALL), "-n", 2, "--seed", 3, "-q", "--trajectories", 30, "-o", "t.h5",
+            cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    p = cli("report", "t.h5", "-o", "t.html", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    html = (tmp_path / "t.html").read_text()
+    assert_self_contained(html)
+    assert "Life courses of the first 30 traced people" in html
+    sections = RUN_SECTIONS[:RUN_SECTIONS.index("costs")] + ["trajectories"] + RUN_SECTIONS[RUN_SECTIONS.index("costs"):]
+    check_page(browser, tmp_path / "t.html", sections)
 
 
 def test_the_browser_checks_catch_a_broken_page(browser, tmp_path):

@@ -142,6 +142,40 @@ def ladder(result: Result, ax: Any = None, share: bool = False, statistic: str =
     return ax
 
 
+def trajectories(result: Result, ax: Any = None, replicate: Optional[int] = None, people: int = 40) -> Any:
+    """Life courses of traced people (``trajectories=N``): one row per person, coloured by the
+    trede of the state they are in (grey: states off the ladder, blank: not in the model or
+    absorbed). ``replicate``: which one (default: the first); ``people``: how many rows."""
+    from matplotlib.patches import Patch
+    ax = _axes(ax, figsize=(9.0, 0.16 * people + 1.5))
+    t = result.trajectories()
+    rep = int(t["replicate"].iloc[0]) if replicate is None else int(replicate)
+    t = t[t["replicate"] == rep]
+    persons = list(dict.fromkeys(t["person"].tolist()))[:people]
+    index = {s: i for i, s in enumerate(result.states)}
+    absorbing = _absorbing(result)
+    end = float(result.time[-1])
+    for row, person in enumerate(persons):
+        mine = t[t["person"] == person]
+        times = mine["time"].to_numpy(dtype=float)
+        states = mine["to_state"].tolist()
+        for k, state in enumerate(states):
+            i = index[state]
+            if absorbing[i]:
+                continue
+            stop = times[k + 1] if k + 1 < len(times) else end
+            if stop > times[k]:
+                ax.barh(row, stop - times[k], left=times[k], height=0.8, color=_state_color(result, i), linewidth=0)
+    ax.set_ylim(len(persons) - 0.5, -0.5)
+    ax.set_yticks([])
+    ax.set_ylabel(f"{len(persons)} traced people (replicate {rep})")
+    ax.set_xlabel("year")
+    ax.set_xlim(float(result.time[0]), end)
+    handles = [Patch(color=TREDE_COLORS[r], label=f"trede {r + 1}") for r in range(6)] + [Patch(color="0.4", label="off the ladder")]
+    ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, frameon=False)
+    return ax
+
+
 def waiting(result: Result, ax: Any = None) -> Any:
     """Fan charts of waiting-list lengths, one colour per capacity state."""
     ax = _axes(ax)

@@ -260,6 +260,14 @@ def _result_sections(page: _Page, r: Result) -> None:
     page.figure(fig, "Uitstroom naar werk, uitval and herinstroom per period (median and 5–95 % band).",
                 "key flows per period")
 
+    if "trajectories/person" in r:
+        page.section("trajectories", "Traced people")
+        n = min(40, int(r["trajectories/people_per_replicate"][0]))
+        fig, (a,) = _new_figure(10, 0.16 * n + 1.6)
+        plot.trajectories(r, ax=a, people=n)
+        page.figure(fig, f"Life courses of the first {n} traced people of the first replicate, coloured by the "
+                    "trede of their state (blank after an exit or before arrival).", "life courses of traced people")
+
     page.section("costs", "Costs")
     costs = np.asarray(r["replicates/cost_cumulative_eur"], dtype=float)
     if np.any(costs != 0):
