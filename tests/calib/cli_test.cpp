@@ -75,7 +75,6 @@ TEST(CalibCli, PanelFitWritesAValidScenarioAndAReport) {
                               "print(f.attrs['status'], round(float(f.attrs['minus2_log_likelihood']), 4),\n"
                               "      round(float(f['estimates/estimate'][i]), 5), f['q/estimate'].shape,\n"
                               "      f['parameters/covariance'].shape, round(float(f['sojourn/estimate'][0]), 4))\n");
-  if (run(std::string(TREDE_PYTHON) + " -c 'import h5py'").exit_code != 0) GTEST_SKIP() << "h5py is not installed";
   const auto py = run(std::string(TREDE_PYTHON) + " " + (dir / "read.py").string() + " " + rep);
   EXPECT_EQ(py.exit_code, 0) << py.output;
   EXPECT_EQ(py.output, "converged 8567.6656 0.55635 (4, 4) (6, 6) 1.571\n") << py.output;

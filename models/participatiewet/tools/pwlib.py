@@ -28,7 +28,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 MODEL_DIR = HERE.parent
 REPO = MODEL_DIR.parents[1]
-TARGETS_JSON = Path(os.environ.get("TREDE_TARGETS", REPO.parent / "shared" / "data" / "calibration_targets.json"))
+TARGETS_JSON = Path(os.environ.get("TREDE_TARGETS", MODEL_DIR / "data" / "calibration_targets.json"))
 
 BIJSTAND = ["bijstand_t1", "bijstand_t2", "bijstand_t3", "bijstand_deeltijdwerk", "diagnose",
             "ontwikkeltraject", "matching", "tussengroep", "wacht_beschut"]

@@ -400,7 +400,7 @@ def main():
     head = f"""# Validation of the national model
 
 The national Participatiewet model (`models/participatiewet/nederland.toml`, on the reference model
-`participatiewet.toml`) against every figure of `../shared/data/calibration_targets.json` it uses.
+`participatiewet.toml`) against every figure of `models/participatiewet/data/calibration_targets.json` it uses.
 How each figure entered the model is in the last column:
 
 - **input**: the figure sets the model's starting point (it matches by construction);
