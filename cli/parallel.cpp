@@ -108,22 +108,9 @@ mc::Ensemble Processes::run(const engine::Simulator& sim, const mc::RunOptions& 
     }
     return {};
   }
-  // Traces are joined in rank order, which is replicate order.
-  std::vector<engine::TraceEvent> trace;
-  std::vector<std::uint64_t> offsets(1, 0);
-  auto take_trace = [&](mc::Ensemble& part) {
-    if (part.trace_offsets.empty()) return;
-    const std::uint64_t base = trace.size();
-    trace.insert(trace.end(), part.trace.begin(), part.trace.end());
-    for (std::size_t i = 1; i < part.trace_offsets.size(); ++i) offsets.push_back(base + part.trace_offsets[i]);
-    part.trace.clear();
-    part.trace_offsets.clear();
-  };
+  // Parts are placed in rank order, which is replicate order (traced people are appended).
   mc::Ensemble whole = mc::allocate(sim.layout(), options.replicates, options.seed, options.first_replicate);
-  if (count > 0) {
-    take_trace(mine);
-    mc::place(whole, mine);
-  }
+  if (count > 0) mc::place(whole, mine);
   for (int q = 1; q < size_; ++q) {
     const auto [qfirst, qcount] = [&] {
       const auto n = static_cast<std::uint64_t>(size_), r = static_cast<std::uint64_t>(q);
@@ -140,14 +127,9 @@ mc::Ensemble Processes::run(const engine::Simulator& sim, const mc::RunOptions& 
       receive_bytes(reinterpret_cast<std::byte*>(part.trace.data()), n * sizeof(engine::TraceEvent), q);
       part.trace_offsets.resize(qcount + 1);
       receive_bytes(reinterpret_cast<std::byte*>(part.trace_offsets.data()), part.trace_offsets.size() * sizeof(std::uint64_t), q);
-      take_trace(part);
+      part.trace_people = options.trace_people;
     }
     mc::place(whole, part);
-  }
-  if (traced) {
-    whole.trace = std::move(trace);
-    whole.trace_offsets = std::move(offsets);
-    whole.trace_people = options.trace_people;
   }
   mc::summarize(whole);
   return whole;

@@ -84,9 +84,23 @@ void place(Ensemble& whole, const Ensemble& part) {
       part.layout.T() != whole.layout.T() || part.layout.S() != whole.layout.S() ||
       part.layout.E() != whole.layout.E() || part.layout.G() != whole.layout.G())
     throw Error("mc::place: the part does not belong to this ensemble (seed, replicate range or layout differ)");
-  if (!part.trace_offsets.empty())
-    throw Error("mc::place: traced people cannot be placed into an ensemble; use mc::merge");
   const std::size_t offset = part.first_replicate - whole.first_replicate;
+  // Traced people have a different count per replicate, so their rows can only be appended:
+  // traced parts go in replicate order, and either every part is traced or none.
+  const bool whole_traced = !whole.trace_offsets.empty(), part_traced = !part.trace_offsets.empty();
+  if (part_traced || whole_traced) {
+    if (!part_traced || (whole_traced ? whole.trace_people != part.trace_people ||
+                                            whole.trace_offsets.size() != offset + 1
+                                      : offset != 0))
+      throw Error("mc::place: traced parts must all trace the same people and be placed in replicate order");
+    if (!whole_traced) {
+      whole.trace_offsets.assign(1, 0);
+      whole.trace_people = part.trace_people;
+    }
+    const std::uint64_t base = whole.trace.size();
+    whole.trace.insert(whole.trace.end(), part.trace.begin(), part.trace.end());
+    for (std::size_t i = 1; i < part.trace_offsets.size(); ++i) whole.trace_offsets.push_back(base + part.trace_offsets[i]);
+  }
   std::vector<std::pair<void*, std::size_t>> dst;
   for_each_array(whole, [&](auto& v, std::size_t n) { dst.emplace_back(v.data(), n * sizeof(v[0])); });
   std::size_t i = 0;
@@ -112,23 +126,7 @@ Ensemble merge(std::vector<Ensemble> parts) {
   const std::uint64_t first = parts.front().first_replicate;
   Ensemble whole = allocate(parts.front().layout, next - first, parts.front().seed, first);
   whole.threads_used = 0;
-  const bool traced = !parts.front().trace_offsets.empty();
-  if (traced) whole.trace_offsets.push_back(0);
-  for (Ensemble& p : parts) {
-    if (p.trace_offsets.empty() == traced || (traced && p.trace_people != parts.front().trace_people))
-      throw Error("mc::merge: the parts traced different numbers of people");
-    std::vector<engine::TraceEvent> trace = std::move(p.trace);
-    std::vector<std::uint64_t> offsets = std::move(p.trace_offsets);
-    p.trace.clear();
-    p.trace_offsets.clear();
-    place(whole, p);
-    if (traced) {
-      const std::uint64_t base = whole.trace.size();
-      whole.trace.insert(whole.trace.end(), trace.begin(), trace.end());
-      for (std::size_t i = 1; i < offsets.size(); ++i) whole.trace_offsets.push_back(base + offsets[i]);
-    }
-  }
-  whole.trace_people = parts.front().trace_people;
+  for (const Ensemble& p : parts) place(whole, p);  // in replicate order
   summarize(whole);
   return whole;
 }

@@ -128,8 +128,10 @@ void summarize(Ensemble& e);
 [[nodiscard]] Ensemble allocate(const engine::Layout& layout, std::uint64_t replicates, std::uint64_t seed,
                                 std::uint64_t first_replicate);
 
-/// Copies the replicates of `part` into `whole` at their replicate indices. \throws Error when
-/// `part` has another seed or layout, or lies outside `whole`'s replicate range.
+/// Copies the replicates of `part` into `whole` at their replicate indices; traced people
+/// (Ensemble::trace) are appended, so traced parts must be placed in replicate order. \throws
+/// Error when `part` has another seed or layout, lies outside `whole`'s replicate range, or is
+/// traced differently or out of order.
 void place(Ensemble& whole, const Ensemble& part);
 
 /// Joins ensembles of contiguous replicate ranges (in any order) into one and summarises it:

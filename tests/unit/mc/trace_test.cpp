@@ -9,6 +9,8 @@
 #include <set>
 
 #include "test_seed.hpp"
+#include "trede/engine/simulator.hpp"
+#include "trede/error.hpp"
 #include "trede/mc/ensemble.hpp"
 #include "trede/model/load.hpp"
 
@@ -116,6 +118,21 @@ TEST(Trace, TheSameForAnyThreadCountAndAnySplit) {
   EXPECT_TRUE(same(one.trace, merged.trace));
   EXPECT_EQ(one.trace_offsets, merged.trace_offsets);
   EXPECT_EQ(merged.trace_people, 300u);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Trace, PlacingOutOfOrderOrMixedIsAnError) {
+  const auto s = bm2_small();
+  auto whole = mc::allocate(trede::engine::Simulator(s).layout(), 4, trede::test::test_seed(77), 0);
+  EXPECT_THROW(mc::place(whole, run(s, 300, 1, 2, 2)), trede::Error) << "replicates 2-3 before 0-1";
+  mc::place(whole, run(s, 300, 1, 0, 2));
+  EXPECT_THROW(mc::place(whole, run(s, 0, 1, 2, 2)), trede::Error) << "an untraced part after a traced one";
+  EXPECT_THROW(mc::place(whole, run(s, 100, 1, 2, 2)), trede::Error) << "other people traced";
+  mc::place(whole, run(s, 300, 1, 2, 2));
+  EXPECT_TRUE(same(whole.trace, run(s, 300).trace));
 }
 
 }  // namespace
