@@ -264,23 +264,13 @@ void write_contents(hid_t loc, const mc::Ensemble& e, const model::Scenario& s, 
   // Traced people: one row per change of state, in replicate order, then time order.
   if (!e.trace_offsets.empty()) {
     const hsize_t M = e.trace.size();
-    std::vector<std::uint64_t> replicate(M), person(M);
-    std::vector<double> when(M);
-    std::vector<std::int32_t> from(M), to(M);
-    for (std::size_t i = 0; i < R; ++i)
-      for (std::uint64_t k = e.trace_offsets[i]; k < e.trace_offsets[i + 1]; ++k) replicate[k] = e.first_replicate + i;
-    for (hsize_t k = 0; k < M; ++k) {
-      person[k] = e.trace[k].person;
-      when[k] = e.trace[k].time;
-      from[k] = e.trace[k].from;
-      to[k] = e.trace[k].to;
-    }
+    const mc::TraceColumns c = mc::trace_columns(e);
     w.group("trajectories");
-    w.dataset("trajectories/replicate", {M}, replicate, true);
-    w.dataset("trajectories/person", {M}, person, true);
-    w.dataset("trajectories/time", {M}, when, true);
-    w.dataset("trajectories/from", {M}, from, true);
-    w.dataset("trajectories/to", {M}, to, true);
+    w.dataset("trajectories/replicate", {M}, c.replicate, true);
+    w.dataset("trajectories/person", {M}, c.person, true);
+    w.dataset("trajectories/time", {M}, c.time, true);
+    w.dataset("trajectories/from", {M}, c.from, true);
+    w.dataset("trajectories/to", {M}, c.to, true);
     w.dataset("trajectories/offsets", {R + 1}, e.trace_offsets);
     std::vector<std::uint64_t> people{e.trace_people};
     w.dataset("trajectories/people_per_replicate", {1}, people);

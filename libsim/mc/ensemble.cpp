@@ -115,6 +115,26 @@ void place(Ensemble& whole, const Ensemble& part) {
   whole.threads_used = std::max(whole.threads_used, part.threads_used);
 }
 
+TraceColumns trace_columns(const Ensemble& e) {
+  const std::size_t M = e.trace.size();
+  TraceColumns c;
+  c.replicate.resize(M);
+  c.person.resize(M);
+  c.time.resize(M);
+  c.from.resize(M);
+  c.to.resize(M);
+  for (std::size_t i = 0; i + 1 < e.trace_offsets.size(); ++i)
+    std::fill(c.replicate.begin() + static_cast<std::ptrdiff_t>(e.trace_offsets[i]),
+              c.replicate.begin() + static_cast<std::ptrdiff_t>(e.trace_offsets[i + 1]), e.first_replicate + i);
+  for (std::size_t k = 0; k < M; ++k) {
+    c.person[k] = e.trace[k].person;
+    c.time[k] = e.trace[k].time;
+    c.from[k] = e.trace[k].from;
+    c.to[k] = e.trace[k].to;
+  }
+  return c;
+}
+
 Ensemble merge(std::vector<Ensemble> parts) {
   if (parts.empty()) throw Error("mc::merge: nothing to merge");
   std::sort(parts.begin(), parts.end(), [](const Ensemble& a, const Ensemble& b) { return a.first_replicate < b.first_replicate; });

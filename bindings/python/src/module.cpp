@@ -305,30 +305,13 @@ py::dict ensemble_arrays(const trede::mc::Ensemble& e, const Scenario& s, const 
   }
   d["replicates/events"] = view(e.events, {R}, owner);
   if (!e.trace_offsets.empty()) {  // traced people, as in the file's /trajectories
-    const std::size_t M = e.trace.size();
-    py::array_t<std::uint64_t> replicate(static_cast<py::ssize_t>(M)), person(static_cast<py::ssize_t>(M));
-    py::array_t<double> when(static_cast<py::ssize_t>(M));
-    py::array_t<std::int32_t> from(static_cast<py::ssize_t>(M)), to(static_cast<py::ssize_t>(M));
-    auto rep = replicate.mutable_unchecked<1>();
-    auto per = person.mutable_unchecked<1>();
-    auto tim = when.mutable_unchecked<1>();
-    auto fro = from.mutable_unchecked<1>();
-    auto too = to.mutable_unchecked<1>();
-    for (std::size_t i = 0; i + 1 < e.trace_offsets.size(); ++i)
-      for (std::uint64_t k = e.trace_offsets[i]; k < e.trace_offsets[i + 1]; ++k)
-        rep(static_cast<py::ssize_t>(k)) = e.first_replicate + i;
-    for (std::size_t k = 0; k < M; ++k) {
-      const auto j = static_cast<py::ssize_t>(k);
-      per(j) = e.trace[k].person;
-      tim(j) = e.trace[k].time;
-      fro(j) = e.trace[k].from;
-      too(j) = e.trace[k].to;
-    }
-    d["trajectories/replicate"] = replicate;
-    d["trajectories/person"] = person;
-    d["trajectories/time"] = when;
-    d["trajectories/from"] = from;
-    d["trajectories/to"] = to;
+    const trede::mc::TraceColumns c = trede::mc::trace_columns(e);
+    const auto M = static_cast<py::ssize_t>(e.trace.size());
+    d["trajectories/replicate"] = py::array_t<std::uint64_t>(M, c.replicate.data());
+    d["trajectories/person"] = py::array_t<std::uint64_t>(M, c.person.data());
+    d["trajectories/time"] = py::array_t<double>(M, c.time.data());
+    d["trajectories/from"] = py::array_t<std::int32_t>(M, c.from.data());
+    d["trajectories/to"] = py::array_t<std::int32_t>(M, c.to.data());
     d["trajectories/offsets"] = view(e.trace_offsets, {static_cast<py::ssize_t>(e.trace_offsets.size())}, owner);
     d["trajectories/people_per_replicate"] = py::array_t<std::uint64_t>(1, &e.trace_people);
   }

@@ -123,6 +123,16 @@ struct Ensemble {
 /// Recomputes every summary of `e` from its per-replicate arrays.
 void summarize(Ensemble& e);
 
+/// Ensemble::trace as columns, one row per traced change of state (the /trajectories datasets).
+struct TraceColumns {
+  std::vector<std::uint64_t> replicate;  ///< replicate index (first_replicate + i)
+  std::vector<std::uint64_t> person;
+  std::vector<double> time;
+  std::vector<std::int32_t> from;        ///< -1 for the entry into the model
+  std::vector<std::int32_t> to;
+};
+[[nodiscard]] TraceColumns trace_columns(const Ensemble& e);
+
 /// An ensemble with room for `replicates` replicates of `layout` starting at `first_replicate`
 /// (arrays zeroed, no summaries).
 [[nodiscard]] Ensemble allocate(const engine::Layout& layout, std::uint64_t replicates, std::uint64_t seed,
