@@ -226,6 +226,7 @@ int cmd_compare(const CompareArgs& a, const std::string& command_line) {
     }
   }
   if (!problems.empty()) throw trede::ModelError(std::move(problems));
+  trede::mc::check_comparable(scenarios);  // before any run
   auto& procs = trede::cli::Processes::get();
   trede::cli::ProgressBar bar(procs.root() && !a.quiet && trede::cli::stderr_is_terminal(), "replicates");
   // Every scenario runs the same replicates of the same seed (common random numbers); each run

@@ -116,10 +116,8 @@ Difference paired_difference(const std::vector<double>& a, const std::vector<dou
   return d;
 }
 
-Comparison compare(const std::vector<model::Scenario>& scenarios, const CompareOptions& options) {
+void check_comparable(const std::vector<model::Scenario>& scenarios) {
   if (scenarios.size() < 2) throw ModelError("", 0, "scenarios", "compare needs at least two scenarios");
-  if (!(options.confidence > 0.0 && options.confidence < 1.0))
-    throw ModelError("", 0, "confidence", "must be between 0 and 1");
   const model::Scenario& ref = scenarios.front();
   std::vector<Diagnostic> problems;
   for (std::size_t i = 1; i < scenarios.size(); ++i)
@@ -128,7 +126,12 @@ Comparison compare(const std::vector<model::Scenario>& scenarios, const CompareO
                           "report times differ from the reference scenario '" + ref.name +
                               "'; compared scenarios must share the report grid"});
   if (!problems.empty()) throw ModelError(std::move(problems));
+}
 
+Comparison compare(const std::vector<model::Scenario>& scenarios, const CompareOptions& options) {
+  check_comparable(scenarios);
+  if (!(options.confidence > 0.0 && options.confidence < 1.0))
+    throw ModelError("", 0, "confidence", "must be between 0 and 1");
   // Progress over all runs together.
   const std::uint64_t R = options.run.replicates;
   const std::uint64_t runs = scenarios.size() + (options.measure_independent ? scenarios.size() - 1 : 0);
@@ -159,6 +162,26 @@ Comparison compare(const std::vector<model::Scenario>& scenarios, const CompareO
 Comparison compare_ensembles(std::vector<std::string> names, std::vector<Ensemble> ensembles,
                              std::vector<Ensemble> independent, double confidence) {
   if (ensembles.size() < 2) throw ModelError("", 0, "scenarios", "compare needs at least two scenarios");
+  if (names.size() != ensembles.size()) throw Error("mc::compare_ensembles: one name per ensemble");
+  if (!independent.empty() && independent.size() + 1 != ensembles.size())
+    throw Error("mc::compare_ensembles: one independent run per scenario after the reference");
+  // Paired differences need the same replicates, seed and shapes everywhere.
+  const Ensemble& ref = ensembles.front();
+  const engine::Layout& L = ref.layout;
+  std::vector<Diagnostic> problems;
+  auto check = [&](const Ensemble& e, const std::string& name, std::uint64_t first) {
+    if (e.layout.report_times != L.report_times)
+      problems.push_back({"", 0, "report", "scenario '" + name + "': report times differ from the reference scenario '" +
+                                               names.front() + "'; compared scenarios must share the report grid"});
+    else if (e.layout.K() != L.K() || e.layout.Kp() != L.Kp())
+      problems.push_back({"", 0, "", "scenario '" + name + "': other KPIs than the reference '" + names.front() + "'"});
+    if (e.replicates != ref.replicates || e.seed != ref.seed || e.first_replicate != first)
+      throw Error("mc::compare_ensembles: scenario '" + name + "' was run with other replicates or seed");
+  };
+  for (std::size_t i = 1; i < ensembles.size(); ++i) check(ensembles[i], names[i], ref.first_replicate);
+  for (std::size_t i = 0; i < independent.size(); ++i)
+    check(independent[i], names[i + 1], independent.front().first_replicate);
+  if (!problems.empty()) throw ModelError(std::move(problems));
   Comparison c;
   c.confidence = confidence;
   std::set<std::string> seen;

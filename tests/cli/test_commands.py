@@ -407,3 +407,12 @@ def test_run_trajectories_must_not_be_negative(tmp_path):
     assert p.returncode == EXIT_BAD_INPUT, describe(p)
     assert "--trajectories" in p.stderr
     assert not (tmp_path / "t.h5").exists()
+
+
+def test_compare_rejects_scenarios_with_different_report_grids_before_running(tmp_path):
+    (tmp_path / "short.toml").write_text(f'extends = "{BM}"\nname = "short"\nhorizon_years = 5\n')
+    (tmp_path / "cmp.h5").write_bytes(b"keep me")
+    p = trede("compare", BM, "short.toml", *BM_SMALL, "-n", 2, "-o", "cmp.h5", cwd=tmp_path)
+    assert p.returncode == EXIT_BAD_INPUT, describe(p)
+    assert "short.toml" in p.stderr and "report" in p.stderr
+    assert (tmp_path / "cmp.h5").read_bytes() == b"keep me"

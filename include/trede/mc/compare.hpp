@@ -45,13 +45,18 @@ struct Comparison {
   std::vector<std::vector<double>> variance_reduction_kpi_period;  ///< [N-1][P * Kp]
 };
 
+/// Checks that `scenarios` (at least two) can be compared: they share the report grid, so
+/// per-period differences line up. \throws ModelError naming each scenario file that does not.
+void check_comparable(const std::vector<model::Scenario>& scenarios);
+
 /// Runs and compares `scenarios` (at least two). They must share the report grid (so per-period
 /// differences line up). \throws ModelError when they do not, or for bad options.
 [[nodiscard]] Comparison compare(const std::vector<model::Scenario>& scenarios, const CompareOptions& options);
 
 /// Compares ensembles already run (e.g. gathered from MPI ranks): `ensembles[0]` is the
 /// reference, all with the same seed and replicate range; `independent` (may be empty) holds
-/// scenarios 1.. run on disjoint replicates. Names are made unique.
+/// scenarios 1.. run on disjoint replicates. Names are made unique. \throws ModelError when the
+/// ensembles do not share the report grid and KPIs, Error when replicates or seeds differ.
 [[nodiscard]] Comparison compare_ensembles(std::vector<std::string> names, std::vector<Ensemble> ensembles,
                                            std::vector<Ensemble> independent, double confidence);
 

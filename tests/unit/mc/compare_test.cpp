@@ -124,4 +124,21 @@ TEST(Compare, RejectsScenariosWithDifferentReportGrids) {
   EXPECT_THROW((void)mc::compare({s[0]}, o), ModelError);
 }
 
+// Ensembles run elsewhere (the CLI, MPI) are checked too: different grids, replicates or seeds
+// must not reach the paired differences, which index both by the reference's shape.
+TEST(Compare, CompareEnsemblesRejectsEnsemblesThatDoNotPair) {
+  std::string other = decay(0.3, 10);
+  other.replace(other.find("horizon_years = 2"), 17, "horizon_years = 3");
+  mc::RunOptions ro;
+  ro.replicates = 2;
+  const auto a = mc::run(model::parse_scenario(decay(0.3, 10), "a.toml"), ro);
+  const auto longer = mc::run(model::parse_scenario(other, "b.toml"), ro);
+  EXPECT_THROW((void)mc::compare_ensembles({"a", "b"}, {a, longer}, {}, 0.95), ModelError);
+  ro.seed = 2;
+  const auto reseeded = mc::run(model::parse_scenario(decay(0.3, 10), "a.toml"), ro);
+  EXPECT_THROW((void)mc::compare_ensembles({"a", "b"}, {a, reseeded}, {}, 0.95), Error);
+  EXPECT_THROW((void)mc::compare_ensembles({"a"}, {a, a}, {}, 0.95), Error);
+  EXPECT_NO_THROW((void)mc::compare_ensembles({"a", "b"}, {a, a}, {}, 0.95));
+}
+
 }  // namespace
