@@ -103,7 +103,15 @@ void place(Ensemble& whole, const Ensemble& part) {
   }
   std::vector<std::pair<void*, std::size_t>> dst;
   for_each_array(whole, [&](auto& v, std::size_t n) { dst.emplace_back(v.data(), n * sizeof(v[0])); });
+  // Every array of the part must have the whole's row size (any layout dimension may differ).
   std::size_t i = 0;
+  for_each_array(part, [&](const auto& v, std::size_t) {
+    if (i >= dst.size() || v.size() * sizeof(v[0]) != part.replicates * dst[i].second)
+      throw Error("mc::place: the part does not belong to this ensemble (its arrays have another shape)");
+    ++i;
+  });
+  if (i != dst.size()) throw Error("mc::place: the part does not belong to this ensemble (regions differ)");
+  i = 0;
   for_each_array(part, [&](const auto& v, std::size_t) {
     const auto [base, row] = dst[i++];
     if (!v.empty())  // an empty array (no regions, no waiting lists) has no storage to copy

@@ -71,6 +71,11 @@ TEST(Merge, RejectsGapsOverlapsAndForeignParts) {
   other.replicates = 1;
   EXPECT_THROW(mc::place(whole, mc::run(s, other)), Error);      // another seed
   EXPECT_THROW(mc::place(whole, range(s, 3, 2)), Error);          // sticks out of the range
+  // A part whose arrays have another shape than the whole's (as from a scenario with other
+  // capacity states or KPIs) must not be copied past the whole's arrays.
+  auto odd = range(s, 0, 1);
+  odd.waiting.resize(odd.waiting.size() / 2);
+  EXPECT_THROW(mc::place(whole, odd), Error);
 }
 
 }  // namespace
