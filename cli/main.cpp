@@ -414,13 +414,17 @@ int main(int argc, char** argv) {
   } catch (const BadInput& e) {
     if (!procs.root()) return exit_bad_input;
     std::fprintf(stderr, "error: %s\n", e.message.c_str());
+    // Some checks run on rank 0 only (sweep --resume): the other ranks may be waiting for it.
+    if (procs.size() > 1) procs.abort(exit_bad_input);
     return exit_bad_input;
   } catch (const trede::IoError& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     // An input file that cannot be read is bad input; a result that cannot be written is not.
     const bool input = (*validate && e.path() == validate_path) || (*run && e.path() == ra.scenario) ||
                        (*info && e.path() == info_path);
-    return input ? exit_bad_input : exit_failure;
+    const int code = input ? exit_bad_input : exit_failure;
+    if (procs.size() > 1) procs.abort(code);  // only rank 0 writes: the others may be waiting for it
+    return code;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     if (procs.size() > 1) procs.abort(exit_failure);  // the other ranks may be waiting for this one

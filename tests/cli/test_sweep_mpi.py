@@ -202,3 +202,12 @@ def test_mpi_bad_input_exits_2_on_every_rank_and_reports_once(tmp_path):
     assert p.returncode == EXIT_BAD_INPUT, describe(p)
     assert p.stderr.count("horizon_years: must be > 0") == 1, describe(p)
     assert not (tmp_path / "x.h5").exists()
+
+
+def test_mpi_sweep_stops_on_a_check_only_rank_0_makes(tmp_path):
+    """The --resume checks run on rank 0 alone; the other ranks must not be left waiting."""
+    (tmp_path / "s.h5.parts").mkdir()
+    p = mpirun("sweep", BM2, *GRID, *BM2_SMALL, "-n", 2, "-q", "-o", "s.h5", cwd=tmp_path, timeout=120)
+    assert p.returncode == EXIT_BAD_INPUT, describe(p)
+    assert "add --resume" in p.stderr, describe(p)
+    assert not (tmp_path / "s.h5").exists()
