@@ -21,6 +21,7 @@
 #include <sstream>
 
 #include "calib/internal.hpp"
+#include "text.hpp"
 #include "trede/calib/targets.hpp"
 #include "trede/engine/simulator.hpp"
 #include "trede/error.hpp"
@@ -339,10 +340,9 @@ ParameterBound parse_parameter_bound(const std::string& text) {
   while (pos <= range.size()) {
     const auto c = range.find(':', pos);
     const std::string f = range.substr(pos, c == std::string::npos ? std::string::npos : c - pos);
-    double v = 0;
-    auto [p, ec] = std::from_chars(f.data(), f.data() + f.size(), v);
-    if (f.empty() || ec != std::errc{} || p != f.data() + f.size() || !std::isfinite(v)) throw bad("'" + f + "' is not a number");
-    parts.push_back(v);
+    const auto v = trede::detail::parse_finite(f);
+    if (!v) throw bad("'" + f + "' is not a number");
+    parts.push_back(*v);
     if (c == std::string::npos) break;
     pos = c + 1;
   }

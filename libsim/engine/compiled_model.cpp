@@ -79,6 +79,7 @@ CompiledModel::CompiledModel(const model::Scenario& s) {
     layout.region_models.push_back(r.organisation_model ? s.organisation_models[*r.organisation_model].name : "");
   }
   const std::size_t G = regions.size();
+  if (G > 65535) throw ModelError(s.source_path, 0, "region", "more than 65535 regions");
 
   const std::size_t S = s.states.size();
   if (S > 65535) throw ModelError(s.source_path, 0, "state", "more than 65535 states");
@@ -123,6 +124,7 @@ CompiledModel::CompiledModel(const model::Scenario& s) {
   layout.kpi_period_names = {"uitstroom_werk", "uitval",           "herinstroom",      "persons_reaching_work",
                              "arrivals",       "absorbed",         "waiting_joined",   "waiting_admitted",
                              "waiting_reneged", "handovers",       "leaked",           "cost_eur"};
+  static_assert(kpp_count == 12, "kpi_period_names must name every KpiPeriod, in order");
 
   // ---- flow edges -------------------------------------------------------------------------------
   auto add_edge = [&](std::string id, std::string from, std::string to, EdgeKind kind) {

@@ -7,15 +7,14 @@
 #include <set>
 
 #include "random/philox_inline.hpp"
+#include "text.hpp"
 #include "trede/error.hpp"
 
 namespace trede::mc {
 namespace {
 
 double as_number(const std::string& s) {
-  double v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  return ec == std::errc{} && p == s.data() + s.size() ? v : std::numeric_limits<double>::quiet_NaN();
+  return trede::detail::parse_finite(s).value_or(std::numeric_limits<double>::quiet_NaN());
 }
 
 std::string format(double v) {
@@ -25,7 +24,7 @@ std::string format(double v) {
 }
 
 // Design streams use their own purpose word, apart from every simulation stream.
-constexpr auto design_purpose = static_cast<random::Purpose>(6);
+constexpr auto design_purpose = random::Purpose::design;
 
 }  // namespace
 

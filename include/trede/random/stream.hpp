@@ -18,6 +18,7 @@ enum class Purpose : std::uint32_t {
   attribute = 3,   ///< attribute values of a new person
   initial = 4,     ///< time already spent in the initial state
   handover = 5,    ///< handover delays and leakage between organisations
+  design = 6,      ///< Latin-hypercube sweep designs (mc::lhs_design)
 };
 
 /// Key of one replicate's random numbers.
