@@ -349,7 +349,7 @@ int main(int argc, char** argv) {
   run->add_option("-o,--output", ra.output,
                   "HDF5 result file (written to a temporary file, renamed into place when complete)");
   run->add_option("--set", ra.sets, "Override a scenario key: key=value (repeatable)")->take_all();
-  run->add_option("--compression", ra.compression, "Deflate level 0..9 for per-replicate arrays")->capture_default_str();
+  run->add_option("--compression", ra.compression, "Deflate level 0..9 for per-replicate arrays, large summaries and trajectories")->capture_default_str();
   run->add_option("--trajectories", ra.trajectories,
                   "Record every change of state of the first N people of each replicate (the initial "
                   "population first, then arrivals) in /trajectories; 0 = none")
@@ -371,7 +371,7 @@ int main(int argc, char** argv) {
   compare->add_option("--compression", ca.compression, "Deflate level 0..9")->capture_default_str();
   compare->add_option("--trajectories", ca.trajectories,
                       "Record every change of state of the first N people of each replicate in every scenario "
-                      "(the same people everywhere: /scenarios/<name>/trajectories); 0 = none")
+                      "(the same people everywhere: /scenarios/<i>/trajectories); 0 = none")
       ->capture_default_str();
   compare->add_flag("-q,--quiet", ca.quiet, "No progress bar and no summary (errors only)");
 
