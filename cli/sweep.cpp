@@ -136,12 +136,16 @@ int run_sweep(const SweepArgs& a) {
   if (!problems.empty()) throw ModelError(std::move(problems));
   // Stacking per-point summaries needs one shape: a swept key may not change the report grid
   // or the states.
-  const engine::Simulator first(scenarios.front());
-  const engine::Layout layout = first.layout();
+  // (Checked on the scenarios: each point's model is compiled only when it runs.)
+  const engine::Layout layout = engine::Simulator(scenarios.front()).layout();
+  auto states_of = [](const model::Scenario& s) {
+    std::vector<std::pair<std::string, bool>> v;  // name, has a capacity
+    for (const auto& st : s.states) v.emplace_back(st.name, st.capacity.has_value());
+    return v;
+  };
+  const auto states = states_of(scenarios.front());
   for (std::size_t i = 1; i < scenarios.size(); ++i) {
-    const engine::Simulator sim(scenarios[i]);
-    const auto& L = sim.layout();
-    if (L.report_times != layout.report_times || L.states != layout.states || L.capacity_states != layout.capacity_states)
+    if (scenarios[i].report_times != scenarios.front().report_times || states_of(scenarios[i]) != states)
       throw bad("sweep point " + std::to_string(i), design.keys.front(),
                 "changes the report grid or the states; points of one sweep must share them");
   }

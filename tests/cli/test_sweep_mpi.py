@@ -211,3 +211,10 @@ def test_mpi_sweep_stops_on_a_check_only_rank_0_makes(tmp_path):
     assert p.returncode == EXIT_BAD_INPUT, describe(p)
     assert "add --resume" in p.stderr, describe(p)
     assert not (tmp_path / "s.h5").exists()
+
+
+def test_sweep_over_a_key_that_changes_the_report_grid_is_bad_input(tmp_path):
+    p = trede("sweep", BM2, "--grid", "horizon_years=5,10", *BM2_SMALL, "-n", 2, "-o", "s.h5", cwd=tmp_path)
+    assert p.returncode == EXIT_BAD_INPUT, describe(p)
+    assert "changes the report grid or the states" in p.stderr
+    assert list(tmp_path.iterdir()) == []
