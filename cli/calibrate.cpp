@@ -18,12 +18,14 @@
 #include <vector>
 
 #include "progress.hpp"
-#include "registry.hpp"
+#include "common.hpp"
+#include "trede/calib/calibrate.hpp"
 #include "trede/calib/data.hpp"
 #include "trede/calib/markov.hpp"
 #include "trede/calib/report.hpp"
 #include "trede/calib/targets.hpp"
 #include "trede/error.hpp"
+#include "trede/io/calibration.hpp"
 #include "trede/model/load.hpp"
 
 namespace {
@@ -89,7 +91,7 @@ auto as_input(F&& f) {
   }
 }
 
-trede::calib::FitResult fit_data(const Args& a, const trede::model::Scenario& scenario, trede::calib::Provenance& prov) {
+trede::calib::DataStage data_stage(const Args& a, const trede::model::Scenario& scenario) {
   trede::calib::CsvOptions co;
   for (const auto& c : a.covariates)
     for (const auto& name : split(c, ',')) co.covariates.push_back(name);
@@ -119,74 +121,36 @@ trede::calib::FitResult fit_data(const Args& a, const trede::model::Scenario& sc
     }
   }
   for (const auto& s : a.shares) spec.shared.push_back(split(s, ','));
-  trede::calib::FitOptions fo;
-  fo.starts = a.starts;
-  fo.max_iterations = a.max_iterations;
-  fo.exact_absorbing = a.exact_absorbing;
-  if (a.seed >= 0) fo.seed = static_cast<std::uint64_t>(a.seed);
-  prov.data_path = a.data;
-  prov.data_sha256 = data.sha256;
-  return a.exact ? trede::calib::fit_exact(scenario, data, spec, fo) : trede::calib::fit_panel(scenario, data, spec, fo);
+  trede::calib::DataStage stage{data, a.exact, spec, {}};
+  stage.options.starts = a.starts;
+  stage.options.max_iterations = a.max_iterations;
+  stage.options.exact_absorbing = a.exact_absorbing;
+  if (a.seed >= 0) stage.options.seed = static_cast<std::uint64_t>(a.seed);
+  return stage;
 }
 
-trede::calib::FitResult fit_aggregates(const Args& a, const trede::model::Scenario& scenario, trede::calib::Provenance& prov) {
-  const auto ts = as_input([&] { return trede::calib::read_targets(a.targets, scenario); });
-  std::vector<trede::calib::ParameterBound> params = ts.parameters;
-  for (const auto& p : a.params) params.push_back(trede::calib::parse_parameter_bound(p));
-  trede::calib::MomentOptions mo;
-  mo.replicates = a.replicates > 0 ? static_cast<std::uint64_t>(a.replicates) : ts.replicates.value_or(mo.replicates);
-  mo.seed = a.seed >= 0 ? static_cast<std::uint64_t>(a.seed) : ts.seed.value_or(mo.seed);
+trede::calib::TargetStage target_stage(const Args& a, const trede::model::Scenario& scenario) {
+  trede::calib::TargetStage stage;
+  stage.targets = as_input([&] { return trede::calib::read_targets(a.targets, scenario); });
+  for (const auto& p : a.params) stage.parameters.push_back(trede::calib::parse_parameter_bound(p));
+  trede::calib::MomentOptions& mo = stage.options;
+  mo.replicates = a.replicates > 0 ? static_cast<std::uint64_t>(a.replicates) : stage.targets.replicates.value_or(mo.replicates);
+  mo.seed = a.seed >= 0 ? static_cast<std::uint64_t>(a.seed) : stage.targets.seed.value_or(mo.seed);
   mo.threads = a.threads;
   mo.max_evaluations = a.max_evaluations;
   mo.algorithm = a.algorithm;
   mo.standard_errors = !a.no_se;
-  prov.data_path = a.targets;
-  prov.data_sha256 = ts.sha256;
-  trede::cli::ProgressBar bar(!a.quiet && trede::cli::stderr_is_terminal(), "candidates");
-  mo.progress = [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
-  auto fit = trede::calib::fit_targets(scenario, ts, params, mo);
-  bar.finish();
-  return fit;
+  return stage;
 }
 
-// One report for a two-stage fit: the data fit's estimates, then the targets fit's; their
-// covariance is block-diagonal with unknown (NaN) cross terms.
-trede::calib::FitResult merge(const trede::calib::FitResult& one, const trede::calib::FitResult& two) {
-  trede::calib::FitResult m = one;
-  m.method = one.method + "+targets";
-  m.message = "stage 1: " + one.message + "; stage 2: " + two.message;
-  if (one.status == trede::calib::FitStatus::converged) m.status = two.status;
-  const std::size_t p1 = one.parameters, p2 = two.parameters, p = p1 + p2;
-  for (auto e : two.estimates) {
-    if (e.parameter >= 0) e.parameter += static_cast<int>(p1);
-    m.estimates.push_back(e);
-  }
-  m.parameter_names.insert(m.parameter_names.end(), two.parameter_names.begin(), two.parameter_names.end());
-  m.theta.insert(m.theta.end(), two.theta.begin(), two.theta.end());
-  m.covariance.assign(p * p, std::numeric_limits<double>::quiet_NaN());
-  for (std::size_t i = 0; i < p1; ++i)
-    for (std::size_t j = 0; j < p1; ++j) m.covariance[i * p + j] = one.covariance[i * p1 + j];
-  for (std::size_t i = 0; i < p2; ++i)
-    for (std::size_t j = 0; j < p2; ++j) m.covariance[(p1 + i) * p + p1 + j] = two.covariance[i * p2 + j];
-  m.parameters = p;
-  m.objective = two.objective;  // the targets' weighted sum of squares; log_likelihood and AIC stay the data fit's
-  m.iterations += two.iterations;
-  m.evaluations += two.evaluations;
-  m.seconds += two.seconds;
-  m.targets = two.targets;
-  for (const auto& st : two.starts) m.starts.push_back({"targets: " + st.label, st.log_likelihood, st.iterations, st.status});
-  for (const auto& n : two.notes) m.notes.push_back("targets: " + n);
-  return m;
-}
-
-void check_status(const trede::calib::FitResult& fit) {
-  if (fit.status == trede::calib::FitStatus::failed) {
+// What the fit's status means for the user: a failed fit writes nothing (exit 1); any other
+// status but converged is written with a warning.
+void report_status(const trede::calib::FitResult& fit) {
+  if (fit.status == trede::calib::FitStatus::failed)
     std::fprintf(stderr, "error: the fit failed (%s); nothing written\n", fit.message.c_str());
-    throw 1;
-  }
-  if (fit.status != trede::calib::FitStatus::converged && fit.status != trede::calib::FitStatus::singular_information)
-    std::fprintf(stderr, "warning: the optimiser stopped with status %s; check the estimates\n",
-                 trede::calib::to_string(fit.status));
+  else if (fit.status != trede::calib::FitStatus::converged)
+    std::fprintf(stderr, "warning: the fit ended with status %s (%s); check the estimates\n",
+                 trede::calib::to_string(fit.status), fit.message.c_str());
 }
 
 int run(const Args& a) {
@@ -194,71 +158,45 @@ int run(const Args& a) {
     bad("--data/--targets", "give --data FILE (event histories or panel data), --targets FILE, or both (two stages)");
   if (!a.output.empty()) check_output("-o", a.output);
   if (!a.report.empty()) check_output("--report", a.report);
-  if (a.starts < 1) bad("--starts", "must be >= 1");
-  if (a.max_iterations < 1) bad("--max-iterations", "must be >= 1");
-  if (a.threads < 0) bad("--threads", "must be >= 0 (0 = all cores)");
   if (a.data.empty() && (a.exact || !a.covariates.empty() || !a.fixes.empty() || !a.shares.empty()))
     bad("--targets", "--exact, --covariates, --fix and --share apply to --data fits only");
   if (a.targets.empty() && !a.params.empty()) bad("--param", "--param applies to --targets fits only");
   if (a.replicates == 0 || a.replicates == 1) bad("-n", "need at least 2 replicates per candidate");
-  const auto dir = std::filesystem::path(a.scenario).parent_path();
-  const std::string base_dir = dir.empty() ? "." : dir.string();
 
   const auto scenario = trede::model::load_scenario(a.scenario, a.sets);
-  trede::calib::FitResult fit;
-  trede::calib::Provenance prov;
-  prov.command_line = trede::cli::command_line();
-  std::string text;
-  try {
-    if (!a.data.empty() && !a.targets.empty()) {
-      // Two stages: rates from the data, written into the scenario; then the --param keys from
-      // the targets on that scenario (the fitted rates held unless a --param names them).
-      trede::calib::Provenance p1 = prov, p2 = prov;
-      const auto one = fit_data(a, scenario, p1);
-      if (!a.quiet) std::cout << "stage 1 of 2: rates from " << a.data << "\n" << trede::calib::summary(one) << "\n";
-      check_status(one);
-      const std::string text1 = trede::calib::calibrated_scenario_text(scenario, one, p1);
-      const auto staged = trede::model::parse_scenario(text1, a.scenario, a.sets, base_dir);
-      const auto two = fit_aggregates(a, staged, p2);
-      if (!a.quiet) std::cout << "stage 2 of 2: scenario keys from " << a.targets << "\n" << trede::calib::summary(two);
-      check_status(two);
-      fit = merge(one, two);
-      text = trede::calib::calibrated_scenario_text(staged, two, p2);
-      prov.data_path = p1.data_path + "; " + p2.data_path;
-      prov.data_sha256 = p1.data_sha256 + "; " + p2.data_sha256;
+  trede::calib::Plan plan;
+  plan.provenance.command_line = trede::cli::command_line();
+  if (!a.data.empty()) plan.data = data_stage(a, scenario);
+  if (!a.targets.empty()) plan.targets = target_stage(a, scenario);
+  plan.check();
+  trede::cli::ProgressBar bar(!a.quiet && trede::cli::root() && trede::cli::stderr_is_terminal(), "candidates");
+  if (plan.targets)
+    plan.targets->options.progress = [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
+  const trede::calib::Calibration c = trede::calib::calibrate(scenario, plan, trede::cli::executor());
+  bar.finish();
+  if (!trede::cli::root()) return 0;
+  if (!a.quiet) {
+    if (c.stages.size() == 2) {
+      std::cout << "stage 1 of 2: rates from " << a.data << "\n" << trede::calib::summary(c.stages[0]) << "\n";
+      std::cout << "stage 2 of 2: scenario keys from " << a.targets << "\n" << trede::calib::summary(c.stages[1]);
     } else {
-      fit = !a.data.empty() ? fit_data(a, scenario, prov) : fit_aggregates(a, scenario, prov);
-      if (!a.quiet) std::cout << trede::calib::summary(fit);
-      check_status(fit);
-      if (!a.output.empty() || !a.report.empty()) text = trede::calib::calibrated_scenario_text(scenario, fit, prov);
-    }
-  } catch (int code) {
-    return code;
-  }
-  if (!text.empty()) {
-    // The calibrated scenario must load like any other before it is written.
-    try {
-      (void)trede::model::parse_scenario(text, a.output.empty() ? a.scenario : a.output, {}, base_dir);
-    } catch (const trede::ModelError& e) {
-      std::vector<trede::Diagnostic> d{{"", 0, "-o",
-                                        "the calibrated scenario would not load, so nothing was written (line numbers "
-                                        "are those of the calibrated text):"}};
-      d.insert(d.end(), e.diagnostics().begin(), e.diagnostics().end());
-      throw trede::ModelError(std::move(d));
+      std::cout << trede::calib::summary(c.fit);
     }
   }
+  for (const auto& st : c.stages) report_status(st);
+  if (!c.usable()) return 1;
   if (!a.output.empty()) {
-    write_text(a.output, text);
+    write_text(a.output, c.calibrated_text);
     if (!a.quiet) std::printf("\nwrote %s\n", a.output.c_str());
   }
   if (!a.report.empty()) {
-    trede::calib::write_report(a.report, fit, scenario, text, prov);
+    trede::io::write_calibration(a.report, c.fit, scenario, c.calibrated_text, c.provenance);
     if (!a.quiet) std::printf("wrote %s\n", a.report.c_str());
   }
   return 0;
 }
 
-trede::cli::Register reg{"calibrate", [](CLI::App& app) {
+const trede::cli::Register reg{"calibrate", [](CLI::App& app) {
   auto* sub = app.add_subcommand(
       "calibrate",
       "Fit transition rates to event histories or panel data (--data), scenario keys to aggregate "
@@ -294,7 +232,7 @@ trede::cli::Register reg{"calibrate", [](CLI::App& app) {
   sub->add_flag("-q,--quiet", a->quiet, "No summary (errors only)");
   for (const char* name : {"--set", "--fix", "--share", "--param", "--covariate-on"})
     sub->get_option(name)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)->expected(1)->allow_extra_args(false);
-  return trede::cli::Runner{sub, [a] { return run(*a); }};
+  return trede::cli::Runner{sub, [a] { return run(*a); }, [a] { return std::vector<std::string>{a->scenario, a->data, a->targets}; }};
 }};
 
 }  // namespace

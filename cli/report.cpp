@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "registry.hpp"
+#include "common.hpp"
 
 #ifndef TREDE_PYTHON_EXECUTABLE
 #define TREDE_PYTHON_EXECUTABLE "/usr/bin/python3"
@@ -119,7 +119,7 @@ const trede::cli::Register reg{"report", [](CLI::App& app) {
   sub->add_flag("-q,--quiet", args->quiet, "Print nothing on success");
   sub->footer("Made by the Python package (python3 -m trede.report) with matplotlib. Environment: TREDE_PYTHON "
               "(interpreter), TREDE_PYTHONPATH (directory holding the trede package).");
-  return trede::cli::Runner{sub, [args] { return run_report(*args); }};
+  return trede::cli::Runner{sub, [args] { return run_report(*args); }, [args] { return std::vector<std::string>{args->file}; }};
 }};
 
 }  // namespace

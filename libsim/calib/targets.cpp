@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -272,14 +273,45 @@ struct Candidate {
       }
     } tick{*this};
     const model::Scenario s = scenario_at(values);
+    if (s.report_times != scenario.report_times)
+      throw ModelError(targets.source, 0, "parameters", "a parameter changed the report grid of the scenario");
     mc::RunOptions ro;
     ro.replicates = options.replicates;
     ro.seed = options.seed;
     ro.threads = options.threads;
-    const mc::Ensemble e = mc::run(s, ro);
-    if (e.layout.T() != plans_layout_T || e.layout.P() != plans_layout_P || e.layout.E() != plans_layout_E)
-      throw ModelError(targets.source, 0, "parameters", "a parameter changed the report grid or the edges of the scenario");
-    return summarize(targets, plans, e);
+    mc::ThreadExecutor threads;
+    mc::Executor& exec = options.executor ? *options.executor : threads;
+    const mc::Ensemble e = exec.run(engine::Simulator(s), ro);
+    SimulatedTargets out;
+    if (exec.root()) {
+      if (e.layout.T() != plans_layout_T || e.layout.P() != plans_layout_P || e.layout.E() != plans_layout_E)
+        throw ModelError(targets.source, 0, "parameters", "a parameter changed the report grid or the edges of the scenario");
+      out = summarize(targets, plans, e);
+    }
+    if (exec.processes() > 1) broadcast(exec, out);  // every rank follows the same optimiser path
+    return out;
+  }
+
+  // The root's simulated targets to every process (same shapes everywhere: one per target time).
+  void broadcast(mc::Executor& exec, SimulatedTargets& t) const {
+    std::vector<char> bytes;
+    if (exec.root())
+      for (const auto* part : {&t.mean, &t.se})
+        for (const auto& row : *part)
+          bytes.insert(bytes.end(), reinterpret_cast<const char*>(row.data()),
+                       reinterpret_cast<const char*>(row.data() + row.size()));
+    exec.broadcast(bytes);
+    if (exec.root()) return;
+    std::size_t off = 0;
+    for (auto* part : {&t.mean, &t.se}) {
+      part->clear();
+      for (const auto& target : targets.targets) {
+        std::vector<double> row(target.times.size());
+        std::memcpy(row.data(), bytes.data() + off, row.size() * sizeof(double));
+        off += row.size() * sizeof(double);
+        part->push_back(std::move(row));
+      }
+    }
   }
 
   double objective(const SimulatedTargets& sim) const {
@@ -577,13 +609,22 @@ SimulatedTargets simulate_targets(const model::Scenario& scenario, const TargetS
   return summarize(targets, plans, mc::run(sim, ro));
 }
 
+void MomentOptions::check() const {
+  std::vector<Diagnostic> problems;
+  if (replicates < 2) problems.push_back({"", 0, "replicates", "need at least 2 replicates per candidate"});
+  if (threads < 0) problems.push_back({"", 0, "threads", "must be >= 0 (0 = all cores)"});
+  if (max_evaluations < 1) problems.push_back({"", 0, "max_evaluations", "must be >= 1"});
+  if (!(xtol_rel > 0.0)) problems.push_back({"", 0, "xtol_rel", "must be > 0"});
+  if (algorithm != "bobyqa" && algorithm != "neldermead")
+    problems.push_back({"", 0, "algorithm", "must be bobyqa or neldermead (got " + algorithm + ")"});
+  if (!problems.empty()) throw ModelError(std::move(problems));
+}
+
 FitResult fit_targets(const model::Scenario& scenario, const TargetSet& targets, const std::vector<ParameterBound>& params_in,
                       const MomentOptions& o) {
   const double t0 = detail::now_seconds();
   if (params_in.empty()) throw ModelError(targets.source, 0, "parameters", "no parameters to calibrate (give --param key=lower:upper)");
-  if (o.replicates < 2) throw ModelError("", 0, "replicates", "need at least 2 replicates per candidate");
-  if (o.algorithm != "bobyqa" && o.algorithm != "neldermead")
-    throw ModelError("", 0, "algorithm", "must be bobyqa or neldermead (got " + o.algorithm + ")");
+  o.check();
   std::vector<ParameterBound> params = params_in;
   std::vector<Diagnostic> problems;
   std::vector<double> start_values;
@@ -599,8 +640,22 @@ FitResult fit_targets(const model::Scenario& scenario, const TargetSet& targets,
   cand.plans_layout_T = sim0.layout().T();
   cand.plans_layout_P = sim0.layout().P();
   cand.plans_layout_E = sim0.layout().E();
-  // Bad keys are found here, before any simulation: the loader checks every override.
-  (void)cand.scenario_at(start_values);
+  // Bad keys are found here, before any simulation: the loader checks every override. A
+  // parameter may not move the report grid anywhere in its range (the targets are read on it).
+  if (cand.scenario_at(start_values).report_times != scenario.report_times)
+    problems.push_back({targets.source, 0, "parameters", "the starting values change the report grid of the scenario"});
+  for (std::size_t i = 0; i < params.size(); ++i)
+    for (double v : {params[i].lower, params[i].upper}) {
+      std::vector<double> at = start_values;
+      at[i] = v;
+      if (cand.scenario_at(at).report_times != scenario.report_times) {
+        problems.push_back({targets.source, 0, params[i].key,
+                            "changes the report grid of the scenario within its bounds; a calibrated key may not "
+                            "move the report times the targets are read at"});
+        break;
+      }
+    }
+  if (!problems.empty()) throw ModelError(std::move(problems));
 
   const auto n = static_cast<unsigned>(params.size());
   std::vector<double> u(n), lo(n, 0.0), hi(n, 1.0);

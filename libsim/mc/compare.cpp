@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 #include <set>
+#include <string>
 
 #include "trede/error.hpp"
 #include "trede/random/distributions.hpp"
@@ -128,34 +129,56 @@ void check_comparable(const std::vector<model::Scenario>& scenarios) {
   if (!problems.empty()) throw ModelError(std::move(problems));
 }
 
-Comparison compare(const std::vector<model::Scenario>& scenarios, const CompareOptions& options) {
-  check_comparable(scenarios);
-  if (!(options.confidence > 0.0 && options.confidence < 1.0))
-    throw ModelError("", 0, "confidence", "must be between 0 and 1");
-  // Progress over all runs together.
-  const std::uint64_t R = options.run.replicates;
-  const std::uint64_t runs = scenarios.size() + (options.measure_independent ? scenarios.size() - 1 : 0);
-  std::uint64_t finished_runs = 0;
-  RunOptions ro = options.run;
-  if (options.run.progress) {
-    ro.progress = [&](std::uint64_t done, std::uint64_t) { options.run.progress(finished_runs * R + done, runs * R); };
+void CompareOptions::check() const {
+  std::vector<Diagnostic> problems;
+  try {
+    run.check(2);
+  } catch (const ModelError& e) {
+    problems = e.diagnostics();
   }
+  if (problems.empty() && measure_independent &&
+      run.first_replicate + run.replicates > std::numeric_limits<std::uint64_t>::max() - run.replicates)
+    problems.push_back({"", 0, "first_replicate",
+                        "the independent runs use replicates first_replicate + replicates .. first_replicate + "
+                        "2 replicates, which must be below 2^64"});
+  if (!(confidence > 0.0 && confidence < 1.0))
+    problems.push_back({"", 0, "confidence", "must be between 0 and 1 (got " + std::to_string(confidence) + ")"});
+  if (!problems.empty()) throw ModelError(std::move(problems));
+}
+
+Comparison compare(const std::vector<model::Scenario>& scenarios, const CompareOptions& options) {
+  ThreadExecutor threads;
+  return compare(scenarios, options, threads);
+}
+
+Comparison compare(const std::vector<model::Scenario>& scenarios, const CompareOptions& options, Executor& executor) {
+  check_comparable(scenarios);
+  options.check();
+  const std::uint64_t R = options.run.replicates;
+  const std::size_t runs = scenarios.size() + (options.measure_independent ? scenarios.size() - 1 : 0);
+  std::size_t current = 0;
+  RunOptions ro = options.run;
+  ro.progress = [&](std::uint64_t done, std::uint64_t) {
+    if (options.run.progress) options.run.progress(current * R + done, runs * R);
+    if (options.run_progress) options.run_progress(current, runs, done, R);
+  };
   std::vector<std::string> names;
   std::vector<Ensemble> ensembles, independent;
   for (const model::Scenario& s : scenarios) {
     names.push_back(s.name);
-    ensembles.push_back(run(s, ro));
-    ++finished_runs;
+    ensembles.push_back(executor.run(engine::Simulator(s), ro));
+    ++current;
   }
   if (options.measure_independent) {
     RunOptions ind = ro;
-    ind.first_replicate = options.run.first_replicate + R;  // disjoint streams
+    ind.first_replicate = options.run.first_replicate + R;  // disjoint streams: measured, not assumed
     ind.trace_people = 0;                                   // only the paired runs are kept whole
     for (std::size_t i = 1; i < scenarios.size(); ++i) {
-      independent.push_back(run(scenarios[i], ind));
-      ++finished_runs;
+      independent.push_back(executor.run(engine::Simulator(scenarios[i]), ind));
+      ++current;
     }
   }
+  if (!executor.root()) return {};
   return compare_ensembles(std::move(names), std::move(ensembles), std::move(independent), options.confidence);
 }
 

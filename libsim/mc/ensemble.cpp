@@ -5,58 +5,21 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <limits>
 #include <span>
+#include <string>
 
 #include "trede/error.hpp"
+#include "trede/mc/catalogue.hpp"
+#include "trede/mc/executor.hpp"
 
 namespace trede::mc {
-namespace {
-
-template <class T>
-void put(std::vector<T>& dst, std::size_t i, const std::vector<T>& src) {
-  std::copy(src.begin(), src.end(), dst.begin() + static_cast<std::ptrdiff_t>(i * src.size()));
-}
-
-// Calls f(array, values per replicate) for every per-replicate array of `e`.
-template <class Ens, class F>
-void for_each_array(Ens& e, F&& f) {
-  const engine::Layout& L = e.layout;
-  const std::size_t T = L.T(), P = L.P(), S = L.S(), C = L.C(), E = L.E(), K = L.K(), G = L.G();
-  f(e.occupancy, T * S);
-  f(e.trede_occupancy, T * ladder_rungs);
-  f(e.waiting, T * C);
-  f(e.flows, P * E);
-  f(e.person_years, P * S);
-  f(e.cost_eur, P);
-  f(e.cost_cumulative_eur, T);
-  f(e.waiting_years, P * C);
-  f(e.waiting_joined, P * C);
-  f(e.waiting_admitted, P * C);
-  f(e.waiting_reneged, P * C);
-  f(e.waiting_left, P * C);
-  f(e.waiting_time_sum, P * C);
-  f(e.waiting_time_admitted_sum, P * C);
-  f(e.sojourn_sum, E);
-  f(e.sojourn_sumsq, E);
-  f(e.kpi, K);
-  f(e.kpi_period, P * L.Kp());
-  f(e.organisation_cost_eur, P * L.O());
-  f(e.events, std::size_t{1});
-  if (L.by_region()) {
-    f(e.occupancy_region, T * G * S);
-    f(e.trede_occupancy_region, T * G * ladder_rungs);
-    f(e.waiting_region, T * G * C);
-    f(e.person_years_region, P * G * S);
-    f(e.cost_region_eur, P * G);
-    f(e.kpi_region, G * K);
-  }
-}
-
-}  // namespace
 
 Ensemble allocate(const engine::Layout& layout, std::uint64_t replicates, std::uint64_t seed,
                   std::uint64_t first_replicate) {
@@ -65,17 +28,8 @@ Ensemble allocate(const engine::Layout& layout, std::uint64_t replicates, std::u
   e.seed = seed;
   e.first_replicate = first_replicate;
   e.replicates = replicates;
-  for_each_array(e, [&](auto& v, std::size_t n) { v.assign(replicates * n, {}); });
+  for_each_array(e, [&](const ResultArray& a, auto& v) { v.assign(replicates * a.row_size(layout), {}); });
   return e;
-}
-
-std::vector<ReplicateArray> replicate_arrays(Ensemble& e) {
-  std::vector<ReplicateArray> out;
-  for_each_array(e, [&](auto& v, std::size_t n) {
-    using T = typename std::remove_reference_t<decltype(v)>::value_type;
-    out.push_back({std::as_writable_bytes(std::span<T>(v)), n * sizeof(T)});
-  });
-  return out;
 }
 
 void place(Ensemble& whole, const Ensemble& part) {
@@ -101,22 +55,17 @@ void place(Ensemble& whole, const Ensemble& part) {
     whole.trace.insert(whole.trace.end(), part.trace.begin(), part.trace.end());
     for (std::size_t i = 1; i < part.trace_offsets.size(); ++i) whole.trace_offsets.push_back(base + part.trace_offsets[i]);
   }
-  std::vector<std::pair<void*, std::size_t>> dst;
-  for_each_array(whole, [&](auto& v, std::size_t n) { dst.emplace_back(v.data(), n * sizeof(v[0])); });
   // Every array of the part must have the whole's row size (any layout dimension may differ).
-  std::size_t i = 0;
-  for_each_array(part, [&](const auto& v, std::size_t) {
-    if (i >= dst.size() || v.size() * sizeof(v[0]) != part.replicates * dst[i].second)
-      throw Error("mc::place: the part does not belong to this ensemble (its arrays have another shape)");
-    ++i;
-  });
-  if (i != dst.size()) throw Error("mc::place: the part does not belong to this ensemble (regions differ)");
-  i = 0;
-  for_each_array(part, [&](const auto& v, std::size_t) {
-    const auto [base, row] = dst[i++];
-    if (!v.empty())  // an empty array (no regions, no waiting lists) has no storage to copy
-      std::memcpy(static_cast<std::byte*>(base) + offset * row, v.data(), v.size() * sizeof(v[0]));
-  });
+  const std::vector<ReplicateArray> dst = replicate_arrays(whole);
+  const std::vector<ConstReplicateArray> src = replicate_arrays(part);
+  if (dst.size() != src.size()) throw Error("mc::place: the part does not belong to this ensemble (regions differ)");
+  for (std::size_t i = 0; i < dst.size(); ++i)
+    if (src[i].info != dst[i].info || src[i].bytes.size() != part.replicates * dst[i].row)
+      throw Error(std::string("mc::place: the part does not belong to this ensemble (its array ") + dst[i].info->name +
+                  " has another shape)");
+  for (std::size_t i = 0; i < dst.size(); ++i)
+    if (!src[i].bytes.empty())  // an empty array (no regions, no waiting lists) has no storage to copy
+      std::memcpy(dst[i].bytes.data() + offset * dst[i].row, src[i].bytes.data(), src[i].bytes.size());
   whole.wall_seconds += part.wall_seconds;
   whole.peak_bytes_per_replicate = std::max(whole.peak_bytes_per_replicate, part.peak_bytes_per_replicate);
   whole.peak_live_persons = std::max(whole.peak_live_persons, part.peak_live_persons);
@@ -165,72 +114,63 @@ std::uint64_t Ensemble::total_events() const noexcept {
   return n;
 }
 
-Ensemble run(const model::Scenario& scenario, const RunOptions& options) {
-  return run(engine::Simulator(scenario), options);
+void RunOptions::check(std::uint64_t min_replicates) const {
+  std::vector<Diagnostic> problems;
+  if (replicates < min_replicates)
+    problems.push_back({"", 0, "replicates", "must be >= " + std::to_string(min_replicates) + " (got " +
+                                                 std::to_string(replicates) + ")"});
+  if (threads < 0) problems.push_back({"", 0, "threads", "must be >= 0 (0 = all cores)"});
+  if (first_replicate > std::numeric_limits<std::uint64_t>::max() - replicates)
+    problems.push_back({"", 0, "first_replicate",
+                        "first_replicate + replicates must be below 2^64 (got " + std::to_string(first_replicate) +
+                            " + " + std::to_string(replicates) + ")"});
+  if (!problems.empty()) throw ModelError(std::move(problems));
 }
 
-Ensemble run(const engine::Simulator& sim, const RunOptions& options) {
-  if (options.replicates == 0) throw ModelError("", 0, "replicates", "must be >= 1");
-  if (options.threads < 0) throw ModelError("", 0, "threads", "must be >= 0 (0 = all cores)");
+Ensemble run(const model::Scenario& scenario, const RunOptions& options) {
+  return ThreadExecutor().run(engine::Simulator(scenario), options);
+}
+
+Ensemble run(const engine::Simulator& sim, const RunOptions& options) { return ThreadExecutor().run(sim, options); }
+
+void check_memory(const engine::Layout& layout, std::uint64_t replicates) {
+  // The per-replicate arrays of a whole ensemble are held in memory: refuse before allocating
+  // what the machine cannot hold, instead of failing with std::bad_alloc.
+  long double bytes = 0;
+  for (const ResultArray& a : result_arrays())
+    if (a.present(layout)) bytes += static_cast<long double>(a.row_size(layout)) * a.element_size();
+  bytes *= static_cast<long double>(replicates);
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
+  const long double memory = pages > 0 && page > 0 ? static_cast<long double>(pages) * page : 0;
+  if (memory > 0 && bytes > memory)
+    throw ModelError("", 0, "replicates",
+                     std::to_string(replicates) + " replicates would need " +
+                         std::to_string(static_cast<double>(bytes / 1e9)) + " GB for their result arrays, more than this "
+                         "machine's " + std::to_string(static_cast<double>(memory / 1e9)) +
+                         " GB; run fewer replicates (or several runs of ranges of replicates)");
+}
+
+Ensemble ThreadExecutor::run(const engine::Simulator& sim, const RunOptions& options) {
+  options.check();
   const engine::Layout& L = sim.layout();
-  const std::size_t R = options.replicates, T = L.T(), S = L.S(), G = L.G();
+  const std::size_t R = options.replicates;
+  check_memory(L, R);
 
   Ensemble e = allocate(L, R, options.seed, options.first_replicate);
   std::vector<std::uint64_t> bytes(R), live(R);
   std::vector<std::vector<engine::TraceEvent>> traces(options.trace_people > 0 ? R : 0);
 
   std::atomic<std::uint64_t> done{0};
+  // Replicate i goes to slot i, whichever thread runs it: the result does not depend on threads.
   auto one = [&](std::size_t i) {
     engine::ReplicateResult r = sim.run(options.seed, options.first_replicate + i, options.trace_people);
     if (options.trace_people > 0) traces[i] = std::move(r.trace);
-    put(e.occupancy, i, r.occupancy);
-    put(e.waiting, i, r.waiting);
-    put(e.flows, i, r.flows);
-    put(e.person_years, i, r.person_years);
-    put(e.cost_eur, i, r.cost_eur);
-    put(e.waiting_years, i, r.waiting_years);
-    put(e.waiting_joined, i, r.waiting_joined);
-    put(e.waiting_admitted, i, r.waiting_admitted);
-    put(e.waiting_reneged, i, r.waiting_reneged);
-    put(e.waiting_left, i, r.waiting_left);
-    put(e.waiting_time_sum, i, r.waiting_time_sum);
-    put(e.waiting_time_admitted_sum, i, r.waiting_time_admitted_sum);
-    put(e.sojourn_sum, i, r.sojourn_sum);
-    put(e.sojourn_sumsq, i, r.sojourn_sumsq);
-    put(e.kpi, i, r.kpi);
-    put(e.kpi_period, i, r.kpi_period);
-    put(e.organisation_cost_eur, i, r.organisation_cost_eur);
-    if (L.by_region()) {
-      put(e.occupancy_region, i, r.occupancy_region);
-      put(e.waiting_region, i, r.waiting_region);
-      put(e.person_years_region, i, r.person_years_region);
-      put(e.cost_region_eur, i, r.cost_region_eur);
-      put(e.kpi_region, i, r.kpi_region);
-      for (std::size_t tg = 0; tg < T * G; ++tg) {
-        std::int32_t* rung = &e.trede_occupancy_region[(i * T * G + tg) * ladder_rungs];
-        for (std::size_t s = 0; s < S; ++s) {
-          const int tr = L.trede[s];
-          if (tr >= 1 && tr <= 6) rung[tr - 1] += r.occupancy_region[tg * S + s];
-        }
-      }
-    }
-    // Derived per replicate: occupancy per trede and cumulative cost.
-    for (std::size_t t = 0; t < T; ++t) {
-      std::int32_t* rung = &e.trede_occupancy[(i * T + t) * ladder_rungs];
-      for (std::size_t s = 0; s < S; ++s) {
-        const int tr = L.trede[s];
-        if (tr >= 1 && tr <= 6) rung[tr - 1] += r.occupancy[t * S + s];
-      }
-    }
-    double acc = 0.0;
-    for (std::size_t t = 0; t < T; ++t) e.cost_cumulative_eur[i * T + t] = acc += r.cost_eur[t];
-    e.events[i] = r.events;
+    put_replicate(e, i, r);
     bytes[i] = r.peak_bytes;
     live[i] = r.peak_live_persons;
     const auto n = done.fetch_add(1) + 1;
     if (options.progress) options.progress(n, R);
   };
-
   const int threads = options.threads == 0 ? tbb::info::default_concurrency() : options.threads;
   e.threads_used = threads;
   // Everything, summaries included, runs inside an arena of exactly `threads` workers.

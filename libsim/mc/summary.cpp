@@ -4,7 +4,10 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string>
 
+#include "trede/error.hpp"
+#include "trede/mc/catalogue.hpp"
 #include "trede/mc/ensemble.hpp"
 
 namespace trede::mc {
@@ -66,22 +69,15 @@ Summary summarize(std::span<const std::int32_t> values, std::size_t replicates) 
 }
 
 void summarize(Ensemble& e) {
-  const std::size_t R = e.replicates;
-  e.occupancy_summary = summarize(std::span<const std::int32_t>(e.occupancy), R);
-  e.trede_summary = summarize(std::span<const std::int32_t>(e.trede_occupancy), R);
-  e.waiting_summary = summarize(std::span<const std::int32_t>(e.waiting), R);
-  e.flows_summary = summarize(std::span<const std::int32_t>(e.flows), R);
-  e.cost_cumulative_summary = summarize(std::span<const double>(e.cost_cumulative_eur), R);
-  e.kpi_summary = summarize(std::span<const double>(e.kpi), R);
-  e.kpi_period_summary = summarize(std::span<const double>(e.kpi_period), R);
-  e.organisation_cost_summary = summarize(std::span<const double>(e.organisation_cost_eur), R);
-  if (e.layout.by_region()) {
-    e.occupancy_region_summary = summarize(std::span<const std::int32_t>(e.occupancy_region), R);
-    e.trede_region_summary = summarize(std::span<const std::int32_t>(e.trede_occupancy_region), R);
-    e.waiting_region_summary = summarize(std::span<const std::int32_t>(e.waiting_region), R);
-    e.cost_region_summary = summarize(std::span<const double>(e.cost_region_eur), R);
-    e.kpi_region_summary = summarize(std::span<const double>(e.kpi_region), R);
-  }
+  for_each_array(e, [&](const ResultArray& a, const auto& v) {
+    using T = typename std::remove_cvref_t<decltype(v)>::value_type;
+    if (a.summarised == Summarised::no) return;
+    if constexpr (std::is_same_v<T, std::uint64_t>) {
+      throw Error(std::string("mc::summarize: ") + a.name + " cannot be summarised (64-bit counts)");
+    } else {
+      e.*a.summary = summarize(std::span<const T>(v), e.replicates);
+    }
+  });
 }
 
 }  // namespace trede::mc

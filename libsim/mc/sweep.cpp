@@ -3,12 +3,14 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <limits>
 #include <set>
 
 #include "random/philox_inline.hpp"
 #include "text.hpp"
 #include "trede/error.hpp"
+#include "trede/model/load.hpp"
 
 namespace trede::mc {
 namespace {
@@ -114,18 +116,103 @@ Design lhs_design(const std::vector<LhsRange>& ranges, std::size_t points, std::
   return d;
 }
 
+const Summary& SweepPoint::summary(std::string_view name) const {
+  for (std::size_t i = 0; i < arrays.size(); ++i)
+    if (name == arrays[i]->name) return summaries[i];
+  throw Error("mc::SweepPoint: no summary called '" + std::string(name) + "'");
+}
+
 SweepPoint sweep_point(const Ensemble& e) {
   SweepPoint p;
-  p.kpi = e.kpi_summary;
-  p.kpi_period = e.kpi_period_summary;
-  p.occupancy = e.occupancy_summary;
-  p.trede = e.trede_summary;
-  p.waiting = e.waiting_summary;
-  p.cost_cumulative = e.cost_cumulative_summary;
+  for (const ResultArray& a : result_arrays())
+    if (!a.by_region && a.summarised != Summarised::no) {
+      p.arrays.push_back(&a);
+      p.summaries.push_back(e.*a.summary);
+    }
   p.kpi_replicates = e.kpi;
   p.events = e.total_events();
   p.wall_seconds = e.wall_seconds;
   return p;
+}
+
+namespace {
+
+// The scenario `base` with `extra` overrides after its own, read again from its text.
+model::Scenario with_overrides(const model::Scenario& base, const std::vector<std::string>& extra) {
+  std::vector<std::string> overrides = base.overrides;
+  overrides.insert(overrides.end(), extra.begin(), extra.end());
+  const auto dir = std::filesystem::path(base.source_path).parent_path();
+  return model::parse_scenario(base.text, base.source_path, overrides, dir.empty() ? "." : dir.string());
+}
+
+// What must be equal at every point of a sweep so that their results stack.
+auto shape_of(const model::Scenario& s) {
+  std::vector<std::pair<std::string, bool>> v;  // state name, has a capacity
+  for (const auto& st : s.states) v.emplace_back(st.name, st.capacity.has_value());
+  return std::pair{s.report_times, v};
+}
+
+}  // namespace
+
+std::vector<model::Scenario> sweep_scenarios(const model::Scenario& base, const Design& design) {
+  std::vector<model::Scenario> scenarios;
+  std::vector<Diagnostic> problems;
+  for (std::size_t i = 0; i < design.size(); ++i) {
+    try {
+      scenarios.push_back(with_overrides(base, design.overrides(i)));
+    } catch (const ModelError& e) {
+      for (auto d : e.diagnostics()) {
+        d.message += " (sweep point " + std::to_string(i) + ")";
+        problems.push_back(std::move(d));
+      }
+    }
+  }
+  if (!problems.empty()) throw ModelError(std::move(problems));
+  const auto shape = shape_of(scenarios.front());
+  for (std::size_t i = 1; i < scenarios.size(); ++i)
+    if (shape_of(scenarios[i]) != shape)
+      problems.push_back({"sweep point " + std::to_string(i), 0, design.keys.front(),
+                          "changes the report grid or the states; points of one sweep must share them"});
+  if (!problems.empty()) throw ModelError(std::move(problems));
+  return scenarios;
+}
+
+Sweep sweep(const model::Scenario& base, const Design& design, const SweepOptions& options, Executor& executor,
+            PointStore* store) {
+  options.check();
+  if (design.size() == 0) throw ModelError("", 0, "design", "a sweep needs at least one point");
+  const std::vector<model::Scenario> scenarios = sweep_scenarios(base, design);
+  Sweep out;
+  out.design = design;
+  out.seed = options.run.seed;
+  out.replicates = options.run.replicates;
+  out.layout = engine::Simulator(scenarios.front()).layout();
+
+  // The root decides which points remain (from the store) and tells every process.
+  std::vector<std::optional<SweepPoint>> done(design.size());
+  std::vector<char> todo(design.size(), 1);
+  if (executor.root() && store)
+    for (std::size_t i = 0; i < design.size(); ++i)
+      if ((done[i] = store->load(i))) todo[i] = 0;
+  executor.broadcast(todo);
+
+  std::uint64_t finished = 0;
+  for (char t : todo) finished += t ? 0 : 1;
+  if (options.progress) options.progress(finished, design.size());
+  RunOptions ro = options.run;  // the same replicates at every point: common random numbers
+  ro.progress = nullptr;
+  for (std::size_t i = 0; i < design.size(); ++i) {
+    if (!todo[i]) continue;
+    const Ensemble e = executor.run(engine::Simulator(scenarios[i]), ro);
+    if (executor.root()) {
+      if (store) store->save(i, e, scenarios[i]);
+      done[i] = sweep_point(e);
+    }
+    if (options.progress) options.progress(++finished, design.size());
+  }
+  if (executor.root())
+    for (auto& p : done) out.points.push_back(std::move(*p));
+  return out;
 }
 
 }  // namespace trede::mc

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "support.hpp"
+#include "trede/io/calibration.hpp"
 #include "trede/calib/markov.hpp"
 #include "trede/calib/report.hpp"
 #include "trede/model/load.hpp"
@@ -61,7 +62,7 @@ TEST(CalibCli, PanelFitWritesAValidScenarioAndAReport) {
   EXPECT_EQ(v.exit_code, 0) << v.output;
   const auto calibrated = model::load_scenario(out);
   EXPECT_NEAR(calibrated.transitions[0].hazard.rate, 0.55635, 6e-6);
-  const Report r = read_report(rep);
+  const trede::io::CalibrationReport r = trede::io::read_calibration(rep);
   EXPECT_EQ(r.method, "panel");
   EXPECT_NEAR(-2 * r.log_likelihood, 8567.665621, 2e-6);
   EXPECT_EQ(r.calibrated_text, read_file(out));
@@ -155,7 +156,7 @@ TEST(CalibCli, TwoStagesDataThenTargets) {
   EXPECT_NE(c.output.find("stage 2 of 2"), std::string::npos) << c.output;
   const auto s = model::load_scenario(out);
   EXPECT_NEAR(s.transitions[0].hazard.rate, 0.55635, 2e-5);  // from the data (msm's value)
-  const Report r = read_report(rep);
+  const trede::io::CalibrationReport r = trede::io::read_calibration(rep);
   EXPECT_EQ(r.method, "panel+targets");
   ASSERT_EQ(r.estimates.size(), 7u);
   EXPECT_EQ(r.estimates[6].key, "transition[werk->exit].rate");
@@ -172,7 +173,7 @@ TEST(CalibCli, TargetsFitWritesAValidScenario) {
   ASSERT_EQ(c.exit_code, 0) << c.output;
   EXPECT_NE(c.output.find("fit per target:"), std::string::npos) << c.output;
   const auto s = model::load_scenario(out);
-  const Report r = read_report(rep);
+  const trede::io::CalibrationReport r = trede::io::read_calibration(rep);
   EXPECT_EQ(r.method, "targets");
   EXPECT_FALSE(r.targets.empty());
   ASSERT_EQ(r.estimates.size(), 2u);

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "support.hpp"
+#include "trede/io/calibration.hpp"
 #include "trede/calib/markov.hpp"
 #include "trede/calib/report.hpp"
 #include "trede/calib/simulate.hpp"
@@ -151,8 +152,8 @@ TEST(CalibReport, CalibratedScenarioAndReportRoundTrip) {
   EXPECT_EQ(v.exit_code, 0) << v.output;
   EXPECT_NE(text.find("# Calibrated by trede calibrate"), std::string::npos);
 
-  write_report((dir / "fit.h5").string(), f, s, text, prov);
-  const Report r = read_report((dir / "fit.h5").string());
+  trede::io::write_calibration((dir / "fit.h5").string(), f, s, text, prov);
+  const trede::io::CalibrationReport r = trede::io::read_calibration((dir / "fit.h5").string());
   EXPECT_EQ(r.method, "panel");
   EXPECT_EQ(r.status, "converged");
   EXPECT_EQ(r.log_likelihood, f.log_likelihood);
@@ -171,8 +172,8 @@ TEST(CalibReport, CalibratedScenarioAndReportRoundTrip) {
   EXPECT_EQ(r.covariance.size(), f.parameters * f.parameters);
   EXPECT_EQ(r.scenario_text, s.text);
   EXPECT_EQ(r.calibrated_text, text);
-  EXPECT_THROW((void)read_report((dir / "calibrated.toml").string()), IoError);
-  EXPECT_THROW(write_report((dir / "no" / "such" / "dir.h5").string(), f, s, text, prov), IoError);
+  EXPECT_THROW((void)trede::io::read_calibration((dir / "calibrated.toml").string()), IoError);
+  EXPECT_THROW(trede::io::write_calibration((dir / "no" / "such" / "dir.h5").string(), f, s, text, prov), IoError);
 }
 
 }  // namespace

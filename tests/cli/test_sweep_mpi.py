@@ -125,13 +125,26 @@ def test_interrupted_sweep_resumes_to_the_same_file(tmp_path):
     assert_same_file(tmp_path / "full.h5", tmp_path / "cut.h5")
 
 
-def test_resume_refuses_parts_of_another_sweep(tmp_path):
-    base = ["sweep", BM2, *BM2_SMALL, "-n", 2, "-q", "-o", "s.h5"]
+def test_resume_recomputes_parts_that_are_not_this_sweeps(tmp_path):
+    """Every part carries its identity: a result copied in from elsewhere, or a damaged file, is
+    reported and its point run again; the sweep file equals an uninterrupted sweep's."""
+    base = ["sweep", BM2, *BM2_SMALL, "-n", 2, "-q", "--grid", "state[beschut_werk].capacity=1,2"]
+    p = trede(*base, "-o", "whole.h5", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    p = trede("run", BM2, *BM2_SMALL, "-n", 2, "-q", "-o", "other.h5", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
     parts = tmp_path / "s.h5.parts"
     parts.mkdir()
-    (parts / "sweep.txt").write_text("something else\n")
-    p = trede(*base, "--grid", "state[beschut_werk].capacity=1,2", "--resume", cwd=tmp_path)
-    assert p.returncode == EXIT_BAD_INPUT and "different sweep" in p.stderr, describe(p)
+    (parts / "point-000000.h5").write_bytes((tmp_path / "other.h5").read_bytes())      # another run
+    (parts / "point-000001.h5").write_bytes((tmp_path / "other.h5").read_bytes()[:500])  # damaged
+    p = trede(*base, "-o", "s.h5", "--resume", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    assert "point-000000.h5: belongs to another sweep or point" in p.stderr, describe(p)
+    assert "point-000001.h5" in p.stderr and "running the point again" in p.stderr, describe(p)
+    assert not parts.exists()
+    with h5py.File(tmp_path / "whole.h5", "r") as a, h5py.File(tmp_path / "s.h5", "r") as b:
+        assert_values_identical(a["replicates/kpi"][()], b["replicates/kpi"][()], "sweep KPIs")
+        assert_values_identical(a["summary/occupancy/mean"][()], b["summary/occupancy/mean"][()], "occupancy")
 
 
 @pytest.mark.parametrize("args, message", [
@@ -207,6 +220,7 @@ def test_mpi_bad_input_exits_2_on_every_rank_and_reports_once(tmp_path):
 def test_mpi_sweep_stops_on_a_check_only_rank_0_makes(tmp_path):
     """The --resume checks run on rank 0 alone; the other ranks must not be left waiting."""
     (tmp_path / "s.h5.parts").mkdir()
+    (tmp_path / "s.h5.parts" / "point-000000.h5").write_text("a finished point of an interrupted sweep\n")
     p = mpirun("sweep", BM2, *GRID, *BM2_SMALL, "-n", 2, "-q", "-o", "s.h5", cwd=tmp_path, timeout=120)
     assert p.returncode == EXIT_BAD_INPUT, describe(p)
     assert "add --resume" in p.stderr, describe(p)
@@ -218,3 +232,22 @@ def test_sweep_over_a_key_that_changes_the_report_grid_is_bad_input(tmp_path):
     assert p.returncode == EXIT_BAD_INPUT, describe(p)
     assert "changes the report grid or the states" in p.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_two_sweeps_writing_one_output_exclude_each_other(tmp_path):
+    """The parts directory is locked while a sweep uses it: a second sweep of the same output
+    stops with a clear message (exit 2) and leaves the first one's work alone."""
+    base = ["sweep", BM2, *BM2_SMALL, "-q", "-o", "s.h5", "--grid", "state[beschut_werk].capacity=1,2,3,4,5,6"]
+    first = subprocess.Popen([TREDE, *map(str, base), "-n", "400", "--threads", "1"], cwd=tmp_path,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 60
+        while not (tmp_path / "s.h5.parts").exists() and time.time() < deadline:
+            time.sleep(0.05)
+        assert (tmp_path / "s.h5.parts").exists(), "the first sweep never started"
+        second = trede(*base, "-n", 2, "--resume", cwd=tmp_path)
+        assert second.returncode == EXIT_BAD_INPUT, describe(second)
+        assert "another trede sweep is writing s.h5" in second.stderr, describe(second)
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.wait(timeout=60)

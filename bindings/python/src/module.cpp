@@ -27,6 +27,7 @@
 #include <string>
 #include <thread>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "trede/trede.hpp"
@@ -35,6 +36,7 @@
 #include "trede/calib/fit.hpp"
 #include "trede/calib/markov.hpp"
 #include "trede/calib/report.hpp"
+#include "trede/io/calibration.hpp"
 #include "trede/calib/simulate.hpp"
 #include "trede/calib/targets.hpp"
 #endif
@@ -191,27 +193,11 @@ py::object kpi_table(const std::vector<std::string>& names, const trede::mc::Sum
   return table;
 }
 
-std::string overrides_text(const Scenario& s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.overrides.size(); ++i) out += (i ? "\n" : "") + s.overrides[i];
-  return out;
-}
-
 // The root attributes a result file would carry (all but `created` and `command_line`).
 py::dict ensemble_attrs(const trede::mc::Ensemble& e, const Scenario& s) {
   py::dict a;
-  const std::string overrides = overrides_text(s);
-  a["trede_version"] = std::string(trede::version);
-  a["git_commit"] = std::string(trede::git_commit());
-  a["master_seed"] = e.seed;
-  a["replicates"] = e.replicates;
-  a["first_replicate"] = e.first_replicate;
-  a["start_time"] = s.start_year;
-  a["horizon_years"] = s.horizon_years;
-  a["scenario_name"] = s.name;
-  a["scenario_path"] = s.source_path;
-  a["scenario_overrides"] = overrides;
-  a["scenario_hash"] = trede::io::scenario_hash(s);
+  for (const auto& [name, value] : trede::io::result_attributes(e, s))
+    std::visit([&, &name = name](const auto& v) { a[py::str(name)] = v; }, value);
   return a;
 }
 
@@ -219,10 +205,7 @@ py::dict ensemble_attrs(const trede::mc::Ensemble& e, const Scenario& s) {
 py::dict ensemble_arrays(const trede::mc::Ensemble& e, const Scenario& s, const py::object& owner) {
   const auto& L = e.layout;
   const auto R = static_cast<py::ssize_t>(e.replicates), T = static_cast<py::ssize_t>(L.T()),
-             P = static_cast<py::ssize_t>(L.P()), S = static_cast<py::ssize_t>(L.S()),
-             C = static_cast<py::ssize_t>(L.C()), E = static_cast<py::ssize_t>(L.E()),
-             K = static_cast<py::ssize_t>(L.K()), Kp = static_cast<py::ssize_t>(L.Kp()),
-             G = static_cast<py::ssize_t>(L.G()), O = static_cast<py::ssize_t>(L.O());
+             P = static_cast<py::ssize_t>(L.P()), S = static_cast<py::ssize_t>(L.S());
   const py::ssize_t rungs = static_cast<py::ssize_t>(trede::mc::ladder_rungs);
   py::dict d;
   d["scenario"] = s.text;
@@ -257,53 +240,20 @@ py::dict ensemble_arrays(const trede::mc::Ensemble& e, const Scenario& s, const 
   d["region_models"] = strings(L.region_models);
   d["organisations"] = strings(L.organisations);
 
-  put_summary(d, "summary/occupancy", e.occupancy_summary, {T, S}, owner);
-  put_summary(d, "summary/trede_occupancy", e.trede_summary, {T, rungs}, owner);
-  put_summary(d, "summary/waiting", e.waiting_summary, {T, C}, owner);
-  put_summary(d, "summary/flows", e.flows_summary, {P, E}, owner);
-  put_summary(d, "summary/cost_cumulative_eur", e.cost_cumulative_summary, {T}, owner);
-  d["summary/kpi"] = kpi_table(L.kpi_names, e.kpi_summary);
-  put_summary(d, "summary/kpi_period", e.kpi_period_summary, {P, Kp}, owner);
-  put_summary(d, "summary/organisation_cost_eur", e.organisation_cost_summary, {P, O}, owner);
-  if (L.by_region()) {
-    put_summary(d, "summary/region/occupancy", e.occupancy_region_summary, {T, G, S}, owner);
-    put_summary(d, "summary/region/trede_occupancy", e.trede_region_summary, {T, G, rungs}, owner);
-    put_summary(d, "summary/region/waiting", e.waiting_region_summary, {T, G, C}, owner);
-    put_summary(d, "summary/region/cost_eur", e.cost_region_summary, {P, G}, owner);
-    put_summary(d, "summary/region/kpi", e.kpi_region_summary, {G, K}, owner);
-  }
-
+  // Every array of the result catalogue: its summary and its per-replicate values.
+  trede::mc::for_each_array(e, [&](const trede::mc::ResultArray& a, const auto& v) {
+    std::vector<py::ssize_t> shape;
+    for (std::size_t n : a.shape(L)) shape.push_back(static_cast<py::ssize_t>(n));
+    if (a.summarised == trede::mc::Summarised::table)
+      d[py::str(std::string("summary/") + a.name)] = kpi_table(L.kpi_names, e.*a.summary);
+    else if (a.summarised == trede::mc::Summarised::cells)
+      put_summary(d, std::string("summary/") + a.name, e.*a.summary, shape, owner);
+    shape.insert(shape.begin(), R);
+    d[py::str(std::string("replicates/") + a.name)] = view(v, shape, owner);
+  });
   std::vector<std::uint64_t> index(e.replicates);
   for (std::size_t i = 0; i < index.size(); ++i) index[i] = e.first_replicate + i;
   d["replicates/replicate"] = py::array_t<std::uint64_t>(R, index.data());
-  d["replicates/occupancy"] = view(e.occupancy, {R, T, S}, owner);
-  d["replicates/trede_occupancy"] = view(e.trede_occupancy, {R, T, rungs}, owner);
-  d["replicates/waiting"] = view(e.waiting, {R, T, C}, owner);
-  d["replicates/flows"] = view(e.flows, {R, P, E}, owner);
-  d["replicates/person_years"] = view(e.person_years, {R, P, S}, owner);
-  d["replicates/cost_eur"] = view(e.cost_eur, {R, P}, owner);
-  d["replicates/cost_cumulative_eur"] = view(e.cost_cumulative_eur, {R, T}, owner);
-  d["replicates/waiting_years"] = view(e.waiting_years, {R, P, C}, owner);
-  d["replicates/waiting_joined"] = view(e.waiting_joined, {R, P, C}, owner);
-  d["replicates/waiting_admitted"] = view(e.waiting_admitted, {R, P, C}, owner);
-  d["replicates/waiting_reneged"] = view(e.waiting_reneged, {R, P, C}, owner);
-  d["replicates/waiting_left"] = view(e.waiting_left, {R, P, C}, owner);
-  d["replicates/waiting_time_sum"] = view(e.waiting_time_sum, {R, P, C}, owner);
-  d["replicates/waiting_time_admitted_sum"] = view(e.waiting_time_admitted_sum, {R, P, C}, owner);
-  d["replicates/sojourn_sum"] = view(e.sojourn_sum, {R, E}, owner);
-  d["replicates/sojourn_sumsq"] = view(e.sojourn_sumsq, {R, E}, owner);
-  d["replicates/kpi"] = view(e.kpi, {R, K}, owner);
-  d["replicates/kpi_period"] = view(e.kpi_period, {R, P, Kp}, owner);
-  d["replicates/organisation_cost_eur"] = view(e.organisation_cost_eur, {R, P, O}, owner);
-  if (L.by_region()) {
-    d["replicates/region/occupancy"] = view(e.occupancy_region, {R, T, G, S}, owner);
-    d["replicates/region/trede_occupancy"] = view(e.trede_occupancy_region, {R, T, G, rungs}, owner);
-    d["replicates/region/waiting"] = view(e.waiting_region, {R, T, G, C}, owner);
-    d["replicates/region/person_years"] = view(e.person_years_region, {R, P, G, S}, owner);
-    d["replicates/region/cost_eur"] = view(e.cost_region_eur, {R, P, G}, owner);
-    d["replicates/region/kpi"] = view(e.kpi_region, {R, G, K}, owner);
-  }
-  d["replicates/events"] = view(e.events, {R}, owner);
   if (!e.trace_offsets.empty()) {  // traced people, as in the file's /trajectories
     const trede::mc::TraceColumns c = trede::mc::trace_columns(e);
     const auto M = static_cast<py::ssize_t>(e.trace.size());
@@ -528,7 +478,7 @@ void bind_calib(py::module_& m) {
           [](const Fit& f, const std::string& path) {
             const std::string text = calib::calibrated_scenario_text(*f.scenario, f.result, f.provenance);
             py::gil_scoped_release release;
-            calib::write_report(path, f.result, *f.scenario, text, f.provenance);
+            trede::io::write_calibration(path, f.result, *f.scenario, text, f.provenance);
           },
           "path"_a);
 

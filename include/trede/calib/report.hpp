@@ -1,7 +1,8 @@
 #pragma once
 /// \file
 /// Where a calibration goes: a new scenario text with the fitted values (everything else in the
-/// file untouched, provenance in comments) and an HDF5 fit report.
+/// file untouched, provenance in comments). The HDF5 fit report is written by
+/// trede::io::write_calibration (trede/io/calibration.hpp).
 
 #include <string>
 #include <vector>
@@ -44,26 +45,5 @@ struct ScenarioEdit {
 /// provenance comment block at the top. The result parses to a valid scenario.
 [[nodiscard]] std::string calibrated_scenario_text(const model::Scenario& scenario, const FitResult& fit,
                                                    const Provenance& provenance);
-
-/// Writes the fit report (HDF5; layout in docs/calibration.md) atomically to `path`: attributes
-/// (method, status, log-likelihood, AIC, iterations, seconds, provenance), /estimates,
-/// /covariance, /q, /starts, /targets, and the scenario texts before and after.
-/// \throws IoError if the file cannot be written; `path` is then unchanged.
-void write_report(const std::string& path, const FitResult& fit, const model::Scenario& scenario,
-                  const std::string& calibrated_text, const Provenance& provenance);
-
-/// The parts of a report read back (for tests and tools).
-struct Report {
-  std::string method, status, message, created, command_line, data_path, data_sha256;
-  double log_likelihood = 0.0, aic = 0.0, seconds = 0.0;
-  int iterations = 0;
-  std::vector<Estimate> estimates;   ///< name, kind, key, estimate, se, lower, upper, start, fixed
-  std::vector<double> covariance;
-  std::vector<TargetFit> targets;
-  std::string scenario_text, calibrated_text;
-};
-
-/// Reads a report written by `write_report`. \throws IoError if it cannot be read.
-[[nodiscard]] Report read_report(const std::string& path);
 
 }  // namespace trede::calib

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "trede/calib/fit.hpp"
+#include "trede/mc/executor.hpp"
 #include "trede/model/scenario.hpp"
 
 namespace trede::calib {
@@ -87,6 +88,14 @@ struct MomentOptions {
   /// Called after each simulated candidate with (candidates done, most candidates: the
   /// evaluation limit plus the runs for the standard errors), from the calling thread. May be empty.
   std::function<void(std::uint64_t, std::uint64_t)> progress;
+  /// Where candidates run (nullptr: the threads of this process). With the ranks of an MPI job,
+  /// every rank takes part in every candidate and follows the same optimiser path (the root's
+  /// simulated targets are broadcast).
+  mc::Executor* executor = nullptr;
+
+  /// Checks the options once: replicates >= 2, threads >= 0, max_evaluations >= 1, a known
+  /// algorithm. \throws ModelError.
+  void check() const;
 };
 
 /// Fits `parameters` of `scenario` to `targets`. The scenario is re-read from its text with the

@@ -6,9 +6,11 @@
 /// one.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "trede/mc/compare.hpp"
@@ -24,6 +26,15 @@ struct WriteOptions {
   std::string command_line;   ///< stored as the root attribute `command_line` when not empty
 };
 
+/// An attribute value of a trede file: text, a real number or a count.
+using AttributeValue = std::variant<std::string, double, std::uint64_t>;
+/// Named attributes, in the order they are written.
+using Attributes = std::vector<std::pair<std::string, AttributeValue>>;
+
+/// The root attributes `write_hdf5` gives a result file of `ensemble` and `scenario`, except
+/// the time stamp `created` and the `command_line` (what Python's in-memory results carry).
+[[nodiscard]] Attributes result_attributes(const mc::Ensemble& ensemble, const model::Scenario& scenario);
+
 /// Writes an ensemble and the scenario it came from to `path` (HDF5, layout per
 /// docs/hdf5-schema.md). \throws IoError if the file cannot be written; `path` is then
 /// unchanged.
@@ -36,12 +47,49 @@ void write_hdf5(const std::string& path, const mc::Ensemble& ensemble, const mod
 void write_comparison(const std::string& path, const mc::Comparison& comparison,
                       const std::vector<model::Scenario>& scenarios, const WriteOptions& options = {});
 
-/// Writes a sweep: the design (/points), and for every point its summaries and per-replicate
-/// KPIs stacked along a leading point axis (layout per docs/hdf5-schema.md). All points must
-/// share `layout`'s dimensions. \throws IoError if the file cannot be written.
-void write_sweep(const std::string& path, const mc::Design& design, const engine::Layout& layout,
-                 const std::vector<mc::SweepPoint>& points, const model::Scenario& base, std::uint64_t seed,
-                 std::uint64_t replicates, const WriteOptions& options = {});
+/// Writes a sweep (trede sweep): the design (/points), and for every point its summaries and
+/// per-replicate KPIs stacked along a leading point axis (layout per docs/hdf5-schema.md).
+/// \throws IoError if the file cannot be written; `path` is then unchanged.
+void write_sweep(const std::string& path, const mc::Sweep& sweep, const model::Scenario& base,
+                 const WriteOptions& options = {});
+
+/// The resume store of a sweep written to `output`: the directory `<output>.parts/`, holding
+/// one result file per finished point. Every part carries its identity (the base scenario's
+/// hash, the design, its point index and parameter values, seed, replicates and trede version)
+/// and is checked against it when read: a part that does not match or cannot be read is
+/// reported (notes()) and its point run again. The directory is locked while a sweep uses it,
+/// so two sweeps never write the same output.
+class SweepParts final : public mc::PointStore {
+ public:
+  /// Opens the parts of `output`. Without `resume`, existing parts are an error (they are the
+  /// work of an interrupted sweep: continue it with resume, or remove the directory).
+  /// \throws ModelError (existing parts without `resume`; parts locked by another process),
+  ///         IoError (the directory cannot be made).
+  SweepParts(const std::string& output, const mc::Design& design, const model::Scenario& base, std::uint64_t seed,
+             std::uint64_t replicates, bool resume, const WriteOptions& options = {});
+  ~SweepParts() override;
+  SweepParts(const SweepParts&) = delete;
+  SweepParts& operator=(const SweepParts&) = delete;
+
+  [[nodiscard]] std::optional<mc::SweepPoint> load(std::size_t i) override;
+  void save(std::size_t i, const mc::Ensemble& e, const model::Scenario& scenario) override;
+  /// Removes the directory (after the sweep file is written) and releases the lock.
+  void remove();
+  /// What was found and discarded while resuming (one line each).
+  [[nodiscard]] const std::vector<std::string>& notes() const noexcept { return notes_; }
+  /// The directory.
+  [[nodiscard]] const std::string& directory() const noexcept { return dir_; }
+
+ private:
+  [[nodiscard]] std::string identity(std::size_t i) const;
+  std::string dir_;
+  mc::Design design_;
+  std::string base_hash_;
+  std::uint64_t seed_ = 0, replicates_ = 0;
+  WriteOptions options_;
+  int lock_fd_ = -1;
+  std::vector<std::string> notes_;
+};
 
 /// One dataset in a result file.
 struct DatasetInfo {
@@ -50,22 +98,27 @@ struct DatasetInfo {
   std::string type;                 ///< "int32", "float64", "string", "compound", ...
 };
 
-/// What `trede info` shows about a result file.
-struct FileInfo {
-  std::string kind = "result";  ///< "result" (trede run), "comparison" (compare) or "sweep"
-  std::vector<std::pair<std::string, std::string>> attributes;  ///< root attributes as text
-  std::vector<DatasetInfo> datasets;
-  std::vector<std::string> kpi_names;
-  mc::Summary kpi;  ///< result: /summary/kpi
-  std::vector<std::string> scenario_names;          ///< comparison: the scenarios, reference first
-  std::vector<double> difference_mean, difference_lo, difference_hi;  ///< comparison: [N-1, K]
-  std::vector<std::string> point_keys;              ///< sweep: the swept keys
-  std::vector<std::string> point_values;            ///< sweep: [N, keys]
-  std::vector<double> point_kpi_mean;               ///< sweep: [N, K]
+/// A small table of headline figures, as `trede info` prints it.
+struct InfoTable {
+  std::string title;                    ///< e.g. "KPIs per replicate: mean [5%, 95%]"
+  std::vector<std::string> columns;     ///< e.g. {"mean", "q05", "q95"}
+  std::vector<std::string> rows;        ///< row labels
+  std::vector<double> values;           ///< [rows, columns]
 };
 
-/// Reads the attributes, dataset list and KPI summary of a result file.
-/// \throws IoError if the file cannot be opened or is not a trede result.
+/// What `trede info` shows about any trede file.
+struct FileInfo {
+  std::string kind = "result";  ///< "result" (run), "comparison", "sweep", "psa" or "calibration"
+  std::vector<std::pair<std::string, std::string>> attributes;  ///< root attributes as text
+  std::vector<DatasetInfo> datasets;
+  std::vector<std::string> kpi_names;  ///< result, comparison, sweep: the KPIs
+  mc::Summary kpi;                     ///< result: /summary/kpi
+  std::vector<InfoTable> tables;       ///< the headline figures of the file's kind
+};
+
+/// Reads the attributes, dataset list and headline figures of any trede file (run, comparison,
+/// sweep, PSA, calibration report). \throws IoError saying why if the file cannot be opened
+/// ("no such file", "not an HDF5 file") or is not a trede file.
 [[nodiscard]] FileInfo read_info(const std::string& path);
 
 /// Reads a result written by `write_hdf5` (or, with `group` = "/scenarios/<i>", one scenario of

@@ -7,19 +7,29 @@
 /// each non-reference scenario on disjoint replicate streams (first+R..first+2R-1).
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "trede/mc/ensemble.hpp"
+#include "trede/mc/executor.hpp"
 #include "trede/model/scenario.hpp"
 
 namespace trede::mc {
 
 /// How to run a comparison.
 struct CompareOptions {
-  RunOptions run;             ///< replicates, seed, threads, progress (progress counts all runs)
+  RunOptions run;             ///< replicates (>= 2), seed, threads, trace_people; run.progress counts all runs together
   bool measure_independent = true;  ///< also run independent streams to measure the variance reduction
   double confidence = 0.95;   ///< level of the intervals
+  /// Called as replicates finish with (run, runs, replicates done in this run, replicates per
+  /// run): run 0..N-1 are the scenarios on common random numbers, then the independent runs.
+  /// From a worker thread; must be thread-safe and cheap. May be empty.
+  std::function<void(std::size_t, std::size_t, std::uint64_t, std::uint64_t)> run_progress;
+
+  /// Checks the options once: RunOptions::check with at least 2 replicates (intervals need
+  /// them), confidence in (0, 1). \throws ModelError.
+  void check() const;
 };
 
 /// Paired differences of one quantity, cell by cell: mean, sd of the R differences, and the
@@ -49,8 +59,12 @@ struct Comparison {
 /// per-period differences line up. \throws ModelError naming each scenario file that does not.
 void check_comparable(const std::vector<model::Scenario>& scenarios);
 
-/// Runs and compares `scenarios` (at least two). They must share the report grid (so per-period
-/// differences line up). \throws ModelError when they do not, or for bad options.
+/// Runs and compares `scenarios` (at least two) through `executor`. They must share the report
+/// grid (so per-period differences line up). On processes other than the executor's root the
+/// result is empty. \throws ModelError when they do not, or for bad options (before any run).
+[[nodiscard]] Comparison compare(const std::vector<model::Scenario>& scenarios, const CompareOptions& options,
+                                 Executor& executor);
+/// The same on the threads of this process (ThreadExecutor).
 [[nodiscard]] Comparison compare(const std::vector<model::Scenario>& scenarios, const CompareOptions& options);
 
 /// Compares ensembles already run (e.g. gathered from MPI ranks): `ensembles[0]` is the

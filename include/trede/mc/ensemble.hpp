@@ -26,6 +26,11 @@ struct RunOptions {
   /// Called after each finished replicate with (finished, total), from a worker thread; must be
   /// thread-safe and cheap. May be empty.
   std::function<void(std::uint64_t, std::uint64_t)> progress;
+
+  /// Checks the options once, before any run: replicates >= `min_replicates`, threads >= 0,
+  /// and the replicate range [first_replicate, first_replicate + replicates) representable.
+  /// \throws ModelError naming each bad option (keys "replicates", "threads", "first_replicate").
+  void check(std::uint64_t min_replicates = 1) const;
 };
 
 /// Cell-by-cell statistics over replicates. Each vector has one entry per cell of the
@@ -110,7 +115,8 @@ struct Ensemble {
   [[nodiscard]] std::uint64_t total_events() const noexcept;
 };
 
-/// Runs `options.replicates` replicates of `scenario` in parallel and summarises them.
+/// Runs `options.replicates` replicates of `scenario` in parallel (ThreadExecutor) and
+/// summarises them.
 /// Replicate i uses the random streams of (options.seed, options.first_replicate + i), so the
 /// result is the same for any thread count, and any range of replicates can run on its own.
 /// \throws ModelError for bad options (replicates == 0, threads < 0); exceptions raised inside
@@ -119,6 +125,10 @@ struct Ensemble {
 
 /// The same, for an already compiled simulator.
 [[nodiscard]] Ensemble run(const engine::Simulator& simulator, const RunOptions& options);
+
+/// Refuses (ModelError, key "replicates") an ensemble of `replicates` replicates of `layout`
+/// whose per-replicate arrays would not fit in this machine's memory.
+void check_memory(const engine::Layout& layout, std::uint64_t replicates);
 
 /// Recomputes every summary of `e` from its per-replicate arrays.
 void summarize(Ensemble& e);
@@ -148,15 +158,5 @@ void place(Ensemble& whole, const Ensemble& part);
 /// bitwise the same as running the whole range at once (the decomposability contract that MPI
 /// runs rely on). \throws Error when the ranges leave gaps or overlap.
 [[nodiscard]] Ensemble merge(std::vector<Ensemble> parts);
-
-/// One per-replicate array as raw bytes: replicate i occupies bytes [i * row, (i + 1) * row).
-struct ReplicateArray {
-  std::span<std::byte> bytes;
-  std::size_t row = 0;
-};
-
-/// Every per-replicate array of `e`, in a fixed order (for moving replicates between
-/// processes); summaries are not included.
-[[nodiscard]] std::vector<ReplicateArray> replicate_arrays(Ensemble& e);
 
 }  // namespace trede::mc

@@ -6,11 +6,17 @@
 /// by different random numbers (common random numbers across points).
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "trede/mc/catalogue.hpp"
 #include "trede/mc/ensemble.hpp"
+#include "trede/mc/executor.hpp"
+#include "trede/model/scenario.hpp"
 
 namespace trede::mc {
 
@@ -47,20 +53,63 @@ struct LhsRange {
 /// \throws ModelError for no ranges, lo > hi, or points == 0.
 [[nodiscard]] Design lhs_design(const std::vector<LhsRange>& ranges, std::size_t points, std::uint64_t seed);
 
-/// What a sweep keeps of one point: the summaries and the per-replicate KPIs.
+/// What a sweep keeps of one point: the summaries of every summarised array of the result
+/// catalogue that is not per region (catalogue order), and the per-replicate KPIs.
 struct SweepPoint {
-  Summary kpi;              ///< [K]
-  Summary kpi_period;       ///< [P, Kp]
-  Summary occupancy;        ///< [T, S]
-  Summary trede;            ///< [T, 6]
-  Summary waiting;          ///< [T, C]
-  Summary cost_cumulative;  ///< [T]
-  std::vector<double> kpi_replicates;  ///< [R, K]
+  std::vector<const ResultArray*> arrays;  ///< the summarised arrays, catalogue order
+  std::vector<Summary> summaries;          ///< one per entry of `arrays`
+  std::vector<double> kpi_replicates;      ///< [R, K]
   std::uint64_t events = 0;
   double wall_seconds = 0.0;
+
+  /// The summary of the array called `name` ("kpi", "occupancy", ...). \throws Error if absent.
+  [[nodiscard]] const Summary& summary(std::string_view name) const;
 };
 
 /// The part of `e` a sweep keeps.
 [[nodiscard]] SweepPoint sweep_point(const Ensemble& e);
+
+/// Where a sweep keeps its finished points, so that an interrupted sweep can resume. The lead
+/// implementation is io::SweepParts (one file per point next to the output); the sweep asks it
+/// only on the root process.
+class PointStore {
+ public:
+  virtual ~PointStore() = default;
+  /// The stored point `i`, or nothing when it is missing or unusable (a store reports and
+  /// discards a damaged or foreign part itself).
+  [[nodiscard]] virtual std::optional<SweepPoint> load(std::size_t i) = 0;
+  /// Keeps point `i` (its ensemble and scenario) before the sweep goes on.
+  virtual void save(std::size_t i, const Ensemble& e, const model::Scenario& scenario) = 0;
+};
+
+/// How to run a sweep.
+struct SweepOptions {
+  RunOptions run;  ///< replicates, seed and threads of every point (progress: see below)
+  /// Called after each finished point with (points done, points), on the calling thread. May be empty.
+  std::function<void(std::uint64_t, std::uint64_t)> progress;
+  /// Checks the options (RunOptions::check). \throws ModelError.
+  void check() const { run.check(); }
+};
+
+/// A finished sweep.
+struct Sweep {
+  Design design;
+  engine::Layout layout;               ///< shared by every point
+  std::vector<SweepPoint> points;      ///< [N] in design order (empty on non-root processes)
+  std::uint64_t seed = 0;
+  std::uint64_t replicates = 0;
+};
+
+/// The scenario of every point of `design` on `base` (the base's overrides, then the point's),
+/// each checked; all must share the report grid and the states, so that their results stack.
+/// \throws ModelError listing every bad point (before anything runs).
+[[nodiscard]] std::vector<model::Scenario> sweep_scenarios(const model::Scenario& base, const Design& design);
+
+/// Runs every point of `design` on `base` with the same replicates of the same seed (common
+/// random numbers across points), through `executor`. Points already in `store` (when given)
+/// are not run again; each finished point is saved there before the next starts.
+/// \throws ModelError for bad options or points (before anything runs).
+[[nodiscard]] Sweep sweep(const model::Scenario& base, const Design& design, const SweepOptions& options,
+                          Executor& executor, PointStore* store = nullptr);
 
 }  // namespace trede::mc

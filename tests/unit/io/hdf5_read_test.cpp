@@ -8,6 +8,7 @@
 
 #include "trede/error.hpp"
 #include "trede/io/hdf5.hpp"
+#include "trede/mc/catalogue.hpp"
 #include "trede/mc/ensemble.hpp"
 #include "trede/model/load.hpp"
 

@@ -11,6 +11,7 @@
 #include "test_seed.hpp"
 #include "trede/engine/simulator.hpp"
 #include "trede/error.hpp"
+#include "trede/mc/catalogue.hpp"
 #include "trede/mc/ensemble.hpp"
 #include "trede/model/load.hpp"
 

@@ -1,0 +1,107 @@
+#include "common.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#ifdef TREDE_HAVE_MPI
+#include "trede/mc/mpi.hpp"
+#endif
+
+namespace trede::cli {
+
+mc::Executor& executor() {
+#ifdef TREDE_HAVE_MPI
+  static mc::MpiExecutor exec;  // initialises MPI when launched by mpirun
+#else
+  static mc::ThreadExecutor exec;
+#endif
+  return exec;
+}
+
+void abort_all(int code) {
+#ifdef TREDE_HAVE_MPI
+  auto& exec = static_cast<mc::MpiExecutor&>(executor());
+  if (exec.processes() > 1) exec.abort(code);
+#else
+  (void)code;
+#endif
+}
+
+std::string& command_line() {
+  static std::string line;
+  return line;
+}
+
+std::string human(double v) {
+  char buf[64];
+  const double a = std::fabs(v);
+  if (std::isnan(v)) return "n/a";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  if (a >= 1e9) std::snprintf(buf, sizeof buf, "%.3g G", v / 1e9);
+  else if (a >= 1e6) std::snprintf(buf, sizeof buf, "%.3g M", v / 1e6);
+  else if (a >= 1e4) std::snprintf(buf, sizeof buf, "%.0f", v);
+  else if (a >= 100) std::snprintf(buf, sizeof buf, "%.1f", v);
+  else std::snprintf(buf, sizeof buf, "%.3g", v);
+  return buf;
+}
+
+void check_output_path(const std::string& option, const std::string& out) {
+  namespace fs = std::filesystem;
+  const fs::path p(out);
+  if (fs::is_directory(p)) throw BadInput{option + " " + out + ": is a directory"};
+  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+  if (!fs::is_directory(dir)) throw BadInput{option + " " + out + ": directory '" + dir.string() + "' does not exist"};
+}
+
+void add_run_options(CLI::App* sub, RunArgs& a, const std::string& replicates_help) {
+  sub->add_option("-n,--replicates", a.replicates, replicates_help)->capture_default_str();
+  sub->add_option("--seed", a.seed, "Master seed; replicate i uses streams (seed, i)")->capture_default_str();
+  sub->add_option("--threads", a.threads, "Worker threads; 0 = all cores. Results do not depend on it")
+      ->capture_default_str();
+  sub->add_option("--set", a.sets,
+                  "Override a scenario key: key=value (repeatable), e.g. --set horizon_years=20 "
+                  "--set 'state[beschut_werk].capacity=3000'")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->expected(1)
+      ->allow_extra_args(false);
+  sub->add_option("--compression", a.compression,
+                  "Deflate level 0..9 for per-replicate arrays, large summaries and trajectories")
+      ->capture_default_str();
+  sub->add_flag("-q,--quiet", a.quiet, "No progress bar and no summary (errors only)");
+}
+
+std::uint64_t parse_count(const std::string& option, const std::string& text, std::uint64_t max) {
+  std::uint64_t v = 0;
+  const char* end = text.data() + text.size();
+  const auto [p, ec] = std::from_chars(text.data(), end, v);
+  if (text.empty() || text.front() == '-' || ec == std::errc::invalid_argument || p != end) {
+    bool negative = !text.empty() && text.front() == '-';
+    throw BadInput{option + ": must be a whole number" + (negative ? " >= 0" : "") + " (got '" + text + "')"};
+  }
+  if (ec == std::errc::result_out_of_range || v > max)
+    throw BadInput{option + ": must be at most " + std::to_string(max) + " (got " + text + ")"};
+  return v;
+}
+
+mc::RunOptions run_options(const RunArgs& a) {
+  if (a.compression < 0 || a.compression > 9) throw BadInput{"--compression: must be 0..9"};
+  mc::RunOptions o;
+  // Replicates are bounded by what an ensemble can index and hold (each needs its own arrays).
+  o.replicates = parse_count("-n", a.replicates, std::uint64_t{1} << 32);
+  if (o.replicates < 1) throw BadInput{"-n: must be >= 1 (got " + a.replicates + ")"};
+  o.seed = parse_count("--seed", a.seed, std::numeric_limits<std::uint64_t>::max());
+  if (a.threads < 0) throw BadInput{"--threads: must be >= 0 (0 = all cores; got " + std::to_string(a.threads) + ")"};
+  o.threads = a.threads;
+  return o;
+}
+
+std::vector<Command>& commands() {
+  static std::vector<Command> list;
+  return list;
+}
+
+}  // namespace trede::cli

@@ -1,0 +1,78 @@
+#pragma once
+// What every subcommand of the `trede` program shares: the executor that runs replicates (MPI
+// ranks or threads), the command line as typed, bad-input errors found outside the library,
+// number formatting and output-path checks. Argument parsing and printing only: all work is in
+// libtrede.
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "trede/mc/executor.hpp"
+
+namespace trede::cli {
+
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_failure = 1;
+inline constexpr int exit_bad_input = 2;
+
+// Bad command-line input found outside the library (exit code 2), e.g. "-n: must be >= 1".
+struct BadInput {
+  std::string message;
+};
+
+// The program's executor: the ranks of an MPI job when launched by mpirun (and built with MPI),
+// else the threads of this process. Made once, at the start of main().
+mc::Executor& executor();
+// True when this process prints and writes (rank 0, or the only process).
+inline bool root() { return executor().root(); }
+// Ends every process of an MPI job with `code` after an error only this one saw (no-op otherwise).
+void abort_all(int code);
+
+// The command line as typed, for provenance attributes.
+std::string& command_line();
+
+// A number for people: "1.23 M", "4567", "0.123", "n/a".
+std::string human(double v);
+
+// Checks that `out` can be written: not a directory, its directory exists. Throws BadInput
+// naming `option`.
+void check_output_path(const std::string& option, const std::string& out);
+
+// Options every simulating subcommand has: -n, --seed, --threads, --set, -q.
+struct RunArgs {
+  std::vector<std::string> sets;
+  std::string replicates = "100";  // text, checked by run_options: "-n -3" or "2^64" never wrap
+  std::string seed = "1";
+  int threads = 0;
+  bool quiet = false;
+  int compression = 1;
+};
+void add_run_options(CLI::App* sub, RunArgs& a, const std::string& replicates_help);
+// The library's run options from the arguments (negative or too large values are bad input).
+mc::RunOptions run_options(const RunArgs& a);
+// A whole number 0 <= n <= max given to `option`; BadInput saying what is wrong otherwise.
+std::uint64_t parse_count(const std::string& option, const std::string& text, std::uint64_t max);
+
+// Subcommands register themselves (one file each) and main() adds them in name order.
+struct Runner {
+  CLI::App* subcommand = nullptr;
+  std::function<int()> run;
+  // Input files whose IoError is bad input (exit 2), not a failure (exit 1).
+  std::function<std::vector<std::string>()> inputs;
+};
+struct Command {
+  std::string name;
+  std::function<Runner(CLI::App&)> setup;
+};
+std::vector<Command>& commands();
+struct Register {
+  Register(std::string name, std::function<Runner(CLI::App&)> setup) {
+    commands().push_back({std::move(name), std::move(setup)});
+  }
+};
+
+}  // namespace trede::cli

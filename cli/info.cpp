@@ -1,0 +1,57 @@
+// trede info: what is inside any trede file, with its headline figures.
+
+#include <cstdio>
+#include <memory>
+
+#include "common.hpp"
+#include "trede/io/hdf5.hpp"
+
+namespace trede::cli {
+namespace {
+
+int run(const std::string& path) {
+  const auto info = io::read_info(path);
+  std::printf("%s\n", path.c_str());
+  for (const auto& [k, v] : info.attributes) {
+    if (k == "command_line" || k == "scenario_overrides" || k == "sweep_identity") {
+      if (v.empty()) continue;
+      std::string indented = v;  // one per line, aligned under the first
+      for (std::size_t i = 0; (i = indented.find('\n', i)) != std::string::npos; i += 22) indented.insert(i + 1, 21, ' ');
+      std::printf("  %-18s %s\n", k.c_str(), indented.c_str());
+      continue;
+    }
+    std::printf("  %-18s %s\n", k.c_str(), v.c_str());
+  }
+  std::printf("\ndatasets:\n");
+  for (const auto& d : info.datasets) {
+    std::string shape;
+    for (std::size_t i = 0; i < d.shape.size(); ++i) shape += (i ? " x " : "") + std::to_string(d.shape[i]);
+    std::printf("  %-44s %-9s %s\n", d.path.c_str(), d.type.c_str(), shape.empty() ? "scalar" : shape.c_str());
+  }
+  for (const auto& t : info.tables) {
+    std::printf("\n%s\n", t.title.c_str());
+    const std::size_t C = t.columns.size();
+    for (std::size_t r = 0; r < t.rows.size(); ++r) {
+      std::printf("  %-36s", t.rows[r].c_str());
+      // Three columns read as "value [lo, hi]"; other tables as plain columns.
+      if (C == 3 && (t.columns[1] == "lo" || t.columns[1] == "q05" || t.columns[1] == "lower"))
+        std::printf(" %12s  [%s, %s]", human(t.values[r * C]).c_str(), human(t.values[r * C + 1]).c_str(),
+                    human(t.values[r * C + 2]).c_str());
+      else
+        for (std::size_t c = 0; c < C; ++c) std::printf(" %s=%s", t.columns[c].c_str(), human(t.values[r * C + c]).c_str());
+      std::printf("\n");
+    }
+  }
+  return exit_ok;
+}
+
+const Register reg{"info", [](CLI::App& app) {
+  auto path = std::make_shared<std::string>();
+  auto* sub = app.add_subcommand("info", "Show what is inside a trede file (run, comparison, sweep, calibration report), "
+                                         "with its headline figures");
+  sub->add_option("file", *path, "HDF5 file written by trede")->required();
+  return Runner{sub, [path] { return run(*path); }, [path] { return std::vector<std::string>{*path}; }};
+}};
+
+}  // namespace
+}  // namespace trede::cli

@@ -1,0 +1,107 @@
+// trede run: a Monte Carlo ensemble of one scenario; headline results printed, HDF5 written.
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "common.hpp"
+#include "progress.hpp"
+#include "trede/io/hdf5.hpp"
+#include "trede/mc/ensemble.hpp"
+#include "trede/model/load.hpp"
+
+namespace trede::cli {
+namespace {
+
+struct Args : RunArgs {
+  std::string scenario;
+  std::string output;
+  std::int64_t trajectories = 0;
+};
+
+void print_headline(const model::Scenario& s, const mc::Ensemble& e) {
+  const auto& L = e.layout;
+  const double events = static_cast<double>(e.total_events());
+  std::printf("%s: %llu replicates, seed %llu, %d thread%s; %s events in %.2f s (%s events/s)\n", s.name.c_str(),
+              static_cast<unsigned long long>(e.replicates), static_cast<unsigned long long>(e.seed), e.threads_used,
+              e.threads_used == 1 ? "" : "s", human(events).c_str(), e.wall_seconds,
+              human(e.wall_seconds > 0 ? events / e.wall_seconds : 0).c_str());
+  std::printf("\nKPIs per replicate: mean [5%%, 95%%]\n");
+  for (std::size_t k = 0; k < L.K(); ++k)
+    std::printf("  %-36s %12s  [%s, %s]\n", L.kpi_names[k].c_str(), human(e.kpi_summary.mean[k]).c_str(),
+                human(e.kpi_summary.q05[k]).c_str(), human(e.kpi_summary.q95[k]).c_str());
+  const std::size_t T = L.T(), S = L.S(), last = T - 1;
+  std::printf("\nparticipatieladder at %.2f: mean people per trede [5%%, 95%%]\n", L.report_times[last]);
+  for (std::size_t r = 0; r < mc::ladder_rungs; ++r) {
+    const std::size_t i = last * mc::ladder_rungs + r;
+    std::printf("  trede %zu  %12s  [%s, %s]\n", r + 1, human(e.trede_summary.mean[i]).c_str(),
+                human(e.trede_summary.q05[i]).c_str(), human(e.trede_summary.q95[i]).c_str());
+  }
+  std::printf("\noccupancy at %.2f: mean [5%%, 95%%]\n", L.report_times[last]);
+  for (std::size_t st = 0; st < S; ++st) {
+    const std::size_t i = last * S + st;
+    std::printf("  %-28s %12s  [%s, %s]\n", L.states[st].c_str(), human(e.occupancy_summary.mean[i]).c_str(),
+                human(e.occupancy_summary.q05[i]).c_str(), human(e.occupancy_summary.q95[i]).c_str());
+  }
+  for (std::size_t c = 0; c < L.C(); ++c) {
+    const std::size_t i = last * L.C() + c;
+    std::printf("  waiting for %-16s %12s  [%s, %s]\n", L.capacity_states[c].c_str(),
+                human(e.waiting_summary.mean[i]).c_str(), human(e.waiting_summary.q05[i]).c_str(),
+                human(e.waiting_summary.q95[i]).c_str());
+  }
+}
+
+int run(const Args& a) {
+  const auto started = std::chrono::steady_clock::now();
+  mc::RunOptions opt = run_options(a);
+  if (a.trajectories < 0) throw BadInput{"--trajectories: must be >= 0 (got " + std::to_string(a.trajectories) + ")"};
+  opt.trace_people = static_cast<std::uint64_t>(a.trajectories);
+  opt.check();
+  if (!a.output.empty()) check_output_path("-o", a.output);
+  const auto s = model::load_scenario(a.scenario, a.sets);
+
+  ProgressBar bar(root() && !a.quiet && stderr_is_terminal(), "replicates");
+  opt.progress = [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
+  const auto e = executor().run(engine::Simulator(s), opt);
+  bar.finish();
+  if (!root()) return exit_ok;  // rank 0 writes and prints
+  double write_seconds = 0.0;
+  if (!a.output.empty()) {
+    io::WriteOptions wo;
+    wo.compression_level = a.compression;
+    wo.command_line = command_line();
+    const auto t0 = std::chrono::steady_clock::now();
+    io::write_hdf5(a.output, e, s, wo);
+    write_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
+  if (!a.quiet) {
+    print_headline(s, e);
+    if (!a.output.empty()) {
+      const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      std::error_code ec;
+      const auto bytes = std::filesystem::file_size(a.output, ec);
+      std::printf("\nwrote %s (%.1f MB in %.2f s, %.1f%% of the run)\n", a.output.c_str(),
+                  ec ? 0.0 : static_cast<double>(bytes) / 1e6, write_seconds,
+                  total > 0 ? 100.0 * write_seconds / total : 0.0);
+    }
+  }
+  return exit_ok;
+}
+
+const Register reg{"run", [](CLI::App& app) {
+  auto a = std::make_shared<Args>();
+  auto* sub = app.add_subcommand("run", "Run a Monte Carlo ensemble of a scenario; print headline results, write HDF5");
+  sub->add_option("scenario", a->scenario, "Scenario file (TOML)")->required();
+  add_run_options(sub, *a, "Number of replicates");
+  sub->add_option("-o,--output", a->output,
+                  "HDF5 result file (written to a temporary file, renamed into place when complete)");
+  sub->add_option("--trajectories", a->trajectories,
+                  "Record every change of state of the first N people of each replicate (the initial "
+                  "population first, then arrivals) in /trajectories; 0 = none")
+      ->capture_default_str();
+  return Runner{sub, [a] { return run(*a); }, [a] { return std::vector<std::string>{a->scenario}; }};
+}};
+
+}  // namespace
+}  // namespace trede::cli

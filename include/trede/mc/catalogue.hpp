@@ -1,0 +1,138 @@
+#pragma once
+/// \file
+/// The result catalogue: one table naming every per-replicate array of a run once — its name
+/// (the dataset below `/replicates` and `/summary` of a result file), element type, dimensions,
+/// unit, where it lives in `engine::ReplicateResult` and `mc::Ensemble`, how it is derived from
+/// a replicate and how it is summarised. Allocation, placing and merging replicates, the MPI
+/// transfer, summaries, the HDF5 writer and reader and the Python arrays all iterate over this
+/// table: adding a per-replicate array is one row here plus its computation in the engine.
+///
+/// Example: print the shape of every array of an ensemble.
+/// \code
+///   for (const trede::mc::ResultArray& a : trede::mc::result_arrays())
+///     if (a.present(e.layout)) std::printf("%s: %zu values per replicate\n", a.name, a.row_size(e.layout));
+/// \endcode
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "trede/engine/result.hpp"
+#include "trede/mc/ensemble.hpp"
+
+namespace trede::mc {
+
+/// A dimension of a result array, and the dataset of a result file that labels it.
+enum class Dim : std::uint8_t {
+  time,          ///< T report times (/time, calendar years)
+  period,        ///< P periods ending at the report times (/period_start, /period_end)
+  state,         ///< S states (/states)
+  capacity,      ///< C states with places (/capacity_states)
+  edge,          ///< E flow edges (/edges/id)
+  kpi,           ///< K per-replicate KPIs (/kpi_names)
+  kpi_period,    ///< Kp KPIs counted per period (/kpi_period_names)
+  region,        ///< G regions (/regions)
+  organisation,  ///< O organisations (/organisations)
+  rung,          ///< the 6 treden of the participatieladder (/ladder)
+};
+
+/// Name of a dimension ("time", "period", "state", ...).
+[[nodiscard]] const char* to_string(Dim d) noexcept;
+/// Size of dimension `d` in `layout`.
+[[nodiscard]] std::size_t extent(const engine::Layout& layout, Dim d) noexcept;
+
+/// Element type of a result array.
+enum class ElementType : std::uint8_t { int32, float64, uint64 };
+
+/// How an Ensemble array is obtained from one replicate's result.
+enum class Derivation : std::uint8_t {
+  copy,        ///< the ReplicateResult member as it is
+  rungs,       ///< people per trede 1..6: the source's state axis (last) summed by the states' trede
+  cumulative,  ///< running sum of the source over periods, at each report time
+};
+
+/// How an array is summarised over replicates (Summary: mean, sd, q05, q50, q95 per cell).
+enum class Summarised : std::uint8_t {
+  no,     ///< not summarised (the per-replicate values are kept)
+  cells,  ///< /summary/<name>/{mean,sd,q05,q50,q95}, each with the array's shape
+  table,  ///< /summary/<name> as one table row per cell (the KPI table: name, mean, sd, ...)
+};
+
+/// Where an array lives in an Ensemble (one of its per-replicate vectors).
+using EnsembleMember = std::variant<std::vector<std::int32_t> Ensemble::*, std::vector<double> Ensemble::*,
+                                    std::vector<std::uint64_t> Ensemble::*>;
+/// Where it comes from in a ReplicateResult (a vector, or the scalar event count).
+using ReplicateMember =
+    std::variant<std::vector<std::int32_t> engine::ReplicateResult::*, std::vector<double> engine::ReplicateResult::*,
+                 std::uint64_t engine::ReplicateResult::*>;
+
+/// One per-replicate array: a row of the catalogue.
+struct ResultArray {
+  const char* name;         ///< dataset name below /replicates and /summary, e.g. "occupancy", "region/kpi"
+  const char* unit;         ///< e.g. "people", "moves", "EUR", "person-years", "years" (of every cell)
+  const char* description;  ///< one line: what a cell counts
+  ElementType type;
+  std::array<Dim, 3> dims;  ///< the first `rank` are used; the replicate axis is not included
+  std::uint8_t rank;        ///< 0 for one value per replicate
+  bool by_region;           ///< present only when Layout::by_region() (more than one region)
+  EnsembleMember ensemble;
+  ReplicateMember replicate;  ///< the source (for derived arrays: what they are derived from)
+  Derivation derivation;
+  Summarised summarised;
+  Summary Ensemble::*summary;  ///< the Ensemble's summary of it (nullptr when not summarised)
+
+  /// True when the array exists for `layout` (region arrays only with more than one region).
+  [[nodiscard]] bool present(const engine::Layout& layout) const noexcept {
+    return !by_region || layout.by_region();
+  }
+  /// Shape without the replicate axis.
+  [[nodiscard]] std::vector<std::size_t> shape(const engine::Layout& layout) const;
+  /// Values per replicate (the product of the shape).
+  [[nodiscard]] std::size_t row_size(const engine::Layout& layout) const;
+  /// Bytes per element.
+  [[nodiscard]] std::size_t element_size() const noexcept;
+};
+
+/// The catalogue, in the order arrays are stored, moved and written.
+[[nodiscard]] std::span<const ResultArray> result_arrays() noexcept;
+/// The catalogue row called `name`, or nullptr.
+[[nodiscard]] const ResultArray* find_result_array(std::string_view name) noexcept;
+
+/// Calls f(row, vector) for every array of `e` present in its layout, with the vector typed
+/// (std::vector<std::int32_t>&, std::vector<double>& or std::vector<std::uint64_t>&).
+template <class Ens, class F>
+void for_each_array(Ens& e, F&& f) {
+  for (const ResultArray& a : result_arrays()) {
+    if (!a.present(e.layout)) continue;
+    std::visit([&](auto member) { f(a, e.*member); }, a.ensemble);
+  }
+}
+
+/// One per-replicate array as raw bytes: replicate i occupies bytes [i * row, (i + 1) * row).
+struct ReplicateArray {
+  const ResultArray* info = nullptr;
+  std::span<std::byte> bytes;
+  std::size_t row = 0;
+};
+
+/// The same, read-only.
+struct ConstReplicateArray {
+  const ResultArray* info = nullptr;
+  std::span<const std::byte> bytes;
+  std::size_t row = 0;
+};
+
+/// Every per-replicate array of `e` present in its layout, in catalogue order (for moving
+/// replicates between processes); summaries are not included.
+[[nodiscard]] std::vector<ReplicateArray> replicate_arrays(Ensemble& e);
+[[nodiscard]] std::vector<ConstReplicateArray> replicate_arrays(const Ensemble& e);
+
+/// Puts the arrays of one replicate's result `r` into slot `i` (0-based within `e`) of `e`,
+/// deriving the rung and cumulative arrays. `e` must have been allocated for r's layout.
+void put_replicate(Ensemble& e, std::size_t i, const engine::ReplicateResult& r);
+
+}  // namespace trede::mc

@@ -1,0 +1,53 @@
+#pragma once
+/// \file
+/// The MPI executor (optional library `trede::mpi`, built when MPI is found): replicates spread
+/// over the ranks of an MPI job (`mpirun -np N program ...`), TBB threads inside each rank. Rank
+/// r runs a contiguous share of the replicates; the root (rank 0) gathers them in replicate
+/// order and summarises. Because replicate i depends only on (scenario, seed, i), the result is
+/// bitwise the same as a single-process run. MPI types stay out of this header.
+///
+/// Example:
+/// \code
+///   trede::mc::MpiExecutor exec;   // MPI_Init_thread when launched by mpirun
+///   auto e = exec.run(trede::engine::Simulator(scenario), options);
+///   if (exec.root()) trede::io::write_hdf5("out.h5", e, scenario);
+/// \endcode
+
+#include <memory>
+
+#include "trede/mc/executor.hpp"
+
+namespace trede::mc {
+
+/// Replicates over the ranks of an MPI job; a plain ThreadExecutor when not launched by an MPI
+/// starter (Open MPI, MPICH/PMI, PMIx). Initialises MPI on construction and finalises it on
+/// destruction: make one per program, on the main thread.
+class MpiExecutor final : public Executor {
+ public:
+  MpiExecutor();
+  ~MpiExecutor() override;
+  MpiExecutor(const MpiExecutor&) = delete;
+  MpiExecutor& operator=(const MpiExecutor&) = delete;
+
+  [[nodiscard]] Ensemble run(const engine::Simulator& sim, const RunOptions& options) override;
+  [[nodiscard]] bool root() const noexcept override { return rank_ == 0; }
+  [[nodiscard]] int processes() const noexcept override { return size_; }
+  void broadcast(std::vector<char>& data) override;
+
+  /// This process's rank (0 = root).
+  [[nodiscard]] int rank() const noexcept { return rank_; }
+  /// Ends the job at once with exit `code` on every rank: for a failure after the ranks started
+  /// working together (an error only one rank saw would otherwise leave the others waiting).
+  [[noreturn]] void abort(int code);
+
+  /// True when this process was started by an MPI starter.
+  [[nodiscard]] static bool launched_by_mpirun() noexcept;
+
+ private:
+  int rank_ = 0;
+  int size_ = 1;
+  bool mpi_ = false;
+  ThreadExecutor threads_;
+};
+
+}  // namespace trede::mc

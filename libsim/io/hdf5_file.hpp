@@ -1,0 +1,122 @@
+#pragma once
+// The one HDF5 layer of libtrede (private): a writer and reader over the HDF5 C API, the atomic
+// write of a whole file, and the provenance attributes every trede file carries. Every file
+// format (result, comparison, sweep, sweep parts, PSA, calibration report) is written and read
+// through it, from one thread (HDF5 is not thread-safe here).
+//
+// Datasets and groups are created without modification times, so two runs with the same inputs
+// give the same bytes in every dataset; only the `created` attribute differs.
+
+#include <hdf5.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "io/hdf5_util.hpp"
+#include "trede/io/hdf5.hpp"
+#include "trede/mc/ensemble.hpp"
+
+namespace trede::model {
+struct Scenario;
+}
+
+namespace trede::io::detail {
+
+// Writes datasets, groups and attributes below one location (the file or a group); paths
+// without a leading '/' are relative to it.
+class Writer {
+ public:
+  Writer(hid_t loc, int compression_level) : loc_(loc), level_(compression_level) {}
+
+  [[nodiscard]] hid_t location() const noexcept { return loc_; }
+  [[nodiscard]] int compression_level() const noexcept { return level_; }
+
+  Handle group(const std::string& path);
+
+  // A dataset of `shape` (row-major). `chunked` datasets (per-replicate arrays, large
+  // summaries) are chunked along the first axis and compressed with shuffle + deflate.
+  template <class T>
+  void dataset(const std::string& path, const std::vector<hsize_t>& shape, const T* data, bool chunked = false) {
+    write_raw(path, shape, native_type<T>(), sizeof(T), data, chunked);
+  }
+  template <class T>
+  void dataset(const std::string& path, const std::vector<hsize_t>& shape, const std::vector<T>& v,
+               bool chunked = false) {
+    dataset(path, shape, v.data(), chunked);
+  }
+
+  void strings(const std::string& path, const std::vector<std::string>& values);
+  void scalar_string(const std::string& path, const std::string& value);
+
+  // /<group>/{mean,sd,q05,q50,q95}; large ones chunked and compressed.
+  void summary(const std::string& group_path, const mc::Summary& s, const std::vector<hsize_t>& shape);
+  // One table row per name: name, mean, sd, q05, q50, q95 (the KPI table).
+  void summary_table(const std::string& path, const std::vector<std::string>& names, const mc::Summary& s);
+
+  void attr(const std::string& name, const std::string& value);
+  void attr(const std::string& name, const char* value) { attr(name, std::string(value)); }
+  template <class T>
+  void attr(const std::string& name, T value) {
+    attr_raw(name, native_type<T>(), &value);
+  }
+
+ private:
+  void write_raw(const std::string& path, const std::vector<hsize_t>& shape, hid_t type, std::size_t element_size,
+                 const void* data, bool chunked);
+  void attr_raw(const std::string& name, hid_t type, const void* value);
+  hid_t loc_;
+  int level_;
+};
+
+using io::AttributeValue;
+using io::Attributes;
+
+void write_attributes(Writer& w, const Attributes& attributes);
+
+// What every trede file says about itself: kind ("result", "comparison", "sweep", "psa",
+// "calibration"), trede_version, git_commit, created (UTC) and, when given, command_line.
+[[nodiscard]] Attributes provenance(const std::string& kind, const std::string& command_line);
+// What a file says about the scenario it ran: scenario_name, scenario_path, scenario_overrides,
+// scenario_hash, start_time, horizon_years.
+[[nodiscard]] Attributes scenario_attributes(const model::Scenario& s);
+
+// ---- reading ---------------------------------------------------------------------------------
+
+// Opens `path` read-only; IoError saying why when it cannot ("no such file", "is a directory",
+// "permission denied", "not an HDF5 file").
+[[nodiscard]] Handle open_file(const std::string& path);
+
+[[nodiscard]] bool exists(hid_t loc, const std::string& path);
+[[nodiscard]] std::vector<std::string> read_strings(hid_t loc, const std::string& path);
+[[nodiscard]] std::string read_string_attr(hid_t loc, const char* name);  // "" when absent
+template <class T>
+[[nodiscard]] std::vector<T> read_vector(hid_t loc, const std::string& path) {
+  Handle ds(check(H5Dopen2(loc, path.c_str(), H5P_DEFAULT), "open " + path), H5Dclose);
+  Handle space(check(H5Dget_space(ds.get()), "dataspace " + path), H5Sclose);
+  const hssize_t n = H5Sget_simple_extent_npoints(space.get());
+  std::vector<T> v(static_cast<std::size_t>(n > 0 ? n : 0));
+  if (!v.empty()) check(H5Dread(ds.get(), native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), "read " + path);
+  return v;
+}
+template <class T>
+[[nodiscard]] T read_attr(hid_t loc, const char* name) {
+  T v{};
+  Handle a(check(H5Aopen(loc, name, H5P_DEFAULT), std::string("attribute ") + name), H5Aclose);
+  check(H5Aread(a.get(), native_type<T>(), &v), std::string("attribute ") + name);
+  return v;
+}
+// Every attribute of `loc` as text (what `trede info` prints).
+[[nodiscard]] std::vector<std::pair<std::string, std::string>> attributes_as_text(hid_t loc);
+
+// ---- writing a whole file --------------------------------------------------------------------
+
+// Builds an HDF5 file with `fill(file)` and puts it at `path` atomically: written to a temporary
+// file in the target directory, synced, and renamed into place only when complete, so readers
+// see the old file or the whole new one, never a part. \throws IoError (path unchanged).
+void write_file(const std::string& path, int compression_level, const std::function<void(hid_t)>& fill);
+
+}  // namespace trede::io::detail

@@ -1,0 +1,218 @@
+// The result catalogue (include/trede/mc/catalogue.hpp): every per-replicate array once.
+
+#include "trede/mc/catalogue.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "trede/error.hpp"
+
+namespace trede::mc {
+namespace {
+
+using engine::ReplicateResult;
+using D = Dim;
+using E = ElementType;
+using V = Derivation;
+using S = Summarised;
+
+// The rows. Order is the order of storage, MPI transfer and datasets in a file; region arrays
+// last (they exist only with more than one region).
+const ResultArray rows[] = {
+    {"occupancy", "people", "people in each state at each report time", E::int32, {D::time, D::state}, 2, false,
+     &Ensemble::occupancy, &ReplicateResult::occupancy, V::copy, S::cells, &Ensemble::occupancy_summary},
+    {"trede_occupancy", "people", "people on each trede (1..6) of the participatieladder at each report time", E::int32,
+     {D::time, D::rung}, 2, false, &Ensemble::trede_occupancy, &ReplicateResult::occupancy, V::rungs, S::cells,
+     &Ensemble::trede_summary},
+    {"waiting", "people", "people on each waiting list at each report time", E::int32, {D::time, D::capacity}, 2, false,
+     &Ensemble::waiting, &ReplicateResult::waiting, V::copy, S::cells, &Ensemble::waiting_summary},
+    {"flows", "moves", "moves along each flow edge in each period", E::int32, {D::period, D::edge}, 2, false,
+     &Ensemble::flows, &ReplicateResult::flows, V::copy, S::cells, &Ensemble::flows_summary},
+    {"person_years", "person-years", "time spent in each state in each period", E::float64, {D::period, D::state}, 2,
+     false, &Ensemble::person_years, &ReplicateResult::person_years, V::copy, S::no, nullptr},
+    {"cost_eur", "EUR", "cost in each period: person-years times cost per state, plus organisation costs", E::float64,
+     {D::period}, 1, false, &Ensemble::cost_eur, &ReplicateResult::cost_eur, V::copy, S::no, nullptr},
+    {"cost_cumulative_eur", "EUR", "cost from the start to each report time", E::float64, {D::time}, 1, false,
+     &Ensemble::cost_cumulative_eur, &ReplicateResult::cost_eur, V::cumulative, S::cells,
+     &Ensemble::cost_cumulative_summary},
+    {"waiting_years", "list-years", "time integral of each waiting list's length in each period", E::float64,
+     {D::period, D::capacity}, 2, false, &Ensemble::waiting_years, &ReplicateResult::waiting_years, V::copy, S::no,
+     nullptr},
+    {"waiting_joined", "people", "joins of each waiting list in each period", E::int32, {D::period, D::capacity}, 2,
+     false, &Ensemble::waiting_joined, &ReplicateResult::waiting_joined, V::copy, S::no, nullptr},
+    {"waiting_admitted", "people", "admissions from each waiting list in each period", E::int32,
+     {D::period, D::capacity}, 2, false, &Ensemble::waiting_admitted, &ReplicateResult::waiting_admitted, V::copy,
+     S::no, nullptr},
+    {"waiting_reneged", "people", "people who gave up waiting, per list and period", E::int32,
+     {D::period, D::capacity}, 2, false, &Ensemble::waiting_reneged, &ReplicateResult::waiting_reneged, V::copy, S::no,
+     nullptr},
+    {"waiting_left", "people", "people who left a waiting list another way (moved elsewhere), per period", E::int32,
+     {D::period, D::capacity}, 2, false, &Ensemble::waiting_left, &ReplicateResult::waiting_left, V::copy, S::no,
+     nullptr},
+    {"waiting_time_sum", "years", "years waited by all who left each list in the period (sum)", E::float64,
+     {D::period, D::capacity}, 2, false, &Ensemble::waiting_time_sum, &ReplicateResult::waiting_time_sum, V::copy,
+     S::no, nullptr},
+    {"waiting_time_admitted_sum", "years", "years waited by those admitted from each list in the period (sum)",
+     E::float64, {D::period, D::capacity}, 2, false, &Ensemble::waiting_time_admitted_sum,
+     &ReplicateResult::waiting_time_admitted_sum, V::copy, S::no, nullptr},
+    {"sojourn_sum", "years", "years in the origin state before each move along an edge (sum)", E::float64, {D::edge},
+     1, false, &Ensemble::sojourn_sum, &ReplicateResult::sojourn_sum, V::copy, S::no, nullptr},
+    {"sojourn_sumsq", "years^2", "squares of the same (sum)", E::float64, {D::edge}, 1, false, &Ensemble::sojourn_sumsq,
+     &ReplicateResult::sojourn_sumsq, V::copy, S::no, nullptr},
+    {"kpi", "(per KPI)", "the per-replicate KPIs (units in the KPI table)", E::float64, {D::kpi}, 1, false,
+     &Ensemble::kpi, &ReplicateResult::kpi, V::copy, S::table, &Ensemble::kpi_summary},
+    {"kpi_period", "(per KPI)", "KPIs counted per period", E::float64, {D::period, D::kpi_period}, 2, false,
+     &Ensemble::kpi_period, &ReplicateResult::kpi_period, V::copy, S::cells, &Ensemble::kpi_period_summary},
+    {"organisation_cost_eur", "EUR", "organisation costs per period", E::float64, {D::period, D::organisation}, 2,
+     false, &Ensemble::organisation_cost_eur, &ReplicateResult::organisation_cost_eur, V::copy, S::cells,
+     &Ensemble::organisation_cost_summary},
+    {"events", "events", "moves plus arrivals over the whole run", E::uint64, {}, 0, false, &Ensemble::events,
+     &ReplicateResult::events, V::copy, S::no, nullptr},
+    {"region/occupancy", "people", "people in each state of each region at each report time", E::int32,
+     {D::time, D::region, D::state}, 3, true, &Ensemble::occupancy_region, &ReplicateResult::occupancy_region, V::copy,
+     S::cells, &Ensemble::occupancy_region_summary},
+    {"region/trede_occupancy", "people", "people on each trede in each region at each report time", E::int32,
+     {D::time, D::region, D::rung}, 3, true, &Ensemble::trede_occupancy_region, &ReplicateResult::occupancy_region,
+     V::rungs, S::cells, &Ensemble::trede_region_summary},
+    {"region/waiting", "people", "people on each waiting list of each region at each report time", E::int32,
+     {D::time, D::region, D::capacity}, 3, true, &Ensemble::waiting_region, &ReplicateResult::waiting_region, V::copy,
+     S::cells, &Ensemble::waiting_region_summary},
+    {"region/person_years", "person-years", "time spent in each state of each region in each period", E::float64,
+     {D::period, D::region, D::state}, 3, true, &Ensemble::person_years_region, &ReplicateResult::person_years_region,
+     V::copy, S::no, nullptr},
+    {"region/cost_eur", "EUR", "cost of each region in each period (states and organisations)", E::float64,
+     {D::period, D::region}, 2, true, &Ensemble::cost_region_eur, &ReplicateResult::cost_region_eur, V::copy, S::cells,
+     &Ensemble::cost_region_summary},
+    {"region/kpi", "(per KPI)", "the per-replicate KPIs of each region", E::float64, {D::region, D::kpi}, 2, true,
+     &Ensemble::kpi_region, &ReplicateResult::kpi_region, V::copy, S::cells, &Ensemble::kpi_region_summary},
+};
+
+// Adds `src` (a replicate's [..., S] array) into `dst` ([..., 6]) by the trede of each state.
+template <class T>
+void add_rungs(std::int32_t* dst, const std::vector<T>& src, const std::vector<int>& trede) {
+  const std::size_t S = trede.size();
+  if (S == 0) return;
+  for (std::size_t row = 0; row < src.size() / S; ++row)
+    for (std::size_t s = 0; s < S; ++s) {
+      const int tr = trede[s];
+      if (tr >= 1 && tr <= static_cast<int>(ladder_rungs))
+        dst[row * ladder_rungs + static_cast<std::size_t>(tr - 1)] += static_cast<std::int32_t>(src[row * S + s]);
+    }
+}
+
+}  // namespace
+
+const char* to_string(Dim d) noexcept {
+  switch (d) {
+    case Dim::time: return "time";
+    case Dim::period: return "period";
+    case Dim::state: return "state";
+    case Dim::capacity: return "capacity";
+    case Dim::edge: return "edge";
+    case Dim::kpi: return "kpi";
+    case Dim::kpi_period: return "kpi_period";
+    case Dim::region: return "region";
+    case Dim::organisation: return "organisation";
+    case Dim::rung: return "rung";
+  }
+  return "?";
+}
+
+std::size_t extent(const engine::Layout& L, Dim d) noexcept {
+  switch (d) {
+    case Dim::time: return L.T();
+    case Dim::period: return L.P();
+    case Dim::state: return L.S();
+    case Dim::capacity: return L.C();
+    case Dim::edge: return L.E();
+    case Dim::kpi: return L.K();
+    case Dim::kpi_period: return L.Kp();
+    case Dim::region: return L.G();
+    case Dim::organisation: return L.O();
+    case Dim::rung: return ladder_rungs;
+  }
+  return 0;
+}
+
+std::vector<std::size_t> ResultArray::shape(const engine::Layout& L) const {
+  std::vector<std::size_t> s;
+  for (std::size_t i = 0; i < rank; ++i) s.push_back(extent(L, dims[i]));
+  return s;
+}
+
+std::size_t ResultArray::row_size(const engine::Layout& L) const {
+  std::size_t n = 1;
+  for (std::size_t i = 0; i < rank; ++i) n *= extent(L, dims[i]);
+  return n;
+}
+
+std::size_t ResultArray::element_size() const noexcept {
+  return type == ElementType::int32 ? 4 : 8;
+}
+
+std::span<const ResultArray> result_arrays() noexcept { return rows; }
+
+const ResultArray* find_result_array(std::string_view name) noexcept {
+  for (const ResultArray& a : rows)
+    if (name == a.name) return &a;
+  return nullptr;
+}
+
+std::vector<ReplicateArray> replicate_arrays(Ensemble& e) {
+  std::vector<ReplicateArray> out;
+  for_each_array(e, [&](const ResultArray& a, auto& v) {
+    using T = typename std::remove_reference_t<decltype(v)>::value_type;
+    out.push_back({&a, std::as_writable_bytes(std::span<T>(v)), a.row_size(e.layout) * sizeof(T)});
+  });
+  return out;
+}
+
+std::vector<ConstReplicateArray> replicate_arrays(const Ensemble& e) {
+  std::vector<ConstReplicateArray> out;
+  for_each_array(e, [&](const ResultArray& a, const auto& v) {
+    using T = typename std::remove_cvref_t<decltype(v)>::value_type;
+    out.push_back({&a, std::as_bytes(std::span<const T>(v)), a.row_size(e.layout) * sizeof(T)});
+  });
+  return out;
+}
+
+void put_replicate(Ensemble& e, std::size_t i, const ReplicateResult& r) {
+  const engine::Layout& L = e.layout;
+  for_each_array(e, [&](const ResultArray& a, auto& dst) {
+    using T = typename std::remove_reference_t<decltype(dst)>::value_type;
+    const std::size_t n = a.row_size(L);
+    T* out = dst.data() + i * n;
+    std::visit(
+        [&](auto member) {
+          const auto& src = r.*member;
+          using Src = std::remove_cvref_t<decltype(src)>;
+          if constexpr (std::is_same_v<Src, std::uint64_t>) {  // a scalar per replicate
+            out[0] = static_cast<T>(src);
+          } else {
+            switch (a.derivation) {
+              case Derivation::copy:
+                if (src.size() != n)
+                  throw Error(std::string("mc::put_replicate: ") + a.name + " has " + std::to_string(src.size()) +
+                              " values, the layout says " + std::to_string(n));
+                std::copy(src.begin(), src.end(), out);
+                break;
+              case Derivation::rungs:
+                if constexpr (std::is_same_v<T, std::int32_t>) {
+                  std::fill(out, out + n, 0);
+                  add_rungs(out, src, L.trede);
+                }
+                break;
+              case Derivation::cumulative: {
+                T acc{};
+                for (std::size_t k = 0; k < n; ++k) out[k] = acc += static_cast<T>(src[k]);
+                break;
+              }
+            }
+          }
+        },
+        a.replicate);
+  });
+}
+
+}  // namespace trede::mc
