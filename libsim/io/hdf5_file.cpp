@@ -275,38 +275,39 @@ std::vector<std::pair<std::string, std::string>> attributes_as_text(hid_t loc) {
 
 // ---- writing a whole file ----------------------------------------------------------------------
 
-void write_file(const std::string& path, int compression_level, const std::function<void(hid_t)>& fill) {
-  namespace fs = std::filesystem;
+std::vector<char> build_image(const std::string& path, int compression_level, const std::function<void(hid_t)>& fill) {
   if (compression_level < 0 || compression_level > 9) throw ModelError("", 0, "compression_level", "must be 0..9");
+  // The file is built in memory (HDF5's core driver, no backing store) and written out with
+  // plain POSIX calls: a full disk or a size limit then fails in our own code, cleanly, and
+  // never leaves HDF5 holding a half-closed file.
+  std::vector<char> image;
+  ErrorSilencer quiet;
+  try {
+    Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+    check(H5Pset_fapl_core(fapl.get(), 16u << 20, /*backing_store=*/0), "in-memory file driver");
+    const std::string name = "trede-file-" + std::to_string(::getpid()) + "-" + std::to_string(file_counter.fetch_add(1));
+    Handle file(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), H5Fclose);
+    if (file.get() < 0) throw Hdf5Failure{"create in-memory file"};
+    fill(file.get());
+    check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "flush");
+    const ssize_t size = H5Fget_file_image(file.get(), nullptr, 0);
+    if (size <= 0) throw Hdf5Failure{"file image size"};
+    image.resize(static_cast<std::size_t>(size));
+    if (H5Fget_file_image(file.get(), image.data(), image.size()) != size) throw Hdf5Failure{"file image"};
+  } catch (const Hdf5Failure& f) {
+    throw IoError(path, "HDF5 could not build the file (" + f.what_failed + ")");
+  }
+  return image;
+}
+
+void write_image(const std::string& path, const std::vector<char>& image) {
+  namespace fs = std::filesystem;
   const fs::path target(path);
   if (fs::is_directory(target)) throw IoError(path, "is a directory");
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
   if (!fs::is_directory(dir)) throw IoError(path, "directory '" + dir.string() + "' does not exist");
   const std::string tmp =
       path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(file_counter.fetch_add(1));
-
-  // The file is built in memory (HDF5's core driver, no backing store) and written out with
-  // plain POSIX calls: a full disk or a size limit then fails in our own code, cleanly, and
-  // never leaves HDF5 holding a half-closed file.
-  std::vector<char> image;
-  {
-    ErrorSilencer quiet;
-    try {
-      Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
-      check(H5Pset_fapl_core(fapl.get(), 16u << 20, /*backing_store=*/0), "in-memory file driver");
-      const std::string name = "trede-file-" + std::to_string(::getpid()) + "-" + std::to_string(file_counter.fetch_add(1));
-      Handle file(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), H5Fclose);
-      if (file.get() < 0) throw Hdf5Failure{"create in-memory file"};
-      fill(file.get());
-      check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "flush");
-      const ssize_t size = H5Fget_file_image(file.get(), nullptr, 0);
-      if (size <= 0) throw Hdf5Failure{"file image size"};
-      image.resize(static_cast<std::size_t>(size));
-      if (H5Fget_file_image(file.get(), image.data(), image.size()) != size) throw Hdf5Failure{"file image"};
-    } catch (const Hdf5Failure& f) {
-      throw IoError(path, "HDF5 could not build the file (" + f.what_failed + ")");
-    }
-  }
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) throw IoError(path, "cannot create temporary file '" + tmp + "': " + std::strerror(errno));
   auto fail = [&](const std::string& what) {
@@ -336,6 +337,15 @@ void write_file(const std::string& path, int compression_level, const std::funct
     fs::remove(tmp, ec2);
     throw IoError(path, "cannot move the finished file into place: " + ec.message());
   }
+}
+
+void write_file(const std::string& path, int compression_level, const std::function<void(hid_t)>& fill) {
+  namespace fs = std::filesystem;
+  // Where it goes is checked before the (possibly long) build.
+  if (fs::is_directory(fs::path(path))) throw IoError(path, "is a directory");
+  const fs::path dir = fs::path(path).has_parent_path() ? fs::path(path).parent_path() : fs::path(".");
+  if (!fs::is_directory(dir)) throw IoError(path, "directory '" + dir.string() + "' does not exist");
+  write_image(path, build_image(path, compression_level, fill));
 }
 
 }  // namespace trede::io::detail

@@ -118,5 +118,9 @@ template <class T>
 // file in the target directory, synced, and renamed into place only when complete, so readers
 // see the old file or the whole new one, never a part. \throws IoError (path unchanged).
 void write_file(const std::string& path, int compression_level, const std::function<void(hid_t)>& fill);
+// The two halves of write_file: the file built in memory, and bytes put at `path` atomically.
+[[nodiscard]] std::vector<char> build_image(const std::string& path, int compression_level,
+                                            const std::function<void(hid_t)>& fill);
+void write_image(const std::string& path, const std::vector<char>& image);
 
 }  // namespace trede::io::detail

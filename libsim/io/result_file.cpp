@@ -183,6 +183,27 @@ void write_hdf5(const std::string& path, const mc::Ensemble& e, const model::Sce
   });
 }
 
+namespace {
+
+Attributes comparison_run_attributes(const mc::Comparison& c) {
+  const mc::Ensemble& ref = c.ensembles.front();
+  return {{"master_seed", ref.seed},
+          {"replicates", ref.replicates},
+          {"first_replicate", ref.first_replicate},
+          {"confidence", c.confidence},
+          {"reference", c.names.front()}};
+}
+
+}  // namespace
+
+Attributes comparison_attributes(const mc::Comparison& c) {
+  Attributes a;
+  for (auto& x : detail::provenance("comparison", ""))
+    if (x.first != "created") a.push_back(std::move(x));
+  for (auto& x : comparison_run_attributes(c)) a.push_back(std::move(x));
+  return a;
+}
+
 void write_comparison(const std::string& path, const mc::Comparison& c, const std::vector<model::Scenario>& scenarios,
                       const WriteOptions& o) {
   detail::write_file(path, o.compression_level, [&](hid_t file) {
@@ -191,11 +212,7 @@ void write_comparison(const std::string& path, const mc::Comparison& c, const st
     const engine::Layout& L = ref.layout;
     const hsize_t N = c.names.size(), D = N - 1, T = L.T(), P = L.P(), K = L.K(), Kp = L.Kp();
     detail::write_attributes(w, detail::provenance("comparison", o.command_line));
-    detail::write_attributes(w, {{"master_seed", ref.seed},
-                                 {"replicates", ref.replicates},
-                                 {"first_replicate", ref.first_replicate},
-                                 {"confidence", c.confidence},
-                                 {"reference", c.names.front()}});
+    detail::write_attributes(w, comparison_run_attributes(c));
     w.strings("scenario_names", c.names);
     detail::write_grid_and_names(w, L);
     auto stack = [](const std::vector<mc::Difference>& ds, std::vector<double> mc::Difference::*field) {

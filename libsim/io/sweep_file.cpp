@@ -18,8 +18,10 @@
 namespace trede::io {
 namespace fs = std::filesystem;
 
-void write_sweep(const std::string& path, const mc::Sweep& sweep, const model::Scenario& base, const WriteOptions& o) {
-  detail::write_file(path, o.compression_level, [&](hid_t file) {
+namespace {
+
+void fill_sweep(hid_t file, const mc::Sweep& sweep, const model::Scenario& base, const WriteOptions& o) {
+  {
     detail::Writer w(file, o.compression_level);
     const engine::Layout& L = sweep.layout;
     const mc::Design& design = sweep.design;
@@ -68,8 +70,21 @@ void write_sweep(const std::string& path, const mc::Sweep& sweep, const model::S
     std::vector<double> kpi;
     for (const auto& p : sweep.points) kpi.insert(kpi.end(), p.kpi_replicates.begin(), p.kpi_replicates.end());
     w.dataset("replicates/kpi", {N, R, K}, kpi, true);
-  });
+  }
 }
+
+}  // namespace
+
+void write_sweep(const std::string& path, const mc::Sweep& sweep, const model::Scenario& base, const WriteOptions& o) {
+  detail::write_file(path, o.compression_level, [&](hid_t file) { fill_sweep(file, sweep, base, o); });
+}
+
+std::vector<char> sweep_image(const mc::Sweep& sweep, const model::Scenario& base, const WriteOptions& o) {
+  return detail::build_image("(sweep in memory)", o.compression_level,
+                             [&](hid_t file) { fill_sweep(file, sweep, base, o); });
+}
+
+void save_image(const std::string& path, const std::vector<char>& image) { detail::write_image(path, image); }
 
 // ---- the resume store --------------------------------------------------------------------------
 

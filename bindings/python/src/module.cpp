@@ -27,11 +27,13 @@
 #include <string>
 #include <thread>
 #include <utility>
+#include <optional>
 #include <variant>
 #include <vector>
 
 #include "trede/trede.hpp"
 #ifdef TREDE_PYTHON_WITH_CALIB
+#include "trede/calib/calibrate.hpp"
 #include "trede/calib/data.hpp"
 #include "trede/calib/fit.hpp"
 #include "trede/calib/markov.hpp"
@@ -374,9 +376,8 @@ namespace calib = trede::calib;
 
 // A fit and what it was fitted to, for the calibrated scenario and the report.
 struct Fit {
-  calib::FitResult result;
+  calib::Calibration calibration;
   ScenarioPtr scenario;
-  calib::Provenance provenance;
 };
 
 py::dict fit_dict(const calib::FitResult& r) {
@@ -470,81 +471,82 @@ void bind_calib(py::module_& m) {
       "covariates"_a, "engine"_a, "schedules"_a);
 
   py::class_<Fit, std::shared_ptr<Fit>>(m, "Fit")
-      .def("result", [](const Fit& f) { return fit_dict(f.result); })
-      .def("summary", [](const Fit& f) { return calib::summary(f.result); })
-      .def("calibrated_text", [](const Fit& f) { return calib::calibrated_scenario_text(*f.scenario, f.result, f.provenance); })
+      .def("result", [](const Fit& f) { return fit_dict(f.calibration.fit); })
+      .def("stages",
+           [](const Fit& f) {
+             py::list l;
+             for (const auto& st : f.calibration.stages) l.append(fit_dict(st));
+             return l;
+           })
+      .def("summary",
+           [](const Fit& f) {
+             const auto& st = f.calibration.stages;
+             if (st.size() < 2) return calib::summary(f.calibration.fit);
+             return "stage 1 of 2: rates from data\n" + calib::summary(st[0]) +
+                    "\nstage 2 of 2: scenario keys from targets\n" + calib::summary(st[1]);
+           })
+      .def("calibrated_text", [](const Fit& f) { return f.calibration.calibrated_text; })
       .def(
           "save_report",
           [](const Fit& f, const std::string& path) {
-            const std::string text = calib::calibrated_scenario_text(*f.scenario, f.result, f.provenance);
             py::gil_scoped_release release;
-            trede::io::write_calibration(path, f.result, *f.scenario, text, f.provenance);
+            trede::io::write_calibration(path, f.calibration.fit, *f.scenario, f.calibration.calibrated_text,
+                                         f.calibration.provenance);
           },
           "path"_a);
 
-  // Data fits: event histories (exact) or panel data. `fixed` holds rates by transition id,
-  // `shared` groups of ids sharing one rate, `covariates` (name, edges, shared) effects.
+  // One calibration, as `trede calibrate` runs it (calib::calibrate): a data stage (`data` not
+  // None: event histories or panel data; `fixed` rates by transition id, `shared` groups of ids
+  // with one rate, `covariates` (name, edges, shared) effects), a targets stage (`targets_text`
+  // not empty: a target file's text, `parameters` as "key=lo:hi[:start]"), or both in two stages.
   m.def(
-      "fit_data",
+      "calibrate",
       [](const std::shared_ptr<Scenario>& s, const std::shared_ptr<calib::PanelData>& data, bool exact,
          const std::map<std::string, double>& fixed, const std::vector<std::vector<std::string>>& shared,
          const std::vector<std::tuple<std::string, std::vector<std::string>, bool>>& covariates, int starts,
-         int max_iterations, double tolerance, std::uint64_t seed, bool exact_absorbing) {
-        calib::ModelSpec spec;
-        spec.fixed = fixed;
-        spec.shared = shared;
-        for (const auto& [name, edges, sh] : covariates) spec.covariates.push_back({name, edges, sh});
-        calib::FitOptions o;
-        o.starts = starts;
-        o.max_iterations = max_iterations;
-        o.tolerance = tolerance;
-        o.seed = seed;
-        o.exact_absorbing = exact_absorbing;
+         int max_iterations, double tolerance, std::int64_t seed, bool exact_absorbing, const std::string& targets_text,
+         const std::string& targets_source, const std::vector<std::string>& parameters, std::int64_t replicates,
+         int threads, int max_evaluations, double xtol_rel, const std::string& algorithm, bool standard_errors) {
+        calib::Plan plan;
+        plan.provenance.command_line = "trede.calibrate (Python)";
+        if (data) {
+          calib::DataStage d{*data, exact, {}, {}};
+          d.spec.fixed = fixed;
+          d.spec.shared = shared;
+          for (const auto& [name, edges, sh] : covariates) d.spec.covariates.push_back({name, edges, sh});
+          d.options.starts = starts;
+          d.options.max_iterations = max_iterations;
+          d.options.tolerance = tolerance;
+          if (seed >= 0) d.options.seed = static_cast<std::uint64_t>(seed);
+          d.options.exact_absorbing = exact_absorbing;
+          plan.data = std::move(d);
+        }
+        if (!targets_text.empty()) {
+          calib::TargetStage t;
+          t.targets = calib::parse_targets(targets_text, targets_source, *s);
+          for (const auto& p : parameters) t.parameters.push_back(calib::parse_parameter_bound(p));
+          auto& o = t.options;
+          o.replicates = replicates > 0 ? static_cast<std::uint64_t>(replicates) : t.targets.replicates.value_or(o.replicates);
+          o.seed = seed >= 0 ? static_cast<std::uint64_t>(seed) : t.targets.seed.value_or(o.seed);
+          o.threads = threads;
+          o.max_evaluations = max_evaluations;
+          o.xtol_rel = xtol_rel;
+          o.algorithm = algorithm;
+          o.standard_errors = standard_errors;
+          plan.targets = std::move(t);
+        }
         auto fit = std::make_shared<Fit>();
         fit->scenario = s;
-        fit->provenance.data_path = data->source;
-        fit->provenance.data_sha256 = data->sha256;
-        fit->provenance.command_line = "trede.calibrate (Python)";
         {
           py::gil_scoped_release release;
-          fit->result = exact ? calib::fit_exact(*s, *data, spec, o) : calib::fit_panel(*s, *data, spec, o);
+          trede::mc::ThreadExecutor threads_here;
+          fit->calibration = calib::calibrate(*s, plan, threads_here);
         }
         return fit;
       },
       "scenario"_a, "data"_a, "exact"_a, "fixed"_a, "shared"_a, "covariates"_a, "starts"_a, "max_iterations"_a,
-      "tolerance"_a, "seed"_a, "exact_absorbing"_a);
-
-  // Aggregate targets by the simulated method of moments. `targets_text` is the JSON of a
-  // target file; `parameters` are "key=lo:hi[:start]" texts (as `trede calibrate --param`).
-  m.def(
-      "fit_targets",
-      [](const std::shared_ptr<Scenario>& s, const std::string& targets_text, const std::string& source_name,
-         const std::vector<std::string>& parameters, std::int64_t replicates, std::int64_t seed, int threads,
-         int max_evaluations, double xtol_rel, const std::string& algorithm, bool standard_errors) {
-        const auto ts = calib::parse_targets(targets_text, source_name, *s);
-        std::vector<calib::ParameterBound> bounds = ts.parameters;
-        for (const auto& p : parameters) bounds.push_back(calib::parse_parameter_bound(p));
-        calib::MomentOptions o;
-        o.replicates = replicates > 0 ? static_cast<std::uint64_t>(replicates) : ts.replicates.value_or(o.replicates);
-        o.seed = seed >= 0 ? static_cast<std::uint64_t>(seed) : ts.seed.value_or(o.seed);
-        o.threads = threads;
-        o.max_evaluations = max_evaluations;
-        o.xtol_rel = xtol_rel;
-        o.algorithm = algorithm;
-        o.standard_errors = standard_errors;
-        auto fit = std::make_shared<Fit>();
-        fit->scenario = s;
-        fit->provenance.data_path = source_name;
-        fit->provenance.data_sha256 = ts.sha256;
-        fit->provenance.command_line = "trede.calibrate (Python)";
-        {
-          py::gil_scoped_release release;
-          fit->result = calib::fit_targets(*s, ts, bounds, o);
-        }
-        return fit;
-      },
-      "scenario"_a, "targets_text"_a, "source_name"_a, "parameters"_a, "replicates"_a, "seed"_a, "threads"_a,
-      "max_evaluations"_a, "xtol_rel"_a, "algorithm"_a, "standard_errors"_a);
+      "tolerance"_a, "seed"_a, "exact_absorbing"_a, "targets_text"_a, "targets_source"_a, "parameters"_a,
+      "replicates"_a, "threads"_a, "max_evaluations"_a, "xtol_rel"_a, "algorithm"_a, "standard_errors"_a);
 }
 #endif  // TREDE_PYTHON_WITH_CALIB
 
@@ -669,21 +671,72 @@ PYBIND11_MODULE(_core, m) {
       },
       "scenario"_a, "replicates"_a, "seed"_a, "threads"_a, "first_replicate"_a, "progress"_a, "trajectories"_a = 0);
 
+  // A sweep (mc::sweep on the threads of this process), returned as the bytes of the sweep file
+  // `trede sweep` writes: the Python package reads it with h5py from memory. `grid` holds
+  // (key, values) axes; otherwise `lhs` holds (key, lo, hi, whole) ranges and `points` points.
+  // With `output`, finished points are kept in <output>.parts (resumable with `resume`) and the
+  // file is written there too.
+  m.def(
+      "sweep",
+      [](const std::shared_ptr<Scenario>& s, const std::vector<std::pair<std::string, std::vector<std::string>>>& grid,
+         const std::vector<std::tuple<std::string, double, double, bool>>& lhs, std::size_t points,
+         std::uint64_t replicates, std::uint64_t seed, int threads, const py::object& progress,
+         const std::string& output, bool resume, int compression_level) {
+        trede::mc::Design design;
+        if (!grid.empty()) {
+          design = trede::mc::grid_design(grid);
+        } else {
+          std::vector<trede::mc::LhsRange> ranges;
+          for (const auto& [key, lo, hi, whole] : lhs) ranges.push_back({key, lo, hi, whole});
+          design = trede::mc::lhs_design(ranges, points, seed);
+        }
+        trede::mc::SweepOptions o;
+        o.run.replicates = replicates;
+        o.run.seed = seed;
+        o.run.threads = threads;
+        o.check();
+        const trede::io::WriteOptions wo = write_options(compression_level, "trede.sweep (Python)");
+        std::optional<trede::io::SweepParts> parts;
+        if (!output.empty()) parts.emplace(output, design, *s, seed, replicates, resume, wo);
+        auto sw = run_released<trede::mc::Sweep>(progress, [&](auto on_progress) {
+          o.progress = on_progress;
+          trede::mc::ThreadExecutor threads_here;
+          return trede::mc::sweep(*s, design, o, threads_here, parts ? &*parts : nullptr);
+        });
+        std::vector<char> image;
+        {
+          py::gil_scoped_release release;
+          image = trede::io::sweep_image(sw, *s, wo);
+          if (parts) {
+            trede::io::save_image(output, image);
+            parts->remove();
+          }
+        }
+        py::list notes;
+        if (parts)
+          for (const auto& n : parts->notes()) notes.append(n);
+        return py::make_tuple(py::bytes(image.data(), image.size()), notes);
+      },
+      "scenario"_a, "grid"_a, "lhs"_a, "points"_a, "replicates"_a, "seed"_a, "threads"_a, "progress"_a, "output"_a,
+      "resume"_a, "compression_level"_a);
+  m.def(
+      "save_image",
+      [](const std::string& path, const py::bytes& image) {
+        const std::string_view v = image;
+        std::vector<char> bytes(v.begin(), v.end());
+        py::gil_scoped_release release;
+        trede::io::save_image(path, bytes);
+      },
+      "path"_a, "image"_a);
+
   py::class_<Compared, std::shared_ptr<Compared>>(m, "Compared")
       .def_property_readonly("names", [](const Compared& c) { return c.comparison.names; })
       .def_property_readonly("confidence", [](const Compared& c) { return c.comparison.confidence; })
       .def("attrs",
            [](const Compared& c) {
-             const auto& ref = c.comparison.ensembles.front();
              py::dict a;
-             a["kind"] = "comparison";
-             a["trede_version"] = std::string(trede::version);
-             a["git_commit"] = std::string(trede::git_commit());
-             a["master_seed"] = ref.seed;
-             a["replicates"] = ref.replicates;
-             a["first_replicate"] = ref.first_replicate;
-             a["confidence"] = c.comparison.confidence;
-             a["reference"] = c.comparison.names.front();
+             for (const auto& [name, value] : trede::io::comparison_attributes(c.comparison))
+               std::visit([&, &name = name](const auto& v) { a[py::str(name)] = v; }, value);
              return a;
            })
       .def("arrays",

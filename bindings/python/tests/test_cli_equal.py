@@ -7,6 +7,8 @@ from conftest import (BM2, BM2_SMALL, assert_same, assert_same_attr, cli, descri
 
 # Attributes that differ between two writes of the same result.
 VOLATILE = {"created", "command_line"}
+# Datasets that do (timings).
+VOLATILE_DATA = {"points/wall_seconds"}
 
 
 def test_run_equals_the_cli(cli_run_file, tmp_path):
@@ -111,3 +113,63 @@ def test_traced_compare_follows_the_same_people_and_equals_the_cli(tmp_path):
     entry_b = b[b["from_state"].isna()].set_index(["replicate", "person"])
     assert entry_a["to_state"].equals(entry_b["to_state"]), "the same people start in the same states"
     assert not a.equals(b), "the organisation models send them on differently"
+
+
+def test_sweep_equals_the_cli(tmp_path):
+    """trede.sweep runs mc::sweep like `trede sweep` and holds the same file in memory."""
+    grid = {"state[beschut_werk].capacity": [150, 300], "transition[bijstand->diagnose].rate": [0.3, 0.6]}
+    p = cli("sweep", BM2, *set_args(BM2_SMALL), "-n", 3, "--seed", 4, "-q", "-o", tmp_path / "cli.h5",
+            *[a for k, v in grid.items() for a in ("--grid", f"{k}={','.join(map(str, v))}")], cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    sw = trede.sweep(trede.load_scenario(BM2, BM2_SMALL), grid, replicates=3, seed=4)
+    cli_data, cli_attrs = read_all(tmp_path / "cli.h5")
+    assert sorted(sw.keys()) == sorted(cli_data)
+    for key in set(cli_data) - VOLATILE_DATA:
+        assert_same(sw[key], cli_data[key], key)
+    for k, v in cli_attrs.items():
+        if k not in VOLATILE:
+            assert_same_attr(sw.attrs[k], v, f"attribute {k}")
+    assert len(sw.points) == 4 and list(sw.points.columns) == list(grid)
+    sw.save(tmp_path / "py.h5")
+    py_data, _ = read_all(tmp_path / "py.h5")
+    for key in set(cli_data) - VOLATILE_DATA:
+        assert_same(py_data[key], cli_data[key], key)
+    # With an output file: the parts are used and removed, and the file is the same.
+    sw2 = trede.sweep(trede.load_scenario(BM2, BM2_SMALL), grid, replicates=3, seed=4, output=tmp_path / "out.h5")
+    assert not (tmp_path / "out.h5.parts").exists() and sw2.notes == []
+    out_data, _ = read_all(tmp_path / "out.h5")
+    for key in set(cli_data) - VOLATILE_DATA:
+        assert_same(out_data[key], cli_data[key], key)
+
+
+def test_lhs_sweep_equals_the_cli(tmp_path):
+    p = cli("sweep", BM2, *set_args(BM2_SMALL), "-n", 2, "--seed", 9, "-q", "-o", tmp_path / "cli.h5",
+            "--lhs", "transition[bijstand->diagnose].rate=0.2:0.8", "--lhs", "state[beschut_werk].capacity=100:400",
+            "--points", 4, cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    sw = trede.sweep(trede.load_scenario(BM2, BM2_SMALL),
+                     lhs={"transition[bijstand->diagnose].rate": (0.2, 0.8), "state[beschut_werk].capacity": (100, 400)},
+                     points=4, replicates=2, seed=9)
+    cli_data, _ = read_all(tmp_path / "cli.h5")
+    for key in set(cli_data) - VOLATILE_DATA:
+        assert_same(sw[key], cli_data[key], key)
+
+
+def test_two_stage_calibration_equals_the_cli(tmp_path):
+    """Data and targets together: the panel fit's rates written in, then the targets fit on them,
+    by calib::calibrate from both the program and Python."""
+    models = trede.models_dir() / "calibration"
+    scenario, data, targets = models / "ladder4.toml", models / "panel.csv", models / "targets.json"
+    p = cli("calibrate", scenario, "--data", data, "--targets", targets, "-n", 4, "--max-evaluations", 20,
+            "-o", tmp_path / "cli.toml", "--report", tmp_path / "cli-fit.h5", "-q", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    fit = trede.calibrate(scenario, data, targets=targets, replicates=4, max_evaluations=20)
+    assert fit.method == "panel+targets" and [s.method for s in fit.stages] == ["panel", "targets"]
+    cli_text = (tmp_path / "cli.toml").read_text()
+    strip = lambda t: [l for l in t.splitlines() if not l.startswith("#")]  # the provenance comment differs
+    assert strip(fit.calibrated_text) == strip(cli_text)
+    fit.save_report(tmp_path / "py-fit.h5")
+    a, _ = read_all(tmp_path / "cli-fit.h5")
+    b, _ = read_all(tmp_path / "py-fit.h5")
+    for key in ("estimates/estimate", "estimates/se", "parameters/covariance", "targets/simulated"):
+        assert_same(b[key], a[key], key)

@@ -19,9 +19,9 @@ from . import _core, _paths
 from ._errors import Diagnostic, Error, IoError, ModelError
 from ._results import DIFFERENCE_STATISTICS, STATISTICS, Comparison, Result, Sweep, read, summarize
 from ._scenario import Region, Scenario, State, Transition, format_overrides, load_scenario, parse_scenario
-from ._simulate import compare, run
+from ._simulate import compare, run, sweep
 
-if hasattr(_core, "fit_data"):  # calibration is an optional module of the C++ library
+if hasattr(_core, "calibrate"):  # calibration is an optional module of the C++ library
     from ._calibrate import Fit, calibrate, simulate_data  # noqa: F401
 
 __version__: str = _core.version
@@ -32,9 +32,9 @@ __all__ = [
     "__version__", "git_commit", "models_dir",
     "Error", "ModelError", "IoError", "Diagnostic",
     "Scenario", "State", "Transition", "Region", "load_scenario", "parse_scenario", "format_overrides",
-    "run", "compare", "read", "Result", "Comparison", "Sweep", "summarize", "STATISTICS", "DIFFERENCE_STATISTICS",
+    "run", "compare", "sweep", "read", "Result", "Comparison", "Sweep", "summarize", "STATISTICS", "DIFFERENCE_STATISTICS",
 ]
-if hasattr(_core, "fit_data"):
+if hasattr(_core, "calibrate"):
     __all__ += ["calibrate", "simulate_data", "Fit"]
 
 

@@ -115,6 +115,17 @@ class Fit:
         return {k: self._r[k] for k in ("parameters", "iterations", "evaluations", "seconds", "subjects",
                                         "observations", "transitions")}
 
+    @property
+    def stages(self) -> List["Fit"]:
+        """Each stage's own fit: one for a data or targets fit; two for a two-stage fit (the data
+        fit, then the targets fit on the scenario with the data fit's rates)."""
+        out = []
+        for r in self._core.stages():
+            f = Fit.__new__(Fit)
+            f._core, f._r, f.input_scenario = self._core, r, self.input_scenario
+            out.append(f)
+        return out
+
     # ---- estimates ----------------------------------------------------------------------------
     @property
     def estimates(self) -> pd.DataFrame:
@@ -230,7 +241,9 @@ def calibrate(scenario: Union[Scenario, PathLike], data: Optional[Data] = None, 
               standard_errors: bool = True, overrides: Overrides = None) -> Fit:
     """Fits a scenario to data, as ``trede calibrate`` does, and returns a :class:`Fit`.
 
-    Give exactly one of:
+    Give ``data``, ``targets``, or both (two stages: the rates from ``data`` are written into
+    the scenario, then ``parameters`` are fitted to ``targets`` on it; ``fit.stages`` holds each
+    stage's fit):
 
     - ``data``: long-format observations (columns ``id``, ``time`` in years, ``state``, and
       covariates) as a CSV path or a pandas DataFrame. Panel data (states seen at visit
@@ -255,21 +268,19 @@ def calibrate(scenario: Union[Scenario, PathLike], data: Optional[Data] = None, 
     >>> trede.run(fit.scenario, 100)
     """
     s = _scenario(scenario, overrides)
-    if (data is None) == (targets is None):
-        raise ModelError("give exactly one of data= and targets=",
-                         [("", 0, "data/targets", "give exactly one of data= (observations) and targets=")])
-    if data is not None:
-        if list(parameters):
-            raise ModelError("parameters apply to targets fits", [("", 0, "parameters", "apply to targets= fits only")])
-        panel = _panel(data, s, covariates)
-        covs = [(c, [], bool(shared_covariates)) for c in covariates]
-        core = _core.fit_data(s._core, panel, bool(exact), dict(fixed or {}), [list(g) for g in shared], covs,
-                              int(starts), int(max_iterations), float(tolerance), int(seed if seed is not None else 1),
-                              bool(exact_absorbing))
-    else:
-        if exact or covariates or fixed or list(shared):
-            raise ModelError("exact, covariates, fixed and shared apply to data fits",
-                             [("", 0, "targets", "exact, covariates, fixed and shared apply to data= fits only")])
+    if data is None and targets is None:
+        raise ModelError("give data=, targets=, or both",
+                         [("", 0, "data/targets", "give data= (observations), targets= (aggregates), or both (two stages)")])
+    if data is None and (exact or covariates or fixed or list(shared)):
+        raise ModelError("exact, covariates, fixed and shared apply to data fits",
+                         [("", 0, "targets", "exact, covariates, fixed and shared apply to data= fits only")])
+    params = [_parameter_text(p) for p in parameters]
+    if targets is None and params:
+        raise ModelError("parameters apply to targets fits", [("", 0, "parameters", "apply to targets= fits only")])
+    panel = _panel(data, s, covariates) if data is not None else None
+    covs = [(c, [], bool(shared_covariates)) for c in covariates]
+    text, source = "", ""
+    if targets is not None:
         if isinstance(targets, (str, os.PathLike)):
             p = Path(os.fspath(targets))
             try:
@@ -281,7 +292,9 @@ def calibrate(scenario: Union[Scenario, PathLike], data: Optional[Data] = None, 
             text, source = json.dumps(targets), "<targets>"
         if replicates is not None and replicates < 2:
             raise ModelError("replicates: need at least 2 per candidate", [("", 0, "replicates", "must be >= 2")])
-        core = _core.fit_targets(s._core, text, source, [_parameter_text(p) for p in parameters],
-                                 int(replicates if replicates is not None else -1), int(seed if seed is not None else -1),
-                                 int(threads), int(max_evaluations), float(xtol_rel), str(algorithm), bool(standard_errors))
+    core = _core.calibrate(s._core, panel, bool(exact), dict(fixed or {}), [list(g) for g in shared], covs,
+                           int(starts), int(max_iterations), float(tolerance), int(seed if seed is not None else -1),
+                           bool(exact_absorbing), text, source, params,
+                           int(replicates if replicates is not None else -1), int(threads), int(max_evaluations),
+                           float(xtol_rel), str(algorithm), bool(standard_errors))
     return Fit(core, s)

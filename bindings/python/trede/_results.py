@@ -21,6 +21,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 import numpy as np
 import pandas as pd
 
+from . import _core
 from ._errors import IoError
 
 __all__ = ["Result", "Comparison", "Sweep", "read", "STATISTICS", "DIFFERENCE_STATISTICS", "summarize"]
@@ -106,9 +107,10 @@ class _Memory:
 
 
 class _File:
-    """Datasets of an HDF5 file below ``group``, read on first use and cached."""
+    """Datasets of an HDF5 file below ``group``, read on first use and cached. ``path`` is a
+    file, or the bytes of a file built in memory (e.g. a sweep run from Python)."""
 
-    def __init__(self, path: Path, group: str = "") -> None:
+    def __init__(self, path: Union[Path, bytes], group: str = "") -> None:
         import h5py
         self.path = path
         self.group = group.strip("/")
@@ -153,8 +155,11 @@ class _File:
         return self._cache[key]
 
 
-def _open(path: Path) -> Any:
+def _open(path: Union[Path, bytes]) -> Any:
     import h5py
+    if isinstance(path, bytes):  # a file image in memory
+        import io
+        return h5py.File(io.BytesIO(path), "r")
     try:
         return h5py.File(path, "r")
     except FileNotFoundError as e:
@@ -163,7 +168,7 @@ def _open(path: Path) -> Any:
         raise IoError(f"{path}: cannot open as HDF5 ({e})", str(path)) from e
 
 
-def _attrs(path: Path, group: str = "") -> Dict[str, Any]:
+def _attrs(path: Union[Path, bytes], group: str = "") -> Dict[str, Any]:
     with _open(path) as f:
         g = f[group] if group else f
         return {k: _plain(g.attrs[k]) for k in g.attrs.keys()}
@@ -603,10 +608,25 @@ class Sweep:
     replicates. ``sweep[key]`` is a dataset (``summary/kpi/mean`` [N, K], ``replicates/kpi``
     [N, R, K], ...)."""
 
-    def __init__(self, source: _File, attrs: Mapping[str, Any], path: Path) -> None:
+    def __init__(self, source: _File, attrs: Mapping[str, Any], path: Optional[Path],
+                 image: Optional[bytes] = None, notes: Sequence[str] = ()) -> None:
         self._src = source
         self.attrs: Dict[str, Any] = dict(attrs)
         self.path = path
+        self._image = image
+        #: What a resumed sweep found and ran again (damaged or foreign parts).
+        self.notes: List[str] = list(notes)
+
+    def save(self, path: PathLike) -> Path:
+        """Writes the sweep file ``trede sweep -o`` would write (atomically)."""
+        out = Path(os.fspath(path))
+        if self._image is None:
+            if self.path is None:
+                raise IoError("this sweep has no file to save", str(out))
+            _core.save_image(os.fspath(out), Path(self.path).read_bytes())
+        else:
+            _core.save_image(os.fspath(out), self._image)
+        return out
 
     def __getitem__(self, key: str) -> Any:
         return self._src.get(key.lstrip("/"))
@@ -656,7 +676,8 @@ class Sweep:
                      order=["point", "time", "state", "statistic"])
 
     def __repr__(self) -> str:
-        return (f"<trede.Sweep from {str(self.path)!r}: {len(self.points)} points over "
+        where = "in memory" if self.path is None else f"from {str(self.path)!r}"
+        return (f"<trede.Sweep {where}: {len(self.points)} points over "
                 f"{', '.join(self.points.columns)}; {self.replicates} replicates each>")
 
 

@@ -7,14 +7,15 @@ from __future__ import annotations
 import os
 import sys
 import time
-from typing import Callable, Mapping, Sequence, Union
+from pathlib import Path
+from typing import Callable, Mapping, Sequence, Tuple, Union
 
 from . import _core
 from ._errors import ModelError
-from ._results import Comparison, Result, _Memory
+from ._results import Comparison, Result, Sweep, _File, _Memory, _attrs
 from ._scenario import Overrides, Scenario, load_scenario
 
-__all__ = ["run", "compare", "Progress"]
+__all__ = ["run", "compare", "sweep", "Progress"]
 
 #: ``progress``: None or False (quiet), True (a bar on stderr), or ``f(done, total)`` called
 #: from the calling thread as replicates finish.
@@ -145,3 +146,49 @@ def compare(scenarios: Union[Sequence[ScenarioLike], Mapping[str, ScenarioLike]]
                          float(confidence), _progress(progress), trajectories)
     results = [Result(_Memory(core.scenario_arrays(i)), core.scenario_attrs(i)) for i in range(len(loaded))]
     return Comparison(_Memory(core.arrays()), core.attrs(), results, core=core)
+
+
+def _values_text(values: Sequence[object]) -> list:
+    out = []
+    for v in values:
+        if isinstance(v, bool):
+            out.append("true" if v else "false")
+        elif isinstance(v, str):
+            out.append(v)
+        else:
+            out.append(repr(float(v)) if isinstance(v, float) else str(v))
+    return out
+
+
+def sweep(scenario: ScenarioLike, grid: Union[Mapping[str, Sequence[object]], None] = None, *,
+          lhs: Union[Mapping[str, Tuple[float, float]], None] = None, points: int = 0, replicates: int = 100,
+          seed: int = 1, threads: int = 0, overrides: Overrides = None, progress: Progress = None,
+          output: Union[str, "os.PathLike[str]", None] = None, resume: bool = False,
+          compression: int = 1) -> Sweep:
+    """Runs a sweep over scenario keys, as ``trede sweep`` does, and returns the :class:`Sweep`
+    (the same file ``trede sweep -o`` writes, held in memory; ``sweep.save(path)`` writes it).
+
+    Give ``grid`` ``{key: [v1, v2, ...]}`` (the product of the axes, the last key fastest) or
+    ``lhs`` ``{key: (lo, hi)}`` with ``points`` (a seeded Latin hypercube; integer bounds draw
+    whole numbers). Every point runs the same ``replicates`` of the same ``seed`` (common random
+    numbers across points). With ``output``, finished points are kept in ``<output>.parts`` while
+    the sweep runs (``resume=True`` continues an interrupted sweep) and the file is written there.
+
+    >>> sw = trede.sweep("models/ladder-bm2.toml", {"state[beschut_werk].capacity": [1000, 2000]}, replicates=50)
+    >>> sw.kpi().query("kpi == 'uitstroom_werk' and statistic == 'mean'")
+    """
+    _check(replicates, seed, threads, 0)
+    if (grid is None) == (lhs is None):
+        raise ModelError("give either grid= or lhs=", [("", 0, "grid/lhs", "give either grid={key: values} or lhs={key: (lo, hi)}")])
+    s = _scenario(scenario, overrides)
+    axes = [(str(k), _values_text(v)) for k, v in (grid or {}).items()]
+    ranges = []
+    for k, r in (lhs or {}).items():
+        lo, hi = r
+        ranges.append((str(k), float(lo), float(hi), isinstance(lo, int) and isinstance(hi, int)))
+    if lhs is not None and (isinstance(points, bool) or not isinstance(points, int) or points < 1):
+        raise ModelError("points: a Latin hypercube needs points >= 1", [("", 0, "points", "must be >= 1")])
+    image, notes = _core.sweep(s._core, axes, ranges, int(points), replicates, seed, threads, _progress(progress),
+                               os.fspath(output) if output is not None else "", bool(resume), int(compression))
+    path = Path(os.fspath(output)) if output is not None else None
+    return Sweep(_File(image), _attrs(image), path, image=image, notes=notes)

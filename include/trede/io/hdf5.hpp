@@ -53,6 +53,18 @@ void write_comparison(const std::string& path, const mc::Comparison& comparison,
 void write_sweep(const std::string& path, const mc::Sweep& sweep, const model::Scenario& base,
                  const WriteOptions& options = {});
 
+/// The sweep file `write_sweep` would write, as bytes in memory (h5py opens it from an
+/// io.BytesIO; `save_image` writes it).
+[[nodiscard]] std::vector<char> sweep_image(const mc::Sweep& sweep, const model::Scenario& base,
+                                            const WriteOptions& options = {});
+/// Writes the bytes of a trede file built in memory to `path` atomically.
+/// \throws IoError if it cannot be written; `path` is then unchanged.
+void save_image(const std::string& path, const std::vector<char>& image);
+
+/// The root attributes `write_comparison` gives a comparison file, except `created` and
+/// `command_line`.
+[[nodiscard]] Attributes comparison_attributes(const mc::Comparison& comparison);
+
 /// The resume store of a sweep written to `output`: the directory `<output>.parts/`, holding
 /// one result file per finished point. Every part carries its identity (the base scenario's
 /// hash, the design, its point index and parameter values, seed, replicates and trede version)
