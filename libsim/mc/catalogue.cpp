@@ -215,4 +215,75 @@ void put_replicate(Ensemble& e, std::size_t i, const ReplicateResult& r) {
   });
 }
 
+std::size_t index_of(const engine::Layout& L, Dim d, std::string_view name) {
+  std::vector<std::string> edge_ids;
+  const std::vector<std::string>* labels = nullptr;
+  switch (d) {
+    case Dim::state: labels = &L.states; break;
+    case Dim::capacity: labels = &L.capacity_states; break;
+    case Dim::kpi: labels = &L.kpi_names; break;
+    case Dim::kpi_period: labels = &L.kpi_period_names; break;
+    case Dim::region: labels = &L.regions; break;
+    case Dim::organisation: labels = &L.organisations; break;
+    case Dim::edge:
+      for (const auto& e : L.edges) edge_ids.push_back(e.id);
+      labels = &edge_ids;
+      break;
+    default:
+      throw Error(std::string("mc::index_of: the ") + to_string(d) + " dimension has no names (use an index)");
+  }
+  for (std::size_t i = 0; i < labels->size(); ++i)
+    if ((*labels)[i] == name) return i;
+  std::string known;
+  for (const auto& l : *labels) known += (known.empty() ? "" : ", ") + l;
+  throw Error(std::string("no ") + to_string(d) + " called '" + std::string(name) + "' (there are: " + known + ")");
+}
+
+Statistics kpi(const Ensemble& e, std::string_view name) {
+  const std::size_t k = index_of(e.layout, Dim::kpi, name);
+  const Summary& s = e.kpi_summary;
+  if (k >= s.mean.size()) throw Error("mc::kpi: the ensemble has no summaries (call mc::summarize)");
+  return {s.mean[k], s.sd[k], s.q05[k], s.q50[k], s.q95[k]};
+}
+
+template <class T>
+void ArrayView<T>::throw_rank() const {
+  throw Error(std::string(info_->name) + " has " + std::to_string(shape_.size()) +
+              " dimensions (replicate first); give one index for each");
+}
+
+template <class T>
+void ArrayView<T>::throw_range(std::size_t axis, std::size_t i) const {
+  throw Error(std::string(info_->name) + ": index " + std::to_string(i) + " is outside dimension " +
+              std::to_string(axis) + " (" + (axis == 0 ? "replicate" : to_string(info_->dims[axis - 1])) + ", size " +
+              std::to_string(shape_[axis]) + ")");
+}
+
+template <class T>
+ArrayView<T> array(const Ensemble& e, std::string_view name) {
+  const ResultArray* a = find_result_array(name);
+  if (!a) {
+    std::string known;
+    for (const auto& r : result_arrays()) known += (known.empty() ? "" : ", ") + std::string(r.name);
+    throw Error("no result array called '" + std::string(name) + "' (there are: " + known + ")");
+  }
+  if (!a->present(e.layout))
+    throw Error(std::string(a->name) + " is recorded only for scenarios with more than one region");
+  const std::vector<T>* data = nullptr;
+  std::visit(
+      [&](auto member) {
+        if constexpr (std::is_same_v<std::remove_cvref_t<decltype(e.*member)>, std::vector<T>>) data = &(e.*member);
+      },
+      a->ensemble);
+  if (!data) throw Error(std::string(a->name) + " holds another element type than the one asked for");
+  return ArrayView<T>(*a, e.layout, std::span<const T>(*data), e.replicates);
+}
+
+template class ArrayView<std::int32_t>;
+template class ArrayView<double>;
+template class ArrayView<std::uint64_t>;
+template ArrayView<std::int32_t> array<std::int32_t>(const Ensemble&, std::string_view);
+template ArrayView<double> array<double>(const Ensemble&, std::string_view);
+template ArrayView<std::uint64_t> array<std::uint64_t>(const Ensemble&, std::string_view);
+
 }  // namespace trede::mc

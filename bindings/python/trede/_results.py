@@ -681,12 +681,71 @@ class Sweep:
                 f"{', '.join(self.points.columns)}; {self.replicates} replicates each>")
 
 
+# ---- a calibration report -----------------------------------------------------------------------
+
+class CalibrationReport:
+    """A fit report (``trede calibrate --report``, ``Fit.save_report``): the estimates, their
+    covariance, the fit per target and the scenario before and after. ``report[key]`` is a
+    dataset (``estimates/estimate``, ``parameters/covariance``, ...)."""
+
+    def __init__(self, source: _File, attrs: Mapping[str, Any], path: Optional[Path]) -> None:
+        self._src = source
+        self.attrs: Dict[str, Any] = dict(attrs)
+        self.path = path
+
+    def __getitem__(self, key: str) -> Any:
+        return self._src.get(key.lstrip("/"))
+
+    def keys(self) -> List[str]:
+        return self._src.keys()
+
+    @property
+    def method(self) -> str:
+        return str(self.attrs.get("method", ""))
+
+    @property
+    def status(self) -> str:
+        return str(self.attrs.get("status", ""))
+
+    @property
+    def estimates(self) -> pd.DataFrame:
+        """One row per estimate: name, kind, key, estimate, se, lower, upper, start, fixed."""
+        cols = ["name", "kind", "key", "estimate", "se", "lower", "upper", "start", "fixed"]
+        out = {c: (_as_str_list(self[f"estimates/{c}"]) if c in ("name", "kind", "key") else np.asarray(self[f"estimates/{c}"]))
+               for c in cols}
+        out["fixed"] = out["fixed"].astype(bool)
+        return pd.DataFrame(out, columns=cols)
+
+    @property
+    def covariance(self) -> pd.DataFrame:
+        """Covariance of the free parameters (rates on the log scale)."""
+        names = _as_str_list(self["parameters/name"])
+        v = np.asarray(self["parameters/covariance"], dtype=float).reshape(len(names), len(names))
+        return pd.DataFrame(v, index=names, columns=names)
+
+    @property
+    def targets(self) -> pd.DataFrame:
+        """Targets fits: id, time, observed, sd, simulated, simulated_se, z (empty for data fits)."""
+        cols = ["id", "time", "observed", "sd", "simulated", "simulated_se", "z"]
+        if "targets/id" not in self._src:
+            return pd.DataFrame(columns=cols)
+        return pd.DataFrame({c: (_as_str_list(self[f"targets/{c}"]) if c == "id" else np.asarray(self[f"targets/{c}"]))
+                             for c in cols}, columns=cols)
+
+    @property
+    def calibrated_text(self) -> str:
+        return str(self["calibrated_scenario"])
+
+    def __repr__(self) -> str:
+        return f"<trede.CalibrationReport {self.method}: {self.status}, {len(self.estimates)} estimates>"
+
+
 # ---- reading files ------------------------------------------------------------------------------
 
-def read(path: PathLike) -> Union[Result, Comparison, Sweep]:
-    """Opens a result file written by ``trede run`` / ``trede compare`` / ``trede sweep`` (or
-    ``save``): a :class:`Result`, a :class:`Comparison` for comparison files, a :class:`Sweep`
-    for sweep files. Datasets are read when first used. Raises :class:`trede.IoError` (an
+def read(path: PathLike) -> Union[Result, Comparison, Sweep, CalibrationReport]:
+    """Opens a file written by ``trede run`` / ``trede compare`` / ``trede sweep`` / ``trede
+    calibrate --report`` (or ``save``): a :class:`Result`, a :class:`Comparison` for comparison
+    files, a :class:`Sweep` for sweep files, a :class:`CalibrationReport` for fit reports. Datasets are read when first used. Raises :class:`trede.IoError` (an
     OSError) when the file is missing or is not a trede result.
 
     >>> r = trede.read("bm2.h5")
@@ -696,6 +755,8 @@ def read(path: PathLike) -> Union[Result, Comparison, Sweep]:
     attrs = _attrs(p)
     if "trede_version" not in attrs:
         raise IoError(f"{p}: not a trede result file (no trede_version attribute)", str(p))
+    if attrs.get("kind") == "calibration":
+        return CalibrationReport(_File(p), attrs, p)
     if attrs.get("kind") == "comparison":
         src = _File(p)
         n = len(src.get("scenario_names"))

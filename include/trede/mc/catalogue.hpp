@@ -131,6 +131,81 @@ struct ConstReplicateArray {
 [[nodiscard]] std::vector<ReplicateArray> replicate_arrays(Ensemble& e);
 [[nodiscard]] std::vector<ConstReplicateArray> replicate_arrays(const Ensemble& e);
 
+// ---- reading results by name ------------------------------------------------------------------
+
+/// Statistics of one quantity over the replicates (Summary's fields for one cell).
+struct Statistics {
+  double mean, sd, q05, q50, q95;
+};
+
+/// Position of the label `name` on dimension `d` of `layout` (a state, capacity state, edge id,
+/// KPI, period KPI, region or organisation name). \throws Error listing the labels when there is
+/// no such label, or for a dimension without names (time, period, rung).
+[[nodiscard]] std::size_t index_of(const engine::Layout& layout, Dim d, std::string_view name);
+
+/// The statistics of the KPI called `name`, e.g. kpi(e, "persons_reaching_work").mean.
+/// \throws Error (naming the KPIs) when there is none.
+[[nodiscard]] Statistics kpi(const Ensemble& e, std::string_view name);
+
+/// A read-only view of one per-replicate array with named dimensions: view(r, i, j, ...) is the
+/// value of replicate r (0-based within the ensemble) at index i of the first dimension, ...
+///
+/// Example:
+/// \code
+///   auto occ = trede::mc::array<std::int32_t>(e, "occupancy");           // (replicate, time, state)
+///   const std::size_t s = occ.index(trede::mc::Dim::state, "beschut_werk");
+///   std::int32_t last = occ(0, occ.extent(1) - 1, s);                   // replicate 0, last report time
+/// \endcode
+template <class T>
+class ArrayView {
+ public:
+  ArrayView(const ResultArray& info, const engine::Layout& layout, std::span<const T> data, std::size_t replicates)
+      : info_(&info), layout_(&layout), data_(data) {
+    shape_.push_back(replicates);
+    for (std::size_t n : info.shape(layout)) shape_.push_back(n);
+  }
+  /// Number of dimensions, the replicate axis first.
+  [[nodiscard]] std::size_t rank() const noexcept { return shape_.size(); }
+  /// Size of dimension `i` (0 = replicates).
+  [[nodiscard]] std::size_t extent(std::size_t i) const { return shape_.at(i); }
+  /// Dimension `i` >= 1 (what the axis counts).
+  [[nodiscard]] Dim dim(std::size_t i) const { return info_->dims.at(i - 1); }
+  /// Position of a label on a named dimension of this array (index_of).
+  [[nodiscard]] std::size_t index(Dim d, std::string_view name) const { return index_of(*layout_, d, name); }
+  /// The catalogue row (name, unit, description).
+  [[nodiscard]] const ResultArray& info() const noexcept { return *info_; }
+  /// All values, replicate-major.
+  [[nodiscard]] std::span<const T> values() const noexcept { return data_; }
+  /// One value; every index is checked.
+  template <class... I>
+  [[nodiscard]] T operator()(I... indices) const {
+    static_assert(sizeof...(I) >= 1, "give at least the replicate");
+    const std::size_t idx[] = {static_cast<std::size_t>(indices)...};
+    if (sizeof...(I) != shape_.size()) throw_rank();
+    std::size_t flat = 0;
+    for (std::size_t k = 0; k < shape_.size(); ++k) {
+      if (idx[k] >= shape_[k]) throw_range(k, idx[k]);
+      flat = flat * shape_[k] + idx[k];
+    }
+    return data_[flat];
+  }
+
+ private:
+  [[noreturn]] void throw_rank() const;
+  [[noreturn]] void throw_range(std::size_t axis, std::size_t i) const;
+  const ResultArray* info_;
+  const engine::Layout* layout_;
+  std::span<const T> data_;
+  std::vector<std::size_t> shape_;
+};
+
+/// The per-replicate array called `name` ("occupancy", "flows", "region/kpi", ...) of `e` as a
+/// view with named dimensions. T must be the array's element type (std::int32_t, double or
+/// std::uint64_t; see ResultArray::type). \throws Error for an unknown name (listing the
+/// names), a wrong T, or an array not present in this ensemble (region arrays of one region).
+template <class T>
+[[nodiscard]] ArrayView<T> array(const Ensemble& e, std::string_view name);
+
 /// Puts the arrays of one replicate's result `r` into slot `i` (0-based within `e`) of `e`,
 /// deriving the rung and cumulative arrays. `e` must have been allocated for r's layout.
 void put_replicate(Ensemble& e, std::size_t i, const engine::ReplicateResult& r);

@@ -16,8 +16,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import h5py
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pwlib as pw  # noqa: E402
 
@@ -40,9 +38,8 @@ def main():
            "--report", str(report), "--threads", "1"] + sys.argv[3:]
     print(" ".join(cmd))
     subprocess.run(cmd, check=True)
-    with h5py.File(report, "r") as f:
-        keys = [k.decode() if isinstance(k, bytes) else k for k in f["/estimates/key"][()]]
-        est = f["/estimates/estimate"][()]
+    fit = pw.trede_package().read(report).estimates
+    keys, est = list(fit["key"]), list(fit["estimate"])
     text = model.read_text()
     for k, v in zip(keys, est):
         m = re.fullmatch(r"inflow\[(\d+)\]\.rate_per_year", k)

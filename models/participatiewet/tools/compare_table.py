@@ -9,9 +9,13 @@ and the variance reduction that common random numbers achieved; plus stocks at t
 """
 
 import argparse
+import sys
+from pathlib import Path
 
-import h5py
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import pwlib as pw  # noqa: E402
 
 KPIS = ["uitstroom_werk", "persons_reaching_work", "share_reached_work", "share_reached_trede_ge4",
         "mean_time_to_first_work_years", "uitval", "herinstroom", "waiting_joined", "handovers", "leaked",
@@ -22,10 +26,6 @@ STOCKS = [("bijstand", ["bijstand_t1", "bijstand_t2", "bijstand_t3", "bijstand_d
                         "ontwikkeltraject", "matching", "tussengroep", "wacht_beschut"]),
           ("ontwikkeltraject", ["ontwikkeltraject"]), ("tussengroep", ["tussengroep"]), ("beschut werk", ["beschut_werk"]),
           ("waiting for beschut", ["wacht_beschut"]), ("afspraakbaan", ["afspraakbaan"]), ("regulier werk", ["regulier_werk"])]
-
-
-def s(x):
-    return [v.decode() if isinstance(v, bytes) else str(v) for v in x[()]]
 
 
 def fmt(x, unit=""):
@@ -48,16 +48,16 @@ def main():
     ap.add_argument("file")
     ap.add_argument("--scale", type=float, default=1.0)
     a = ap.parse_args()
-    with h5py.File(a.file, "r") as f:
-        names = s(f["scenario_names"])
-        kn = s(f["kpi_names"])
-        d = {k: f["difference/kpi/" + k][()] for k in ("mean", "lo", "hi")}
-        vr = f["variance_reduction/kpi"][()] if "variance_reduction/kpi" in f else None
-        refk = f["scenarios/0/replicates/kpi"][()]
-        R = refk.shape[0]
-        occ = {i: f[f"scenarios/{i}/replicates/occupancy"][()] for i in range(len(names))}
-        states = s(f["scenarios/0/states"])
-        t_end = f["time"][()][-1]
+    c = pw.trede_package().read(a.file)
+    names = c.names
+    kn = c.kpi_names
+    d = {k: c["difference/kpi/" + k] for k in ("mean", "lo", "hi")}
+    vr = c["variance_reduction/kpi"] if "variance_reduction/kpi" in c.keys() else None
+    refk = c[0]["replicates/kpi"]
+    R = refk.shape[0]
+    occ = {i: c[i]["replicates/occupancy"] for i in range(len(names))}
+    states = c[0].states
+    t_end = c[0].time[-1]
     print(f"Reference: **{names[0]}** ({R} replicates). Differences are scenario − reference, paired "
           f"(common random numbers), mean [95% interval], totals over the whole run"
           + (f", × {a.scale:g} for the sample" if a.scale != 1 else "") + ".\n")

@@ -1,7 +1,8 @@
 """Helpers for calibrating and validating the Participatiewet models.
 
 Runs the `trede` program (TREDE_CLI, or build/*/bin/trede under the repository root) and reads
-its HDF5 output with h5py. Only the standard library, numpy and h5py (Debian python3-h5py).
+its HDF5 output with the trede Python package (`trede.read`; from the build tree next to the
+program when it is not installed).
 
 Conventions
 -----------
@@ -22,7 +23,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import h5py
+import sys
+
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
@@ -48,6 +50,16 @@ def trede_cli() -> str:
     raise SystemExit("set TREDE_CLI to the trede program")
 
 
+def trede_package():
+    """The trede Python package: installed, or the one built next to the trede program."""
+    try:
+        import trede
+    except ImportError:
+        sys.path.insert(0, str(Path(trede_cli()).resolve().parent.parent / "python"))
+        import trede
+    return trede
+
+
 def targets() -> dict:
     with open(TARGETS_JSON) as f:
         return {t["id"]: t for t in json.load(f)}
@@ -66,37 +78,32 @@ def run(scenario, out, n=4, seed=42, sets=(), threads=1, extra=()):
     return Result(out)
 
 
-def _strings(ds):
-    return [x.decode() if isinstance(x, bytes) else str(x) for x in ds[()]]
-
-
 class Result:
-    """One `trede run` output file, per replicate."""
+    """One `trede run` output file, per replicate (read with trede.read)."""
 
     def __init__(self, path):
-        with h5py.File(path, "r") as f:
-            self.time = f["time"][()]
-            self.period_end = f["period_end"][()]
-            self.states = _strings(f["states"])
-            self.edge_from = _strings(f["edges/from"])
-            self.edge_to = _strings(f["edges/to"])
-            self.edge_kind = _strings(f["edges/kind"])
-            self.edge_id = _strings(f["edges/id"])
-            self.occ = f["replicates/occupancy"][()].astype(float)        # [R, T, S]
-            self.flows = f["replicates/flows"][()].astype(float)          # [R, P, E]
-            self.py = f["replicates/person_years"][()]                    # [R, P, S]
-            self.kpi_names = _strings(f["kpi_names"])
-            self.kpi = f["replicates/kpi"][()]
-            self.kpp_names = _strings(f["kpi_period_names"])
-            self.kpp = f["replicates/kpi_period"][()]                      # [R, P, Kp]
-            self.cap_states = _strings(f["capacity_states"])
-            self.waiting = f["replicates/waiting"][()].astype(float)      # [R, T, C]
-            self.waiting_joined = f["replicates/waiting_joined"][()].astype(float)
-            self.cost = f["replicates/cost_eur"][()]
-            self.regions = _strings(f["regions"])
-            self.occ_region = f["replicates/region/occupancy"][()].astype(float) if "replicates/region/occupancy" in f else None  # [R, T, G, S]
-            self.org_names = _strings(f["organisations"]) if "organisations" in f else []
-            self.org_cost = f["replicates/organisation_cost_eur"][()] if "replicates/organisation_cost_eur" in f else None
+        r = trede_package().read(path)
+        self.time = np.asarray(r.time)
+        self.period_end = np.asarray(r.period_end)
+        self.states = r.states
+        edges = r.edges
+        self.edge_from, self.edge_to = list(edges["from"]), list(edges["to"])
+        self.edge_kind, self.edge_id = list(edges["kind"]), list(edges["id"])
+        self.occ = r["replicates/occupancy"].astype(float)        # [R, T, S]
+        self.flows = r["replicates/flows"].astype(float)          # [R, P, E]
+        self.py = r["replicates/person_years"]                    # [R, P, S]
+        self.kpi_names = r.kpi_names
+        self.kpi = r["replicates/kpi"]
+        self.kpp_names = r.kpi_period_names
+        self.kpp = r["replicates/kpi_period"]                     # [R, P, Kp]
+        self.cap_states = r.capacity_states
+        self.waiting = r["replicates/waiting"].astype(float)      # [R, T, C]
+        self.waiting_joined = r["replicates/waiting_joined"].astype(float)
+        self.cost = r["replicates/cost_eur"]
+        self.regions = r.regions
+        self.occ_region = r["replicates/region/occupancy"].astype(float) if "replicates/region/occupancy" in r else None  # [R, T, G, S]
+        self.org_names = r.organisations
+        self.org_cost = r["replicates/organisation_cost_eur"] if "replicates/organisation_cost_eur" in r else None
         self.R = self.occ.shape[0]
 
     # ---- stocks ----------------------------------------------------------------------------------

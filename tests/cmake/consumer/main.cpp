@@ -43,9 +43,19 @@ int main(int argc, char** argv) {
   const trede::mc::Ensemble e = trede::mc::run(scenario, options);
   const auto& L = e.layout;
 
+  // The models directory of the installation, from the package config (trede_MODELS_DIR).
+  const auto shipped = trede::model::load_scenario(std::string(TREDE_MODELS_DIR) + "/ladder-bm2.toml");
+  expect(!shipped.states.empty(), "the installed models are found through trede_MODELS_DIR");
+
   expect(e.replicates == 4, "4 replicates");
   expect(L.T() == 4, "report times 2025..2028");
-  const double persons = e.kpi_summary.mean[trede::engine::kpi_persons];
+  // Results by name: the KPI table and arrays with named dimensions.
+  const double persons = trede::mc::kpi(e, "persons").mean;
+  expect(persons == e.kpi_summary.mean[trede::engine::kpi_persons], "kpi(e, \"persons\") is the persons KPI");
+  const auto occupancy = trede::mc::array<std::int32_t>(e, "occupancy");  // (replicate, time, state)
+  expect(occupancy.rank() == 3 && occupancy.dim(2) == trede::mc::Dim::state, "occupancy is (replicate, time, state)");
+  const std::size_t bijstand = occupancy.index(trede::mc::Dim::state, "bijstand");
+  expect(occupancy(0, 0, bijstand) == e.occupancy[bijstand], "occupancy(r, t, s) reads the flat array");
   expect(persons == static_cast<double>(people), "mean persons == 2000 (got " + std::to_string(persons) + ")");
   for (std::size_t r = 0; r < e.replicates; ++r)
     for (std::size_t t = 0; t < L.T(); ++t) {
