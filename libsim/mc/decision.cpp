@@ -7,6 +7,7 @@
 #include <string>
 
 #include "mc/psa_streams.hpp"
+#include "mc/sorted_quantile.hpp"
 #include "mc/value_of_information.hpp"
 #include "random/philox_inline.hpp"
 #include "trede/error.hpp"

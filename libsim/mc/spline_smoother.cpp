@@ -8,19 +8,13 @@
 #include <limits>
 #include <numeric>
 
+#include "mc/sorted_quantile.hpp"
 #include "trede/error.hpp"
 
 namespace trede::mc::detail {
 namespace {
 
 constexpr std::size_t max_pairwise_parameters = 10;
-
-double quantile_of_sorted(const std::vector<double>& v, double q) {
-  const double h = (static_cast<double>(v.size()) - 1.0) * q;
-  const auto lo = static_cast<std::size_t>(std::floor(h));
-  const std::size_t hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (h - static_cast<double>(lo)) * (v[hi] - v[lo]);
-}
 
 double skewness(const std::vector<double>& v) {
   const double n = static_cast<double>(v.size());
@@ -54,9 +48,9 @@ bool standardise(ParameterDraws theta, std::size_t column, Axis& axis) {
   std::vector<double> sorted = v;
   std::sort(sorted.begin(), sorted.end());
   if (!(sorted.back() > sorted.front())) return false;
-  double scale = quantile_of_sorted(sorted, 0.75) - quantile_of_sorted(sorted, 0.25);
+  double scale = quantile_sorted(sorted, 0.75) - quantile_sorted(sorted, 0.25);
   if (!(scale > 0.0)) scale = sorted.back() - sorted.front();  // mostly tied values
-  const double centre = quantile_of_sorted(sorted, 0.5);
+  const double centre = quantile_sorted(sorted, 0.5);
   axis.u.resize(n);
   for (std::size_t d = 0; d < n; ++d) axis.u[d] = (v[d] - centre) / scale;
   return true;
@@ -69,7 +63,7 @@ void place_knots(Axis& axis, std::size_t intervals) {
   std::sort(sorted.begin(), sorted.end());
   std::vector<double> inner;
   for (std::size_t k = 0; k <= intervals; ++k)
-    inner.push_back(quantile_of_sorted(sorted, static_cast<double>(k) / static_cast<double>(intervals)));
+    inner.push_back(quantile_sorted(sorted, static_cast<double>(k) / static_cast<double>(intervals)));
   inner.erase(std::unique(inner.begin(), inner.end()), inner.end());
   axis.knots.assign(3, inner.front());
   axis.knots.insert(axis.knots.end(), inner.begin(), inner.end());

@@ -49,13 +49,4 @@ ExpectedGain expected_gain(std::size_t options, std::size_t draws, G&& g, std::v
   return out;
 }
 
-// Type-7 quantile (linear interpolation between order statistics) of sorted values, as the
-// ensemble summaries use.
-inline double quantile_sorted(const std::vector<double>& sorted, double q) {
-  const double h = (static_cast<double>(sorted.size()) - 1.0) * q;
-  const auto lo = static_cast<std::size_t>(std::floor(h));
-  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
-  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
-}
-
 }  // namespace trede::mc::detail
