@@ -6,6 +6,7 @@
 #include <numbers>
 #include <string>
 
+#include "mc/finite_check.hpp"
 #include "mc/psa_streams.hpp"
 #include "mc/sorted_quantile.hpp"
 #include "mc/value_of_information.hpp"
@@ -24,6 +25,8 @@ void check_pair(std::span<const double> a, std::span<const double> b, const char
     throw Error(std::string(what) + ": " + std::to_string(a.size()) + " and " + std::to_string(b.size()) +
                 " values; paired draws must have the same length");
   if (a.size() < 2) throw Error(std::string(what) + ": needs at least 2 draws (got " + std::to_string(a.size()) + ")");
+  detail::require_finite(a, what);
+  detail::require_finite(b, what);
 }
 
 void check_level(double level, const char* what) {
@@ -35,6 +38,7 @@ void check_options(OptionDraws v, const char* what) {
   if (v.options == 0 || v.draws == 0 || v.values.size() != v.options * v.draws)
     throw Error(std::string(what) + ": " + std::to_string(v.values.size()) + " values for " + std::to_string(v.options) +
                 " options × " + std::to_string(v.draws) + " draws");
+  detail::require_finite(v.values, what);
 }
 
 void check_same_shape(OptionDraws effect, OptionDraws cost, const char* what) {

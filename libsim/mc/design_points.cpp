@@ -132,6 +132,11 @@ UnitPoints unit_points(PointMethod method, std::size_t n, std::size_t dimension,
 SaltelliDesign saltelli_design(std::size_t n, std::size_t dimension, std::vector<std::vector<std::size_t>> groups,
                                PointMethod method, std::uint64_t seed) {
   check_size(n, dimension, "a Saltelli design");
+  if (method == PointMethod::sobol && 2 * dimension > sobol_max_dimension)
+    throw ModelError("", 0, "dimension",
+                     "a Saltelli design on a Sobol sequence needs 2k coordinates and supports k <= " +
+                         std::to_string(sobol_max_dimension / 2) + " inputs (got " + std::to_string(dimension) +
+                         "); use a Latin hypercube");
   if (groups.empty())
     for (std::size_t j = 0; j < dimension; ++j) groups.push_back({j});
   std::vector<Diagnostic> problems;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "mc/finite_check.hpp"
 #include "mc/spline_smoother.hpp"
 #include "mc/value_of_information.hpp"
 #include "trede/error.hpp"
@@ -17,6 +18,8 @@ void check_shapes(ParameterDraws theta, OptionDraws v, const char* what) {
   if (v.draws != theta.draws)
     throw Error(std::string("evppi: ") + std::to_string(v.draws) + " draws of " + what + " but " +
                 std::to_string(theta.draws) + " parameter draws");
+  detail::require_finite(v.values, "evppi");
+  detail::require_finite(theta.values, "evppi (parameters)");
 }
 
 // The fitted E[y_k − y_0 | θ_G] for k = 1..K−1, [K − 1, D].

@@ -5,6 +5,7 @@
 #include <limits>
 #include <string>
 
+#include "mc/finite_check.hpp"
 #include "mc/spline_smoother.hpp"
 #include "trede/error.hpp"
 
@@ -40,6 +41,7 @@ SobolIndices sobol_indices(std::span<const double> outputs, std::size_t base_poi
   if (n < 2 || outputs.size() != (groups + 2) * n)
     throw Error("sobol_indices: " + std::to_string(outputs.size()) + " outputs for " + std::to_string(n) +
                 " base points and " + std::to_string(groups) + " groups (need n·(groups + 2), n >= 2)");
+  detail::require_finite(outputs, "sobol_indices");
   const auto A = outputs.subspan(0, n), B = outputs.subspan(n, n);
   SobolIndices s;
   s.base_points = n;
@@ -80,6 +82,8 @@ FirstOrderIndices first_order_indices(ParameterDraws theta, std::span<const doub
   if (output.size() != theta.draws)
     throw Error("first_order_indices: " + std::to_string(output.size()) + " outputs for " + std::to_string(theta.draws) +
                 " parameter draws");
+  detail::require_finite(output, "first_order_indices");
+  detail::require_finite(theta.values, "first_order_indices (parameters)");
   std::vector<std::vector<std::size_t>> singles;
   if (groups.empty()) {
     for (std::size_t j = 0; j < theta.parameters; ++j) singles.push_back({j});

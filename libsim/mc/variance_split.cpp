@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "mc/finite_check.hpp"
 #include "trede/error.hpp"
 #include "trede/random/distributions.hpp"
 
@@ -41,6 +42,7 @@ VarianceSplit variance_split(std::span<const double> values, std::size_t draws, 
   if (values.size() != draws * replicates)
     throw Error("variance_split: " + std::to_string(values.size()) + " values for " + std::to_string(draws) + " × " +
                 std::to_string(replicates));
+  detail::require_finite(values, "variance_split");
   const double D = static_cast<double>(draws), R = static_cast<double>(replicates);
   VarianceSplit v;
   v.draws = draws;

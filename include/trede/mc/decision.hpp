@@ -37,7 +37,8 @@ struct DrawDifference {
 /// Paired differences `option` − `reference` (same length D >= 2). The t-interval is the
 /// precision of the *expected* difference given D draws; the quantile interval is the spread
 /// of the difference over parameter (and any remaining Monte Carlo) uncertainty.
-/// \throws Error for different lengths, fewer than 2 draws, or a level outside (0, 1).
+/// \throws Error for different lengths, fewer than 2 draws, a value that is not finite, or a
+/// level outside (0, 1).
 [[nodiscard]] DrawDifference draw_difference(std::span<const double> option, std::span<const double> reference,
                                              double level = 0.95);
 
@@ -90,7 +91,8 @@ struct IncrementalRatio {
 /// plane, and cuts the central `level` share of directions around the estimate's direction;
 /// the ratio's set follows from the two limiting directions (bounded when neither crosses the
 /// vertical ΔE = 0, exclusive when one does, the whole line when the arc covers more).
-/// Deterministic for a given seed. \throws Error for different lengths or fewer than 2 draws.
+/// Deterministic for a given seed. \throws Error for different lengths, fewer than 2 draws or a
+/// value that is not finite.
 [[nodiscard]] IncrementalRatio incremental_ratio(std::span<const double> effect, std::span<const double> effect_reference,
                                                  std::span<const double> cost, std::span<const double> cost_reference,
                                                  const IncrementalRatioOptions& options = {});
@@ -98,6 +100,7 @@ struct IncrementalRatio {
 /// Probability that each option has the best value: the share of draws in which option k has
 /// the largest value (`higher_is_better`) or the smallest; options tied for best share the
 /// draw equally, so the K probabilities sum to 1. Returns [K].
+/// \throws Error for a wrong shape or a value that is not finite.
 [[nodiscard]] std::vector<double> probability_best(OptionDraws values, bool higher_is_better = true);
 
 /// Net benefits NB_k,d = λ·E_k,d − C_k,d, [K, D] option-major.
@@ -113,7 +116,7 @@ struct Evpi {
 
 /// EVPI from per-draw net benefits [K, D]: the mean over draws of max_k NB_k,d − NB_k*,d,
 /// where k* maximises the mean (the same number as the definition, without cancellation).
-/// \throws Error for no options or no draws.
+/// \throws Error for no options, no draws or a value that is not finite.
 [[nodiscard]] Evpi evpi(OptionDraws net_benefit);
 
 /// Cost-effectiveness acceptability over a grid of willingness to pay.
@@ -135,7 +138,7 @@ struct Acceptability {
 /// EVPI over the grid `lambda`, from per-draw effects and costs [K, D]. Net benefits are
 /// compared as increments over the reference, λ·(E_k − E_0) − (C_k − C_0), so large totals do
 /// not cancel. Cost O(L·K·D), no allocation per grid point.
-/// \throws Error when effect and cost differ in shape or there are no draws.
+/// \throws Error when effect and cost differ in shape, there are no draws, or a value is not finite.
 [[nodiscard]] Acceptability acceptability(OptionDraws effect, OptionDraws cost, std::span<const double> lambda);
 
 }  // namespace trede::mc

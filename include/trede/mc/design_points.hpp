@@ -78,7 +78,8 @@ struct SaltelliDesign {
 /// columns (e.g. `JointDistribution::blocks()`, so a correlated group moves as one); empty
 /// means one group per column. Columns in no group stay at A's values in every AB_g.
 /// With `PointMethod::sobol` the base design has 2k coordinates (so k <= 512).
-/// \throws ModelError for n or k of 0, an empty group, or a column out of range or in two groups.
+/// \throws ModelError for n or k of 0, k > 512 with Sobol points, an empty group, or a column
+/// out of range or in two groups.
 [[nodiscard]] SaltelliDesign saltelli_design(std::size_t n, std::size_t dimension,
                                              std::vector<std::vector<std::size_t>> groups, PointMethod method,
                                              std::uint64_t seed);

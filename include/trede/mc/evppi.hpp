@@ -40,8 +40,9 @@ struct Evppi {
 /// ΔE_k = E_k − E_0 and ΔC_k = C_k − C_0 are each regressed once on the group; since the
 /// fits are linear in the response, E[INB_k(λ) | θ_G] is estimated by λ·f̂_ΔE,k − f̂_ΔC,k for
 /// every λ at no further cost.
-/// \throws Error for shapes that do not match, an empty group or a column out of range, or
-/// too few draws for the regression (about 20 more than its basis functions).
+/// \throws Error for shapes that do not match, a value that is not finite, an empty group or a
+/// column out of range, or too few draws for the regression (about 20 more than its basis
+/// functions).
 [[nodiscard]] Evppi evppi(ParameterDraws theta, std::span<const std::size_t> group, OptionDraws effect, OptionDraws cost,
                           std::span<const double> lambda);
 

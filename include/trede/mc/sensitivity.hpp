@@ -33,7 +33,7 @@ struct SobolIndices {
 /// f̂₀: S_g = (1/n) Σ_j y_B,j (y_ABg,j − y_A,j) / V̂ (Saltelli et al. 2010, their Table 2 (b))
 /// and S_T,g = (1/2n) Σ_j (y_A,j − y_ABg,j)² / V̂ (Jansen 1999). Standard errors treat the n
 /// rows as independent (true for random base points; conservative for a Sobol sequence).
-/// \throws Error when outputs.size() != design.runs() or V̂ is 0.
+/// \throws Error when outputs.size() != design.runs(), an output is not finite, or V̂ is 0.
 [[nodiscard]] SobolIndices sobol_indices(const SaltelliDesign& design, std::span<const double> outputs);
 
 /// The same from the layout alone: outputs [A (n), B (n), AB_0 (n), ..., AB_{G−1} (n)].
@@ -56,7 +56,7 @@ struct FirstOrderIndices {
 /// Valid for correlated inputs too (then S_g includes what θ_g reveals about the parameters it
 /// is correlated with).
 /// `groups` lists column sets of `theta`; empty means one group per column.
-/// \throws Error for shapes that do not match or too few draws.
+/// \throws Error for shapes that do not match, a value that is not finite, or too few draws.
 [[nodiscard]] FirstOrderIndices first_order_indices(ParameterDraws theta, std::span<const double> output,
                                                     std::span<const std::vector<std::size_t>> groups = {});
 

@@ -37,7 +37,7 @@ struct VarianceSplit {
 /// variance that changes with θ. Standard errors are the delete-one-draw jackknife's, which
 /// needs neither normality nor equal within-draw variances; intervals are estimate ± z·SE at
 /// `confidence` (normal approximation), truncated at 0.
-/// \throws Error when D < 2, R < 2 or values.size() != D·R.
+/// \throws Error when D < 2, R < 2, values.size() != D·R or a value is not finite.
 [[nodiscard]] VarianceSplit variance_split(std::span<const double> values, std::size_t draws, std::size_t replicates,
                                            double confidence = 0.95);
 

@@ -144,6 +144,19 @@ TEST(DrawDifference, AgreesWithTheComparisonsPairedDifferenceAndAddsTheSpread) {
   EXPECT_THROW((void)draw_difference(a, std::vector<double>{1, 2}), Error);
 }
 
+TEST(DecisionSummaries, RejectValuesThatAreNotFinite) {
+  const std::vector<double> v = {1, 2, std::nan(""), 4, 5, 6};
+  try {
+    (void)probability_best({v, 2, 3});
+    FAIL() << "expected an Error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("probability_best: value 2 of 6 is not a finite number"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW((void)evpi({v, 2, 3}), Error);
+  EXPECT_THROW((void)acceptability({v, 2, 3}, {v, 2, 3}, std::vector<double>{1.0}), Error);
+  EXPECT_THROW((void)draw_difference(std::span(v).first(3), std::span(v).last(3)), Error);
+}
+
 TEST(FiellerInterval, ContainsExactlyTheRatiosTheQuadraticAccepts) {
   const std::uint64_t seed = trede::test::test_seed();
   SCOPED_TRACE(trede::test::seed_note(seed));

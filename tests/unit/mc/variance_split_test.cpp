@@ -48,6 +48,7 @@ TEST(VarianceSplit, RejectsTooFewDrawsOrReplicates) {
   EXPECT_THROW((void)variance_split(std::vector<double>{1, 2}, 2, 1), Error);
   EXPECT_THROW((void)variance_split(std::vector<double>{1, 2}, 1, 2), Error);
   EXPECT_THROW((void)variance_split(std::vector<double>{1, 2, 3}, 2, 2), Error);
+  EXPECT_THROW((void)variance_split(std::vector<double>{1, 2, INFINITY, 3}, 2, 2), Error);
 }
 
 TEST(VarianceSplit, RecoversKnownParameterAndMonteCarloVariances) {
