@@ -8,6 +8,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <initializer_list>
 #include <map>
 #include <optional>
 
@@ -65,6 +66,13 @@ class Problems {
  private:
   std::vector<Diagnostic> list_;
 };
+
+// Checks that each named value is finite and > 0, reporting every problem at once.
+void require_positive(std::initializer_list<std::pair<const char*, double>> values) {
+  Problems p;
+  for (const auto& [name, value] : values) p.positive(value, name);
+  p.throw_if_any();
+}
 
 }  // namespace
 
@@ -151,43 +159,28 @@ ParameterDistribution ParameterDistribution::normal(double mean, double sd, doub
 }
 
 ParameterDistribution ParameterDistribution::lognormal(double median, double sd_log) {
-  Problems p;
-  p.positive(median, "median");
-  p.positive(sd_log, "sd_log");
-  p.throw_if_any();
+  require_positive({{"median", median}, {"sd_log", sd_log}});
   return {Family::lognormal, std::log(median), sd_log};
 }
 
 ParameterDistribution ParameterDistribution::lognormal_mean_sd(double mean, double sd) {
-  Problems p;
-  p.positive(mean, "mean");
-  p.positive(sd, "sd");
-  p.throw_if_any();
+  require_positive({{"mean", mean}, {"sd", sd}});
   const double s2 = std::log1p((sd / mean) * (sd / mean));
   return {Family::lognormal, std::log(mean) - 0.5 * s2, std::sqrt(s2)};
 }
 
 ParameterDistribution ParameterDistribution::gamma(double shape, double scale) {
-  Problems p;
-  p.positive(shape, "shape");
-  p.positive(scale, "scale");
-  p.throw_if_any();
+  require_positive({{"shape", shape}, {"scale", scale}});
   return {Family::gamma, shape, scale};
 }
 
 ParameterDistribution ParameterDistribution::gamma_mean_sd(double mean, double sd) {
-  Problems p;
-  p.positive(mean, "mean");
-  p.positive(sd, "sd");
-  p.throw_if_any();
+  require_positive({{"mean", mean}, {"sd", sd}});
   return {Family::gamma, (mean / sd) * (mean / sd), sd * sd / mean};
 }
 
 ParameterDistribution ParameterDistribution::beta(double a, double b) {
-  Problems p;
-  p.positive(a, "a");
-  p.positive(b, "b");
-  p.throw_if_any();
+  require_positive({{"a", a}, {"b", b}});
   return {Family::beta, a, b};
 }
 
