@@ -1,0 +1,44 @@
+#pragma once
+/// \file
+/// Splitting the variance of an outcome over a PSA into its parameter and Monte Carlo parts:
+/// Var(Y) = Var_θ(E[Y | θ]) + E_θ[Var(Y | θ)], estimated from D parameter draws with R
+/// replicates each by the one-way random-effects analysis of variance.
+
+#include <cstddef>
+#include <span>
+
+namespace trede::mc {
+
+/// The variance of one outcome split into its sources (see `variance_split`).
+struct VarianceSplit {
+  std::size_t draws = 0;       ///< D
+  std::size_t replicates = 0;  ///< R per draw
+  double mean = 0.0;           ///< grand mean ȳ
+  double mean_se = 0.0;        ///< standard error of ȳ, sqrt(MSB / (D R))
+  double parameter = 0.0;      ///< Var_θ(E[Y|θ]) = max(0, (MSB − MSW) / R)
+  double parameter_raw = 0.0;  ///< (MSB − MSW) / R before truncation (unbiased, may be < 0)
+  double monte_carlo = 0.0;    ///< E_θ[Var(Y|θ)] = MSW
+  double total = 0.0;          ///< parameter + monte_carlo: the variance of one run's outcome
+  double parameter_share = 0.0;  ///< parameter / total (0 when total is 0)
+  double parameter_se = 0.0;     ///< jackknife (over draws) standard error of parameter_raw
+  double monte_carlo_se = 0.0;   ///< jackknife standard error of monte_carlo
+  double share_se = 0.0;         ///< jackknife standard error of parameter_share
+  double parameter_lower = 0.0;  ///< interval parameter ± z·se, truncated at 0
+  double parameter_upper = 0.0;
+  double monte_carlo_lower = 0.0;  ///< interval monte_carlo ± z·se, truncated at 0
+  double monte_carlo_upper = 0.0;
+};
+
+/// One-way ANOVA estimator of the variance components of `values`, row-major [D, R] (draw d,
+/// replicate r). With ȳ_d the mean of draw d:
+/// MSW = Σ_d Σ_r (y_dr − ȳ_d)² / (D(R − 1)) estimates E_θ[Var(Y|θ)];
+/// MSB = R Σ_d (ȳ_d − ȳ)² / (D − 1) has expectation R·Var_θ(E[Y|θ]) + E_θ[Var(Y|θ)].
+/// Both are unbiased whatever the distributions (a balanced design), including a Monte Carlo
+/// variance that changes with θ. Standard errors are the delete-one-draw jackknife's, which
+/// needs neither normality nor equal within-draw variances; intervals are estimate ± z·SE at
+/// `confidence` (normal approximation), truncated at 0.
+/// \throws Error when D < 2, R < 2, values.size() != D·R or a value is not finite.
+[[nodiscard]] VarianceSplit variance_split(std::span<const double> values, std::size_t draws, std::size_t replicates,
+                                           double confidence = 0.95);
+
+}  // namespace trede::mc
