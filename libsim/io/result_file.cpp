@@ -66,9 +66,9 @@ void write_axes(Writer& w, const engine::Layout& L) {
 void write_summaries(Writer& w, const mc::Ensemble& e) {
   const engine::Layout& L = e.layout;
   w.group("summary");
-  if (L.by_region()) w.group("summary/region");
+  if (L.by_region() && e.per_region) w.group("summary/region");
   for (const mc::ResultArray& a : mc::result_arrays()) {
-    if (!a.present(L) || a.summarised == mc::Summarised::no) continue;
+    if (!a.present(e) || a.summarised == mc::Summarised::no) continue;
     const std::string path = std::string("summary/") + a.name;
     if (a.summarised == mc::Summarised::table) w.summary_table(path, L.kpi_names, e.*a.summary);
     else w.summary(path, e.*a.summary, dims(a, L));
@@ -92,7 +92,7 @@ void write_ensemble(Writer& w, const mc::Ensemble& e, const model::Scenario& s, 
   std::vector<std::uint64_t> index(R);
   for (hsize_t i = 0; i < R; ++i) index[i] = e.first_replicate + i;
   w.dataset("replicates/replicate", {R}, index);
-  if (L.by_region()) w.group("replicates/region");
+  if (L.by_region() && e.per_region) w.group("replicates/region");
   mc::for_each_array(e, [&](const mc::ResultArray& a, const auto& v) {
     std::vector<hsize_t> shape = dims(a, L);
     shape.insert(shape.begin(), R);
@@ -145,8 +145,10 @@ engine::Layout read_layout(hid_t g) {
 }
 
 mc::Ensemble read_ensemble(hid_t g) {
-  mc::Ensemble e = mc::allocate(read_layout(g), read_attr<std::uint64_t>(g, "replicates"),
-                                read_attr<std::uint64_t>(g, "master_seed"), read_attr<std::uint64_t>(g, "first_replicate"));
+  const engine::Layout layout = read_layout(g);
+  mc::Ensemble e = mc::allocate(layout, read_attr<std::uint64_t>(g, "replicates"),
+                                read_attr<std::uint64_t>(g, "master_seed"), read_attr<std::uint64_t>(g, "first_replicate"),
+                                /*per_region=*/layout.by_region() && exists(g, "replicates/region"));
   mc::for_each_array(e, [&](const mc::ResultArray& a, auto& v) {
     using T = typename std::remove_reference_t<decltype(v)>::value_type;
     const std::string path = std::string("replicates/") + a.name;

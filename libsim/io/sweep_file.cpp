@@ -142,7 +142,7 @@ std::string SweepParts::identity(std::size_t i) const {
   return id;
 }
 
-std::optional<mc::SweepPoint> SweepParts::load(std::size_t i) {
+std::optional<mc::Ensemble> SweepParts::load(std::size_t i) {
   const std::string path = (fs::path(dir_) / part_name(i)).string();
   std::error_code ec;
   if (!fs::exists(path, ec)) return std::nullopt;
@@ -155,12 +155,12 @@ std::optional<mc::SweepPoint> SweepParts::load(std::size_t i) {
                                 "trede version differ); running the point again");
         return std::nullopt;
       }
-      const mc::Ensemble e = detail::read_ensemble(file.get());
-      if (e.seed != seed_ || e.replicates != replicates_ || e.first_replicate != 0) {
+      mc::Ensemble e = detail::read_ensemble(file.get());
+      if (e.seed != seed_ || e.replicates != replicates_) {
         notes_.push_back(path + ": other replicates than the sweep's; running the point again");
         return std::nullopt;
       }
-      return mc::sweep_point(e);
+      return e;
     } catch (const detail::Hdf5Failure& f) {
       notes_.push_back(path + ": damaged (" + f.what_failed + "); running the point again");
     }

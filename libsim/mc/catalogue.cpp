@@ -267,8 +267,9 @@ ArrayView<T> array(const Ensemble& e, std::string_view name) {
     for (const auto& r : result_arrays()) known += (known.empty() ? "" : ", ") + std::string(r.name);
     throw Error("no result array called '" + std::string(name) + "' (there are: " + known + ")");
   }
-  if (!a->present(e.layout))
-    throw Error(std::string(a->name) + " is recorded only for scenarios with more than one region");
+  if (!a->present(e))
+    throw Error(std::string(a->name) + " is recorded only for scenarios with more than one region (and not in the "
+                                       "pooled replicates of a probabilistic sensitivity analysis)");
   const std::vector<T>* data = nullptr;
   std::visit(
       [&](auto member) {

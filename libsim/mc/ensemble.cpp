@@ -22,13 +22,25 @@
 namespace trede::mc {
 
 Ensemble allocate(const engine::Layout& layout, std::uint64_t replicates, std::uint64_t seed,
-                  std::uint64_t first_replicate) {
+                  std::uint64_t first_replicate, bool per_region) {
   Ensemble e;
   e.layout = layout;
+  e.per_region = per_region;
   e.seed = seed;
   e.first_replicate = first_replicate;
   e.replicates = replicates;
   for_each_array(e, [&](const ResultArray& a, auto& v) { v.assign(replicates * a.row_size(layout), {}); });
+  return e;
+}
+
+Ensemble without_regions(Ensemble e) {
+  if (!e.per_region) return e;
+  for (const ResultArray& a : result_arrays())
+    if (a.by_region) {
+      std::visit([&](auto member) { (e.*member) = {}; }, a.ensemble);
+      if (a.summary) e.*a.summary = {};
+    }
+  e.per_region = false;
   return e;
 }
 

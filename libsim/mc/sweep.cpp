@@ -177,6 +177,42 @@ std::vector<model::Scenario> sweep_scenarios(const model::Scenario& base, const 
   return scenarios;
 }
 
+void run_points(const std::vector<model::Scenario>& scenarios, const RunOptions& options, Executor& executor,
+                PointStore* store, const std::function<Ensemble(Ensemble)>& reduce,
+                const std::function<void(std::size_t, Ensemble&&)>& keep,
+                const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
+  options.check();
+  const std::size_t N = scenarios.size();
+  // The root decides which points remain (from the store) and tells every process. Stored
+  // points are kept at once, in order with the others below.
+  std::vector<std::optional<Ensemble>> stored(N);
+  std::vector<char> todo(N, 1);
+  if (executor.root() && store)
+    for (std::size_t i = 0; i < N; ++i)
+      if ((stored[i] = store->load(i))) todo[i] = 0;
+  executor.broadcast(todo);
+
+  std::uint64_t finished = 0;
+  for (char t : todo) finished += t ? 0 : 1;
+  if (progress) progress(finished, N);
+  RunOptions ro = options;  // the same replicates at every point: common random numbers
+  ro.progress = nullptr;
+  for (std::size_t i = 0; i < N; ++i) {
+    if (!todo[i]) {
+      if (executor.root()) keep(i, std::move(*stored[i]));
+      stored[i].reset();
+      continue;
+    }
+    Ensemble e = executor.run(engine::Simulator(scenarios[i]), ro);
+    if (executor.root()) {
+      if (reduce) e = reduce(std::move(e));
+      if (store) store->save(i, e, scenarios[i]);
+      keep(i, std::move(e));
+    }
+    if (progress) progress(++finished, N);
+  }
+}
+
 Sweep sweep(const model::Scenario& base, const Design& design, const SweepOptions& options, Executor& executor,
             PointStore* store) {
   options.check();
@@ -187,31 +223,10 @@ Sweep sweep(const model::Scenario& base, const Design& design, const SweepOption
   out.seed = options.run.seed;
   out.replicates = options.run.replicates;
   out.layout = engine::Simulator(scenarios.front()).layout();
-
-  // The root decides which points remain (from the store) and tells every process.
-  std::vector<std::optional<SweepPoint>> done(design.size());
-  std::vector<char> todo(design.size(), 1);
-  if (executor.root() && store)
-    for (std::size_t i = 0; i < design.size(); ++i)
-      if ((done[i] = store->load(i))) todo[i] = 0;
-  executor.broadcast(todo);
-
-  std::uint64_t finished = 0;
-  for (char t : todo) finished += t ? 0 : 1;
-  if (options.progress) options.progress(finished, design.size());
-  RunOptions ro = options.run;  // the same replicates at every point: common random numbers
-  ro.progress = nullptr;
-  for (std::size_t i = 0; i < design.size(); ++i) {
-    if (!todo[i]) continue;
-    const Ensemble e = executor.run(engine::Simulator(scenarios[i]), ro);
-    if (executor.root()) {
-      if (store) store->save(i, e, scenarios[i]);
-      done[i] = sweep_point(e);
-    }
-    if (options.progress) options.progress(++finished, design.size());
-  }
-  if (executor.root())
-    for (auto& p : done) out.points.push_back(std::move(*p));
+  std::vector<SweepPoint> points(design.size());
+  run_points(scenarios, options.run, executor, store, nullptr,
+             [&](std::size_t i, Ensemble&& e) { points[i] = sweep_point(e); }, options.progress);
+  if (executor.root()) out.points = std::move(points);
   return out;
 }
 

@@ -83,7 +83,7 @@ class SweepParts final : public mc::PointStore {
   SweepParts(const SweepParts&) = delete;
   SweepParts& operator=(const SweepParts&) = delete;
 
-  [[nodiscard]] std::optional<mc::SweepPoint> load(std::size_t i) override;
+  [[nodiscard]] std::optional<mc::Ensemble> load(std::size_t i) override;
   void save(std::size_t i, const mc::Ensemble& e, const model::Scenario& scenario) override;
   /// Removes the directory (after the sweep file is written) and releases the lock.
   void remove();

@@ -10,7 +10,7 @@
 /// Example: print the shape of every array of an ensemble.
 /// \code
 ///   for (const trede::mc::ResultArray& a : trede::mc::result_arrays())
-///     if (a.present(e.layout)) std::printf("%s: %zu values per replicate\n", a.name, a.row_size(e.layout));
+///     if (a.present(e)) std::printf("%s: %zu values per replicate\n", a.name, a.row_size(e.layout));
 /// \endcode
 
 #include <array>
@@ -89,6 +89,11 @@ struct ResultArray {
   [[nodiscard]] bool present(const engine::Layout& layout) const noexcept {
     return !by_region || layout.by_region();
   }
+  /// True when `e` holds the array: present for its layout, and region arrays only when the
+  /// ensemble keeps them (Ensemble::per_region).
+  [[nodiscard]] bool present(const Ensemble& e) const noexcept {
+    return present(e.layout) && (!by_region || e.per_region);
+  }
   /// Shape without the replicate axis.
   [[nodiscard]] std::vector<std::size_t> shape(const engine::Layout& layout) const;
   /// Values per replicate (the product of the shape).
@@ -107,7 +112,7 @@ struct ResultArray {
 template <class Ens, class F>
 void for_each_array(Ens& e, F&& f) {
   for (const ResultArray& a : result_arrays()) {
-    if (!a.present(e.layout)) continue;
+    if (!a.present(e)) continue;
     std::visit([&](auto member) { f(a, e.*member); }, a.ensemble);
   }
 }

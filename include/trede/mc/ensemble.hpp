@@ -78,7 +78,11 @@ struct Ensemble {
   std::vector<double> organisation_cost_eur;  ///< [R, P, O]
   std::vector<std::uint64_t> events;          ///< [R] moves plus arrivals per replicate
 
-  // Per region, only when layout.by_region() (more than one region).
+  /// False when the per-region arrays are not kept although the layout has regions (the pooled
+  /// replicates of a probabilistic sensitivity analysis keep totals only).
+  bool per_region = true;
+
+  // Per region, only when layout.by_region() (more than one region) and per_region.
   std::vector<std::int32_t> occupancy_region;        ///< [R, T, G, S]
   std::vector<std::int32_t> trede_occupancy_region;  ///< [R, T, G, 6]
   std::vector<std::int32_t> waiting_region;          ///< [R, T, G, C]
@@ -144,9 +148,12 @@ struct TraceColumns {
 [[nodiscard]] TraceColumns trace_columns(const Ensemble& e);
 
 /// An ensemble with room for `replicates` replicates of `layout` starting at `first_replicate`
-/// (arrays zeroed, no summaries).
+/// (arrays zeroed, no summaries); without `per_region`, the per-region arrays are left out.
 [[nodiscard]] Ensemble allocate(const engine::Layout& layout, std::uint64_t replicates, std::uint64_t seed,
-                                std::uint64_t first_replicate);
+                                std::uint64_t first_replicate, bool per_region = true);
+
+/// `e` without its per-region arrays (and their summaries): totals only.
+[[nodiscard]] Ensemble without_regions(Ensemble e);
 
 /// Copies the replicates of `part` into `whole` at their replicate indices; traced people
 /// (Ensemble::trace) are appended, so traced parts must be placed in replicate order. \throws

@@ -69,16 +69,15 @@ struct SweepPoint {
 /// The part of `e` a sweep keeps.
 [[nodiscard]] SweepPoint sweep_point(const Ensemble& e);
 
-/// Where a sweep keeps its finished points, so that an interrupted sweep can resume. The lead
-/// implementation is io::SweepParts (one file per point next to the output); the sweep asks it
-/// only on the root process.
+/// Where a sweep or PSA keeps its finished points, so that an interrupted run can resume:
+/// io::SweepParts (one file per point next to the output). Asked on the root process only.
 class PointStore {
  public:
   virtual ~PointStore() = default;
-  /// The stored point `i`, or nothing when it is missing or unusable (a store reports and
-  /// discards a damaged or foreign part itself).
-  [[nodiscard]] virtual std::optional<SweepPoint> load(std::size_t i) = 0;
-  /// Keeps point `i` (its ensemble and scenario) before the sweep goes on.
+  /// The stored ensemble of point `i`, or nothing when it is missing or unusable (a store
+  /// reports and discards a damaged or foreign part itself).
+  [[nodiscard]] virtual std::optional<Ensemble> load(std::size_t i) = 0;
+  /// Keeps point `i` (its ensemble and scenario) before the run goes on.
   virtual void save(std::size_t i, const Ensemble& e, const model::Scenario& scenario) = 0;
 };
 
@@ -104,6 +103,16 @@ struct Sweep {
 /// each checked; all must share the report grid and the states, so that their results stack.
 /// \throws ModelError listing every bad point (before anything runs).
 [[nodiscard]] std::vector<model::Scenario> sweep_scenarios(const model::Scenario& base, const Design& design);
+
+/// The loop of sweeps and PSAs: runs every point of `design` on `scenarios` (one per point)
+/// with the same replicates of the same seed through `executor`, taking points already in
+/// `store` from there and saving each new one there before the next starts. `reduce` (may be
+/// empty) is applied to each ensemble before it is saved and kept; `keep(i, ensemble)` receives
+/// every point in design order on the root process. `progress(done, points)` after each point.
+void run_points(const std::vector<model::Scenario>& scenarios, const RunOptions& options, Executor& executor,
+                PointStore* store, const std::function<Ensemble(Ensemble)>& reduce,
+                const std::function<void(std::size_t, Ensemble&&)>& keep,
+                const std::function<void(std::uint64_t, std::uint64_t)>& progress);
 
 /// Runs every point of `design` on `base` with the same replicates of the same seed (common
 /// random numbers across points), through `executor`. Points already in `store` (when given)
