@@ -134,9 +134,10 @@ TEXT: Dict[str, Tuple[str, str]] = {
     "sec_flows": ("Flows between states", "Stromen tussen toestanden"),
     "cap_flow_matrix": ("Mean moves per year from each state (rows; (inflow) = arrivals) to each state (columns), "
                         "over the whole run.",
-                        "Gemiddeld aantal overgangen per jaar van elke toestand (rijen; (inflow) = instroom) naar "
-                        "elke toestand (kolommen), over de hele looptijd."),
+                        "Gemiddeld aantal overgangen per jaar van elke toestand (rijen; (instroom) = nieuwe "
+                        "personen) naar elke toestand (kolommen), over de hele looptijd."),
     "from": ("from", "van"),
+    "inflow_row": ("(inflow)", "(instroom)"),
     "to": ("to", "naar"),
     "moves_per_year_log": ("log10(1 + moves per year)", "log10(1 + overgangen per jaar)"),
     "cap_flows_time": ("Uitstroom naar werk, uitval and herinstroom per year (median and 5–95 % band).",

@@ -153,7 +153,7 @@ def _per_year(result: Result) -> Tuple[np.ndarray, np.ndarray]:
 # ---- one ensemble -------------------------------------------------------------------------------
 
 def fan_chart(ax: Any, time: np.ndarray, samples: np.ndarray, color: Any = "C0", label: Optional[str] = None,
-              median: bool = True) -> Any:
+              median: bool = True, lang: LangLike = "en") -> Any:
     """Draws a fan chart of ``samples`` [R, T] over ``time`` [T]: shaded bands between the 5-95 %,
     10-90 % and 25-75 % quantiles over replicates, and the median line."""
     x = np.asarray(samples, dtype=float)
@@ -162,7 +162,8 @@ def fan_chart(ax: Any, time: np.ndarray, samples: np.ndarray, color: Any = "C0",
         ax.fill_between(time, q[0], q[1], color=color, alpha=0.18 + 0.1 * i, linewidth=0,
                         label=f"{label}: {int(lo * 100)}–{int(hi * 100)} %" if label and i == 0 else None)
     if median:
-        ax.plot(time, np.nanquantile(x, 0.5, axis=0), color=color, lw=1.8, label=f"{label}: median" if label else None)
+        ax.plot(time, np.nanquantile(x, 0.5, axis=0), color=color, lw=1.8,
+                label=f"{label}: {_lang(lang).t('median')}" if label else None)
     return ax
 
 
@@ -177,7 +178,7 @@ def fan(result: Result, states: Union[str, Sequence[str], None] = None, ax: Any 
     colours = state_colors(names)
     if isinstance(states, str):
         ax = _axes(ax)
-        fan_chart(ax, result.time, occ[:, :, names.index(states)], color=colours[states], label=states)
+        fan_chart(ax, result.time, occ[:, :, names.index(states)], color=colours[states], label=states, lang=L)
         ax.set_title(states)
         _years(ax, L)
         L.fmt.axis(ax, "y", "count", L.t("people"))
@@ -277,7 +278,7 @@ def waiting(result: Result, ax: Any = None, lang: LangLike = "en") -> Any:
     w = np.asarray(result["replicates/waiting"], dtype=float)
     colours = state_colors(result.states)
     for c, name in enumerate(result.capacity_states):
-        fan_chart(ax, result.time, w[:, :, c], color=colours[name], label=name)
+        fan_chart(ax, result.time, w[:, :, c], color=colours[name], label=name, lang=L)
     ax.set_ylim(bottom=0)
     _years(ax, L)
     L.fmt.axis(ax, "y", "count", L.t("people_waiting"))
@@ -310,6 +311,7 @@ def flow_matrix(result: Result, ax: Any = None, lang: LangLike = "en") -> Any:
     """Heat map of the mean moves per year between states (rows: from, columns: to)."""
     L = _lang(lang)
     m = result.flow_matrix(per_year=True)
+    m = m.rename(index={"(inflow)": L.t("inflow_row")})
     ax = _axes(ax, figsize=(0.55 * len(m.columns) + 3.5, 0.45 * len(m.index) + 2.2))
     v = m.to_numpy()
     im = ax.imshow(np.log10(1 + v), cmap="Blues", aspect="auto")
@@ -367,7 +369,7 @@ def cost(result: Result, ax: Any = None, lang: LangLike = "en") -> Any:
     L = _lang(lang)
     ax = _axes(ax)
     fan_chart(ax, result.time, np.asarray(result["replicates/cost_cumulative_eur"], dtype=float), color="C3",
-              label=L.t("cumulative_cost"))
+              label=L.t("cumulative_cost"), lang=L)
     ax.set_ylim(bottom=0)
     _years(ax, L)
     L.fmt.axis(ax, "y", "eur", L.t("cumulative_cost"))
@@ -635,14 +637,14 @@ def _drawn_ticklabels(axis: Any, renderer: Any) -> List[Tuple[str, Any]]:
     return out
 
 
-def _overlap(a: Any, b: Any, gap: float = 2.0) -> bool:
+def _overlap(a: Any, b: Any, gap: float = 4.0) -> bool:
     """Whether two text extents (display pixels) overlap or come closer than ``gap`` pixels."""
     return a.x0 < b.x1 + gap and b.x0 < a.x1 + gap and a.y0 < b.y1 + gap and b.y0 < a.y1 + gap
 
 
 def label_problems(fig: Any) -> List[str]:
     """Draws ``fig`` and lists its unreadable labels, from matplotlib's own text extents: tick
-    labels of one axis that overlap each other or come closer than 2 pixels, and titles, axis labels, tick labels and legend
+    labels of one axis that overlap each other or come closer than 4 pixels, and titles, axis labels, tick labels and legend
     entries that reach outside the figure (clipped in the image). Empty when all are readable."""
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
