@@ -167,9 +167,6 @@ class Assumptions:
     skipped: List[str] = field(default_factory=list)                    # overrides not applied here
     error: str = ""                                                     # the text could not be read
 
-    def comparable(self) -> Tuple[Any, ...]:
-        return (repr(self.handovers), repr(sorted(self.organisation_costs.items())), repr(self.uncertain))
-
 
 def read_assumptions(result: Result, name: Optional[str] = None) -> Assumptions:
     """The assumptions of ``result``. Organisation models per region come from the file's

@@ -568,8 +568,8 @@ def _comparison_sections(page: _Page, c: Comparison) -> None:
         for n, s in zip(c.names[1:], short[1:]):
             v = vr[(vr.scenario == n)]["value"].to_numpy(dtype=float)
             v = v[np.isfinite(v)]
-            rows.append([s, *(f.value("ratio", x) if v.size else f.value("ratio", math.nan)
-                              for x in ((np.median(v), v.min(), v.max()) if v.size else (0, 0, 0)))])
+            stats = (np.median(v), v.min(), v.max()) if v.size else (math.nan,) * 3
+            rows.append([s, *(f.value("ratio", x) for x in stats)])
         page.html(f"<h3>{_esc(L.t('sec_variance'))}</h3><p class=\"note\">{_esc(L.t('note_variance'))}</p>" +
                   _table([L.t("scenario"), L.t("median"), L.t("min"), L.t("max")], rows))
 
