@@ -1,112 +1,33 @@
 // `trede report FILE -o OUT.html`: the HTML report of a result or comparison file, made by the
 // Python package (python3 -m trede.report; bindings/python/trede/report.py). This subcommand
-// finds the interpreter and the package and runs it; the report itself is Python (matplotlib).
-//
-// Where the package is looked for, first match wins:
-//   1. $TREDE_PYTHONPATH (a directory holding trede/report.py);
-//   2. the build tree: <dir of this program>/../python (bin/trede next to python/trede);
-//   3. the install tree: <dir of this program>/../<TREDE_PYTHON_INSTALL_DIR>;
-//   4. wherever the interpreter finds it by itself (PYTHONPATH, site-packages).
-// The interpreter: $TREDE_PYTHON, else the one the package was built for.
+// passes its arguments on; the report itself is Python (matplotlib). How the interpreter and
+// the package are found: cli/python_tool.hpp.
 
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "common.hpp"
-
-#ifndef TREDE_PYTHON_EXECUTABLE
-#define TREDE_PYTHON_EXECUTABLE "/usr/bin/python3"
-#endif
-#ifndef TREDE_PYTHON_INSTALL_DIR
-#define TREDE_PYTHON_INSTALL_DIR "lib/python3/dist-packages"
-#endif
-
-extern char** environ;
+#include "python_tool.hpp"
 
 namespace {
-
-namespace fs = std::filesystem;
 
 struct ReportArgs {
   std::string file;
   std::string output;
   std::string title;
+  std::string lang = "en";
+  bool check_layout = false;
   bool quiet = false;
 };
 
-bool has_package(const fs::path& dir) {
-  std::error_code ec;
-  return !dir.empty() && fs::is_regular_file(dir / "trede" / "report.py", ec);
-}
-
-// The directory to put on PYTHONPATH, or "" to rely on the interpreter's own search path.
-std::string package_dir() {
-  if (const char* env = std::getenv("TREDE_PYTHONPATH"); env && *env) return env;
-  std::error_code ec;
-  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) return "";
-  const fs::path prefix = self.parent_path().parent_path();
-  for (const fs::path& candidate : {prefix / "python", prefix / TREDE_PYTHON_INSTALL_DIR})
-    if (has_package(candidate)) return candidate.lexically_normal().string();
-  return "";
-}
-
 int run_report(const ReportArgs& a) {
-  const char* env_python = std::getenv("TREDE_PYTHON");
-  const std::string python = env_python && *env_python ? env_python : TREDE_PYTHON_EXECUTABLE;
-  std::vector<std::string> args = {python, "-m", "trede.report", a.file};
+  std::vector<std::string> args = {a.file, "--lang", a.lang};
   if (!a.output.empty()) args.insert(args.end(), {"-o", a.output});
   if (!a.title.empty()) args.insert(args.end(), {"--title", a.title});
+  if (a.check_layout) args.push_back("--check-layout");
   if (a.quiet) args.push_back("-q");
-
-  // The environment, with the package directory in front of PYTHONPATH.
-  std::vector<std::string> env;
-  const std::string dir = package_dir();
-  bool replaced = false;
-  for (char** e = environ; *e; ++e) {
-    std::string kv = *e;
-    if (!dir.empty() && kv.rfind("PYTHONPATH=", 0) == 0) {
-      const std::string old = kv.substr(11);
-      kv = "PYTHONPATH=" + dir + (old.empty() ? "" : ":" + old);
-      replaced = true;
-    }
-    env.push_back(std::move(kv));
-  }
-  if (!dir.empty() && !replaced) env.push_back("PYTHONPATH=" + dir);
-
-  std::vector<char*> argv, envp;
-  for (auto& s : args) argv.push_back(s.data());
-  argv.push_back(nullptr);
-  for (auto& s : env) envp.push_back(s.data());
-  envp.push_back(nullptr);
-
-  pid_t pid = 0;
-  const int rc = ::posix_spawn(&pid, python.c_str(), nullptr, nullptr, argv.data(), envp.data());
-  if (rc != 0) {
-    std::fprintf(stderr, "error: trede report needs Python 3 with the trede package: cannot run %s: %s\n",
-                 python.c_str(), std::strerror(rc));
-    return 1;
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) {
-      std::fprintf(stderr, "error: waiting for %s: %s\n", python.c_str(), std::strerror(errno));
-      return 1;
-    }
-  }
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  std::fprintf(stderr, "error: the report generator stopped (signal %d)\n", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-  return 1;
+  return trede::cli::run_python_module("report", args, "trede report");
 }
 
 const trede::cli::Register reg{"report", [](CLI::App& app) {
@@ -116,6 +37,11 @@ const trede::cli::Register reg{"report", [](CLI::App& app) {
   sub->add_option("file", args->file, "HDF5 file written by `trede run -o` or `trede compare -o`")->required();
   sub->add_option("-o,--output", args->output, "HTML file to write (default: FILE with the suffix .html)");
   sub->add_option("--title", args->title, "Title of the page (default: from the scenario names)");
+  sub->add_option("--lang", args->lang, "Language of the page: en (English) or nl (Dutch, Dutch number formatting)")
+      ->check(CLI::IsMember({"en", "nl"}))
+      ->default_str("en");
+  sub->add_flag("--check-layout", args->check_layout,
+                "Fail (exit 1, nothing written) when a figure has overlapping or cut-off labels");
   sub->add_flag("-q,--quiet", args->quiet, "Print nothing on success");
   sub->footer("Made by the Python package (python3 -m trede.report) with matplotlib. Environment: TREDE_PYTHON "
               "(interpreter), TREDE_PYTHONPATH (directory holding the trede package).");

@@ -12,6 +12,8 @@ packages=(
   # Python side (tests read HDF5 with h5py; bindings and notebooks)
   python3 python3-numpy python3-h5py python3-pandas python3-pytest pybind11-dev python3-pybind11
   python3-dev python3-matplotlib python3-nbclient python3-nbformat python3-ipykernel python3-scipy
+  # `trede export --format xlsx` writes workbooks with openpyxl; the report tests read screenshots with PIL
+  python3-openpyxl python3-pil
   # the HTML report is checked in a real headless browser
   chromium
   # MPI across machines

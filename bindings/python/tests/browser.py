@@ -7,6 +7,8 @@ failed and external requests, checks the images, and screenshots page regions.
         page.problems          # console errors, exceptions, failed loads, requests to the network
         page.images            # [{id, complete, width, height, x, y, w, h}, ...] for every <img>
         b.screenshot(clip)     # PNG bytes of a region of the page (CSS pixels)
+        b.resize(1920, 1080)   # another window width (CSS pixels)
+        b.overflow("#answer-table")   # how far an element's content is wider than its box
 """
 
 from __future__ import annotations
@@ -231,6 +233,20 @@ class Browser:
             return {id: f.id, x: r.left + window.scrollX, y: r.top + window.scrollY, w: r.width, h: r.height};
         })""")
         return page
+
+    def resize(self, width: int, height: int = 900) -> None:
+        """Sets the window to ``width`` × ``height`` CSS pixels (the page lays itself out again)."""
+        self.width, self.height = width, height
+        self.call("Emulation.setDeviceMetricsOverride",
+                  {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+        self.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+    def overflow(self, selector: str) -> Dict[str, float]:
+        """{scrollWidth, clientWidth} of the element ``selector`` (the document for "document"):
+        scrollWidth > clientWidth means its content is cut off or scrolls sideways."""
+        target = "document.documentElement" if selector == "document" else f"document.querySelector({json.dumps(selector)})"
+        return self.evaluate(f"(() => {{ const e = {target}; if (!e) return null; "
+                             "return {scrollWidth: e.scrollWidth, clientWidth: e.clientWidth}; })()")
 
     def screenshot(self, x: float, y: float, w: float, h: float) -> bytes:
         """PNG of a region of the page in CSS pixels (page coordinates, beyond the viewport too)."""

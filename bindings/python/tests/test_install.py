@@ -1,6 +1,6 @@
 """`cmake --install` puts a working package into the prefix: importable with the prefix's
-Python directory on PYTHONPATH, finding libtrede and the shipped models, and `trede report`
-of the installed program finds the installed package by itself."""
+Python directory on PYTHONPATH, finding libtrede and the shipped models, and `trede report` and
+`trede export` of the installed program find the installed package by themselves."""
 
 import os
 import subprocess
@@ -50,7 +50,7 @@ def test_installed_package_runs(prefix, tmp_path):
     assert models == str(prefix / "share" / "trede" / "models")
 
 
-def test_installed_trede_report_finds_the_installed_package(prefix, tmp_path):
+def test_installed_trede_report_and_export_find_the_installed_package(prefix, tmp_path):
     site = python_dir(prefix)
     r = subprocess.run([sys.executable, "-c", "import trede; s = trede.load_scenario(trede.models_dir() / "
                         "'ladder-bm.toml', {'population[0].count': 100, 'horizon_years': 2}); "
@@ -61,3 +61,7 @@ def test_installed_trede_report_finds_the_installed_package(prefix, tmp_path):
                        capture_output=True, text=True, timeout=300, env=clean_env())
     assert r.returncode == 0, describe(r)
     assert (tmp_path / "x.html").stat().st_size > 10000
+    r = subprocess.run([str(prefix / "bin" / "trede"), "export", "x.h5", "--format", "xlsx", "-o", "tables"],
+                       cwd=tmp_path, capture_output=True, text=True, timeout=300, env=clean_env())
+    assert r.returncode == 0, describe(r)
+    assert (tmp_path / "tables" / "x.xlsx").stat().st_size > 5000

@@ -1,8 +1,11 @@
 """The HTML report: `trede report` and `python3 -m trede.report` write one self-contained page
-(no scripts, no external resources, figures as embedded PNG) with the sections the issue asks
-for; and in a real browser (Debian's chromium, headless, over the DevTools protocol) the page
-loads without console errors, exceptions, failed loads or requests outside the page, and every
-figure renders: a decoded image, and a screenshot of the figure that is not blank."""
+(no scripts, no external resources, figures as embedded PNG) with the sections a reader needs,
+in English and in Dutch; numbers are formatted by one formatter; the figures' labels are
+readable (checked from matplotlib's own text extents); and in a real browser (Debian's
+chromium, headless, over the DevTools protocol) the run and comparison reports, English and
+Dutch, load without console errors, exceptions, failed loads or requests outside the page, at
+1280 and 1920 px wide: no table scrolls sideways, every figure renders (not blank).
+Screenshots are kept in the test's temporary directory (screens/)."""
 
 import base64
 import io
@@ -12,31 +15,48 @@ import shutil
 import subprocess
 import sys
 
+import h5py
+import numpy as np
 import pytest
 from PIL import Image
 
 import trede
+import trede.plot
 import trede.report
 from browser import Browser, blank_fraction
-from conftest import BM2, BM2_SMALL, MODELS, cli, describe, set_args
+from conftest import BM2, BM2_SMALL, MODELS, cli, describe, organisation_variants, set_args
+from trede._answer import answer
+from trede._assumptions import _apply_override, delay_mean
+from trede._format import NumberFormat
+from trede._i18n import KPIS, TEXT, Language
 
 # A figure counts as rendered when less than this share of its screenshot is one colour.
 MAX_BLANK = 0.97
-RUN_SECTIONS = ["kpis", "ladder", "occupancy", "waiting", "flows", "costs", "tables"]
-COMPARE_SECTIONS = ["scenarios", "kpis", "differences", "ladder", "occupancy", "waiting", "costs", "tables"]
+RUN_SECTIONS = ["kpis", "ladder", "occupancy", "waiting", "flows", "costs", "tables", "assumptions"]
+COMPARE_SECTIONS = ["answer", "differences", "ladder", "occupancy", "waiting", "costs", "tables", "assumptions"]
+WIDTHS = (1280, 1920)
+# Tables that must fit the page (no sideways scrolling) at every width.
+TABLES = ("#answer-table", "#trede-table", "#kpi-table", "#assumptions-models")
 
 
 @pytest.fixture(scope="module")
 def reports(cli_run_file, cli_compare_file, tmp_path_factory):
-    """The run file's report by `trede report`, the comparison's by `python3 -m trede.report`."""
+    """Run and comparison reports in English and Dutch: by `trede report --check-layout` (which
+    fails on overlapping or cut-off labels) and, for one, by `python3 -m trede.report`."""
     work = tmp_path_factory.mktemp("reports")
-    p = cli("report", cli_run_file, "-o", work / "run.html", cwd=work)
-    assert p.returncode == 0, describe(p)
-    assert p.stdout.strip() == f"wrote {work / 'run.html'}"
-    p = subprocess.run([sys.executable, "-m", "trede.report", str(cli_compare_file), "-o", str(work / "compare.html")],
-                       cwd=work, capture_output=True, text=True, timeout=300)
-    assert p.returncode == 0, describe(p)
-    return {"run": work / "run.html", "compare": work / "compare.html"}
+    out = {}
+    for kind, source in (("run", cli_run_file), ("compare", cli_compare_file)):
+        for lang in ("en", "nl"):
+            path = work / f"{kind}-{lang}.html"
+            if (kind, lang) == ("compare", "en"):
+                p = subprocess.run([sys.executable, "-m", "trede.report", str(source), "-o", str(path),
+                                    "--check-layout"], cwd=work, capture_output=True, text=True, timeout=300)
+            else:
+                p = cli("report", source, "-o", path, "--lang", lang, "--check-layout", cwd=work)
+            assert p.returncode == 0, describe(p)
+            assert p.stdout.strip() == f"wrote {path}"
+            out[kind, lang] = path
+    return out
 
 
 def images(html):
@@ -59,31 +79,214 @@ def section_ids(html):
     return re.findall(r'<h2 id="([^"]+)"', html)
 
 
+def text_of(html):
+    """The visible text of a page, entities decoded, tags and no-break spaces as blanks."""
+    import html as h
+    return re.sub(r"\s+", " ", h.unescape(re.sub(r"<[^>]+>", " ", html)).replace("\u00a0", " "))
+
+
+# ---- numbers ---------------------------------------------------------------------------------------
+
+def test_numbers_read_the_same_everywhere_in_english_and_dutch():
+    en, nl = NumberFormat("en"), NumberFormat("nl")
+    assert en.value("count", 1234.5) == "1,234" and nl.value("count", 1234.5) == "1.234"
+    assert en.number(1234.5, 5) == "1,234.5" and nl.number(1234.5, 5) == "1.234,5"
+    assert en.value("share", 0.488) == "48.8 %" and nl.value("share", 0.488) == "48,8 %"
+    assert en.value("eur", 1.2e6) == "€ 1.2 mln" and nl.value("eur", 1.2e6) == "€ 1,2 mln"
+    assert en.value("eur", 5.04e9) == "€ 5.04 bn" and nl.value("eur", 5.04e9) == "€ 5,04 mld"
+    assert en.value("eur", 309540) == "€ 309,540" and nl.value("eur", 309540) == "€ 309.540"
+    assert en.value("eur", -7.25e8, sign=True) == "−€ 725 mln"
+    # A difference of shares is in percentage points, with its interval at the same precision.
+    assert en.interval("points", 0.00785, 0.0072, 0.0085, sign=True) == ("+0.785 pp", "[0.720, 0.850]")
+    assert nl.interval("points", 0.00785, 0.0072, 0.0085, sign=True) == ("+0,785 %-punt", "[0,720; 0,850]")
+    assert en.interval("count", 625.4, 585.9, 664.9, sign=True) == ("+625", "[586, 665]")
+    assert en.interval("eur", 5.0409e9, 5.0327e9, 5.0491e9) == ("€ 5.04 bn", "[5.03, 5.05]")
+    assert en.value("count", -0.0001) == "−0.000100" and en.fixed(-0.0001, 2) == "0.00"  # no "−0.00"
+    assert en.value("count", float("nan")) == "n/a" and nl.value("count", float("nan")) == "n.b."
+    assert en.plain(0.05) == "0.05" and nl.plain(2.0) == "2" and nl.plain(1250) == "1.250"
+
+
+def test_axes_read_in_their_units():
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots()
+    ax.plot([2015, 2035], [0, -8e8])
+    NumberFormat("nl").axis(ax, "x", "year")
+    unit = NumberFormat("nl").axis(ax, "y", "eur", "kosten")
+    fig.canvas.draw()
+    xs = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    ys = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    plt.close(fig)
+    assert unit == "€ mln" and ax.get_ylabel() == "kosten (€ mln)"
+    assert all(re.fullmatch(r"20\d\d", x) for x in xs), xs           # whole calendar years
+    assert "−800" in ys and not any("e" in y or "." in y for y in ys), ys
+
+
+def test_every_text_has_both_languages():
+    assert all(len(v) == 2 and all(v) for v in TEXT.values())
+    assert all(len(v) == 4 and all(v) for v in KPIS.values())
+    nl = Language("nl")
+    assert nl.kpi("uitstroom_werk").startswith("uitstroom naar werk")
+    assert nl.trede(5, long=True) == "trede 5 betaald werk met ondersteuning"
+
+
+# ---- the layout check -------------------------------------------------------------------------------
+
+def test_the_label_check_catches_overlapping_and_cut_off_labels():
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.set_xticks(range(8), [f"a long label {i}" for i in range(8)])
+    ax.set_ylabel("y " * 80)
+    problems = trede.plot.label_problems(fig)
+    assert any("overlap" in p for p in problems), problems
+    assert any("reaches outside the figure" in p for p in problems), problems
+    assert trede.plot.finish(fig) != []  # categorical labels are not thinned: still reported
+    plt.close(fig)
+    # Crowded numeric ticks are thinned until they fit.
+    from matplotlib.ticker import MaxNLocator
+    fig, ax = plt.subplots(figsize=(3, 2), layout="constrained")
+    ax.plot([0, 1e6], [0, 1])
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=40))
+    assert any("overlap" in p for p in trede.plot.label_problems(fig))
+    assert trede.plot.finish(fig) == []
+    plt.close(fig)
+
+
+def test_comparison_figures_have_readable_labels_and_people(cli_compare_file):
+    import matplotlib.pyplot as plt
+    c = trede.read(cli_compare_file)
+    for lang in ("en", "nl"):
+        fig = trede.plot.kpi_differences(c, lang=lang)
+        titles = [a.get_title() for a in fig.axes if a.get_visible()]
+        assert Language(lang).kpi("persons_reaching_work") in titles  # people, not only moves
+        assert any(t.endswith("(pp)" if lang == "en" else "(%-punt)") for t in titles), titles
+        for f in (fig, trede.plot.cumulative_differences(c, lang=lang), trede.plot.trede_differences(c, lang=lang),
+                  trede.plot.compare_cost(c, lang=lang)):
+            assert trede.plot.finish(f, lang) == []
+            plt.close(f)
+
+
+# ---- content ------------------------------------------------------------------------------------------
+
 def test_run_report_content(reports, cli_run_file):
-    html = reports["run"].read_text()
+    html = reports["run", "en"].read_text()
     assert_self_contained(html)
     assert section_ids(html) == RUN_SECTIONS
     assert len(images(html)) == 6
     r = trede.read(cli_run_file)
     k = r.kpi_table()
-    assert trede.report._kpi_value("uitstroom_werk", k.loc["uitstroom_werk", "mean"]) in html
-    assert trede.report._kpi_value("cost_total_eur", k.loc["cost_total_eur", "mean"]) in html
+    f = NumberFormat("en")
+    text = text_of(html)
+    for name in ("persons_reaching_work", "uitstroom_werk", "cost_total_eur", "share_reached_work"):
+        assert f.value(KPIS[name][0], k.loc[name, "mean"]) in text, name
     assert r.attrs["scenario_hash"] in html  # provenance in the footer
     assert "beschut_werk" in html and "Waiting lists over the run" in html
+    assert not re.search(r"\d\.\d+e[+-]?\d", text), "a number in scientific notation"
 
 
-def test_comparison_report_content(reports):
-    html = reports["compare"].read_text()
+def test_comparison_report_answers_first(reports, cli_compare_file):
+    html = reports["compare", "en"].read_text()
     assert_self_contained(html)
     assert section_ids(html) == COMPARE_SECTIONS
-    assert "gecombineerd, partieel, klassiek" in html
-    assert "Variance reduction from common random numbers" in html
+    text = text_of(html)
+    c = trede.read(cli_compare_file)
+    a = answer(c)
+    f = NumberFormat("en")
+    # The answer table: people and moves into work, cost, per scenario with intervals.
+    table = text_of(html[html.index('id="answer-table"'):html.index("</table>", html.index('id="answer-table"'))])
+    for h in ("people reaching work", "moves into work", "total public cost"):
+        assert h in table
+    for name in c.names:
+        row = a[(a.scenario == name) & (a.quantity == "persons_reaching_work")].iloc[0]
+        mean, interval = f.interval("count", row["mean"], row["lo"], row["hi"])
+        assert f"{mean} {interval}" in table, (name, mean, interval)
+        if name != c.reference:
+            m, iv = f.interval("count", row["difference"], row["difference_lo"], row["difference_hi"], sign=True)
+            assert f"{m} {iv}" in table
+    assert "Monte Carlo uncertainty only" in text
+    assert "People per trede at" in text
+    assert "Variance reduction from common random numbers" in text
     assert "▲" in html  # klassiek hands people over, gecombineerd does not: a significant difference
+    # Shares differ in percentage points.
+    assert re.search(r"[+−]\d+\.\d+ pp \[", text), "share differences in percentage points"
+
+
+def test_comparison_report_lists_every_assumption(reports):
+    text = text_of(reports["compare", "en"].read_text())
+    assumptions = text[text.index("Assumptions What the results rest on"):]
+    # organisation model per scenario, population share, handover rule, lost-to state
+    for word in ("gecombineerd", "partieel", "klassiek", "100.0 %", "Handover rules", "5.0 %", "bijstand",
+                 "population[0].count=3000"):
+        assert word in assumptions, word
+    assert "gamma" not in assumptions or "mean" in assumptions
+
+
+def test_assumptions_follow_bases_and_overrides(tmp_path):
+    """Overrides reach the assumptions: a handover leakage and a region share set with --set
+    are what the report lists."""
+    text = organisation_variants(("klassiek",))["klassiek"]
+    s = trede.parse_scenario(text, "klassiek.toml", {**BM2_SMALL, "handover[0].leakage": 0.25,
+                                                     "population[0].count": 400, "horizon_years": 2})
+    r = trede.run(s, 2, seed=1)
+    out = trede.report.write_report(r, tmp_path / "k.html", strict=True)
+    text = text_of(out.read_text())
+    assumptions = text[text.index("Handover rules"):]
+    assert "25.0 %" in assumptions and "handover[0].leakage=0.25" in assumptions
+    doc = {"region": [{"name": "Noord", "share": 1.0}], "handover": [{"leakage": 0.1}]}
+    _apply_override(doc, "region[Noord].share=0.05")
+    _apply_override(doc, "handover[0].delay={dist = \"gamma\", shape = 2, scale = 0.05}")
+    assert doc["region"][0]["share"] == 0.05 and delay_mean(doc["handover"][0]["delay"]) == pytest.approx(0.1)
+
+
+def test_dutch_report(reports, cli_compare_file, cli_run_file):
+    for kind, source in (("compare", cli_compare_file), ("run", cli_run_file)):
+        html = reports[kind, "nl"].read_text()
+        assert '<html lang="nl">' in html
+        assert_self_contained(html)
+        text = text_of(html)
+        for word in ("Aannames", "Participatieladder", "uitstroom naar werk", "Alle indicatoren", "geïsoleerd"):
+            assert word in text, (kind, word)
+        assert "Headline" not in text and "Assumptions" not in text
+    text = text_of(reports["compare", "nl"].read_text())
+    c = trede.read(cli_compare_file)
+    nl = NumberFormat("nl")
+    k = c.scenarios[0].kpi_table()
+    assert nl.value("count", k.loc["persons_reaching_work", "mean"]) in text
+    assert re.search(r"\d\.\d{3}", text) and re.search(r"\d,\d+ %", text)  # 1.234 and 48,8 %
+    assert "alleen Monte Carlo-onzekerheid" in text and "personen naar werk" in text
+    assert "%-punt" in text
+
+
+def test_decision_summaries_are_picked_up(cli_compare_file, tmp_path):
+    """A comparison file with /decision/summary (docs: trede._answer) gets those rows in the
+    answer table, with their source of uncertainty."""
+    path = tmp_path / "decision.h5"
+    shutil.copy(cli_compare_file, path)
+    n = len(trede.read(path).names)
+    with h5py.File(path, "a") as f:
+        g = f.create_group("decision/summary")
+        str_t = h5py.string_dtype()
+        g["quantity"] = np.array(["incremental_cost_per_person_reaching_work_eur", "probability_best"], dtype=object)
+        g["quantity"][...] = ["incremental_cost_per_person_reaching_work_eur", "probability_best"]
+        g.create_dataset("kind", data=["eur", "prob"], dtype=str_t)
+        g.create_dataset("label", data=["incremental cost", "probability best"], dtype=str_t)
+        g.create_dataset("uncertainty", data=["Monte Carlo + parameter (40 draws)"] * 2, dtype=str_t)
+        mean = np.array([[np.nan] + [12345.0 * (i + 1) for i in range(n - 1)], [0.5] + [0.5 / (n - 1)] * (n - 1)])
+        g["mean"] = mean
+        g["lo"] = mean * 0.9
+        g["hi"] = mean * 1.1
+    c = trede.read(path)
+    a = answer(c)
+    assert set(a.quantity) >= {"incremental_cost_per_person_reaching_work_eur", "probability_best"}
+    html = trede.report.render(c)
+    text = text_of(html[html.index('id="answer-table"'):html.index("</table>", html.index('id="answer-table"'))])
+    assert "extra cost per extra person in work" in text and "probability best" in text
+    assert "€ 12,345 [11,110, 13,580]" in text and "50.0 % [45.0, 55.0]" in text
+    assert "Monte Carlo + parameter (40 draws)" in text_of(html)
 
 
 def test_report_adapts_to_a_model_without_capacities_or_costs(tmp_path):
     r = trede.run(MODELS / "ladder-bm.toml", 3, seed=1, overrides={"population[0].count": 500, "horizon_years": 3})
-    out = trede.report.write_report(r, tmp_path / "bm1.html", title="BM1 <small>")
+    out = trede.report.write_report(r, tmp_path / "bm1.html", title="BM1 <small>", strict=True)
     html = out.read_text()
     assert_self_contained(html)
     assert "<title>BM1 &lt;small&gt;</title>" in html
@@ -97,11 +300,13 @@ def test_report_command_line_errors(cli_run_file, tmp_path):
     assert p.returncode == 2 and "missing.h5" in p.stderr, describe(p)
     p = cli("report", cli_run_file, "-o", tmp_path / "no" / "dir" / "x.html", cwd=tmp_path)
     assert p.returncode == 2 and "does not exist" in p.stderr, describe(p)
+    p = cli("report", cli_run_file, "--lang", "fr", cwd=tmp_path)
+    assert p.returncode == 2 and "fr" in p.stderr, describe(p)
     (tmp_path / "text.h5").write_text("not a result")
     p = cli("report", "text.h5", cwd=tmp_path)
     assert p.returncode == 2, describe(p)
     p = cli("report", "--help", cwd=tmp_path)
-    assert p.returncode == 0 and "self-contained HTML report" in p.stdout
+    assert p.returncode == 0 and "self-contained HTML report" in p.stdout and "--lang" in p.stdout
     assert not list(tmp_path.glob("*.html"))
     # Default output: next to the input, with the suffix .html.
     shutil.copy(cli_run_file, tmp_path / "copy.h5")
@@ -124,53 +329,90 @@ def browser():
         yield b
 
 
-def check_page(browser, path, sections):
-    page = browser.load(path)
-    assert not page.problems, "\n".join(page.problems)
-    assert page.title
-    assert browser.evaluate("Array.from(document.querySelectorAll('h2')).map(h => h.id)") == sections
-    assert len(page.figures) == len(page.images) >= 6
-    for img in page.images:
-        assert img["complete"] and img["width"] > 300 and img["height"] > 150, f"image not decoded: {img}"
-        assert img["w"] > 300 and img["h"] > 100, f"image not laid out: {img}"
-    shot = browser.full_page()  # one screenshot of the whole page, cut into the figures
-    for fig in page.figures:
-        blank = blank_fraction(shot, fig)
-        assert blank < MAX_BLANK, f"{fig['id']} looks blank ({blank:.1%} one colour)"
+def check_page(browser, path, sections, screens=None, widths=WIDTHS):
+    """Loads the page at each width: no problems, the sections, every image decoded and not
+    blank, no table or the page wider than its box. Screenshots go to ``screens``."""
+    page = None
+    for width in widths:
+        browser.resize(width)
+        page = browser.load(path)
+        assert not page.problems, "\n".join(page.problems)
+        assert page.title
+        assert browser.evaluate("Array.from(document.querySelectorAll('h2')).map(h => h.id)") == sections
+        assert len(page.figures) == len(page.images) >= 5
+        for img in page.images:
+            assert img["complete"] and img["width"] > 300 and img["height"] > 150, f"image not decoded: {img}"
+            assert img["w"] > 300 and img["h"] > 100, f"image not laid out: {img}"
+            assert img["x"] + img["w"] <= width, f"image beyond the window at {width} px: {img}"
+        for selector in ("document", *TABLES):
+            o = browser.overflow(selector)
+            if o is not None:
+                assert o["scrollWidth"] <= o["clientWidth"], f"{selector} scrolls sideways at {width} px: {o}"
+        shot = browser.full_page()  # one screenshot of the whole page, cut into the figures
+        if screens is not None:
+            screens.mkdir(exist_ok=True)
+            (screens / f"{path.stem}-{width}.png").write_bytes(shot)
+        for fig in page.figures:
+            blank = blank_fraction(shot, fig)
+            assert blank < MAX_BLANK, f"{fig['id']} looks blank at {width} px ({blank:.1%} one colour)"
     return page
 
 
-def test_run_report_in_the_browser(browser, reports):
-    page = check_page(browser, reports["run"], RUN_SECTIONS)
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_run_report_in_the_browser(browser, reports, lang, tmp_path_factory):
+    page = check_page(browser, reports["run", lang], RUN_SECTIONS, reports["run", lang].parent / "screens")
     assert "ladder-bm2" in page.title
     assert [r for r in page.requests if not r.startswith("data:")] == [page.url]  # nothing but the page
 
 
-def test_comparison_report_in_the_browser(browser, reports):
-    page = check_page(browser, reports["compare"], COMPARE_SECTIONS)
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_comparison_report_in_the_browser(browser, reports, lang):
+    page = check_page(browser, reports["compare", lang], COMPARE_SECTIONS, reports["compare", lang].parent / "screens")
     assert "gecombineerd" in page.title
+
+
+def test_five_scenarios_fit_the_page(browser, tmp_path):
+    """Five organisation models with long names, as the national comparison has: every table
+    fits at 1280 px."""
+    files = []
+    for m, text in organisation_variants(("partieel", "gecombineerd", "integraal", "bedrijf_beschut_werk",
+                                          "klassiek")).items():
+        (tmp_path / f"{m}.toml").write_text(text.replace(f'name = "{m}"', f'name = "nederland-{m}"'))
+        files.append(f"{m}.toml")
+    small = {**BM2_SMALL, "population[0].count": 600, "inflow[0].rate_per_year": 60, "horizon_years": 3}
+    p = cli("compare", *files, *set_args(small), "-n", 3, "--seed", 2, "-q", "-o", "five.h5", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    p = cli("report", "five.h5", "-o", "five.html", "--check-layout", "-q", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    html = (tmp_path / "five.html").read_text()
+    assert "without their common prefix" in html
+    check_page(browser, tmp_path / "five.html", COMPARE_SECTIONS, tmp_path / "screens", widths=(1280,))
 
 
 def test_traced_people_get_a_life_course_figure(browser, tmp_path):
     p = cli("run", BM2, *set_args(BM2_SMALL), "-n", 2, "--seed", 3, "-q", "--trajectories", 30, "-o", "t.h5",
             cwd=tmp_path)
     assert p.returncode == 0, describe(p)
-    p = cli("report", "t.h5", "-o", "t.html", cwd=tmp_path)
+    p = cli("report", "t.h5", "-o", "t.html", "--check-layout", cwd=tmp_path)
     assert p.returncode == 0, describe(p)
     html = (tmp_path / "t.html").read_text()
     assert_self_contained(html)
     assert "Life courses of the first 30 traced people" in html
     sections = RUN_SECTIONS[:RUN_SECTIONS.index("costs")] + ["trajectories"] + RUN_SECTIONS[RUN_SECTIONS.index("costs"):]
-    check_page(browser, tmp_path / "t.html", sections)
+    check_page(browser, tmp_path / "t.html", sections, widths=(1280,))
 
 
 def test_the_browser_checks_catch_a_broken_page(browser, tmp_path):
     """The checks above can fail: a page with a console error, an exception, a corrupt image,
-    a request to the network and a blank figure is caught on every count."""
+    a request to the network, a blank figure and a table wider than its box is caught on every
+    count."""
+    browser.resize(1280)
     bad = tmp_path / "bad.html"
     bad.write_text("""<!DOCTYPE html><html><head><title>bad</title><link rel="icon" href="data:,"></head><body>
         <figure id="broken"><img src="data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAE="></figure>
         <figure id="blank" style="width:300px;height:200px;background:#fff"></figure>
+        <div id="answer-table" style="max-width:400px;overflow-x:auto"><table><tr><td style="white-space:nowrap">
+        """ + "wide " * 200 + """</td></tr></table></div>
         <img src="http://127.0.0.1:9/x.png">
         <script>console.error("something went wrong"); null.x;</script></body></html>""")
     page = browser.load(bad)
@@ -182,3 +424,5 @@ def test_the_browser_checks_catch_a_broken_page(browser, tmp_path):
     assert broken["width"] == 0, "a corrupt image must not decode"
     blank = next(f for f in page.figures if f["id"] == "blank")
     assert blank_fraction(browser.full_page(), blank) >= MAX_BLANK
+    o = browser.overflow("#answer-table")
+    assert o["scrollWidth"] > o["clientWidth"]

@@ -7,8 +7,9 @@
 >>> r.save("bm2.h5")                                 # the file `trede run -o bm2.h5` writes
 >>> trede.read("bm2.h5").kpi_table()
 
-Modules: :mod:`trede.plot` (matplotlib figures of results) and :mod:`trede.report`
-(``python3 -m trede.report results.h5 -o report.html``).
+Modules: :mod:`trede.plot` (matplotlib figures of results), :mod:`trede.report`
+(``python3 -m trede.report results.h5 -o report.html [--lang nl]``) and :mod:`trede.export`
+(``python3 -m trede.export results.h5 --format csv|xlsx``: tidy tables).
 """
 
 from __future__ import annotations

@@ -48,6 +48,17 @@ def summarize(samples: np.ndarray, axis: int = 0) -> Dict[str, np.ndarray]:
         return {"mean": np.nanmean(x, axis=axis), "sd": sd, "q05": q[0], "q50": q[1], "q95": q[2]}
 
 
+def t_quantile(confidence: float, n: Any) -> Any:
+    """The Student-t quantile of a two-sided interval at ``confidence`` from ``n`` values
+    (n - 1 degrees of freedom; NaN for n < 2), as the comparison file's intervals use."""
+    from scipy.stats import t as student_t
+    n = np.asarray(n)
+    with np.errstate(invalid="ignore"):
+        q = student_t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1))
+    q = np.where(n >= 2, q, np.nan)
+    return float(q) if q.ndim == 0 else q
+
+
 def _long(values: np.ndarray, axes: Sequence[Tuple[Sequence[str], Sequence[np.ndarray]]],
           order: Optional[Sequence[str]] = None) -> pd.DataFrame:
     """A long frame of ``values`` (any shape): one row per cell, with the label columns of each
@@ -561,6 +572,34 @@ class Comparison:
         else:
             raise KeyError(f"unknown quantity {quantity!r}")
         return _long(values, axes, order=order)
+
+    def paired_difference(self, key: str, index: Optional[int] = None,
+                          cumulative: bool = False) -> List[Dict[str, np.ndarray]]:
+        """Paired differences of any per-replicate dataset ``key`` of the scenarios (e.g.
+        ``"replicates/cost_cumulative_eur"`` [R, T]): for every scenario but the reference, the
+        mean, sd, lo and hi over replicates of scenario minus reference, replicate by replicate,
+        with the Student-t interval at :attr:`confidence` (as the ``difference`` datasets of the
+        file). ``index`` picks one entry of the last axis (a KPI of ``replicates/kpi_period``);
+        ``cumulative`` sums along the second axis (periods) first."""
+        def values(r: Result) -> np.ndarray:
+            x = np.asarray(r[key], dtype=float)
+            if index is not None:
+                x = x[..., index]
+            return np.cumsum(x, axis=1) if cumulative else x
+        ref = self.scenarios[0]
+        base = values(ref)
+        out = []
+        for r in self.scenarios[1:]:
+            if not np.array_equal(np.asarray(r["replicates/replicate"]), np.asarray(ref["replicates/replicate"])):
+                raise ValueError(f"{r.name}: other replicates than the reference's; differences are not paired")
+            d = values(r) - base
+            s = summarize(d)
+            n = np.sum(~np.isnan(d), axis=0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                half = t_quantile(self.confidence, n) * s["sd"] / np.sqrt(n)
+            out.append({"mean": s["mean"], "sd": np.where(n >= 2, s["sd"], np.nan), "lo": s["mean"] - half,
+                        "hi": s["mean"] + half})
+        return out
 
     def variance_reduction(self) -> pd.DataFrame:
         """How much common random numbers helped, per scenario and KPI: var(independent

@@ -1,55 +1,89 @@
 """Figures of results with matplotlib: fan charts, the participatieladder, waiting lists, flows,
 costs, and paired differences of comparisons. Each function draws on ``ax`` (a new figure when
 None) and returns the Axes (or the Figure for multi-panel plots), so they compose in notebooks
-and in the HTML report (:mod:`trede.report`).
+and in the HTML report (:mod:`trede.report`). ``lang="nl"`` labels them in Dutch with Dutch
+number formatting.
+
+Axes read in their units: calendar years as whole years, euros in € mln or € bn, shares in
+percent and differences of shares in percentage points. :func:`finish` makes a figure ready to
+show (plain numbers on every axis, fewer ticks where labels would collide) and
+:func:`label_problems` says which labels still overlap or fall outside the figure, measured
+from matplotlib's own text extents.
 
 >>> import trede, trede.plot
 >>> r = trede.read("bm2.h5")
 >>> trede.plot.fan(r, "wait_beschut_werk")
->>> trede.plot.ladder(r, share=True)
+>>> trede.plot.ladder(r, share=True, lang="nl")
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, Optional, Sequence, Union
+from itertools import combinations
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import matplotlib
 import numpy as np
 
+from ._i18n import KPIS, Language, kpi_kind
 from ._results import Comparison, Result, summarize
 
 __all__ = ["fan_chart", "fan", "ladder", "waiting", "waiting_times", "flow_matrix", "flows_over_time",
-           "cost", "cost_by_state", "kpi_differences", "trede_differences", "period_differences",
-           "compare_occupancy", "TREDE_COLORS", "KPI_LABELS"]
+           "cost", "cost_by_state", "trajectories", "kpi_differences", "trede_differences", "period_differences",
+           "cumulative_differences", "compare_occupancy", "compare_waiting", "compare_cost", "differing_states",
+           "finish", "label_problems", "short_names", "state_colors", "scenario_color", "TREDE_COLORS",
+           "KPI_LABELS"]
 
 #: One colour per trede 1..6, from isolated (dark) to work without support (light).
 TREDE_COLORS = [matplotlib.colormaps["viridis"](x) for x in np.linspace(0.05, 0.95, 6)]
 
-#: Readable labels of the KPIs.
-KPI_LABELS: Dict[str, str] = {
-    "uitstroom_werk": "uitstroom naar werk (moves)",
-    "uitval": "uitval (moves)",
-    "herinstroom": "herinstroom (moves)",
-    "mean_time_to_first_work_years": "time to first work (years)",
-    "share_reached_trede_ge4": "share reaching trede ≥ 4",
-    "share_reached_work": "share reaching work",
-    "cost_total_eur": "total cost (€)",
-    "cost_per_person_reaching_work_eur": "cost per person reaching work (€)",
-    "persons": "people",
-    "persons_reaching_work": "people reaching work",
-    "arrivals": "arrivals",
-    "absorbed": "exits",
-    "events": "events",
-    "waiting_joined": "joined a waiting list",
-    "waiting_admitted": "admitted from a waiting list",
-    "waiting_reneged": "gave up waiting",
-    "mean_waiting_time_admitted_years": "waiting time of those admitted (years)",
-    "handovers": "handovers between organisations",
-    "leaked": "lost at a handover",
-    "cost_eur": "cost (€)",
-}
+#: Readable English labels of the KPIs (the catalogue with Dutch labels and units is trede._i18n.KPIS).
+KPI_LABELS: Dict[str, str] = {k: v[2] for k, v in KPIS.items()}
 
 _FAN_LEVELS = ((0.05, 0.95), (0.10, 0.90), (0.25, 0.75))
+
+# Twenty colours that stay apart from each other: tab20's dark shades first, then its light ones.
+_DISTINCT = [matplotlib.colormaps["tab20"](i) for i in list(range(0, 20, 2)) + list(range(1, 20, 2))]
+# Scenario colours: the reference first (dark blue-grey), then tab10 without its grey.
+_SCENARIO = ["#34495e", "#e6750a", "#2a9d3a", "#c62f2f", "#8457b3", "#8c564b", "#d45fb3", "#b5b21f", "#17a8b8",
+             "#1f5fbf"]
+
+LangLike = Union[str, Language]
+
+
+def _lang(lang: LangLike) -> Language:
+    return lang if isinstance(lang, Language) else Language(lang)
+
+
+def scenario_color(i: int) -> str:
+    """The colour of scenario ``i`` of a comparison (0: the reference), the same in every figure."""
+    return _SCENARIO[i % len(_SCENARIO)]
+
+
+def state_colors(states: Sequence[str]) -> Dict[str, Any]:
+    """Distinct colours for ``states`` (no two alike up to 20 states; beyond that evenly spread hues)."""
+    n = len(states)
+    if n <= len(_DISTINCT):
+        colours = _DISTINCT[:n]
+    else:
+        colours = [matplotlib.colormaps["hsv"](x) for x in np.linspace(0, 1, n, endpoint=False)]
+    return dict(zip(states, colours))
+
+
+def short_names(names: Sequence[str]) -> Tuple[List[str], str]:
+    """Scenario names without their common prefix (cut at a '-' or '_'), and the prefix:
+    ``nederland-partieel, nederland-klassiek`` -> ``partieel, klassiek`` and ``nederland-``."""
+    if len(names) < 2:
+        return list(names), ""
+    prefix = names[0]
+    for n in names[1:]:
+        while not n.startswith(prefix):
+            prefix = prefix[:-1]
+    cut = max(prefix.rfind("-"), prefix.rfind("_"))
+    prefix = prefix[:cut + 1] if cut >= 0 else ""
+    short = [n[len(prefix):] for n in names]
+    if not prefix or any(not s for s in short):
+        return list(names), ""
+    return short, prefix
 
 
 def _axes(ax: Any = None, figsize: Sequence[float] = (7.0, 3.8)) -> Any:
@@ -60,20 +94,66 @@ def _axes(ax: Any = None, figsize: Sequence[float] = (7.0, 3.8)) -> Any:
     return ax
 
 
-def _grid(n: int, ncols: int = 3, panel: Sequence[float] = (3.6, 2.6)) -> Any:
+def _grid(n: int, ncols: int = 3, panel: Sequence[float] = (3.6, 2.6), width: float = 11.0, legend: bool = False,
+          **kw: Any) -> Any:
+    """A figure of ``n`` panels in rows of ``ncols``, at most ``width`` inches wide. With
+    ``legend``, also an Axes for the legend (returned third): the first free slot of the grid,
+    or a narrow extra column when the grid is full, so that no panel is squeezed by it."""
     import matplotlib.pyplot as plt
     ncols = max(1, min(ncols, n))
     nrows = (n + ncols - 1) // ncols
-    width = min(max(panel[0], 10.0 / ncols), 7.0)  # one or two panels: wider ones
-    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, panel[1] * nrows), layout="constrained",
-                             squeeze=False)
-    for a in axes.flat[n:]:
+    extra = legend and n == nrows * ncols
+    ratio = 0.45
+    w = min(max(panel[0], 10.0 / ncols), 7.0, width / (ncols + (ratio if extra else 0)))
+    cols = ncols + (1 if extra else 0)
+    gridspec = {"width_ratios": [1.0] * ncols + [ratio]} if extra else None
+    fig, axes = plt.subplots(nrows, cols, figsize=(w * (ncols + (ratio if extra else 0)), panel[1] * nrows),
+                             layout="constrained", squeeze=False, gridspec_kw=gridspec, **kw)
+    panels = [axes[i // ncols, i % ncols] for i in range(n)]
+    spare = [axes[i // ncols, i % ncols] for i in range(n, nrows * ncols)] + \
+        ([axes[r, ncols] for r in range(nrows)] if extra else [])
+    lax = None
+    if legend and spare:
+        lax = spare[0]
+    for a in spare:
         a.set_visible(False)
-    return fig, list(axes.flat[:n])
+    if lax is not None:
+        lax.set_visible(True)
+        lax.axis("off")
+    return (fig, panels, lax) if legend else (fig, panels)
 
+
+def _legend_in(lax: Any, source: Any) -> None:
+    """The legend of the Axes ``source`` drawn in the spare Axes ``lax``."""
+    handles, labels = source.get_legend_handles_labels()
+    lax.legend(handles, labels, loc="upper left", fontsize=8, frameon=False, borderaxespad=0.0)
+
+
+def _years(ax: Any, L: Language, label: bool = True) -> None:
+    """A calendar-year x axis: the data's span, whole years as ticks."""
+    ax.autoscale(axis="x", tight=True)
+    L.fmt.axis(ax, "x", "year", L.t("year") if label else None)
+
+
+def _legend(ax: Any, outside: bool = False, **kw: Any) -> None:
+    if outside:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False, **kw)
+    else:
+        ax.legend(fontsize=8, frameon=False, **kw)
+
+
+def _per_year(result: Result) -> Tuple[np.ndarray, np.ndarray]:
+    """Periods of positive length: their end times and lengths (years)."""
+    start = np.asarray(result.period_start, dtype=float)
+    end = np.asarray(result.period_end, dtype=float)
+    keep = end > start
+    return keep, end - start
+
+
+# ---- one ensemble -------------------------------------------------------------------------------
 
 def fan_chart(ax: Any, time: np.ndarray, samples: np.ndarray, color: Any = "C0", label: Optional[str] = None,
-              median: bool = True) -> Any:
+              median: bool = True, lang: LangLike = "en") -> Any:
     """Draws a fan chart of ``samples`` [R, T] over ``time`` [T]: shaded bands between the 5-95 %,
     10-90 % and 25-75 % quantiles over replicates, and the median line."""
     x = np.asarray(samples, dtype=float)
@@ -82,21 +162,26 @@ def fan_chart(ax: Any, time: np.ndarray, samples: np.ndarray, color: Any = "C0",
         ax.fill_between(time, q[0], q[1], color=color, alpha=0.18 + 0.1 * i, linewidth=0,
                         label=f"{label}: {int(lo * 100)}–{int(hi * 100)} %" if label and i == 0 else None)
     if median:
-        ax.plot(time, np.nanquantile(x, 0.5, axis=0), color=color, lw=1.8, label=f"{label}: median" if label else None)
+        ax.plot(time, np.nanquantile(x, 0.5, axis=0), color=color, lw=1.8,
+                label=f"{label}: {_lang(lang).t('median')}" if label else None)
     return ax
 
 
-def fan(result: Result, states: Union[str, Sequence[str], None] = None, ax: Any = None, ncols: int = 3) -> Any:
+def fan(result: Result, states: Union[str, Sequence[str], None] = None, ax: Any = None, ncols: int = 3,
+        lang: LangLike = "en") -> Any:
     """Fan charts of the occupancy of ``states`` (one name: one Axes; several or None = every
-    non-absorbing state with anyone in it: a grid of panels, returned as the Figure)."""
+    non-absorbing state with anyone in it: a grid of panels, returned as the Figure). Each
+    state has its own colour (:func:`state_colors`)."""
+    L = _lang(lang)
     occ = np.asarray(result["replicates/occupancy"], dtype=float)
     names = result.states
+    colours = state_colors(names)
     if isinstance(states, str):
         ax = _axes(ax)
-        fan_chart(ax, result.time, occ[:, :, names.index(states)], label=states)
+        fan_chart(ax, result.time, occ[:, :, names.index(states)], color=colours[states], label=states, lang=L)
         ax.set_title(states)
-        ax.set_xlabel("year")
-        ax.set_ylabel("people")
+        _years(ax, L)
+        L.fmt.axis(ax, "y", "count", L.t("people"))
         return ax
     if states is None:
         absorbing = _absorbing(result)
@@ -104,49 +189,54 @@ def fan(result: Result, states: Union[str, Sequence[str], None] = None, ax: Any 
     fig, axes = _grid(len(states), ncols)
     for a, s in zip(axes, states):
         i = names.index(s)
-        fan_chart(a, result.time, occ[:, :, i], color=_state_color(result, i))
-        a.set_title(s, fontsize=10)
-        a.set_ylabel("people")
+        fan_chart(a, result.time, occ[:, :, i], color=colours[s])
+        t = int(result.trede[i])
+        a.set_title(f"{s} ({L.trede(t)})" if t else s, fontsize=10)
         a.set_ylim(bottom=0)
+        _years(a, L, label=False)
+        L.fmt.axis(a, "y", "count", L.t("people"))
     return fig
 
 
 def _absorbing(result: Result) -> np.ndarray:
-    """States whose occupancy never decreases and that have no outgoing edge (exits)."""
+    """States with no outgoing edge (exits): their occupancy counts everyone who ended there."""
     e = result.edges
     has_out = {s for s in e["from"]}
     return np.array([s not in has_out for s in result.states])
 
 
-def _state_color(result: Result, i: int) -> Any:
-    t = int(result.trede[i])
-    return TREDE_COLORS[t - 1] if 1 <= t <= 6 else "0.4"
-
-
-def ladder(result: Result, ax: Any = None, share: bool = False, statistic: str = "mean") -> Any:
+def ladder(result: Result, ax: Any = None, share: bool = False, statistic: str = "mean", lang: LangLike = "en",
+           legend: bool = True) -> Any:
     """Stacked area of the people per trede 1..6 over time (``share``: as fractions of everyone
     on the ladder)."""
+    L = _lang(lang)
     ax = _axes(ax)
     v = np.stack([np.asarray(result[f"summary/trede_occupancy/{statistic}"], dtype=float)[:, r] for r in range(6)])
     if share:
         tot = v.sum(axis=0)
         v = np.divide(v, tot, out=np.zeros_like(v), where=tot > 0)
-    ax.stackplot(result.time, v, colors=TREDE_COLORS, labels=[f"trede {r}" for r in range(1, 7)], alpha=0.95)
-    ax.set_xlabel("year")
-    ax.set_ylabel("share of people on the ladder" if share else f"people ({statistic} over replicates)")
+    ax.stackplot(result.time, v, colors=TREDE_COLORS, labels=[L.trede(r, long=True) for r in range(1, 7)], alpha=0.95)
     ax.set_xlim(result.time[0], result.time[-1])
+    _years(ax, L)
     if share:
         ax.set_ylim(0, 1)
-    handles, labels = ax.get_legend_handles_labels()  # trede 6 on top, as in the stack
-    ax.legend(handles[::-1], labels[::-1], loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, frameon=False)
+        L.fmt.axis(ax, "y", "share", L.t("share_on_ladder"))
+    else:
+        L.fmt.axis(ax, "y", "count", L.t("people_mean"))
+    if legend:
+        handles, labels = ax.get_legend_handles_labels()  # trede 6 on top, as in the stack
+        ax.legend(handles[::-1], labels[::-1], loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8,
+                  frameon=False)
     return ax
 
 
-def trajectories(result: Result, ax: Any = None, replicate: Optional[int] = None, people: int = 40) -> Any:
+def trajectories(result: Result, ax: Any = None, replicate: Optional[int] = None, people: int = 40,
+                 lang: LangLike = "en") -> Any:
     """Life courses of traced people (``trajectories=N``): one row per person, coloured by the
     trede of the state they are in (grey: states off the ladder, blank: not in the model or
     absorbed). ``replicate``: which one (default: the first); ``people``: how many rows."""
     from matplotlib.patches import Patch
+    L = _lang(lang)
     ax = _axes(ax, figsize=(9.0, 0.16 * people + 1.5))
     t = result.trajectories()
     rep = int(t["replicate"].iloc[0]) if replicate is None else int(replicate)
@@ -155,6 +245,10 @@ def trajectories(result: Result, ax: Any = None, replicate: Optional[int] = None
     index = {s: i for i, s in enumerate(result.states)}
     absorbing = _absorbing(result)
     end = float(result.time[-1])
+
+    def colour(i: int) -> Any:
+        r = int(result.trede[i])
+        return TREDE_COLORS[r - 1] if 1 <= r <= 6 else "0.4"
     for row, person in enumerate(persons):
         mine = t[t["person"] == person]
         times = mine["time"].to_numpy(dtype=float)
@@ -165,222 +259,456 @@ def trajectories(result: Result, ax: Any = None, replicate: Optional[int] = None
                 continue
             stop = times[k + 1] if k + 1 < len(times) else end
             if stop > times[k]:
-                ax.barh(row, stop - times[k], left=times[k], height=0.8, color=_state_color(result, i), linewidth=0)
+                ax.barh(row, stop - times[k], left=times[k], height=0.8, color=colour(i), linewidth=0)
     ax.set_ylim(len(persons) - 0.5, -0.5)
     ax.set_yticks([])
-    ax.set_ylabel(f"{len(persons)} traced people (replicate {rep})")
-    ax.set_xlabel("year")
+    ax.set_ylabel(L.t("traced_people", n=len(persons), r=rep))
     ax.set_xlim(float(result.time[0]), end)
-    handles = [Patch(color=TREDE_COLORS[r], label=f"trede {r + 1}") for r in range(6)] + [Patch(color="0.4", label="off the ladder")]
+    _years(ax, L)
+    handles = [Patch(color=TREDE_COLORS[r], label=L.trede(r + 1)) for r in range(6)] + \
+        [Patch(color="0.4", label=L.t("off_ladder"))]
     ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, frameon=False)
     return ax
 
 
-def waiting(result: Result, ax: Any = None) -> Any:
+def waiting(result: Result, ax: Any = None, lang: LangLike = "en") -> Any:
     """Fan charts of waiting-list lengths, one colour per capacity state."""
+    L = _lang(lang)
     ax = _axes(ax)
     w = np.asarray(result["replicates/waiting"], dtype=float)
+    colours = state_colors(result.states)
     for c, name in enumerate(result.capacity_states):
-        fan_chart(ax, result.time, w[:, :, c], color=f"C{c}", label=name)
-    ax.set_xlabel("year")
-    ax.set_ylabel("people waiting")
+        fan_chart(ax, result.time, w[:, :, c], color=colours[name], label=name, lang=L)
     ax.set_ylim(bottom=0)
+    _years(ax, L)
+    L.fmt.axis(ax, "y", "count", L.t("people_waiting"))
     if result.capacity_states:
-        ax.legend(fontsize=8, frameon=False)
+        _legend(ax)
     return ax
 
 
-def waiting_times(result: Result, ax: Any = None) -> Any:
+def waiting_times(result: Result, ax: Any = None, lang: LangLike = "en") -> Any:
     """Mean waiting time of those admitted per period, per capacity state: median over
     replicates and the 5-95 % band."""
+    L = _lang(lang)
     ax = _axes(ax)
     df = result.waiting_times()
     df = df[(df.quantity == "mean_wait_admitted_years") & (df.time > np.asarray(result.period_start)[0])]
-    for c, name in enumerate(result.capacity_states):
+    colours = state_colors(result.states)
+    for name in result.capacity_states:
         d = df[df.state == name].pivot(index="time", columns="statistic", values="value")
-        ax.fill_between(d.index, d["q05"], d["q95"], color=f"C{c}", alpha=0.25, linewidth=0)
-        ax.plot(d.index, d["q50"], color=f"C{c}", marker="o", ms=3, label=name)
-    ax.set_xlabel("end of period (year)")
-    ax.set_ylabel("years waited (admitted)")
+        ax.fill_between(d.index, d["q05"], d["q95"], color=colours[name], alpha=0.25, linewidth=0)
+        ax.plot(d.index, d["q50"], color=colours[name], marker="o", ms=2.5, label=name)
     ax.set_ylim(bottom=0)
+    L.fmt.axis(ax, "x", "year", L.t("end_of_period"))
+    L.fmt.axis(ax, "y", "years", L.t("years_waited"))
     if result.capacity_states:
-        ax.legend(fontsize=8, frameon=False)
+        _legend(ax)
     return ax
 
 
-def flow_matrix(result: Result, ax: Any = None) -> Any:
+def flow_matrix(result: Result, ax: Any = None, lang: LangLike = "en") -> Any:
     """Heat map of the mean moves per year between states (rows: from, columns: to)."""
+    L = _lang(lang)
     m = result.flow_matrix(per_year=True)
+    m = m.rename(index={"(inflow)": L.t("inflow_row")})
     ax = _axes(ax, figsize=(0.55 * len(m.columns) + 3.5, 0.45 * len(m.index) + 2.2))
     v = m.to_numpy()
     im = ax.imshow(np.log10(1 + v), cmap="Blues", aspect="auto")
-    ax.set_xticks(range(len(m.columns)), m.columns, rotation=45, ha="right", fontsize=8)
+    ax.set_xticks(range(len(m.columns)), m.columns, rotation=90, fontsize=8)
     ax.set_yticks(range(len(m.index)), m.index, fontsize=8)
-    ax.set_xlabel("to")
-    ax.set_ylabel("from")
+    ax.set_xlabel(L.t("to"))
+    ax.set_ylabel(L.t("from"))
     top = v.max() if v.size else 0
     for i in range(v.shape[0]):
         for j in range(v.shape[1]):
             if v[i, j] > 0:
-                ax.text(j, i, _short(v[i, j]), ha="center", va="center", fontsize=7,
+                ax.text(j, i, _short(v[i, j], L), ha="center", va="center", fontsize=6.5,
                         color="white" if np.log10(1 + v[i, j]) > 0.6 * np.log10(1 + top) else "black")
-    ax.figure.colorbar(im, ax=ax, label="log10(1 + moves per year)", shrink=0.8)
+    ax.figure.colorbar(im, ax=ax, label=L.t("moves_per_year_log"), shrink=0.8)
     return ax
 
 
-def _short(x: float) -> str:
+def _short(x: float, L: Language) -> str:
+    """A cell label of at most 4 characters: 1.2M, 35k, 3.4k, 120, 0.5 (decimal sign of the language)."""
     a = abs(x)
     if a >= 1e6:
-        return f"{x / 1e6:.1f}M"
+        return L.fmt.fixed(x / 1e6, 1) + "M"
     if a >= 1e4:
-        return f"{x / 1e3:.0f}k"
+        return L.fmt.fixed(x / 1e3, 0) + "k"
     if a >= 1e3:
-        return f"{x / 1e3:.1f}k"
+        return L.fmt.fixed(x / 1e3, 1) + "k"
     if a >= 10:
-        return f"{x:.0f}"
-    return f"{x:.2g}"
+        return L.fmt.fixed(x, 0)
+    return L.fmt.number(x, 2)
 
 
 def flows_over_time(result: Result, kpis: Iterable[str] = ("uitstroom_werk", "uitval", "herinstroom"),
-                    ax: Any = None) -> Any:
-    """Per-period counts of the key flows (from the per-period KPIs): median and 5-95 % band."""
+                    ax: Any = None, lang: LangLike = "en") -> Any:
+    """The key flows per year (per-period counts ÷ the period's length): median over replicates
+    and the 5-95 % band."""
+    L = _lang(lang)
     ax = _axes(ax)
     names = result.kpi_period_names
     kp = np.asarray(result["replicates/kpi_period"], dtype=float)
-    t = np.asarray(result.period_end)
-    keep = t > np.asarray(result.period_start)
+    keep, length = _per_year(result)
+    t = np.asarray(result.period_end)[keep]
     for j, k in enumerate(kpis):
-        s = summarize(kp[:, keep, names.index(k)])
-        ax.fill_between(t[keep], s["q05"], s["q95"], color=f"C{j}", alpha=0.25, linewidth=0)
-        ax.plot(t[keep], s["q50"], color=f"C{j}", marker="o", ms=3, label=KPI_LABELS.get(k, k))
-    ax.set_xlabel("end of period (year)")
-    ax.set_ylabel("moves per period")
+        s = summarize(kp[:, keep, names.index(k)] / length[keep])
+        ax.fill_between(t, s["q05"], s["q95"], color=f"C{j}", alpha=0.25, linewidth=0)
+        ax.plot(t, s["q50"], color=f"C{j}", marker="o", ms=2.5, label=L.kpi(k))
     ax.set_ylim(bottom=0)
-    ax.legend(fontsize=8, frameon=False)
+    L.fmt.axis(ax, "x", "year", L.t("end_of_period"))
+    L.fmt.axis(ax, "y", "count", L.t("moves_per_year"))
+    _legend(ax)
     return ax
 
 
-def cost(result: Result, ax: Any = None) -> Any:
-    """Fan chart of the cumulative cost (millions of euros)."""
+def cost(result: Result, ax: Any = None, lang: LangLike = "en") -> Any:
+    """Fan chart of the cumulative cost (euros, axis in € mln or € bn)."""
+    L = _lang(lang)
     ax = _axes(ax)
-    fan_chart(ax, result.time, np.asarray(result["replicates/cost_cumulative_eur"], dtype=float) / 1e6,
-              color="C3", label="cumulative cost")
-    ax.set_xlabel("year")
-    ax.set_ylabel("million €")
+    fan_chart(ax, result.time, np.asarray(result["replicates/cost_cumulative_eur"], dtype=float), color="C3",
+              label=L.t("cumulative_cost"), lang=L)
     ax.set_ylim(bottom=0)
-    ax.legend(fontsize=8, frameon=False)
+    _years(ax, L)
+    L.fmt.axis(ax, "y", "eur", L.t("cumulative_cost"))
+    _legend(ax, loc="upper left")
     return ax
 
 
-def cost_by_state(result: Result, ax: Any = None) -> Any:
-    """Mean cost per period, stacked by state (millions of euros), plus organisation costs."""
+def cost_by_state(result: Result, ax: Any = None, lang: LangLike = "en", max_states: int = 12) -> Any:
+    """Mean cost per year, stacked by state (person-years × cost per person-year), plus
+    organisation costs; beyond ``max_states`` states the smallest are summed as "other states"."""
+    L = _lang(lang)
     ax = _axes(ax)
-    t = np.asarray(result.period_end)
-    keep = t > np.asarray(result.period_start)
+    keep, length = _per_year(result)
+    t = np.asarray(result.period_end)[keep]
     py_ = np.asarray(result["replicates/person_years"], dtype=float).mean(axis=0)[keep]  # [P, S]
-    c = py_ * np.asarray(result["state_cost_eur_per_year"], dtype=float)[None, :] / 1e6
-    cols = [i for i in range(c.shape[1]) if c[:, i].sum() > 0]
+    c = py_ * np.asarray(result["state_cost_eur_per_year"], dtype=float)[None, :] / length[keep, None]
+    totals = c.sum(axis=0)
+    cols = [i for i in np.argsort(-totals) if totals[i] > 0]
+    shown, rest = cols[:max_states], cols[max_states:]
+    colours = state_colors(result.states)
+    width = length[keep] * 0.85
     bottom = np.zeros(int(keep.sum()))
-    width = np.diff(np.asarray(result.period_start)[keep].tolist() + [t[keep][-1]]) * 0.8 if keep.any() else 0.8
-    for k, i in enumerate(cols):
-        ax.bar(t[keep], c[:, i], bottom=bottom, width=-np.asarray(width), align="edge", color=f"C{k % 10}",
-               label=result.states[i])
+    for i in sorted(shown):
+        ax.bar(t, c[:, i], bottom=bottom, width=-width, align="edge", color=colours[result.states[i]],
+               label=result.states[i], linewidth=0)
         bottom += c[:, i]
+    if rest:
+        other = c[:, rest].sum(axis=1)
+        ax.bar(t, other, bottom=bottom, width=-width, align="edge", color="0.75", label=L.t("other_states"),
+               linewidth=0)
+        bottom += other
     org = np.asarray(result["replicates/organisation_cost_eur"], dtype=float)
     if org.size and org.sum() > 0:
-        o = org.mean(axis=0)[keep].sum(axis=1) / 1e6
-        ax.bar(t[keep], o, bottom=bottom, width=-np.asarray(width), align="edge", color="0.5", hatch="//",
-               label="organisations")
-    ax.set_xlabel("end of period (year)")
-    ax.set_ylabel("million € per period")
-    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, frameon=False)
+        o = org.mean(axis=0)[keep].sum(axis=1) / length[keep]
+        ax.bar(t, o, bottom=bottom, width=-width, align="edge", color="0.45", hatch="//", label=L.t("organisations"),
+               linewidth=0)
+        bottom += o
+    L.fmt.axis(ax, "x", "year", L.t("end_of_period"))
+    L.fmt.axis(ax, "y", "eur", L.t("cost_per_year"), values=bottom)
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=7.5, frameon=False)
     return ax
 
 
 # ---- comparisons -------------------------------------------------------------------------------
 
-DEFAULT_DIFFERENCE_KPIS = ("uitstroom_werk", "share_reached_work", "mean_time_to_first_work_years", "uitval",
-                           "herinstroom", "cost_total_eur", "cost_per_person_reaching_work_eur",
+DEFAULT_DIFFERENCE_KPIS = ("persons_reaching_work", "uitstroom_werk", "share_reached_work", "share_reached_trede_ge4",
+                           "mean_time_to_first_work_years", "uitval", "herinstroom", "cost_total_eur",
                            "mean_waiting_time_admitted_years", "handovers", "leaked")
 
 
-def kpi_differences(comparison: Comparison, kpis: Optional[Sequence[str]] = None, ncols: int = 3) -> Any:
+def _names(comparison: Comparison) -> List[str]:
+    return short_names(comparison.names)[0]
+
+
+def kpi_differences(comparison: Comparison, kpis: Optional[Sequence[str]] = None, ncols: int = 3,
+                    lang: LangLike = "en") -> Any:
     """Paired differences of KPIs (scenario - reference) with their intervals: one panel per KPI,
-    one row per scenario. An interval that does not cross zero is drawn solid."""
+    one row per scenario. An interval that does not cross zero is drawn filled. Shares are
+    shown in percentage points, costs in € mln / € bn."""
+    L = _lang(lang)
     d = comparison.difference("kpi")
     kpis = [k for k in (kpis or DEFAULT_DIFFERENCE_KPIS) if k in comparison.kpi_names]
     names = comparison.names[1:]
-    fig, axes = _grid(len(kpis), ncols, panel=(3.9, 0.55 * len(names) + 1.3))
+    labels = _names(comparison)[1:]
+    fig, axes = _grid(len(kpis), ncols, panel=(3.6, 0.32 * len(names) + 1.25))
+    y = np.arange(len(names))
     for ax, k in zip(axes, kpis):
         w = d[d.kpi == k].pivot(index="scenario", columns="statistic", values="value").reindex(names)
-        y = np.arange(len(names))
         for j, n in enumerate(names):
             m, lo, hi = w.loc[n, "mean"], w.loc[n, "lo"], w.loc[n, "hi"]
             significant = bool(np.isfinite(lo) and np.isfinite(hi) and (lo > 0 or hi < 0))
-            ax.errorbar([m], [y[j]], xerr=[[m - lo], [hi - m]] if np.isfinite(lo) else None, fmt="o",
-                        color=f"C{(j + 1) % 10}", mfc=f"C{(j + 1) % 10}" if significant else "white", capsize=3)
+            c = scenario_color(j + 1)
+            ax.errorbar([m], [y[j]], xerr=[[m - lo], [hi - m]] if np.isfinite(lo) else None, fmt="o", color=c,
+                        mfc=c if significant else "white", capsize=3, ms=5)
         ax.axvline(0, color="0.3", lw=0.8)
-        ax.set_yticks(y, names, fontsize=8)
-        ax.invert_yaxis()
-        ax.set_title(KPI_LABELS.get(k, k), fontsize=9)
+        ax.set_ylim(len(names) - 0.5, -0.5)
+        ax.set_yticks(y, labels, fontsize=8)
         ax.tick_params(axis="x", labelsize=8)
-    fig.suptitle(f"difference with {comparison.reference}, {int(round(comparison.confidence * 100))} % intervals "
-                 "(paired, common random numbers)", fontsize=10)
+        kind = "points" if kpi_kind(k) == "share" else kpi_kind(k)
+        ax.margins(x=0.12)
+        unit = L.fmt.axis(ax, "x", kind, None, values=w[["lo", "hi", "mean"]].to_numpy(dtype=float).ravel())
+        ax.set_title(f"{L.kpi(k)} ({unit})" if unit and unit != "%" else L.kpi(k), fontsize=9)
+    fig.suptitle(L.t("difference_title", ref=_names(comparison)[0], level=int(round(comparison.confidence * 100))),
+                 fontsize=10)
     return fig
 
 
-def trede_differences(comparison: Comparison, ncols: int = 3) -> Any:
-    """Paired difference in people per trede over time, per scenario, with the interval band."""
+def trede_differences(comparison: Comparison, ncols: int = 3, lang: LangLike = "en") -> Any:
+    """Paired difference in people per trede over time, one panel per scenario on one shared
+    scale, with the interval band."""
+    L = _lang(lang)
     d = comparison.difference("trede_occupancy")
     names = comparison.names[1:]
-    fig, axes = _grid(len(names), ncols)
-    for ax, n in zip(axes, names):
+    labels = _names(comparison)[1:]
+    fig, axes, lax = _grid(len(names), ncols, panel=(3.6, 2.7), legend=True, sharey=True)
+    for ax, n, label in zip(axes, names, labels):
         for r in range(1, 7):
             w = d[(d.scenario == n) & (d.trede == r)].pivot(index="time", columns="statistic", values="value")
             ax.fill_between(w.index, w["lo"], w["hi"], color=TREDE_COLORS[r - 1], alpha=0.25, linewidth=0)
-            ax.plot(w.index, w["mean"], color=TREDE_COLORS[r - 1], label=f"trede {r}")
+            ax.plot(w.index, w["mean"], color=TREDE_COLORS[r - 1], label=L.trede(r))
         ax.axhline(0, color="0.3", lw=0.8)
-        ax.set_title(n, fontsize=10)
-        ax.set_ylabel("people")
-    axes[0].legend(fontsize=7, frameon=False, ncol=2)
-    fig.suptitle(f"difference with {comparison.reference} in people per trede", fontsize=10)
+        ax.set_title(label, fontsize=10)
+        _years(ax, L, label=False)
+    for ax in axes:
+        L.fmt.axis(ax, "y", "count", L.t("people") if ax is axes[0] or ax.get_subplotspec().is_first_col() else None)
+    _legend_in(lax, axes[0])
+    fig.suptitle(L.t("trede_difference_title", ref=_names(comparison)[0]), fontsize=10)
     return fig
 
 
 def period_differences(comparison: Comparison, kpis: Sequence[str] = ("uitstroom_werk", "uitval", "cost_eur"),
-                       ncols: int = 3) -> Any:
+                       ncols: int = 3, lang: LangLike = "en") -> Any:
     """Paired differences of per-period KPIs over time, one panel per KPI, one line (with the
     interval band) per scenario."""
+    L = _lang(lang)
     d = comparison.difference("kpi_period")
     kpis = [k for k in kpis if k in comparison.kpi_period_names]
-    fig, axes = _grid(len(kpis), ncols)
+    fig, axes, lax = _grid(len(kpis), ncols, legend=True)
     ps = np.asarray(comparison["period_start"])
     pe = np.asarray(comparison["period_end"])
     real = set(pe[pe > ps].tolist())
     for ax, k in zip(axes, kpis):
-        for j, n in enumerate(comparison.names[1:]):
+        for j, (n, label) in enumerate(zip(comparison.names[1:], _names(comparison)[1:])):
             w = d[(d.scenario == n) & (d.kpi == k)].pivot(index="time", columns="statistic", values="value")
             w = w[w.index.isin(real)]
-            ax.fill_between(w.index, w["lo"], w["hi"], color=f"C{(j + 1) % 10}", alpha=0.2, linewidth=0)
-            ax.plot(w.index, w["mean"], color=f"C{(j + 1) % 10}", marker="o", ms=3, label=n)
+            ax.fill_between(w.index, w["lo"], w["hi"], color=scenario_color(j + 1), alpha=0.2, linewidth=0)
+            ax.plot(w.index, w["mean"], color=scenario_color(j + 1), marker="o", ms=2.5, label=label)
         ax.axhline(0, color="0.3", lw=0.8)
-        ax.set_title(KPI_LABELS.get(k, k) + " per period", fontsize=10)
-    axes[0].legend(fontsize=7, frameon=False)
+        ax.set_title(L.kpi(k), fontsize=10)
+        _years(ax, L, label=False)
+        L.fmt.axis(ax, "y", kpi_kind(k), "" if kpi_kind(k) == "eur" else None)
+    _legend_in(lax, axes[0])
     return fig
 
 
-def compare_occupancy(comparison: Comparison, states: Sequence[str], ncols: int = 3) -> Any:
-    """Occupancy of ``states`` in every scenario: median and 5-95 % band, one panel per state."""
-    fig, axes = _grid(len(states), ncols)
+def cumulative_differences(comparison: Comparison,
+                           kpis: Sequence[str] = ("persons_reaching_work", "uitstroom_werk", "cost_eur"),
+                           ncols: int = 3, lang: LangLike = "en") -> Any:
+    """Cumulative paired differences of per-period KPIs from the start to each report time (how
+    many more people have reached work by year X, at what extra cost): one panel per KPI, one
+    line with its interval band per scenario."""
+    L = _lang(lang)
+    kpis = [k for k in kpis if k in comparison.kpi_period_names]
+    fig, axes, lax = _grid(len(kpis), ncols, panel=(3.4, 2.9), legend=True)
+    t = np.asarray(comparison["period_end"], dtype=float)
+    for ax, k in zip(axes, kpis):
+        diffs = comparison.paired_difference("replicates/kpi_period", index=comparison.kpi_period_names.index(k),
+                                             cumulative=True)
+        values: List[float] = []
+        for j, (label, s) in enumerate(zip(_names(comparison)[1:], diffs)):
+            ax.fill_between(t, s["lo"], s["hi"], color=scenario_color(j + 1), alpha=0.2, linewidth=0)
+            ax.plot(t, s["mean"], color=scenario_color(j + 1), label=label)
+            values += [float(np.nanmax(np.abs(s["lo"]))), float(np.nanmax(np.abs(s["hi"])))]
+        ax.axhline(0, color="0.3", lw=0.8)
+        ax.set_title(L.kpi(k), fontsize=10)
+        _years(ax, L, label=False)
+        L.fmt.axis(ax, "y", kpi_kind(k), L.t("cumulative_difference") if ax is axes[0] or kpi_kind(k) == "eur" else None,
+                   values=values)
+    _legend_in(lax, axes[0])
+    return fig
+
+
+def differing_states(comparison: Comparison, states: Sequence[str], tolerance: float = 0.01) -> Tuple[List[str], List[str]]:
+    """Splits ``states`` into those whose median occupancy differs between the scenarios by more
+    than ``tolerance`` × its largest value at some report time, and those that are the same in
+    every scenario (drawing these would give identical panels)."""
+    differ, same = [], []
+    for s in states:
+        medians = [np.nanquantile(np.asarray(r["replicates/occupancy"], dtype=float)[:, :, r.states.index(s)], 0.5,
+                                  axis=0) for r in comparison.scenarios if s in r.states]
+        if not medians:
+            continue
+        m = np.stack(medians)
+        top = np.nanmax(np.abs(m)) if m.size else 0.0
+        spread = np.nanmax(m.max(axis=0) - m.min(axis=0)) if m.size else 0.0
+        (differ if top > 0 and spread > tolerance * top else same).append(s)
+    return differ, same
+
+
+def compare_occupancy(comparison: Comparison, states: Sequence[str], ncols: int = 3, lang: LangLike = "en") -> Any:
+    """Occupancy of ``states`` in every scenario: median and 5-95 % band, one panel per state,
+    one colour per scenario (:func:`scenario_color`)."""
+    L = _lang(lang)
+    fig, axes, lax = _grid(len(states), ncols, legend=True)
+    labels = _names(comparison)
     for ax, s in zip(axes, states):
         for j, r in enumerate(comparison.scenarios):
             if s not in r.states:
                 continue
             x = np.asarray(r["replicates/occupancy"], dtype=float)[:, :, r.states.index(s)]
             q = np.nanquantile(x, [0.05, 0.5, 0.95], axis=0)
-            ax.fill_between(r.time, q[0], q[2], color=f"C{j % 10}", alpha=0.15, linewidth=0)
-            ax.plot(r.time, q[1], color=f"C{j % 10}", label=comparison.names[j])
+            ax.fill_between(r.time, q[0], q[2], color=scenario_color(j), alpha=0.15, linewidth=0)
+            ax.plot(r.time, q[1], color=scenario_color(j), label=labels[j], lw=1.4)
         ax.set_title(s, fontsize=10)
         ax.set_ylim(bottom=0)
-    axes[0].legend(fontsize=7, frameon=False)
+        _years(ax, L, label=False)
+        L.fmt.axis(ax, "y", "count", L.t("people") if ax.get_subplotspec().is_first_col() else None)
+    _legend_in(lax, axes[0])
     return fig
+
+
+def compare_waiting(comparison: Comparison, states: Optional[Sequence[str]] = None, ncols: int = 3,
+                    lang: LangLike = "en") -> Any:
+    """Waiting-list lengths of the capacity ``states`` (default: all) in every scenario: median
+    and 5-95 % band, one panel per list."""
+    L = _lang(lang)
+    states = list(states if states is not None else comparison.scenarios[0].capacity_states)
+    fig, axes, lax = _grid(len(states), ncols, legend=True)
+    labels = _names(comparison)
+    for ax, cs in zip(axes, states):
+        for j, r in enumerate(comparison.scenarios):
+            if cs in r.capacity_states:
+                x = np.asarray(r["replicates/waiting"], dtype=float)[:, :, r.capacity_states.index(cs)]
+                q = np.nanquantile(x, [0.05, 0.5, 0.95], axis=0)
+                ax.fill_between(r.time, q[0], q[2], color=scenario_color(j), alpha=0.15, linewidth=0)
+                ax.plot(r.time, q[1], color=scenario_color(j), label=labels[j], lw=1.4)
+        ax.set_title(L.t("waiting_for", state=cs), fontsize=10)
+        ax.set_ylim(bottom=0)
+        _years(ax, L, label=False)
+        L.fmt.axis(ax, "y", "count", L.t("people_waiting") if ax.get_subplotspec().is_first_col() else None)
+    _legend_in(lax, axes[0])
+    return fig
+
+
+def compare_cost(comparison: Comparison, lang: LangLike = "en") -> Any:
+    """Left: the reference's cumulative cost (fan chart). Right: each scenario's paired
+    difference in cumulative cost with the reference, with its interval band."""
+    import matplotlib.pyplot as plt
+    L = _lang(lang)
+    fig, (a, b) = plt.subplots(1, 2, figsize=(11.0, 3.8), layout="constrained")
+    ref = comparison.scenarios[0]
+    labels = _names(comparison)
+    fan_chart(a, ref.time, np.asarray(ref["replicates/cost_cumulative_eur"], dtype=float), color=scenario_color(0))
+    a.set_ylim(bottom=0)
+    a.set_title(labels[0], fontsize=10)
+    _years(a, L)
+    L.fmt.axis(a, "y", "eur", L.t("cumulative_cost"))
+    values: List[float] = []
+    for j, s in enumerate(comparison.paired_difference("replicates/cost_cumulative_eur")):
+        b.fill_between(ref.time, s["lo"], s["hi"], color=scenario_color(j + 1), alpha=0.2, linewidth=0)
+        b.plot(ref.time, s["mean"], color=scenario_color(j + 1), label=labels[j + 1])
+        values += [float(np.nanmax(np.abs(s["lo"]))), float(np.nanmax(np.abs(s["hi"])))]
+    b.axhline(0, color="0.3", lw=0.8)
+    b.set_title(L.t("diff_with", ref=labels[0]), fontsize=10)
+    _years(b, L)
+    L.fmt.axis(b, "y", "eur", L.t("cost_difference"), values=values)
+    b.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return fig
+
+
+# ---- making a figure ready, and checking it ---------------------------------------------------------
+
+def _drawn_ticklabels(axis: Any, renderer: Any) -> List[Tuple[str, Any]]:
+    """(text, extent) of the tick labels that are drawn: visible, non-empty, inside the view."""
+    lo, hi = sorted(axis.get_view_interval())
+    tol = 1e-9 * max(1.0, abs(hi - lo))
+    out = []
+    for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+        loc = tick.get_loc()
+        if loc is None or not (lo - tol <= loc <= hi + tol):
+            continue
+        for lab in (tick.label1, tick.label2):
+            if lab.get_visible() and lab.get_text().strip():
+                out.append((lab.get_text(), lab.get_window_extent(renderer)))
+    return out
+
+
+def _overlap(a: Any, b: Any, gap: float = 4.0) -> bool:
+    """Whether two text extents (display pixels) overlap or come closer than ``gap`` pixels."""
+    return a.x0 < b.x1 + gap and b.x0 < a.x1 + gap and a.y0 < b.y1 + gap and b.y0 < a.y1 + gap
+
+
+def label_problems(fig: Any) -> List[str]:
+    """Draws ``fig`` and lists its unreadable labels, from matplotlib's own text extents: tick
+    labels of one axis that overlap each other or come closer than 4 pixels, and titles, axis labels, tick labels and legend
+    entries that reach outside the figure (clipped in the image). Empty when all are readable."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box = fig.bbox
+    problems: List[str] = []
+
+    def outside(what: str, text: str, e: Any) -> None:
+        if e.x0 < box.x0 - 1 or e.x1 > box.x1 + 1 or e.y0 < box.y0 - 1 or e.y1 > box.y1 + 1:
+            problems.append(f"{what} {text!r} reaches outside the figure")
+
+    for n, ax in enumerate(fig.axes):
+        if not ax.get_visible() or not ax.axison:
+            continue
+        name = ax.get_title() or ax.get_label() or f"axes {n}"
+        for which, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+            labels = _drawn_ticklabels(axis, renderer)
+            for (ta, ea), (tb, eb) in combinations(labels, 2):
+                if _overlap(ea, eb):
+                    problems.append(f"{name}: {which} tick labels {ta!r} and {tb!r} overlap")
+            for text, e in labels:
+                outside(f"{name}: {which} tick label", text, e)
+        for t in (ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label):  # noqa: SLF001
+            if t.get_visible() and t.get_text().strip():
+                outside(f"{name}: label", t.get_text(), t.get_window_extent(renderer))
+        legend = ax.get_legend()
+        if legend is not None and legend.get_visible():
+            for t in legend.get_texts():
+                outside(f"{name}: legend entry", t.get_text(), t.get_window_extent(renderer))
+    for legend in fig.legends:
+        for t in legend.get_texts():
+            outside("figure legend entry", t.get_text(), t.get_window_extent(renderer))
+    sup = getattr(fig, "_suptitle", None)
+    if sup is not None and sup.get_visible() and sup.get_text().strip():
+        outside("title", sup.get_text(), sup.get_window_extent(renderer))
+    return problems
+
+
+def finish(fig: Any, lang: LangLike = "en") -> List[str]:
+    """Makes ``fig`` ready to show and returns :func:`label_problems` of the result: every
+    numeric axis still on matplotlib's default formatter gets this language's plain numbers (no
+    offset, no "1e8"), and where tick labels of an axis overlap, the axis gets fewer ticks
+    (numeric axes only; categorical labels are left as they are and reported)."""
+    from matplotlib.ticker import FixedLocator, MaxNLocator, ScalarFormatter
+    L = _lang(lang)
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if isinstance(axis.get_major_formatter(), ScalarFormatter):
+                axis.set_major_formatter(L.fmt.tick_formatter(axis))
+    for _ in range(4):
+        problems = label_problems(fig)
+        crowded = [p for p in problems if "tick labels" in p and "overlap" in p]
+        if not crowded:
+            return problems
+        renderer = fig.canvas.get_renderer()
+        changed = False
+        for ax in fig.axes:
+            for axis in (ax.xaxis, ax.yaxis):
+                labels = _drawn_ticklabels(axis, renderer)
+                if any(_overlap(a, b) for (_, a), (_, b) in combinations(labels, 2)) and \
+                        not isinstance(axis.get_major_locator(), FixedLocator) and len(labels) > 2:
+                    loc = axis.get_major_locator()
+                    integer = bool(getattr(loc, "_integer", False))
+                    axis.set_major_locator(MaxNLocator(nbins=max(2, len(labels) // 2), integer=integer))
+                    changed = True
+        if not changed:
+            return problems
+    return label_problems(fig)

@@ -1,17 +1,22 @@
 """A self-contained HTML report of a result file (``trede run``) or a comparison file
-(``trede compare``): headline KPIs, fan charts of occupancy, the participatieladder, waiting
-lists and waiting times, flows between states, costs, and for comparisons the paired
-differences with intervals. One HTML file, figures embedded as PNG, no scripts, no external
-resources: it opens anywhere, also offline, and can be mailed as it is.
+(``trede compare``), in English or Dutch. One HTML file, figures embedded as PNG, no scripts,
+no external resources: it opens anywhere, also offline, and can be mailed as it is.
+
+A comparison opens with the answer: per scenario (organisation model) people reaching work,
+moves into work, total public cost and people per trede at the horizon, each with its interval,
+its difference with the reference, and which uncertainty the intervals include; then the
+differences as figures, the ladder, occupancy, waiting lists, costs, every KPI and the
+assumptions the results rest on. A single run shows its headline KPIs, the ladder, fan charts,
+waiting lists, flows, costs, every KPI and its assumptions.
 
 Command line::
 
-    python3 -m trede.report results.h5 -o report.html [--title TEXT]
+    python3 -m trede.report results.h5 -o report.html [--title TEXT] [--lang nl]
     trede report results.h5 -o report.html            # the same, from the trede program
 
 From Python::
 
-    trede.report.write_report("results.h5", "report.html")
+    trede.report.write_report("results.h5", "report.html", lang="nl")
     trede.report.write_report(trede.run(...), "report.html")
 """
 
@@ -23,6 +28,7 @@ import html
 import io
 import math
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -30,31 +36,40 @@ from typing import Any, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from ._answer import MAIN_QUANTITIES, answer
+from ._assumptions import Assumptions, delay_mean, delay_text, read_assumptions
 from ._errors import Error, IoError
+from ._i18n import LANGUAGES, Language, kpi_kind
 from ._results import Comparison, Result, read
 
-__all__ = ["write_report", "render", "main"]
+__all__ = ["write_report", "render", "main", "LayoutError"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
-HEADLINE_KPIS = ("uitstroom_werk", "share_reached_work", "mean_time_to_first_work_years", "share_reached_trede_ge4",
-                 "uitval", "herinstroom", "cost_total_eur", "cost_per_person_reaching_work_eur",
+HEADLINE_KPIS = ("persons_reaching_work", "uitstroom_werk", "share_reached_work", "mean_time_to_first_work_years",
+                 "share_reached_trede_ge4", "uitval", "herinstroom", "cost_total_eur",
                  "mean_waiting_time_admitted_years", "persons")
 
+# Figures are drawn at this resolution and shown at 96 CSS pixels per inch: sharp on high-density
+# screens, the same size everywhere.
+DPI = 144
+
 CSS = """
-:root { --ink: #1d2733; --muted: #5b6776; --line: #d9dee5; --card: #f5f7fa; --accent: #2a6f97; }
+:root { --ink: #1d2733; --muted: #5b6776; --line: #d9dee5; --card: #f5f7fa; --accent: #2a6f97;
+        --up: #1e7b34; --down: #b0302a; }
 * { box-sizing: border-box; }
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
        color: var(--ink); margin: 0; background: #fff; }
 header { background: #12344d; color: #fff; padding: 22px 32px 18px; }
-header h1 { margin: 0 0 4px; font-size: 24px; font-weight: 600; }
+header h1 { margin: 0 0 4px; font-size: 24px; font-weight: 600; overflow-wrap: anywhere; }
 header p { margin: 0; color: #c9d6e2; font-size: 13px; }
 nav { padding: 8px 32px; border-bottom: 1px solid var(--line); font-size: 13px; background: #fafbfc; }
-nav a { color: var(--accent); margin-right: 14px; text-decoration: none; }
+nav a { color: var(--accent); margin-right: 14px; text-decoration: none; white-space: nowrap; }
 main { max-width: 1180px; padding: 8px 32px 40px; margin: 0 auto; }
 h2 { font-size: 19px; margin: 34px 0 6px; padding-bottom: 4px; border-bottom: 2px solid var(--line); }
 h3 { font-size: 15px; margin: 18px 0 4px; }
 p.note { color: var(--muted); margin: 4px 0 10px; font-size: 13.5px; }
+p.uncertainty { background: #fff8e6; border-left: 4px solid #e0a800; padding: 6px 10px; font-size: 13.5px; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(205px, 1fr)); gap: 12px; margin: 14px 0; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; }
 .card .label { font-size: 12.5px; color: var(--muted); }
@@ -63,65 +78,59 @@ p.note { color: var(--muted); margin: 4px 0 10px; font-size: 13.5px; }
 figure { margin: 14px 0 22px; }
 figure img { max-width: 100%; height: auto; border: 1px solid var(--line); border-radius: 6px; background: #fff; }
 figcaption { font-size: 13px; color: var(--muted); margin-top: 4px; }
+.wide { max-width: 100%; overflow-x: auto; }
 table { border-collapse: collapse; font-size: 13px; margin: 10px 0 18px; }
-th, td { padding: 4px 10px; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
+th, td { padding: 4px 9px; border-bottom: 1px solid var(--line); text-align: right; vertical-align: top; }
+td { white-space: nowrap; }
+th { font-weight: 600; vertical-align: bottom; }
 th:first-child, td:first-child { text-align: left; }
-thead th { background: var(--card); font-weight: 600; }
-span.diff { font-size: 11.5px; color: var(--muted); }
-.wide { overflow-x: auto; }
+td.name { white-space: normal; max-width: 260px; }
+thead th { background: var(--card); }
+td small, td .sub { display: block; font-size: 11.5px; color: var(--muted); }
+td .diff { display: block; font-size: 11.5px; color: var(--ink); white-space: normal; }
+td.text, th.text { text-align: left; }
+.up { color: var(--up); } .down { color: var(--down); }
+td code, td.name code { font-size: 11px; color: var(--muted); }
+tr.reference td { background: #fbfcfd; }
+table.answer td.value b { font-size: 14.5px; }
 details { margin: 10px 0; } summary { cursor: pointer; color: var(--accent); }
 pre { background: var(--card); border: 1px solid var(--line); padding: 10px; overflow: auto; font-size: 12px; }
-footer { color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); margin-top: 36px; padding-top: 10px; }
+footer { color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); margin-top: 36px; padding-top: 10px;
+         overflow-wrap: anywhere; }
 """
 
 
-# ---- formatting -------------------------------------------------------------------------------
-
-def _fmt(v: Any) -> str:
-    """A number for people: 3 significant digits, thousands separated, n/a for NaN."""
-    try:
-        x = float(v)
-    except (TypeError, ValueError):
-        return html.escape(str(v))
-    if math.isnan(x):
-        return "n/a"
-    if math.isinf(x):
-        return "∞" if x > 0 else "−∞"
-    a = abs(x)
-    if a >= 1e9:
-        return f"{x / 1e9:.3g} bn"
-    if a >= 1e6:
-        return f"{x / 1e6:.3g} M"
-    if a >= 1e4:
-        return f"{x:,.0f}"
-    if a >= 100:
-        return f"{x:,.1f}"
-    if a == 0:
-        return "0"
-    return f"{x:.3g}"
+class LayoutError(Error):
+    """A figure of the report has labels that overlap or are cut off (``strict`` rendering)."""
 
 
-def _kpi_value(name: str, v: float) -> str:
-    if name.startswith("share_") and np.isfinite(v):
-        return f"{100 * v:.1f} %"
-    if name.endswith("_eur") and np.isfinite(v):
-        return "€ " + _fmt(v)
-    return _fmt(v)
-
+# ---- HTML helpers -------------------------------------------------------------------------------
 
 def _esc(s: Any) -> str:
     return html.escape(str(s))
 
 
+def _nb(s: str) -> str:
+    """Escaped text that does not wrap inside (a number with its unit, an interval)."""
+    return _esc(s).replace(" ", "&nbsp;")
+
+
+def _breakable(name: str) -> str:
+    """An escaped name that may wrap after '-' and '_' (long scenario names in table headers)."""
+    return re.sub(r"([-_])", r"\1<wbr>", _esc(name))
+
+
 class _Page:
     """Collects the sections and figures of one report."""
 
-    def __init__(self, title: str, subtitle: str) -> None:
+    def __init__(self, title: str, subtitle: str, L: Language) -> None:
         self.title = title
         self.subtitle = subtitle
+        self.L = L
         self.parts: List[str] = []
         self.nav: List[Tuple[str, str]] = []
         self.figures = 0
+        self.problems: List[str] = []
 
     def section(self, anchor: str, heading: str, note: str = "") -> None:
         self.nav.append((anchor, heading))
@@ -132,20 +141,28 @@ class _Page:
     def html(self, text: str) -> None:
         self.parts.append(text)
 
+    def note(self, text: str) -> None:
+        self.parts.append(f'<p class="note">{text}</p>')
+
     def figure(self, fig: Any, caption: str, alt: str) -> None:
         import matplotlib.pyplot as plt
+
+        from .plot import finish
+        self.figures += 1
+        problems = finish(fig, self.L)
+        self.problems += [f"figure {self.figures} ({alt}): {p}" for p in problems]
+        w, h = fig.get_size_inches()
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=96, metadata={"Software": None}, facecolor="white")
+        fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white")
         plt.close(fig)
         data = base64.b64encode(buf.getvalue()).decode("ascii")
-        self.figures += 1
         self.parts.append(f'<figure class="plot" id="figure-{self.figures}"><img alt="{_esc(alt)}" '
-                          f'src="data:image/png;base64,{data}"><figcaption>Figure {self.figures}. {caption}</figcaption>'
-                          "</figure>")
+                          f'width="{round(w * 96)}" height="{round(h * 96)}" src="data:image/png;base64,{data}">'
+                          f'<figcaption>{self.L.t("figure")} {self.figures}. {caption}</figcaption></figure>')
 
     def render(self, footer: str) -> str:
         nav = " ".join(f'<a href="#{a}">{_esc(h)}</a>' for a, h in self.nav)
-        return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        return (f'<!DOCTYPE html>\n<html lang="{self.L.lang}"><head><meta charset="utf-8">'
                 '<meta name="viewport" content="width=device-width, initial-scale=1">'
                 '<link rel="icon" href="data:,">'
                 f"<title>{_esc(self.title)}</title><style>{CSS}</style></head><body>"
@@ -159,276 +176,456 @@ def _new_figure(width: float = 9.5, height: float = 3.8, ncols: int = 1) -> Tupl
     return fig, list(axes.flat)
 
 
-def _table(header: Sequence[str], rows: Iterable[Sequence[str]], raw: bool = False) -> str:
-    head = "".join(f"<th>{_esc(h)}</th>" for h in header)
+def _table(header: Sequence[str], rows: Iterable[Sequence[str]], raw: bool = False, cls: str = "",
+           container: str = "", row_classes: Sequence[str] = (), text_cols: Sequence[int] = ()) -> str:
+    """An HTML table in a container that scrolls sideways only when it cannot fit. ``raw``:
+    header and cells are HTML already (cells may be whole ``<td ...>`` elements);
+    ``row_classes``: a class for each row ("" for none); ``text_cols``: columns of text, aligned
+    left (numbers align right)."""
+    def th(j: int, h: str) -> str:
+        return f'<th class="text">{h}</th>' if j in text_cols else f"<th>{h}</th>"
+    head = "".join(th(j, h if raw else _esc(h)) for j, h in enumerate(header))
     body = []
-    for r in rows:
+    for i, r in enumerate(rows):
         cells = []
-        for c in r:
-            cells.append(c if raw and c.startswith("<td") else f"<td>{c if raw else _esc(c)}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        for j, c in enumerate(r):
+            td = '<td class="text">' if j in text_cols else "<td>"
+            cells.append(c if raw and c.startswith("<td") else f"{td}{c if raw else _esc(c)}</td>")
+        rc = row_classes[i] if i < len(row_classes) else ""
+        body.append((f'<tr class="{rc}">' if rc else "<tr>") + "".join(cells) + "</tr>")
+    cid = f' id="{container}"' if container else ""
+    klass = f' class="{cls}"' if cls else ""
+    return f'<div class="wide"{cid}><table{klass}><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
 
 
-def _provenance(attrs: dict, path: Optional[Path]) -> str:
-    items = [("file", str(path) if path else "(in memory)")]
+def _provenance(attrs: dict, path: Optional[Path], L: Language) -> str:
+    items = [(L.t("file"), str(path) if path else L.t("in_memory"))]
     for k in ("trede_version", "git_commit", "created", "master_seed", "replicates", "scenario_hash", "command_line"):
         if k in attrs and attrs[k] != "":
             items.append((k, str(attrs[k])))
     return "; ".join(f"{_esc(k)}: <code>{_esc(v)}</code>" for k, v in items)
 
 
+def _kpi_name_cell(name: str, L: Language) -> str:
+    return f'<td class="name">{_esc(L.kpi(name))}<small><code>{_esc(name)}</code></small></td>'
+
+
+def _mark(lo: float, hi: float) -> str:
+    if np.isfinite(lo) and lo > 0:
+        return '<span class="up">▲</span> '
+    if np.isfinite(hi) and hi < 0:
+        return '<span class="down">▼</span> '
+    return ""
+
+
+def _diff_kind(kind: str) -> str:
+    return "points" if kind == "share" else kind
+
+
+def _difference_line(kind: str, mean: float, lo: float, hi: float, L: Language) -> str:
+    """"▲ +625 [586, 665]", breaking (when it must) only between the difference and its interval."""
+    m, iv = L.fmt.interval(_diff_kind(kind), mean, lo, hi, sign=True)
+    return f'<span class="diff">{_mark(lo, hi)}{_nb(m)} {_nb(iv)}</span>'
+
+
 # ---- one ensemble -------------------------------------------------------------------------------
 
-def _kpi_cards(r: Result) -> str:
+def _has_costs(r: Result) -> bool:
+    return bool(np.any(np.asarray(r["replicates/cost_cumulative_eur"], dtype=float) != 0))
+
+
+def _kpi_cards(r: Result, L: Language) -> str:
     t = r.kpi_table()
     cards = []
-    from .plot import KPI_LABELS
     for k in HEADLINE_KPIS:
         if k not in t.index:
             continue
         row = t.loc[k]
         if k == "mean_waiting_time_admitted_years" and not r.capacity_states:
             continue
-        if k.startswith("cost") and not np.any(np.asarray(r["state_cost_eur_per_year"]) > 0) and row["mean"] == 0:
+        if k.startswith("cost") and not _has_costs(r):
             continue
-        cards.append(f'<div class="card"><div class="label">{_esc(KPI_LABELS.get(k, k))}</div>'
-                     f'<div class="value">{_kpi_value(k, row["mean"])}</div>'
-                     f'<div class="range">90 % of replicates: {_kpi_value(k, row["q05"])} – {_kpi_value(k, row["q95"])}'
+        kind = kpi_kind(k)
+        cards.append(f'<div class="card"><div class="label">{_esc(L.kpi(k))}</div>'
+                     f'<div class="value">{_esc(L.fmt.value(kind, row["mean"]))}</div>'
+                     f'<div class="range">{_esc(L.t("range_90", range=L.fmt.range(kind, row["q05"], row["q95"])))}'
                      "</div></div>")
     return '<div class="cards">' + "".join(cards) + "</div>"
 
 
-def _kpi_full_table(r: Result) -> str:
+def _kpi_full_table(r: Result, L: Language) -> str:
     t = r.kpi_table()
-    return _table(["KPI", "mean", "sd", "5 %", "median", "95 %"],
-                  [[k, *(_fmt(t.loc[k, s]) for s in ("mean", "sd", "q05", "q50", "q95"))] for k in t.index])
+    rows = []
+    for k in t.index:
+        kind = kpi_kind(k)
+        rows.append([_kpi_name_cell(k, L), *(f"<td>{_esc(L.fmt.value(kind, t.loc[k, s]))}</td>"
+                                              for s in ("mean", "sd", "q05", "q50", "q95"))])
+    return _table([L.t("kpi"), L.t("mean"), L.t("sd"), L.t("q05"), L.t("median"), L.t("q95")], rows, raw=True,
+                  container="kpi-table")
 
 
 def _result_sections(page: _Page, r: Result) -> None:
     from . import plot
-    R = r.replicates
-    page.section("kpis", "Headline KPIs",
-                 f"Per replicate over the whole run, mean over {R} replicates; the range holds 90 % of the replicates.")
-    page.html(_kpi_cards(r))
+    L = page.L
+    page.section("kpis", L.t("sec_kpis"), _esc(L.t("note_kpis", R=r.replicates)))
+    page.html(_kpi_cards(r, L))
 
-    page.section("ladder", "Participatieladder",
-                 "People per trede (1 geïsoleerd … 6 betaald werk zonder ondersteuning), mean over replicates.")
+    page.section("ladder", L.t("sec_ladder"), _esc(L.t("note_ladder")))
     fig, (a, b) = _new_figure(11, 4, ncols=2)
-    plot.ladder(r, ax=a)
-    a.set_title("people per trede")
-    a.get_legend().remove()
-    plot.ladder(r, ax=b, share=True)
-    b.set_title("share per trede")
-    page.figure(fig, "The participatieladder over time: people (left) and shares (right) per trede, stacked.",
-                "stacked trede distribution over time")
+    plot.ladder(r, ax=a, lang=L, legend=False)
+    a.set_title(L.t("people_per_trede"))
+    plot.ladder(r, ax=b, share=True, lang=L)
+    b.set_title(L.t("share_per_trede"))
+    page.figure(fig, _esc(L.t("cap_ladder")), "stacked trede distribution over time")
 
-    page.section("occupancy", "Occupancy",
-                 "Fan charts: the median over replicates (line) and the bands holding 50 %, 80 % and 90 % of them.")
-    fig = plot.fan(r)
-    page.figure(fig, "People in each state over time (states nobody ever occupies and exits are left out).",
-                "fan charts of the occupancy of each state")
+    page.section("occupancy", L.t("sec_occupancy"), _esc(L.t("note_occupancy")))
+    page.figure(plot.fan(r, lang=L), _esc(L.t("cap_occupancy")), "fan charts of the occupancy of each state")
 
-    page.section("waiting", "Waiting lists and waiting times")
+    page.section("waiting", L.t("sec_waiting"))
     if r.capacity_states:
         fig, (a, b) = _new_figure(11, 4, ncols=2)
-        plot.waiting(r, ax=a)
-        a.set_title("waiting-list length")
-        plot.waiting_times(r, ax=b)
-        b.set_title("waiting time of those admitted, per period")
-        page.figure(fig, "Left: people on each waiting list (fan chart). Right: mean years waited by those admitted "
-                    "in each period (median over replicates and the 5–95 % band).", "waiting lists and waiting times")
+        plot.waiting(r, ax=a, lang=L)
+        a.set_title(L.t("waiting_length"))
+        plot.waiting_times(r, ax=b, lang=L)
+        b.set_title(L.t("waiting_time_admitted"))
+        page.figure(fig, _esc(L.t("cap_waiting")), "waiting lists and waiting times")
         w = r.waiting_times()
-        last = w[(w.statistic == "mean")]
+        w = w[w.statistic == "mean"]
         rows = []
         for c in r.capacity_states:
-            d = last[last.state == c]
+            d = w[w.state == c]
             tot = {q: d[d.quantity == q].value.sum() for q in ("joined", "admitted", "reneged", "left")}
-            rows.append([c, *(_fmt(tot[q]) for q in ("joined", "admitted", "reneged", "left"))])
-        page.html("<h3>Waiting lists over the run (mean per replicate)</h3>" +
-                  _table(["capacity state", "joined", "admitted", "gave up", "left otherwise"], rows))
+            rows.append([c, *(L.fmt.value("count", tot[q]) for q in ("joined", "admitted", "reneged", "left"))])
+        page.html(f"<h3>{_esc(L.t('waiting_over_run'))}</h3>" +
+                  _table([L.t("capacity_state"), L.t("joined"), L.t("admitted"), L.t("gave_up"), L.t("left_otherwise")],
+                         rows))
     else:
-        page.html('<p class="note">This scenario has no capacity-limited states, so there are no waiting lists.</p>')
+        page.note(_esc(L.t("no_capacity")))
 
-    page.section("flows", "Flows between states")
-    fig, (a,) = _new_figure(10, 0.42 * (len(r.states) + 1) + 2.4)
-    plot.flow_matrix(r, ax=a)
-    page.figure(fig, "Mean moves per year from each state (rows; (inflow) = arrivals) to each state (columns), "
-                "over the whole run.", "matrix of flows between states")
+    page.section("flows", L.t("sec_flows"))
+    fig, (a,) = _new_figure(10, 0.36 * (len(r.states) + 1) + 2.6)
+    plot.flow_matrix(r, ax=a, lang=L)
+    page.figure(fig, _esc(L.t("cap_flow_matrix")), "matrix of flows between states")
     fig, (a,) = _new_figure(9.5, 3.6)
-    plot.flows_over_time(r, ax=a)
-    page.figure(fig, "Uitstroom naar werk, uitval and herinstroom per period (median and 5–95 % band).",
-                "key flows per period")
+    plot.flows_over_time(r, ax=a, lang=L)
+    page.figure(fig, _esc(L.t("cap_flows_time")), "key flows per year")
 
     if "trajectories/person" in r:
-        page.section("trajectories", "Traced people")
+        page.section("trajectories", L.t("sec_trajectories"))
         n = min(40, int(r["trajectories/people_per_replicate"][0]))
         fig, (a,) = _new_figure(10, 0.16 * n + 1.6)
-        plot.trajectories(r, ax=a, people=n)
-        page.figure(fig, f"Life courses of the first {n} traced people of the first replicate, coloured by the "
-                    "trede of their state (blank after an exit or before arrival).", "life courses of traced people")
+        plot.trajectories(r, ax=a, people=n, lang=L)
+        page.figure(fig, _esc(L.t("cap_trajectories", n=n)), "life courses of traced people")
 
-    page.section("costs", "Costs")
-    costs = np.asarray(r["replicates/cost_cumulative_eur"], dtype=float)
-    if np.any(costs != 0):
+    page.section("costs", L.t("sec_costs"))
+    if _has_costs(r):
         fig, (a, b) = _new_figure(11.5, 4, ncols=2)
-        plot.cost(r, ax=a)
-        a.set_title("cumulative cost")
-        plot.cost_by_state(r, ax=b)
-        b.set_title("cost per period by state")
-        page.figure(fig, "Left: cumulative cost (fan chart). Right: mean cost per period, by state "
-                    "(person-years × cost per person-year) and organisation overhead.", "costs over time")
+        plot.cost(r, ax=a, lang=L)
+        a.set_title(L.t("cumulative_cost"))
+        plot.cost_by_state(r, ax=b, lang=L)
+        b.set_title(L.t("cost_per_year_by_state"))
+        page.figure(fig, _esc(L.t("cap_costs")), "costs over time")
     else:
-        page.html('<p class="note">The scenario sets no costs (every <code>cost_eur_per_year</code> is 0 and there '
-                  "are no organisation costs).</p>")
+        page.note(L.t("no_costs"))
 
-    page.section("tables", "All KPIs")
-    page.html(_kpi_full_table(r))
-    page.html("<details><summary>Scenario file</summary><pre>" + _esc(r.scenario_text) + "</pre></details>")
-    if r.attrs.get("scenario_overrides"):
-        page.html("<details><summary>Overrides</summary><pre>" + _esc(r.attrs["scenario_overrides"]) + "</pre></details>")
+    page.section("tables", L.t("sec_tables"))
+    page.html(_kpi_full_table(r, L))
+
+    page.section("assumptions", L.t("sec_assumptions"), L.t("note_assumptions"))
+    _assumption_tables(page, [r.name], [read_assumptions(r)])
+    page.html(f"<details><summary>{_esc(L.t('scenario_file'))}</summary><pre>" + _esc(r.scenario_text) +
+              "</pre></details>")
+
+
+# ---- assumptions --------------------------------------------------------------------------------
+
+def _assumption_tables(page: _Page, names: Sequence[str], items: Sequence[Assumptions]) -> None:
+    """Tables of the organisation model and share per region, the handover rules, organisation
+    costs, uncertain parameters and overrides of every scenario; rules and costs once when every
+    scenario has the same."""
+    L = page.L
+    f = L.fmt
+    for name, a in zip(names, items):
+        if a.error:
+            page.note(_esc(f"{name}: ") + _esc(L.t("asm_unreadable", error=a.error)))
+    page.html(f"<h3>{_esc(L.t('asm_models'))}</h3>")
+    rows = []
+    scaled = False
+    for name, a in zip(names, items):
+        for region, model, share in a.regions:
+            scaled |= bool(np.isfinite(share) and share < 1)
+            rows.append([f'<td class="name">{_breakable(name)}</td>', f'<td class="text">{_esc(region)}</td>',
+                         f'<td class="text">{_esc(model or L.t("none"))}</td>', f"<td>{_esc(f.value('share', share))}</td>"])
+    page.html(_table([L.t("scenario"), L.t("asm_region"), L.t("organisation_model"), L.t("asm_share")], rows, raw=True,
+                     container="assumptions-models", text_cols=(1, 2)))
+    if scaled:
+        page.note(_esc(L.t("asm_share_note")))
+
+    def grouped(getter: Any) -> List[Tuple[List[str], Any]]:
+        """[(scenario names, value)] with scenarios of equal value together."""
+        groups: List[Tuple[List[str], Any]] = []
+        for name, a in zip(names, items):
+            v = getter(a)
+            for g in groups:
+                if repr(g[1]) == repr(v):
+                    g[0].append(name)
+                    break
+            else:
+                groups.append(([name], v))
+        return groups
+
+    with_orgs = [(n, a) for n, a in zip(names, items) if any(m for _, m, _ in a.regions)]
+    if with_orgs:
+        page.html(f"<h3>{_esc(L.t('asm_handover'))}</h3>")
+        page.note(_esc(L.t("asm_handover_note")))
+        for group, rules in grouped(lambda a: a.handovers):
+            if not any(n in dict(with_orgs) for n in group):
+                continue
+            if len(names) > 1:
+                page.html(f"<p class=\"note\"><b>{_esc(', '.join(group))}</b></p>")
+            if not rules:
+                page.note(_esc(L.t("asm_no_handover")))
+                continue
+            rows = []
+            for h in rules:
+                delay = h.get("delay", 0)
+                mean = delay_mean(delay)
+                text = delay_text(delay, f.plain)
+                if isinstance(delay, dict) and np.isfinite(mean):
+                    text += "; " + L.t("asm_mean", mean=f.plain(mean))
+                leak = float(h.get("leakage", 0.0))
+                rows.append([h.get("from", "*"), h.get("to", "*"), text, f.value("share", leak),
+                             h.get("leak_to", "") or L.t("none")])
+            page.html(_table([L.t("asm_from_org"), L.t("asm_to_org"), L.t("asm_delay"), L.t("asm_leakage"),
+                              L.t("asm_leak_to")], rows, text_cols=(0, 1, 2, 4)))
+        page.html(f"<h3>{_esc(L.t('asm_costs'))}</h3>")
+        for group, costs in grouped(lambda a: sorted(a.organisation_costs.items())):
+            if len(names) > 1:
+                page.html(f"<p class=\"note\"><b>{_esc(', '.join(group))}</b></p>")
+            if not costs:
+                page.note(_esc(L.t("asm_none")))
+                continue
+            rows = [[org, f.value("eur", c.get("fixed_eur_per_year", 0.0)), f.value("eur", c.get("eur_per_person_year", 0.0))]
+                    for org, c in costs]
+            page.html(_table([L.t("asm_org"), L.t("asm_fixed"), L.t("asm_per_py")], rows))
+    for group, u in grouped(lambda a: a.uncertain):
+        if not u:
+            continue
+        page.html(f"<h3>{_esc(L.t('asm_uncertain'))}</h3>")
+        if len(names) > 1:
+            page.html(f"<p class=\"note\"><b>{_esc(', '.join(group))}</b></p>")
+        rows = [[k, delay_text(v, f.plain)] for k, v in u.items()]
+        page.html(_table([L.t("asm_key"), L.t("asm_distribution")], rows, text_cols=(0, 1)))
+    overrides = [(n, a.overrides) for n, a in zip(names, items) if a.overrides]
+    if overrides:
+        page.html(f"<h3>{_esc(L.t('asm_overrides'))}</h3>")
+        for group, lines in grouped(lambda a: a.overrides):
+            if not lines:
+                continue
+            label = (", ".join(group) + ": ") if len(names) > 1 else ""
+            page.html(f"<p class=\"note\">{_esc(label)}<code>{'</code>, <code>'.join(_esc(x) for x in lines)}</code></p>")
 
 
 # ---- a comparison -------------------------------------------------------------------------------
 
+def _answer_section(page: _Page, c: Comparison, short: List[str]) -> None:
+    L = page.L
+    f = L.fmt
+    level = int(round(c.confidence * 100))
+    t = c.time
+    a = answer(c)
+    ref = short[0]
+    page.section("answer", L.t("sec_answer"),
+                 L.t("note_answer", start=f"{t[0]:.0f}", end=f"{t[-1]:.0f}", R=c.replicates, level=level,
+                     ref=_esc(ref)))
+
+    def cell(name: str, quantity: str, bold: bool = True) -> str:
+        row = a[(a.scenario == name) & (a.quantity == quantity)]
+        if row.empty:
+            return "<td></td>"
+        x = row.iloc[0]
+        if not np.isfinite(x["mean"]):  # e.g. an incremental ratio of the reference with itself
+            return f'<td class="value">{_esc(L.t("none"))}</td>'
+        m, iv = f.interval(x["kind"], x["mean"], x["lo"], x["hi"])
+        text = f"<b>{_nb(m)}</b>" if bold else _nb(m)
+        out = f'<td class="value">{text}<small>{_nb(iv)}</small>'
+        if np.isfinite(x["difference"]):
+            out += _difference_line(x["kind"], x["difference"], x["difference_lo"], x["difference_hi"], L)
+        return out + "</td>"
+
+    decision = list(dict.fromkeys(a[~a.quantity.isin(MAIN_QUANTITIES)].quantity))
+    labels = {"incremental_cost_per_person_reaching_work_eur": L.t("incremental_cost_per_person"),
+              "probability_best": L.t("probability_best")}
+    models = [a[a.scenario == name].iloc[0]["organisation_model"] for name in c.names]
+    show_models = models != list(short)  # a column that repeats the scenario names says nothing
+    header = [L.t("scenario"), *([L.t("organisation_model")] if show_models else []), L.t("people_reaching_work"),
+              L.t("moves_into_work"), L.t("total_public_cost")]
+    for q in decision:
+        lab = a[a.quantity == q].iloc[0]["label"]
+        header.append(labels.get(q, lab))
+    rows = []
+    for name, s, model in zip(c.names, short, models):
+        tag = f'<small>{_esc(L.t("reference"))}</small>' if name == c.reference else ""
+        rows.append([f'<td class="name"><b>{_breakable(s)}</b>{tag}</td>',
+                     *([f'<td class="text">{_esc(model or L.t("none"))}</td>'] if show_models else []),
+                     cell(name, "persons_reaching_work"), cell(name, "uitstroom_werk"), cell(name, "cost_total_eur"),
+                     *(cell(name, q) for q in decision)])
+    page.html(_table([_esc(h) for h in header], rows, raw=True, cls="answer", container="answer-table",
+                     row_classes=["reference"], text_cols=(1,) if show_models else ()))
+    page.note(f"<b>{_esc(L.t('people_reaching_work'))}</b>: {_esc(L.t('people_reaching_work_note'))}. "
+              f"<b>{_esc(L.t('moves_into_work'))}</b>: {_esc(L.t('moves_into_work_note'))}.")
+    sources = sorted(set(a.uncertainty))
+    mc_only = all(s.startswith("Monte Carlo (") for s in sources)
+    if mc_only:
+        page.html(f'<p class="uncertainty">{L.t("uncertainty_mc", R=c.replicates)}</p>')
+    else:
+        page.html(f'<p class="uncertainty">{L.t("uncertainty_from_file", sources=_esc("; ".join(sources)))}</p>')
+
+    year = f"{t[-1]:.0f}"
+    page.html(f"<h3>{_esc(L.t('people_per_trede_at', year=year))}</h3>")
+    page.note(_esc(L.t("note_trede_at", ref=ref, level=level)))
+    rows = []
+    for name, s in zip(c.names, short):
+        rows.append([f'<td class="name">{_breakable(s)}</td>',
+                     *(cell(name, f"trede_{r}_at_horizon", bold=False) for r in range(1, 7))])
+    page.html(_table([L.t("scenario"), *(_esc(L.trede(r, long=True)) for r in range(1, 7))], rows, raw=True,
+                     container="trede-table"))
+
+
 def _comparison_sections(page: _Page, c: Comparison) -> None:
     from . import plot
+    L = page.L
+    f = L.fmt
     level = int(round(c.confidence * 100))
-    page.section("scenarios", "Scenarios",
-                 f"{len(c.names)} scenarios, {c.replicates} replicates each, common random numbers (seed "
-                 f"{c.seed}); differences are against the reference, <b>{_esc(c.reference)}</b>.")
-    rows = []
-    for name, r in zip(c.names, c.scenarios):
-        models = sorted({m for m in (r["region_models"] if "region_models" in r else []) if m})
-        rows.append([name, ", ".join(models) or "—", _fmt(r.kpi_table().loc["persons", "mean"])])
-    page.html(_table(["scenario", "organisation model", "people (mean)"], rows))
+    short, prefix = plot.short_names(c.names)
+    ref = short[0]
+    _answer_section(page, c, short)
+    if prefix:
+        page.note(L.t("common_prefix", prefix=_esc(prefix)))
 
-    page.section("kpis", "Headline KPIs and paired differences",
-                 f"Mean per replicate; below it, in brackets, the difference with {_esc(c.reference)}: the mean of the "
-                 f"paired differences and its {level} % interval. ▲ / ▼: the interval lies wholly above / below zero.")
-    d = c.difference("kpi")
-    rows = []
-    for k in HEADLINE_KPIS + ("handovers", "leaked"):
-        if k not in c.kpi_names:
-            continue
-        cells = [f"<td>{_esc(k)}</td>", f"<td>{_kpi_value(k, c.scenarios[0].kpi_table().loc[k, 'mean'])}</td>"]
-        for n, r in zip(c.names[1:], c.scenarios[1:]):
-            w = d[(d.scenario == n) & (d.kpi == k)].set_index("statistic")["value"]
-            mark = "▲ " if w["lo"] > 0 else "▼ " if w["hi"] < 0 else ""
-            cells.append(f'<td>{_kpi_value(k, r.kpi_table().loc[k, "mean"])}<br><span class="diff">{mark}'
-                         f'{_fmt(w["mean"])} [{_fmt(w["lo"])}, {_fmt(w["hi"])}]</span></td>')
-        rows.append(cells)
-    page.html('<div class="wide">' + _table(["KPI", *c.names], rows, raw=True) + "</div>")
+    page.section("differences", L.t("sec_differences"))
+    page.figure(plot.kpi_differences(c, lang=L), _esc(L.t("cap_kpi_differences", ref=ref, level=level)),
+                "KPI differences with intervals")
+    page.figure(plot.cumulative_differences(c, lang=L), _esc(L.t("cap_cumulative_differences", ref=ref, level=level)),
+                "cumulative differences over time")
 
-    page.section("differences", "Paired differences with intervals")
-    page.figure(plot.kpi_differences(c), f"KPI differences with {level} % intervals (filled: the interval excludes "
-                "zero).", "KPI differences with intervals")
-    page.figure(plot.trede_differences(c), f"Difference in people per trede over time, with {level} % bands.",
+    page.section("ladder", L.t("sec_ladder_cmp"))
+    fig, (a,) = _new_figure(9.0, 3.6)
+    plot.ladder(c.scenarios[0], ax=a, lang=L)
+    page.figure(fig, _esc(L.t("cap_ladder_reference", ref=ref)), "stacked trede distribution of the reference")
+    page.figure(plot.trede_differences(c, lang=L), _esc(L.t("cap_trede_differences", ref=ref, level=level)),
                 "differences per trede over time")
-    page.figure(plot.period_differences(c), f"Differences per period in uitstroom naar werk, uitval and cost, with "
-                f"{level} % bands.", "differences per period")
+
+    reference = c.scenarios[0]
+    work = [s for s, t in zip(reference.states, reference.trede) if t >= 5]
+    key_states = [s for s in ["bijstand", *work, *reference.capacity_states] if s in reference.states]
+    key_states = list(dict.fromkeys(key_states))[:12]
+    shown, same = plot.differing_states(c, key_states)
+    page.section("occupancy", L.t("sec_occupancy_cmp"))
+    if shown:
+        page.figure(plot.compare_occupancy(c, shown[:9], lang=L), _esc(L.t("cap_occupancy_cmp")),
+                    "occupancy of key states per scenario")
+    if same:
+        page.note(_esc(L.t("same_everywhere", states=", ".join(same))))
+
+    page.section("waiting", L.t("sec_waiting_cmp"))
+    lists = reference.capacity_states
+    if lists:
+        active = [s for s in lists if any(
+            s in r.capacity_states and np.nanmax(np.asarray(r["replicates/waiting"], dtype=float)[:, :, r.capacity_states.index(s)]) > 0
+            for r in c.scenarios)]
+        if active:
+            page.figure(plot.compare_waiting(c, active, lang=L), _esc(L.t("cap_waiting_cmp")), "waiting lists per scenario")
+        empty = [s for s in lists if s not in active]
+        if empty:
+            page.note(_esc(L.t("empty_waiting", states=", ".join(empty))))
+    else:
+        page.note(_esc(L.t("no_capacity_cmp")))
+
+    page.section("costs", L.t("sec_costs_cmp"))
+    if any(_has_costs(r) for r in c.scenarios):
+        page.figure(plot.compare_cost(c, lang=L), _esc(L.t("cap_costs_cmp", ref=ref, level=level)),
+                    "cumulative cost and its differences")
+    else:
+        page.note(_esc(L.t("no_costs_cmp")))
+
+    page.section("tables", L.t("sec_tables"), _esc(L.t("note_all_kpis", ref=ref, level=level)))
+    d = c.difference("kpi").pivot_table(index=["scenario", "kpi"], columns="statistic", values="value")
+    tables = [r.kpi_table() for r in c.scenarios]
+    rows = []
+    for k in c.kpi_names:
+        kind = kpi_kind(k)
+        cells = [_kpi_name_cell(k, L), f"<td>{_esc(f.value(kind, tables[0].loc[k, 'mean']))}</td>"]
+        for n, t in zip(c.names[1:], tables[1:]):
+            w = d.loc[(n, k)]
+            cells.append(f"<td>{_esc(f.value(kind, t.loc[k, 'mean']))}"
+                         f"{_difference_line(kind, w['mean'], w['lo'], w['hi'], L)}</td>")
+        rows.append(cells)
+    page.html(_table([L.t("kpi"), *(_breakable(s) for s in short)], rows, raw=True, container="kpi-table"))
     vr = c.variance_reduction()
     if len(vr):
         rows = []
-        for n in c.names[1:]:
+        for n, s in zip(c.names[1:], short[1:]):
             v = vr[(vr.scenario == n)]["value"].to_numpy(dtype=float)
             v = v[np.isfinite(v)]
-            rows.append([n, _fmt(np.median(v)) if v.size else "n/a", _fmt(v.min()) if v.size else "n/a",
-                         _fmt(v.max()) if v.size else "n/a"])
-        page.html("<h3>Variance reduction from common random numbers</h3><p class=\"note\">var(independent "
-                  "differences) / var(paired differences) over the KPIs; above 1 means common random numbers "
-                  "narrowed the intervals.</p>" + _table(["scenario", "median", "min", "max"], rows))
+            stats = (np.median(v), v.min(), v.max()) if v.size else (math.nan,) * 3
+            rows.append([s, *(f.value("ratio", x) for x in stats)])
+        page.html(f"<h3>{_esc(L.t('sec_variance'))}</h3><p class=\"note\">{_esc(L.t('note_variance'))}</p>" +
+                  _table([L.t("scenario"), L.t("median"), L.t("min"), L.t("max")], rows))
 
-    page.section("ladder", "Participatieladder per scenario")
-    n = len(c.scenarios)
-    fig, axes = _new_figure(min(4.2 * n, 16), 3.6, ncols=n)
-    for ax, name, r in zip(axes, c.names, c.scenarios):
-        plot.ladder(r, ax=ax, share=True)
-        ax.set_title(name, fontsize=10)
-        if ax is not axes[-1]:
-            ax.get_legend().remove()
-    page.figure(fig, "Share of people per trede over time in each scenario (mean over replicates).",
-                "stacked trede shares per scenario")
-
-    ref = c.scenarios[0]
-    work = [s for s, t in zip(ref.states, ref.trede) if t >= 5]
-    key_states = [s for s in ["bijstand", *work, *ref.capacity_states] if s in ref.states]
-    key_states = list(dict.fromkeys(key_states))[:9]
-    page.section("occupancy", "Occupancy per scenario")
-    page.figure(plot.compare_occupancy(c, key_states), "People in key states: median over replicates and the "
-                "5–95 % band, one colour per scenario.", "occupancy of key states per scenario")
-
-    page.section("waiting", "Waiting lists per scenario")
-    if ref.capacity_states:
-        fig, axes = _new_figure(min(4.6 * len(ref.capacity_states), 14), 3.6, ncols=len(ref.capacity_states))
-        for ax, cs in zip(axes, ref.capacity_states):
-            for j, r in enumerate(c.scenarios):
-                if cs in r.capacity_states:
-                    x = np.asarray(r["replicates/waiting"], dtype=float)[:, :, r.capacity_states.index(cs)]
-                    q = np.nanquantile(x, [0.05, 0.5, 0.95], axis=0)
-                    ax.fill_between(r.time, q[0], q[2], color=f"C{j % 10}", alpha=0.15, linewidth=0)
-                    ax.plot(r.time, q[1], color=f"C{j % 10}", label=c.names[j])
-            ax.set_title(f"waiting for {cs}", fontsize=10)
-            ax.set_ylim(bottom=0)
-        axes[0].legend(fontsize=7, frameon=False)
-        page.figure(fig, "Waiting-list lengths per scenario (median and 5–95 % band).", "waiting lists per scenario")
-    else:
-        page.html('<p class="note">No capacity-limited states, so no waiting lists.</p>')
-
-    page.section("costs", "Costs per scenario")
-    if any(np.any(np.asarray(r["replicates/cost_cumulative_eur"]) != 0) for r in c.scenarios):
-        fig, (ax,) = _new_figure(9.5, 3.8)
-        for j, r in enumerate(c.scenarios):
-            x = np.asarray(r["replicates/cost_cumulative_eur"], dtype=float) / 1e6
-            q = np.nanquantile(x, [0.05, 0.5, 0.95], axis=0)
-            ax.fill_between(r.time, q[0], q[2], color=f"C{j % 10}", alpha=0.15, linewidth=0)
-            ax.plot(r.time, q[1], color=f"C{j % 10}", label=c.names[j])
-        ax.set_ylabel("million €")
-        ax.set_xlabel("year")
-        ax.legend(fontsize=8, frameon=False)
-        page.figure(fig, "Cumulative cost per scenario (median and 5–95 % band).", "cumulative cost per scenario")
-    else:
-        page.html('<p class="note">The scenarios set no costs.</p>')
-
-    page.section("tables", "All KPIs")
-    page.html(_table(["KPI", *c.names], [[k, *(_fmt(r.kpi_table().loc[k, "mean"]) for r in c.scenarios)]
-                                         for k in c.kpi_names]))
+    page.section("assumptions", L.t("sec_assumptions"), L.t("note_assumptions"))
+    _assumption_tables(page, short, [read_assumptions(r, s) for r, s in zip(c.scenarios, short)])
+    texts = "".join(f"<details><summary>{_esc(s)}</summary><pre>{_esc(r.scenario_text)}</pre></details>"
+                    for s, r in zip(short, c.scenarios))
+    page.html(f"<h3>{_esc(L.t('scenario_texts'))}</h3>{texts}")
 
 
 # ---- entry points -------------------------------------------------------------------------------
 
-def render(source: Union[Result, Comparison, PathLike], title: Optional[str] = None) -> str:
-    """The report of ``source`` (a Result, a Comparison, or the path of a result file) as HTML text."""
+def render(source: Union[Result, Comparison, PathLike], title: Optional[str] = None, lang: str = "en",
+           strict: bool = False) -> str:
+    """The report of ``source`` (a Result, a Comparison, or the path of a result file) as HTML
+    text, in ``lang`` ("en" or "nl"). ``strict``: raise :class:`LayoutError` when a figure has
+    tick labels that overlap or text cut off at its edge (measured from matplotlib's text
+    extents), instead of writing it anyway."""
     import matplotlib
-    matplotlib.rcParams.update({"figure.dpi": 96, "axes.spines.top": False, "axes.spines.right": False})
-    res = source if isinstance(source, (Result, Comparison)) else read(source)
-    if not isinstance(res, (Result, Comparison)):
-        raise Error(f"{getattr(res, 'path', source)}: the report covers result and comparison files, not "
-                    f"{type(res).__name__.lower()} files")
-    if isinstance(res, Comparison):
-        default = "Comparison: " + ", ".join(res.names)
-        subtitle = (f"{len(res.names)} scenarios with common random numbers, {res.replicates} replicates each, "
-                    f"seed {res.seed}")
-    else:
-        default = f"{res.name}: Monte Carlo result"
-        t = res.time
-        subtitle = (f"{res.replicates} replicates, seed {res.seed}, {t[0]:g}–{t[-1]:g}, "
-                    f"{len(res.states)} states")
-    page = _Page(title or default, _esc(subtitle))
-    if isinstance(res, Comparison):
-        _comparison_sections(page, res)
-    else:
-        _result_sections(page, res)
-    footer = ("Made by trede " + _esc(res.attrs.get("trede_version", "")) + " on "
-              + time.strftime("%Y-%m-%d %H:%M", time.localtime()) + ". " + _provenance(res.attrs, res.path))
+    if lang not in LANGUAGES:
+        raise Error(f"unknown language {lang!r} (known: {', '.join(LANGUAGES)})")
+    L = Language(lang)
+    with matplotlib.rc_context({"figure.dpi": 96, "axes.spines.top": False, "axes.spines.right": False,
+                                "axes.formatter.useoffset": False}):
+        res = source if isinstance(source, (Result, Comparison)) else read(source)
+        if not isinstance(res, (Result, Comparison)):
+            raise Error(f"{getattr(res, 'path', source)}: the report covers result and comparison files, not "
+                        f"{type(res).__name__.lower()} files")
+        if isinstance(res, Comparison):
+            default = L.t("comparison_title", names=", ".join(res.names))
+            subtitle = L.t("comparison_subtitle", N=len(res.names), R=res.replicates, seed=res.seed)
+        else:
+            default = L.t("result_title", name=res.name)
+            t = res.time
+            subtitle = L.t("result_subtitle", R=res.replicates, seed=res.seed, start=f"{t[0]:.0f}", end=f"{t[-1]:.0f}",
+                           S=len(res.states))
+        page = _Page(title or default, _esc(subtitle), L)
+        if isinstance(res, Comparison):
+            _comparison_sections(page, res)
+        else:
+            _result_sections(page, res)
+    if strict and page.problems:
+        raise LayoutError("labels that cannot be read:\n  " + "\n  ".join(page.problems))
+    footer = (_esc(L.t("made_by", version=res.attrs.get("trede_version", ""),
+                       date=time.strftime("%Y-%m-%d %H:%M", time.localtime()))) + " "
+              + _provenance(res.attrs, res.path, L))
     return page.render(footer)
 
 
-def write_report(source: Union[Result, Comparison, PathLike], output: PathLike, title: Optional[str] = None) -> Path:
+def write_report(source: Union[Result, Comparison, PathLike], output: PathLike, title: Optional[str] = None,
+                 lang: str = "en", strict: bool = False) -> Path:
     """Writes the HTML report of ``source`` to ``output`` (atomically: a temporary file renamed
     into place) and returns its path. Raises :class:`trede.IoError` when the result cannot be
-    read or the report cannot be written."""
-    text = render(source, title)
+    read or the report cannot be written, :class:`LayoutError` (``strict``) when a figure has
+    unreadable labels."""
+    text = render(source, title, lang, strict)
     out = Path(os.fspath(output))
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
     try:
@@ -444,8 +641,9 @@ def write_report(source: Union[Result, Comparison, PathLike], output: PathLike, 
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """``python3 -m trede.report FILE [-o OUT] [--title T]``. Exit codes as the trede program:
-    0 success, 2 bad input (a result file that cannot be read), 1 anything else."""
+    """``python3 -m trede.report FILE [-o OUT] [--title T] [--lang en|nl] [--check-layout]``.
+    Exit codes as the trede program: 0 success, 2 bad input (a result file that cannot be
+    read), 1 anything else (a figure with unreadable labels under --check-layout)."""
     import matplotlib
     matplotlib.use("Agg")
     ap = argparse.ArgumentParser(prog="trede report",
@@ -453,6 +651,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("file", help="HDF5 file written by `trede run -o` or `trede compare -o`")
     ap.add_argument("-o", "--output", help="HTML file to write (default: FILE with the suffix .html)")
     ap.add_argument("--title", help="title of the page (default: from the scenario names)")
+    ap.add_argument("--lang", choices=LANGUAGES, default="en",
+                    help="language of the page: en (English, default) or nl (Dutch, with Dutch number formatting)")
+    ap.add_argument("--check-layout", action="store_true",
+                    help="fail (exit 1, nothing written) when a figure has overlapping or cut-off labels")
     ap.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     args = ap.parse_args(argv)
     out = Path(args.output) if args.output else Path(args.file).with_suffix(".html")
@@ -461,6 +663,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 2
     if not out.resolve().parent.is_dir():
         print(f"error: -o {out}: directory '{out.parent}' does not exist", file=sys.stderr)
+        return 2
+    if out.resolve() == Path(args.file).resolve():
+        print(f"error: -o {out}: is the input file", file=sys.stderr)
         return 2
     try:
         res = read(args.file)
@@ -471,7 +676,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     try:
-        path = write_report(res, out, args.title)
+        path = write_report(res, out, args.title, args.lang, args.check_layout)
     except Error as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

@@ -1,0 +1,259 @@
+"""`trede export` and `python3 -m trede.export`: the tables of every kind of trede file (run,
+comparison, sweep, calibration report) as CSV files and as an xlsx workbook, read back with
+pandas and openpyxl and compared with the HDF5 file (h5py): the same numbers, as numbers, with
+the units in the headers; nothing overwritten without --force, the input never."""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+import trede
+import trede.export
+from conftest import BM2, BM2_SMALL, MODELS, cli, describe, set_args
+
+STATS = ("mean", "sd", "q05", "q50", "q95")
+
+
+def read_csv(path):
+    return pd.read_csv(path, float_precision="round_trip", keep_default_na=True)
+
+
+def export(source, out, fmt, *extra):
+    p = cli("export", source, "--format", fmt, "-o", out, *extra, cwd=source.parent)
+    assert p.returncode == 0, describe(p)
+    return p
+
+
+def assert_cells(cells, expected):
+    """Worksheet cells equal to the file's numbers: numbers as numbers (openpyxl keeps 16
+    significant digits, more than Excel shows), empty cells where a value is NaN or infinite."""
+    expected = np.asarray(expected, dtype=float).reshape(-1)
+    assert len(cells) == len(expected)
+    finite = np.isfinite(expected)
+    assert all(c is None for c, f in zip(cells, finite) if not f)
+    got = [c for c, f in zip(cells, finite) if f]
+    assert all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in got)
+    np.testing.assert_allclose(np.array(got, dtype=float), expected[finite], rtol=1e-15, atol=0)
+
+
+def sheet(wb, name):
+    """A worksheet as (header, rows) with the cells' Python values."""
+    rows = list(wb[name].iter_rows(values_only=True))
+    return list(rows[0]), rows[1:]
+
+
+def strings(ds):
+    return [x.decode() if isinstance(x, bytes) else str(x) for x in np.asarray(ds[()]).reshape(-1)]
+
+
+@pytest.fixture(scope="module")
+def sweep_file(tmp_path_factory):
+    work = tmp_path_factory.mktemp("sweep")
+    small = {**BM2_SMALL, "horizon_years": 3}
+    p = cli("sweep", BM2, *set_args(small), "--grid", "state[beschut_werk].capacity=40,80", "-n", 2, "--seed", 4,
+            "-q", "-o", "sweep.h5", cwd=work)
+    assert p.returncode == 0, describe(p)
+    return work / "sweep.h5"
+
+
+@pytest.fixture(scope="module")
+def fit_file(tmp_path_factory):
+    work = tmp_path_factory.mktemp("fit")
+    cal = MODELS / "calibration"
+    p = cli("calibrate", cal / "ladder4.toml", "--data", cal / "panel.csv", "-q", "--report", "fit.h5", cwd=work)
+    assert p.returncode == 0, describe(p)
+    return work / "fit.h5"
+
+
+def test_run_file_as_csv_and_xlsx(cli_run_file, tmp_path):
+    p = export(cli_run_file, tmp_path / "csv", "csv")
+    assert "wrote" in p.stdout and "run_kpi.csv" in p.stdout
+    export(cli_run_file, tmp_path / "xlsx", "xlsx")
+    with h5py.File(cli_run_file, "r") as f:
+        kpi = f["summary/kpi"][()]
+        names = strings(f["kpi_names"])
+        occ = {s: f[f"summary/occupancy/{s}"][()] for s in STATS}
+        flows_mean = f["summary/flows/mean"][()]
+        states = strings(f["states"])
+        time = f["time"][()]
+        reps = f["replicates/kpi"][()]
+    # CSV: exact numbers (round trip), units in the headers.
+    k = read_csv(tmp_path / "csv" / "run_kpi.csv")
+    assert list(k.kpi) == names
+    for s in STATS:
+        np.testing.assert_array_equal(k[s].to_numpy(), kpi[s])
+    assert k.loc[k.kpi == "cost_total_eur", "unit"].item() == "EUR"
+    assert k.loc[k.kpi == "share_reached_work", "unit"].item() == "fraction"
+    o = read_csv(tmp_path / "csv" / "run_occupancy.csv")
+    assert list(o.columns[:3]) == ["time (calendar year)", "state", "trede"]
+    for s in STATS:
+        np.testing.assert_array_equal(o[f"{s} (people)"].to_numpy(), occ[s].reshape(-1))
+    assert list(o.state[:len(states)]) == states and o["time (calendar year)"].iloc[-1] == time[-1]
+    fl = read_csv(tmp_path / "csv" / "run_flows.csv")
+    np.testing.assert_array_equal(fl["mean (moves)"].to_numpy(), flows_mean.reshape(-1))
+    r = read_csv(tmp_path / "csv" / "run_kpi_replicates.csv")
+    np.testing.assert_array_equal(r["persons_reaching_work (people)"].to_numpy(), reps[:, names.index("persons_reaching_work")])
+    # xlsx: one sheet per table, in the order of contents; numbers are numbers.
+    wb = load_workbook(tmp_path / "xlsx" / "run.xlsx", read_only=True)
+    contents = read_csv(tmp_path / "csv" / "run_contents.csv")
+    assert wb.sheetnames == list(contents.table)
+    header, rows = sheet(wb, "kpi")
+    assert header[:3] == ["kpi", "label", "unit"]
+    assert [r[0] for r in rows] == names
+    assert_cells([r[header.index("mean")] for r in rows], kpi["mean"])
+    header, rows = sheet(wb, "occupancy")
+    assert header[3] == "mean (people)"
+    assert_cells([r[3] for r in rows], occ["mean"])
+    assert_cells([r[0] for r in rows], np.repeat(time, len(states)))  # calendar years as numbers
+    assert not list((tmp_path / "xlsx").glob(".*tmp*")) and not list((tmp_path / "csv").glob(".*tmp*"))
+
+
+def test_comparison_file(cli_compare_file, tmp_path):
+    p = subprocess.run([sys.executable, "-m", "trede.export", str(cli_compare_file), "--format", "csv", "-o",
+                        str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, describe(p)
+    export(cli_compare_file, tmp_path, "xlsx")
+    c = trede.read(cli_compare_file)
+    with h5py.File(cli_compare_file, "r") as f:
+        d = {s: f[f"difference/kpi/{s}"][()] for s in ("mean", "lo", "hi")}
+        occ1 = f["scenarios/1/summary/occupancy/mean"][()]
+        ladder_d = f["difference/trede_occupancy/mean"][()]
+    dk = read_csv(tmp_path / "cmp_differences_kpi.csv")
+    level = int(round(c.confidence * 100))
+    assert list(dk.columns) == ["scenario", "kpi", "unit", "mean", "sd", f"low ({level} % interval)",
+                                f"high ({level} % interval)"]
+    np.testing.assert_array_equal(dk["mean"].to_numpy(), d["mean"].reshape(-1))
+    np.testing.assert_array_equal(dk[f"low ({level} % interval)"].to_numpy(), d["lo"].reshape(-1))
+    np.testing.assert_array_equal(dk[f"high ({level} % interval)"].to_numpy(), d["hi"].reshape(-1))
+    assert list(dict.fromkeys(dk.scenario)) == c.names[1:]
+    occ = read_csv(tmp_path / "cmp_occupancy.csv")
+    np.testing.assert_array_equal(occ[occ.scenario == c.names[1]]["mean (people)"].to_numpy(), occ1.reshape(-1))
+    dl = read_csv(tmp_path / "cmp_differences_ladder.csv")
+    np.testing.assert_array_equal(dl["mean (people)"].to_numpy(), ladder_d.reshape(-1))
+    a = read_csv(tmp_path / "cmp_answer.csv")
+    for i, name in enumerate(c.names):
+        row = a[(a.scenario == name) & (a.quantity == "persons_reaching_work")].iloc[0]
+        assert row["mean"] == c.scenarios[i].kpi_table().loc["persons_reaching_work", "mean"]
+        assert row["unit"] == "people" and row["uncertainty included"].startswith("Monte Carlo")
+        if i:
+            assert row["difference with the reference"] == d["mean"][i - 1, c.kpi_names.index("persons_reaching_work")]
+    wb = load_workbook(tmp_path / "cmp.xlsx", read_only=True)
+    assert {"answer", "differences_kpi", "differences_kpi_period", "differences_ladder", "occupancy",
+            "scenarios"} <= set(wb.sheetnames)
+    header, rows = sheet(wb, "differences_kpi")
+    assert_cells([r[header.index("mean")] for r in rows], d["mean"])
+
+
+def test_decision_summaries_are_exported(cli_compare_file, tmp_path):
+    path = tmp_path / "decision.h5"
+    shutil.copy(cli_compare_file, path)
+    n = len(trede.read(path).names)
+    with h5py.File(path, "a") as f:
+        str_t = h5py.string_dtype()
+        f.create_dataset("decision/summary/quantity", data=["probability_best"], dtype=str_t)
+        f.create_dataset("decision/summary/kind", data=["prob"], dtype=str_t)
+        f["decision/summary/mean"] = np.full((1, n), 1.0 / n)
+        f["decision/summary/lo"] = np.full((1, n), 0.5 / n)
+        f["decision/summary/hi"] = np.full((1, n), 1.5 / n)
+    t = trede.export.tables(path)
+    assert "decision" in t
+    dec = t["decision"].frame
+    assert list(dec.quantity) == ["probability_best"] * n and np.allclose(dec["mean"], 1.0 / n)
+
+
+def test_sweep_file(sweep_file, tmp_path):
+    export(sweep_file, tmp_path, "csv")
+    export(sweep_file, tmp_path, "xlsx")
+    with h5py.File(sweep_file, "r") as f:
+        mean = f["summary/kpi/mean"][()]
+        names = strings(f["kpi_names"])
+        numeric = f["points/numeric"][()]
+        ladder = f["summary/trede_occupancy/q95"][()]
+    pts = read_csv(tmp_path / "sweep_points.csv")
+    np.testing.assert_array_equal(pts["state[beschut_werk].capacity"].to_numpy(), numeric[:, 0])
+    k = read_csv(tmp_path / "sweep_kpi.csv")
+    assert list(k.columns[:4]) == ["point", "state[beschut_werk].capacity", "kpi", "unit"]
+    np.testing.assert_array_equal(k["mean"].to_numpy(), mean.reshape(-1))
+    assert list(k.kpi[:len(names)]) == names
+    lad = read_csv(tmp_path / "sweep_ladder.csv")
+    np.testing.assert_array_equal(lad["q95 (people)"].to_numpy(), ladder.reshape(-1))
+    wb = load_workbook(tmp_path / "sweep.xlsx", read_only=True)
+    header, rows = sheet(wb, "kpi")
+    assert_cells([r[header.index("mean")] for r in rows], mean)
+
+
+def test_calibration_report(fit_file, tmp_path):
+    export(fit_file, tmp_path, "csv")
+    export(fit_file, tmp_path, "xlsx")
+    with h5py.File(fit_file, "r") as f:
+        est = f["estimates/estimate"][()]
+        lower = f["estimates/lower"][()]
+        names = strings(f["estimates/name"])
+        cov = f["parameters/covariance"][()]
+        soj = f["sojourn/estimate"][()]
+    e = read_csv(tmp_path / "fit_estimates.csv")
+    assert list(e.name) == names
+    np.testing.assert_array_equal(e.estimate.to_numpy(), est)
+    np.testing.assert_array_equal(e["lower (95 % interval)"].to_numpy(), lower)
+    assert set(e.unit) == {"per year"}
+    c = read_csv(tmp_path / "fit_covariance.csv")
+    np.testing.assert_array_equal(c.drop(columns="name").to_numpy(), cov.reshape(c.shape[0], -1))
+    s = read_csv(tmp_path / "fit_sojourn.csv")
+    finite = np.isfinite(soj)
+    np.testing.assert_array_equal(s["mean sojourn (years)"].to_numpy()[finite], soj[finite])
+    wb = load_workbook(tmp_path / "fit.xlsx", read_only=True)
+    assert {"estimates", "covariance", "intensity", "sojourn", "starts"} <= set(wb.sheetnames)
+    header, rows = sheet(wb, "estimates")
+    assert_cells([r[header.index("estimate")] for r in rows], est)
+
+
+def test_nothing_is_overwritten_without_force(cli_run_file, tmp_path):
+    src = tmp_path / "r.h5"
+    shutil.copy(cli_run_file, src)
+    before = src.read_bytes()
+    export(src, tmp_path, "xlsx")
+    mtime = (tmp_path / "r.xlsx").stat().st_mtime_ns
+    p = cli("export", src, "--format", "xlsx", cwd=tmp_path)  # default: the input's directory
+    assert p.returncode == 2 and "r.xlsx" in p.stderr and "--force" in p.stderr, describe(p)
+    assert (tmp_path / "r.xlsx").stat().st_mtime_ns == mtime
+    p = cli("export", src, "--format", "xlsx", "--force", "-q", cwd=tmp_path)
+    assert p.returncode == 0 and p.stdout == "", describe(p)
+    export(src, tmp_path, "csv")
+    (tmp_path / "r_kpi.csv").write_text("edited by hand\n")
+    p = cli("export", src, "--format", "csv", cwd=tmp_path)
+    assert p.returncode == 2 and "r_kpi.csv" in p.stderr, describe(p)
+    assert (tmp_path / "r_kpi.csv").read_text() == "edited by hand\n"  # all or nothing: not touched
+    assert src.read_bytes() == before
+    assert not list(tmp_path.glob(".*tmp*"))
+
+
+def test_export_command_line_errors(cli_run_file, tmp_path):
+    p = cli("export", tmp_path / "missing.h5", "--format", "csv", cwd=tmp_path)
+    assert p.returncode == 2 and "missing.h5" in p.stderr, describe(p)
+    (tmp_path / "text.h5").write_text("not a result")
+    p = cli("export", "text.h5", "--format", "csv", cwd=tmp_path)
+    assert p.returncode == 2 and "text.h5" in p.stderr, describe(p)
+    p = cli("export", cli_run_file, "--format", "pdf", cwd=tmp_path)
+    assert p.returncode == 2, describe(p)
+    p = cli("export", cli_run_file, cwd=tmp_path)
+    assert p.returncode == 2 and "--format" in p.stderr, describe(p)
+    (tmp_path / "afile").write_text("x")
+    p = cli("export", cli_run_file, "--format", "csv", "-o", tmp_path / "afile", cwd=tmp_path)
+    assert p.returncode == 2 and "not a directory" in p.stderr, describe(p)
+    p = cli("export", "--help", cwd=tmp_path)
+    assert p.returncode == 0 and "--format" in p.stdout and "--force" in p.stdout
+    os.chmod(tmp_path, 0o500)
+    try:
+        if os.access(tmp_path, os.W_OK):  # root ignores permissions: nothing to test
+            return
+        p = cli("export", cli_run_file, "--format", "csv", "-o", tmp_path / "sub", cwd="/")
+        assert p.returncode == 1 and "cannot create" in p.stderr, describe(p)
+    finally:
+        os.chmod(tmp_path, 0o700)

@@ -1,0 +1,135 @@
+"""The answer table of a comparison, as data: per scenario (organisation model) the quantities
+a council asks about, each with its interval, the paired difference with the reference and its
+interval, and which sources of uncertainty the interval includes. The HTML report shows it
+first; ``trede export`` writes it as the table ``answer``.
+
+Quantities, in this order:
+
+- ``persons_reaching_work``, ``uitstroom_werk`` (moves into work), ``cost_total_eur``: totals
+  over the run (KPIs); the scenario's value is the mean over replicates with its Student-t
+  interval of the mean, the difference is the file's paired difference
+  (``/difference/kpi``);
+- ``trede_1_at_horizon`` … ``trede_6_at_horizon``: people per trede at the last report time
+  (``/summary/trede_occupancy``, ``/difference/trede_occupancy``);
+- decision summaries when the file has them (``/decision/summary``, see :func:`decision_rows`).
+
+Decision summaries are stored by ``trede compare`` in the comparison file as
+
+========================================= ======= ===========================================
+dataset                                   shape   meaning
+========================================= ======= ===========================================
+``/decision/summary/quantity``            [M]     ids, e.g. ``incremental_cost_per_person_reaching_work_eur``, ``probability_best``
+``/decision/summary/label``               [M]     English label (the report translates known ids itself)
+``/decision/summary/kind``                [M]     count, share, points, eur, years, ratio or prob (trede._format)
+``/decision/summary/uncertainty``         [M]     the sources the interval includes, e.g. ``Monte Carlo``, ``Monte Carlo + parameter (200 draws)``
+``/decision/summary/{mean,lo,hi}``        [M, N]  per scenario, reference first (NaN where undefined)
+========================================= ======= ===========================================
+
+and every row of it becomes a row of the answer (value only: a decision summary is already a
+comparison with the reference).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+import numpy as np
+import pandas as pd
+
+from ._i18n import KPIS
+from ._results import Comparison, _as_str_list, t_quantile
+
+__all__ = ["answer", "decision_rows", "ANSWER_KPIS", "MAIN_QUANTITIES", "COLUMNS"]
+
+#: KPIs of the answer table, in order.
+ANSWER_KPIS = ("persons_reaching_work", "uitstroom_werk", "cost_total_eur")
+#: Quantities every answer has (decision summaries come on top of these).
+MAIN_QUANTITIES = ANSWER_KPIS + tuple(f"trede_{r}_at_horizon" for r in range(1, 7))
+
+#: Columns of :func:`answer`.
+COLUMNS = ["scenario", "organisation_model", "quantity", "kind", "mean", "lo", "hi", "difference", "difference_lo",
+           "difference_hi", "uncertainty"]
+
+_KINDS = {"persons_reaching_work": "count", "uitstroom_werk": "count", "cost_total_eur": "eur"}
+
+
+def _models(comparison: Comparison) -> List[str]:
+    out = []
+    for r in comparison.scenarios:
+        m = sorted({x for x in (_as_str_list(r["region_models"]) if "region_models" in r else []) if x})
+        out.append(", ".join(m))
+    return out
+
+
+def monte_carlo_source(comparison: Comparison) -> str:
+    return f"Monte Carlo ({comparison.replicates} replicates)"
+
+
+def decision_rows(comparison: Comparison) -> List[Dict[str, Any]]:
+    """The rows of ``/decision/summary`` (empty when the file has none): one dict per scenario
+    and quantity with the keys of :data:`COLUMNS` (the difference columns NaN) and ``label``."""
+    keys = set(comparison.keys())
+    if "decision/summary/quantity" not in keys:
+        return []
+    q = _as_str_list(comparison["decision/summary/quantity"])
+    m = len(q)
+
+    def strings(name: str, default: str) -> List[str]:
+        return _as_str_list(comparison[f"decision/summary/{name}"]) if f"decision/summary/{name}" in keys else [default] * m
+    labels, kinds = strings("label", ""), strings("kind", "ratio")
+    sources = strings("uncertainty", monte_carlo_source(comparison))
+    stats = {s: np.asarray(comparison[f"decision/summary/{s}"], dtype=float).reshape(m, -1) for s in ("mean", "lo", "hi")}
+    models = _models(comparison)
+    rows = []
+    for i, quantity in enumerate(q):
+        for j, name in enumerate(comparison.names):
+            rows.append({"scenario": name, "organisation_model": models[j], "quantity": quantity, "kind": kinds[i],
+                         "mean": stats["mean"][i, j], "lo": stats["lo"][i, j], "hi": stats["hi"][i, j],
+                         "difference": np.nan, "difference_lo": np.nan, "difference_hi": np.nan,
+                         "uncertainty": sources[i], "label": labels[i] or quantity})
+    return rows
+
+
+def answer(comparison: Comparison) -> pd.DataFrame:
+    """The answer table, tidy: one row per scenario and quantity, columns :data:`COLUMNS` (and
+    ``label`` for decision rows). ``lo``/``hi`` bound the scenario's mean at the comparison's
+    confidence level; ``difference*`` is the paired difference with the reference (NaN for the
+    reference itself)."""
+    c = comparison
+    level = c.confidence
+    models = _models(c)
+    source = monte_carlo_source(c)
+    d_kpi = c.difference("kpi")
+    d_kpi = d_kpi.pivot_table(index=["scenario", "kpi"], columns="statistic", values="value")
+    d_trede = c.difference("trede_occupancy")
+    last = float(np.asarray(c.time)[-1])
+    d_trede = d_trede[np.isclose(d_trede.time, last)].pivot_table(index=["scenario", "trede"], columns="statistic",
+                                                                   values="value")
+    rows: List[Dict[str, Any]] = []
+    for j, (name, r) in enumerate(zip(c.names, c.scenarios)):
+        k = r.kpi_table()
+        R = r.replicates
+        t = t_quantile(level, R)
+        entries = []
+        for q in ANSWER_KPIS:
+            if q not in k.index:
+                continue
+            mean, sd = float(k.loc[q, "mean"]), float(k.loc[q, "sd"])
+            diff = d_kpi.loc[(name, q)] if j > 0 else None
+            entries.append((q, _KINDS[q], mean, sd, diff, KPIS[q][2]))
+        occ_mean = np.asarray(r["summary/trede_occupancy/mean"], dtype=float)[-1]
+        occ_sd = np.asarray(r["summary/trede_occupancy/sd"], dtype=float)[-1]
+        for rung in range(1, 7):
+            diff = d_trede.loc[(name, rung)] if j > 0 else None
+            entries.append((f"trede_{rung}_at_horizon", "count", float(occ_mean[rung - 1]), float(occ_sd[rung - 1]), diff,
+                            f"people on trede {rung} at {last:.0f}"))
+        for q, kind, mean, sd, diff, label in entries:
+            half = t * sd / np.sqrt(R)
+            rows.append({"scenario": name, "organisation_model": models[j], "quantity": q, "kind": kind,
+                         "mean": mean, "lo": mean - half, "hi": mean + half,
+                         "difference": float(diff["mean"]) if diff is not None else np.nan,
+                         "difference_lo": float(diff["lo"]) if diff is not None else np.nan,
+                         "difference_hi": float(diff["hi"]) if diff is not None else np.nan,
+                         "uncertainty": source, "label": label})
+    rows += decision_rows(c)
+    return pd.DataFrame(rows, columns=COLUMNS + ["label"])

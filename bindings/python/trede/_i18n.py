@@ -1,0 +1,331 @@
+"""Words of the report and the figures in English and Dutch: one table of texts, one catalogue
+of the KPIs (label and kind of number), the names of the treden. Dutch uses the field's own
+words (treden, uitstroom naar werk, beschut werk, wachtlijst, uitval, herinstroom, kosten).
+
+>>> L = Language("nl")
+>>> L.t("people_reaching_work")
+'personen naar werk'
+>>> L.fmt.value("eur", 1.2e6)
+'€ 1,2 mln'
+"""
+
+from __future__ import annotations
+
+from typing import Dict, Tuple
+
+from ._format import NumberFormat
+
+__all__ = ["Language", "LANGUAGES", "KPIS", "TEXT", "kpi_kind", "kpi_unit"]
+
+LANGUAGES = ("en", "nl")
+
+#: Every KPI (per replicate and per period): the kind of number (_format.KINDS), its unit (as
+#: in docs/hdf5-schema.md) and its label in English and Dutch.
+KPIS: Dict[str, Tuple[str, str, str, str]] = {
+    "uitstroom_werk": ("count", "moves", "moves into work (uitstroom naar werk)", "uitstroom naar werk (overgangen)"),
+    "persons_reaching_work": ("count", "people", "people reaching work", "personen naar werk"),
+    "share_reached_work": ("share", "fraction", "share reaching work", "aandeel naar werk"),
+    "share_reached_trede_ge4": ("share", "fraction", "share reaching trede ≥ 4", "aandeel op trede ≥ 4"),
+    "mean_time_to_first_work_years": ("years", "years", "years to first work", "jaren tot eerste werk"),
+    "uitval": ("count", "moves", "uitval (drop-outs)", "uitval"),
+    "herinstroom": ("count", "moves", "herinstroom (re-entries)", "herinstroom"),
+    "cost_total_eur": ("eur", "EUR", "total public cost", "totale publieke kosten"),
+    "cost_per_person_reaching_work_eur": ("eur", "EUR per person", "total cost ÷ people reaching work",
+                                          "totale kosten ÷ personen naar werk"),
+    "persons": ("count", "people", "people in the model", "personen in het model"),
+    "arrivals": ("count", "people", "arrivals", "instroom"),
+    "absorbed": ("count", "moves", "exits (pension, death, moving away)", "vertrek (AOW, overlijden, verhuizing)"),
+    "events": ("count", "events", "events", "gebeurtenissen"),
+    "waiting_joined": ("count", "people", "joined a waiting list", "op een wachtlijst gezet"),
+    "waiting_admitted": ("count", "people", "admitted from a waiting list", "geplaatst vanaf een wachtlijst"),
+    "waiting_reneged": ("count", "people", "gave up waiting", "afgehaakt op een wachtlijst"),
+    "mean_waiting_time_admitted_years": ("years", "years", "years waited by those admitted",
+                                         "wachttijd van geplaatsten (jaren)"),
+    "handovers": ("count", "transitions", "handovers between organisations", "overdrachten tussen organisaties"),
+    "leaked": ("count", "people", "lost at a handover", "verloren bij een overdracht"),
+    "cost_eur": ("eur", "EUR", "public cost", "publieke kosten"),
+}
+
+_TREDE = {
+    "en": ["isolated", "social contacts outside the home", "organised activities", "unpaid work",
+           "paid work with support", "paid work without support"],
+    "nl": ["geïsoleerd", "sociale contacten buitenshuis", "georganiseerde activiteiten", "onbetaald werk",
+           "betaald werk met ondersteuning", "betaald werk zonder ondersteuning"],
+}
+
+#: Every text of the report and the figures: key -> (English, Dutch). ``{name}`` fields are
+#: filled by :meth:`Language.t`.
+TEXT: Dict[str, Tuple[str, str]] = {
+    # page and navigation
+    "lang": ("en", "nl"),
+    "result_title": ("{name}: Monte Carlo result", "{name}: Monte Carlo-resultaat"),
+    "comparison_title": ("Comparison: {names}", "Vergelijking: {names}"),
+    "result_subtitle": ("{R} replicates, seed {seed}, {start}–{end}, {S} states",
+                        "{R} replicaties, seed {seed}, {start}–{end}, {S} toestanden"),
+    "comparison_subtitle": ("{N} scenarios with common random numbers, {R} replicates each, seed {seed}",
+                            "{N} scenario's met gemeenschappelijke toevalsgetallen, elk {R} replicaties, seed {seed}"),
+    "figure": ("Figure", "Figuur"),
+    "made_by": ("Made by trede {version} on {date}.", "Gemaakt met trede {version} op {date}."),
+    "file": ("file", "bestand"),
+    "in_memory": ("(in memory)", "(in het geheugen)"),
+    "scenario_file": ("Scenario file", "Scenariobestand"),
+    "overrides": ("Overrides (--set)", "Aanpassingen (--set)"),
+    # common words
+    "year": ("year", "jaar"),
+    "people": ("people", "personen"),
+    "moves": ("moves", "overgangen"),
+    "state": ("state", "toestand"),
+    "scenario": ("scenario", "scenario"),
+    "kpi": ("KPI", "indicator"),
+    "mean": ("mean", "gemiddelde"),
+    "sd": ("sd", "sd"),
+    "median": ("median", "mediaan"),
+    "q05": ("5 %", "5 %"),
+    "q95": ("95 %", "95 %"),
+    "trede": ("trede", "trede"),
+    "trede_n": ("trede {r}", "trede {r}"),
+    "reference": ("reference", "referentie"),
+    "organisation_model": ("organisation model", "organisatiemodel"),
+    "cost": ("cost", "kosten"),
+    "none": ("—", "—"),
+    "end_of_period": ("end of period", "einde periode"),
+    "off_ladder": ("off the ladder", "buiten de ladder"),
+    "organisations": ("organisations", "organisaties"),
+    # run report
+    "sec_kpis": ("Headline KPIs", "Kerncijfers"),
+    "note_kpis": ("Per replicate over the whole run, mean over {R} replicates; the range holds 90 % of the replicates.",
+                  "Per replicatie over de hele looptijd, gemiddeld over {R} replicaties; de marge bevat 90 % van de "
+                  "replicaties."),
+    "range_90": ("90 % of replicates: {range}", "90 % van de replicaties: {range}"),
+    "sec_ladder": ("Participatieladder", "Participatieladder"),
+    "note_ladder": ("People per trede (1 isolated … 6 paid work without support), mean over replicates.",
+                    "Personen per trede (1 geïsoleerd … 6 betaald werk zonder ondersteuning), gemiddeld over "
+                    "de replicaties."),
+    "people_per_trede": ("people per trede", "personen per trede"),
+    "share_per_trede": ("share per trede", "aandeel per trede"),
+    "share_on_ladder": ("share of people on the ladder", "aandeel van de personen op de ladder"),
+    "people_mean": ("people (mean over replicates)", "personen (gemiddeld over replicaties)"),
+    "cap_ladder": ("The participatieladder over time: people (left) and shares (right) per trede, stacked.",
+                   "De participatieladder in de tijd: personen (links) en aandelen (rechts) per trede, gestapeld."),
+    "sec_occupancy": ("Occupancy", "Bezetting"),
+    "note_occupancy": ("Fan charts: the median over replicates (line) and the bands holding 50 %, 80 % and 90 % of them.",
+                       "Waaiergrafieken: de mediaan over de replicaties (lijn) en de banden met 50 %, 80 % en 90 % "
+                       "ervan."),
+    "cap_occupancy": ("People in each state over time (states nobody ever occupies and exits are left out).",
+                      "Personen per toestand in de tijd (lege toestanden en uitstroom uit het model weggelaten)."),
+    "sec_waiting": ("Waiting lists and waiting times", "Wachtlijsten en wachttijden"),
+    "waiting_length": ("waiting-list length", "lengte van de wachtlijst"),
+    "waiting_time_admitted": ("waiting time of those admitted, per period", "wachttijd van geplaatsten, per periode"),
+    "people_waiting": ("people waiting", "wachtenden"),
+    "years_waited": ("years waited (admitted)", "jaren gewacht (geplaatst)"),
+    "cap_waiting": ("Left: people on each waiting list (fan chart). Right: mean years waited by those admitted in "
+                    "each period (median over replicates and the 5–95 % band).",
+                    "Links: wachtenden per wachtlijst (waaiergrafiek). Rechts: gemiddelde wachttijd in jaren van wie "
+                    "in de periode geplaatst werd (mediaan over replicaties en de 5–95 %-band)."),
+    "waiting_over_run": ("Waiting lists over the run (mean per replicate)",
+                         "Wachtlijsten over de hele looptijd (gemiddeld per replicatie)"),
+    "capacity_state": ("capacity state", "toestand met plaatsen"),
+    "joined": ("joined", "op de lijst"),
+    "admitted": ("admitted", "geplaatst"),
+    "gave_up": ("gave up", "afgehaakt"),
+    "left_otherwise": ("left otherwise", "anders vertrokken"),
+    "no_capacity": ("This scenario has no capacity-limited states, so there are no waiting lists.",
+                    "Dit scenario heeft geen toestanden met een beperkt aantal plaatsen, dus geen wachtlijsten."),
+    "sec_flows": ("Flows between states", "Stromen tussen toestanden"),
+    "cap_flow_matrix": ("Mean moves per year from each state (rows; (inflow) = arrivals) to each state (columns), "
+                        "over the whole run.",
+                        "Gemiddeld aantal overgangen per jaar van elke toestand (rijen; (instroom) = nieuwe "
+                        "personen) naar elke toestand (kolommen), over de hele looptijd."),
+    "from": ("from", "van"),
+    "inflow_row": ("(inflow)", "(instroom)"),
+    "to": ("to", "naar"),
+    "moves_per_year_log": ("log10(1 + moves per year)", "log10(1 + overgangen per jaar)"),
+    "cap_flows_time": ("Uitstroom naar werk, uitval and herinstroom per year (median and 5–95 % band).",
+                       "Uitstroom naar werk, uitval en herinstroom per jaar (mediaan en 5–95 %-band)."),
+    "moves_per_year": ("moves per year", "overgangen per jaar"),
+    "sec_trajectories": ("Traced people", "Gevolgde personen"),
+    "cap_trajectories": ("Life courses of the first {n} traced people of the first replicate, coloured by the trede "
+                         "of their state (blank after an exit or before arrival).",
+                         "Levenslopen van de eerste {n} gevolgde personen van de eerste replicatie, gekleurd naar de "
+                         "trede van hun toestand (leeg na vertrek of voor instroom)."),
+    "traced_people": ("{n} traced people (replicate {r})", "{n} gevolgde personen (replicatie {r})"),
+    "sec_costs": ("Costs", "Kosten"),
+    "cumulative_cost": ("cumulative cost", "cumulatieve kosten"),
+    "cost_per_year_by_state": ("cost per year by state", "kosten per jaar per toestand"),
+    "cost_per_year": ("cost per year", "kosten per jaar"),
+    "other_states": ("other states", "overige toestanden"),
+    "cap_costs": ("Left: cumulative cost (fan chart). Right: mean cost per year, by state (person-years × cost per "
+                  "person-year) and organisation overhead.",
+                  "Links: cumulatieve kosten (waaiergrafiek). Rechts: gemiddelde kosten per jaar, per toestand "
+                  "(persoonsjaren × kosten per persoonsjaar) en organisatiekosten."),
+    "no_costs": ("The scenario sets no costs (every <code>cost_eur_per_year</code> is 0 and there are no organisation "
+                 "costs).", "Het scenario kent geen kosten (elke <code>cost_eur_per_year</code> is 0 en er zijn geen "
+                 "organisatiekosten)."),
+    "sec_tables": ("All KPIs", "Alle indicatoren"),
+    "sec_assumptions": ("Assumptions", "Aannames"),
+    # comparison report
+    "sec_answer": ("Answer: the organisation models side by side", "Antwoord: de organisatiemodellen naast elkaar"),
+    "note_answer": ("Totals over the whole run, {start}–{end}, mean over {R} replicates with its {level} % interval; "
+                    "below each, the difference with <b>{ref}</b> (paired: the same people and random numbers in "
+                    "every scenario). ▲ / ▼: the interval lies wholly above / below zero.",
+                    "Totalen over de hele looptijd, {start}–{end}, gemiddelde over {R} replicaties met het "
+                    "{level} %-interval; daaronder het verschil met <b>{ref}</b> (gepaard: dezelfde personen en "
+                    "toevalsgetallen in elk scenario). ▲ / ▼: het interval ligt geheel boven / onder nul."),
+    "uncertainty_mc": ("Intervals include <b>Monte Carlo uncertainty only</b> ({R} replicates): the parameters, "
+                       "handover rules and costs are taken as known (see Assumptions), so the intervals say how "
+                       "precisely the model was run, not how sure the answer is.",
+                       "De intervallen bevatten <b>alleen Monte Carlo-onzekerheid</b> ({R} replicaties): parameters, "
+                       "overdrachtsregels en kosten worden als bekend verondersteld (zie Aannames); de intervallen "
+                       "zeggen dus hoe nauwkeurig het model is doorgerekend, niet hoe zeker het antwoord is."),
+    "uncertainty_from_file": ("Intervals include: <b>{sources}</b>.", "De intervallen bevatten: <b>{sources}</b>."),
+    "uncertainty_col": ("uncertainty included", "meegenomen onzekerheid"),
+    "monte_carlo": ("Monte Carlo", "Monte Carlo"),
+    "people_reaching_work": ("people reaching work", "personen naar werk"),
+    "people_reaching_work_note": ("people whose first move into work falls in the run",
+                                  "personen die tijdens de looptijd voor het eerst aan het werk gaan"),
+    "moves_into_work": ("moves into work", "uitstroom naar werk (overgangen)"),
+    "moves_into_work_note": ("every move into work, a person may count more than once",
+                             "elke overgang naar werk; iemand kan vaker meetellen"),
+    "total_public_cost": ("total public cost", "totale publieke kosten"),
+    "people_per_trede_at": ("People per trede at {year}", "Personen per trede in {year}"),
+    "note_trede_at": ("Mean over replicates at the horizon; below it the difference with {ref} and its {level} % "
+                      "interval.", "Gemiddelde over de replicaties aan het einde; daaronder het verschil met {ref} en "
+                      "het {level} %-interval."),
+    "incremental_cost_per_person": ("extra cost per extra person in work", "extra kosten per extra persoon naar werk"),
+    "probability_best": ("probability best", "kans op de beste uitkomst"),
+    "diff_with": ("difference with {ref}", "verschil met {ref}"),
+    "common_prefix": ("Scenario names are shown without their common prefix <code>{prefix}</code>.",
+                      "Scenarionamen staan zonder het gemeenschappelijke begin <code>{prefix}</code>."),
+    "sec_differences": ("Differences from the reference", "Verschillen met de referentie"),
+    "cap_kpi_differences": ("Difference with {ref} and its {level} % interval (filled: the interval excludes zero). "
+                            "Shares in percentage points, costs in euros.",
+                            "Verschil met {ref} en het {level} %-interval (gevuld: het interval sluit nul uit). "
+                            "Aandelen in procentpunten, kosten in euro."),
+    "difference_title": ("difference with {ref}, {level} % intervals (paired, common random numbers)",
+                         "verschil met {ref}, {level} %-intervallen (gepaard, gemeenschappelijke toevalsgetallen)"),
+    "cap_cumulative_differences": ("Cumulative difference with {ref} over time: people reaching work, moves into "
+                                   "work and public cost, with {level} % bands.",
+                                   "Cumulatief verschil met {ref} in de tijd: personen naar werk, uitstroom naar "
+                                   "werk en publieke kosten, met {level} %-banden."),
+    "cumulative_difference": ("cumulative difference", "cumulatief verschil"),
+    "sec_ladder_cmp": ("Participatieladder", "Participatieladder"),
+    "cap_ladder_reference": ("The reference, {ref}: people per trede over time (stacked, mean over replicates).",
+                             "De referentie, {ref}: personen per trede in de tijd (gestapeld, gemiddeld over "
+                             "replicaties)."),
+    "cap_trede_differences": ("Difference with {ref} in people per trede over time, one panel per scenario (same "
+                              "scale), with {level} % bands.",
+                              "Verschil met {ref} in personen per trede in de tijd, één paneel per scenario (zelfde "
+                              "schaal), met {level} %-banden."),
+    "trede_difference_title": ("difference with {ref} in people per trede", "verschil met {ref} in personen per trede"),
+    "sec_variance": ("Variance reduction from common random numbers", "Variantiereductie door gemeenschappelijke "
+                     "toevalsgetallen"),
+    "note_variance": ("var(independent differences) / var(paired differences) over the KPIs; above 1 means common "
+                      "random numbers narrowed the intervals.",
+                      "var(onafhankelijke verschillen) / var(gepaarde verschillen) over de indicatoren; boven 1 "
+                      "betekent dat gemeenschappelijke toevalsgetallen de intervallen smaller maakten."),
+    "min": ("min", "min"),
+    "max": ("max", "max"),
+    "sec_occupancy_cmp": ("Occupancy per scenario", "Bezetting per scenario"),
+    "cap_occupancy_cmp": ("People in key states: median over replicates and the 5–95 % band, one colour per scenario.",
+                          "Personen in belangrijke toestanden: mediaan over de replicaties en de 5–95 %-band, één "
+                          "kleur per scenario."),
+    "same_everywhere": ("Not shown, because they are the same in every scenario (medians within 1 %): {states}.",
+                        "Niet getoond, want gelijk in elk scenario (medianen binnen 1 %): {states}."),
+    "sec_waiting_cmp": ("Waiting lists per scenario", "Wachtlijsten per scenario"),
+    "cap_waiting_cmp": ("Waiting-list lengths per scenario (median and 5–95 % band).",
+                        "Lengte van de wachtlijsten per scenario (mediaan en 5–95 %-band)."),
+    "waiting_for": ("waiting for {state}", "wachtlijst {state}"),
+    "no_capacity_cmp": ("No capacity-limited states, so no waiting lists.",
+                        "Geen toestanden met beperkte plaatsen, dus geen wachtlijsten."),
+    "empty_waiting": ("No one waits for {states} in any scenario.", "Niemand wacht op {states}, in geen enkel scenario."),
+    "sec_costs_cmp": ("Costs per scenario", "Kosten per scenario"),
+    "cap_costs_cmp": ("Left: cumulative public cost of the reference, {ref} (fan chart). Right: the cumulative "
+                      "difference of each scenario with it, with {level} % bands.",
+                      "Links: cumulatieve publieke kosten van de referentie, {ref} (waaiergrafiek). Rechts: het "
+                      "cumulatieve verschil van elk scenario daarmee, met {level} %-banden."),
+    "cost_difference": ("difference in cumulative cost", "verschil in cumulatieve kosten"),
+    "no_costs_cmp": ("The scenarios set no costs.", "De scenario's kennen geen kosten."),
+    "note_all_kpis": ("Mean per replicate; below it the difference with {ref} and its {level} % interval.",
+                      "Gemiddelde per replicatie; daaronder het verschil met {ref} en het {level} %-interval."),
+    # assumptions
+    "note_assumptions": ("What the results rest on, read from the scenario text stored in the file (with its base "
+                         "files and the <code>--set</code> overrides). These values are stated, not estimated: the "
+                         "intervals above do not include their uncertainty.",
+                         "Waar de uitkomsten op rusten, gelezen uit de scenariotekst in het bestand (met de "
+                         "basisbestanden en de <code>--set</code>-aanpassingen). Deze waarden zijn aangenomen, niet "
+                         "geschat: de intervallen hierboven bevatten hun onzekerheid niet."),
+    "asm_models": ("Organisation model and population share per scenario", "Organisatiemodel en populatieaandeel per scenario"),
+    "asm_region": ("region", "regio"),
+    "asm_share": ("population share", "populatieaandeel"),
+    "asm_share_note": ("A share below 100 % runs a sample: people, inflow and places are scaled; fixed organisation "
+                       "costs are not, so cost differences between organisation models are overstated by about "
+                       "1 / share.",
+                       "Een aandeel onder 100 % rekent een steekproef door: personen, instroom en plaatsen worden "
+                       "geschaald, vaste organisatiekosten niet; kostenverschillen tussen organisatiemodellen zijn "
+                       "daardoor ongeveer 1 / aandeel te groot."),
+    "asm_handover": ("Handover rules (delay and leakage at a change of organisation)",
+                     "Overdrachtsregels (vertraging en weglek bij wisseling van organisatie)"),
+    "asm_handover_note": ("The first rule that matches a handover applies. Same in every scenario unless a column "
+                          "says otherwise.", "De eerste regel die op een overdracht past geldt. Gelijk in elk "
+                          "scenario tenzij een kolom anders zegt."),
+    "asm_from_org": ("from organisation", "van organisatie"),
+    "asm_to_org": ("to organisation", "naar organisatie"),
+    "asm_delay": ("delay (years)", "vertraging (jaren)"),
+    "asm_leakage": ("leakage", "weglek"),
+    "asm_leak_to": ("lost to", "weglek naar"),
+    "asm_costs": ("Organisation costs", "Organisatiekosten"),
+    "asm_fixed": ("fixed (€ per year)", "vast (€ per jaar)"),
+    "asm_per_py": ("€ per person-year in its states", "€ per persoonsjaar in haar toestanden"),
+    "asm_org": ("organisation", "organisatie"),
+    "asm_none": ("none", "geen"),
+    "asm_uncertain": ("Uncertain parameters", "Onzekere parameters"),
+    "asm_key": ("key", "sleutel"),
+    "asm_distribution": ("distribution", "verdeling"),
+    "asm_overrides": ("Overrides given with --set", "Aanpassingen met --set"),
+    "asm_unreadable": ("The scenario text in the file could not be read as TOML ({error}); see the scenario file "
+                       "below.", "De scenariotekst in het bestand kon niet als TOML worden gelezen ({error}); zie het "
+                       "scenariobestand hieronder."),
+    "asm_no_handover": ("No handover rules: moves between organisations have no delay or leakage.",
+                        "Geen overdrachtsregels: overgangen tussen organisaties hebben geen vertraging of weglek."),
+    "asm_mean": ("mean {mean}", "gemiddeld {mean}"),
+    "scenario_texts": ("Scenario files", "Scenariobestanden"),
+    # variants of labels in figures
+    "per_year": ("{what} per year", "{what} per jaar"),
+    "significant_filled": ("filled: interval excludes 0", "gevuld: interval sluit 0 uit"),
+}
+
+
+def kpi_kind(name: str) -> str:
+    """The kind of number of a KPI (_format.KINDS); "count" for names not in the catalogue."""
+    return KPIS.get(name, ("count", "", name, name))[0]
+
+
+def kpi_unit(name: str) -> str:
+    """The unit of a KPI ("" for names not in the catalogue)."""
+    return KPIS.get(name, ("count", "", name, name))[1]
+
+
+class Language:
+    """The texts and the number format of one language."""
+
+    def __init__(self, lang: str = "en") -> None:
+        if lang not in LANGUAGES:
+            raise ValueError(f"unknown language {lang!r} (known: {', '.join(LANGUAGES)})")
+        self.lang = lang
+        self._i = LANGUAGES.index(lang)
+        self.fmt = NumberFormat(lang)
+
+    def t(self, key: str, **fields: object) -> str:
+        """The text ``key`` in this language with ``fields`` filled in."""
+        text = TEXT[key][self._i]
+        return text.format(**fields) if fields else text
+
+    def kpi(self, name: str) -> str:
+        """The label of a KPI (its name when it is not in the catalogue)."""
+        entry = KPIS.get(name)
+        return entry[2 + self._i] if entry else name
+
+    def trede(self, r: int, long: bool = False) -> str:
+        """"trede 3" (``long``: "trede 3 georganiseerde activiteiten")."""
+        short = self.t("trede_n", r=r)
+        return f"{short} {_TREDE[self.lang][r - 1]}" if long and 1 <= r <= 6 else short
