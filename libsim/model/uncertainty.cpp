@@ -1,0 +1,275 @@
+// The [uncertainty] table of a scenario (trede/model/uncertainty.hpp, docs/uncertainty.md).
+
+#include "trede/model/uncertainty.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "model/table_reader.hpp"
+#include "model/uncertainty_reader.hpp"
+
+namespace trede::model {
+
+std::vector<std::string> Uncertainty::keys() const {
+  std::vector<std::string> out;
+  for (const auto& p : parameters) out.push_back(p.key);
+  for (const auto& g : groups) out.insert(out.end(), g.keys.begin(), g.keys.end());
+  return out;
+}
+
+random::JointDistribution Uncertainty::joint() const {
+  random::JointDistribution j;
+  for (const auto& p : parameters) j.add(p.distribution);
+  for (const auto& g : groups) j.add(g.group);
+  return j;
+}
+
+std::vector<std::string> Uncertainty::describe() const {
+  std::vector<std::string> out;
+  for (const auto& p : parameters) out.push_back(p.key + " ~ " + p.distribution.to_string());
+  for (const auto& g : groups) {
+    std::string line = g.kind == UncertainGroup::Kind::correlated ? "correlated: " : "multivariate normal: ";
+    for (std::size_t i = 0; i < g.keys.size(); ++i)
+      line += (i ? ", " : "") + g.keys[i] + " ~ " + g.group.marginals()[i].to_string();
+    out.push_back(line);
+  }
+  return out;
+}
+
+namespace detail {
+namespace {
+
+// ModelError diagnostics of a distribution or group (key = the entry) as the loader's, at `n`.
+void report(LoadContext& ctx, const toml::node& n, const std::string& prefix, const ModelError& e) {
+  for (const auto& d : e.diagnostics()) ctx.error(n, d.key.empty() ? prefix : prefix + "." + d.key, d.message);
+}
+
+// A k x k matrix given as an array of k arrays of numbers; nullopt (with a diagnostic) otherwise.
+std::optional<std::vector<double>> matrix(LoadContext& ctx, const TableReader& r, std::string_view k, std::size_t size) {
+  const toml::node* n = r.node(k);
+  if (!n) {
+    r.missing(k, "a " + std::to_string(size) + " x " + std::to_string(size) + " array of arrays of numbers");
+    return std::nullopt;
+  }
+  const toml::array* rows = n->as_array();
+  if (!rows || rows->size() != size) {
+    ctx.error(*n, r.key(k), "must be " + std::to_string(size) + " rows (one per key) of " + std::to_string(size) + " numbers");
+    return std::nullopt;
+  }
+  std::vector<double> m;
+  for (std::size_t i = 0; i < size; ++i) {
+    const toml::array* row = (*rows)[i].as_array();
+    if (!row || row->size() != size) {
+      ctx.error((*rows)[i], r.key(k) + "[" + std::to_string(i) + "]", "must be a row of " + std::to_string(size) + " numbers");
+      return std::nullopt;
+    }
+    for (std::size_t j = 0; j < size; ++j) {
+      const auto v = r.as_number((*row)[j], r.key(k) + "[" + std::to_string(i) + "][" + std::to_string(j) + "]");
+      if (!v) return std::nullopt;
+      m.push_back(*v);
+    }
+  }
+  return m;
+}
+
+std::optional<std::vector<std::string>> key_list(LoadContext& ctx, const TableReader& r) {
+  const toml::node* n = r.node("keys");
+  if (!n) {
+    r.missing("keys", "the scenario keys of the group, e.g. [\"transition[a->b].rate\", ...]");
+    return std::nullopt;
+  }
+  const toml::array* a = n->as_array();
+  std::vector<std::string> keys;
+  if (a)
+    for (const auto& e : *a)
+      if (const auto s = e.value<std::string>()) keys.push_back(*s);
+  if (!a || keys.size() != a->size() || keys.empty()) {
+    ctx.error(*n, r.key("keys"), "must be a non-empty array of key paths (strings)");
+    return std::nullopt;
+  }
+  return keys;
+}
+
+std::optional<random::ParameterDistribution> distribution(LoadContext& ctx, const toml::node& n, const std::string& key) {
+  const toml::table* t = n.as_table();
+  if (!t) {
+    ctx.error(n, key, std::string("must be a table { dist = \"...\", ... } (got ") + type_name(n) + ")");
+    return std::nullopt;
+  }
+  const toml::node* family = t->get("dist");
+  if (!family || !family->is_string()) {
+    ctx.error(n, key + ".dist",
+              "missing or not a string: the distribution, one of uniform, triangular, normal, lognormal, gamma, beta");
+    return std::nullopt;
+  }
+  std::vector<random::NamedValue> values;
+  bool ok = true;
+  for (auto&& [k, v] : *t) {
+    if (k.str() == "dist") continue;
+    if (!v.is_number() || !std::isfinite(*v.value<double>())) {
+      ctx.error(v, key + "." + std::string(k.str()), std::string("must be a finite number (got ") + type_name(v) + ")");
+      ok = false;
+      continue;
+    }
+    values.push_back({std::string(k.str()), *v.value<double>()});
+  }
+  if (!ok) return std::nullopt;
+  try {
+    return random::make_distribution(*family->value<std::string_view>(), values);
+  } catch (const ModelError& e) {
+    report(ctx, n, key, e);
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+Uncertainty read_uncertainty(const toml::node* node, LoadContext& ctx, const KeyDomain& domain_of) {
+  Uncertainty out;
+  if (!node) return out;
+  const toml::table* tbl = node->as_table();
+  if (!tbl) {
+    ctx.error(*node, "uncertainty", "must be a table of key = { dist = ..., ... } entries");
+    return out;
+  }
+  // Every entry is checked: the key exists and takes numbers, the distribution's values fit it.
+  std::set<std::string> seen;
+  auto check_key = [&](const toml::node& where, const std::string& label, const std::string& key,
+                       const random::ParameterDistribution* dist) {
+    if (!seen.insert(key).second) {
+      ctx.error(where, label, "key '" + key + "' is given more than once in [uncertainty]");
+      return false;
+    }
+    std::string problem;
+    const std::optional<random::Interval> domain = domain_of(key, problem);
+    if (!domain) {
+      ctx.error(where, label, problem);
+      return false;
+    }
+    if (dist) {
+      const std::string p = random::support_problem(*dist, *domain);
+      if (!p.empty()) {
+        ctx.error(where, label, p);
+        return false;
+      }
+    }
+    return true;
+  };
+
+  // Independent entries first (their order is the draw order); those a `correlated` group
+  // names move into the group.
+  std::map<std::string, std::pair<random::ParameterDistribution, const toml::node*>> marginals;
+  std::vector<std::string> order;
+  for (auto&& [k, v] : *tbl) {
+    const std::string key(k.str());
+    if (key == "correlated" || key == "multivariate_normal") continue;
+    const std::string label = "uncertainty.\"" + key + "\"";
+    if (auto d = distribution(ctx, v, label)) {
+      marginals.emplace(key, std::pair{*d, &v});
+      order.push_back(key);
+    }
+  }
+  std::set<std::string> grouped;
+  auto groups_of = [&](const char* name) -> const toml::array* {
+    const toml::node* n = tbl->get(name);
+    if (!n) return nullptr;
+    if (!n->is_array_of_tables()) {
+      ctx.error(*n, std::string("uncertainty.") + name, "must be an array of tables [[uncertainty." + std::string(name) + "]]");
+      return nullptr;
+    }
+    return n->as_array();
+  };
+  if (const toml::array* groups = groups_of("correlated")) {
+    for (std::size_t gi = 0; gi < groups->size(); ++gi) {
+      const toml::table& t = *(*groups)[gi].as_table();
+      const std::string path = "uncertainty.correlated[" + std::to_string(gi) + "]";
+      TableReader r(ctx, t, path, {"keys", "correlation"});
+      const auto keys = key_list(ctx, r);
+      if (!keys) continue;
+      std::vector<random::ParameterDistribution> ms;
+      bool ok = true;
+      for (const auto& key : *keys) {
+        const auto it = marginals.find(key);
+        if (it == marginals.end()) {
+          ctx.error(t, r.key("keys"), "'" + key + "' has no distribution of its own: give it one in [uncertainty] (the group "
+                                      "only correlates them)");
+          ok = false;
+        } else if (!grouped.insert(key).second) {
+          ctx.error(t, r.key("keys"), "'" + key + "' is in two groups");
+          ok = false;
+        } else {
+          ms.push_back(it->second.first);
+        }
+      }
+      const auto corr = matrix(ctx, r, "correlation", keys->size());
+      if (!ok || !corr) continue;
+      try {
+        UncertainGroup g{UncertainGroup::Kind::correlated, *keys, random::CorrelatedGroup(ms, *corr), ctx.file_of(t),
+                         ctx.line_of(t)};
+        out.groups.push_back(std::move(g));
+      } catch (const ModelError& e) {
+        report(ctx, t, path, e);
+      }
+    }
+  }
+  for (const auto& key : order) {
+    if (grouped.count(key)) continue;
+    const auto& [dist, where] = marginals.at(key);
+    if (check_key(*where, "uncertainty.\"" + key + "\"", key, &dist))
+      out.parameters.push_back({key, dist, ctx.file_of(*where), ctx.line_of(*where)});
+  }
+  for (const auto& g : out.groups)
+    for (std::size_t i = 0; i < g.keys.size(); ++i)
+      (void)check_key(*marginals.at(g.keys[i]).second, "uncertainty.\"" + g.keys[i] + "\"", g.keys[i], &g.group.marginals()[i]);
+
+  if (const toml::array* groups = groups_of("multivariate_normal")) {
+    for (std::size_t gi = 0; gi < groups->size(); ++gi) {
+      const toml::table& t = *(*groups)[gi].as_table();
+      const std::string path = "uncertainty.multivariate_normal[" + std::to_string(gi) + "]";
+      TableReader r(ctx, t, path, {"keys", "scale", "mean", "covariance"});
+      const auto keys = key_list(ctx, r);
+      if (!keys) continue;
+      const std::string scale = r.string("scale").value_or("log");
+      if (scale != "log" && scale != "natural") {
+        ctx.error(t, r.key("scale"), "must be \"log\" (log X is normal, as calibrations write) or \"natural\"");
+        continue;
+      }
+      const toml::node* mean_node = r.node("mean");
+      std::vector<double> mean;
+      if (const toml::array* a = mean_node ? mean_node->as_array() : nullptr)
+        for (std::size_t i = 0; i < a->size(); ++i)
+          if (auto v = r.as_number((*a)[i], r.key("mean") + "[" + std::to_string(i) + "]")) mean.push_back(*v);
+      if (mean.size() != keys->size()) {
+        ctx.error(mean_node ? *mean_node : static_cast<const toml::node&>(t), r.key("mean"),
+                  "must be " + std::to_string(keys->size()) + " numbers, one per key" +
+                      (scale == "log" ? " (the means of the logs)" : ""));
+        continue;
+      }
+      const auto cov = matrix(ctx, r, "covariance", keys->size());
+      if (!cov) continue;
+      try {
+        random::CorrelatedGroup group = scale == "log" ? random::CorrelatedGroup::log_normal(mean, *cov)
+                                                       : random::CorrelatedGroup::normal(mean, *cov);
+        bool ok = true;
+        for (std::size_t i = 0; i < keys->size(); ++i) {
+          if (marginals.count((*keys)[i])) {
+            ctx.error(t, r.key("keys"), "'" + (*keys)[i] + "' also has a distribution of its own in [uncertainty]");
+            ok = false;
+          } else {
+            ok = check_key(t, r.key("keys") + "[" + std::to_string(i) + "]", (*keys)[i], &group.marginals()[i]) && ok;
+          }
+        }
+        if (ok)
+          out.groups.push_back({UncertainGroup::Kind::multivariate_normal, *keys, std::move(group), ctx.file_of(t),
+                                ctx.line_of(t)});
+      } catch (const ModelError& e) {
+        report(ctx, t, path, e);
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace detail
+}  // namespace trede::model
