@@ -10,6 +10,8 @@
 #include "trede/mc/compare.hpp"
 #include "trede/mc/ensemble.hpp"
 #include "trede/mc/sweep.hpp"
+#include "trede/model/key_path.hpp"
+#include "trede/model/limits.hpp"
 #include "trede/model/load.hpp"
 #include "trede/model/scenario.hpp"
 #include "trede/random/distributions.hpp"
