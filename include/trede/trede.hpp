@@ -12,6 +12,8 @@
 #include "trede/mc/ensemble.hpp"
 #include "trede/mc/executor.hpp"
 #include "trede/mc/sweep.hpp"
+#include "trede/model/key_path.hpp"
+#include "trede/model/limits.hpp"
 #include "trede/model/load.hpp"
 #include "trede/model/scenario.hpp"
 #include "trede/random/distributions.hpp"

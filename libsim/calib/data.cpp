@@ -27,33 +27,6 @@ bool is_missing(const std::string& s) {
   return s.empty() || s == "NA" || s == "NaN" || s == "nan" || s == "." || s == "null";
 }
 
-// Levenshtein distance, for "did you mean" suggestions.
-std::size_t distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> d(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) d[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t prev = d[0];
-    d[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t tmp = d[j];
-      d[j] = std::min({d[j] + 1, d[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      prev = tmp;
-    }
-  }
-  return d[b.size()];
-}
-
-std::string suggest(std::string_view name, const std::vector<std::string>& names) {
-  std::string best;
-  std::size_t bd = std::numeric_limits<std::size_t>::max();
-  for (const auto& n : names) {
-    const auto dd = distance(name, n);
-    if (dd < bd) bd = dd, best = n;
-  }
-  if (!best.empty() && bd <= std::max<std::size_t>(2, name.size() / 3)) return " (did you mean '" + best + "'?)";
-  return "";
-}
-
 // How one selected covariate column is turned into model columns.
 struct CovariateColumn {
   std::string name;
@@ -114,19 +87,19 @@ PanelData parse_csv(std::string_view text, const std::string& source_name, const
   for (const char* required : {"id", "time", "state"})
     if (!column.count(required))
       problem(line_no, required, std::string("missing column '") + required + "' in the header (need id,time,state)" +
-                                     suggest(required, header));
+                                     trede::detail::did_you_mean(required, header));
   std::vector<CovariateColumn> cov;
   for (const auto& name : options.covariates) {
     auto it = column.find(name);
     if (it == column.end()) {
-      problem(line_no, name, "covariate column '" + name + "' is not in the file" + suggest(name, header));
+      problem(line_no, name, "covariate column '" + name + "' is not in the file" + trede::detail::did_you_mean(name, header));
       continue;
     }
     const model::Attribute* a = scenario.find_attribute(name);
     if (!a) {
       std::vector<std::string> names;
       for (const auto& at : scenario.attributes) names.push_back(at.name);
-      problem(line_no, name, "covariate '" + name + "' is not an attribute of the scenario" + suggest(name, names) +
+      problem(line_no, name, "covariate '" + name + "' is not an attribute of the scenario" + trede::detail::did_you_mean(name, names) +
                                  "; declare it under [attributes] so its effects can be written back");
       continue;
     }
@@ -184,7 +157,7 @@ PanelData parse_csv(std::string_view text, const std::string& source_name, const
     } else {
       st = scenario.find_state(sname);
       if (!st || st->generated) {
-        problem(line_no, "state", "unknown state '" + sname + "'" + suggest(sname, state_names));
+        problem(line_no, "state", "unknown state '" + sname + "'" + trede::detail::did_you_mean(sname, state_names));
         ok = false;
         st = nullptr;
       }
@@ -199,7 +172,7 @@ PanelData parse_csv(std::string_view text, const std::string& source_name, const
       if (c.attribute->kind == model::AttributeKind::category) {
         auto it = std::find(c.attribute->levels.begin(), c.attribute->levels.end(), v);
         if (it == c.attribute->levels.end()) {
-          problem(line_no, c.name, "'" + v + "' is not a level of " + c.name + suggest(v, c.attribute->levels));
+          problem(line_no, c.name, "'" + v + "' is not a level of " + c.name + trede::detail::did_you_mean(v, c.attribute->levels));
           ok = false;
           continue;
         }

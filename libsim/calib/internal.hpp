@@ -35,11 +35,6 @@ inline double base_rate(const CompiledSpec::Edge& e, std::size_t k, const Eigen:
 // Smallest log rate a free rate can take (a rate that wants to be 0 stops here and is reported).
 inline constexpr double min_log_rate = -23.0;  // about 1e-10 per year
 
-// Edits a scenario text: sets the keys of `set` and deletes the keys in `remove` (both as
-// --set style paths); used to derive per-person scenarios for the engine data generator.
-std::string edit_text(const std::string& text, const std::string& source, const std::vector<std::pair<std::string, std::string>>& set,
-                      const std::vector<std::string>& remove);
-
 // "1.234e-05"-style short formatting for messages.
 std::string fmt(double v, int digits = 4);
 

@@ -222,14 +222,15 @@ CompiledSpec compile_spec(const model::Scenario& s, const PanelData& data, const
     if (tr.hazard.kind == model::HazardKind::exponential) {
       e.breaks = {0.0};
       e.start_rate = {tr.hazard.rate};
-      // A calendar multiplier (or a rate by year, which is one) would make the fitted value
-      // ambiguous: the rate written back would be multiplied again.
-      if ((!tr.multiplier.constant() || tr.multiplier.before != 1.0) && fixed == spec.fixed.end())
+      // A calendar multiplier or a rate by year would make the fitted value ambiguous: the
+      // rate written back would be multiplied again, or replace a schedule.
+      const bool by_year = !tr.multiplier.constant() || (tr.rate_by_year && !tr.rate_by_year->constant());
+      if ((by_year || tr.multiplier.before != 1.0) && fixed == spec.fixed.end())
         problem(tr.line, key + ".rate",
-                tr.multiplier.constant() ? "has a multiplier; calibration fits the rate itself (remove the multiplier, or fix "
-                                           "this transition with --fix)"
-                                         : "the rate changes by calendar year; calibration fits constant rates (fix this "
-                                           "transition with --fix or give one rate)");
+                !by_year ? "has a multiplier; calibration fits the rate itself (remove the multiplier, or fix "
+                           "this transition with --fix)"
+                         : "the rate changes by calendar year; calibration fits constant rates (fix this "
+                           "transition with --fix or give one rate)");
     } else if (!panel && tr.hazard.kind == model::HazardKind::table && tr.hazard.clock == model::Clock::time_in_state) {
       if (tr.hazard.breaks.empty() || tr.hazard.breaks.front() != 0.0)
         problem(tr.line, key + ".breaks", "piecewise-constant hazards are fitted from breaks[0] = 0");

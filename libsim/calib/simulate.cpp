@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "calib/internal.hpp"
+#include "model/text_edit.hpp"
 #include "trede/calib/simulate.hpp"
 #include "trede/error.hpp"
 #include "trede/mc/ensemble.hpp"
@@ -34,8 +35,7 @@ struct Rng {
 // Start states and their weights from the scenario's population groups.
 std::vector<std::pair<model::StateIndex, double>> start_states(const model::Scenario& s) {
   std::vector<std::pair<model::StateIndex, double>> out;
-  const auto& groups = !s.initial.empty() ? s.initial : s.regions.front().initial;
-  for (const auto& g : groups)
+  for (const auto& g : s.regions.front().initial)
     if (g.count > 0) out.emplace_back(g.state, static_cast<double>(g.count));
   if (out.empty()) throw ModelError(s.source_path, 0, "population", "the scenario has no population groups to start people in");
   return out;
@@ -100,7 +100,8 @@ PanelData simulate_markov_data(const model::Scenario& s, const SimulateOptions& 
   };
   std::vector<std::vector<Out>> out(S);
   for (const auto& tr : s.transitions) {
-    if (tr.hazard.kind != model::HazardKind::exponential || !tr.multiplier.constant())
+    if (tr.hazard.kind != model::HazardKind::exponential || !tr.multiplier.constant() ||
+        (tr.rate_by_year && !tr.rate_by_year->constant()))
       throw ModelError(s.source_path, tr.line, "transition[" + tr.id + "]",
                        "the Markov data generator needs constant exponential rates");
     Out x{tr.to, tr.hazard.rate * tr.multiplier.before, std::vector<double>(C, 0.0)};
@@ -166,7 +167,7 @@ PanelData simulate_engine_data(const model::Scenario& s, const SimulateOptions& 
   if (!o.covariates.empty()) throw ModelError("", 0, "covariates", "the engine data generator does not record covariates");
   if (o.exact) throw ModelError("", 0, "exact", "the engine data generator gives panel data only");
   if (s.regions.size() > 1) throw ModelError(s.source_path, 0, "region", "the engine data generator needs a scenario without regions");
-  if (!s.individuals.empty()) throw ModelError(s.source_path, 0, "population", "the engine data generator needs population groups, not a CSV");
+  if (!s.regions.front().individuals.empty()) throw ModelError(s.source_path, 0, "population", "the engine data generator needs population groups, not a CSV");
   const auto starts = start_states(s);
   PanelData d;
   d.source = "simulated (trede engine)";
@@ -194,15 +195,18 @@ PanelData simulate_engine_data(const model::Scenario& s, const SimulateOptions& 
     std::vector<std::string> overrides = s.overrides;
     std::snprintf(buf, sizeof buf, "%.17g", visits.back() > 0 ? visits.back() : o.follow_up_years);
     overrides.push_back(std::string("horizon_years=") + buf);
-    const auto& groups = !s.initial.empty() ? s.initial : s.regions.front().initial;
+    // The region's groups and inflows: the top-level template, or its own [[region.*]] lists.
+    const model::Region& region = s.regions.front();
+    const std::string owner = region.share ? "" : "region[0].";
     bool placed = false;
-    for (std::size_t g = 0; g < groups.size(); ++g) {
-      const bool here = !placed && groups[g].state == start;
+    for (std::size_t g = 0; g < region.initial.size(); ++g) {
+      const bool here = !placed && region.initial[g].state == start;
       placed = placed || here;
-      overrides.push_back("population[" + std::to_string(g) + "].count=" + (here ? "1" : "0"));
+      overrides.push_back(owner + "population[" + std::to_string(g) + "].count=" + (here ? "1" : "0"));
     }
-    for (std::size_t f = 0; f < s.inflows.size(); ++f) overrides.push_back("inflow[" + std::to_string(f) + "].rate_per_year=0");
-    const std::string text = detail::edit_text(s.text, s.source_path, set, {"report.step_years"});
+    for (std::size_t f = 0; f < region.inflows.size(); ++f)
+      overrides.push_back(owner + "inflow[" + std::to_string(f) + "].rate_per_year=0");
+    const std::string text = model::detail::edit_text(s.text, s.source_path, set, {"report.step_years"});
     const model::Scenario one = model::parse_scenario(text, s.source_path, overrides, dir.empty() ? "." : dir.string());
     mc::RunOptions ro;
     ro.replicates = n;

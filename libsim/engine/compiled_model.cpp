@@ -107,7 +107,6 @@ CompiledModel::CompiledModel(const model::Scenario& s) {
       cap_of[i] = static_cast<std::int32_t>(capacities.size());
       CapacityInfo c;
       c.state = static_cast<std::uint32_t>(i);
-      c.places = st.capacity->places;
       c.mode = st.capacity->waiting;
       c.waiting_state = st.capacity->waiting_state;
       c.discipline = st.capacity->discipline;
@@ -216,6 +215,9 @@ CompiledModel::CompiledModel(const model::Scenario& s) {
       e.to = t.to;
       e.flow = static_cast<std::uint32_t>(ti);
       e.hazard = t.hazard;
+      // A rate by calendar year runs as rate 1 times its calendar factor: the file's own numbers.
+      if (t.rate_by_year) e.hazard.rate = 1.0;
+      const model::StepSchedule factor = model::calendar_factor(t);
       e.exponential = t.hazard.kind == model::HazardKind::exponential;
       e.renege = t.renege;
       e.cov_begin = static_cast<std::uint32_t>(covariates.size());
@@ -224,9 +226,9 @@ CompiledModel::CompiledModel(const model::Scenario& s) {
         covariates.push_back({ce.attribute, ce.level, ce.beta, a.center, a.kind == model::AttributeKind::age});
       }
       e.cov_end = static_cast<std::uint32_t>(covariates.size());
-      if (!t.multiplier.constant() || t.multiplier.before != 1.0) {
+      if (!factor.constant() || factor.before != 1.0) {
         e.schedule = static_cast<std::int32_t>(schedules.size());
-        schedules.push_back(t.multiplier);
+        schedules.push_back(factor);
       }
       const std::int32_t c = cap_of[t.to];
       if (c != no_index && capacities[static_cast<std::size_t>(c)].mode == WaitingMode::separate)

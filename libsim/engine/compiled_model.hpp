@@ -43,7 +43,6 @@ struct StateInfo {
 
 struct CapacityInfo {
   std::uint32_t state = 0;
-  model::StepSchedule places;
   model::WaitingMode mode = model::WaitingMode::stay;
   std::uint32_t waiting_state = 0;
   model::Discipline discipline = model::Discipline::fifo;

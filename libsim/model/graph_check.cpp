@@ -92,9 +92,11 @@ void check_graph(const Scenario& s, LoadContext& ctx, const std::vector<int>& st
     for (const Transition& t : s.transitions)
       if (t.from == i) {
         ++out;
-        const bool multiplied = t.multiplier.before != 0.0 ||
-                                std::any_of(t.multiplier.values.begin(), t.multiplier.values.end(), [](double v) { return v != 0.0; });
-        fires = fires || (hazard_can_fire(t.hazard) && multiplied);
+        // A rate schedule runs as rate 1 times its calendar factor (see calendar_factor).
+        const StepSchedule factor = calendar_factor(t);
+        const bool multiplied =
+            factor.before != 0.0 || std::any_of(factor.values.begin(), factor.values.end(), [](double v) { return v != 0.0; });
+        fires = fires || ((t.rate_by_year || hazard_can_fire(t.hazard)) && multiplied);
       }
     if (st.waiting_for) continue;  // people leave a waiting state when admitted
     if (out == 0)

@@ -20,10 +20,13 @@
 #include <unordered_map>
 
 #include "model/csv_population.hpp"
+#include "model/document.hpp"
 #include "model/graph_check.hpp"
 #include "model/load_context.hpp"
 #include "model/table_reader.hpp"
+#include "model/toml_tree.hpp"
 #include "trede/error.hpp"
+#include "text.hpp"
 #include "trede/model/load.hpp"
 
 namespace trede::model {
@@ -42,21 +45,6 @@ bool can_be_negative(const Distribution& d) {
     case Distribution::Kind::lognormal: return false;
   }
   return false;
-}
-
-// The product of two step schedules (a calendar multiplier times a rate by year).
-StepSchedule product(const StepSchedule& a, const StepSchedule& b) {
-  StepSchedule out;
-  out.before = a.before * b.before;
-  std::vector<double> times = a.times;
-  times.insert(times.end(), b.times.begin(), b.times.end());
-  std::sort(times.begin(), times.end());
-  times.erase(std::unique(times.begin(), times.end()), times.end());
-  for (double t : times) {
-    out.times.push_back(t);
-    out.values.push_back(a.at(t) * b.at(t));
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -133,7 +121,7 @@ class Loader {
     }
     std::vector<std::string_view> names;
     for (auto& st : s_.states) if (!st.generated) names.push_back(st.name);
-    ctx_.error(n, key, "unknown state '" + std::string(name) + "'" + suggestion(name, names));
+    ctx_.error(n, key, "unknown state '" + std::string(name) + "'" + did_you_mean(name, names));
     return std::nullopt;
   }
 
@@ -184,15 +172,15 @@ class Loader {
     std::vector<std::pair<double, double>> points;
     bool ok = true;
     for (auto&& [key, v] : *t) {
-      double year = 0;
       const auto ks = key.str();
-      auto [p, ec] = std::from_chars(ks.data(), ks.data() + ks.size(), year);
       const std::string item = full + "." + std::string(ks);
-      if (ec != std::errc{} || p != ks.data() + ks.size() || !std::isfinite(year)) {
+      const auto y = year_key(ks);
+      if (!y) {
         ctx_.error(v, item, "key must be a calendar year such as 2025 or \"2025.5\"");
         ok = false;
         continue;
       }
+      const double year = *y;
       auto x = check_value(v, item);
       if (!x) { ok = false; continue; }
       points.emplace_back(year, *x);
@@ -325,7 +313,7 @@ class Loader {
           ctx_.error(*t.get("capacity"), r.key("capacity"), "must be a whole number of places");
           continue;
         }
-        cap.places = *sch;
+        template_places_[i] = *sch;
         if (r.has("cost_per_place_eur"))
           ctx_.error(*t.get("cost_per_place_eur"), r.key("cost_per_place_eur"),
                      "only used with capacity_budget_eur");
@@ -333,9 +321,10 @@ class Loader {
         auto budget = year_schedule(r, "capacity_budget_eur", true, 0.0, true);
         auto per_place = r.positive("cost_per_place_eur", true);
         if (!budget || !per_place) continue;
-        cap.places = *budget;
-        cap.places.before = std::floor(budget->before / *per_place);
-        for (double& v : cap.places.values) v = std::floor(v / *per_place);
+        StepSchedule places = *budget;
+        places.before = std::floor(budget->before / *per_place);
+        for (double& v : places.values) v = std::floor(v / *per_place);
+        template_places_[i] = std::move(places);
         cap.budget_cost_per_place = *per_place;
       }
       const std::string mode = r.choice("waiting", {"stay", "separate"}).value_or("stay");
@@ -509,12 +498,9 @@ class Loader {
       if (!ids.insert(tr.id).second)
         ctx_.error(t, label, "duplicate transition id '" + tr.id +
                                  "'; give parallel transitions between the same states distinct ids");
-      std::optional<StepSchedule> rate_by_year;
-      read_hazard(r, tr.hazard, rate_by_year);
+      read_hazard(r, tr.hazard, tr.rate_by_year);
       read_covariates(r, tr);
       if (auto m = year_schedule(r, "multiplier", false, 1.0, false)) tr.multiplier = *m;
-      // An exponential rate given by year is a rate of 1 times a calendar multiplier.
-      if (rate_by_year) tr.multiplier = product(tr.multiplier, *rate_by_year);
       s_.transitions.push_back(std::move(tr));
     }
   }
@@ -539,11 +525,9 @@ class Loader {
       if (!r.has("rate") && !r.has("hazard")) {
         r.missing("rate", "or give hazard = \"weibull\" | \"gamma\" | \"lognormal\" | \"fixed\" | \"table\"");
       } else if (r.node("rate") && r.node("rate")->is_table()) {
+        // A rate schedule: hazard.rate is the rate at the start, rate_by_year the schedule.
         rate_by_year = year_schedule(r, "rate", true, 0.0, true);
-        h.rate = 1.0;
-        if (rate_by_year && rate_by_year->before == 0 &&
-            std::all_of(rate_by_year->values.begin(), rate_by_year->values.end(), [](double v) { return v == 0; }))
-          h.rate = 0.0;  // all zero: the graph check reports it
+        if (rate_by_year) h.rate = rate_by_year->before;
       } else {
         h.rate = r.non_negative("rate", true).value_or(0.0);
       }
@@ -631,7 +615,7 @@ class Loader {
       if (!a) {
         std::vector<std::string_view> names;
         for (auto& at : s_.attributes) names.push_back(at.name);
-        ctx_.error(v, key, "unknown attribute '" + name + "'" + suggestion(name, names) +
+        ctx_.error(v, key, "unknown attribute '" + name + "'" + did_you_mean(name, names) +
                                "; declare it under [attributes]");
         continue;
       }
@@ -739,7 +723,7 @@ class Loader {
       auto it = std::find(attr->levels.begin(), attr->levels.end(), lv);
       if (it == attr->levels.end()) {
         std::vector<std::string_view> lvls(attr->levels.begin(), attr->levels.end());
-        ctx_.error(v, k, "'" + lv + "' is not a level of '" + attr->name + "'" + suggestion(lv, lvls));
+        ctx_.error(v, k, "'" + lv + "' is not a level of '" + attr->name + "'" + did_you_mean(lv, lvls));
         return std::nullopt;
       }
       return static_cast<double>(it - attr->levels.begin());
@@ -883,7 +867,7 @@ class Loader {
         if (!a) {
           std::vector<std::string_view> names;
           for (auto& at : s_.attributes) names.push_back(at.name);
-          ctx_.error(v, key, "unknown attribute '" + std::string(k.str()) + "'" + suggestion(k.str(), names));
+          ctx_.error(v, key, "unknown attribute '" + std::string(k.str()) + "'" + did_you_mean(k.str(), names));
           continue;
         }
         const auto ai = static_cast<AttributeIndex>(a - s_.attributes.data());
@@ -918,7 +902,7 @@ class Loader {
   }
 
   void read_population(const TableReader& top) {
-    read_groups(top.node("population"), "population", s_.initial, s_.individuals);
+    read_groups(top.node("population"), "population", template_initial_, template_individuals_);
   }
 
   // An array of [[population]] tables (`key` names it in messages) into groups and individuals.
@@ -973,7 +957,7 @@ class Loader {
     }
   }
 
-  void read_inflows(const TableReader& top) { read_inflow_list(top.node("inflow"), "inflow", s_.inflows); }
+  void read_inflows(const TableReader& top) { read_inflow_list(top.node("inflow"), "inflow", template_inflows_); }
 
   void read_inflow_list(const toml::node* n, const std::string& key, std::vector<Inflow>& inflows) {
     if (!n) return;
@@ -1044,7 +1028,7 @@ class Loader {
     std::vector<std::string_view> names;
     for (auto& m : s_.organisation_models) names.push_back(m.name);
     ctx_.error(*r.node(k), r.key(k),
-               "unknown organisation model '" + *name + "'" + suggestion(*name, names) + "; known: " + join(names));
+               "unknown organisation model '" + *name + "'" + did_you_mean(*name, names) + "; known: " + join(names));
     return std::nullopt;
   }
 
@@ -1201,7 +1185,7 @@ class Loader {
             const std::string org(*o->value<std::string_view>());
             if (org != "*" && !orgs.count(org))
               ctx_.error(*o, "handover[" + std::to_string(i) + "]." + k,
-                         "unknown organisation '" + org + "'" + suggestion(org, known) + "; known: " + join(known));
+                         "unknown organisation '" + org + "'" + did_you_mean(org, known) + "; known: " + join(known));
           }
       }
     }
@@ -1210,7 +1194,7 @@ class Loader {
         const std::string org(k.str());
         if (!orgs.count(org))
           ctx_.error(v, "organisation_costs." + org,
-                     "unknown organisation '" + org + "'" + suggestion(org, known) + "; known: " + join(known));
+                     "unknown organisation '" + org + "'" + did_you_mean(org, known) + "; known: " + join(known));
         else if (!any_model)
           ctx_.error(v, "organisation_costs." + org, "has no effect: no region has an organisation_model");
       }
@@ -1223,7 +1207,7 @@ class Loader {
     std::vector<StepSchedule> places(s_.states.size());
     for (std::size_t i = 0; i < s_.states.size(); ++i) {
       if (!s_.states[i].capacity) continue;
-      StepSchedule p = s_.states[i].capacity->places;
+      StepSchedule p = template_places_.at(static_cast<StateIndex>(i));
       p.before = std::round(p.before * share);
       for (double& v : p.values) v = std::round(v * share);
       places[i] = std::move(p);
@@ -1241,13 +1225,16 @@ class Loader {
   void read_regions(const TableReader& top) {
     const toml::node* n = top.node("region");
     if (!n) {
+      // The single region takes the whole template.
       Region g;
       g.name = "all";
       g.organisation_model = default_model_;
-      g.initial = s_.initial;
-      g.individuals = s_.individuals;
-      g.inflows = s_.inflows;
+      g.initial = std::move(template_initial_);
+      g.individuals = std::move(template_individuals_);
+      g.inflows = std::move(template_inflows_);
       g.places = template_places(1.0);
+      g.share = 1.0;
+      g.own_places.assign(s_.states.size(), false);
       s_.regions.push_back(std::move(g));
       return;
     }
@@ -1265,6 +1252,7 @@ class Loader {
       TableReader r(ctx_, t, label, {"name", "organisation_model", "share", "population", "inflow", "capacity"});
       Region g;
       g.line = ctx_.line_of(t);
+      g.own_places.assign(s_.states.size(), false);
       if (auto nm = r.string("name", true)) {
         if (!valid_region_name(*nm))
           ctx_.error(*t.get("name"), r.key("name"), "must be a name of letters, digits, spaces, '_', '-' or an apostrophe");
@@ -1276,18 +1264,19 @@ class Loader {
       const auto share = r.positive("share");
       if (share) {
         shared = true;
+        g.share = *share;
         for (auto k : {"population", "inflow"})
           if (r.has(k))
             ctx_.error(*t.get(k), r.key(k),
                        "give either share (of the top-level population and inflow) or the region's own " + std::string(k));
-        if (!s_.individuals.empty())
+        if (!template_individuals_.empty())
           ctx_.error(*t.get("share"), r.key("share"),
                      "cannot take a share of a population read from CSV; give the region its own [[region.population]]");
-        for (InitialGroup grp : s_.initial) {
+        for (InitialGroup grp : template_initial_) {
           grp.count = static_cast<std::uint64_t>(std::llround(static_cast<double>(grp.count) * *share));
           g.initial.push_back(std::move(grp));
         }
-        for (Inflow f : s_.inflows) {
+        for (Inflow f : template_inflows_) {
           f.rate_per_year.before *= *share;
           for (double& v : f.rate_per_year.values) v *= *share;
           g.inflows.push_back(std::move(f));
@@ -1314,8 +1303,12 @@ class Loader {
           if (auto sch = year_schedule(cr, k.str(), true, 0.0, true)) {
             bool whole = std::floor(sch->before) == sch->before;
             for (double x : sch->values) whole = whole && std::floor(x) == x;
-            if (!whole) ctx_.error(v, ck, "must be a whole number of places");
-            else g.places[static_cast<std::size_t>(st - s_.states.data())] = *sch;
+            if (!whole) {
+              ctx_.error(v, ck, "must be a whole number of places");
+            } else {
+              g.places[static_cast<std::size_t>(st - s_.states.data())] = *sch;
+              g.own_places[static_cast<std::size_t>(st - s_.states.data())] = true;
+            }
           }
         }
       }
@@ -1429,6 +1422,11 @@ class Loader {
   bool horizon_ok_ = true;
   std::optional<std::uint32_t> default_model_;
   std::vector<const toml::table*> state_tables_;
+  // The top-level template, expanded into the regions by read_regions.
+  std::vector<InitialGroup> template_initial_;
+  std::vector<Individual> template_individuals_;
+  std::vector<Inflow> template_inflows_;
+  std::map<StateIndex, StepSchedule> template_places_;
   std::vector<int> state_lines_;
   std::vector<std::string> state_files_;
 };
@@ -1438,204 +1436,6 @@ class Loader {
 
 namespace trede::model {
 namespace {
-
-// ---- --set overrides --------------------------------------------------------------------------
-
-struct PathSegment {
-  std::string name;
-  std::optional<std::string> selector;  // [3] or [bijstand] or [bijstand->diagnose]
-};
-
-std::optional<std::vector<PathSegment>> parse_path(const std::string& path) {
-  std::vector<PathSegment> out;
-  std::size_t i = 0;
-  while (i < path.size()) {
-    PathSegment seg;
-    while (i < path.size() && path[i] != '.' && path[i] != '[') seg.name += path[i++];
-    if (i < path.size() && path[i] == '[') {
-      const auto close = path.find(']', i);
-      if (close == std::string::npos) return std::nullopt;
-      seg.selector = path.substr(i + 1, close - i - 1);
-      i = close + 1;
-    }
-    if (seg.name.empty()) return std::nullopt;
-    out.push_back(std::move(seg));
-    if (i < path.size()) {
-      if (path[i] != '.') return std::nullopt;
-      ++i;
-      if (i == path.size()) return std::nullopt;
-    }
-  }
-  if (out.empty()) return std::nullopt;
-  return out;
-}
-
-// The element of an array of tables picked by index, `name`, `id` or "from->to".
-toml::table* select(toml::array& arr, const std::string& sel) {
-  std::size_t idx = 0;
-  auto [p, ec] = std::from_chars(sel.data(), sel.data() + sel.size(), idx);
-  if (ec == std::errc{} && p == sel.data() + sel.size()) return idx < arr.size() ? arr[idx].as_table() : nullptr;
-  for (auto& el : arr) {
-    toml::table* t = el.as_table();
-    if (!t) continue;
-    auto str = [&](const char* k) { return t->get(k) && t->get(k)->is_string() ? std::string(*t->get(k)->value<std::string_view>()) : std::string{}; };
-    if (str("name") == sel || str("id") == sel || str("from") + "->" + str("to") == sel) return t;
-  }
-  return nullptr;
-}
-
-void mark_override(const toml::node& n, const std::string& expr, LoadContext& ctx) {
-  ctx.override_of[&n] = expr;
-  if (auto* t = n.as_table())
-    for (auto&& [k, v] : *t) mark_override(v, expr, ctx);
-  if (auto* a = n.as_array())
-    for (auto& v : *a) mark_override(v, expr, ctx);
-}
-
-void apply_override(toml::table& root, const std::string& expr, LoadContext& ctx) {
-  auto fail = [&](const std::string& key, const std::string& msg) {
-    ctx.diagnostics.push_back({"--set '" + expr + "'", 0, key, msg});
-  };
-  const auto eq = expr.find('=');
-  if (eq == std::string::npos || eq == 0) {
-    fail("", "must be key=value, e.g. horizon_years=20 or state[beschut_werk].capacity=3000");
-    return;
-  }
-  auto trim = [](std::string s) {
-    const auto b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
-    return b == std::string::npos ? std::string{} : s.substr(b, e - b + 1);
-  };
-  const std::string key = trim(expr.substr(0, eq));
-  const std::string value = trim(expr.substr(eq + 1));
-  auto path = parse_path(key);
-  if (!path) {
-    fail(key, "is not a key path (write a.b, array[name].key or array[0].key)");
-    return;
-  }
-  // The value is TOML (20, 0.5, "text", [1, 2], {2025 = 100}); a bare word is taken as a string.
-  toml::table parsed;
-  try {
-    parsed = toml::parse("v = " + value);
-  } catch (const toml::parse_error&) {
-    parsed = toml::table{};
-    parsed.insert("v", value);
-  }
-  toml::table* cur = &root;
-  std::string walked;
-  for (std::size_t i = 0; i < path->size(); ++i) {
-    const PathSegment& seg = (*path)[i];
-    walked += (walked.empty() ? "" : ".") + seg.name;
-    const bool last = i + 1 == path->size();
-    if (seg.selector) {
-      toml::array* arr = cur->get(seg.name) ? cur->get(seg.name)->as_array() : nullptr;
-      if (!arr) {
-        fail(walked, "no array of tables '" + seg.name + "' in the scenario");
-        return;
-      }
-      toml::table* el = select(*arr, *seg.selector);
-      walked += "[" + *seg.selector + "]";
-      if (!el) {
-        fail(walked, "no element '" + *seg.selector + "' (select by index, name, id or from->to)");
-        return;
-      }
-      if (last) {
-        fail(walked, "cannot replace a whole element; set one of its keys");
-        return;
-      }
-      cur = el;
-      continue;
-    }
-    if (last) {
-      auto [it, inserted] = cur->insert_or_assign(seg.name, parsed["v"]);
-      (void)inserted;
-      mark_override(it->second, expr, ctx);
-      return;
-    }
-    toml::node* child = cur->get(seg.name);
-    if (!child) {
-      auto [it, ins] = cur->insert(seg.name, toml::table{});
-      (void)ins;
-      mark_override(it->second, expr, ctx);
-      child = &it->second;
-    }
-    if (!child->is_table()) {
-      fail(walked, "is not a table");
-      return;
-    }
-    cur = child->as_table();
-  }
-}
-
-// Merges `over` into `base`: tables merge key by key, everything else (values, arrays,
-// arrays of tables) is replaced. Nodes are moved, not copied: toml++ keeps a node's source
-// (file and line) only when it is moved, and messages must name where a key came from.
-void deep_merge(toml::table& base, toml::table& over) {
-  for (auto&& [k, v] : over) {
-    toml::node* b = base.get(k.str());
-    if (b && b->is_table() && v.is_table()) {
-      deep_merge(*b->as_table(), *v.as_table());
-    } else if (auto* t = v.as_table()) {
-      base.insert_or_assign(k.str(), std::move(*t));
-    } else if (auto* a = v.as_array()) {
-      base.insert_or_assign(k.str(), std::move(*a));
-    } else {
-      v.visit([&](auto&& val) {
-        using V = std::remove_cvref_t<decltype(val)>;
-        if constexpr (toml::is_value<V>) base.insert_or_assign(k.str(), std::move(const_cast<V&>(val)));
-      });
-    }
-  }
-}
-
-struct Source {
-  std::string path, text;
-};
-
-// Parses `text` and, recursively, the files named by its `extends` key (relative to the
-// file's directory). Returns the merged table; `bases` receives the base files, nearest first.
-std::optional<toml::table> parse_with_bases(std::string_view text, const std::string& name, const std::string& dir,
-                                            LoadContext& ctx, std::vector<Source>& bases,
-                                            std::vector<std::string>& chain) {
-  toml::table root;
-  try {
-    root = toml::parse(text, name);
-  } catch (const toml::parse_error& e) {
-    ctx.diagnostics.push_back({name, static_cast<int>(e.source().begin.line), "",
-                               "TOML syntax error: " + std::string(e.description())});
-    return std::nullopt;
-  }
-  const toml::node* ext = root.get("extends");
-  if (!ext) return root;
-  if (!ext->is_string()) {
-    ctx.error(*ext, "extends", "must be the path of a base scenario file (a string)");
-    return std::nullopt;
-  }
-  std::filesystem::path bp(std::string(*ext->value<std::string_view>()));
-  if (bp.is_relative()) bp = std::filesystem::path(dir) / bp;
-  const std::string base_name = bp.lexically_normal().string();
-  std::error_code ec;
-  const std::string canonical = std::filesystem::weakly_canonical(bp, ec).string();
-  if (std::find(chain.begin(), chain.end(), canonical) != chain.end()) {
-    ctx.error(*ext, "extends", "'" + base_name + "' extends itself (cycle)");
-    return std::nullopt;
-  }
-  std::ifstream in(bp, std::ios::binary);
-  if (std::filesystem::is_directory(bp, ec) || !in) {
-    ctx.error(*ext, "extends", "cannot open base scenario '" + base_name + "'" +
-                                   (std::filesystem::is_directory(bp, ec) ? " (it is a directory)" : ""));
-    return std::nullopt;
-  }
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  bases.push_back({base_name, buf.str()});
-  chain.push_back(canonical);
-  const auto base_dir = bp.parent_path().empty() ? std::string(".") : bp.parent_path().string();
-  auto base = parse_with_bases(bases.back().text, base_name, base_dir, ctx, bases, chain);
-  if (!base) return std::nullopt;
-  root.erase("extends");
-  deep_merge(*base, root);
-  return base;
-}
 
 void throw_if_errors(LoadContext& ctx) {
   if (ctx.diagnostics.empty()) return;
@@ -1657,17 +1457,10 @@ Scenario parse_scenario(std::string_view text, const std::string& source_name,
                         const std::vector<std::string>& overrides, const std::string& base_dir) {
   LoadContext ctx;
   ctx.file = source_name;
-  std::vector<Source> bases;
-  std::vector<std::string> chain;
-  {
-    std::error_code ec;
-    chain.push_back(std::filesystem::weakly_canonical(source_name, ec).string());
-  }
-  auto parsed = parse_with_bases(text, source_name, base_dir, ctx, bases, chain);
-  if (!parsed) throw_if_errors(ctx);
-  toml::table& root = *parsed;
-  for (const std::string& o : overrides) apply_override(root, o, ctx);
-  Loader loader(ctx, root, base_dir);
+  std::vector<SourceText> bases;
+  auto root = read_document(text, source_name, base_dir, overrides, ctx, bases, disk_reader());
+  if (!root) throw_if_errors(ctx);
+  Loader loader(ctx, *root, base_dir);
   Scenario s = loader.load();
   throw_if_errors(ctx);
   s.source_path = source_name;
@@ -1682,15 +1475,12 @@ Scenario parse_scenario(std::string_view text, const std::string& source_name,
 }
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw IoError(path, "is a directory, not a scenario file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(path, "cannot open scenario file");
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  if (in.bad()) throw IoError(path, "cannot read scenario file");
+  std::string text;
+  if (const std::string why = trede::detail::read_file(path, text); !why.empty())
+    throw IoError(path, why == "is a directory, not a file" ? "is a directory, not a scenario file"
+                                                            : "cannot open scenario file: " + why);
   const auto dir = std::filesystem::path(path).parent_path();
-  return parse_scenario(buf.str(), path, overrides, dir.empty() ? "." : dir.string());
+  return parse_scenario(text, path, overrides, dir.empty() ? "." : dir.string());
 }
 
 std::string describe(const Scenario& s) {
@@ -1720,8 +1510,9 @@ std::string describe(const Scenario& s) {
     if (st.absorbing) os << "  absorbing";
     if (st.cost_eur_per_year > 0) os << "  " << st.cost_eur_per_year << " EUR/person-year";
     if (st.capacity) {
-      os << "  capacity " << st.capacity->places.before;
-      if (!st.capacity->places.constant()) os << " (changes " << st.capacity->places.times.size() << "x)";
+      const StepSchedule places = s.total_places(static_cast<StateIndex>(&st - s.states.data()));
+      os << "  capacity " << places.before;
+      if (!places.constant()) os << " (changes " << places.times.size() << "x)";
       os << (st.capacity->waiting == WaitingMode::stay ? ", waiting in place" : ", waiting in ")
          << (st.capacity->waiting == WaitingMode::separate ? s.states[st.capacity->waiting_state].name : "");
       if (st.capacity->renege_rate > 0) os << ", renege " << st.capacity->renege_rate << "/yr";
@@ -1733,7 +1524,7 @@ std::string describe(const Scenario& s) {
   static const char* kinds[] = {"exponential", "weibull", "gamma", "lognormal", "fixed", "table"};
   for (const Transition& t : s.transitions) {
     os << "  " << t.id << "  " << kinds[static_cast<int>(t.hazard.kind)];
-    if (t.hazard.kind == HazardKind::exponential) os << " rate " << t.hazard.rate << "/yr";
+    if (t.hazard.kind == HazardKind::exponential) os << " rate " << t.hazard.rate << "/yr" << (t.rate_by_year && !t.rate_by_year->constant() ? " at the start, by calendar year" : "");
     else if (t.hazard.kind == HazardKind::table && t.hazard.clock != Clock::time_in_state)
       os << " by " << (t.hazard.clock == Clock::age ? "age" : "calendar year");
     else os << " mean " << hazard_mean(t.hazard) << " yr";
@@ -1743,6 +1534,37 @@ std::string describe(const Scenario& s) {
     os << "\n";
   }
   return os.str();
+}
+
+namespace {
+// The step schedule op(a.at(t), b.at(t)), with the steps of both.
+template <class Op>
+StepSchedule combine(const StepSchedule& a, const StepSchedule& b, Op op) {
+  StepSchedule out;
+  out.before = op(a.before, b.before);
+  std::vector<double> times = a.times;
+  times.insert(times.end(), b.times.begin(), b.times.end());
+  std::sort(times.begin(), times.end());
+  times.erase(std::unique(times.begin(), times.end()), times.end());
+  for (double t : times) {
+    out.times.push_back(t);
+    out.values.push_back(op(a.at(t), b.at(t)));
+  }
+  return out;
+}
+}  // namespace
+
+StepSchedule product(const StepSchedule& a, const StepSchedule& b) { return combine(a, b, std::multiplies<>{}); }
+
+StepSchedule calendar_factor(const Transition& t) {
+  return t.rate_by_year ? product(t.multiplier, *t.rate_by_year) : t.multiplier;
+}
+
+StepSchedule Scenario::total_places(StateIndex i) const {
+  StepSchedule sum = StepSchedule::constant_value(0.0);
+  for (const Region& r : regions)
+    if (i < r.places.size()) sum = combine(sum, r.places[i], std::plus<>{});
+  return sum;
 }
 
 double StepSchedule::at(double t) const noexcept {

@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "model/load_context.hpp"
+#include "model/toml_tree.hpp"
+#include "text.hpp"
 
 namespace trede::model::detail {
 
@@ -24,42 +26,7 @@ inline std::string fmt_num(double v) {
   return os.str();
 }
 
-inline const char* type_name(const toml::node& n) {
-  switch (n.type()) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a number";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
-    default: return "nothing";
-  }
-}
-
-inline std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1] ? 1u : 0u)});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
-inline std::string suggestion(std::string_view got, const std::vector<std::string_view>& known) {
-  std::string_view best;
-  std::size_t best_d = 3;
-  for (auto k : known) {
-    const std::size_t d = edit_distance(got, k);
-    if (d < best_d) best_d = d, best = k;
-  }
-  return best.empty() ? std::string{} : " (did you mean '" + std::string(best) + "'?)";
-}
+using trede::detail::did_you_mean;
 
 inline std::string join(const std::vector<std::string_view>& v) {
   std::string s;
@@ -77,7 +44,7 @@ class TableReader {
     for (auto&& [k, v] : tbl_) {
       if (std::find(known_.begin(), known_.end(), k.str()) == known_.end())
         ctx_.error(v, key(k.str()),
-                   "unknown key" + suggestion(k.str(), known_) + "; allowed keys: " + join(known_));
+                   "unknown key" + did_you_mean(k.str(), known_) + "; allowed keys: " + join(known_));
     }
   }
 
@@ -152,7 +119,7 @@ class TableReader {
     auto s = string(k, required);
     if (s && std::find(choices.begin(), choices.end(), *s) == choices.end()) {
       ctx_.error(*tbl_.get(k), key(k),
-                 "must be one of " + join(choices) + " (got '" + *s + "')" + suggestion(*s, choices));
+                 "must be one of " + join(choices) + " (got '" + *s + "')" + did_you_mean(*s, choices));
       return std::nullopt;
     }
     return s;

@@ -10,6 +10,7 @@
 #include "support.hpp"
 #include "trede/io/calibration.hpp"
 #include "trede/calib/markov.hpp"
+#include "model/text_edit.hpp"
 #include "trede/calib/report.hpp"
 #include "trede/calib/simulate.hpp"
 #include "trede/error.hpp"
@@ -114,6 +115,58 @@ TEST(CalibScenarioText, KeysThatAreNotInTheFileAreErrors) {
     ASSERT_EQ(e.diagnostics().size(), 2u);
     EXPECT_EQ(e.diagnostics()[0].key, "transition[x->y].rate");
     EXPECT_NE(e.diagnostics()[0].message.find("no [[transition]] element 'x->y'"), std::string::npos);
+  }
+}
+
+// A transition with an id is found by from->to too, as --set finds it (the old text editor did
+// not), and the splice leaves the id and every other byte alone.
+TEST(CalibScenarioText, ATransitionWithAnIdIsWrittenBackWhenAddressedByFromTo) {
+  const std::string out = apply_edits(edit_me, "edit.toml", {{"transition[b->a].covariates.age", "0.125", "fitted"}}, "");
+  EXPECT_NE(out.find("age = 0.125  # fitted"), std::string::npos) << out;
+  EXPECT_NE(out.find("id = \"back\""), std::string::npos);
+  std::string expected = edit_me;
+  expected.replace(expected.find("age = 0.5"), 9, "age = 0.125  # fitted");
+  EXPECT_EQ(out, expected);
+}
+
+// Values are spliced at toml++'s source positions, which count code points: a line with
+// non-ASCII letters before the value is edited in the right place.
+TEST(CalibScenarioText, SplicesAfterNonAsciiTextAndIntoInlineTables) {
+  const std::string text =
+      "name = \"Súdwest-Fryslân\"\nhorizon_years = 5\n[[region]]\nname = \"Súdwest-Fryslân\"\n"
+      "capacity = { beschut = 5 }   # plaatsen\n";
+  const std::string out = apply_edits(text, "u.toml",
+                                      {{"region[Súdwest-Fryslân].capacity.beschut", "7", "c"},
+                                       {"region[0].capacity.tussengroep", "2", ""},
+                                       {"region[0].share", "0.5", ""}},
+                                      "");
+  EXPECT_EQ(out,
+            "name = \"Súdwest-Fryslân\"\nhorizon_years = 5\n[[region]]\nname = \"Súdwest-Fryslân\"\n"
+            "capacity = { beschut = 7, tussengroep = 2 }  # c | plaatsen\nshare = 0.5\n");
+}
+
+TEST(CalibScenarioText, MissingTablesBecomeInlineAndKeysCanBeRemoved) {
+  const std::string out = model::detail::edit_text(edit_me, "edit.toml",
+                                                   {{"report.times", "[2025, 2030]"}, {"transition[0].multiplier.2027", "2"}},
+                                                   {"horizon_years", "transition[a->b].covariates.age"});
+  EXPECT_EQ(out.find("horizon_years"), std::string::npos) << out;
+  EXPECT_NE(out.find("covariates = {  }"), std::string::npos) << out;
+  EXPECT_NE(out.find("report = { times = [2025, 2030] }"), std::string::npos) << out;
+  EXPECT_NE(out.find("rate = 0.5   # per year\ncovariates = {  }\nmultiplier = { 2027 = 2 }\n"), std::string::npos) << out;
+}
+
+// A key that the file does not have because it comes from a base file (extends) is an error
+// that says so, instead of a value silently added where it changes nothing or something else.
+TEST(CalibScenarioText, AKeyOfABaseFileIsAClearError) {
+  const std::string variant = "extends = \"base.toml\"\nhorizon_years = 3\n";
+  try {
+    (void)apply_edits(variant, "variant.toml", {{"transition[a->b].rate", "0.5", ""}}, "");
+    FAIL() << "expected a ModelError";
+  } catch (const ModelError& e) {
+    ASSERT_EQ(e.diagnostics().size(), 1u);
+    EXPECT_EQ(e.diagnostics()[0].to_string(),
+              "variant.toml: transition[a->b].rate: cannot write the calibrated value: no [[transition]] tables in this "
+              "file (it may be defined in the base file named by `extends`; calibrate that file)");
   }
 }
 

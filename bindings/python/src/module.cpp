@@ -325,10 +325,10 @@ py::dict state_dict(const Scenario& s, const trede::model::State& st) {
   d["generated"] = st.generated;
   d["line"] = st.line;
   if (st.capacity) {
-    d["places"] = st.capacity->places.before;
+    const auto places = s.total_places(static_cast<trede::model::StateIndex>(&st - s.states.data()));
+    d["places"] = places.before;
     py::dict by_year;
-    for (std::size_t i = 0; i < st.capacity->places.times.size(); ++i)
-      by_year[py::float_(st.capacity->places.times[i])] = st.capacity->places.values[i];
+    for (std::size_t i = 0; i < places.times.size(); ++i) by_year[py::float_(places.times[i])] = places.values[i];
     d["places_by_year"] = by_year;
     d["waiting"] = st.capacity->waiting == trede::model::WaitingMode::stay ? "stay" : "separate";
     d["renege_rate"] = st.capacity->renege_rate;

@@ -93,7 +93,7 @@ class State:
     generated: bool
     """Created by the loader (separate waiting states ``wait_<name>``)."""
     places: Optional[float]
-    """Places before the first calendar change (None without a capacity)."""
+    """Places before the first calendar change, summed over the regions (None without a capacity)."""
     places_by_year: Dict[float, float]
     waiting: Optional[str]
     """"stay" or "separate" for capacity states."""

@@ -37,7 +37,12 @@ struct StepSchedule {
   [[nodiscard]] bool constant() const noexcept { return times.empty(); }
   /// A schedule with the same value at all times.
   static StepSchedule constant_value(double v) { return StepSchedule{{}, {}, v}; }
+
+  bool operator==(const StepSchedule&) const = default;
 };
+
+/// The product of two step schedules: `a.at(t) * b.at(t)` at every t.
+[[nodiscard]] StepSchedule product(const StepSchedule& a, const StepSchedule& b);
 
 /// Family of a holding-time distribution (a hazard of leaving along one edge).
 enum class HazardKind : std::uint8_t {
@@ -68,6 +73,8 @@ struct Hazard {
   double duration = 0.0;          ///< fixed: years
   std::vector<double> breaks;     ///< table: clock values (years) where each rate starts; breaks[0] = 0 for time_in_state
   std::vector<double> rates;      ///< table: hazard per year from breaks[i]
+
+  bool operator==(const Hazard&) const = default;
 };
 
 /// Log-linear effect of one attribute on a transition: hazard *= exp(beta * x).
@@ -77,9 +84,17 @@ struct CovariateEffect {
   AttributeIndex attribute = 0;
   int level = -1;     ///< category level index, or -1 for numeric attributes
   double beta = 0.0;  ///< per unit of x
+
+  bool operator==(const CovariateEffect&) const = default;
 };
 
 /// A directed edge between two states with its hazard.
+///
+/// An exponential rate given by calendar year (`rate = {2025 = 0.5, 2028 = 1}`) is a *rate
+/// schedule*: `hazard.rate` is the rate at the start (start_year) and `rate_by_year` the whole
+/// schedule (`rate_by_year->before == hazard.rate`); `multiplier` stays the file's own
+/// multiplier. The hazard at calendar time t is `rate_by_year->at(t) * multiplier.at(t)`
+/// (see `calendar_factor`).
 struct Transition {
   std::string id;                        ///< "from->to" unless given
   StateIndex from = 0;
@@ -87,9 +102,17 @@ struct Transition {
   Hazard hazard;
   std::vector<CovariateEffect> covariates;
   StepSchedule multiplier;               ///< calendar-year multiplier of the hazard (default 1)
+  std::optional<StepSchedule> rate_by_year;  ///< exponential only: the rate by calendar year, when the file gives one
   int line = 0;                          ///< line in the scenario file
   bool renege = false;                   ///< generated reneging edge of a separate waiting state
+
+  bool operator==(const Transition&) const = default;
 };
+
+/// The calendar factor on the hazard of `t`: its multiplier, times its rate schedule when the
+/// rate is given by calendar year. A transition with a rate schedule runs with hazard rate 1
+/// times this factor, so the engine multiplies exactly the numbers of the file.
+[[nodiscard]] StepSchedule calendar_factor(const Transition& t);
 
 /// Where a person waits when the place they chose is full.
 enum class WaitingMode : std::uint8_t {
@@ -103,9 +126,9 @@ enum class Discipline : std::uint8_t {
   priority,  ///< by an attribute value at the time of joining; ties first come, first served
 };
 
-/// Capacity of a state, and its waiting list.
+/// Capacity rules of a state, and its waiting list. The places themselves are per region
+/// (`Region::places`).
 struct Capacity {
-  StepSchedule places;                         ///< places by calendar year (already derived from a budget)
   WaitingMode waiting = WaitingMode::stay;
   StateIndex waiting_state = 0;                ///< separate mode: the state waiting people occupy
   Discipline discipline = Discipline::fifo;
@@ -114,6 +137,8 @@ struct Capacity {
   double renege_rate = 0.0;                    ///< per year, while on the list
   std::optional<StateIndex> renege_to;         ///< stay mode: none = give up waiting, stay put
   std::optional<double> budget_cost_per_place; ///< set when places come from a budget (euros/place/year)
+
+  bool operator==(const Capacity&) const = default;
 };
 
 /// One node of the state graph.
@@ -127,6 +152,8 @@ struct State {
   std::optional<StateIndex> waiting_for;  ///< set on separate-mode waiting states: the capacity state
   bool generated = false;           ///< created by the loader (waiting states), not in the file
   int line = 0;
+
+  bool operator==(const State&) const = default;
 };
 
 /// Kind of a person attribute.
@@ -145,6 +172,8 @@ struct Attribute {
   double center = 0.0;                        ///< subtracted before covariate effects (number, age)
   std::optional<double> default_value;        ///< used where a population or inflow gives none
   std::vector<StateIndex> counted_states;     ///< count only
+
+  bool operator==(const Attribute&) const = default;
 };
 
 /// A distribution for drawing attribute values and times in state. Draws are by inversion of a
@@ -158,12 +187,16 @@ struct Distribution {
   double hi = infinity;
   std::vector<double> values;   ///< categorical: values (category level indices for categories)
   std::vector<double> weights;  ///< categorical: non-negative weights, positive sum
+
+  bool operator==(const Distribution&) const = default;
 };
 
 /// How one attribute is drawn for a group of people.
 struct AttributeDraw {
   AttributeIndex attribute = 0;
   Distribution distribution;
+
+  bool operator==(const AttributeDraw&) const = default;
 };
 
 /// A group of people present at the start, all in one state.
@@ -173,6 +206,8 @@ struct InitialGroup {
   std::vector<AttributeDraw> attributes;   ///< one per attribute (defaults filled in)
   Distribution time_in_state;              ///< years already spent in the state (default 0)
   int line = 0;
+
+  bool operator==(const InitialGroup&) const = default;
 };
 
 /// One person read from a population CSV file.
@@ -180,6 +215,8 @@ struct Individual {
   StateIndex state = 0;
   double time_in_state = 0.0;       ///< years already spent in the state
   std::vector<double> attributes;   ///< one value per attribute (category: level index; age: years)
+
+  bool operator==(const Individual&) const = default;
 };
 
 /// Poisson arrivals into an entry state.
@@ -188,6 +225,8 @@ struct Inflow {
   StepSchedule rate_per_year;              ///< expected arrivals per year, by calendar year
   std::vector<AttributeDraw> attributes;   ///< one per attribute (defaults filled in)
   int line = 0;
+
+  bool operator==(const Inflow&) const = default;
 };
 
 /// Exit at a configured age (AOW): a person reaching `age` moves to `to`.
@@ -195,6 +234,8 @@ struct ExitAge {
   double age = 67.0;
   StateIndex to = 0;
   AttributeIndex attribute = 0;  ///< the age attribute
+
+  bool operator==(const ExitAge&) const = default;
 };
 
 /// Which organisation runs each functionality (DESIGN §3): a row of the organisation-model table.
@@ -207,6 +248,8 @@ struct OrganisationModel {
 
   /// The organisation running `functionality`, or "" when nobody does.
   [[nodiscard]] std::string organisation_of(std::string_view functionality) const;
+
+  bool operator==(const OrganisationModel&) const = default;
 };
 
 /// What happens when a transition moves a person between two different organisations.
@@ -218,6 +261,8 @@ struct HandoverRule {
   double leakage = 0.0;                  ///< probability of being lost at the handover
   std::optional<StateIndex> leak_to;     ///< where the lost go (required when leakage > 0)
   int line = 0;
+
+  bool operator==(const HandoverRule&) const = default;
 };
 
 /// Organisation-level costs, on top of the costs per state.
@@ -226,10 +271,14 @@ struct OrganisationCost {
   double fixed_eur_per_year = 0.0;       ///< per region in which the organisation runs any state
   double eur_per_person_year = 0.0;      ///< overhead per person-year spent in the states it runs
   int line = 0;
+
+  bool operator==(const OrganisationCost&) const = default;
 };
 
 /// One region (gemeente or arbeidsmarktregio): its own people, inflow, places, waiting lists and
-/// organisation model, sharing the states and transitions of the scenario.
+/// organisation model, sharing the states and transitions of the scenario. This is what runs:
+/// the loader has already expanded the top-level [[population]], [[inflow]] and state
+/// capacities (the template) into every region that takes them.
 struct Region {
   std::string name;
   std::optional<std::uint32_t> organisation_model;  ///< index into Scenario::organisation_models
@@ -237,13 +286,24 @@ struct Region {
   std::vector<Individual> individuals;
   std::vector<Inflow> inflows;
   std::vector<StepSchedule> places;  ///< per state index; used for states with a capacity
+  /// The share of the top-level population, inflow and capacities the region takes (counts
+  /// rounded to whole people, places to whole places); 1 for the single region of a scenario
+  /// without [[region]] tables; none when the region gives its own population and inflow.
+  std::optional<double> share;
+  /// Per state index: true when the region's own [region.capacity] gives its places, false when
+  /// they are the state's `capacity` (times `share`, or 1).
+  std::vector<bool> own_places;
   int line = 0;
+
+  bool operator==(const Region&) const = default;
 };
 
 /// Which states the per-replicate KPIs treat as work and as uitval.
 struct KpiStates {
   std::vector<StateIndex> work;    ///< default: non-absorbing states with trede >= 5
   std::vector<StateIndex> uitval;  ///< default: states whose name starts with "uitval"
+
+  bool operator==(const KpiStates&) const = default;
 };
 
 /// A parsed, validated scenario. Immutable once loaded.
@@ -262,15 +322,12 @@ struct Scenario {
   std::vector<Attribute> attributes;
   std::vector<State> states;
   std::vector<Transition> transitions;
-  std::vector<InitialGroup> initial;
-  std::vector<Individual> individuals;
-  std::vector<Inflow> inflows;
   std::optional<ExitAge> exit_age;
   KpiStates kpi;
 
-  /// The regions. Always at least one: a scenario without [[region]] tables is one region
-  /// holding the top-level population, inflow and capacities (`initial`, `individuals`,
-  /// `inflows`, State::capacity), which are otherwise the template regions take a `share` of.
+  /// The regions, with the people, inflow and places that run. Always at least one: a scenario
+  /// without [[region]] tables is one region "all" holding the top-level population, inflow and
+  /// capacities.
   std::vector<Region> regions;
   std::vector<OrganisationModel> organisation_models;  ///< the five built-in models, then the file's
   std::vector<HandoverRule> handovers;
@@ -286,6 +343,11 @@ struct Scenario {
   [[nodiscard]] const Attribute* find_attribute(std::string_view name) const noexcept;
   /// Number of people present at the start (groups and individuals).
   [[nodiscard]] std::uint64_t initial_population() const noexcept;
+  /// Places of state `i` summed over the regions, by calendar year (all zero for a state
+  /// without capacity).
+  [[nodiscard]] StepSchedule total_places(StateIndex i) const;
+
+  bool operator==(const Scenario&) const = default;
 };
 
 /// Mean of the holding time of a hazard acting alone, in years (infinity when it may never fire).

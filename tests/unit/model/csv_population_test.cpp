@@ -112,13 +112,13 @@ TEST_F(PopulationCsv, ReadsRowsWithQuotesCommentsAndLevels) {
         "bijstand,0.25,61,vrouw,zuid\r\n"                     // 8: CRLF
         "   \n");                                             // 9: blank
   const Scenario s = parse(scenario());
-  ASSERT_EQ(s.individuals.size(), 4u);
+  ASSERT_EQ(s.regions.front().individuals.size(), 4u);
   EXPECT_EQ(s.initial_population(), 4u);
-  EXPECT_TRUE(s.initial.empty());
+  EXPECT_TRUE(s.regions.front().initial.empty());
   const std::size_t age = attr(s, "age"), sex = attr(s, "geslacht"), regio = attr(s, "regio");
   const auto bijstand = s.state_index("bijstand"), diagnose = s.state_index("diagnose");
 
-  const Individual& a = s.individuals[0];
+  const Individual& a = s.regions.front().individuals[0];
   EXPECT_EQ(a.state, bijstand);
   EXPECT_EQ(a.time_in_state, 1.5);
   ASSERT_EQ(a.attributes.size(), 3u);
@@ -126,18 +126,18 @@ TEST_F(PopulationCsv, ReadsRowsWithQuotesCommentsAndLevels) {
   EXPECT_EQ(a.attributes[sex], 0.0);
   EXPECT_EQ(a.attributes[regio], 1.0);
 
-  const Individual& b = s.individuals[1];
+  const Individual& b = s.regions.front().individuals[1];
   EXPECT_EQ(b.state, diagnose);
   EXPECT_EQ(b.time_in_state, 0.0);
   EXPECT_EQ(b.attributes[age], 45.5);
   EXPECT_EQ(b.attributes[sex], 1.0);
   EXPECT_EQ(b.attributes[regio], 0.0);  // "noord, oost": the comma is inside quotes
 
-  const Individual& c = s.individuals[2];
+  const Individual& c = s.regions.front().individuals[2];
   EXPECT_EQ(c.time_in_state, 2.0);
   EXPECT_EQ(c.attributes[regio], 2.0);  // zeg "hoi": doubled quotes inside quotes
 
-  const Individual& d = s.individuals[3];
+  const Individual& d = s.regions.front().individuals[3];
   EXPECT_EQ(d.time_in_state, 0.25);
   EXPECT_EQ(d.attributes[age], 61.0);
   EXPECT_EQ(d.attributes[sex], 1.0);  // no stray '\r' in the last field
@@ -146,12 +146,12 @@ TEST_F(PopulationCsv, ReadsRowsWithQuotesCommentsAndLevels) {
 TEST_F(PopulationCsv, AbsentColumnsTakeDefaultsAndTimeInStateZero) {
   write("pop.csv", "age,state\n40,bijstand\n41,diagnose\n");
   const Scenario s = parse(scenario());
-  ASSERT_EQ(s.individuals.size(), 2u);
-  EXPECT_EQ(s.individuals[0].time_in_state, 0.0);
-  EXPECT_EQ(s.individuals[0].attributes[attr(s, "age")], 40.0);
-  EXPECT_EQ(s.individuals[0].attributes[attr(s, "geslacht")], 0.0);  // default "man"
-  EXPECT_EQ(s.individuals[1].attributes[attr(s, "regio")], 1.0);     // default "zuid"
-  EXPECT_EQ(s.individuals[1].state, s.state_index("diagnose"));
+  ASSERT_EQ(s.regions.front().individuals.size(), 2u);
+  EXPECT_EQ(s.regions.front().individuals[0].time_in_state, 0.0);
+  EXPECT_EQ(s.regions.front().individuals[0].attributes[attr(s, "age")], 40.0);
+  EXPECT_EQ(s.regions.front().individuals[0].attributes[attr(s, "geslacht")], 0.0);  // default "man"
+  EXPECT_EQ(s.regions.front().individuals[1].attributes[attr(s, "regio")], 1.0);     // default "zuid"
+  EXPECT_EQ(s.regions.front().individuals[1].state, s.state_index("diagnose"));
 }
 
 TEST_F(PopulationCsv, CombinesWithGroupsAndResolvesPathsFromTheScenarioFile) {
@@ -162,9 +162,9 @@ TEST_F(PopulationCsv, CombinesWithGroupsAndResolvesPathsFromTheScenarioFile) {
   write("s.toml", text);
   // Through load_scenario: the CSV path is relative to the scenario file's directory.
   const Scenario s = load_scenario((dir_ / "s.toml").string());
-  EXPECT_EQ(s.individuals.size(), 1u);
-  ASSERT_EQ(s.initial.size(), 1u);
-  EXPECT_EQ(s.initial[0].count, 5u);
+  EXPECT_EQ(s.regions.front().individuals.size(), 1u);
+  ASSERT_EQ(s.regions.front().initial.size(), 1u);
+  EXPECT_EQ(s.regions.front().initial[0].count, 5u);
   EXPECT_EQ(s.initial_population(), 6u);
 }
 

@@ -95,6 +95,11 @@ bool has(const std::vector<Diagnostic>& ds, const std::string& file, int line, c
   });
 }
 
+// The places of `state` in the scenario's first region (what runs).
+const StepSchedule& places(const Scenario& s, const std::string& state) {
+  return s.regions.front().places[s.state_index(state)];
+}
+
 const Transition& transition(const Scenario& s, const std::string& id) {
   for (const Transition& t : s.transitions)
     if (t.id == id) return t;
@@ -144,13 +149,17 @@ TEST(ParseScenario, FillsDefaults) {
   EXPECT_FALSE(t.renege);
   EXPECT_EQ(t.line, 22);
 
-  ASSERT_EQ(s.initial.size(), 1u);
-  EXPECT_EQ(s.initial[0].state, s.state_index("bijstand"));
-  EXPECT_EQ(s.initial[0].count, 100u);
-  EXPECT_EQ(s.initial[0].time_in_state.kind, Distribution::Kind::fixed);
-  EXPECT_EQ(s.initial[0].time_in_state.a, 0.0);
+  ASSERT_EQ(s.regions.size(), 1u);
+  const Region& all = s.regions.front();
+  EXPECT_EQ(all.name, "all");
+  EXPECT_EQ(all.share, 1.0);  // the single region takes the whole top-level template
+  ASSERT_EQ(all.initial.size(), 1u);
+  EXPECT_EQ(all.initial[0].state, s.state_index("bijstand"));
+  EXPECT_EQ(all.initial[0].count, 100u);
+  EXPECT_EQ(all.initial[0].time_in_state.kind, Distribution::Kind::fixed);
+  EXPECT_EQ(all.initial[0].time_in_state.a, 0.0);
   EXPECT_EQ(s.initial_population(), 100u);
-  EXPECT_TRUE(s.inflows.empty());
+  EXPECT_TRUE(all.inflows.empty());
   EXPECT_FALSE(s.exit_age.has_value());
 }
 
@@ -424,8 +433,8 @@ TEST(ParseScenario, ReadsCovariatesOfNumberCategoryAgeAndCount) {
 
 TEST(ParseScenario, FillsAttributeDrawsFromGivenDistributionsAndDefaults) {
   const Scenario s = parse_scenario(attribute_scenario, "a.toml");
-  ASSERT_EQ(s.initial.size(), 1u);
-  const auto& draws = s.initial[0].attributes;
+  ASSERT_EQ(s.regions.front().initial.size(), 1u);
+  const auto& draws = s.regions.front().initial[0].attributes;
   ASSERT_EQ(draws.size(), s.attributes.size());  // one per attribute, in attribute order
   for (std::size_t i = 0; i < draws.size(); ++i) EXPECT_EQ(draws[i].attribute, i);
   auto draw = [&](const std::string& name) -> const Distribution& {
@@ -483,8 +492,8 @@ rate_per_year = {2025 = 100, 2030 = 200}
                "cost_eur_per_year = 25000\ncapacity = {2020 = 3, 2025 = 5, 2027 = 8}");
   const Scenario s = parse_scenario(text, "y.toml");
 
-  ASSERT_EQ(s.inflows.size(), 1u);
-  const StepSchedule& in = s.inflows[0].rate_per_year;
+  ASSERT_EQ(s.regions.front().inflows.size(), 1u);
+  const StepSchedule& in = s.regions.front().inflows[0].rate_per_year;
   EXPECT_EQ(in.before, 100.0);
   EXPECT_EQ(in.times, (std::vector<double>{2030}));
   EXPECT_EQ(in.values, (std::vector<double>{200}));
@@ -502,9 +511,9 @@ rate_per_year = {2025 = 100, 2030 = 200}
 
   const auto& cap = s.find_state("beschut_werk")->capacity;
   ASSERT_TRUE(cap.has_value());
-  EXPECT_EQ(cap->places.before, 5.0);
-  EXPECT_EQ(cap->places.times, (std::vector<double>{2027}));
-  EXPECT_EQ(cap->places.values, (std::vector<double>{8}));
+  EXPECT_EQ(places(s, "beschut_werk").before, 5.0);
+  EXPECT_EQ(places(s, "beschut_werk").times, (std::vector<double>{2027}));
+  EXPECT_EQ(places(s, "beschut_werk").values, (std::vector<double>{8}));
   EXPECT_EQ(cap->waiting, WaitingMode::stay);
   EXPECT_EQ(cap->discipline, Discipline::fifo);
   EXPECT_FALSE(cap->budget_cost_per_place.has_value());
@@ -527,9 +536,9 @@ TEST(ParseScenario, CapacityFromABudgetIsWholePlacesItPaysFor) {
   const Scenario s = parse_scenario(text, "b.toml");
   const auto& cap = s.find_state("beschut_werk")->capacity;
   ASSERT_TRUE(cap.has_value());
-  EXPECT_EQ(cap->places.before, 33.0);  // floor(1e6 / 3e4)
-  EXPECT_EQ(cap->places.times, (std::vector<double>{2028, 2029}));
-  EXPECT_EQ(cap->places.values, (std::vector<double>{50, 0}));
+  EXPECT_EQ(places(s, "beschut_werk").before, 33.0);  // floor(1e6 / 3e4)
+  EXPECT_EQ(places(s, "beschut_werk").times, (std::vector<double>{2028, 2029}));
+  EXPECT_EQ(places(s, "beschut_werk").values, (std::vector<double>{50, 0}));
   EXPECT_EQ(cap->budget_cost_per_place, 30000.0);
 }
 
@@ -555,7 +564,7 @@ TEST(ParseScenario, SeparateWaitingCreatesTheWaitingStateAndItsRenegeTransition)
   ASSERT_TRUE(cap.has_value());
   EXPECT_EQ(cap->waiting, WaitingMode::separate);
   EXPECT_EQ(cap->waiting_state, w);
-  EXPECT_EQ(cap->places.before, 2.0);
+  EXPECT_EQ(places(s, "beschut_werk").before, 2.0);
   EXPECT_EQ(cap->renege_rate, 0.5);
   EXPECT_EQ(cap->renege_to, s.state_index("bijstand"));
 
@@ -607,9 +616,9 @@ TEST(ParseScenario, OverridesReplaceValuesBeforeValidation) {
   const Scenario s = parse_scenario(text, "o.toml", sets);
   EXPECT_EQ(s.horizon_years, 3.0);
   EXPECT_EQ(s.report_times, (std::vector<double>{2025, 2026, 2027, 2028}));
-  EXPECT_EQ(s.find_state("beschut_werk")->capacity->places.before, 5.0);
+  EXPECT_EQ(places(s, "beschut_werk").before, 5.0);
   EXPECT_EQ(transition(s, "bijstand->diagnose").hazard.rate, 0.7);
-  EXPECT_EQ(s.initial[0].count, 10u);
+  EXPECT_EQ(s.regions.front().initial[0].count, 10u);
   EXPECT_EQ(s.name, "hallo");  // a bare word is taken as a string
   EXPECT_EQ(s.overrides, sets);
   EXPECT_EQ(s.text, text);  // the text as read, not as overridden
@@ -622,7 +631,7 @@ TEST(ParseScenario, OverridesSelectByIndexAddKeysAndApplyInOrder) {
                                      "report.step_years=2"});
   EXPECT_EQ(transition(s, "beschut_werk->exit").hazard.rate, 0.25);
   ASSERT_TRUE(s.find_state("diagnose")->capacity.has_value());  // a key the file did not have
-  EXPECT_EQ(s.find_state("diagnose")->capacity->places.before, 7.0);
+  EXPECT_EQ(places(s, "diagnose").before, 7.0);
   EXPECT_EQ(s.horizon_years, 4.0);  // the last of two overrides wins
   EXPECT_EQ(transition(s, "beschut_werk->exit").multiplier.at(2027.0), 3.0);
   EXPECT_EQ(s.report_times, (std::vector<double>{2025, 2027, 2029}));
@@ -785,25 +794,34 @@ TEST(ModelError, SingleProblemConstructorKeepsAllParts) {
 
 // ---- rates by year, KPI defaults, input rules -------------------------------------------------------
 
-// rate = {year = value} on an exponential transition is a rate of 1 times a calendar
-// multiplier, multiplied into any multiplier the transition has.
-TEST(ParseScenario, ExponentialRateByYearBecomesACalendarMultiplier) {
+// rate = {year = value} on an exponential transition is a rate schedule: hazard.rate is the
+// rate at the start, rate_by_year the schedule, and the multiplier stays the file's own; the
+// calendar factor the engine runs is their product.
+TEST(ParseScenario, ExponentialRateByYearIsARateSchedule) {
   std::string text = mini();
   text.replace(text.find("rate = 0.5"), 10, "rate = {2025 = 0.5, 2028 = 1}");
   text.replace(text.find("rate = 0.1"), 10, "rate = {2020 = 0.1, 2026 = 0.2}\nmultiplier = {2027 = 2}");
   const Scenario s = parse_scenario(text, "r.toml");
   const Transition& a = transition(s, "bijstand->diagnose");
   EXPECT_EQ(a.hazard.kind, HazardKind::exponential);
-  EXPECT_EQ(a.hazard.rate, 1.0);
-  EXPECT_EQ(a.multiplier.before, 0.5);
-  EXPECT_EQ(a.multiplier.times, (std::vector<double>{2028}));
-  EXPECT_EQ(a.multiplier.values, (std::vector<double>{1}));
+  EXPECT_EQ(a.hazard.rate, 0.5);
+  ASSERT_TRUE(a.rate_by_year.has_value());
+  EXPECT_EQ(a.rate_by_year->before, 0.5);
+  EXPECT_EQ(a.rate_by_year->times, (std::vector<double>{2028}));
+  EXPECT_EQ(a.rate_by_year->values, (std::vector<double>{1}));
+  EXPECT_TRUE(a.multiplier.constant());
+  EXPECT_EQ(a.multiplier.before, 1.0);
   const Transition& b = transition(s, "beschut_werk->exit");
-  EXPECT_EQ(b.hazard.rate, 1.0);
-  EXPECT_EQ(b.multiplier.at(2025.0), 0.1);
-  EXPECT_EQ(b.multiplier.at(2026.0), 0.2);
-  EXPECT_EQ(b.multiplier.at(2027.0), 0.4);
-  EXPECT_EQ(b.multiplier.at(2040.0), 0.4);
+  EXPECT_EQ(b.hazard.rate, 0.1);  // the value at start_year 2025, from the step of 2020
+  EXPECT_EQ(b.multiplier.at(2026.0), 1.0);
+  EXPECT_EQ(b.multiplier.at(2027.0), 2.0);
+  const StepSchedule f = calendar_factor(b);
+  EXPECT_EQ(f.at(2025.0), 0.1);
+  EXPECT_EQ(f.at(2026.0), 0.2);
+  EXPECT_EQ(f.at(2027.0), 0.4);
+  EXPECT_EQ(f.at(2040.0), 0.4);
+  EXPECT_FALSE(transition(s, "diagnose->beschut_werk").rate_by_year.has_value());
+  EXPECT_EQ(calendar_factor(transition(s, "diagnose->beschut_werk")), StepSchedule::constant_value(1.0));
 }
 
 TEST(ParseScenario, UitvalDefaultsToUitvalStatesByNameOrFunctionality) {
