@@ -23,6 +23,8 @@
 #include "model/document.hpp"
 #include "model/graph_check.hpp"
 #include "model/load_context.hpp"
+#include "model/uncertainty_reader.hpp"
+#include "trede/model/key_path.hpp"
 #include "model/table_reader.hpp"
 #include "model/toml_tree.hpp"
 #include "trede/error.hpp"
@@ -59,7 +61,7 @@ class Loader {
     TableReader top(ctx_, root_, "",
                     {"extends", "name", "description", "start_year", "horizon_years", "report", "kpi",
                      "attributes", "exit_age", "state", "transition", "population", "inflow", "region",
-                     "organisation_model", "organisation_models", "handover", "organisation_costs"});
+                     "organisation_model", "organisation_models", "handover", "organisation_costs", "uncertainty"});
     s_.name = top.string("name").value_or("");
     s_.description = top.string("description").value_or("");
     s_.start_year = top.number("start_year").value_or(2025.0);
@@ -1471,6 +1473,28 @@ Scenario parse_scenario(std::string_view text, const std::string& source_name,
     s.base_texts.push_back(b.text);
   }
   if (s.name.empty()) s.name = std::filesystem::path(source_name).stem().string();
+  // Uncertain parameters last: their keys are checked against the scenario they belong to.
+  if (const toml::node* u = root->get("uncertainty")) {
+    s.uncertainty = read_uncertainty(u, ctx, [&s](const std::string& key, std::string& problem) -> std::optional<random::Interval> {
+      try {
+        const NumericKey k = numeric_key(s, KeyPath::parse(key));
+        switch (k.domain) {
+          case Domain::positive: return random::Interval{0.0, k.max, true, false};
+          case Domain::non_negative: return random::Interval{0.0, k.max, false, false};
+          case Domain::probability: return random::Interval::probability();
+          case Domain::whole:
+          case Domain::calendar_year:
+          case Domain::real: return random::Interval{k.min, k.max, false, false};
+        }
+        return random::Interval::real();
+      } catch (const ModelError& e) {
+        problem.clear();
+        for (const auto& d : e.diagnostics()) problem += (problem.empty() ? "" : "; ") + d.message;
+        return std::nullopt;
+      }
+    });
+    throw_if_errors(ctx);
+  }
   return s;
 }
 

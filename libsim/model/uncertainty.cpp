@@ -3,6 +3,7 @@
 #include "trede/model/uncertainty.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -35,6 +36,31 @@ std::vector<std::string> Uncertainty::describe() const {
     out.push_back(line);
   }
   return out;
+}
+
+namespace {
+
+bool same(const random::ParameterDistribution& a, const random::ParameterDistribution& b) {
+  const auto pa = a.parameters(), pb = b.parameters();
+  return a.family() == b.family() && std::equal(pa.begin(), pa.end(), pb.begin(), pb.end());
+}
+
+}  // namespace
+
+bool Uncertainty::operator==(const Uncertainty& o) const {
+  if (parameters.size() != o.parameters.size() || groups.size() != o.groups.size()) return false;
+  for (std::size_t i = 0; i < parameters.size(); ++i)
+    if (parameters[i].key != o.parameters[i].key || !same(parameters[i].distribution, o.parameters[i].distribution))
+      return false;
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    const auto &a = groups[i], &b = o.groups[i];
+    if (a.kind != b.kind || a.keys != b.keys || a.group.correlation() != b.group.correlation() ||
+        a.group.size() != b.group.size())
+      return false;
+    for (std::size_t j = 0; j < a.group.size(); ++j)
+      if (!same(a.group.marginals()[j], b.group.marginals()[j])) return false;
+  }
+  return true;
 }
 
 namespace detail {
@@ -148,7 +174,17 @@ Uncertainty read_uncertainty(const toml::node* node, LoadContext& ctx, const Key
       return false;
     }
     if (dist) {
-      const std::string p = random::support_problem(*dist, *domain);
+      // The lower end as the distribution's mathematics has it (an open end does not fit a
+      // closed one: a rate needs min > 0 of a uniform); the upper end as far as draws can
+      // reach (quantile clamps u below 1 - 2^-53), since every key has a finite maximum.
+      random::Interval lower_part = *domain;
+      lower_part.upper = std::numeric_limits<double>::infinity();
+      lower_part.upper_open = true;
+      std::string p = random::support_problem(*dist, lower_part);
+      const double highest = dist->quantile(1.0);
+      if (p.empty() && !(highest <= domain->upper))
+        p = "a " + std::string(random::family_name(dist->family())) + " distribution with these parameters draws values up to " +
+            fmt_num(highest) + " but the key takes at most " + fmt_num(domain->upper) + " (" + dist->to_string() + ")";
       if (!p.empty()) {
         ctx.error(where, label, p);
         return false;

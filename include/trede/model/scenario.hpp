@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "trede/model/uncertainty.hpp"
+
 namespace trede::model {
 
 /// Index of a state in `Scenario::states`.
@@ -332,6 +334,9 @@ struct Scenario {
   std::vector<OrganisationModel> organisation_models;  ///< the five built-in models, then the file's
   std::vector<HandoverRule> handovers;
   std::vector<OrganisationCost> organisation_costs;
+  /// Uncertain parameters (the `[uncertainty]` table): what a probabilistic sensitivity
+  /// analysis draws. Empty when every value is taken as known.
+  Uncertainty uncertainty;
 
   /// End of the simulation as a calendar year.
   [[nodiscard]] double end_year() const noexcept { return start_year + horizon_years; }

@@ -45,6 +45,9 @@ struct Uncertainty {
   [[nodiscard]] random::JointDistribution joint() const;
   /// A line per parameter or group, e.g. "handover[0].leakage ~ beta(a = 3.5, b = 31.5)".
   [[nodiscard]] std::vector<std::string> describe() const;
+
+  /// Same keys, distributions and correlations (where they were declared does not count).
+  bool operator==(const Uncertainty& other) const;
 };
 
 }  // namespace trede::model

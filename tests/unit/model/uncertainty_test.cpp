@@ -1,0 +1,131 @@
+// The [uncertainty] table: distributions for scenario keys, checked at load time with file,
+// line and key against the key's valid values.
+
+#include "trede/model/uncertainty.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+
+#include "trede/error.hpp"
+#include "trede/model/load.hpp"
+
+namespace {
+
+using namespace trede;
+
+const std::string base = R"(
+horizon_years = 2
+[[state]]
+name = "bijstand"
+trede = 2
+cost_eur_per_year = 1000
+[[state]]
+name = "diagnose"
+trede = 3
+[[state]]
+name = "exit"
+absorbing = true
+[[transition]]
+from = "bijstand"
+to = "diagnose"
+rate = 0.4
+[[transition]]
+from = "diagnose"
+to = "exit"
+rate = 1.0
+[[population]]
+state = "bijstand"
+count = 10
+)";
+
+// Every diagnostic of loading `text` as one string per problem.
+std::vector<std::string> problems(const std::string& text) {
+  try {
+    (void)model::parse_scenario(text, "u.toml");
+  } catch (const ModelError& e) {
+    std::vector<std::string> out;
+    for (const auto& d : e.diagnostics()) out.push_back(d.to_string());
+    return out;
+  }
+  return {};
+}
+
+bool mentions(const std::vector<std::string>& v, const std::string& what) {
+  for (const auto& s : v)
+    if (s.find(what) != std::string::npos) return true;
+  return false;
+}
+
+TEST(Uncertainty, ReadsParametersAndGroupsInDrawOrder) {
+  const auto s = model::parse_scenario(base + R"(
+[uncertainty]
+"transition[bijstand->diagnose].rate" = { dist = "lognormal", median = 0.4, sd_log = 0.25 }
+"state[bijstand].cost_eur_per_year" = { dist = "gamma", mean = 1000, sd = 100 }
+"transition[diagnose->exit].rate" = { dist = "uniform", min = 0.5, max = 1.5 }
+
+[[uncertainty.correlated]]
+keys = ["state[bijstand].cost_eur_per_year", "transition[diagnose->exit].rate"]
+correlation = [[1, 0.5], [0.5, 1]]
+)", "u.toml");
+  const auto& u = s.uncertainty;
+  ASSERT_EQ(u.parameters.size(), 1u);
+  ASSERT_EQ(u.groups.size(), 1u);
+  EXPECT_EQ(u.keys(), (std::vector<std::string>{"transition[bijstand->diagnose].rate", "state[bijstand].cost_eur_per_year",
+                                                "transition[diagnose->exit].rate"}));
+  EXPECT_EQ(u.parameters[0].line, 26);
+  EXPECT_EQ(u.joint().dimension(), 3u);
+  EXPECT_EQ(u.joint().blocks().size(), 2u);
+  EXPECT_EQ(u.groups[0].group.correlation()[1], 0.5);
+}
+
+TEST(Uncertainty, MultivariateNormalOnTheLogScale) {
+  const auto s = model::parse_scenario(base + R"(
+[[uncertainty.multivariate_normal]]
+keys = ["transition[bijstand->diagnose].rate", "transition[diagnose->exit].rate"]
+mean = [-0.916, 0.0]
+covariance = [[0.04, 0.01], [0.01, 0.09]]
+)", "u.toml");
+  ASSERT_EQ(s.uncertainty.groups.size(), 1u);
+  EXPECT_EQ(s.uncertainty.groups[0].kind, model::UncertainGroup::Kind::multivariate_normal);
+  EXPECT_NEAR(s.uncertainty.groups[0].group.marginals()[1].mean(), std::exp(0.045), 1e-12);
+}
+
+TEST(Uncertainty, EveryProblemIsReportedWithFileLineAndKey) {
+  const auto p = problems(base + R"(
+[uncertainty]
+"transition[bijstand->diagnos].rate" = { dist = "lognormal", median = 0.4, sd_log = 0.25 }
+"transition[diagnose->exit].rate" = { dist = "normal", mean = 1, sd = 0.5 }
+"state[bijstand].cost_eur_per_year" = { dist = "beta", mean = 0.5, sd = 0.9 }
+"horizon_years" = { dist = "weibull", shape = 2 }
+)");
+  ASSERT_EQ(p.size(), 4u) << ::testing::PrintToString(p);
+  EXPECT_TRUE(mentions(p, "u.toml:26: uncertainty.\"transition[bijstand->diagnos].rate\"")) << p[0];
+  EXPECT_TRUE(mentions(p, "did you mean 'bijstand->diagnose'")) << ::testing::PrintToString(p);
+  EXPECT_TRUE(mentions(p, "u.toml:27:")) << "a normal distribution cannot fit a rate (> 0)";
+  EXPECT_TRUE(mentions(p, "u.toml:28: uncertainty.\"state[bijstand].cost_eur_per_year\".sd")) << ::testing::PrintToString(p);
+  EXPECT_TRUE(mentions(p, "u.toml:29:") && mentions(p, "weibull")) << ::testing::PrintToString(p);
+}
+
+TEST(Uncertainty, GroupsAreChecked) {
+  const auto p = problems(base + R"(
+[uncertainty]
+"transition[bijstand->diagnose].rate" = { dist = "lognormal", median = 0.4, sd_log = 0.25 }
+[[uncertainty.correlated]]
+keys = ["transition[bijstand->diagnose].rate", "transition[diagnose->exit].rate"]
+correlation = [[1, 1.5], [1.5, 1]]
+[[uncertainty.multivariate_normal]]
+keys = ["transition[bijstand->diagnose].rate"]
+mean = [0.1, 0.2]
+covariance = [[0.1]]
+)");
+  EXPECT_TRUE(mentions(p, "has no distribution of its own")) << ::testing::PrintToString(p);
+  EXPECT_TRUE(mentions(p, "must be 1 numbers, one per key")) << ::testing::PrintToString(p);
+}
+
+TEST(Uncertainty, ScenariosWithoutTheTableHaveNone) {
+  EXPECT_TRUE(model::parse_scenario(base, "u.toml").uncertainty.empty());
+}
+
+}  // namespace
