@@ -3,22 +3,98 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <cmath>
 #include <memory>
+#include <optional>
 
 #include "common.hpp"
 #include "progress.hpp"
+#include "trede/error.hpp"
 #include "trede/io/hdf5.hpp"
 #include "trede/mc/ensemble.hpp"
+#include "trede/mc/psa.hpp"
 #include "trede/model/load.hpp"
 
 namespace trede::cli {
 namespace {
 
+void print_headline(const model::Scenario& s, const mc::Ensemble& e);
+
 struct Args : RunArgs {
   std::string scenario;
   std::string output;
   std::int64_t trajectories = 0;
+  std::int64_t draws = 0;
+  std::string design = "sobol";
+  bool resume = false;
+  bool replicates_given = false;
 };
+
+// The uncertainty behind the intervals, for the reader of the printout.
+void print_variance(const mc::Psa& p) {
+  const auto& L = p.pooled.layout;
+  if (p.kpi_variance.empty()) {
+    std::printf("\n(one replicate per draw: the variance is not split into parameter and Monte Carlo parts; use -n 2 or more)\n");
+    return;
+  }
+  std::printf("\nvariance of each KPI: the parameter part's share of it (95%% interval), and the standard deviation split "
+              "into its parameter and Monte Carlo parts\n");
+  for (std::size_t k = 0; k < L.K(); ++k) {
+    const auto& v = p.kpi_variance[k];
+    if (!std::isfinite(v.total) || v.total == 0.0) continue;
+    std::printf("  %-36s parameter %5.1f%% (+/- %.1f)   sd %s: parameter %s, Monte Carlo %s\n", L.kpi_names[k].c_str(),
+                100.0 * v.parameter_share, 196.0 * v.share_se, human(std::sqrt(v.total)).c_str(),
+                human(std::sqrt(v.parameter)).c_str(), human(std::sqrt(v.monte_carlo)).c_str());
+  }
+}
+
+int run_psa(const Args& a, mc::RunOptions opt) {
+  mc::PsaOptions po;
+  po.run = opt;
+  if (!a.replicates_given) po.run.replicates = 1;  // one replicate per draw unless asked
+  po.draws = static_cast<std::size_t>(a.draws);
+  if (a.design != "sobol" && a.design != "lhs") throw BadInput{"--design: sobol or lhs (got " + a.design + ")"};
+  po.method = a.design == "sobol" ? mc::PointMethod::sobol : mc::PointMethod::latin_hypercube;
+  po.check();
+  if (a.output.empty()) throw BadInput{"--draws: a probabilistic sensitivity analysis needs an output file (-o)"};
+  check_output_path("-o", a.output);
+  const auto s = model::load_scenario(a.scenario, a.sets);
+  const model::Scenario* one[] = {&s};
+  const mc::DrawSet draws = mc::draw_parameters(one, po.draws, po.method, po.run.seed);
+  io::WriteOptions wo;
+  wo.compression_level = a.compression;
+  wo.command_line = command_line();
+  std::optional<io::SweepParts> parts;  // finished draws, for --resume (root only)
+  if (root()) {
+    try {
+      parts.emplace(a.output, draws.as_design(), s, po.run.seed, po.run.replicates, a.resume, wo);
+    } catch (const ModelError& e) {
+      std::string msg;
+      for (const auto& d : e.diagnostics()) msg += (msg.empty() ? "" : "; ") + d.message;
+      throw BadInput{msg};
+    }
+  }
+  ProgressBar bar(root() && !a.quiet && stderr_is_terminal(), "draws");
+  po.progress = [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
+  const mc::Psa p = mc::psa(s, draws, po, executor(), parts ? &*parts : nullptr);
+  bar.finish();
+  if (!root()) return exit_ok;
+  for (const auto& note : parts->notes()) std::fprintf(stderr, "note: %s\n", note.c_str());
+  io::write_psa(a.output, p, s, wo);
+  parts->remove();
+  if (!a.quiet) {
+    std::printf("probabilistic sensitivity analysis: %zu draws (%s) of %zu uncertain parameters x %llu replicate%s; "
+                "intervals include parameter and Monte Carlo uncertainty\n",
+                p.draws.draws, a.design.c_str(), p.draws.keys.size(), static_cast<unsigned long long>(p.replicates_per_draw),
+                p.replicates_per_draw == 1 ? "" : "s");
+    for (std::size_t j = 0; j < p.draws.keys.size(); ++j)
+      std::printf("  %s ~ %s\n", p.draws.keys[j].c_str(), p.draws.distributions[j].c_str());
+    print_headline(s, p.pooled);
+    print_variance(p);
+    std::printf("\nwrote %s\n", a.output.c_str());
+  }
+  return exit_ok;
+}
 
 void print_headline(const model::Scenario& s, const mc::Ensemble& e) {
   const auto& L = e.layout;
@@ -57,6 +133,12 @@ int run(const Args& a) {
   mc::RunOptions opt = run_options(a);
   if (a.trajectories < 0) throw BadInput{"--trajectories: must be >= 0 (got " + std::to_string(a.trajectories) + ")"};
   opt.trace_people = static_cast<std::uint64_t>(a.trajectories);
+  if (a.draws != 0) {
+    if (a.draws < 0) throw BadInput{"--draws: must be >= 2 (got " + std::to_string(a.draws) + ")"};
+    if (a.trajectories > 0) throw BadInput{"--trajectories cannot be used with --draws"};
+    return run_psa(a, opt);
+  }
+  if (a.resume) throw BadInput{"--resume applies to --draws runs (and sweeps)"};
   opt.check();
   if (!a.output.empty()) check_output_path("-o", a.output);
   const auto s = model::load_scenario(a.scenario, a.sets);
@@ -100,6 +182,14 @@ const Register reg{"run", [](CLI::App& app) {
                   "Record every change of state of the first N people of each replicate (the initial "
                   "population first, then arrivals) in /trajectories; 0 = none")
       ->capture_default_str();
+  sub->add_option("--draws", a->draws,
+                  "Probabilistic sensitivity analysis: D parameter sets drawn from the scenario's [uncertainty] table, "
+                  "each run with -n replicates (default 1 with --draws); needs -o")
+      ->capture_default_str();
+  sub->add_option("--design", a->design, "With --draws: sobol (scrambled Sobol points) or lhs (Latin hypercube)")
+      ->capture_default_str();
+  sub->add_flag("--resume", a->resume, "With --draws: continue an interrupted analysis from the draws already finished");
+  sub->get_option("-n")->each([a](const std::string&) { a->replicates_given = true; });
   return Runner{sub, [a] { return run(*a); }, [a] { return std::vector<std::string>{a->scenario}; }};
 }};
 

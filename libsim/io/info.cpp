@@ -84,6 +84,20 @@ void result_tables(hid_t f, FileInfo& info) {
                               {&info.kpi.mean, &info.kpi.q05, &info.kpi.q95}));
 }
 
+void psa_tables(hid_t f, FileInfo& info) {
+  info.kpi = read_kpi_table(f, info.kpi_names.size());
+  info.tables.push_back(table("KPIs over every draw and replicate (parameter and Monte Carlo uncertainty): mean [5%, 95%]",
+                              {"mean", "q05", "q95"}, info.kpi_names, {&info.kpi.mean, &info.kpi.q05, &info.kpi.q95}));
+  if (!detail::exists(f, "/variance/kpi/total")) return;
+  const auto total = detail::read_vector<double>(f, "/variance/kpi/total"),
+             parameter = detail::read_vector<double>(f, "/variance/kpi/parameter"),
+             mc = detail::read_vector<double>(f, "/variance/kpi/monte_carlo"),
+             share = detail::read_vector<double>(f, "/variance/kpi/parameter_share");
+  info.tables.push_back(table("variance of each KPI: total, parameter part, Monte Carlo part, parameter share",
+                              {"total", "parameter", "monte_carlo", "parameter_share"}, info.kpi_names,
+                              {&total, &parameter, &mc, &share}));
+}
+
 void comparison_tables(hid_t f, FileInfo& info) {
   const auto names = detail::read_strings(f, "/scenario_names");
   const auto mean = detail::read_vector<double>(f, "/difference/kpi/mean"),
@@ -167,6 +181,7 @@ FileInfo read_info(const std::string& path) {
     if (info.kind == "comparison") comparison_tables(file.get(), info);
     else if (info.kind == "sweep") sweep_tables(file.get(), info);
     else if (info.kind == "result") result_tables(file.get(), info);
+    else if (info.kind == "psa") psa_tables(file.get(), info);
   } catch (const detail::Hdf5Failure& f) {
     throw IoError(path, "not a trede file (" + f.what_failed + ")");
   }

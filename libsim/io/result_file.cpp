@@ -75,7 +75,8 @@ void write_summaries(Writer& w, const mc::Ensemble& e) {
   }
 }
 
-void write_ensemble(Writer& w, const mc::Ensemble& e, const model::Scenario& s, const Attributes& extra) {
+void write_ensemble(Writer& w, const mc::Ensemble& e, const model::Scenario& s, const Attributes& extra,
+                    const std::vector<std::uint64_t>& replicate_index) {
   const engine::Layout& L = e.layout;
   const hsize_t R = e.replicates;
   write_attributes(w, extra);
@@ -89,8 +90,10 @@ void write_ensemble(Writer& w, const mc::Ensemble& e, const model::Scenario& s, 
   write_summaries(w, e);
 
   w.group("replicates");
-  std::vector<std::uint64_t> index(R);
-  for (hsize_t i = 0; i < R; ++i) index[i] = e.first_replicate + i;
+  std::vector<std::uint64_t> index = replicate_index;
+  if (index.empty())
+    for (hsize_t i = 0; i < R; ++i) index.push_back(e.first_replicate + i);
+  if (index.size() != R) throw Hdf5Failure{"one replicate index per replicate"};
   w.dataset("replicates/replicate", {R}, index);
   if (L.by_region() && e.per_region) w.group("replicates/region");
   mc::for_each_array(e, [&](const mc::ResultArray& a, const auto& v) {

@@ -22,7 +22,10 @@ void write_axes(Writer& w, const engine::Layout& L);
 void write_summaries(Writer& w, const mc::Ensemble& e);
 // A whole ensemble below `w`'s location: `extra` attributes, seed and replicates, the scenario,
 // axes, summaries, /replicates/... and /trajectories.
-void write_ensemble(Writer& w, const mc::Ensemble& e, const model::Scenario& s, const Attributes& extra);
+// `replicate_index` (may be empty: first_replicate + i) is /replicates/replicate, the random
+// streams each row used.
+void write_ensemble(Writer& w, const mc::Ensemble& e, const model::Scenario& s, const Attributes& extra,
+                    const std::vector<std::uint64_t>& replicate_index = {});
 
 // The layout stored below `loc` (the axis datasets). Throws Hdf5Failure.
 [[nodiscard]] engine::Layout read_layout(hid_t loc);

@@ -44,6 +44,23 @@ Ensemble without_regions(Ensemble e) {
   return e;
 }
 
+void place_at(Ensemble& whole, const Ensemble& part, std::size_t slot) {
+  if (slot + part.replicates > whole.replicates)
+    throw Error("mc::place_at: the part's replicates do not fit in the whole at slot " + std::to_string(slot));
+  // Every array of the part must have the whole's row size (any layout dimension may differ).
+  const std::vector<ReplicateArray> dst = replicate_arrays(whole);
+  const std::vector<ConstReplicateArray> src = replicate_arrays(part);
+  if (dst.size() != src.size())
+    throw Error("mc::place: the part does not belong to this ensemble (regions differ, or one keeps them and the other not)");
+  for (std::size_t i = 0; i < dst.size(); ++i)
+    if (src[i].info != dst[i].info || src[i].bytes.size() != part.replicates * dst[i].row)
+      throw Error(std::string("mc::place: the part does not belong to this ensemble (its array ") + dst[i].info->name +
+                  " has another shape)");
+  for (std::size_t i = 0; i < dst.size(); ++i)
+    if (!src[i].bytes.empty())  // an empty array (no regions, no waiting lists) has no storage to copy
+      std::memcpy(dst[i].bytes.data() + slot * dst[i].row, src[i].bytes.data(), src[i].bytes.size());
+}
+
 void place(Ensemble& whole, const Ensemble& part) {
   if (part.seed != whole.seed || part.first_replicate < whole.first_replicate ||
       part.first_replicate + part.replicates > whole.first_replicate + whole.replicates ||
@@ -67,17 +84,7 @@ void place(Ensemble& whole, const Ensemble& part) {
     whole.trace.insert(whole.trace.end(), part.trace.begin(), part.trace.end());
     for (std::size_t i = 1; i < part.trace_offsets.size(); ++i) whole.trace_offsets.push_back(base + part.trace_offsets[i]);
   }
-  // Every array of the part must have the whole's row size (any layout dimension may differ).
-  const std::vector<ReplicateArray> dst = replicate_arrays(whole);
-  const std::vector<ConstReplicateArray> src = replicate_arrays(part);
-  if (dst.size() != src.size()) throw Error("mc::place: the part does not belong to this ensemble (regions differ)");
-  for (std::size_t i = 0; i < dst.size(); ++i)
-    if (src[i].info != dst[i].info || src[i].bytes.size() != part.replicates * dst[i].row)
-      throw Error(std::string("mc::place: the part does not belong to this ensemble (its array ") + dst[i].info->name +
-                  " has another shape)");
-  for (std::size_t i = 0; i < dst.size(); ++i)
-    if (!src[i].bytes.empty())  // an empty array (no regions, no waiting lists) has no storage to copy
-      std::memcpy(dst[i].bytes.data() + offset * dst[i].row, src[i].bytes.data(), src[i].bytes.size());
+  place_at(whole, part, offset);
   whole.wall_seconds += part.wall_seconds;
   whole.peak_bytes_per_replicate = std::max(whole.peak_bytes_per_replicate, part.peak_bytes_per_replicate);
   whole.peak_live_persons = std::max(whole.peak_live_persons, part.peak_live_persons);
@@ -145,12 +152,12 @@ Ensemble run(const model::Scenario& scenario, const RunOptions& options) {
 
 Ensemble run(const engine::Simulator& sim, const RunOptions& options) { return ThreadExecutor().run(sim, options); }
 
-void check_memory(const engine::Layout& layout, std::uint64_t replicates) {
+void check_memory(const engine::Layout& layout, std::uint64_t replicates, bool per_region) {
   // The per-replicate arrays of a whole ensemble are held in memory: refuse before allocating
   // what the machine cannot hold, instead of failing with std::bad_alloc.
   long double bytes = 0;
   for (const ResultArray& a : result_arrays())
-    if (a.present(layout)) bytes += static_cast<long double>(a.row_size(layout)) * a.element_size();
+    if (a.present(layout) && (per_region || !a.by_region)) bytes += static_cast<long double>(a.row_size(layout)) * a.element_size();
   bytes *= static_cast<long double>(replicates);
   const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
   const long double memory = pages > 0 && page > 0 ? static_cast<long double>(pages) * page : 0;
@@ -163,56 +170,79 @@ void check_memory(const engine::Layout& layout, std::uint64_t replicates) {
 }
 
 Ensemble ThreadExecutor::run(const engine::Simulator& sim, const RunOptions& options) {
-  options.check();
-  const engine::Layout& L = sim.layout();
-  const std::size_t R = options.replicates;
-  check_memory(L, R);
+  const engine::Simulator* one[] = {&sim};
+  return std::move(run_batch(one, options).front());
+}
 
-  Ensemble e = allocate(L, R, options.seed, options.first_replicate);
-  std::vector<std::uint64_t> bytes(R), live(R);
-  std::vector<std::vector<engine::TraceEvent>> traces(options.trace_people > 0 ? R : 0);
+std::vector<Ensemble> ThreadExecutor::run_batch(std::span<const engine::Simulator* const> sims, const RunOptions& options) {
+  options.check();
+  const std::size_t R = options.replicates, N = sims.size();
+  std::vector<Ensemble> out;
+  out.reserve(N);
+  for (const engine::Simulator* sim : sims) {
+    check_memory(sim->layout(), R * N, options.per_region);
+    out.push_back(allocate(sim->layout(), R, options.seed, options.first_replicate, options.per_region));
+  }
+  const std::size_t jobs = R * N;  // job j: scenario j / R, replicate j % R
+  std::vector<std::uint64_t> bytes(jobs), live(jobs);
+  std::vector<double> seconds(jobs);
+  std::vector<std::vector<engine::TraceEvent>> traces(options.trace_people > 0 ? jobs : 0);
 
   std::atomic<std::uint64_t> done{0};
-  // Replicate i goes to slot i, whichever thread runs it: the result does not depend on threads.
-  auto one = [&](std::size_t i) {
-    engine::ReplicateResult r = sim.run(options.seed, options.first_replicate + i, options.trace_people);
-    if (options.trace_people > 0) traces[i] = std::move(r.trace);
-    put_replicate(e, i, r);
-    bytes[i] = r.peak_bytes;
-    live[i] = r.peak_live_persons;
+  // Replicate i of scenario s goes to slot i of ensemble s, whichever thread runs it: the
+  // result does not depend on threads.
+  auto one = [&](std::size_t j) {
+    const std::size_t s = j / R, i = j % R;
+    const auto t0 = std::chrono::steady_clock::now();
+    engine::ReplicateResult r = sims[s]->run(options.seed, options.first_replicate + i, options.trace_people);
+    if (options.trace_people > 0) traces[j] = std::move(r.trace);
+    put_replicate(out[s], i, r);
+    bytes[j] = r.peak_bytes;
+    live[j] = r.peak_live_persons;
+    seconds[j] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const auto n = done.fetch_add(1) + 1;
-    if (options.progress) options.progress(n, R);
+    if (options.progress) options.progress(n, jobs);
   };
   const int threads = options.threads == 0 ? tbb::info::default_concurrency() : options.threads;
-  e.threads_used = threads;
   // Everything, summaries included, runs inside an arena of exactly `threads` workers.
   tbb::task_arena arena(threads);
+  double wall = 0.0;
   arena.execute([&] {
     const auto t0 = std::chrono::steady_clock::now();
     if (threads == 1) {
-      for (std::size_t i = 0; i < R; ++i) one(i);  // the serial reference
+      for (std::size_t j = 0; j < jobs; ++j) one(j);  // the serial reference
     } else {
-      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, R, 1), [&](const tbb::blocked_range<std::size_t>& r) {
-        for (std::size_t i = r.begin(); i != r.end(); ++i) one(i);
+      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, jobs, 1), [&](const tbb::blocked_range<std::size_t>& r) {
+        for (std::size_t j = r.begin(); j != r.end(); ++j) one(j);
       });
     }
-    e.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    summarize(e);
+    wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    for (auto& e : out) summarize(e);
   });
-  e.peak_bytes_per_replicate = *std::max_element(bytes.begin(), bytes.end());
-  e.peak_live_persons = *std::max_element(live.begin(), live.end());
-  if (options.trace_people > 0) {  // in replicate order, whatever the threads did
-    e.trace_people = options.trace_people;
-    e.trace_offsets.assign(1, 0);
-    std::size_t n = 0;
-    for (const auto& t : traces) n += t.size();
-    e.trace.reserve(n);
-    for (const auto& t : traces) {
-      e.trace.insert(e.trace.end(), t.begin(), t.end());
-      e.trace_offsets.push_back(e.trace.size());
+  double busy = 0.0;
+  for (double x : seconds) busy += x;
+  for (std::size_t s = 0; s < N; ++s) {
+    Ensemble& e = out[s];
+    e.threads_used = threads;
+    double mine = 0.0;
+    for (std::size_t i = 0; i < R; ++i) {
+      e.peak_bytes_per_replicate = std::max(e.peak_bytes_per_replicate, bytes[s * R + i]);
+      e.peak_live_persons = std::max(e.peak_live_persons, live[s * R + i]);
+      mine += seconds[s * R + i];
+    }
+    // The batch's wall time, shared out by each scenario's part of the work.
+    e.wall_seconds = N == 1 || busy <= 0.0 ? wall : wall * mine / busy;
+    if (options.trace_people > 0) {  // in replicate order, whatever the threads did
+      e.trace_people = options.trace_people;
+      e.trace_offsets.assign(1, 0);
+      for (std::size_t i = 0; i < R; ++i) {
+        const auto& t = traces[s * R + i];
+        e.trace.insert(e.trace.end(), t.begin(), t.end());
+        e.trace_offsets.push_back(e.trace.size());
+      }
     }
   }
-  return e;
+  return out;
 }
 
 }  // namespace trede::mc

@@ -177,16 +177,15 @@ std::vector<model::Scenario> sweep_scenarios(const model::Scenario& base, const 
   return scenarios;
 }
 
-void run_points(const std::vector<model::Scenario>& scenarios, const RunOptions& options, Executor& executor,
-                PointStore* store, const std::function<Ensemble(Ensemble)>& reduce,
+void run_points(std::size_t N, const std::function<model::Scenario(std::size_t)>& scenario_at,
+                const RunOptions& options, Executor& executor, PointStore* store,
+                const std::function<Ensemble(Ensemble)>& reduce,
                 const std::function<void(std::size_t, Ensemble&&)>& keep,
                 const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
   options.check();
-  const std::size_t N = scenarios.size();
-  // The root decides which points remain (from the store) and tells every process. Stored
-  // points are kept at once, in order with the others below.
-  std::vector<std::optional<Ensemble>> stored(N);
+  // The root decides which points remain (from the store) and tells every process.
   std::vector<char> todo(N, 1);
+  std::vector<std::optional<Ensemble>> stored(N);
   if (executor.root() && store)
     for (std::size_t i = 0; i < N; ++i)
       if ((stored[i] = store->load(i))) todo[i] = 0;
@@ -197,20 +196,40 @@ void run_points(const std::vector<model::Scenario>& scenarios, const RunOptions&
   if (progress) progress(finished, N);
   RunOptions ro = options;  // the same replicates at every point: common random numbers
   ro.progress = nullptr;
-  for (std::size_t i = 0; i < N; ++i) {
-    if (!todo[i]) {
-      if (executor.root()) keep(i, std::move(*stored[i]));
-      stored[i].reset();
-      continue;
-    }
-    Ensemble e = executor.run(engine::Simulator(scenarios[i]), ro);
-    if (executor.root()) {
-      if (reduce) e = reduce(std::move(e));
-      if (store) store->save(i, e, scenarios[i]);
-      keep(i, std::move(e));
-    }
-    if (progress) progress(++finished, N);
+  // Points per batch: enough (scenario, replicate) pairs for every thread, few enough to keep
+  // the memory of the batch's ensembles small.
+  const std::size_t threads = static_cast<std::size_t>(std::max(1, options.threads == 0 ? 64 : options.threads));
+  const std::size_t batch = std::max<std::size_t>(1, (4 * threads + options.replicates - 1) / options.replicates);
+  std::size_t next_kept = 0;
+  auto keep_stored_until = [&](std::size_t end) {  // stored points, in order with the others
+    for (; next_kept < end; ++next_kept)
+      if (!todo[next_kept] && executor.root()) keep(next_kept, std::move(*stored[next_kept])), stored[next_kept].reset();
+  };
+  for (std::size_t i = 0; i < N;) {
+    std::vector<std::size_t> ids;
+    for (; i < N && ids.size() < batch; ++i)
+      if (todo[i]) ids.push_back(i);
+    if (ids.empty()) continue;
+    std::vector<model::Scenario> scenarios;
+    std::vector<engine::Simulator> sims;
+    scenarios.reserve(ids.size());
+    sims.reserve(ids.size());
+    for (std::size_t id : ids) sims.emplace_back(scenarios.emplace_back(scenario_at(id)));
+    std::vector<const engine::Simulator*> ptrs;
+    for (const auto& s : sims) ptrs.push_back(&s);
+    std::vector<Ensemble> done = executor.run_batch(ptrs, ro);
+    if (executor.root())
+      for (std::size_t k = 0; k < ids.size(); ++k) {
+        keep_stored_until(ids[k]);
+        Ensemble e = reduce ? reduce(std::move(done[k])) : std::move(done[k]);
+        if (store) store->save(ids[k], e, scenarios[k]);
+        keep(ids[k], std::move(e));
+        next_kept = ids[k] + 1;
+      }
+    finished += ids.size();
+    if (progress) progress(finished, N);
   }
+  keep_stored_until(N);
 }
 
 Sweep sweep(const model::Scenario& base, const Design& design, const SweepOptions& options, Executor& executor,
@@ -224,8 +243,9 @@ Sweep sweep(const model::Scenario& base, const Design& design, const SweepOption
   out.replicates = options.run.replicates;
   out.layout = engine::Simulator(scenarios.front()).layout();
   std::vector<SweepPoint> points(design.size());
-  run_points(scenarios, options.run, executor, store, nullptr,
-             [&](std::size_t i, Ensemble&& e) { points[i] = sweep_point(e); }, options.progress);
+  run_points(
+      design.size(), [&](std::size_t i) { return scenarios[i]; }, options.run, executor, store, nullptr,
+      [&](std::size_t i, Ensemble&& e) { points[i] = sweep_point(e); }, options.progress);
   if (executor.root()) out.points = std::move(points);
   return out;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <string>
 #include <vector>
@@ -99,6 +100,95 @@ VarianceSplit variance_split(std::span<const double> values, std::size_t draws, 
     v.monte_carlo_se = std::sqrt((D - 1.0) / D * qm);
     v.share_se = std::sqrt((D - 1.0) / D * qs);
   }
+  const double z = random::normal_quantile(0.5 + confidence / 2.0);
+  v.parameter_lower = std::max(v.parameter_raw - z * v.parameter_se, 0.0);
+  v.parameter_upper = std::max(v.parameter_raw + z * v.parameter_se, 0.0);
+  v.monte_carlo_lower = std::max(v.monte_carlo - z * v.monte_carlo_se, 0.0);
+  v.monte_carlo_upper = v.monte_carlo + z * v.monte_carlo_se;
+  return v;
+}
+
+}  // namespace trede::mc
+
+namespace trede::mc {
+namespace {
+
+// Two-way analysis of variance without replication of a [D, R] table: mean squares of the rows
+// (draws), the columns (replicate streams) and the residual.
+struct TwoWay {
+  double grand = 0.0, msa = 0.0, msb = 0.0, mse = 0.0;
+};
+
+TwoWay two_way(std::span<const double> y, std::size_t D, std::size_t R, std::size_t skip = SIZE_MAX) {
+  const std::size_t Dn = skip < D ? D - 1 : D;
+  std::vector<double> row(D, 0.0), col(R, 0.0);
+  double grand = 0.0;
+  for (std::size_t d = 0; d < D; ++d) {
+    if (d == skip) continue;
+    for (std::size_t r = 0; r < R; ++r) row[d] += y[d * R + r], col[r] += y[d * R + r];
+  }
+  for (std::size_t d = 0; d < D; ++d) row[d] /= static_cast<double>(R), grand += d == skip ? 0.0 : row[d];
+  grand /= static_cast<double>(Dn);
+  for (double& c : col) c /= static_cast<double>(Dn);
+  double ssa = 0.0, ssb = 0.0, sse = 0.0;
+  for (std::size_t d = 0; d < D; ++d) {
+    if (d == skip) continue;
+    ssa += (row[d] - grand) * (row[d] - grand);
+    for (std::size_t r = 0; r < R; ++r) {
+      const double e = y[d * R + r] - row[d] - col[r] + grand;
+      sse += e * e;
+    }
+  }
+  for (double c : col) ssb += (c - grand) * (c - grand);
+  const double dD = static_cast<double>(Dn), dR = static_cast<double>(R);
+  return {grand, dR * ssa / (dD - 1.0), dD * ssb / (dR - 1.0), sse / ((dD - 1.0) * (dR - 1.0))};
+}
+
+}  // namespace
+
+VarianceSplit variance_split_crossed(std::span<const double> values, std::size_t draws, std::size_t replicates,
+                                     double confidence) {
+  if (draws < 3 || replicates < 2)
+    throw Error("variance_split_crossed needs at least 3 draws and 2 replicates per draw (got " + std::to_string(draws) +
+                " × " + std::to_string(replicates) + ")");
+  if (values.size() != draws * replicates)
+    throw Error("variance_split_crossed: " + std::to_string(values.size()) + " values for " + std::to_string(draws) +
+                " × " + std::to_string(replicates));
+  detail::require_finite(values, "variance_split_crossed");
+  const double D = static_cast<double>(draws), R = static_cast<double>(replicates);
+  // E[MSA] = σ²_ab + R σ²_a, E[MSB] = σ²_ab + D σ²_b, E[MSE] = σ²_ab; the parameter part is σ²_a
+  // = Var_θ(E[Y|θ]) and the Monte Carlo part σ²_b + σ²_ab = E_θ[Var(Y|θ)].
+  auto parts = [&](const TwoWay& t, double Dn) {
+    const double parameter = (t.msa - t.mse) / R;
+    const double monte_carlo = std::max((t.msb - t.mse) / Dn, 0.0) + t.mse;
+    return std::pair{parameter, monte_carlo};
+  };
+  const TwoWay all = two_way(values, draws, replicates);
+  const auto [p_raw, mc] = parts(all, D);
+  VarianceSplit v;
+  v.draws = draws;
+  v.replicates = replicates;
+  v.mean = all.grand;
+  v.mean_se = std::sqrt(std::max(all.msa / (D * R) + std::max(all.msb - all.mse, 0.0) / (D * R), 0.0));
+  v.parameter_raw = p_raw;
+  v.parameter = std::max(p_raw, 0.0);
+  v.monte_carlo = mc;
+  v.total = v.parameter + v.monte_carlo;
+  v.parameter_share = v.total > 0.0 ? v.parameter / v.total : 0.0;
+  // Delete-one-draw jackknife (the draws are the independent units of the parameter part).
+  std::vector<double> lp(draws), lm(draws), ls(draws);
+  double ap = 0.0, am = 0.0, as = 0.0;
+  for (std::size_t d = 0; d < draws; ++d) {
+    const auto [p, m] = parts(two_way(values, draws, replicates, d), D - 1.0);
+    lp[d] = p, lm[d] = m, ls[d] = std::max(p, 0.0) + m > 0.0 ? std::max(p, 0.0) / (std::max(p, 0.0) + m) : 0.0;
+    ap += lp[d] / D, am += lm[d] / D, as += ls[d] / D;
+  }
+  double qp = 0.0, qm = 0.0, qs = 0.0;
+  for (std::size_t d = 0; d < draws; ++d)
+    qp += (lp[d] - ap) * (lp[d] - ap), qm += (lm[d] - am) * (lm[d] - am), qs += (ls[d] - as) * (ls[d] - as);
+  v.parameter_se = std::sqrt((D - 1.0) / D * qp);
+  v.monte_carlo_se = std::sqrt((D - 1.0) / D * qm);
+  v.share_se = std::sqrt((D - 1.0) / D * qs);
   const double z = random::normal_quantile(0.5 + confidence / 2.0);
   v.parameter_lower = std::max(v.parameter_raw - z * v.parameter_se, 0.0);
   v.parameter_upper = std::max(v.parameter_raw + z * v.parameter_se, 0.0);

@@ -97,12 +97,12 @@ Ensemble MpiExecutor::run(const engine::Simulator& sim, const RunOptions& option
     return {};
   }
   // Parts are placed in rank order, which is replicate order (traced people are appended).
-  Ensemble whole = allocate(sim.layout(), options.replicates, options.seed, options.first_replicate);
+  Ensemble whole = allocate(sim.layout(), options.replicates, options.seed, options.first_replicate, options.per_region);
   if (count > 0) place(whole, mine);
   for (int q = 1; q < size_; ++q) {
     const auto [qfirst, qcount] = share(options.first_replicate, options.replicates, q, size_);
     if (qcount == 0) continue;
-    Ensemble part = allocate(sim.layout(), qcount, options.seed, qfirst);
+    Ensemble part = allocate(sim.layout(), qcount, options.seed, qfirst, options.per_region);
     for (auto& a : replicate_arrays(part)) receive_bytes(a.bytes.data(), a.bytes.size(), q);
     if (traced) {
       std::uint64_t n = 0;

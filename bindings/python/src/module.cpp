@@ -671,6 +671,51 @@ PYBIND11_MODULE(_core, m) {
       },
       "scenario"_a, "replicates"_a, "seed"_a, "threads"_a, "first_replicate"_a, "progress"_a, "trajectories"_a = 0);
 
+  // A probabilistic sensitivity analysis (mc::psa on the threads of this process), returned as
+  // the bytes of the file `trede run --draws` writes. With `output`, finished draws are kept in
+  // <output>.parts (resumable with `resume`) and the file is written there too.
+  m.def(
+      "psa",
+      [](const std::shared_ptr<Scenario>& s, std::size_t draws, std::uint64_t replicates, std::uint64_t seed, int threads,
+         std::uint64_t first_replicate, const std::string& design, const py::object& progress, const std::string& output,
+         bool resume, int compression_level) {
+        trede::mc::PsaOptions o;
+        o.run.replicates = replicates;
+        o.run.seed = seed;
+        o.run.threads = threads;
+        o.run.first_replicate = first_replicate;
+        o.draws = draws;
+        if (design != "sobol" && design != "lhs")
+          throw trede::ModelError("", 0, "design", "must be \"sobol\" or \"lhs\" (got \"" + design + "\")");
+        o.method = design == "sobol" ? trede::mc::PointMethod::sobol : trede::mc::PointMethod::latin_hypercube;
+        o.check();
+        const Scenario* one[] = {s.get()};
+        const trede::mc::DrawSet set = trede::mc::draw_parameters(one, draws, o.method, seed);
+        const trede::io::WriteOptions wo = write_options(compression_level, "trede.run(draws=...) (Python)");
+        std::optional<trede::io::SweepParts> parts;
+        if (!output.empty()) parts.emplace(output, set.as_design(), *s, seed, replicates, resume, wo);
+        auto p = run_released<trede::mc::Psa>(progress, [&](auto on_progress) {
+          o.progress = on_progress;
+          trede::mc::ThreadExecutor threads_here;
+          return trede::mc::psa(*s, set, o, threads_here, parts ? &*parts : nullptr);
+        });
+        std::vector<char> image;
+        {
+          py::gil_scoped_release release;
+          image = trede::io::psa_image(p, *s, wo);
+          if (parts) {
+            trede::io::save_image(output, image);
+            parts->remove();
+          }
+        }
+        py::list notes;
+        if (parts)
+          for (const auto& n : parts->notes()) notes.append(n);
+        return py::make_tuple(py::bytes(image.data(), image.size()), notes);
+      },
+      "scenario"_a, "draws"_a, "replicates"_a, "seed"_a, "threads"_a, "first_replicate"_a, "design"_a, "progress"_a,
+      "output"_a, "resume"_a, "compression_level"_a);
+
   // A sweep (mc::sweep on the threads of this process), returned as the bytes of the sweep file
   // `trede sweep` writes: the Python package reads it with h5py from memory. `grid` holds
   // (key, values) axes; otherwise `lhs` holds (key, lo, hi, whole) ranges and `points` points.

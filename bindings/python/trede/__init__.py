@@ -18,8 +18,8 @@ from pathlib import Path
 
 from . import _core, _paths
 from ._errors import Diagnostic, Error, IoError, ModelError
-from ._results import (DIFFERENCE_STATISTICS, STATISTICS, CalibrationReport, Comparison, Result, Sweep, read,
-                       summarize)
+from ._results import (DIFFERENCE_STATISTICS, STATISTICS, CalibrationReport, Comparison, PsaResult, Result, Sweep,
+                       read, summarize)
 from ._scenario import Region, Scenario, State, Transition, format_overrides, load_scenario, parse_scenario
 from ._simulate import compare, run, sweep
 
@@ -34,7 +34,7 @@ __all__ = [
     "__version__", "git_commit", "models_dir",
     "Error", "ModelError", "IoError", "Diagnostic",
     "Scenario", "State", "Transition", "Region", "load_scenario", "parse_scenario", "format_overrides",
-    "run", "compare", "sweep", "read", "Result", "Comparison", "Sweep", "CalibrationReport", "summarize", "STATISTICS", "DIFFERENCE_STATISTICS",
+    "run", "compare", "sweep", "read", "Result", "PsaResult", "Comparison", "Sweep", "CalibrationReport", "summarize", "STATISTICS", "DIFFERENCE_STATISTICS",
 ]
 if hasattr(_core, "calibrate"):
     __all__ += ["calibrate", "simulate_data", "Fit"]

@@ -640,6 +640,70 @@ class Comparison:
                 f"seed {self.attrs.get('master_seed')}>")
 
 
+# ---- a probabilistic sensitivity analysis ---------------------------------------------------
+
+class PsaResult(Result):
+    """A probabilistic sensitivity analysis (``trede run --draws``, ``trede.run(..., draws=D)``):
+    every draw's runs as one result (row d·R + r of ``replicates/...`` is draw d, replicate r),
+    so every summary (``occupancy()``, ``kpi()``, ``ladder()``, ...) includes parameter and Monte
+    Carlo uncertainty. ``draws`` holds the parameter sets, ``variance()`` the split of each KPI's
+    variance into its parameter and Monte Carlo parts."""
+
+    def __init__(self, source: _File, attrs: Mapping[str, Any], *, path: Optional[Path] = None,
+                 image: Optional[bytes] = None, notes: Sequence[str] = ()) -> None:
+        super().__init__(source, attrs, path=path)
+        self._image = image
+        #: What a resumed analysis found and ran again (damaged or foreign parts).
+        self.notes: List[str] = list(notes)
+
+    @property
+    def replicates_per_draw(self) -> int:
+        return int(self.attrs["replicates_per_draw"])
+
+    @property
+    def draws(self) -> pd.DataFrame:
+        """One row per draw (index ``draw``), one column per uncertain key: the parameter values."""
+        keys = _as_str_list(self["draws/keys"])
+        return pd.DataFrame(np.asarray(self["draws/parameters"]).reshape(-1, len(keys)), columns=keys,
+                            index=pd.Index(np.arange(int(self.attrs["draws"])), name="draw"))
+
+    @property
+    def distributions(self) -> pd.DataFrame:
+        """Each uncertain key with its distribution and block (keys drawn together share one)."""
+        return pd.DataFrame({"key": _as_str_list(self["draws/keys"]),
+                             "distribution": _as_str_list(self["draws/distributions"]),
+                             "block": np.asarray(self["draws/block"])})
+
+    def variance(self) -> pd.DataFrame:
+        """Per KPI: the variance over draws and replicates (``total``), its parameter and Monte
+        Carlo parts with 95 % intervals, and the parameter share (two-way analysis of variance;
+        needs ``replicates`` >= 2). Empty with one replicate per draw."""
+        cols = ["mean", "total", "parameter", "parameter_lower", "parameter_upper", "monte_carlo",
+                "monte_carlo_lower", "monte_carlo_upper", "parameter_share", "parameter_share_se"]
+        if "variance/kpi/total" not in self._src:
+            return pd.DataFrame(columns=["kpi", *cols])
+        df = pd.DataFrame({c: np.asarray(self[f"variance/kpi/{c}"]) for c in cols})
+        df.insert(0, "kpi", self.kpi_names)
+        return df
+
+    def draw_kpi(self, name: str) -> np.ndarray:
+        """The KPI ``name`` per draw, [D], each the mean over the draw's replicates."""
+        k = self.kpi_names.index(name)
+        return np.asarray(self["replicates/kpi"])[:, k].reshape(-1, self.replicates_per_draw).mean(axis=1)
+
+    def __repr__(self) -> str:
+        src = f"from {str(self.path)!r}" if self.path else "in memory"
+        return (f"<trede.PsaResult {self.name!r} {src}: {self.attrs.get('draws')} draws x {self.replicates_per_draw} "
+                f"replicates, seed {self.attrs.get('master_seed')}, {len(self.draws.columns)} uncertain parameters>")
+
+    def save(self, path: PathLike, compression: int = 1) -> Path:
+        """Writes the file ``trede run --draws -o`` would write (atomically)."""
+        out = Path(os.fspath(path))
+        _core.save_image(os.fspath(out), self._image if self._image is not None else Path(self.path).read_bytes())
+        self.path = out
+        return out
+
+
 # ---- a sweep ------------------------------------------------------------------------------------
 
 class Sweep:
@@ -781,7 +845,7 @@ class CalibrationReport:
 
 # ---- reading files ------------------------------------------------------------------------------
 
-def read(path: PathLike) -> Union[Result, Comparison, Sweep, CalibrationReport]:
+def read(path: PathLike) -> Union[Result, PsaResult, Comparison, Sweep, CalibrationReport]:
     """Opens a file written by ``trede run`` / ``trede compare`` / ``trede sweep`` / ``trede
     calibrate --report`` (or ``save``): a :class:`Result`, a :class:`Comparison` for comparison
     files, a :class:`Sweep` for sweep files, a :class:`CalibrationReport` for fit reports. Datasets are read when first used. Raises :class:`trede.IoError` (an
@@ -796,6 +860,8 @@ def read(path: PathLike) -> Union[Result, Comparison, Sweep, CalibrationReport]:
         raise IoError(f"{p}: not a trede result file (no trede_version attribute)", str(p))
     if attrs.get("kind") == "calibration":
         return CalibrationReport(_File(p), attrs, p)
+    if attrs.get("kind") == "psa":
+        return PsaResult(_File(p), attrs, path=p)
     if attrs.get("kind") == "comparison":
         src = _File(p)
         n = len(src.get("scenario_names"))

@@ -12,7 +12,7 @@ from typing import Callable, Mapping, Sequence, Tuple, Union
 
 from . import _core
 from ._errors import ModelError
-from ._results import Comparison, Result, Sweep, _File, _Memory, _attrs
+from ._results import Comparison, PsaResult, Result, Sweep, _File, _Memory, _attrs
 from ._scenario import Overrides, Scenario, load_scenario
 
 __all__ = ["run", "compare", "sweep", "Progress"]
@@ -83,9 +83,10 @@ def _check_trajectories(trajectories: int) -> None:
                          [("", 0, "trajectories", f"must be >= 0 (got {trajectories})")])
 
 
-def run(scenario: ScenarioLike, replicates: int = 100, *, seed: int = 1, threads: int = 0,
+def run(scenario: ScenarioLike, replicates: Union[int, None] = None, *, seed: int = 1, threads: int = 0,
         first_replicate: int = 0, overrides: Overrides = None, progress: Progress = None,
-        trajectories: int = 0) -> Result:
+        trajectories: int = 0, draws: int = 0, design: str = "sobol",
+        output: Union[str, "os.PathLike[str]", None] = None, resume: bool = False) -> Result:
     """Runs ``replicates`` replicates of ``scenario`` in parallel and returns the
     :class:`Result` (in memory; ``result.save(path)`` writes the HDF5 file ``trede run -o``
     would).
@@ -101,9 +102,35 @@ def run(scenario: ScenarioLike, replicates: int = 100, *, seed: int = 1, threads
     (the initial population first, then arrivals): :meth:`Result.trajectories`. Tracing changes
     no other result.
 
+    ``draws`` = D runs a probabilistic sensitivity analysis instead (as ``trede run --draws``):
+    D parameter sets drawn from the scenario's ``[uncertainty]`` table by a scrambled Sobol
+    (``design="sobol"``) or Latin hypercube (``"lhs"``) design, ``replicates`` each (default 1),
+    common random numbers across draws. The :class:`PsaResult` holds every draw's runs, so its
+    summaries include parameter and Monte Carlo uncertainty; ``variance()`` splits each KPI's
+    variance (``replicates`` >= 2), ``draws`` holds the parameter sets. With ``output`` the
+    finished draws are kept in ``<output>.parts`` (``resume=True`` continues) and the file is
+    written there.
+
     >>> r = trede.run("models/ladder-bm.toml", 20, seed=42, overrides={"population[0].count": 2000})
     >>> r.ladder().query("statistic == 'mean'")
     """
+    if draws:
+        if replicates is None:
+            replicates = 1
+        _check(replicates, seed, threads, first_replicate)
+        if trajectories:
+            raise ModelError("trajectories cannot be used with draws", [("", 0, "trajectories", "not with draws")])
+        if isinstance(draws, bool) or not isinstance(draws, int) or draws < 2:
+            raise ModelError("draws: must be an int >= 2", [("", 0, "draws", f"must be an int >= 2 (got {draws!r})")])
+        s = _scenario(scenario, overrides)
+        image, notes = _core.psa(s._core, draws, replicates, seed, threads, first_replicate, str(design),
+                                 _progress(progress), os.fspath(output) if output is not None else "", bool(resume), 1)
+        return PsaResult(_File(image), _attrs(image), path=Path(os.fspath(output)) if output is not None else None,
+                         image=image, notes=notes)
+    if replicates is None:
+        replicates = 100
+    if output is not None or resume:
+        raise ModelError("output and resume apply to draws= runs", [("", 0, "output", "only with draws=")])
     _check(replicates, seed, threads, first_replicate)
     _check_trajectories(trajectories)
     s = _scenario(scenario, overrides)

@@ -15,6 +15,7 @@
 
 #include "trede/mc/compare.hpp"
 #include "trede/mc/ensemble.hpp"
+#include "trede/mc/psa.hpp"
 #include "trede/mc/sweep.hpp"
 #include "trede/model/scenario.hpp"
 
@@ -46,6 +47,17 @@ void write_hdf5(const std::string& path, const mc::Ensemble& ensemble, const mod
 /// \throws IoError if the file cannot be written; `path` is then unchanged.
 void write_comparison(const std::string& path, const mc::Comparison& comparison,
                       const std::vector<model::Scenario>& scenarios, const WriteOptions& options = {});
+
+/// Writes a probabilistic sensitivity analysis (trede run --draws): the pooled runs of every
+/// draw as a result file (row d·R + r of /replicates is draw d, stream r; /replicates/draw says
+/// which), the draws (/draws/keys, /draws/parameters [D, k], their distributions and blocks) and,
+/// with R >= 2, the variance of each KPI split into parameter and Monte Carlo parts
+/// (/variance/kpi). Layout per docs/uncertainty.md. \throws IoError; `path` is then unchanged.
+void write_psa(const std::string& path, const mc::Psa& psa, const model::Scenario& scenario,
+               const WriteOptions& options = {});
+/// The same file as bytes in memory.
+[[nodiscard]] std::vector<char> psa_image(const mc::Psa& psa, const model::Scenario& scenario,
+                                          const WriteOptions& options = {});
 
 /// Writes a sweep (trede sweep): the design (/points), and for every point its summaries and
 /// per-replicate KPIs stacked along a leading point axis (layout per docs/hdf5-schema.md).

@@ -23,6 +23,9 @@ struct RunOptions {
   /// Record every change of state of the first `trace_people` people created in each replicate
   /// (Ensemble::trace); 0 = none. Tracing changes no other result.
   std::uint64_t trace_people = 0;
+  /// Keep the per-region arrays (when the scenario has regions). Off for the pooled draws of a
+  /// probabilistic sensitivity analysis, which keep totals only.
+  bool per_region = true;
   /// Called after each finished replicate with (finished, total), from a worker thread; must be
   /// thread-safe and cheap. May be empty.
   std::function<void(std::uint64_t, std::uint64_t)> progress;
@@ -132,7 +135,7 @@ struct Ensemble {
 
 /// Refuses (ModelError, key "replicates") an ensemble of `replicates` replicates of `layout`
 /// whose per-replicate arrays would not fit in this machine's memory.
-void check_memory(const engine::Layout& layout, std::uint64_t replicates);
+void check_memory(const engine::Layout& layout, std::uint64_t replicates, bool per_region = true);
 
 /// Recomputes every summary of `e` from its per-replicate arrays.
 void summarize(Ensemble& e);
@@ -160,6 +163,12 @@ struct TraceColumns {
 /// Error when `part` has another seed or layout, lies outside `whole`'s replicate range, or is
 /// traced differently or out of order.
 void place(Ensemble& whole, const Ensemble& part);
+
+/// Copies the per-replicate arrays of `part` into slots [slot, slot + part.replicates) of
+/// `whole`, whatever their replicate indices (the pooled draws of a probabilistic sensitivity
+/// analysis); traced people and statistics are not touched. \throws Error when the shapes differ
+/// or the slots do not fit.
+void place_at(Ensemble& whole, const Ensemble& part, std::size_t slot);
 
 /// Joins ensembles of contiguous replicate ranges (in any order) into one and summarises it:
 /// bitwise the same as running the whole range at once (the decomposability contract that MPI

@@ -8,6 +8,7 @@
 /// a run is the same bit for bit whatever the executor.
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "trede/engine/simulator.hpp"
@@ -26,6 +27,18 @@ class Executor {
   /// (RunOptions::check). Exceptions raised inside a replicate reach the caller.
   [[nodiscard]] virtual Ensemble run(const engine::Simulator& sim, const RunOptions& options) = 0;
 
+  /// Runs the same replicates of every simulator in `sims` (common random numbers) and returns
+  /// one summarised ensemble per simulator, in order (empty on processes other than the root).
+  /// A ThreadExecutor spreads all (scenario, replicate) pairs over its threads at once, so that
+  /// many scenarios with few replicates each (the draws of a probabilistic sensitivity analysis)
+  /// keep every core busy. The default runs them one after the other.
+  [[nodiscard]] virtual std::vector<Ensemble> run_batch(std::span<const engine::Simulator* const> sims,
+                                                        const RunOptions& options) {
+    std::vector<Ensemble> out;
+    for (const engine::Simulator* s : sims) out.push_back(run(*s, options));
+    return out;
+  }
+
   /// True on the process that receives results, writes files and prints (always, for threads).
   [[nodiscard]] virtual bool root() const noexcept { return true; }
   /// Number of processes taking part (1 for threads).
@@ -39,6 +52,8 @@ class Executor {
 class ThreadExecutor final : public Executor {
  public:
   [[nodiscard]] Ensemble run(const engine::Simulator& sim, const RunOptions& options) override;
+  [[nodiscard]] std::vector<Ensemble> run_batch(std::span<const engine::Simulator* const> sims,
+                                                const RunOptions& options) override;
 };
 
 }  // namespace trede::mc

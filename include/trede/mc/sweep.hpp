@@ -104,13 +104,16 @@ struct Sweep {
 /// \throws ModelError listing every bad point (before anything runs).
 [[nodiscard]] std::vector<model::Scenario> sweep_scenarios(const model::Scenario& base, const Design& design);
 
-/// The loop of sweeps and PSAs: runs every point of `design` on `scenarios` (one per point)
-/// with the same replicates of the same seed through `executor`, taking points already in
-/// `store` from there and saving each new one there before the next starts. `reduce` (may be
-/// empty) is applied to each ensemble before it is saved and kept; `keep(i, ensemble)` receives
-/// every point in design order on the root process. `progress(done, points)` after each point.
-void run_points(const std::vector<model::Scenario>& scenarios, const RunOptions& options, Executor& executor,
-                PointStore* store, const std::function<Ensemble(Ensemble)>& reduce,
+/// The loop of sweeps and PSAs: runs `points` scenarios (`scenario_at(i)` builds point i when it
+/// is needed) with the same replicates of the same seed through `executor`, several points at a
+/// time (Executor::run_batch, so that points of few replicates still fill every core). Points
+/// already in `store` are taken from there; each new one is saved there as soon as its batch is
+/// done. `reduce` (may be empty) is applied to each ensemble before it is saved and kept;
+/// `keep(i, ensemble)` receives every point in order on the root process; `progress(done,
+/// points)` after each batch.
+void run_points(std::size_t points, const std::function<model::Scenario(std::size_t)>& scenario_at,
+                const RunOptions& options, Executor& executor, PointStore* store,
+                const std::function<Ensemble(Ensemble)>& reduce,
                 const std::function<void(std::size_t, Ensemble&&)>& keep,
                 const std::function<void(std::uint64_t, std::uint64_t)>& progress);
 
