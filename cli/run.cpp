@@ -27,6 +27,7 @@ struct Args : RunArgs {
   std::int64_t draws = 0;
   std::string design = "sobol";
   bool resume = false;
+  bool common_streams = false;
   bool replicates_given = false;
 };
 
@@ -55,6 +56,7 @@ int run_psa(const Args& a, mc::RunOptions opt) {
   po.draws = static_cast<std::size_t>(a.draws);
   if (a.design != "sobol" && a.design != "lhs") throw BadInput{"--design: sobol or lhs (got " + a.design + ")"};
   po.method = a.design == "sobol" ? mc::PointMethod::sobol : mc::PointMethod::latin_hypercube;
+  po.common_streams = a.common_streams;
   po.check();
   if (a.output.empty()) throw BadInput{"--draws: a probabilistic sensitivity analysis needs an output file (-o)"};
   check_output_path("-o", a.output);
@@ -67,7 +69,7 @@ int run_psa(const Args& a, mc::RunOptions opt) {
   std::optional<io::SweepParts> parts;  // finished draws, for --resume (root only)
   if (root()) {
     try {
-      parts.emplace(a.output, draws.as_design(), s, po.run.seed, po.run.replicates, a.resume, wo);
+      parts.emplace(a.output, draws.as_design(po.common_streams), s, po.run.seed, po.run.replicates, a.resume, wo);
     } catch (const ModelError& e) {
       std::string msg;
       for (const auto& d : e.diagnostics()) msg += (msg.empty() ? "" : "; ") + d.message;
@@ -189,6 +191,9 @@ const Register reg{"run", [](CLI::App& app) {
   sub->add_option("--design", a->design, "With --draws: sobol (scrambled Sobol points) or lhs (Latin hypercube)")
       ->capture_default_str();
   sub->add_flag("--resume", a->resume, "With --draws: continue an interrupted analysis from the draws already finished");
+  sub->add_flag("--common-streams", a->common_streams,
+                "With --draws: replicate r of every draw on the same random streams (default: independent streams "
+                "per draw, whose Monte Carlo noise averages out over the draws)");
   sub->get_option("-n")->each([a](const std::string&) { a->replicates_given = true; });
   return Runner{sub, [a] { return run(*a); }, [a] { return std::vector<std::string>{a->scenario}; }};
 }};

@@ -51,10 +51,11 @@ void fill_psa(hid_t file, const mc::Psa& p, const model::Scenario& s, const Writ
   a.emplace_back("replicates_per_draw", static_cast<std::uint64_t>(R));
   a.emplace_back("design", std::string(p.draws.method == mc::PointMethod::sobol ? "sobol" : "lhs"));
   a.emplace_back("uncertainty", std::string("parameter and Monte Carlo"));
-  // Row d·R + r of every /replicates array is draw d, replicate stream first_replicate + r.
+  a.emplace_back("streams", std::string(p.common_streams ? "common" : "independent"));
+  // Row d·R + r of every /replicates array is draw d; /replicates/replicate names its streams.
   std::vector<std::uint64_t> stream, draw;
   for (std::size_t d = 0; d < D; ++d)
-    for (std::size_t r = 0; r < R; ++r) stream.push_back(p.pooled.first_replicate + r), draw.push_back(d);
+    for (std::size_t r = 0; r < R; ++r) stream.push_back(p.stream(d, r)), draw.push_back(d);
   detail::write_ensemble(w, p.pooled, s, a, stream);
   w.dataset("replicates/draw", {D * R}, draw);
   write_draws(w, p.draws);

@@ -174,14 +174,18 @@ Ensemble ThreadExecutor::run(const engine::Simulator& sim, const RunOptions& opt
   return std::move(run_batch(one, options).front());
 }
 
-std::vector<Ensemble> ThreadExecutor::run_batch(std::span<const engine::Simulator* const> sims, const RunOptions& options) {
+std::vector<Ensemble> ThreadExecutor::run_batch(std::span<const engine::Simulator* const> sims, const RunOptions& options,
+                                                std::span<const std::uint64_t> first_replicates) {
   options.check();
   const std::size_t R = options.replicates, N = sims.size();
+  if (!first_replicates.empty() && first_replicates.size() != N)
+    throw Error("ThreadExecutor::run_batch: one first replicate per simulator");
+  auto first_of = [&](std::size_t s) { return first_replicates.empty() ? options.first_replicate : first_replicates[s]; };
   std::vector<Ensemble> out;
   out.reserve(N);
-  for (const engine::Simulator* sim : sims) {
-    check_memory(sim->layout(), R * N, options.per_region);
-    out.push_back(allocate(sim->layout(), R, options.seed, options.first_replicate, options.per_region));
+  for (std::size_t s = 0; s < N; ++s) {
+    check_memory(sims[s]->layout(), R * N, options.per_region);
+    out.push_back(allocate(sims[s]->layout(), R, options.seed, first_of(s), options.per_region));
   }
   const std::size_t jobs = R * N;  // job j: scenario j / R, replicate j % R
   std::vector<std::uint64_t> bytes(jobs), live(jobs);
@@ -194,7 +198,7 @@ std::vector<Ensemble> ThreadExecutor::run_batch(std::span<const engine::Simulato
   auto one = [&](std::size_t j) {
     const std::size_t s = j / R, i = j % R;
     const auto t0 = std::chrono::steady_clock::now();
-    engine::ReplicateResult r = sims[s]->run(options.seed, options.first_replicate + i, options.trace_people);
+    engine::ReplicateResult r = sims[s]->run(options.seed, first_of(s) + i, options.trace_people);
     if (options.trace_people > 0) traces[j] = std::move(r.trace);
     put_replicate(out[s], i, r);
     bytes[j] = r.peak_bytes;

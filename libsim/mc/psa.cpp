@@ -62,9 +62,10 @@ std::vector<model::Uncertainty> blocks_of(const model::Uncertainty& u) {
 
 }  // namespace
 
-Design DrawSet::as_design() const {
+Design DrawSet::as_design(bool common_streams) const {
   Design d;
-  d.kind = std::string("psa-") + (method == PointMethod::sobol ? "sobol" : "lhs");
+  d.kind = std::string("psa-") + (method == PointMethod::sobol ? "sobol" : "lhs") +
+           (common_streams ? "-common-streams" : "-independent-streams");
   d.keys = keys;
   for (std::size_t i = 0; i < draws; ++i) {
     std::vector<std::string> text;
@@ -136,8 +137,9 @@ void PsaOptions::check() const {
   if (!(confidence > 0.0 && confidence < 1.0)) problems.push_back({"", 0, "confidence", "must be between 0 and 1"});
   if (run.trace_people > 0)
     problems.push_back({"", 0, "trajectories", "traced people are not recorded in a probabilistic sensitivity analysis"});
-  if (draws > 0 && run.replicates > std::numeric_limits<std::uint64_t>::max() / draws)
-    problems.push_back({"", 0, "draws", "draws x replicates is too large"});
+  if (draws > 0 && (run.replicates > std::numeric_limits<std::uint64_t>::max() / draws ||
+                    run.first_replicate > std::numeric_limits<std::uint64_t>::max() - draws * run.replicates))
+    problems.push_back({"", 0, "draws", "first_replicate + draws x replicates must be below 2^64"});
   if (!problems.empty()) throw ModelError(std::move(problems));
 }
 
@@ -161,6 +163,7 @@ Psa psa(const model::Scenario& scenario, const DrawSet& draws, const PsaOptions&
   Psa out;
   out.draws = draws;
   out.replicates_per_draw = R;
+  out.common_streams = options.common_streams;
   const engine::Layout layout = engine::Simulator(scenario).layout();
   if (executor.root()) out.pooled = allocate(layout, D * R, ro.seed, ro.first_replicate, /*per_region=*/false);
   double wall = 0.0;
@@ -175,7 +178,8 @@ Psa psa(const model::Scenario& scenario, const DrawSet& draws, const PsaOptions&
         peak_live = std::max(peak_live, e.peak_live_persons);
         threads = std::max(threads, e.threads_used);
       },
-      options.progress);
+      options.progress,
+      [&](std::size_t d) { return options.run.first_replicate + (options.common_streams ? 0 : d * R); });
   if (!executor.root()) return out;
   out.pooled.wall_seconds = wall;
   out.pooled.peak_bytes_per_replicate = peak_bytes;
@@ -189,7 +193,8 @@ Psa psa(const model::Scenario& scenario, const DrawSet& draws, const PsaOptions&
       std::vector<double> y(D * R);
       for (std::size_t i = 0; i < D * R; ++i) y[i] = out.pooled.kpi[i * K + k];
       try {
-        out.kpi_variance.push_back(variance_split_crossed(y, D, R, options.confidence));
+        out.kpi_variance.push_back(options.common_streams ? variance_split_crossed(y, D, R, options.confidence)
+                                                          : variance_split(y, D, R, options.confidence));
       } catch (const Error&) {  // an undefined KPI in some run (e.g. nobody reached work): no split
         VarianceSplit v;
         v.draws = D;

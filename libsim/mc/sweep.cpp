@@ -181,7 +181,8 @@ void run_points(std::size_t N, const std::function<model::Scenario(std::size_t)>
                 const RunOptions& options, Executor& executor, PointStore* store,
                 const std::function<Ensemble(Ensemble)>& reduce,
                 const std::function<void(std::size_t, Ensemble&&)>& keep,
-                const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
+                const std::function<void(std::uint64_t, std::uint64_t)>& progress,
+                const std::function<std::uint64_t(std::size_t)>& first_replicate_of) {
   options.check();
   // The root decides which points remain (from the store) and tells every process.
   std::vector<char> todo(N, 1);
@@ -217,7 +218,10 @@ void run_points(std::size_t N, const std::function<model::Scenario(std::size_t)>
     for (std::size_t id : ids) sims.emplace_back(scenarios.emplace_back(scenario_at(id)));
     std::vector<const engine::Simulator*> ptrs;
     for (const auto& s : sims) ptrs.push_back(&s);
-    std::vector<Ensemble> done = executor.run_batch(ptrs, ro);
+    std::vector<std::uint64_t> firsts;
+    if (first_replicate_of)
+      for (std::size_t id : ids) firsts.push_back(first_replicate_of(id));
+    std::vector<Ensemble> done = executor.run_batch(ptrs, ro, firsts);
     if (executor.root())
       for (std::size_t k = 0; k < ids.size(); ++k) {
         keep_stored_until(ids[k]);

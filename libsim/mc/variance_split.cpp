@@ -113,10 +113,10 @@ VarianceSplit variance_split(std::span<const double> values, std::size_t draws, 
 namespace trede::mc {
 namespace {
 
-// Two-way analysis of variance without replication of a [D, R] table: mean squares of the rows
-// (draws), the columns (replicate streams) and the residual.
+// Two-way analysis of variance without replication of a [D, R] table: the grand mean, the mean
+// square of the rows (draws), the residual mean square and the within-row mean square.
 struct TwoWay {
-  double grand = 0.0, msa = 0.0, msb = 0.0, mse = 0.0;
+  double grand = 0.0, msa = 0.0, mse = 0.0, msw = 0.0;
 };
 
 TwoWay two_way(std::span<const double> y, std::size_t D, std::size_t R, std::size_t skip = SIZE_MAX) {
@@ -130,18 +130,18 @@ TwoWay two_way(std::span<const double> y, std::size_t D, std::size_t R, std::siz
   for (std::size_t d = 0; d < D; ++d) row[d] /= static_cast<double>(R), grand += d == skip ? 0.0 : row[d];
   grand /= static_cast<double>(Dn);
   for (double& c : col) c /= static_cast<double>(Dn);
-  double ssa = 0.0, ssb = 0.0, sse = 0.0;
+  double ssa = 0.0, sse = 0.0, ssw = 0.0;
   for (std::size_t d = 0; d < D; ++d) {
     if (d == skip) continue;
     ssa += (row[d] - grand) * (row[d] - grand);
     for (std::size_t r = 0; r < R; ++r) {
-      const double e = y[d * R + r] - row[d] - col[r] + grand;
+      const double e = y[d * R + r] - row[d] - col[r] + grand, w = y[d * R + r] - row[d];
       sse += e * e;
+      ssw += w * w;
     }
   }
-  for (double c : col) ssb += (c - grand) * (c - grand);
   const double dD = static_cast<double>(Dn), dR = static_cast<double>(R);
-  return {grand, dR * ssa / (dD - 1.0), dD * ssb / (dR - 1.0), sse / ((dD - 1.0) * (dR - 1.0))};
+  return {grand, dR * ssa / (dD - 1.0), sse / ((dD - 1.0) * (dR - 1.0)), ssw / (dD * (dR - 1.0))};
 }
 
 }  // namespace
@@ -156,30 +156,29 @@ VarianceSplit variance_split_crossed(std::span<const double> values, std::size_t
                 " × " + std::to_string(replicates));
   detail::require_finite(values, "variance_split_crossed");
   const double D = static_cast<double>(draws), R = static_cast<double>(replicates);
-  // E[MSA] = σ²_ab + R σ²_a, E[MSB] = σ²_ab + D σ²_b, E[MSE] = σ²_ab; the parameter part is σ²_a
-  // = Var_θ(E[Y|θ]) and the Monte Carlo part σ²_b + σ²_ab = E_θ[Var(Y|θ)].
-  auto parts = [&](const TwoWay& t, double Dn) {
-    const double parameter = (t.msa - t.mse) / R;
-    const double monte_carlo = std::max((t.msb - t.mse) / Dn, 0.0) + t.mse;
-    return std::pair{parameter, monte_carlo};
-  };
+  // With Y = μ + a(θ) + b(ω) + ab(θ, ω): E[MSA] = σ²_ab + R σ²_a and E[MSE] = σ²_ab, so the
+  // parameter part σ²_a = Var_θ(E[Y|θ]) is (MSA − MSE)/R; E[MSW] = σ²_b + σ²_ab = E_θ[Var(Y|θ)].
+  auto parts = [&](const TwoWay& t) { return std::pair{(t.msa - t.mse) / R, t.msw}; };
   const TwoWay all = two_way(values, draws, replicates);
-  const auto [p_raw, mc] = parts(all, D);
+  const auto [p_raw, mc] = parts(all);
   VarianceSplit v;
   v.draws = draws;
   v.replicates = replicates;
   v.mean = all.grand;
-  v.mean_se = std::sqrt(std::max(all.msa / (D * R) + std::max(all.msb - all.mse, 0.0) / (D * R), 0.0));
+  // The grand mean varies with the draws and with the R streams they share.
+  v.mean_se = std::sqrt(std::max(all.msa / (D * R) + std::max(mc - all.mse, 0.0) / R, 0.0));
   v.parameter_raw = p_raw;
   v.parameter = std::max(p_raw, 0.0);
   v.monte_carlo = mc;
   v.total = v.parameter + v.monte_carlo;
   v.parameter_share = v.total > 0.0 ? v.parameter / v.total : 0.0;
-  // Delete-one-draw jackknife (the draws are the independent units of the parameter part).
+  // Delete-one-draw jackknife over the draws. The Monte Carlo part rests on the R streams that
+  // every draw shares, which a jackknife over draws cannot see: its interval is too narrow
+  // (docs/uncertainty.md); prefer independent streams per draw for the split.
   std::vector<double> lp(draws), lm(draws), ls(draws);
   double ap = 0.0, am = 0.0, as = 0.0;
   for (std::size_t d = 0; d < draws; ++d) {
-    const auto [p, m] = parts(two_way(values, draws, replicates, d), D - 1.0);
+    const auto [p, m] = parts(two_way(values, draws, replicates, d));
     lp[d] = p, lm[d] = m, ls[d] = std::max(p, 0.0) + m > 0.0 ? std::max(p, 0.0) / (std::max(p, 0.0) + m) : 0.0;
     ap += lp[d] / D, am += lm[d] / D, as += ls[d] / D;
   }

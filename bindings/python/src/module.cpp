@@ -677,9 +677,10 @@ PYBIND11_MODULE(_core, m) {
   m.def(
       "psa",
       [](const std::shared_ptr<Scenario>& s, std::size_t draws, std::uint64_t replicates, std::uint64_t seed, int threads,
-         std::uint64_t first_replicate, const std::string& design, const py::object& progress, const std::string& output,
-         bool resume, int compression_level) {
+         std::uint64_t first_replicate, const std::string& design, bool common_streams, const py::object& progress,
+         const std::string& output, bool resume, int compression_level) {
         trede::mc::PsaOptions o;
+        o.common_streams = common_streams;
         o.run.replicates = replicates;
         o.run.seed = seed;
         o.run.threads = threads;
@@ -693,7 +694,7 @@ PYBIND11_MODULE(_core, m) {
         const trede::mc::DrawSet set = trede::mc::draw_parameters(one, draws, o.method, seed);
         const trede::io::WriteOptions wo = write_options(compression_level, "trede.run(draws=...) (Python)");
         std::optional<trede::io::SweepParts> parts;
-        if (!output.empty()) parts.emplace(output, set.as_design(), *s, seed, replicates, resume, wo);
+        if (!output.empty()) parts.emplace(output, set.as_design(common_streams), *s, seed, replicates, resume, wo);
         auto p = run_released<trede::mc::Psa>(progress, [&](auto on_progress) {
           o.progress = on_progress;
           trede::mc::ThreadExecutor threads_here;
@@ -713,8 +714,8 @@ PYBIND11_MODULE(_core, m) {
           for (const auto& n : parts->notes()) notes.append(n);
         return py::make_tuple(py::bytes(image.data(), image.size()), notes);
       },
-      "scenario"_a, "draws"_a, "replicates"_a, "seed"_a, "threads"_a, "first_replicate"_a, "design"_a, "progress"_a,
-      "output"_a, "resume"_a, "compression_level"_a);
+      "scenario"_a, "draws"_a, "replicates"_a, "seed"_a, "threads"_a, "first_replicate"_a, "design"_a,
+      "common_streams"_a, "progress"_a, "output"_a, "resume"_a, "compression_level"_a);
 
   // A sweep (mc::sweep on the threads of this process), returned as the bytes of the sweep file
   // `trede sweep` writes: the Python package reads it with h5py from memory. `grid` holds

@@ -85,7 +85,7 @@ def _check_trajectories(trajectories: int) -> None:
 
 def run(scenario: ScenarioLike, replicates: Union[int, None] = None, *, seed: int = 1, threads: int = 0,
         first_replicate: int = 0, overrides: Overrides = None, progress: Progress = None,
-        trajectories: int = 0, draws: int = 0, design: str = "sobol",
+        trajectories: int = 0, draws: int = 0, design: str = "sobol", common_streams: bool = False,
         output: Union[str, "os.PathLike[str]", None] = None, resume: bool = False) -> Result:
     """Runs ``replicates`` replicates of ``scenario`` in parallel and returns the
     :class:`Result` (in memory; ``result.save(path)`` writes the HDF5 file ``trede run -o``
@@ -105,7 +105,8 @@ def run(scenario: ScenarioLike, replicates: Union[int, None] = None, *, seed: in
     ``draws`` = D runs a probabilistic sensitivity analysis instead (as ``trede run --draws``):
     D parameter sets drawn from the scenario's ``[uncertainty]`` table by a scrambled Sobol
     (``design="sobol"``) or Latin hypercube (``"lhs"``) design, ``replicates`` each (default 1),
-    common random numbers across draws. The :class:`PsaResult` holds every draw's runs, so its
+    on independent random streams per draw (``common_streams=True``: the same streams in every
+    draw). The :class:`PsaResult` holds every draw's runs, so its
     summaries include parameter and Monte Carlo uncertainty; ``variance()`` splits each KPI's
     variance (``replicates`` >= 2), ``draws`` holds the parameter sets. With ``output`` the
     finished draws are kept in ``<output>.parts`` (``resume=True`` continues) and the file is
@@ -124,7 +125,7 @@ def run(scenario: ScenarioLike, replicates: Union[int, None] = None, *, seed: in
             raise ModelError("draws: must be an int >= 2", [("", 0, "draws", f"must be an int >= 2 (got {draws!r})")])
         s = _scenario(scenario, overrides)
         image, notes = _core.psa(s._core, draws, replicates, seed, threads, first_replicate, str(design),
-                                 _progress(progress), os.fspath(output) if output is not None else "", bool(resume), 1)
+                                 bool(common_streams), _progress(progress), os.fspath(output) if output is not None else "", bool(resume), 1)
         return PsaResult(_File(image), _attrs(image), path=Path(os.fspath(output)) if output is not None else None,
                          image=image, notes=notes)
     if replicates is None:

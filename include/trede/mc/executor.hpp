@@ -27,15 +27,22 @@ class Executor {
   /// (RunOptions::check). Exceptions raised inside a replicate reach the caller.
   [[nodiscard]] virtual Ensemble run(const engine::Simulator& sim, const RunOptions& options) = 0;
 
-  /// Runs the same replicates of every simulator in `sims` (common random numbers) and returns
-  /// one summarised ensemble per simulator, in order (empty on processes other than the root).
-  /// A ThreadExecutor spreads all (scenario, replicate) pairs over its threads at once, so that
+  /// Runs options.replicates replicates of every simulator in `sims` and returns one summarised
+  /// ensemble per simulator, in order (empty on processes other than the root). Simulator j
+  /// runs replicates [first_replicates[j], + options.replicates) — or, when `first_replicates`
+  /// is empty, all run options.first_replicate onwards (common random numbers). A
+  /// ThreadExecutor spreads all (scenario, replicate) pairs over its threads at once, so that
   /// many scenarios with few replicates each (the draws of a probabilistic sensitivity analysis)
   /// keep every core busy. The default runs them one after the other.
   [[nodiscard]] virtual std::vector<Ensemble> run_batch(std::span<const engine::Simulator* const> sims,
-                                                        const RunOptions& options) {
+                                                        const RunOptions& options,
+                                                        std::span<const std::uint64_t> first_replicates = {}) {
     std::vector<Ensemble> out;
-    for (const engine::Simulator* s : sims) out.push_back(run(*s, options));
+    for (std::size_t j = 0; j < sims.size(); ++j) {
+      RunOptions o = options;
+      if (!first_replicates.empty()) o.first_replicate = first_replicates[j];
+      out.push_back(run(*sims[j], o));
+    }
     return out;
   }
 
@@ -53,7 +60,8 @@ class ThreadExecutor final : public Executor {
  public:
   [[nodiscard]] Ensemble run(const engine::Simulator& sim, const RunOptions& options) override;
   [[nodiscard]] std::vector<Ensemble> run_batch(std::span<const engine::Simulator* const> sims,
-                                                const RunOptions& options) override;
+                                                const RunOptions& options,
+                                                std::span<const std::uint64_t> first_replicates = {}) override;
 };
 
 }  // namespace trede::mc

@@ -2,11 +2,15 @@
 /// \file
 /// Probabilistic sensitivity analysis (PSA): D parameter sets θ_d drawn from a scenario's
 /// uncertain parameters (its `[uncertainty]` table) by a scrambled Sobol sequence or a Latin
-/// hypercube from the master seed, R replicates of each. Replicate r of every draw uses the
-/// random streams (seed, first_replicate + r): common random numbers across draws, and across
-/// scenarios compared with the same draws. The pooled D·R replicates give every summary with
-/// both sources of uncertainty, parameter and Monte Carlo; with R >= 2 each KPI's variance is
-/// split into the two (mc::variance_split_crossed). Formalism and file layout:
+/// hypercube from the master seed, R replicates of each. Draw d's replicate r uses the random
+/// streams (seed, first_replicate + d·R + r) — independent Monte Carlo noise per draw, which
+/// averages out over the draws — or, with `common_streams`, (seed, first_replicate + r) in
+/// every draw (common random numbers across draws: smooth responses, one shared noise). Either
+/// way, scenarios compared on the same draws meet the same streams at every (draw, replicate),
+/// so their differences are paired over both θ and the random numbers. The pooled D·R
+/// replicates give every summary with both sources of uncertainty, parameter and Monte Carlo;
+/// with R >= 2 each KPI's variance is split into the two (mc::variance_split, or
+/// mc::variance_split_crossed for common streams). Formalism and file layout:
 /// docs/uncertainty.md.
 ///
 /// Example:
@@ -48,8 +52,9 @@ struct DrawSet {
   [[nodiscard]] std::span<const double> draw(std::size_t d) const {
     return std::span<const double>(values).subspan(d * keys.size(), keys.size());
   }
-  /// The draws as a sweep design (keys and values as text), for resume stores.
-  [[nodiscard]] Design as_design() const;
+  /// The draws as a sweep design (keys and values as text), for resume stores; the kind names
+  /// the design and the streams (PsaOptions::common_streams), which change the results.
+  [[nodiscard]] Design as_design(bool common_streams = false) const;
 };
 
 /// Draws `draws` parameter sets of the uncertain parameters of `scenarios` (the union of their
@@ -71,6 +76,8 @@ struct PsaOptions {
   RunOptions run;              ///< replicates per draw R (>= 1), seed, threads, first_replicate
   std::size_t draws = 0;       ///< D >= 2
   PointMethod method = PointMethod::sobol;
+  /// Replicate r of every draw on the same streams (default: independent streams per draw).
+  bool common_streams = false;
   double confidence = 0.95;    ///< level of the variance-split intervals
   /// Called as draws finish with (draws done, draws), on the calling thread. May be empty.
   std::function<void(std::uint64_t, std::uint64_t)> progress;
@@ -82,10 +89,15 @@ struct PsaOptions {
 struct Psa {
   DrawSet draws;
   std::uint64_t replicates_per_draw = 0;  ///< R
-  /// The D·R runs as one ensemble, draw-major: replicate row d·R + r is draw d with streams
-  /// (seed, first_replicate + r). Its summaries hold both sources of uncertainty. Totals only
-  /// (no per-region arrays). Empty on processes other than the executor's root.
+  bool common_streams = false;            ///< see PsaOptions::common_streams
+  /// The D·R runs as one ensemble, draw-major: replicate row d·R + r is draw d, replicate r
+  /// (streams `stream(d, r)`). Its summaries hold both sources of uncertainty. Totals only (no
+  /// per-region arrays). Empty on processes other than the executor's root.
   Ensemble pooled;
+  /// The replicate index (random streams) of draw d's replicate r.
+  [[nodiscard]] std::uint64_t stream(std::size_t d, std::size_t r) const noexcept {
+    return pooled.first_replicate + (common_streams ? 0 : d * replicates_per_draw) + r;
+  }
   /// [K] the variance of each KPI split into its parameter and Monte Carlo parts (R >= 2 and
   /// D >= 3; empty otherwise).
   std::vector<VarianceSplit> kpi_variance;

@@ -111,11 +111,14 @@ struct Sweep {
 /// done. `reduce` (may be empty) is applied to each ensemble before it is saved and kept;
 /// `keep(i, ensemble)` receives every point in order on the root process; `progress(done,
 /// points)` after each batch.
+/// `first_replicate_of(i)` (may be empty: options.first_replicate for every point) gives the
+/// replicate streams of point i.
 void run_points(std::size_t points, const std::function<model::Scenario(std::size_t)>& scenario_at,
                 const RunOptions& options, Executor& executor, PointStore* store,
                 const std::function<Ensemble(Ensemble)>& reduce,
                 const std::function<void(std::size_t, Ensemble&&)>& keep,
-                const std::function<void(std::uint64_t, std::uint64_t)>& progress);
+                const std::function<void(std::uint64_t, std::uint64_t)>& progress,
+                const std::function<std::uint64_t(std::size_t)>& first_replicate_of = {});
 
 /// Runs every point of `design` on `base` with the same replicates of the same seed (common
 /// random numbers across points), through `executor`. Points already in `store` (when given)
