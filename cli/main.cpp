@@ -13,9 +13,12 @@
 #include <string>
 #include <vector>
 
+#include "interrupt.hpp"
+#include "outputs.hpp"
 #include "parallel.hpp"
 #include "progress.hpp"
 #include "registry.hpp"
+#include "trede/io/output_guard.hpp"
 #include "trede/trede.hpp"
 
 namespace {
@@ -112,6 +115,7 @@ int cmd_run(const RunArgs& a, const std::string& command_line) {
   if (a.trajectories < 0) throw BadInput{"--trajectories: must be >= 0 (got " + std::to_string(a.trajectories) + ")"};
   if (!a.output.empty()) check_output_path(a.output);
   const auto s = trede::model::load_scenario(a.scenario, a.sets);
+  trede::cli::guard_outputs(trede::io::scenario_inputs(s), {{"-o", a.output}});
   auto& procs = trede::cli::Processes::get();
 
   trede::cli::ProgressBar bar(procs.root() && !a.quiet && trede::cli::stderr_is_terminal(), "replicates");
@@ -226,6 +230,12 @@ int cmd_compare(const CompareArgs& a, const std::string& command_line) {
     }
   }
   if (!problems.empty()) throw trede::ModelError(std::move(problems));
+  std::vector<trede::io::NamedFile> inputs;
+  for (const auto& s : scenarios) {
+    const auto in = trede::io::scenario_inputs(s);
+    inputs.insert(inputs.end(), in.begin(), in.end());
+  }
+  trede::cli::guard_outputs(inputs, {{"-o", a.output}});
   trede::mc::check_comparable(scenarios);  // before any run
   auto& procs = trede::cli::Processes::get();
   trede::cli::ProgressBar bar(procs.root() && !a.quiet && trede::cli::stderr_is_terminal(), "replicates");
@@ -324,6 +334,7 @@ int cmd_info(const std::string& path) {
 
 int main(int argc, char** argv) {
   auto& procs = trede::cli::Processes::get();  // starts MPI when launched by mpirun
+  trede::cli::install_interrupt_handlers();
   CLI::App app{"trede " + std::string(trede::version) +
                " - Monte Carlo simulation of participant flows under the Dutch Participatiewet.\n"
                "Exit codes: 0 success, 2 bad input, 1 other failure."};

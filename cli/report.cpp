@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "outputs.hpp"
 #include "registry.hpp"
 
 #ifndef TREDE_PYTHON_EXECUTABLE
@@ -62,6 +63,9 @@ std::string package_dir() {
 }
 
 int run_report(const ReportArgs& a) {
+  // The same default as the Python side (trede/report.py): FILE with the suffix .html.
+  const std::string output = a.output.empty() ? fs::path(a.file).replace_extension(".html").string() : a.output;
+  trede::cli::guard_outputs({{"FILE", a.file}}, {{a.output.empty() ? "the default output (FILE with .html)" : "-o", output}});
   const char* env_python = std::getenv("TREDE_PYTHON");
   const std::string python = env_python && *env_python ? env_python : TREDE_PYTHON_EXECUTABLE;
   std::vector<std::string> args = {python, "-m", "trede.report", a.file};

@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "interrupt.hpp"
+#include "outputs.hpp"
 #include "parallel.hpp"
 #include "progress.hpp"
 #include "registry.hpp"
@@ -119,6 +121,8 @@ int run_sweep(const SweepArgs& a) {
     design = mc::lhs_design(ranges, static_cast<std::size_t>(a.points), static_cast<std::uint64_t>(a.seed));
   }
   const model::Scenario base = model::load_scenario(a.scenario, a.sets);
+  guard_outputs(io::scenario_inputs(base), {{"-o", a.output}, {"-o (its parts directory)", a.output + ".parts", true}});
+  set_interrupt_note("the finished points are kept in " + a.output + ".parts; add --resume to the same command to continue");
   std::vector<model::Scenario> scenarios;
   std::vector<Diagnostic> problems;
   for (std::size_t i = 0; i < design.size(); ++i) {

@@ -1,5 +1,5 @@
 // The HDF5 fit report (layout in docs/calibration.md). Built in memory with HDF5's core driver
-// and written with plain POSIX calls to a temporary file renamed into place, as result files
+// and written through io::PendingFile (a temporary file renamed into place), as result files
 // are: an interrupted write never leaves a partial report.
 
 #include <fcntl.h>
@@ -17,6 +17,7 @@
 #include "io/hdf5_util.hpp"
 #include "trede/calib/report.hpp"
 #include "trede/error.hpp"
+#include "trede/io/atomic_file.hpp"
 #include "trede/version.hpp"
 
 namespace trede::calib {
@@ -260,6 +261,35 @@ std::vector<std::string> read_strings(hid_t file, const std::string& path) {
 
 }  // namespace
 
+// The report as the bytes of an HDF5 file (built in memory with HDF5's core driver).
+static std::vector<char> report_image(const std::string& path, const FitResult& f, const model::Scenario& s,
+                               const std::string& calibrated, const Provenance& p) {
+  std::vector<char> image;
+  io::detail::ErrorSilencer quiet;
+  try {
+    Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+    check(H5Pset_fapl_core(fapl.get(), 1u << 20, 0), "in-memory driver");
+    const std::string name = "trede-fit-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+    Handle file(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), H5Fclose);
+    if (file.get() < 0) throw Hdf5Failure{"create in-memory file"};
+    fill(file.get(), f, s, calibrated, p);
+    check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "flush");
+    const ssize_t size = H5Fget_file_image(file.get(), nullptr, 0);
+    if (size <= 0) throw Hdf5Failure{"file image size"};
+    image.resize(static_cast<std::size_t>(size));
+    if (H5Fget_file_image(file.get(), image.data(), image.size()) != size) throw Hdf5Failure{"file image"};
+  } catch (const Hdf5Failure& e) {
+    throw IoError(path, "HDF5 could not build the report (" + e.what_failed + ")");
+  }
+  return image;
+}
+
+void write_report(io::PendingFile& out, const FitResult& f, const model::Scenario& s, const std::string& calibrated,
+                  const Provenance& p) {
+  const std::vector<char> image = report_image(out.path(), f, s, calibrated, p);
+  out.write(image.data(), image.size());
+}
+
 void write_report(const std::string& path, const FitResult& f, const model::Scenario& s, const std::string& calibrated,
                   const Provenance& p) {
   namespace fs = std::filesystem;
@@ -267,54 +297,10 @@ void write_report(const std::string& path, const FitResult& f, const model::Scen
   if (fs::is_directory(target)) throw IoError(path, "is a directory");
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
   if (!fs::is_directory(dir)) throw IoError(path, "directory '" + dir.string() + "' does not exist");
-  std::vector<char> image;
-  {
-    io::detail::ErrorSilencer quiet;
-    try {
-      Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
-      check(H5Pset_fapl_core(fapl.get(), 1u << 20, 0), "in-memory driver");
-      const std::string name = "trede-fit-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
-      Handle file(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), H5Fclose);
-      if (file.get() < 0) throw Hdf5Failure{"create in-memory file"};
-      fill(file.get(), f, s, calibrated, p);
-      check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "flush");
-      const ssize_t size = H5Fget_file_image(file.get(), nullptr, 0);
-      if (size <= 0) throw Hdf5Failure{"file image size"};
-      image.resize(static_cast<std::size_t>(size));
-      if (H5Fget_file_image(file.get(), image.data(), image.size()) != size) throw Hdf5Failure{"file image"};
-    } catch (const Hdf5Failure& e) {
-      throw IoError(path, "HDF5 could not build the report (" + e.what_failed + ")");
-    }
-  }
-  const std::string tmp = path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) throw IoError(path, "cannot create temporary file '" + tmp + "': " + std::strerror(errno));
-  std::size_t done = 0;
-  while (done < image.size()) {
-    const ssize_t n = ::write(fd, image.data() + done, image.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int err = errno;
-      ::close(fd);
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      throw IoError(path, std::string("cannot write the report: ") + std::strerror(err));
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  const bool synced = ::fsync(fd) == 0;
-  const bool closed = ::close(fd) == 0;
-  std::error_code ec;
-  if (!synced || !closed) {
-    fs::remove(tmp, ec);
-    throw IoError(path, "cannot finish writing the report");
-  }
-  fs::rename(tmp, target, ec);
-  if (ec) {
-    std::error_code ec2;
-    fs::remove(tmp, ec2);
-    throw IoError(path, "cannot move the report into place: " + ec.message());
-  }
+  const std::vector<char> image = report_image(path, f, s, calibrated, p);
+  io::PendingFile out(path);  // the temporary exists only while the image is written out
+  out.write(image.data(), image.size());
+  out.commit();
 }
 
 Report read_report(const std::string& path) {

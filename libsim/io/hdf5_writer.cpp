@@ -1,7 +1,8 @@
 // HDF5 writer (C API, one thread). Layout: docs/hdf5-schema.md.
 //
-// The file is written to "<path>.tmp-<pid>-<n>" in the target directory, flushed and fsync'ed,
-// then renamed over `path`: readers see either the old file or the complete new one.
+// The file is built in memory, then written through io::PendingFile ("<path>.tmp-<pid>-<n>" in
+// the target directory, synced, renamed over `path`): readers see either the old file or the
+// complete new one.
 
 #include <fcntl.h>
 #include <hdf5.h>
@@ -19,6 +20,7 @@
 #include "io/replicate_arrays.hpp"
 #include "text.hpp"
 #include "trede/error.hpp"
+#include "trede/io/atomic_file.hpp"
 #include "trede/io/hdf5.hpp"
 #include "trede/mc/compare.hpp"
 #include "trede/version.hpp"
@@ -289,7 +291,6 @@ void write_atomically(const std::string& path, const WriteOptions& o, Fill&& fil
   if (fs::is_directory(target)) throw IoError(path, "is a directory");
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
   if (!fs::is_directory(dir)) throw IoError(path, "directory '" + dir.string() + "' does not exist");
-  const std::string tmp = path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(tmp_counter++);
 
   // The file is built in memory (HDF5's core driver, no backing store) and written out with
   // plain POSIX calls: a full disk or a size limit then fails in our own code, cleanly, and
@@ -313,35 +314,9 @@ void write_atomically(const std::string& path, const WriteOptions& o, Fill&& fil
       throw IoError(path, "HDF5 could not build the result (" + f.what_failed + ")");
     }
   }
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) throw IoError(path, "cannot create temporary file '" + tmp + "': " + std::strerror(errno));
-  auto fail = [&](const std::string& what) {
-    const int err = errno;
-    ::close(fd);
-    std::error_code ec;
-    fs::remove(tmp, ec);
-    throw IoError(path, what + ": " + std::strerror(err));
-  };
-  std::size_t done = 0;
-  while (done < image.size()) {
-    const ssize_t n = ::write(fd, image.data() + done, image.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) fail("cannot write the result");
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0) fail("cannot sync the result");  // durable before the rename makes it visible
-  if (::close(fd) != 0) {
-    std::error_code ec;
-    fs::remove(tmp, ec);
-    throw IoError(path, std::string("cannot close the result: ") + std::strerror(errno));
-  }
-  std::error_code ec;
-  fs::rename(tmp, target, ec);
-  if (ec) {
-    std::error_code ec2;
-    fs::remove(tmp, ec2);
-    throw IoError(path, "cannot move the finished file into place: " + ec.message());
-  }
+  PendingFile out(path);  // the temporary exists only while the image is written out
+  out.write(image.data(), image.size());
+  out.commit();
 }
 
 }  // namespace

@@ -941,6 +941,7 @@ class Loader {
         if (!path) continue;
         std::filesystem::path p(*path);
         if (p.is_relative()) p = file_dir(*t.get("csv")) / p;
+        s_.data_paths.push_back(p.string());
         detail::read_population_csv(p.string(), s_, individuals, ctx_, *t.get("csv"), r.key("csv"));
         continue;
       }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "trede/calib/fit.hpp"
+#include "trede/io/atomic_file.hpp"
 #include "trede/model/scenario.hpp"
 
 namespace trede::calib {
@@ -50,6 +51,11 @@ struct ScenarioEdit {
 /// /covariance, /q, /starts, /targets, and the scenario texts before and after.
 /// \throws IoError if the file cannot be written; `path` is then unchanged.
 void write_report(const std::string& path, const FitResult& fit, const model::Scenario& scenario,
+                  const std::string& calibrated_text, const Provenance& provenance);
+
+/// Writes the fit report into `out` without committing it, so that it can be committed together
+/// with the calibrated scenario (io::commit_all: both files or neither). \throws IoError.
+void write_report(io::PendingFile& out, const FitResult& fit, const model::Scenario& scenario,
                   const std::string& calibrated_text, const Provenance& provenance);
 
 /// The parts of a report read back (for tests and tools).

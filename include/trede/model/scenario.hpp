@@ -255,6 +255,7 @@ struct Scenario {
   std::vector<std::string> overrides;  ///< the --set key=value overrides applied, in order
   std::vector<std::string> base_paths; ///< files named by `extends`, nearest first
   std::vector<std::string> base_texts; ///< their texts exactly as read
+  std::vector<std::string> data_paths; ///< population CSV files read, as resolved against their scenario file
   double start_year = 2025.0;   ///< calendar time at the start of the simulation
   double horizon_years = 10.0;  ///< length of the simulation
   std::vector<double> report_times;  ///< calendar years, increasing, within [start, start + horizon]
