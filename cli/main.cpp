@@ -249,10 +249,12 @@ int cmd_compare(const CompareArgs& a, const std::string& command_line) {
   opt.seed = static_cast<std::uint64_t>(a.seed);
   opt.threads = a.threads;
   opt.trace_people = static_cast<std::uint64_t>(a.trajectories);
-  opt.progress = [&](std::uint64_t done, std::uint64_t) { bar.update(finished * R + done, runs * R); };
+  opt.progress = [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
   std::vector<std::string> names;
   std::vector<trede::mc::Ensemble> ensembles, independent;
+  const std::string of_n = "/" + std::to_string(scenarios.size());
   for (const auto& s : scenarios) {
+    bar.set_step("scenario " + std::to_string(finished + 1) + of_n, finished, runs);
     names.push_back(s.name);
     ensembles.push_back(procs.run(trede::engine::Simulator(s), opt));
     ++finished;
@@ -262,6 +264,7 @@ int cmd_compare(const CompareArgs& a, const std::string& command_line) {
     ind.first_replicate = R;  // disjoint streams: the variance reduction is measured, not assumed
     ind.trace_people = 0;     // only the paired runs are written
     for (std::size_t i = 1; i < scenarios.size(); ++i) {
+      bar.set_step("scenario " + std::to_string(i + 1) + of_n + " on independent streams", finished, runs);
       independent.push_back(procs.run(trede::engine::Simulator(scenarios[i]), ind));
       ++finished;
     }

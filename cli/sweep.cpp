@@ -189,8 +189,7 @@ int run_sweep(const SweepArgs& a) {
 
   std::size_t remaining = 0;
   for (char t : todo) remaining += t;
-  ProgressBar bar(procs.root() && !a.quiet && stderr_is_terminal(), "points");
-  bar.update(design.size() - remaining, design.size());
+  ProgressBar bar(procs.root() && !a.quiet && stderr_is_terminal(), "replicates");
   io::WriteOptions wo;
   wo.compression_level = a.compression;
   wo.command_line = command_line();
@@ -201,13 +200,15 @@ int run_sweep(const SweepArgs& a) {
     o.replicates = R;
     o.seed = seed;  // the same replicates at every point: common random numbers
     o.threads = a.threads;
+    bar.set_step("point " + std::to_string(i + 1) + "/" + std::to_string(design.size()), finished, design.size());
+    o.progress = [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
     const engine::Simulator sim(scenarios[i]);
     const mc::Ensemble e = procs.run(sim, o);
     if (procs.root()) {
       io::write_hdf5(part_path(parts, i), e, scenarios[i], wo);
       done[i] = mc::sweep_point(e);
     }
-    bar.update(++finished, design.size());
+    ++finished;
   }
   bar.finish();
   if (!procs.root()) return 0;

@@ -12,6 +12,10 @@ packages=(
   # Python side (tests read HDF5 with h5py; bindings and notebooks)
   python3 python3-numpy python3-h5py python3-pandas python3-pytest pybind11-dev python3-pybind11
   python3-dev python3-matplotlib python3-nbclient python3-nbformat python3-ipykernel python3-scipy
+  # progress bars with a time estimate in Python
+  python3-tqdm
+  # the progress bar is checked in a real terminal (tests/cli/test_terminal.py)
+  tmux
   # the HTML report is checked in a real headless browser
   chromium
   # MPI across machines

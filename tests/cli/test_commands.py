@@ -316,10 +316,12 @@ def _run_with_terminal_stderr(args, cwd):
 
 
 def test_progress_bar_on_a_terminal(tmp_path):
-    rc, out, tty = _run_with_terminal_stderr(["run", BM, *BM_SMALL, "-n", "20", "-o", "out.h5"], tmp_path)
+    # A run long enough (about a second) for the bar to be drawn at least once.
+    rc, out, tty = _run_with_terminal_stderr(["run", BM, "-n", "20", "--threads", "2", "-o", "out.h5"], tmp_path)
     assert rc == 0, tty
-    assert "replicates [" in tty and "20/20" in tty, f"no progress bar on a terminal: {tty!r}"
-    assert "replicates [" not in out, "the progress bar belongs on stderr"
+    assert "\rreplicates " in tty and "/20 [" in tty, f"no progress bar on a terminal: {tty!r}"
+    assert tty.endswith("\r\x1b[K"), f"the bar must be erased when done: {tty!r}"
+    assert "replicates " not in out, "the progress bar belongs on stderr"
 
 
 def test_quiet_has_no_progress_bar_on_a_terminal(tmp_path):
