@@ -13,11 +13,13 @@
 #include <string>
 #include <vector>
 
+#include "format.hpp"
 #include "interrupt.hpp"
 #include "outputs.hpp"
 #include "parallel.hpp"
 #include "progress.hpp"
 #include "registry.hpp"
+#include "suggest.hpp"
 #include "trede/io/output_guard.hpp"
 #include "trede/trede.hpp"
 
@@ -28,19 +30,8 @@ constexpr int exit_failure = 1;
 constexpr int exit_bad_input = 2;
 
 using trede::cli::BadInput;  // problems with input (exit 2) found outside the library
-
-std::string human(double v) {
-  char buf[64];
-  const double a = std::fabs(v);
-  if (std::isnan(v)) return "n/a";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  if (a >= 1e9) std::snprintf(buf, sizeof buf, "%.3g G", v / 1e9);
-  else if (a >= 1e6) std::snprintf(buf, sizeof buf, "%.3g M", v / 1e6);
-  else if (a >= 1e4) std::snprintf(buf, sizeof buf, "%.0f", v);
-  else if (a >= 100) std::snprintf(buf, sizeof buf, "%.1f", v);
-  else std::snprintf(buf, sizeof buf, "%.3g", v);
-  return buf;
-}
+using trede::cli::format_kpi_row;
+using trede::cli::format_number;
 
 std::string join_args(int argc, char** argv) {
   std::string s;
@@ -61,30 +52,29 @@ void print_headline(const trede::model::Scenario& s, const trede::mc::Ensemble& 
   const double events = static_cast<double>(e.total_events());
   std::printf("%s: %llu replicates, seed %llu, %d thread%s; %s events in %.2f s (%s events/s)\n", s.name.c_str(),
               static_cast<unsigned long long>(e.replicates), static_cast<unsigned long long>(e.seed), e.threads_used,
-              e.threads_used == 1 ? "" : "s", human(events).c_str(), e.wall_seconds,
-              human(e.wall_seconds > 0 ? events / e.wall_seconds : 0).c_str());
+              e.threads_used == 1 ? "" : "s", format_number(events).c_str(), e.wall_seconds,
+              format_number(e.wall_seconds > 0 ? events / e.wall_seconds : 0).c_str());
   std::printf("\nKPIs per replicate: mean [5%%, 95%%]\n");
   for (std::size_t k = 0; k < L.K(); ++k)
-    std::printf("  %-36s %12s  [%s, %s]\n", L.kpi_names[k].c_str(), human(e.kpi_summary.mean[k]).c_str(),
-                human(e.kpi_summary.q05[k]).c_str(), human(e.kpi_summary.q95[k]).c_str());
+    std::printf("%s\n", format_kpi_row(L.kpi_names[k], e.kpi_summary.mean[k], e.kpi_summary.q05[k], e.kpi_summary.q95[k]).c_str());
   const std::size_t T = L.T(), S = L.S(), last = T - 1;
   std::printf("\nparticipatieladder at %.2f: mean people per trede [5%%, 95%%]\n", L.report_times[last]);
   for (std::size_t r = 0; r < trede::mc::ladder_rungs; ++r) {
     const std::size_t i = last * trede::mc::ladder_rungs + r;
-    std::printf("  trede %zu  %12s  [%s, %s]\n", r + 1, human(e.trede_summary.mean[i]).c_str(),
-                human(e.trede_summary.q05[i]).c_str(), human(e.trede_summary.q95[i]).c_str());
+    std::printf("  trede %zu  %12s  [%s, %s]\n", r + 1, format_number(e.trede_summary.mean[i]).c_str(),
+                format_number(e.trede_summary.q05[i]).c_str(), format_number(e.trede_summary.q95[i]).c_str());
   }
   std::printf("\noccupancy at %.2f: mean [5%%, 95%%]\n", L.report_times[last]);
   for (std::size_t st = 0; st < S; ++st) {
     const std::size_t i = last * S + st;
-    std::printf("  %-28s %12s  [%s, %s]\n", L.states[st].c_str(), human(e.occupancy_summary.mean[i]).c_str(),
-                human(e.occupancy_summary.q05[i]).c_str(), human(e.occupancy_summary.q95[i]).c_str());
+    std::printf("  %-28s %12s  [%s, %s]\n", L.states[st].c_str(), format_number(e.occupancy_summary.mean[i]).c_str(),
+                format_number(e.occupancy_summary.q05[i]).c_str(), format_number(e.occupancy_summary.q95[i]).c_str());
   }
   for (std::size_t c = 0; c < L.C(); ++c) {
     const std::size_t i = last * L.C() + c;
     std::printf("  waiting for %-16s %12s  [%s, %s]\n", L.capacity_states[c].c_str(),
-                human(e.waiting_summary.mean[i]).c_str(), human(e.waiting_summary.q05[i]).c_str(),
-                human(e.waiting_summary.q95[i]).c_str());
+                format_number(e.waiting_summary.mean[i]).c_str(), format_number(e.waiting_summary.q05[i]).c_str(),
+                format_number(e.waiting_summary.q95[i]).c_str());
   }
 }
 
@@ -175,9 +165,12 @@ void print_comparison(const trede::mc::Comparison& c) {
     std::printf("\n%s - %s: paired difference, mean [%d%% interval]%s\n", c.names[d + 1].c_str(),
                 c.names.front().c_str(), level, c.variance_reduction_kpi.empty() ? "" : "; variance reduction vs independent streams");
     for (std::size_t k = 0; k < L.K(); ++k) {
-      std::printf("  %-36s %12s  %12s  [%s, %s]", L.kpi_names[k].c_str(), human(base.kpi_summary.mean[k]).c_str(),
-                  human(c.kpi[d].mean[k]).c_str(), human(c.kpi[d].lo[k]).c_str(), human(c.kpi[d].hi[k]).c_str());
-      if (!c.variance_reduction_kpi.empty()) std::printf("  x%s", human(c.variance_reduction_kpi[d][k]).c_str());
+      const std::string& name = L.kpi_names[k];
+      std::printf("  %-36s %16s  %16s  [%s, %s]", name.c_str(), trede::cli::format_kpi(name, base.kpi_summary.mean[k]).c_str(),
+                  trede::cli::format_kpi_difference(name, c.kpi[d].mean[k]).c_str(),
+                  trede::cli::format_kpi_difference(name, c.kpi[d].lo[k]).c_str(),
+                  trede::cli::format_kpi_difference(name, c.kpi[d].hi[k]).c_str());
+      if (!c.variance_reduction_kpi.empty()) std::printf("  x%s", format_number(c.variance_reduction_kpi[d][k]).c_str());
       std::printf("\n");
     }
   }
@@ -190,8 +183,10 @@ void print_comparison(const trede::mc::Comparison& c) {
       std::printf("  %8.2f", L.period_end[p]);
       for (std::size_t k : {trede::engine::kpp_uitstroom_werk, trede::engine::kpp_uitval, trede::engine::kpp_cost_eur}) {
         const std::size_t i = p * L.Kp() + k;
-        std::printf("  %10s [%s, %s]", human(c.kpi_period[d].mean[i]).c_str(), human(c.kpi_period[d].lo[i]).c_str(),
-                    human(c.kpi_period[d].hi[i]).c_str());
+        const std::string& name = L.kpi_period_names[k];
+        std::printf("  %12s [%s, %s]", trede::cli::format_kpi_difference(name, c.kpi_period[d].mean[i]).c_str(),
+                    trede::cli::format_kpi_difference(name, c.kpi_period[d].lo[i]).c_str(),
+                    trede::cli::format_kpi_difference(name, c.kpi_period[d].hi[i]).c_str());
       }
       std::printf("\n");
     }
@@ -204,8 +199,8 @@ void print_comparison(const trede::mc::Comparison& c) {
     std::sort(v.begin(), v.end());
     if (!v.empty())
       std::printf("\nvariance reduction from common random numbers (var independent / var paired) over all KPIs: "
-                  "median x%s, range x%s to x%s\n", human(v[v.size() / 2]).c_str(), human(v.front()).c_str(),
-                  human(v.back()).c_str());
+                  "median x%s, range x%s to x%s\n", format_number(v[v.size() / 2]).c_str(), format_number(v.front()).c_str(),
+                  format_number(v.back()).c_str());
   }
 }
 
@@ -310,26 +305,31 @@ int cmd_info(const std::string& path) {
       std::printf("\n%s - %s: paired difference [interval]\n", info.scenario_names[d + 1].c_str(),
                   info.scenario_names.front().c_str());
       for (std::size_t k = 0; k < K; ++k)
-        std::printf("  %-36s %12s  [%s, %s]\n", info.kpi_names[k].c_str(), human(info.difference_mean[d * K + k]).c_str(),
-                    human(info.difference_lo[d * K + k]).c_str(), human(info.difference_hi[d * K + k]).c_str());
+        std::printf("%s\n", format_kpi_row(info.kpi_names[k], info.difference_mean[d * K + k], info.difference_lo[d * K + k],
+                                          info.difference_hi[d * K + k], true).c_str());
     }
     return exit_ok;
   }
   if (info.kind == "sweep") {
     const std::size_t D = info.point_keys.size(), N = D ? info.point_values.size() / D : 0;
+    const auto index_of = [&](std::string_view name) {
+      return static_cast<std::size_t>(std::find(info.kpi_names.begin(), info.kpi_names.end(), name) - info.kpi_names.begin());
+    };
+    const std::size_t work = index_of("uitstroom_werk"), cost = index_of("cost_total_eur");
+    if (work >= K || cost >= K) return exit_ok;
     std::printf("\n%zu points; mean uitstroom_werk and cost_total_eur per point\n", N);
     for (std::size_t i = 0; i < N; ++i) {
       std::string vals;
       for (std::size_t k = 0; k < D; ++k) vals += info.point_keys[k] + "=" + info.point_values[i * D + k] + " ";
-      std::printf("  %5zu  %s %12s %12s\n", i, vals.c_str(), human(info.point_kpi_mean[i * K]).c_str(),
-                  human(info.point_kpi_mean[i * K + 6]).c_str());
+      std::printf("  %5zu  %s %16s %16s\n", i, vals.c_str(),
+                  trede::cli::format_kpi(info.kpi_names[work], info.point_kpi_mean[i * K + work]).c_str(),
+                  trede::cli::format_kpi(info.kpi_names[cost], info.point_kpi_mean[i * K + cost]).c_str());
     }
     return exit_ok;
   }
   std::printf("\nKPIs: mean [5%%, 95%%]\n");
   for (std::size_t k = 0; k < info.kpi_names.size(); ++k)
-    std::printf("  %-36s %12s  [%s, %s]\n", info.kpi_names[k].c_str(), human(info.kpi.mean[k]).c_str(),
-                human(info.kpi.q05[k]).c_str(), human(info.kpi.q95[k]).c_str());
+    std::printf("%s\n", format_kpi_row(info.kpi_names[k], info.kpi.mean[k], info.kpi.q05[k], info.kpi.q95[k]).c_str());
   return exit_ok;
 }
 
@@ -407,8 +407,13 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? exit_ok : exit_bad_input;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    const auto hints = trede::cli::suggestions(app, argc, argv);
+    // An unexpected argument with a close match: the suggestion says it better than CLI11.
+    if (hints.empty() || !dynamic_cast<const CLI::ExtrasError*>(&e)) (void)app.exit(e);
+    for (const auto& h : hints) std::fprintf(stderr, "error: %s\n", h.c_str());
+    if (!hints.empty() && dynamic_cast<const CLI::ExtrasError*>(&e)) std::fprintf(stderr, "Run with --help for more information.\n");
+    return exit_bad_input;
   }
 
   try {

@@ -7,6 +7,7 @@
 // assembled atomically at the end and the parts directory removed. An interrupted sweep
 // therefore loses at most the points that were running, and never leaves a corrupt file.
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -18,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "format.hpp"
 #include "interrupt.hpp"
 #include "outputs.hpp"
 #include "parallel.hpp"
@@ -221,7 +223,11 @@ int run_sweep(const SweepArgs& a) {
     std::printf("sweep of %s: %zu points (%s) x %llu replicates, seed %llu; wrote %s\n", base.name.c_str(),
                 design.size(), design.kind.c_str(), static_cast<unsigned long long>(R),
                 static_cast<unsigned long long>(seed), a.output.c_str());
-    const std::size_t K = layout.K();
+    const auto index_of = [&](std::string_view name) {
+      const auto& n = layout.kpi_names;
+      return static_cast<std::size_t>(std::find(n.begin(), n.end(), name) - n.begin());
+    };
+    const std::size_t work = index_of("uitstroom_werk"), cost = index_of("cost_total_eur");
     std::printf("  point  %s  uitstroom_werk  cost_total_eur\n", [&] {
       std::string h;
       for (const auto& k : design.keys) h += k + "  ";
@@ -230,7 +236,8 @@ int run_sweep(const SweepArgs& a) {
     for (std::size_t i = 0; i < design.size(); ++i) {
       std::string vals;
       for (const auto& v : design.values[i]) vals += v + "  ";
-      std::printf("  %5zu  %s  %.6g  %.6g\n", i, vals.c_str(), points[i].kpi.mean[0], points[i].kpi.mean[K > 6 ? 6 : 0]);
+      std::printf("  %5zu  %s  %14s  %14s\n", i, vals.c_str(), format_kpi(layout.kpi_names[work], points[i].kpi.mean[work]).c_str(),
+                  format_kpi(layout.kpi_names[cost], points[i].kpi.mean[cost]).c_str());
     }
   }
   return 0;
