@@ -7,7 +7,8 @@
 //   2. the build tree: <dir of this program>/../python (bin/trede next to python/trede);
 //   3. the install tree: <dir of this program>/../<TREDE_PYTHON_INSTALL_DIR>;
 //   4. wherever the interpreter finds it by itself (PYTHONPATH, site-packages).
-// The interpreter: $TREDE_PYTHON, else the one the package was built for.
+// The interpreter: $TREDE_PYTHON, else python3 beside this program (a virtual environment), else
+// the one the package was built for.
 
 #include <spawn.h>
 #include <sys/wait.h>
@@ -62,12 +63,21 @@ std::string package_dir() {
   return "";
 }
 
+// The interpreter: $TREDE_PYTHON, else python3 beside this program (installed into a virtual
+// environment by pip), else the one the package was built for.
+std::string interpreter() {
+  if (const char* env = std::getenv("TREDE_PYTHON"); env && *env) return env;
+  std::error_code ec;
+  const fs::path beside = fs::read_symlink("/proc/self/exe", ec).parent_path() / "python3";
+  if (!ec && ::access(beside.c_str(), X_OK) == 0) return beside.string();
+  return TREDE_PYTHON_EXECUTABLE;
+}
+
 int run_report(const ReportArgs& a) {
   // The same default as the Python side (trede/report.py): FILE with the suffix .html.
   const std::string output = a.output.empty() ? fs::path(a.file).replace_extension(".html").string() : a.output;
   trede::cli::guard_outputs({{"FILE", a.file}}, {{a.output.empty() ? "the default output (FILE with .html)" : "-o", output}});
-  const char* env_python = std::getenv("TREDE_PYTHON");
-  const std::string python = env_python && *env_python ? env_python : TREDE_PYTHON_EXECUTABLE;
+  const std::string python = interpreter();
   std::vector<std::string> args = {python, "-m", "trede.report", a.file};
   if (!a.output.empty()) args.insert(args.end(), {"-o", a.output});
   if (!a.title.empty()) args.insert(args.end(), {"--title", a.title});

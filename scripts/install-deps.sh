@@ -12,6 +12,8 @@ packages=(
   # Python side (tests read HDF5 with h5py; bindings and notebooks)
   python3 python3-numpy python3-h5py python3-pandas python3-pytest pybind11-dev python3-pybind11
   python3-dev python3-matplotlib python3-nbclient python3-nbformat python3-ipykernel python3-scipy
+  # `pip install ./bindings/python` into a virtual environment, offline
+  python3-venv python3-pip python3-setuptools python3-wheel
   # progress bars with a time estimate in Python
   python3-tqdm
   # the progress bar is checked in a real terminal (tests/cli/test_terminal.py)
