@@ -1012,8 +1012,8 @@ class Loader {
     return f;
   }
 
-  // The five organisation models of DESIGN §3 (SER/Berenschot functionalities; national shares
-  // per seed document 004). "SOB / werkgever" is read as SOB, "sociale dienst / werkgever" as
+  // The five organisation models (docs/scenario-format.md §16.1; SER/Berenschot functionalities;
+  // national shares per Hilversum 2025, docs/sources.md). "SOB / werkgever" is read as SOB, "sociale dienst / werkgever" as
   // sociale_dienst, "sociale dienst (elsewhere)" as sociale_dienst, and "—" (the SOB does not
   // offer it) as `extern`, another provider. These are defaults a scenario may redefine.
   void builtin_models() {

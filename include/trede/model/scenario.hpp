@@ -197,7 +197,8 @@ struct ExitAge {
   AttributeIndex attribute = 0;  ///< the age attribute
 };
 
-/// Which organisation runs each functionality (DESIGN §3): a row of the organisation-model table.
+/// Which organisation runs each functionality (docs/scenario-format.md §16.1): a row of the
+/// organisation-model table.
 struct OrganisationModel {
   std::string name;
   /// (functionality, organisation) pairs; a functionality not listed is run by nobody
