@@ -47,6 +47,18 @@ class AtomicFile : public ::testing::Test {
     return v;
   }
 
+  // Commits one.txt and two.txt together, where two.txt became a non-empty directory after its
+  // temporary was made, so that its rename fails after one.txt's succeeded.
+  void commit_with_failing_second() {
+    PendingFile one(path("one.txt")), two(path("two.txt"));
+    one.write("new one");
+    two.write("new two");
+    fs::create_directory(path("two.txt"));
+    put(path("two.txt") + "/keep", "x");
+    PendingFile* files[] = {&one, &two};
+    trede::io::commit_all(files);
+  }
+
   fs::path dir_;
 };
 
@@ -86,27 +98,14 @@ TEST_F(AtomicFile, RemovePendingFilesDeletesUncommittedTemporaries) {
 
 TEST_F(AtomicFile, CommitAllRestoresTheFirstWhenTheSecondCannotBeRenamed) {
   put(path("one.txt"), "old one");
-  PendingFile one(path("one.txt")), two(path("two.txt"));
-  one.write("new one");
-  two.write("new two");
-  // two.txt becomes a non-empty directory after its temporary was made: its rename must fail.
-  fs::create_directory(path("two.txt"));
-  put(path("two.txt") + "/keep", "x");
-  PendingFile* files[] = {&one, &two};
-  EXPECT_THROW(trede::io::commit_all(files), trede::IoError);
+  EXPECT_THROW(commit_with_failing_second(), trede::IoError);
   EXPECT_EQ(read(path("one.txt")), "old one");  // the first is back as it was
   EXPECT_TRUE(fs::is_directory(path("two.txt")));
   EXPECT_TRUE(temporaries().empty());
 }
 
 TEST_F(AtomicFile, CommitAllRemovesANewFirstFileWhenTheSecondFails) {
-  PendingFile one(path("one.txt")), two(path("two.txt"));
-  one.write("new one");
-  two.write("new two");
-  fs::create_directory(path("two.txt"));
-  put(path("two.txt") + "/keep", "x");
-  PendingFile* files[] = {&one, &two};
-  EXPECT_THROW(trede::io::commit_all(files), trede::IoError);
+  EXPECT_THROW(commit_with_failing_second(), trede::IoError);
   EXPECT_FALSE(fs::exists(path("one.txt")));  // it did not exist before: neither output is there
   EXPECT_TRUE(temporaries().empty());
 }
