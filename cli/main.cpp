@@ -1,6 +1,7 @@
 // The `trede` command line: argument parsing and printing only; all work is in libtrede.
 //
-// Exit codes: 0 success, 2 bad input (scenario, options, unreadable input file), 1 anything else.
+// Exit codes: 0 success, 2 bad input (scenario, options, unreadable input file, an output that is an
+// input), 1 anything else, 130/143 interrupted by SIGINT/SIGTERM (cli/interrupt.cpp).
 
 #include <CLI/CLI.hpp>
 
@@ -340,7 +341,7 @@ int main(int argc, char** argv) {
   trede::cli::install_interrupt_handlers();
   CLI::App app{"trede " + std::string(trede::version) +
                " - Monte Carlo simulation of participant flows under the Dutch Participatiewet.\n"
-               "Exit codes: 0 success, 2 bad input, 1 other failure."};
+               "Exit codes: 0 success, 2 bad input, 1 other failure, 130/143 interrupted (SIGINT/SIGTERM)."};
   app.set_version_flag("--version", std::string("trede ") + trede::version + " (" + trede::git_commit() + ")");
   app.require_subcommand(1);
 

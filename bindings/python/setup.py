@@ -11,8 +11,11 @@ would install into a prefix, with the Python environment as the prefix:
     <env>/include/trede/, <env>/lib/cmake/trede/   for C++: find_package(trede) with CMAKE_PREFIX_PATH=<env>
 
 Environment:
-    TREDE_CMAKE_BUILD_DIR   the CMake build directory (default: build/pip in the repository);
-                            reused by the next install, so a second install only rebuilds what changed
+    TREDE_CMAKE_BUILD_DIR   the CMake build directory (default: build/pip in the repository). A
+                            directory this script configured is configured again with its settings
+                            and rebuilt where something changed; an existing build tree configured
+                            by someone else (e.g. build/release, built) is installed from as it is:
+                            never reconfigured or rebuilt.
     TREDE_CMAKE_ARGS        extra arguments for the CMake configure step, separated by spaces
     TREDE_PIP_BUILD_BASE    setuptools' own build directory (default: build/pip-setuptools)
 """
@@ -68,24 +71,32 @@ class CMakeBuild(build):
             raise RuntimeError(f"{HERE}: build from the trede repository (the C++ sources must be at {ROOT})")
         build = Path(os.environ.get("TREDE_CMAKE_BUILD_DIR") or ROOT / "build" / "pip").resolve()
         stage = Path(self.build_lib).resolve().parent / "trede-install"
-        site = _site_dir()
-        configure = ["cmake", "-S", ROOT, "-B", build, "-DCMAKE_BUILD_TYPE=Release",
-                     "-DTREDE_BUILD_TESTS=OFF", "-DTREDE_BUILD_BENCH=OFF", "-DTREDE_BUILD_PYTHON=ON",
-                     "-DTREDE_BUILD_CLI=ON", f"-DPython3_EXECUTABLE={sys.executable}",
-                     f"-DTREDE_PYTHON_INSTALL_DIR={site}"]
-        if not (build / "CMakeCache.txt").exists() and shutil.which("ninja"):
-            configure += ["-G", "Ninja"]
-        if shutil.which("ccache"):
-            configure.append("-DCMAKE_CXX_COMPILER_LAUNCHER=ccache")
-        configure += shlex.split(os.environ.get("TREDE_CMAKE_ARGS", ""))
-        _run(configure)
-        _run(["cmake", "--build", build])
+        mine = build / "trede-pip-build.txt"  # marks a build tree this script configured
+        if mine.exists() or not (build / "CMakeCache.txt").exists():
+            configure = ["cmake", "-S", ROOT, "-B", build, "-DCMAKE_BUILD_TYPE=Release",
+                         "-DTREDE_BUILD_TESTS=OFF", "-DTREDE_BUILD_BENCH=OFF", "-DTREDE_BUILD_PYTHON=ON",
+                         "-DTREDE_BUILD_CLI=ON", f"-DPython3_EXECUTABLE={sys.executable}",
+                         f"-DTREDE_PYTHON_INSTALL_DIR={_site_dir()}"]
+            if not (build / "CMakeCache.txt").exists() and shutil.which("ninja"):
+                configure += ["-G", "Ninja"]
+            if shutil.which("ccache"):
+                configure.append("-DCMAKE_CXX_COMPILER_LAUNCHER=ccache")
+            configure += shlex.split(os.environ.get("TREDE_CMAKE_ARGS", ""))
+            _run(configure)
+            mine.write_text("configured by bindings/python/setup.py (pip install)\n")
+            _run(["cmake", "--build", build])
+        else:
+            print(f"installing from the build tree {build} as it is (built by its owner)", flush=True)
         shutil.rmtree(stage, ignore_errors=True)
         _run(["cmake", "--install", build, "--prefix", stage])
 
-        package = stage / site / "trede"
-        if not (package / "__init__.py").exists():
-            raise RuntimeError(f"cmake --install put no package at {package}")
+        # The package, wherever that tree's TREDE_PYTHON_INSTALL_DIR put it (site-packages or
+        # dist-packages: both lie at the same depth below the prefix, so the RPATH to lib/ holds).
+        found = sorted(stage.glob("lib/python3*/*-packages/trede/__init__.py"))
+        if len(found) != 1:
+            raise RuntimeError(f"cmake --install put {len(found)} trede packages below {stage}")
+        package = found[0].parent
+        site = package.parent.relative_to(stage)
         target = Path(self.build_lib) / "trede"
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(package, target)
@@ -95,7 +106,7 @@ class CMakeBuild(build):
         data = {}
         for path in sorted(stage.rglob("*")):
             rel = path.relative_to(stage)
-            if path.is_dir() or rel.parts[: len(Path(site).parts)] == Path(site).parts:
+            if path.is_dir() or rel.parts[: len(site.parts)] == site.parts:
                 continue
             if path.is_symlink() and path.name.endswith(".so"):
                 continue

@@ -14,6 +14,7 @@ import os
 import resource
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -127,6 +128,19 @@ CASES = {
 def test_output_that_is_an_input_is_refused(work, case):
     args, words = CASES[case]
     refused(work, args, must_name=words)
+
+
+def test_python_report_over_its_result_is_refused(work):
+    """python3 -m trede.report, the Python side of `trede report`, refuses the same."""
+    os.link(work / "r.h5", work / "r-link.h5")
+    env = dict(os.environ, PYTHONPATH=str(Path(TREDE).resolve().parent.parent / "python"))
+    for out in ("r.h5", "./r-link.h5"):
+        before = snapshot(work)
+        p = subprocess.run([sys.executable, "-m", "trede.report", "r.h5", "-o", out], cwd=work, env=env,
+                           capture_output=True, text=True, timeout=120)
+        assert p.returncode == EXIT_BAD_INPUT, describe(p)
+        assert f"-o: '{out}' is the same file as FILE 'r.h5'" in p.stderr, describe(p)
+        assert snapshot(work) == before
 
 
 def test_dotdot_spelling_is_the_same_file(work):
