@@ -6,7 +6,7 @@
 // engine/calendar_queue.hpp, which the engine uses, and the 4-ary heap of engine/event_queue.hpp).
 //
 // An *event* is what ReplicateResult::events counts (moves plus arrivals), the same unit as the
-// peers in PEERS.md, so `events/s` can be compared with them directly.
+// peers in bench/peers/README.md, so `events/s` can be compared with them directly.
 
 #include <benchmark/benchmark.h>
 

@@ -8,15 +8,15 @@
 #include <cstdio>
 #include <map>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
+#include "outputs.hpp"
 #include "progress.hpp"
 #include "common.hpp"
 #include "trede/calib/calibrate.hpp"
@@ -26,6 +26,8 @@
 #include "trede/calib/targets.hpp"
 #include "trede/error.hpp"
 #include "trede/io/calibration.hpp"
+#include "trede/io/atomic_file.hpp"
+#include "trede/io/output_guard.hpp"
 #include "trede/model/load.hpp"
 
 namespace {
@@ -56,29 +58,6 @@ void check_output(const std::string& opt, const std::string& out) {
   if (fs::is_directory(p)) bad(opt, out + " is a directory");
   const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
   if (!fs::is_directory(dir)) bad(opt, "directory '" + dir.string() + "' does not exist");
-}
-
-// Writes `text` to `path` through a temporary file renamed into place.
-void write_text(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw trede::IoError(path, "cannot create temporary file '" + tmp + "'");
-    out << text;
-    out.flush();
-    if (!out) {
-      std::error_code ec;
-      std::filesystem::remove(tmp, ec);
-      throw trede::IoError(path, "cannot write the calibrated scenario");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::error_code ec2;
-    std::filesystem::remove(tmp, ec2);
-    throw trede::IoError(path, "cannot move the calibrated scenario into place: " + ec.message());
-  }
 }
 
 // Input files that cannot be read are bad input (exit 2), like a bad scenario.
@@ -164,6 +143,11 @@ int run(const Args& a) {
   if (a.replicates == 0 || a.replicates == 1) bad("-n", "need at least 2 replicates per candidate");
 
   const auto scenario = trede::model::load_scenario(a.scenario, a.sets);
+  auto inputs = trede::io::scenario_inputs(scenario);
+  inputs.push_back({"--data", a.data});
+  inputs.push_back({"--targets", a.targets});
+  std::erase_if(inputs, [](const auto& f) { return f.path.empty(); });
+  trede::cli::guard_outputs(inputs, {{"-o", a.output}, {"--report", a.report}});
   trede::calib::Plan plan;
   plan.provenance.command_line = trede::cli::command_line();
   if (!a.data.empty()) plan.data = data_stage(a, scenario);
@@ -185,14 +169,28 @@ int run(const Args& a) {
   }
   for (const auto& st : c.stages) report_status(st);
   if (!c.usable()) return 1;
-  if (!a.output.empty()) {
-    write_text(a.output, c.calibrated_text);
-    if (!a.quiet) std::printf("\nwrote %s\n", a.output.c_str());
+  // Both outputs are written to temporaries first and renamed together: both or neither.
+  std::optional<trede::io::PendingFile> scenario_file, report_file;
+  std::vector<trede::io::PendingFile*> files;
+  try {
+    if (!a.output.empty()) {
+      scenario_file.emplace(a.output);
+      scenario_file->write(c.calibrated_text);
+      files.push_back(&*scenario_file);
+    }
+    if (!a.report.empty()) {
+      report_file.emplace(a.report);
+      trede::io::write_calibration(*report_file, c.fit, scenario, c.calibrated_text, c.provenance);
+      files.push_back(&*report_file);
+    }
+    trede::io::commit_all(files);
+  } catch (const trede::IoError& e) {
+    if (a.output.empty() || a.report.empty()) throw;
+    throw trede::IoError(e.path(), std::string(e.what()).substr(e.path().size() + 2) + "; neither " + a.output +
+                                       " nor " + a.report + " was written");
   }
-  if (!a.report.empty()) {
-    trede::io::write_calibration(a.report, c.fit, scenario, c.calibrated_text, c.provenance);
-    if (!a.quiet) std::printf("wrote %s\n", a.report.c_str());
-  }
+  if (!a.quiet)
+    for (const auto* f : files) std::printf("%swrote %s\n", f == files.front() ? "\n" : "", f->path().c_str());
   return 0;
 }
 

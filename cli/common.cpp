@@ -36,19 +36,6 @@ std::string& command_line() {
   return line;
 }
 
-std::string human(double v) {
-  char buf[64];
-  const double a = std::fabs(v);
-  if (std::isnan(v)) return "n/a";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  if (a >= 1e9) std::snprintf(buf, sizeof buf, "%.3g G", v / 1e9);
-  else if (a >= 1e6) std::snprintf(buf, sizeof buf, "%.3g M", v / 1e6);
-  else if (a >= 1e4) std::snprintf(buf, sizeof buf, "%.0f", v);
-  else if (a >= 100) std::snprintf(buf, sizeof buf, "%.1f", v);
-  else std::snprintf(buf, sizeof buf, "%.3g", v);
-  return buf;
-}
-
 void check_output_path(const std::string& option, const std::string& out) {
   namespace fs = std::filesystem;
   const fs::path p(out);

@@ -35,9 +35,6 @@ void abort_all(int code);
 // The command line as typed, for provenance attributes.
 std::string& command_line();
 
-// A number for people: "1.23 M", "4567", "0.123", "n/a".
-std::string human(double v);
-
 // Checks that `out` can be written: not a directory, its directory exists. Throws BadInput
 // naming `option`.
 void check_output_path(const std::string& option, const std::string& out);

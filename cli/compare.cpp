@@ -1,11 +1,15 @@
 // trede compare: scenarios on common random numbers; paired differences with intervals.
 
 #include <algorithm>
+#include <atomic>
+#include <cstdint>
 #include <cmath>
 #include <cstdio>
 #include <memory>
 
 #include "common.hpp"
+#include "format.hpp"
+#include "outputs.hpp"
 #include "progress.hpp"
 #include "trede/engine/result.hpp"
 #include "trede/error.hpp"
@@ -36,9 +40,11 @@ void print_comparison(const mc::Comparison& c) {
                 c.names.front().c_str(), level,
                 c.variance_reduction_kpi.empty() ? "" : "; variance reduction vs independent streams");
     for (std::size_t k = 0; k < L.K(); ++k) {
-      std::printf("  %-36s %12s  %12s  [%s, %s]", L.kpi_names[k].c_str(), human(base.kpi_summary.mean[k]).c_str(),
-                  human(c.kpi[d].mean[k]).c_str(), human(c.kpi[d].lo[k]).c_str(), human(c.kpi[d].hi[k]).c_str());
-      if (!c.variance_reduction_kpi.empty()) std::printf("  x%s", human(c.variance_reduction_kpi[d][k]).c_str());
+      const std::string& name = L.kpi_names[k];
+      std::printf("  %-36s %16s  %16s  [%s, %s]", name.c_str(), format_kpi(name, base.kpi_summary.mean[k]).c_str(),
+                  format_kpi_difference(name, c.kpi[d].mean[k]).c_str(), format_kpi_difference(name, c.kpi[d].lo[k]).c_str(),
+                  format_kpi_difference(name, c.kpi[d].hi[k]).c_str());
+      if (!c.variance_reduction_kpi.empty()) std::printf("  x%s", format_number(c.variance_reduction_kpi[d][k]).c_str());
       std::printf("\n");
     }
   }
@@ -51,8 +57,10 @@ void print_comparison(const mc::Comparison& c) {
       std::printf("  %8.2f", L.period_end[p]);
       for (std::size_t k : {engine::kpp_uitstroom_werk, engine::kpp_uitval, engine::kpp_cost_eur}) {
         const std::size_t i = p * L.Kp() + k;
-        std::printf("  %10s [%s, %s]", human(c.kpi_period[d].mean[i]).c_str(), human(c.kpi_period[d].lo[i]).c_str(),
-                    human(c.kpi_period[d].hi[i]).c_str());
+        const std::string& name = L.kpi_period_names[k];
+        std::printf("  %12s [%s, %s]", format_kpi_difference(name, c.kpi_period[d].mean[i]).c_str(),
+                    format_kpi_difference(name, c.kpi_period[d].lo[i]).c_str(),
+                    format_kpi_difference(name, c.kpi_period[d].hi[i]).c_str());
       }
       std::printf("\n");
     }
@@ -66,7 +74,7 @@ void print_comparison(const mc::Comparison& c) {
     if (!v.empty())
       std::printf("\nvariance reduction from common random numbers (var independent / var paired) over all KPIs: "
                   "median x%s, range x%s to x%s\n",
-                  human(v[v.size() / 2]).c_str(), human(v.front()).c_str(), human(v.back()).c_str());
+                  format_number(v[v.size() / 2]).c_str(), format_number(v.front()).c_str(), format_number(v.back()).c_str());
   }
 }
 
@@ -91,9 +99,25 @@ int run(const Args& a) {
     }
   }
   if (!problems.empty()) throw ModelError(std::move(problems));
+  std::vector<io::NamedFile> inputs;
+  for (const auto& s : scenarios) {
+    const auto in = io::scenario_inputs(s);
+    inputs.insert(inputs.end(), in.begin(), in.end());
+  }
+  if (!a.output.empty()) guard_outputs(inputs, {{"-o", a.output}});
   mc::check_comparable(scenarios);  // before any run
   ProgressBar bar(root() && !a.quiet && stderr_is_terminal(), "replicates");
-  opt.run.progress = [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
+  // Progress in units a user knows: which scenario, and its replicates.
+  const std::string of_n = "/" + std::to_string(scenarios.size());
+  auto current = std::make_shared<std::atomic<std::size_t>>(SIZE_MAX);
+  opt.run_progress = [&bar, of_n, current, n = scenarios.size()](std::size_t run, std::size_t runs, std::uint64_t done,
+                                                                  std::uint64_t replicates) {
+    if (current->exchange(run) != run)
+      bar.set_step(run < n ? "scenario " + std::to_string(run + 1) + of_n
+                           : "scenario " + std::to_string(run - n + 2) + of_n + " on independent streams",
+                   run, runs);
+    bar.update(done, replicates);
+  };
   const mc::Comparison c = mc::compare(scenarios, opt, executor());
   bar.finish();
   if (!root()) return exit_ok;

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "common.hpp"
+#include "format.hpp"
 #include "trede/io/hdf5.hpp"
 
 namespace trede::cli {
@@ -31,14 +32,23 @@ int run(const std::string& path) {
   for (const auto& t : info.tables) {
     std::printf("\n%s\n", t.title.c_str());
     const std::size_t C = t.columns.size();
+    const bool kpis = t.rows == info.kpi_names;  // rows are KPIs: formatted by their names
     for (std::size_t r = 0; r < t.rows.size(); ++r) {
-      std::printf("  %-36s", t.rows[r].c_str());
+      const double* v = &t.values[r * C];
       // Three columns read as "value [lo, hi]"; other tables as plain columns.
-      if (C == 3 && (t.columns[1] == "lo" || t.columns[1] == "q05" || t.columns[1] == "lower"))
-        std::printf(" %12s  [%s, %s]", human(t.values[r * C]).c_str(), human(t.values[r * C + 1]).c_str(),
-                    human(t.values[r * C + 2]).c_str());
-      else
-        for (std::size_t c = 0; c < C; ++c) std::printf(" %s=%s", t.columns[c].c_str(), human(t.values[r * C + c]).c_str());
+      if (C == 3 && (t.columns[1] == "lo" || t.columns[1] == "q05" || t.columns[1] == "lower")) {
+        if (kpis) {
+          std::printf("%s\n", format_kpi_row(t.rows[r], v[0], v[1], v[2], t.columns[1] == "lo").c_str());
+          continue;
+        }
+        std::printf("  %-36s %12s  [%s, %s]", t.rows[r].c_str(), format_number(v[0]).c_str(), format_number(v[1]).c_str(),
+                    format_number(v[2]).c_str());
+      } else {
+        std::printf("  %-36s", t.rows[r].c_str());
+        for (std::size_t c = 0; c < C; ++c)
+          std::printf(" %s=%s", t.columns[c].c_str(),
+                      (info.kind == "sweep" ? format_kpi(t.columns[c], v[c]) : format_number(v[c])).c_str());
+      }
       std::printf("\n");
     }
   }

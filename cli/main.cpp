@@ -1,7 +1,8 @@
 // The `trede` command line: argument parsing and printing only; all work is in libtrede.
 // Each subcommand lives in its own file and registers itself (common.hpp).
 //
-// Exit codes: 0 success, 2 bad input (scenario, options, unreadable input file), 1 anything else.
+// Exit codes: 0 success, 2 bad input (scenario, options, unreadable input file), 1 anything else,
+// 130/143 interrupted by SIGINT/SIGTERM (cli/interrupt.cpp).
 
 #include <CLI/CLI.hpp>
 
@@ -11,15 +12,18 @@
 #include <vector>
 
 #include "common.hpp"
+#include "interrupt.hpp"
+#include "suggest.hpp"
 #include "trede/error.hpp"
 #include "trede/version.hpp"
 
 int main(int argc, char** argv) {
   using namespace trede::cli;
   (void)executor();  // starts MPI when launched by mpirun, before anything else
+  install_interrupt_handlers();
   CLI::App app{"trede " + std::string(trede::version) +
                " - Monte Carlo simulation of participant flows under the Dutch Participatiewet.\n"
-               "Exit codes: 0 success, 2 bad input, 1 other failure."};
+               "Exit codes: 0 success, 2 bad input, 1 other failure, 130/143 interrupted (SIGINT/SIGTERM)."};
   app.set_version_flag("--version", std::string("trede ") + trede::version + " (" + trede::git_commit() + ")");
   app.require_subcommand(1);
 
@@ -32,8 +36,14 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? exit_ok : exit_bad_input;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    const auto hints = suggestions(app, argc, argv);
+    // An unexpected argument with a close match: the suggestion says it better than CLI11.
+    const bool extras = dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr;
+    if (hints.empty() || !extras) (void)app.exit(e);
+    for (const auto& h : hints) std::fprintf(stderr, "error: %s\n", h.c_str());
+    if (!hints.empty() && extras) std::fprintf(stderr, "Run with --help for more information.\n");
+    return exit_bad_input;
   }
 
   const Runner* chosen = nullptr;

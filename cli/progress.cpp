@@ -1,19 +1,35 @@
 #include "progress.hpp"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+
+#include "format.hpp"
+#include "interrupt.hpp"
 
 namespace trede::cli {
 
 bool stderr_is_terminal() noexcept { return ::isatty(STDERR_FILENO) == 1; }
 
-ProgressBar::ProgressBar(bool enabled, std::string label)
-    : enabled_(enabled), label_(std::move(label)), start_(std::chrono::steady_clock::now()) {
+int terminal_columns() noexcept {
+  struct winsize ws {};
+  if (::ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  if (const char* c = std::getenv("COLUMNS")) {
+    const int n = std::atoi(c);
+    if (n > 0) return n;
+  }
+  return 80;
+}
+
+ProgressBar::ProgressBar(bool enabled, std::string unit)
+    : enabled_(enabled), unit_(std::move(unit)), start_(std::chrono::steady_clock::now()) {
   if (!enabled_) return;
   thread_ = std::thread([this] {
     while (!stop_.load()) {
-      draw(false);
+      draw();
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
   });
@@ -28,25 +44,55 @@ void ProgressBar::update(std::uint64_t done, std::uint64_t total) noexcept {
   }
 }
 
+void ProgressBar::set_step(std::string label, std::size_t index, std::size_t count) {
+  const std::lock_guard lock(step_mutex_);
+  step_ = std::move(label);
+  step_index_ = index;
+  step_count_ = std::max<std::size_t>(count, 1);
+  done_.store(0);
+}
+
 void ProgressBar::finish() {
   if (!enabled_ || stop_.exchange(true)) return;
   if (thread_.joinable()) thread_.join();
-  draw(true);
-  std::fputc('\n', stderr);
+  if (interrupted()) return;
+  std::fputs("\r\033[K", stderr);  // erase the bar: the next output starts on a clean line
+  std::fflush(stderr);
 }
 
-void ProgressBar::draw(bool final) {
+std::string ProgressBar::line(int columns, double seconds) const {
   const std::uint64_t done = done_.load(), total = total_.load();
+  std::string step;
+  double whole = 0.0;  // fraction of all steps done
+  {
+    const std::lock_guard lock(step_mutex_);
+    step = step_;
+    const double part = total ? static_cast<double>(std::min(done, total)) / static_cast<double>(total) : 0.0;
+    whole = (static_cast<double>(step_index_) + part) / static_cast<double>(step_count_);
+  }
+  std::string left = (step.empty() ? "" : step + ", ") + unit_ + " " + std::to_string(done) + "/" + std::to_string(total);
+  std::string right = " " + format_duration(seconds);
+  if (whole > 0.0 && whole < 1.0) right += ", eta " + format_duration(seconds * (1.0 - whole) / whole);
+  // Two columns spare: the terminal echoes a Ctrl-C as "^C" after the line, and a line that
+  // reaches the last column wraps on some terminals.
+  const int room = columns - 3;
+  const int bar = room - static_cast<int>(left.size() + right.size()) - 3;
+  if (bar >= 10) {
+    const int filled = static_cast<int>(bar * whole);
+    return left + " [" + std::string(static_cast<std::size_t>(filled), '#') +
+           std::string(static_cast<std::size_t>(bar - filled), ' ') + "]" + right;
+  }
+  // Narrow terminals: the numbers first, then the time, and no bar.
+  if (static_cast<int>(left.size() + right.size()) + 1 <= room) return left + "," + right;
+  return left.substr(0, static_cast<std::size_t>(std::max(room, 0)));
+}
+
+void ProgressBar::draw() {
+  if (interrupted()) return;  // the signal handler owns the terminal now
+  if (total_.load() == 0) return;  // nothing counted yet
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  constexpr int width = 30;
-  const int filled = total ? static_cast<int>(width * static_cast<double>(done) / static_cast<double>(total)) : 0;
-  std::string bar(static_cast<std::size_t>(filled), '#');
-  bar.resize(width, ' ');
-  char eta[32] = "";
-  if (!final && done > 0 && done < total)
-    std::snprintf(eta, sizeof eta, "  eta %.0f s", secs / static_cast<double>(done) * static_cast<double>(total - done));
-  std::fprintf(stderr, "\r%s [%s] %llu/%llu  %.1f s%s   ", label_.c_str(), bar.c_str(),
-               static_cast<unsigned long long>(done), static_cast<unsigned long long>(total), secs, eta);
+  // "\033[K" erases what a longer earlier line left to the right.
+  std::fprintf(stderr, "\r%s\033[K", line(terminal_columns(), secs).c_str());
   std::fflush(stderr);
 }
 

@@ -62,9 +62,18 @@ std::vector<std::string> environment_with(const std::string& dir) {
 
 }  // namespace
 
+// The interpreter: $TREDE_PYTHON, else python3 beside this program (installed into a virtual
+// environment by pip), else the one the package was built for.
+static std::string interpreter() {
+  if (const char* env = std::getenv("TREDE_PYTHON"); env && *env) return env;
+  std::error_code ec;
+  const std::filesystem::path beside = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path() / "python3";
+  if (!ec && ::access(beside.c_str(), X_OK) == 0) return beside.string();
+  return TREDE_PYTHON_EXECUTABLE;
+}
+
 int run_python_module(const std::string& module, const std::vector<std::string>& args, const std::string& what) {
-  const char* env_python = std::getenv("TREDE_PYTHON");
-  const std::string python = env_python && *env_python ? env_python : TREDE_PYTHON_EXECUTABLE;
+  const std::string python = interpreter();
   std::vector<std::string> argv_s = {python, "-m", "trede." + module};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<std::string> env = environment_with(package_dir(module));

@@ -7,7 +7,8 @@
 //   2. the build tree: <dir of this program>/../python (bin/trede next to python/trede);
 //   3. the install tree: <dir of this program>/../<TREDE_PYTHON_INSTALL_DIR>;
 //   4. wherever the interpreter finds it by itself (PYTHONPATH, site-packages).
-// The interpreter: $TREDE_PYTHON, else the one the package was built for.
+// The interpreter: $TREDE_PYTHON, else python3 beside this program (a virtual environment made by
+// pip), else the one the package was built for.
 
 #include <string>
 #include <vector>

@@ -3,11 +3,13 @@
 // passes its arguments on; the report itself is Python (matplotlib). How the interpreter and
 // the package are found: cli/python_tool.hpp.
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "common.hpp"
+#include "outputs.hpp"
 #include "python_tool.hpp"
 
 namespace {
@@ -22,6 +24,11 @@ struct ReportArgs {
 };
 
 int run_report(const ReportArgs& a) {
+  // The same default as the Python side (trede/report.py): FILE with the suffix .html.
+  const std::string output =
+      a.output.empty() ? std::filesystem::path(a.file).replace_extension(".html").string() : a.output;
+  trede::cli::guard_outputs({{"FILE", a.file}},
+                            {{a.output.empty() ? "the default output (FILE with .html)" : "-o", output}});
   std::vector<std::string> args = {a.file, "--lang", a.lang};
   if (!a.output.empty()) args.insert(args.end(), {"-o", a.output});
   if (!a.title.empty()) args.insert(args.end(), {"--title", a.title});

@@ -8,6 +8,8 @@
 #include <optional>
 
 #include "common.hpp"
+#include "format.hpp"
+#include "outputs.hpp"
 #include "progress.hpp"
 #include "trede/error.hpp"
 #include "trede/io/hdf5.hpp"
@@ -44,8 +46,8 @@ void print_variance(const mc::Psa& p) {
     const auto& v = p.kpi_variance[k];
     if (!std::isfinite(v.total) || v.total == 0.0) continue;
     std::printf("  %-36s parameter %5.1f%% (+/- %.1f)   sd %s: parameter %s, Monte Carlo %s\n", L.kpi_names[k].c_str(),
-                100.0 * v.parameter_share, 196.0 * v.share_se, human(std::sqrt(v.total)).c_str(),
-                human(std::sqrt(v.parameter)).c_str(), human(std::sqrt(v.monte_carlo)).c_str());
+                100.0 * v.parameter_share, 196.0 * v.share_se, format_number(std::sqrt(v.total)).c_str(),
+                format_number(std::sqrt(v.parameter)).c_str(), format_number(std::sqrt(v.monte_carlo)).c_str());
   }
 }
 
@@ -61,6 +63,7 @@ int run_psa(const Args& a, mc::RunOptions opt) {
   if (a.output.empty()) throw BadInput{"--draws: a probabilistic sensitivity analysis needs an output file (-o)"};
   check_output_path("-o", a.output);
   const auto s = model::load_scenario(a.scenario, a.sets);
+  guard_outputs(io::scenario_inputs(s), {{"-o", a.output}, {"-o (its finished draws)", a.output + ".parts", true}});
   const model::Scenario* one[] = {&s};
   const mc::DrawSet draws = mc::draw_parameters(one, po.draws, po.method, po.run.seed);
   io::WriteOptions wo;
@@ -103,30 +106,30 @@ void print_headline(const model::Scenario& s, const mc::Ensemble& e) {
   const double events = static_cast<double>(e.total_events());
   std::printf("%s: %llu replicates, seed %llu, %d thread%s; %s events in %.2f s (%s events/s)\n", s.name.c_str(),
               static_cast<unsigned long long>(e.replicates), static_cast<unsigned long long>(e.seed), e.threads_used,
-              e.threads_used == 1 ? "" : "s", human(events).c_str(), e.wall_seconds,
-              human(e.wall_seconds > 0 ? events / e.wall_seconds : 0).c_str());
+              e.threads_used == 1 ? "" : "s", format_number(events).c_str(), e.wall_seconds,
+              format_number(e.wall_seconds > 0 ? events / e.wall_seconds : 0).c_str());
   std::printf("\nKPIs per replicate: mean [5%%, 95%%]\n");
   for (std::size_t k = 0; k < L.K(); ++k)
-    std::printf("  %-36s %12s  [%s, %s]\n", L.kpi_names[k].c_str(), human(e.kpi_summary.mean[k]).c_str(),
-                human(e.kpi_summary.q05[k]).c_str(), human(e.kpi_summary.q95[k]).c_str());
+    std::printf("%s\n",
+                format_kpi_row(L.kpi_names[k], e.kpi_summary.mean[k], e.kpi_summary.q05[k], e.kpi_summary.q95[k]).c_str());
   const std::size_t T = L.T(), S = L.S(), last = T - 1;
   std::printf("\nparticipatieladder at %.2f: mean people per trede [5%%, 95%%]\n", L.report_times[last]);
   for (std::size_t r = 0; r < mc::ladder_rungs; ++r) {
     const std::size_t i = last * mc::ladder_rungs + r;
-    std::printf("  trede %zu  %12s  [%s, %s]\n", r + 1, human(e.trede_summary.mean[i]).c_str(),
-                human(e.trede_summary.q05[i]).c_str(), human(e.trede_summary.q95[i]).c_str());
+    std::printf("  trede %zu  %12s  [%s, %s]\n", r + 1, format_number(e.trede_summary.mean[i]).c_str(),
+                format_number(e.trede_summary.q05[i]).c_str(), format_number(e.trede_summary.q95[i]).c_str());
   }
   std::printf("\noccupancy at %.2f: mean [5%%, 95%%]\n", L.report_times[last]);
   for (std::size_t st = 0; st < S; ++st) {
     const std::size_t i = last * S + st;
-    std::printf("  %-28s %12s  [%s, %s]\n", L.states[st].c_str(), human(e.occupancy_summary.mean[i]).c_str(),
-                human(e.occupancy_summary.q05[i]).c_str(), human(e.occupancy_summary.q95[i]).c_str());
+    std::printf("  %-28s %12s  [%s, %s]\n", L.states[st].c_str(), format_number(e.occupancy_summary.mean[i]).c_str(),
+                format_number(e.occupancy_summary.q05[i]).c_str(), format_number(e.occupancy_summary.q95[i]).c_str());
   }
   for (std::size_t c = 0; c < L.C(); ++c) {
     const std::size_t i = last * L.C() + c;
     std::printf("  waiting for %-16s %12s  [%s, %s]\n", L.capacity_states[c].c_str(),
-                human(e.waiting_summary.mean[i]).c_str(), human(e.waiting_summary.q05[i]).c_str(),
-                human(e.waiting_summary.q95[i]).c_str());
+                format_number(e.waiting_summary.mean[i]).c_str(), format_number(e.waiting_summary.q05[i]).c_str(),
+                format_number(e.waiting_summary.q95[i]).c_str());
   }
 }
 
@@ -144,6 +147,7 @@ int run(const Args& a) {
   opt.check();
   if (!a.output.empty()) check_output_path("-o", a.output);
   const auto s = model::load_scenario(a.scenario, a.sets);
+  if (!a.output.empty()) guard_outputs(io::scenario_inputs(s), {{"-o", a.output}});
 
   ProgressBar bar(root() && !a.quiet && stderr_is_terminal(), "replicates");
   opt.progress = [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };

@@ -4,6 +4,7 @@
 // runs only what is missing after an interruption, and the sweep file is written atomically at
 // the end.
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -14,6 +15,9 @@
 #include <vector>
 
 #include "common.hpp"
+#include "format.hpp"
+#include "interrupt.hpp"
+#include "outputs.hpp"
 #include "progress.hpp"
 #include "trede/error.hpp"
 #include "trede/io/hdf5.hpp"
@@ -90,6 +94,8 @@ int run_sweep(const SweepArgs& a) {
   }
   const model::Scenario base = model::load_scenario(a.scenario, a.sets);
   (void)mc::sweep_scenarios(base, design);  // every point checked before the parts are touched
+  guard_outputs(io::scenario_inputs(base), {{"-o", a.output}, {"-o (its parts directory)", a.output + ".parts", true}});
+  set_interrupt_note("the finished points are kept in " + a.output + ".parts; add --resume to the same command to continue");
 
   io::WriteOptions wo;
   wo.compression_level = a.compression;
@@ -129,7 +135,7 @@ int run_sweep(const SweepArgs& a) {
     for (std::size_t i = 0; i < design.size(); ++i) {
       std::string line;
       for (const auto& v : design.values[i]) line += v + "  ";
-      for (std::size_t k : shown) line += human(sw.points[i].summary("kpi").mean[k]) + "  ";
+      for (std::size_t k : shown) line += format_kpi(names[k], sw.points[i].summary("kpi").mean[k]) + "  ";
       std::printf("  %5zu  %s\n", i, line.c_str());
     }
   }

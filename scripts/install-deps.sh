@@ -14,6 +14,12 @@ packages=(
   python3-dev python3-matplotlib python3-nbclient python3-nbformat python3-ipykernel python3-scipy
   # `trede export --format xlsx` writes workbooks with openpyxl; the report tests read screenshots with PIL
   python3-openpyxl python3-pil
+  # `pip install ./bindings/python` into a virtual environment, offline
+  python3-venv python3-pip python3-setuptools python3-wheel
+  # progress bars with a time estimate in Python
+  python3-tqdm
+  # the progress bar is checked in a real terminal (tests/cli/test_terminal.py)
+  tmux
   # the HTML report is checked in a real headless browser
   chromium
   # MPI across machines

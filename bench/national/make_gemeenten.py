@@ -4,7 +4,7 @@
 342 gemeenten as regions sharing one participatieladder model (BM2-like states, rates per
 year), about 1.5 million people at the start, inflow, per-gemeente capacities for beschut werk
 and tussengroep (waiting in place), ages with exit at 67, 25 years with monthly reporting, and
-the national mix of organisation models (about 20/20/50/6/4 %, seed document 004) with handover
+the national mix of organisation models (about 20/20/50/6/4 %, Hilversum 2025) with handover
 delays and leakage. Sizes are spread log-normally (a handful of large cities, many small
 gemeenten); the sizes are synthetic, not CBS figures: this is a benchmark, not a forecast.
 

@@ -5,6 +5,7 @@
 
 #include "io/hdf5_file.hpp"
 #include "trede/error.hpp"
+#include "trede/io/atomic_file.hpp"
 
 namespace trede::io {
 namespace {
@@ -139,6 +140,13 @@ void fill(hid_t file, const calib::FitResult& f, const model::Scenario& s, const
 void write_calibration(const std::string& path, const calib::FitResult& fit, const model::Scenario& scenario,
                        const std::string& calibrated_text, const calib::Provenance& provenance) {
   detail::write_file(path, 0, [&](hid_t file) { fill(file, fit, scenario, calibrated_text, provenance); });
+}
+
+void write_calibration(PendingFile& out, const calib::FitResult& fit, const model::Scenario& scenario,
+                       const std::string& calibrated_text, const calib::Provenance& provenance) {
+  const std::vector<char> image =
+      detail::build_image(out.path(), 0, [&](hid_t file) { fill(file, fit, scenario, calibrated_text, provenance); });
+  out.write(image.data(), image.size());
 }
 
 CalibrationReport read_calibration(const std::string& path) {

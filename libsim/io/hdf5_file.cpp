@@ -15,6 +15,7 @@
 
 #include "text.hpp"
 #include "trede/error.hpp"
+#include "trede/io/atomic_file.hpp"
 #include "trede/io/hdf5.hpp"
 #include "trede/model/scenario.hpp"
 #include "trede/version.hpp"
@@ -301,42 +302,9 @@ std::vector<char> build_image(const std::string& path, int compression_level, co
 }
 
 void write_image(const std::string& path, const std::vector<char>& image) {
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  if (fs::is_directory(target)) throw IoError(path, "is a directory");
-  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  if (!fs::is_directory(dir)) throw IoError(path, "directory '" + dir.string() + "' does not exist");
-  const std::string tmp =
-      path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(file_counter.fetch_add(1));
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) throw IoError(path, "cannot create temporary file '" + tmp + "': " + std::strerror(errno));
-  auto fail = [&](const std::string& what) {
-    const int err = errno;
-    ::close(fd);
-    std::error_code ec;
-    fs::remove(tmp, ec);
-    throw IoError(path, what + ": " + std::strerror(err));
-  };
-  std::size_t done = 0;
-  while (done < image.size()) {
-    const ssize_t n = ::write(fd, image.data() + done, image.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) fail("cannot write the file");
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0) fail("cannot sync the file");  // durable before the rename makes it visible
-  if (::close(fd) != 0) {
-    std::error_code ec;
-    fs::remove(tmp, ec);
-    throw IoError(path, std::string("cannot close the file: ") + std::strerror(errno));
-  }
-  std::error_code ec;
-  fs::rename(tmp, target, ec);
-  if (ec) {
-    std::error_code ec2;
-    fs::remove(tmp, ec2);
-    throw IoError(path, "cannot move the finished file into place: " + ec.message());
-  }
+  PendingFile out(path);  // the temporary exists only while the image is written out
+  out.write(image.data(), image.size());
+  out.commit();
 }
 
 void write_file(const std::string& path, int compression_level, const std::function<void(hid_t)>& fill) {

@@ -927,6 +927,7 @@ class Loader {
         if (!path) continue;
         std::filesystem::path p(*path);
         if (p.is_relative()) p = file_dir(*t.get("csv")) / p;
+        s_.data_paths.push_back(p.string());
         detail::read_population_csv(p.string(), s_, individuals, ctx_, *t.get("csv"), r.key("csv"));
         continue;
       }
@@ -997,8 +998,8 @@ class Loader {
     return f;
   }
 
-  // The five organisation models of DESIGN §3 (SER/Berenschot functionalities; national shares
-  // per seed document 004). "SOB / werkgever" is read as SOB, "sociale dienst / werkgever" as
+  // The five organisation models (docs/scenario-format.md §16.1; SER/Berenschot functionalities;
+  // national shares per Hilversum 2025, docs/sources.md). "SOB / werkgever" is read as SOB, "sociale dienst / werkgever" as
   // sociale_dienst, "sociale dienst (elsewhere)" as sociale_dienst, and "—" (the SOB does not
   // offer it) as `extern`, another provider. These are defaults a scenario may redefine.
   void builtin_models() {

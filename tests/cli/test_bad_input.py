@@ -1,4 +1,4 @@
-"""Bad input never crashes and never writes a file (DESIGN §5).
+"""Bad input never crashes and never writes a file (docs/reliability.md).
 
 Each file in tests/cli/bad/ is a malformed scenario whose header says what must be reported:
 

@@ -84,6 +84,19 @@ def test_usage_errors_exit_2(argv, tmp_path):
     assert os.listdir(tmp_path) == []
 
 
+@pytest.mark.parametrize("argv,hint", [
+    (["run", str(BM), "--replicate", "5"], "unknown option '--replicate'; did you mean '-n/--replicates'?"),
+    (["compare", str(BM), str(BM), "--sed", "3"], "unknown option '--sed'; did you mean '--seed'?"),
+    (["sweep", str(BM), "--gird", "horizon_years=1,2", "-o", "x.h5"], "did you mean '--grid'?"),
+    (["rnu", str(BM)], "unknown command 'rnu'; did you mean 'run'?"),
+], ids=["--replicate", "--sed", "--gird", "rnu"])
+def test_misspelt_option_or_command_gets_a_suggestion(argv, hint, tmp_path):
+    p = trede(*argv, cwd=tmp_path)
+    assert p.returncode == EXIT_BAD_INPUT, describe(p)
+    assert hint in p.stderr, describe(p)
+    assert os.listdir(tmp_path) == []
+
+
 # ---- validate ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("model", sorted(MODELS.glob("*.toml")), ids=lambda p: p.name)
@@ -164,7 +177,7 @@ def test_run_without_output_prints_headline_and_writes_nothing(tmp_path):
     assert "3 replicates, seed 5" in p.stdout, describe(p)
     for name in ("uitstroom_werk", "persons", "trede 1", "trede 6", "regulier_werk"):
         assert name in p.stdout, describe(p)
-    assert re.search(r"^\s+persons\s+1000\.0\s", p.stdout, re.M), describe(p)
+    assert re.search(r"^\s+persons\s+1,000\s", p.stdout, re.M), describe(p)
     assert "wrote" not in p.stdout
 
 
@@ -316,10 +329,12 @@ def _run_with_terminal_stderr(args, cwd):
 
 
 def test_progress_bar_on_a_terminal(tmp_path):
-    rc, out, tty = _run_with_terminal_stderr(["run", BM, *BM_SMALL, "-n", "20", "-o", "out.h5"], tmp_path)
+    # A run long enough (about a second) for the bar to be drawn at least once.
+    rc, out, tty = _run_with_terminal_stderr(["run", BM, "-n", "20", "--threads", "2", "-o", "out.h5"], tmp_path)
     assert rc == 0, tty
-    assert "replicates [" in tty and "20/20" in tty, f"no progress bar on a terminal: {tty!r}"
-    assert "replicates [" not in out, "the progress bar belongs on stderr"
+    assert "\rreplicates " in tty and "/20 [" in tty, f"no progress bar on a terminal: {tty!r}"
+    assert tty.endswith("\r\x1b[K"), f"the bar must be erased when done: {tty!r}"
+    assert "replicates " not in out, "the progress bar belongs on stderr"
 
 
 def test_quiet_has_no_progress_bar_on_a_terminal(tmp_path):
@@ -332,6 +347,46 @@ def test_quiet_has_no_progress_bar_on_a_terminal(tmp_path):
 
 # ---- info -------------------------------------------------------------------------------------
 
+# A zero printed with a sign ("-0", "-0.0", "-0.000000e+00"), which the number formats never write.
+NEGATIVE_ZERO = re.compile(r"-0(\.0*)?(?![.\d])")
+
+
+def kpi_rows(text):
+    """{kpi name: the rest of its row} of the KPI table ("KPIs..." up to a blank line)."""
+    table = re.search(r"^KPIs.*\n((?:  .*\n?)+)", text, re.M).group(1)
+    return {m.group(1): m.group(2) for m in re.finditer(r"^  ([a-z_0-9]+) +(\S.*\])$", table, re.M)}
+
+
+def test_run_and_info_write_numbers_the_same_way(tmp_path):
+    p = trede("run", BM2, *BM_SMALL, "-n", "6", "--seed", "3", "-o", "out.h5", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    q = trede("info", "out.h5", cwd=tmp_path)
+    assert q.returncode == 0, describe(q)
+    shown_by_run, shown_by_info = kpi_rows(p.stdout), kpi_rows(q.stdout)
+    assert len(shown_by_run) == 19 and shown_by_run == shown_by_info, f"{p.stdout}\n{q.stdout}"
+    assert re.search(r"^  share_reached_work +\d+\.\d %  \[\d+\.\d %, \d+\.\d %\]$", p.stdout, re.M), p.stdout
+    assert re.search(r"^  persons +\d{1,3}(,\d{3})+  ", p.stdout, re.M), p.stdout  # thousands separators
+    for out in (p.stdout, q.stdout):
+        assert not NEGATIVE_ZERO.search(out), out
+
+
+def test_compare_and_sweep_write_no_negative_zero(tmp_path):
+    """Identical scenarios differ by exactly 0 everywhere: the differences must read 0, not -0."""
+    p = trede("compare", BM2, BM2, *BM_SMALL, "-n", "4", "--no-independent", "-o", "cmp.h5", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    q = trede("info", "cmp.h5", cwd=tmp_path)
+    r = trede("sweep", BM2, *BM_SMALL, "--grid", "transition[0].rate=0.4,0.5", "-n", "3", "-o", "sw.h5", cwd=tmp_path)
+    assert q.returncode == 0 and r.returncode == 0, describe(q) + describe(r)
+    for out in (p.stdout, q.stdout, r.stdout):
+        assert not NEGATIVE_ZERO.search(out), out
+    assert re.search(r"^  share_reached_work +\d+\.\d %  +0\.0 pp  \[0\.0 pp, 0\.0 pp\]$", p.stdout, re.M), p.stdout
+    # The sweep's table and info's agree on how a KPI is written.
+    s = trede("info", "sw.h5", cwd=tmp_path)
+    assert s.returncode == 0, describe(s)
+    first = lambda text: re.search(r"^\s+0\s.*?(\S+)\s+(\S+)$", text, re.M).groups()
+    assert first(r.stdout) == first(s.stdout), r.stdout + s.stdout
+
+
 def test_info_prints_attributes_datasets_and_kpis(tmp_path):
     p = trede("run", BM, *BM_SMALL, "-n", "4", "--seed", "77", "-q", "-o", "out.h5", cwd=tmp_path)
     assert p.returncode == 0, describe(p)
@@ -342,13 +397,13 @@ def test_info_prints_attributes_datasets_and_kpis(tmp_path):
     assert re.search(r"^\s+/replicates/occupancy\s+int32\s+4 x 11 x 9$", q.stdout, re.M), describe(q)
     for name in kpi_names(tmp_path / "out.h5"):
         assert re.search(rf"^\s+{name}\s+\S", q.stdout, re.M), f"KPI {name} not shown\n{q.stdout}"
-    assert re.search(r"^\s+persons\s+1000\.0\s+\[1000\.0, 1000\.0\]$", q.stdout, re.M), describe(q)
+    assert re.search(r"^\s+persons\s+1,000\s+\[1,000, 1,000\]$", q.stdout, re.M), describe(q)
     # The KPI means shown are the ones in /summary/kpi.
     with h5py.File(tmp_path / "out.h5", "r") as f:
         table = f["/summary/kpi"][:]
     row = table[[n.decode() if isinstance(n, bytes) else n for n in table["name"]].index("share_reached_work")]
-    shown = float(re.search(r"^\s+share_reached_work\s+(\S+)", q.stdout, re.M).group(1))
-    assert shown == pytest.approx(row["mean"], rel=5e-3)
+    shown = float(re.search(r"^\s+share_reached_work\s+(\S+) %", q.stdout, re.M).group(1)) / 100  # a percentage
+    assert shown == pytest.approx(row["mean"], abs=5e-4)
 
 
 def test_info_on_a_text_file_exits_2(tmp_path):

@@ -1,4 +1,4 @@
-"""Determinism (DESIGN §5): the result of replicate i depends only on (scenario, seed, i).
+"""Determinism (docs/model-formalism.md §10): the result of replicate i depends only on (scenario, seed, i).
 
 A small BM2 (inflow, capacities with separate waiting lists and reneging) run through the CLI:
 - --threads 1, 2 and 0 (all cores) give bitwise-identical datasets and root attributes

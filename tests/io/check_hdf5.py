@@ -4,7 +4,7 @@ Usage: check_hdf5.py RESULT.h5 MEMORY.json [--expect-nan-kpi name,name,...]
 
 MEMORY.json is written by hdf5_roundtrip_test.cpp from the trede::mc::Ensemble and the Scenario
 given to trede::io::write_hdf5. Checks:
-- every dataset of the documented layout (DESIGN §6) exists with its shape and dtype;
+- every dataset of the documented layout (docs/hdf5-schema.md) exists with its shape and dtype;
 - every dataset equals the values in memory (bitwise; NaN where memory has NaN);
 - the root attributes (master_seed, replicates, start_time, scenario_hash, created, ...);
 - /scenario is the scenario file's text exactly;
@@ -80,7 +80,7 @@ RUNGS = 6
 INTS = ("int32",)
 FLOAT64 = ("float64",)
 
-# Path -> (shape, allowed dtypes, in-memory values). DESIGN §6 first, then the rest of the file.
+# Path -> (shape, allowed dtypes, in-memory values). The core layout first, then the rest of the file.
 documented = {
     "/time": ((T,), FLOAT64, L["report_times"]),
     "/trede": ((S,), ("int32", "int64", "uint8", "int8", "int16"), L["trede"]),

@@ -42,7 +42,7 @@ def test_arbeidsmarktregios_mix_and_shares():
     assert len(regions) == 35
     assert abs(sum(r["share"] for r in regions) - 1.0) < 1e-9
     counts = {m: sum(r["organisation_model"] == m for r in regions) for m in FIVE}
-    # seed 004: about 20 / 20 / 50 / 6 / 4 % of the SOBs
+    # Hilversum 2025: about 20 / 20 / 50 / 6 / 4 % of the SOBs
     assert counts == {"gecombineerd": 7, "integraal": 7, "partieel": 18, "bedrijf_beschut_werk": 2, "klassiek": 1}
 
 

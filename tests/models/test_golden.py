@@ -7,7 +7,7 @@ waiting lists at the end, the total moves along every flow edge and the organisa
 compared with the checked-in values.
 
 Tolerance: relative 1e-9 (plus 1e-9 absolute). A replicate depends only on the scenario, the seed
-and its index (DESIGN §5), so the summaries are reproducible to floating-point summation noise;
+and its index (docs/model-formalism.md §10), so the summaries are reproducible to floating-point summation noise;
 anything larger means the model, a parameter or the engine changed. After a deliberate change:
 
     TREDE_UPDATE_GOLDEN=1 ctest -R models.golden      # or: TREDE_UPDATE_GOLDEN=1 pytest tests/models/test_golden.py

@@ -1,5 +1,5 @@
 // Without capacities every person is an independent continuous-time Markov chain, so the mean
-// occupancy is the Kolmogorov forward solution m(t) = m0·exp(Qt) (DESIGN §7). With calendar
+// occupancy is the Kolmogorov forward solution m(t) = m0·exp(Qt) (docs/model-formalism.md). With calendar
 // multipliers Q is piecewise constant and the solution is a product of matrix exponentials; with
 // Poisson inflow λ the mean solves m' = mQ + λ, solved with the augmented generator.
 

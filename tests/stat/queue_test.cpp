@@ -1,7 +1,7 @@
 // Capacity states against queueing theory: an M/M/c+M queue (Poisson arrivals straight into a
 // capacity state with a separate waiting state, exponential service, exponential reneging) has
 // the Erlang-A birth–death stationary distribution; Little's law L = λW holds on every waiting
-// list, separate or in place (DESIGN §7).
+// list, separate or in place (docs/model-formalism.md §6).
 //
 // Stationary quantities are estimated per replicate as time averages over a long window after a
 // burn-in, so replicates are independent and the standard error is the replicate sd / sqrt(R).

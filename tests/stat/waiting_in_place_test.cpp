@@ -1,4 +1,4 @@
-// Waiting in place (waiting = "stay", DESIGN §2.3): a person whose chosen destination is full
+// Waiting in place (waiting = "stay", docs/model-formalism.md §6): a person whose chosen destination is full
 // joins its list while staying in the current state, still subject to that state's other
 // transitions. With a capacity of 0 nobody is ever admitted, so each person follows a small
 // Markov chain on (bijstand not waiting, bijstand waiting, elsewhere) and the list length is a

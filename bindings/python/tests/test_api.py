@@ -1,7 +1,9 @@
 """The Python API: scenarios and overrides, run, compare, tidy frames, the GIL and progress."""
 
 import os
+import re
 import signal
+import sys
 import threading
 import time
 
@@ -175,6 +177,22 @@ def test_progress_is_reported_from_the_calling_thread(bm2_small):
     assert all(t == 5 for _, t, _ in calls)
     assert [d for d, _, _ in calls] == sorted(d for d, _, _ in calls)
     assert {tid for _, _, tid in calls} == {caller}
+
+
+def test_progress_bar_shows_the_time_left(bm2_small, capsys):
+    trede.run(bm2_small, 5, seed=1, threads=2, progress=True)
+    err = capsys.readouterr().err
+    # tqdm (Debian's python3-tqdm): "replicates 5/5 |####| 00:01, eta 00:00".
+    assert re.search(r"replicates 5/5 \|.*\| \d\d:\d\d, eta \d\d:\d\d", err), repr(err)
+
+
+def test_progress_bar_without_tqdm_shows_the_time_left(bm2_small, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # `from tqdm import tqdm` now fails
+    # Long enough (about a second) for a report before the end.
+    trede.run(bm2_small.with_overrides({"population[0].count": 20000}), 20, seed=1, threads=1, progress=True)
+    err = capsys.readouterr().err
+    assert re.search(r"replicates (1?[0-9])/20 \[#*\.*\] \d+ s, eta \d+ s", err), repr(err)
+    assert "replicates 20/20" in err
 
 
 def test_an_exception_in_progress_stops_the_run(bm2_small):

@@ -4,6 +4,7 @@ outputs and their figures really appear."""
 
 import json
 import os
+import re
 
 import pytest
 
@@ -11,6 +12,8 @@ from conftest import SOURCE_DIR
 
 NOTEBOOKS = sorted((SOURCE_DIR / "notebooks").glob("*.ipynb"))
 # Figures each notebook must show at least (one per plotting cell).
+# A zero printed with a sign: -0, -0.000, -0.000000e+00 (not -0.05 or -0.0e+03).
+NEGATIVE_ZERO = re.compile(r"(?<![\w.])-0(\.0*)?(e[+-]?0+)?(?![\w.,])")
 MIN_FIGURES = {"01-quickstart": 3, "02-organisation-models": 4, "03-calibration": 2, "04-sensitivity": 3}
 
 
@@ -36,6 +39,11 @@ def test_notebook_runs(path, tmp_path, monkeypatch):
     assert all(c.execution_count for c in code), "a cell did not run"
     errors = [o for c in code for o in c.outputs if o.output_type == "error"]
     assert not errors
+    # Tables and printed numbers never show a signed zero ("-0.000000e+00", "-0.000").
+    shown = [o.get("text", "") for c in code for o in c.outputs] + \
+            [v for c in code for o in c.outputs for k, v in o.get("data", {}).items() if k.startswith("text/")]
+    negative_zero = [m.group(0) for t in shown for m in NEGATIVE_ZERO.finditer(t)]
+    assert not negative_zero, f"signed zeros shown: {negative_zero[:5]}"
     figures = sum(1 for c in code for o in c.outputs if "image/png" in o.get("data", {}))
     assert figures >= MIN_FIGURES.get(path.stem, 1), f"{figures} figures"
     # The notebook imported the package under test, not some other installation.

@@ -24,16 +24,34 @@ ScenarioLike = Union[Scenario, str, "os.PathLike[str]"]
 
 
 class _Bar:
-    """A one-line progress bar on stderr."""
+    """A progress bar on stderr with the time elapsed and an estimate of the time left: tqdm's
+    (Debian's python3-tqdm) when it is installed, else a plain one-line bar."""
 
-    def __init__(self) -> None:
+    def __init__(self, unit: str = "replicates") -> None:
         self.start = time.monotonic()
+        self.unit = unit
+        self.bar = None
+        try:
+            from tqdm import tqdm
+        except ImportError:
+            tqdm = None
+        self.tqdm = tqdm
 
     def __call__(self, done: int, total: int) -> None:
+        if self.tqdm is not None:
+            if self.bar is None:
+                self.bar = self.tqdm(total=total, desc=self.unit, unit="", file=sys.stderr, dynamic_ncols=True,
+                                     bar_format="{desc} {n}/{total} |{bar}| {elapsed}, eta {remaining}")
+            self.bar.update(done - self.bar.n)
+            if done >= total:
+                self.bar.close()
+            return
+        elapsed = time.monotonic() - self.start
+        eta = f", eta {elapsed * (total - done) / done:.0f} s" if 0 < done < total else ""
         width = 30
         filled = int(width * done / total) if total else width
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} replicates "
-                         f"{time.monotonic() - self.start:5.1f} s")
+        sys.stderr.write(f"\r{self.unit} {done}/{total} [{'#' * filled}{'.' * (width - filled)}] "
+                         f"{elapsed:.0f} s{eta}\x1b[K")
         if done >= total:
             sys.stderr.write("\n")
         sys.stderr.flush()

@@ -658,6 +658,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     args = ap.parse_args(argv)
     out = Path(args.output) if args.output else Path(args.file).with_suffix(".html")
+    if out.exists() and Path(args.file).exists() and os.path.samefile(out, args.file):
+        # The same file by identity (links and ./ spellings count): the report would replace its input.
+        print(f"error: {'-o' if args.output else 'the default output (FILE with .html)'}: '{args.output or out}' is the same file as "
+              f"FILE '{args.file}': an output may not replace an input; choose another file name", file=sys.stderr)
+        return 2
     if out.is_dir():
         print(f"error: -o {out}: is a directory", file=sys.stderr)
         return 2

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "trede/calib/fit.hpp"
+#include "trede/io/atomic_file.hpp"
 #include "trede/model/scenario.hpp"
 
 namespace trede::calib {

@@ -20,6 +20,13 @@ namespace trede::io {
 void write_calibration(const std::string& path, const calib::FitResult& fit, const model::Scenario& scenario,
                        const std::string& calibrated_text, const calib::Provenance& provenance);
 
+class PendingFile;
+
+/// Writes the fit report into `out` without committing it, so that it can be committed together
+/// with the calibrated scenario (io::commit_all: both files or neither). \throws IoError.
+void write_calibration(PendingFile& out, const calib::FitResult& fit, const model::Scenario& scenario,
+                       const std::string& calibrated_text, const calib::Provenance& provenance);
+
 /// The parts of a fit report read back (for tests and tools).
 struct CalibrationReport {
   std::string method, status, message, created, command_line, data_path, data_sha256;

@@ -240,7 +240,8 @@ struct ExitAge {
   bool operator==(const ExitAge&) const = default;
 };
 
-/// Which organisation runs each functionality (DESIGN §3): a row of the organisation-model table.
+/// Which organisation runs each functionality (docs/scenario-format.md §16.1): a row of the
+/// organisation-model table.
 struct OrganisationModel {
   std::string name;
   /// (functionality, organisation) pairs; a functionality not listed is run by nobody
@@ -317,6 +318,7 @@ struct Scenario {
   std::vector<std::string> overrides;  ///< the --set key=value overrides applied, in order
   std::vector<std::string> base_paths; ///< files named by `extends`, nearest first
   std::vector<std::string> base_texts; ///< their texts exactly as read
+  std::vector<std::string> data_paths; ///< population CSV files read, as resolved against their scenario file
   double start_year = 2025.0;   ///< calendar time at the start of the simulation
   double horizon_years = 10.0;  ///< length of the simulation
   std::vector<double> report_times;  ///< calendar years, increasing, within [start, start + horizon]

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Fits groningen.toml to the iederz figures of seed document 000 and writes the values in.
+"""Fits groningen.toml to the iederz figures of Groningen 2024 and writes the values in.
 
 1. The mean age of the Wsw employees (one mean for both groups, normal with sd 9 on [25, 67]),
    by bisection, so that about 55% of the 885 retire (reach the AOW age) within 13 years.

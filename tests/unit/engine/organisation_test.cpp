@@ -1,4 +1,4 @@
-// Organisation models, handovers and regions: the mechanics DESIGN §2.6–2.7 promises, checked
+// Organisation models, handovers and regions: the mechanics docs/model-formalism.md §7–8 describes, checked
 // on small scenarios with known answers.
 
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// Decomposability (DESIGN §5): any range of replicates can run on its own, and merging ranges
+// Decomposability (docs/model-formalism.md §10): any range of replicates can run on its own, and merging ranges
 // gives bitwise the same ensemble as running them at once. MPI runs rely on this.
 
 #include <gtest/gtest.h>

@@ -1,0 +1,29 @@
+#pragma once
+// How the `trede` program writes numbers, one way for every subcommand (run, compare, sweep,
+// info, calibrate): thousands separators, a sensible number of digits, never "-0"; KPIs by the
+// convention of their names (`*_eur` money in whole euros, `share_*` percentages with one
+// decimal).
+
+#include <string>
+#include <string_view>
+
+namespace trede::cli {
+
+// Four significant digits, whole from 10,000 on: 123,457 · 1,235 · 56.25 · 0.01235 · n/a (NaN) · inf.
+std::string format_number(double v);
+// Whole euros with thousands separators: 2,134,567,890.
+std::string format_money(double eur);
+// A share in [0, 1] as a percentage with one decimal: "41.3 %".
+std::string format_share(double share);
+// A KPI's value by its name: money, share or number.
+std::string format_kpi(std::string_view kpi_name, double v);
+// A difference of a KPI (compare): as format_kpi with a sign, shares in percentage points
+// ("+1.2 pp").
+std::string format_kpi_difference(std::string_view kpi_name, double v);
+// One KPI as a row of a table: "  <name>  <value>  [<low>, <high>]", names padded to one width;
+// `difference` formats the numbers as format_kpi_difference.
+std::string format_kpi_row(std::string_view kpi_name, double value, double low, double high, bool difference = false);
+// A duration: "12 s", "3 min 05 s", "2 h 10 min".
+std::string format_duration(double seconds);
+
+}  // namespace trede::cli

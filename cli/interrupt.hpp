@@ -1,0 +1,20 @@
+#pragma once
+// Ctrl-C and `kill`: SIGINT and SIGTERM end the program at once, leaving no temporary output
+// file behind (trede::io::remove_pending_files), with a newline (on a terminal) and
+// "interrupted: no output written" on stderr; exit code 130 (SIGINT) or 143 (SIGTERM).
+
+#include <string>
+
+namespace trede::cli {
+
+// Installs the handlers for SIGINT and SIGTERM, and ignores SIGXFSZ so that a file-size limit
+// makes a write fail with a message (and its temporary removed) instead of killing the program.
+void install_interrupt_handlers();
+
+// A line the handler prints after "interrupted: ...", e.g. how to resume (set before the work).
+void set_interrupt_note(const std::string& note);
+
+// True once SIGINT or SIGTERM arrived: the progress bar stops drawing.
+bool interrupted() noexcept;
+
+}  // namespace trede::cli

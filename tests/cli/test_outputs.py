@@ -1,0 +1,260 @@
+"""Outputs never destroy inputs; interrupted writes leave nothing behind (docs/reliability.md).
+
+1. An output that is, by file identity (the same name, `./` and `../d/` spellings, symbolic
+   and hard links), one of the command's inputs or another of its outputs is refused with exit 2
+   before any work, the message naming both; every file stays byte for byte as it was.
+2. SIGINT or SIGTERM while the result is being written: exit 130 or 143, "interrupted: no
+   output written", no temporary left, the old output intact. After SIGKILL the temporary stays;
+   the next write of the same output removes it and says so.
+3. A command with two outputs (calibrate -o and --report) that cannot write the second writes
+   neither (a file-size limit stands in for a full disk).
+"""
+
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import EXIT_BAD_INPUT, MODELS, TREDE, describe, trede
+
+TINY = """\
+name = "tiny"
+start_year = 2025.0
+horizon_years = 2.0
+
+[report]
+step_years = 1.0
+
+[attributes]
+leeftijd = { type = "age", default = 40 }
+
+[[state]]
+name = "bijstand"
+trede = 2
+functionality = "inkomen"
+
+[[state]]
+name = "werk"
+trede = 6
+
+[[transition]]
+from = "bijstand"
+to = "werk"
+rate = 0.5
+
+[[transition]]
+from = "werk"
+to = "bijstand"
+rate = 0.2
+"""
+
+POPULATION = '\n[[population]]\nstate = "bijstand"\ncount = 200\n'
+
+
+def snapshot(directory):
+    """Every file below `directory` with its bytes (symbolic links as their target)."""
+    files = {}
+    for p in sorted(Path(directory).rglob("*")):
+        if p.is_symlink():
+            files[str(p.relative_to(directory))] = ("link", os.readlink(p))
+        elif p.is_file():
+            files[str(p.relative_to(directory))] = p.read_bytes()
+    return files
+
+
+@pytest.fixture
+def work(tmp_path):
+    """A directory with a scenario, a scenario that extends it with a population CSV, a result
+    file, calibration inputs, and links to some of them."""
+    (tmp_path / "s.toml").write_text(TINY + POPULATION)
+    (tmp_path / "pop.csv").write_text("state,leeftijd\nbijstand,30\nbijstand,40\nwerk,50\n")
+    (tmp_path / "child.toml").write_text('extends = "s.toml"\nname = "child"\n\n[[population]]\ncsv = "pop.csv"\n')
+    (tmp_path / "b.toml").write_text(TINY.replace('"tiny"', '"b"').replace("rate = 0.5", "rate = 0.6") + POPULATION)
+    p = trede("run", "s.toml", "-n", "2", "-q", "-o", "r.h5", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    os.link(tmp_path / "s.toml", tmp_path / "hard.toml")
+    os.symlink("s.toml", tmp_path / "soft.toml")
+    (tmp_path / "sub").mkdir()
+    for name in ("ladder4.toml", "panel.csv", "targets.json"):
+        (tmp_path / name).write_bytes((MODELS / "calibration" / name).read_bytes())
+    return tmp_path
+
+
+def refused(work, args, cwd=None, must_name=()):
+    """Runs trede ARGS, which must be refused: exit 2, stderr naming `must_name`, no file changed."""
+    before = snapshot(work)
+    p = trede(*args, cwd=cwd or work)
+    assert p.returncode == EXIT_BAD_INPUT, describe(p)
+    assert "an output may not replace" in p.stderr or "holds" in p.stderr, describe(p)
+    for text in must_name:
+        assert text in p.stderr, f"expected {text!r} in stderr\n{describe(p)}"
+    assert snapshot(work) == before, "a file changed although the command was refused"
+    return p
+
+
+CASES = {
+    # name: (args, words the message must contain)
+    "run over its scenario": (["run", "s.toml", "-o", "s.toml"], ["-o: 's.toml'", "scenario 's.toml'"]),
+    "run over a hard link to its scenario": (["run", "s.toml", "-o", "hard.toml"], ["'hard.toml'", "scenario 's.toml'"]),
+    "run over a symbolic link to its scenario": (["run", "s.toml", "-o", "soft.toml"], ["'soft.toml'", "'s.toml'"]),
+    "run over ./ its scenario": (["run", "s.toml", "-o", "./s.toml"], ["'./s.toml'", "scenario 's.toml'"]),
+    "run over the file it extends": (["run", "child.toml", "-o", "s.toml"], ["-o: 's.toml'", "extends"]),
+    "run over its population CSV": (["run", "child.toml", "-o", "pop.csv"], ["-o: 'pop.csv'", "population file"]),
+    "compare over one of its scenarios": (["compare", "s.toml", "b.toml", "-n", "2", "-o", "b.toml"],
+                                          ["-o: 'b.toml'", "scenario 'b.toml'"]),
+    "sweep over its scenario": (["sweep", "s.toml", "--grid", "transition[0].rate=0.1,0.2", "-n", "2", "-o", "s.toml"],
+                                ["-o: 's.toml'", "scenario 's.toml'"]),
+    "calibrate over its scenario": (["calibrate", "ladder4.toml", "--data", "panel.csv", "-o", "ladder4.toml"],
+                                    ["-o: 'ladder4.toml'", "scenario 'ladder4.toml'"]),
+    "calibrate report over its data": (["calibrate", "ladder4.toml", "--data", "panel.csv", "--report", "panel.csv"],
+                                       ["--report: 'panel.csv'", "--data 'panel.csv'"]),
+    "calibrate report over its targets": (["calibrate", "ladder4.toml", "--targets", "targets.json", "--report",
+                                           "./targets.json"], ["--report: './targets.json'", "--targets 'targets.json'"]),
+    "calibrate -o equal to --report": (["calibrate", "ladder4.toml", "--data", "panel.csv", "-o", "fit.h5", "--report",
+                                        "./fit.h5"], ["--report: './fit.h5'", "-o 'fit.h5'", "another output"]),
+    "calibrate -o equal to an existing --report": (["calibrate", "ladder4.toml", "--data", "panel.csv", "-o", "r.h5",
+                                                    "--report", "r.h5"], ["--report: 'r.h5'", "-o 'r.h5'"]),
+    "report over its result": (["report", "r.h5", "-o", "r.h5"], ["-o: 'r.h5'", "FILE 'r.h5'"]),
+    "report over a hard link to its result": (["report", "hard.toml", "-o", "s.toml"], ["-o: 's.toml'", "FILE 'hard.toml'"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_output_that_is_an_input_is_refused(work, case):
+    args, words = CASES[case]
+    refused(work, args, must_name=words)
+
+
+def test_python_report_over_its_result_is_refused(work):
+    """python3 -m trede.report, the Python side of `trede report`, refuses the same."""
+    os.link(work / "r.h5", work / "r-link.h5")
+    env = dict(os.environ, PYTHONPATH=str(Path(TREDE).resolve().parent.parent / "python"))
+    for out in ("r.h5", "./r-link.h5"):
+        before = snapshot(work)
+        p = subprocess.run([sys.executable, "-m", "trede.report", "r.h5", "-o", out], cwd=work, env=env,
+                           capture_output=True, text=True, timeout=120)
+        assert p.returncode == EXIT_BAD_INPUT, describe(p)
+        assert f"-o: '{out}' is the same file as FILE 'r.h5'" in p.stderr, describe(p)
+        assert snapshot(work) == before
+
+
+def test_dotdot_spelling_is_the_same_file(work):
+    refused(work, ["run", "../s.toml", "-o", "../sub/../s.toml"], cwd=work / "sub", must_name=["'../sub/../s.toml'"])
+
+
+def test_report_default_output_equal_to_its_input_is_refused(work):
+    (work / "r.html").write_bytes((work / "r.h5").read_bytes())
+    refused(work, ["report", "r.html"], must_name=["FILE 'r.html'"])
+
+
+def test_sweep_scenario_inside_its_parts_directory_is_refused(work):
+    (work / "out.h5.parts").mkdir()
+    (work / "out.h5.parts" / "s.toml").write_text(TINY + POPULATION)
+    refused(work, ["sweep", "out.h5.parts/s.toml", "--grid", "transition[0].rate=0.1,0.2", "-n", "2", "-o", "out.h5"],
+            must_name=["-o (its parts directory): 'out.h5.parts' is written and removed", "'out.h5.parts/s.toml'"])
+
+
+def test_distinct_outputs_are_accepted(work):
+    p = trede("run", "child.toml", "-n", "2", "-q", "-o", "sub/child.h5", cwd=work)
+    assert p.returncode == 0, describe(p)
+
+
+# ---- interruption ------------------------------------------------------------------------------
+
+# A result of about 100 MB (no compression, every change of state of 20,000 people per replicate
+# recorded): writing it takes long enough to be caught in the act.
+BIG_RUN = ["run", str(MODELS / "ladder-bm.toml"), "-n", "24", "--seed", "3", "--threads", "2", "--compression", "0",
+           "--trajectories", "20000", "-q", "-o", "out.h5"]
+
+
+def temporaries(directory):
+    return sorted(p.name for p in Path(directory).iterdir() if ".tmp-" in p.name)
+
+
+def start_and_catch_writing(directory, args):
+    """Starts trede ARGS and returns (process, temporary name) as soon as its temporary exists."""
+    proc = subprocess.Popen([TREDE, *args], cwd=directory, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        tmp = temporaries(directory)
+        if tmp:
+            return proc, tmp[0]
+        if proc.poll() is not None:
+            break
+        time.sleep(0.0005)
+    proc.kill()
+    out, err = proc.communicate()
+    pytest.fail(f"never saw the temporary file being written (exit {proc.returncode})\n{err}")
+
+
+@pytest.mark.parametrize("sig,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_signal_during_write_leaves_no_temporary_and_the_old_file(tmp_path, sig, code):
+    p = trede("run", str(MODELS / "ladder-bm.toml"), "-n", "2", "-q", "-o", "out.h5", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    old = (tmp_path / "out.h5").read_bytes()
+    proc, tmp = start_and_catch_writing(tmp_path, BIG_RUN)
+    proc.send_signal(sig)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == code, f"exit {proc.returncode}\n{err}"
+    assert "interrupted: no output written" in err, err
+    assert temporaries(tmp_path) == [], f"{tmp} was left behind"
+    assert (tmp_path / "out.h5").read_bytes() == old, "the old output changed"
+
+
+def test_stale_temporary_of_a_killed_run_is_removed_by_the_next_write(tmp_path):
+    proc, tmp = start_and_catch_writing(tmp_path, BIG_RUN)
+    proc.kill()  # SIGKILL: nothing can clean up
+    proc.communicate(timeout=60)
+    assert tmp in temporaries(tmp_path), "the killed run left no temporary: the test proves nothing"
+    p = trede("run", str(MODELS / "ladder-bm.toml"), "-n", "2", "-q", "-o", "out.h5", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    assert f"note: removed '{tmp}'" in p.stderr and f"process {proc.pid}" in p.stderr, describe(p)
+    assert temporaries(tmp_path) == []
+
+
+def test_temporary_of_a_running_process_is_kept(tmp_path):
+    live = subprocess.Popen(["sleep", "30"])
+    try:
+        (tmp_path / f"out.h5.tmp-{live.pid}-0").write_bytes(b"in progress")
+        p = trede("run", str(MODELS / "ladder-bm.toml"), "-n", "2", "-q", "-o", "out.h5", cwd=tmp_path)
+        assert p.returncode == 0, describe(p)
+        assert "removed" not in p.stderr, describe(p)
+        assert temporaries(tmp_path) == [f"out.h5.tmp-{live.pid}-0"]
+    finally:
+        live.kill()
+        live.wait()
+
+
+# ---- two outputs: both or neither --------------------------------------------------------------
+
+CALIBRATE = ["calibrate", "ladder4.toml", "--data", "panel.csv", "--starts", "1", "-q", "-o", "fit.toml",
+             "--report", "fit.h5"]
+
+
+def limited_file_size(limit):
+    def apply():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return apply
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new", "replacing"])
+def test_calibrate_writes_both_outputs_or_neither(work, existing):
+    if existing:
+        p = trede(*CALIBRATE, cwd=work)
+        assert p.returncode == 0, describe(p)
+        assert (work / "fit.toml").stat().st_size < (work / "fit.h5").stat().st_size
+    size_toml = len((MODELS / "calibration" / "ladder4.toml").read_bytes())
+    before = snapshot(work)
+    # A limit the calibrated scenario (a few kB) fits under and the HDF5 report does not: the
+    # second output fails after the first was written in full.
+    p = trede(*CALIBRATE, cwd=work, preexec_fn=limited_file_size(4 * size_toml + 4096))
+    assert p.returncode == 1, describe(p)
+    assert "neither fit.toml nor fit.h5 was written" in p.stderr, describe(p)
+    assert temporaries(work) == []
+    assert snapshot(work) == before, "an output changed although the command failed"
