@@ -28,15 +28,17 @@ StepSchedule combine(const StepSchedule& a, const StepSchedule& b, Op op) {
 
 StepSchedule product(const StepSchedule& a, const StepSchedule& b) { return combine(a, b, std::multiplies<>{}); }
 
+StepSchedule sum(const StepSchedule& a, const StepSchedule& b) { return combine(a, b, std::plus<>{}); }
+
 StepSchedule calendar_factor(const Transition& t) {
   return t.rate_by_year ? product(t.multiplier, *t.rate_by_year) : t.multiplier;
 }
 
 StepSchedule Scenario::total_places(StateIndex i) const {
-  StepSchedule sum = StepSchedule::constant_value(0.0);
+  StepSchedule total = StepSchedule::constant_value(0.0);
   for (const Region& r : regions)
-    if (i < r.places.size()) sum = combine(sum, r.places[i], std::plus<>{});
-  return sum;
+    if (i < r.places.size()) total = sum(total, r.places[i]);
+  return total;
 }
 
 double StepSchedule::at(double t) const noexcept {

@@ -43,6 +43,8 @@ struct StepSchedule {
 
 /// The product of two step schedules: `a.at(t) * b.at(t)` at every t.
 [[nodiscard]] StepSchedule product(const StepSchedule& a, const StepSchedule& b);
+/// The sum of two step schedules: `a.at(t) + b.at(t)` at every t.
+[[nodiscard]] StepSchedule sum(const StepSchedule& a, const StepSchedule& b);
 
 /// Family of a holding-time distribution (a hazard of leaving along one edge).
 enum class HazardKind : std::uint8_t {
