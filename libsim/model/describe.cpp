@@ -72,9 +72,12 @@ std::string describe(const Scenario& s) {
   std::size_t individuals = 0;
   for (const Region& g : s.regions) all.push_back(&g), individuals += g.individuals.size();
   const std::vector<StateTotals> total = totals(s, all);
-  os << (s.regions.size() > 1 ? "all regions: " : "") << people_text(s, total);
-  if (individuals > 0) os << " (" << individuals << " people from CSV)";
-  os << "\n";
+  std::uint64_t people = 0;
+  double inflow = 0.0;
+  for (const StateTotals& t : total) people += t.people, inflow += t.inflow.before;
+  os << "population at start: " << people << " people";
+  if (individuals > 0) os << " (" << individuals << " from CSV)";
+  os << "; inflow at the start: " << inflow << " a year" << (s.regions.size() > 1 ? " (all regions)" : "") << "\n";
 
   os << "states:" << (s.regions.size() > 1 ? " (people, inflow and places summed over the regions)" : "") << "\n";
   for (std::size_t i = 0; i < s.states.size(); ++i) {

@@ -47,11 +47,11 @@ void Loader::read_attributes(const TableReader& top) {
       if (r.has("center")) ctx_.error(*r.node("center"), r.key("center"), "not used for a category");
     } else {
       if (r.has("levels")) ctx_.error(*r.node("levels"), r.key("levels"), "only used with type = \"category\"");
-      a.default_value = r.number("default");
+      a.default_value = r.ranged("default", rule_of("attributes", "default"));
       if ((a.kind == AttributeKind::count || a.kind == AttributeKind::age) && a.default_value && *a.default_value < 0)
         ctx_.error(*r.node("default"), r.key("default"),
                    std::string(a.kind == AttributeKind::age ? "an age" : "a count") + " must be >= 0");
-      a.center = r.number("center").value_or(0.0);
+      a.center = r.ranged("center", rule_of("attributes", "center")).value_or(0.0);
     }
     if (a.kind == AttributeKind::count) {
       auto counts = r.strings("counts");
@@ -77,7 +77,7 @@ void Loader::read_exit_age(const TableReader& top) {
   if (!t) return;
   TableReader r(ctx_, *t, "exit_age", {"age", "to", "attribute"});
   ExitAge e;
-  e.age = r.positive("age", true).value_or(67.0);
+  e.age = r.ranged("age", rule_of("exit_age", "age"), true).value_or(67.0);
   auto to = state_ref(r, "to", true);
   if (to) {
     if (!s_.states[*to].absorbing)

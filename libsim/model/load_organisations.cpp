@@ -143,7 +143,7 @@ void Loader::read_handovers(const TableReader& top) {
         else h.delay = *dist;
       }
     }
-    h.leakage = r.checked("leakage", false, [](double v) { return v >= 0 && v <= 1; }, "must be a probability in [0, 1]")
+    h.leakage = r.ranged("leakage", rule_of("handover", "leakage"))
                     .value_or(0.0);
     if (r.has("leak_to")) h.leak_to = state_ref(r, "leak_to", true);
     if (h.leak_to && s_.states[*h.leak_to].capacity)
@@ -169,8 +169,8 @@ void Loader::read_organisation_costs(const TableReader& top) {
     c.organisation = std::string(k.str());
     c.line = ctx_.line_of(v);
     if (!valid_identifier(c.organisation)) ctx_.error(v, key, "organisation names are letters, digits, '_' or '-'");
-    c.fixed_eur_per_year = r.non_negative("fixed_eur_per_year").value_or(0.0);
-    c.eur_per_person_year = r.non_negative("eur_per_person_year").value_or(0.0);
+    c.fixed_eur_per_year = r.ranged("fixed_eur_per_year", rule_of("organisation_costs", "fixed_eur_per_year")).value_or(0.0);
+    c.eur_per_person_year = r.ranged("eur_per_person_year", rule_of("organisation_costs", "eur_per_person_year")).value_or(0.0);
     s_.organisation_costs.push_back(std::move(c));
   }
 }

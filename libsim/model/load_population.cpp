@@ -54,9 +54,9 @@ std::optional<Distribution> Loader::distribution(const toml::node& n, const std:
       ctx_.error(n, key, std::string("must be a number or a distribution table (got ") + type_name(n) + ")");
       return std::nullopt;
     }
-    const double v = *n.value<double>();
-    if (!std::isfinite(v)) {
-      ctx_.error(n, key, "must be a finite number");
+    const double v = number_value(n);
+    if (const std::string p = rule_of("distribution", "value").problem(v); !p.empty()) {
+      ctx_.error(n, key, p);
       return std::nullopt;
     }
     d.a = v;
@@ -64,6 +64,11 @@ std::optional<Distribution> Loader::distribution(const toml::node& n, const std:
   }
   TableReader r(ctx_, *n.as_table(), key,
                 {"dist", "value", "min", "max", "mean", "sd", "values", "weights", "shape", "scale", "meanlog", "sdlog"});
+  // A parameter in its valid range (docs/scenario-format.md, "Valid ranges").
+  const auto param = [&](const char* k, bool positive, bool required = true) -> std::optional<double> {
+    auto v = positive ? r.positive(k, required) : r.number(k, required);
+    return v ? r.in_range(*r.node(k), r.key(k), *v, rule_of("distribution", k)) : std::nullopt;
+  };
   const auto kind =
       r.choice("dist", {"fixed", "uniform", "normal", "categorical", "exponential", "gamma", "lognormal"}, true);
   if (!kind) return std::nullopt;
@@ -87,30 +92,30 @@ std::optional<Distribution> Loader::distribution(const toml::node& n, const std:
     d.kind = Distribution::Kind::fixed;
     const toml::node* v = r.node("value");
     if (!v) { r.missing("value"); return std::nullopt; }
-    auto x = is_cat ? category_value(*v, r.key("value")) : r.number("value", true);
+    auto x = is_cat ? category_value(*v, r.key("value")) : param("value", false);
     if (!x) return std::nullopt;
     d.a = *x;
   } else if (*kind == "exponential") {
     d.kind = Distribution::Kind::exponential;
-    auto mean = r.positive("mean", true);
+    auto mean = param("mean", true);
     if (!mean) return std::nullopt;
     d.a = *mean;
   } else if (*kind == "gamma") {
     d.kind = Distribution::Kind::gamma;
-    auto shape = r.positive("shape", true), scale = r.positive("scale", true);
+    auto shape = param("shape", true), scale = param("scale", true);
     if (!shape || !scale) return std::nullopt;
     d.a = *shape;
     d.b = *scale;
   } else if (*kind == "lognormal") {
     d.kind = Distribution::Kind::lognormal;
-    auto ml = r.number("meanlog", true);
-    auto sl = r.positive("sdlog", true);
+    auto ml = param("meanlog", false);
+    auto sl = param("sdlog", true);
     if (!ml || !sl) return std::nullopt;
     d.a = *ml;
     d.b = *sl;
   } else if (*kind == "uniform") {
     d.kind = Distribution::Kind::uniform;
-    auto lo = r.number("min", true), hi = r.number("max", true);
+    auto lo = param("min", false), hi = param("max", false);
     if (!lo || !hi) return std::nullopt;
     if (!(*hi >= *lo)) {
       ctx_.error(*r.node("max"), r.key("max"), "must be >= min");
@@ -120,13 +125,13 @@ std::optional<Distribution> Loader::distribution(const toml::node& n, const std:
     d.b = *hi;
   } else if (*kind == "normal") {
     d.kind = Distribution::Kind::normal;
-    auto mean = r.number("mean", true);
-    auto sd = r.positive("sd", true);
+    auto mean = param("mean", false);
+    auto sd = param("sd", true);
     if (!mean || !sd) return std::nullopt;
     d.a = *mean;
     d.b = *sd;
-    d.lo = r.number("min").value_or(-infinity);
-    d.hi = r.number("max").value_or(infinity);
+    d.lo = r.has("min") ? param("min", false, false).value_or(-infinity) : -infinity;
+    d.hi = r.has("max") ? param("max", false, false).value_or(infinity) : infinity;
     if (!(d.hi > d.lo)) {
       ctx_.error(*r.node("max"), r.key("max"), "must be > min");
       return std::nullopt;
@@ -144,6 +149,7 @@ std::optional<Distribution> Loader::distribution(const toml::node& n, const std:
     for (std::size_t j = 0; j < va->size(); ++j) {
       const std::string k = r.key("values") + "[" + std::to_string(j) + "]";
       auto x = is_cat ? category_value((*va)[j], k) : r.as_number((*va)[j], k);
+      if (x && !is_cat) x = r.in_range((*va)[j], k, *x, rule_of("distribution", "values"));
       if (!x) return std::nullopt;
       d.values.push_back(*x);
     }
@@ -162,6 +168,11 @@ std::optional<Distribution> Loader::distribution(const toml::node& n, const std:
     }
     if (!(sum > 0)) {
       ctx_.error(*r.node("weights"), r.key("weights"), "weights sum to zero");
+      return std::nullopt;
+    }
+    if (!std::isfinite(sum)) {
+      ctx_.error(*r.node("weights"), r.key("weights"),
+                 "the weights sum to more than the largest number (about 1.8e308); divide them by a common factor");
       return std::nullopt;
     }
     d.weights = *weights;
@@ -243,11 +254,7 @@ void Loader::read_groups(const toml::node* n, const std::string& key, std::vecto
     InitialGroup g;
     g.line = ctx_.line_of(t);
     auto st = state_ref(r, "state", true, false, true);
-    const std::int64_t count = r.integer("count", true).value_or(-1);
-    const bool count_ok = count >= 0;
-    if (!count_ok && r.has("count") && r.node("count")->is_number() && std::isfinite(*r.node("count")->value<double>()) &&
-        *r.node("count")->value<double>() == std::floor(*r.node("count")->value<double>()))
-      ctx_.error(*t.get("count"), r.key("count"), "must be >= 0 (got " + std::to_string(count) + ")");
+    const auto count = r.whole("count", rule_of("population", "count"), true);
     if (st) g.state = *st;
     g.attributes = attribute_draws(r, t);
     if (const toml::node* tis = r.node("time_in_state")) {
@@ -259,11 +266,8 @@ void Loader::read_groups(const toml::node* n, const std::string& key, std::vecto
           g.time_in_state = *d;
       }
     }
-    if (count_ok && count > std::numeric_limits<std::int32_t>::max()) {
-      ctx_.error(*t.get("count"), r.key("count"),
-                 "more than 2^31 - 1 people in one group; the engine holds at most 2^31 - 1 people at once");
-    } else if (st && count_ok) {
-      g.count = static_cast<std::uint64_t>(count);
+    if (st && count) {
+      g.count = static_cast<std::uint64_t>(*count);
       initial.push_back(std::move(g));
     }
   }
@@ -293,7 +297,7 @@ void Loader::read_inflow_list(const toml::node* n, const std::string& key, std::
                    "arrivals into capacity state '" + s_.states[*st].name +
                        "' have no state to wait in: use waiting = \"separate\" there, or let them arrive elsewhere");
     }
-    auto rate = year_schedule(r, "rate_per_year", true, 0.0, true);
+    auto rate = year_schedule(r, "rate_per_year", true, 0.0, true, rule_of("inflow", "rate_per_year"));
     if (rate) f.rate_per_year = *rate;
     f.attributes = attribute_draws(r, t);
     if (st && rate) inflows.push_back(std::move(f));

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "model/loader.hpp"
+#include "trede/model/limits.hpp"
 
 namespace trede::model::detail {
 
@@ -51,6 +52,12 @@ void Loader::read_regions(const TableReader& top) {
   }
   std::set<std::string> names;
   bool shared = false;
+  if (arr->size() > limits::max_regions) {
+    ctx_.error(*n, "region",
+               std::to_string(arr->size()) + " regions; at most " + std::to_string(limits::max_regions) +
+                   ": the engine stores a person's region in 16 bits");
+    return;
+  }
   for (std::size_t i = 0; i < arr->size(); ++i) {
     const toml::table& t = *(*arr)[i].as_table();
     std::string label = "region[" + std::to_string(i) + "]";
@@ -67,7 +74,7 @@ void Loader::read_regions(const TableReader& top) {
       g.name = *nm;
     }
     g.organisation_model = r.has("organisation_model") ? model_ref(r, "organisation_model") : default_model_;
-    const auto share = r.positive("share");
+    const auto share = r.ranged("share", rule_of("region", "share"));
     if (share) {
       shared = true;
       g.share = *share;
@@ -106,15 +113,9 @@ void Loader::read_regions(const TableReader& top) {
           ctx_.error(v, ck, "state '" + st->name + "' has no capacity; declare capacity (and its waiting rules) on the state");
           continue;
         }
-        if (auto sch = year_schedule(cr, k.str(), true, 0.0, true)) {
-          bool whole = std::floor(sch->before) == sch->before;
-          for (double x : sch->values) whole = whole && std::floor(x) == x;
-          if (!whole) {
-            ctx_.error(v, ck, "must be a whole number of places");
-          } else {
-            g.places[static_cast<std::size_t>(st - s_.states.data())] = *sch;
-            g.own_places[static_cast<std::size_t>(st - s_.states.data())] = true;
-          }
+        if (auto sch = year_schedule(cr, k.str(), true, 0.0, true, rule_of("region.capacity", k.str()))) {
+          g.places[static_cast<std::size_t>(st - s_.states.data())] = *sch;
+          g.own_places[static_cast<std::size_t>(st - s_.states.data())] = true;
         }
       }
     }

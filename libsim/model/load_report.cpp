@@ -45,7 +45,7 @@ void Loader::read_report(const TableReader& top) {
     s_.report_times = *times;
     return;
   }
-  if (auto step = r.positive("step_years")) {
+  if (auto step = r.ranged("step_years", rule_of("report", "step_years"))) {
     if (horizon_ok_) {
       if (s_.horizon_years / *step > 1e6) {
         ctx_.error(*t->get("step_years"), r.key("step_years"), "gives more than a million report times");

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "model/loader.hpp"
+#include "trede/model/limits.hpp"
 
 namespace trede::model::detail {
 
@@ -55,7 +56,7 @@ void Loader::read_states(const TableReader& top) {
     st.functionality = r.choice("functionality",
                                 {"A", "B", "C", "D", "E", "F", "G", "H", "inkomen", "wsw", "uitval", "none"})
                            .value_or("none");
-    st.cost_eur_per_year = r.non_negative("cost_eur_per_year").value_or(0.0);
+    st.cost_eur_per_year = r.ranged("cost_eur_per_year", rule_of("state", "cost_eur_per_year")).value_or(0.0);
     if (st.absorbing && st.cost_eur_per_year > 0)
       ctx_.error(*t.get("cost_eur_per_year"), r.key("cost_eur_per_year"),
                  "an absorbing state holds everyone who ever left the model; it cannot have a cost per person-year");
@@ -98,25 +99,26 @@ void Loader::read_capacities() {
     }
     Capacity cap;
     if (has_cap) {
-      auto sch = year_schedule(r, "capacity", true, 0.0, true);
+      auto sch = year_schedule(r, "capacity", true, 0.0, true, rule_of("state", "capacity"));
       if (!sch) continue;
-      bool whole = std::floor(sch->before) == sch->before;
-      for (double v : sch->values) whole = whole && std::floor(v) == v;
-      if (!whole) {
-        ctx_.error(*t.get("capacity"), r.key("capacity"), "must be a whole number of places");
-        continue;
-      }
       template_places_[i] = *sch;
       if (r.has("cost_per_place_eur"))
         ctx_.error(*t.get("cost_per_place_eur"), r.key("cost_per_place_eur"),
                    "only used with capacity_budget_eur");
     } else {
-      auto budget = year_schedule(r, "capacity_budget_eur", true, 0.0, true);
-      auto per_place = r.positive("cost_per_place_eur", true);
+      auto budget = year_schedule(r, "capacity_budget_eur", true, 0.0, true, rule_of("state", "capacity_budget_eur"));
+      auto per_place = r.ranged("cost_per_place_eur", rule_of("state", "cost_per_place_eur"), true);
       if (!budget || !per_place) continue;
       StepSchedule places = *budget;
       places.before = std::floor(budget->before / *per_place);
       for (double& v : places.values) v = std::floor(v / *per_place);
+      bool too_many = places.before > limits::max_places;
+      for (double v : places.values) too_many = too_many || v > limits::max_places;
+      if (too_many) {
+        ctx_.error(*t.get("cost_per_place_eur"), r.key("cost_per_place_eur"),
+                   "the budget pays for more than 2^53 places; give the cost per place in euros per place per year");
+        continue;
+      }
       template_places_[i] = std::move(places);
       cap.budget_cost_per_place = *per_place;
     }
@@ -140,7 +142,7 @@ void Loader::read_capacities() {
       for (auto k : {"priority_attribute", "priority_order"})
         if (r.has(k)) ctx_.error(*t.get(k), r.key(k), "only used with discipline = \"priority\"");
     }
-    cap.renege_rate = r.non_negative("renege_rate").value_or(0.0);
+    cap.renege_rate = r.ranged("renege_rate", rule_of("state", "renege_rate")).value_or(0.0);
     if (r.has("renege_to")) cap.renege_to = state_ref(r, "renege_to", true);
     if (cap.renege_to && !(cap.renege_rate > 0) && r.has("renege_to"))
       ctx_.error(*t.get("renege_to"), r.key("renege_to"), "has no effect without renege_rate > 0");

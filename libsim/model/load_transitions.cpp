@@ -5,6 +5,7 @@
 #include <set>
 
 #include "model/loader.hpp"
+#include "trede/model/limits.hpp"
 
 namespace trede::model::detail {
 
@@ -49,7 +50,10 @@ void Loader::read_transitions(const TableReader& top) {
                                "'; give parallel transitions between the same states distinct ids");
     read_hazard(r, tr.hazard, tr.rate_by_year);
     read_covariates(r, tr);
-    if (auto m = year_schedule(r, "multiplier", false, 1.0, false)) tr.multiplier = *m;
+    if (auto m = year_schedule(r, "multiplier", false, 1.0, false, rule_of("transition", "multiplier"))) {
+      tr.multiplier = *m;
+      check_largest_rate(r, tr);
+    }
     s_.transitions.push_back(std::move(tr));
   }
 }
@@ -59,6 +63,7 @@ void Loader::read_hazard(const TableReader& r, Hazard& h, std::optional<StepSche
                              false);
   std::string k = kind.value_or(r.has("hazard") ? "" : "exponential");
   if (k.empty()) return;
+  const auto rule = [](std::string_view key) -> const NumericRule& { return rule_of("transition", key); };
   // Keys each family uses; any other hazard key is an error (no silently ignored key).
   static const std::map<std::string, std::vector<std::string_view>> uses = {
       {"exponential", {"rate"}}, {"weibull", {"shape", "scale"}}, {"gamma", {"shape", "scale", "rate"}},
@@ -75,32 +80,35 @@ void Loader::read_hazard(const TableReader& r, Hazard& h, std::optional<StepSche
       r.missing("rate", "or give hazard = \"weibull\" | \"gamma\" | \"lognormal\" | \"fixed\" | \"table\"");
     } else if (r.node("rate") && r.node("rate")->is_table()) {
       // A rate schedule: hazard.rate is the rate at the start, rate_by_year the schedule.
-      rate_by_year = year_schedule(r, "rate", true, 0.0, true);
+      rate_by_year = year_schedule(r, "rate", true, 0.0, true, rule("rate"));
       if (rate_by_year) h.rate = rate_by_year->before;
     } else {
-      h.rate = r.non_negative("rate", true).value_or(0.0);
+      h.rate = r.ranged("rate", rule("rate"), true).value_or(0.0);
     }
   } else if (k == "weibull") {
     h.kind = HazardKind::weibull;
-    h.shape = r.positive("shape", true).value_or(1.0);
-    h.scale = r.positive("scale", true).value_or(1.0);
+    h.shape = r.ranged("shape", rule("shape"), true).value_or(1.0);
+    h.scale = r.ranged("scale", rule("scale"), true).value_or(1.0);
   } else if (k == "gamma") {
     h.kind = HazardKind::gamma;
-    h.shape = r.positive("shape", true).value_or(1.0);
+    h.shape = r.ranged("shape", rule("shape"), true).value_or(1.0);
     if (r.has("rate") && r.has("scale")) {
       ctx_.error(*r.node("rate"), r.key("rate"), "give either scale (years) or rate (per year), not both");
     } else if (r.has("rate")) {
-      h.scale = 1.0 / r.positive("rate", true).value_or(1.0);
+      // rate = 1/scale: (0, largest rate], so the scale is at least the shortest duration.
+      auto rate = r.positive("rate", true);
+      if (rate) rate = r.in_range(*r.node("rate"), r.key("rate"), *rate, rule("rate"));
+      h.scale = 1.0 / rate.value_or(1.0);
     } else {
-      h.scale = r.positive("scale", true).value_or(1.0);
+      h.scale = r.ranged("scale", rule("scale"), true).value_or(1.0);
     }
   } else if (k == "lognormal") {
     h.kind = HazardKind::lognormal;
-    h.meanlog = r.number("meanlog", true).value_or(0.0);
-    h.sdlog = r.positive("sdlog", true).value_or(1.0);
+    h.meanlog = r.ranged("meanlog", rule("meanlog"), true).value_or(0.0);
+    h.sdlog = r.ranged("sdlog", rule("sdlog"), true).value_or(1.0);
   } else if (k == "fixed") {
     h.kind = HazardKind::fixed;
-    h.duration = r.positive("duration", true).value_or(1.0);
+    h.duration = r.ranged("duration", rule("duration"), true).value_or(1.0);
   } else {
     h.kind = HazardKind::table;
     const auto clock = r.choice("clock", {"time_in_state", "age", "calendar"}).value_or("time_in_state");
@@ -130,11 +138,12 @@ void Loader::read_hazard(const TableReader& r, Hazard& h, std::optional<StepSche
         ok = false;
       }
       for (std::size_t j = 0; ok && j < rates->size(); ++j)
-        if ((*rates)[j] < 0) {
-          ctx_.error(*r.node("rates"), r.key("rates") + "[" + std::to_string(j) + "]",
-                     "must be >= 0 (got " + fmt_num((*rates)[j]) + ")");
-          ok = false;
-        }
+        ok = r.in_range(*r.node("rates"), r.key("rates") + "[" + std::to_string(j) + "]", (*rates)[j], rule("rates"))
+                 .has_value();
+      for (std::size_t j = 0; ok && j < breaks->size(); ++j)
+        ok = r.in_range(*r.node("breaks"), r.key("breaks") + "[" + std::to_string(j) + "]", (*breaks)[j],
+                        rule("breaks"))
+                 .has_value();
       if (ok) {
         h.breaks = *breaks;
         h.rates = *rates;
@@ -143,12 +152,26 @@ void Loader::read_hazard(const TableReader& r, Hazard& h, std::optional<StepSche
   }
 }
 
+void Loader::check_largest_rate(const TableReader& r, const Transition& tr) {
+  double rate = 0.0;
+  if (tr.hazard.kind == HazardKind::exponential)
+    rate = tr.rate_by_year ? tr.rate_by_year->largest() : tr.hazard.rate;
+  else if (tr.hazard.kind == HazardKind::table)
+    for (double x : tr.hazard.rates) rate = std::max(rate, x);
+  const double m = tr.multiplier.largest();
+  if (rate * m > limits::max_rate_per_year)
+    ctx_.error(*r.node("multiplier"), r.key("multiplier"),
+               "the rate times the multiplier reaches " + message_number(rate * m) + " per year; at most " +
+                   message_number(limits::max_rate_per_year) + " per year (a cycle of faster moves never ends)");
+}
+
 void Loader::read_covariates(const TableReader& r, Transition& tr) {
   const toml::table* t = r.subtable("covariates");
   if (!t) return;
   for (auto&& [k, v] : *t) {
     const std::string key = r.key("covariates") + "." + std::string(k.str());
     auto beta = r.as_number(v, key);
+    if (beta) beta = r.in_range(v, key, *beta, rule_of("transition.covariates", ""));
     std::string name(k.str()), level;
     if (auto eq = name.find('='); eq != std::string::npos) {
       level = name.substr(eq + 1);

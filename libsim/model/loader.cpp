@@ -8,6 +8,7 @@
 #include "model/graph_check.hpp"
 #include "model/toml_tree.hpp"
 #include "model/loader.hpp"
+#include "trede/model/limits.hpp"
 
 namespace trede::model::detail {
 
@@ -18,14 +19,18 @@ Scenario Loader::load() {
                    "organisation_model", "organisation_models", "handover", "organisation_costs"});
   s_.name = top.string("name").value_or("");
   s_.description = top.string("description").value_or("");
-  s_.start_year = top.number("start_year").value_or(2025.0);
+  s_.start_year = top.ranged("start_year", rule_of("", "start_year")).value_or(2025.0);
   horizon_ok_ = true;
-  if (auto h = top.positive("horizon_years", true)) s_.horizon_years = *h;
+  if (auto h = top.ranged("horizon_years", rule_of("", "horizon_years"), true)) s_.horizon_years = *h;
   else horizon_ok_ = false;
 
   read_states(top);
   read_attributes(top);
   read_capacities();
+  if (s_.states.size() > limits::max_states)
+    ctx_.error(*root_.get("state"), "state",
+               std::to_string(s_.states.size()) + " states (with the generated waiting states); at most " +
+                   std::to_string(limits::max_states) + ": the engine stores a person's state in 16 bits");
   read_transitions(top);
   finish_waiting_states();
   read_exit_age(top);
@@ -87,8 +92,8 @@ std::optional<StateIndex> Loader::state_ref(const TableReader& r, std::string_vi
 }
 
 std::optional<StepSchedule> Loader::year_schedule(const TableReader& r, std::string_view k, bool required,
-                                          double default_before, bool must_cover_start,
-                                          bool non_negative) {
+                                                  double default_before, bool must_cover_start,
+                                                  const NumericRule& rule) {
   const toml::node* n = r.node(k);
   if (!n) {
     if (required) r.missing(k);
@@ -97,11 +102,7 @@ std::optional<StepSchedule> Loader::year_schedule(const TableReader& r, std::str
   const std::string full = r.key(k);
   auto check_value = [&](const toml::node& v, const std::string& key) -> std::optional<double> {
     auto x = r.as_number(v, key);
-    if (x && non_negative && *x < 0) {
-      ctx_.error(v, key, "must be >= 0 (got " + fmt_num(*x) + ")");
-      return std::nullopt;
-    }
-    return x;
+    return x ? r.in_range(v, key, *x, rule) : std::nullopt;
   };
   if (n->is_number()) {
     auto v = check_value(*n, full);
@@ -130,6 +131,11 @@ std::optional<StepSchedule> Loader::year_schedule(const TableReader& r, std::str
       continue;
     }
     const double year = *y;
+    if (const std::string p = year_rule().problem(year); !p.empty()) {
+      ctx_.error(v, item, "key " + p);
+      ok = false;
+      continue;
+    }
     auto x = check_value(v, item);
     if (!x) { ok = false; continue; }
     points.emplace_back(year, *x);

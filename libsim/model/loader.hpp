@@ -58,7 +58,7 @@ class Loader {
   // year). `must_cover_start`: the table's first year must be at or before start_year.
   std::optional<StepSchedule> year_schedule(const TableReader& r, std::string_view k, bool required,
                                             double default_before, bool must_cover_start,
-                                            bool non_negative = true);
+                                            const NumericRule& rule);
 
   void read_states(const TableReader& top);
 
@@ -74,6 +74,9 @@ class Loader {
   std::optional<AttributeIndex> age_attribute() const;
 
   void read_covariates(const TableReader& r, Transition& tr);
+
+  // The largest rate of `tr` times its largest multiplier is at most limits::max_rate_per_year.
+  void check_largest_rate(const TableReader& r, const Transition& tr);
 
   // Separate-mode waiting states: their trede (the lowest of the states people wait from) and
   // their reneging edge, which is an ordinary exponential transition of the waiting state.

@@ -227,14 +227,14 @@ namespace {
 
 // The value of a number or year-table node at the start of the simulation.
 std::optional<double> value_at_start(const toml::node& n, const Scenario& s, std::optional<double> fallback) {
-  if (n.is_number()) return n.value<double>();
+  if (n.is_number()) return detail::number_value(n);
   const toml::table* t = n.as_table();
   if (!t) return std::nullopt;
   std::optional<double> best_year, first_year, best, first;
   for (auto&& [k, v] : *t) {
     auto y = detail::year_key(k.str());
     if (!y || !v.is_number()) return std::nullopt;
-    const double x = *v.value<double>();
+    const double x = detail::number_value(v);
     if (!first_year || *y < *first_year) first_year = y, first = x;
     if (*y <= s.start_year && (!best_year || *y > *best_year)) best_year = y, best = x;
   }

@@ -41,6 +41,12 @@ StepSchedule Scenario::total_places(StateIndex i) const {
   return total;
 }
 
+double StepSchedule::largest() const noexcept {
+  double m = before;
+  for (double v : values) m = std::max(m, v);
+  return m;
+}
+
 double StepSchedule::at(double t) const noexcept {
   const auto it = std::upper_bound(times.begin(), times.end(), t);
   return it == times.begin() ? before : values[static_cast<std::size_t>(it - times.begin()) - 1];

@@ -22,13 +22,6 @@ bool set_step(StepSchedule& sch, double year, double v) {
   return true;
 }
 
-// The largest value `sch` takes.
-double largest(const StepSchedule& sch) {
-  double m = sch.before;
-  for (double v : sch.values) m = std::max(m, v);
-  return m;
-}
-
 }  // namespace
 
 bool apply_fast(Scenario& s, const Slot& slot, double v) {
@@ -63,7 +56,7 @@ bool apply_fast(Scenario& s, const Slot& slot, double v) {
     }
     case Target::hazard_rate: {
       Transition& t = s.transitions[slot.a];
-      if (v == 0.0 || v * largest(t.multiplier) > limits::max_rate_per_year) return false;
+      if (v == 0.0 || v * t.multiplier.largest() > limits::max_rate_per_year) return false;
       if (slot.year) return t.rate_by_year && set_step(*t.rate_by_year, *slot.year, v);
       t.hazard.rate = v;
       t.rate_by_year.reset();
@@ -76,15 +69,16 @@ bool apply_fast(Scenario& s, const Slot& slot, double v) {
     case Target::sdlog: s.transitions[slot.a].hazard.sdlog = v; return true;
     case Target::duration: s.transitions[slot.a].hazard.duration = v; return true;
     case Target::table_rate: {
-      if (v == 0.0) return false;
-      s.transitions[slot.a].hazard.rates[slot.b] = v;
+      Transition& t = s.transitions[slot.a];
+      if (v == 0.0 || v * t.multiplier.largest() > limits::max_rate_per_year) return false;
+      t.hazard.rates[slot.b] = v;
       return true;
     }
     case Target::multiplier: {
       Transition& t = s.transitions[slot.a];
-      const double rate = t.hazard.kind != HazardKind::exponential ? 0.0
-                          : t.rate_by_year                         ? largest(*t.rate_by_year)
-                                                                   : t.hazard.rate;
+      double rate = 0.0;  // the largest rate the multiplier multiplies
+      if (t.hazard.kind == HazardKind::exponential) rate = t.rate_by_year ? t.rate_by_year->largest() : t.hazard.rate;
+      if (t.hazard.kind == HazardKind::table) rate = *std::max_element(t.hazard.rates.begin(), t.hazard.rates.end());
       if (v == 0.0 || rate * v > limits::max_rate_per_year) return false;
       if (slot.year) return set_step(t.multiplier, *slot.year, v);
       t.multiplier = StepSchedule::constant_value(v);

@@ -35,6 +35,8 @@ struct StepSchedule {
   [[nodiscard]] double at(double t) const noexcept;
   /// True when the value never changes.
   [[nodiscard]] bool constant() const noexcept { return times.empty(); }
+  /// The largest value the schedule takes.
+  [[nodiscard]] double largest() const noexcept;
   /// A schedule with the same value at all times.
   static StepSchedule constant_value(double v) { return StepSchedule{{}, {}, v}; }
 

@@ -97,7 +97,7 @@ beschut = 7
 )", "twee.toml");
   const std::string d = describe(s);
   // round(1001 × 0.5) = 501 people in each region; places round(101 × 0.5) = 51 (101 from 2028) for Noord, 7 for Zuid.
-  EXPECT_NE(line_of(d, "all regions: ").find("1002 people at start, inflow 100 a year"), std::string::npos) << d;
+  EXPECT_EQ(line_of(d, "population at start: "), "population at start: 1002 people; inflow at the start: 100 a year (all regions)") << d;
   EXPECT_NE(line_of(d, "bijstand ").find("1002 at start  inflow 100/yr"), std::string::npos) << d;
   EXPECT_NE(line_of(d, "beschut ").find("capacity 58 (108 from 2028)"), std::string::npos) << d;
   EXPECT_NE(line_of(d, "Noord ").find("share 0.5  501 people at start, inflow 50 a year"), std::string::npos) << d;
