@@ -84,19 +84,15 @@ class TableReader {
     return v;
   }
 
-  // A number that must satisfy `ok`; `rule` says which rule (e.g. "must be > 0").
-  template <class Pred>
-  std::optional<double> checked(std::string_view k, bool required, Pred ok, const char* rule) const {
+  std::optional<double> positive(std::string_view k, bool required = false) const {
     auto v = number(k, required);
-    if (v && !ok(*v)) {
-      ctx_.error(*tbl_.get(k), key(k), std::string(rule) + " (got " + fmt_num(*v) + ")");
+    if (v && !(*v > 0)) {
+      ctx_.error(*tbl_.get(k), key(k), "must be > 0 (got " + fmt_num(*v) + ")");
       return std::nullopt;
     }
     return v;
   }
-  std::optional<double> positive(std::string_view k, bool required = false) const {
-    return checked(k, required, [](double v) { return v > 0; }, "must be > 0");
-  }
+
   // A number in the valid range of `rule` (docs/scenario-format.md, "Valid ranges").
   std::optional<double> ranged(std::string_view k, const NumericRule& rule, bool required = false) const {
     auto v = number(k, required);
@@ -121,9 +117,6 @@ class TableReader {
       return std::nullopt;
     }
     return in_range(*n, key(k), number_value(*n), rule);
-  }
-  std::optional<double> non_negative(std::string_view k, bool required = false) const {
-    return checked(k, required, [](double v) { return v >= 0; }, "must be >= 0");
   }
 
   std::optional<std::string> string(std::string_view k, bool required = false) const {
