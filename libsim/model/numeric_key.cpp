@@ -258,14 +258,16 @@ std::vector<NumericKey> numeric_keys(const Scenario& scenario, std::span<const K
   detail::LoadContext ctx;
   ctx.file = scenario.source_path;
   std::vector<detail::SourceText> bases;
-  const detail::BaseReader from_memory = [&](const std::string& path, std::string& text, std::string& error) {
-    for (std::size_t i = 0; i < scenario.base_paths.size(); ++i)
-      if (scenario.base_paths[i] == path) {
-        text = scenario.base_texts[i];
-        return true;
-      }
-    error = "not among the scenario's base files";
-    return false;
+  // The base files come in the order the loader read them (nearest first), whatever the
+  // directory the scenario was parsed with.
+  std::size_t next_base = 0;
+  const detail::BaseReader from_memory = [&](const std::string&, std::string& text, std::string& error) {
+    if (next_base >= scenario.base_texts.size()) {
+      error = "not among the scenario's base files";
+      return false;
+    }
+    text = scenario.base_texts[next_base++];
+    return true;
   };
   auto doc = detail::read_document(scenario.text, scenario.source_path, detail::base_dir_of(scenario), scenario.overrides, ctx,
                                    bases, from_memory);
