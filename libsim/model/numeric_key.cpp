@@ -282,7 +282,17 @@ std::vector<NumericKey> numeric_keys(const Scenario& scenario, std::span<const K
     const toml::node* node = detail::find_node(*doc, key, error, where);
     auto fail = [&](const std::string& message) { throw ModelError(scenario.source_path, 0, where, message); };
     if (!node) {
-      if (!slot || !slot->rule->default_value || where != key.text()) {
+      // A key the file leaves out: its default, or for a region's places the places it takes
+      // from the state's capacity (times its share). Found at the table that would hold it.
+      std::optional<double> fallback;
+      std::vector<KeySegment> owner(key.segments().begin(), key.segments().end() - 1);
+      if (slot && slot->target == detail::Target::region_places && !slot->year) {
+        fallback = scenario.regions[slot->a].places[slot->b].before;
+        owner.resize(1);
+      } else if (slot && slot->rule->default_value && where == key.text()) {
+        fallback = slot->rule->default_value;
+      }
+      if (!fallback) {
         // Misspelt last key: suggest among the numeric keys of that table too.
         if (where == key.text() && error.find("did you mean") == std::string::npos) {
           const auto known = detail::numeric_rule_keys(table_of(key));
@@ -291,9 +301,8 @@ std::vector<NumericKey> numeric_keys(const Scenario& scenario, std::span<const K
         }
         fail(error);
       }
-      nk.value = *slot->rule->default_value;
+      nk.value = *fallback;
       nk.defaulted = true;
-      std::vector<KeySegment> owner(key.segments().begin(), key.segments().end() - 1);
       std::string e2, w2;
       node = detail::find_node(*doc, KeyPath(std::move(owner)), e2, w2);
     } else {

@@ -112,7 +112,9 @@ struct NumericKey {
   std::string unit;         ///< e.g. "per year", "years", "places", "euros per year"
   std::string file;         ///< where the value is defined: the scenario, a base file, or "--set 'k=v'"
   int line = 0;             ///< line in `file` (0 for an override); the table's line when defaulted
-  bool defaulted = false;   ///< not given: `value` is the default
+  /// Not given: `value` is the default (for a region's places: what it takes from the state's
+  /// capacity, times its share).
+  bool defaulted = false;
   bool fast = false;        ///< `with_values` sets it without re-parsing (for in-range values)
 
   /// True when `v` is a valid value of this key.
