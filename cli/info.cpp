@@ -43,11 +43,17 @@ int run(const std::string& path) {
         }
         std::printf("  %-36s %12s  [%s, %s]", t.rows[r].c_str(), format_number(v[0]).c_str(), format_number(v[1]).c_str(),
                     format_number(v[2]).c_str());
+      } else if (info.kind == "sweep") {  // as `trede sweep` prints its points
+        if (r == 0) {
+          std::printf("  point  %s", t.rows[0].substr(0, t.rows[0].find('=')).c_str());
+          for (const auto& c : t.columns) std::printf("  %s", c.c_str());
+          std::printf("\n");
+        }
+        std::printf("  %5zu  %s", r, t.rows[r].c_str());
+        for (std::size_t c = 0; c < C; ++c) std::printf("  %s", format_kpi(t.columns[c], v[c]).c_str());
       } else {
         std::printf("  %-36s", t.rows[r].c_str());
-        for (std::size_t c = 0; c < C; ++c)
-          std::printf(" %s=%s", t.columns[c].c_str(),
-                      (info.kind == "sweep" ? format_kpi(t.columns[c], v[c]) : format_number(v[c])).c_str());
+        for (std::size_t c = 0; c < C; ++c) std::printf(" %s=%s", t.columns[c].c_str(), format_number(v[c]).c_str());
       }
       std::printf("\n");
     }

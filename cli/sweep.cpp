@@ -128,15 +128,15 @@ int run_sweep(const SweepArgs& a) {
     for (const char* want : {"persons_reaching_work", "uitstroom_werk", "cost_total_eur"})
       for (std::size_t k = 0; k < names.size(); ++k)
         if (names[k] == want) shown.push_back(k);
-    std::string header = "  point  ";
-    for (const auto& k : design.keys) header += k + "  ";
-    for (std::size_t k : shown) header += names[k] + "  ";
+    std::string header = "  point";
+    for (const auto& k : design.keys) header += "  " + k;
+    for (std::size_t k : shown) header += "  " + names[k];
     std::printf("%s\n", header.c_str());
     for (std::size_t i = 0; i < design.size(); ++i) {
       std::string line;
-      for (const auto& v : design.values[i]) line += v + "  ";
-      for (std::size_t k : shown) line += format_kpi(names[k], sw.points[i].summary("kpi").mean[k]) + "  ";
-      std::printf("  %5zu  %s\n", i, line.c_str());
+      for (const auto& v : design.values[i]) line += "  " + v;
+      for (std::size_t k : shown) line += "  " + format_kpi(names[k], sw.points[i].summary("kpi").mean[k]);
+      std::printf("  %5zu%s\n", i, line.c_str());
     }
   }
   return exit_ok;

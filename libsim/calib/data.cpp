@@ -58,32 +58,20 @@ PanelData parse_csv(std::string_view text, const std::string& source_name, const
     if (!st.generated) state_names.push_back(st.name);
   }
 
+  // One CSV reader for the library: byte-order mark, delimiter and decimal separator (text.hpp).
+  trede::detail::CsvReader csv(text);
   std::vector<std::string> fields;
-  std::size_t pos = 0;
-  int line_no = 0;
-  auto next_line = [&](std::string_view& out) {
-    while (pos < text.size()) {
-      const auto end = text.find('\n', pos);
-      out = text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
-      pos = end == std::string_view::npos ? text.size() : end + 1;
-      ++line_no;
-      const auto first = out.find_first_not_of(" \t\r");
-      if (first == std::string_view::npos || out[first] == '#') continue;
-      return true;
-    }
-    return false;
-  };
-
-  std::string_view line;
-  if (!next_line(line)) throw ModelError(source_name, 0, "", "no header line: the file must start with id,time,state");
-  if (!trede::detail::split_csv(line, fields)) throw ModelError(source_name, line_no, "", "unterminated quote in the header");
-  const std::vector<std::string> header = fields;
+  std::string header_error;
+  if (!csv.read_header(header_error))
+    throw ModelError(source_name, 0, "", "no header line: the file must start with id,time,state");
+  int line_no = csv.header_line();
+  if (!header_error.empty()) throw ModelError(source_name, line_no, "", header_error);
+  const std::vector<std::string>& header = csv.header();
   const std::size_t nfields = header.size();
+  for (const auto& [name, message] : csv.header_problems()) problem(line_no, name, message);
   std::map<std::string, std::size_t> column;
-  for (std::size_t i = 0; i < header.size(); ++i) {
-    if (header[i].empty()) problem(line_no, "", "column " + std::to_string(i + 1) + " of the header has no name");
-    else if (!column.emplace(header[i], i).second) problem(line_no, header[i], "column named twice in the header");
-  }
+  for (std::size_t i = 0; i < header.size(); ++i)
+    if (!header[i].empty()) column.emplace(header[i], i);
   for (const char* required : {"id", "time", "state"})
     if (!column.count(required))
       problem(line_no, required, std::string("missing column '") + required + "' in the header (need id,time,state)" +
@@ -125,8 +113,10 @@ PanelData parse_csv(std::string_view text, const std::string& source_name, const
 
   std::unordered_map<std::string, int> seen_at;  // id -> line where its rows began
   std::vector<double> row_cov(C);
-  while (next_line(line)) {
-    if (!trede::detail::split_csv(line, fields)) {
+  bool split_ok = true;
+  std::string why;
+  while (csv.next(fields, line_no, split_ok)) {
+    if (!split_ok) {
       problem(line_no, "", "unterminated quote");
       continue;
     }
@@ -145,8 +135,8 @@ PanelData parse_csv(std::string_view text, const std::string& source_name, const
     if (is_missing(fields[time_col])) {
       problem(line_no, "time", "missing value");
       ok = false;
-    } else if (!(t = trede::detail::parse_finite(fields[time_col]))) {
-      problem(line_no, "time", "'" + fields[time_col] + "' is not a finite number (years)");
+    } else if (!(t = csv.number(fields[time_col], line_no, why))) {
+      problem(line_no, "time", why.empty() ? "'" + fields[time_col] + "' is not a finite number (years)" : why);
       ok = false;
     }
     const std::string& sname = fields[state_col];
@@ -179,9 +169,9 @@ PanelData parse_csv(std::string_view text, const std::string& source_name, const
         const auto level = static_cast<std::size_t>(it - c.attribute->levels.begin());
         for (std::size_t l = 1; l < c.attribute->levels.size(); ++l) row_cov[c.first_output + l - 1] = l == level ? 1.0 : 0.0;
       } else {
-        auto x = trede::detail::parse_finite(v);
+        auto x = csv.number(v, line_no, why);
         if (!x) {
-          problem(line_no, c.name, "'" + v + "' is not a finite number");
+          problem(line_no, c.name, why.empty() ? "'" + v + "' is not a finite number" : why);
           ok = false;
           continue;
         }
@@ -225,7 +215,8 @@ PanelData parse_csv(std::string_view text, const std::string& source_name, const
     s.covariates.insert(s.covariates.end(), row_cov.begin(), row_cov.end());
     s.line.push_back(line_no);
   }
-  if (problems.empty() && d.subjects.empty()) problem(line_no, "", "no observations after the header");
+  if (auto p = csv.finish()) problem(p->first, "", p->second);
+  if (problems.empty() && d.subjects.empty()) problem(csv.line(), "", "no observations after the header");
   if (!problems.empty()) {
     if (problems.size() == max_problems)
       problems.push_back({source_name, 0, "", "(more problems not shown; the first " +
@@ -236,12 +227,10 @@ PanelData parse_csv(std::string_view text, const std::string& source_name, const
 }
 
 PanelData read_csv(const std::string& path, const model::Scenario& scenario, const CsvOptions& options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(path, "cannot open data file");
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  if (in.bad()) throw IoError(path, "cannot read data file");
-  return parse_csv(buf.str(), path, scenario, options);
+  std::string text;
+  if (const std::string why = trede::detail::read_file(path, text); !why.empty())
+    throw IoError(path, "cannot open data file: " + why);
+  return parse_csv(text, path, scenario, options);
 }
 
 std::string to_csv(const PanelData& d) {

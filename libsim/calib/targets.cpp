@@ -28,6 +28,7 @@
 #include "trede/error.hpp"
 #include "trede/io/hdf5.hpp"
 #include "trede/mc/ensemble.hpp"
+#include "trede/model/key_path.hpp"
 #include "trede/model/load.hpp"
 
 namespace trede::calib {
@@ -35,10 +36,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string base_dir_of(const model::Scenario& s) {
-  const auto dir = std::filesystem::path(s.source_path).parent_path();
-  return dir.empty() ? "." : dir.string();
-}
 
 // Where each target value is read from in an ensemble: report-time index, or the periods that
 // make up its window; and the state and edge indices.
@@ -250,15 +247,14 @@ struct Candidate {
     return (v - b.lower) / (b.upper - b.lower);
   }
 
+  // A candidate: the values applied to the loaded scenario as typed key values (with_values
+  // reads the text again only for keys without a fast path).
   model::Scenario scenario_at(const std::vector<double>& values) const {
-    std::vector<std::string> o = scenario.overrides;
-    char buf[64];
-    for (std::size_t i = 0; i < params.size(); ++i) {
-      std::snprintf(buf, sizeof buf, "%.17g", values[i]);
-      o.push_back(params[i].key + "=" + buf);
-    }
-    return model::parse_scenario(scenario.text, scenario.source_path, o, base_dir_of(scenario));
+    if (keys.empty())
+      for (const auto& p : params) keys.push_back(model::KeyPath::parse(p.key));
+    return model::with_values(scenario, keys, values);
   }
+  mutable std::vector<model::KeyPath> keys;
 
   std::uint64_t total_runs() const {
     return static_cast<std::uint64_t>(options.max_evaluations) + (options.standard_errors ? 2 * params.size() : 0) + 1;
@@ -636,7 +632,7 @@ FitResult fit_targets(const model::Scenario& scenario, const TargetSet& targets,
   const engine::Simulator sim0(scenario);
   const auto plans = plan(targets, sim0.layout(), &problems);
   if (!problems.empty()) throw ModelError(std::move(problems));
-  Candidate cand{scenario, targets, plans, params, o, 0, std::numeric_limits<double>::infinity(), {}, {}};
+  Candidate cand{scenario, targets, plans, params, o, 0, std::numeric_limits<double>::infinity(), {}, {}, {}};
   cand.plans_layout_T = sim0.layout().T();
   cand.plans_layout_P = sim0.layout().P();
   cand.plans_layout_E = sim0.layout().E();

@@ -1,5 +1,6 @@
 #include "trede/mc/sweep.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -10,6 +11,7 @@
 #include "random/philox_inline.hpp"
 #include "text.hpp"
 #include "trede/error.hpp"
+#include "trede/model/key_path.hpp"
 #include "trede/model/load.hpp"
 
 namespace trede::mc {
@@ -157,9 +159,20 @@ auto shape_of(const model::Scenario& s) {
 std::vector<model::Scenario> sweep_scenarios(const model::Scenario& base, const Design& design) {
   std::vector<model::Scenario> scenarios;
   std::vector<Diagnostic> problems;
+  // Numeric points are typed values applied to the loaded scenario (model::with_values); a
+  // point with a value that is not a number (an organisation model, a table) is read again
+  // with the values as overrides.
+  std::vector<model::KeyPath> keys;
+  try {
+    for (const auto& k : design.keys) keys.push_back(model::KeyPath::parse(k));
+  } catch (const ModelError&) {
+    keys.clear();  // reported below, by the loader, for every point
+  }
   for (std::size_t i = 0; i < design.size(); ++i) {
     try {
-      scenarios.push_back(with_overrides(base, design.overrides(i)));
+      const bool numeric = keys.size() == design.keys.size() &&
+                           std::all_of(design.numeric[i].begin(), design.numeric[i].end(), [](double v) { return !std::isnan(v); });
+      scenarios.push_back(numeric ? model::with_values(base, keys, design.numeric[i]) : with_overrides(base, design.overrides(i)));
     } catch (const ModelError& e) {
       for (auto d : e.diagnostics()) {
         d.message += " (sweep point " + std::to_string(i) + ")";

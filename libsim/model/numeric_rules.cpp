@@ -1,9 +1,10 @@
 #include "model/numeric_rules.hpp"
 
 #include <cmath>
-#include <sstream>
 
+#include "text.hpp"
 #include "trede/model/limits.hpp"
+#include "trede_assert.hpp"
 
 namespace trede::model::detail {
 namespace {
@@ -39,6 +40,9 @@ const std::vector<NumericRule>& rules() {
       {"transition.covariates", "", D::real, -L::max_abs_beta, L::max_abs_beta, "per unit of the attribute", std::nullopt},
       {"population", "count", D::whole, 0.0, L::max_people, "people", std::nullopt},
       {"inflow", "rate_per_year", D::non_negative, 0.0, L::max_inflow_per_year, "arrivals per year", std::nullopt},
+      {"distribution", "meanlog", D::real, -L::max_abs_meanlog, L::max_abs_meanlog, "ln years", std::nullopt},
+      {"distribution", "sdlog", D::positive, 0.0, L::max_sdlog, "", std::nullopt},
+      {"distribution", "", D::real, -L::max_abs_value, L::max_abs_value, "", std::nullopt},
       {"region", "share", D::positive, 0.0, L::max_share, "", std::nullopt},
       {"region.capacity", "", D::whole, 0.0, L::max_places, "places", std::nullopt},
       {"handover", "leakage", D::probability, 0.0, 1.0, "", 0.0},
@@ -51,12 +55,7 @@ const std::vector<NumericRule>& rules() {
 
 }  // namespace
 
-std::string message_number(double v) {
-  std::ostringstream os;
-  os.precision(10);
-  os << v;
-  return os.str();
-}
+std::string message_number(double v) { return trede::detail::shortest_number(v); }
 
 std::string NumericRule::problem(double v) const {
   const std::string got = " (got " + message_number(v) + ")";
@@ -75,7 +74,7 @@ std::string NumericRule::problem(double v) const {
       return "must be a calendar year from " + message_number(min) + " to " + message_number(max) + got;
     return "must be at most " + message_number(max) + u + got;
   }
-  if (domain == D::whole && v != std::floor(v)) return "must be a whole number" + got;
+  if (domain == D::whole && v != std::floor(v)) return "must be a whole number" + (unit.empty() ? "" : " of " + std::string(unit)) + got;
   return {};
 }
 
@@ -83,6 +82,12 @@ const NumericRule* numeric_rule(std::string_view table, std::string_view key) {
   for (const NumericRule& r : rules())
     if (r.table == table && (r.key == key || r.key.empty())) return &r;
   return nullptr;
+}
+
+const NumericRule& rule_of(std::string_view table, std::string_view key) {
+  const NumericRule* r = numeric_rule(table, key);
+  TREDE_ASSERT(r != nullptr);
+  return *r;
 }
 
 std::vector<std::string_view> numeric_rule_keys(std::string_view table) {

@@ -41,6 +41,9 @@ struct NumericRule {
 // The rule of `key` in `table`, or nullptr.
 [[nodiscard]] const NumericRule* numeric_rule(std::string_view table, std::string_view key);
 
+// The rule of `key` in `table`, which must exist (the loader's keys all have one).
+[[nodiscard]] const NumericRule& rule_of(std::string_view table, std::string_view key);
+
 // The keys of `table` that have rules (for "did you mean").
 [[nodiscard]] std::vector<std::string_view> numeric_rule_keys(std::string_view table);
 

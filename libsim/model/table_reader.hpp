@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "model/load_context.hpp"
+#include "model/numeric_rules.hpp"
 #include "model/toml_tree.hpp"
 #include "text.hpp"
 
@@ -75,7 +76,7 @@ class TableReader {
       ctx_.error(n, full_key, std::string("must be a number (got ") + type_name(n) + ")");
       return std::nullopt;
     }
-    const double v = *n.value<double>();
+    const double v = number_value(n);
     if (!std::isfinite(v)) {
       ctx_.error(n, full_key, "must be a finite number (got " + fmt_num(v) + ")");
       return std::nullopt;
@@ -83,21 +84,39 @@ class TableReader {
     return v;
   }
 
-  // A number that must satisfy `ok`; `rule` says which rule (e.g. "must be > 0").
-  template <class Pred>
-  std::optional<double> checked(std::string_view k, bool required, Pred ok, const char* rule) const {
+  std::optional<double> positive(std::string_view k, bool required = false) const {
     auto v = number(k, required);
-    if (v && !ok(*v)) {
-      ctx_.error(*tbl_.get(k), key(k), std::string(rule) + " (got " + fmt_num(*v) + ")");
+    if (v && !(*v > 0)) {
+      ctx_.error(*tbl_.get(k), key(k), "must be > 0 (got " + fmt_num(*v) + ")");
       return std::nullopt;
     }
     return v;
   }
-  std::optional<double> positive(std::string_view k, bool required = false) const {
-    return checked(k, required, [](double v) { return v > 0; }, "must be > 0");
+
+  // A number in the valid range of `rule` (docs/scenario-format.md, "Valid ranges").
+  std::optional<double> ranged(std::string_view k, const NumericRule& rule, bool required = false) const {
+    auto v = number(k, required);
+    return v ? in_range(*tbl_.get(k), key(k), *v, rule) : std::nullopt;
   }
-  std::optional<double> non_negative(std::string_view k, bool required = false) const {
-    return checked(k, required, [](double v) { return v >= 0; }, "must be >= 0");
+  std::optional<double> in_range(const toml::node& n, const std::string& full_key, double v, const NumericRule& rule) const {
+    if (const std::string p = rule.problem(v); !p.empty()) {
+      ctx_.error(n, full_key, p);
+      return std::nullopt;
+    }
+    return v;
+  }
+  // A whole number in the range of `rule`: an integer, or a real without a fractional part.
+  std::optional<double> whole(std::string_view k, const NumericRule& rule, bool required = false) const {
+    const toml::node* n = tbl_.get(k);
+    if (!n) {
+      if (required) missing(k);
+      return std::nullopt;
+    }
+    if (!n->is_number()) {
+      ctx_.error(*n, key(k), std::string("must be a whole number (got ") + type_name(*n) + ")");
+      return std::nullopt;
+    }
+    return in_range(*n, key(k), number_value(*n), rule);
   }
 
   std::optional<std::string> string(std::string_view k, bool required = false) const {
@@ -143,11 +162,11 @@ class TableReader {
     }
     if (n->is_integer()) return *n->value<std::int64_t>();
     if (n->is_floating_point()) {
-      const double v = *n->value<double>();
+      const double v = number_value(*n);
       if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9e15) return static_cast<std::int64_t>(v);
     }
     ctx_.error(*n, key(k), "must be a whole number (got " +
-                               (n->is_floating_point() ? fmt_num(*n->value<double>()) : std::string(type_name(*n))) + ")");
+                               (n->is_floating_point() ? fmt_num(number_value(*n)) : std::string(type_name(*n))) + ")");
     return std::nullopt;
   }
 

@@ -5,6 +5,8 @@
 
 #include <toml++/toml.h>
 
+#include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +20,13 @@ namespace trede::model::detail {
 // A character of a bare TOML key: letters, digits, '_' and '-'.
 [[nodiscard]] inline bool bare_key_char(char c) noexcept {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+// The value of a number node as a double. toml++'s value<double>() is empty for an integer that
+// a double cannot hold exactly (beyond 2^53); this rounds it instead, so range checks see it.
+[[nodiscard]] inline double number_value(const toml::node& n) {
+  if (const auto i = n.value_exact<std::int64_t>()) return static_cast<double>(*i);
+  return n.value_exact<double>().value_or(std::numeric_limits<double>::quiet_NaN());
 }
 
 // "a table", "a string", "a number", ...: the type of a node in messages.

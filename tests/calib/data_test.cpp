@@ -86,6 +86,32 @@ TEST(CalibCsv, ReadsSubjectsStatesAndCenteredCovariates) {
   EXPECT_EQ(d.sha256.size(), 64u);
 }
 
+// Dutch Excel: byte-order mark, ';' and decimal commas; the same data as the comma file.
+TEST(CalibCsv, ReadsFilesFromDutchExcel) {
+  const auto en = parse_csv("id,time,state,age\na,0,bijstand,30.5\na,1.25,werk,30.5\n", "data.csv", scenario(),
+                            {.covariates = {"age"}});
+  const auto nl = parse_csv("\xEF\xBB\xBFid;time;state;age\r\na;0;bijstand;30,5\r\na;1,25;werk;30,5\r\n", "data.csv",
+                            scenario(), {.covariates = {"age"}});
+  ASSERT_EQ(nl.subjects.size(), 1u);
+  EXPECT_EQ(nl.subjects[0].time_years, en.subjects[0].time_years);
+  EXPECT_EQ(nl.subjects[0].state, en.subjects[0].state);
+  EXPECT_EQ(nl.subjects[0].covariates, en.subjects[0].covariates);
+  const auto p = problems("id;time;state\na;0,5;bijstand\na;1.5;werk\n");
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].to_string(), "data.csv:3: time: '1.5' has a decimal point, but line 2 has a decimal comma ('0,5'): a file "
+                              "must use one decimal separator");
+}
+
+TEST(CalibCsv, ADirectoryIsNotADataFile) {
+  const auto dir = temp_dir("csvdir");
+  try {
+    (void)read_csv(dir.string(), scenario());
+    FAIL();
+  } catch (const IoError& e) {
+    EXPECT_EQ(std::string(e.what()), dir.string() + ": cannot open data file: is a directory, not a file");
+  }
+}
+
 TEST(CalibCsv, UnknownStateNamesLineAndSuggests) {
   const auto p = problems("id,time,state\na,0,bijstand\na,1,wrek\n");
   ASSERT_EQ(p.size(), 1u);

@@ -37,6 +37,8 @@ struct StepSchedule {
   [[nodiscard]] double at(double t) const noexcept;
   /// True when the value never changes.
   [[nodiscard]] bool constant() const noexcept { return times.empty(); }
+  /// The largest value the schedule takes.
+  [[nodiscard]] double largest() const noexcept;
   /// A schedule with the same value at all times.
   static StepSchedule constant_value(double v) { return StepSchedule{{}, {}, v}; }
 
@@ -45,6 +47,8 @@ struct StepSchedule {
 
 /// The product of two step schedules: `a.at(t) * b.at(t)` at every t.
 [[nodiscard]] StepSchedule product(const StepSchedule& a, const StepSchedule& b);
+/// The sum of two step schedules: `a.at(t) + b.at(t)` at every t.
+[[nodiscard]] StepSchedule sum(const StepSchedule& a, const StepSchedule& b);
 
 /// Family of a holding-time distribution (a hazard of leaving along one edge).
 enum class HazardKind : std::uint8_t {

@@ -143,6 +143,63 @@ TEST_F(PopulationCsv, ReadsRowsWithQuotesCommentsAndLevels) {
   EXPECT_EQ(d.attributes[sex], 1.0);  // no stray '\r' in the last field
 }
 
+// What Dutch Excel writes ("CSV (gescheiden door lijstscheidingsteken)"): a byte-order mark,
+// ';' between fields, decimal commas, CRLF line ends. The same people as a plain comma file.
+TEST_F(PopulationCsv, ReadsFilesFromDutchExcel) {
+  write("pop.csv", "\xEF\xBB\xBFstate;time_in_state;age;geslacht;regio\r\n"
+                   "bijstand;1,5;30;man;zuid\r\n"
+                   "diagnose;0;45,5;vrouw;\"noord, oost\"\r\n"
+                   "bijstand;0,25;61;vrouw;zuid\r\n");
+  const Scenario nl = parse(scenario());
+  write("pop.csv", "state,time_in_state,age,geslacht,regio\nbijstand,1.5,30,man,zuid\n"
+                   "diagnose,0,45.5,vrouw,\"noord, oost\"\nbijstand,0.25,61,vrouw,zuid\n");
+  const Scenario en = parse(scenario());
+  ASSERT_EQ(nl.regions.front().individuals.size(), 3u);
+  EXPECT_EQ(nl.regions.front().individuals, en.regions.front().individuals);
+  EXPECT_EQ(nl.regions.front().individuals[1].attributes[attr(nl, "age")], 45.5);
+  // Tab-separated, and Excel's "sep=" line.
+  write("pop.csv", "state\ttime_in_state\tage\tgeslacht\tregio\nbijstand\t1,5\t30\tman\tzuid\n"
+                   "diagnose\t0\t45,5\tvrouw\tnoord, oost\nbijstand\t0,25\t61\tvrouw\tzuid\n");
+  EXPECT_EQ(parse(scenario()).regions.front().individuals, en.regions.front().individuals);
+  write("pop.csv", "sep=;\nstate;time_in_state;age;geslacht;regio\nbijstand;1,5;30;man;zuid\n"
+                   "diagnose;0;45,5;vrouw;noord, oost\nbijstand;0,25;61;vrouw;zuid\n");
+  EXPECT_EQ(parse(scenario()).regions.front().individuals, en.regions.front().individuals);
+}
+
+// Where a file does not say which separator it uses, the message says exactly that, with the line.
+TEST_F(PopulationCsv, AmbiguousSeparatorsAreNamedWithTheirLines) {
+  const std::string path = write("pop.csv", "state;age\nbijstand;30,5\nbijstand;31.5\n");
+  auto ds = errors(scenario());
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_EQ(ds[0].to_string(), path + ":3: age: '31.5' has a decimal point, but line 2 has a decimal comma ('30,5'): "
+                                      "a file must use one decimal separator");
+  write("pop.csv", "state;age\nbijstand;1.234\nbijstand;30\n");
+  ds = errors(scenario());
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_EQ(ds[0].to_string(), path + ":2: row: '1.234' in a file separated by ';' may be 1.234 or a whole number with "
+                                      "a thousands separator; write it without the thousands separator (or with a decimal "
+                                      "comma)");
+  write("pop.csv", "state;age\nbijstand;1.234,5\n");
+  ds = errors(scenario());
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_EQ(ds[0].message, "'1.234,5' has both '.' and ','; write numbers without a thousands separator");
+  write("pop.csv", "state;age,geslacht\nbijstand;30\n");
+  ds = errors(scenario());
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_EQ(ds[0].to_string(), path + ":1: header: the header has ';' and ',' outside quotes: cannot tell which "
+                                      "separates the columns; use one of them");
+  // With plain decimal points a ';' file is not ambiguous: 0.125 is no thousands separator.
+  write("pop.csv", "state;age\nbijstand;0.125\nbijstand;1.234\nbijstand;2.5\n");
+  EXPECT_EQ(parse(scenario()).regions.front().individuals[1].attributes[0], 1.234);
+}
+
+TEST_F(PopulationCsv, ADirectoryIsNotAFile) {
+  fs::create_directories(dir_ / "pop.csv");
+  const auto ds = errors(scenario());
+  ASSERT_EQ(ds.size(), 1u) << dump(ds);
+  EXPECT_EQ(ds[0].message, "cannot open population file '" + (dir_ / "pop.csv").string() + "': is a directory, not a file");
+}
+
 TEST_F(PopulationCsv, AbsentColumnsTakeDefaultsAndTimeInStateZero) {
   write("pop.csv", "age,state\n40,bijstand\n41,diagnose\n");
   const Scenario s = parse(scenario());
@@ -203,7 +260,7 @@ TEST_F(PopulationCsv, HeaderProblemsAreReported) {
   };
   EXPECT_TRUE(has("staat", "unknown column: expected state, time_in_state or a declared attribute")) << dump(ds);
   EXPECT_TRUE(has("leeftijd", "unknown column")) << dump(ds);
-  EXPECT_TRUE(has("age", "column appears twice")) << dump(ds);
+  EXPECT_TRUE(has("age", "column named twice in the header")) << dump(ds);
   EXPECT_TRUE(has("state", "missing required column 'state'")) << dump(ds);
 }
 
@@ -233,7 +290,7 @@ TEST_F(PopulationCsv, MissingFileIsReportedAtTheCsvKey) {
   EXPECT_EQ(ds[0].file, "s.toml");
   EXPECT_EQ(ds[0].line, 31);
   EXPECT_EQ(ds[0].key, "population[0].csv");
-  EXPECT_EQ(ds[0].message, "cannot open population file '" + (dir_ / "nergens.csv").string() + "'");
+  EXPECT_EQ(ds[0].message, "cannot open population file '" + (dir_ / "nergens.csv").string() + "': no such file");
 }
 
 // Problems in the scenario and in its CSV file come together in one ModelError.

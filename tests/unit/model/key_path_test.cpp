@@ -395,6 +395,11 @@ TEST(NumericKey, GivesValueRangeUnitAndWhereItIsDefined) {
   EXPECT_EQ(p.value, 8.0);
   EXPECT_EQ(p.domain, Domain::whole);
   EXPECT_EQ(p.line, 201);
+  // A region without places of its own for a state runs the state's capacity times its share.
+  const NumericKey inherited = numeric_key(s, path("region[Zuid].capacity.beschut"));
+  EXPECT_TRUE(inherited.defaulted);
+  EXPECT_EQ(inherited.value, 12.0);  // round(30 x 0.4)
+  EXPECT_EQ(inherited.line, 184);    // the [[region]] of Zuid
   const NumericKey l = numeric_key(s, path("handover[0].leakage"));
   EXPECT_EQ(l.domain, Domain::probability);
   EXPECT_EQ(l.max, 1.0);

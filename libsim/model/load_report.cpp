@@ -1,0 +1,97 @@
+// [report] (the calendar grid of report times) and [kpi] (which states count as work and uitval).
+
+#include <cmath>
+
+#include "model/loader.hpp"
+
+namespace trede::model::detail {
+
+void Loader::read_report(const TableReader& top) {
+  const double start = s_.start_year, end = s_.end_year();
+  const toml::table* t = top.subtable("report");
+  if (!t) {
+    if (horizon_ok_) default_grid(1.0);
+    return;
+  }
+  TableReader r(ctx_, *t, "report", {"step_years", "times"});
+  if (r.has("step_years") && r.has("times")) {
+    ctx_.error(*t->get("times"), r.key("times"), "give either step_years or times, not both");
+    return;
+  }
+  if (auto times = r.numbers("times")) {
+    if (times->empty()) {
+      ctx_.error(*t->get("times"), r.key("times"), "must not be empty");
+      return;
+    }
+    for (std::size_t i = 0; i < times->size(); ++i) {
+      const double x = (*times)[i];
+      if (x < start - 1e-9 || x > end + 1e-9) {
+        ctx_.error(*t->get("times"), r.key("times") + "[" + std::to_string(i) + "]",
+                   "report time " + fmt_num(x) + " is outside the simulation [" + fmt_num(start) + ", " +
+                       fmt_num(end) + "] (calendar years)");
+        return;
+      }
+      if (i > 0 && !(x > (*times)[i - 1])) {
+        ctx_.error(*t->get("times"), r.key("times"), "must be strictly increasing");
+        return;
+      }
+    }
+    if (std::fabs(times->back() - end) > 1e-9) {
+      ctx_.error(*t->get("times"), r.key("times"),
+                 "the last report time (" + fmt_num(times->back()) + ") must be the end of the simulation, start_year + horizon_years = " +
+                     fmt_num(end) + ", so that flows, person-years and costs cover the whole run");
+      return;
+    }
+    s_.report_times = *times;
+    return;
+  }
+  if (auto step = r.ranged("step_years", rule_of("report", "step_years"))) {
+    if (horizon_ok_) {
+      if (s_.horizon_years / *step > 1e6) {
+        ctx_.error(*t->get("step_years"), r.key("step_years"), "gives more than a million report times");
+        return;
+      }
+      default_grid(*step);
+    }
+  } else if (horizon_ok_ && !r.has("step_years")) {
+    default_grid(1.0);
+  }
+}
+
+void Loader::default_grid(double step) {
+  if (s_.horizon_years / step > 1e6) {
+    ctx_.error(*root_.get("horizon_years"), "horizon_years",
+               "reporting every " + fmt_num(step) + " year" + (step == 1.0 ? "" : "s") +
+                   " gives more than a million report times; shorten the horizon or give [report] step_years or times");
+    return;
+  }
+  const auto n = static_cast<std::size_t>(std::floor(s_.horizon_years / step + 1e-9));
+  for (std::size_t k = 0; k <= n; ++k) s_.report_times.push_back(s_.start_year + static_cast<double>(k) * step);
+  if (s_.report_times.back() < s_.end_year() - 1e-9) s_.report_times.push_back(s_.end_year());
+}
+
+void Loader::read_kpi(const TableReader& top) {
+  const toml::table* t = top.subtable("kpi");
+  auto list = [&](const TableReader& r, std::string_view k, std::vector<StateIndex>& out) {
+    auto names = r.strings(k);
+    if (!names) return false;
+    const toml::array& arr = *r.node(k)->as_array();
+    for (std::size_t j = 0; j < names->size(); ++j)
+      if (auto si = state_ref(arr[j], r.key(k) + "[" + std::to_string(j) + "]")) out.push_back(*si);
+    return true;
+  };
+  bool work = false, uitval = false;
+  if (t) {
+    TableReader r(ctx_, *t, "kpi", {"work_states", "uitval_states"});
+    work = list(r, "work_states", s_.kpi.work);
+    uitval = list(r, "uitval_states", s_.kpi.uitval);
+  }
+  for (std::size_t i = 0; i < s_.states.size(); ++i) {
+    const State& st = s_.states[i];
+    if (!work && !st.absorbing && st.trede >= 5 && !st.waiting_for) s_.kpi.work.push_back(static_cast<StateIndex>(i));
+    if (!uitval && !st.waiting_for && (st.functionality == "uitval" || st.name.rfind("uitval", 0) == 0))
+      s_.kpi.uitval.push_back(static_cast<StateIndex>(i));
+  }
+}
+
+}  // namespace trede::model::detail

@@ -1,0 +1,64 @@
+#pragma once
+// The typed numeric keys of a loaded Scenario (private to libtrede): which rule a key path
+// follows and what it sets, for numeric_key (model/numeric_key.cpp) and the fast path of
+// with_values (model/with_values.cpp).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "model/numeric_rules.hpp"
+#include "trede/model/key_path.hpp"
+#include "trede/model/scenario.hpp"
+
+namespace trede::model::detail {
+
+enum class Target : std::uint8_t {
+  none,  // a key with a rule that is applied by parsing again (start_year, horizon_years, ...)
+  exit_age,
+  attribute_center,
+  state_cost,
+  state_places,
+  renege_rate,
+  hazard_rate,
+  weibull_shape,
+  weibull_scale,
+  gamma_shape,
+  meanlog,
+  sdlog,
+  duration,
+  table_rate,
+  multiplier,
+  covariate,
+  template_count,
+  template_inflow,
+  region_count,
+  region_inflow,
+  region_places,
+  leakage,
+  delay,
+  organisation_fixed,
+  organisation_per_person,
+};
+
+struct Slot {
+  const NumericRule* rule = nullptr;
+  Target target = Target::none;
+  std::size_t a = 0, b = 0;        // element indices (state, transition, region, ...)
+  std::optional<double> year;      // the key of a year table
+  std::string name;                // covariate key or organisation
+};
+
+// The year of segment `i` of `k` when it is a plain year key.
+// The numeric key `k` of `s`: its rule and, for the keys with a fast path, what it sets.
+// nullopt when `k` is not a key with a rule (or names an element that does not exist).
+[[nodiscard]] std::optional<Slot> resolve(const Scenario& s, const KeyPath& k);
+
+// Applies `v` to `s` through `slot` as loading with --set would; false when that needs the
+// loader (see with_values).
+[[nodiscard]] bool apply_fast(Scenario& s, const Slot& slot, double v);
+
+// The directory relative paths of `s` are resolved against: its file's directory, or ".".
+[[nodiscard]] std::string base_dir_of(const Scenario& s);
+
+}  // namespace trede::model::detail
