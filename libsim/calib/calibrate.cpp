@@ -117,7 +117,7 @@ Calibration calibrate(const model::Scenario& scenario, const Plan& plan, mc::Exe
       c.fit = c.stages.back();
       return c;
     }
-    const std::string text1 = calibrated_scenario_text(scenario, c.stages.back(), p1);
+    const std::string text1 = calibrated_scenario_text(scenario, c.stages.back(), p1, /*write_uncertainty=*/false);
     const model::Scenario staged = model::parse_scenario(text1, scenario.source_path, scenario.overrides, base_dir_of(scenario));
     c.stages.push_back(fit_target_stage(staged, *plan.targets, executor));
     c.fit = merge_stages(c.stages[0], c.stages[1]);
@@ -126,6 +126,14 @@ Calibration calibrate(const model::Scenario& scenario, const Plan& plan, mc::Exe
     p2.data_path = plan.targets->targets.source;
     p2.data_sha256 = plan.targets->targets.sha256;
     c.calibrated_text = calibrated_scenario_text(staged, c.stages[1], p2);
+    // The first stage's sampling uncertainty for the keys the second stage left alone (their
+    // marginal distribution; the cross-covariance between the stages is unknown).
+    std::vector<std::string> refitted;
+    for (const auto& e : c.stages[1].estimates)
+      if (!e.key.empty()) refitted.push_back(e.key);
+    const UncertaintyBlock first = without_keys(uncertainty_block(scenario, c.stages[0]), refitted);
+    c.calibrated_text += uncertainty_toml(first, "Sampling uncertainty of the rates calibrated in the first stage (" +
+                                                     c.stages[0].method + ") and not refitted in the second.");
   } else {
     c.stages.push_back(plan.data ? fit_data_stage(scenario, *plan.data)
                                  : fit_target_stage(scenario, *plan.targets, executor));

@@ -5,6 +5,7 @@
 // comments, key order, blank lines and every value not calibrated stay byte for byte as they
 // were. A missing key is added to its table.
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -85,7 +86,112 @@ std::string apply_edits(const std::string& text, const std::string& source_name,
   return ed.text();
 }
 
-std::string calibrated_scenario_text(const model::Scenario& scenario, const FitResult& fit, const Provenance& prov) {
+UncertaintyBlock uncertainty_block(const model::Scenario& scenario, const FitResult& fit) {
+  UncertaintyBlock out;
+  const std::size_t P = fit.parameters;
+  if (P == 0 || fit.covariance.size() != P * P) return out;
+  // One key per free parameter: the first estimate written to a key from it.
+  std::vector<const Estimate*> of(P, nullptr);
+  for (const auto& e : fit.estimates)
+    if (!e.key.empty() && !e.fixed && e.parameter >= 0 && static_cast<std::size_t>(e.parameter) < P) {
+      if (!of[static_cast<std::size_t>(e.parameter)]) of[static_cast<std::size_t>(e.parameter)] = &e;
+      else out.notes.push_back(e.key + " shares its fitted value with " + of[static_cast<std::size_t>(e.parameter)]->key +
+                               "; only the latter is drawn in the sampling uncertainty written into the scenario");
+    }
+  std::vector<std::size_t> idx;   // free parameters written
+  std::vector<bool> log_scale;     // their scale
+  std::vector<double> mean;        // on that scale
+  for (std::size_t p = 0; p < P; ++p) {
+    const Estimate* e = of[p];
+    if (!e) continue;
+    if (!std::isfinite(fit.covariance[p * P + p]) || !(fit.covariance[p * P + p] > 0.0)) {
+      out.notes.push_back(e->key + ": no standard error, so no sampling uncertainty is written for it");
+      continue;
+    }
+    model::Domain domain = model::Domain::real;
+    try {
+      domain = model::numeric_key(scenario, model::KeyPath::parse(e->key)).domain;
+    } catch (const ModelError&) {
+      out.notes.push_back(e->key + ": not a numeric scenario key here; no sampling uncertainty written for it");
+      continue;
+    }
+    // theta is the log of rates and hazard pieces and the value itself otherwise; a positive
+    // key fitted on the natural scale moves to the log scale by the delta method.
+    const bool theta_is_log = e->kind == "rate" || e->kind == "piece";
+    if (theta_is_log) {
+      log_scale.push_back(true);
+      mean.push_back(fit.theta[p]);
+    } else if ((domain == model::Domain::positive || domain == model::Domain::non_negative) && e->estimate > 0.0) {
+      log_scale.push_back(true);
+      mean.push_back(std::log(e->estimate));
+    } else if (domain == model::Domain::real) {
+      log_scale.push_back(false);
+      mean.push_back(fit.theta[p]);
+    } else {
+      out.notes.push_back(e->key + ": its values are bounded (" + std::string(model::to_string(domain)) +
+                          "); no normal sampling uncertainty is written for it — give it a prior in [uncertainty]");
+      continue;
+    }
+    idx.push_back(p);
+    out.keys.push_back(e->key);
+  }
+  const std::size_t k = idx.size();
+  if (k == 0) return out;
+  out.log_scale = log_scale;
+  out.mean = mean;
+  out.covariance.assign(k * k, 0.0);
+  for (std::size_t a = 0; a < k; ++a)
+    for (std::size_t b = 0; b < k; ++b) {
+      const std::size_t pa = idx[a], pb = idx[b];
+      double c = fit.covariance[pa * P + pb];
+      const Estimate& ea = *of[pa];
+      const Estimate& eb = *of[pb];
+      const bool la = ea.kind == "rate" || ea.kind == "piece", lb = eb.kind == "rate" || eb.kind == "piece";
+      if (log_scale[a] && !la) c /= ea.estimate;  // delta method: d log x = dx / x
+      if (log_scale[b] && !lb) c /= eb.estimate;
+      out.covariance[a * k + b] = c;
+    }
+  return out;
+}
+
+std::string uncertainty_toml(const UncertaintyBlock& u, const std::string& comment) {
+  if (u.keys.empty()) return "";
+  const std::size_t k = u.keys.size();
+  std::ostringstream t;
+  t << "\n# " << comment << "\n[[uncertainty.multivariate_normal]]\nkeys = [";
+  for (std::size_t i = 0; i < k; ++i) t << (i ? ", " : "") << "\"" << u.keys[i] << "\"";
+  t << "]\nscale = [";
+  for (std::size_t i = 0; i < k; ++i) t << (i ? ", " : "") << (u.log_scale[i] ? "\"log\"" : "\"natural\"");
+  t << "]\nmean = [";
+  for (std::size_t i = 0; i < k; ++i) t << (i ? ", " : "") << detail::fmt(u.mean[i], 17);
+  t << "]\ncovariance = [\n";
+  for (std::size_t i = 0; i < k; ++i) {
+    t << "  [";
+    for (std::size_t j = 0; j < k; ++j) t << (j ? ", " : "") << detail::fmt(u.covariance[i * k + j], 17);
+    t << "],\n";
+  }
+  t << "]\n";
+  return t.str();
+}
+
+UncertaintyBlock without_keys(const UncertaintyBlock& b, const std::vector<std::string>& drop) {
+  UncertaintyBlock out;
+  out.notes = b.notes;
+  std::vector<std::size_t> keep;
+  for (std::size_t i = 0; i < b.keys.size(); ++i)
+    if (std::find(drop.begin(), drop.end(), b.keys[i]) == drop.end()) keep.push_back(i);
+  const std::size_t k = b.keys.size();
+  for (std::size_t i : keep) {
+    out.keys.push_back(b.keys[i]);
+    out.log_scale.push_back(b.log_scale[i]);
+    out.mean.push_back(b.mean[i]);
+    for (std::size_t j : keep) out.covariance.push_back(b.covariance[i * k + j]);
+  }
+  return out;
+}
+
+std::string calibrated_scenario_text(const model::Scenario& scenario, const FitResult& fit, const Provenance& prov,
+                                     bool write_uncertainty) {
   std::ostringstream h;
   const char* method = fit.method == "panel"   ? "panel-data maximum likelihood (continuous-time Markov model)"
                        : fit.method == "exact" ? "event-history maximum likelihood (piecewise-constant hazards)"
@@ -108,7 +214,27 @@ std::string calibrated_scenario_text(const model::Scenario& scenario, const FitR
     h << "note: the scenario was read with --set overrides that are NOT in this text:\n";
     for (const auto& o : scenario.overrides) h << "  " << o << "\n";
   }
-  return apply_edits(scenario.text, scenario.source_path, edits_for(fit), h.str());
+  // The sampling uncertainty of the estimates goes with them: their covariance as a multivariate
+  // normal in the scenario's [uncertainty] table (docs/uncertainty.md). Entries the scenario had
+  // for the fitted keys are replaced.
+  const UncertaintyBlock u = write_uncertainty ? uncertainty_block(scenario, fit) : UncertaintyBlock{};
+  if (!u.keys.empty())
+    h << "the estimates' sampling uncertainty (covariance) is written into [uncertainty] at the end\n";
+  for (const auto& n : u.notes) h << "note: " << n << "\n";
+  std::string text = apply_edits(scenario.text, scenario.source_path, edits_for(fit), h.str());
+  if (u.keys.empty()) return text;
+  model::detail::TextEditor ed(text, scenario.source_path);
+  for (const auto& key : u.keys) ed.remove(model::KeyPath({{"uncertainty", std::nullopt}, {key, std::nullopt}}));
+  for (const auto& g : scenario.uncertainty.groups)
+    for (const auto& key : g.keys)
+      if (std::find(u.keys.begin(), u.keys.end(), key) != u.keys.end())
+        throw ModelError(scenario.source_path, g.line, "uncertainty",
+                         "'" + key + "' is in an [uncertainty] group and is calibrated now: remove the group (an "
+                         "earlier calibration's sampling uncertainty?) and calibrate again");
+  text = ed.text();
+  if (!text.empty() && text.back() != '\n') text += '\n';
+  return text + uncertainty_toml(u, "Sampling uncertainty of the values calibrated by trede calibrate (" + fit.method +
+                                        "): the estimates with their covariance, on the log scale where noted.");
 }
 
 }  // namespace trede::calib

@@ -207,7 +207,8 @@ Attributes scenario_attributes(const model::Scenario& s) {
   std::string overrides;
   for (std::size_t i = 0; i < s.overrides.size(); ++i) overrides += (i ? "\n" : "") + s.overrides[i];
   return {{"scenario_name", s.name},         {"scenario_path", s.source_path}, {"scenario_overrides", overrides},
-          {"scenario_hash", scenario_hash(s)}, {"start_time", s.start_year},     {"horizon_years", s.horizon_years}};
+          {"scenario_hash", scenario_hash(s)}, {"start_time", s.start_year},     {"horizon_years", s.horizon_years},
+          {"sample_share", s.sample_share}};
 }
 
 // ---- reading -----------------------------------------------------------------------------------

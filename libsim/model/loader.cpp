@@ -16,7 +16,8 @@ Scenario Loader::load() {
   TableReader top(ctx_, root_, "",
                   {"extends", "name", "description", "start_year", "horizon_years", "report", "kpi",
                    "attributes", "exit_age", "state", "transition", "population", "inflow", "region",
-                   "organisation_model", "organisation_models", "handover", "organisation_costs", "uncertainty"});
+                   "organisation_model", "organisation_models", "handover", "organisation_costs", "uncertainty",
+                   "sample_share"});
   s_.name = top.string("name").value_or("");
   s_.description = top.string("description").value_or("");
   s_.start_year = top.ranged("start_year", rule_of("", "start_year")).value_or(2025.0);
@@ -43,10 +44,44 @@ Scenario Loader::load() {
   read_organisation_costs(top);
   read_regions(top);
   check_organisations(top);
+  apply_sample_share(top);
   if (ctx_.diagnostics.empty()) {
     detail::check_graph(s_, ctx_, state_lines_, state_files_);
   }
   return std::move(s_);
+}
+
+// A sample of the population (`sample_share` s < 1): every extensive input is scaled by s —
+// people at the start (each group's count rounded to whole people), inflow rates, places
+// (rounded to whole places) and the fixed organisation costs — so that results are s times
+// the full-scale ones (in expectation) and intensive results estimate the full-scale values.
+void Loader::apply_sample_share(const TableReader& top) {
+  const auto s = top.ranged("sample_share", rule_of("", "sample_share"));
+  if (!s) return;
+  s_.sample_share = *s;
+  if (*s == 1.0) return;
+  const toml::node& where = *root_.get("sample_share");
+  for (Region& g : s_.regions) {
+    if (!g.individuals.empty()) {
+      ctx_.error(where, "sample_share",
+                 "cannot take a sample of a population read from a CSV file (region '" + g.name +
+                     "'); sample the file itself, or use the whole population");
+      continue;
+    }
+    for (InitialGroup& grp : g.initial)
+      grp.count = static_cast<std::uint64_t>(std::llround(static_cast<double>(grp.count) * *s));
+    for (Inflow& in : g.inflows) {
+      in.rate_per_year.before *= *s;
+      for (double& v : in.rate_per_year.values) v *= *s;
+    }
+    for (std::size_t st = 0; st < g.places.size(); ++st) {
+      if (!s_.states[st].capacity) continue;
+      StepSchedule& p = g.places[st];
+      p.before = std::round(p.before * *s);
+      for (double& v : p.values) v = std::round(v * *s);
+    }
+  }
+  for (OrganisationCost& c : s_.organisation_costs) c.fixed_eur_per_year *= *s;
 }
 
 std::filesystem::path Loader::file_dir(const toml::node& n) const {

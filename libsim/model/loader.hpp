@@ -130,6 +130,7 @@ class Loader {
   static bool valid_region_name(std::string_view n);
 
   void read_regions(const TableReader& top);
+  void apply_sample_share(const TableReader& top);
 
   void read_report(const TableReader& top);
 

@@ -18,6 +18,7 @@ const std::vector<NumericRule>& rules() {
   static const std::vector<NumericRule> r = {
       {"", "start_year", D::calendar_year, L::min_year, L::max_year, "", 2025.0},
       {"", "horizon_years", D::positive, 0.0, L::max_horizon_years, "years", std::nullopt},
+      {"", "sample_share", D::positive, 0.0, 1.0, "share of the population", 1.0},
       {"report", "step_years", D::positive, 0.0, L::max_horizon_years, "years", std::nullopt},
       {"exit_age", "age", D::positive, 0.0, L::max_age_years, "years", std::nullopt},
       {"attributes", "center", D::real, -L::max_abs_value, L::max_abs_value, "", 0.0},

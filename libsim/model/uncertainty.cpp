@@ -117,6 +117,37 @@ std::optional<std::vector<std::string>> key_list(LoadContext& ctx, const TableRe
   return keys;
 }
 
+// A multivariate normal whose coordinates are on the log scale ("log": the key is
+// lognormal) or the natural scale: a Gaussian copula of lognormal and normal marginals with
+// the covariance's correlation, which is that multivariate normal exactly.
+random::CorrelatedGroup mixed_normal(const std::vector<std::string>& scales, const std::vector<double>& mean,
+                                     const std::vector<double>& cov) {
+  const std::size_t k = mean.size();
+  if (std::all_of(scales.begin(), scales.end(), [](const std::string& x) { return x == "log"; }))
+    return random::CorrelatedGroup::log_normal(mean, cov);
+  if (std::all_of(scales.begin(), scales.end(), [](const std::string& x) { return x == "natural"; }))
+    return random::CorrelatedGroup::normal(mean, cov);
+  std::vector<Diagnostic> problems;
+  for (std::size_t i = 0; i < k; ++i) {
+    if (!(cov[i * k + i] > 0.0))
+      problems.push_back({"", 0, "covariance[" + std::to_string(i) + "][" + std::to_string(i) + "]", "must be > 0"});
+    for (std::size_t j = 0; j < i; ++j)
+      if (cov[i * k + j] != cov[j * k + i])
+        problems.push_back({"", 0, "covariance[" + std::to_string(i) + "][" + std::to_string(j) + "]",
+                            "must equal covariance[" + std::to_string(j) + "][" + std::to_string(i) + "] (symmetric)"});
+  }
+  if (!problems.empty()) throw ModelError(std::move(problems));
+  std::vector<random::ParameterDistribution> marginals;
+  std::vector<double> corr(k * k);
+  for (std::size_t i = 0; i < k; ++i) {
+    const double sd = std::sqrt(cov[i * k + i]);
+    marginals.push_back(scales[i] == "log" ? random::ParameterDistribution::lognormal(std::exp(mean[i]), sd)
+                                           : random::ParameterDistribution::normal(mean[i], sd));
+    for (std::size_t j = 0; j < k; ++j) corr[i * k + j] = cov[i * k + j] / std::sqrt(cov[i * k + i] * cov[j * k + j]);
+  }
+  return random::CorrelatedGroup(std::move(marginals), corr);
+}
+
 std::optional<random::ParameterDistribution> distribution(LoadContext& ctx, const toml::node& n, const std::string& key) {
   const toml::table* t = n.as_table();
   if (!t) {
@@ -266,9 +297,20 @@ Uncertainty read_uncertainty(const toml::node* node, LoadContext& ctx, const Key
       TableReader r(ctx, t, path, {"keys", "scale", "mean", "covariance"});
       const auto keys = key_list(ctx, r);
       if (!keys) continue;
-      const std::string scale = r.string("scale").value_or("log");
-      if (scale != "log" && scale != "natural") {
-        ctx.error(t, r.key("scale"), "must be \"log\" (log X is normal, as calibrations write) or \"natural\"");
+      // `scale`: "log" (log X is normal: calibrated rates), "natural", or one of those per key.
+      std::vector<std::string> scales;
+      if (const toml::node* sc = r.node("scale")) {
+        if (const auto one = sc->value<std::string>()) scales.assign(keys->size(), *one);
+        else if (const toml::array* a = sc->as_array())
+          for (const auto& e : *a) scales.push_back(e.value<std::string>().value_or("?"));
+      } else {
+        scales.assign(keys->size(), "log");
+      }
+      const bool scales_ok = scales.size() == keys->size() &&
+                             std::all_of(scales.begin(), scales.end(), [](const std::string& x) { return x == "log" || x == "natural"; });
+      if (!scales_ok) {
+        ctx.error(t, r.key("scale"), "must be \"log\" (log X is normal, as calibrations write), \"natural\", or an array "
+                                     "with one of those per key");
         continue;
       }
       const toml::node* mean_node = r.node("mean");
@@ -278,15 +320,14 @@ Uncertainty read_uncertainty(const toml::node* node, LoadContext& ctx, const Key
           if (auto v = r.as_number((*a)[i], r.key("mean") + "[" + std::to_string(i) + "]")) mean.push_back(*v);
       if (mean.size() != keys->size()) {
         ctx.error(mean_node ? *mean_node : static_cast<const toml::node&>(t), r.key("mean"),
-                  "must be " + std::to_string(keys->size()) + " numbers, one per key" +
-                      (scale == "log" ? " (the means of the logs)" : ""));
+                  "must be " + std::to_string(keys->size()) + " numbers, one per key (the means of the logs on the "
+                  "log scale)");
         continue;
       }
       const auto cov = matrix(ctx, r, "covariance", keys->size());
       if (!cov) continue;
       try {
-        random::CorrelatedGroup group = scale == "log" ? random::CorrelatedGroup::log_normal(mean, *cov)
-                                                       : random::CorrelatedGroup::normal(mean, *cov);
+        random::CorrelatedGroup group = mixed_normal(scales, mean, *cov);
         bool ok = true;
         for (std::size_t i = 0; i < keys->size(); ++i) {
           if (marginals.count((*keys)[i])) {

@@ -42,9 +42,34 @@ struct ScenarioEdit {
 [[nodiscard]] std::string apply_edits(const std::string& text, const std::string& source_name,
                                       const std::vector<ScenarioEdit>& edits, const std::string& header_comment);
 
-/// The calibrated scenario: `scenario.text` with the estimates of `fit` written in and a
-/// provenance comment block at the top. The result parses to a valid scenario.
+/// The sampling uncertainty of a fit as a multivariate normal over scenario keys: one key per
+/// free parameter, on the log scale for rates and hazard pieces (and positive keys fitted on the
+/// natural scale, by the delta method), on the natural scale for covariate effects and other
+/// real-valued keys. Parameters without a standard error or with bounded values are left out
+/// (`notes` says which).
+struct UncertaintyBlock {
+  std::vector<std::string> keys;
+  std::vector<bool> log_scale;
+  std::vector<double> mean;        ///< [k] on each key's scale
+  std::vector<double> covariance;  ///< [k, k] on those scales
+  std::vector<std::string> notes;
+};
+[[nodiscard]] UncertaintyBlock uncertainty_block(const model::Scenario& scenario, const FitResult& fit);
+
+/// The calibrated scenario: `scenario.text` with the estimates of `fit` written in, a
+/// provenance comment block at the top, and the estimates' sampling uncertainty at the end as
+/// an `[[uncertainty.multivariate_normal]]` group (replacing the scenario's own [uncertainty]
+/// entries for the fitted keys). The result parses to a valid scenario.
+/// Without `write_uncertainty`, the [uncertainty] group is left out (the first stage of a
+/// two-stage calibration: calib::calibrate writes both stages' groups at the end).
 [[nodiscard]] std::string calibrated_scenario_text(const model::Scenario& scenario, const FitResult& fit,
-                                                   const Provenance& provenance);
+                                                   const Provenance& provenance, bool write_uncertainty = true);
+
+/// `block` without `keys` (the marginal distribution of the rest: their rows and columns
+/// removed).
+[[nodiscard]] UncertaintyBlock without_keys(const UncertaintyBlock& block, const std::vector<std::string>& keys);
+/// `block` as an `[[uncertainty.multivariate_normal]]` table (TOML text, starting with a blank
+/// line and `comment` as a comment line); "" when it has no keys.
+[[nodiscard]] std::string uncertainty_toml(const UncertaintyBlock& block, const std::string& comment);
 
 }  // namespace trede::calib

@@ -325,6 +325,11 @@ struct Scenario {
   std::vector<std::string> data_paths; ///< population CSV files read, as resolved against their scenario file
   double start_year = 2025.0;   ///< calendar time at the start of the simulation
   double horizon_years = 10.0;  ///< length of the simulation
+  /// The share of the population the scenario simulates (`sample_share`, 0 < s <= 1): people,
+  /// inflow, places and fixed organisation costs are scaled by it, so every extensive result
+  /// (counts, moves, costs) is s times its full-scale value and intensive ones (shares, times,
+  /// costs per person) are estimates of the full-scale values. 1 = the whole population.
+  double sample_share = 1.0;
   std::vector<double> report_times;  ///< calendar years, increasing, within [start, start + horizon]
 
   std::vector<Attribute> attributes;
