@@ -1,6 +1,7 @@
 // trede compare: scenarios on common random numbers; paired differences with intervals.
 
 #include <algorithm>
+#include <charconv>
 #include <atomic>
 #include <cstdint>
 #include <cmath>
@@ -26,14 +27,107 @@ struct Args : RunArgs {
   bool no_independent = false;
   double confidence = 0.95;
   std::int64_t trajectories = 0;
+  std::vector<std::string> organisation_models;  // one scenario, every one of these models
+  std::vector<std::string> set_for;              // N:key=value, for the N-th scenario only
+  std::int64_t draws = 0;
+  std::string design = "sobol";
+  bool common_streams = false;
+  bool replicates_given = false;
+  std::string effect = "persons_reaching_work";
+  double wtp = 50000.0;
+  double wtp_max = 200000.0;
+  bool detail = false;
 };
 
-void print_comparison(const mc::Comparison& c) {
+// The answer first: per option the effect, moves into work, the cost, the difference in effect
+// against the reference, the extra cost per extra unit of effect and the probability of the
+// largest net benefit — each with its interval, and what uncertainty the intervals hold.
+void print_decision(const mc::Comparison& c) {
+  const mc::DecisionSummary& d = c.decision;
+  const auto& base = c.ensembles.front();
+  const int level = static_cast<int>(std::lround(c.confidence * 100));
+  if (c.replicates_per_draw > 0)
+    std::printf("comparison of %zu scenarios on %zu parameter draws x %llu replicate%s (seed %llu), common random numbers "
+                "and common draws; reference: %s\n",
+                c.names.size(), c.draws.draws, static_cast<unsigned long long>(c.replicates_per_draw),
+                c.replicates_per_draw == 1 ? "" : "s", static_cast<unsigned long long>(base.seed), c.names.front().c_str());
+  else
+    std::printf("comparison of %zu scenarios, %llu replicates each, seed %llu, common random numbers; reference: %s\n",
+                c.names.size(), static_cast<unsigned long long>(base.replicates),
+                static_cast<unsigned long long>(base.seed), c.names.front().c_str());
+  std::printf("uncertainty in the %d%% intervals: %s%s\n", level, d.uncertainty.c_str(),
+              d.parameter_uncertainty ? "" : " (no uncertain parameters drawn: add --draws D to include them)");
+  auto find = [&](const std::string& k) -> const mc::KpiDecision* {
+    for (const auto& x : d.kpis)
+      if (x.kpi == k) return &x;
+    return nullptr;
+  };
+  const mc::KpiDecision* eff = find(d.options.effect);
+  const mc::KpiDecision* moves = find("uitstroom_werk");
+  const mc::KpiDecision* cost = find(d.options.cost);
+  if (!eff || !cost) {
+    for (const auto& n : d.notes) std::printf("note: %s\n", n.c_str());
+    return;
+  }
+  const std::string unit = d.options.effect == "person_years_in_work" ? "person-year in work" : "person reaching work";
+  std::printf("\n%-34s %26s %26s %30s %26s %28s %8s\n", "", eff->kpi.c_str(), moves ? "uitstroom_werk (moves)" : "",
+              "cost_total_eur", ("difference in " + eff->kpi).c_str(), ("extra cost per extra " + unit).c_str(), "P(best)");
+  for (std::size_t i = 0; i < c.names.size(); ++i) {
+    auto cell = [&](const mc::KpiDecision* k) {
+      if (!k) return std::string();
+      return format_kpi(k->kpi, k->mean[i]) + " [" + format_kpi(k->kpi, k->q_lower[i]) + ", " +
+             format_kpi(k->kpi, k->q_upper[i]) + "]";
+    };
+    std::string diff = "(reference)", icer;
+    if (i > 0) {
+      const auto& x = eff->difference[i - 1];
+      diff = format_kpi_difference(eff->kpi, x.mean) + " [" + format_kpi_difference(eff->kpi, x.q_lower) + ", " +
+             format_kpi_difference(eff->kpi, x.q_upper) + "]";
+      if (i - 1 < d.cost_per_person.size()) {
+        const auto& r = d.options.effect == "person_years_in_work" ? d.cost_per_person_year[i - 1] : d.cost_per_person[i - 1];
+        icer = format_money(r.ratio);
+        if (r.fieller.kind == mc::RatioInterval::Kind::bounded)
+          icer += " [" + format_money(r.fieller.lower) + ", " + format_money(r.fieller.upper) + "]";
+        else
+          icer += r.fieller.kind == mc::RatioInterval::Kind::exclusive ? " [not bounded: effect may be 0]" : " [unbounded]";
+      }
+    }
+    const std::string pb = i < d.probability_best_reference.size()
+                               ? format_share(d.probability_best_reference[i]) : std::string("n/a");
+    std::printf("%-34.34s %26s %26s %30s %26s %28s %8s\n", c.names[i].c_str(), cell(eff).c_str(), cell(moves).c_str(),
+                cell(cost).c_str(), diff.c_str(), icer.c_str(), pb.c_str());
+  }
+  std::printf("\nP(best): probability of the largest net benefit at %s per extra %s (--wtp); intervals of values and "
+              "differences are the %d%% range over the %s; the extra cost per extra %s has a Fieller interval.\n",
+              format_money(d.options.lambda_reference).c_str(), unit.c_str(), level,
+              d.parameter_uncertainty ? "parameter draws" : "replicates", unit.c_str());
+  if (!d.evppi.empty()) {
+    // The value of knowing each group of uncertain parameters at the reference willingness to pay.
+    const auto& lam = d.acceptability.lambda;
+    std::size_t l = 0;
+    for (std::size_t j = 0; j < lam.size(); ++j)
+      if (std::fabs(lam[j] - d.options.lambda_reference) < std::fabs(lam[l] - d.options.lambda_reference)) l = j;
+    std::printf("\nexpected value of perfect information at %s: %s; of each group of parameters (EVPPI):\n",
+                format_money(lam[l]).c_str(), format_money(d.acceptability.evpi[l]).c_str());
+    for (std::size_t g = 0; g < d.evppi.size(); ++g)
+      std::printf("  %-60.60s %s\n", d.evppi_groups[g].c_str(), format_money(d.evppi[g].value[l]).c_str());
+  }
+  if (!d.sensitivity_effect.empty()) {
+    std::printf("\nwhat drives the difference in %s (first-order sensitivity index of each group, per scenario):\n",
+                eff->kpi.c_str());
+    for (std::size_t g = 0; g < d.evppi_groups.size(); ++g) {
+      std::printf("  %-60.60s", d.evppi_groups[g].c_str());
+      for (std::size_t i = 0; i < d.sensitivity_effect.size(); ++i)
+        std::printf(" %8s", format_share(d.sensitivity_effect[i].first_order[g]).c_str());
+      std::printf("\n");
+    }
+  }
+  for (const auto& n : d.notes) std::printf("note: %s\n", n.c_str());
+}
+
+void print_detail(const mc::Comparison& c) {
   const auto& L = c.ensembles.front().layout;
   const auto& base = c.ensembles.front();
-  std::printf("comparison of %zu scenarios, %llu replicates each, seed %llu, common random numbers; reference: %s\n",
-              c.names.size(), static_cast<unsigned long long>(base.replicates),
-              static_cast<unsigned long long>(base.seed), c.names.front().c_str());
   const int level = static_cast<int>(std::lround(c.confidence * 100));
   for (std::size_t d = 0; d < c.kpi.size(); ++d) {
     std::printf("\n%s - %s: paired difference, mean [%d%% interval]%s\n", c.names[d + 1].c_str(),
@@ -85,13 +179,43 @@ int run(const Args& a) {
   opt.run.trace_people = static_cast<std::uint64_t>(a.trajectories);
   opt.measure_independent = !a.no_independent;
   opt.confidence = a.confidence;
+  if (a.draws < 0 || a.draws == 1) throw BadInput{"--draws: must be >= 2 (got " + std::to_string(a.draws) + ")"};
+  if (a.draws > 0) {
+    if (a.trajectories > 0) throw BadInput{"--trajectories cannot be used with --draws"};
+    if (a.design != "sobol" && a.design != "lhs") throw BadInput{"--design: sobol or lhs (got " + a.design + ")"};
+    opt.draws = static_cast<std::size_t>(a.draws);
+    opt.method = a.design == "sobol" ? mc::PointMethod::sobol : mc::PointMethod::latin_hypercube;
+    opt.common_streams = a.common_streams;
+    opt.measure_independent = false;  // the draws' own spread is the uncertainty that matters
+    if (!a.replicates_given) opt.run.replicates = 1;
+  }
+  if (a.effect != "persons_reaching_work" && a.effect != "person_years_in_work")
+    throw BadInput{"--effect: persons_reaching_work or person_years_in_work (got " + a.effect + ")"};
+  opt.decision.effect = a.effect;
+  opt.decision.lambda_reference = a.wtp;
+  opt.decision.lambda_max = a.wtp_max;
+  opt.decision.confidence = a.confidence;
+  opt.decision.seed = opt.run.seed;
   opt.check();
   if (!a.output.empty()) check_output_path("-o", a.output);
+  // Per-scenario overrides: "N:key=value" for the N-th scenario (1-based).
+  std::vector<std::vector<std::string>> own(std::max<std::size_t>(a.scenarios.size(), 1));
+  for (const auto& f : a.set_for) {
+    const auto colon = f.find(':');
+    std::size_t n = 0;
+    const auto [p, ec] = std::from_chars(f.data(), f.data() + (colon == std::string::npos ? 0 : colon), n);
+    if (colon == std::string::npos || ec != std::errc{} || p != f.data() + colon || n < 1 || n > own.size())
+      throw BadInput{"--set-for '" + f + "': write N:key=value with N the scenario's position, 1 to " +
+                     std::to_string(own.size())};
+    own[n - 1].push_back(f.substr(colon + 1));
+  }
   std::vector<model::Scenario> scenarios;
   std::vector<Diagnostic> problems;
-  for (const auto& path : a.scenarios) {
+  for (std::size_t i = 0; i < a.scenarios.size(); ++i) {
     try {
-      scenarios.push_back(model::load_scenario(path, a.sets));
+      auto sets = a.sets;
+      sets.insert(sets.end(), own[i].begin(), own[i].end());
+      scenarios.push_back(model::load_scenario(a.scenarios[i], sets));
     } catch (const ModelError& e) {
       problems.insert(problems.end(), e.diagnostics().begin(), e.diagnostics().end());
     } catch (const IoError& e) {
@@ -99,6 +223,13 @@ int run(const Args& a) {
     }
   }
   if (!problems.empty()) throw ModelError(std::move(problems));
+  if (!a.organisation_models.empty()) {
+    if (scenarios.size() != 1)
+      throw BadInput{"--organisation-models compares one scenario under several organisation models: give one scenario file"};
+    scenarios = mc::organisation_variants(scenarios.front(), a.organisation_models);
+  } else if (scenarios.size() < 2) {
+    throw BadInput{"compare needs at least two scenario files (or one with --organisation-models)"};
+  }
   std::vector<io::NamedFile> inputs;
   for (const auto& s : scenarios) {
     const auto in = io::scenario_inputs(s);
@@ -106,7 +237,7 @@ int run(const Args& a) {
   }
   if (!a.output.empty()) guard_outputs(inputs, {{"-o", a.output}});
   mc::check_comparable(scenarios);  // before any run
-  ProgressBar bar(root() && !a.quiet && stderr_is_terminal(), "replicates");
+  ProgressBar bar(root() && !a.quiet && stderr_is_terminal(), opt.draws > 0 ? "draws" : "replicates");
   // Progress in units a user knows: which scenario, and its replicates.
   const std::string of_n = "/" + std::to_string(scenarios.size());
   auto current = std::make_shared<std::atomic<std::size_t>>(SIZE_MAX);
@@ -128,7 +259,8 @@ int run(const Args& a) {
     io::write_comparison(a.output, c, scenarios, wo);
   }
   if (!a.quiet) {
-    print_comparison(c);
+    print_decision(c);
+    if (a.detail) print_detail(c);
     if (!a.output.empty()) std::printf("\nwrote %s\n", a.output.c_str());
   }
   return exit_ok;
@@ -138,9 +270,10 @@ const Register reg{"compare", [](CLI::App& app) {
   auto a = std::make_shared<Args>();
   auto* sub = app.add_subcommand(
       "compare", "Run scenarios with common random numbers; report paired differences with intervals");
-  sub->add_option("scenarios", a->scenarios, "Scenario files (TOML); the first is the reference")
+  sub->add_option("scenarios", a->scenarios,
+                  "Scenario files (TOML); the first is the reference. One file with --organisation-models")
       ->required()
-      ->expected(2, -1);
+      ->expected(1, -1);
   add_run_options(sub, *a, "Replicates per scenario (>= 2)");
   sub->get_option("--set")->description("Override a key in every scenario: key=value (repeatable)");
   sub->get_option("--seed")->description("Master seed, shared by all scenarios (common random numbers)");
@@ -152,6 +285,28 @@ const Register reg{"compare", [](CLI::App& app) {
                   "Record every change of state of the first N people of each replicate in every scenario "
                   "(the same people everywhere: /scenarios/<i>/trajectories); 0 = none")
       ->capture_default_str();
+  sub->add_option("--organisation-models", a->organisation_models,
+                  "Compare the one scenario under each of these organisation models (comma-separated), or 'all' for "
+                  "the five built-in ones (partieel first, as the reference)")
+      ->delimiter(',');
+  sub->add_option("--set-for", a->set_for, "Override a key in one scenario only: N:key=value, N its position from 1 (repeatable)")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->expected(1)
+      ->allow_extra_args(false);
+  sub->add_option("--draws", a->draws,
+                  "Probabilistic sensitivity analysis: D parameter sets drawn from the scenarios' [uncertainty] tables, "
+                  "the same draws for every scenario, -n replicates each (default 1 with --draws)")
+      ->capture_default_str();
+  sub->add_option("--design", a->design, "With --draws: sobol or lhs")->capture_default_str();
+  sub->add_flag("--common-streams", a->common_streams, "With --draws: the same random streams in every draw");
+  sub->add_option("--effect", a->effect, "The effect decided on: persons_reaching_work or person_years_in_work")
+      ->capture_default_str();
+  sub->add_option("--wtp", a->wtp, "Willingness to pay (EUR per extra unit of effect) at which P(best) is shown")
+      ->capture_default_str();
+  sub->add_option("--wtp-max", a->wtp_max, "Largest willingness to pay of the acceptability curve and EVPI")
+      ->capture_default_str();
+  sub->add_flag("--detail", a->detail, "Also print every KPI's paired difference and the per-period tables");
+  sub->get_option("-n")->each([a](const std::string&) { a->replicates_given = true; });
   return Runner{sub, [a] { return run(*a); }, [a] { return a->scenarios; }};
 }};
 

@@ -8,9 +8,9 @@
 #include "trede/mc/psa.hpp"
 
 namespace trede::io {
-namespace {
+namespace detail {
 
-void write_draws(detail::Writer& w, const mc::DrawSet& d) {
+void write_draws(Writer& w, const mc::DrawSet& d) {
   const hsize_t D = d.draws, k = d.keys.size();
   w.group("draws");
   w.strings("draws/keys", d.keys);
@@ -21,6 +21,9 @@ void write_draws(detail::Writer& w, const mc::DrawSet& d) {
   w.dataset("draws/block", {k}, block);
   w.dataset("draws/parameters", {D, k}, d.values);
 }
+
+}  // namespace detail
+namespace {
 
 void write_variance(detail::Writer& w, const std::string& group, const std::vector<mc::VarianceSplit>& v) {
   if (v.empty()) return;
@@ -58,7 +61,7 @@ void fill_psa(hid_t file, const mc::Psa& p, const model::Scenario& s, const Writ
     for (std::size_t r = 0; r < R; ++r) stream.push_back(p.stream(d, r)), draw.push_back(d);
   detail::write_ensemble(w, p.pooled, s, a, stream);
   w.dataset("replicates/draw", {D * R}, draw);
-  write_draws(w, p.draws);
+  detail::write_draws(w, p.draws);
   if (!p.kpi_variance.empty()) {
     w.group("variance");
     write_variance(w, "variance/kpi", p.kpi_variance);

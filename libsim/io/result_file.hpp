@@ -6,6 +6,7 @@
 
 #include "io/hdf5_file.hpp"
 #include "trede/mc/ensemble.hpp"
+#include "trede/mc/psa.hpp"
 #include "trede/model/scenario.hpp"
 
 namespace trede::io::detail {
@@ -26,6 +27,9 @@ void write_summaries(Writer& w, const mc::Ensemble& e);
 // streams each row used.
 void write_ensemble(Writer& w, const mc::Ensemble& e, const model::Scenario& s, const Attributes& extra,
                     const std::vector<std::uint64_t>& replicate_index = {});
+
+// /draws: the keys, distributions, blocks and values of a PSA's parameter draws.
+void write_draws(Writer& w, const mc::DrawSet& draws);
 
 // The layout stored below `loc` (the axis datasets). Throws Hdf5Failure.
 [[nodiscard]] engine::Layout read_layout(hid_t loc);

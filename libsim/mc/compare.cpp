@@ -2,10 +2,13 @@
 
 #include <cmath>
 #include <limits>
+#include <algorithm>
+#include <filesystem>
 #include <set>
 #include <string>
 
 #include "trede/error.hpp"
+#include "trede/model/load.hpp"
 #include "trede/random/distributions.hpp"
 
 namespace trede::mc {
@@ -117,6 +120,39 @@ Difference paired_difference(const std::vector<double>& a, const std::vector<dou
   return d;
 }
 
+std::vector<std::string> builtin_organisation_models() {
+  return {"partieel", "gecombineerd", "integraal", "bedrijf_beschut_werk", "klassiek"};
+}
+
+std::vector<model::Scenario> organisation_variants(const model::Scenario& base, const std::vector<std::string>& models) {
+  std::vector<std::string> list = models;
+  if (list.size() == 1 && list.front() == "all") list = builtin_organisation_models();
+  std::vector<std::string> known;
+  for (const auto& m : base.organisation_models) known.push_back(m.name);
+  std::vector<Diagnostic> problems;
+  for (const auto& m : list)
+    if (std::find(known.begin(), known.end(), m) == known.end()) {
+      std::string all;
+      for (const auto& k : known) all += (all.empty() ? "" : ", ") + k;
+      problems.push_back({"", 0, "organisation_models", "unknown organisation model '" + m + "' (known: " + all + ")"});
+    }
+  if (list.size() < 2) problems.push_back({"", 0, "organisation_models", "give at least two organisation models (or all)"});
+  if (!problems.empty()) throw ModelError(std::move(problems));
+  const auto dir = std::filesystem::path(base.source_path).parent_path();
+  std::vector<model::Scenario> out;
+  for (const auto& m : list) {
+    std::vector<std::string> o = base.overrides;
+    o.push_back("organisation_model=\"" + m + "\"");
+    // Regions that name their own model are run by this one too.
+    if (base.regions.size() > 1 || base.regions.front().name != "all")
+      for (std::size_t g = 0; g < base.regions.size(); ++g)
+        o.push_back("region[" + std::to_string(g) + "].organisation_model=\"" + m + "\"");
+    o.push_back("name=\"" + base.name + " (" + m + ")\"");
+    out.push_back(model::parse_scenario(base.text, base.source_path, o, dir.empty() ? "." : dir.string()));
+  }
+  return out;
+}
+
 void check_comparable(const std::vector<model::Scenario>& scenarios) {
   if (scenarios.size() < 2) throw ModelError("", 0, "scenarios", "compare needs at least two scenarios");
   const model::Scenario& ref = scenarios.front();
@@ -132,10 +168,12 @@ void check_comparable(const std::vector<model::Scenario>& scenarios) {
 void CompareOptions::check() const {
   std::vector<Diagnostic> problems;
   try {
-    run.check(2);
+    run.check(draws > 0 ? 1 : 2);
+    decision.check();
   } catch (const ModelError& e) {
     problems = e.diagnostics();
   }
+  if (draws == 1) problems.push_back({"", 0, "draws", "a probabilistic sensitivity analysis needs at least 2 draws"});
   if (problems.empty() && measure_independent &&
       run.first_replicate + run.replicates > std::numeric_limits<std::uint64_t>::max() - run.replicates)
     problems.push_back({"", 0, "first_replicate",
@@ -151,9 +189,48 @@ Comparison compare(const std::vector<model::Scenario>& scenarios, const CompareO
   return compare(scenarios, options, threads);
 }
 
+namespace {
+
+// Every scenario on the same parameter draws (a PSA each), paired by draw and replicate.
+Comparison compare_draws(const std::vector<model::Scenario>& scenarios, const CompareOptions& options, Executor& executor) {
+  std::vector<const model::Scenario*> ptrs;
+  for (const auto& s : scenarios) ptrs.push_back(&s);
+  const DrawSet draws = draw_parameters(ptrs, options.draws, options.method, options.run.seed);
+  PsaOptions po;
+  po.run = options.run;
+  po.run.progress = nullptr;
+  po.draws = options.draws;
+  po.method = options.method;
+  po.common_streams = options.common_streams;
+  po.confidence = options.confidence;
+  std::vector<std::string> names;
+  std::vector<Ensemble> pooled;
+  for (std::size_t i = 0; i < scenarios.size(); ++i) {
+    po.progress = [&, i](std::uint64_t done, std::uint64_t total) {
+      if (options.run.progress) options.run.progress(i * total + done, scenarios.size() * total);
+      if (options.run_progress) options.run_progress(i, scenarios.size(), done, total);
+    };
+    names.push_back(scenarios[i].name);
+    pooled.push_back(psa(scenarios[i], draws, po, executor).pooled);
+  }
+  if (!executor.root()) return {};
+  Comparison c = compare_ensembles(std::move(names), std::move(pooled), {}, options.confidence);
+  c.draws = draws;
+  c.replicates_per_draw = options.run.replicates;
+  c.common_streams = options.common_streams;
+  return c;
+}
+
+}  // namespace
+
 Comparison compare(const std::vector<model::Scenario>& scenarios, const CompareOptions& options, Executor& executor) {
   check_comparable(scenarios);
   options.check();
+  if (options.draws > 0) {
+    Comparison c = compare_draws(scenarios, options, executor);
+    if (executor.root()) c.decision = decide(c, scenarios, options.decision);
+    return c;
+  }
   const std::uint64_t R = options.run.replicates;
   const std::size_t runs = scenarios.size() + (options.measure_independent ? scenarios.size() - 1 : 0);
   std::size_t current = 0;
@@ -179,7 +256,9 @@ Comparison compare(const std::vector<model::Scenario>& scenarios, const CompareO
     }
   }
   if (!executor.root()) return {};
-  return compare_ensembles(std::move(names), std::move(ensembles), std::move(independent), options.confidence);
+  Comparison c = compare_ensembles(std::move(names), std::move(ensembles), std::move(independent), options.confidence);
+  c.decision = decide(c, scenarios, options.decision);
+  return c;
 }
 
 Comparison compare_ensembles(std::vector<std::string> names, std::vector<Ensemble> ensembles,

@@ -372,7 +372,7 @@ def test_run_and_info_write_numbers_the_same_way(tmp_path):
 
 def test_compare_and_sweep_write_no_negative_zero(tmp_path):
     """Identical scenarios differ by exactly 0 everywhere: the differences must read 0, not -0."""
-    p = trede("compare", BM2, BM2, *BM_SMALL, "-n", "4", "--no-independent", "-o", "cmp.h5", cwd=tmp_path)
+    p = trede("compare", BM2, BM2, *BM_SMALL, "-n", "4", "--no-independent", "--detail", "-o", "cmp.h5", cwd=tmp_path)
     assert p.returncode == 0, describe(p)
     q = trede("info", "cmp.h5", cwd=tmp_path)
     r = trede("sweep", BM2, *BM_SMALL, "--grid", "transition[0].rate=0.4,0.5", "-n", "3", "-o", "sw.h5", cwd=tmp_path)

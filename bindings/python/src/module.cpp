@@ -280,12 +280,6 @@ struct Run {
   ScenarioPtr scenario;
 };
 
-// One finished comparison and its scenarios.
-struct Compared {
-  trede::mc::Comparison comparison;
-  std::vector<ScenarioPtr> scenarios;
-};
-
 std::vector<Scenario> values(const std::vector<ScenarioPtr>& ptrs) {
   std::vector<Scenario> out;
   out.reserve(ptrs.size());
@@ -298,21 +292,6 @@ trede::io::WriteOptions write_options(int compression_level, const std::string& 
   o.compression_level = compression_level;
   o.command_line = command_line;
   return o;
-}
-
-py::dict difference_arrays(const std::vector<trede::mc::Difference>& ds, std::vector<py::ssize_t> shape) {
-  // Stacked over the compared scenarios: [N-1, ...], as in /difference/<name>/{mean,sd,lo,hi}.
-  shape.insert(shape.begin(), static_cast<py::ssize_t>(ds.size()));
-  py::dict out;
-  for (auto [name, field] : {std::pair{"mean", &trede::mc::Difference::mean}, std::pair{"sd", &trede::mc::Difference::sd},
-                             std::pair{"lo", &trede::mc::Difference::lo}, std::pair{"hi", &trede::mc::Difference::hi}}) {
-    std::vector<double> all;
-    for (const auto& d : ds) all.insert(all.end(), (d.*field).begin(), (d.*field).end());
-    py::array_t<double> a(shape);
-    std::copy(all.begin(), all.end(), a.mutable_data());
-    out[name] = a;
-  }
-  return out;
 }
 
 py::dict state_dict(const Scenario& s, const trede::model::State& st) {
@@ -775,97 +754,56 @@ PYBIND11_MODULE(_core, m) {
       },
       "path"_a, "image"_a);
 
-  py::class_<Compared, std::shared_ptr<Compared>>(m, "Compared")
-      .def_property_readonly("names", [](const Compared& c) { return c.comparison.names; })
-      .def_property_readonly("confidence", [](const Compared& c) { return c.comparison.confidence; })
-      .def("attrs",
-           [](const Compared& c) {
-             py::dict a;
-             for (const auto& [name, value] : trede::io::comparison_attributes(c.comparison))
-               std::visit([&, &name = name](const auto& v) { a[py::str(name)] = v; }, value);
-             return a;
-           })
-      .def("arrays",
-           [](py::object self) {
-             const Compared& c = self.cast<const Compared&>();
-             const auto& cmp = c.comparison;
-             const auto& L = cmp.ensembles.front().layout;
-             const auto T = static_cast<py::ssize_t>(L.T()), P = static_cast<py::ssize_t>(L.P()),
-                        K = static_cast<py::ssize_t>(L.K()), Kp = static_cast<py::ssize_t>(L.Kp());
-             py::dict d;
-             d["scenario_names"] = strings(cmp.names);
-             d["kpi_names"] = strings(L.kpi_names);
-             d["kpi_period_names"] = strings(L.kpi_period_names);
-             d["states"] = strings(L.states);
-             d["capacity_states"] = strings(L.capacity_states);
-             std::vector<std::int32_t> trede(L.trede.begin(), L.trede.end());
-             d["trede"] = py::array_t<std::int32_t>(static_cast<py::ssize_t>(trede.size()), trede.data());
-             d["time"] = view(L.report_times, {T}, self);
-             d["period_start"] = view(L.period_start, {P}, self);
-             d["period_end"] = view(L.period_end, {P}, self);
-             auto add = [&](const std::string& group, const std::vector<trede::mc::Difference>& ds,
-                            std::vector<py::ssize_t> shape) {
-               for (auto [k, v] : difference_arrays(ds, std::move(shape)))
-                 d[py::str(group + "/" + k.cast<std::string>())] = v;
-             };
-             add("difference/kpi", cmp.kpi, {K});
-             add("difference/kpi_period", cmp.kpi_period, {P, Kp});
-             add("difference/trede_occupancy", cmp.trede, {T, static_cast<py::ssize_t>(trede::mc::ladder_rungs)});
-             if (!cmp.variance_reduction_kpi.empty()) {
-               add("difference/kpi_independent", cmp.kpi_independent, {K});
-               const auto D = static_cast<py::ssize_t>(cmp.variance_reduction_kpi.size());
-               py::array_t<double> vk({D, K}), vp({D, P, Kp});
-               double* pk = vk.mutable_data();
-               for (const auto& row : cmp.variance_reduction_kpi) pk = std::copy(row.begin(), row.end(), pk);
-               double* pp = vp.mutable_data();
-               for (const auto& row : cmp.variance_reduction_kpi_period) pp = std::copy(row.begin(), row.end(), pp);
-               d["variance_reduction/kpi"] = vk;
-               d["variance_reduction/kpi_period"] = vp;
-             }
-             return d;
-           })
-      .def("scenario_arrays",
-           [](py::object self, std::size_t i) {
-             const Compared& c = self.cast<const Compared&>();
-             if (i >= c.scenarios.size()) throw py::index_error("no scenario " + std::to_string(i));
-             return ensemble_arrays(c.comparison.ensembles[i], *c.scenarios[i], self);
-           })
-      .def("scenario_attrs",
-           [](const Compared& c, std::size_t i) {
-             if (i >= c.scenarios.size()) throw py::index_error("no scenario " + std::to_string(i));
-             return ensemble_attrs(c.comparison.ensembles[i], *c.scenarios[i]);
-           })
-      .def(
-          "save",
-          [](const Compared& c, const std::string& path, int compression_level, const std::string& command_line) {
-            py::gil_scoped_release release;
-            trede::io::write_comparison(path, c.comparison, values(c.scenarios),
-                                        write_options(compression_level, command_line));
-          },
-          "path"_a, "compression_level"_a, "command_line"_a);
-
+  // A comparison (mc::compare on the threads of this process), returned as the bytes of the
+  // file `trede compare -o` writes: the Python package reads it with h5py from memory.
   m.def(
       "compare",
       [](const std::vector<std::shared_ptr<Scenario>>& scenarios, std::uint64_t replicates, std::uint64_t seed,
          int threads, std::uint64_t first_replicate, bool independent, double confidence, const py::object& progress,
-         std::uint64_t trajectories) {
+         std::uint64_t trajectories, std::size_t draws, const std::string& design, bool common_streams,
+         const std::string& effect, double wtp, double wtp_max) {
         std::vector<ScenarioPtr> ptrs(scenarios.begin(), scenarios.end());
-        auto comparison = run_released<trede::mc::Comparison>(progress, [=](auto on_progress) {
-          trede::mc::CompareOptions o;
-          o.run.replicates = replicates;
-          o.run.seed = seed;
-          o.run.threads = threads;
-          o.run.first_replicate = first_replicate;
-          o.run.trace_people = trajectories;
+        trede::mc::CompareOptions o;
+        o.run.replicates = replicates;
+        o.run.seed = seed;
+        o.run.threads = threads;
+        o.run.first_replicate = first_replicate;
+        o.run.trace_people = trajectories;
+        o.measure_independent = independent && draws == 0;
+        o.confidence = confidence;
+        o.draws = draws;
+        if (design != "sobol" && design != "lhs")
+          throw trede::ModelError("", 0, "design", "must be \"sobol\" or \"lhs\" (got \"" + design + "\")");
+        o.method = design == "sobol" ? trede::mc::PointMethod::sobol : trede::mc::PointMethod::latin_hypercube;
+        o.common_streams = common_streams;
+        o.decision.effect = effect;
+        o.decision.lambda_reference = wtp;
+        o.decision.lambda_max = wtp_max;
+        o.decision.confidence = confidence;
+        o.decision.seed = seed;
+        o.check();
+        const std::vector<Scenario> list = values(ptrs);
+        auto comparison = run_released<trede::mc::Comparison>(progress, [&](auto on_progress) {
           o.run.progress = on_progress;
-          o.measure_independent = independent;
-          o.confidence = confidence;
-          return trede::mc::compare(values(ptrs), o);
+          return trede::mc::compare(list, o);
         });
-        return std::make_shared<Compared>(Compared{std::move(comparison), std::move(ptrs)});
+        std::vector<char> image;
+        {
+          py::gil_scoped_release release;
+          image = trede::io::comparison_image(comparison, list, write_options(1, "trede.compare (Python)"));
+        }
+        return py::bytes(image.data(), image.size());
       },
       "scenarios"_a, "replicates"_a, "seed"_a, "threads"_a, "first_replicate"_a, "independent"_a, "confidence"_a,
-      "progress"_a, "trajectories"_a = 0);
+      "progress"_a, "trajectories"_a, "draws"_a, "design"_a, "common_streams"_a, "effect"_a, "wtp"_a, "wtp_max"_a);
+  m.def(
+      "organisation_variants",
+      [](const std::shared_ptr<Scenario>& s, const std::vector<std::string>& models) {
+        std::vector<std::shared_ptr<Scenario>> out;
+        for (auto& v : trede::mc::organisation_variants(*s, models)) out.push_back(std::make_shared<Scenario>(std::move(v)));
+        return out;
+      },
+      "scenario"_a, "models"_a);
 
   m.def("sha256_hex", [](const std::string& data) { return trede::io::sha256_hex(data); }, "data"_a);
 #ifdef TREDE_PYTHON_WITH_CALIB

@@ -65,6 +65,21 @@ def monte_carlo_source(comparison: Comparison) -> str:
     return f"Monte Carlo ({comparison.replicates} replicates)"
 
 
+def _psa_kpis(comparison: Comparison) -> Dict[str, Dict[str, np.ndarray]]:
+    """For a PSA comparison (attribute ``draws``): the headline KPIs of ``/decision/kpi`` with
+    their uncertainty intervals over the draws (quantiles, parameter and Monte Carlo
+    uncertainty) and the quantile intervals of the paired differences; empty otherwise."""
+    keys = set(comparison.keys())
+    if "draws" not in comparison.attrs or "decision/kpi/names" not in keys:
+        return {}
+    names = _as_str_list(comparison["decision/kpi/names"])
+    get = lambda k: np.asarray(comparison[f"decision/kpi/{k}"], dtype=float)  # noqa: E731
+    mean, lo, hi = get("mean"), get("q_lower"), get("q_upper")
+    dm, dl, dh = get("difference/mean"), get("difference/q_lower"), get("difference/q_upper")
+    return {k: {"mean": mean[i], "lo": lo[i], "hi": hi[i], "dm": dm[i], "dl": dl[i], "dh": dh[i]}
+            for i, k in enumerate(names)}
+
+
 def decision_rows(comparison: Comparison) -> List[Dict[str, Any]]:
     """The rows of ``/decision/summary`` (empty when the file has none): one dict per scenario
     and quantity with the keys of :data:`COLUMNS` (the difference columns NaN) and ``label``."""
@@ -99,6 +114,7 @@ def answer(comparison: Comparison) -> pd.DataFrame:
     level = c.confidence
     models = _models(c)
     source = monte_carlo_source(c)
+    psa = _psa_kpis(c)
     d_kpi = c.difference("kpi")
     d_kpi = d_kpi.pivot_table(index=["scenario", "kpi"], columns="statistic", values="value")
     d_trede = c.difference("trede_occupancy")
@@ -124,6 +140,15 @@ def answer(comparison: Comparison) -> pd.DataFrame:
             entries.append((f"trede_{rung}_at_horizon", "count", float(occ_mean[rung - 1]), float(occ_sd[rung - 1]), diff,
                             f"people on trede {rung} at {last:.0f}"))
         for q, kind, mean, sd, diff, label in entries:
+            if q in psa:  # a PSA: the spread over the draws, not the precision of the mean
+                p = psa[q]
+                rows.append({"scenario": name, "organisation_model": models[j], "quantity": q, "kind": kind,
+                             "mean": float(p["mean"][j]), "lo": float(p["lo"][j]), "hi": float(p["hi"][j]),
+                             "difference": float(p["dm"][j - 1]) if j > 0 else np.nan,
+                             "difference_lo": float(p["dl"][j - 1]) if j > 0 else np.nan,
+                             "difference_hi": float(p["dh"][j - 1]) if j > 0 else np.nan,
+                             "uncertainty": c.uncertainty, "label": label})
+                continue
             half = t * sd / np.sqrt(R)
             rows.append({"scenario": name, "organisation_model": models[j], "quantity": q, "kind": kind,
                          "mean": mean, "lo": mean - half, "hi": mean + half,

@@ -483,13 +483,81 @@ class Comparison:
     """
 
     def __init__(self, source: Union[_Memory, _File], attrs: Mapping[str, Any], scenarios: Sequence[Result], *,
-                 path: Optional[Path] = None, core: Any = None) -> None:
+                 path: Optional[Path] = None, image: Optional[bytes] = None) -> None:
         self._src = source
         self.attrs: Dict[str, Any] = dict(attrs)
         self.scenarios: List[Result] = list(scenarios)
         """One Result per scenario, the reference first."""
         self.path = path
-        self._core = core
+        self._image = image
+
+    @classmethod
+    def from_image(cls, image: bytes, n: int) -> "Comparison":
+        """The comparison held in `image`, the bytes of a comparison file built in memory."""
+        scenarios = [Result(_File(image, f"scenarios/{i}"), _attrs(image, f"scenarios/{i}")) for i in range(n)]
+        return cls(_File(image), _attrs(image), scenarios, image=image)
+
+    @property
+    def uncertainty(self) -> str:
+        """What the intervals include: "Monte Carlo + parameter (D draws x R replicates)" (a PSA
+        comparison) or "Monte Carlo (R replicates)"."""
+        return str(self.attrs.get("uncertainty", f"Monte Carlo ({self.replicates} replicates)"))
+
+    def decision(self, table: str = "summary") -> pd.DataFrame:
+        """The decision summaries (``/decision``): ``"summary"`` (one row per quantity and option:
+        people reaching work, cost, extra cost per extra person reaching work with its Fieller
+        interval, probability best at the reference willingness to pay), ``"kpi"`` (each headline
+        KPI per option with its interval and probability of being best), ``"difference"`` (paired
+        differences against the reference), ``"acceptability"`` (the acceptability curve and
+        EVPI over the willingness to pay), ``"evppi"`` (value of information per parameter group,
+        PSA only), ``"sensitivity"`` (first-order indices of each parameter group for the
+        difference in effect and cost, PSA only)."""
+        names = self.names
+        if table == "summary":
+            q = _as_str_list(self["decision/summary/quantity"])
+            rows = []
+            for i, quantity in enumerate(q):
+                for j, name in enumerate(names):
+                    rows.append({"quantity": quantity, "kind": _as_str_list(self["decision/summary/kind"])[i],
+                                 "scenario": name, "mean": self["decision/summary/mean"][i, j],
+                                 "lo": self["decision/summary/lo"][i, j], "hi": self["decision/summary/hi"][i, j],
+                                 "uncertainty": _as_str_list(self["decision/summary/uncertainty"])[i]})
+            return pd.DataFrame(rows)
+        if table == "kpi":
+            k = _as_str_list(self["decision/kpi/names"])
+            return pd.DataFrame([{"kpi": kk, "scenario": n, "mean": self["decision/kpi/mean"][i, j],
+                                  "q_lower": self["decision/kpi/q_lower"][i, j], "q_upper": self["decision/kpi/q_upper"][i, j],
+                                  "probability_best": self["decision/kpi/probability_best"][i, j]}
+                                 for i, kk in enumerate(k) for j, n in enumerate(names)])
+        if table == "difference":
+            k = _as_str_list(self["decision/kpi/names"])
+            cols = ["mean", "lower", "upper", "q_lower", "q_upper", "probability_positive"]
+            return pd.DataFrame([{"kpi": kk, "scenario": n, **{c: self[f"decision/kpi/difference/{c}"][i, j] for c in cols}}
+                                 for i, kk in enumerate(k) for j, n in enumerate(names[1:])])
+        if table == "acceptability":
+            lam = np.asarray(self["decision/acceptability/lambda"])
+            p = np.asarray(self["decision/acceptability/probability"])
+            df = pd.DataFrame({"lambda": np.repeat(lam, len(names)), "scenario": names * len(lam),
+                               "probability": p.T.reshape(-1)})
+            evpi = dict(zip(lam, np.asarray(self["decision/acceptability/evpi"])))
+            df["evpi"] = df["lambda"].map(evpi)
+            return df
+        if table == "evppi":
+            if "decision/evppi/value" not in self._src:
+                return pd.DataFrame(columns=["group", "lambda", "evppi"])
+            lam = np.asarray(self["decision/acceptability/lambda"])
+            g = _as_str_list(self["decision/evppi/groups"])
+            v = np.asarray(self["decision/evppi/value"])
+            return pd.DataFrame([{"group": gg, "lambda": lam[l], "evppi": v[i, l]} for i, gg in enumerate(g)
+                                 for l in range(len(lam))])
+        if table == "sensitivity":
+            if "decision/sensitivity/effect" not in self._src:
+                return pd.DataFrame(columns=["scenario", "group", "effect", "cost"])
+            g = _as_str_list(self["decision/sensitivity/groups"])
+            e, c = np.asarray(self["decision/sensitivity/effect"]), np.asarray(self["decision/sensitivity/cost"])
+            return pd.DataFrame([{"scenario": n, "group": gg, "effect": e[j, i], "cost": c[j, i]}
+                                 for j, n in enumerate(names[1:]) for i, gg in enumerate(g)])
+        raise ValueError(f"unknown decision table {table!r}: summary, kpi, difference, acceptability, evppi, sensitivity")
 
     def __getitem__(self, key: Union[str, int]) -> Any:
         if isinstance(key, int):
@@ -625,12 +693,12 @@ class Comparison:
         return out
 
     def save(self, path: PathLike, compression: int = 1) -> Path:
-        """Writes the comparison to ``path`` (the layout of ``trede compare -o``; atomic).
-        Only for comparisons made in this session (:func:`trede.compare`)."""
-        if self._core is None:
-            raise TypeError("this comparison was read from a file; copy the file instead")
+        """Writes the file ``trede compare -o`` would write (atomically). Only for comparisons run
+        in this session (:func:`trede.compare`)."""
+        if self._image is None:
+            raise TypeError("only a comparison made by trede.compare can be saved (this one was read from a file)")
         p = Path(os.fspath(path))
-        self._core.save(os.fspath(p), compression, "")
+        _core.save_image(os.fspath(p), self._image)
         self.path = p
         return p
 

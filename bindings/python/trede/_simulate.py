@@ -157,10 +157,12 @@ def run(scenario: ScenarioLike, replicates: Union[int, None] = None, *, seed: in
     return Result(_Memory(core.arrays()), core.attrs(), core=core)
 
 
-def compare(scenarios: Union[Sequence[ScenarioLike], Mapping[str, ScenarioLike]], replicates: int = 100, *,
+def compare(scenarios: Union[ScenarioLike, Sequence[ScenarioLike], Mapping[str, ScenarioLike]], replicates: Union[int, None] = None, *,
             seed: int = 1, threads: int = 0, first_replicate: int = 0, independent: bool = True,
             confidence: float = 0.95, overrides: Overrides = None, progress: Progress = None,
-            trajectories: int = 0) -> Comparison:
+            trajectories: int = 0, organisation_models: Union[str, Sequence[str], None] = None,
+            draws: int = 0, design: str = "sobol", common_streams: bool = False,
+            effect: str = "persons_reaching_work", wtp: float = 50000.0, wtp_max: float = 200000.0) -> Comparison:
     """Runs two or more scenarios with common random numbers and returns the paired
     differences against the first (the reference) with intervals, as ``trede compare`` does.
 
@@ -174,7 +176,27 @@ def compare(scenarios: Union[Sequence[ScenarioLike], Mapping[str, ScenarioLike]]
     >>> c = trede.compare({"klassiek": s.with_overrides({"organisation_model": "klassiek"}),
     ...                    "gecombineerd": s.with_overrides({"organisation_model": "gecombineerd"})}, 50)
     >>> c.difference("kpi")
+
+    ``organisation_models``: one scenario compared under several organisation models (a list of
+    names, or ``"all"`` for the five built-in ones, partieel first as the reference).
+    ``draws`` = D: every scenario on the same D parameter draws of their ``[uncertainty]``
+    tables (a PSA each; ``replicates`` per draw, default 1), so that intervals include parameter
+    uncertainty. ``effect``, ``wtp`` and ``wtp_max`` steer the decision summaries
+    (:meth:`Comparison.decision`): the effect decided on (``persons_reaching_work`` or
+    ``person_years_in_work``), the willingness to pay (EUR per extra unit of effect) at which the
+    probability of being best is quoted, and the range of the acceptability curve.
     """
+    if organisation_models is not None:
+        base = _scenario(scenarios, overrides) if isinstance(scenarios, (Scenario, str, os.PathLike)) else None
+        if base is None:
+            raise ModelError("organisation_models compares one scenario: give one", [("", 0, "organisation_models", "give one scenario")])
+        models = [organisation_models] if isinstance(organisation_models, str) else list(organisation_models)
+        scenarios = [Scenario(c, base_dir=base._base_dir, source_name=base._source_name)
+                     for c in _core.organisation_variants(base._core, models)]
+        overrides = None
+    if isinstance(scenarios, (Scenario, str, os.PathLike)):
+        raise ModelError("compare needs at least two scenarios (or one with organisation_models=)",
+                         [("", 0, "scenarios", "compare needs at least two")])
     if isinstance(scenarios, Mapping):
         loaded = []
         for name, sc in scenarios.items():
@@ -184,14 +206,18 @@ def compare(scenarios: Union[Sequence[ScenarioLike], Mapping[str, ScenarioLike]]
         loaded = [_scenario(sc, overrides) for sc in scenarios]
     if len(loaded) < 2:
         raise ModelError("compare needs at least two scenarios", [("", 0, "scenarios", "compare needs at least two")])
-    _check(replicates, seed, threads, first_replicate, min_replicates=2)
+    if replicates is None:
+        replicates = 1 if draws else 100
+    _check(replicates, seed, threads, first_replicate, min_replicates=1 if draws else 2)
+    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 0 or draws == 1:
+        raise ModelError("draws: must be 0 or an int >= 2", [("", 0, "draws", f"must be 0 or >= 2 (got {draws!r})")])
     if not 0 < confidence < 1:
         raise ModelError("confidence: must be between 0 and 1", [("", 0, "confidence", "must be between 0 and 1")])
     _check_trajectories(trajectories)
-    core = _core.compare([s._core for s in loaded], replicates, seed, threads, first_replicate, bool(independent),
-                         float(confidence), _progress(progress), trajectories)
-    results = [Result(_Memory(core.scenario_arrays(i)), core.scenario_attrs(i)) for i in range(len(loaded))]
-    return Comparison(_Memory(core.arrays()), core.attrs(), results, core=core)
+    image = _core.compare([s._core for s in loaded], replicates, seed, threads, first_replicate, bool(independent),
+                          float(confidence), _progress(progress), trajectories, int(draws), str(design),
+                          bool(common_streams), str(effect), float(wtp), float(wtp_max))
+    return Comparison.from_image(image, len(loaded))
 
 
 def _values_text(values: Sequence[object]) -> list:

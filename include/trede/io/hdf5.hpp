@@ -59,6 +59,11 @@ void write_psa(const std::string& path, const mc::Psa& psa, const model::Scenari
 [[nodiscard]] std::vector<char> psa_image(const mc::Psa& psa, const model::Scenario& scenario,
                                           const WriteOptions& options = {});
 
+/// The comparison file `write_comparison` would write, as bytes in memory.
+[[nodiscard]] std::vector<char> comparison_image(const mc::Comparison& comparison,
+                                                 const std::vector<model::Scenario>& scenarios,
+                                                 const WriteOptions& options = {});
+
 /// Writes a sweep (trede sweep): the design (/points), and for every point its summaries and
 /// per-replicate KPIs stacked along a leading point axis (layout per docs/hdf5-schema.md).
 /// \throws IoError if the file cannot be written; `path` is then unchanged.

@@ -11,8 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "trede/mc/decision_summary.hpp"
 #include "trede/mc/ensemble.hpp"
 #include "trede/mc/executor.hpp"
+#include "trede/mc/psa.hpp"
 #include "trede/model/scenario.hpp"
 
 namespace trede::mc {
@@ -27,8 +29,17 @@ struct CompareOptions {
   /// From a worker thread; must be thread-safe and cheap. May be empty.
   std::function<void(std::size_t, std::size_t, std::uint64_t, std::uint64_t)> run_progress;
 
+  /// A probabilistic sensitivity analysis of every scenario on the same parameter draws (the
+  /// union of their [uncertainty] tables; mc::psa): D >= 2 draws, run.replicates per draw (1 is
+  /// enough). 0: every scenario as given (Monte Carlo uncertainty only).
+  std::size_t draws = 0;
+  PointMethod method = PointMethod::sobol;  ///< design of the draws
+  bool common_streams = false;              ///< PsaOptions::common_streams
+  /// What the decision summaries decide on (Comparison::decision).
+  DecisionOptions decision;
+
   /// Checks the options once: RunOptions::check with at least 2 replicates (intervals need
-  /// them), confidence in (0, 1). \throws ModelError.
+  /// them; with draws, at least 1 per draw), confidence in (0, 1). \throws ModelError.
   void check() const;
 };
 
@@ -53,7 +64,25 @@ struct Comparison {
   /// numbers helped; infinity when the paired differences have no variance.
   std::vector<std::vector<double>> variance_reduction_kpi;
   std::vector<std::vector<double>> variance_reduction_kpi_period;  ///< [N-1][P * Kp]
+
+  /// A PSA comparison: the draws every scenario ran (each ensemble's replicates are then its
+  /// pooled draws, draw-major) and the replicates per draw; replicates_per_draw = 0 otherwise.
+  DrawSet draws;
+  std::uint64_t replicates_per_draw = 0;
+  bool common_streams = false;
+  /// Which option gets more people into work, at what cost, and how sure we are (mc::decide).
+  DecisionSummary decision;
 };
+
+/// The five organisation models of the sociaal ontwikkelbedrijf built into every scenario, in
+/// the order a comparison uses them (partieel, the most common, as the reference).
+[[nodiscard]] std::vector<std::string> builtin_organisation_models();
+
+/// `base` once for every organisation model in `models` (names of built-in or declared models;
+/// {"all"} for the five built-in ones): every region run by that model, each variant named
+/// "<base name> (<model>)". \throws ModelError for an unknown model.
+[[nodiscard]] std::vector<model::Scenario> organisation_variants(const model::Scenario& base,
+                                                                 const std::vector<std::string>& models);
 
 /// Checks that `scenarios` (at least two) can be compared: they share the report grid, so
 /// per-period differences line up. \throws ModelError naming each scenario file that does not.
