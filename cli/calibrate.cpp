@@ -66,7 +66,9 @@ auto as_input(F&& f) {
   try {
     return f();
   } catch (const trede::IoError& e) {
-    throw trede::ModelError(e.path(), 0, "", e.what());
+    std::string why = e.what();  // "path: why"
+    if (why.rfind(e.path() + ": ", 0) == 0) why.erase(0, e.path().size() + 2);
+    throw trede::ModelError(e.path(), 0, "", why);
   }
 }
 

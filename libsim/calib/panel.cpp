@@ -24,11 +24,13 @@
 #include <complex>
 #include <limits>
 #include <map>
+#include <optional>
 
 #include "calib/internal.hpp"
 #include "calib/panel_detail.hpp"
 #include "trede/calib/markov.hpp"
 #include "trede/error.hpp"
+#include "trede/model/limits.hpp"
 
 namespace trede::calib {
 namespace {
@@ -39,7 +41,9 @@ using Eigen::MatrixXcd;
 using Eigen::MatrixXd;
 using Eigen::VectorXd;
 
-constexpr double max_log_rate = 16.0;  // about 9e6 per year: beyond any plausible rate
+// The largest rate a scenario may hold (the loader's limit, 1e6 per year): a fitted rate must
+// load again.
+const double max_log_rate = std::log(model::limits::max_rate_per_year);
 
 struct Interval {
   int from = 0, to = 0;
@@ -319,82 +323,197 @@ struct Rng {
   double normal() { return std::sqrt(-2.0 * std::log(uniform())) * std::cos(6.283185307179586 * uniform()); }
 };
 
+constexpr double max_beta = 50.0;
+
 void clamp(const CompiledSpec& spec, VectorXd& theta) {
   for (Index p = 0; p < theta.size(); ++p)
     if (!spec.parameter_is_beta[static_cast<std::size_t>(p)]) theta[p] = std::clamp(theta[p], detail::min_log_rate, max_log_rate);
-    else theta[p] = std::clamp(theta[p], -50.0, 50.0);
+    else theta[p] = std::clamp(theta[p], -max_beta, max_beta);
+}
+
+// A start has reached an optimum when the Newton decrement Uᵀ I⁻¹ U (twice the gain a Newton
+// step predicts) is below this although the likelihood no longer moves: a flat ridge, a bound,
+// or the last digits of the arithmetic. A start that stops with a larger score is stuck.
+constexpr double optimum_decrement = 1e-3;
+
+// Parameter i is held at a bound by a score pushing outwards.
+bool pinned(const CompiledSpec& spec, const VectorXd& theta, const VectorXd& g, Index i) {
+  const bool beta = spec.parameter_is_beta[static_cast<std::size_t>(i)];
+  const double lo = beta ? -max_beta : detail::min_log_rate, hi = beta ? max_beta : max_log_rate;
+  return (theta[i] <= lo + 1e-9 && g[i] < 0) || (theta[i] >= hi - 1e-9 && g[i] > 0);
+}
+
+// The Newton decrement gᵀ M⁻¹ g over the parameters that may still move, and the step M⁻¹ g:
+// directions without information and without score (rates out of states never seen) and
+// parameters held at a bound by a score pushing outwards are left out (their step is 0). NaN
+// when M cannot be solved.
+double decrement(const CompiledSpec& spec, const VectorXd& theta, VectorXd g, MatrixXd M, VectorXd& step) {
+  for (Index i = 0; i < M.rows(); ++i) {
+    if (pinned(spec, theta, g, i) || (!(M(i, i) > 1e-14) && std::abs(g[i]) < 1e-7)) {
+      M.row(i).setZero();
+      M.col(i).setZero();
+      M(i, i) = 1.0;
+      g[i] = 0.0;
+    }
+  }
+  Eigen::LDLT<MatrixXd> ldlt(M);
+  step = ldlt.solve(g);
+  if (ldlt.info() != Eigen::Success || !step.allFinite() || g.dot(step) < 0) {
+    M += MatrixXd::Identity(M.rows(), M.cols()) * (1e-6 * M.diagonal().cwiseAbs().maxCoeff() + 1e-10);
+    step = M.ldlt().solve(g);
+  }
+  const double d = g.dot(step);
+  return std::isfinite(d) ? d : std::numeric_limits<double>::quiet_NaN();
+}
+
+// The observed information -∂²log L/∂θ² at theta: central differences of the analytic score.
+MatrixXd observed_information(const PanelModel& m, const VectorXd& theta, int& evaluations) {
+  const Index P = theta.size();
+  MatrixXd H(P, P);
+  for (Index u = 0; u < P; ++u) {
+    const double h = 1e-5 * std::max(1.0, std::abs(theta[u]));
+    VectorXd tp = theta, tm = theta, gp, gm;
+    tp[u] += h;
+    tm[u] -= h;
+    (void)m.evaluate(tp, &gp, nullptr);
+    (void)m.evaluate(tm, &gm, nullptr);
+    evaluations += 2;
+    H.col(u) = (gm - gp) / (2 * h);
+  }
+  return 0.5 * (H + H.transpose());
 }
 
 struct Scoring {
   FitStatus status = FitStatus::failed;
   VectorXd theta;
   double ll = -std::numeric_limits<double>::infinity();
+  double decrement = std::numeric_limits<double>::quiet_NaN();  // at theta, with the expected information
   int iterations = 0, evaluations = 0;
 };
 
+// One start: Fisher scoring with step halving from `theta`, made robust far from the optimum,
+// where the expected information can be a poor model of the likelihood (moves seen in the data
+// that have a probability near 0 dominate the score but hardly the information):
+//   - when a scoring step gains next to nothing or has to be halved many times, a Newton step
+//     on the observed information (its eigenvalues made positive) and a steepest-ascent step
+//     are tried as well, and the best is taken;
+//   - a rate that went (nearly) to 0 has next to no score on the log scale whatever the data
+//     say about it: when progress is slow or the start would stop, each such rate is tried at
+//     0.001 to 1 per year and the search goes on from the best when that improves log L.
+// The status is `converged` only when the decrement is below the tolerance, or the likelihood
+// stopped moving with a decrement below `optimum_decrement`; a start that stops anywhere else is
+// `not_improving` (stuck), one that runs out of iterations `max_iterations`.
 Scoring fisher_scoring(const PanelModel& m, const CompiledSpec& spec, VectorXd theta, const FitOptions& o) {
   Scoring s;
-  VectorXd g;
-  MatrixXd M;
+  struct Point {
+    VectorXd theta, g;
+    MatrixXd M;
+    double ll = -std::numeric_limits<double>::infinity();
+    int halvings = 0;
+  };
+  Point at;  // where the start is
   clamp(spec, theta);
-  double ll = m.evaluate(theta, &g, &M);
+  at.theta = theta;
+  at.ll = m.evaluate(at.theta, &at.g, &at.M);
   ++s.evaluations;
-  if (!std::isfinite(ll)) {
-    s.theta = theta;
+  if (!std::isfinite(at.ll)) {
+    s.theta = at.theta;
     return s;
   }
-  s.status = FitStatus::max_iterations;
-  int small_changes = 0;
-  for (s.iterations = 0; s.iterations < o.max_iterations; ++s.iterations) {
-    // Directions without information (rates out of states never seen) are held still.
-    MatrixXd Mr = M;
-    for (Index i = 0; i < Mr.rows(); ++i)
-      if (!(Mr(i, i) > 1e-14)) Mr(i, i) = 1.0, g[i] = 0.0;
-    Eigen::LDLT<MatrixXd> ldlt(Mr);
-    VectorXd step = ldlt.solve(g);
-    if (ldlt.info() != Eigen::Success || !step.allFinite() || g.dot(step) <= 0) {
-      Mr += MatrixXd::Identity(Mr.rows(), Mr.cols()) * (1e-6 * Mr.diagonal().cwiseAbs().maxCoeff() + 1e-10);
-      step = Mr.ldlt().solve(g);
-    }
-    const double decrement = g.dot(step);
-    if (std::isfinite(decrement) && decrement < o.tolerance) {
-      s.status = FitStatus::converged;
-      break;
-    }
-    // Long steps in log-rate space overflow exp(Q t); cap each move at 3 (a factor of 20).
-    const double big = step.cwiseAbs().maxCoeff();
-    if (big > 3.0) step *= 3.0 / big;
+  auto evaluate = [&](VectorXd t) {
+    Point c;
+    c.theta = std::move(t);
+    c.ll = m.evaluate(c.theta, &c.g, &c.M);
+    ++s.evaluations;
+    return c;
+  };
+  // The first point along `dir` by step halving (a move of at most 3 in any log rate, a factor
+  // of 20: long steps overflow exp(Q t)) that is at least as good (`strict`: better).
+  auto search = [&](VectorXd dir, int halvings, bool strict, Point& out) {
+    const double big = dir.cwiseAbs().maxCoeff();
+    if (!(big > 0) || !std::isfinite(big)) return false;
+    if (big > 3.0) dir *= 3.0 / big;
     double a = 1.0;
-    bool accepted = false;
-    for (int h = 0; h < 30; ++h, a *= 0.5) {
-      VectorXd cand = theta + a * step;
-      clamp(spec, cand);
-      VectorXd g2;
-      MatrixXd M2;
-      const double ll2 = m.evaluate(cand, &g2, &M2);
-      ++s.evaluations;
-      if (std::isfinite(ll2) && ll2 >= ll) {
-        const double change = ll2 - ll;
-        theta = cand;
-        g = g2;
-        M = M2;
-        ll = ll2;
-        accepted = true;
-        small_changes = change < 1e-10 * (1.0 + std::abs(ll)) ? small_changes + 1 : 0;
-        break;
+    for (int h = 0; h < halvings; ++h, a *= 0.5) {
+      VectorXd t = at.theta + a * dir;
+      clamp(spec, t);
+      Point c = evaluate(std::move(t));
+      if (std::isfinite(c.ll) && (strict ? c.ll > at.ll : c.ll >= at.ll)) {
+        c.halvings = h;
+        out = std::move(c);
+        return true;
       }
     }
-    if (!accepted) {
-      s.status = FitStatus::not_improving;
+    return false;
+  };
+  int escapes = 0;
+  auto escape = [&]() {
+    if (escapes >= 3 * static_cast<int>(at.theta.size())) return false;
+    bool moved = false;
+    for (Index i = 0; i < at.theta.size(); ++i) {
+      if (spec.parameter_is_beta[static_cast<std::size_t>(i)] || at.theta[i] > detail::min_log_rate + 5.0) continue;
+      Point best;
+      best.ll = at.ll + 1e-10 * (1.0 + std::abs(at.ll));
+      for (double r : {1e-3, 1e-2, 1e-1, 1.0}) {
+        VectorXd t = at.theta;
+        t[i] = std::log(r);
+        Point c = evaluate(std::move(t));
+        if (std::isfinite(c.ll) && c.ll > best.ll) best = std::move(c);
+      }
+      if (best.theta.size()) at = std::move(best), moved = true;
+    }
+    if (moved) ++escapes;
+    return moved;
+  };
+  s.status = FitStatus::max_iterations;
+  int small_changes = 0;
+  for (s.iterations = 0;; ++s.iterations) {
+    VectorXd step;
+    const double dec = decrement(spec, at.theta, at.g, at.M, step);
+    s.decrement = dec;
+    const bool near_optimum = dec < optimum_decrement;
+    std::optional<FitStatus> stop;
+    if (dec < o.tolerance) stop = FitStatus::converged;
+    // The likelihood no longer moves: an optimum on a flat ridge or at a bound, or stuck.
+    else if (small_changes >= 3) stop = near_optimum ? FitStatus::converged : FitStatus::not_improving;
+    else if (s.iterations >= o.max_iterations) break;
+    Point next;
+    bool accepted = false;
+    const double tiny = 1e-10 * (1.0 + std::abs(at.ll));
+    if (!stop) {
+      accepted = std::isfinite(dec) && search(step, 30, false, next);
+      if (!near_optimum && (!accepted || next.ll - at.ll < tiny || next.halvings >= 4)) {
+        VectorXd up = at.g;
+        for (Index i = 0; i < up.size(); ++i)
+          if (pinned(spec, at.theta, at.g, i)) up[i] = 0.0;
+        Eigen::SelfAdjointEigenSolver<MatrixXd> es(observed_information(m, at.theta, s.evaluations));
+        Point alt;
+        if (es.info() == Eigen::Success && es.eigenvalues().allFinite()) {
+          const VectorXd ev = es.eigenvalues().cwiseAbs();
+          const VectorXd inv = ev.cwiseMax(1e-8 * std::max(ev.maxCoeff(), 1e-300)).cwiseInverse();
+          const VectorXd newton = es.eigenvectors() * inv.asDiagonal() * es.eigenvectors().transpose() * up;
+          if (search(newton, 40, true, alt) && (!accepted || alt.ll > next.ll)) next = std::move(alt), accepted = true;
+        }
+        if ((!accepted || next.ll - at.ll < tiny) && search(up, 40, true, alt) && (!accepted || alt.ll > next.ll))
+          next = std::move(alt), accepted = true;
+      }
+      if (!accepted) stop = near_optimum ? FitStatus::converged : FitStatus::not_improving;
+    }
+    if (stop) {
+      if (s.iterations < o.max_iterations && escape()) {
+        small_changes = 0;
+        continue;
+      }
+      s.status = *stop;
       break;
     }
-    if (small_changes >= 3) {  // the likelihood no longer moves: a flat ridge or the bound
-      s.status = FitStatus::converged;
-      break;
-    }
+    const double gain = next.ll - at.ll;
+    small_changes = gain < tiny ? small_changes + 1 : 0;
+    at = std::move(next);
+    if (!near_optimum && gain < 1e-6 * (1.0 + std::abs(at.ll)) && escape()) small_changes = 0;
   }
-  s.theta = theta;
-  s.ll = ll;
+  s.theta = at.theta;
+  s.ll = at.ll;
   return s;
 }
 
@@ -502,11 +621,12 @@ FitResult fit_panel(const model::Scenario& s, const PanelData& data, const Model
   if (o.starts < static_cast<int>(starts.size())) starts.resize(static_cast<std::size_t>(std::max(1, o.starts)));
 
   Scoring best;
+  std::size_t best_start = 0;
   for (const auto& [label, theta0] : starts) {
     Scoring sc = fisher_scoring(m, spec, theta0, o);
     r.evaluations += sc.evaluations;
     r.starts.push_back({label, sc.ll, sc.iterations, sc.status});
-    if (!best.theta.size() || sc.ll > best.ll) best = sc;
+    if (!best.theta.size() || sc.ll > best.ll) best = sc, best_start = r.starts.size() - 1;
   }
   r.iterations = best.iterations;
   r.status = best.status;
@@ -518,23 +638,33 @@ FitResult fit_panel(const model::Scenario& s, const PanelData& data, const Model
     r.seconds = detail::now_seconds() - t0;
     detail::finish_rate_fit(r, spec, s, MatrixXd::Zero(P, P));
     r.status = FitStatus::failed;
+    r.notes.clear();  // about an information matrix that was never computed
     return r;
   }
   // Observed information: central differences of the analytic score.
-  MatrixXd H(P, P);
-  for (Index u = 0; u < P; ++u) {
-    const double h = 1e-5 * std::max(1.0, std::abs(best.theta[u]));
-    VectorXd tp = best.theta, tm = best.theta, gp, gm;
-    tp[u] += h;
-    tm[u] -= h;
-    m.evaluate(tp, &gp, nullptr);
-    m.evaluate(tm, &gm, nullptr);
-    r.evaluations += 2;
-    H.col(u) = (gp - gm) / (2 * h);
-  }
-  MatrixXd info = -0.5 * (H + H.transpose());
+  const MatrixXd info = observed_information(m, best.theta, r.evaluations);
   detail::finish_rate_fit(r, spec, s, info);
   r.message = "Fisher scoring with analytic derivatives of exp(Qt)";
+  // The optimality check at the estimate, with the observed information: the score must be
+  // near zero there as well (except for parameters held at a bound by a score pushing out).
+  {
+    VectorXd g, step;
+    (void)m.evaluate(best.theta, &g, nullptr);
+    ++r.evaluations;
+    const double dec = decrement(spec, best.theta, g, info, step);
+    if (r.status == FitStatus::converged || r.status == FitStatus::singular_information) {
+      if (!(std::abs(dec) < optimum_decrement)) {
+        r.status = FitStatus::not_improving;
+        r.notes.push_back("the score is not zero at the estimate (U' I^-1 U = " + detail::fmt(dec, 3) +
+                          " with the observed information): it is not a maximum of the likelihood");
+      }
+    }
+    if (r.status == FitStatus::not_improving)
+      r.message = "stuck: no step improves the log-likelihood although its score is not zero (U' I^-1 U = " +
+                  detail::fmt(std::isfinite(best.decrement) ? best.decrement : dec, 3) +
+                  "); the values are where the best start stopped, not estimates: try other starting values (--starts)";
+  }
+  r.starts[best_start].status = r.status;
   double worst = best.ll;
   for (const auto& st : r.starts)
     if (std::isfinite(st.log_likelihood)) worst = std::min(worst, st.log_likelihood);

@@ -18,7 +18,11 @@
 #include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <map>
 #include <set>
+#include <string_view>
+#include <array>
+#include <span>
 #include <sstream>
 
 #include "calib/internal.hpp"
@@ -29,6 +33,7 @@
 #include "trede/io/hdf5.hpp"
 #include "trede/mc/ensemble.hpp"
 #include "trede/model/key_path.hpp"
+#include "trede/model/limits.hpp"
 #include "trede/model/load.hpp"
 
 namespace trede::calib {
@@ -47,11 +52,13 @@ struct Plan {
 
 std::vector<Plan> plan(const TargetSet& ts, const engine::Layout& L, std::vector<Diagnostic>* problems) {
   std::vector<Plan> out;
+  int line = 0;
   auto problem = [&](const std::string& key, const std::string& msg) {
-    if (problems) problems->push_back({ts.source, 0, key, msg});
+    if (problems) problems->push_back({ts.source, line, key, msg});
   };
   for (std::size_t i = 0; i < ts.targets.size(); ++i) {
     const Target& t = ts.targets[i];
+    line = t.line;
     const std::string where = "targets[" + t.id + "]";
     Plan p;
     auto state_list = [&](const std::vector<std::string>& names, std::vector<std::size_t>& idx, const char* member) {
@@ -73,6 +80,7 @@ std::vector<Plan> plan(const TargetSet& ts, const engine::Layout& L, std::vector
         p.edges.push_back(static_cast<std::size_t>(it - L.edges.begin()));
       }
     }
+    line = t.times_line;
     for (double time : t.times) {
       if (t.kind == TargetKind::stock || t.kind == TargetKind::share) {
         std::size_t best = L.T();
@@ -165,20 +173,113 @@ std::optional<double> number(const json& j) {
   return std::nullopt;
 }
 
-std::vector<std::string> string_list(const json& j, const std::string& where, std::vector<Diagnostic>& problems,
-                                     const std::string& src) {
-  std::vector<std::string> out;
-  if (j.is_string()) return {j.get<std::string>()};
-  if (!j.is_array()) {
-    problems.push_back({src, 0, where, "must be a list of names"});
+// Smallest uncertainty of a target value, relative to max(|value|, 1), and smallest cv.
+constexpr double min_relative_sd = 1e-6;
+
+// The line on which each value of a JSON text starts, by JSON pointer ("" for the whole text,
+// "/targets/0/sd"): nlohmann::json keeps no positions. The text must be valid JSON (it is
+// parsed first); the scan is iterative, so any depth of nesting is safe.
+class JsonLines {
+ public:
+  explicit JsonLines(std::string_view text) : text_(text) { scan(); }
+
+  // The line of the value at `pointer`, or of its nearest enclosing value that has one.
+  [[nodiscard]] int at(std::string pointer) const {
+    for (;;) {
+      if (auto it = lines_.find(pointer); it != lines_.end()) return it->second;
+      const auto slash = pointer.rfind('/');
+      if (slash == std::string::npos) return 0;
+      pointer.resize(slash);
+    }
+  }
+
+  // The pointer of member `key` of the object at `pointer` (RFC 6901 escapes).
+  [[nodiscard]] static std::string member(const std::string& pointer, std::string_view key) {
+    std::string out = pointer + "/";
+    for (char c : key) out += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
     return out;
   }
-  for (const auto& x : j) {
-    if (x.is_string()) out.push_back(x.get<std::string>());
-    else problems.push_back({src, 0, where, "must be a list of names"});
+
+ private:
+  void blanks() {
+    while (i_ < text_.size() && (text_[i_] == ' ' || text_[i_] == '\t' || text_[i_] == '\n' || text_[i_] == '\r')) {
+      if (text_[i_] == '\n') ++line_;
+      ++i_;
+    }
   }
-  return out;
-}
+  // A string starting at the quote at i_; returns its decoded text.
+  std::string string() {
+    const std::size_t start = i_;
+    bool escaped = false;
+    for (++i_; i_ < text_.size() && text_[i_] != '"'; ++i_)
+      if (text_[i_] == '\\') escaped = true, ++i_;
+    ++i_;
+    const std::string_view raw = text_.substr(start, std::min(i_, text_.size()) - start);
+    if (!escaped) return std::string(raw.substr(1, raw.size() >= 2 ? raw.size() - 2 : 0));
+    try {
+      return json::parse(raw).get<std::string>();
+    } catch (const json::exception&) {
+      return std::string(raw);
+    }
+  }
+  // The key of the next member of an object (i_ at its opening quote), then past the ':'.
+  std::string key() {
+    blanks();
+    std::string k = i_ < text_.size() && text_[i_] == '"' ? string() : std::string();
+    blanks();
+    if (i_ < text_.size() && text_[i_] == ':') ++i_;
+    return k;
+  }
+  void scan() {
+    struct Open {
+      std::string pointer;
+      long index;  // next element of an array; -1 for an object
+    };
+    std::vector<Open> open;
+    std::string here;  // pointer of the next value
+    if (text_.substr(0, 3) == "\xEF\xBB\xBF") i_ = 3;
+    for (;;) {
+      blanks();
+      if (i_ >= text_.size()) return;
+      lines_.insert_or_assign(here, line_);
+      const char c = text_[i_];
+      bool container = false;
+      if (c == '{' || c == '[') {
+        ++i_;
+        open.push_back({here, c == '{' ? -1 : 0});
+        blanks();
+        if (i_ < text_.size() && text_[i_] != '}' && text_[i_] != ']') {
+          here = c == '{' ? member(open.back().pointer, key()) : open.back().pointer + "/0";
+          container = true;
+        }
+      } else if (c == '"') {
+        (void)string();
+      } else {
+        while (i_ < text_.size() && std::strchr(",]} \t\r\n", text_[i_]) == nullptr) ++i_;
+      }
+      if (container) continue;
+      // After a value: close containers, or go on to the next member or element.
+      for (;;) {
+        blanks();
+        if (open.empty() || i_ >= text_.size()) return;
+        const char d = text_[i_++];
+        if (d == '}' || d == ']') {
+          open.pop_back();
+          continue;
+        }
+        if (d != ',') return;  // not JSON after all
+        Open& o = open.back();
+        here = o.index < 0 ? member(o.pointer, key()) : o.pointer + "/" + std::to_string(++o.index);
+        break;
+      }
+    }
+  }
+
+  std::string_view text_;
+  std::size_t i_ = 0;
+  int line_ = 1;
+  std::map<std::string, int> lines_;
+};
 
 // The current numeric value of a --set style key in the scenario text, if it has one.
 std::optional<double> current_value(const model::Scenario& s, const std::string& key) {
@@ -358,6 +459,7 @@ ParameterBound parse_parameter_bound(const std::string& text) {
   if (eq == std::string::npos || eq == 0) throw bad("no '='");
   ParameterBound b;
   b.key = text.substr(0, eq);
+  b.source = "--param '" + text + "'";
   std::string range = text.substr(eq + 1);
   if (range.rfind("log:", 0) == 0) {
     b.log_scale = true;
@@ -388,208 +490,328 @@ TargetSet parse_targets(const std::string& text, const std::string& src, const m
   TargetSet ts;
   ts.source = src;
   ts.sha256 = io::sha256_hex(text);
+  // Nesting is bounded before parsing (the JSON library's values are recursive).
+  {
+    std::size_t depth = 0;
+    int line = 1;
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      const char c = text[i];
+      if (c == '\n') ++line;
+      if (in_string) {
+        if (c == '\\') ++i;
+        else if (c == '"') in_string = false;
+      } else if (c == '"') {
+        in_string = true;
+      } else if (c == '[' || c == '{') {
+        if (++depth > model::limits::max_nesting)
+          throw ModelError(src, line, "", "JSON nested deeper than " + std::to_string(model::limits::max_nesting) + " levels");
+      } else if ((c == ']' || c == '}') && depth > 0) {
+        --depth;
+      }
+    }
+  }
   json root;
   try {
     root = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
     // Turn the byte offset into a line number.
-    const std::size_t at = std::min<std::size_t>(e.byte, text.size());
+    std::size_t at = text.size();
+    if (const auto* pe = dynamic_cast<const json::parse_error*>(&e)) at = std::min<std::size_t>(pe->byte, text.size());
     const int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(at ? at - 1 : 0), '\n'));
-    throw ModelError(src, line, "", std::string("JSON syntax error: ") + e.what());
+    std::string what = e.what();
+    if (const auto p = what.find("] "); what.rfind("[json.exception.", 0) == 0 && p != std::string::npos) what = what.substr(p + 2);
+    throw ModelError(src, line, "", "JSON syntax error: " + what);
   }
+  const JsonLines lines(text);
   std::vector<Diagnostic> problems;
-  auto problem = [&](const std::string& key, const std::string& msg) { problems.push_back({src, 0, key, msg}); };
+  // A problem with the member at JSON pointer `ptr`, reported as `key` on the member's line.
+  auto problem = [&](const std::string& ptr, const std::string& key, const std::string& msg) {
+    problems.push_back({src, lines.at(ptr), key, msg});
+  };
+  auto has = [](const json& j, const char* member) { return j.is_object() && j.contains(member); };
+  auto string_member = [&](const json& j, const char* member, const std::string& fallback, const std::string& ptr,
+                           const std::string& key) {
+    if (!has(j, member)) return fallback;
+    if (j[member].is_string()) return j[member].get<std::string>();
+    problem(ptr + "/" + member, key, "must be a string");
+    return fallback;
+  };
+  auto string_list = [&](const json& j, const std::string& ptr, const std::string& key) {
+    std::vector<std::string> out;
+    if (j.is_string()) return std::vector<std::string>{j.get<std::string>()};
+    if (!j.is_array()) {
+      problem(ptr, key, "must be a list of names");
+      return out;
+    }
+    for (std::size_t i = 0; i < j.size(); ++i)
+      if (j[i].is_string()) out.push_back(j[i].get<std::string>());
+      else problem(ptr + "/" + std::to_string(i), key, "must be a list of names");
+    return out;
+  };
   const json* list = &root;
   if (root.is_object()) {
     for (auto it = root.begin(); it != root.end(); ++it)
       if (it.key() != "targets" && it.key() != "parameters" && it.key() != "replicates" && it.key() != "seed" &&
           it.key() != "description")
-        problem(it.key(), "unknown member (allowed: targets, parameters, replicates, seed, description)");
-    if (!root.contains("targets")) problem("targets", "missing: the list of targets");
+        problem(JsonLines::member("", it.key()), it.key(),
+                "unknown member (allowed: targets, parameters, replicates, seed, description)" +
+                    trede::detail::did_you_mean(it.key(), std::array<std::string_view, 5>{"targets", "parameters", "replicates", "seed", "description"}));
+    if (!root.contains("targets")) problem("", "targets", "missing: the list of targets");
     list = root.contains("targets") ? &root["targets"] : nullptr;
     if (root.contains("replicates")) {
-      if (root["replicates"].is_number_unsigned() && root["replicates"].get<std::uint64_t>() >= 2) ts.replicates = root["replicates"].get<std::uint64_t>();
-      else problem("replicates", "must be a whole number >= 2");
+      const json& r = root["replicates"];
+      if (r.is_number_unsigned() && r.get<std::uint64_t>() >= 2) ts.replicates = r.get<std::uint64_t>();
+      else problem("/replicates", "replicates", "must be a whole number >= 2");
     }
     if (root.contains("seed")) {
       if (root["seed"].is_number_unsigned()) ts.seed = root["seed"].get<std::uint64_t>();
-      else problem("seed", "must be a whole number >= 0");
+      else problem("/seed", "seed", "must be a whole number from 0 to 2^64 - 1");
     }
     if (root.contains("parameters")) {
-      if (!root["parameters"].is_array()) problem("parameters", "must be a list of {key, lower, upper[, start, log]}");
+      const json& ps = root["parameters"];
+      if (!ps.is_array()) problem("/parameters", "parameters", "must be a list of {key, lower, upper[, start, log]}");
       else
-        for (std::size_t i = 0; i < root["parameters"].size(); ++i) {
-          const json& p = root["parameters"][i];
+        for (std::size_t i = 0; i < ps.size(); ++i) {
+          const json& p = ps[i];
+          const std::string ptr = "/parameters/" + std::to_string(i);
           const std::string where = "parameters[" + std::to_string(i) + "]";
           if (!p.is_object() || !p.contains("key") || !p["key"].is_string() || !number(p.value("lower", json())) ||
               !number(p.value("upper", json()))) {
-            problem(where, "must be {\"key\": \"...\", \"lower\": number, \"upper\": number[, \"start\": number, \"log\": true]}");
+            problem(ptr, where, "must be {\"key\": \"...\", \"lower\": number, \"upper\": number[, \"start\": number, \"log\": true]}");
             continue;
           }
+          for (auto it = p.begin(); it != p.end(); ++it)
+            if (it.key() != "key" && it.key() != "lower" && it.key() != "upper" && it.key() != "start" && it.key() != "log")
+              problem(JsonLines::member(ptr, it.key()), where + "." + it.key(), "unknown member (allowed: key, lower, upper, start, log)");
           ParameterBound b;
           b.key = p["key"].get<std::string>();
           b.lower = *number(p["lower"]);
           b.upper = *number(p["upper"]);
-          if (p.contains("start")) b.start = number(p["start"]);
-          b.log_scale = p.value("log", false);
-          if (!(b.lower < b.upper)) problem(where, "lower must be below upper");
-          if (b.log_scale && !(b.lower > 0)) problem(where, "a log-scale range needs lower > 0");
+          b.source = src;
+          b.line = lines.at(ptr);
+          if (p.contains("start")) {
+            b.start = number(p["start"]);
+            if (!b.start) problem(ptr + "/start", where + ".start", "must be a number");
+            else if (*b.start < b.lower || *b.start > b.upper) problem(ptr + "/start", where + ".start", "must lie within the bounds");
+          }
+          if (p.contains("log")) {
+            if (p["log"].is_boolean()) b.log_scale = p["log"].get<bool>();
+            else problem(ptr + "/log", where + ".log", "must be true or false");
+          }
+          if (!(b.lower < b.upper)) problem(ptr, where, "lower must be below upper");
+          if (b.log_scale && !(b.lower > 0)) problem(ptr, where, "a log-scale range needs lower > 0");
+          try {
+            (void)model::KeyPath::parse(b.key);
+          } catch (const ModelError& e) {
+            for (const auto& d : e.diagnostics()) problem(ptr + "/key", where + ".key", d.key + ": " + d.message);
+          }
           ts.parameters.push_back(b);
         }
     }
   }
   if (list && !list->is_array()) {
-    problem("targets", "must be a list of target objects");
+    problem(root.is_object() ? "/targets" : "", "targets", "must be a list of target objects");
     list = nullptr;
   }
+  const std::string list_ptr = root.is_object() ? "/targets" : "";
   std::set<std::string> ids;
   if (list)
     for (std::size_t i = 0; i < list->size(); ++i) {
       const json& j = (*list)[i];
+      const std::string ptr = list_ptr + "/" + std::to_string(i);
       std::string where = "targets[" + std::to_string(i) + "]";
       if (!j.is_object()) {
-        problem(where, "must be an object");
+        problem(ptr, where, "must be an object");
         continue;
       }
       Target t;
-      if (j.contains("id") && j["id"].is_string()) t.id = j["id"].get<std::string>();
+      if (j.contains("id") && j["id"].is_string() && !j["id"].get<std::string>().empty()) t.id = j["id"].get<std::string>();
       else {
-        problem(where + ".id", "missing: every target needs an id");
+        problem(j.contains("id") ? ptr + "/id" : ptr, where + ".id", "missing: every target needs an id (a non-empty string)");
         continue;
       }
       where = "targets[" + t.id + "]";
-      if (!ids.insert(t.id).second) problem(where, "id used twice");
+      if (!ids.insert(t.id).second) problem(ptr + "/id", where, "id used twice");
       if (!j.contains("model")) {
         ts.skipped.push_back(t.id);
         continue;
       }
       const json& m = j["model"];
+      const std::string mp = ptr + "/model";
+      t.line = lines.at(mp);
       if (!m.is_object()) {
-        problem(where + ".model", "must be an object saying what the target measures in the model");
+        problem(mp, where + ".model", "must be an object saying what the target measures in the model");
         continue;
       }
       static const std::set<std::string> allowed = {"kind", "states", "of", "edges", "from", "to", "window_years",
                                                     "scale", "at", "value_key", "sd", "cv"};
       for (auto it = m.begin(); it != m.end(); ++it)
-        if (!allowed.count(it.key())) problem(where + ".model." + it.key(), "unknown member");
-      const std::string kind = m.contains("kind") && m["kind"].is_string() ? m["kind"].get<std::string>()
-                               : j.contains("kind") && j["kind"].is_string() ? j["kind"].get<std::string>()
-                                                                             : "";
+        if (!allowed.count(it.key()))
+          problem(JsonLines::member(mp, it.key()), where + ".model." + it.key(), "unknown member" + trede::detail::did_you_mean(it.key(), allowed));
+      const std::string kind = has(m, "kind") ? string_member(m, "kind", "", mp, where + ".model.kind")
+                                              : string_member(j, "kind", "", ptr, where + ".kind");
       if (kind == "stock") t.kind = TargetKind::stock;
       else if (kind == "flow") t.kind = TargetKind::flow;
       else if (kind == "share") t.kind = TargetKind::share;
       else if (kind == "rate") t.kind = TargetKind::rate;
       else {
-        problem(where + ".model.kind", "must be \"stock\", \"flow\", \"share\" or \"rate\" (got \"" + kind + "\")");
+        problem(has(m, "kind") ? mp + "/kind" : mp, where + ".model.kind",
+                "must be \"stock\", \"flow\", \"share\" or \"rate\" (got \"" + kind + "\")");
         continue;
       }
-      if (m.contains("states")) t.states = string_list(m["states"], where + ".model.states", problems, src);
-      if (m.contains("of")) t.of = string_list(m["of"], where + ".model.of", problems, src);
-      if (m.contains("edges")) t.edges = string_list(m["edges"], where + ".model.edges", problems, src);
+      if (m.contains("states")) t.states = string_list(m["states"], mp + "/states", where + ".model.states");
+      if (m.contains("of")) t.of = string_list(m["of"], mp + "/of", where + ".model.of");
+      if (m.contains("edges")) t.edges = string_list(m["edges"], mp + "/edges", where + ".model.edges");
       if (m.contains("from") || m.contains("to")) {
         // All flow edges from any of `from` to any of `to` (either may be omitted: any).
-        const auto from = m.contains("from") ? string_list(m["from"], where + ".model.from", problems, src) : std::vector<std::string>{};
-        const auto to = m.contains("to") ? string_list(m["to"], where + ".model.to", problems, src) : std::vector<std::string>{};
+        const auto from = m.contains("from") ? string_list(m["from"], mp + "/from", where + ".model.from") : std::vector<std::string>{};
+        const auto to = m.contains("to") ? string_list(m["to"], mp + "/to", where + ".model.to") : std::vector<std::string>{};
         const engine::Simulator sim(scenario);
         for (const auto& fe : sim.layout().edges)
           if ((from.empty() || std::count(from.begin(), from.end(), fe.from)) && (to.empty() || std::count(to.begin(), to.end(), fe.to)))
             t.edges.push_back(fe.id);
-        if (t.edges.empty()) problem(where + ".model", "no flow edge goes from the 'from' states to the 'to' states");
+        if (t.edges.empty()) problem(mp, where + ".model", "no flow edge goes from the 'from' states to the 'to' states");
       }
-      if ((t.kind == TargetKind::stock || t.kind == TargetKind::share) && t.states.empty()) problem(where + ".model.states", "missing");
-      if ((t.kind == TargetKind::share || t.kind == TargetKind::rate) && t.of.empty()) problem(where + ".model.of", "missing: the denominator states");
+      if ((t.kind == TargetKind::stock || t.kind == TargetKind::share) && t.states.empty()) problem(mp, where + ".model.states", "missing");
+      if ((t.kind == TargetKind::share || t.kind == TargetKind::rate) && t.of.empty()) problem(mp, where + ".model.of", "missing: the denominator states");
       if ((t.kind == TargetKind::flow || t.kind == TargetKind::rate) && t.edges.empty() && !m.contains("from") && !m.contains("to"))
-        problem(where + ".model.edges", "missing: the flow edges counted");
+        problem(mp, where + ".model.edges", "missing: the flow edges counted");
       if (m.contains("window_years")) {
         auto w = number(m["window_years"]);
-        if (!w || *w <= 0) problem(where + ".model.window_years", "must be a number > 0");
+        if (!w || *w <= 0 || *w > model::limits::max_horizon_years)
+          problem(mp + "/window_years", where + ".model.window_years",
+                  "must be a number > 0 and at most " + trede::detail::shortest_number(model::limits::max_horizon_years) + " (years)");
         else t.window_years = *w;
       }
       if (m.contains("scale")) {
         auto sc = number(m["scale"]);
-        if (!sc || *sc == 0) problem(where + ".model.scale", "must be a non-zero number");
+        if (!sc || *sc == 0) problem(mp + "/scale", where + ".model.scale", "must be a non-zero number");
         else t.scale = *sc;
       }
-      const std::string at = m.value("at", std::string("end"));
-      if (at != "end" && at != "start") problem(where + ".model.at", "must be \"end\" or \"start\" of the year");
+      const std::string at = string_member(m, "at", "end", mp, where + ".model.at");
+      if (at != "end" && at != "start") problem(mp + "/at", where + ".model.at", "must be \"end\" or \"start\" of the year");
       // Times: explicit calendar times, or years (at their end by default).
       std::vector<double> times;
-      if (j.contains("times")) {
-        for (const auto& x : j["times"])
-          if (auto v = number(x)) times.push_back(*v);
-          else problem(where + ".times", "must be numbers (calendar years)");
-      } else if (j.contains("years") || j.contains("year")) {
-        const json ys = j.contains("years") ? j["years"] : json::array({j["year"]});
-        for (const auto& x : ys)
-          if (auto v = number(x)) times.push_back(*v + (at == "end" ? 1.0 : 0.0));
-          else problem(where + ".years", "must be numbers");
-      } else {
-        problem(where, "missing times (calendar years) or years");
-      }
+      auto read_times = [&](const char* member, double shift) {
+        const std::string tp = ptr + "/" + member;
+        t.times_line = lines.at(tp);
+        const json& x = j[member];
+        if (!x.is_array()) {
+          if (auto v = number(x)) times.push_back(*v + shift);
+          else problem(tp, where + "." + member, "must be a number or a list of numbers (calendar years)");
+          return;
+        }
+        for (std::size_t k = 0; k < x.size(); ++k)
+          if (auto v = number(x[k])) times.push_back(*v + shift);
+          else problem(tp + "/" + std::to_string(k), where + "." + member, "must be numbers (calendar years)");
+      };
+      if (j.contains("times")) read_times("times", 0.0);
+      else if (j.contains("years")) read_times("years", at == "end" ? 1.0 : 0.0);
+      else if (j.contains("year")) read_times("year", at == "end" ? 1.0 : 0.0);
+      else problem(ptr, where, "missing times (calendar years) or years");
       // Values: a list, a number, or one member of an object named by model.value_key.
-      json vals = j.contains("values") ? j["values"] : j.contains("value") ? json::array({j["value"]}) : json();
+      const char* vm = j.contains("values") ? "values" : "value";
+      std::string vp = ptr + "/" + vm;
+      json vals = j.contains(vm) ? j[vm] : json();
+      if (j.contains("value") && !j.contains("values")) vals = json::array({vals});
       if (vals.is_object()) {
-        const std::string vk = m.value("value_key", std::string());
+        const std::string vk = string_member(m, "value_key", "", mp, where + ".model.value_key");
         if (vk.empty() || !vals.contains(vk)) {
-          problem(where + ".model.value_key", "values is an object; name the member to use with model.value_key");
+          problem(has(m, "value_key") ? mp + "/value_key" : vp, where + ".model.value_key",
+                  "values is an object; name the member to use with model.value_key");
           continue;
         }
         vals = json::array({vals[vk]});
+        vp = JsonLines::member(vp, vk);
       }
       if (!vals.is_array()) {
-        problem(where + ".values", "missing or not a list of numbers");
+        problem(j.contains(vm) ? vp : ptr, where + ".values", "missing or not a list of numbers");
         continue;
       }
-      for (const auto& x : vals)
-        if (auto v = number(x)) t.values.push_back(*v);
-        else problem(where + ".values", "must be numbers");
+      for (std::size_t k = 0; k < vals.size(); ++k)
+        if (auto v = number(vals[k])) t.values.push_back(*v);
+        else problem(vals.size() == 1 ? vp : vp + "/" + std::to_string(k), where + ".values", "must be finite numbers");
       if (t.values.size() != times.size()) {
-        problem(where + ".values", std::to_string(t.values.size()) + " values for " + std::to_string(times.size()) + " times");
+        problem(vp, where + ".values", std::to_string(t.values.size()) + " values for " + std::to_string(times.size()) + " times");
         continue;
       }
       t.times = times;
       // Uncertainty: sd (number or list), or cv (relative); in the entry or in model.
+      const std::string sd_ptr = j.contains("sd") ? ptr + "/sd" : mp + "/sd", cv_ptr = j.contains("cv") ? ptr + "/cv" : mp + "/cv";
       const json* sd = j.contains("sd") ? &j["sd"] : m.contains("sd") ? &m["sd"] : nullptr;
       const json* cv = j.contains("cv") ? &j["cv"] : m.contains("cv") ? &m["cv"] : nullptr;
+      // The smallest uncertainty taken as one: below it the weight 1/sd² is not a statistical
+      // statement (sd = 1e-308 makes every residual infinite).
+      auto smallest_sd = [](double value) { return min_relative_sd * std::max(std::abs(value), 1.0); };
+      auto check_sd = [&](double v, double value, const std::string& p) {
+        if (!(v > 0) || !std::isfinite(v)) {
+          problem(p, where + ".sd", "must be a finite number > 0 (got " + trede::detail::shortest_number(v) + ")");
+          return false;
+        }
+        if (v < smallest_sd(value)) {
+          problem(p, where + ".sd", "an uncertainty of " + trede::detail::shortest_number(v) + " for a value of " +
+                                        trede::detail::shortest_number(value) + " is below 1e-6 x max(|value|, 1): give the real uncertainty");
+          return false;
+        }
+        return true;
+      };
       if (sd && sd->is_array()) {
-        for (const auto& x : *sd)
-          if (auto v = number(x); v && *v > 0) t.sd.push_back(*v);
-          else problem(where + ".sd", "must be numbers > 0");
-        if (t.sd.size() != t.values.size()) problem(where + ".sd", "needs one sd per value");
+        if (sd->size() != t.values.size()) problem(sd_ptr, where + ".sd", "needs one sd per value");
+        for (std::size_t k = 0; k < sd->size(); ++k) {
+          const auto v = number((*sd)[k]);
+          if (!v) problem(sd_ptr + "/" + std::to_string(k), where + ".sd", "must be finite numbers > 0");
+          else if (k < t.values.size() && check_sd(*v, t.values[k], sd_ptr + "/" + std::to_string(k))) t.sd.push_back(*v);
+        }
       } else if (sd) {
-        auto v = number(*sd);
-        if (!v || *v <= 0) problem(where + ".sd", "must be a number > 0");
-        else t.sd.assign(t.values.size(), *v);
+        const auto v = number(*sd);
+        if (!v) problem(sd_ptr, where + ".sd", "must be a finite number > 0");
+        else
+          for (double value : t.values)
+            if (check_sd(*v, value, sd_ptr)) t.sd.push_back(*v);
+            else break;
       } else {
         double c = 0.1;
         if (cv) {
-          auto v = number(*cv);
-          if (!v || *v <= 0) problem(where + ".cv", "must be a number > 0");
-          else c = *v;
+          const auto v = number(*cv);
+          if (!v || !(*v >= min_relative_sd)) {
+            problem(cv_ptr, where + ".cv", "must be a finite number of at least 1e-6");
+            continue;
+          }
+          c = *v;
         } else {
           ts.notes.push_back(t.id + ": no sd or cv given; a coefficient of variation of 10% is assumed");
         }
-        for (double v : t.values) t.sd.push_back(std::max(c * std::abs(v), 1e-12));
+        for (double v : t.values) {
+          if (v == 0.0) {
+            problem(cv ? cv_ptr : vp, where + ".sd", "a coefficient of variation gives no uncertainty for a value of 0: give sd");
+            break;
+          }
+          t.sd.push_back(c * std::abs(v));
+        }
       }
       ts.targets.push_back(std::move(t));
     }
   if (problems.empty() && ts.targets.empty())
-    problem("targets", "no target has a `model` member, so nothing can be compared (" + std::to_string(ts.skipped.size()) +
-                           " skipped); see docs/calibration.md");
+    problem(list_ptr, "targets", "no target has a `model` member, so nothing can be compared (" + std::to_string(ts.skipped.size()) +
+                                     " skipped); see docs/calibration.md");
   if (problems.empty()) {
     const engine::Simulator sim(scenario);
     (void)plan(ts, sim.layout(), &problems);
+    if (ts.replicates) try {
+        mc::check_memory(sim.layout(), *ts.replicates);
+      } catch (const ModelError& e) {
+        for (const auto& d : e.diagnostics()) problem("/replicates", "replicates", d.message);
+      }
   }
   if (!problems.empty()) throw ModelError(std::move(problems));
   return ts;
 }
 
 TargetSet read_targets(const std::string& path, const model::Scenario& scenario) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(path, "cannot open target file");
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return parse_targets(buf.str(), path, scenario);
+  std::string text;
+  if (const std::string why = trede::detail::read_file(path, text); !why.empty()) throw IoError(path, "cannot read the target file: " + why);
+  return parse_targets(text, path, scenario);
 }
 
 SimulatedTargets simulate_targets(const model::Scenario& scenario, const TargetSet& targets, std::uint64_t replicates,
@@ -638,6 +860,38 @@ FitResult fit_targets(const model::Scenario& scenario, const TargetSet& targets,
   cand.plans_layout_E = sim0.layout().E();
   // Bad keys are found here, before any simulation: the loader checks every override. A
   // parameter may not move the report grid anywhere in its range (the targets are read on it).
+  // Each parameter is tried alone first, so that a problem names the parameter (its file and
+  // line, or its --param) that causes it, never a --set nobody typed.
+  auto grid_problem = [&](const ParameterBound& b) {
+    problems.push_back({b.source, b.line, b.key,
+                        "changes the report grid of the scenario within its bounds; a calibrated key may not "
+                        "move the report times the targets are read at"});
+  };
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const ParameterBound& b = params[i];
+    try {
+      const model::KeyPath key = model::KeyPath::parse(b.key);
+      const std::pair<const char*, double> values[] = {{"start", start_values[i]}, {"lower bound", b.lower}, {"upper bound", b.upper}};
+      for (const auto& [what, v] : values) {
+        try {
+          if (model::with_values(scenario, std::span(&key, 1), std::span(&v, 1)).report_times != scenario.report_times) {
+            grid_problem(b);
+            break;
+          }
+        } catch (const ModelError& e) {
+          for (const Diagnostic& d : e.diagnostics())
+            problems.push_back(d.file.rfind("--set '", 0) == 0
+                                   ? Diagnostic{b.source, b.line, d.key.empty() ? b.key : d.key,
+                                                std::string("at its ") + what + " " + trede::detail::shortest_number(v) + ": " + d.message}
+                                   : d);
+          break;
+        }
+      }
+    } catch (const ModelError& e) {
+      for (const Diagnostic& d : e.diagnostics()) problems.push_back({b.source, b.line, b.key, d.message});
+    }
+  }
+  if (!problems.empty()) throw ModelError(std::move(problems));
   if (cand.scenario_at(start_values).report_times != scenario.report_times)
     problems.push_back({targets.source, 0, "parameters", "the starting values change the report grid of the scenario"});
   for (std::size_t i = 0; i < params.size(); ++i)
@@ -645,9 +899,7 @@ FitResult fit_targets(const model::Scenario& scenario, const TargetSet& targets,
       std::vector<double> at = start_values;
       at[i] = v;
       if (cand.scenario_at(at).report_times != scenario.report_times) {
-        problems.push_back({targets.source, 0, params[i].key,
-                            "changes the report grid of the scenario within its bounds; a calibrated key may not "
-                            "move the report times the targets are read at"});
+        grid_problem(params[i]);
         break;
       }
     }
@@ -741,8 +993,12 @@ FitResult fit_targets(const model::Scenario& scenario, const TargetSet& targets,
       Eigen::MatrixXd Ainv;
       std::vector<int> bad;
       detail::invert_information(A, Ainv, bad);
-      if (bad.empty()) cov = Ainv * B * Ainv;
-      else r.notes.push_back("the targets do not determine every parameter (flat directions); no standard errors for some");
+      if (bad.empty()) {
+        cov = Ainv * B * Ainv;
+      } else {
+        r.notes.push_back("the targets do not determine every parameter (flat directions); no standard errors for some");
+        if (r.status == FitStatus::converged) r.status = FitStatus::singular_information;
+      }
     }
   }
   r.covariance.assign(static_cast<std::size_t>(n) * n, 0.0);

@@ -136,7 +136,7 @@ TEST(CalibCli, BadInputExitsWithCodeTwoAndNamesTheLine) {
   c = run(cli() + " calibrate " + models() + "ladder4.toml --targets " + (dir / "t.json").string() +
           " --param 'transition[bijstand->traject].rate=0.1:1'");
   EXPECT_EQ(c.exit_code, 2) << c.output;
-  EXPECT_NE(c.output.find("t.json: targets[x].model.states: unknown state 'nope'"), std::string::npos) << c.output;
+  EXPECT_NE(c.output.find("t.json:1: targets[x].model.states: unknown state 'nope'"), std::string::npos) << c.output;
   c = run(cli() + " calibrate " + models() + "ladder4.toml --targets " + models() + "targets.json --param nosuchkey=0:1");
   EXPECT_EQ(c.exit_code, 2) << c.output;
 }
@@ -186,6 +186,50 @@ TEST(CalibCli, TargetsFitWritesAValidScenario) {
       }
     EXPECT_TRUE(found) << e.key;
   }
+}
+
+// The status the command prints, writes into the calibrated scenario and into the report is the
+// one the fit reached: a stuck one-start fit says not_improving everywhere (the start included)
+// with a warning; a fit that converged with a singular information matrix warns too; from every
+// rate at 50 the single start reaches the optimum and says converged without a warning.
+TEST(CalibCli, TheStatusIsTheOneReachedAndEveryOtherThanConvergedWarns) {
+  const auto dir = temp_dir("cli-status");
+  const std::string stuck = " --set 'transition[bijstand->traject].rate=29.763' --set 'transition[bijstand->exit].rate=8.93121'"
+                            " --set 'transition[traject->werk].rate=37.1239' --set 'transition[traject->bijstand].rate=129.551'"
+                            " --set 'transition[werk->bijstand].rate=0.0223869' --set 'transition[werk->exit].rate=5.33942'";
+  write_file(dir / "starts.py", "import sys, h5py\n"
+                                "f = h5py.File(sys.argv[1])\n"
+                                "print('report', f.attrs['status'], '/starts/status', *f['starts/status'].asstr())\n");
+  auto starts = [&](const std::string& report) {
+    return run(std::string(TREDE_PYTHON) + " " + (dir / "starts.py").string() + " " + report).output;
+  };
+  auto c = run(cli() + " calibrate " + models() + "ladder4.toml --data " + models() + "panel.csv --starts 1" + stuck + " -o " +
+               (dir / "stuck.toml").string() + " --report " + (dir / "stuck.h5").string());
+  EXPECT_EQ(c.exit_code, 0) << c.output;
+  EXPECT_NE(c.output.find("warning: the fit ended with status not_improving (stuck:"), std::string::npos) << c.output;
+  EXPECT_NE(read_file(dir / "stuck.toml").find("status not_improving"), std::string::npos);
+  EXPECT_EQ(trede::io::read_calibration((dir / "stuck.h5").string()).status, "not_improving");
+  EXPECT_NE(starts((dir / "stuck.h5").string()).find("report not_improving /starts/status not_improving"), std::string::npos);
+
+  std::string fifty;
+  for (const char* e : {"bijstand->traject", "bijstand->exit", "traject->werk", "traject->bijstand", "werk->bijstand", "werk->exit"})
+    fifty += std::string(" --set 'transition[") + e + "].rate=50'";
+  c = run(cli() + " calibrate " + models() + "ladder4.toml --data " + models() + "panel.csv --starts 1" + fifty + " --report " +
+          (dir / "fifty.h5").string());
+  EXPECT_EQ(c.exit_code, 0) << c.output;
+  EXPECT_NE(c.output.find("status: converged"), std::string::npos) << c.output;
+  EXPECT_NE(c.output.find("log-likelihood: -4283.83281"), std::string::npos) << c.output;
+  EXPECT_EQ(c.output.find("warning:"), std::string::npos) << c.output;
+  EXPECT_NE(starts((dir / "fifty.h5").string()).find("report converged /starts/status converged"), std::string::npos);
+
+  // Three people who only ever move between bijstand and traject: no rate out of werk, and no
+  // rate into exit, is determined.
+  write_file(dir / "few.csv", "id,time,state\n1,0,bijstand\n1,1,traject\n1,2,bijstand\n1,3,bijstand\n2,0,traject\n"
+                              "2,0.5,bijstand\n2,1.7,traject\n2,3,traject\n3,0,bijstand\n3,2,bijstand\n3,2.5,traject\n");
+  c = run(cli() + " calibrate " + models() + "ladder4.toml --data " + (dir / "few.csv").string() + " -o " +
+          (dir / "few.toml").string());
+  EXPECT_EQ(c.exit_code, 0) << c.output;
+  EXPECT_NE(c.output.find("warning: the fit ended with status singular_information"), std::string::npos) << c.output;
 }
 
 }  // namespace

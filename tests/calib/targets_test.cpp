@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <iterator>
 
 #include "support.hpp"
 #include "trede/calib/targets.hpp"
@@ -101,7 +102,7 @@ TEST(CalibTargets, ReadsKindsTimesValuesAndUncertainty) {
 TEST(CalibTargets, ProblemsNameTheTargetAndMember) {
   auto p = problems(R"([{"id": "a", "years": [2025], "values": [1], "model": {"kind": "stock", "states": ["wrek"]}}])");
   ASSERT_EQ(p.size(), 1u);
-  EXPECT_EQ(p[0].to_string(), "t.json: targets[a].model.states: unknown state 'wrek'");
+  EXPECT_EQ(p[0].to_string(), "t.json:1: targets[a].model.states: unknown state 'wrek'");
   p = problems(R"([{"id": "a", "times": [2025.5], "values": [1], "model": {"kind": "stock", "states": ["werk"]}}])");
   ASSERT_EQ(p.size(), 1u);
   EXPECT_NE(p[0].message.find("2025.5 is not a report time"), std::string::npos);
@@ -126,6 +127,139 @@ TEST(CalibTargets, ProblemsNameTheTargetAndMember) {
   EXPECT_EQ(b.start, 0.5);
 }
 
+// Every problem of a target file names the file and the line of the member at fault.
+TEST(CalibTargets, MemberProblemsNameTheirLine) {
+  const auto p = problems(R"({
+  "replicates": 1,
+  "sed": 3,
+  "parameters": [
+    {"key": "transition[bijstand->werk].rate", "lower": 0.1, "upper": 1,
+     "log": "yes", "start": 7}
+  ],
+  "targets": [
+    {"id": "a", "years": [2025], "values": [1],
+     "model": {"kind": "stock",
+               "states": ["wrek"]}},
+    {"id": "b",
+     "years": [2025, "2026"],
+     "values": [1, 2],
+     "model": {"kind": "stock", "states": ["werk"], "at": 5}}
+  ]
+})");
+  struct Want {
+    int line;
+    const char* key;
+    const char* message;
+  };
+  const Want want[] = {{3, "sed", "unknown member (allowed: targets, parameters, replicates, seed, description) (did you mean 'seed'?)"},
+                       {2, "replicates", "must be a whole number >= 2"},
+                       {6, "parameters[0].start", "must lie within the bounds"},
+                       {6, "parameters[0].log", "must be true or false"},
+                       {15, "targets[b].model.at", "must be a string"},
+                       {13, "targets[b].years", "must be numbers (calendar years)"},
+                       {14, "targets[b].values", "2 values for 1 times"}};
+  std::string all;
+  for (const auto& d : p) all += d.to_string() + "\n";
+  ASSERT_EQ(p.size(), std::size(want)) << all;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    EXPECT_EQ(p[i].file, "t.json");
+    EXPECT_EQ(p[i].line, want[i].line) << p[i].to_string();
+    EXPECT_EQ(p[i].key, want[i].key) << p[i].to_string();
+    EXPECT_EQ(p[i].message, want[i].message) << p[i].to_string();
+  }
+  // The checks against the scenario name the line of the target's model, or of its times.
+  const auto q = problems("[\n{\"id\": \"a\", \"years\": [2025], \"values\": [1],\n \"model\": {\"kind\": \"stock\", \"states\": [\"wrek\"]}},\n"
+                          "{\"id\": \"b\", \"values\": [1], \"model\": {\"kind\": \"stock\", \"states\": [\"werk\"]},\n\n \"times\": [2025.5]}]");
+  ASSERT_EQ(q.size(), 2u);
+  EXPECT_EQ(q[0].to_string(), "t.json:3: targets[a].model.states: unknown state 'wrek'");
+  EXPECT_EQ(q[1].line, 6) << q[1].to_string();
+  EXPECT_EQ(q[1].key, "targets[b].times");
+}
+
+// Members of the wrong JSON type, and any depth of nesting, are problems with a line, never a
+// JSON library exception or a crash.
+TEST(CalibTargets, WrongTypesAndDeepNestingAreProblems) {
+  for (const char* text :
+       {R"([{"id": 5}])", R"([{"id": "a", "years": "x", "values": [1], "model": {"kind": "stock", "states": ["werk"]}}])",
+        R"([{"id": "a", "years": [2025], "values": {"x": 1}, "model": {"kind": "stock", "states": ["werk"], "value_key": 3}}])",
+        R"([{"id": "a", "years": [2025], "values": [1], "model": {"kind": 5, "states": ["werk"]}}])",
+        R"([{"id": "a", "years": [2025], "values": [1], "model": {"kind": "stock", "states": [["werk"]]}}])",
+        R"({"targets": {}, "parameters": [{"key": 1, "lower": 0, "upper": 1}], "seed": -1})",
+        R"({"targets": [], "parameters": [{"key": "x[", "lower": 0, "upper": 1}]})", "\"targets\"", "1e999", "null"}) {
+    const auto p = problems(text);
+    ASSERT_FALSE(p.empty()) << text;
+    for (const auto& d : p) EXPECT_EQ(d.file, "t.json") << text;
+  }
+  const std::string deep = "[\n" + std::string(100000, '[') + std::string(100000, ']') + "]";
+  const auto p = problems(deep);
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].to_string(), "t.json:2: JSON nested deeper than 64 levels");
+  const auto ok = problems(std::string(64, '[') + std::string(64, ']'));  // as deep as allowed: a plain problem
+  ASSERT_EQ(ok.size(), 1u);
+  EXPECT_EQ(ok[0].to_string(), "t.json:1: targets[0]: must be an object");
+}
+
+// An uncertainty is the denominator of every residual: it must be finite, > 0 and at least
+// 1e-6 x max(|value|, 1); a cv at least 1e-6, and none for a value of 0 (sd = 1e-308 made every
+// residual infinite, and a value of 0 with a cv had an sd of 1e-12).
+TEST(CalibTargets, AbsurdUncertaintiesAreRefused) {
+  auto one = [](const std::string& uncertainty, const std::string& value = "200") {
+    return R"([{"id": "a", "years": [2025], "values": [)" + value + "], " + uncertainty +
+           R"(, "model": {"kind": "stock", "states": ["werk"]}}])";
+  };
+  for (const std::string u : {R"("sd": 1e-308)", R"("sd": 0)", R"("sd": -2)", R"("sd": "5")", R"("sd": [1e-300])",
+                              R"("sd": [1, 2])", R"("cv": 1e-308)", R"("cv": 0)", R"("cv": -0.1)"}) {
+    const auto p = problems(one(u));
+    ASSERT_EQ(p.size(), 1u) << u;
+    EXPECT_EQ(p[0].line, 1);
+    EXPECT_TRUE(p[0].key == "targets[a].sd" || p[0].key == "targets[a].cv") << p[0].to_string();
+  }
+  for (const std::string u : {R"("cv": 0.1)", R"("model2": 0)"}) {
+    const auto p = problems(one(u == R"("model2": 0)" ? R"("description": "no cv: 10% assumed")" : u, "0"));
+    ASSERT_EQ(p.size(), 1u) << u;
+    EXPECT_NE(p[0].message.find("no uncertainty for a value of 0: give sd"), std::string::npos) << p[0].to_string();
+  }
+  // The smallest accepted: 1e-6 of the value (or of 1).
+  EXPECT_EQ(parse_targets(one(R"("sd": 2e-4)"), "t.json", smm()).targets[0].sd[0], 2e-4);
+  EXPECT_EQ(parse_targets(one(R"("sd": 1e-6)", "0"), "t.json", smm()).targets[0].sd[0], 1e-6);
+  EXPECT_DOUBLE_EQ(parse_targets(one(R"("cv": 1e-6)"), "t.json", smm()).targets[0].sd[0], 2e-4);
+}
+
+// A parameter of the fit that the scenario refuses (a bad key, a bound outside the key's range,
+// a key that moves the report grid) is reported at the file and line of its entry, or as the
+// --param the user typed; never as a --set the user did not type.
+TEST(CalibTargets, ParameterProblemsNameWhereTheParameterWasGiven) {
+  const auto ts = parse_targets(R"({
+  "parameters": [
+    {"key": "transition[bijstand->wrek].rate", "lower": 0.1, "upper": 1},
+    {"key": "transition[werk->bijstand].rate", "lower": -1, "upper": 1},
+    {"key": "horizon_years", "lower": 4, "upper": 6}
+  ],
+  "targets": [{"id": "a", "years": [2025], "values": [200], "sd": 20, "model": {"kind": "stock", "states": ["werk"]}}]
+})",
+                                "t.json", smm());
+  std::vector<ParameterBound> params = ts.parameters;
+  params.push_back(parse_parameter_bound("transition[bijstand->exit].rate=0:2000000"));
+  try {
+    (void)fit_targets(smm(), ts, params);
+    FAIL() << "expected a ModelError";
+  } catch (const ModelError& e) {
+    const auto& d = e.diagnostics();
+    ASSERT_EQ(d.size(), 4u) << e.what();
+    for (const auto& x : d) EXPECT_EQ(x.file.find("--set"), std::string::npos) << x.to_string();
+    EXPECT_EQ(d[0].file, "t.json");
+    EXPECT_EQ(d[0].line, 3);
+    EXPECT_NE(d[0].message.find("did you mean 'bijstand->werk'"), std::string::npos) << d[0].to_string();
+    EXPECT_EQ(d[1].to_string(), "t.json:4: transition[werk->bijstand].rate: at its lower bound -1: must be >= 0 (got -1)");
+    EXPECT_EQ(d[2].line, 5);
+    EXPECT_EQ(d[2].key, "horizon_years");
+    EXPECT_NE(d[2].message.find("changes the report grid"), std::string::npos) << d[2].to_string();
+    EXPECT_EQ(d[3].file, "--param 'transition[bijstand->exit].rate=0:2000000'");
+    EXPECT_EQ(d[3].line, 0);
+    EXPECT_NE(d[3].message.find("at its upper bound 2e+06: must be at most 1e+06 per year (got 2e+06)"), std::string::npos) << d[3].to_string();
+  }
+}
+
 TEST(CalibTargets, TheSharedCatalogueNeedsModelMappings) {
   const auto path = std::filesystem::path(source_dir()) / "models" / "participatiewet" / "data" / "calibration_targets.json";
   try {
@@ -144,11 +278,11 @@ TEST(CalibTargets, RecoversKnownParametersFromItsOwnSimulatedTargets) {
   const std::uint64_t sd = seed();
   const auto truth = smm();
   const std::string skeleton = R"([
-    {"id": "werk_stock", "years": [2025, 2026, 2027, 2028, 2029], "values": [0, 0, 0, 0, 0], "cv": 0.03,
+    {"id": "werk_stock", "years": [2025, 2026, 2027, 2028, 2029], "values": [0, 0, 0, 0, 0], "sd": 1,
      "model": {"kind": "stock", "states": ["werk"]}},
-    {"id": "to_work", "years": [2025, 2026, 2027, 2028, 2029], "values": [0, 0, 0, 0, 0], "cv": 0.03,
+    {"id": "to_work", "years": [2025, 2026, 2027, 2028, 2029], "values": [0, 0, 0, 0, 0], "sd": 1,
      "model": {"kind": "flow", "edges": ["bijstand->werk"]}},
-    {"id": "job_loss_rate", "years": [2026, 2028], "values": [0, 0], "cv": 0.03,
+    {"id": "job_loss_rate", "years": [2026, 2028], "values": [0, 0], "sd": 1,
      "model": {"kind": "rate", "edges": ["werk->bijstand"], "of": ["werk"]}}])";
   const auto shape = parse_targets(skeleton, "t.json", truth);
   const auto sim = simulate_targets(truth, shape, 64, sd + 1);

@@ -43,6 +43,8 @@ struct Target {
   std::vector<double> times;         ///< calendar years (report times for stocks and shares; window ends for flows and rates)
   std::vector<double> values;        ///< observed values, same length
   std::vector<double> sd;            ///< uncertainty of each value (from `sd`, or `cv` × |value|)
+  int line = 0;                      ///< line of its `model` member in the target file (0: not from a file)
+  int times_line = 0;                ///< line of its `times`, `years` or `year` member
 };
 
 /// A scenario key to calibrate.
@@ -51,6 +53,8 @@ struct ParameterBound {
   double lower = 0.0, upper = 1.0;   ///< bounds (lower < upper)
   std::optional<double> start;       ///< default: the scenario's current value, else the midpoint
   bool log_scale = false;            ///< search on log(value) (both bounds > 0)
+  std::string source = "--param";    ///< where it was given: the target file, or "--param 'TEXT'"
+  int line = 0;                      ///< line in the target file (0 for --param)
 };
 
 /// A parsed target file.
@@ -66,7 +70,10 @@ struct TargetSet {
 };
 
 /// Reads a target file and checks it against `scenario` (states, edges, report times).
-/// \throws ModelError listing every problem (by target id and member), IoError if unreadable.
+/// Uncertainties must be finite, > 0 and at least 1e-6 × max(|value|, 1) (`sd`; a `cv` at
+/// least 1e-6, and none for a value of 0).
+/// \throws ModelError listing every problem with the file, the line and the member (by target
+/// id), IoError if unreadable.
 [[nodiscard]] TargetSet read_targets(const std::string& path, const model::Scenario& scenario);
 /// Like `read_targets`, from text in memory.
 [[nodiscard]] TargetSet parse_targets(const std::string& text, const std::string& source_name,
