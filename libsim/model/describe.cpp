@@ -2,6 +2,7 @@
 // Everything printed is read from the regions, which hold what runs: for a regional instance
 // the places, people and arrivals of its regions, never the top-level template.
 
+#include <algorithm>
 #include <map>
 #include <sstream>
 
@@ -107,9 +108,37 @@ std::string describe(const Scenario& s) {
       os << " by " << (t.hazard.clock == Clock::age ? "age" : "calendar year");
     else
       os << " mean " << hazard_mean(t.hazard) << " yr";
-    if (!t.covariates.empty()) os << "  " << t.covariates.size() << " covariate effect(s)";
+    const auto ti = static_cast<std::uint32_t>(&t - s.transitions.data());
+    const auto generated = std::count_if(t.covariates.begin(), t.covariates.end(), [&](const CovariateEffect& c) {
+      return s.organisation_attribute && c.attribute == *s.organisation_attribute;
+    });
+    const auto effects = std::count_if(s.organisation_effects.begin(), s.organisation_effects.end(), [&](const OrganisationEffect& e) {
+      return std::binary_search(e.transitions.begin(), e.transitions.end(), ti);
+    });
+    if (t.covariates.size() > static_cast<std::size_t>(generated))
+      os << "  " << t.covariates.size() - static_cast<std::size_t>(generated) << " covariate effect(s)";
+    if (effects > 0) os << "  " << effects << " organisation effect(s)";
     if (!t.multiplier.constant() || t.multiplier.before != 1.0) os << "  multiplier " << schedule_text(t.multiplier, end);
     os << "\n";
+  }
+
+  if (!s.organisation_effects.empty()) {
+    os << "organisation effects:\n";
+    for (std::size_t i = 0; i < s.organisation_effects.size(); ++i) {
+      const OrganisationEffect& e = s.organisation_effects[i];
+      os << "  " << (e.name.empty() ? "organisation_effect[" + std::to_string(i) + "]" : e.name) << "  x " << e.multiplier;
+      if (e.multiplier == 1.0) os << " (neutral)";
+      os << "  on " << e.transitions.size() << " transition(s) (";
+      for (std::size_t k = 0; k < e.transitions.size(); ++k) os << (k ? ", " : "") << s.transitions[e.transitions[k]].id;
+      os << ")  where ";
+      if (!e.functionality.empty()) os << e.functionality << " is run by " << e.organisation << ": models ";
+      else os << "the model is ";
+      for (std::size_t k = 0; k < e.models.size(); ++k) os << (k ? ", " : "") << s.organisation_models[e.models[k]].name;
+      std::size_t regions = 0;
+      for (const Region& g : s.regions)
+        if (g.organisation_model && std::binary_search(e.models.begin(), e.models.end(), *g.organisation_model)) ++regions;
+      os << "; " << regions << " of " << s.regions.size() << " region(s)\n";
+    }
   }
 
   // Each region's own people, inflow and places, when there is more than the one implicit region.

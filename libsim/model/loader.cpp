@@ -16,8 +16,8 @@ Scenario Loader::load() {
   TableReader top(ctx_, root_, "",
                   {"extends", "name", "description", "start_year", "horizon_years", "report", "kpi",
                    "attributes", "exit_age", "state", "transition", "population", "inflow", "region",
-                   "organisation_model", "organisation_models", "handover", "organisation_costs", "uncertainty",
-                   "sample_share"});
+                   "organisation_model", "organisation_models", "handover", "organisation_costs", "organisation_effect",
+                   "uncertainty", "sample_share"});
   s_.name = top.string("name").value_or("");
   s_.description = top.string("description").value_or("");
   s_.start_year = top.ranged("start_year", rule_of("", "start_year")).value_or(2025.0);
@@ -44,6 +44,7 @@ Scenario Loader::load() {
   read_organisation_costs(top);
   read_regions(top);
   check_organisations(top);
+  read_organisation_effects(top);
   apply_sample_share(top);
   if (ctx_.diagnostics.empty()) {
     detail::check_graph(s_, ctx_, state_lines_, state_files_);

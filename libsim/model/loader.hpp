@@ -9,6 +9,7 @@
 //   load_transitions.cpp    [[transition]]: hazards and covariates
 //   load_population.cpp     distributions, [[population]] and [[inflow]] (the template)
 //   load_organisations.cpp  organisation models, [[handover]], [organisation_costs]
+//   load_effects.cpp        [[organisation_effect]]: rates by organisation (model/organisation_effects.hpp)
 //   load_regions.cpp        [[region]]: the template expanded into every region
 //   load_report.cpp         [report], [kpi]
 //
@@ -123,6 +124,10 @@ class Loader {
   // Handover rules and organisation costs must name organisations some model uses, and need a
   // region with an organisation model to mean anything.
   void check_organisations(const TableReader& top);
+
+  // Organisation effects, read after the regions (their models), the transitions and the KPI
+  // states (`into = "work"`); they add the generated organisation-model attribute.
+  void read_organisation_effects(const TableReader& top);
 
   // Places of every capacity state from the top-level declarations, scaled by `share`.
   std::vector<StepSchedule> template_places(double share) const;

@@ -211,6 +211,18 @@ std::optional<Slot> resolve(const Scenario& s, const KeyPath& k) {
     slot.target = k[1].name == "leakage" ? Target::leakage : Target::delay;
     return slot;
   }
+  if (s0.name == "organisation_effect" && s0.selector && n == 2 && !k[1].selector) {
+    std::string error;
+    auto e = detail::pick_element(
+        *s0.selector, s.organisation_effects.size(),
+        [&](std::size_t i) { return detail::ElementLabels{s.organisation_effects[i].name, {}, {}, {}}; }, error);
+    if (!e) return std::nullopt;
+    slot.a = *e;
+    slot.rule = rule("organisation_effect", k[1].name);
+    if (!slot.rule) return std::nullopt;
+    slot.target = Target::organisation_effect;
+    return slot;
+  }
   if (key_is(0, "organisation_costs") && n == 3 && !k[1].selector && !k[2].selector) {
     slot.rule = rule("organisation_costs", k[2].name);
     if (!slot.rule) return std::nullopt;

@@ -50,6 +50,7 @@ const std::vector<NumericRule>& rules() {
       {"handover", "delay", D::non_negative, 0.0, L::max_duration_years, "years", 0.0},
       {"organisation_costs", "fixed_eur_per_year", D::non_negative, 0.0, L::max_amount_eur_per_year, "euros per year", 0.0},
       {"organisation_costs", "eur_per_person_year", D::non_negative, 0.0, L::max_cost_eur, "euros per person-year", 0.0},
+      {"organisation_effect", "multiplier", D::positive, 0.0, L::max_multiplier, "", 1.0},
   };
   return r;
 }

@@ -25,7 +25,7 @@ inline bool in_range(Domain d, double min, double max, double v) noexcept {
 struct NumericRule {
   std::string_view table;  // "" (top level), "state", "transition", "transition.covariates", "population",
                            // "inflow", "region", "region.capacity", "handover", "organisation_costs",
-                           // "attributes", "exit_age", "report"
+                           // "organisation_effect", "attributes", "exit_age", "report"
   std::string_view key;    // "" = any key of the table
   Domain domain = Domain::real;
   double min = 0.0, max = 0.0;  // inclusive; Domain::positive also excludes 0

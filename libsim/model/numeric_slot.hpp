@@ -39,6 +39,7 @@ enum class Target : std::uint8_t {
   delay,
   organisation_fixed,
   organisation_per_person,
+  organisation_effect,
 };
 
 struct Slot {

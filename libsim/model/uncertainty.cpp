@@ -1,4 +1,4 @@
-// The [uncertainty] table of a scenario (trede/model/uncertainty.hpp, docs/uncertainty.md).
+// The [uncertainty] table of a scenario (trede/model/uncertainty.hpp, docs/scenario-format.md §19.2).
 
 #include "trede/model/uncertainty.hpp"
 

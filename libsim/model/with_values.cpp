@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "model/numeric_slot.hpp"
+#include "model/organisation_effects.hpp"
 #include "text.hpp"
 #include "trede/model/limits.hpp"
 #include "trede/model/load.hpp"
@@ -99,6 +100,7 @@ bool apply_fast(Scenario& s, const Slot& slot, double v) {
       } else if (!level.empty()) {
         return false;
       }
+      if (a->generated) return false;  // not a key of the file: the loader says so
       for (CovariateEffect& e : t.covariates)
         if (e.attribute == ai && e.level == li) {
           e.beta = v;
@@ -167,6 +169,9 @@ bool apply_fast(Scenario& s, const Slot& slot, double v) {
           return true;
         }
       return false;
+    case Target::organisation_effect:
+      s.organisation_effects[slot.a].multiplier = v;
+      return !apply_organisation_effects(s);  // a rate beyond the limit: the loader's error
   }
   return false;
 }

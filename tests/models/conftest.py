@@ -43,6 +43,7 @@ RUN_ARGS = {
     "participatiewet/nederland-partieel.toml": _NL,
     "participatiewet/nederland-bedrijf_beschut_werk.toml": _NL,
     "participatiewet/nederland-klassiek.toml": _NL,
+    "participatiewet/nederland-effects.toml": _NL,
     "participatiewet/beleid-impulsbudget.toml": _NL,
     "participatiewet/beleid-tussengroep.toml": _NL + ["--set", f"region[Nederland].capacity.tussengroep={_TUSSEN_2PCT}"],
     "participatiewet/beleid-beschut-ingroeipad.toml": _NL + ["--set", f"region[Nederland].capacity.beschut_werk={_BESCHUT_2PCT}"],

@@ -100,3 +100,36 @@ def test_national_benchmark_is_current_and_runs(tmp_path):
         people = occ_r[0, 0].sum()
         assert 1.4e6 < people < 1.6e6, people
         np.testing.assert_array_equal(occ_r.sum(axis=2), f["replicates/occupancy"][()])
+
+
+def test_effects_at_their_prior_medians_change_nothing(tmp_path):
+    """nederland-effects.toml runs its organisation effects at their prior medians (1): the same
+    results as nederland.toml, bit for bit, under a model where all three apply."""
+    arrays = []
+    for model in ("nederland.toml", "nederland-effects.toml"):
+        out = tmp_path / model.replace(".toml", ".h5")
+        cmd = [TREDE, "run", str(PW / model), "-n", "2", "--seed", "5", "-q", "-o", str(out),
+               "--set", "region[Nederland].share=0.01", "--set", "organisation_model=gecombineerd"]
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+        assert p.returncode == 0, p.stderr
+        with h5py.File(out, "r") as f:
+            arrays.append({k: f[f"replicates/{k}"][()] for k in ("occupancy", "flows", "kpi", "cost_eur")})
+    for k in arrays[0]:
+        np.testing.assert_array_equal(arrays[0][k], arrays[1][k], err_msg=k)
+
+
+@pytest.mark.parametrize("future", ["werkgever", "netwerkorganisatie", "ontwikkelaar"])
+def test_wedeka_futures_change_only_the_organisation(future):
+    """Each of Wedeka's three futures keeps Wedeka's people, inflow and places: it sets its
+    organisation model and organisation effects, each effect applies under that model only, and
+    each has a prior (README.md "Organisation effects")."""
+    with open(PW / f"wedeka-{future}.toml", "rb") as f:
+        doc = tomllib.load(f)
+    assert doc["extends"] == "wedeka.toml"
+    assert set(doc) <= {"extends", "name", "description", "organisation_model", "organisation_effect", "uncertainty"}
+    model = f"sob_{future}"
+    assert doc["organisation_model"] == model
+    priors = doc["uncertainty"]
+    for effect in doc["organisation_effect"]:
+        assert effect["organisation_model"] == model, effect["name"]
+        assert f"organisation_effect[{effect['name']}].multiplier" in priors, effect["name"]

@@ -178,6 +178,9 @@ struct Attribute {
   double center = 0.0;                        ///< subtracted before covariate effects (number, age)
   std::optional<double> default_value;        ///< used where a population or inflow gives none
   std::vector<StateIndex> counted_states;     ///< count only
+  /// Created by the loader, not in the file: the category attribute holding the organisation
+  /// model of each person's region (`Scenario::organisation_attribute`).
+  bool generated = false;
 
   bool operator==(const Attribute&) const = default;
 };
@@ -282,6 +285,26 @@ struct OrganisationCost {
   bool operator==(const OrganisationCost&) const = default;
 };
 
+/// An organisation effect (`[[organisation_effect]]`, docs/scenario-format.md §16.6): the hazards of
+/// `transitions` are multiplied by `multiplier` for the people of regions whose organisation
+/// model is one of `models`. The loader turns it into covariate effects on the generated
+/// attribute `Scenario::organisation_attribute` (beta = ln multiplier, one per transition and
+/// model), so the engine runs it as any category covariate: exact for every hazard family.
+struct OrganisationEffect {
+  std::string name;                         ///< "" when the file gives none
+  std::string description;
+  /// The condition as the file gives it: a functionality and the organisation running it
+  /// (both "" when the effect names organisation models instead).
+  std::string functionality;
+  std::string organisation;
+  std::vector<std::uint32_t> models;        ///< indices into Scenario::organisation_models, increasing
+  std::vector<std::uint32_t> transitions;   ///< indices into Scenario::transitions, increasing
+  double multiplier = 1.0;                  ///< > 0; 1 changes nothing
+  int line = 0;
+
+  bool operator==(const OrganisationEffect&) const = default;
+};
+
 /// One region (gemeente or arbeidsmarktregio): its own people, inflow, places, waiting lists and
 /// organisation model, sharing the states and transitions of the scenario. This is what runs:
 /// the loader has already expanded the top-level [[population]], [[inflow]] and state
@@ -345,6 +368,12 @@ struct Scenario {
   std::vector<OrganisationModel> organisation_models;  ///< the five built-in models, then the file's
   std::vector<HandoverRule> handovers;
   std::vector<OrganisationCost> organisation_costs;
+  /// Organisation effects on rates, in file order.
+  std::vector<OrganisationEffect> organisation_effects;
+  /// With organisation effects: the generated category attribute whose level is the index of
+  /// the person's region's organisation model in `organisation_models` (the last level, "(none)",
+  /// for a region without one). None without organisation effects.
+  std::optional<AttributeIndex> organisation_attribute;
   /// Uncertain parameters (the `[uncertainty]` table): what a probabilistic sensitivity
   /// analysis draws. Empty when every value is taken as known.
   Uncertainty uncertainty;

@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// Uncertain parameters of a scenario (its `[uncertainty]` table, docs/uncertainty.md): scenario
+/// Uncertain parameters of a scenario (its `[uncertainty]` table, docs/scenario-format.md §19.2): scenario
 /// keys, addressed by the same key paths as `--set`, given a distribution instead of one value.
 /// Independent parameters each have their own distribution; keys drawn together form a group —
 /// a Gaussian copula over the keys' own distributions with a correlation matrix, or a

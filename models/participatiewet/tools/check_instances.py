@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Prints the checks of the local instances (Groningen, Werkzaak Rivierenland, IJmond Werkt,
-AM match) as Markdown tables: figure, target, model mean and 90% interval over replicates.
+AM match, Wedeka and its three futures) as Markdown tables: figure, target, model mean and 90% interval over replicates.
 
     TREDE_CLI=build/h-models/bin/trede /usr/bin/python3 models/participatiewet/tools/check_instances.py [-n 20]
 
@@ -98,6 +98,27 @@ def main():
         row("people at AM match (Wsw, beschut, afspraakbaan, traject), 1 Jan 2030", "(900 in 2025)",
             r.stock(pw.WSW + ["beschut_werk", "afspraakbaan", "ontwikkeltraject"], 2030.0)),
     ])
+
+    # Wedeka: the present form, and the share of its Wsw employees detached under each future.
+    r = pw.run(M / "wedeka.toml", d / "wd.h5", n=a.n, seed=a.seed)
+    rows = [
+        row("Wedeka's workers (Wsw and beschut werk), 1 Jan 2025", "1,500 in 2022 (1,278 derived for 2025)",
+            r.stock(pw.WSW + ["beschut_werk"], 2025.0)),
+        row("Wedeka's workers (Wsw and beschut werk), 1 Jan 2030", "(1,550 in 2020, 1,500 in 2022)",
+            r.stock(pw.WSW + ["beschut_werk"], 2030.0)),
+        row("Wsw employees, 1 Jan 2035", "(1,131 in 2025)", r.stock(pw.WSW, 2035.0)),
+        row("beschut werk, 1 Jan 2035", "(257 places)", r.stock(["beschut_werk"], 2035.0)),
+        row("bijstand stock, 1 Jan 2030", "(4,047 in 2025, assumption)", r.stock(B, 2030.0)),
+        row("exits from bijstand to regular work in 2025", "(none given)", r.flow(frm=B, to=["regulier_werk"], t0=2025, t1=2026)),
+        row("Wsw detached, share, 1 Jan 2030 (present form)", "37% (national, wsw_detached_share)",
+            r.stock(["wsw_gedetacheerd"], 2030.0) / r.stock(pw.WSW, 2030.0), pct=True),
+    ]
+    for future in ("werkgever", "netwerkorganisatie", "ontwikkelaar"):
+        f = pw.run(M / f"wedeka-{future}.toml", d / f"wd-{future}.h5", n=a.n, seed=a.seed)
+        target = "70% (AM match 2015)" if future != "werkgever" else "37% (national)"
+        rows.append(row(f"Wsw detached, share, 1 Jan 2030 ({future})", target,
+                        f.stock(["wsw_gedetacheerd"], 2030.0) / f.stock(pw.WSW, 2030.0), pct=True))
+    table("Wedeka (wedeka.toml and its three futures)", rows)
 
 
 if __name__ == "__main__":
