@@ -808,7 +808,7 @@ def kpi_ranges(results: Dict[str, Result], kpis: Sequence[str] = ("persons_reach
         ax.margins(x=0.1)
         ax.tick_params(axis="x", labelsize=8)
         unit = L.fmt.axis(ax, "x", kpi_kind(k), None, values=values)
-        ax.set_title(f"{L.kpi(k)} ({unit})" if unit and unit != "%" else L.kpi(k), fontsize=9)
+        ax.set_title(f"{L.kpi(k)} ({unit})" if unit else L.kpi(k), fontsize=9)
     return fig
 
 
