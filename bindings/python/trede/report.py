@@ -1,13 +1,18 @@
-"""A self-contained HTML report of a result file (``trede run``) or a comparison file
-(``trede compare``), in English or Dutch. One HTML file, figures embedded as PNG, no scripts,
-no external resources: it opens anywhere, also offline, and can be mailed as it is.
+"""A self-contained HTML report of a result file (``trede run``), a probabilistic sensitivity
+analysis (``trede run --draws``) or a comparison file (``trede compare``), in English or Dutch.
+One HTML file, figures embedded as PNG, no scripts, no external resources: it opens anywhere,
+also offline, and can be mailed as it is. Every page says which sources of uncertainty its
+intervals include.
 
 A comparison opens with the answer: per scenario (organisation model) people reaching work,
 moves into work, total public cost and people per trede at the horizon, each with its interval,
 its difference with the reference, and which uncertainty the intervals include; then the
 differences as figures, the ladder, occupancy, waiting lists, costs, every KPI and the
 assumptions the results rest on. A single run shows its headline KPIs, the ladder, fan charts,
-waiting lists, flows, costs, every KPI and its assumptions.
+waiting lists, flows, costs, every KPI and its assumptions. A PSA shows the same over all its
+runs and, after the headline KPIs, the variance split of the headline KPIs into parameter and
+Monte Carlo parts, the uncertain parameters with their declared distributions and drawn values,
+and which parameter drives the spread (first-order indices, docs/uncertainty.md).
 
 Command line::
 
@@ -723,8 +728,8 @@ def _comparison_sections(page: _Page, c: Comparison) -> None:
 
 def render(source: Union[Result, Comparison, PathLike], title: Optional[str] = None, lang: str = "en",
            strict: bool = False) -> str:
-    """The report of ``source`` (a Result, a Comparison, or the path of a result file) as HTML
-    text, in ``lang`` ("en" or "nl"). ``strict``: raise :class:`LayoutError` when a figure has
+    """The report of ``source`` (a Result, a PsaResult, a Comparison, or the path of a result,
+    PSA or comparison file) as HTML text, in ``lang`` ("en" or "nl"). ``strict``: raise :class:`LayoutError` when a figure has
     tick labels that overlap or text cut off at its edge (measured from matplotlib's text
     extents), instead of writing it anyway."""
     import matplotlib
@@ -793,8 +798,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     import matplotlib
     matplotlib.use("Agg")
     ap = argparse.ArgumentParser(prog="trede report",
-                                 description="Write a self-contained HTML report of a trede result or comparison file.")
-    ap.add_argument("file", help="HDF5 file written by `trede run -o` or `trede compare -o`")
+                                 description="Write a self-contained HTML report of a trede result, probabilistic "
+                                 "sensitivity analysis or comparison file.")
+    ap.add_argument("file", help="HDF5 file written by `trede run -o` (also with --draws) or `trede compare -o`")
     ap.add_argument("-o", "--output", help="HTML file to write (default: FILE with the suffix .html)")
     ap.add_argument("--title", help="title of the page (default: from the scenario names)")
     ap.add_argument("--lang", choices=LANGUAGES, default="en",
