@@ -364,6 +364,7 @@ def test_psa_report_states_both_sources_and_splits_the_variance(psa_reports, psa
     assert len(images(html)) == 10  # variance split, draws, drivers (2), and the run's six
     text = text_of(html)
     assert "probabilistic sensitivity analysis" in text
+    assert "32 parameter draws (sobol) × 2 replicates, independent random streams per draw, seed 5" in text
     assert ("include parameter uncertainty (6 uncertain parameters, 32 draws) and Monte Carlo uncertainty "
             "(2 per draw): every figure and table below pools all 64 runs") in text
     assert "Monte Carlo uncertainty only" not in text and "90 % of runs:" in text
@@ -419,30 +420,42 @@ def test_psa_report_in_dutch(psa_reports):
     assert re.search(r"\d,\d+ % \[\d+,\d+; \d+,\d+\]", table_text(html, "variance-table"))  # 97,8 % [96,6; 99,1]
 
 
+def psa_sections(psa, lang="en"):
+    """The HTML of the PSA sections of the report alone (the whole page is checked above)."""
+    page = trede.report._Page("t", "", Language(lang))
+    trede.report._psa_sections(page, psa, trede.report._headline(psa))
+    assert not page.problems, page.problems
+    return "\n".join(page.parts)
+
+
 def test_psa_without_a_split_and_with_common_streams(tmp_path):
     """One replicate per draw: no variance split, said so; common streams: the two-way split and
     its caveat. Both from PSAs run in Python (in memory)."""
     small = {"horizon_years": 2}
     one = trede.run(PSA_SCENARIO, draws=8, overrides=small, seed=3)
     assert one.replicates_per_draw == 1 and one.variance().empty
-    html = trede.report.render(one, strict=True)
-    assert section_ids(html) == PSA_SECTIONS
-    assert "the variance cannot be split" in text_of(html) and "(in memory)" in html
+    html = psa_sections(one)
+    assert section_ids(html) == ["variance", "parameters", "drivers"]
+    assert "the variance cannot be split" in text_of(html) and "variance-table" not in html
+    assert "(in memory)" in trede.report._provenance(one.attrs, one.path, Language("en"))
     common = trede.run(PSA_SCENARIO, 2, draws=8, overrides=small, seed=3, common_streams=True)
-    text = text_of(trede.report.render(common, lang="en", strict=True))
-    assert "the same random streams in every draw" in text and "two-way analysis of variance" in text
+    text = text_of(psa_sections(common))
+    assert "two-way analysis of variance" in text
     assert "Common streams: the Monte Carlo part rests on the 2 streams" in text
+    assert common.common_streams and not one.common_streams
 
 
 def test_a_plain_run_of_an_uncertain_scenario_says_nothing_was_drawn(tmp_path):
     r = trede.run(PSA_SCENARIO, 2, seed=1, overrides={"horizon_years": 1})
-    text = text_of(trede.report.render(r, strict=True))
-    assumptions = text[text.index("Uncertain parameters"):]
+    page = trede.report._Page("t", "", Language("en"))
+    trede.report._assumption_tables(page, [r.name], [trede.report.read_assumptions(r)])
+    assumptions = text_of("\n".join(page.parts))
+    assumptions = assumptions[assumptions.index("Uncertain parameters"):]
     assert "drawn only by a probabilistic sensitivity analysis" in assumptions
     assert "handover[0].leakage beta (mean 0.1, sd 0.05)" in assumptions
     assert "correlated: transition[ontwikkeltraject->matching].rate, transition[matching->regulier_werk].rate " \
         "correlation [[1, 0.6], [0.6, 1]]" in assumptions
-    assert "Monte Carlo uncertainty only" in text
+    assert "Monte Carlo uncertainty only" in trede.report._uncertainty_note(r, Language("en"))
 
 
 def test_declared_distributions_are_the_drawn_ones(psa_file):
