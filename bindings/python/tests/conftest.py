@@ -140,6 +140,21 @@ def cli_compare_file(tmp_path_factory):
     return work / "cmp.h5"
 
 
+#: The shipped PSA example (a gemeente with an [uncertainty] table), cut to 4 years for speed.
+PSA_SCENARIO = MODELS / "participatiewet" / "groningen-uncertain.toml"
+
+
+@pytest.fixture(scope="session")
+def psa_file(tmp_path_factory):
+    """A PSA file written by `trede run --draws` (the Groningen example, 4 years, 32 draws x 2
+    replicates, seed 5)."""
+    work = tmp_path_factory.mktemp("cli-psa")
+    p = cli("run", PSA_SCENARIO, "--set", "horizon_years=4", "--draws", 32, "-n", 2, "--seed", 5, "-q", "-o", "psa.h5",
+            cwd=work)
+    assert p.returncode == 0, describe(p)
+    return work / "psa.h5"
+
+
 @pytest.fixture(scope="session")
 def python():
     return sys.executable

@@ -1,7 +1,8 @@
 """`trede export` and `python3 -m trede.export`: the tables of every kind of trede file (run,
-comparison, sweep, calibration report) as CSV files and as an xlsx workbook, read back with
-pandas and openpyxl and compared with the HDF5 file (h5py): the same numbers, as numbers, with
-the units in the headers; nothing overwritten without --force, the input never."""
+probabilistic sensitivity analysis, comparison, sweep, calibration report) as CSV files and as
+an xlsx workbook, read back with pandas and openpyxl and compared with the HDF5 file (h5py):
+the same numbers, as numbers, with the units in the headers and the sources of uncertainty the
+intervals include; nothing overwritten without --force, the input never."""
 
 import os
 import shutil
@@ -113,6 +114,96 @@ def test_run_file_as_csv_and_xlsx(cli_run_file, tmp_path):
     assert_cells([r[3] for r in rows], occ["mean"])
     assert_cells([r[0] for r in rows], np.repeat(time, len(states)))  # calendar years as numbers
     assert not list((tmp_path / "xlsx").glob(".*tmp*")) and not list((tmp_path / "csv").glob(".*tmp*"))
+
+
+def test_psa_file(psa_file, tmp_path):
+    """A PSA file: the draws, the declared distributions, the KPIs per draw, the variance split,
+    the first-order indices, and the KPI table whose intervals state both sources."""
+    export(psa_file, tmp_path / "csv", "csv")
+    export(psa_file, tmp_path / "xlsx", "xlsx")
+    with h5py.File(psa_file, "r") as f:
+        kpi = f["summary/kpi"][()]
+        names = strings(f["kpi_names"])
+        keys = strings(f["draws/keys"])
+        dists = strings(f["draws/distributions"])
+        block = f["draws/block"][()]
+        values = f["draws/parameters"][()]
+        reps = f["replicates/kpi"][()]
+        draw = f["replicates/draw"][()]
+        v = {c: f[f"variance/kpi/{c}"][()] for c in ("mean", "total", "parameter", "parameter_lower", "parameter_upper",
+                                                     "monte_carlo", "parameter_share", "parameter_share_se")}
+        D, R = int(f.attrs["draws"]), int(f.attrs["replicates_per_draw"])
+    contents = read_csv(tmp_path / "csv" / "psa_contents.csv")
+    assert {"kpi", "kpi_replicates", "parameters", "draws", "draw_kpi", "variance", "first_order"} <= set(contents.table)
+    about = read_csv(tmp_path / "csv" / "psa_about.csv")
+    assert set(about.loc[about.attribute == "kind", "value"]) == {"psa"}  # the export's kind and the file's
+    # The KPI table: statistics over all D x R runs, the interval of the mean over the draw means,
+    # and the sources it includes.
+    k = read_csv(tmp_path / "csv" / "psa_kpi.csv")
+    assert list(k.kpi) == names
+    for s in STATS:
+        np.testing.assert_array_equal(k[s].to_numpy(), kpi[s])
+    assert set(k["uncertainty included"]) == {"parameter (6 uncertain parameters, 32 draws, sobol) and Monte Carlo "
+                                              "(2 replicates per draw, independent streams)"}
+    means = reps.reshape(D, R, -1).mean(axis=1)
+    j = names.index("persons_reaching_work")
+    from scipy.stats import t as student_t
+    half = student_t.ppf(0.975, D - 1) * means[:, j].std(ddof=1) / np.sqrt(D)
+    row = k[k.kpi == "persons_reaching_work"].iloc[0]
+    assert row["mean_low (95 % interval of the mean)"] == pytest.approx(kpi["mean"][j] - half, rel=1e-12)
+    assert row["mean_high (95 % interval of the mean)"] == pytest.approx(kpi["mean"][j] + half, rel=1e-12)
+    # The draws, one row per draw, and the declared distributions with their blocks.
+    d = read_csv(tmp_path / "csv" / "psa_draws.csv")
+    assert list(d.columns) == ["draw", *keys]
+    np.testing.assert_array_equal(d[keys].to_numpy(), values.reshape(D, -1))
+    par = read_csv(tmp_path / "csv" / "psa_parameters.csv")
+    assert list(par.key) == keys and list(par.distribution) == dists and list(par.block) == list(block)
+    grouped = par[par.block.duplicated(keep=False)]
+    assert len(grouped) == 2 and set(grouped["drawn with"]) == set(grouped.key)  # the correlated pair
+    np.testing.assert_allclose(par["mean of the draws"].to_numpy(), values.reshape(D, -1).mean(axis=0), rtol=1e-14)
+    # Runs carry their draw; the draw means are the means over its replicates.
+    r = read_csv(tmp_path / "csv" / "psa_kpi_replicates.csv")
+    np.testing.assert_array_equal(r["draw"].to_numpy(), draw)
+    dk = read_csv(tmp_path / "csv" / "psa_draw_kpi.csv")
+    np.testing.assert_allclose(dk["persons_reaching_work (people)"].to_numpy(), means[:, j], rtol=1e-15)
+    # The variance split as the file has it.
+    var = read_csv(tmp_path / "csv" / "psa_variance.csv")
+    assert list(var.kpi) == names
+    np.testing.assert_array_equal(var["variance: parameter part (unit squared)"].to_numpy(), v["parameter"])
+    np.testing.assert_array_equal(var["parameter_low (95 % interval, unit squared)"].to_numpy(), v["parameter_lower"])
+    np.testing.assert_array_equal(var["parameter share (fraction)"].to_numpy(), v["parameter_share"])
+    np.testing.assert_allclose(var["sd of one run"].to_numpy(), np.sqrt(v["total"]), rtol=1e-15)
+    low = var["parameter share low (95 % interval)"].to_numpy()
+    np.testing.assert_allclose(low, np.clip(v["parameter_share"] - 1.959963984540054 * v["parameter_share_se"], 0, 1))
+    # First-order indices: as the package computes them, for every KPI and key.
+    fo = read_csv(tmp_path / "csv" / "psa_first_order.csv")
+    assert len(fo) == len(names) * len(keys)
+    expect = trede.read(psa_file).first_order()
+    np.testing.assert_allclose(fo["first-order index (fraction)"].to_numpy(), expect["index"].to_numpy(), rtol=1e-12)
+    # xlsx: the same tables, numbers as numbers.
+    wb = load_workbook(tmp_path / "xlsx" / "psa.xlsx", read_only=True)
+    assert wb.sheetnames == list(contents.table)
+    header, rows = sheet(wb, "draws")
+    assert header == ["draw", *keys]
+    assert_cells([row[1 + keys.index(keys[-1])] for row in rows], values.reshape(D, -1)[:, -1])
+    header, rows = sheet(wb, "variance")
+    assert_cells([row[header.index("parameter share (fraction)")] for row in rows], v["parameter_share"])
+    header, rows = sheet(wb, "kpi")
+    assert rows[0][header.index("uncertainty included")].startswith("parameter (6 uncertain parameters")
+
+
+def test_psa_with_common_streams_gives_no_interval_of_the_mean(tmp_path):
+    """With common streams the draw means share the streams' noise: the mean's interval is left
+    empty rather than too narrow, and the table says the streams were common."""
+    p = trede.run(MODELS / "participatiewet" / "groningen-uncertain.toml", 2, draws=8, seed=2, common_streams=True,
+                  overrides={"horizon_years": 1})
+    t = trede.export.tables(p)
+    k = t["kpi"].frame
+    assert k["mean_low (95 % interval of the mean)"].isna().all()
+    assert k["uncertainty included"].iloc[0].endswith("(2 replicates per draw, common streams)")
+    assert "two-way (common streams)" in t["variance"].description
+    run = trede.export.tables(trede.run(BM2, 3, seed=1, overrides={**BM2_SMALL, "horizon_years": 1}))
+    assert set(run["kpi"].frame["uncertainty included"]) == {"Monte Carlo (3 replicates)"}
 
 
 def test_comparison_file(cli_compare_file, tmp_path):

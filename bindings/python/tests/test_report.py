@@ -1,11 +1,18 @@
 """The HTML report: `trede report` and `python3 -m trede.report` write one self-contained page
 (no scripts, no external resources, figures as embedded PNG) with the sections a reader needs,
 in English and in Dutch; numbers are formatted by one formatter; the figures' labels are
-readable (checked from matplotlib's own text extents); and in a real browser (Debian's
-chromium, headless, over the DevTools protocol) the run and comparison reports, English and
-Dutch, load without console errors, exceptions, failed loads or requests outside the page, at
-1280 and 1920 px wide: no table scrolls sideways, every figure renders (not blank).
-Screenshots are kept in the test's temporary directory (screens/)."""
+readable (checked from matplotlib's own text extents); every page says which sources of
+uncertainty its intervals include (a PSA page: parameter and Monte Carlo, with the variance
+split, the drawn parameters and what drives the spread; run and comparison pages: Monte Carlo
+only); and in a real browser (Debian's chromium, headless, over the DevTools protocol) the run,
+comparison and PSA reports, English and Dutch, load without console errors, exceptions, failed
+loads or requests outside the page, at 1280 and 1920 px wide: no table scrolls sideways, every
+figure renders (not blank). Screenshots are kept in the test's temporary directory (screens/).
+
+The first-order index of the PSA page (trede._results.first_order_index) is checked against
+closed forms: linear and non-monotone models with known Var(E[Y | X]) / Var(Y), a parameter
+without effect, invariance to monotone rescaling, and its standard error against the spread
+of repeated estimates."""
 
 import base64
 import io
@@ -24,9 +31,10 @@ import trede
 import trede.plot
 import trede.report
 from browser import Browser, blank_fraction
-from conftest import BM2, BM2_SMALL, MODELS, cli, describe, organisation_variants, set_args
+from conftest import BM2, BM2_SMALL, MODELS, PSA_SCENARIO, cli, describe, organisation_variants, set_args
 from trede._answer import answer
 from trede._assumptions import _apply_override, delay_mean
+from trede._results import first_order_index
 from trede._format import NumberFormat
 from trede._i18n import KPIS, TEXT, Language
 
@@ -34,9 +42,13 @@ from trede._i18n import KPIS, TEXT, Language
 MAX_BLANK = 0.97
 RUN_SECTIONS = ["kpis", "ladder", "occupancy", "waiting", "flows", "costs", "tables", "assumptions"]
 COMPARE_SECTIONS = ["answer", "differences", "ladder", "occupancy", "waiting", "costs", "tables", "assumptions"]
+PSA_SECTIONS = ["kpis", "variance", "parameters", "drivers", *RUN_SECTIONS[1:]]
 WIDTHS = (1280, 1920)
 # Tables that must fit the page (no sideways scrolling) at every width.
-TABLES = ("#answer-table", "#trede-table", "#kpi-table", "#assumptions-models")
+TABLES = ("#answer-table", "#trede-table", "#kpi-table", "#assumptions-models", "#variance-table", "#parameters-table",
+          "#drivers-table")
+# The seed of the estimator tests (TREDE_TEST_SEED overrides it); printed when a test fails.
+SEED = int(os.environ.get("TREDE_TEST_SEED", "20261206"))
 
 
 @pytest.fixture(scope="module")
@@ -180,6 +192,10 @@ def test_run_report_content(reports, cli_run_file):
         assert f.value(KPIS[name][0], k.loc[name, "mean"]) in text, name
     assert r.attrs["scenario_hash"] in html  # provenance in the footer
     assert "beschut_werk" in html and "Waiting lists over the run" in html
+    # Which uncertainty the ranges include: Monte Carlo only, and how to add the parameters'.
+    assert "Ranges and intervals include Monte Carlo uncertainty only (6 replicates)" in text
+    assert "trede run --draws" in text and "parameter uncertainty" not in text
+    assert "Monte Carlo-onzekerheid" in text_of(reports["run", "nl"].read_text())
     assert not re.search(r"\d\.\d+e[+-]?\d", text), "a number in scientific notation"
 
 
@@ -322,6 +338,180 @@ def test_report_command_finds_the_interpreter_it_is_told(cli_run_file, tmp_path)
     assert p.returncode == 1 and "no-python" in p.stderr, describe(p)
 
 
+# ---- a probabilistic sensitivity analysis -----------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def psa_reports(psa_file, tmp_path_factory):
+    """The PSA report in English and Dutch, by `trede report --check-layout`."""
+    work = tmp_path_factory.mktemp("psa-reports")
+    out = {}
+    for lang in ("en", "nl"):
+        path = work / f"psa-{lang}.html"
+        p = cli("report", psa_file, "-o", path, "--lang", lang, "--check-layout", cwd=work)
+        assert p.returncode == 0, describe(p)
+        out[lang] = path
+    return out
+
+
+def table_text(html, container):
+    start = html.index(f'id="{container}"')
+    return text_of(html[start:html.index("</table>", start)])
+
+
+def test_psa_report_states_both_sources_and_splits_the_variance(psa_reports, psa_file):
+    html = psa_reports["en"].read_text()
+    assert_self_contained(html)
+    assert section_ids(html) == PSA_SECTIONS
+    assert len(images(html)) == 10  # variance split, draws, drivers (2), and the run's six
+    text = text_of(html)
+    assert "probabilistic sensitivity analysis" in text
+    assert "32 parameter draws (sobol) × 2 replicates, independent random streams per draw, seed 5" in text
+    assert ("include parameter uncertainty (6 uncertain parameters, 32 draws) and Monte Carlo uncertainty "
+            "(2 per draw): every figure and table below pools all 64 runs") in text
+    assert "Monte Carlo uncertainty only" not in text and "90 % of runs:" in text
+    f = NumberFormat("en")
+    with h5py.File(psa_file, "r") as h:
+        names = [x.decode() for x in h["kpi_names"][()]]
+        v = {c: h[f"variance/kpi/{c}"][()] for c in ("mean", "total", "parameter", "monte_carlo", "parameter_share",
+                                                     "parameter_share_se")}
+        keys = [x.decode() for x in h["draws/keys"][()]]
+        dists = [x.decode() for x in h["draws/distributions"][()]]
+        values = h["draws/parameters"][()]
+    # The variance table holds the file's split: sd of one run, its parts, the share with its interval.
+    table = table_text(html, "variance-table")
+    for k in ("persons_reaching_work", "uitstroom_werk", "cost_total_eur"):
+        i = names.index(k)
+        kind = KPIS[k][0]
+        share, half = v["parameter_share"][i], 1.959963984540054 * v["parameter_share_se"][i]
+        m, iv = f.interval("share", share, max(0.0, share - half), min(1.0, share + half))
+        assert f"{m} {iv}" in table, (k, m, iv, table)
+        for c in ("total", "parameter", "monte_carlo"):
+            assert f.value(kind, np.sqrt(v[c][i])) in table, (k, c)
+    assert "one-way analysis of variance over 32 draws × 2 replicates" in text
+    # Every uncertain parameter with its declared distribution and what was drawn.
+    table = table_text(html, "parameters-table")
+    for j, (key, dist) in enumerate(zip(keys, dists)):
+        assert key in table.replace(" ", "") and dist in table, key
+        assert f.plain(values[:, j].mean()) in table
+    assert "Rank correlation of their draws (Spearman)" in text
+    # What drives the spread: the first-order indices the package computes, per headline KPI.
+    first = trede.read(psa_file).first_order(["persons_reaching_work", "uitstroom_werk", "cost_total_eur"])
+    table = table_text(html, "drivers-table")
+    for row in first.itertuples():
+        assert f"{f.fixed(row.index, 2)} ± {f.fixed(2 * row.se, 2)}" in table, row
+    assert "adjusted R² of a cubic regression spline" in text
+    # The assumptions say the uncertain parameters were drawn; every other value is stated.
+    assumptions = text[text.index("Assumptions What the results rest on"):]
+    assert "Drawn in this analysis" in assumptions and "correlated: transition[ontwikkeltraject->matching]" in assumptions
+    assert "draws: 32" in text and "replicates_per_draw: 2" in text  # provenance
+
+
+def test_psa_report_in_dutch(psa_reports):
+    html = psa_reports["nl"].read_text()
+    assert '<html lang="nl">' in html
+    assert_self_contained(html)
+    assert section_ids(html) == PSA_SECTIONS
+    text = text_of(html)
+    for words in ("probabilistische gevoeligheidsanalyse", "bevatten parameteronzekerheid", "en Monte Carlo-onzekerheid",
+                  "Parameter- en Monte Carlo-variantie", "Onzekere parameters", "Wat de spreiding veroorzaakt",
+                  "eerste-orde-index", "90 % van de doorrekeningen", "Getrokken in deze analyse"):
+        assert words in text, words
+    for english in ("What drives the spread", "Uncertain parameters", "Headline"):
+        assert english not in text, english
+    assert re.search(r"\d,\d+ % \[\d+,\d+; \d+,\d+\]", table_text(html, "variance-table"))  # 97,8 % [96,6; 99,1]
+
+
+def psa_sections(psa, lang="en"):
+    """The HTML of the PSA sections of the report alone (the whole page is checked above)."""
+    page = trede.report._Page("t", "", Language(lang))
+    trede.report._psa_sections(page, psa, trede.report._headline(psa))
+    assert not page.problems, page.problems
+    return "\n".join(page.parts)
+
+
+def test_psa_without_a_split_and_with_common_streams(tmp_path):
+    """One replicate per draw: no variance split, said so; common streams: the two-way split and
+    its caveat. Both from PSAs run in Python (in memory)."""
+    small = {"horizon_years": 2}
+    one = trede.run(PSA_SCENARIO, draws=8, overrides=small, seed=3)
+    assert one.replicates_per_draw == 1 and one.variance().empty
+    html = psa_sections(one)
+    assert section_ids(html) == ["variance", "parameters", "drivers"]
+    assert "the variance cannot be split" in text_of(html) and "variance-table" not in html
+    assert "(in memory)" in trede.report._provenance(one.attrs, one.path, Language("en"))
+    common = trede.run(PSA_SCENARIO, 2, draws=8, overrides=small, seed=3, common_streams=True)
+    text = text_of(psa_sections(common))
+    assert "two-way analysis of variance" in text
+    assert "Common streams: the Monte Carlo part rests on the 2 streams" in text
+    assert common.common_streams and not one.common_streams
+
+
+def test_a_plain_run_of_an_uncertain_scenario_says_nothing_was_drawn(tmp_path):
+    r = trede.run(PSA_SCENARIO, 2, seed=1, overrides={"horizon_years": 1})
+    page = trede.report._Page("t", "", Language("en"))
+    trede.report._assumption_tables(page, [r.name], [trede.report.read_assumptions(r)])
+    assumptions = text_of("\n".join(page.parts))
+    assumptions = assumptions[assumptions.index("Uncertain parameters"):]
+    assert "drawn only by a probabilistic sensitivity analysis" in assumptions
+    assert "handover[0].leakage beta (mean 0.1, sd 0.05)" in assumptions
+    assert "correlated: transition[ontwikkeltraject->matching].rate, transition[matching->regulier_werk].rate " \
+        "correlation [[1, 0.6], [0.6, 1]]" in assumptions
+    assert "Monte Carlo uncertainty only" in trede.report._uncertainty_note(r, Language("en"))
+
+
+def test_declared_distributions_are_the_drawn_ones(psa_file):
+    """The curve drawn over each histogram is the distribution the draws come from: the file's
+    text read back as a scipy distribution passes a Kolmogorov-Smirnov test on the draws, and
+    every family reads back with the moments docs/uncertainty-math.md gives."""
+    from scipy import stats
+    p = trede.read(psa_file)
+    draws = p.draws
+    for key, text in zip(p.distributions["key"], p.distributions["distribution"]):
+        dist = trede.plot.declared_distribution(text)
+        assert dist is not None, text
+        assert stats.kstest(draws[key].to_numpy(), dist.cdf).pvalue > 1e-4, (key, text)
+    d = trede.plot.declared_distribution
+    assert d("beta(a = 3.5, b = 31.5)").mean() == pytest.approx(0.1)
+    assert d("gamma(shape = 16, scale = 125)").std() == pytest.approx(500)
+    assert d("lognormal(median = 0.3, sd_log = 0.25)").median() == pytest.approx(0.3)
+    assert d("uniform(min = 1, max = 3)").var() == pytest.approx(4 / 12)
+    assert d("triangular(min = 0, mode = 1, max = 4)").mean() == pytest.approx(5 / 3)
+    assert d("normal(mean = 1, sd = 0.5, lower = 0)").support() == (0.0, np.inf)
+    assert d("weibull(shape = 2)") is None and d("not a distribution") is None
+
+
+def test_first_order_index_recovers_known_shares():
+    """Y = X1 + X2/2 + e/2 with independent standard normals: S1 = 2/3, S2 = 1/6, S3 = 0 for an
+    X3 without effect; Y = sin(U) + e/√2, U uniform on (−π, π): S = 1/2 (non-monotone); 100
+    data sets of 1024 draws, each mean within 4 standard errors of the truth (a bias below
+    0.005 allowed for the spline's smoothing), and the estimator's standard error within 20 %
+    of the spread of its estimates."""
+    rng = np.random.default_rng(SEED)
+    est = {k: [] for k in ("x1", "x2", "x3", "sin")}
+    ses = []
+    for _ in range(100):
+        x1, x2, x3, e = rng.standard_normal((4, 1024))
+        y = x1 + 0.5 * x2 + 0.5 * e
+        s1, se1 = first_order_index(x1, y)
+        est["x1"].append(s1)
+        ses.append(se1)
+        est["x2"].append(first_order_index(x2, y)[0])
+        est["x3"].append(first_order_index(x3, y)[0])
+        u = rng.uniform(-np.pi, np.pi, 1024)
+        est["sin"].append(first_order_index(u, np.sin(u) + e / np.sqrt(2))[0])
+    truth = {"x1": 2 / 3, "x2": 1 / 6, "x3": 0.0, "sin": 0.5}
+    for k, values in est.items():
+        values = np.asarray(values)
+        se = values.std(ddof=1) / np.sqrt(len(values))
+        assert abs(values.mean() - truth[k]) < 4 * se + 0.005, f"{k}: {values.mean():.4f} vs {truth[k]:.4f} (seed {SEED})"
+    spread = np.std(est["x1"], ddof=1)
+    assert 0.8 < np.mean(ses) / spread < 1.2, f"se {np.mean(ses):.4f} vs spread {spread:.4f} (seed {SEED})"
+    # Ranks only: a monotone change of scale gives the same index; too few draws give NaN.
+    x, y = rng.standard_normal((2, 200))
+    assert first_order_index(np.exp(3 * x), y + x) == first_order_index(x, y + x)
+    assert all(np.isnan(first_order_index(x[:7], y[:7])))
+
+
 # ---- in the browser -----------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -370,6 +560,13 @@ def test_run_report_in_the_browser(browser, reports, lang, tmp_path_factory):
 def test_comparison_report_in_the_browser(browser, reports, lang):
     page = check_page(browser, reports["compare", lang], COMPARE_SECTIONS, reports["compare", lang].parent / "screens")
     assert "gecombineerd" in page.title
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_psa_report_in_the_browser(browser, psa_reports, lang):
+    page = check_page(browser, psa_reports[lang], PSA_SECTIONS, psa_reports[lang].parent / "screens")
+    assert "groningen-uncertain" in page.title
+    assert len(page.images) == 10
 
 
 def test_five_scenarios_fit_the_page(browser, tmp_path):

@@ -37,9 +37,9 @@ import numpy as np
 import pandas as pd
 
 from ._i18n import KPIS
-from ._results import Comparison, _as_str_list, t_quantile
+from ._results import Comparison, PsaResult, Result, _as_str_list, t_quantile
 
-__all__ = ["answer", "decision_rows", "ANSWER_KPIS", "MAIN_QUANTITIES", "COLUMNS"]
+__all__ = ["answer", "decision_rows", "uncertainty_source", "ANSWER_KPIS", "MAIN_QUANTITIES", "COLUMNS"]
 
 #: KPIs of the answer table, in order.
 ANSWER_KPIS = ("persons_reaching_work", "uitstroom_werk", "cost_total_eur")
@@ -78,6 +78,20 @@ def _psa_kpis(comparison: Comparison) -> Dict[str, Dict[str, np.ndarray]]:
     dm, dl, dh = get("difference/mean"), get("difference/q_lower"), get("difference/q_upper")
     return {k: {"mean": mean[i], "lo": lo[i], "hi": hi[i], "dm": dm[i], "dl": dl[i], "dh": dh[i]}
             for i, k in enumerate(names)}
+
+
+def uncertainty_source(result: Result) -> str:
+    """The sources of uncertainty the ranges and intervals of one run include, in words (the
+    exported tables' ``uncertainty included`` column): ``Monte Carlo (R replicates)`` for a run;
+    for a PSA ``parameter (k uncertain parameters, D draws, sobol) and Monte Carlo (R replicates
+    per draw, independent streams)``."""
+    if isinstance(result, PsaResult):
+        k = len(_as_str_list(result["draws/keys"]))
+        R = result.replicates_per_draw
+        return (f"parameter ({k} uncertain parameter{'s' if k != 1 else ''}, {result.draw_count} draws, "
+                f"{result.attrs.get('design', '')}) and Monte Carlo ({R} replicate{'s' if R != 1 else ''} per draw, "
+                f"{'common' if result.common_streams else 'independent'} streams)")
+    return f"Monte Carlo ({result.replicates} replicates)"
 
 
 def decision_rows(comparison: Comparison) -> List[Dict[str, Any]]:

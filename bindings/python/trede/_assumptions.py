@@ -23,7 +23,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from ._results import Result, _as_str_list
 
-__all__ = ["Assumptions", "document", "read_assumptions", "delay_text", "delay_mean"]
+__all__ = ["Assumptions", "document", "read_assumptions", "delay_text", "delay_mean", "uncertain_rows"]
 
 
 def _merge(base: Dict[str, Any], top: Dict[str, Any]) -> Dict[str, Any]:
@@ -151,6 +151,32 @@ def delay_text(spec: Any, number: Any = str) -> str:
         args = ", ".join(f"{k} {number(v) if isinstance(v, (int, float)) else v}" for k, v in spec.items() if k != "dist")
         return f"{d} ({args})" if args else str(d)
     return str(spec)
+
+
+def uncertain_rows(table: Dict[str, Any], number: Any = str) -> List[Tuple[str, str, str]]:
+    """The ``[uncertainty]`` table as rows (kind, keys, distribution text): kind ``parameter``
+    for a key with its own distribution ("lognormal (median 0.3, sd_log 0.25)"),
+    ``correlated`` for a group correlating keys that have their own distributions (keys joined
+    by ", ", text "correlation [[1, 0.6], [0.6, 1]]"), ``multivariate_normal`` for a
+    multivariate normal group (text "log scale, mean [...], covariance [[...]]"). ``number``
+    formats each number."""
+    def matrix(m: Any) -> str:
+        if isinstance(m, list):
+            return "[" + ", ".join(matrix(x) for x in m) + "]"
+        return number(float(m)) if isinstance(m, (int, float)) else str(m)
+    rows: List[Tuple[str, str, str]] = []
+    for key, spec in table.items():
+        if key in ("correlated", "multivariate_normal"):
+            continue
+        rows.append(("parameter", key, delay_text(spec, number)))
+    for g in table.get("correlated", []) if isinstance(table.get("correlated"), list) else []:
+        if isinstance(g, dict):
+            rows.append(("correlated", ", ".join(map(str, g.get("keys", []))), "correlation " + matrix(g.get("correlation"))))
+    for g in table.get("multivariate_normal", []) if isinstance(table.get("multivariate_normal"), list) else []:
+        if isinstance(g, dict):
+            rows.append(("multivariate_normal", ", ".join(map(str, g.get("keys", []))),
+                         f"{g.get('scale', 'log')} scale, mean {matrix(g.get('mean'))}, covariance {matrix(g.get('covariance'))}"))
+    return rows
 
 
 # ---- what the report lists --------------------------------------------------------------------------

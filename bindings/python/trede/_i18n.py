@@ -289,6 +289,137 @@ TEXT: Dict[str, Tuple[str, str]] = {
                         "Geen overdrachtsregels: overgangen tussen organisaties hebben geen vertraging of weglek."),
     "asm_mean": ("mean {mean}", "gemiddeld {mean}"),
     "scenario_texts": ("Scenario files", "Scenariobestanden"),
+    # uncertainty: which sources the intervals include (run, PSA)
+    "uncertainty_run": ("Ranges and intervals include <b>Monte Carlo uncertainty only</b> ({R} replicates): every "
+                        "parameter, handover rule and cost is taken as known (see Assumptions), so they say how much "
+                        "the outcome varies by chance in a model whose parameters are right, not how sure the answer "
+                        "is. A probabilistic sensitivity analysis (<code>trede run --draws</code>) adds the "
+                        "uncertainty of the parameters.",
+                        "Marges en intervallen bevatten <b>alleen Monte Carlo-onzekerheid</b> ({R} replicaties): elke "
+                        "parameter, overdrachtsregel en kostenpost wordt als bekend verondersteld (zie Aannames); ze "
+                        "zeggen dus hoeveel de uitkomst door toeval varieert in een model met de juiste parameters, "
+                        "niet hoe zeker het antwoord is. Een probabilistische gevoeligheidsanalyse (<code>trede run "
+                        "--draws</code>) voegt de onzekerheid van de parameters toe."),
+    "uncertainty_psa": ("Ranges, intervals and bands include <b>parameter uncertainty</b> ({k} uncertain parameters, "
+                        "{D} draws) <b>and Monte Carlo uncertainty</b> ({R} per draw): every figure and table below "
+                        "pools all {N} runs. Not included: the uncertainty of every value taken as known (all but the "
+                        "uncertain parameters) and of the model's structure (what it leaves out).",
+                        "Marges, intervallen en banden bevatten <b>parameteronzekerheid</b> ({k} onzekere parameters, "
+                        "{D} trekkingen) <b>en Monte Carlo-onzekerheid</b> ({R} per trekking): elke figuur en tabel "
+                        "hieronder neemt alle {N} doorrekeningen samen. Niet meegenomen: de onzekerheid van alle "
+                        "waarden die als bekend gelden (alles behalve de onzekere parameters) en van de structuur van "
+                        "het model (wat het weglaat)."),
+    # probabilistic sensitivity analysis
+    "psa_title": ("{name}: probabilistic sensitivity analysis", "{name}: probabilistische gevoeligheidsanalyse"),
+    "psa_subtitle": ("{D} parameter draws ({design}) × {R} replicates, {streams}, seed {seed}, {start}–{end}, {S} states",
+                     "{D} parametertrekkingen ({design}) × {R} replicaties, {streams}, seed {seed}, {start}–{end}, "
+                     "{S} toestanden"),
+    "streams_independent": ("independent random streams per draw", "eigen toevalsgetallen per trekking"),
+    "streams_common": ("the same random streams in every draw", "dezelfde toevalsgetallen in elke trekking"),
+    "design_sobol": ("a scrambled Sobol sequence", "een gescrambelde Sobol-reeks"),
+    "design_lhs": ("a Latin hypercube", "een Latijnse hyperkubus"),
+    "note_kpis_psa": ("Per run over the whole period, mean over all {N} runs ({D} draws × {R} replicates); the range "
+                      "holds 90 % of the runs.",
+                      "Per doorrekening over de hele looptijd, gemiddeld over alle {N} doorrekeningen ({D} trekkingen "
+                      "× {R} replicaties); de marge bevat 90 % van de doorrekeningen."),
+    "range_90_psa": ("90 % of runs: {range}", "90 % van de doorrekeningen: {range}"),
+    "sec_variance_split": ("Parameter and Monte Carlo variance", "Parameter- en Monte Carlo-variantie"),
+    "note_variance_split": ("The variance of each KPI over single runs, Var(Y) = Var<sub>θ</sub>(E[Y | θ]) + "
+                            "E<sub>θ</sub>[Var(Y | θ)], split into the part the uncertain parameters θ cause (parameter "
+                            "part) and the part chance causes in a run whose parameters are known (Monte Carlo part), "
+                            "by {method} over {D} draws × {R} replicates. Intervals: 95 %, jackknife over the draws.",
+                            "De variantie van elke indicator over afzonderlijke doorrekeningen, Var(Y) = "
+                            "Var<sub>θ</sub>(E[Y | θ]) + E<sub>θ</sub>[Var(Y | θ)], gesplitst in het deel dat de "
+                            "onzekere parameters θ veroorzaken (parameterdeel) en het deel dat toeval veroorzaakt bij "
+                            "bekende parameters (Monte Carlo-deel), met {method} over {D} trekkingen × {R} "
+                            "replicaties. Intervallen: 95 %, jackknife over de trekkingen."),
+    "method_one_way": ("a one-way analysis of variance", "een eenweg-variantieanalyse"),
+    "method_two_way": ("a two-way analysis of variance (draws crossed with the shared streams)",
+                       "een tweeweg-variantieanalyse (trekkingen gekruist met de gedeelde toevalsgetallen)"),
+    "psa_common_caveat": ("Common streams: the Monte Carlo part rests on the {R} streams every draw shares, and its "
+                          "interval is too narrow. Independent streams per draw (the default) estimate it far better.",
+                          "Gedeelde toevalsgetallen: het Monte Carlo-deel rust op de {R} reeksen die elke trekking "
+                          "deelt, en het interval ervan is te smal. Eigen toevalsgetallen per trekking (de standaard) "
+                          "schatten het veel beter."),
+    "psa_no_split": ("One replicate per draw: the variance cannot be split into its parameter and Monte Carlo parts "
+                     "(run with <code>-n 2</code> or more). The ranges above include both.",
+                     "Eén replicatie per trekking: de variantie kan niet in een parameter- en een Monte Carlo-deel "
+                     "worden gesplitst (reken met <code>-n 2</code> of meer). De marges hierboven bevatten beide."),
+    "cap_variance_split": ("Share of the variance of each KPI that comes from the uncertain parameters (dark, with its "
+                           "95 % interval) and from Monte Carlo noise (light).",
+                           "Aandeel van de variantie van elke indicator dat uit de onzekere parameters komt (donker, "
+                           "met het 95 %-interval) en uit Monte Carlo-ruis (licht)."),
+    "psa_parameter_part": ("parameter part", "parameterdeel"),
+    "psa_mc_part": ("Monte Carlo part", "Monte Carlo-deel"),
+    "psa_share_of_variance": ("share of the variance of one run", "aandeel in de variantie van één doorrekening"),
+    "psa_sd_total": ("sd of one run", "sd van één doorrekening"),
+    "psa_sd_parameter": ("sd: parameter part", "sd: parameterdeel"),
+    "psa_sd_mc": ("sd: Monte Carlo part", "sd: Monte Carlo-deel"),
+    "psa_share": ("parameter share [95 % interval]", "aandeel parameters [95 %-interval]"),
+    "sec_parameters": ("Uncertain parameters", "Onzekere parameters"),
+    "note_parameters": ("The parameters drawn from the scenario's <code>[uncertainty]</code> table: {D} parameter sets "
+                        "from {design} (seed {seed}). Every other value of the scenario is the same in every draw.",
+                        "De parameters getrokken uit de <code>[uncertainty]</code>-tabel van het scenario: {D} "
+                        "parametersets uit {design} (seed {seed}). Elke andere waarde van het scenario is in elke "
+                        "trekking gelijk."),
+    "cap_parameters": ("Drawn values of each uncertain parameter (histogram) and its declared distribution (line); "
+                       "parameters drawn together share a colour.",
+                       "Getrokken waarden van elke onzekere parameter (histogram) en de opgegeven verdeling (lijn); "
+                       "samen getrokken parameters hebben dezelfde kleur."),
+    "psa_key": ("parameter (key)", "parameter (sleutel)"),
+    "psa_distribution": ("declared distribution", "opgegeven verdeling"),
+    "psa_drawn_with": ("drawn with", "getrokken met"),
+    "psa_drawn_mean": ("mean of the draws", "gemiddelde van de trekkingen"),
+    "psa_drawn_range": ("5 % – 95 % of the draws", "5 % – 95 % van de trekkingen"),
+    "psa_alone": ("on its own", "los"),
+    "psa_correlation": ("Drawn together: {keys}. Rank correlation of their draws (Spearman): {rho}.",
+                        "Samen getrokken: {keys}. Rangcorrelatie van de trekkingen (Spearman): {rho}."),
+    "psa_drawn": ("{D} draws", "{D} trekkingen"),
+    "psa_declared": ("declared", "opgegeven"),
+    "sec_drivers": ("What drives the spread", "Wat de spreiding veroorzaakt"),
+    "note_drivers": ("For each headline KPI, the first-order index of each uncertain parameter: the share of the "
+                     "variance of the per-draw means that the parameter alone explains (how much of the spread "
+                     "would go if that parameter were known). Estimated from the {D} draws as the adjusted R² of a "
+                     "cubic regression spline of the draw means on the parameter (on the normal score of its rank), "
+                     "so effects that are not straight lines count too; bars show ± 2 standard errors. A parameter "
+                     "drawn together with others also gets credit for what it reveals about them.",
+                     "Voor elke kernindicator de eerste-orde-index van elke onzekere parameter: het aandeel van de "
+                     "variantie van de trekkingsgemiddelden dat die parameter alleen verklaart (hoeveel van de "
+                     "spreiding zou verdwijnen als die parameter bekend was). Geschat uit de {D} trekkingen als de "
+                     "gecorrigeerde R² van een kubische regressiespline van de trekkingsgemiddelden op de parameter "
+                     "(op de normale score van zijn rang), zodat ook niet-rechtlijnige effecten meetellen; de balken "
+                     "tonen ± 2 standaardfouten. Een parameter die samen met andere wordt getrokken krijgt ook "
+                     "krediet voor wat hij over die andere zegt."),
+    "cap_first_order": ("First-order index of each uncertain parameter for {kpis}, ± 2 standard errors.",
+                        "Eerste-orde-index van elke onzekere parameter voor {kpis}, ± 2 standaardfouten."),
+    "cap_driver_scatter": ("{kpi} per draw (mean over its replicates) against each parameter's drawn value, with the "
+                           "regression spline the index is computed from.",
+                           "{kpi} per trekking (gemiddeld over de replicaties) tegen de getrokken waarde van elke "
+                           "parameter, met de regressiespline waaruit de index berekend is."),
+    "psa_first_order_axis": ("first-order index: share of the variance of the draw means explained",
+                             "eerste-orde-index: verklaard aandeel van de variantie van de trekkingsgemiddelden"),
+    "psa_index_short": ("index", "index"),
+    "psa_index_table": ("first-order index ± 2 se", "eerste-orde-index ± 2 sf"),
+    "note_all_kpis_psa": ("Over all {N} runs ({D} draws × {R} replicates): parameter and Monte Carlo uncertainty.",
+                          "Over alle {N} doorrekeningen ({D} trekkingen × {R} replicaties): parameter- en Monte "
+                          "Carlo-onzekerheid."),
+    "note_assumptions_psa": ("What the results rest on, read from the scenario text stored in the file (with its base "
+                             "files and the <code>--set</code> overrides). The intervals above include the "
+                             "uncertainty of the drawn parameters (Uncertain parameters); every other value here is "
+                             "stated, not estimated, and its uncertainty is not included.",
+                             "Waar de uitkomsten op rusten, gelezen uit de scenariotekst in het bestand (met de "
+                             "basisbestanden en de <code>--set</code>-aanpassingen). De intervallen hierboven bevatten "
+                             "de onzekerheid van de getrokken parameters (Onzekere parameters); elke andere waarde hier "
+                             "is aangenomen, niet geschat, en haar onzekerheid zit er niet in."),
+    "asm_uncertain_not_drawn": ("This run used the values in the scenario: the distributions below are drawn only by a "
+                                "probabilistic sensitivity analysis (<code>trede run --draws</code>).",
+                                "Deze doorrekening gebruikte de waarden in het scenario: de verdelingen hieronder "
+                                "worden alleen getrokken in een probabilistische gevoeligheidsanalyse (<code>trede "
+                                "run --draws</code>)."),
+    "asm_uncertain_drawn": ("Drawn in this analysis: see Uncertain parameters above.",
+                            "Getrokken in deze analyse: zie Onzekere parameters hierboven."),
+    "asm_correlated": ("correlated: {keys}", "gecorreleerd: {keys}"),
+    "asm_mvn": ("multivariate normal ({scale} scale): {keys}", "multivariaat normaal ({scale} schaal): {keys}"),
     # variants of labels in figures
     "per_year": ("{what} per year", "{what} per jaar"),
     "significant_filled": ("filled: interval excludes 0", "gevuld: interval sluit 0 uit"),

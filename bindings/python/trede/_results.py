@@ -13,6 +13,7 @@ and ``value`` for per-replicate data.
 
 from __future__ import annotations
 
+import math
 import os
 import warnings
 from pathlib import Path
@@ -24,7 +25,7 @@ import pandas as pd
 from . import _core
 from ._errors import IoError
 
-__all__ = ["Result", "Comparison", "Sweep", "read", "STATISTICS", "DIFFERENCE_STATISTICS", "summarize"]
+__all__ = ["Result", "PsaResult", "Comparison", "Sweep", "read", "first_order_index", "first_order_fit", "STATISTICS", "DIFFERENCE_STATISTICS", "summarize"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -759,6 +760,42 @@ class PsaResult(Result):
         k = self.kpi_names.index(name)
         return np.asarray(self["replicates/kpi"])[:, k].reshape(-1, self.replicates_per_draw).mean(axis=1)
 
+    @property
+    def draw_count(self) -> int:
+        """D, the number of parameter sets drawn."""
+        return int(self.attrs["draws"])
+
+    @property
+    def common_streams(self) -> bool:
+        """True when replicate r of every draw ran on the same random streams
+        (``--common-streams``); False for independent streams per draw (the default)."""
+        return str(self.attrs.get("streams", "independent")) == "common"
+
+    def draw_means(self) -> pd.DataFrame:
+        """Every KPI per draw: one row per draw (index ``draw``), one column per KPI, each the
+        mean over the draw's replicates (:meth:`draw_kpi` for all KPIs at once)."""
+        R = self.replicates_per_draw
+        k = np.asarray(self["replicates/kpi"], dtype=float)
+        means = k.reshape(-1, R, k.shape[1]).mean(axis=1)
+        return pd.DataFrame(means, columns=self.kpi_names, index=pd.Index(np.arange(len(means)), name="draw"))
+
+    def first_order(self, kpis: Optional[Sequence[str]] = None) -> pd.DataFrame:
+        """Which parameter drives each KPI: for every KPI of ``kpis`` (default: all) and every
+        uncertain key, the first-order index estimated from the draws by
+        :func:`first_order_index` (the share of the variance of the per-draw means that the key
+        alone explains) and its standard error. Columns kpi, key, index, se; rows in draw order
+        of the keys. A key in a correlated group also explains what it reveals about the keys it
+        is correlated with (docs/uncertainty.md, "What drives the spread")."""
+        means = self.draw_means()
+        draws = self.draws
+        rows = []
+        for kpi in (kpis if kpis is not None else self.kpi_names):
+            y = means[kpi].to_numpy(dtype=float)
+            for key in draws.columns:
+                index, se = first_order_index(draws[key].to_numpy(dtype=float), y)
+                rows.append({"kpi": kpi, "key": key, "index": index, "se": se})
+        return pd.DataFrame(rows, columns=["kpi", "key", "index", "se"])
+
     def __repr__(self) -> str:
         src = f"from {str(self.path)!r}" if self.path else "in memory"
         return (f"<trede.PsaResult {self.name!r} {src}: {self.attrs.get('draws')} draws x {self.replicates_per_draw} "
@@ -770,6 +807,73 @@ class PsaResult(Result):
         _core.save_image(os.fspath(out), self._image if self._image is not None else Path(self.path).read_bytes())
         self.path = out
         return out
+
+
+def _natural_spline_basis(z: np.ndarray, knots: np.ndarray) -> np.ndarray:
+    """The natural cubic spline basis with ``knots`` (cubic between the knots, linear beyond
+    the outer two): 1, z, and N_k = d_k − d_{K−2}, d_k = ((z − ξ_k)³₊ − (z − ξ_K)³₊)/(ξ_K − ξ_k)
+    (Hastie, Tibshirani and Friedman, The Elements of Statistical Learning, eq. 5.4-5.5)."""
+    def d(k: int) -> np.ndarray:
+        return (np.maximum(z - knots[k], 0.0) ** 3 - np.maximum(z - knots[-1], 0.0) ** 3) / (knots[-1] - knots[k])
+    last = d(len(knots) - 2)
+    return np.column_stack([np.ones_like(z), z, *(d(k) - last for k in range(len(knots) - 2))])
+
+
+def first_order_fit(x: np.ndarray, y: np.ndarray) -> Tuple[np.ndarray, int]:
+    """The regression behind :func:`first_order_index`: the fitted values [D] of the natural
+    cubic regression spline of ``y`` on the normal score of the rank of ``x``, and its number of
+    coefficients p (NaN values and p = 0 for fewer than 8 draws or values that are not finite)."""
+    from scipy.stats import norm, rankdata
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    D = len(y)
+    if D < 8 or len(x) != D or not np.all(np.isfinite(x)) or not np.all(np.isfinite(y)):
+        return np.full(D, np.nan), 0
+    z = norm.ppf((rankdata(x) - 0.5) / D)
+    if z.min() == z.max():
+        return np.full(D, y.mean()), 1
+    p = min(10, 3 + D // 32)
+    knots = np.quantile(z, np.linspace(0.05, 0.95, p))
+    if np.any(np.diff(knots) <= 0):  # many tied values: fall back to a straight line
+        X = np.column_stack([np.ones_like(z), z])
+    else:
+        X = _natural_spline_basis(z, knots)
+    beta, *_ = np.linalg.lstsq(X, y, rcond=None)
+    return X @ beta, X.shape[1]
+
+
+def first_order_index(x: np.ndarray, y: np.ndarray) -> Tuple[float, float]:
+    """The first-order sensitivity index of ``y`` [D] to ``x`` [D] estimated from D parameter
+    draws, and its standard error: the adjusted R² of a least-squares natural cubic regression
+    spline of y on the normal score of x's rank, z_d = Φ⁻¹((rank_d − ½)/D), with
+    p = min(10, 3 + D // 32) knots at the 5 % to 95 % quantiles of z (p coefficients;
+    :func:`first_order_fit`):
+
+        S = 1 − (RSS / (D − p)) / (TSS / (D − 1)),
+
+    an estimate of Var(E[y | x]) / Var(y), truncated at 0. The rank makes it invariant to any
+    monotone change of scale of x (log or not) and robust to outliers; the spline catches
+    curved and non-monotone effects, more of them as D grows. The standard error is the delta
+    method's for RSS/TSS with the fit held fixed. (NaN, NaN) for fewer than 8 draws or a
+    constant or non-finite y. This is not ``trede::mc::first_order_indices`` (a penalised
+    spline with its smoothing chosen by cross-validation, docs/uncertainty-math.md §6.2),
+    which the Python package does not bind, but the simpler estimator docs/uncertainty.md
+    describes and checks."""
+    y = np.asarray(y, dtype=float)
+    fitted, p = first_order_fit(x, y)
+    D = len(y)
+    if p == 0:
+        return math.nan, math.nan
+    c = y - y.mean()
+    tss = float(c @ c)
+    if not tss > 0:
+        return math.nan, math.nan
+    r = y - fitted
+    ratio = float(r @ r) / tss
+    k = (D - 1) / (D - p)
+    influence = (r * r - ratio * c * c) / float(np.mean(c * c))
+    se = k * float(np.std(influence, ddof=1)) / math.sqrt(D)
+    return max(0.0, 1.0 - k * ratio), se
 
 
 # ---- a sweep ------------------------------------------------------------------------------------

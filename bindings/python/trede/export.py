@@ -21,6 +21,8 @@ file            tables
 =============== ===========================================================================================
 run             kpi, kpi_replicates, kpi_period, occupancy, ladder, waiting, waiting_periods, flows,
                 cost_cumulative, cost_by_state, organisation_cost, regions_kpi (more than one region)
+psa             the run's tables over every draw and replicate (kpi_replicates with a draw column), and
+                parameters, draws, draw_kpi, variance (R >= 2 replicates per draw), first_order
 comparison      scenarios, answer, kpi, differences_kpi, differences_kpi_period, differences_ladder,
                 variance_reduction, decision (when the file has decision summaries), and occupancy,
                 ladder, waiting, kpi_period, flows, cost_cumulative of every scenario
@@ -50,10 +52,11 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 import pandas as pd
 
-from ._answer import MAIN_QUANTITIES, answer
+from ._answer import MAIN_QUANTITIES, answer, uncertainty_source
 from ._errors import Error, IoError
 from ._i18n import KPIS, kpi_unit
-from ._results import STATISTICS, Comparison, Result, Sweep, _as_str_list, _attrs, read, summarize, t_quantile
+from ._results import (STATISTICS, Comparison, PsaResult, Result, Sweep, _as_str_list, _attrs, read, summarize,
+                       t_quantile)
 
 __all__ = ["Table", "tables", "write", "main", "FORMATS", "WriteError"]
 
@@ -98,15 +101,30 @@ def _stats(source: Any, group: str, unit: str, prefix: Tuple[int, ...] = ()) -> 
 
 
 def _kpi_frame(r: Result, confidence: float = 0.95) -> pd.DataFrame:
+    """The KPI table of a run or a PSA: the statistics over its runs, the interval of the mean,
+    and which sources of uncertainty they include. For a run the mean's interval is Student's t
+    over the R replicates; for a PSA with independent streams, over the D draw means (the
+    replicates of a draw share its parameters, so the draws are the independent units); for a
+    PSA with common streams the draw means share the streams' noise and no interval is given."""
     t = r.kpi_table()
     names = list(t.index)
-    half = t_quantile(confidence, r.replicates) * t["sd"].to_numpy(dtype=float) / math.sqrt(r.replicates)
+    mean = t["mean"].to_numpy(dtype=float)
+    if isinstance(r, PsaResult):
+        if r.common_streams:
+            half = np.full(len(names), np.nan)
+        else:
+            D = r.draw_count
+            sd = r.draw_means()[names].std(ddof=1).to_numpy(dtype=float)
+            half = t_quantile(confidence, D) * sd / math.sqrt(D)
+    else:
+        half = t_quantile(confidence, r.replicates) * t["sd"].to_numpy(dtype=float) / math.sqrt(r.replicates)
     level = int(round(confidence * 100))
     return pd.DataFrame({
         "kpi": names, "label": [KPIS[k][2] if k in KPIS else k for k in names], "unit": [kpi_unit(k) for k in names],
         **{s: t[s].to_numpy(dtype=float) for s in STATISTICS},
-        f"mean_low ({level} % interval of the mean)": t["mean"].to_numpy(dtype=float) - half,
-        f"mean_high ({level} % interval of the mean)": t["mean"].to_numpy(dtype=float) + half})
+        f"mean_low ({level} % interval of the mean)": mean - half,
+        f"mean_high ({level} % interval of the mean)": mean + half,
+        "uncertainty included": uncertainty_source(r)})
 
 
 def _time(r: Any) -> Tuple[Tuple[str], Tuple[np.ndarray]]:
@@ -141,8 +159,7 @@ def _result_tables(r: Result) -> Dict[str, Table]:
     out: Dict[str, Table] = {}
     out["kpi"] = Table(_kpi_frame(r), "KPIs over the whole run: mean, sd and quantiles over replicates, and the "
                        "95 % interval of the mean (Monte Carlo uncertainty only); values in the row's unit")
-    k = r.replicate_kpis()
-    k.columns = [f"{c} ({kpi_unit(c)})" if kpi_unit(c) else c for c in k.columns]
+    k = _unit_columns(r.replicate_kpis())
     out["kpi_replicates"] = Table(k.reset_index(), "the KPIs of every replicate (one row per replicate)")
     out["kpi_period"] = Table(_grid([_periods(r), _kpi_period_axis(r)], _stats_plain(r, "summary/kpi_period")),
                               "KPIs counted in each period (end of the period included), in the row's unit")
@@ -192,6 +209,79 @@ def _result_tables(r: Result) -> Dict[str, Table]:
                    (("kpi", "unit"), (np.array(names, dtype=object), np.array([kpi_unit(k) for k in names], dtype=object)))],
                   _stats_plain(r, "summary/region/kpi")),
             "KPIs of each region (computed on the region's own people and moves), in the row's unit")
+    return out
+
+
+def _unit_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """KPI columns named with their unit: ``cost_total_eur (EUR)``."""
+    frame = frame.copy()
+    frame.columns = [f"{c} ({kpi_unit(c)})" if kpi_unit(c) else c for c in frame.columns]
+    return frame
+
+
+# ---- a probabilistic sensitivity analysis -------------------------------------------------------
+
+def _psa_tables(p: PsaResult) -> Dict[str, Table]:
+    """The run's tables over every draw and replicate (both sources of uncertainty), and the
+    draws, the declared distributions, the KPIs per draw, the variance split and the first-order
+    indices."""
+    out = _result_tables(p)
+    out["kpi"] = Table(_kpi_frame(p), f"KPIs over all {p.replicates} runs (every draw and replicate): mean, sd and "
+                       "quantiles over the runs include parameter and Monte Carlo uncertainty ('uncertainty "
+                       "included'); the 95 % interval of the mean is over the draw means (independent streams; empty "
+                       "with common streams); values in the row's unit")
+    k = out["kpi_replicates"].frame
+    k.insert(0, "draw", np.asarray(p["replicates/draw"], dtype=np.int64))
+    out["kpi_replicates"] = Table(k, "the KPIs of every run: draw d, replicate (its random streams)")
+    for name, t in out.items():
+        if name not in ("kpi", "kpi_replicates"):
+            t.description += " (over every draw and replicate: parameter and Monte Carlo uncertainty)"
+    d = p.distributions
+    draws = p.draws
+    partners = [", ".join(k2 for k2, b2 in zip(d["key"], d["block"]) if b2 == b and k2 != k1)
+                for k1, b in zip(d["key"], d["block"])]
+    stats = {"mean of the draws": draws.mean().to_numpy(), "sd of the draws": draws.std(ddof=1).to_numpy(),
+             "q05 of the draws": draws.quantile(0.05).to_numpy(), "q95 of the draws": draws.quantile(0.95).to_numpy()}
+    out["parameters"] = Table(pd.DataFrame({"key": d["key"], "distribution": d["distribution"], "block": d["block"],
+                                            "drawn with": partners, **stats}),
+                              f"the uncertain parameters: each key path (the unit is the key's own, "
+                              f"docs/scenario-format.md), its declared distribution, its block (keys drawn together "
+                              f"share one) and what was drawn ({p.draw_count} draws, design "
+                              f"{p.attrs.get('design', '')}, seed {p.seed})")
+    out["draws"] = Table(draws.reset_index(), "the parameter values of every draw (one row per draw, one column per "
+                         "uncertain key, in the key's unit)")
+    out["draw_kpi"] = Table(_unit_columns(p.draw_means()).reset_index(),
+                            f"the KPIs of every draw: the mean over its {p.replicates_per_draw} replicate(s)")
+    v = p.variance()
+    if len(v):
+        z = 1.959963984540054
+        share, se = v["parameter_share"].to_numpy(dtype=float), v["parameter_share_se"].to_numpy(dtype=float)
+        split = pd.DataFrame({
+            "kpi": v["kpi"], "unit": [kpi_unit(k) for k in v["kpi"]], "mean": v["mean"],
+            "sd of one run": np.sqrt(np.maximum(v["total"].to_numpy(dtype=float), 0)),
+            "sd: parameter part": np.sqrt(np.maximum(v["parameter"].to_numpy(dtype=float), 0)),
+            "sd: Monte Carlo part": np.sqrt(np.maximum(v["monte_carlo"].to_numpy(dtype=float), 0)),
+            "variance of one run (unit squared)": v["total"],
+            "variance: parameter part (unit squared)": v["parameter"],
+            "parameter_low (95 % interval, unit squared)": v["parameter_lower"],
+            "parameter_high (95 % interval, unit squared)": v["parameter_upper"],
+            "variance: Monte Carlo part (unit squared)": v["monte_carlo"],
+            "monte_carlo_low (95 % interval, unit squared)": v["monte_carlo_lower"],
+            "monte_carlo_high (95 % interval, unit squared)": v["monte_carlo_upper"],
+            "parameter share (fraction)": share, "parameter share se": se,
+            "parameter share low (95 % interval)": np.clip(share - z * se, 0, 1),
+            "parameter share high (95 % interval)": np.clip(share + z * se, 0, 1)})
+        method = "two-way (common streams)" if p.common_streams else "one-way"
+        out["variance"] = Table(split, f"the variance of each KPI over single runs split into its parameter part "
+                                f"Var(E[Y | θ]) and Monte Carlo part E[Var(Y | θ)] ({method} analysis of variance over "
+                                f"{p.draw_count} draws × {p.replicates_per_draw} replicates; intervals: jackknife over "
+                                "the draws); sd in the row's unit, variances in its square")
+    first = p.first_order()
+    first.insert(1, "unit", [kpi_unit(k) for k in first["kpi"]])
+    out["first_order"] = Table(first.rename(columns={"index": "first-order index (fraction)", "se": "standard error"}),
+                               "which parameter drives each KPI: the share of the variance of the draw means that the "
+                               "key alone explains (adjusted R² of a natural cubic regression spline on the normal "
+                               "score of its rank, docs/uncertainty.md), with its standard error")
     return out
 
 
@@ -350,8 +440,8 @@ def _calibration_tables(path: Path) -> Dict[str, Table]:
 # ---- all kinds ----------------------------------------------------------------------------------------
 
 def tables(source: Union[Result, Comparison, Sweep, PathLike]) -> Dict[str, Table]:
-    """Every table of ``source`` (a result, comparison, sweep or calibration report file, or a
-    Result / Comparison / Sweep), in order: ``contents``, ``about``, then the data. Raises
+    """Every table of ``source`` (a result, PSA, comparison, sweep or calibration report file, or a
+    Result / PsaResult / Comparison / Sweep), in order: ``contents``, ``about``, then the data. Raises
     :class:`trede.IoError` when the file is not a trede file."""
     path: Optional[Path] = None
     if isinstance(source, (Result, Comparison, Sweep)):
@@ -368,6 +458,8 @@ def tables(source: Union[Result, Comparison, Sweep, PathLike]) -> Dict[str, Tabl
         kind, data = "comparison", _comparison_tables(obj)
     elif isinstance(obj, Sweep):
         kind, data = "sweep", _sweep_tables(obj)
+    elif isinstance(obj, PsaResult):
+        kind, data = "psa", _psa_tables(obj)
     elif isinstance(obj, Result):
         kind, data = "run", _result_tables(obj)
     else:
@@ -501,9 +593,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     the trede program: 0 success, 2 bad input (a file that cannot be read, files that would be
     overwritten), 1 anything else (a write that failed)."""
     ap = argparse.ArgumentParser(prog="trede export",
-                                 description="Write the tables of a trede file (run, comparison, sweep or calibration "
-                                 "report) as CSV files or an Excel workbook.")
-    ap.add_argument("file", help="HDF5 file written by trede run, compare, sweep or calibrate --report")
+                                 description="Write the tables of a trede file (run, probabilistic sensitivity "
+                                 "analysis, comparison, sweep or calibration report) as CSV files or an Excel workbook.")
+    ap.add_argument("file", help="HDF5 file written by trede run (also with --draws), compare, sweep or calibrate "
+                    "--report")
     ap.add_argument("--format", choices=FORMATS, required=True,
                     help="csv: one file per table, DIR/<name>_<table>.csv; xlsx: one workbook DIR/<name>.xlsx with "
                     "a sheet per table")

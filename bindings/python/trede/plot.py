@@ -18,6 +18,7 @@ from matplotlib's own text extents.
 
 from __future__ import annotations
 
+import re
 from itertools import combinations
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
@@ -25,11 +26,12 @@ import matplotlib
 import numpy as np
 
 from ._i18n import KPIS, Language, kpi_kind
-from ._results import Comparison, Result, summarize
+from ._results import Comparison, PsaResult, Result, summarize
 
 __all__ = ["fan_chart", "fan", "ladder", "waiting", "waiting_times", "flow_matrix", "flows_over_time",
            "cost", "cost_by_state", "trajectories", "kpi_differences", "trede_differences", "period_differences",
            "cumulative_differences", "compare_occupancy", "compare_waiting", "compare_cost", "differing_states",
+           "declared_distribution", "parameter_draws", "variance_split", "first_order", "driver_scatter", "kpi_ranges",
            "finish", "label_problems", "short_names", "state_colors", "scenario_color", "TREDE_COLORS",
            "KPI_LABELS"]
 
@@ -617,6 +619,196 @@ def compare_cost(comparison: Comparison, lang: LangLike = "en") -> Any:
     _years(b, L)
     L.fmt.axis(b, "y", "eur", L.t("cost_difference"), values=values)
     b.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return fig
+
+
+# ---- probabilistic sensitivity analysis ----------------------------------------------------------
+
+_DISTRIBUTION = re.compile(r"^\s*(\w+)\s*\((.*)\)\s*$")
+
+
+def declared_distribution(text: str) -> Any:
+    """The scipy.stats distribution of one declared distribution as a PSA file states it
+    (``/draws/distributions``: "beta(a = 3.5, b = 31.5)", "lognormal(median = 0.3, sd_log =
+    0.25)", "gamma(shape = 16, scale = 125)", "normal(mean = 1, sd = 0.2, lower = 0)",
+    "uniform(min = 0, max = 1)", "triangular(min = 0, mode = 1, max = 3)"), or None when the
+    text is not one of these. Parameters are as printed (6 significant digits): for drawing the
+    curve over a histogram, not for computation."""
+    from scipy import stats
+    m = _DISTRIBUTION.match(str(text))
+    if not m:
+        return None
+    try:
+        p = {k.strip(): float(v) for k, v in (part.split("=") for part in m.group(2).split(","))}
+        family = m.group(1)
+        if family == "uniform":
+            return stats.uniform(loc=p["min"], scale=p["max"] - p["min"])
+        if family == "triangular":
+            width = p["max"] - p["min"]
+            return stats.triang((p["mode"] - p["min"]) / width, loc=p["min"], scale=width)
+        if family == "normal":
+            lo, hi = p.get("lower", -np.inf), p.get("upper", np.inf)
+            return stats.truncnorm((lo - p["mean"]) / p["sd"], (hi - p["mean"]) / p["sd"], loc=p["mean"], scale=p["sd"])
+        if family == "lognormal":
+            return stats.lognorm(p["sd_log"], scale=p["median"])
+        if family == "gamma":
+            return stats.gamma(p["shape"], scale=p["scale"])
+        if family == "beta":
+            return stats.beta(p["a"], p["b"])
+    except (KeyError, ValueError, ZeroDivisionError):
+        return None
+    return None
+
+
+def parameter_draws(psa: PsaResult, ncols: int = 3, lang: LangLike = "en") -> Any:
+    """The drawn values of every uncertain parameter: one panel per key, a histogram of the D
+    draws (``/draws/parameters``) with the density of the declared distribution
+    (``/draws/distributions``) drawn over it. Keys drawn together (a correlated group) share a
+    colour."""
+    L = _lang(lang)
+    d = psa.distributions
+    draws = psa.draws
+    keys = list(draws.columns)
+    fig, axes = _grid(len(keys), ncols, panel=(3.7, 2.5))
+    blocks = list(dict.fromkeys(d["block"].tolist()))
+    grouped = {b for b in blocks if (d["block"] == b).sum() > 1}
+    for ax, key, text, block in zip(axes, keys, d["distribution"], d["block"]):
+        x = draws[key].to_numpy(dtype=float)
+        colour = f"C{1 + sorted(grouped).index(block)}" if block in grouped else "C0"
+        ax.hist(x, bins=max(8, min(30, len(x) // 6)), density=True, color=colour, alpha=0.45, linewidth=0,
+                label=L.t("psa_drawn", D=len(x)))
+        dist = declared_distribution(text)
+        if dist is not None:
+            lo, hi = np.min(x), np.max(x)
+            pad = 0.15 * (hi - lo if hi > lo else abs(hi) or 1.0)
+            a, b = dist.support()
+            grid = np.linspace(max(lo - pad, a), min(hi + pad, b), 300)
+            with np.errstate(all="ignore"):
+                y = dist.pdf(grid)
+            ax.plot(grid, np.where(np.isfinite(y), y, np.nan), color="0.15", lw=1.3, label=L.t("psa_declared"))
+        ax.set_title(key, fontsize=8.5)
+        ax.set_yticks([])
+        ax.tick_params(axis="x", labelsize=8)
+        ax.set_xlabel(text, fontsize=7.5, color="0.35")
+    _legend(axes[0], loc="upper right")
+    return fig
+
+
+def _share_interval(v: Any, z: float = 1.959963984540054) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    share = v["parameter_share"].to_numpy(dtype=float)
+    se = v["parameter_share_se"].to_numpy(dtype=float)
+    return share, np.clip(share - z * se, 0.0, 1.0), np.clip(share + z * se, 0.0, 1.0)
+
+
+def variance_split(psa: PsaResult, kpis: Optional[Sequence[str]] = None, ax: Any = None, lang: LangLike = "en") -> Any:
+    """Where the spread of each KPI comes from: one bar per KPI of ``kpis`` (default: the
+    headline KPIs of the report that vary), split into the parameter part's share of the
+    variance of one run (dark) and the Monte Carlo part's (light), with the 95 % interval of
+    the parameter share. Needs R >= 2 replicates per draw (``psa.variance()`` not empty)."""
+    L = _lang(lang)
+    v = psa.variance()
+    if v.empty:
+        raise ValueError("one replicate per draw: the variance is not split (run with 2 or more replicates per draw)")
+    v = v[np.isfinite(v["total"].to_numpy(dtype=float)) & (v["total"].to_numpy(dtype=float) > 0)]
+    if kpis is not None:
+        v = v.set_index("kpi").reindex([k for k in kpis if k in set(v.kpi)]).reset_index()
+    ax = _axes(ax, figsize=(9.0, 0.34 * len(v) + 1.3))
+    share, lo, hi = _share_interval(v)
+    y = np.arange(len(v))
+    ax.barh(y, share, color="#2a6f97", height=0.62, label=L.t("psa_parameter_part"))
+    ax.barh(y, 1 - share, left=share, color="#c9dcea", height=0.62, label=L.t("psa_mc_part"))
+    ax.errorbar(share, y, xerr=[share - lo, hi - share], fmt="none", ecolor="0.1", capsize=2.5, lw=1)
+    ax.set_yticks(y, [L.kpi(k) for k in v["kpi"]], fontsize=8)
+    ax.set_ylim(len(v) - 0.5, -0.5)
+    ax.set_xlim(0, 1)
+    L.fmt.axis(ax, "x", "share", L.t("psa_share_of_variance"))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    return ax
+
+
+def first_order(psa: PsaResult, kpis: Sequence[str] = ("persons_reaching_work", "uitstroom_werk", "cost_total_eur"),
+                ncols: int = 3, lang: LangLike = "en", indices: Any = None) -> Any:
+    """Which parameter drives each KPI: one panel per KPI of ``kpis``, one bar per uncertain
+    key, its first-order index (``psa.first_order()``: the share of the variance of the
+    per-draw means the key alone explains) with ± 2 standard errors. Keys in the same order in
+    every panel, the most influential on the first KPI on top. ``indices``: a frame from
+    ``psa.first_order(kpis)`` already computed."""
+    L = _lang(lang)
+    kpis = [k for k in kpis if k in psa.kpi_names]
+    f = indices if indices is not None else psa.first_order(kpis)
+    keys = list(psa.draws.columns)
+    first = f[f.kpi == kpis[0]].set_index("key").reindex(keys)["index"].fillna(0).to_numpy()
+    order = [keys[i] for i in np.argsort(-first, kind="stable")]
+    fig, axes = _grid(len(kpis), ncols, panel=(2.6, 0.36 * len(keys) + 1.2), width=11.0, sharey=True)
+    y = np.arange(len(order))
+    for ax, k in zip(axes, kpis):
+        w = f[f.kpi == k].set_index("key").reindex(order)
+        idx = w["index"].to_numpy(dtype=float)
+        se = w["se"].to_numpy(dtype=float)
+        ax.barh(y, np.nan_to_num(idx), color="#2a6f97", height=0.62)
+        ax.errorbar(np.nan_to_num(idx), y, xerr=np.nan_to_num(2 * se), fmt="none", ecolor="0.25", capsize=2, lw=0.9)
+        ax.set_xlim(0, 1)
+        ax.set_ylim(len(order) - 0.5, -0.5)
+        ax.set_title(L.kpi(k), fontsize=9.5)
+        L.fmt.axis(ax, "x", "share", None)
+        ax.tick_params(axis="x", labelsize=8)
+    axes[0].set_yticks(y, order, fontsize=8)
+    fig.supxlabel(L.t("psa_first_order_axis"), fontsize=9)
+    return fig
+
+
+def driver_scatter(psa: PsaResult, kpi: str = "persons_reaching_work", keys: Optional[Sequence[str]] = None,
+                   ncols: int = 3, lang: LangLike = "en") -> Any:
+    """The KPI ``kpi`` per draw (mean over its replicates) against each uncertain key's drawn
+    value: one panel per key, the draws as points and the regression the first-order index is
+    computed from (:func:`trede._results.first_order_fit`) as a line; its index in the title."""
+    from ._results import first_order_fit, first_order_index
+    L = _lang(lang)
+    y = psa.draw_kpi(kpi)
+    draws = psa.draws
+    keys = list(keys if keys is not None else draws.columns)
+    fig, axes = _grid(len(keys), ncols, panel=(3.7, 2.7), sharey=True)
+    kind = kpi_kind(kpi)
+    for ax, key in zip(axes, keys):
+        x = draws[key].to_numpy(dtype=float)
+        ax.scatter(x, y, s=10, color="#2a6f97", alpha=0.65, linewidths=0)
+        fitted, _ = first_order_fit(x, y)
+        order = np.argsort(x, kind="stable")
+        ax.plot(x[order], fitted[order], color="#b0302a", lw=1.4)
+        index, se = first_order_index(x, y)
+        ax.set_title(f"{key}\n{L.t('psa_index_short')} {L.fmt.fixed(index, 2)} ± {L.fmt.fixed(2 * se, 2)}"
+                     if np.isfinite(index) else key, fontsize=8.5)
+        ax.tick_params(axis="both", labelsize=8)
+        L.fmt.axis(ax, "y", kind, L.kpi(kpi) if ax.get_subplotspec().is_first_col() else None, values=y)
+    return fig
+
+
+def kpi_ranges(results: Dict[str, Result], kpis: Sequence[str] = ("persons_reaching_work", "uitstroom_werk",
+                                                                     "cost_total_eur"),
+               ncols: int = 3, lang: LangLike = "en") -> Any:
+    """The 5-95 % range and the median of KPIs over the runs of each result side by side (e.g.
+    a plain run, whose ranges hold Monte Carlo uncertainty only, and a PSA of the same
+    scenario, whose ranges also hold parameter uncertainty): one panel per KPI, one row per
+    result (``{label: result}``)."""
+    L = _lang(lang)
+    labels = list(results)
+    kpis = [k for k in kpis if all(k in r.kpi_names for r in results.values())]
+    fig, axes = _grid(len(kpis), ncols, panel=(3.6, 0.42 * len(labels) + 1.2))
+    y = np.arange(len(labels))
+    for ax, k in zip(axes, kpis):
+        values: List[float] = []
+        for j, label in enumerate(labels):
+            t = results[label].kpi_table()
+            lo, mid, hi = (float(t.loc[k, s]) for s in ("q05", "q50", "q95"))
+            ax.plot([lo, hi], [j, j], color=scenario_color(j), lw=5, solid_capstyle="butt", alpha=0.55)
+            ax.plot([mid], [j], "o", color=scenario_color(j), ms=5)
+            values += [lo, hi]
+        ax.set_yticks(y, labels, fontsize=8)
+        ax.set_ylim(len(labels) - 0.5, -0.5)
+        ax.margins(x=0.1)
+        ax.tick_params(axis="x", labelsize=8)
+        unit = L.fmt.axis(ax, "x", kpi_kind(k), None, values=values)
+        ax.set_title(f"{L.kpi(k)} ({unit})" if unit else L.kpi(k), fontsize=9)
     return fig
 
 

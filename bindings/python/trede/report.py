@@ -1,13 +1,18 @@
-"""A self-contained HTML report of a result file (``trede run``) or a comparison file
-(``trede compare``), in English or Dutch. One HTML file, figures embedded as PNG, no scripts,
-no external resources: it opens anywhere, also offline, and can be mailed as it is.
+"""A self-contained HTML report of a result file (``trede run``), a probabilistic sensitivity
+analysis (``trede run --draws``) or a comparison file (``trede compare``), in English or Dutch.
+One HTML file, figures embedded as PNG, no scripts, no external resources: it opens anywhere,
+also offline, and can be mailed as it is. Every page says which sources of uncertainty its
+intervals include.
 
 A comparison opens with the answer: per scenario (organisation model) people reaching work,
 moves into work, total public cost and people per trede at the horizon, each with its interval,
 its difference with the reference, and which uncertainty the intervals include; then the
 differences as figures, the ladder, occupancy, waiting lists, costs, every KPI and the
 assumptions the results rest on. A single run shows its headline KPIs, the ladder, fan charts,
-waiting lists, flows, costs, every KPI and its assumptions.
+waiting lists, flows, costs, every KPI and its assumptions. A PSA shows the same over all its
+runs and, after the headline KPIs, the variance split of the headline KPIs into parameter and
+Monte Carlo parts, the uncertain parameters with their declared distributions and drawn values,
+and which parameter drives the spread (first-order indices, docs/uncertainty.md).
 
 Command line::
 
@@ -37,10 +42,10 @@ from typing import Any, Iterable, List, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from ._answer import MAIN_QUANTITIES, answer
-from ._assumptions import Assumptions, delay_mean, delay_text, read_assumptions
+from ._assumptions import Assumptions, delay_mean, delay_text, read_assumptions, uncertain_rows
 from ._errors import Error, IoError
 from ._i18n import LANGUAGES, Language, kpi_kind
-from ._results import Comparison, Result, read
+from ._results import Comparison, PsaResult, Result, read
 
 __all__ = ["write_report", "render", "main", "LayoutError"]
 
@@ -87,6 +92,7 @@ th:first-child, td:first-child { text-align: left; }
 td.name { white-space: normal; max-width: 260px; }
 thead th { background: var(--card); }
 td small, td .sub { display: block; font-size: 11.5px; color: var(--muted); }
+th small { display: block; font-size: 11px; font-weight: normal; color: var(--muted); }
 td .diff { display: block; font-size: 11.5px; color: var(--ink); white-space: normal; }
 td.text, th.text { text-align: left; }
 .up { color: var(--up); } .down { color: var(--down); }
@@ -118,6 +124,16 @@ def _nb(s: str) -> str:
 def _breakable(name: str) -> str:
     """An escaped name that may wrap after '-' and '_' (long scenario names in table headers)."""
     return re.sub(r"([-_])", r"\1<wbr>", _esc(name))
+
+
+def _sentence(text: str) -> str:
+    """``text`` with its first letter in upper case (a caption that starts with a KPI label)."""
+    return text[:1].upper() + text[1:]
+
+
+def _key(key: str) -> str:
+    """A key path as code that may wrap after '.', '[', '>' and '_' (long keys in narrow columns)."""
+    return "<code>" + re.sub(r"(\.|\[|&gt;|_)", r"\1<wbr>", _esc(key)) + "</code>"
 
 
 class _Page:
@@ -200,7 +216,8 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[str]], raw: bool = Fal
 
 def _provenance(attrs: dict, path: Optional[Path], L: Language) -> str:
     items = [(L.t("file"), str(path) if path else L.t("in_memory"))]
-    for k in ("trede_version", "git_commit", "created", "master_seed", "replicates", "scenario_hash", "command_line"):
+    for k in ("trede_version", "git_commit", "created", "master_seed", "replicates", "draws", "replicates_per_draw",
+              "design", "streams", "scenario_hash", "command_line"):
         if k in attrs and attrs[k] != "":
             items.append((k, str(attrs[k])))
     return "; ".join(f"{_esc(k)}: <code>{_esc(v)}</code>" for k, v in items)
@@ -234,23 +251,41 @@ def _has_costs(r: Result) -> bool:
     return bool(np.any(np.asarray(r["replicates/cost_cumulative_eur"], dtype=float) != 0))
 
 
-def _kpi_cards(r: Result, L: Language) -> str:
-    t = r.kpi_table()
-    cards = []
+def _headline(r: Result) -> List[str]:
+    """The headline KPIs of a run that say something: no waiting times without places, no
+    costs when the scenario sets none."""
+    names = set(r.kpi_names)
+    out = []
     for k in HEADLINE_KPIS:
-        if k not in t.index:
-            continue
-        row = t.loc[k]
-        if k == "mean_waiting_time_admitted_years" and not r.capacity_states:
+        if k not in names or (k == "mean_waiting_time_admitted_years" and not r.capacity_states):
             continue
         if k.startswith("cost") and not _has_costs(r):
             continue
+        out.append(k)
+    return out
+
+
+def _kpi_cards(r: Result, L: Language) -> str:
+    t = r.kpi_table()
+    label = "range_90_psa" if isinstance(r, PsaResult) else "range_90"
+    cards = []
+    for k in _headline(r):
+        row = t.loc[k]
         kind = kpi_kind(k)
         cards.append(f'<div class="card"><div class="label">{_esc(L.kpi(k))}</div>'
                      f'<div class="value">{_esc(L.fmt.value(kind, row["mean"]))}</div>'
-                     f'<div class="range">{_esc(L.t("range_90", range=L.fmt.range(kind, row["q05"], row["q95"])))}'
+                     f'<div class="range">{_esc(L.t(label, range=L.fmt.range(kind, row["q05"], row["q95"])))}'
                      "</div></div>")
     return '<div class="cards">' + "".join(cards) + "</div>"
+
+
+def _uncertainty_note(r: Result, L: Language) -> str:
+    """Which sources of uncertainty the run's ranges and intervals include, as a marked paragraph."""
+    if isinstance(r, PsaResult):
+        text = L.t("uncertainty_psa", k=len(r.draws.columns), D=r.draw_count, R=r.replicates_per_draw, N=r.replicates)
+    else:
+        text = L.t("uncertainty_run", R=r.replicates)
+    return f'<p class="uncertainty">{text}</p>'
 
 
 def _kpi_full_table(r: Result, L: Language) -> str:
@@ -267,8 +302,16 @@ def _kpi_full_table(r: Result, L: Language) -> str:
 def _result_sections(page: _Page, r: Result) -> None:
     from . import plot
     L = page.L
-    page.section("kpis", L.t("sec_kpis"), _esc(L.t("note_kpis", R=r.replicates)))
+    psa = r if isinstance(r, PsaResult) else None
+    if psa is not None:
+        page.section("kpis", L.t("sec_kpis"), _esc(L.t("note_kpis_psa", N=r.replicates, D=psa.draw_count,
+                                                         R=psa.replicates_per_draw)))
+    else:
+        page.section("kpis", L.t("sec_kpis"), _esc(L.t("note_kpis", R=r.replicates)))
     page.html(_kpi_cards(r, L))
+    page.html(_uncertainty_note(r, L))
+    if psa is not None:
+        _psa_sections(page, psa, _headline(r))
 
     page.section("ladder", L.t("sec_ladder"), _esc(L.t("note_ladder")))
     fig, (a, b) = _new_figure(11, 4, ncols=2)
@@ -328,21 +371,114 @@ def _result_sections(page: _Page, r: Result) -> None:
     else:
         page.note(L.t("no_costs"))
 
-    page.section("tables", L.t("sec_tables"))
+    if psa is not None:
+        page.section("tables", L.t("sec_tables"), _esc(L.t("note_all_kpis_psa", N=r.replicates, D=psa.draw_count,
+                                                             R=psa.replicates_per_draw)))
+    else:
+        page.section("tables", L.t("sec_tables"))
     page.html(_kpi_full_table(r, L))
 
-    page.section("assumptions", L.t("sec_assumptions"), L.t("note_assumptions"))
-    _assumption_tables(page, [r.name], [read_assumptions(r)])
+    page.section("assumptions", L.t("sec_assumptions"), L.t("note_assumptions_psa" if psa is not None else
+                                                            "note_assumptions"))
+    _assumption_tables(page, [r.name], [read_assumptions(r)], drawn=psa is not None)
     page.html(f"<details><summary>{_esc(L.t('scenario_file'))}</summary><pre>" + _esc(r.scenario_text) +
               "</pre></details>")
 
 
+# ---- a probabilistic sensitivity analysis ---------------------------------------------------------
+
+#: KPIs whose drivers the report shows (the answer's quantities).
+DRIVER_KPIS = ("persons_reaching_work", "uitstroom_werk", "cost_total_eur")
+
+
+def _psa_sections(page: _Page, p: PsaResult, headline: Sequence[str]) -> None:
+    """The variance split, the uncertain parameters and what drives the spread."""
+    from . import plot
+    L = page.L
+    f = L.fmt
+    D, R = p.draw_count, p.replicates_per_draw
+
+    page.section("variance", L.t("sec_variance_split"))
+    v = p.variance()
+    if v.empty:
+        page.note(L.t("psa_no_split"))
+    else:
+        method = L.t("method_two_way" if p.common_streams else "method_one_way")
+        page.note(L.t("note_variance_split", method=_esc(method), D=D, R=R))
+        v = v.set_index("kpi")
+        shown = [k for k in headline if k in v.index and np.isfinite(v.loc[k, "total"]) and v.loc[k, "total"] > 0]
+        fig, (a,) = _new_figure(9.5, 0.34 * len(shown) + 1.4)
+        plot.variance_split(p, shown, ax=a, lang=L)
+        page.figure(fig, _esc(L.t("cap_variance_split")), "variance split into parameter and Monte Carlo parts")
+        rows = []
+        for k in shown:
+            x = v.loc[k]
+            kind = kpi_kind(k)
+            share = float(x["parameter_share"])
+            half = 1.959963984540054 * float(x["parameter_share_se"])
+            lo, hi = max(0.0, share - half), min(1.0, share + half)
+            m, iv = f.interval("share", share, lo, hi)
+            rows.append([_kpi_name_cell(k, L), f"<td>{_esc(f.value(kind, x['mean']))}</td>",
+                         *(f"<td>{_esc(f.value(kind, math.sqrt(max(float(x[c]), 0.0))))}</td>"
+                           for c in ("total", "parameter", "monte_carlo")),
+                         f"<td>{_nb(m)} {_nb(iv)}</td>"])
+        page.html(_table([L.t("kpi"), L.t("mean"), L.t("psa_sd_total"), L.t("psa_sd_parameter"), L.t("psa_sd_mc"),
+                          L.t("psa_share")], rows, raw=True, container="variance-table"))
+        if p.common_streams:
+            page.note(_esc(L.t("psa_common_caveat", R=R)))
+
+    page.section("parameters", L.t("sec_parameters"))
+    design = L.t("design_lhs" if str(p.attrs.get("design")) == "lhs" else "design_sobol")
+    page.note(L.t("note_parameters", D=D, design=_esc(design), seed=p.seed))
+    page.figure(plot.parameter_draws(p, lang=L), _esc(L.t("cap_parameters")), "drawn values of each uncertain parameter")
+    d = p.distributions
+    draws = p.draws
+    rows = []
+    for key, text, block in zip(d["key"], d["distribution"], d["block"]):
+        x = draws[key].to_numpy(dtype=float)
+        partners = [k for k, b in zip(d["key"], d["block"]) if b == block and k != key]
+        q05, q95 = np.quantile(x, [0.05, 0.95])
+        rows.append([f'<td class="name">{_key(key)}</td>', f'<td class="text"><code>{_esc(text)}</code></td>',
+                     f'<td class="name text">{", ".join(_key(k) for k in partners) or _esc(L.t("psa_alone"))}</td>',
+                     f"<td>{_esc(f.plain(np.mean(x)))}</td>", f"<td>{_nb(f.plain(q05) + ' – ' + f.plain(q95))}</td>"])
+    page.html(_table([L.t("psa_key"), L.t("psa_distribution"), L.t("psa_drawn_with"), L.t("psa_drawn_mean"),
+                      L.t("psa_drawn_range")], rows, raw=True, container="parameters-table", text_cols=(1, 2)))
+    for block in dict.fromkeys(d["block"].tolist()):
+        keys = d.loc[d["block"] == block, "key"].tolist()
+        if len(keys) < 2:
+            continue
+        rho = draws[keys].corr(method="spearman").to_numpy()
+        pairs = [f.fixed(rho[i, j], 2) for i in range(len(keys)) for j in range(i + 1, len(keys))]
+        page.note(L.t("psa_correlation", keys=", ".join(f"<code>{_esc(k)}</code>" for k in keys),
+                      rho=_esc(", ".join(pairs))))
+
+    page.section("drivers", L.t("sec_drivers"), _esc(L.t("note_drivers", D=D)))
+    kpis = [k for k in DRIVER_KPIS if k in headline]
+    indices = p.first_order(kpis)
+    page.figure(plot.first_order(p, kpis, lang=L, indices=indices),
+                _esc(L.t("cap_first_order", kpis=", ".join(L.kpi(k) for k in kpis))),
+                "first-order index of each uncertain parameter")
+    page.figure(plot.driver_scatter(p, kpis[0], lang=L), _esc(_sentence(L.t("cap_driver_scatter", kpi=L.kpi(kpis[0])))),
+                "each KPI per draw against each parameter")
+    rows = []
+    for key in draws.columns:
+        cells = [f'<td class="name">{_key(key)}</td>']
+        for k in kpis:
+            w = indices[(indices.kpi == k) & (indices.key == key)].iloc[0]
+            text = (f"{f.fixed(w['index'], 2)} ± {f.fixed(2 * w['se'], 2)}" if np.isfinite(w["index"])
+                    else L.t("none"))
+            cells.append(f"<td>{_nb(text)}</td>")
+        rows.append(cells)
+    page.html(_table([L.t("psa_key"), *(f"{_esc(L.kpi(k))}<small>{_esc(L.t('psa_index_table'))}</small>"
+                                        for k in kpis)], rows, raw=True, container="drivers-table"))
+
+
 # ---- assumptions --------------------------------------------------------------------------------
 
-def _assumption_tables(page: _Page, names: Sequence[str], items: Sequence[Assumptions]) -> None:
+def _assumption_tables(page: _Page, names: Sequence[str], items: Sequence[Assumptions], drawn: bool = False) -> None:
     """Tables of the organisation model and share per region, the handover rules, organisation
     costs, uncertain parameters and overrides of every scenario; rules and costs once when every
-    scenario has the same."""
+    scenario has the same. ``drawn``: the uncertain parameters were drawn (a PSA)."""
     L = page.L
     f = L.fmt
     for name, a in zip(names, items):
@@ -412,9 +548,17 @@ def _assumption_tables(page: _Page, names: Sequence[str], items: Sequence[Assump
         if not u:
             continue
         page.html(f"<h3>{_esc(L.t('asm_uncertain'))}</h3>")
+        page.note(L.t("asm_uncertain_drawn" if drawn else "asm_uncertain_not_drawn"))
         if len(names) > 1:
             page.html(f"<p class=\"note\"><b>{_esc(', '.join(group))}</b></p>")
-        rows = [[k, delay_text(v, f.plain)] for k, v in u.items()]
+        rows = []
+        for kind, keys, text in uncertain_rows(u, f.plain):
+            if kind == "correlated":
+                keys = L.t("asm_correlated", keys=keys)
+            elif kind == "multivariate_normal":
+                keys = L.t("asm_mvn", scale=text.split(" ", 1)[0], keys=keys)
+                text = text.split(", ", 1)[1] if ", " in text else text
+            rows.append([keys, text])
         page.html(_table([L.t("asm_key"), L.t("asm_distribution")], rows, text_cols=(0, 1)))
     overrides = [(n, a.overrides) for n, a in zip(names, items) if a.overrides]
     if overrides:
@@ -584,8 +728,8 @@ def _comparison_sections(page: _Page, c: Comparison) -> None:
 
 def render(source: Union[Result, Comparison, PathLike], title: Optional[str] = None, lang: str = "en",
            strict: bool = False) -> str:
-    """The report of ``source`` (a Result, a Comparison, or the path of a result file) as HTML
-    text, in ``lang`` ("en" or "nl"). ``strict``: raise :class:`LayoutError` when a figure has
+    """The report of ``source`` (a Result, a PsaResult, a Comparison, or the path of a result,
+    PSA or comparison file) as HTML text, in ``lang`` ("en" or "nl"). ``strict``: raise :class:`LayoutError` when a figure has
     tick labels that overlap or text cut off at its edge (measured from matplotlib's text
     extents), instead of writing it anyway."""
     import matplotlib
@@ -601,6 +745,13 @@ def render(source: Union[Result, Comparison, PathLike], title: Optional[str] = N
         if isinstance(res, Comparison):
             default = L.t("comparison_title", names=", ".join(res.names))
             subtitle = L.t("comparison_subtitle", N=len(res.names), R=res.replicates, seed=res.seed)
+        elif isinstance(res, PsaResult):
+            default = L.t("psa_title", name=res.name)
+            t = res.time
+            subtitle = L.t("psa_subtitle", D=res.draw_count, design=str(res.attrs.get("design", "")),
+                           R=res.replicates_per_draw,
+                           streams=L.t("streams_common" if res.common_streams else "streams_independent"),
+                           seed=res.seed, start=f"{t[0]:.0f}", end=f"{t[-1]:.0f}", S=len(res.states))
         else:
             default = L.t("result_title", name=res.name)
             t = res.time
@@ -647,8 +798,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     import matplotlib
     matplotlib.use("Agg")
     ap = argparse.ArgumentParser(prog="trede report",
-                                 description="Write a self-contained HTML report of a trede result or comparison file.")
-    ap.add_argument("file", help="HDF5 file written by `trede run -o` or `trede compare -o`")
+                                 description="Write a self-contained HTML report of a trede result, probabilistic "
+                                 "sensitivity analysis or comparison file.")
+    ap.add_argument("file", help="HDF5 file written by `trede run -o` (also with --draws) or `trede compare -o`")
     ap.add_argument("-o", "--output", help="HTML file to write (default: FILE with the suffix .html)")
     ap.add_argument("--title", help="title of the page (default: from the scenario names)")
     ap.add_argument("--lang", choices=LANGUAGES, default="en",
