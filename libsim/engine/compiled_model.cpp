@@ -30,35 +30,6 @@ bool edge_kind_from_string(const std::string& name, EdgeKind& kind) noexcept {
   return false;
 }
 
-namespace {
-
-const std::vector<std::string>& kpi_names() {
-  static const std::vector<std::string> names = {
-      "uitstroom_werk",
-      "uitval",
-      "herinstroom",
-      "mean_time_to_first_work_years",
-      "share_reached_trede_ge4",
-      "share_reached_work",
-      "cost_total_eur",
-      "cost_per_person_reaching_work_eur",
-      "persons",
-      "persons_reaching_work",
-      "arrivals",
-      "absorbed",
-      "events",
-      "waiting_joined",
-      "waiting_admitted",
-      "waiting_reneged",
-      "mean_waiting_time_admitted_years",
-      "handovers",
-      "leaked",
-  };
-  return names;
-}
-
-}  // namespace
-
 CompiledModel::CompiledModel(const model::Scenario& s) {
   using model::WaitingMode;
   start = s.start_year;
@@ -121,10 +92,7 @@ CompiledModel::CompiledModel(const model::Scenario& s) {
   }
   const std::size_t C = capacities.size();
   layout.kpi_names = kpi_names();
-  layout.kpi_period_names = {"uitstroom_werk", "uitval",           "herinstroom",      "persons_reaching_work",
-                             "arrivals",       "absorbed",         "waiting_joined",   "waiting_admitted",
-                             "waiting_reneged", "handovers",       "leaked",           "cost_eur"};
-  static_assert(kpp_count == 12, "kpi_period_names must name every KpiPeriod, in order");
+  layout.kpi_period_names = kpi_period_names();
 
   // ---- flow edges -------------------------------------------------------------------------------
   auto add_edge = [&](std::string id, std::string from, std::string to, EdgeKind kind) {

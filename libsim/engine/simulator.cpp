@@ -301,8 +301,7 @@ class Replicate {
     if (report_ < P_) res_.kpi_period[report_ * Kp_ + k] += 1.0;
   }
 
-  struct Counters;
-  Counters& counter(std::uint32_t p) { return counters_[people_[p].region]; }
+  KpiCounters& counter(std::uint32_t p) { return counters_[people_[p].region]; }
 
   // Records the occupancy at the next report time and closes its period.
   // Costs of the period: person-years × cost per state, plus organisation overhead per
@@ -382,7 +381,7 @@ class Replicate {
       people_[p].flags |= flag_work;
       ++counter(p).ever_work;
       if (moved) {
-        Counters& k = counter(p);
+        KpiCounters& k = counter(p);
         ++k.reached_work;
         k.time_to_work_sum += now_ - entry_time_[p];
         count_period(kpp_persons_reaching_work);
@@ -409,7 +408,7 @@ class Replicate {
     occ_add(g, s, -1);
     const StateInfo& from = m_.states[s];
     const StateInfo& to = m_.states[d];
-    Counters& k = counters_[g];
+    KpiCounters& k = counters_[g];
     if (to.work && !from.work) ++k.uitstroom_werk, count_period(kpp_uitstroom_werk);
     if (to.uitval) ++k.uitval, count_period(kpp_uitval);
     if ((from.uitval || from.work) && !to.work && !to.uitval && !to.absorbing) ++k.herinstroom, count_period(kpp_herinstroom);
@@ -612,7 +611,7 @@ class Replicate {
     const double waited = now_ - r.since;
     const bool in_period = report_ < P_;
     const std::size_t cell = report_ * C_ + r.list % C_;
-    Counters& k = counter(p);
+    KpiCounters& k = counter(p);
     if (in_period) res_.waiting_time_sum[cell] += waited;
     switch (reason) {
       case Leave::admitted:
@@ -871,45 +870,20 @@ class Replicate {
 
   // ---- end of run ------------------------------------------------------------------------------------
 
-  // KPIs of one set of counters into k[0..K); `cost` is the cost over the run.
-  static void fill_kpis(double* k, const Counters& c, double cost) {
-    const double nan = std::numeric_limits<double>::quiet_NaN();
-    const auto d = [](std::uint64_t x) { return static_cast<double>(x); };
-    k[kpi_uitstroom_werk] = d(c.uitstroom_werk);
-    k[kpi_uitval] = d(c.uitval);
-    k[kpi_herinstroom] = d(c.herinstroom);
-    k[kpi_mean_time_to_first_work] = c.reached_work > 0 ? c.time_to_work_sum / d(c.reached_work) : nan;
-    k[kpi_share_reached_trede_ge4] = c.persons > 0 ? d(c.ever_trede4) / d(c.persons) : 0.0;
-    k[kpi_share_reached_work] = c.persons > 0 ? d(c.ever_work) / d(c.persons) : 0.0;
-    k[kpi_cost_total] = cost;
-    k[kpi_cost_per_person_reaching_work] = c.reached_work > 0 ? cost / d(c.reached_work) : nan;
-    k[kpi_persons] = d(c.persons);
-    k[kpi_persons_reaching_work] = d(c.reached_work);
-    k[kpi_arrivals] = d(c.arrivals);
-    k[kpi_absorbed] = d(c.absorbed);
-    k[kpi_events] = d(c.events);
-    k[kpi_waiting_joined] = d(c.joined);
-    k[kpi_waiting_admitted] = d(c.admitted);
-    k[kpi_waiting_reneged] = d(c.reneged);
-    k[kpi_mean_waiting_time_admitted] = c.admitted > 0 ? c.admitted_wait_sum / d(c.admitted) : nan;
-    k[kpi_handovers] = d(c.handovers);
-    k[kpi_leaked] = d(c.leaked);
-  }
-
   void finish() {
     const std::size_t K = m_.layout.K();
-    Counters total;
+    KpiCounters total;
     for (std::size_t g = 0; g < G_; ++g) {
       total += counters_[g];
       if (m_.layout.by_region()) {
-        double cost = 0.0;
-        for (std::size_t r = 0; r < P_; ++r) cost += res_.cost_region_eur[r * G_ + g];
-        fill_kpis(&res_.kpi_region[g * K], counters_[g], cost);
+        KpiCounters region = counters_[g];
+        for (std::size_t r = 0; r < P_; ++r) region.cost_eur += res_.cost_region_eur[r * G_ + g];
+        fill_kpis(region, &res_.kpi_region[g * K]);
       }
     }
-    double cost = 0.0;
-    for (double c : res_.cost_eur) cost += c;
-    fill_kpis(res_.kpi.data(), total, cost);
+    total.cost_eur = 0.0;
+    for (double c : res_.cost_eur) total.cost_eur += c;
+    fill_kpis(total, res_.kpi.data());
     res_.events = events_;
     res_.peak_live_persons = peak_live_;
     std::uint64_t bytes = people_.capacity() * sizeof(Person) + entry_time_.capacity() * sizeof(double) +
@@ -988,26 +962,7 @@ class Replicate {
   std::vector<std::uint32_t> w_idx_;
 
   // KPI counters, per region.
-  struct Counters {
-    std::uint64_t persons = 0, events = 0, arrivals = 0, absorbed = 0;
-    std::uint64_t uitstroom_werk = 0, uitval = 0, herinstroom = 0;
-    std::uint64_t ever_trede4 = 0, ever_work = 0, reached_work = 0;
-    double time_to_work_sum = 0.0;
-    std::uint64_t joined = 0, admitted = 0, reneged = 0;
-    double admitted_wait_sum = 0.0;
-    std::uint64_t handovers = 0, leaked = 0;
-    Counters& operator+=(const Counters& o) {
-      persons += o.persons, events += o.events, arrivals += o.arrivals, absorbed += o.absorbed;
-      uitstroom_werk += o.uitstroom_werk, uitval += o.uitval, herinstroom += o.herinstroom;
-      ever_trede4 += o.ever_trede4, ever_work += o.ever_work, reached_work += o.reached_work;
-      time_to_work_sum += o.time_to_work_sum;
-      joined += o.joined, admitted += o.admitted, reneged += o.reneged;
-      admitted_wait_sum += o.admitted_wait_sum;
-      handovers += o.handovers, leaked += o.leaked;
-      return *this;
-    }
-  };
-  std::vector<Counters> counters_;
+  std::vector<KpiCounters> counters_;
   std::uint64_t live_ = 0, peak_live_ = 0, events_ = 0;
 
   ReplicateResult res_;
