@@ -1,0 +1,144 @@
+#pragma once
+// What a replicate records, in one place: occupancy per (region, state) and its time integral,
+// waiting-list lengths and theirs, flows per edge per period, sojourn sums, waiting times, the
+// KPI counters, traced changes of state, and at each report time the snapshot that closes the
+// period (occupancy, person-years, costs). Every call is a few plain counter updates, inlined
+// into the event loop; the recorder never decides anything about the simulation.
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/compiled_model.hpp"
+#include "engine/waiting_lists.hpp"
+#include "trede/engine/kpi.hpp"
+#include "trede/engine/result.hpp"
+
+namespace trede::engine {
+
+// Why someone leaves a waiting list.
+enum class Leave : std::uint8_t { admitted, reneged, left };
+
+class Recorder {
+ public:
+  // Sizes every array of the result for model m.
+  explicit Recorder(const CompiledModel& m);
+
+  // ---- occupancy and list lengths (also what capacity checks read) ----
+
+  [[nodiscard]] std::int64_t occupancy(std::size_t g, std::uint32_t s) const noexcept { return occ_[g * S_ + s]; }
+
+  // Occupancy of state s in region g changes by d at `now`.
+  void occupancy_add(std::size_t g, std::uint32_t s, std::int64_t d, double now) noexcept {
+    const std::size_t i = g * S_ + s;
+    area_[i] += static_cast<double>(occ_[i]) * (now - last_[i]);
+    last_[i] = now;
+    occ_[i] += d;
+  }
+
+  // Length of waiting list l (= region * C + capacity) changes by d at `now`.
+  void list_add(std::size_t l, std::int64_t d, double now) noexcept {
+    list_area_[l] += static_cast<double>(list_len_[l]) * (now - list_last_[l]);
+    list_last_[l] = now;
+    list_len_[l] += d;
+  }
+
+  // ---- counts ----
+
+  [[nodiscard]] KpiCounters& counters(std::size_t g) noexcept { return counters_[g]; }
+
+  // One move or arrival along `flow` in region g.
+  void count_flow(std::uint32_t flow, std::size_t g) noexcept {
+    ++events_;
+    ++counters_[g].events;
+    if (report_ < P_) ++res_.flows[report_ * E_ + flow];
+  }
+
+  void count_period(KpiPeriod k) noexcept {
+    if (report_ < P_) res_.kpi_period[report_ * Kp_ + k] += 1.0;
+  }
+
+  // A move along `flow` ending a spell of `years`.
+  void sojourn(std::uint32_t flow, double years) noexcept {
+    res_.sojourn_sum[flow] += years;
+    res_.sojourn_sumsq[flow] += years * years;
+  }
+
+  // The KPIs a move from `from` to `to` in region g counts.
+  void count_move(const StateInfo& from, const StateInfo& to, std::size_t g) noexcept {
+    KpiCounters& k = counters_[g];
+    if (to.work && !from.work) ++k.uitstroom_werk, count_period(kpp_uitstroom_werk);
+    if (to.uitval) ++k.uitval, count_period(kpp_uitval);
+    if ((from.uitval || from.work) && !to.work && !to.uitval && !to.absorbing) ++k.herinstroom, count_period(kpp_herinstroom);
+    if (to.absorbing) ++k.absorbed, count_period(kpp_absorbed);
+  }
+
+  // Someone in region g joined the list of capacity c at `now`.
+  void joined_list(std::size_t g, std::size_t c, double now) noexcept {
+    list_add(g * C_ + c, +1, now);
+    ++counters_[g].joined;
+    count_period(kpp_waiting_joined);
+    if (report_ < P_) ++res_.waiting_joined[report_ * C_ + c];
+  }
+
+  // Someone in region g left list l at `now` after waiting `waited` years, for `reason`.
+  void left_list(std::size_t g, std::size_t l, double waited, Leave reason, double now) noexcept {
+    list_add(l, -1, now);
+    const bool in_period = report_ < P_;
+    const std::size_t cell = report_ * C_ + l % C_;
+    KpiCounters& k = counters_[g];
+    if (in_period) res_.waiting_time_sum[cell] += waited;
+    switch (reason) {
+      case Leave::admitted:
+        ++k.admitted;
+        k.admitted_wait_sum += waited;
+        count_period(kpp_waiting_admitted);
+        if (in_period) ++res_.waiting_admitted[cell], res_.waiting_time_admitted_sum[cell] += waited;
+        break;
+      case Leave::reneged:
+        ++k.reneged;
+        count_period(kpp_waiting_reneged);
+        if (in_period) ++res_.waiting_reneged[cell];
+        break;
+      case Leave::left:
+        if (in_period) ++res_.waiting_left[cell];
+        break;
+    }
+  }
+
+  // A traced person's change of state (from = -1 when entering the model).
+  void trace(double now, std::uint64_t person, std::int32_t from, std::int32_t to) {
+    res_.trace.push_back({now, person, from, to});
+  }
+
+  // ---- report times ----
+
+  // True while a report time strictly before t is still to be recorded.
+  [[nodiscard]] bool report_before(double t) const noexcept { return report_ < T_ && report_times_[report_] < t; }
+  [[nodiscard]] bool reports_left() const noexcept { return report_ < T_; }
+
+  // Records the occupancy at the next report time and closes its period.
+  void snapshot();
+
+  // Fills the KPIs and the run totals (`peak_live` people alive at once, `bytes` of storage) and
+  // hands over the result.
+  [[nodiscard]] ReplicateResult finish(std::uint64_t peak_live, std::uint64_t bytes);
+
+ private:
+  const CompiledModel& m_;
+  ReplicateResult res_;
+  const double* report_times_;
+  std::size_t S_, C_, T_, P_, E_, G_, O_, Kp_;
+  std::size_t report_ = 0;  // next report time; also the current period
+
+  // Occupancy and its time integral per (region, state) since the last report time.
+  std::vector<std::int64_t> occ_;
+  std::vector<double> area_, last_;
+  // Waiting-list lengths and their time integral per (region, capacity).
+  std::vector<std::int64_t> list_len_;
+  std::vector<double> list_area_, list_last_;
+
+  std::vector<KpiCounters> counters_;  // per region
+  std::uint64_t events_ = 0;
+};
+
+}  // namespace trede::engine
