@@ -55,17 +55,21 @@ class Replicate {
     update_next_system();
 
     for (;;) {
-      while (!q_.empty() && people_[q_.top().slot].version != q_.top().version) q_.pop();
-      const double tp = q_.empty() ? never : q_.top().time;
+      const QueueEntry* top = q_.peek();
+      while (top && people_[top->slot].version != top->version) {  // stale: skip
+        q_.pop();
+        top = q_.peek();
+      }
+      const double tp = top ? top->time : never;
       const double t = std::min(tp, next_system_);
       if (t > m_.end) break;
       while (rec_.report_before(t)) rec_.snapshot();
       now_ = t;
-      if (next_system_ <= tp) {
+      if (next_system_ <= tp) [[unlikely]] {
         system_event();
         continue;
       }
-      const std::uint32_t p = q_.top().slot;
+      const std::uint32_t p = top->slot;
       q_.pop();
       // The next events are known in order: start loading their people now.
       if (const QueueEntry* a = q_.ahead(6)) people_.prefetch(a->slot);
