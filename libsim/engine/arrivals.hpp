@@ -13,6 +13,7 @@
 #include "engine/compiled_model.hpp"
 #include "engine/competing_risks.hpp"
 #include "random/philox_inline.hpp"
+#include "trede/error.hpp"
 #include "trede/random/stream.hpp"
 
 namespace trede::engine {
@@ -26,6 +27,10 @@ class Arrivals {
     for (std::size_t i = 0; i < m_.inflows.size(); ++i) queue(i, sample(i, t));
   }
 
+  [[nodiscard]] std::uint64_t memory_bytes() const noexcept {
+    return heap_.capacity() * sizeof(heap_[0]) + count_.capacity() * sizeof(std::uint64_t);
+  }
+
   // Time of the next arrival of any source, or infinity.
   [[nodiscard]] double next_time() const noexcept { return heap_.empty() ? never : heap_.front().first; }
 
@@ -36,6 +41,7 @@ class Arrivals {
     const std::size_t i = heap_.back().second;
     heap_.pop_back();
     const std::uint64_t n = count_[i]++;
+    if (n >= (std::uint64_t{1} << 32)) throw Error("more than 2^32 arrivals from one inflow source in one replicate");
     queue(i, sample(i, now));
     return {i, n};
   }

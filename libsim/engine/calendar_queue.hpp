@@ -33,8 +33,9 @@ namespace trede::engine {
 
 class CalendarQueue {
  public:
-  // Buckets cover [t0, t1]; `expected` is about how many people will be queued at once.
-  void init(double t0, double t1, std::size_t expected) {
+  // Buckets cover [t0, t1]; `expected` is about how many people will be queued at once, `first`
+  // how many entries will be pushed before the first pop (room is made for them at once).
+  void init(double t0, double t1, std::size_t expected, std::size_t first = 0) {
     std::size_t b = std::clamp<std::size_t>(expected / 32, 16, 4096);
     buckets_.assign(b, Bucket{});
     t0_ = t0;
@@ -47,7 +48,7 @@ class CalendarQueue {
     pool_.clear();
     next_.clear();
     free_ = none;
-    const std::size_t chunks = expected / chunk + b / 2 + 1;  // the first wave of entries, half a chunk per bucket spare
+    const std::size_t chunks = first / chunk + b / 2 + 1;  // the first wave, and half a chunk per bucket spare
     pool_.reserve(chunks * chunk);
     next_.reserve(chunks);
   }

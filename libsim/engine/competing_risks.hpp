@@ -50,6 +50,10 @@ class CompetingRisks {
       }
   }
 
+  [[nodiscard]] std::uint64_t memory_bytes() const noexcept {
+    return (w_base_.capacity() + w_cur_.capacity()) * sizeof(double) + w_idx_.capacity() * sizeof(std::uint32_t);
+  }
+
   // Draws p's next event from time t (takes one draw of p's transition stream). A person
   // waiting in place (`waiting_in_place`) does not draw moves into states that are full
   // (`full(d)`): they keep their place on the list until admitted, a move to a state with room,
@@ -76,7 +80,7 @@ class CompetingRisks {
         if (tr < next.time) next.time = tr, next.code = code_renege;
       }
     }
-    if (m_.has_exit_age && x.exit_time < next.time) next.time = std::max(x.exit_time, t), next.code = code_age;
+    if (m_.has_exit_age && people.exit_time(p) < next.time) next.time = std::max(people.exit_time(p), t), next.code = code_age;
     return next;
   }
 
@@ -90,7 +94,7 @@ class CompetingRisks {
   // Block `block` of x's current draw. (Blocks past the first are read after the draw counter
   // has moved on, so they use the next draw index; they never meet a block 0.)
   std::array<std::uint64_t, 4> draw(const Person& x, std::uint32_t block) const {
-    return random::detail::philox(key_, x.key, x.draws, random::Purpose::transition, block);
+    return random::detail::philox(key_, x.key(), x.draws, random::Purpose::transition, block);
   }
 
   double slot_uniform(const Person& x, const std::array<std::uint64_t, 4>& b0, std::uint32_t slot) const {

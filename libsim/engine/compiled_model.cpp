@@ -35,13 +35,24 @@ class Compiler {
     places();
     organisations();
     handovers();
+    edge_kpis();
   }
 
  private:
   using WaitingMode = model::WaitingMode;
 
-  std::uint32_t add_edge(std::string id, std::string from, std::string to, EdgeKind kind) {
-    m_.layout.edges.push_back({std::move(id), std::move(from), std::move(to), kind});
+  // A flow edge from state `from` (no_index: from outside, an arrival) to state `to`; its id
+  // is the origin's name, "->" and the destination's name, plus `note` when given.
+  std::uint32_t add_edge(std::int32_t from, std::size_t to, EdgeKind kind, const std::string& note = "") {
+    const std::string a = from == no_index ? "(inflow)" : s_.states[static_cast<std::size_t>(from)].name;
+    const std::string& b = s_.states[to].name;
+    return add_edge(a + "->" + b + (note.empty() ? "" : " (" + note + ")"), from, to, kind);
+  }
+  std::uint32_t add_edge(std::string id, std::int32_t from, std::size_t to, EdgeKind kind) {
+    m_.layout.edges.push_back({std::move(id), from == no_index ? "(inflow)" : s_.states[static_cast<std::size_t>(from)].name,
+                               s_.states[to].name, kind});
+    m_.edge_from.push_back(from);
+    m_.edge_to.push_back(static_cast<std::int32_t>(to));
     return static_cast<std::uint32_t>(m_.layout.edges.size() - 1);
   }
 
@@ -53,8 +64,7 @@ class Compiler {
   std::uint32_t to_wait_flow(std::uint32_t origin, std::uint32_t c) {
     const auto key = std::make_pair(origin, c);
     if (auto it = to_wait_.find(key); it != to_wait_.end()) return it->second;
-    const auto& w = s_.states[m_.capacities[c].waiting_state].name;
-    const auto f = add_edge(s_.states[origin].name + "->" + w, s_.states[origin].name, w, EdgeKind::to_waiting);
+    const auto f = add_edge(static_cast<std::int32_t>(origin), m_.capacities[c].waiting_state, EdgeKind::to_waiting);
     to_wait_.emplace(key, f);
     return f;
   }
@@ -62,7 +72,7 @@ class Compiler {
   // One inflow edge per entry state, shared by all regions and sources; added on first use.
   std::uint32_t inflow_flow(std::uint32_t st) {
     if (auto it = inflow_edge_.find(st); it != inflow_edge_.end()) return it->second;
-    const auto f = add_edge("(inflow)->" + s_.states[st].name, "(inflow)", s_.states[st].name, EdgeKind::inflow);
+    const auto f = add_edge(no_index, st, EdgeKind::inflow);
     inflow_edge_.emplace(st, f);
     return f;
   }
@@ -102,6 +112,13 @@ class Compiler {
         expected += peak * s_.horizon_years;
       }
     m_.expected_people = static_cast<std::size_t>(std::min(expected, 1e9));
+    m_.initial_people = static_cast<std::size_t>(s_.initial_population());
+    // Person keys (engine/people.hpp) hold an initial index or a source and arrival number in 48 bits.
+    if (s_.initial_population() >= (std::uint64_t{1} << 32))
+      throw ModelError(s_.source_path, 0, "population", "more than 2^32 people at the start");
+    std::size_t sources = 0;
+    for (const model::Region& r : s_.regions) sources += r.inflows.size();
+    if (sources > 65535) throw ModelError(s_.source_path, 0, "inflow", "more than 65535 inflow sources");
   }
 
   void report_grid() {
@@ -139,7 +156,7 @@ class Compiler {
   // Flow edges 0 .. transitions - 1 are the scenario's transitions, in file order.
   void transition_edges() {
     for (const model::Transition& t : s_.transitions)
-      add_edge(t.id, s_.states[t.from].name, s_.states[t.to].name, t.renege ? EdgeKind::renege : EdgeKind::transition);
+      add_edge(t.id, static_cast<std::int32_t>(t.from), t.to, t.renege ? EdgeKind::renege : EdgeKind::transition);
   }
 
   void inflows() {
@@ -161,9 +178,8 @@ class Compiler {
   void admission_edges() {
     for (CapacityInfo& ci : m_.capacities) {
       if (ci.mode != WaitingMode::separate) continue;
-      const auto& w = s_.states[ci.waiting_state].name;
-      const auto& to = s_.states[ci.state].name;
-      ci.admission_flow = static_cast<std::int32_t>(add_edge(w + "->" + to, w, to, EdgeKind::admission));
+      ci.admission_flow =
+          static_cast<std::int32_t>(add_edge(static_cast<std::int32_t>(ci.waiting_state), ci.state, EdgeKind::admission));
     }
   }
 
@@ -178,10 +194,8 @@ class Compiler {
       const CapacityInfo& ci = m_.capacities[static_cast<std::size_t>(c)];
       const std::size_t cell = t.from * C + static_cast<std::size_t>(c);
       if (ci.mode != WaitingMode::stay || ci.renege_to == no_index || m_.renege_flow[cell] != no_index) continue;
-      const auto& from = s_.states[t.from].name;
-      const auto& r = s_.states[static_cast<std::size_t>(ci.renege_to)].name;
-      m_.renege_flow[cell] = static_cast<std::int32_t>(
-          add_edge(from + "->" + r + " (renege from waiting for " + s_.states[t.to].name + ")", from, r, EdgeKind::renege));
+      m_.renege_flow[cell] = static_cast<std::int32_t>(add_edge(static_cast<std::int32_t>(t.from), static_cast<std::size_t>(ci.renege_to),
+                                                                EdgeKind::renege, "renege from waiting for " + s_.states[t.to].name));
       const std::int32_t rc = cap_of_[static_cast<std::size_t>(ci.renege_to)];
       if (rc != no_index && m_.capacities[static_cast<std::size_t>(rc)].mode == WaitingMode::separate)
         m_.renege_wait_flow[cell] = static_cast<std::int32_t>(to_wait_flow(t.from, static_cast<std::uint32_t>(rc)));
@@ -222,6 +236,8 @@ class Compiler {
         if (std::find(cs.begin(), cs.end(), i) != cs.end()) m_.count_attrs.push_back(static_cast<std::uint32_t>(a));
       }
       si.counts_end = static_cast<std::uint32_t>(m_.count_attrs.size());
+      si.marks = static_cast<std::uint8_t>((si.trede >= 4 ? mark_trede4 : 0) | (si.work ? mark_work : 0));
+      si.plain = !si.absorbing && si.waiting_for == no_index && si.counts_end == si.counts_begin;
     }
   }
 
@@ -268,12 +284,10 @@ class Compiler {
     m_.exit_age = s_.exit_age->age;
     m_.exit_age_attribute = s_.exit_age->attribute;
     m_.exit_state = s_.exit_age->to;
-    const auto& exit = s_.states[m_.exit_state].name;
-    for (std::size_t i = 0; i < S_; ++i) {
-      if (s_.states[i].absorbing) continue;
-      const auto& from = s_.states[i].name;
-      m_.states[i].age_exit_flow = static_cast<std::int32_t>(add_edge(from + "->" + exit + " (age)", from, exit, EdgeKind::age_exit));
-    }
+    for (std::size_t i = 0; i < S_; ++i)
+      if (!s_.states[i].absorbing)
+        m_.states[i].age_exit_flow =
+            static_cast<std::int32_t>(add_edge(static_cast<std::int32_t>(i), m_.exit_state, EdgeKind::age_exit, "age"));
   }
 
   // Places per region at the start, and their changes within the horizon in time order.
@@ -360,13 +374,28 @@ class Compiler {
         const std::size_t rule = matching_rule(m_.layout.organisations[static_cast<std::size_t>(from)],
                                                m_.layout.organisations[static_cast<std::size_t>(to)]);
         m_.handover[m * J + j] = static_cast<std::int32_t>(rule);
+        m_.handovers = true;
         const std::int32_t leak = m_.handover_rules[rule].leak_to;
         if (leak == no_index || m_.leak_flow[t.from * S_ + static_cast<std::size_t>(leak)] != no_index) continue;
-        const auto& a = s_.states[t.from].name;
-        const auto& b = s_.states[static_cast<std::size_t>(leak)].name;
-        m_.leak_flow[t.from * S_ + static_cast<std::size_t>(leak)] =
-            static_cast<std::int32_t>(add_edge(a + "->" + b + " (leakage)", a, b, EdgeKind::leakage));
+        m_.leak_flow[t.from * S_ + static_cast<std::size_t>(leak)] = static_cast<std::int32_t>(
+            add_edge(static_cast<std::int32_t>(t.from), static_cast<std::size_t>(leak), EdgeKind::leakage, "leakage"));
       }
+    }
+  }
+
+  // Which KPIs a move along each edge counts (arrivals count none of them).
+  void edge_kpis() {
+    m_.edge_kpi.assign(m_.layout.edges.size(), 0);
+    for (std::size_t e = 0; e < m_.edge_kpi.size(); ++e) {
+      if (m_.edge_from[e] == no_index) continue;
+      const StateInfo& from = m_.states[static_cast<std::size_t>(m_.edge_from[e])];
+      const StateInfo& to = m_.states[static_cast<std::size_t>(m_.edge_to[e])];
+      std::uint8_t k = 0;
+      if (to.work && !from.work) k |= move_uitstroom_werk;
+      if (to.uitval) k |= move_uitval;
+      if ((from.uitval || from.work) && !to.work && !to.uitval && !to.absorbing) k |= move_herinstroom;
+      if (to.absorbing) k |= move_absorbed;
+      m_.edge_kpi[e] = k;
     }
   }
 

@@ -42,7 +42,7 @@ double draw_value(const model::Distribution& d, double u) {
 void Population::draw_attributes(People& people, std::uint32_t p, const std::vector<model::AttributeDraw>& draws,
                                  double now) const {
   for (const model::AttributeDraw& d : draws) {
-    const auto u = random::detail::philox(key_, people[p].key, m_.attribute_stream[d.attribute],
+    const auto u = random::detail::philox(key_, people[p].key(), m_.attribute_stream[d.attribute],
                                           random::Purpose::attribute, 0);
     double v = draw_value(d.distribution, random::uniform_open0(u[0]));
     const auto kind = m_.attributes[d.attribute].kind;

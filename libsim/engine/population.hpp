@@ -40,16 +40,17 @@ class Population {
   // their first state by `enter(p, state, spell_start)`.
   template <class Enter>
   void create_initial(People& people, Recorder& rec, Enter&& enter) {
+    people.reserve(m_.initial_people);
     std::uint64_t key = 0;
     for (std::uint32_t region = 0; region < m_.regions.size(); ++region) {
       for (const model::InitialGroup& g : m_.regions[region].initial)
         for (std::uint64_t k = 0; k < g.count; ++k) {
-          const std::uint32_t p = create(people, rec, key++, region, m_.start);
+          const std::uint32_t p = create(people, rec, initial_key(key++), region, m_.start);
           draw_attributes(people, p, g.attributes, m_.start);
-          enter(p, g.state, m_.start - time_in_state(people[p].key, g.time_in_state));
+          enter(p, g.state, m_.start - time_in_state(people[p].key(), g.time_in_state));
         }
       for (const model::Individual& ind : m_.regions[region].individuals) {
-        const std::uint32_t p = create(people, rec, key++, region, m_.start);
+        const std::uint32_t p = create(people, rec, initial_key(key++), region, m_.start);
         set_attributes(people, p, ind);
         enter(p, ind.state, m_.start - ind.time_in_state);
       }
@@ -63,7 +64,7 @@ class Population {
   // The exit age is reached at birth + age; kept in the person record so that scheduling does
   // not touch the attribute arrays.
   void set_exit_time(People& people, std::uint32_t p) const {
-    if (m_.has_exit_age) people[p].exit_time = people.attribute(m_.exit_age_attribute, p) + m_.exit_age;
+    if (m_.has_exit_age) people.set_exit_time(p, people.attribute(m_.exit_age_attribute, p) + m_.exit_age);
   }
 
   const CompiledModel& m_;

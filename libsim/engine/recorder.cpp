@@ -1,5 +1,6 @@
 #include "engine/recorder.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace trede::engine {
@@ -15,6 +16,7 @@ Recorder::Recorder(const CompiledModel& m)
       G_(m.regions.size()),
       O_(m.layout.O()),
       Kp_(m.layout.Kp()),
+      by_region_(m.layout.by_region()),
       occ_(G_ * S_, 0),
       area_(G_ * S_, 0.0),
       last_(G_ * S_, m.start),
@@ -45,7 +47,15 @@ Recorder::Recorder(const CompiledModel& m)
     res_.person_years_region.assign(P_ * G_ * S_, 0.0);
     res_.cost_region_eur.assign(P_ * G_, 0.0);
     res_.kpi_region.assign(G_ * m.layout.K(), 0.0);
+    region_flows_.assign(G_ * E_, 0);
   }
+  enter_period();
+}
+
+void Recorder::enter_period() noexcept {
+  const std::size_t r = std::min(report_, P_ - 1);  // after the last report time nothing is counted
+  flow_row_ = res_.flows.data() + r * E_;
+  kpi_period_row_ = res_.kpi_period.data() + r * Kp_;
 }
 
 // Costs of the period: person-years × cost per state, plus organisation overhead per person-year
@@ -98,10 +108,59 @@ void Recorder::snapshot() {
   }
   res_.kpi_period[r * Kp_ + kpp_cost_eur] = res_.cost_eur[r];
   ++report_;
+  enter_period();
+}
+
+namespace {
+template <class T>
+std::uint64_t bytes_of(const std::vector<T>& v) {
+  return v.capacity() * sizeof(T);
+}
+}  // namespace
+
+std::uint64_t Recorder::memory_bytes() const noexcept {
+  const ReplicateResult& r = res_;
+  return bytes_of(occ_) + bytes_of(area_) + bytes_of(last_) + bytes_of(list_len_) + bytes_of(list_area_) +
+         bytes_of(list_last_) + bytes_of(counters_) + bytes_of(region_flows_) + bytes_of(r.occupancy) +
+         bytes_of(r.waiting) + bytes_of(r.flows) + bytes_of(r.person_years) + bytes_of(r.cost_eur) +
+         bytes_of(r.waiting_years) + bytes_of(r.waiting_joined) + bytes_of(r.waiting_admitted) +
+         bytes_of(r.waiting_reneged) + bytes_of(r.waiting_left) + bytes_of(r.waiting_time_sum) +
+         bytes_of(r.waiting_time_admitted_sum) + bytes_of(r.sojourn_sum) + bytes_of(r.sojourn_sumsq) +
+         bytes_of(r.kpi) + bytes_of(r.kpi_period) + bytes_of(r.organisation_cost_eur) + bytes_of(r.occupancy_region) +
+         bytes_of(r.waiting_region) + bytes_of(r.person_years_region) + bytes_of(r.cost_region_eur) +
+         bytes_of(r.kpi_region) + bytes_of(r.trace);
+}
+
+void Recorder::count_moves_by_kind() {
+  const auto add = [](KpiCounters& k, std::uint8_t kind, std::uint64_t n) {
+    k.events += n;
+    if (kind & move_uitstroom_werk) k.uitstroom_werk += n;
+    if (kind & move_uitval) k.uitval += n;
+    if (kind & move_herinstroom) k.herinstroom += n;
+    if (kind & move_absorbed) k.absorbed += n;
+  };
+  for (std::size_t r = 0; r < P_; ++r) {
+    KpiCounters period;
+    for (std::size_t e = 0; e < E_; ++e) {
+      const auto n = static_cast<std::uint64_t>(res_.flows[r * E_ + e]);
+      add(period, m_.edge_kpi[e], n);
+      if (!by_region_) add(counters_[0], m_.edge_kpi[e], n);
+    }
+    double* k = &res_.kpi_period[r * Kp_];
+    k[kpp_uitstroom_werk] = static_cast<double>(period.uitstroom_werk);
+    k[kpp_uitval] = static_cast<double>(period.uitval);
+    k[kpp_herinstroom] = static_cast<double>(period.herinstroom);
+    k[kpp_absorbed] = static_cast<double>(period.absorbed);
+  }
+  if (by_region_)
+    for (std::size_t g = 0; g < G_; ++g)
+      for (std::size_t e = 0; e < E_; ++e)
+        add(counters_[g], m_.edge_kpi[e], static_cast<std::uint64_t>(region_flows_[g * E_ + e]));
 }
 
 ReplicateResult Recorder::finish(std::uint64_t peak_live, std::uint64_t bytes) {
   const std::size_t K = m_.layout.K();
+  count_moves_by_kind();
   KpiCounters total;
   for (std::size_t g = 0; g < G_; ++g) {
     total += counters_[g];
@@ -114,7 +173,7 @@ ReplicateResult Recorder::finish(std::uint64_t peak_live, std::uint64_t bytes) {
   total.cost_eur = 0.0;
   for (double c : res_.cost_eur) total.cost_eur += c;
   fill_kpis(total, res_.kpi.data());
-  res_.events = events_;
+  res_.events = total.events;
   res_.peak_live_persons = peak_live;
   res_.peak_bytes = bytes;
   return std::move(res_);

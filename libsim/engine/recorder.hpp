@@ -43,19 +43,19 @@ class Recorder {
   }
 
   // ---- counts ----
+  // Events always fall in a period: the last report time is the end, and a report time is
+  // recorded only once the events at or before it are done.
 
   [[nodiscard]] KpiCounters& counters(std::size_t g) noexcept { return counters_[g]; }
 
-  // One move or arrival along `flow` in region g.
+  // One move or arrival along `flow` in region g. (Events and the KPIs that count moves by kind
+  // are summed from these counts at the end.)
   void count_flow(std::uint32_t flow, std::size_t g) noexcept {
-    ++events_;
-    ++counters_[g].events;
-    if (report_ < P_) ++res_.flows[report_ * E_ + flow];
+    ++flow_row_[flow];
+    if (by_region_) ++region_flows_[g * E_ + flow];
   }
 
-  void count_period(KpiPeriod k) noexcept {
-    if (report_ < P_) res_.kpi_period[report_ * Kp_ + k] += 1.0;
-  }
+  void count_period(KpiPeriod k) noexcept { kpi_period_row_[k] += 1.0; }
 
   // A move along `flow` ending a spell of `years`.
   void sojourn(std::uint32_t flow, double years) noexcept {
@@ -63,44 +63,34 @@ class Recorder {
     res_.sojourn_sumsq[flow] += years * years;
   }
 
-  // The KPIs a move from `from` to `to` in region g counts.
-  void count_move(const StateInfo& from, const StateInfo& to, std::size_t g) noexcept {
-    KpiCounters& k = counters_[g];
-    if (to.work && !from.work) ++k.uitstroom_werk, count_period(kpp_uitstroom_werk);
-    if (to.uitval) ++k.uitval, count_period(kpp_uitval);
-    if ((from.uitval || from.work) && !to.work && !to.uitval && !to.absorbing) ++k.herinstroom, count_period(kpp_herinstroom);
-    if (to.absorbing) ++k.absorbed, count_period(kpp_absorbed);
-  }
-
   // Someone in region g joined the list of capacity c at `now`.
   void joined_list(std::size_t g, std::size_t c, double now) noexcept {
     list_add(g * C_ + c, +1, now);
     ++counters_[g].joined;
     count_period(kpp_waiting_joined);
-    if (report_ < P_) ++res_.waiting_joined[report_ * C_ + c];
+    ++res_.waiting_joined[report_ * C_ + c];
   }
 
   // Someone in region g left list l at `now` after waiting `waited` years, for `reason`.
   void left_list(std::size_t g, std::size_t l, double waited, Leave reason, double now) noexcept {
     list_add(l, -1, now);
-    const bool in_period = report_ < P_;
     const std::size_t cell = report_ * C_ + l % C_;
     KpiCounters& k = counters_[g];
-    if (in_period) res_.waiting_time_sum[cell] += waited;
+    res_.waiting_time_sum[cell] += waited;
     switch (reason) {
       case Leave::admitted:
         ++k.admitted;
         k.admitted_wait_sum += waited;
         count_period(kpp_waiting_admitted);
-        if (in_period) ++res_.waiting_admitted[cell], res_.waiting_time_admitted_sum[cell] += waited;
+        ++res_.waiting_admitted[cell], res_.waiting_time_admitted_sum[cell] += waited;
         break;
       case Leave::reneged:
         ++k.reneged;
         count_period(kpp_waiting_reneged);
-        if (in_period) ++res_.waiting_reneged[cell];
+        ++res_.waiting_reneged[cell];
         break;
       case Leave::left:
-        if (in_period) ++res_.waiting_left[cell];
+        ++res_.waiting_left[cell];
         break;
     }
   }
@@ -119,8 +109,19 @@ class Recorder {
   // Records the occupancy at the next report time and closes its period.
   void snapshot();
 
-  // Fills the KPIs and the run totals (`peak_live` people alive at once, `bytes` of storage) and
-  // hands over the result.
+  // Bytes held by the recorder and the result being filled (traced changes of state included).
+  [[nodiscard]] std::uint64_t memory_bytes() const noexcept;
+
+ private:
+  // Points the per-event counters at period report_.
+  void enter_period() noexcept;
+  // The KPIs that count moves by kind, and events, from the flow counts.
+  void count_moves_by_kind();
+
+ public:
+
+  // Fills the KPIs and the run totals (`peak_live` people alive at once, `bytes` held at the
+  // peak) and hands over the result.
   [[nodiscard]] ReplicateResult finish(std::uint64_t peak_live, std::uint64_t bytes);
 
  private:
@@ -128,7 +129,11 @@ class Recorder {
   ReplicateResult res_;
   const double* report_times_;
   std::size_t S_, C_, T_, P_, E_, G_, O_, Kp_;
+  bool by_region_;
   std::size_t report_ = 0;  // next report time; also the current period
+  std::int32_t* flow_row_;  // flows of the current period
+  double* kpi_period_row_;  // per-period KPIs of the current period
+  std::vector<std::int64_t> region_flows_;  // [G, E] moves over the run, when by region
 
   // Occupancy and its time integral per (region, state) since the last report time.
   std::vector<std::int64_t> occ_;
@@ -138,7 +143,6 @@ class Recorder {
   std::vector<double> list_area_, list_last_;
 
   std::vector<KpiCounters> counters_;  // per region
-  std::uint64_t events_ = 0;
 };
 
 }  // namespace trede::engine

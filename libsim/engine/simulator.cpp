@@ -34,7 +34,7 @@ class Replicate {
         G_(m.regions.size()),
         J_(m.out_edges.size()),
         rec_(m),
-        people_(m.attributes.size()),
+        people_(m.attributes.size(), m.has_exit_age),
         lists_(G_ * C_),
         risks_(m, key_),
         population_(m, key_, trace_people),
@@ -45,7 +45,7 @@ class Replicate {
   }
 
   ReplicateResult run() {
-    q_.init(m_.start, m_.end, m_.expected_people);
+    q_.init(m_.start, m_.end, m_.expected_people, m_.initial_people);
     population_.create_initial(people_, rec_, [this](std::uint32_t p, std::uint32_t state, double spell_start) {
       enter(p, state, spell_start, /*moved=*/false);
     });
@@ -64,6 +64,7 @@ class Replicate {
       const double t = std::min(tp, next_system_);
       if (t > m_.end) break;
       while (rec_.report_before(t)) rec_.snapshot();
+      TREDE_ASSERT(rec_.reports_left());  // the last report time is the end: every event falls in a period
       now_ = t;
       if (next_system_ <= tp) [[unlikely]] {
         system_event();
@@ -73,7 +74,7 @@ class Replicate {
       q_.pop();
       // The next events are known in order: start loading their people now.
       if (const QueueEntry* a = q_.ahead(6)) people_.prefetch(a->slot);
-      const std::int32_t code = people_[p].next;
+      const std::int32_t code = next_code(people_[p]);
       if (code >= 0) attempt(p, static_cast<std::uint32_t>(code));
       else if (code == code_age) move(p, m_.exit_state, static_cast<std::uint32_t>(m_.states[people_[p].state].age_exit_flow), Leave::left);
       else if (code == code_renege) renege(p);
@@ -83,7 +84,11 @@ class Replicate {
       }
     }
     while (rec_.reports_left()) rec_.snapshot();
-    return rec_.finish(people_.peak_live(), people_.memory_bytes() + q_.memory_bytes() + lists_.memory_bytes());
+    // Everything this replicate holds: people, queue, lists, arrivals, scratch, recorder and result.
+    const std::uint64_t bytes = sizeof(*this) + people_.memory_bytes() + q_.memory_bytes() + lists_.memory_bytes() +
+                                arrivals_.memory_bytes() + risks_.memory_bytes() + rec_.memory_bytes() +
+                                places_.capacity() * sizeof(std::int64_t);
+    return rec_.finish(people_.peak_live(), bytes);
   }
 
  private:
@@ -93,6 +98,17 @@ class Replicate {
     return c != no_index && rec_.occupancy(g, d) >= places_[g * C_ + static_cast<std::size_t>(c)];
   }
 
+  // A person on a waiting list keeps their pending event's code in their wait record, whose
+  // index takes its place in the person record (32 bytes for everyone, waiting or not).
+  static bool waiting(const Person& x) noexcept { return x.flags() & flag_waiting; }
+  std::int32_t next_code(const Person& x) const noexcept {
+    return waiting(x) ? lists_.record(static_cast<std::uint32_t>(x.next)).next : x.next;
+  }
+  void set_next(Person& x, std::int32_t code) noexcept {
+    if (waiting(x)) lists_.record(static_cast<std::uint32_t>(x.next)).next = code;
+    else x.next = code;
+  }
+
   // ---- moves -----------------------------------------------------------------------------------
 
   // Puts p into state d (spell starting at `spell_start`). `moved`: by a move inside the model
@@ -100,20 +116,35 @@ class Replicate {
   void enter(std::uint32_t p, std::uint32_t d, double spell_start, bool moved) {
     const StateInfo& st = m_.states[d];
     Person& x = people_[p];
-    if (x.flags & flag_traced)
-      rec_.trace(now_, x.key, moved ? static_cast<std::int32_t>(x.state) : -1, static_cast<std::int32_t>(d));
+    if (x.flags() & flag_traced) [[unlikely]]
+      rec_.trace(now_, x.key(), moved ? static_cast<std::int32_t>(x.state) : -1, static_cast<std::int32_t>(d));
     x.state = static_cast<std::uint16_t>(d);
     x.spell_start = spell_start;
     rec_.occupancy_add(x.region, d, +1, now_);
-    if (moved)
-      for (std::uint32_t k = st.counts_begin; k < st.counts_end; ++k) people_.attribute(m_.count_attrs[k], p) += 1.0;
-    if (st.trede >= 4 && !(x.flags & flag_trede4)) {
-      x.flags |= flag_trede4;
-      ++rec_.counters(x.region).ever_trede4;
+    if (st.marks & ~x.flags()) first_entry(p, st, moved);
+    if (!st.plain) [[unlikely]] {
+      if (moved)
+        for (std::uint32_t k = st.counts_begin; k < st.counts_end; ++k) people_.attribute(m_.count_attrs[k], p) += 1.0;
+      if (st.absorbing) {
+        people_.release(p);  // invalidates anything still queued for this slot
+        return;
+      }
+      if (st.waiting_for != no_index) join_list(p, static_cast<std::uint32_t>(st.waiting_for), 0);
     }
-    if (st.work && !(x.flags & flag_work)) {
-      x.flags |= flag_work;
-      KpiCounters& k = rec_.counters(x.region);
+    schedule(p, now_);
+  }
+
+  // p enters a state with a mark it never had: trede >= 4, or work (first work by a move
+  // counts the time since p entered the model).
+  void first_entry(std::uint32_t p, const StateInfo& st, bool moved) {
+    Person& x = people_[p];
+    KpiCounters& k = rec_.counters(x.region);
+    if ((st.marks & mark_trede4) && !(x.flags() & flag_trede4)) {
+      x.set_flag(flag_trede4);
+      ++k.ever_trede4;
+    }
+    if ((st.marks & mark_work) && !(x.flags() & flag_work)) {
+      x.set_flag(flag_work);
       ++k.ever_work;
       if (moved) {
         ++k.reached_work;
@@ -121,30 +152,24 @@ class Replicate {
         rec_.count_period(kpp_persons_reaching_work);
       }
     }
-    if (st.absorbing) {
-      people_.release(p);  // invalidates anything still queued for this slot
-      return;
-    }
-    if (st.waiting_for != no_index) join_list(p, static_cast<std::uint32_t>(st.waiting_for), 0);
-    schedule(p, now_);
   }
 
   void move(std::uint32_t p, std::uint32_t d, std::uint32_t flow, Leave reason) {
     const std::uint32_t s = people_[p].state;
     const std::uint32_t g = people_[p].region;
-    if (people_[p].wait_ref >= 0) leave_list(p, reason);
+    TREDE_ASSERT(m_.edge_from[flow] == static_cast<std::int32_t>(s) && m_.edge_to[flow] == static_cast<std::int32_t>(d));
+    if (waiting(people_[p])) leave_list(p, reason);
     rec_.count_flow(flow, g);
     rec_.sojourn(flow, now_ - people_[p].spell_start);
     rec_.occupancy_add(g, s, -1, now_);
     const StateInfo& from = m_.states[s];
-    rec_.count_move(from, m_.states[d], g);
     enter(p, d, now_, /*moved=*/true);
     if (from.capacity != no_index) admit(g * C_ + static_cast<std::uint32_t>(from.capacity));
   }
 
   // Out-edge j fired for p. A move between two organisations is a handover first.
   [[gnu::always_inline]] void attempt(std::uint32_t p, std::uint32_t j) {
-    const std::int32_t model = m_.regions[people_[p].region].model;
+    const std::int32_t model = m_.handovers ? m_.regions[people_[p].region].model : no_index;
     if (model != no_index) {
       const std::int32_t h = m_.handover[static_cast<std::size_t>(model) * J_ + j];
       if (h != no_index) {
@@ -161,7 +186,7 @@ class Replicate {
   void handover(std::uint32_t p, std::uint32_t j, const HandoverInfo& h) {
     ++rec_.counters(people_[p].region).handovers;
     rec_.count_period(kpp_handovers);
-    const auto u = random::detail::philox(key_, people_[p].key, people_[p].draws, random::Purpose::handover, 0);
+    const auto u = random::detail::philox(key_, people_[p].key(), people_[p].draws, random::Purpose::handover, 0);
     const bool leak = h.leakage > 0.0 && random::uniform_closed0(u[0]) < h.leakage;
     const double delay = h.delayed ? draw_value(h.delay, random::uniform_open0(u[1])) : 0.0;
     if (!(delay > 0.0)) {
@@ -172,8 +197,8 @@ class Replicate {
     const std::uint32_t v = ++x.version;
     double t = now_ + delay;
     std::int32_t code = code_handover - static_cast<std::int32_t>(2 * j + (leak ? 1 : 0));
-    if (m_.has_exit_age && x.exit_time < t) t = std::max(x.exit_time, now_), code = code_age;
-    x.next = code;
+    if (m_.has_exit_age && people_.exit_time(p) < t) t = std::max(people_.exit_time(p), now_), code = code_age;
+    set_next(x, code);
     if (t <= m_.end) q_.push(QueueEntry{t, p, v});
   }
 
@@ -201,7 +226,7 @@ class Replicate {
     if (full(people_[p].region, d)) {
       const CapacityInfo& ci = m_.capacities[static_cast<std::size_t>(m_.states[d].capacity)];
       if (ci.mode == model::WaitingMode::stay) {
-        if (people_[p].wait_ref >= 0) leave_list(p, reason);  // a person waits on one list at a time
+        if (waiting(people_[p])) leave_list(p, reason);  // a person waits on one list at a time
         join_list(p, static_cast<std::uint32_t>(m_.states[d].capacity), flow);
         schedule(p, now_);
       } else {
@@ -214,7 +239,7 @@ class Replicate {
   }
 
   void renege(std::uint32_t p) {
-    const std::uint32_t c = lists_.record(static_cast<std::uint32_t>(people_[p].wait_ref)).list % C_;
+    const std::uint32_t c = lists_.record(static_cast<std::uint32_t>(people_[p].next)).list % C_;
     const CapacityInfo& ci = m_.capacities[c];
     leave_list(p, Leave::reneged);
     if (ci.renege_to == no_index) {
@@ -253,13 +278,19 @@ class Replicate {
       if (m_.attributes[ci.priority_attribute].kind == model::AttributeKind::age) v = now_ - v;
       key = ci.descending ? -v : v;
     }
-    people_[p].wait_ref = static_cast<std::int32_t>(lists_.join(p, g * C_ + c, flow, key, now_));
+    Person& x = people_[p];
+    const std::uint32_t rec = lists_.join(p, g * C_ + c, flow, key, now_);
+    lists_.record(rec).next = x.next;
+    x.next = static_cast<std::int32_t>(rec);
+    x.set_flag(flag_waiting);
     rec_.joined_list(g, c, now_);
   }
 
   void leave_list(std::uint32_t p, Leave reason) {
-    const WaitRecord r = lists_.leave(static_cast<std::uint32_t>(people_[p].wait_ref));
-    people_[p].wait_ref = -1;
+    Person& x = people_[p];
+    const WaitRecord r = lists_.leave(static_cast<std::uint32_t>(x.next));
+    x.next = r.next;
+    x.clear_flag(flag_waiting);
     rec_.left_list(people_[p].region, r.list, now_ - r.since, reason, now_);
   }
 
@@ -269,8 +300,8 @@ class Replicate {
     const std::uint32_t v = ++x.version;
     bool waiting_in_place = false;
     double renege_rate = 0.0;
-    if (x.wait_ref >= 0) {
-      const CapacityInfo& ci = m_.capacities[lists_.record(static_cast<std::uint32_t>(x.wait_ref)).list % C_];
+    if (waiting(x)) {
+      const CapacityInfo& ci = m_.capacities[lists_.record(static_cast<std::uint32_t>(x.next)).list % C_];
       if (ci.mode == model::WaitingMode::stay) {
         waiting_in_place = true;
         renege_rate = ci.renege_rate;
@@ -279,7 +310,7 @@ class Replicate {
     const std::size_t g = x.region;
     const NextEvent next =
         risks_.next(people_, p, t, waiting_in_place, renege_rate, [&](std::uint32_t d) { return full(g, d); });
-    x.next = next.code;
+    set_next(x, next.code);
     if (next.time > m_.end) return;  // nothing happens to p within the horizon: keep it out of the queue
     q_.push(QueueEntry{next.time, p, v});
   }
@@ -308,7 +339,7 @@ class Replicate {
   // Arrival number n of inflow source i: into its entry state, or its waiting state when full.
   void arrive(std::size_t i, std::uint64_t n) {
     const InflowInfo& f = m_.inflows[i];
-    const std::uint32_t p = population_.create(people_, rec_, (static_cast<std::uint64_t>(i) + 1) << 40 | n, f.region, now_);
+    const std::uint32_t p = population_.create(people_, rec_, arrival_key(i, n), f.region, now_);
     population_.draw_attributes(people_, p, f.attributes, now_);
     std::uint32_t d = f.state;
     std::uint32_t flow = f.flow;

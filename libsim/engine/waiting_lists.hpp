@@ -15,6 +15,7 @@ struct WaitRecord {
   std::uint32_t list = 0;   // region * C + capacity
   std::uint32_t flow = 0;   // stay mode: the transition that chose the full state
   std::uint32_t pos = 0;    // position in the list's heap
+  std::int32_t next = -1;   // the person's pending event code while they wait (Person::next)
   double since = 0.0;       // calendar time of joining
   double key = 0.0;         // priority key (smaller first); 0 for FIFO
   std::uint64_t seq = 0;    // join order, breaks priority ties first come first served
@@ -33,6 +34,7 @@ class WaitingLists {
       free_.pop_back();
     } else {
       rec = static_cast<std::uint32_t>(waits_.size());
+      grow(waits_);
       waits_.emplace_back();
     }
     WaitRecord& r = waits_[rec];
@@ -43,6 +45,7 @@ class WaitingLists {
     r.seq = seq_++;
     r.key = key;
     auto& h = lists_[l];
+    grow(h);
     h.push_back(rec);
     sift_up(h, h.size() - 1);
     return rec;
@@ -60,6 +63,7 @@ class WaitingLists {
       sift_up(h, i);
       sift_down(h, waits_[last].pos);
     }
+    grow(free_);
     free_.push_back(rec);
     return r;
   }
@@ -68,6 +72,7 @@ class WaitingLists {
   // The record first in line on list l (which must not be empty).
   [[nodiscard]] std::uint32_t front(std::size_t l) const noexcept { return lists_[l].front(); }
   [[nodiscard]] const WaitRecord& record(std::uint32_t rec) const noexcept { return waits_[rec]; }
+  [[nodiscard]] WaitRecord& record(std::uint32_t rec) noexcept { return waits_[rec]; }
 
   // Bytes held by the lists and the records.
   [[nodiscard]] std::uint64_t memory_bytes() const noexcept {
@@ -77,6 +82,12 @@ class WaitingLists {
   }
 
  private:
+  // Makes room for one more element, growing by an eighth: memory stays close to the peak.
+  template <class T>
+  static void grow(std::vector<T>& v) {
+    if (v.size() == v.capacity()) v.reserve(v.size() + v.size() / 8 + 16);
+  }
+
   bool before(std::uint32_t a, std::uint32_t b) const noexcept {
     const WaitRecord& x = waits_[a];
     const WaitRecord& y = waits_[b];

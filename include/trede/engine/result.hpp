@@ -107,7 +107,7 @@ struct ReplicateResult {
 
   std::uint64_t events = 0;            ///< moves plus arrivals over the whole run
   std::uint64_t peak_live_persons = 0; ///< most people alive at once
-  std::uint64_t peak_bytes = 0;        ///< memory held by the replicate's person and event storage
+  std::uint64_t peak_bytes = 0;        ///< memory the replicate held at its peak: people, event queue, waiting lists, arrivals, recorder and these result arrays (each part at its largest; the compiled model, shared by all replicates, is not counted)
 };
 
 }  // namespace trede::engine
