@@ -12,7 +12,8 @@
 
 #include "engine/compiled_model.hpp"
 #include "engine/competing_risks.hpp"
-#include "random/philox_inline.hpp"
+#include "random/log_inline.hpp"
+#include "random/threefry_inline.hpp"
 #include "trede/error.hpp"
 #include "trede/random/stream.hpp"
 
@@ -41,7 +42,7 @@ class Arrivals {
     const std::size_t i = heap_.back().second;
     heap_.pop_back();
     const std::uint64_t n = count_[i]++;
-    if (n >= (std::uint64_t{1} << 32)) throw Error("more than 2^32 arrivals from one inflow source in one replicate");
+    if (count_[i] > 0xffffffffu) throw Error("more than 2^32 - 1 arrivals from one inflow source in one replicate");
     queue(i, sample(i, now));
     return {i, n};
   }
@@ -51,8 +52,8 @@ class Arrivals {
   // rate's steps. Infinity when none falls within the horizon.
   double sample(std::size_t i, double t) const {
     const InflowInfo& f = m_.inflows[i];
-    const auto u = random::detail::philox(key_, i, count_[i], random::Purpose::arrival, 0);
-    double E = -std::log(random::uniform_open0(u[0]));
+    const auto u = random::detail::threefry(key_, i, static_cast<std::uint32_t>(count_[i]), random::Purpose::arrival, 0);
+    double E = -random::detail::log_unit(random::uniform_open0(u[0]));
     double cur = t;
     for (;;) {
       const double rate = f.rate.at(cur);

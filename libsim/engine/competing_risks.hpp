@@ -16,7 +16,8 @@
 #include "engine/compiled_model.hpp"
 #include "engine/people.hpp"
 #include "model/hazard_math.hpp"
-#include "random/philox_inline.hpp"
+#include "random/log_inline.hpp"
+#include "random/threefry_inline.hpp"
 #include "trede/random/stream.hpp"
 
 namespace trede::engine {
@@ -63,20 +64,20 @@ class CompetingRisks {
   NextEvent next(People& people, std::uint32_t p, double t, bool waiting_in_place, double renege_rate, Full&& full) {
     Person& x = people[p];
     const StateInfo& st = m_.states[x.state];
-    const auto u = draw(x, 0);
-    ++x.draws;
+    const Draw d{x.key(), x.draws++};
+    const auto u = words(d, 0);
     NextEvent next;
     if (st.fast && !waiting_in_place) {
-      next.time = t - std::log(random::uniform_open0(u[slot_time])) / st.total_rate;
+      next.time = t - random::detail::log_unit(random::uniform_open0(u[slot_time])) / st.total_rate;
       const double y = random::uniform_closed0(u[slot_dest]);
       const double* cum = m_.cum.data() + st.cum_begin;
       std::uint32_t j = 0;
       while (y >= cum[j]) ++j;
       next.code = static_cast<std::int32_t>(st.out_begin + j);
     } else {
-      general(people, p, st, t, u, waiting_in_place, full, next);
+      general(people, p, st, t, d, u, waiting_in_place, full, next);
       if (renege_rate > 0.0) {
-        const double tr = t - std::log(random::uniform_open0(u[slot_renege])) / renege_rate;
+        const double tr = t - random::detail::log_unit(slot_uniform(d, u, slot_renege)) / renege_rate;
         if (tr < next.time) next.time = tr, next.code = code_renege;
       }
     }
@@ -85,21 +86,28 @@ class CompetingRisks {
   }
 
  private:
-  // Uniform slots within a person's draw (one Philox block = 4 words, more blocks on demand).
+  // Uniform slots within a person's draw: slot s is word s % 2 of block s / 2 (two words per
+  // block; block 0 is all the fast path needs, later blocks are computed on demand).
   static constexpr std::uint32_t slot_time = 0;     // holding time of the exponential competing risks
   static constexpr std::uint32_t slot_dest = 1;     // which exponential risk fired
   static constexpr std::uint32_t slot_renege = 2;   // reneging while waiting in place
   static constexpr std::uint32_t slot_general = 3;  // first non-exponential edge; the k-th uses 3 + k
 
-  // Block `block` of x's current draw. (Blocks past the first are read after the draw counter
-  // has moved on, so they use the next draw index; they never meet a block 0.)
-  std::array<std::uint64_t, 4> draw(const Person& x, std::uint32_t block) const {
-    return random::detail::philox(key_, x.key(), x.draws, random::Purpose::transition, block);
+  // One draw of a person's transition stream: their key and draw index.
+  struct Draw {
+    std::uint64_t person;
+    std::uint32_t index;
+  };
+  using Words = std::array<std::uint64_t, 2>;
+
+  Words words(const Draw& d, std::uint32_t block) const {
+    return random::detail::threefry(key_, d.person, d.index, random::Purpose::transition, block);
   }
 
-  double slot_uniform(const Person& x, const std::array<std::uint64_t, 4>& b0, std::uint32_t slot) const {
-    if (slot < 4) return random::uniform_open0(b0[slot]);
-    return random::uniform_open0(draw(x, slot / 4)[slot % 4]);
+  // Uniform on (0, 1] of slot `slot` (b0: block 0, already drawn).
+  double slot_uniform(const Draw& d, const Words& b0, std::uint32_t slot) const {
+    if (slot < 2) return random::uniform_open0(b0[slot]);
+    return random::uniform_open0(words(d, slot / 2)[slot % 2]);
   }
 
   double covariate_factor(const OutEdge& e, const People& people, std::uint32_t p, double t) const {
@@ -114,9 +122,8 @@ class CompetingRisks {
   }
 
   template <class Full>
-  void general(const People& people, std::uint32_t p, const StateInfo& st, double t,
-               const std::array<std::uint64_t, 4>& u, bool waiting_in_place, Full&& full, NextEvent& next) {
-    const Person& x = people[p];
+  void general(const People& people, std::uint32_t p, const StateInfo& st, double t, const Draw& d, const Words& u,
+               bool waiting_in_place, Full&& full, NextEvent& next) {
     const auto excluded = [&](std::uint32_t d) { return waiting_in_place && full(d); };
     // Exponential risks race as one block: total rate R (piecewise constant in calendar time
     // when multipliers apply), then the destination in proportion to the rates at that time.
@@ -129,7 +136,7 @@ class CompetingRisks {
         const std::uint32_t slot = slot_general + general++;
         if (excluded(e.to)) continue;
         const double c = e.cov_begin == e.cov_end ? 1.0 : covariate_factor(e, people, p, t);
-        const double E = -std::log(slot_uniform(x, u, slot));
+        const double E = -random::detail::log_unit(slot_uniform(d, u, slot));
         const double tj = sample_hazard(e, people, p, t, E, c);
         if (tj < next.time) next.time = tj, next.code = static_cast<std::int32_t>(j);
         continue;
@@ -141,7 +148,7 @@ class CompetingRisks {
       ++n;
     }
     if (n == 0) return;
-    double E = -std::log(random::uniform_open0(u[slot_time]));
+    double E = -random::detail::log_unit(random::uniform_open0(u[slot_time]));
     double tx = never;
     double R = 0.0;
     if (!scheduled) {

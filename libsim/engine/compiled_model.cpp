@@ -81,9 +81,16 @@ class Compiler {
     m_.start = s_.start_year;
     m_.end = s_.end_year();
     m_.attributes = s_.attributes;
-    for (const model::Attribute& a : s_.attributes) {
-      std::uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a of the name
-      for (unsigned char ch : a.name) h = (h ^ ch) * 0x100000001b3ull;
+    // An attribute's uniform is drawn at the 32-bit FNV-1a hash of its name: adding or renaming
+    // another attribute leaves its values alone. Two names with one hash would share uniforms.
+    for (std::size_t i = 0; i < s_.attributes.size(); ++i) {
+      std::uint32_t h = 0x811c9dc5u;
+      for (unsigned char ch : s_.attributes[i].name) h = (h ^ ch) * 0x01000193u;
+      for (std::size_t j = 0; j < i; ++j)
+        if (m_.attribute_stream[j] == h)
+          throw ModelError(s_.source_path, 0, "attribute",
+                           "attributes '" + s_.attributes[j].name + "' and '" + s_.attributes[i].name +
+                               "' have the same random-stream hash; rename one");
       m_.attribute_stream.push_back(h);
     }
   }

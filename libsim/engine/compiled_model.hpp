@@ -125,7 +125,7 @@ class CompiledModel {
   std::vector<std::uint32_t> count_attrs;  // attributes counting entries, grouped per state
 
   std::vector<model::Attribute> attributes;
-  std::vector<std::uint64_t> attribute_stream;  // per attribute: draw index of its uniform (hash of its name)
+  std::vector<std::uint32_t> attribute_stream;  // per attribute: draw index of its uniform (hash of its name)
   std::vector<RegionInfo> regions;
 
   // Organisations: handover rule per (model, out-edge), -1 when the edge is not a handover.

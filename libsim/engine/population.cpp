@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "random/philox_inline.hpp"
+#include "random/log_inline.hpp"
+#include "random/threefry_inline.hpp"
 #include "trede/random/distributions.hpp"
 
 namespace trede::engine {
@@ -32,7 +33,7 @@ double draw_value(const model::Distribution& d, double u) {
       return d.values.back();
     }
     // u is in (0, 1]: each inverts the upper tail, so u = 1 gives the lower end of the support.
-    case K::exponential: return -d.a * std::log(u);
+    case K::exponential: return -d.a * random::detail::log_unit(u);
     case K::gamma: return d.b * random::gamma_q_inverse(d.a, u);
     case K::lognormal: return std::exp(d.a - d.b * random::normal_quantile(u));
   }
@@ -42,8 +43,8 @@ double draw_value(const model::Distribution& d, double u) {
 void Population::draw_attributes(People& people, std::uint32_t p, const std::vector<model::AttributeDraw>& draws,
                                  double now) const {
   for (const model::AttributeDraw& d : draws) {
-    const auto u = random::detail::philox(key_, people[p].key(), m_.attribute_stream[d.attribute],
-                                          random::Purpose::attribute, 0);
+    const auto u = random::detail::threefry(key_, people[p].key(), m_.attribute_stream[d.attribute],
+                                            random::Purpose::attribute, 0);
     double v = draw_value(d.distribution, random::uniform_open0(u[0]));
     const auto kind = m_.attributes[d.attribute].kind;
     if (kind == model::AttributeKind::age) v = now - v;  // stored as birth time
@@ -55,7 +56,7 @@ void Population::draw_attributes(People& people, std::uint32_t p, const std::vec
 
 double Population::time_in_state(std::uint64_t person_key, const model::Distribution& d) const {
   if (d.kind == model::Distribution::Kind::fixed && d.a == 0.0) return 0.0;
-  const auto u = random::detail::philox(key_, person_key, 0, random::Purpose::initial, 0);
+  const auto u = random::detail::threefry(key_, person_key, 0, random::Purpose::initial, 0);
   return std::max(0.0, draw_value(d, random::uniform_open0(u[0])));
 }
 

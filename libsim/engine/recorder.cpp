@@ -19,10 +19,8 @@ Recorder::Recorder(const CompiledModel& m)
       by_region_(m.layout.by_region()),
       occ_(G_ * S_, 0),
       area_(G_ * S_, 0.0),
-      last_(G_ * S_, m.start),
       list_len_(G_ * C_, 0),
       list_area_(G_ * C_, 0.0),
-      list_last_(G_ * C_, m.start),
       counters_(G_) {
   res_.occupancy.assign(T_ * S_, 0);
   res_.waiting.assign(T_ * C_, 0);
@@ -54,6 +52,7 @@ Recorder::Recorder(const CompiledModel& m)
 
 void Recorder::enter_period() noexcept {
   const std::size_t r = std::min(report_, P_ - 1);  // after the last report time nothing is counted
+  period_start_ = m_.layout.period_start[r];
   flow_row_ = res_.flows.data() + r * E_;
   kpi_period_row_ = res_.kpi_period.data() + r * Kp_;
 }
@@ -64,14 +63,14 @@ void Recorder::enter_period() noexcept {
 void Recorder::snapshot() {
   const std::size_t r = report_;
   const double tr = report_times_[r];
-  const double length = tr - m_.layout.period_start[r];
+  const double length = tr - period_start_;
   const bool by_region = m_.layout.by_region();
   for (std::size_t g = 0; g < G_; ++g) {
     const std::int32_t model = m_.regions[g].model;
     double cost = 0.0;
     for (std::uint32_t s = 0; s < S_; ++s) {
       const std::size_t i = g * S_ + s;
-      occupancy_add(g, s, 0, tr);
+      area_[i] += static_cast<double>(occ_[i]) * length;
       res_.occupancy[r * S_ + s] += static_cast<std::int32_t>(occ_[i]);
       res_.person_years[r * S_ + s] += area_[i];
       cost += area_[i] * m_.states[s].cost;
@@ -99,7 +98,7 @@ void Recorder::snapshot() {
     if (by_region) res_.cost_region_eur[r * G_ + g] = cost;
     for (std::size_t c = 0; c < C_; ++c) {
       const std::size_t l = g * C_ + c;
-      list_add(l, 0, tr);
+      list_area_[l] += static_cast<double>(list_len_[l]) * length;
       res_.waiting[r * C_ + c] += static_cast<std::int32_t>(list_len_[l]);
       res_.waiting_years[r * C_ + c] += list_area_[l];
       if (by_region) res_.waiting_region[(r * G_ + g) * C_ + c] = static_cast<std::int32_t>(list_len_[l]);
@@ -120,8 +119,7 @@ std::uint64_t bytes_of(const std::vector<T>& v) {
 
 std::uint64_t Recorder::memory_bytes() const noexcept {
   const ReplicateResult& r = res_;
-  return bytes_of(occ_) + bytes_of(area_) + bytes_of(last_) + bytes_of(list_len_) + bytes_of(list_area_) +
-         bytes_of(list_last_) + bytes_of(counters_) + bytes_of(region_flows_) + bytes_of(r.occupancy) +
+  return bytes_of(occ_) + bytes_of(area_) + bytes_of(list_len_) + bytes_of(list_area_) + bytes_of(counters_) + bytes_of(region_flows_) + bytes_of(r.occupancy) +
          bytes_of(r.waiting) + bytes_of(r.flows) + bytes_of(r.person_years) + bytes_of(r.cost_eur) +
          bytes_of(r.waiting_years) + bytes_of(r.waiting_joined) + bytes_of(r.waiting_admitted) +
          bytes_of(r.waiting_reneged) + bytes_of(r.waiting_left) + bytes_of(r.waiting_time_sum) +

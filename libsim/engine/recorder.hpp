@@ -27,18 +27,20 @@ class Recorder {
 
   [[nodiscard]] std::int64_t occupancy(std::size_t g, std::uint32_t s) const noexcept { return occ_[g * S_ + s]; }
 
-  // Occupancy of state s in region g changes by d at `now`.
+  // Time integrals over the current period (a, b] without a clock per cell: with n(t) changing
+  // by d_j at times t_j, ∫ n dt = n(b) (b - a) - Σ d_j (t_j - a). Each change adds its term; the
+  // snapshot at b adds n(b) (b - a). (Terms are at most the period's length: no cancellation.)
+
+  // Occupancy of state s in region g changes by d (±1) at `now`.
   void occupancy_add(std::size_t g, std::uint32_t s, std::int64_t d, double now) noexcept {
     const std::size_t i = g * S_ + s;
-    area_[i] += static_cast<double>(occ_[i]) * (now - last_[i]);
-    last_[i] = now;
+    area_[i] -= static_cast<double>(d) * (now - period_start_);
     occ_[i] += d;
   }
 
-  // Length of waiting list l (= region * C + capacity) changes by d at `now`.
+  // Length of waiting list l (= region * C + capacity) changes by d (±1) at `now`.
   void list_add(std::size_t l, std::int64_t d, double now) noexcept {
-    list_area_[l] += static_cast<double>(list_len_[l]) * (now - list_last_[l]);
-    list_last_[l] = now;
+    list_area_[l] -= static_cast<double>(d) * (now - period_start_);
     list_len_[l] += d;
   }
 
@@ -135,12 +137,13 @@ class Recorder {
   double* kpi_period_row_;  // per-period KPIs of the current period
   std::vector<std::int64_t> region_flows_;  // [G, E] moves over the run, when by region
 
-  // Occupancy and its time integral per (region, state) since the last report time.
+  double period_start_;     // calendar time the current period started
+  // Occupancy per (region, state), and the changes' part of its time integral over the period.
   std::vector<std::int64_t> occ_;
-  std::vector<double> area_, last_;
-  // Waiting-list lengths and their time integral per (region, capacity).
+  std::vector<double> area_;
+  // The same for waiting-list lengths per (region, capacity).
   std::vector<std::int64_t> list_len_;
-  std::vector<double> list_area_, list_last_;
+  std::vector<double> list_area_;
 
   std::vector<KpiCounters> counters_;  // per region
 };

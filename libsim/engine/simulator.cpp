@@ -17,7 +17,7 @@
 #include "engine/population.hpp"
 #include "engine/recorder.hpp"
 #include "engine/waiting_lists.hpp"
-#include "random/philox_inline.hpp"
+#include "random/threefry_inline.hpp"
 #include "trede/error.hpp"
 #include "trede_assert.hpp"
 
@@ -47,7 +47,7 @@ class Replicate {
   ReplicateResult run() {
     q_.init(m_.start, m_.end, m_.expected_people, m_.initial_people);
     population_.create_initial(people_, rec_, [this](std::uint32_t p, std::uint32_t state, double spell_start) {
-      enter(p, state, spell_start, /*moved=*/false);
+      enter_new(p, state, spell_start);
     });
     // People who start on a waiting list get any places that are free at the start.
     for (std::uint32_t l = 0; l < G_ * C_; ++l) admit(l);
@@ -76,7 +76,7 @@ class Replicate {
       if (const QueueEntry* a = q_.ahead(6)) people_.prefetch(a->slot);
       const std::int32_t code = next_code(people_[p]);
       if (code >= 0) attempt(p, static_cast<std::uint32_t>(code));
-      else if (code == code_age) move(p, m_.exit_state, static_cast<std::uint32_t>(m_.states[people_[p].state].age_exit_flow), Leave::left);
+      else if (code == code_age) move_cold(p, m_.exit_state, static_cast<std::uint32_t>(m_.states[people_[p].state].age_exit_flow), Leave::left);
       else if (code == code_renege) renege(p);
       else if (code <= code_handover) {
         const auto v = static_cast<std::uint32_t>(code_handover - code);
@@ -110,10 +110,22 @@ class Replicate {
   }
 
   // ---- moves -----------------------------------------------------------------------------------
+  // move, enter and schedule are inlined into the path of a transition that fires; the other
+  // paths call these out-of-line copies.
+
+  [[gnu::noinline]] void move_cold(std::uint32_t p, std::uint32_t d, std::uint32_t flow, Leave reason) {
+    move(p, d, flow, reason);
+  }
+  // A person created now enters their first state.
+  [[gnu::noinline]] void enter_new(std::uint32_t p, std::uint32_t d, double spell_start) {
+    enter(p, d, spell_start, /*moved=*/false);
+  }
+  // p's next event is drawn again from now, in the same state.
+  [[gnu::noinline]] void reschedule(std::uint32_t p) { schedule(p, now_); }
 
   // Puts p into state d (spell starting at `spell_start`). `moved`: by a move inside the model
   // (counts attribute increments and first-work KPIs), not by creation.
-  void enter(std::uint32_t p, std::uint32_t d, double spell_start, bool moved) {
+  [[gnu::always_inline]] void enter(std::uint32_t p, std::uint32_t d, double spell_start, bool moved) {
     const StateInfo& st = m_.states[d];
     Person& x = people_[p];
     if (x.flags() & flag_traced) [[unlikely]]
@@ -154,7 +166,7 @@ class Replicate {
     }
   }
 
-  void move(std::uint32_t p, std::uint32_t d, std::uint32_t flow, Leave reason) {
+  [[gnu::always_inline]] void move(std::uint32_t p, std::uint32_t d, std::uint32_t flow, Leave reason) {
     const std::uint32_t s = people_[p].state;
     const std::uint32_t g = people_[p].region;
     TREDE_ASSERT(m_.edge_from[flow] == static_cast<std::int32_t>(s) && m_.edge_to[flow] == static_cast<std::int32_t>(d));
@@ -186,7 +198,7 @@ class Replicate {
   void handover(std::uint32_t p, std::uint32_t j, const HandoverInfo& h) {
     ++rec_.counters(people_[p].region).handovers;
     rec_.count_period(kpp_handovers);
-    const auto u = random::detail::philox(key_, people_[p].key(), people_[p].draws, random::Purpose::handover, 0);
+    const auto u = random::detail::threefry(key_, people_[p].key(), people_[p].draws, random::Purpose::handover, 0);
     const bool leak = h.leakage > 0.0 && random::uniform_closed0(u[0]) < h.leakage;
     const double delay = h.delayed ? draw_value(h.delay, random::uniform_open0(u[1])) : 0.0;
     if (!(delay > 0.0)) {
@@ -213,7 +225,7 @@ class Replicate {
       const std::uint32_t s = people_[p].state;
       const auto flow = m_.leak_flow[s * S_ + static_cast<std::size_t>(h.leak_to)];
       TREDE_ASSERT(flow != no_index);
-      move(p, static_cast<std::uint32_t>(h.leak_to), static_cast<std::uint32_t>(flow), Leave::left);
+      move_cold(p, static_cast<std::uint32_t>(h.leak_to), static_cast<std::uint32_t>(flow), Leave::left);
       return;
     }
     attempt_to(p, e.to, e.flow, e.to_wait_flow, Leave::left);
@@ -228,10 +240,10 @@ class Replicate {
       if (ci.mode == model::WaitingMode::stay) {
         if (waiting(people_[p])) leave_list(p, reason);  // a person waits on one list at a time
         join_list(p, static_cast<std::uint32_t>(m_.states[d].capacity), flow);
-        schedule(p, now_);
+        reschedule(p);
       } else {
         TREDE_ASSERT(to_wait_flow != no_index);
-        move(p, ci.waiting_state, static_cast<std::uint32_t>(to_wait_flow), reason);
+        move_cold(p, ci.waiting_state, static_cast<std::uint32_t>(to_wait_flow), reason);
       }
       return;
     }
@@ -243,7 +255,7 @@ class Replicate {
     const CapacityInfo& ci = m_.capacities[c];
     leave_list(p, Leave::reneged);
     if (ci.renege_to == no_index) {
-      schedule(p, now_);  // gives up waiting, stays in the current state
+      reschedule(p);  // gives up waiting, stays in the current state
       return;
     }
     const std::size_t cell = people_[p].state * C_ + c;
@@ -264,7 +276,7 @@ class Replicate {
       const std::uint32_t flow =
           ci.mode == model::WaitingMode::stay ? r.flow : static_cast<std::uint32_t>(ci.admission_flow);
       leave_list(q, Leave::admitted);
-      move(q, ci.state, flow, Leave::admitted);
+      move_cold(q, ci.state, flow, Leave::admitted);
     }
   }
 
@@ -295,7 +307,7 @@ class Replicate {
   }
 
   // Draws p's next event in its current state and queues it.
-  void schedule(std::uint32_t p, double t) {
+  [[gnu::always_inline]] void schedule(std::uint32_t p, double t) {
     Person& x = people_[p];
     const std::uint32_t v = ++x.version;
     bool waiting_in_place = false;
@@ -350,7 +362,7 @@ class Replicate {
     ++rec_.counters(f.region).arrivals;
     rec_.count_period(kpp_arrivals);
     rec_.count_flow(flow, f.region);
-    enter(p, d, now_, /*moved=*/false);
+    enter_new(p, d, now_);
   }
 
   const CompiledModel& m_;
