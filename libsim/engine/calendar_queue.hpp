@@ -38,6 +38,7 @@ class CalendarQueue {
   void init(double t0, double t1, std::size_t expected, std::size_t first = 0) {
     std::size_t b = std::clamp<std::size_t>(expected / 32, 16, 4096);
     buckets_.assign(b, Bucket{});
+    last_bucket_ = b - 1;
     t0_ = t0;
     inv_width_ = static_cast<double>(b) / std::max(t1 - t0, 1e-9);
     current_ = 0;
@@ -137,7 +138,7 @@ class CalendarQueue {
   [[nodiscard]] std::size_t bucket(double t) const noexcept {
     const double x = position(t);
     if (!(x > 0.0)) return 0;
-    return std::min(static_cast<std::size_t>(x), buckets_.size() - 1);
+    return std::min(static_cast<std::size_t>(x), last_bucket_);
   }
 
   void push_near(const QueueEntry& e) {
@@ -183,38 +184,37 @@ class CalendarQueue {
       std::size_t i = 0;
       for (std::uint32_t c = k.first; c != none; c = next_[c], i += chunk)
         std::memcpy(&cur_[i], &pool_[std::size_t{c} * chunk], std::min<std::size_t>(chunk, n - i) * sizeof(QueueEntry));
-      insertion_sort(cur_.data(), cur_.data() + n);
     } else {
       // Fine range of each entry: its position from the bucket's start, scaled to `ranges`
-      // (monotone in time; clamped for entries before t0 or rounding at the edges).
+      // (monotone in time; clamped for rounding at the edges and for entries at t1).
       const double start = t0_ + static_cast<double>(current_) / inv_width_;
       const double scale = inv_width_ * static_cast<double>(ranges);
       const auto last = static_cast<double>(ranges - 1);
       range_.resize(n);
       counts_.assign(ranges + 1, 0);
-      std::size_t i = 0;
-      for (std::uint32_t c = k.first; c != none; c = next_[c]) {
-        const QueueEntry* e = &pool_[std::size_t{c} * chunk];
-        for (const std::size_t end = std::min<std::size_t>(i + chunk, n); i < end; ++i, ++e) {
-          const auto r = static_cast<std::uint32_t>(std::clamp((e->time - start) * scale, 0.0, last));
-          range_[i] = r;
-          ++counts_[r + 1];
+      const auto each = [&](auto&& f) {  // f(entry, index) for every entry, in chunk order
+        std::size_t i = 0;
+        std::uint32_t c = k.first;
+        for (; i + chunk <= n; i += chunk, c = next_[c]) {
+          const QueueEntry* e = &pool_[std::size_t{c} * chunk];
+          for (std::uint32_t j = 0; j < chunk; ++j) f(e[j], i + j);
         }
-      }
+        if (i < n) {
+          const QueueEntry* e = &pool_[std::size_t{c} * chunk];
+          for (std::size_t j = 0; i + j < n; ++j) f(e[j], i + j);
+        }
+      };
+      each([&](const QueueEntry& e, std::size_t i) {
+        const auto r = static_cast<std::uint32_t>(std::clamp((e.time - start) * scale, 0.0, last));
+        range_[i] = r;
+        ++counts_[r + 1];
+      });
       for (std::size_t r = 1; r <= ranges; ++r) counts_[r] += counts_[r - 1];
-      i = 0;
-      for (std::uint32_t c = k.first; c != none; c = next_[c]) {
-        const QueueEntry* e = &pool_[std::size_t{c} * chunk];
-        for (const std::size_t end = std::min<std::size_t>(i + chunk, n); i < end; ++i, ++e)
-          cur_[counts_[range_[i]]++] = *e;
-      }
-      // counts_[r] is now the end of range r.
-      std::size_t begin = 0;
-      for (std::size_t r = 0; r < ranges; ++r) {
-        insertion_sort(cur_.data() + begin, cur_.data() + counts_[r]);
-        begin = counts_[r];
-      }
+      each([&](const QueueEntry& e, std::size_t i) { cur_[counts_[range_[i]]++] = e; });
     }
+    // The ranges are in time order, so one insertion pass over the whole array sorts it, each
+    // entry moving only within its own small range.
+    insertion_sort(cur_.data(), cur_.data() + n);
     for (std::uint32_t c = k.first; c != none;) {
       const std::uint32_t following = next_[c];
       next_[c] = free_;
@@ -244,6 +244,7 @@ class CalendarQueue {
   std::size_t current_ = 0;           // bucket being read
   std::size_t cursor_ = 0;
   std::size_t pending_ = 0;           // entries in future buckets
+  std::size_t last_bucket_ = 0;
   double t0_ = 0.0, inv_width_ = 1.0;
 };
 
