@@ -61,13 +61,14 @@ class CompetingRisks {
   // reneging at `renege_rate` or exit. (Drawing them would only switch lists, possibly at the
   // same instant forever with fixed durations.)
   template <class Full>
-  NextEvent next(People& people, std::uint32_t p, double t, bool waiting_in_place, double renege_rate, Full&& full) {
+  [[gnu::always_inline]] NextEvent next(People& people, std::uint32_t p, double t, bool waiting_in_place,
+                                        double renege_rate, Full&& full) {
     Person& x = people[p];
     const StateInfo& st = m_.states[x.state];
     const Draw d{x.key(), x.draws++};
     const auto u = words(d, 0);
     NextEvent next;
-    if (st.fast && !waiting_in_place) {
+    if (st.fast && !waiting_in_place) [[likely]] {
       next.time = t - random::detail::log_unit(random::uniform_open0(u[slot_time])) / st.total_rate;
       const double y = random::uniform_closed0(u[slot_dest]);
       const double* cum = m_.cum.data() + st.cum_begin;
@@ -75,11 +76,7 @@ class CompetingRisks {
       while (y >= cum[j]) ++j;
       next.code = static_cast<std::int32_t>(st.out_begin + j);
     } else {
-      general(people, p, st, t, d, u, waiting_in_place, full, next);
-      if (renege_rate > 0.0) {
-        const double tr = t - random::detail::log_unit(slot_uniform(d, u, slot_renege)) / renege_rate;
-        if (tr < next.time) next.time = tr, next.code = code_renege;
-      }
+      next = not_fast(people, p, st, t, d, u, waiting_in_place, renege_rate, full);
     }
     if (m_.has_exit_age && people.exit_time(p) < next.time) next.time = std::max(people.exit_time(p), t), next.code = code_age;
     return next;
@@ -119,6 +116,20 @@ class CompetingRisks {
       lin += cc.beta * x;
     }
     return std::exp(lin);
+  }
+
+  // The block of exponential risks and every other risk, and reneging in place.
+  template <class Full>
+  [[gnu::noinline]] NextEvent not_fast(const People& people, std::uint32_t p, const StateInfo& st, double t,
+                                       const Draw& d, const Words& u, bool waiting_in_place, double renege_rate,
+                                       Full&& full) {
+    NextEvent next;
+    general(people, p, st, t, d, u, waiting_in_place, full, next);
+    if (renege_rate > 0.0) {
+      const double tr = t - random::detail::log_unit(slot_uniform(d, u, slot_renege)) / renege_rate;
+      if (tr < next.time) next.time = tr, next.code = code_renege;
+    }
+    return next;
   }
 
   template <class Full>

@@ -1,6 +1,7 @@
 #include "engine/recorder.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <utility>
 
 namespace trede::engine {
@@ -53,6 +54,7 @@ Recorder::Recorder(const CompiledModel& m)
 void Recorder::enter_period() noexcept {
   const std::size_t r = std::min(report_, P_ - 1);  // after the last report time nothing is counted
   period_start_ = m_.layout.period_start[r];
+  next_report_ = report_ < T_ ? report_times_[report_] : std::numeric_limits<double>::infinity();
   flow_row_ = res_.flows.data() + r * E_;
   kpi_period_row_ = res_.kpi_period.data() + r * Kp_;
 }

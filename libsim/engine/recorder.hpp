@@ -105,7 +105,7 @@ class Recorder {
   // ---- report times ----
 
   // True while a report time strictly before t is still to be recorded.
-  [[nodiscard]] bool report_before(double t) const noexcept { return report_ < T_ && report_times_[report_] < t; }
+  [[nodiscard]] bool report_before(double t) const noexcept { return next_report_ < t; }
   [[nodiscard]] bool reports_left() const noexcept { return report_ < T_; }
 
   // Records the occupancy at the next report time and closes its period.
@@ -133,6 +133,7 @@ class Recorder {
   std::size_t S_, C_, T_, P_, E_, G_, O_, Kp_;
   bool by_region_;
   std::size_t report_ = 0;  // next report time; also the current period
+  double next_report_;      // report_times_[report_], or infinity after the last
   std::int32_t* flow_row_;  // flows of the current period
   double* kpi_period_row_;  // per-period KPIs of the current period
   std::vector<std::int64_t> region_flows_;  // [G, E] moves over the run, when by region
