@@ -27,7 +27,9 @@
 #include <cstring>
 #include <vector>
 
+#include "engine/big_array.hpp"
 #include "engine/event_queue.hpp"
+#include "engine/prefetch.hpp"
 
 namespace trede::engine {
 
@@ -176,6 +178,12 @@ class CalendarQueue {
     const Bucket k = buckets_[current_];
     buckets_[current_] = Bucket{};
     const std::size_t n = k.size;
+    // The chunks lie anywhere in the pool: start loading all of them at once (the chain of
+    // links is short and cached) instead of one miss after another while walking it.
+    for (std::uint32_t c = k.first; c != none; c = next_[c]) {
+      prefetch(&pool_[std::size_t{c} * chunk]);
+      prefetch(&pool_[std::size_t{c} * chunk + chunk / 2]);
+    }
     pending_ -= n;
     cursor_ = 0;
     cur_.resize(n);
@@ -233,7 +241,7 @@ class CalendarQueue {
   }
 
   std::vector<Bucket> buckets_;
-  std::vector<QueueEntry> pool_;      // chunk c holds entries [c * chunk, (c + 1) * chunk)
+  std::vector<QueueEntry, BigArrayAllocator<QueueEntry>> pool_;  // chunk c holds entries [c * chunk, (c + 1) * chunk)
   std::vector<std::uint32_t> next_;   // next chunk of the same bucket, or of the free list
   std::uint32_t free_ = none;         // free chunks
   std::vector<QueueEntry> cur_;       // the bucket being read, sorted; entries before cursor_ are done

@@ -10,7 +10,9 @@
 #include <limits>
 #include <vector>
 
+#include "engine/big_array.hpp"
 #include "engine/compiled_model.hpp"
+#include "engine/prefetch.hpp"
 #include "trede/error.hpp"
 
 namespace trede::engine {
@@ -126,9 +128,10 @@ class People {
 
   // Starts loading what p's next event will read (p's event is a few events ahead).
   void prefetch(std::uint32_t p) const noexcept {
-    __builtin_prefetch(&people_[p]);
-    if (exit_age_) __builtin_prefetch(&exit_time_[p]);
-    for (const auto& column : attr_) __builtin_prefetch(&column[p]);  // covariates, priorities
+    engine::prefetch(&people_[p]);
+    engine::prefetch(&entry_time_[p]);  // read when p first reaches work
+    if (exit_age_) engine::prefetch(&exit_time_[p]);
+    for (const auto& column : attr_) engine::prefetch(&column[p]);  // covariates, priorities
   }
 
   std::uint64_t peak_live() const noexcept { return peak_live_; }
@@ -150,10 +153,10 @@ class People {
     for (auto& a : attr_) a.reserve(n);
   }
 
-  std::vector<Person> people_;
-  std::vector<double> entry_time_;
-  std::vector<double> exit_time_;          // models with an exit age
-  std::vector<std::vector<double>> attr_;  // [attribute][slot]
+  std::vector<Person, BigArrayAllocator<Person>> people_;
+  std::vector<double, BigArrayAllocator<double>> entry_time_;
+  std::vector<double, BigArrayAllocator<double>> exit_time_;          // models with an exit age
+  std::vector<std::vector<double, BigArrayAllocator<double>>> attr_;  // [attribute][slot]
   std::vector<std::uint32_t> free_;
   bool exit_age_;
   std::uint64_t live_ = 0, peak_live_ = 0;

@@ -73,7 +73,7 @@ class Replicate {
       const std::uint32_t p = top->slot;
       q_.pop();
       // The next events are known in order: start loading their people now.
-      if (const QueueEntry* a = q_.ahead(6)) people_.prefetch(a->slot);
+      if (const QueueEntry* a = q_.ahead(8)) people_.prefetch(a->slot);
       const std::int32_t code = next_code(people_[p]);
       if (code >= 0) attempt(p, static_cast<std::uint32_t>(code));
       else if (code == code_age) move_cold(p, m_.exit_state, static_cast<std::uint32_t>(m_.states[people_[p].state].age_exit_flow), Leave::left);
