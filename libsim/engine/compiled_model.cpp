@@ -120,7 +120,7 @@ class Compiler {
       }
     m_.expected_people = static_cast<std::size_t>(std::min(expected, 1e9));
     m_.initial_people = static_cast<std::size_t>(s_.initial_population());
-    // Person keys (engine/people.hpp) hold an initial index or a source and arrival number in 48 bits.
+    // Person keys (engine/people.hpp) number the initial people and the arrivals of each source.
     if (s_.initial_population() >= (std::uint64_t{1} << 32))
       throw ModelError(s_.source_path, 0, "population", "more than 2^32 people at the start");
     std::size_t sources = 0;

@@ -30,9 +30,9 @@ inline constexpr std::uint8_t flag_traced = 4;            // every change of sta
 inline constexpr std::uint8_t flag_waiting = 8;           // on a waiting list: `next` is the wait record
 
 // A person's random-stream key: 0, 1, ... for the initial population, (source + 1) << 40 | n for
-// arrival n of inflow source `source`. Stored in 48 bits as (source + 1) << 32 | n (or the
-// initial index), which needs fewer than 2^32 initial people, 2^32 arrivals per source and
-// 65,535 sources; CompiledModel and the arrivals check these limits.
+// arrival n of inflow source `source`. Kept in the low 56 bits of Person::key_flags, which needs
+// fewer than 2^40 initial people and arrivals per source and 65,535 sources; CompiledModel and
+// the arrivals check tighter limits (2^32).
 inline constexpr std::uint64_t initial_key(std::uint64_t index) noexcept { return index; }
 inline constexpr std::uint64_t arrival_key(std::uint64_t source, std::uint64_t n) noexcept {
   return (source + 1) << 40 | n;
@@ -41,7 +41,7 @@ inline constexpr std::uint64_t arrival_key(std::uint64_t source, std::uint64_t n
 // The fields touched on every event, in one 32-byte record: two people per cache line.
 struct Person {
   double spell_start;      // calendar time the current spell started
-  std::uint64_t key_flags; // stream key, packed (bits 0-47), and flags (bits 56-63)
+  std::uint64_t key_flags; // stream key (bits 0-55) and flags (bits 56-63)
   std::uint32_t draws;     // transition draws taken so far
   std::uint32_t version;   // version of the queued event; other versions are stale
   std::int32_t next;       // what the queued event is (out-edge index or code_*); while on a
@@ -49,13 +49,9 @@ struct Person {
   std::uint16_t state;
   std::uint16_t region;
 
-  [[nodiscard]] std::uint64_t key() const noexcept {
-    const std::uint64_t k = key_flags & 0xffff'ffff'ffffull;
-    return (k >> 32) << 40 | (k & 0xffff'ffffull);
-  }
-  void set_key(std::uint64_t key) noexcept {
-    key_flags = (key_flags & ~0xffff'ffff'ffffull) | (key >> 40) << 32 | (key & 0xffff'ffffull);
-  }
+  static constexpr std::uint64_t key_mask = (std::uint64_t{1} << 56) - 1;
+  [[nodiscard]] std::uint64_t key() const noexcept { return key_flags & key_mask; }
+  void set_key(std::uint64_t key) noexcept { key_flags = (key_flags & ~key_mask) | (key & key_mask); }
   [[nodiscard]] std::uint8_t flags() const noexcept { return static_cast<std::uint8_t>(key_flags >> 56); }
   void set_flag(std::uint8_t f) noexcept { key_flags |= std::uint64_t{f} << 56; }
   void clear_flag(std::uint8_t f) noexcept { key_flags &= ~(std::uint64_t{f} << 56); }
