@@ -47,6 +47,7 @@ class CalendarQueue {
     cursor_ = 0;
     pending_ = 0;
     cur_.clear();
+    cur_size_ = 0;
     near_.clear();
     pool_.clear();
     next_.clear();
@@ -56,7 +57,7 @@ class CalendarQueue {
     next_.reserve(chunks);
   }
 
-  [[nodiscard]] bool empty() const noexcept { return cursor_ == cur_.size() && near_.empty() && pending_ == 0; }
+  [[nodiscard]] bool empty() const noexcept { return cursor_ == cur_size_ && near_.empty() && pending_ == 0; }
 
   [[gnu::always_inline]] void push(const QueueEntry& e) {
     const std::size_t b = bucket(e.time);
@@ -79,7 +80,7 @@ class CalendarQueue {
 
   // The earliest entry, or nullptr when the queue is empty. Valid until the next push or pop.
   [[gnu::always_inline]] const QueueEntry* peek() {
-    if (cursor_ == cur_.size()) [[unlikely]] {
+    if (cursor_ == cur_size_) [[unlikely]] {
       if (!near_.empty()) {
         from_near_ = true;
         return &near_.front();
@@ -107,7 +108,7 @@ class CalendarQueue {
 
   // The entry k places ahead in the bucket being read (for prefetching), or nullptr.
   [[nodiscard]] const QueueEntry* ahead(std::size_t k) const noexcept {
-    return cursor_ + k < cur_.size() ? &cur_[cursor_ + k] : nullptr;
+    return cursor_ + k < cur_size_ ? &cur_[cursor_ + k] : nullptr;
   }
 
   // The most memory the queue has held at once: the chunk pool (its capacity, which only grows
@@ -187,6 +188,7 @@ class CalendarQueue {
     pending_ -= n;
     cursor_ = 0;
     cur_.resize(n);
+    cur_size_ = n;
     const std::size_t ranges = n / per_range;
     if (ranges <= 1) {
       std::size_t i = 0;
@@ -251,6 +253,7 @@ class CalendarQueue {
   std::vector<QueueEntry> near_;      // min-heap of entries pushed into the bucket being read (or earlier)
   std::size_t current_ = 0;           // bucket being read
   std::size_t cursor_ = 0;
+  std::size_t cur_size_ = 0;          // cur_.size()
   std::size_t pending_ = 0;           // entries in future buckets
   std::size_t last_bucket_ = 0;
   double t0_ = 0.0, inv_width_ = 1.0;
