@@ -6,9 +6,10 @@
 // expected people each). An entry for a future bucket is appended to that bucket's list of
 // fixed-size chunks (8 entries, 128 bytes) taken from one pool: O(1), no reallocation, and the
 // few thousand bucket tails stay in cache even at millions of people. When the simulation
-// reaches a bucket, its entries are distributed by time into *fine ranges* of about 2 entries
-// of one array (one counting pass and one scatter pass over the chunks, which go back to the
-// pool), and each range is insertion-sorted: the array is then read front to back. Entries
+// reaches a bucket, its entries are distributed by time into *fine ranges* of about one entry
+// each in one array (one counting pass and one scatter pass over the chunks, which go back to the
+// pool), and one insertion pass sorts the array, each entry moving only within its own range:
+// the array is then read front to back. Entries
 // pushed into the bucket being read (or into the past) go to a small binary heap (`near_`), and
 // pop takes the earlier of the two. Because the order of the next events is known, the engine
 // can prefetch the people they belong to (`ahead`).
@@ -122,7 +123,7 @@ class CalendarQueue {
  private:
   static constexpr std::uint32_t chunk = 8;  // entries per chunk
   static constexpr std::uint32_t none = 0xffffffffu;
-  static constexpr std::size_t per_range = 2;  // entries per fine range, about
+  static constexpr std::size_t per_range = 1;  // entries per fine range, about
 
   struct Bucket {
     std::uint32_t first = none, last = none;  // chunk list
