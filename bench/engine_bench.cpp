@@ -2,7 +2,7 @@
 //   BM1 = models/ladder-bm.toml   (pure Markov, people start in bijstand, 10 years)
 //   BM2 = models/ladder-bm2.toml  (BM1 + Poisson inflow + two capacity states with waiting lists)
 // at 100,000 and 1,000,000 people, one replicate per iteration on one thread; ensembles on 1 and
-// 2 threads; and microbenchmarks of the per-event pieces (Philox draw + log, the event queues:
+// 2 threads; and microbenchmarks of the per-event pieces (Threefry draw + log, the event queues:
 // engine/calendar_queue.hpp, which the engine uses, and the 4-ary heap of engine/event_queue.hpp).
 //
 // An *event* is what ReplicateResult::events counts (moves plus arrivals), the same unit as the
@@ -21,7 +21,8 @@
 
 #include "engine/calendar_queue.hpp"
 #include "engine/event_queue.hpp"
-#include "random/philox_inline.hpp"
+#include "random/log_inline.hpp"
+#include "random/threefry_inline.hpp"
 #include "trede/engine/simulator.hpp"
 #include "trede/mc/ensemble.hpp"
 #include "trede/model/load.hpp"
@@ -118,25 +119,25 @@ void ensemble(benchmark::State& state, int bm) {
 using trede::random::Purpose;
 using trede::random::StreamKey;
 
-// One Philox4x64-10 block: what the engine draws once per scheduled event.
-void philox_block(benchmark::State& state) {
+// One Threefry2x64-20 draw of two words: what the engine draws once per scheduled event.
+void stream_words(benchmark::State& state) {
   const StreamKey key{seed, 0};
-  std::uint64_t draw = 0;
+  std::uint32_t draw = 0;
   for (auto _ : state) {
-    auto u = trede::random::detail::philox(key, 7, draw++, Purpose::transition, 0);
+    auto u = trede::random::detail::threefry(key, 7, draw++, Purpose::transition, 0);
     benchmark::DoNotOptimize(u);
   }
   state.SetItemsProcessed(state.iterations());
 }
 
-// One Philox block turned into a holding time (-log u / rate) and a destination uniform: the
-// random-number part of the engine's fast path for exponential competing risks.
-void philox_exponential(benchmark::State& state) {
+// The same draw turned into a holding time (-log u / rate, with the library's log_unit) and a
+// destination uniform: the random-number part of the engine's fast path for exponential risks.
+void stream_exponential(benchmark::State& state) {
   const StreamKey key{seed, 0};
-  std::uint64_t draw = 0;
+  std::uint32_t draw = 0;
   for (auto _ : state) {
-    const auto u = trede::random::detail::philox(key, 7, draw++, Purpose::transition, 0);
-    double t = -std::log(trede::random::uniform_open0(u[0])) / 0.55;
+    const auto u = trede::random::detail::threefry(key, 7, draw++, Purpose::transition, 0);
+    double t = -trede::random::detail::log_unit(trede::random::uniform_open0(u[0])) / 0.55;
     double x = trede::random::uniform_closed0(u[1]);
     benchmark::DoNotOptimize(t);
     benchmark::DoNotOptimize(x);
@@ -150,7 +151,7 @@ void philox_exponential(benchmark::State& state) {
 std::vector<double> exponential_increments() {
   std::vector<double> inc(1u << 16);
   for (std::size_t i = 0; i < inc.size(); ++i) {
-    const auto u = trede::random::detail::philox({seed, 1}, 0, i, Purpose::transition, 0);
+    const auto u = trede::random::detail::threefry({seed, 1}, 0, static_cast<std::uint32_t>(i), Purpose::transition, 0);
     inc[i] = -std::log(trede::random::uniform_open0(u[0]));
   }
   return inc;
@@ -231,8 +232,8 @@ void register_all() {
         ->UseRealTime()
         ->Unit(benchmark::kMillisecond);
   }
-  benchmark::RegisterBenchmark("micro/philox_block", philox_block);
-  benchmark::RegisterBenchmark("micro/philox_exponential", philox_exponential);
+  benchmark::RegisterBenchmark("micro/stream_words", stream_words);
+  benchmark::RegisterBenchmark("micro/stream_exponential", stream_exponential);
   benchmark::RegisterBenchmark("micro/heap4_hold", queue_hold)->ArgName("entries")->Arg(100'000)->Arg(1'000'000);
   benchmark::RegisterBenchmark("micro/heap4_episode", queue_episode<trede::engine::EventQueue>)
       ->ArgName("people")->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);

@@ -1,18 +1,31 @@
 #!/usr/bin/env bash
-# Re-measures the figures in bench/README.md: every Google Benchmark in trede_bench (3 repetitions,
-# medians shown) and the SimPy 2 comparison (bench/peers.py, 3 runs each, medians).
+# Re-measures the figures in bench/README.md.
 #
-# usage: bench/figures.sh [BUILD_DIR] [--no-peers]     (BUILD_DIR default: build/release)
-# The full JSON of the benchmark run is written to BUILD_DIR/bench-<date>.json.
+# usage: bench/figures.sh [BUILD_DIR] [--no-peers]
+#          every Google Benchmark in trede_bench (3 repetitions, medians shown) and the SimPy 2
+#          comparison (bench/peers.py, 3 runs each, medians). BUILD_DIR default: build/release.
+#        bench/figures.sh [BUILD_DIR] --against OTHER_BUILD_DIR [--limit LADDER_LIMIT] [--rounds N]
+#          side by side: the replicate benchmarks (BM1, BM2 at 100,000 and 1,000,000 people) of
+#          both builds in alternating order, N rounds (default 5), and, with --limit, the
+#          hand-written reference ladder_limit (methods ind, seq, gill) in the same rounds;
+#          medians of events/s per CPU second and their ratios.
+# The full JSON of a benchmark run is written to BUILD_DIR/bench-<date>.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=build/release
 peers=1
-for a in "$@"; do
-  case "$a" in
+against=""
+limit=""
+rounds=5
+while [[ $# -gt 0 ]]; do
+  case "$1" in
     --no-peers) peers=0 ;;
-    *) build=$a ;;
+    --against) against=$2; shift ;;
+    --limit) limit=$2; shift ;;
+    --rounds) rounds=$2; shift ;;
+    *) build=$1 ;;
   esac
+  shift
 done
 bench="$build/bin/trede_bench"
 [[ -x "$bench" ]] || { echo "figures.sh: no $bench; configure with -DTREDE_BUILD_BENCH=ON and build" >&2; exit 2; }
@@ -20,10 +33,65 @@ bench="$build/bin/trede_bench"
 stamp=$(date -u '+%Y-%m-%dT%H%MZ')
 dirty=$(git diff --quiet HEAD -- libsim include bench 2>/dev/null || echo ' (+ uncommitted changes)')
 echo "# $stamp  commit $(git rev-parse --short=12 HEAD)$dirty  $(nproc) cores  load $(cut -d' ' -f1-3 /proc/loadavg)"
-"$bench" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
-  --benchmark_out="$build/bench-$stamp.json" --benchmark_out_format=json |
-  grep -v -E '_(mean|stddev|cv) '
-echo "# JSON: $build/bench-$stamp.json"
-if [[ $peers == 1 ]]; then
-  bench/peers.py "$build/bin/trede"
+
+if [[ -z "$against" ]]; then
+  "$bench" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
+    --benchmark_out="$build/bench-$stamp.json" --benchmark_out_format=json |
+    grep -v -E '_(mean|stddev|cv) '
+  echo "# JSON: $build/bench-$stamp.json"
+  if [[ $peers == 1 ]]; then
+    bench/peers.py "$build/bin/trede"
+  fi
+  exit 0
 fi
+
+other="$against/bin/trede_bench"
+[[ -x "$other" ]] || { echo "figures.sh: no $other" >&2; exit 2; }
+[[ -z "$limit" || -x "$limit" ]] || { echo "figures.sh: no $limit (build: g++ -O2 -std=c++20 ladder_limit.cpp)" >&2; exit 2; }
+echo "# side by side: A = $build, B = $against, $rounds rounds"
+/usr/bin/python3 - "$bench" "$other" "$rounds" "$limit" <<'EOF'
+import json, statistics, subprocess, sys
+
+a, b, rounds, limit = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+cases = [(bm, n) for bm in (1, 2) for n in (100_000, 1_000_000)]
+results = {}  # (tool, bm, n) -> [events per CPU second]
+
+def trede(binary, tool):
+    out = subprocess.run([binary, "--benchmark_filter=^replicate/", "--benchmark_format=json"],
+                         capture_output=True, text=True, check=True).stdout
+    for r in json.loads(out)["benchmarks"]:
+        bm = int(r["name"].split("/")[1][2:])
+        n = int(r["name"].split(":")[-1])
+        results.setdefault((tool, bm, n), []).append(r["events/s"])
+
+def ladder(method, bm, n):
+    # ladder_limit times its own simulation (wall clock, one thread), like trede_bench's CPU time
+    p = subprocess.run([limit, "--bm", str(bm), "--method", method, "--n", str(n), "--reps", "1", "--quiet"],
+                       capture_output=True, text=True, check=True)
+    kv = dict(x.split("=") for x in p.stderr.split())
+    results.setdefault((method, bm, n), []).append(int(kv["events"]) / float(kv["sim_s"]))
+
+for r in range(rounds):
+    order = [(a, "A"), (b, "B")] if r % 2 == 0 else [(b, "B"), (a, "A")]
+    for binary, tool in order:
+        trede(binary, tool)
+    if limit:
+        for bm, n in cases:
+            for method in ("ind", "seq", "gill"):
+                if method == "seq" and bm == 2:
+                    continue
+                ladder(method, bm, n)
+
+tools = ["A", "B"] + (["ind", "seq", "gill"] if limit else [])
+print(f"\nmedian M events/s over {rounds} rounds (trede: per CPU second; ladder_limit: its own timing)")
+print("| model | people | " + " | ".join(tools) + " | A/B | " + " | ".join(f"A/{t}" for t in tools[2:]) + " |")
+print("| --- | --- | " + " | ".join("---" for _ in tools) + " | --- | " + " | ".join("---" for _ in tools[2:]) + " |")
+for bm, n in cases:
+    med = {t: statistics.median(results[(t, bm, n)]) for t in tools if (t, bm, n) in results}
+    cells = [f"{med[t] / 1e6:.2f}" if t in med else "—" for t in tools]
+    ratios = [f"{med['A'] / med['B']:.2f}"] + [f"{med['A'] / med[t]:.2f}" if t in med else "—" for t in tools[2:]]
+    print(f"| BM{bm} | {n:,} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
+print("\nall rounds:")
+for key in sorted(results):
+    print(key, " ".join(f"{v / 1e6:.2f}" for v in results[key]))
+EOF

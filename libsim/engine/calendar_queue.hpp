@@ -1,82 +1,102 @@
 #pragma once
-// The person event queue used by the engine: a calendar queue over the simulation horizon,
-// built for memory locality at millions of people.
+// The person event queue used by the engine: a two-level calendar queue over the simulation
+// horizon, built for few instructions and few cache misses per event at millions of people.
 //
-// The horizon [t0, t1] is cut into B equal buckets (about 32 queued people per bucket). An entry for a future bucket is appended to
-// that bucket's vector (O(1), sequential writes). When the simulation reaches a bucket, its
-// vector is sorted once and then read front to back; entries pushed into the bucket being
-// processed go to a small binary heap (`near_`), and pop takes the earlier of the two. Every
-// entry is written once and read once in sequence, and because the order of the next events is
-// known, the engine can prefetch the people they belong to (`ahead`). Compared with one binary
-// heap over all people this removes the log(n) cache misses per event.
+// Structure. The horizon [t0, t1] is cut into B equal *coarse buckets* (at most 4,096, about 32
+// expected people each). An entry for a future bucket is appended to that bucket's list of
+// fixed-size chunks (8 entries, 128 bytes) taken from one pool: O(1), no reallocation, and the
+// few thousand bucket tails stay in cache even at millions of people. When the simulation
+// reaches a bucket, its entries are distributed by time into *fine ranges* of about one entry
+// each in one array (one counting pass and one scatter pass over the chunks, which go back to the
+// pool), and one insertion pass sorts the array, each entry moving only within its own range:
+// the array is then read front to back. Entries
+// pushed into the bucket being read (or into the past) go to a small binary heap (`near_`), and
+// pop takes the earlier of the two. Because the order of the next events is known, the engine
+// can prefetch the people they belong to (`ahead`).
 //
 // Tie-break rule: entries come out in (time, slot, version) order, so equal times come out in
 // increasing slot order, as with EventQueue. Cancellation is lazy through version numbers (the
 // caller skips stale entries). Entries later than t1 must not be pushed (the engine drops them:
 // they never happen).
+//
+// Memory follows what is queued: chunks of consumed buckets are reused by later pushes, so the
+// pool holds the most entries ever queued at once plus at most one partly filled chunk per
+// bucket, whatever the number of events.
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
+#include "engine/big_array.hpp"
 #include "engine/event_queue.hpp"
+#include "engine/prefetch.hpp"
 
 namespace trede::engine {
 
 class CalendarQueue {
  public:
-  // Buckets cover [t0, t1]; `expected` is about how many people will be queued at once.
-  void init(double t0, double t1, std::size_t expected) {
-    // About 32 entries per bucket: sorting a bucket stays cheap (log2 32 = 5 comparisons per
-    // entry) while empty buckets stay rare. Measured best between 16 and 64 (bench/README.md).
-    std::size_t b = 16;
-    while (b * 32 < expected && b < (std::size_t{1} << 22)) b <<= 1;
-    buckets_.assign(b, {});
+  // Buckets cover [t0, t1]; `expected` is about how many people will be queued at once, `first`
+  // how many entries will be pushed before the first pop (room is made for them at once).
+  void init(double t0, double t1, std::size_t expected, std::size_t first = 0) {
+    std::size_t b = std::clamp<std::size_t>(expected / 32, 16, 4096);
+    buckets_.assign(b, Bucket{});
+    last_bucket_ = b - 1;
     t0_ = t0;
     inv_width_ = static_cast<double>(b) / std::max(t1 - t0, 1e-9);
     current_ = 0;
     cursor_ = 0;
     pending_ = 0;
-    sorted_.clear();
+    cur_.clear();
+    cur_size_ = 0;
     near_.clear();
-    held_ = 0;
-    peak_held_ = 0;
+    pool_.clear();
+    next_.clear();
+    free_ = none;
+    const std::size_t chunks = first / chunk + b / 2 + 1;  // the first wave, and half a chunk per bucket spare
+    pool_.reserve(chunks * chunk);
+    next_.reserve(chunks);
   }
 
-  [[nodiscard]] bool empty() const noexcept {
-    return cursor_ == sorted_.size() && near_.empty() && pending_ == 0;
-  }
+  [[nodiscard]] bool empty() const noexcept { return cursor_ == cur_size_ && near_.empty() && pending_ == 0; }
 
-  void push(const QueueEntry& e) {
+  [[gnu::always_inline]] void push(const QueueEntry& e) {
     const std::size_t b = bucket(e.time);
-    if (b <= current_) {
-      near_.push_back(e);
-      std::push_heap(near_.begin(), near_.end(), after);
-    } else {
-      auto& bucket = buckets_[b];
-      if (bucket.size() == bucket.capacity()) {  // the bucket grows: count it for the peak
-        const std::size_t before = bucket.capacity();
-        bucket.push_back(e);
-        held_ += bucket.capacity() - before;
-        peak_held_ = std::max(peak_held_, held_ + sorted_.capacity() + near_.capacity());
-      } else {
-        bucket.push_back(e);
-      }
-      ++pending_;
+    if (b <= current_) [[unlikely]] {
+      push_near(e);
+      return;
     }
+    Bucket& k = buckets_[b];
+    const std::uint32_t at = k.size % chunk;
+    if (at == 0) [[unlikely]] {
+      const std::uint32_t c = new_chunk();
+      if (k.size == 0) k.first = c;
+      else next_[k.last] = c;
+      k.last = c;
+    }
+    pool_[std::size_t{k.last} * chunk + at] = e;
+    ++k.size;
+    ++pending_;
   }
 
-  // The earliest entry; the queue must not be empty.
-  const QueueEntry& top() {
-    if (cursor_ == sorted_.size() && near_.empty()) load_next();
-    if (cursor_ == sorted_.size()) return near_.front();
-    if (near_.empty() || after(near_.front(), sorted_[cursor_])) return sorted_[cursor_];
-    return near_.front();
+  // The earliest entry, or nullptr when the queue is empty. Valid until the next push or pop.
+  [[gnu::always_inline]] const QueueEntry* peek() {
+    if (cursor_ == cur_size_) [[unlikely]] {
+      if (!near_.empty()) {
+        from_near_ = true;
+        return &near_.front();
+      }
+      if (pending_ == 0) return nullptr;
+      load_next();
+    }
+    const QueueEntry& c = cur_[cursor_];
+    from_near_ = !near_.empty() && !after(near_.front(), c);
+    return from_near_ ? &near_.front() : &c;
   }
 
-  // Removes the entry top() returned.
-  void pop() {
-    if (cursor_ < sorted_.size() && (near_.empty() || after(near_.front(), sorted_[cursor_]))) {
+  // Removes the entry peek() returned.
+  [[gnu::always_inline]] void pop() {
+    if (!from_near_) [[likely]] {
       ++cursor_;
     } else {
       std::pop_heap(near_.begin(), near_.end(), after);
@@ -84,54 +104,159 @@ class CalendarQueue {
     }
   }
 
-  // The entry k places ahead in the sorted bucket (for prefetching), or nullptr.
+  // The earliest entry; the queue must not be empty.
+  const QueueEntry& top() { return *peek(); }
+
+  // The entry k places ahead in the bucket being read (for prefetching), or nullptr.
   [[nodiscard]] const QueueEntry* ahead(std::size_t k) const noexcept {
-    return cursor_ + k < sorted_.size() ? &sorted_[cursor_ + k] : nullptr;
+    return cursor_ + k < cur_size_ ? &cur_[cursor_ + k] : nullptr;
   }
 
-  // The most memory the queue has held at once (bucket buffers, the current bucket, the near heap).
+  // The most memory the queue has held at once: the chunk pool (its capacity, which only grows
+  // to the most chunks in use at once), the bucket being read, the near heap and the bucket table.
   [[nodiscard]] std::size_t memory_bytes() const noexcept {
-    const std::size_t n = std::max(peak_held_, held_ + sorted_.capacity() + near_.capacity());
-    return n * sizeof(QueueEntry) + buckets_.capacity() * sizeof(std::vector<QueueEntry>);
+    return pool_.capacity() * sizeof(QueueEntry) + next_.capacity() * sizeof(std::uint32_t) +
+           (cur_.capacity() + near_.capacity()) * sizeof(QueueEntry) +
+           (counts_.capacity() + range_.capacity()) * sizeof(std::uint32_t) + buckets_.capacity() * sizeof(Bucket);
   }
 
  private:
+  static constexpr std::uint32_t chunk = 8;  // entries per chunk
+  static constexpr std::uint32_t none = 0xffffffffu;
+  static constexpr std::size_t per_range = 1;  // entries per fine range, about
+
+  struct Bucket {
+    std::uint32_t first = none, last = none;  // chunk list
+    std::uint32_t size = 0;                   // entries
+  };
+
   static bool after(const QueueEntry& a, const QueueEntry& b) noexcept {
     if (a.time != b.time) return a.time > b.time;
     if (a.slot != b.slot) return a.slot > b.slot;
     return a.version > b.version;
   }
 
+  // Position of t in coarse buckets (fractional), monotone in t.
+  [[nodiscard]] double position(double t) const noexcept { return (t - t0_) * inv_width_; }
+
   [[nodiscard]] std::size_t bucket(double t) const noexcept {
-    const double x = (t - t0_) * inv_width_;
+    const double x = position(t);
     if (!(x > 0.0)) return 0;
-    return std::min(static_cast<std::size_t>(x), buckets_.size() - 1);
+    return std::min(static_cast<std::size_t>(x), last_bucket_);
   }
 
-  // Moves to the next non-empty bucket (pending_ > 0 guarantees one) and sorts it.
-  void load_next() {
+  void push_near(const QueueEntry& e) {
+    near_.push_back(e);
+    std::push_heap(near_.begin(), near_.end(), after);
+  }
+
+  std::uint32_t new_chunk() {
+    std::uint32_t c;
+    if (free_ != none) {
+      c = free_;
+      free_ = next_[c];
+    } else {
+      c = static_cast<std::uint32_t>(next_.size());
+      if (next_.size() == next_.capacity()) {  // grow by an eighth: memory stays close to the peak
+        const std::size_t n = next_.size() + next_.size() / 8 + 64;
+        next_.reserve(n);
+        pool_.reserve(n * chunk);
+      }
+      next_.push_back(none);
+      pool_.resize(pool_.size() + chunk);
+    }
+    next_[c] = none;
+    return c;
+  }
+
+  // Moves to the next non-empty bucket (pending_ > 0 guarantees one) and sorts its entries into
+  // cur_, returning its chunks to the pool. The entries are distributed into fine ranges by their
+  // position within the bucket (monotone in time, so the ranges are in time order) straight from
+  // the chunks (one counting pass, one scatter pass), then each range is sorted by insertion.
+  [[gnu::noinline]] void load_next() {
     do {
       ++current_;
-    } while (buckets_[current_].empty());
-    // The bucket's buffer becomes the current one; the previous one is freed, so memory follows
-    // what is queued. (Keeping consumed buffers for reuse was measured slower, and it makes
-    // memory grow with the number of events instead of the number of people.)
-    sorted_.swap(buckets_[current_]);
-    held_ -= sorted_.capacity();
-    std::vector<QueueEntry>().swap(buckets_[current_]);
-    pending_ -= sorted_.size();
+    } while (buckets_[current_].size == 0);
+    const Bucket k = buckets_[current_];
+    buckets_[current_] = Bucket{};
+    const std::size_t n = k.size;
+    // The chunks lie anywhere in the pool: start loading all of them at once (the chain of
+    // links is short and cached) instead of one miss after another while walking it.
+    for (std::uint32_t c = k.first; c != none; c = next_[c]) {
+      prefetch(&pool_[std::size_t{c} * chunk]);
+      prefetch(&pool_[std::size_t{c} * chunk + chunk / 2]);
+    }
+    pending_ -= n;
     cursor_ = 0;
-    std::sort(sorted_.begin(), sorted_.end(), [](const QueueEntry& a, const QueueEntry& b) { return after(b, a); });
+    cur_.resize(n);
+    cur_size_ = n;
+    const std::size_t ranges = n / per_range;
+    if (ranges <= 1) {
+      std::size_t i = 0;
+      for (std::uint32_t c = k.first; c != none; c = next_[c], i += chunk)
+        std::memcpy(&cur_[i], &pool_[std::size_t{c} * chunk], std::min<std::size_t>(chunk, n - i) * sizeof(QueueEntry));
+    } else {
+      // Fine range of each entry: its position from the bucket's start, scaled to `ranges`
+      // (monotone in time; clamped for rounding at the edges and for entries at t1).
+      const double start = t0_ + static_cast<double>(current_) / inv_width_;
+      const double scale = inv_width_ * static_cast<double>(ranges);
+      const auto last = static_cast<double>(ranges - 1);
+      range_.resize(n);
+      counts_.assign(ranges + 1, 0);
+      const auto each = [&](auto&& f) {  // f(entry, index) for every entry, in chunk order
+        std::size_t i = 0;
+        std::uint32_t c = k.first;
+        for (; i + chunk <= n; i += chunk, c = next_[c]) {
+          const QueueEntry* e = &pool_[std::size_t{c} * chunk];
+          for (std::uint32_t j = 0; j < chunk; ++j) f(e[j], i + j);
+        }
+        if (i < n) {
+          const QueueEntry* e = &pool_[std::size_t{c} * chunk];
+          for (std::size_t j = 0; i + j < n; ++j) f(e[j], i + j);
+        }
+      };
+      each([&](const QueueEntry& e, std::size_t i) {
+        const auto r = static_cast<std::uint32_t>(std::clamp((e.time - start) * scale, 0.0, last));
+        range_[i] = r;
+        ++counts_[r + 1];
+      });
+      for (std::size_t r = 1; r <= ranges; ++r) counts_[r] += counts_[r - 1];
+      each([&](const QueueEntry& e, std::size_t i) { cur_[counts_[range_[i]]++] = e; });
+    }
+    // The ranges are in time order, so one insertion pass over the whole array sorts it, each
+    // entry moving only within its own small range.
+    insertion_sort(cur_.data(), cur_.data() + n);
+    for (std::uint32_t c = k.first; c != none;) {
+      const std::uint32_t following = next_[c];
+      next_[c] = free_;
+      free_ = c;
+      c = following;
+    }
   }
 
-  std::vector<std::vector<QueueEntry>> buckets_;
-  std::vector<QueueEntry> sorted_;  // the current bucket, sorted; entries before cursor_ are done
-  std::vector<QueueEntry> near_;    // min-heap of entries pushed into the current bucket
-  std::size_t current_ = 0;
+  static void insertion_sort(QueueEntry* first, QueueEntry* last) noexcept {
+    for (QueueEntry* i = first + (first != last); i < last; ++i) {
+      const QueueEntry v = *i;
+      QueueEntry* j = i;
+      for (; j > first && after(*(j - 1), v); --j) *j = *(j - 1);
+      *j = v;
+    }
+  }
+
+  std::vector<Bucket> buckets_;
+  std::vector<QueueEntry, BigArrayAllocator<QueueEntry>> pool_;  // chunk c holds entries [c * chunk, (c + 1) * chunk)
+  std::vector<std::uint32_t> next_;   // next chunk of the same bucket, or of the free list
+  std::uint32_t free_ = none;         // free chunks
+  std::vector<QueueEntry> cur_;       // the bucket being read, sorted; entries before cursor_ are done
+  std::vector<std::uint32_t> counts_; // fine range offsets
+  std::vector<std::uint32_t> range_;  // fine range of each entry of the bucket being loaded
+  bool from_near_ = false;            // what peek() returned came from near_
+  std::vector<QueueEntry> near_;      // min-heap of entries pushed into the bucket being read (or earlier)
+  std::size_t current_ = 0;           // bucket being read
   std::size_t cursor_ = 0;
-  std::size_t pending_ = 0;         // entries in future buckets
-  std::size_t held_ = 0;            // capacity of the future buckets' buffers, in entries
-  std::size_t peak_held_ = 0;       // the most held_ + current bucket + near heap seen at a growth
+  std::size_t cur_size_ = 0;          // cur_.size()
+  std::size_t pending_ = 0;           // entries in future buckets
+  std::size_t last_bucket_ = 0;
   double t0_ = 0.0, inv_width_ = 1.0;
 };
 

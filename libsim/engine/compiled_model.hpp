@@ -12,14 +12,24 @@ namespace trede::engine {
 
 inline constexpr std::int32_t no_index = -1;
 
+// What a person has ever been, for the KPIs (kept in the person's flags).
+inline constexpr std::uint8_t mark_trede4 = 1;  // at trede >= 4
+inline constexpr std::uint8_t mark_work = 2;    // in a work state
+
+// The KPIs a move along a flow edge counts (CompiledModel::edge_kpi).
+inline constexpr std::uint8_t move_uitstroom_werk = 1;
+inline constexpr std::uint8_t move_uitval = 2;
+inline constexpr std::uint8_t move_herinstroom = 4;
+inline constexpr std::uint8_t move_absorbed = 8;
+
 // One competing risk of a state (a scenario transition).
 struct OutEdge {
   std::uint32_t to = 0;
   std::uint32_t flow = 0;            // flow edge of the move
   std::int32_t to_wait_flow = no_index;  // separate-mode capacity target: flow edge origin -> waiting state
-  model::Hazard hazard;
-  bool exponential = true;           // constant rate (hazard.rate)
   bool renege = false;               // generated reneging edge of a separate waiting state
+  bool exponential = true;           // constant rate (hazard.rate)
+  model::Hazard hazard;
   std::uint32_t cov_begin = 0, cov_end = 0;  // into CompiledModel::covariates
   std::int32_t schedule = no_index;  // into CompiledModel::schedules (calendar multiplier)
 };
@@ -39,6 +49,8 @@ struct StateInfo {
   std::int32_t age_exit_flow = no_index;
   std::uint32_t counts_begin = 0, counts_end = 0;  // into CompiledModel::count_attrs
   std::uint32_t n_general = 0;                // non-exponential edges (each needs its own uniform)
+  std::uint8_t marks = 0;                     // mark_* a person gets on entering
+  bool plain = true;                          // entering needs no more than marks and scheduling
 };
 
 struct CapacityInfo {
@@ -112,7 +124,7 @@ class CompiledModel {
   std::vector<std::uint32_t> count_attrs;  // attributes counting entries, grouped per state
 
   std::vector<model::Attribute> attributes;
-  std::vector<std::uint64_t> attribute_stream;  // per attribute: draw index of its uniform (hash of its name)
+  std::vector<std::uint32_t> attribute_stream;  // per attribute: draw index of its uniform (hash of its name)
   std::vector<RegionInfo> regions;
 
   // Organisations: handover rule per (model, out-edge), -1 when the edge is not a handover.
@@ -124,7 +136,12 @@ class CompiledModel {
   std::vector<double> org_eur_per_person_year;     // [O]
   std::vector<std::uint8_t> region_org_active;     // [G * O] organisation runs some state in region g
 
+  std::vector<std::int32_t> edge_from, edge_to;  // [E] state indices of each flow edge (from = no_index: arrivals)
+  std::vector<std::uint8_t> edge_kpi;            // [E] move_* KPIs a move along the edge counts
+  bool handovers = false;                        // some out-edge is a handover in some organisation model used
+
   std::size_t expected_people = 0;  // people at the start plus expected arrivals (sizes the event queue)
+  std::size_t initial_people = 0;   // people at the start
 
   bool has_exit_age = false;
   double exit_age = 0.0;

@@ -4,7 +4,11 @@
 #include <cmath>
 #include <limits>
 
+#include "random/log_inline.hpp"
+
 namespace trede::random {
+
+double log_unit(double x) noexcept { return detail::log_unit(x); }
 namespace {
 
 constexpr double inf = std::numeric_limits<double>::infinity();

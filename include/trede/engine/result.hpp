@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "trede/engine/kpi.hpp"
+
 namespace trede::engine {
 
 /// Kind of a flow edge (a possible move between two occupancies).
@@ -44,8 +46,8 @@ struct Layout {
   std::vector<double> cost_eur_per_year; ///< [S]
   std::vector<std::string> capacity_states;  ///< [C] names of states with places
   std::vector<FlowEdge> edges;           ///< [E]
-  std::vector<std::string> kpi_names;    ///< [K]
-  std::vector<std::string> kpi_period_names;  ///< [Kp] KPIs counted per period
+  std::vector<std::string> kpi_names;    ///< [K] kpi_table's names (trede/engine/kpi.hpp)
+  std::vector<std::string> kpi_period_names;  ///< [Kp] KPIs counted per period: kpi_period_table's names
   std::vector<std::string> regions;      ///< [G] region names (one region, "all", when the scenario has none)
   std::vector<std::string> region_models;///< [G] organisation model per region ("" = none)
   std::vector<std::string> organisations;///< [O] organisations running states in some region
@@ -61,47 +63,6 @@ struct Layout {
   [[nodiscard]] std::size_t O() const noexcept { return organisations.size(); }
   /// True when per-region arrays are recorded (more than one region).
   [[nodiscard]] bool by_region() const noexcept { return regions.size() > 1; }
-};
-
-/// Index of each per-replicate KPI in `ReplicateResult::kpi` (and `Layout::kpi_names`).
-enum Kpi : std::size_t {
-  kpi_uitstroom_werk,               ///< moves into a work state from a non-work state
-  kpi_uitval,                       ///< moves into an uitval state
-  kpi_herinstroom,                  ///< moves from uitval or work back into a non-work, non-exit state
-  kpi_mean_time_to_first_work,      ///< years from entering the model to first work (people who got there)
-  kpi_share_reached_trede_ge4,      ///< share of all people ever present who were ever at trede >= 4
-  kpi_share_reached_work,           ///< share of all people ever present who were ever in a work state
-  kpi_cost_total,                   ///< euros over [start, last report time]
-  kpi_cost_per_person_reaching_work,///< cost_total / persons_reaching_work
-  kpi_persons,                      ///< people ever present (start + arrivals)
-  kpi_persons_reaching_work,        ///< people who entered work during the run (not those who started there)
-  kpi_arrivals,                     ///< arrivals by inflow
-  kpi_absorbed,                     ///< moves into absorbing states
-  kpi_events,                       ///< moves plus arrivals
-  kpi_waiting_joined,               ///< joins of any waiting list
-  kpi_waiting_admitted,             ///< admissions from waiting lists
-  kpi_waiting_reneged,              ///< people who gave up waiting
-  kpi_mean_waiting_time_admitted,   ///< years on the list of those admitted
-  kpi_handovers,                    ///< transitions between two organisations
-  kpi_leaked,                       ///< people lost at a handover
-  kpi_count                         ///< number of KPIs
-};
-
-/// Index of each KPI counted per period in `ReplicateResult::kpi_period`.
-enum KpiPeriod : std::size_t {
-  kpp_uitstroom_werk,
-  kpp_uitval,
-  kpp_herinstroom,
-  kpp_persons_reaching_work,
-  kpp_arrivals,
-  kpp_absorbed,
-  kpp_waiting_joined,
-  kpp_waiting_admitted,
-  kpp_waiting_reneged,
-  kpp_handovers,
-  kpp_leaked,
-  kpp_cost_eur,          ///< cost per state (person-years × cost) plus organisation costs
-  kpp_count
 };
 
 /// One change of state of a traced person (Simulator::run with `trace_people` > 0).
@@ -129,7 +90,7 @@ struct ReplicateResult {
   std::vector<double> waiting_time_admitted_sum;  ///< [P, C] years waited by those admitted
   std::vector<double> sojourn_sum;           ///< [E] years in the origin state before each move (sum)
   std::vector<double> sojourn_sumsq;         ///< [E] sum of squares of the same
-  std::vector<double> kpi;                   ///< [K]
+  std::vector<double> kpi;                   ///< [K] by kpi_table
   std::vector<double> kpi_period;            ///< [P, Kp] counts per period (and cost)
   std::vector<double> organisation_cost_eur; ///< [P, O] organisation costs per period
 
@@ -146,7 +107,7 @@ struct ReplicateResult {
 
   std::uint64_t events = 0;            ///< moves plus arrivals over the whole run
   std::uint64_t peak_live_persons = 0; ///< most people alive at once
-  std::uint64_t peak_bytes = 0;        ///< memory held by the replicate's person and event storage
+  std::uint64_t peak_bytes = 0;        ///< memory the replicate held at its peak: people, event queue, waiting lists, arrivals, recorder and these result arrays (each part at its largest; the compiled model, shared by all replicates, is not counted)
 };
 
 }  // namespace trede::engine

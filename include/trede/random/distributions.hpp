@@ -7,6 +7,11 @@
 
 namespace trede::random {
 
+/// Natural logarithm of x in (0, 1], below 1 ulp from the exact value and the same on every
+/// IEEE platform (own code, not the C library's). −log_unit(U) with U uniform on (0, 1] is the
+/// standard exponential variate the engine draws by inversion.
+[[nodiscard]] double log_unit(double x) noexcept;
+
 /// Standard normal cumulative distribution function Φ(z).
 [[nodiscard]] double normal_cdf(double z) noexcept;
 /// Standard normal upper tail 1 - Φ(z), accurate far into the tail.

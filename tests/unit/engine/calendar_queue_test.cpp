@@ -210,10 +210,11 @@ TEST(CalendarQueue, MemoryFollowsTheQueuedEntriesNotTheEventCount) {
     if (next < 10.0) q.push({next, e.slot, e.version + 1});
   }
   EXPECT_GT(passed, std::size_t{150} * n);
-  const std::size_t bucket_headers = 64 * sizeof(std::vector<QueueEntry>);  // 64 buckets for 1,000
   EXPECT_GE(q.memory_bytes(), after_filling);
-  EXPECT_LE(q.memory_bytes(), 4 * n * sizeof(QueueEntry) + bucket_headers)
-      << passed << " entries passed through";
+  // At most 1,000 entries queued at once, with chunk links, half-filled chunks, the bucket being
+  // read and the near heap: about 3.5 times the entries themselves (here most entries fall into
+  // the bucket being read, the worst case), never in proportion to the 200,000 that passed.
+  EXPECT_LE(q.memory_bytes(), 4 * n * sizeof(QueueEntry)) << passed << " entries passed through";
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 
 namespace {
 
+using trede::random::log_unit;
 using trede::random::gamma_p;
 using trede::random::gamma_q;
 using trede::random::gamma_q_inverse;
@@ -35,6 +36,52 @@ double normal_pdf(double z) { return std::exp(-0.5 * z * z) / std::sqrt(2.0 * M_
 }
 
 // ---- normal --------------------------------------------------------------------------------------
+
+// ---- log_unit ----------------------------------------------------------------------------------------
+
+// Units in the last place between two doubles of the same sign.
+double ulps(double a, double b) { return std::fabs(a - b) / std::fabs(std::nextafter(b, 0.0) - b); }
+
+// At 1 and at powers of two, where ln x = -k ln 2 is k ln 2 added in two parts, the result is
+// the correctly rounded one (as the C library's).
+TEST(LogUnit, IsExactAtOneAndAtPowersOfTwo) {
+  EXPECT_EQ(log_unit(1.0), 0.0);
+  for (int k = 1; k <= 53; ++k) EXPECT_EQ(log_unit(std::ldexp(1.0, -k)), std::log(std::ldexp(1.0, -k))) << k;
+}
+
+// Within 1 ulp of the C library's logarithm (itself within about half an ulp of the exact value)
+// over every binade of (0, 1] that a 53-bit uniform reaches, and next to 1, where ln x is small
+// and the relative error would show first.
+TEST(LogUnit, IsWithinOneUlpAcrossTheUnitInterval) {
+  double worst = 0.0;
+  for (int k = 0; k <= 53; ++k)
+    for (int i = 0; i < 4096; ++i) {
+      const double x = std::ldexp(1.0 + i / 4096.0, -k - 1) * (1.0 + 0x1.0p-40 * i);
+      if (!(x <= 1.0)) continue;
+      worst = std::max(worst, ulps(log_unit(x), std::log(x)));
+    }
+  for (int i = 1; i < 100000; ++i) {
+    const double x = 1.0 - i * 0x1.0p-53;
+    worst = std::max(worst, ulps(log_unit(x), std::log(x)));
+  }
+  EXPECT_LE(worst, 1.0);
+}
+
+// -log_unit(U) of uniform U is Exp(1): mean 1 and P(E > 2) = e^-2 within 4 standard errors.
+TEST(LogUnit, GivesStandardExponentialsFromUniforms) {
+  const int n = 1 << 18;
+  double sum = 0.0;
+  int above = 0;
+  for (int i = 0; i < n; ++i) {
+    const double u = (i + 0.5) / n;  // a deterministic uniform grid
+    const double e = -log_unit(u);
+    sum += e;
+    above += e > 2.0;
+  }
+  EXPECT_NEAR(sum / n, 1.0, 4.0 / std::sqrt(n));
+  const double p = std::exp(-2.0);
+  EXPECT_NEAR(static_cast<double>(above) / n, p, 4 * std::sqrt(p * (1 - p) / n));
+}
 
 TEST(NormalQuantile, MatchesKnownValuesToFullPrecision) {
   // mpmath, 60 digits, at the double nearest to each p (tails solved on log Φ).

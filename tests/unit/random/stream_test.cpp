@@ -1,10 +1,11 @@
-// trede::random streams: philox_block is Philox4x64-10 (Random123 known answers), a pure function
-// of its arguments, with every argument in its own counter or key word; the uniform conversions
-// stay inside their half-open intervals.
+// trede::random streams: stream_words is Threefry2x64-20 and philox_block Philox4x64-10 (Random123
+// known answers), each a pure function of its arguments with every argument in its own counter
+// or key bits; the uniform conversions stay inside their half-open intervals.
 
 #include "trede/random/stream.hpp"
 
 #include <Random123/philox.h>
+#include <Random123/threefry.h>
 #include <gtest/gtest.h>
 
 #include <array>
@@ -14,11 +15,13 @@
 #include <tuple>
 
 #include "random/philox_inline.hpp"
+#include "random/threefry_inline.hpp"
 #include "test_seed.hpp"
 
 namespace {
 
 using trede::random::philox_block;
+using trede::random::stream_words;
 using trede::random::Purpose;
 using trede::random::StreamKey;
 using trede::random::uniform_closed0;
@@ -116,6 +119,114 @@ TEST(Philox, PhiloxBlockHasNoCollisionsOnAGrid) {
           ++n;
         }
   EXPECT_EQ(seen.size(), n);
+}
+
+// ---- Threefry2x64-20: the engine's stream words -------------------------------------------------------
+
+using Pair = std::array<std::uint64_t, 2>;
+
+// Random123 kat_vectors, "threefry2x64 20": counter (2 words), key (2 words), result.
+struct Kat2 {
+  std::array<std::uint64_t, 2> ctr, key;
+  Pair out;
+};
+constexpr Kat2 kat2[] = {
+    {{0, 0}, {0, 0}, {0xc2b6e3a8c2c69865ULL, 0x6f81ed42f350084dULL}},
+    {{~0ULL, ~0ULL}, {~0ULL, ~0ULL}, {0xe02cb7c4d95d277aULL, 0xd06633d0893b8b68ULL}},
+    {{0x243f6a8885a308d3ULL, 0x13198a2e03707344ULL},
+     {0xa4093822299f31d0ULL, 0x082efa98ec4e6c89ULL},
+     {0x263c7d30bb0f0af1ULL, 0x56be8361d3311526ULL}},
+};
+
+Pair r123_threefry(const std::array<std::uint64_t, 2>& ctr, const std::array<std::uint64_t, 2>& key) {
+  r123::Threefry2x64_R<20> gen;
+  const r123::Threefry2x64_R<20>::ctr_type c = {{ctr[0], ctr[1]}};
+  const r123::Threefry2x64_R<20>::key_type k = {{key[0], key[1]}};
+  const auto r = gen(c, k);
+  return {r.v[0], r.v[1]};
+}
+
+TEST(Threefry, Random123HeaderMatchesKnownAnswers) {
+  for (const Kat2& v : kat2) EXPECT_EQ(r123_threefry(v.ctr, v.key), v.out);
+}
+
+// Through the public function: counter {stream, draw | purpose << 32 | block << 40}, key {seed,
+// replicate}. The all-zero answer and the all-ones key with the largest fields reach the vectors.
+TEST(Threefry, StreamWordsMatchTheKnownAnswersThroughTheDocumentedLayout) {
+  EXPECT_EQ(stream_words(StreamKey{0, 0}, 0, 0, static_cast<Purpose>(0), 0), kat2[0].out);
+  EXPECT_EQ(stream_words(StreamKey{~0ULL, ~0ULL}, ~0ULL, 0xffffffffu, static_cast<Purpose>(0xff), 0xffffffu),
+            kat2[1].out);
+}
+
+TEST(Threefry, StreamWordsUseTheDocumentedCounterAndKeyLayout) {
+  const std::uint64_t seed = 0x243f6a8885a308d3ULL, rep = 0x13198a2e03707344ULL, stream = 0xa4093822299f31d0ULL;
+  const std::uint32_t draw = 0x082efa98u;
+  for (Purpose purpose : {Purpose::transition, Purpose::arrival, Purpose::attribute, Purpose::initial,
+                          Purpose::handover}) {
+    for (std::uint32_t block : {0u, 1u, 7u, 0xffffffu}) {
+      const Pair want = r123_threefry(
+          {stream, std::uint64_t{draw} | static_cast<std::uint64_t>(purpose) << 32 | std::uint64_t{block} << 40},
+          {seed, rep});
+      EXPECT_EQ(stream_words({seed, rep}, stream, draw, purpose, block), want);
+      // The engine's inline copy gives the same numbers as the public function.
+      EXPECT_EQ(trede::random::detail::threefry({seed, rep}, stream, draw, purpose, block), want);
+    }
+  }
+}
+
+TEST(Threefry, StreamWordsAreAPureFunctionThatDiffersInEveryArgument) {
+  const StreamKey key{42, 7};
+  const Pair base = stream_words(key, 123, 4, Purpose::transition, 0);
+  (void)stream_words(key, 1, 1, Purpose::arrival, 3);
+  EXPECT_EQ(stream_words(key, 123, 4, Purpose::transition), base);  // no hidden state; block defaults to 0
+  EXPECT_NE(stream_words({43, 7}, 123, 4, Purpose::transition, 0), base);  // seed
+  EXPECT_NE(stream_words({42, 8}, 123, 4, Purpose::transition, 0), base);  // replicate
+  EXPECT_NE(stream_words(key, 124, 4, Purpose::transition, 0), base);      // stream
+  EXPECT_NE(stream_words(key, 123, 5, Purpose::transition, 0), base);      // draw
+  EXPECT_NE(stream_words(key, 123, 4, Purpose::arrival, 0), base);         // purpose
+  EXPECT_NE(stream_words(key, 123, 4, Purpose::transition, 1), base);      // block
+  EXPECT_NE(stream_words({7, 42}, 123, 4, Purpose::transition, 0), base);  // seed and replicate swapped
+  EXPECT_NE(stream_words(key, 4, 123, Purpose::transition, 0), base);      // stream and draw swapped
+}
+
+TEST(Threefry, StreamWordsHaveNoCollisionsOnAGrid) {
+  std::set<Pair> seen;
+  std::size_t n = 0;
+  for (std::uint64_t stream = 0; stream < 8; ++stream)
+    for (std::uint32_t draw = 0; draw < 8; ++draw)
+      for (Purpose purpose : {Purpose::transition, Purpose::arrival, Purpose::attribute, Purpose::initial,
+                              Purpose::handover})
+        for (std::uint32_t block = 0; block < 4; ++block) {
+          seen.insert(stream_words({1, 0}, stream, draw, purpose, block));
+          ++n;
+        }
+  EXPECT_EQ(seen.size(), n);
+}
+
+// Words of consecutive draws of one stream (what a person uses) look uniform and independent:
+// means of U and of U_k U_{k+1} within 4 standard errors, and a chi-square test of the top 4 bits
+// (16 cells) below its 99.99% point.
+TEST(Threefry, ConsecutiveDrawsAreUniformAndUncorrelated) {
+  const std::uint64_t seed = trede::test::test_seed();
+  SCOPED_TRACE(trede::test::seed_note(seed));
+  const int n = 1 << 18;
+  double sum = 0.0, sum_prod = 0.0, prev = 0.5;
+  std::array<int, 16> cells{};
+  for (int i = 0; i < n / 2; ++i) {
+    const Pair w = stream_words({seed, 3}, 17, static_cast<std::uint32_t>(i), Purpose::transition, 0);
+    for (std::uint64_t x : w) {
+      const double u = uniform_closed0(x);
+      sum += u;
+      sum_prod += u * prev;
+      prev = u;
+      ++cells[x >> 60];
+    }
+  }
+  EXPECT_NEAR(sum / n, 0.5, 4 * std::sqrt(1.0 / 12.0 / n));
+  EXPECT_NEAR(sum_prod / n, 0.25, 4 * std::sqrt(7.0 / 144.0 / n));
+  double chi2 = 0.0;
+  for (int c : cells) chi2 += (c - n / 16.0) * (c - n / 16.0) / (n / 16.0);
+  EXPECT_LT(chi2, 44.26);  // chi-square, 15 degrees of freedom, 99.99%
 }
 
 // ---- uniforms ---------------------------------------------------------------------------------------
