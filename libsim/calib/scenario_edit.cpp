@@ -90,6 +90,11 @@ UncertaintyBlock uncertainty_block(const model::Scenario& scenario, const FitRes
   UncertaintyBlock out;
   const std::size_t P = fit.parameters;
   if (P == 0 || fit.covariance.size() != P * P) return out;
+  if (fit.status != FitStatus::converged && fit.status != FitStatus::singular_information) {
+    out.notes.push_back(std::string("the fit ended with status ") + to_string(fit.status) +
+                        ": its covariance is not that of an optimum, so no sampling uncertainty is written");
+    return out;
+  }
   // One key per free parameter: the first estimate written to a key from it.
   std::vector<const Estimate*> of(P, nullptr);
   for (const auto& e : fit.estimates)
@@ -130,6 +135,16 @@ UncertaintyBlock uncertainty_block(const model::Scenario& scenario, const FitRes
     } else {
       out.notes.push_back(e->key + ": its values are bounded (" + std::string(model::to_string(domain)) +
                           "); no normal sampling uncertainty is written for it — give it a prior in [uncertainty]");
+      continue;
+    }
+    // A log-scale standard deviation above 5 (a factor of about 150 per sd) says the data do not
+    // determine the value; drawing from it would be noise, not sampling uncertainty.
+    const double sd = std::sqrt(fit.covariance[p * P + p]) / (theta_is_log || !log_scale.back() ? 1.0 : e->estimate);
+    if (log_scale.back() && !(sd <= 5.0)) {
+      out.notes.push_back(e->key + ": the data hardly determine it (sd " + detail::fmt(sd, 3) +
+                          " on the log scale); no sampling uncertainty is written for it");
+      log_scale.pop_back();
+      mean.pop_back();
       continue;
     }
     idx.push_back(p);
