@@ -32,7 +32,6 @@ struct Args : RunArgs {
   std::int64_t draws = 0;
   std::string design = "sobol";
   bool common_streams = false;
-  bool replicates_given = false;
   std::string effect = "persons_reaching_work";
   double wtp = 50000.0;
   double wtp_max = 200000.0;
@@ -306,7 +305,6 @@ const Register reg{"compare", [](CLI::App& app) {
   sub->add_option("--wtp-max", a->wtp_max, "Largest willingness to pay of the acceptability curve and EVPI")
       ->capture_default_str();
   sub->add_flag("--detail", a->detail, "Also print every KPI's paired difference and the per-period tables");
-  sub->get_option("-n")->each([a](const std::string&) { a->replicates_given = true; });
   return Runner{sub, [a] { return run(*a); }, [a] { return a->scenarios; }};
 }};
 
