@@ -1,4 +1,5 @@
 #include "engine/compiled_model.hpp"
+#include "text.hpp"
 
 #include <algorithm>
 #include <map>
@@ -23,6 +24,7 @@ class Compiler {
     regions();
     expected_people();
     report_grid();
+    groups();
     states_and_capacities();
     m_.layout.kpi_names = kpi_names();
     m_.layout.kpi_period_names = kpi_period_names();
@@ -133,6 +135,30 @@ class Compiler {
     for (std::size_t k = 0; k < s_.report_times.size(); ++k) {
       m_.layout.period_start.push_back(k == 0 ? s_.start_year : s_.report_times[k - 1]);
       m_.layout.period_end.push_back(s_.report_times[k]);
+    }
+  }
+
+  // [report.by]: the groups of each breakdown, named "age < 27", "age 27-45", "age >= 55",
+  // "doelgroep = beschut".
+  void groups() {
+    for (const model::ReportBy& b : s_.report_by) {
+      const model::Attribute& a = s_.attributes[b.attribute];
+      GroupBy g;
+      g.attribute = static_cast<std::uint32_t>(b.attribute);
+      g.age = a.kind == model::AttributeKind::age;
+      g.category = a.kind == model::AttributeKind::category;
+      g.edges = b.edges;
+      g.first = static_cast<std::uint32_t>(m_.layout.groups.size());
+      if (g.category) {
+        for (const auto& level : a.levels) m_.layout.groups.push_back(a.name + " = " + level);
+      } else {
+        auto num = [](double x) { return trede::detail::shortest_number(x); };
+        m_.layout.groups.push_back(a.name + " < " + num(b.edges.front()));
+        for (std::size_t k = 1; k < b.edges.size(); ++k)
+          m_.layout.groups.push_back(a.name + " " + num(b.edges[k - 1]) + "-" + num(b.edges[k]));
+        m_.layout.groups.push_back(a.name + " >= " + num(b.edges.back()));
+      }
+      m_.group_by.push_back(std::move(g));
     }
   }
 

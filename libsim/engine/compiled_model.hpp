@@ -103,6 +103,17 @@ struct CompiledCovariate {
   bool age = false;   // value stored as birth time
 };
 
+// One breakdown by a person attribute ([report.by]): group first + k of the results, with k
+// the number of band edges at or below the value (age: now minus the stored birth time), or the
+// category level.
+struct GroupBy {
+  std::uint32_t attribute = 0;
+  bool age = false;
+  bool category = false;
+  std::vector<double> edges;
+  std::uint32_t first = 0;  // index of its first group in Layout::groups
+};
+
 class CompiledModel {
  public:
   explicit CompiledModel(const model::Scenario& s);
@@ -142,6 +153,8 @@ class CompiledModel {
 
   std::size_t expected_people = 0;  // people at the start plus expected arrivals (sizes the event queue)
   std::size_t initial_people = 0;   // people at the start
+
+  std::vector<GroupBy> group_by;  // [report.by], in order; Layout::groups names their groups
 
   bool has_exit_age = false;
   double exit_age = 0.0;

@@ -98,9 +98,13 @@ class People {
     return p;
   }
 
+  // The state of a slot whose person left (no state has this index: at most 65,535 states).
+  static constexpr std::uint16_t released_state = 0xFFFF;
+
   // p left the model: anything still queued for the slot becomes stale and the slot is reused.
   void release(std::uint32_t p) {
     ++people_[p].version;
+    people_[p].state = released_state;
     if (free_.size() == free_.capacity()) free_.reserve(free_.size() + free_.size() / 8 + 1024);
     free_.push_back(p);
     --live_;
@@ -131,6 +135,8 @@ class People {
   }
 
   std::uint64_t peak_live() const noexcept { return peak_live_; }
+  // Slots in use or released (people alive have a state other than released_state).
+  std::uint32_t slots() const noexcept { return static_cast<std::uint32_t>(people_.size()); }
 
   // Bytes held by person records, their columns and the free list.
   std::uint64_t memory_bytes() const noexcept {

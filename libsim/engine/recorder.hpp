@@ -107,6 +107,7 @@ class Recorder {
   // True while a report time strictly before t is still to be recorded.
   [[nodiscard]] bool report_before(double t) const noexcept { return next_report_ < t; }
   [[nodiscard]] bool reports_left() const noexcept { return report_ < T_; }
+  [[nodiscard]] double next_report_time() const noexcept { return next_report_; }
 
   // Records the occupancy at the next report time and closes its period.
   void snapshot();

@@ -13,6 +13,7 @@
 #include "engine/calendar_queue.hpp"
 #include "engine/compiled_model.hpp"
 #include "engine/competing_risks.hpp"
+#include "engine/group_recorder.hpp"
 #include "engine/people.hpp"
 #include "engine/population.hpp"
 #include "engine/recorder.hpp"
@@ -34,6 +35,7 @@ class Replicate {
         G_(m.regions.size()),
         J_(m.out_edges.size()),
         rec_(m),
+        groups_(m),
         people_(m.attributes.size(), m.has_exit_age),
         lists_(G_ * C_),
         risks_(m, key_),
@@ -63,7 +65,7 @@ class Replicate {
       const double tp = top ? top->time : never;
       const double t = std::min(tp, next_system_);
       if (t > m_.end) break;
-      while (rec_.report_before(t)) rec_.snapshot();
+      while (rec_.report_before(t)) snapshot();
       TREDE_ASSERT(rec_.reports_left());  // the last report time is the end: every event falls in a period
       now_ = t;
       if (next_system_ <= tp) [[unlikely]] {
@@ -83,15 +85,23 @@ class Replicate {
         complete_handover(p, v / 2, (v & 1u) != 0);
       }
     }
-    while (rec_.reports_left()) rec_.snapshot();
+    while (rec_.reports_left()) snapshot();
     // Everything this replicate holds: people, queue, lists, arrivals, scratch, recorder and result.
     const std::uint64_t bytes = sizeof(*this) + people_.memory_bytes() + q_.memory_bytes() + lists_.memory_bytes() +
                                 arrivals_.memory_bytes() + risks_.memory_bytes() + rec_.memory_bytes() +
-                                places_.capacity() * sizeof(std::int64_t);
-    return rec_.finish(people_.peak_live(), bytes);
+                                groups_.memory_bytes() + places_.capacity() * sizeof(std::int64_t);
+    ReplicateResult r = rec_.finish(people_.peak_live(), bytes);
+    groups_.finish(r);
+    return r;
   }
 
  private:
+  // The next report time: the breakdown by attribute (if asked), then everything else.
+  void snapshot() {
+    if (groups_.active()) [[unlikely]] groups_.snapshot(people_, rec_.next_report_time());
+    rec_.snapshot();
+  }
+
   // True when state d has no free place in region g (false for states without places).
   [[gnu::always_inline]] bool full(std::size_t g, std::uint32_t d) const {
     const std::int32_t c = m_.states[d].capacity;
@@ -138,6 +148,7 @@ class Replicate {
       if (moved)
         for (std::uint32_t k = st.counts_begin; k < st.counts_end; ++k) people_.attribute(m_.count_attrs[k], p) += 1.0;
       if (st.absorbing) {
+        if (groups_.active()) groups_.absorbed(people_, p, d, now_);
         people_.release(p);  // invalidates anything still queued for this slot
         return;
       }
@@ -172,6 +183,7 @@ class Replicate {
     TREDE_ASSERT(m_.edge_from[flow] == static_cast<std::int32_t>(s) && m_.edge_to[flow] == static_cast<std::int32_t>(d));
     if (waiting(people_[p])) leave_list(p, reason);
     rec_.count_flow(flow, g);
+    if (groups_.active()) [[unlikely]] groups_.flow(people_, p, flow, now_);
     rec_.sojourn(flow, now_ - people_[p].spell_start);
     rec_.occupancy_add(g, s, -1, now_);
     const StateInfo& from = m_.states[s];
@@ -362,6 +374,7 @@ class Replicate {
     ++rec_.counters(f.region).arrivals;
     rec_.count_period(kpp_arrivals);
     rec_.count_flow(flow, f.region);
+    if (groups_.active()) [[unlikely]] groups_.flow(people_, p, flow, now_);
     enter_new(p, d, now_);
   }
 
@@ -371,6 +384,7 @@ class Replicate {
   double now_ = 0.0;
 
   Recorder rec_;
+  GroupRecorder groups_;
   People people_;
   WaitingLists lists_;
   CompetingRisks risks_;

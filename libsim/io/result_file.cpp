@@ -61,12 +61,14 @@ void write_axes(Writer& w, const engine::Layout& L) {
   w.strings("regions", L.regions);
   w.strings("region_models", L.region_models);
   w.strings("organisations", L.organisations);
+  if (L.B() > 0) w.strings("groups", L.groups);
 }
 
 void write_summaries(Writer& w, const mc::Ensemble& e) {
   const engine::Layout& L = e.layout;
   w.group("summary");
   if (L.by_region() && e.per_region) w.group("summary/region");
+  if (L.B() > 0) w.group("summary/by_group");
   for (const mc::ResultArray& a : mc::result_arrays()) {
     if (!a.present(e) || a.summarised == mc::Summarised::no) continue;
     const std::string path = std::string("summary/") + a.name;
@@ -96,6 +98,7 @@ void write_ensemble(Writer& w, const mc::Ensemble& e, const model::Scenario& s, 
   if (index.size() != R) throw Hdf5Failure{"one replicate index per replicate"};
   w.dataset("replicates/replicate", {R}, index);
   if (L.by_region() && e.per_region) w.group("replicates/region");
+  if (L.B() > 0) w.group("replicates/by_group");
   mc::for_each_array(e, [&](const mc::ResultArray& a, const auto& v) {
     std::vector<hsize_t> shape = dims(a, L);
     shape.insert(shape.begin(), R);
@@ -141,6 +144,7 @@ engine::Layout read_layout(hid_t g) {
   L.regions = read_strings(g, "regions");
   L.region_models = read_strings(g, "region_models");
   L.organisations = read_strings(g, "organisations");
+  if (exists(g, "groups")) L.groups = read_strings(g, "groups");
   if (L.trede.size() != L.states.size() || L.cost_eur_per_year.size() != L.states.size() ||
       L.period_start.size() != L.period_end.size() || L.region_models.size() != L.regions.size())
     throw Hdf5Failure{"axis datasets of inconsistent lengths"};

@@ -58,6 +58,7 @@ void fill_sweep(hid_t file, const mc::Sweep& sweep, const model::Scenario& base,
     w.dataset("points/wall_seconds", {N}, wall);
     // Every summary a point keeps, stacked along the point axis.
     w.group("summary");
+    if (L.B() > 0) w.group("summary/by_group");
     if (N > 0) {
       const mc::SweepPoint& first = sweep.points.front();
       for (std::size_t j = 0; j < first.arrays.size(); ++j) {

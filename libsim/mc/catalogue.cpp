@@ -69,6 +69,14 @@ const ResultArray rows[] = {
      &Ensemble::organisation_cost_summary},
     {"events", "events", "moves plus arrivals over the whole run", E::uint64, {}, 0, false, &Ensemble::events,
      &ReplicateResult::events, V::copy, S::no, nullptr},
+    {"by_group/occupancy", "people",
+     "people in each state at each report time by group of a person attribute (absorbing states: everyone who entered, "
+     "in the group they had then)",
+     E::int32, {D::time, D::group, D::state}, 3, false, &Ensemble::occupancy_group, &ReplicateResult::occupancy_group,
+     V::copy, S::cells, &Ensemble::occupancy_group_summary},
+    {"by_group/flows", "moves", "moves along each flow edge in each period by group of a person attribute at the move",
+     E::int32, {D::period, D::group, D::edge}, 3, false, &Ensemble::flows_group, &ReplicateResult::flows_group, V::copy,
+     S::cells, &Ensemble::flows_group_summary},
     {"region/occupancy", "people", "people in each state of each region at each report time", E::int32,
      {D::time, D::region, D::state}, 3, true, &Ensemble::occupancy_region, &ReplicateResult::occupancy_region, V::copy,
      S::cells, &Ensemble::occupancy_region_summary},
@@ -115,6 +123,7 @@ const char* to_string(Dim d) noexcept {
     case Dim::region: return "region";
     case Dim::organisation: return "organisation";
     case Dim::rung: return "rung";
+    case Dim::group: return "group";
   }
   return "?";
 }
@@ -131,6 +140,7 @@ std::size_t extent(const engine::Layout& L, Dim d) noexcept {
     case Dim::region: return L.G();
     case Dim::organisation: return L.O();
     case Dim::rung: return ladder_rungs;
+    case Dim::group: return L.B();
   }
   return 0;
 }

@@ -128,7 +128,7 @@ const Summary& SweepPoint::summary(std::string_view name) const {
 SweepPoint sweep_point(const Ensemble& e) {
   SweepPoint p;
   for (const ResultArray& a : result_arrays())
-    if (!a.by_region && a.summarised != Summarised::no) {
+    if (!a.by_region && a.present(e) && a.summarised != Summarised::no) {
       p.arrays.push_back(&a);
       p.summaries.push_back(e.*a.summary);
     }

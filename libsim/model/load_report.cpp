@@ -1,5 +1,6 @@
 // [report] (the calendar grid of report times) and [kpi] (which states count as work and uitval).
 
+#include <algorithm>
 #include <cmath>
 
 #include "model/loader.hpp"
@@ -13,7 +14,8 @@ void Loader::read_report(const TableReader& top) {
     if (horizon_ok_) default_grid(1.0);
     return;
   }
-  TableReader r(ctx_, *t, "report", {"step_years", "times"});
+  TableReader r(ctx_, *t, "report", {"step_years", "times", "by"});
+  if (const toml::table* by = r.subtable("by")) read_report_by(r, *by);
   if (r.has("step_years") && r.has("times")) {
     ctx_.error(*t->get("times"), r.key("times"), "give either step_years or times, not both");
     return;
@@ -55,6 +57,55 @@ void Loader::read_report(const TableReader& top) {
     }
   } else if (horizon_ok_ && !r.has("step_years")) {
     default_grid(1.0);
+  }
+}
+
+// [report.by]: `<attribute> = [edges]` for age and numbers, `<attribute> = true` for a category.
+void Loader::read_report_by(const TableReader& report, const toml::table& by) {
+  constexpr std::size_t max_edges = 64;
+  for (auto&& [k, v] : by) {
+    const std::string key = report.key("by") + "." + std::string(k.str());
+    const auto it = std::find_if(s_.attributes.begin(), s_.attributes.end(),
+                                 [&](const Attribute& a) { return a.name == k.str() && !a.generated; });
+    if (it == s_.attributes.end()) {
+      std::vector<std::string> names;
+      for (const Attribute& a : s_.attributes)
+        if (!a.generated) names.push_back(a.name);
+      ctx_.error(v, key, "no attribute '" + std::string(k.str()) + "'" +
+                             (names.empty() ? std::string(" (the scenario declares none)")
+                                            : trede::detail::did_you_mean(k.str(), names)));
+      continue;
+    }
+    ReportBy b;
+    b.attribute = static_cast<std::size_t>(it - s_.attributes.begin());
+    if (it->kind == AttributeKind::category) {
+      if (!v.is_boolean() || !*v.value<bool>()) {
+        ctx_.error(v, key, "a category attribute is broken down by its levels: write " + std::string(k.str()) + " = true");
+        continue;
+      }
+    } else {
+      const toml::array* arr = v.as_array();
+      if (!arr || arr->empty() || arr->size() > max_edges) {
+        ctx_.error(v, key, "must be an array of 1 to " + std::to_string(max_edges) + " band edges" +
+                               (it->kind == AttributeKind::age ? " in years, e.g. [27, 45, 55]" : ", e.g. [1, 2, 5]"));
+        continue;
+      }
+      bool ok = true;
+      for (std::size_t i = 0; i < arr->size() && ok; ++i) {
+        const toml::node& e = *arr->get(i);
+        if (!e.is_number() || !std::isfinite(number_value(e))) {
+          ctx_.error(e, key + "[" + std::to_string(i) + "]", "must be a finite number");
+          ok = false;
+        } else if (i > 0 && !(number_value(e) > b.edges.back())) {
+          ctx_.error(e, key, "band edges must be strictly increasing");
+          ok = false;
+        } else {
+          b.edges.push_back(number_value(e));
+        }
+      }
+      if (!ok) continue;
+    }
+    s_.report_by.push_back(std::move(b));
   }
 }
 

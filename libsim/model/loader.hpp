@@ -138,6 +138,7 @@ class Loader {
   void apply_sample_share(const TableReader& top);
 
   void read_report(const TableReader& top);
+  void read_report_by(const TableReader& report, const toml::table& by);
 
   void default_grid(double step);
 

@@ -241,6 +241,7 @@ py::dict ensemble_arrays(const trede::mc::Ensemble& e, const Scenario& s, const 
   d["regions"] = strings(L.regions);
   d["region_models"] = strings(L.region_models);
   d["organisations"] = strings(L.organisations);
+  if (L.B() > 0) d["groups"] = strings(L.groups);
 
   // Every array of the result catalogue: its summary and its per-replicate values.
   trede::mc::for_each_array(e, [&](const trede::mc::ResultArray& a, const auto& v) {

@@ -301,3 +301,33 @@ def test_trajectories_need_tracing_and_a_whole_number():
         trede.run(trede.load_scenario(BM2, BM2_SMALL), 2, seed=3, trajectories=-1)
     with pytest.raises(TypeError):
         trede.run(trede.load_scenario(BM2, BM2_SMALL), 2, seed=3, trajectories=2.5)
+
+
+def test_results_by_attribute_add_up_and_read_back(tmp_path):
+    """[report.by]: occupancy and flows by age band and by doelgroep, written to the file, read
+    back with h5py and as tidy frames; each breakdown adds up to the totals exactly."""
+    import h5py
+    r = trede.run(MODELS / "participatiewet" / "groningen.toml", 2, seed=1,
+                  overrides={"horizon_years": 2, "report.by.age": [27, 45, 60], "report.by.doelgroep": True})
+    assert r.groups[:4] == ["age < 27", "age 27-45", "age 45-60", "age >= 60"]
+    assert r.groups[4:] == [f"doelgroep = {x}" for x in ("geen", "arbeidsbeperking", "beschut")]
+    occ = r.by_group("occupancy", replicates=True)
+    total = r.occupancy(replicates=True).set_index(["replicate", "time", "state"])["value"].sort_index()
+    for ages in (True, False):
+        part = occ[occ.group.str.startswith("age") == ages]
+        summed = part.groupby(["replicate", "time", "state"])["value"].sum().sort_index()
+        assert (summed.to_numpy() == total.to_numpy()).all()
+    flows = r.by_group("flows")
+    assert set(flows.statistic) == {"mean", "sd", "q05", "q50", "q95"} and set(flows.group) == set(r.groups)
+    r.save(tmp_path / "by.h5")
+    with h5py.File(tmp_path / "by.h5") as f:
+        assert [g.decode() for g in f["groups"][()]] == r.groups
+        T, S = len(r.time), len(r.states)
+        assert f["summary/by_group/occupancy/mean"].shape == (T, len(r.groups), S)
+        assert f["replicates/by_group/flows"].shape[:3] == (2, len(r.period_end), len(r.groups))
+    plain = trede.run(MODELS / "ladder-bm2.toml", 2, seed=1, overrides={"population[0].count": 200})
+    assert plain.groups == []
+    with pytest.raises(KeyError, match="report.by"):
+        plain.by_group()
+    with pytest.raises(trede.ModelError, match="no attribute 'agee'"):
+        trede.run(MODELS / "participatiewet" / "groningen.toml", 1, overrides={"report.by.agee": [27]})

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from ._errors import IoError
+from ._errors import IoError, ModelError
 
 __all__ = ["Result", "PsaResult", "Comparison", "Sweep", "read", "first_order_index", "first_order_fit", "STATISTICS", "DIFFERENCE_STATISTICS", "summarize"]
 
@@ -313,6 +313,40 @@ class Result:
             return _long(self["replicates/trede_occupancy"], [self._replicate_axis(), t, rung])
         return _long(_stat_axis(self._summary("trede_occupancy"), STATISTICS),
                      [(("statistic",), (np.array(STATISTICS),)), t, rung], order=["time", "trede", "statistic"])
+
+    @property
+    def groups(self) -> List[str]:
+        """The groups of the results by person attribute (``[report.by]``), e.g. ``age < 27``,
+        ``doelgroep = beschut``; empty when the scenario asks for none."""
+        return _as_str_list(self["groups"]) if "groups" in self else []
+
+    def by_group(self, array: str = "occupancy", replicates: bool = False) -> pd.DataFrame:
+        """Results by person attribute (``[report.by]``, docs/scenario-format.md §5.1):
+        ``"occupancy"`` (people per group and state at each report time: columns time, group,
+        state, trede, statistic, value) or ``"flows"`` (moves per group along each flow edge per
+        period: time, period_start, group, edge, id, from, to, kind, statistic, value); with
+        ``replicates=True`` one row per replicate instead of the statistics. The groups of one
+        breakdown add up to the totals. Raises KeyError when the scenario asked for none."""
+        if not self.groups:
+            raise KeyError("no results by attribute in this file: give the scenario a [report.by] table")
+        g = ("group",), (np.array(self.groups, dtype=object),)
+        if array == "occupancy":
+            axes = [(("time",), (self.time,)), g, self._state_axis()]
+            order = ["time", "group", "state", "trede", "statistic"]
+        elif array == "flows":
+            e = self.edges
+            edge_axis = (("edge", "id", "from", "to", "kind"),
+                         (np.arange(len(e)), e["id"].to_numpy(object), e["from"].to_numpy(object),
+                          e["to"].to_numpy(object), e["kind"].to_numpy(object)))
+            axes = [(("time", "period_start"), (self.period_end, self.period_start)), g, edge_axis]
+            order = ["time", "period_start", "group", "edge", "id", "from", "to", "kind", "statistic"]
+        else:
+            raise ModelError(f"by_group: 'occupancy' or 'flows' (got {array!r})",
+                             [("", 0, "array", f"'occupancy' or 'flows' (got {array!r})")])
+        if replicates:
+            return _long(self[f"replicates/by_group/{array}"], [self._replicate_axis(), *axes])
+        return _long(_stat_axis(self._summary(f"by_group/{array}"), STATISTICS),
+                     [(("statistic",), (np.array(STATISTICS),)), *axes], order=order)
 
     def trajectories(self) -> pd.DataFrame:
         """Every change of state of the traced people (``trede run --trajectories N`` or

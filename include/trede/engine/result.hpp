@@ -51,6 +51,7 @@ struct Layout {
   std::vector<std::string> regions;      ///< [G] region names (one region, "all", when the scenario has none)
   std::vector<std::string> region_models;///< [G] organisation model per region ("" = none)
   std::vector<std::string> organisations;///< [O] organisations running states in some region
+  std::vector<std::string> groups;       ///< [B] groups of the results by attribute ([report.by]); empty: none
 
   [[nodiscard]] std::size_t T() const noexcept { return report_times.size(); }
   [[nodiscard]] std::size_t P() const noexcept { return period_end.size(); }
@@ -61,6 +62,7 @@ struct Layout {
   [[nodiscard]] std::size_t Kp() const noexcept { return kpi_period_names.size(); }
   [[nodiscard]] std::size_t G() const noexcept { return regions.size(); }
   [[nodiscard]] std::size_t O() const noexcept { return organisations.size(); }
+  [[nodiscard]] std::size_t B() const noexcept { return groups.size(); }
   /// True when per-region arrays are recorded (more than one region).
   [[nodiscard]] bool by_region() const noexcept { return regions.size() > 1; }
 };
@@ -93,6 +95,10 @@ struct ReplicateResult {
   std::vector<double> kpi;                   ///< [K] by kpi_table
   std::vector<double> kpi_period;            ///< [P, Kp] counts per period (and cost)
   std::vector<double> organisation_cost_eur; ///< [P, O] organisation costs per period
+
+  // By attribute group; empty unless the scenario asks ([report.by]).
+  std::vector<std::int32_t> occupancy_group;   ///< [T, B, S] people per group and state at each report time
+  std::vector<std::int32_t> flows_group;       ///< [P, B, E] moves per group along each edge in each period
 
   // Per region; empty unless Layout::by_region().
   std::vector<std::int32_t> occupancy_region;  ///< [T, G, S]

@@ -38,6 +38,7 @@ enum class Dim : std::uint8_t {
   region,        ///< G regions (/regions)
   organisation,  ///< O organisations (/organisations)
   rung,          ///< the 6 treden of the participatieladder (/ladder)
+  group,         ///< B groups of the results by person attribute (/groups; [report.by])
 };
 
 /// Name of a dimension ("time", "period", "state", ...).
@@ -85,8 +86,11 @@ struct ResultArray {
   Summarised summarised;
   Summary Ensemble::*summary;  ///< the Ensemble's summary of it (nullptr when not summarised)
 
-  /// True when the array exists for `layout` (region arrays only with more than one region).
+  /// True when the array exists for `layout` (region arrays only with more than one region,
+  /// group arrays only with groups).
   [[nodiscard]] bool present(const engine::Layout& layout) const noexcept {
+    for (std::size_t i = 0; i < rank; ++i)
+      if (dims[i] == Dim::group && layout.B() == 0) return false;
     return !by_region || layout.by_region();
   }
   /// True when `e` holds the array: present for its layout, and region arrays only when the

@@ -85,6 +85,10 @@ struct Ensemble {
   /// replicates of a probabilistic sensitivity analysis keep totals only).
   bool per_region = true;
 
+  // By attribute group, only when the layout has groups ([report.by]).
+  std::vector<std::int32_t> occupancy_group;  ///< [R, T, B, S]
+  std::vector<std::int32_t> flows_group;      ///< [R, P, B, E]
+
   // Per region, only when layout.by_region() (more than one region) and per_region.
   std::vector<std::int32_t> occupancy_region;        ///< [R, T, G, S]
   std::vector<std::int32_t> trede_occupancy_region;  ///< [R, T, G, 6]
@@ -101,6 +105,8 @@ struct Ensemble {
   Summary kpi_summary;              ///< [K]
   Summary kpi_period_summary;       ///< [P, Kp]
   Summary organisation_cost_summary;///< [P, O]
+  Summary occupancy_group_summary;  ///< [T, B, S] (with groups only)
+  Summary flows_group_summary;      ///< [P, B, E]
   Summary occupancy_region_summary; ///< [T, G, S] (by_region only)
   Summary trede_region_summary;     ///< [T, G, 6]
   Summary waiting_region_summary;   ///< [T, G, C]

@@ -337,6 +337,16 @@ struct KpiStates {
 };
 
 /// A parsed, validated scenario. Immutable once loaded.
+/// One breakdown of the results by a person attribute (`[report.by]`): age or a number in bands
+/// (`edges` e_0 < ... < e_{n-1} give the groups (-inf, e_0), [e_0, e_1), ..., [e_{n-1}, inf)),
+/// or a category by its levels (`edges` empty).
+struct ReportBy {
+  std::size_t attribute = 0;  ///< index into Scenario::attributes
+  std::vector<double> edges;  ///< band edges (years for age); empty for a category
+
+  bool operator==(const ReportBy&) const = default;
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -354,6 +364,8 @@ struct Scenario {
   /// costs per person) are estimates of the full-scale values. 1 = the whole population.
   double sample_share = 1.0;
   std::vector<double> report_times;  ///< calendar years, increasing, within [start, start + horizon]
+  /// Results by person attribute (`[report.by]`): occupancy and flows per group as well.
+  std::vector<ReportBy> report_by;
 
   std::vector<Attribute> attributes;
   std::vector<State> states;
