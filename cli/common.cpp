@@ -44,6 +44,16 @@ void check_output_path(const std::string& option, const std::string& out) {
   if (!fs::is_directory(dir)) throw BadInput{option + " " + out + ": directory '" + dir.string() + "' does not exist"};
 }
 
+std::string sample_note(double share) {
+  if (!(share < 1.0)) return "";
+  char buf[320];
+  std::snprintf(buf, sizeof buf,
+                "sample: %.4g %% of the population (sample_share %.4g): people, moves and costs are those of the sample "
+                "(divide by %.4g for full scale); shares, times and costs per person estimate the full-scale values\n",
+                share * 100.0, share, share);
+  return buf;
+}
+
 void add_run_options(CLI::App* sub, RunArgs& a, const std::string& replicates_help) {
   sub->add_option("-n,--replicates", a.replicates, replicates_help)
       ->capture_default_str()

@@ -107,6 +107,7 @@ void print_headline(const model::Scenario& s, const mc::Ensemble& e) {
               static_cast<unsigned long long>(e.replicates), static_cast<unsigned long long>(e.seed), e.threads_used,
               e.threads_used == 1 ? "" : "s", format_number(events).c_str(), e.wall_seconds,
               format_number(e.wall_seconds > 0 ? events / e.wall_seconds : 0).c_str());
+  std::fputs(sample_note(s.sample_share).c_str(), stdout);
   std::printf("\nKPIs per replicate: mean [5%%, 95%%]\n");
   for (std::size_t k = 0; k < L.K(); ++k)
     std::printf("%s\n",

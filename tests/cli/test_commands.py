@@ -471,3 +471,17 @@ def test_compare_rejects_scenarios_with_different_report_grids_before_running(tm
     assert p.returncode == EXIT_BAD_INPUT, describe(p)
     assert "short.toml" in p.stderr and "report" in p.stderr
     assert (tmp_path / "cmp.h5").read_bytes() == b"keep me"
+
+
+def test_a_sampled_run_says_what_its_numbers_are(tmp_path):
+    """sample_share: the run states the share, and the file carries it (12.4)."""
+    p = trede("run", BM2, *BM_SMALL, "--set", "sample_share=0.5", "-n", "2", "-o", "half.h5", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    assert "sample: 50 % of the population (sample_share 0.5)" in p.stdout and "divide by 0.5" in p.stdout, p.stdout
+    full = trede("run", BM2, *BM_SMALL, "-n", "2", "-q", "-o", "full.h5", cwd=tmp_path)
+    assert full.returncode == 0 and "sample:" not in full.stdout
+    import h5py
+    with h5py.File(tmp_path / "half.h5") as f, h5py.File(tmp_path / "full.h5") as g:
+        assert f.attrs["sample_share"] == 0.5 and g.attrs["sample_share"] == 1.0
+        # people: half the population (1000 -> 500 at the start)
+        assert f["replicates/kpi"].shape == g["replicates/kpi"].shape

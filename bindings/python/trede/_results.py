@@ -315,6 +315,13 @@ class Result:
                      [(("statistic",), (np.array(STATISTICS),)), t, rung], order=["time", "trede", "statistic"])
 
     @property
+    def sample_share(self) -> float:
+        """The share of the population simulated (the scenario's ``sample_share``; 1 at full
+        scale). People, moves and costs are those of the sample: divide them by it for full
+        scale; shares, times and costs per person estimate the full-scale values."""
+        return float(self.attrs.get("sample_share", 1.0))
+
+    @property
     def groups(self) -> List[str]:
         """The groups of the results by person attribute (``[report.by]``), e.g. ``age < 27``,
         ``doelgroep = beschut``; empty when the scenario asks for none."""
