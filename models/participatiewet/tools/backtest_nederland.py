@@ -385,12 +385,18 @@ def render(results, args, cmd):
            "are refitted on the catalogue figures dated up to the end of Y (`tools/backtest_nederland.py` says "
            "exactly which), the years after Y are forecast by a PSA that includes the calibration uncertainty of "
            "the values that carry the forecast, the priors of `nederland.toml`'s assumptions and random walks for "
-           "what the origin cannot know (arrivals, other exits, beschut arrivals after Y), and every catalogue "
+           "what the origin cannot know (arrivals, other exits around their trend, beschut arrivals after Y; one uncertain "
+           "factor on the beschut werk places), and every catalogue "
            "figure dated after Y is held against the forecast's bands (50 %: the 25th to 75th percentile of the "
            f"runs; 90 %: 5th to 95th). Each PSA: {args.draws} draws (Sobol), one replicate per draw, "
            f"sample_share {args.share} (results scaled to the whole country); fits at sample_share "
            f"{args.fit_share}, {args.fit_n} replicates, {args.iterations} iterations. Figures of the same origin "
-           "are not independent (one forecast path misses several years together).", "",
+           "are not independent (one forecast path misses several years together). Held back: the bijstand stock (CBS, "
+           "with 2022 and 2023 from its notes), Divosa's outflow and inflow %, the exits to work of 2021, the Wsw persons, "
+           "attrition and detached share, beschut werk at work (with January 2023 from its notes) and LKS persons. Not held "
+           "back: Divosa's volume change (benchmark gemeenten, not the national stock), CBS's quarterly flows (counted "
+           "differently from Divosa's, whose % the model is fitted to: the first known gap above) and figures the model "
+           "does not report (by age, duration, register).", "",
            f"Produced by `{cmd}`.", "",
            "| origin | held-back figures | inside 50 % band | inside 90 % band | median half-width of the 90 % band | of the 50 % band |",
            "| --- | ---: | ---: | ---: | ---: | ---: |"]
