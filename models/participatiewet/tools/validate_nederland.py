@@ -440,7 +440,15 @@ end with the reason.
 | aan_de_zijlijn, mkba_berenschot_2024, voorjaarsnota_2024, org_model_shares | context; org_model_shares sets the mix of arbeidsmarktregios.toml |
 """
     text = head + summary_section(tables) + "\n".join(tb.render() for tb in tables) + "\n" + "\n".join(proj) + "\n" + unused
-    Path(args.out).write_text(text)
+    # The back-test section (tools/backtest_nederland.py) is kept as it is.
+    out = Path(args.out)
+    begin, end = "<!-- backtest:begin -->", "<!-- backtest:end -->"
+    if out.exists():
+        old = out.read_text()
+        if begin in old and end in old:
+            kept = old[old.index(begin):old.index(end) + len(end)]
+            text = text.rstrip("\n") + "\n\n" + kept + "\n"
+    out.write_text(text)
     print(f"wrote {args.out}")
 
 
