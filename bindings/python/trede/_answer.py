@@ -190,8 +190,16 @@ def decision_attrs(comparison: Comparison) -> Dict[str, Any]:
 
 
 def _work_states(result: Result) -> np.ndarray:
-    """The states whose person-years count as years in work: trede 5 and 6 and not an exit (a
-    state without outgoing moves), the default of the scenario's ``[kpi] work_states``."""
+    """The states whose person-years count as years in work: the scenario's ``[kpi]
+    work_states`` (read from the scenario text and its bases stored in the file), by default
+    the states on trede 5 and 6 that people leave again (not exits)."""
+    from ._assumptions import document
+    try:
+        named = document(result)[0].get("kpi", {}).get("work_states")
+    except ValueError:  # an unreadable scenario text: the default below
+        named = None
+    if named:
+        return np.array([result.states.index(s) for s in named if s in result.states], dtype=int)
     leaving = set(result.edges["from"])
     return np.array([i for i, (s, t) in enumerate(zip(result.states, result.trede)) if t >= 5 and s in leaving],
                     dtype=int)

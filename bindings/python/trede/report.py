@@ -623,6 +623,8 @@ def _answer_section(page: _Page, c: Comparison, short: List[str]) -> None:
 
     decision = list(dict.fromkeys(a[~a.quantity.isin(MAIN_QUANTITIES)].quantity))
     labels = {"incremental_cost_per_person_reaching_work_eur": L.t("incremental_cost_per_person"),
+              "incremental_cost_per_person_year_in_work_eur": L.t("dec_ratio_year"),
+              "person_years_in_work": L.t("dec_effect_years"),
               "probability_best": L.t("probability_best")}
     models = [a[a.scenario == name].iloc[0]["organisation_model"] for name in c.names]
     show_models = models != list(short)  # a column that repeats the scenario names says nothing
