@@ -129,6 +129,8 @@ def answer(comparison: Comparison) -> pd.DataFrame:
     level = c.confidence
     models = _models(c)
     source = monte_carlo_source(c)
+    if "draws" in c.attrs:  # the runs span the parameter draws: an interval of the mean over all of them
+        source = f"Monte Carlo + parameter (interval of the mean over {c.replicates} runs: {c.attrs['draws']} draws)"
     psa = _psa_kpis(c)
     d_kpi = c.difference("kpi")
     d_kpi = d_kpi.pivot_table(index=["scenario", "kpi"], columns="statistic", values="value")

@@ -178,6 +178,16 @@ TEXT: Dict[str, Tuple[str, str]] = {
                        "overdrachtsregels en kosten worden als bekend verondersteld (zie Aannames); de intervallen "
                        "zeggen dus hoe nauwkeurig het model is doorgerekend, niet hoe zeker het antwoord is."),
     "uncertainty_from_file": ("Intervals include: <b>{sources}</b>.", "De intervallen bevatten: <b>{sources}</b>."),
+    "note_answer_psa": ("Totals over the whole run, {start}–{end}, over {D} parameter draws × {r} replicate(s): people "
+                        "reaching work, moves into work and cost with their {level} % range over the draws (parameter "
+                        "and Monte Carlo uncertainty); below each, the difference with <b>{ref}</b> and its range "
+                        "(paired: the same people, random numbers and parameter draws in every scenario). ▲ / ▼: the "
+                        "range lies wholly above / below zero.",
+                        "Totalen over de hele looptijd, {start}–{end}, over {D} parametertrekkingen × {r} "
+                        "replicatie(s): personen naar werk, uitstroom naar werk en kosten met hun {level} %-bereik "
+                        "over de trekkingen (parameter- en Monte Carlo-onzekerheid); daaronder het verschil met "
+                        "<b>{ref}</b> en zijn bereik (gepaard: dezelfde personen, toevalsgetallen en "
+                        "parametertrekkingen in elk scenario). ▲ / ▼: het bereik ligt geheel boven / onder nul."),
     "uncertainty_col": ("uncertainty included", "meegenomen onzekerheid"),
     "monte_carlo": ("Monte Carlo", "Monte Carlo"),
     "people_reaching_work": ("people reaching work", "personen naar werk"),

@@ -596,6 +596,20 @@ def _assumption_tables(page: _Page, names: Sequence[str], items: Sequence[Assump
 
 # ---- a comparison -------------------------------------------------------------------------------
 
+_SOURCE_NL = ((r"(\d+) draws x (\d+) replicates", r"\1 trekkingen x \2 replicaties"),
+              (r"interval of the mean over (\d+) runs: (\d+) draws", r"interval van het gemiddelde over \1 runs: \2 trekkingen"),
+              (r"(\d+) replicates", r"\1 replicaties"), (r"\bparameter\b", "parameters"))
+
+
+def _source_words(source: str, L: Language) -> str:
+    """A source of uncertainty as the file states it (English) in the page's language."""
+    if L.lang != "nl":
+        return source
+    for pattern, repl in _SOURCE_NL:
+        source = re.sub(pattern, repl, source)
+    return source
+
+
 def _answer_section(page: _Page, c: Comparison, short: List[str]) -> None:
     L = page.L
     f = L.fmt
@@ -603,9 +617,16 @@ def _answer_section(page: _Page, c: Comparison, short: List[str]) -> None:
     t = c.time
     a = answer(c)
     ref = short[0]
-    page.section("answer", L.t("sec_answer"),
-                 L.t("note_answer", start=f"{t[0]:.0f}", end=f"{t[-1]:.0f}", R=c.replicates, level=level,
-                     ref=_esc(ref)))
+    if "draws" in c.attrs:
+        D = int(c.attrs["draws"])
+        page.section("answer", L.t("sec_answer"),
+                     L.t("note_answer_psa", start=f"{t[0]:.0f}", end=f"{t[-1]:.0f}", D=D,
+                         r=int(c.attrs.get("replicates_per_draw", max(1, c.replicates // max(D, 1)))), level=level,
+                         ref=_esc(ref)))
+    else:
+        page.section("answer", L.t("sec_answer"),
+                     L.t("note_answer", start=f"{t[0]:.0f}", end=f"{t[-1]:.0f}", R=c.replicates, level=level,
+                         ref=_esc(ref)))
 
     def cell(name: str, quantity: str, bold: bool = True) -> str:
         row = a[(a.scenario == name) & (a.quantity == quantity)]
@@ -649,7 +670,8 @@ def _answer_section(page: _Page, c: Comparison, short: List[str]) -> None:
     if mc_only:
         page.html(f'<p class="uncertainty">{L.t("uncertainty_mc", R=c.replicates)}</p>')
     else:
-        page.html(f'<p class="uncertainty">{L.t("uncertainty_from_file", sources=_esc("; ".join(sources)))}</p>')
+        page.html(f'<p class="uncertainty">'
+                  f'{L.t("uncertainty_from_file", sources=_esc("; ".join(_source_words(x, L) for x in sources)))}</p>')
 
     year = f"{t[-1]:.0f}"
     page.html(f"<h3>{_esc(L.t('people_per_trede_at', year=year))}</h3>")
@@ -699,7 +721,7 @@ def _decision_sections(page: _Page, c: Comparison, short: List[str]) -> None:
     unit = L.t("dec_unit_draw" if psa else "dec_unit_replicate")
     page.section("decision", L.t("sec_decision"),
                  L.t("note_decision", ref=_esc(ref), draws=L.t("dec_common_draws") if psa else "", unit=_esc(unit),
-                     U=units, uncertainty=_esc(str(at.get("uncertainty", c.uncertainty)))))
+                     U=units, uncertainty=_esc(_source_words(str(at.get("uncertainty", c.uncertainty)), L))))
     fig, (a,) = _new_figure(10.0, 4.6)
     plot.ce_plane(c, ax=a, lang=L, points=ce_points(c))
     page.figure(fig, _esc(L.t("cap_ce_plane", unit=unit, ref=ref, wtp=wtp, per=per)), "cost-effectiveness plane")
