@@ -45,7 +45,9 @@ void check_output_path(const std::string& option, const std::string& out) {
 }
 
 void add_run_options(CLI::App* sub, RunArgs& a, const std::string& replicates_help) {
-  sub->add_option("-n,--replicates", a.replicates, replicates_help)->capture_default_str();
+  sub->add_option("-n,--replicates", a.replicates, replicates_help)
+      ->capture_default_str()
+      ->each([&a](const std::string&) { a.replicates_given = true; });
   sub->add_option("--seed", a.seed, "Master seed; replicate i uses streams (seed, i)")->capture_default_str();
   sub->add_option("--threads", a.threads, "Worker threads; 0 = all cores. Results do not depend on it")
       ->capture_default_str();

@@ -43,6 +43,7 @@ void check_output_path(const std::string& option, const std::string& out);
 struct RunArgs {
   std::vector<std::string> sets;
   std::string replicates = "100";  // text, checked by run_options: "-n -3" or "2^64" never wrap
+  bool replicates_given = false;   // -n was on the command line (a PSA defaults to 1 per draw)
   std::string seed = "1";
   int threads = 0;
   bool quiet = false;

@@ -32,7 +32,6 @@ struct Args : RunArgs {
   std::int64_t draws = 0;
   std::string design = "sobol";
   bool common_streams = false;
-  bool replicates_given = false;
   std::string effect = "persons_reaching_work";
   double wtp = 50000.0;
   double wtp_max = 200000.0;
@@ -412,7 +411,6 @@ const Register reg{"compare", [](CLI::App& app) {
                   "1.234,5); --detail tables stay in English")
       ->check(CLI::IsMember({"en", "nl"}))
       ->capture_default_str();
-  sub->get_option("-n")->each([a](const std::string&) { a->replicates_given = true; });
   return Runner{sub, [a] { return run(*a); }, [a] { return a->scenarios; }};
 }};
 

@@ -30,7 +30,6 @@ struct Args : RunArgs {
   std::string design = "sobol";
   bool resume = false;
   bool common_streams = false;
-  bool replicates_given = false;
 };
 
 // The uncertainty behind the intervals, for the reader of the printout.
@@ -198,7 +197,6 @@ const Register reg{"run", [](CLI::App& app) {
   sub->add_flag("--common-streams", a->common_streams,
                 "With --draws: replicate r of every draw on the same random streams (default: independent streams "
                 "per draw, whose Monte Carlo noise averages out over the draws)");
-  sub->get_option("-n")->each([a](const std::string&) { a->replicates_given = true; });
   return Runner{sub, [a] { return run(*a); }, [a] { return std::vector<std::string>{a->scenario}; }};
 }};
 

@@ -21,6 +21,7 @@
 #include "progress.hpp"
 #include "trede/error.hpp"
 #include "trede/io/hdf5.hpp"
+#include "trede/mc/psa.hpp"
 #include "trede/mc/sweep.hpp"
 #include "trede/model/load.hpp"
 
@@ -34,6 +35,9 @@ struct SweepArgs : RunArgs {
   std::int64_t points = 0;
   std::string output;
   bool resume = false;
+  std::int64_t draws = 0;
+  std::string draw_design = "sobol";
+  bool common_streams = false;
 };
 
 ModelError bad(const std::string& where, const std::string& key, const std::string& message) {
@@ -94,6 +98,20 @@ int run_sweep(const SweepArgs& a) {
   }
   const model::Scenario base = model::load_scenario(a.scenario, a.sets);
   (void)mc::sweep_scenarios(base, design);  // every point checked before the parts are touched
+  if (a.draws < 0 || a.draws == 1) throw BadInput{"--draws: must be >= 2 (got " + std::to_string(a.draws) + ")"};
+  if (a.draws > 0) {  // a PSA at every point, on the same draws
+    if (a.draw_design != "sobol" && a.draw_design != "lhs")
+      throw BadInput{"--design: sobol or lhs (got " + a.draw_design + ")"};
+    if (!a.replicates_given) opt.run.replicates = 1;
+    const model::Scenario* one[] = {&base};
+    opt.draws = std::make_shared<const mc::DrawSet>(mc::draw_parameters(
+        one, static_cast<std::size_t>(a.draws),
+        a.draw_design == "sobol" ? mc::PointMethod::sobol : mc::PointMethod::latin_hypercube, opt.run.seed));
+    opt.common_streams = a.common_streams;
+  } else if (a.common_streams) {
+    throw BadInput{"--common-streams needs --draws"};
+  }
+  const mc::Design store_design = opt.draws ? mc::sweep_units(design, *opt.draws, opt.common_streams) : design;
   guard_outputs(io::scenario_inputs(base), {{"-o", a.output}, {"-o (its parts directory)", a.output + ".parts", true}});
   set_interrupt_note("the finished points are kept in " + a.output + ".parts; add --resume to the same command to continue");
 
@@ -104,7 +122,7 @@ int run_sweep(const SweepArgs& a) {
   std::optional<io::SweepParts> parts;
   if (root()) {
     try {
-      parts.emplace(a.output, design, base, opt.run.seed, opt.run.replicates, a.resume, wo);
+      parts.emplace(a.output, store_design, base, opt.run.seed, opt.run.replicates, a.resume, wo);
     } catch (const ModelError& e) {
       std::string msg;
       for (const auto& d : e.diagnostics()) msg += (msg.empty() ? "" : "; ") + d.message;
@@ -120,9 +138,16 @@ int run_sweep(const SweepArgs& a) {
   io::write_sweep(a.output, sw, base, wo);
   parts->remove();
   if (!a.quiet) {
-    std::printf("sweep of %s: %zu points (%s) x %llu replicates, seed %llu; wrote %s\n", base.name.c_str(),
-                design.size(), design.kind.c_str(), static_cast<unsigned long long>(sw.replicates),
-                static_cast<unsigned long long>(sw.seed), a.output.c_str());
+    if (sw.draws)
+      std::printf("sweep of %s: %zu points (%s) x %zu parameter draws (%s) x %llu replicate%s, seed %llu; wrote %s\n"
+                  "means over the draws (parameter and Monte Carlo uncertainty)\n",
+                  base.name.c_str(), design.size(), design.kind.c_str(), sw.draws->draws, a.draw_design.c_str(),
+                  static_cast<unsigned long long>(sw.replicates_per_draw), sw.replicates_per_draw == 1 ? "" : "s",
+                  static_cast<unsigned long long>(sw.seed), a.output.c_str());
+    else
+      std::printf("sweep of %s: %zu points (%s) x %llu replicates, seed %llu; wrote %s\n", base.name.c_str(),
+                  design.size(), design.kind.c_str(), static_cast<unsigned long long>(sw.replicates),
+                  static_cast<unsigned long long>(sw.seed), a.output.c_str());
     const auto& names = sw.layout.kpi_names;
     std::vector<std::size_t> shown;
     for (const char* want : {"persons_reaching_work", "uitstroom_werk", "cost_total_eur"})
@@ -156,6 +181,11 @@ const Register reg{"sweep", [](CLI::App& app) {
   sub->get_option("--set")->description("Override a scenario key at every point: key=value (repeatable)");
   sub->add_option("-o,--output", a->output, "HDF5 sweep file (finished points are kept in <file>.parts until done)")
       ->required();
+  sub->add_option("--draws", a->draws,
+                  "Probabilistic sensitivity analysis at every point: D parameter sets drawn from the scenario's "
+                  "[uncertainty] table, the same draws at every point, -n replicates each (default 1 with --draws)");
+  sub->add_option("--design", a->draw_design, "With --draws: sobol or lhs, the design of the draws")->capture_default_str();
+  sub->add_flag("--common-streams", a->common_streams, "With --draws: the same random streams in every draw");
   sub->add_flag("--resume", a->resume,
                 "Continue an interrupted sweep: points already in <file>.parts are checked and kept, the rest run");
   return Runner{sub, [a] { return run_sweep(*a); }, [a] { return std::vector<std::string>{a->scenario}; }};

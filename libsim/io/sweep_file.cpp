@@ -12,6 +12,7 @@
 #include "io/hdf5_file.hpp"
 #include "io/result_file.hpp"
 #include "trede/error.hpp"
+#include "trede/mc/psa.hpp"
 #include "trede/io/hdf5.hpp"
 #include "trede/version.hpp"
 
@@ -31,6 +32,13 @@ void fill_sweep(hid_t file, const mc::Sweep& sweep, const model::Scenario& base,
                                  {"master_seed", sweep.seed},
                                  {"replicates", sweep.replicates},
                                  {"points", static_cast<std::uint64_t>(N)}});
+    if (sweep.draws) {
+      detail::write_attributes(w, {{"draws", static_cast<std::uint64_t>(sweep.draws->draws)},
+                                   {"replicates_per_draw", sweep.replicates_per_draw},
+                                   {"streams", std::string(sweep.common_streams ? "common" : "independent")},
+                                   {"uncertainty", std::string("parameter and Monte Carlo")}});
+      detail::write_draws(w, *sweep.draws);
+    }
     detail::write_attributes(w, detail::scenario_attributes(base));
     w.scalar_string("scenario", base.text);
     detail::write_grid_and_names(w, L);

@@ -11,6 +11,7 @@
 #include "random/philox_inline.hpp"
 #include "text.hpp"
 #include "trede/error.hpp"
+#include "trede/mc/psa.hpp"
 #include "trede/model/key_path.hpp"
 #include "trede/model/load.hpp"
 
@@ -249,11 +250,80 @@ void run_points(std::size_t N, const std::function<model::Scenario(std::size_t)>
   keep_stored_until(N);
 }
 
+Design sweep_units(const Design& design, const DrawSet& draws, bool common_streams) {
+  const Design d = draws.as_design(common_streams);
+  Design u;
+  u.kind = design.kind + "+" + d.kind;
+  u.keys = design.keys;
+  u.keys.insert(u.keys.end(), d.keys.begin(), d.keys.end());
+  for (std::size_t p = 0; p < design.size(); ++p)
+    for (std::size_t k = 0; k < d.size(); ++k) {
+      auto v = design.values[p];
+      v.insert(v.end(), d.values[k].begin(), d.values[k].end());
+      auto n = design.numeric[p];
+      n.insert(n.end(), d.numeric[k].begin(), d.numeric[k].end());
+      u.values.push_back(std::move(v));
+      u.numeric.push_back(std::move(n));
+    }
+  return u;
+}
+
+namespace {
+
+// A sweep with a PSA at every point: the units (point, draw) run through run_points in order,
+// and each point's D·R runs are pooled as mc::psa pools them.
+Sweep psa_sweep(const model::Scenario& base, const Design& design, const std::vector<model::Scenario>& scenarios,
+                const SweepOptions& options, Executor& executor, PointStore* store) {
+  const DrawSet& draws = *options.draws;
+  std::vector<Diagnostic> problems;
+  for (const auto& key : design.keys)
+    for (const auto& drawn : draws.keys)
+      if (model::same_parameter(base, model::KeyPath::parse(key), model::KeyPath::parse(drawn)))
+        problems.push_back({"", 0, key, "is swept and also uncertain ([uncertainty]): a key is either swept or drawn"});
+  if (!problems.empty()) throw ModelError(std::move(problems));
+  const std::size_t N = design.size(), D = draws.draws, R = options.run.replicates;
+  Sweep out;
+  out.design = design;
+  out.seed = options.run.seed;
+  out.replicates = D * R;
+  out.draws = options.draws;
+  out.replicates_per_draw = R;
+  out.common_streams = options.common_streams;
+  out.layout = engine::Simulator(scenarios.front()).layout();
+  RunOptions ro = options.run;
+  ro.per_region = false;  // totals only, as in mc::psa
+  std::vector<SweepPoint> points(N);
+  Ensemble pooled;
+  double wall = 0.0;
+  run_points(
+      N * D, [&](std::size_t u) { return scenario_at_draw(scenarios[u / D], draws, u % D); }, ro, executor, store, nullptr,
+      [&](std::size_t u, Ensemble&& e) {
+        const std::size_t p = u / D, d = u % D;
+        if (d == 0) pooled = allocate(out.layout, D * R, ro.seed, ro.first_replicate, /*per_region=*/false), wall = 0.0;
+        place_at(pooled, e, d * R);
+        wall += e.wall_seconds;
+        if (d + 1 == D) {
+          pooled.wall_seconds = wall;
+          summarize(pooled);
+          points[p] = sweep_point(pooled);
+        }
+      },
+      options.progress ? std::function<void(std::uint64_t, std::uint64_t)>(
+                             [&](std::uint64_t done, std::uint64_t) { options.progress(done / D, N); })
+                       : nullptr,
+      [&](std::size_t u) { return options.run.first_replicate + (options.common_streams ? 0 : (u % D) * R); });
+  if (executor.root()) out.points = std::move(points);
+  return out;
+}
+
+}  // namespace
+
 Sweep sweep(const model::Scenario& base, const Design& design, const SweepOptions& options, Executor& executor,
             PointStore* store) {
   options.check();
   if (design.size() == 0) throw ModelError("", 0, "design", "a sweep needs at least one point");
   const std::vector<model::Scenario> scenarios = sweep_scenarios(base, design);
+  if (options.draws) return psa_sweep(base, design, scenarios, options, executor, store);
   Sweep out;
   out.design = design;
   out.seed = options.run.seed;

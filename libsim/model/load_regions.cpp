@@ -121,6 +121,24 @@ void Loader::read_regions(const TableReader& top) {
     }
     s_.regions.push_back(std::move(g));
   }
+  // A --set of a state's capacity that no region takes (each gives its own places) would be
+  // silently ignored: say where to set it instead.
+  if (const toml::array* states = root_["state"].as_array(); states && !s_.regions.empty())
+    for (const toml::node& n : *states) {
+      const toml::table* t = n.as_table();
+      const toml::node* cap = t ? t->get("capacity") : nullptr;
+      const auto name = t ? t->get_as<std::string>("name") : nullptr;
+      if (!cap || !name || !ctx_.override_of.count(cap)) continue;
+      const State* st = s_.find_state(name->get());
+      if (!st) continue;
+      const std::size_t i = static_cast<std::size_t>(st - s_.states.data());
+      bool reaches = false;
+      for (const Region& g : s_.regions) reaches = reaches || !g.own_places[i];
+      if (!reaches)
+        ctx_.error(*cap, "state[" + name->get() + "].capacity",
+                   "has no effect: every region gives its own places for '" + name->get() +
+                       "' ([region.capacity]); set region[NAME].capacity." + name->get() + " instead");
+    }
   if (!shared) {
     for (auto k : {"population", "inflow"})
       if (top.has(k))

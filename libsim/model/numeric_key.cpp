@@ -323,6 +323,16 @@ std::vector<NumericKey> numeric_keys(const Scenario& scenario, std::span<const K
       if (!v) fail(std::string("is not a number") + (node->is_table() ? " or a table of {year = number}" : ""));
       nk.value = *v;
     }
+    if (slot && slot->target == detail::Target::state_places && !scenario.regions.empty()) {
+      // The state's capacity reaches only regions without places of their own for it.
+      bool reaches = false;
+      for (const Region& r : scenario.regions) reaches = reaches || !(slot->a < r.own_places.size() && r.own_places[slot->a]);
+      if (!reaches)
+        throw ModelError(scenario.source_path, 0, key.text(),
+                         "has no effect: every region gives its own places for '" + scenario.states[slot->a].name +
+                             "' ([region.capacity]); set region[NAME].capacity." + scenario.states[slot->a].name +
+                             " instead");
+    }
     if (slot) {
       nk.domain = slot->rule->domain;
       nk.min = slot->rule->min;
@@ -345,6 +355,13 @@ std::vector<NumericKey> numeric_keys(const Scenario& scenario, std::span<const K
     out.push_back(std::move(nk));
   }
   return out;
+}
+
+bool same_parameter(const Scenario& scenario, const KeyPath& a, const KeyPath& b) {
+  const auto x = detail::resolve(scenario, a), y = detail::resolve(scenario, b);
+  if (!x || !y) return a.text() == b.text();
+  return x->rule == y->rule && x->target == y->target && x->a == y->a && x->b == y->b && x->year == y->year &&
+         x->name == y->name;
 }
 
 NumericKey numeric_key(const Scenario& scenario, const KeyPath& key) {

@@ -44,7 +44,7 @@ bool apply_fast(Scenario& s, const Slot& slot, double v) {
         if (!slot.year) g.places[slot.a] = StepSchedule::constant_value(p);
         any = true;
       }
-      return any || !slot.year;
+      return any;  // no region takes the state's capacity: the loader says so
     }
     case Target::renege_rate: {
       Capacity& cap = *s.states[slot.a].capacity;

@@ -125,6 +125,30 @@ def test_interrupted_sweep_resumes_to_the_same_file(tmp_path):
     assert_same_file(tmp_path / "full.h5", tmp_path / "cut.h5")
 
 
+def test_interrupted_psa_sweep_resumes_to_the_same_file(tmp_path):
+    """A PSA at every point keeps one part per (point, draw): killed and resumed, it writes the
+    file an uninterrupted run writes."""
+    args = ["sweep", MODELS / "participatiewet" / "groningen-uncertain.toml", "--set", "horizon_years=4",
+            "--grid", "region[Groningen].capacity.beschut_werk=100,200,300", "--draws", 4, "--seed", 5,
+            "--threads", 1, "-q"]
+    full = trede(*args, "-o", "full.h5", cwd=tmp_path)
+    assert full.returncode == 0, describe(full)
+    proc = subprocess.Popen([TREDE, *map(str, args), "-o", "cut.h5"], cwd=tmp_path, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    parts = tmp_path / "cut.h5.parts"
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list(parts.glob("point-*.h5"))) < 3:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    written = sorted(parts.glob("point-*.h5"))
+    assert 3 <= len(written) < 12, f"expected an interrupted sweep, got {len(written)} of 12 parts"
+    resumed = trede(*args, "-o", "cut.h5", "--resume", cwd=tmp_path)
+    assert resumed.returncode == 0, describe(resumed)
+    assert not parts.exists()
+    assert_same_file(tmp_path / "full.h5", tmp_path / "cut.h5")
+
+
 def test_resume_recomputes_parts_that_are_not_this_sweeps(tmp_path):
     """Every part carries its identity: a result copied in from elsewhere, or a damaged file, is
     reported and its point run again; the sweep file equals an uninterrupted sweep's."""

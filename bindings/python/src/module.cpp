@@ -706,7 +706,8 @@ PYBIND11_MODULE(_core, m) {
       [](const std::shared_ptr<Scenario>& s, const std::vector<std::pair<std::string, std::vector<std::string>>>& grid,
          const std::vector<std::tuple<std::string, double, double, bool>>& lhs, std::size_t points,
          std::uint64_t replicates, std::uint64_t seed, int threads, const py::object& progress,
-         const std::string& output, bool resume, int compression_level) {
+         const std::string& output, bool resume, int compression_level, std::size_t draws, const std::string& method,
+         bool common_streams) {
         trede::mc::Design design;
         if (!grid.empty()) {
           design = trede::mc::grid_design(grid);
@@ -720,9 +721,18 @@ PYBIND11_MODULE(_core, m) {
         o.run.seed = seed;
         o.run.threads = threads;
         o.check();
+        if (draws > 0) {
+          (void)trede::mc::sweep_scenarios(*s, design);  // bad points before the draws
+          const trede::model::Scenario* one[] = {s.get()};
+          o.draws = std::make_shared<const trede::mc::DrawSet>(trede::mc::draw_parameters(
+              one, draws, method == "lhs" ? trede::mc::PointMethod::latin_hypercube : trede::mc::PointMethod::sobol, seed));
+          o.common_streams = common_streams;
+        }
         const trede::io::WriteOptions wo = write_options(compression_level, "trede.sweep (Python)");
         std::optional<trede::io::SweepParts> parts;
-        if (!output.empty()) parts.emplace(output, design, *s, seed, replicates, resume, wo);
+        if (!output.empty())
+          parts.emplace(output, o.draws ? trede::mc::sweep_units(design, *o.draws, common_streams) : design, *s, seed,
+                        replicates, resume, wo);
         auto sw = run_released<trede::mc::Sweep>(progress, [&](auto on_progress) {
           o.progress = on_progress;
           trede::mc::ThreadExecutor threads_here;
@@ -743,7 +753,7 @@ PYBIND11_MODULE(_core, m) {
         return py::make_tuple(py::bytes(image.data(), image.size()), notes);
       },
       "scenario"_a, "grid"_a, "lhs"_a, "points"_a, "replicates"_a, "seed"_a, "threads"_a, "progress"_a, "output"_a,
-      "resume"_a, "compression_level"_a);
+      "resume"_a, "compression_level"_a, "draws"_a = 0, "method"_a = "sobol", "common_streams"_a = false);
   m.def(
       "save_image",
       [](const std::string& path, const py::bytes& image) {

@@ -2,7 +2,7 @@
 program, bit for bit: in memory, and in the files `save` writes."""
 
 import trede
-from conftest import (BM2, BM2_SMALL, assert_same, assert_same_attr, cli, describe, organisation_variants, read_all,
+from conftest import (BM2, MODELS, BM2_SMALL, assert_same, assert_same_attr, cli, describe, organisation_variants, read_all,
                       set_args)
 
 # Attributes that differ between two writes of the same result.
@@ -140,6 +140,28 @@ def test_sweep_equals_the_cli(tmp_path):
     out_data, _ = read_all(tmp_path / "out.h5")
     for key in set(cli_data) - VOLATILE_DATA:
         assert_same(out_data[key], cli_data[key], key)
+
+
+def test_psa_sweep_equals_the_cli(tmp_path):
+    """A PSA at every point (the same draws everywhere): the CLI and Python write the same file,
+    with the draws and D x R runs per point; a key cannot be both swept and drawn."""
+    groningen = MODELS / "participatiewet" / "groningen-uncertain.toml"
+    small = ["--set", "horizon_years=2"]
+    args = ("sweep", groningen, *small, "--grid", "region[Groningen].capacity.beschut_werk=100,300", "--draws", 4,
+            "-n", 2, "--seed", 3, "-q")
+    p = cli(*args, "-o", tmp_path / "cli.h5", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    sw = trede.sweep(trede.load_scenario(groningen, {"horizon_years": 2}),
+                     {"region[Groningen].capacity.beschut_werk": [100, 300]}, draws=4, replicates=2, seed=3)
+    cli_data, cli_attrs = read_all(tmp_path / "cli.h5")
+    assert cli_attrs["draws"] == 4 and cli_attrs["replicates_per_draw"] == 2 and cli_attrs["replicates"] == 8
+    assert cli_data["draws/parameters"].shape[0] == 4 and cli_data["replicates/kpi"].shape[:2] == (2, 8)
+    for key in set(cli_data) - VOLATILE_DATA:
+        assert_same(sw[key], cli_data[key], key)
+    # A key is either swept or drawn.
+    bad = cli("sweep", groningen, *small, "--grid", "handover[0].leakage=0.1,0.2", "--draws", 4, "-o",
+              tmp_path / "bad.h5", cwd=tmp_path)
+    assert bad.returncode == 2 and "either swept or drawn" in bad.stderr, describe(bad)
 
 
 def test_lhs_sweep_equals_the_cli(tmp_path):

@@ -63,7 +63,8 @@ def run(scenario: Scenario, replicates: int, seed: int, threads: int, first_repl
 
 def sweep(scenario: Scenario, grid: List[Tuple[str, List[str]]], lhs: List[Tuple[str, float, float, bool]],
           points: int, replicates: int, seed: int, threads: int, progress: Optional[Callable[[int, int], object]],
-          output: str, resume: bool, compression_level: int) -> Tuple[bytes, List[str]]: ...
+          output: str, resume: bool, compression_level: int, draws: int = ..., method: str = ...,
+          common_streams: bool = ...) -> Tuple[bytes, List[str]]: ...
 def save_image(path: str, image: bytes) -> None: ...
 def compare(scenarios: List[Scenario], replicates: int, seed: int, threads: int, first_replicate: int,
             independent: bool, confidence: float, progress: Optional[Callable[[int, int], object]],

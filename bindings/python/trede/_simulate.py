@@ -233,10 +233,10 @@ def _values_text(values: Sequence[object]) -> list:
 
 
 def sweep(scenario: ScenarioLike, grid: Union[Mapping[str, Sequence[object]], None] = None, *,
-          lhs: Union[Mapping[str, Tuple[float, float]], None] = None, points: int = 0, replicates: int = 100,
-          seed: int = 1, threads: int = 0, overrides: Overrides = None, progress: Progress = None,
-          output: Union[str, "os.PathLike[str]", None] = None, resume: bool = False,
-          compression: int = 1) -> Sweep:
+          lhs: Union[Mapping[str, Tuple[float, float]], None] = None, points: int = 0,
+          replicates: Optional[int] = None, seed: int = 1, threads: int = 0, overrides: Overrides = None,
+          progress: Progress = None, output: Union[str, "os.PathLike[str]", None] = None, resume: bool = False,
+          compression: int = 1, draws: int = 0, design: str = "sobol", common_streams: bool = False) -> Sweep:
     """Runs a sweep over scenario keys, as ``trede sweep`` does, and returns the :class:`Sweep`
     (the same file ``trede sweep -o`` writes, held in memory; ``sweep.save(path)`` writes it).
 
@@ -246,10 +246,22 @@ def sweep(scenario: ScenarioLike, grid: Union[Mapping[str, Sequence[object]], No
     numbers across points). With ``output``, finished points are kept in ``<output>.parts`` while
     the sweep runs (``resume=True`` continues an interrupted sweep) and the file is written there.
 
+    With ``draws=D`` every point runs a probabilistic sensitivity analysis on the same D parameter
+    draws of the scenario's ``[uncertainty]`` table (``design`` "sobol" or "lhs",
+    ``common_streams`` as for :func:`run`), ``replicates`` per draw (default 1; without draws
+    100): each point's summaries then include parameter and Monte Carlo uncertainty, and the
+    file holds ``/draws``. A swept key may not be uncertain.
+
     >>> sw = trede.sweep("models/ladder-bm2.toml", {"state[beschut_werk].capacity": [1000, 2000]}, replicates=50)
     >>> sw.kpi().query("kpi == 'uitstroom_werk' and statistic == 'mean'")
     """
+    if replicates is None:
+        replicates = 1 if draws else 100
     _check(replicates, seed, threads, 0)
+    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 0 or draws == 1:
+        raise ModelError("draws: must be 0 or >= 2", [("", 0, "draws", "must be 0 (no PSA) or >= 2")])
+    if design not in ("sobol", "lhs"):
+        raise ModelError("design: sobol or lhs", [("", 0, "design", f"sobol or lhs (got {design!r})")])
     if (grid is None) == (lhs is None):
         raise ModelError("give either grid= or lhs=", [("", 0, "grid/lhs", "give either grid={key: values} or lhs={key: (lo, hi)}")])
     s = _scenario(scenario, overrides)
@@ -261,6 +273,7 @@ def sweep(scenario: ScenarioLike, grid: Union[Mapping[str, Sequence[object]], No
     if lhs is not None and (isinstance(points, bool) or not isinstance(points, int) or points < 1):
         raise ModelError("points: a Latin hypercube needs points >= 1", [("", 0, "points", "must be >= 1")])
     image, notes = _core.sweep(s._core, axes, ranges, int(points), replicates, seed, threads, _progress(progress),
-                               os.fspath(output) if output is not None else "", bool(resume), int(compression))
+                               os.fspath(output) if output is not None else "", bool(resume), int(compression),
+                               int(draws), design, bool(common_streams))
     path = Path(os.fspath(output)) if output is not None else None
     return Sweep(_File(image), _attrs(image), path, image=image, notes=notes)

@@ -13,12 +13,16 @@
 #include <utility>
 #include <vector>
 
+#include <memory>
+
 #include "trede/mc/catalogue.hpp"
 #include "trede/mc/ensemble.hpp"
 #include "trede/mc/executor.hpp"
 #include "trede/model/scenario.hpp"
 
 namespace trede::mc {
+
+struct DrawSet;  // trede/mc/psa.hpp
 
 /// The points of a sweep.
 struct Design {
@@ -84,6 +88,12 @@ class PointStore {
 /// How to run a sweep.
 struct SweepOptions {
   RunOptions run;  ///< replicates, seed and threads of every point (progress: see below)
+  /// A PSA at every point (may be null: none): the same parameter draws (mc::draw_parameters of
+  /// the base scenario) at every point, `run.replicates` replicates per draw; the streams of
+  /// draw d's replicate r as in mc::psa. A point's summaries pool its D·R runs (parameter and
+  /// Monte Carlo uncertainty). A swept key may not be uncertain.
+  std::shared_ptr<const DrawSet> draws;
+  bool common_streams = false;  ///< with draws: replicate r of every draw on the same streams
   /// Called after each finished point with (points done, points), on the calling thread. May be empty.
   std::function<void(std::uint64_t, std::uint64_t)> progress;
   /// Checks the options (RunOptions::check). \throws ModelError.
@@ -96,7 +106,10 @@ struct Sweep {
   engine::Layout layout;               ///< shared by every point
   std::vector<SweepPoint> points;      ///< [N] in design order (empty on non-root processes)
   std::uint64_t seed = 0;
-  std::uint64_t replicates = 0;
+  std::uint64_t replicates = 0;        ///< runs per point (D·R with draws)
+  std::shared_ptr<const DrawSet> draws;  ///< the parameter draws of a PSA sweep (null: none)
+  std::uint64_t replicates_per_draw = 0; ///< R of a PSA sweep (0: none)
+  bool common_streams = false;
 };
 
 /// The scenario of every point of `design` on `base` (the base's overrides, then the point's),
@@ -126,5 +139,9 @@ void run_points(std::size_t points, const std::function<model::Scenario(std::siz
 /// \throws ModelError for bad options or points (before anything runs).
 [[nodiscard]] Sweep sweep(const model::Scenario& base, const Design& design, const SweepOptions& options,
                           Executor& executor, PointStore* store = nullptr);
+
+/// The runs of a PSA sweep as one design, for the resume store: unit p·D + d is point p at draw
+/// d (the point's values, then the draw's).
+[[nodiscard]] Design sweep_units(const Design& design, const DrawSet& draws, bool common_streams);
 
 }  // namespace trede::mc

@@ -128,6 +128,10 @@ struct NumericKey {
 ///         misspelt key or selector) or that is not a number.
 [[nodiscard]] NumericKey numeric_key(const Scenario& scenario, const KeyPath& key);
 
+/// Whether `a` and `b` name the same parameter of `scenario` (e.g. `transition[0].rate` and
+/// `transition[a->w].rate`); paths that name no numeric parameter are compared as text.
+[[nodiscard]] bool same_parameter(const Scenario& scenario, const KeyPath& a, const KeyPath& b);
+
 /// `numeric_key` for several keys with one parse.
 [[nodiscard]] std::vector<NumericKey> numeric_keys(const Scenario& scenario, std::span<const KeyPath> keys);
 

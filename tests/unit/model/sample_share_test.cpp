@@ -7,6 +7,7 @@
 #include <string>
 
 #include "trede/error.hpp"
+#include "trede/model/key_path.hpp"
 #include "trede/model/load.hpp"
 
 namespace {
@@ -76,6 +77,27 @@ TEST(SampleShare, IsAShareAndNeedsPopulationsItCanSample) {
       EXPECT_EQ(e.diagnostics().front().key, "sample_share") << e.what();
     }
   }
+}
+
+TEST(StateCapacity, SetWhereEveryRegionGivesItsOwnPlacesIsRefused) {
+  // The state's capacity reaches only regions without places of their own: set where it can
+  // have no effect, it is refused (never silently ignored), and the region's key is named.
+  const std::string own = model_text + "[region.capacity]\ntraject = 40\n";
+  const auto s = model::parse_scenario(own, "s.toml");
+  EXPECT_EQ(s.regions.front().places[s.state_index("traject")].at(2025.0), 40.0);
+  try {
+    (void)model::parse_scenario(own, "s.toml", {"state[traject].capacity=3000"});
+    FAIL() << "a capacity no region takes was accepted";
+  } catch (const ModelError& e) {
+    EXPECT_NE(std::string(e.what()).find("has no effect"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("region[NAME].capacity.traject"), std::string::npos) << e.what();
+  }
+  const model::KeyPath key = model::KeyPath::parse("state[traject].capacity");
+  const double v = 3000;
+  EXPECT_THROW((void)model::with_values(s, std::span<const model::KeyPath>(&key, 1), std::span<const double>(&v, 1)),
+               ModelError);
+  // Without places of its own the region takes it (times its share).
+  EXPECT_NO_THROW((void)model::parse_scenario(model_text, "s.toml", {"state[traject].capacity=3000"}));
 }
 
 }  // namespace
