@@ -36,26 +36,129 @@ struct Args : RunArgs {
   double wtp = 50000.0;
   double wtp_max = 200000.0;
   bool detail = false;
+  std::string lang = "en";
 };
+
+// The words of the answer table, in English (the default) and Dutch (--lang nl, the domain's own
+// words: uitstroom naar werk, personen naar werk, referentie).
+struct Words {
+  const char* header_psa;  // N, draws, replicates per draw, plural, seed, reference
+  const char* header_run;  // N, replicates, seed, reference
+  const char* plural;      // of "replicate(s)" after a count of 1 or more
+  const char* uncertainty_line;
+  const char* no_draws;
+  const char* moves;
+  const char* difference_in;
+  const char* extra_cost_per_extra;
+  const char* best;
+  const char* reference;
+  const char* not_bounded;
+  const char* unbounded;
+  const char* footer;
+  const char* over_draws;
+  const char* over_replicates;
+  const char* evpi;
+  const char* drivers;
+  const char* note;
+  const char* unit_person;
+  const char* unit_year;
+  const char* sep;  // between the ends of an interval: "[1, 2]"; Dutch "[1,5; 2]" (the comma is the decimal sign)
+};
+
+constexpr Words english{
+    "comparison of %zu scenarios on %zu parameter draws x %llu replicate%s (seed %llu), common random numbers "
+    "and common draws; reference: %s\n",
+    "comparison of %zu scenarios, %llu replicates each, seed %llu, common random numbers; reference: %s\n",
+    "s",
+    "uncertainty in the %d%% intervals: %s%s\n",
+    " (no uncertain parameters drawn: add --draws D to include them)",
+    "uitstroom_werk (moves)",
+    "difference in ",
+    "extra cost per extra ",
+    "P(best)",
+    "(reference)",
+    " [not bounded: effect may be 0]",
+    " [unbounded]",
+    "\nP(best): probability of the largest net benefit at %s per extra %s (--wtp); intervals of values and "
+    "differences are the %d%% range over the %s; the extra cost per extra %s has a Fieller interval.\n",
+    "parameter draws",
+    "replicates",
+    "\nexpected value of perfect information at %s: %s; of each group of parameters (EVPPI):\n",
+    "\nwhat drives the difference in %s (first-order sensitivity index of each group, per scenario):\n",
+    "note: %s\n",
+    "person reaching work",
+    "person-year in work",
+    ", ",
+};
+
+constexpr Words dutch{
+    "vergelijking van %zu scenario's op %zu parametertrekkingen x %llu replicatie%s (seed %llu), gemeenschappelijke "
+    "toevalsgetallen en trekkingen; referentie: %s\n",
+    "vergelijking van %zu scenario's, elk %llu replicaties, seed %llu, gemeenschappelijke toevalsgetallen; "
+    "referentie: %s\n",
+    "s",
+    "onzekerheid in de %d%%-intervallen: %s%s\n",
+    " (geen onzekere parameters getrokken: voeg --draws D toe om ze mee te nemen)",
+    "uitstroom naar werk",
+    "verschil in ",
+    "extra kosten per extra ",
+    "P(beste)",
+    "(referentie)",
+    " [niet begrensd: effect kan 0 zijn]",
+    " [onbegrensd]",
+    "\nP(beste): kans op de grootste netto-opbrengst bij %s per extra %s (--wtp); intervallen van waarden en "
+    "verschillen zijn het %d%%-bereik over de %s; de extra kosten per extra %s hebben een Fieller-interval.\n",
+    "parametertrekkingen",
+    "replicaties",
+    "\nverwachte waarde van perfecte informatie bij %s: %s; per groep parameters (EVPPI):\n",
+    "\nwat het verschil in %s bepaalt (eerste-orde-gevoeligheidsindex van elke groep, per scenario):\n",
+    "noot: %s\n",
+    "persoon naar werk",
+    "persoonsjaar in werk",
+    "; ",
+};
+
+// A KPI's name in the answer table: its id in English (as `trede info` lists it), the domain's
+// words in Dutch.
+std::string kpi_label(const std::string& kpi, Lang lang) {
+  if (lang == Lang::en) return kpi;
+  if (kpi == "persons_reaching_work") return "personen naar werk";
+  if (kpi == "person_years_in_work") return "persoonsjaren in werk";
+  if (kpi == "cost_total_eur") return "totale kosten (EUR)";
+  if (kpi == "uitstroom_werk") return "uitstroom naar werk";
+  return kpi;
+}
+
+// The sources of uncertainty the intervals include, in the table's language.
+std::string uncertainty_text(const mc::Comparison& c, Lang lang) {
+  const mc::DecisionSummary& d = c.decision;
+  if (lang == Lang::en) return d.uncertainty;
+  char buf[160];
+  if (c.replicates_per_draw > 0)
+    std::snprintf(buf, sizeof buf, "Monte Carlo + parameters (%zu trekkingen x %llu replicatie%s)", c.draws.draws,
+                  static_cast<unsigned long long>(c.replicates_per_draw), c.replicates_per_draw == 1 ? "" : "s");
+  else
+    std::snprintf(buf, sizeof buf, "Monte Carlo (%llu replicaties)",
+                  static_cast<unsigned long long>(c.ensembles.front().replicates));
+  return buf;
+}
 
 // The answer first: per option the effect, moves into work, the cost, the difference in effect
 // against the reference, the extra cost per extra unit of effect and the probability of the
 // largest net benefit — each with its interval, and what uncertainty the intervals hold.
-void print_decision(const mc::Comparison& c) {
+void print_decision(const mc::Comparison& c, Lang lang = Lang::en) {
+  const Words& w = lang == Lang::nl ? dutch : english;
   const mc::DecisionSummary& d = c.decision;
   const auto& base = c.ensembles.front();
   const int level = static_cast<int>(std::lround(c.confidence * 100));
   if (c.replicates_per_draw > 0)
-    std::printf("comparison of %zu scenarios on %zu parameter draws x %llu replicate%s (seed %llu), common random numbers "
-                "and common draws; reference: %s\n",
-                c.names.size(), c.draws.draws, static_cast<unsigned long long>(c.replicates_per_draw),
-                c.replicates_per_draw == 1 ? "" : "s", static_cast<unsigned long long>(base.seed), c.names.front().c_str());
+    std::printf(w.header_psa, c.names.size(), c.draws.draws, static_cast<unsigned long long>(c.replicates_per_draw),
+                c.replicates_per_draw == 1 ? "" : w.plural, static_cast<unsigned long long>(base.seed),
+                c.names.front().c_str());
   else
-    std::printf("comparison of %zu scenarios, %llu replicates each, seed %llu, common random numbers; reference: %s\n",
-                c.names.size(), static_cast<unsigned long long>(base.replicates),
+    std::printf(w.header_run, c.names.size(), static_cast<unsigned long long>(base.replicates),
                 static_cast<unsigned long long>(base.seed), c.names.front().c_str());
-  std::printf("uncertainty in the %d%% intervals: %s%s\n", level, d.uncertainty.c_str(),
-              d.parameter_uncertainty ? "" : " (no uncertain parameters drawn: add --draws D to include them)");
+  std::printf(w.uncertainty_line, level, uncertainty_text(c, lang).c_str(), d.parameter_uncertainty ? "" : w.no_draws);
   auto find = [&](const std::string& k) -> const mc::KpiDecision* {
     for (const auto& x : d.kpis)
       if (x.kpi == k) return &x;
@@ -65,63 +168,61 @@ void print_decision(const mc::Comparison& c) {
   const mc::KpiDecision* moves = find("uitstroom_werk");
   const mc::KpiDecision* cost = find(d.options.cost);
   if (!eff || !cost) {
-    for (const auto& n : d.notes) std::printf("note: %s\n", n.c_str());
+    for (const auto& n : d.notes) std::printf(w.note, n.c_str());
     return;
   }
-  const std::string unit = d.options.effect == "person_years_in_work" ? "person-year in work" : "person reaching work";
-  std::printf("\n%-34s %26s %26s %30s %26s %28s %8s\n", "", eff->kpi.c_str(), moves ? "uitstroom_werk (moves)" : "",
-              "cost_total_eur", ("difference in " + eff->kpi).c_str(), ("extra cost per extra " + unit).c_str(), "P(best)");
+  const std::string unit = d.options.effect == "person_years_in_work" ? w.unit_year : w.unit_person;
+  const std::string effect = kpi_label(eff->kpi, lang);
+  std::printf("\n%-34s %26s %26s %30s %26s %28s %8s\n", "", effect.c_str(), moves ? w.moves : "",
+              kpi_label(cost->kpi, lang).c_str(), (w.difference_in + effect).c_str(),
+              (w.extra_cost_per_extra + unit).c_str(), w.best);
   for (std::size_t i = 0; i < c.names.size(); ++i) {
     auto cell = [&](const mc::KpiDecision* k) {
       if (!k) return std::string();
-      return format_kpi(k->kpi, k->mean[i]) + " [" + format_kpi(k->kpi, k->q_lower[i]) + ", " +
-             format_kpi(k->kpi, k->q_upper[i]) + "]";
+      return format_kpi(k->kpi, k->mean[i], lang) + " [" + format_kpi(k->kpi, k->q_lower[i], lang) + w.sep +
+             format_kpi(k->kpi, k->q_upper[i], lang) + "]";
     };
-    std::string diff = "(reference)", icer;
+    std::string diff = w.reference, icer;
     if (i > 0) {
       const auto& x = eff->difference[i - 1];
-      diff = format_kpi_difference(eff->kpi, x.mean) + " [" + format_kpi_difference(eff->kpi, x.q_lower) + ", " +
-             format_kpi_difference(eff->kpi, x.q_upper) + "]";
+      diff = format_kpi_difference(eff->kpi, x.mean, lang) + " [" + format_kpi_difference(eff->kpi, x.q_lower, lang) +
+             w.sep + format_kpi_difference(eff->kpi, x.q_upper, lang) + "]";
       if (i - 1 < d.cost_per_person.size()) {
         const auto& r = d.options.effect == "person_years_in_work" ? d.cost_per_person_year[i - 1] : d.cost_per_person[i - 1];
-        icer = format_money(r.ratio);
+        icer = format_money(r.ratio, lang);
         if (r.fieller.kind == mc::RatioInterval::Kind::bounded)
-          icer += " [" + format_money(r.fieller.lower) + ", " + format_money(r.fieller.upper) + "]";
+          icer += " [" + format_money(r.fieller.lower, lang) + w.sep + format_money(r.fieller.upper, lang) + "]";
         else
-          icer += r.fieller.kind == mc::RatioInterval::Kind::exclusive ? " [not bounded: effect may be 0]" : " [unbounded]";
+          icer += r.fieller.kind == mc::RatioInterval::Kind::exclusive ? w.not_bounded : w.unbounded;
       }
     }
     const std::string pb = i < d.probability_best_reference.size()
-                               ? format_share(d.probability_best_reference[i]) : std::string("n/a");
+                               ? format_share(d.probability_best_reference[i], lang) : format_share(NAN, lang);
     std::printf("%-34.34s %26s %26s %30s %26s %28s %8s\n", c.names[i].c_str(), cell(eff).c_str(), cell(moves).c_str(),
                 cell(cost).c_str(), diff.c_str(), icer.c_str(), pb.c_str());
   }
-  std::printf("\nP(best): probability of the largest net benefit at %s per extra %s (--wtp); intervals of values and "
-              "differences are the %d%% range over the %s; the extra cost per extra %s has a Fieller interval.\n",
-              format_money(d.options.lambda_reference).c_str(), unit.c_str(), level,
-              d.parameter_uncertainty ? "parameter draws" : "replicates", unit.c_str());
+  std::printf(w.footer, format_money(d.options.lambda_reference, lang).c_str(), unit.c_str(), level,
+              d.parameter_uncertainty ? w.over_draws : w.over_replicates, unit.c_str());
   if (!d.evppi.empty()) {
     // The value of knowing each group of uncertain parameters at the reference willingness to pay.
     const auto& lam = d.acceptability.lambda;
     std::size_t l = 0;
     for (std::size_t j = 0; j < lam.size(); ++j)
       if (std::fabs(lam[j] - d.options.lambda_reference) < std::fabs(lam[l] - d.options.lambda_reference)) l = j;
-    std::printf("\nexpected value of perfect information at %s: %s; of each group of parameters (EVPPI):\n",
-                format_money(lam[l]).c_str(), format_money(d.acceptability.evpi[l]).c_str());
+    std::printf(w.evpi, format_money(lam[l], lang).c_str(), format_money(d.acceptability.evpi[l], lang).c_str());
     for (std::size_t g = 0; g < d.evppi.size(); ++g)
-      std::printf("  %-60.60s %s\n", d.evppi_groups[g].c_str(), format_money(d.evppi[g].value[l]).c_str());
+      std::printf("  %-60.60s %s\n", d.evppi_groups[g].c_str(), format_money(d.evppi[g].value[l], lang).c_str());
   }
   if (!d.sensitivity_effect.empty()) {
-    std::printf("\nwhat drives the difference in %s (first-order sensitivity index of each group, per scenario):\n",
-                eff->kpi.c_str());
+    std::printf(w.drivers, effect.c_str());
     for (std::size_t g = 0; g < d.evppi_groups.size(); ++g) {
       std::printf("  %-60.60s", d.evppi_groups[g].c_str());
       for (std::size_t i = 0; i < d.sensitivity_effect.size(); ++i)
-        std::printf(" %8s", format_share(d.sensitivity_effect[i].first_order[g]).c_str());
+        std::printf(" %8s", format_share(d.sensitivity_effect[i].first_order[g], lang).c_str());
       std::printf("\n");
     }
   }
-  for (const auto& n : d.notes) std::printf("note: %s\n", n.c_str());
+  for (const auto& n : d.notes) std::printf(w.note, n.c_str());
 }
 
 void print_detail(const mc::Comparison& c) {
@@ -258,7 +359,7 @@ int run(const Args& a) {
     io::write_comparison(a.output, c, scenarios, wo);
   }
   if (!a.quiet) {
-    print_decision(c);
+    print_decision(c, a.lang == "nl" ? Lang::nl : Lang::en);
     if (a.detail) print_detail(c);
     if (!a.output.empty()) std::printf("\nwrote %s\n", a.output.c_str());
   }
@@ -305,6 +406,11 @@ const Register reg{"compare", [](CLI::App& app) {
   sub->add_option("--wtp-max", a->wtp_max, "Largest willingness to pay of the acceptability curve and EVPI")
       ->capture_default_str();
   sub->add_flag("--detail", a->detail, "Also print every KPI's paired difference and the per-period tables");
+  sub->add_option("--lang", a->lang,
+                  "Language of the answer table: en (English, default) or nl (Dutch words, Dutch number formatting "
+                  "1.234,5); --detail tables stay in English")
+      ->check(CLI::IsMember({"en", "nl"}))
+      ->capture_default_str();
   return Runner{sub, [a] { return run(*a); }, [a] { return a->scenarios; }};
 }};
 

@@ -25,8 +25,15 @@ std::string grouped(const char* fmt, double v) {
   return s;
 }
 
-std::string special(double v) {
-  if (std::isnan(v)) return "n/a";
+// Dutch separators: "1,234.5" -> "1.234,5".
+std::string localised(std::string s, Lang lang) {
+  if (lang == Lang::nl)
+    for (char& c : s) c = c == ',' ? '.' : c == '.' ? ',' : c;
+  return s;
+}
+
+std::string special(double v, Lang lang = Lang::en) {
+  if (std::isnan(v)) return lang == Lang::nl ? "n.b." : "n/a";
   return v > 0 ? "inf" : "-inf";
 }
 
@@ -38,32 +45,33 @@ std::string with_sign(std::string s, double v) {
 
 }  // namespace
 
-std::string format_number(double v) {
-  if (!std::isfinite(v)) return special(v);
+std::string format_number(double v, Lang lang) {
+  if (!std::isfinite(v)) return special(v, lang);
   // Four significant digits, and whole numbers from 10,000 on.
-  return grouped(std::fabs(v) >= 1e4 ? "%.0f" : "%.4g", v);
+  return localised(grouped(std::fabs(v) >= 1e4 ? "%.0f" : "%.4g", v), lang);
 }
 
-std::string format_money(double eur) {
-  if (!std::isfinite(eur)) return special(eur);
-  return grouped("%.0f", eur);
+std::string format_money(double eur, Lang lang) {
+  if (!std::isfinite(eur)) return special(eur, lang);
+  return localised(grouped("%.0f", eur), lang);
 }
 
-std::string format_share(double share) {
-  if (!std::isfinite(share)) return special(share);
-  return grouped("%.1f", 100.0 * share) + " %";
+std::string format_share(double share, Lang lang) {
+  if (!std::isfinite(share)) return special(share, lang);
+  return localised(grouped("%.1f", 100.0 * share), lang) + " %";
 }
 
-std::string format_kpi(std::string_view name, double v) {
-  if (is_share(name)) return format_share(v);
-  if (is_money(name)) return format_money(v);
-  return format_number(v);
+std::string format_kpi(std::string_view name, double v, Lang lang) {
+  if (is_share(name)) return format_share(v, lang);
+  if (is_money(name)) return format_money(v, lang);
+  return format_number(v, lang);
 }
 
-std::string format_kpi_difference(std::string_view name, double v) {
-  if (!std::isfinite(v)) return special(v);
-  if (is_share(name)) return with_sign(grouped("%.1f", 100.0 * v) + " pp", v);
-  return with_sign(format_kpi(name, v), v);
+std::string format_kpi_difference(std::string_view name, double v, Lang lang) {
+  if (!std::isfinite(v)) return special(v, lang);
+  if (is_share(name))
+    return with_sign(localised(grouped("%.1f", 100.0 * v), lang) + (lang == Lang::nl ? " %-punt" : " pp"), v);
+  return with_sign(format_kpi(name, v, lang), v);
 }
 
 std::string format_kpi_row(std::string_view name, double value, double low, double high, bool difference) {

@@ -48,6 +48,19 @@ TEST(Format, KpiRowsLineUp) {
   EXPECT_EQ(b, "  share_reached_work                             50.0 %  [40.0 %, 60.0 %]");
 }
 
+TEST(Format, DutchSwapsTheSeparators) {
+  EXPECT_EQ(format_number(1234.5, Lang::nl), "1.234");
+  EXPECT_EQ(format_number(56.25, Lang::nl), "56,25");
+  EXPECT_EQ(format_number(-1234567.0, Lang::nl), "-1.234.567");
+  EXPECT_EQ(format_money(2134567890.4, Lang::nl), "2.134.567.890");
+  EXPECT_EQ(format_share(0.41349, Lang::nl), "41,3 %");
+  EXPECT_EQ(format_kpi_difference("share_reached_work", 0.0123, Lang::nl), "+1,2 %-punt");
+  EXPECT_EQ(format_kpi_difference("uitstroom_werk", 31600.0, Lang::nl), "+31.600");
+  EXPECT_EQ(format_kpi_difference("cost_total_eur", -0.4, Lang::nl), "0");
+  EXPECT_EQ(format_number(std::numeric_limits<double>::quiet_NaN(), Lang::nl), "n.b.");
+  EXPECT_EQ(format_number(1234.5, Lang::en), format_number(1234.5));  // English stays the default
+}
+
 TEST(Format, Durations) {
   EXPECT_EQ(format_duration(0.4), "0 s");
   EXPECT_EQ(format_duration(59.4), "59 s");

@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 import trede
 import trede.export
 from conftest import BM2, BM2_SMALL, MODELS, cli, describe, set_args
+from decision_files import PSA_COMPARE_DRAWS, psa_comparison
 
 STATS = ("mean", "sd", "q05", "q50", "q95")
 
@@ -258,6 +259,107 @@ def test_decision_summaries_are_exported(cli_compare_file, tmp_path):
     assert "decision" in t
     dec = t["decision"].frame
     assert list(dec.quantity) == ["probability_best"] * n and np.allclose(dec["mean"], 1.0 / n)
+
+
+DECISION_TABLES = ("decision", "decision_kpi", "decision_difference", "cost_per_person", "acceptability", "ce_plane",
+                   "evppi", "sensitivity")
+
+
+def test_decision_tables_of_a_psa_comparison(tmp_path):
+    """Every /decision table of a comparison with parameter draws, written by `trede export` as
+    CSV and xlsx, read back (pandas, openpyxl) and compared with the file (h5py); units in the
+    headers."""
+    path = psa_comparison(tmp_path)
+    export(path, tmp_path / "csv", "csv")
+    export(path, tmp_path / "xl", "xlsx")
+    c = trede.read(path)
+    names = c.names
+    N = len(names)
+    wb = load_workbook(tmp_path / "xl" / "psa-cmp.xlsx", read_only=True)
+    assert set(DECISION_TABLES) <= set(wb.sheetnames)
+    with h5py.File(path, "r") as f:
+        g = f["decision"]
+        kpis = strings(g["kpi/names"])
+        K = len(kpis)
+        # decision_kpi: [K, N] in kpi-major order, with the unit of each row.
+        t = read_csv(tmp_path / "csv" / "psa-cmp_decision_kpi.csv")
+        assert list(t.columns[:4]) == ["kpi", "unit", "higher is better", "scenario"]
+        assert list(t["kpi"]) == [k for k in kpis for _ in names] and list(t["scenario"]) == names * K
+        np.testing.assert_array_equal(t["mean"], g["kpi/mean"][()].reshape(-1))
+        np.testing.assert_array_equal(t["low (95 % range over the units)"], g["kpi/q_lower"][()].reshape(-1))
+        np.testing.assert_array_equal(t["probability best on this KPI (fraction)"],
+                                      g["kpi/probability_best"][()].reshape(-1))
+        assert t.loc[t.kpi == "cost_total_eur", "unit"].eq("EUR").all()
+        assert t.loc[t.kpi == "persons_reaching_work", "unit"].eq("people").all()
+        header, rows = sheet(wb, "decision_kpi")
+        assert_cells([r[header.index("mean")] for r in rows], g["kpi/mean"][()])
+        # decision_difference: [K, N-1].
+        t = read_csv(tmp_path / "csv" / "psa-cmp_decision_difference.csv")
+        assert list(t["scenario"]) == names[1:] * K
+        for col, ds in (("mean", "mean"), ("low (95 % interval of the mean)", "lower"),
+                        ("high (95 % interval of the mean)", "upper"), ("low (95 % range over the units)", "q_lower"),
+                        ("probability positive (fraction)", "probability_positive")):
+            np.testing.assert_array_equal(t[col], g[f"kpi/difference/{ds}"][()].reshape(-1))
+        # cost_per_person: per person reaching work, then per person-year in work.
+        t = read_csv(tmp_path / "csv" / "psa-cmp_cost_per_person.csv")
+        assert list(t["per"]) == ["extra person reaching work"] * (N - 1) + ["extra person-year in work"] * (N - 1)
+        assert list(t["effect unit"]) == ["people"] * (N - 1) + ["person-years"] * (N - 1)
+        for grp, part in (("cost_per_person", t.iloc[:N - 1]), ("cost_per_person_year", t.iloc[N - 1:])):
+            np.testing.assert_array_equal(part["extra cost per extra unit of effect (EUR per effect unit)"],
+                                          g[f"{grp}/ratio"][()])
+            np.testing.assert_array_equal(part["extra effect (effect unit)"], g[f"{grp}/delta_effect"][()])
+            np.testing.assert_array_equal(part["extra cost (EUR)"], g[f"{grp}/delta_cost"][()])
+            assert list(part["Fieller set"]) == strings(g[f"{grp}/fieller_kind"])
+            np.testing.assert_array_equal(part["Fieller low (95 %, EUR)"], g[f"{grp}/fieller_lower"][()])
+        header, rows = sheet(wb, "cost_per_person")
+        assert [r[header.index("Fieller set")] for r in rows][:N - 1] == strings(g["cost_per_person/fieller_kind"])
+        # acceptability: [N, L] with the EVPI of each willingness to pay.
+        lam = g["acceptability/lambda"][()]
+        t = read_csv(tmp_path / "csv" / "psa-cmp_acceptability.csv")
+        wtp = "willingness to pay (EUR per extra person reaching work)"
+        assert list(t.columns[:2]) == ["scenario", wtp]
+        np.testing.assert_array_equal(t[wtp], np.tile(lam, N))
+        np.testing.assert_array_equal(t["probability of the largest net benefit (fraction)"],
+                                      g["acceptability/probability"][()].reshape(-1))
+        np.testing.assert_array_equal(t["expected net benefit (EUR)"],
+                                      g["acceptability/expected_net_benefit"][()].reshape(-1))
+        np.testing.assert_array_equal(t["EVPI (EUR)"], np.tile(g["acceptability/evpi"][()], N))
+        frontier = g["acceptability/frontier_option"][()]
+        on = t[t["on the frontier"]]
+        assert len(on) == len(lam) and list(on.sort_values(wtp)["scenario"]) == [names[i] for i in frontier]
+        # evppi: [G, L]; sensitivity: [N-1, G].
+        groups = strings(g["evppi/groups"])
+        t = read_csv(tmp_path / "csv" / "psa-cmp_evppi.csv")
+        assert list(t["parameter group"]) == [x for x in groups for _ in lam]
+        np.testing.assert_array_equal(t["EVPPI (EUR)"], g["evppi/value"][()].reshape(-1))
+        t = read_csv(tmp_path / "csv" / "psa-cmp_sensitivity.csv")
+        assert list(t["scenario"]) == [n for n in names[1:] for _ in strings(g["sensitivity/groups"])]
+        np.testing.assert_array_equal(t["first-order index: difference in persons_reaching_work (fraction)"],
+                                      g["sensitivity/effect"][()].reshape(-1))
+        np.testing.assert_array_equal(t["first-order index: difference in cost (fraction)"],
+                                      g["sensitivity/cost"][()].reshape(-1))
+        header, rows = sheet(wb, "sensitivity")
+        assert_cells([r[header.index("first-order index: difference in cost (fraction)")] for r in rows],
+                     g["sensitivity/cost"][()])
+        # ce_plane: one row per option and draw; the means are the file's differences.
+        t = read_csv(tmp_path / "csv" / "psa-cmp_ce_plane.csv")
+        assert list(t.columns) == ["scenario", "draw", "extra effect (people)", "extra cost (EUR)"]
+        assert len(t) == (N - 1) * PSA_COMPARE_DRAWS
+        m = t.groupby("scenario", sort=False).mean()
+        np.testing.assert_allclose(m["extra effect (people)"], g["cost_per_person/delta_effect"][()], rtol=1e-12)
+        np.testing.assert_allclose(m["extra cost (EUR)"], g["cost_per_person/delta_cost"][()], rtol=1e-12)
+    # The summary rows carry their units.
+    t = read_csv(tmp_path / "csv" / "psa-cmp_decision.csv")
+    units = dict(zip(t["quantity"], t["unit"]))
+    assert units["incremental_cost_per_person_reaching_work_eur"] == "EUR" and units["probability_best"] == "fraction"
+    assert units["person_years_in_work"] == "person-years"
+
+
+def test_plain_comparison_has_no_psa_only_tables(cli_compare_file):
+    t = trede.export.tables(cli_compare_file)
+    assert {"decision_kpi", "decision_difference", "cost_per_person", "acceptability", "ce_plane"} <= set(t)
+    assert "evppi" not in t and "sensitivity" not in t
+    assert "replicate" in t["ce_plane"].frame.columns
 
 
 def test_sweep_file(sweep_file, tmp_path):

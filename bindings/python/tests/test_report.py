@@ -32,7 +32,8 @@ import trede.plot
 import trede.report
 from browser import Browser, blank_fraction
 from conftest import BM2, BM2_SMALL, MODELS, PSA_SCENARIO, cli, describe, organisation_variants, set_args
-from trede._answer import answer
+from decision_files import PSA_COMPARE_DRAWS, psa_comparison
+from trede._answer import answer, ce_points, cost_per_person
 from trede._assumptions import _apply_override, delay_mean
 from trede._results import first_order_index
 from trede._format import NumberFormat
@@ -41,12 +42,14 @@ from trede._i18n import KPIS, TEXT, Language
 # A figure counts as rendered when less than this share of its screenshot is one colour.
 MAX_BLANK = 0.97
 RUN_SECTIONS = ["kpis", "ladder", "occupancy", "waiting", "flows", "costs", "tables", "assumptions"]
-COMPARE_SECTIONS = ["answer", "differences", "ladder", "occupancy", "waiting", "costs", "tables", "assumptions"]
+COMPARE_SECTIONS = ["answer", "decision", "differences", "ladder", "occupancy", "waiting", "costs", "tables",
+                    "assumptions"]
+PSA_COMPARE_SECTIONS = ["answer", "decision", "drivers", *COMPARE_SECTIONS[2:]]
 PSA_SECTIONS = ["kpis", "variance", "parameters", "drivers", *RUN_SECTIONS[1:]]
 WIDTHS = (1280, 1920)
 # Tables that must fit the page (no sideways scrolling) at every width.
 TABLES = ("#answer-table", "#trede-table", "#kpi-table", "#assumptions-models", "#variance-table", "#parameters-table",
-          "#drivers-table")
+          "#drivers-table", "#icer-table", "#decision-drivers-table", "#assumptions-drawn")
 # The seed of the estimator tests (TREDE_TEST_SEED overrides it); printed when a test fails.
 SEED = int(os.environ.get("TREDE_TEST_SEED", "20261206"))
 
@@ -514,6 +517,154 @@ def test_first_order_index_recovers_known_shares():
 
 # ---- in the browser -----------------------------------------------------------------------------
 
+# ---- the decision: cost-effectiveness plane, acceptability, cost per extra person, drivers ----------------
+
+@pytest.fixture(scope="module")
+def psa_compare_file(tmp_path_factory):
+    return psa_comparison(tmp_path_factory.mktemp("psa-compare"))
+
+
+@pytest.fixture(scope="module")
+def psa_compare_reports(psa_compare_file):
+    """The report of the PSA comparison in English and Dutch, by `trede report --check-layout`."""
+    out = {}
+    for lang in ("en", "nl"):
+        path = psa_compare_file.parent / f"psa-compare-{lang}.html"
+        p = cli("report", psa_compare_file, "-o", path, "--lang", lang, "--check-layout", cwd=psa_compare_file.parent)
+        assert p.returncode == 0, describe(p)
+        out[lang] = path
+    return out
+
+
+def test_ce_plane_points_are_the_paired_differences_of_the_file(psa_compare_file, cli_compare_file):
+    """One point per unit (a draw in a PSA comparison, a replicate otherwise) and option, and
+    their means are the file's /decision/cost_per_person/delta_effect and delta_cost, computed
+    by the library from the same per-replicate KPIs; so are the person-years in work."""
+    for path, units in ((psa_compare_file, PSA_COMPARE_DRAWS), (cli_compare_file, 5)):
+        c = trede.read(path)
+        p = ce_points(c)
+        assert len(p) == units * (len(c.names) - 1)
+        assert list(dict.fromkeys(p.scenario)) == c.names[1:]
+        means = p.groupby("scenario", sort=False)[["effect_difference", "cost_difference"]].mean()
+        with h5py.File(path, "r") as f:
+            de = f["decision/cost_per_person/delta_effect"][()]
+            dc = f["decision/cost_per_person/delta_cost"][()]
+            dy = f["decision/cost_per_person_year/delta_effect"][()]
+        np.testing.assert_allclose(means["effect_difference"].to_numpy(), de, rtol=1e-12, atol=1e-9)
+        np.testing.assert_allclose(means["cost_difference"].to_numpy(), dc, rtol=1e-12, atol=1e-6)
+        from trede._answer import _replicate_values, _units
+        ref = c.scenarios[0]
+        y0 = _units(c, ref, _replicate_values(ref, "person_years_in_work"))[1]
+        for j, r in enumerate(c.scenarios[1:]):
+            y = _units(c, r, _replicate_values(r, "person_years_in_work"))[1]
+            assert np.mean(y - y0) == pytest.approx(dy[j], rel=1e-12, abs=1e-9)
+
+
+def test_decision_figures_draw_what_the_file_holds(psa_compare_file):
+    import matplotlib.pyplot as plt
+    c = trede.read(psa_compare_file)
+    for lang in ("en", "nl"):
+        ax = trede.plot.ce_plane(c, lang=lang)
+        small = [col for col in ax.collections if len(col.get_offsets()) == PSA_COMPARE_DRAWS]
+        assert len(small) == len(c.names) - 1, "one cloud of points per option"
+        assert "€" in ax.get_ylabel() and trede.plot.finish(ax.figure, lang) == []
+        plt.close(ax.figure)
+        fig = trede.plot.acceptability(c, lang=lang)
+        a, b = fig.axes[:2]
+        frontier = np.asarray(c["decision/acceptability/frontier_probability"])
+        assert any(np.allclose(line.get_ydata(), frontier) and line.get_linewidth() > 5 for line in a.lines)
+        for j in range(len(c.names)):
+            assert any(np.allclose(line.get_ydata(), np.asarray(c["decision/acceptability/probability"])[j])
+                       for line in a.lines)
+        assert any(np.allclose(line.get_ydata(), np.asarray(c["decision/acceptability/evpi"])) for line in b.lines)
+        assert trede.plot.finish(fig, lang) == []
+        plt.close(fig)
+        fig = trede.plot.decision_drivers(c, lang=lang)
+        assert len([ax for ax in fig.axes if ax.get_visible()]) == 3  # effect, cost, EVPPI
+        assert trede.plot.finish(fig, lang) == []
+        plt.close(fig)
+
+
+def test_psa_comparison_report_answers_with_the_decision(psa_compare_reports, psa_compare_file):
+    html = psa_compare_reports["en"].read_text()
+    assert_self_contained(html)
+    assert section_ids(html) == PSA_COMPARE_SECTIONS
+    c = trede.read(psa_compare_file)
+    f = NumberFormat("en")
+    text = text_of(html)
+    decision = text_of(html[html.index('<h2 id="decision"'):html.index('<h2 id="drivers"')])
+    assert f"one parameter draw (its replicates averaged); there are {PSA_COMPARE_DRAWS}" in decision
+    assert "Monte Carlo + parameter (40 draws x 1 replicates)" in decision
+    # The cost per extra person: every ratio and its Fieller interval, and an unbounded one said in words.
+    icer = table_text(html, "icer-table")
+    t = cost_per_person(c)
+    for _, row in t.iterrows():
+        assert f.value("eur", row["ratio"]) in icer
+        if row["fieller_kind"] == "bounded":
+            assert f.interval("eur", row["ratio"], row["fieller_lower"], row["fieller_upper"])[1] in icer
+    kinds = set(t["fieller_kind"])
+    assert "unbounded" in kinds, "the fixture has an option whose ratio the data cannot bound"
+    assert "unbounded: the data cannot bound the ratio" in icer
+    # EVPI at the reference willingness to pay, and every parameter group with its EVPPI.
+    lam = np.asarray(c["decision/acceptability/lambda"])
+    i = int(np.argmin(np.abs(lam - 50000)))
+    assert f.value("eur", np.asarray(c["decision/acceptability/evpi"])[i]) in text
+    drivers = table_text(html.replace("<wbr>", ""), "decision-drivers-table")  # keys may wrap in the page
+    groups = [g for g in (x.decode() if isinstance(x, bytes) else x for x in np.asarray(c["decision/evppi/groups"]))]
+    for g, v in zip(groups, np.asarray(c["decision/evppi/value"])[:, i]):
+        assert g.split(", ")[0] in drivers
+        assert f.value("eur", v) in drivers
+    # The assumptions: every uncertain parameter with its distribution, and the simulated share.
+    assumptions = text[text.index("Assumptions What the results rest on"):]
+    with h5py.File(psa_compare_file, "r") as h:
+        keys = [k.decode() for k in h["draws/keys"][()]]
+        dists = [d.decode() for d in h["draws/distributions"][()]]
+    for k, d in zip(keys, dists):
+        assert k in assumptions and d in assumptions, (k, d)
+    assert "simulated share" in assumptions and "50.0 %" in assumptions
+    assert "Drawn in this comparison: 40 parameter sets" in assumptions
+    assert len(images(html)) == 3 + 2 + 4 + 1  # decision (3), differences (2), ladder (2), occupancy, waiting, costs
+
+
+def test_psa_comparison_report_in_dutch(psa_compare_reports, psa_compare_file):
+    html = psa_compare_reports["nl"].read_text()
+    text = text_of(html)
+    for words in ("Besluit: extra effect en extra kosten", "Wat het antwoord bepaalt", "Extra kosten per extra persoon "
+                  "naar werk", "onbegrensd", "Verwachte waarde van perfecte informatie", "gesimuleerd aandeel",
+                  "grootste netto-opbrengst", "parametergroep"):
+        assert words in text, words
+    for english in ("Decision:", "What drives", "willingness to pay", "unbounded"):
+        assert english not in text, english
+    c = trede.read(psa_compare_file)
+    nl = NumberFormat("nl")
+    for r in cost_per_person(c)["ratio"]:
+        assert nl.value("eur", r) in table_text(html, "icer-table")
+
+
+def test_plain_comparison_has_a_decision_section_and_says_what_is_missing(reports, cli_compare_file, tmp_path):
+    html = reports["compare", "en"].read_text()
+    text = text_of(html)
+    decision = text_of(html[html.index('<h2 id="decision"'):html.index('<h2 id="differences"')])
+    assert "one replicate; there are 5" in decision and "trede compare … --draws D" in decision
+    assert 'id="drivers"' not in html
+    # A Fieller set outside an interval is said in words, with its ends.
+    path = tmp_path / "exclusive.h5"
+    shutil.copy(cli_compare_file, path)
+    with h5py.File(path, "a") as f:
+        kinds = f["decision/cost_per_person/fieller_kind"]
+        kinds[0] = "exclusive"
+        lo, hi = f["decision/cost_per_person/fieller_lower"][0], f["decision/cost_per_person/fieller_upper"][0]
+    out = trede.report.write_report(path, tmp_path / "exclusive.html", strict=True)
+    icer = table_text(out.read_text(), "icer-table")
+    f = NumberFormat("en")
+    assert f"not bounded: the extra effect may be 0 (below {f.value('eur', lo)} or above {f.value('eur', hi)})" in icer
+    # A file without decision summaries (an older trede) says so instead of drawing empty panels.
+    with h5py.File(path, "a") as f:
+        del f["decision"]
+    html = trede.report.render(path, strict=True)
+    assert "has no decision summaries" in text_of(html)
+
+
 @pytest.fixture(scope="module")
 def browser():
     with Browser() as b:
@@ -560,6 +711,16 @@ def test_run_report_in_the_browser(browser, reports, lang, tmp_path_factory):
 def test_comparison_report_in_the_browser(browser, reports, lang):
     page = check_page(browser, reports["compare", lang], COMPARE_SECTIONS, reports["compare", lang].parent / "screens")
     assert "gecombineerd" in page.title
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_psa_comparison_report_in_the_browser(browser, psa_compare_reports, lang):
+    page = check_page(browser, psa_compare_reports[lang], PSA_COMPARE_SECTIONS,
+                      psa_compare_reports[lang].parent / "screens")
+    assert "groningen-uncertain" in page.title
+    assert len(page.images) == 10
+    for selector in ("#icer-table", "#decision-drivers-table", "#assumptions-drawn"):
+        assert browser.overflow(selector) is not None, f"{selector} missing"
 
 
 @pytest.mark.parametrize("lang", ["en", "nl"])

@@ -31,15 +31,16 @@ comparison with the reference).
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 import numpy as np
 import pandas as pd
 
 from ._i18n import KPIS
-from ._results import Comparison, PsaResult, Result, _as_str_list, t_quantile
+from ._results import Comparison, PsaResult, Result, _as_str_list, _attrs, t_quantile
 
-__all__ = ["answer", "decision_rows", "uncertainty_source", "ANSWER_KPIS", "MAIN_QUANTITIES", "COLUMNS"]
+__all__ = ["answer", "decision_rows", "uncertainty_source", "decision_attrs", "ce_points", "cost_per_person",
+           "reference_lambda", "ANSWER_KPIS", "MAIN_QUANTITIES", "COLUMNS"]
 
 #: KPIs of the answer table, in order.
 ANSWER_KPIS = ("persons_reaching_work", "uitstroom_werk", "cost_total_eur")
@@ -128,6 +129,8 @@ def answer(comparison: Comparison) -> pd.DataFrame:
     level = c.confidence
     models = _models(c)
     source = monte_carlo_source(c)
+    if "draws" in c.attrs:  # the runs span the parameter draws: an interval of the mean over all of them
+        source = f"Monte Carlo + parameter (interval of the mean over {c.replicates} runs: {c.attrs['draws']} draws)"
     psa = _psa_kpis(c)
     d_kpi = c.difference("kpi")
     d_kpi = d_kpi.pivot_table(index=["scenario", "kpi"], columns="statistic", values="value")
@@ -172,3 +175,107 @@ def answer(comparison: Comparison) -> pd.DataFrame:
                          "uncertainty": source, "label": label})
     rows += decision_rows(c)
     return pd.DataFrame(rows, columns=COLUMNS + ["label"])
+
+
+# ---- the decision: cost-effectiveness plane and incremental ratios ---------------------------------
+
+def decision_attrs(comparison: Comparison) -> Dict[str, Any]:
+    """The attributes of ``/decision`` (effect, cost, lambda_reference, units, uncertainty,
+    confidence); empty when the file has no decision summaries."""
+    if "decision/acceptability/lambda" not in set(comparison.keys()):
+        return {}
+    source = comparison.path if comparison.path is not None else comparison._image  # noqa: SLF001
+    try:
+        return _attrs(source, "decision") if source is not None else {}
+    except (KeyError, OSError):
+        return {}
+
+
+def _work_states(result: Result) -> np.ndarray:
+    """The states whose person-years count as years in work: the scenario's ``[kpi]
+    work_states`` (read from the scenario text and its bases stored in the file), by default
+    the states on trede 5 and 6 that people leave again (not exits)."""
+    from ._assumptions import document
+    try:
+        named = document(result)[0].get("kpi", {}).get("work_states")
+    except ValueError:  # an unreadable scenario text: the default below
+        named = None
+    if named:
+        return np.array([result.states.index(s) for s in named if s in result.states], dtype=int)
+    leaving = set(result.edges["from"])
+    return np.array([i for i, (s, t) in enumerate(zip(result.states, result.trede)) if t >= 5 and s in leaving],
+                    dtype=int)
+
+
+def _replicate_values(result: Result, name: str) -> np.ndarray:
+    """[R] the value of KPI ``name`` in every replicate (``person_years_in_work``: summed from
+    the person-years of the work states)."""
+    if name == "person_years_in_work":
+        py = np.asarray(result["replicates/person_years"], dtype=float)  # [R, P, S]
+        return py[:, :, _work_states(result)].sum(axis=(1, 2))
+    return np.asarray(result["replicates/kpi"], dtype=float)[:, result.kpi_names.index(name)]
+
+
+def _units(comparison: Comparison, result: Result, values: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """(unit labels, value per unit): per draw (its replicates averaged) in a PSA comparison,
+    per replicate otherwise."""
+    if "draws" in comparison.attrs and "replicates/draw" in result:
+        draw = np.asarray(result["replicates/draw"], dtype=np.int64)
+        units = np.unique(draw)
+        return units, np.array([values[draw == u].mean() for u in units])
+    return np.asarray(result["replicates/replicate"], dtype=np.int64), values
+
+
+def ce_points(comparison: Comparison) -> pd.DataFrame:
+    """The cost-effectiveness plane as data: one row per option (every scenario but the
+    reference) and unit of the decision (a replicate; in a PSA comparison a parameter draw with
+    its replicates averaged), with the option's paired difference from the reference in the
+    effect (``effect_difference``, the decision's effect: people reaching work unless the file
+    says ``person_years_in_work``) and in the cost (``cost_difference``, EUR). Computed from the
+    scenarios' per-replicate KPIs; the means over the units are the file's
+    ``/decision/cost_per_person/delta_effect`` and ``delta_cost``. Columns: scenario, unit,
+    effect_difference, cost_difference."""
+    at = decision_attrs(comparison)
+    effect, cost = str(at.get("effect", "persons_reaching_work")), str(at.get("cost", "cost_total_eur"))
+    ref = comparison.scenarios[0]
+    units, e0 = _units(comparison, ref, _replicate_values(ref, effect))
+    _, c0 = _units(comparison, ref, _replicate_values(ref, cost))
+    frames = []
+    for name, r in zip(comparison.names[1:], comparison.scenarios[1:]):
+        u, e = _units(comparison, r, _replicate_values(r, effect))
+        _, c = _units(comparison, r, _replicate_values(r, cost))
+        if not np.array_equal(u, units):
+            raise ValueError(f"{name}: other units than the reference's; the differences are not paired")
+        frames.append(pd.DataFrame({"scenario": name, "unit": units, "effect_difference": e - e0,
+                                    "cost_difference": c - c0}))
+    return pd.concat(frames, ignore_index=True) if frames else \
+        pd.DataFrame(columns=["scenario", "unit", "effect_difference", "cost_difference"])
+
+
+def cost_per_person(comparison: Comparison, per: str = "person") -> pd.DataFrame:
+    """The extra cost per extra person reaching work (``per="person"``) or per extra
+    person-year in work (``per="person_year"``) of every option against the reference
+    (``/decision/cost_per_person{,_year}``): one row per option with the ratio of the mean
+    differences, the differences themselves, Fieller's confidence set (``fieller_kind``:
+    bounded, exclusive — the effect difference may be 0 and the set is everything outside
+    [lower, upper] — or unbounded) and the bootstrap interval. Empty without decision
+    summaries."""
+    group = "decision/cost_per_person" + ("_year" if per == "person_year" else "")
+    keys = [k for k in comparison.keys() if k.startswith(group + "/") and "/" not in k[len(group) + 1:]]
+    if not keys:
+        return pd.DataFrame(columns=["scenario"])
+    out: Dict[str, Any] = {"scenario": comparison.names[1:]}
+    for k in sorted(keys):
+        v = comparison[k]
+        col = k[len(group) + 1:]
+        out[col] = _as_str_list(v) if np.asarray(v).dtype.kind in "OSU" else np.asarray(v, dtype=float)
+    return pd.DataFrame(out)
+
+
+def reference_lambda(comparison: Comparison) -> Tuple[int, float]:
+    """(index, value) of the willingness to pay of the acceptability grid nearest the
+    decision's reference (``lambda_reference``, EUR per extra unit of effect)."""
+    lam = np.asarray(comparison["decision/acceptability/lambda"], dtype=float)
+    ref = float(decision_attrs(comparison).get("lambda_reference", 50000.0))
+    i = int(np.argmin(np.abs(lam - ref)))
+    return i, float(lam[i])

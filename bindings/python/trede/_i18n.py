@@ -178,6 +178,16 @@ TEXT: Dict[str, Tuple[str, str]] = {
                        "overdrachtsregels en kosten worden als bekend verondersteld (zie Aannames); de intervallen "
                        "zeggen dus hoe nauwkeurig het model is doorgerekend, niet hoe zeker het antwoord is."),
     "uncertainty_from_file": ("Intervals include: <b>{sources}</b>.", "De intervallen bevatten: <b>{sources}</b>."),
+    "note_answer_psa": ("Totals over the whole run, {start}–{end}, over {D} parameter draws × {r} replicate(s): people "
+                        "reaching work, moves into work and cost with their {level} % range over the draws (parameter "
+                        "and Monte Carlo uncertainty); below each, the difference with <b>{ref}</b> and its range "
+                        "(paired: the same people, random numbers and parameter draws in every scenario). ▲ / ▼: the "
+                        "range lies wholly above / below zero.",
+                        "Totalen over de hele looptijd, {start}–{end}, over {D} parametertrekkingen × {r} "
+                        "replicatie(s): personen naar werk, uitstroom naar werk en kosten met hun {level} %-bereik "
+                        "over de trekkingen (parameter- en Monte Carlo-onzekerheid); daaronder het verschil met "
+                        "<b>{ref}</b> en zijn bereik (gepaard: dezelfde personen, toevalsgetallen en "
+                        "parametertrekkingen in elk scenario). ▲ / ▼: het bereik ligt geheel boven / onder nul."),
     "uncertainty_col": ("uncertainty included", "meegenomen onzekerheid"),
     "monte_carlo": ("Monte Carlo", "Monte Carlo"),
     "people_reaching_work": ("people reaching work", "personen naar werk"),
@@ -420,6 +430,123 @@ TEXT: Dict[str, Tuple[str, str]] = {
                             "Getrokken in deze analyse: zie Onzekere parameters hierboven."),
     "asm_correlated": ("correlated: {keys}", "gecorreleerd: {keys}"),
     "asm_mvn": ("multivariate normal ({scale} scale): {keys}", "multivariaat normaal ({scale} schaal): {keys}"),
+    # the decision (comparison report)
+    "sec_decision": ("Decision: extra effect and extra cost", "Besluit: extra effect en extra kosten"),
+    "note_decision": ("Every option against <b>{ref}</b>, paired: the same people, random numbers{draws} in every "
+                      "option. The unit of the decision is one {unit}; there are {U}. Sources of uncertainty: "
+                      "{uncertainty}.",
+                      "Elke optie tegenover <b>{ref}</b>, gepaard: dezelfde personen en toevalsgetallen{draws} in "
+                      "elke optie. De eenheid van het besluit is één {unit}; het zijn er {U}. Bronnen van "
+                      "onzekerheid: {uncertainty}."),
+    "dec_common_draws": (" and parameter draws", " en parametertrekkingen"),
+    "dec_unit_replicate": ("replicate", "replicatie"),
+    "dec_unit_draw": ("parameter draw (its replicates averaged)", "parametertrekking (gemiddelde van haar replicaties)"),
+    "dec_effect_years": ("person-years in work", "persoonsjaren in werk"),
+    "dec_per_person": ("per extra person in work", "per extra persoon naar werk"),
+    "dec_per_year": ("per extra person-year in work", "per extra persoonsjaar in werk"),
+    "dec_wtp_line": ("{wtp} {per}", "{wtp} {per}"),
+    "dec_extra_effect": ("extra {effect}", "extra {effect}"),
+    "dec_extra_cost": ("extra total public cost", "extra totale publieke kosten"),
+    "dec_plane_title": ("each option minus {ref}", "elke optie min {ref}"),
+    "cap_ce_plane": ("The cost-effectiveness plane: each small point is one {unit}, at the option's difference from "
+                     "{ref} in people reaching work (right: more) and in total public cost (up: dearer); the large "
+                     "points are the means. Below the dashed line an option is worth its cost at {wtp} {per}; "
+                     "bottom right: more people in work for less money.",
+                     "Het kosteneffectiviteitsvlak: elk klein punt is één {unit}, op het verschil van de optie met "
+                     "{ref} in personen naar werk (rechts: meer) en in totale publieke kosten (omhoog: duurder); de "
+                     "grote punten zijn de gemiddelden. Onder de stippellijn is een optie haar kosten waard bij "
+                     "{wtp} {per}; rechtsonder: meer mensen aan het werk voor minder geld."),
+    "dec_frontier": ("frontier (largest expected net benefit)", "grens (grootste verwachte netto-opbrengst)"),
+    "dec_probability_best": ("probability of the largest net benefit", "kans op de grootste netto-opbrengst"),
+    "dec_wtp_axis": ("willingness to pay (€)\n{per}", "betalingsbereidheid (€)\n{per}"),
+    "dec_ceac_title": ("acceptability curves", "aanvaardbaarheidscurven"),
+    "dec_evpi_axis": ("value of perfect information", "waarde van perfecte informatie"),
+    "dec_evpi_title": ("EVPI: what certainty would be worth", "EVPI: wat zekerheid waard zou zijn"),
+    "cap_acceptability": ("Left: for each willingness to pay (€ {per}) the probability that an option has the "
+                          "largest net benefit (value of its effect minus its cost) over the {U} units; the grey "
+                          "band follows the option with the largest expected net benefit (the frontier), dotted "
+                          "lines mark where the frontier changes option, the dashed line is {wtp}. Right: the "
+                          "expected value of perfect information (EVPI) with ± 2 standard errors: what removing "
+                          "all uncertainty in the choice would be worth.",
+                          "Links: voor elke betalingsbereidheid (€ {per}) de kans dat een optie de grootste "
+                          "netto-opbrengst heeft (waarde van het effect min de kosten) over de {U} eenheden; de "
+                          "grijze band volgt de optie met de grootste verwachte netto-opbrengst (de grens), "
+                          "stippellijnen markeren waar de grens van optie wisselt, de streeplijn is {wtp}. Rechts: "
+                          "de verwachte waarde van perfecte informatie (EVPI) met ± 2 standaardfouten: wat het "
+                          "wegnemen van alle onzekerheid in de keuze waard zou zijn."),
+    "dec_icer_heading": ("Extra cost per extra person in work", "Extra kosten per extra persoon naar werk"),
+    "note_icer": ("The ratio of the mean extra cost to the mean extra effect, with its {level} % Fieller interval "
+                  "(and a bootstrap interval over the units). A negative ratio with more people in work: the option "
+                  "saves money and gets more people into work. When the extra effect may be zero the ratio has no "
+                  "bounded interval, and the table says so.",
+                  "De verhouding van de gemiddelde extra kosten tot het gemiddelde extra effect, met het {level} "
+                  "%-Fieller-interval (en een bootstrapinterval over de eenheden). Een negatieve verhouding met "
+                  "meer mensen aan het werk: de optie bespaart geld en helpt meer mensen aan werk. Als het extra "
+                  "effect nul kan zijn, heeft de verhouding geen begrensd interval; de tabel zegt dat."),
+    "dec_extra_people": ("extra people reaching work", "extra personen naar werk"),
+    "dec_extra_years": ("extra person-years in work", "extra persoonsjaren in werk"),
+    "dec_extra_cost_h": ("extra total public cost", "extra totale publieke kosten"),
+    "dec_ratio_person": ("extra cost per extra person in work", "extra kosten per extra persoon naar werk"),
+    "dec_ratio_year": ("extra cost per extra person-year in work", "extra kosten per extra persoonsjaar in werk"),
+    "dec_fieller": ("{level} % Fieller interval", "{level} %-Fieller-interval"),
+    "dec_bootstrap": ("bootstrap", "bootstrap"),
+    "fieller_exclusive": ("not bounded: the extra effect may be 0 (below {lo} or above {hi})",
+                          "niet begrensd: het extra effect kan 0 zijn (onder {lo} of boven {hi})"),
+    "fieller_unbounded": ("unbounded: the data cannot bound the ratio",
+                          "onbegrensd: de gegevens begrenzen de verhouding niet"),
+    "dec_evpi_at": ("Expected value of perfect information at {wtp} {per}: <b>{evpi}</b> (± {se}), for the people "
+                    "simulated over the whole run: the most that removing every uncertainty in this choice could be "
+                    "worth.",
+                    "Verwachte waarde van perfecte informatie bij {wtp} {per}: <b>{evpi}</b> (± {se}), voor de "
+                    "gesimuleerde personen over de hele looptijd: het meeste dat het wegnemen van alle onzekerheid "
+                    "in deze keuze waard kan zijn."),
+    "dec_notes": ("Left out: {notes}", "Weggelaten: {notes}"),
+    "dec_missing": ("This comparison file has no decision summaries (written by an older trede): run trede compare "
+                    "again to get the cost-effectiveness plane and the acceptability curve.",
+                    "Dit vergelijkingsbestand heeft geen besluitsamenvattingen (geschreven door een oudere trede): "
+                    "draai trede compare opnieuw voor het kosteneffectiviteitsvlak en de aanvaardbaarheidscurve."),
+    "dec_plain_drivers": ("These intervals include Monte Carlo uncertainty only. Which uncertain parameter drives the "
+                          "answer needs parameter draws: <code>trede compare … --draws D</code>.",
+                          "Deze intervallen bevatten alleen Monte Carlo-onzekerheid. Welke onzekere parameter het "
+                          "antwoord bepaalt, vraagt om parametertrekkingen: <code>trede compare … --draws D</code>."),
+    "sec_dec_drivers": ("What drives the answer", "Wat het antwoord bepaalt"),
+    "note_dec_drivers": ("For each group of uncertain parameters (parameters drawn together form one group): its "
+                         "first-order index, the share of the variance over the {D} draws of an option's difference "
+                         "from the reference that the group alone explains (a regression of the difference on the "
+                         "group's values), and its expected value of partial perfect information (EVPPI, by "
+                         "regression as well): what knowing that group exactly would be worth at {wtp} {per}.",
+                         "Voor elke groep onzekere parameters (samen getrokken parameters vormen één groep): de "
+                         "eerste-orde-index, het aandeel van de variantie over de {D} trekkingen van het verschil van "
+                         "een optie met de referentie dat de groep alleen verklaart (een regressie van het verschil "
+                         "op de waarden van de groep), en de verwachte waarde van gedeeltelijke perfecte informatie "
+                         "(EVPPI, ook door regressie): wat het exact kennen van die groep waard zou zijn bij {wtp} "
+                         "{per}."),
+    "dec_index_effect": ("first-order index: difference in {effect}", "eerste-orde-index: verschil in {effect}"),
+    "dec_index_cost": ("first-order index: difference in cost", "eerste-orde-index: verschil in kosten"),
+    "dec_evppi_title": ("EVPPI at {wtp}", "EVPPI bij {wtp}"),
+    "cap_dec_drivers": ("What drives the answer: per group of uncertain parameters the first-order index of each "
+                        "option's difference from {ref} (bars in the option's colour) and the EVPPI at {wtp}, the "
+                        "group with the largest index on top.",
+                        "Wat het antwoord bepaalt: per groep onzekere parameters de eerste-orde-index van het "
+                        "verschil van elke optie met {ref} (staven in de kleur van de optie) en de EVPPI bij {wtp}, "
+                        "de groep met de grootste index bovenaan."),
+    "dec_group": ("parameter group", "parametergroep"),
+    "dec_index_range": ("index: {what}", "index: {what}"),
+    "dec_diff_effect": ("difference in {effect}", "verschil in {effect}"),
+    "dec_diff_cost": ("difference in cost", "verschil in kosten"),
+    "dec_evppi_col": ("EVPPI at {wtp}", "EVPPI bij {wtp}"),
+    "dec_evppi_share": ("share of EVPI", "aandeel van EVPI"),
+    "dec_not_estimated": ("not estimated", "niet geschat"),
+    "asm_sample": ("simulated share", "gesimuleerd aandeel"),
+    "asm_sample_note": ("Simulated share (<code>sample_share</code>): the scenario runs this share of the population "
+                        "(people, inflow and places scaled); counts and costs are of the people simulated.",
+                        "Gesimuleerd aandeel (<code>sample_share</code>): het scenario rekent dit aandeel van de "
+                        "bevolking door (personen, instroom en plaatsen geschaald); aantallen en kosten zijn van de "
+                        "gesimuleerde personen."),
+    "asm_uncertain_drawn_cmp": ("Drawn in this comparison: {D} parameter sets from the distributions below, the same "
+                                "draws for every option.",
+                                "Getrokken in deze vergelijking: {D} parametersets uit de verdelingen hieronder, "
+                                "dezelfde trekkingen voor elke optie."),
     # variants of labels in figures
     "per_year": ("{what} per year", "{what} per jaar"),
     "significant_filled": ("filled: interval excludes 0", "gevuld: interval sluit 0 uit"),

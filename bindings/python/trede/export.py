@@ -24,8 +24,10 @@ run             kpi, kpi_replicates, kpi_period, occupancy, ladder, waiting, wai
 psa             the run's tables over every draw and replicate (kpi_replicates with a draw column), and
                 parameters, draws, draw_kpi, variance (R >= 2 replicates per draw), first_order
 comparison      scenarios, answer, kpi, differences_kpi, differences_kpi_period, differences_ladder,
-                variance_reduction, decision (when the file has decision summaries), and occupancy,
-                ladder, waiting, kpi_period, flows, cost_cumulative of every scenario
+                variance_reduction, and occupancy, ladder, waiting, kpi_period, flows, cost_cumulative of
+                every scenario; with decision summaries (``/decision``, every comparison ``trede compare``
+                writes): decision (the summary rows), decision_kpi, decision_difference, cost_per_person,
+                acceptability, ce_plane, and for comparisons with parameter draws evppi, sensitivity
 sweep           points, kpi, kpi_period, occupancy, ladder, waiting, cost_cumulative (per point)
 calibration     estimates, parameters, covariance, intensity, sojourn, starts, targets, notes
 =============== ===========================================================================================
@@ -52,7 +54,8 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 import pandas as pd
 
-from ._answer import MAIN_QUANTITIES, answer, uncertainty_source
+from ._answer import (MAIN_QUANTITIES, answer, ce_points, cost_per_person, decision_attrs, reference_lambda,
+                      uncertainty_source)
 from ._errors import Error, IoError
 from ._i18n import KPIS, kpi_unit
 from ._results import (STATISTICS, Comparison, PsaResult, Result, Sweep, _as_str_list, _attrs, read, summarize,
@@ -300,8 +303,10 @@ def _comparison_tables(c: Comparison) -> Dict[str, Table]:
                                            "replicates": [r.replicates for r in c.scenarios]}),
                              "the scenarios compared, the reference first")
     a = answer(c)
-    a.insert(4, "unit", [kpi_unit(q) if q in KPIS else ("people" if q.startswith("trede_") else "")
-                         for q in a.quantity])
+    by_kind = {"eur": "EUR", "prob": "fraction", "share": "fraction", "count": "people", "years": "years"}
+    a.insert(4, "unit", [kpi_unit(q) if q in KPIS else "people" if q.startswith("trede_") else
+                         "person-years" if q == "person_years_in_work" else by_kind.get(k, "")
+                         for q, k in zip(a.quantity, a.kind)])
     a = a.rename(columns={"lo": f"low ({level} % interval of the mean)", "hi": f"high ({level} % interval of the mean)",
                           "difference": "difference with the reference",
                           "difference_lo": f"difference_low ({level} % interval)",
@@ -336,11 +341,139 @@ def _comparison_tables(c: Comparison) -> Dict[str, Table]:
     if len(decision):
         out["decision"] = Table(decision.reset_index(drop=True), "decision summaries stored in the file "
                                 "(/decision/summary)")
+    out.update(_decision_tables(c))
     per = [_result_tables(r) for r in c.scenarios]
     for name in ("occupancy", "ladder", "waiting", "kpi_period", "flows", "cost_cumulative"):
         if all(name in p for p in per):
             out[name] = Table(_stack([p[name].frame for p in per], c.names), per[0][name].description +
                               ", per scenario")
+    return out
+
+
+def _decision_tables(c: Comparison) -> Dict[str, Table]:
+    """The decision summaries of ``/decision`` as tidy tables, units in the headers (KPI rows: a
+    ``unit`` column)."""
+    at = decision_attrs(c)
+    if not at:
+        return {}
+    out: Dict[str, Table] = {}
+    keys = set(c.keys())
+    psa = "draws" in c.attrs
+    level = int(round(float(at.get("confidence", c.confidence)) * 100))
+    source = str(at.get("uncertainty", c.uncertainty))
+    unit_word = "parameter draw (its replicates averaged)" if psa else "replicate"
+    effect = str(at.get("effect", "persons_reaching_work"))
+    effect_unit = "person-years" if effect == "person_years_in_work" else "people"
+    wtp = ("willingness to pay (EUR per extra " +
+           ("person-year in work)" if effect == "person_years_in_work" else "person reaching work)"))
+    names, ref = c.names, c.reference
+    if "decision/kpi/names" in keys:
+        kpis = _as_str_list(c["decision/kpi/names"])
+        units = np.array([kpi_unit(k) if k in KPIS else ("person-years" if k == "person_years_in_work" else "")
+                          for k in kpis], dtype=object)
+        kaxis = (("kpi", "unit"), (np.array(kpis, dtype=object), units))
+        get = lambda k: np.asarray(c[f"decision/kpi/{k}"], dtype=float)  # noqa: E731
+        frame = _grid([kaxis, (("scenario",), (np.array(names, dtype=object),))],
+                      {"mean": get("mean"), f"low ({level} % range over the units)": get("q_lower"),
+                       f"high ({level} % range over the units)": get("q_upper"),
+                       "probability best on this KPI (fraction)": get("probability_best")})
+        better = dict(zip(kpis, np.asarray(c["decision/kpi/higher_is_better"]).astype(bool)))
+        frame.insert(2, "higher is better", [bool(better[k]) for k in frame["kpi"]])
+        frame["uncertainty included"] = source
+        out["decision_kpi"] = Table(frame, f"the headline KPIs of every option over the {at.get('units', '')} units "
+                                    f"of the decision (one unit: one {unit_word}): mean, the {level} % range of the "
+                                    "values over the units, and the share of units in which the option is best on the "
+                                    "KPI; values in the row's unit")
+        dget = lambda k: np.asarray(c[f"decision/kpi/difference/{k}"], dtype=float)  # noqa: E731
+        out["decision_difference"] = Table(
+            _grid([kaxis, (("scenario",), (np.array(names[1:], dtype=object),))],
+                  {"mean": dget("mean"), f"low ({level} % interval of the mean)": dget("lower"),
+                   f"high ({level} % interval of the mean)": dget("upper"),
+                   f"low ({level} % range over the units)": dget("q_lower"),
+                   f"high ({level} % range over the units)": dget("q_upper"),
+                   "probability positive (fraction)": dget("probability_positive")}).assign(
+                       **{"uncertainty included": source}),
+            f"paired differences option − {ref} of the headline KPIs over the units of the decision: the mean with "
+            f"its {level} % interval, the {level} % range of the differences and the share of units in which the "
+            "difference is positive; values in the row's unit")
+    frames = []
+    for per, label, unit in (("person", "extra person reaching work", "people"),
+                             ("person_year", "extra person-year in work", "person-years")):
+        t = cost_per_person(c, per)
+        if len(t.columns) <= 1:
+            continue
+        rows = pd.DataFrame({"scenario": t["scenario"], "per": label,
+                             f"extra effect ({unit})": t["delta_effect"], "extra cost (EUR)": t["delta_cost"],
+                             f"extra cost per {label} (EUR)": t["ratio"],
+                             "Fieller set": t.get("fieller_kind", ""),
+                             f"Fieller low ({level} %, EUR)": t.get("fieller_lower", np.nan),
+                             f"Fieller high ({level} %, EUR)": t.get("fieller_upper", np.nan),
+                             "bootstrap interval": t.get("bootstrap_kind", ""),
+                             f"bootstrap low ({level} %, EUR)": t.get("bootstrap_lower", np.nan),
+                             f"bootstrap high ({level} %, EUR)": t.get("bootstrap_upper", np.nan)})
+        rows.columns = [c2 if "extra cost per" not in c2 else "extra cost per extra unit of effect (EUR per effect unit)"
+                        for c2 in rows.columns]
+        rows.columns = [c2 if not c2.startswith("extra effect") else "extra effect (effect unit)"
+                        for c2 in rows.columns]
+        rows.insert(2, "effect unit", unit)
+        frames.append(rows)
+    if frames:
+        out["cost_per_person"] = Table(
+            pd.concat(frames, ignore_index=True),
+            f"the extra cost per extra person reaching work and per extra person-year in work of every option "
+            f"against {ref}: the ratio of the mean extra cost to the mean extra effect, Fieller's {level} % "
+            "confidence set (bounded: [low, high]; exclusive: everything outside [low, high], the extra effect may "
+            "be 0; unbounded: no bound) and the bootstrap interval over the units")
+    if "decision/acceptability/lambda" in keys:
+        lam = np.asarray(c["decision/acceptability/lambda"], dtype=float)
+        prob = np.asarray(c["decision/acceptability/probability"], dtype=float)
+        enb = np.asarray(c["decision/acceptability/expected_net_benefit"], dtype=float)
+        frame = _grid([(("scenario",), (np.array(names, dtype=object),)),
+                       ((wtp,), (lam,))],
+                      {"probability of the largest net benefit (fraction)": prob,
+                       "expected net benefit (EUR)": enb})
+        frontier = np.asarray(c["decision/acceptability/frontier_option"], dtype=int)
+        frame["on the frontier"] = [bool(names[frontier[i % len(lam)]] == n) for i, n in enumerate(frame["scenario"])]
+        L = len(lam)
+        evpi = np.asarray(c["decision/acceptability/evpi"], dtype=float)
+        evpi_se = np.asarray(c["decision/acceptability/evpi_se"], dtype=float) if \
+            "decision/acceptability/evpi_se" in keys else np.full(L, np.nan)
+        frame["EVPI (EUR)"] = np.tile(evpi, len(names))
+        frame["EVPI standard error (EUR)"] = np.tile(evpi_se, len(names))
+        out["acceptability"] = Table(frame, "the cost-effectiveness acceptability curve of every option: at each "
+                                     "willingness to pay the probability that the option has the largest net benefit "
+                                     "(value of its effect minus its cost), its expected net benefit, whether it is "
+                                     "the frontier option (largest expected net benefit) and the expected value of "
+                                     "perfect information (the same for every option)")
+    p = ce_points(c)
+    out["ce_plane"] = Table(p.rename(columns={"unit": "draw" if psa else "replicate",
+                                              "effect_difference": f"extra effect ({effect_unit})",
+                                              "cost_difference": "extra cost (EUR)"}),
+                            f"the cost-effectiveness plane: every option's paired difference from {ref} in the effect "
+                            f"({effect}) and in total public cost, one row per unit of the decision (a {unit_word})")
+    if "decision/evppi/value" in keys:
+        lam = np.asarray(c["decision/acceptability/lambda"], dtype=float)
+        groups = np.array(_as_str_list(c["decision/evppi/groups"]), dtype=object)
+        vals = {"EVPPI (EUR)": np.asarray(c["decision/evppi/value"], dtype=float)}
+        if "decision/evppi/se" in keys and np.asarray(c["decision/evppi/se"]).shape == vals["EVPPI (EUR)"].shape:
+            vals["EVPPI standard error (EUR)"] = np.asarray(c["decision/evppi/se"], dtype=float)
+        i_ref, lam_ref = reference_lambda(c)
+        frame = _grid([(("parameter group",), (groups,)),
+                       ((wtp,), (lam,))], vals)
+        out["evppi"] = Table(frame, "the expected value of partial perfect information of every group of uncertain "
+                             "parameters (parameters drawn together form one group) at each willingness to pay, by "
+                             f"regression over the draws; the report quotes it at {lam_ref:.0f} EUR")
+    if "decision/sensitivity/effect" in keys:
+        groups = np.array(_as_str_list(c["decision/sensitivity/groups"]), dtype=object)
+        frame = _grid([(("scenario",), (np.array(names[1:], dtype=object),)), (("parameter group",), (groups,))],
+                      {f"first-order index: difference in {effect} (fraction)":
+                       np.asarray(c["decision/sensitivity/effect"], dtype=float),
+                       "first-order index: difference in cost (fraction)":
+                       np.asarray(c["decision/sensitivity/cost"], dtype=float)})
+        out["sensitivity"] = Table(frame, f"what drives the answer: for every option against {ref} and every group "
+                                   "of uncertain parameters, the share of the variance over the draws of the "
+                                   "difference in effect and in cost that the group alone explains (first-order "
+                                   "index, by regression; empty: not estimated)")
     return out
 
 

@@ -26,12 +26,13 @@ import matplotlib
 import numpy as np
 
 from ._i18n import KPIS, Language, kpi_kind
-from ._results import Comparison, PsaResult, Result, summarize
+from ._results import Comparison, PsaResult, Result, _as_str_list, summarize
 
 __all__ = ["fan_chart", "fan", "ladder", "waiting", "waiting_times", "flow_matrix", "flows_over_time",
            "cost", "cost_by_state", "trajectories", "kpi_differences", "trede_differences", "period_differences",
            "cumulative_differences", "compare_occupancy", "compare_waiting", "compare_cost", "differing_states",
            "declared_distribution", "parameter_draws", "variance_split", "first_order", "driver_scatter", "kpi_ranges",
+           "ce_plane", "acceptability", "decision_drivers",
            "finish", "label_problems", "short_names", "state_colors", "scenario_color", "TREDE_COLORS",
            "KPI_LABELS"]
 
@@ -73,9 +74,14 @@ def state_colors(states: Sequence[str]) -> Dict[str, Any]:
 
 def short_names(names: Sequence[str]) -> Tuple[List[str], str]:
     """Scenario names without their common prefix (cut at a '-' or '_'), and the prefix:
-    ``nederland-partieel, nederland-klassiek`` -> ``partieel, klassiek`` and ``nederland-``."""
+    ``nederland-partieel, nederland-klassiek`` -> ``partieel, klassiek`` and ``nederland-``;
+    ``groningen (partieel), groningen (klassiek)`` -> ``partieel, klassiek`` and ``groningen``."""
     if len(names) < 2:
         return list(names), ""
+    # "groningen (partieel)", "groningen (klassiek)" (trede compare --organisation-models): the models.
+    parts = [re.fullmatch(r"(.+) \((.+)\)", n) for n in names]
+    if all(parts) and len({m.group(1) for m in parts}) == 1 and len({m.group(2) for m in parts}) == len(names):
+        return [m.group(2) for m in parts], parts[0].group(1)
     prefix = names[0]
     for n in names[1:]:
         while not n.startswith(prefix):
@@ -453,7 +459,7 @@ def kpi_differences(comparison: Comparison, kpis: Optional[Sequence[str]] = None
         kind = "points" if kpi_kind(k) == "share" else kpi_kind(k)
         ax.margins(x=0.12)
         unit = L.fmt.axis(ax, "x", kind, None, values=w[["lo", "hi", "mean"]].to_numpy(dtype=float).ravel())
-        ax.set_title(f"{L.kpi(k)} ({unit})" if unit and unit != "%" else L.kpi(k), fontsize=9)
+        ax.set_title(_wrap(f"{L.kpi(k)} ({unit})" if unit and unit != "%" else L.kpi(k), 30), fontsize=9)
     fig.suptitle(L.t("difference_title", ref=_names(comparison)[0], level=int(round(comparison.confidence * 100))),
                  fontsize=10)
     return fig
@@ -809,6 +815,177 @@ def kpi_ranges(results: Dict[str, Result], kpis: Sequence[str] = ("persons_reach
         ax.tick_params(axis="x", labelsize=8)
         unit = L.fmt.axis(ax, "x", kpi_kind(k), None, values=values)
         ax.set_title(f"{L.kpi(k)} ({unit})" if unit else L.kpi(k), fontsize=9)
+    return fig
+
+
+# ---- the decision between organisation models ------------------------------------------------------
+
+def _effect_words(comparison: Comparison, L: Language) -> Tuple[str, str]:
+    """(effect, per-unit words) of the decision: "people reaching work" and "per extra person
+    in work", or the person-years in work."""
+    from ._answer import decision_attrs
+    years = str(decision_attrs(comparison).get("effect", "")) == "person_years_in_work"
+    return (L.t("dec_effect_years") if years else L.t("people_reaching_work"),
+            L.t("dec_per_year") if years else L.t("dec_per_person"))
+
+
+def ce_plane(comparison: Comparison, ax: Any = None, lang: LangLike = "en", points: Any = None) -> Any:
+    """The cost-effectiveness plane: for every option against the reference, one point per unit
+    of the decision (a replicate, or a parameter draw in a PSA comparison) at its paired
+    difference in the effect (x: extra people reaching work) and in total public cost (y, in
+    € mln or € bn), the mean of each option as a large marker, and the line of the reference
+    willingness to pay (points below it are worth it at that price). ``points``: a frame from
+    :func:`trede._answer.ce_points` already computed."""
+    from ._answer import ce_points, decision_attrs
+    L = _lang(lang)
+    p = points if points is not None else ce_points(comparison)
+    ax = _axes(ax, figsize=(9.5, 4.6))
+    labels = _names(comparison)
+    effect, per = _effect_words(comparison, L)
+    x_all = p["effect_difference"].to_numpy(dtype=float)
+    y_all = p["cost_difference"].to_numpy(dtype=float)
+    for j, name in enumerate(comparison.names[1:]):
+        w = p[p.scenario == name]
+        x, y = w["effect_difference"].to_numpy(dtype=float), w["cost_difference"].to_numpy(dtype=float)
+        colour = scenario_color(j + 1)
+        ax.scatter(x, y, s=14, color=colour, alpha=0.45, linewidths=0)
+        ax.scatter([np.mean(x)], [np.mean(y)], s=70, color=colour, edgecolors="black", linewidths=0.8, zorder=3,
+                   label=labels[j + 1])
+    ax.axhline(0, color="0.35", lw=0.8)
+    ax.axvline(0, color="0.35", lw=0.8)
+    lam = float(decision_attrs(comparison).get("lambda_reference", np.nan))
+    finite = np.isfinite(x_all) & np.isfinite(y_all)
+    span_x = max(float(np.max(np.abs(x_all[finite]))) if finite.any() else 1.0, 1e-9)
+    ax.set_xlim(-1.08 * span_x, 1.08 * span_x)
+    ylim = ax.get_ylim()
+    if np.isfinite(lam) and lam > 0:
+        xs = np.linspace(-1.08 * span_x, 1.08 * span_x, 2)
+        ax.plot(xs, lam * xs, color="0.2", ls="--", lw=1.0,
+                label=L.t("dec_wtp_line", wtp=L.fmt.value("eur", lam), per=per))
+        ax.set_ylim(*ylim)  # the line does not stretch the cost axis
+    L.fmt.axis(ax, "x", "count", L.t("dec_extra_effect", effect=effect))
+    L.fmt.axis(ax, "y", "eur", L.t("dec_extra_cost"), values=list(ylim))
+    ax.set_title(L.t("dec_plane_title", ref=labels[0]), fontsize=10)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    return ax
+
+
+def acceptability(comparison: Comparison, lang: LangLike = "en") -> Any:
+    """Left: the cost-effectiveness acceptability curves, for every option the probability that
+    it has the largest net benefit at each willingness to pay (€ per extra unit of effect), with
+    the frontier (the option of the largest expected net benefit; a thick grey band under its
+    curve) and the reference willingness to pay. Right: the expected value of perfect
+    information per willingness to pay with ± 2 standard errors."""
+    import matplotlib.pyplot as plt
+    from ._answer import reference_lambda
+    L = _lang(lang)
+    labels = _names(comparison)
+    _, per = _effect_words(comparison, L)
+    lam = np.asarray(comparison["decision/acceptability/lambda"], dtype=float)
+    prob = np.asarray(comparison["decision/acceptability/probability"], dtype=float)
+    frontier = np.asarray(comparison["decision/acceptability/frontier_option"], dtype=int)
+    fprob = np.asarray(comparison["decision/acceptability/frontier_probability"], dtype=float)
+    evpi = np.asarray(comparison["decision/acceptability/evpi"], dtype=float)
+    se = np.asarray(comparison["decision/acceptability/evpi_se"], dtype=float) \
+        if "decision/acceptability/evpi_se" in comparison.keys() else np.zeros_like(evpi)
+    fig, (a, b) = plt.subplots(1, 2, figsize=(11.0, 4.0), layout="constrained", gridspec_kw={"width_ratios": [1.3, 1]})
+    a.plot(lam, fprob, color="0.75", lw=7, solid_capstyle="butt", label=L.t("dec_frontier"), zorder=1)
+    # Where the frontier changes option: a tick at the top.
+    for i in range(1, len(lam)):
+        if frontier[i] != frontier[i - 1]:
+            a.axvline(0.5 * (lam[i] + lam[i - 1]), color="0.6", lw=0.8, ls=":")
+    for j in range(prob.shape[0]):
+        a.plot(lam, prob[j], color=scenario_color(j), lw=1.6, label=labels[j], zorder=2)
+    from ._answer import decision_attrs
+    lref = float(decision_attrs(comparison).get("lambda_reference", reference_lambda(comparison)[1]))
+    a.axvline(lref, color="0.2", ls="--", lw=0.9)
+    a.set_ylim(-0.02, 1.02)
+    a.set_xlim(lam[0], lam[-1])
+    L.fmt.axis(a, "y", "prob", L.t("dec_probability_best"))
+    L.fmt.axis(a, "x", "eur", None)
+    a.set_xlabel(L.t("dec_wtp_axis", per=per))
+    a.set_title(L.t("dec_ceac_title"), fontsize=10)
+    b.fill_between(lam, np.maximum(evpi - 2 * se, 0), evpi + 2 * se, color="#2a6f97", alpha=0.2, linewidth=0)
+    b.plot(lam, evpi, color="#2a6f97", lw=1.6)
+    b.axvline(lref, color="0.2", ls="--", lw=0.9)
+    b.set_xlim(lam[0], lam[-1])
+    b.set_ylim(bottom=0)
+    L.fmt.axis(b, "x", "eur", None)
+    b.set_xlabel(L.t("dec_wtp_axis", per=per))
+    L.fmt.axis(b, "y", "eur", L.t("dec_evpi_axis"), values=list(evpi + 2 * se))
+    b.set_title(L.t("dec_evpi_title"), fontsize=10)
+    b.legend(*a.get_legend_handles_labels(), loc="upper left", bbox_to_anchor=(1.03, 1.0), fontsize=7.5, frameon=False)
+    return fig
+
+
+def _wrap(text: str, width: int = 34) -> str:
+    import textwrap
+    return "\n".join(textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False))
+
+
+def decision_drivers(comparison: Comparison, lang: LangLike = "en") -> Any:
+    """What drives the answer (PSA comparisons): for each group of uncertain parameters, its
+    first-order index for every option's difference from the reference in the effect (left)
+    and in the cost (middle) — the share of the variance of the difference over the draws the
+    group alone explains — and its expected value of partial perfect information at the
+    reference willingness to pay (right, €). Groups ordered by their largest index; panels
+    whose values were not estimated (too few draws) are left out."""
+    import matplotlib.pyplot as plt
+    from ._answer import reference_lambda
+    L = _lang(lang)
+    labels = _names(comparison)
+    keys = set(comparison.keys())
+    panels: List[Tuple[str, str, np.ndarray]] = []  # (title, kind, values [options, groups] or [1, groups])
+    groups: List[str] = []
+    if "decision/sensitivity/effect" in keys:
+        groups = _as_str_list(comparison["decision/sensitivity/groups"])
+        effect, _ = _effect_words(comparison, L)
+        for name, title in (("effect", L.t("dec_index_effect", effect=effect)), ("cost", L.t("dec_index_cost"))):
+            v = np.asarray(comparison[f"decision/sensitivity/{name}"], dtype=float)
+            if np.isfinite(v).any():
+                panels.append((title, "index", v))
+    if "decision/evppi/value" in keys:
+        g = _as_str_list(comparison["decision/evppi/groups"])
+        groups = groups or g
+        i, lref = reference_lambda(comparison)
+        v = np.asarray(comparison["decision/evppi/value"], dtype=float)[:, i]
+        v = np.array([v[g.index(x)] if x in g else np.nan for x in groups])
+        if np.isfinite(v).any():
+            panels.append((L.t("dec_evppi_title", wtp=L.fmt.value("eur", lref)), "eur", v[None, :]))
+    if not panels:
+        raise ValueError("no sensitivity indices or EVPPI in this comparison (a PSA comparison with enough draws has them)")
+    score = np.nanmax(np.vstack([np.nan_to_num(p[2], nan=0.0) for p in panels if p[1] == "index"] or
+                                [np.nan_to_num(panels[0][2], nan=0.0)]), axis=0)
+    order = np.argsort(-score, kind="stable")
+    G = len(groups)
+    fig, axes = plt.subplots(1, len(panels), figsize=(11.0, 0.42 * G * max(1, min(4, len(labels) - 1)) ** 0.5 + 1.9),
+                             layout="constrained", sharey=True, squeeze=False)
+    y = np.arange(G)
+    for ax, (title, kind, v) in zip(axes.flat, panels):
+        rows = v.shape[0]
+        height = 0.8 / rows
+        for j in range(rows):
+            vals = v[j, order]
+            colour = scenario_color(j + 1) if kind == "index" else "#2a6f97"
+            ax.barh(y - 0.4 + height * (j + 0.5), np.nan_to_num(vals), height=height * 0.92, color=colour,
+                    label=labels[j + 1] if kind == "index" else None)
+        ax.set_ylim(G - 0.5, -0.5)
+        if kind == "index":
+            ax.set_xlim(0, 1)
+            L.fmt.axis(ax, "x", "share", None)
+            title += " (%)"
+        else:
+            ax.set_xlim(left=0)
+            L.fmt.axis(ax, "x", "eur", None, values=[float(np.nanmax(v))])
+            unit = "€ " + L.fmt.euro_scale(float(np.nanmax(v)))[1] if L.fmt.euro_scale(float(np.nanmax(v)))[1] else "€"
+            title = f"{title} ({unit})"
+        ax.set_title(_wrap(title, 38), fontsize=9)
+        ax.tick_params(axis="x", labelsize=8)
+    axes.flat[0].set_yticks(y, [_wrap(groups[i]) for i in order], fontsize=7.5)
+    first_index = next((ax for ax, p in zip(axes.flat, panels) if p[1] == "index"), None)
+    if first_index is not None:
+        axes.flat[-1].legend(*first_index.get_legend_handles_labels(), loc="upper left", bbox_to_anchor=(1.02, 1.0),
+                             fontsize=7.5, frameon=False)
     return fig
 
 

@@ -41,11 +41,11 @@ from typing import Any, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from ._answer import MAIN_QUANTITIES, answer
+from ._answer import MAIN_QUANTITIES, answer, ce_points, cost_per_person, decision_attrs, reference_lambda
 from ._assumptions import Assumptions, delay_mean, delay_text, read_assumptions, uncertain_rows
 from ._errors import Error, IoError
 from ._i18n import LANGUAGES, Language, kpi_kind
-from ._results import Comparison, PsaResult, Result, read
+from ._results import Comparison, PsaResult, Result, _as_str_list, read
 
 __all__ = ["write_report", "render", "main", "LayoutError"]
 
@@ -380,7 +380,7 @@ def _result_sections(page: _Page, r: Result) -> None:
 
     page.section("assumptions", L.t("sec_assumptions"), L.t("note_assumptions_psa" if psa is not None else
                                                             "note_assumptions"))
-    _assumption_tables(page, [r.name], [read_assumptions(r)], drawn=psa is not None)
+    _assumption_tables(page, [r.name], [read_assumptions(r)], drawn=psa is not None, sample_shares=[_sample_share(r)])
     page.html(f"<details><summary>{_esc(L.t('scenario_file'))}</summary><pre>" + _esc(r.scenario_text) +
               "</pre></details>")
 
@@ -433,16 +433,8 @@ def _psa_sections(page: _Page, p: PsaResult, headline: Sequence[str]) -> None:
     page.figure(plot.parameter_draws(p, lang=L), _esc(L.t("cap_parameters")), "drawn values of each uncertain parameter")
     d = p.distributions
     draws = p.draws
-    rows = []
-    for key, text, block in zip(d["key"], d["distribution"], d["block"]):
-        x = draws[key].to_numpy(dtype=float)
-        partners = [k for k, b in zip(d["key"], d["block"]) if b == block and k != key]
-        q05, q95 = np.quantile(x, [0.05, 0.95])
-        rows.append([f'<td class="name">{_key(key)}</td>', f'<td class="text"><code>{_esc(text)}</code></td>',
-                     f'<td class="name text">{", ".join(_key(k) for k in partners) or _esc(L.t("psa_alone"))}</td>',
-                     f"<td>{_esc(f.plain(np.mean(x)))}</td>", f"<td>{_nb(f.plain(q05) + ' – ' + f.plain(q95))}</td>"])
-    page.html(_table([L.t("psa_key"), L.t("psa_distribution"), L.t("psa_drawn_with"), L.t("psa_drawn_mean"),
-                      L.t("psa_drawn_range")], rows, raw=True, container="parameters-table", text_cols=(1, 2)))
+    _drawn_parameters(page, draws[d["key"].tolist()].to_numpy(dtype=float), d["key"].tolist(), d["distribution"].tolist(),
+                      d["block"].tolist(), container="parameters-table")
     for block in dict.fromkeys(d["block"].tolist()):
         keys = d.loc[d["block"] == block, "key"].tolist()
         if len(keys) < 2:
@@ -475,10 +467,38 @@ def _psa_sections(page: _Page, p: PsaResult, headline: Sequence[str]) -> None:
 
 # ---- assumptions --------------------------------------------------------------------------------
 
-def _assumption_tables(page: _Page, names: Sequence[str], items: Sequence[Assumptions], drawn: bool = False) -> None:
-    """Tables of the organisation model and share per region, the handover rules, organisation
-    costs, uncertain parameters and overrides of every scenario; rules and costs once when every
-    scenario has the same. ``drawn``: the uncertain parameters were drawn (a PSA)."""
+def _sample_share(r: Result) -> float:
+    """The share of the population a run simulated (file attribute ``sample_share``; 1 when absent)."""
+    try:
+        return float(r.attrs.get("sample_share", 1.0))
+    except (TypeError, ValueError):
+        return 1.0
+
+
+def _drawn_parameters(page: _Page, values: np.ndarray, keys: Sequence[str], distributions: Sequence[str],
+                      blocks: Sequence[Any], container: str) -> None:
+    """The table of drawn parameters: key, declared distribution, the keys drawn with it, the
+    mean and 5–95 % range of its draws (``values`` [D, keys])."""
+    L = page.L
+    f = L.fmt
+    rows = []
+    for i, (key, text, block) in enumerate(zip(keys, distributions, blocks)):
+        x = values[:, i]
+        partners = [k for k, b in zip(keys, blocks) if b == block and k != key]
+        q05, q95 = np.quantile(x, [0.05, 0.95])
+        rows.append([f'<td class="name">{_key(key)}</td>', f'<td class="text"><code>{_esc(text)}</code></td>',
+                     f'<td class="name text">{", ".join(_key(k) for k in partners) or _esc(L.t("psa_alone"))}</td>',
+                     f"<td>{_esc(f.plain(np.mean(x)))}</td>", f"<td>{_nb(f.plain(q05) + ' – ' + f.plain(q95))}</td>"])
+    page.html(_table([L.t("psa_key"), L.t("psa_distribution"), L.t("psa_drawn_with"), L.t("psa_drawn_mean"),
+                      L.t("psa_drawn_range")], rows, raw=True, container=container, text_cols=(1, 2)))
+
+
+def _assumption_tables(page: _Page, names: Sequence[str], items: Sequence[Assumptions], drawn: bool = False,
+                       sample_shares: Sequence[float] = (), drawn_note: str = "") -> None:
+    """Tables of the organisation model, region share and simulated share of the population
+    (``sample_share``) per region, the handover rules, organisation costs, uncertain parameters
+    and overrides of every scenario; rules and costs once when every scenario has the same.
+    ``drawn``: the uncertain parameters were drawn (a PSA), ``drawn_note`` says how (HTML)."""
     L = page.L
     f = L.fmt
     for name, a in zip(names, items):
@@ -487,13 +507,17 @@ def _assumption_tables(page: _Page, names: Sequence[str], items: Sequence[Assump
     page.html(f"<h3>{_esc(L.t('asm_models'))}</h3>")
     rows = []
     scaled = False
-    for name, a in zip(names, items):
+    samples = list(sample_shares) + [1.0] * (len(names) - len(sample_shares))
+    for name, a, sample in zip(names, items, samples):
+        scaled |= bool(np.isfinite(sample) and sample < 1)
         for region, model, share in a.regions:
             scaled |= bool(np.isfinite(share) and share < 1)
             rows.append([f'<td class="name">{_breakable(name)}</td>', f'<td class="text">{_esc(region)}</td>',
-                         f'<td class="text">{_esc(model or L.t("none"))}</td>', f"<td>{_esc(f.value('share', share))}</td>"])
-    page.html(_table([L.t("scenario"), L.t("asm_region"), L.t("organisation_model"), L.t("asm_share")], rows, raw=True,
-                     container="assumptions-models", text_cols=(1, 2)))
+                         f'<td class="text">{_esc(model or L.t("none"))}</td>', f"<td>{_esc(f.value('share', share))}</td>",
+                         f"<td>{_esc(f.value('share', sample))}</td>"])
+    page.html(_table([L.t("scenario"), L.t("asm_region"), L.t("organisation_model"), L.t("asm_share"), L.t("asm_sample")],
+                     rows, raw=True, container="assumptions-models", text_cols=(1, 2)))
+    page.note(L.t("asm_sample_note"))
     if scaled:
         page.note(_esc(L.t("asm_share_note")))
 
@@ -548,7 +572,7 @@ def _assumption_tables(page: _Page, names: Sequence[str], items: Sequence[Assump
         if not u:
             continue
         page.html(f"<h3>{_esc(L.t('asm_uncertain'))}</h3>")
-        page.note(L.t("asm_uncertain_drawn" if drawn else "asm_uncertain_not_drawn"))
+        page.note(drawn_note or L.t("asm_uncertain_drawn" if drawn else "asm_uncertain_not_drawn"))
         if len(names) > 1:
             page.html(f"<p class=\"note\"><b>{_esc(', '.join(group))}</b></p>")
         rows = []
@@ -572,6 +596,20 @@ def _assumption_tables(page: _Page, names: Sequence[str], items: Sequence[Assump
 
 # ---- a comparison -------------------------------------------------------------------------------
 
+_SOURCE_NL = ((r"(\d+) draws x (\d+) replicates", r"\1 trekkingen x \2 replicaties"),
+              (r"interval of the mean over (\d+) runs: (\d+) draws", r"interval van het gemiddelde over \1 runs: \2 trekkingen"),
+              (r"(\d+) replicates", r"\1 replicaties"), (r"\bparameter\b", "parameters"))
+
+
+def _source_words(source: str, L: Language) -> str:
+    """A source of uncertainty as the file states it (English) in the page's language."""
+    if L.lang != "nl":
+        return source
+    for pattern, repl in _SOURCE_NL:
+        source = re.sub(pattern, repl, source)
+    return source
+
+
 def _answer_section(page: _Page, c: Comparison, short: List[str]) -> None:
     L = page.L
     f = L.fmt
@@ -579,9 +617,16 @@ def _answer_section(page: _Page, c: Comparison, short: List[str]) -> None:
     t = c.time
     a = answer(c)
     ref = short[0]
-    page.section("answer", L.t("sec_answer"),
-                 L.t("note_answer", start=f"{t[0]:.0f}", end=f"{t[-1]:.0f}", R=c.replicates, level=level,
-                     ref=_esc(ref)))
+    if "draws" in c.attrs:
+        D = int(c.attrs["draws"])
+        page.section("answer", L.t("sec_answer"),
+                     L.t("note_answer_psa", start=f"{t[0]:.0f}", end=f"{t[-1]:.0f}", D=D,
+                         r=int(c.attrs.get("replicates_per_draw", max(1, c.replicates // max(D, 1)))), level=level,
+                         ref=_esc(ref)))
+    else:
+        page.section("answer", L.t("sec_answer"),
+                     L.t("note_answer", start=f"{t[0]:.0f}", end=f"{t[-1]:.0f}", R=c.replicates, level=level,
+                         ref=_esc(ref)))
 
     def cell(name: str, quantity: str, bold: bool = True) -> str:
         row = a[(a.scenario == name) & (a.quantity == quantity)]
@@ -599,6 +644,8 @@ def _answer_section(page: _Page, c: Comparison, short: List[str]) -> None:
 
     decision = list(dict.fromkeys(a[~a.quantity.isin(MAIN_QUANTITIES)].quantity))
     labels = {"incremental_cost_per_person_reaching_work_eur": L.t("incremental_cost_per_person"),
+              "incremental_cost_per_person_year_in_work_eur": L.t("dec_ratio_year"),
+              "person_years_in_work": L.t("dec_effect_years"),
               "probability_best": L.t("probability_best")}
     models = [a[a.scenario == name].iloc[0]["organisation_model"] for name in c.names]
     show_models = models != list(short)  # a column that repeats the scenario names says nothing
@@ -623,7 +670,8 @@ def _answer_section(page: _Page, c: Comparison, short: List[str]) -> None:
     if mc_only:
         page.html(f'<p class="uncertainty">{L.t("uncertainty_mc", R=c.replicates)}</p>')
     else:
-        page.html(f'<p class="uncertainty">{L.t("uncertainty_from_file", sources=_esc("; ".join(sources)))}</p>')
+        page.html(f'<p class="uncertainty">'
+                  f'{L.t("uncertainty_from_file", sources=_esc("; ".join(_source_words(x, L) for x in sources)))}</p>')
 
     year = f"{t[-1]:.0f}"
     page.html(f"<h3>{_esc(L.t('people_per_trede_at', year=year))}</h3>")
@@ -636,6 +684,146 @@ def _answer_section(page: _Page, c: Comparison, short: List[str]) -> None:
                      container="trede-table"))
 
 
+def _fieller_text(row: Any, L: Language) -> str:
+    """Fieller's confidence set of an incremental ratio in words: "[lo, hi]", or why it is not an
+    interval."""
+    kind = str(row.get("fieller_kind", "unbounded"))
+    lo, hi = float(row.get("fieller_lower", math.nan)), float(row.get("fieller_upper", math.nan))
+    if kind == "bounded":
+        return L.fmt.interval("eur", float(row["ratio"]), lo, hi)[1] if np.isfinite(row["ratio"]) else \
+            "[" + L.fmt.value("eur", lo) + L.fmt.words["sep"] + L.fmt.value("eur", hi) + "]"
+    if kind == "exclusive":
+        return L.t("fieller_exclusive", lo=L.fmt.value("eur", lo), hi=L.fmt.value("eur", hi))
+    return L.t("fieller_unbounded")
+
+
+def _decision_sections(page: _Page, c: Comparison, short: List[str]) -> None:
+    """After the answer: the cost-effectiveness plane, the acceptability curves with the
+    frontier and the EVPI, the extra cost per extra person in work with its Fieller interval,
+    and (PSA comparisons) what drives the answer: first-order indices and EVPPI per group of
+    uncertain parameters."""
+    from . import plot
+    L = page.L
+    f = L.fmt
+    ref = short[0]
+    at = decision_attrs(c)
+    if not at:
+        page.section("decision", L.t("sec_decision"))
+        page.note(_esc(L.t("dec_missing")))
+        return
+    psa = "draws" in c.attrs
+    units = int(at.get("units", c.replicates))
+    level = int(round(float(at.get("confidence", c.confidence)) * 100))
+    years = str(at.get("effect", "")) == "person_years_in_work"
+    per = L.t("dec_per_year" if years else "dec_per_person")
+    i_ref, lam_ref = reference_lambda(c)
+    wtp = f.value("eur", float(at.get("lambda_reference", lam_ref)))
+    unit = L.t("dec_unit_draw" if psa else "dec_unit_replicate")
+    page.section("decision", L.t("sec_decision"),
+                 L.t("note_decision", ref=_esc(ref), draws=L.t("dec_common_draws") if psa else "", unit=_esc(unit),
+                     U=units, uncertainty=_esc(_source_words(str(at.get("uncertainty", c.uncertainty)), L))))
+    fig, (a,) = _new_figure(10.0, 4.6)
+    plot.ce_plane(c, ax=a, lang=L, points=ce_points(c))
+    page.figure(fig, _esc(L.t("cap_ce_plane", unit=unit, ref=ref, wtp=wtp, per=per)), "cost-effectiveness plane")
+    page.figure(plot.acceptability(c, lang=L), _esc(L.t("cap_acceptability", per=per, U=units, wtp=wtp)),
+                "acceptability curves and EVPI")
+    evpi = float(np.asarray(c["decision/acceptability/evpi"], dtype=float)[i_ref])
+    se = float(np.asarray(c["decision/acceptability/evpi_se"], dtype=float)[i_ref]) \
+        if "decision/acceptability/evpi_se" in c.keys() else math.nan
+    page.note(L.t("dec_evpi_at", wtp=_nb(f.value("eur", lam_ref)), per=_esc(per), evpi=_nb(f.value("eur", evpi)),
+                  se=_nb(f.value("eur", se))))
+
+    page.html(f"<h3>{_esc(L.t('dec_icer_heading'))}</h3>")
+    page.note(_esc(L.t("note_icer", level=level)))
+    person, year = cost_per_person(c, "person"), cost_per_person(c, "person_year")
+    rows = []
+    for j, s in enumerate(short[1:]):
+        cells = [f'<td class="name">{_breakable(s)}</td>']
+        for t, kind in ((person, "count"), (year, "count")):
+            if j >= len(t):
+                cells += ["<td></td>"] * 3
+                continue
+            x = t.iloc[j]
+            if t is person:
+                cells.append(f"<td>{_nb(f.value('count', x['delta_effect'], sign=True))}</td>")
+                cells.append(f"<td>{_nb(f.value('eur', x['delta_cost'], sign=True))}</td>")
+            else:
+                cells.append(f"<td>{_nb(f.value('count', x['delta_effect'], sign=True))}</td>")
+            boot = ""
+            if str(x.get("bootstrap_kind", "")) == "bounded":
+                boot = (f'<small>{_esc(L.t("dec_bootstrap"))} '
+                        f'{_nb(f.interval("eur", float(x["ratio"]), x["bootstrap_lower"], x["bootstrap_upper"])[1])}'
+                        "</small>")
+            fieller = _fieller_text(x, L)
+            fieller_html = _nb(fieller) if str(x.get("fieller_kind")) == "bounded" else \
+                f'<span class="diff">{_esc(fieller)}</span>'
+            cells.append(f'<td class="value"><b>{_nb(f.value("eur", x["ratio"]))}</b><small>{fieller_html}</small>'
+                         f"{boot}</td>")
+        rows.append(cells)
+    header = [L.t("scenario"), L.t("dec_extra_people"), L.t("dec_extra_cost_h"),
+              L.t("dec_ratio_person") + f"<small>{_esc(L.t('dec_fieller', level=level))}</small>",
+              L.t("dec_extra_years"),
+              L.t("dec_ratio_year") + f"<small>{_esc(L.t('dec_fieller', level=level))}</small>"]
+    header = [_esc(h) if "<small>" not in h else _esc(h.split("<small>")[0]) + "<small>" + h.split("<small>")[1]
+              for h in header]
+    page.html(_table(header, rows, raw=True, container="icer-table"))
+    notes = _as_str_list(c["decision/notes"]) if "decision/notes" in c.keys() else []
+
+    keys = set(c.keys())
+    if not psa:
+        page.note(L.t("dec_plain_drivers"))
+    elif "decision/sensitivity/effect" in keys or "decision/evppi/value" in keys:
+        D = int(c.attrs.get("draws", units))
+        page.section("drivers", L.t("sec_dec_drivers"),
+                     _esc(L.t("note_dec_drivers", D=D, wtp=f.value("eur", lam_ref), per=per)))
+        estimated = any(np.isfinite(np.asarray(c[k], dtype=float)).any() for k in
+                        ("decision/sensitivity/effect", "decision/sensitivity/cost", "decision/evppi/value") if k in keys)
+        if estimated:  # else the table below says "not estimated" and the notes say why
+            page.figure(plot.decision_drivers(c, lang=L), _esc(L.t("cap_dec_drivers", ref=ref,
+                                                                   wtp=f.value("eur", lam_ref))),
+                        "first-order indices and EVPPI of each group of uncertain parameters")
+        _drivers_table(page, c, short, lam_ref, i_ref, evpi)
+    if notes:
+        page.note(_esc(L.t("dec_notes", notes="; ".join(notes))))
+
+
+def _drivers_table(page: _Page, c: Comparison, short: List[str], lam_ref: float, i_ref: int, evpi: float) -> None:
+    """Per group of uncertain parameters: the range over the options of its first-order index
+    for the effect and the cost difference, and its EVPPI at the reference willingness to pay."""
+    L = page.L
+    f = L.fmt
+    keys = set(c.keys())
+    groups = _as_str_list(c["decision/sensitivity/groups"] if "decision/sensitivity/groups" in keys
+                          else c["decision/evppi/groups"])
+    effect = L.t("dec_effect_years") if str(decision_attrs(c).get("effect")) == "person_years_in_work" \
+        else L.t("people_reaching_work")
+
+    def index_range(name: str, g: int) -> str:
+        if f"decision/sensitivity/{name}" not in keys:
+            return L.t("dec_not_estimated")
+        v = np.asarray(c[f"decision/sensitivity/{name}"], dtype=float)[:, g]
+        v = v[np.isfinite(v)]
+        if not v.size:
+            return L.t("dec_not_estimated")
+        lo, hi = f.fixed(float(v.min()), 2), f.fixed(float(v.max()), 2)
+        return lo if lo == hi else f"{lo} – {hi}"
+    ev_groups = _as_str_list(c["decision/evppi/groups"]) if "decision/evppi/groups" in keys else []
+    ev = np.asarray(c["decision/evppi/value"], dtype=float)[:, i_ref] if ev_groups else np.array([])
+    rows = []
+    for g, name in enumerate(groups):
+        v = float(ev[ev_groups.index(name)]) if name in ev_groups else math.nan
+        share = v / evpi if np.isfinite(v) and evpi > 0 else math.nan
+        rows.append([f'<td class="name">{", ".join(_key(k) for k in name.split(", "))}</td>',
+                     f"<td>{_nb(index_range('effect', g))}</td>", f"<td>{_nb(index_range('cost', g))}</td>",
+                     f"<td>{_nb(f.value('eur', v) if np.isfinite(v) else L.t('dec_not_estimated'))}</td>",
+                     f"<td>{_nb(f.value('share', share) if np.isfinite(share) else L.t('none'))}</td>"])
+    page.html(_table([_esc(L.t("dec_group")),
+                      _esc(L.t("dec_index_range", what=L.t("dec_diff_effect", effect=effect))),
+                      _esc(L.t("dec_index_range", what=L.t("dec_diff_cost"))),
+                      _esc(L.t("dec_evppi_col", wtp=f.value("eur", lam_ref))), _esc(L.t("dec_evppi_share"))],
+                     rows, raw=True, container="decision-drivers-table"))
+
+
 def _comparison_sections(page: _Page, c: Comparison) -> None:
     from . import plot
     L = page.L
@@ -646,6 +834,7 @@ def _comparison_sections(page: _Page, c: Comparison) -> None:
     _answer_section(page, c, short)
     if prefix:
         page.note(L.t("common_prefix", prefix=_esc(prefix)))
+    _decision_sections(page, c, short)
 
     page.section("differences", L.t("sec_differences"))
     page.figure(plot.kpi_differences(c, lang=L), _esc(L.t("cap_kpi_differences", ref=ref, level=level)),
@@ -718,7 +907,14 @@ def _comparison_sections(page: _Page, c: Comparison) -> None:
                   _table([L.t("scenario"), L.t("median"), L.t("min"), L.t("max")], rows))
 
     page.section("assumptions", L.t("sec_assumptions"), L.t("note_assumptions"))
-    _assumption_tables(page, short, [read_assumptions(r, s) for r, s in zip(c.scenarios, short)])
+    psa = "draws" in c.attrs
+    _assumption_tables(page, short, [read_assumptions(r, s) for r, s in zip(c.scenarios, short)], drawn=psa,
+                       sample_shares=[_sample_share(r) for r in c.scenarios],
+                       drawn_note=L.t("asm_uncertain_drawn_cmp", D=int(c.attrs["draws"])) if psa else "")
+    if psa:
+        _drawn_parameters(page, np.asarray(c["draws/parameters"], dtype=float), _as_str_list(c["draws/keys"]),
+                          _as_str_list(c["draws/distributions"]), np.asarray(c["draws/block"]).tolist(),
+                          container="assumptions-drawn")
     texts = "".join(f"<details><summary>{_esc(s)}</summary><pre>{_esc(r.scenario_text)}</pre></details>"
                     for s, r in zip(short, c.scenarios))
     page.html(f"<h3>{_esc(L.t('scenario_texts'))}</h3>{texts}")
