@@ -44,13 +44,21 @@ void check_output_path(const std::string& option, const std::string& out) {
   if (!fs::is_directory(dir)) throw BadInput{option + " " + out + ": directory '" + dir.string() + "' does not exist"};
 }
 
-std::string sample_note(double share) {
+std::string sample_note(double share, bool dutch) {
   if (!(share < 1.0)) return "";
-  char buf[320];
-  std::snprintf(buf, sizeof buf,
-                "sample: %.4g %% of the population (sample_share %.4g): people, moves and costs are those of the sample "
-                "(divide by %.4g for full scale); shares, times and costs per person estimate the full-scale values\n",
-                share * 100.0, share, share);
+  char buf[400];
+  if (dutch)
+    std::snprintf(buf, sizeof buf,
+                  "steekproef: %.4g %% van de bevolking (sample_share %.4g): personen, overgangen en kosten zijn die van "
+                  "de steekproef (deel door %.4g voor de volledige omvang); aandelen, duren en kosten per persoon "
+                  "schatten de volledige waarden\n",
+                  share * 100.0, share, share);
+  else
+    std::snprintf(buf, sizeof buf,
+                  "sample: %.4g %% of the population (sample_share %.4g): people, moves and costs are those of the "
+                  "sample (divide by %.4g for full scale); shares, times and costs per person estimate the full-scale "
+                  "values\n",
+                  share * 100.0, share, share);
   return buf;
 }
 

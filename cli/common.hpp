@@ -51,7 +51,7 @@ struct RunArgs {
 };
 void add_run_options(CLI::App* sub, RunArgs& a, const std::string& replicates_help);
 // What a scenario's sample_share means for the numbers printed ("" at full scale).
-std::string sample_note(double sample_share);
+std::string sample_note(double sample_share, bool dutch = false);
 // The library's run options from the arguments (negative or too large values are bad input).
 mc::RunOptions run_options(const RunArgs& a);
 // A whole number 0 <= n <= max given to `option`; BadInput saying what is wrong otherwise.

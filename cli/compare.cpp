@@ -360,6 +360,11 @@ int run(const Args& a) {
   }
   if (!a.quiet) {
     print_decision(c, a.lang == "nl" ? Lang::nl : Lang::en);
+    // Extensive figures are those of the sample: say so once per share in use.
+    std::vector<double> shares;
+    for (const auto& s : scenarios)
+      if (std::find(shares.begin(), shares.end(), s.sample_share) == shares.end()) shares.push_back(s.sample_share);
+    for (double share : shares) std::fputs(sample_note(share, a.lang == "nl").c_str(), stdout);
     if (a.detail) print_detail(c);
     if (!a.output.empty()) std::printf("\nwrote %s\n", a.output.c_str());
   }

@@ -785,3 +785,22 @@ def test_the_browser_checks_catch_a_broken_page(browser, tmp_path):
     assert blank_fraction(browser.full_page(), blank) >= MAX_BLANK
     o = browser.overflow("#answer-table")
     assert o["scrollWidth"] > o["clientWidth"]
+
+
+def test_results_by_attribute_are_shown(tmp_path):
+    """[report.by]: the run page shows the people of each state by age band and by doelgroep at
+    the last report time, in English and Dutch, with the same numbers as the file."""
+    r = trede.run(MODELS / "participatiewet" / "groningen.toml", 2, seed=1,
+                  overrides={"horizon_years": 2, "report.by.age": [27, 45, 60], "report.by.doelgroep": True})
+    html = trede.report.render(r, strict=True)
+    assert section_ids(html) == RUN_SECTIONS
+    text = text_of(html)
+    assert "People by age at 2026" in text and "People by doelgroep at 2026" in text
+    assert "age 27-45" in text and "doelgroep = beschut" in text
+    occ = r.by_group("occupancy")
+    row = occ[(occ.statistic == "mean") & (occ.state == "bijstand_t2") & (occ.group == "age 27-45")]
+    from trede._format import NumberFormat
+    shown = NumberFormat("en").value("count", float(row[row.time == row.time.max()].value.iloc[0]))
+    assert shown in text
+    nl = text_of(trede.report.render(r, lang="nl", strict=True))
+    assert "Personen naar age in 2026" in nl

@@ -111,6 +111,11 @@ TEXT: Dict[str, Tuple[str, str]] = {
     "note_occupancy": ("Fan charts: the median over replicates (line) and the bands holding 50 %, 80 % and 90 % of them.",
                        "Waaiergrafieken: de mediaan over de replicaties (lijn) en de banden met 50 %, 80 % en 90 % "
                        "ervan."),
+    "by_group_at": ("People by {attr} at {year}: mean over replicates, and the share of the state's people",
+                    "Personen naar {attr} in {year}: gemiddelde over de replicaties, en het aandeel van de toestand"),
+    "note_by_group": ("From the scenario's [report.by]; exits hold everyone who left that way, in the group they had then.",
+                      "Uit [report.by] van het scenario; uitstroomtoestanden tellen iedereen die zo vertrok, in de groep "
+                      "die ze toen hadden."),
     "cap_occupancy": ("People in each state over time (states nobody ever occupies and exits are left out).",
                       "Personen per toestand in de tijd (lege toestanden en uitstroom uit het model weggelaten)."),
     "sec_waiting": ("Waiting lists and waiting times", "Wachtlijsten en wachttijden"),

@@ -37,7 +37,7 @@ import re
 import sys
 import time
 from pathlib import Path
-from typing import Any, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -323,6 +323,8 @@ def _result_sections(page: _Page, r: Result) -> None:
 
     page.section("occupancy", L.t("sec_occupancy"), _esc(L.t("note_occupancy")))
     page.figure(plot.fan(r, lang=L), _esc(L.t("cap_occupancy")), "fan charts of the occupancy of each state")
+    if r.groups:
+        _by_group_tables(page, r)
 
     page.section("waiting", L.t("sec_waiting"))
     if r.capacity_states:
@@ -592,6 +594,30 @@ def _assumption_tables(page: _Page, names: Sequence[str], items: Sequence[Assump
                 continue
             label = (", ".join(group) + ": ") if len(names) > 1 else ""
             page.html(f"<p class=\"note\">{_esc(label)}<code>{'</code>, <code>'.join(_esc(x) for x in lines)}</code></p>")
+
+
+def _by_group_tables(page: "_Page", r: Result) -> None:
+    """Occupancy by person attribute at the last report time ([report.by]): one table per
+    breakdown, a row per state that holds anyone, a column per group (mean, share of the row)."""
+    L = page.L
+    occ = r.by_group("occupancy")
+    last = float(np.asarray(r.time)[-1])
+    occ = occ[(occ.statistic == "mean") & np.isclose(occ.time, last)]
+    breakdowns: Dict[str, List[str]] = {}
+    for g in r.groups:  # "age < 27", "age 27-45", "doelgroep = beschut": the attribute is the first word
+        breakdowns.setdefault(g.split(" ", 1)[0], []).append(g)
+    for attr, groups in breakdowns.items():
+        rows = []
+        for state in r.states:
+            d = occ[occ.state == state].set_index("group")["value"]
+            total = float(sum(d.get(g, 0.0) for g in groups))
+            if total <= 0:
+                continue
+            rows.append([state, *(f"{L.fmt.value('count', d.get(g, 0.0))} ({L.fmt.value('share', d.get(g, 0.0) / total)})"
+                                  for g in groups)])
+        page.html(f"<h3>{_esc(L.t('by_group_at', attr=attr, year=f'{last:.0f}'))}</h3>" +
+                  _table([L.t("state"), *groups], rows, text_cols=(0,)))
+    page.note(_esc(L.t("note_by_group")))
 
 
 # ---- a comparison -------------------------------------------------------------------------------

@@ -585,7 +585,6 @@ TEST(WithValues, ModelsShippedWithTrede) {
   const Scenario g = load_scenario(std::string(TREDE_SOURCE_DIR) + "/models/participatiewet/groningen.toml");
   for (const auto& [key, value] : std::vector<std::pair<std::string, double>>{
            {"region[Groningen].capacity.tussengroep", 60},
-           {"state[tussengroep].capacity", 2500},  // the national template: Groningen keeps its own
            {"population[0].count", 1000}}) {
     const std::vector<KeyPath> keys = {path(key)};
     const std::vector<double> values = {value};
@@ -594,6 +593,18 @@ TEST(WithValues, ModelsShippedWithTrede) {
     const Scenario loaded = load_scenario(g.source_path, {key + "=" + trede::detail::shortest_number(value)});
     fast.overrides = loaded.overrides;
     EXPECT_TRUE(fast == loaded) << key;
+  }
+  // The national template's places reach no region here (Groningen gives its own): setting them
+  // would change nothing, so it is refused rather than silently ignored.
+  Scenario fast = g;
+  const std::vector<KeyPath> keys = {path("state[tussengroep].capacity")};
+  const std::vector<double> values = {2500};
+  EXPECT_FALSE(trede::model::detail::apply_values_fast(fast, keys, values));
+  try {
+    (void)load_scenario(g.source_path, {"state[tussengroep].capacity=2500"});
+    ADD_FAILURE() << "a capacity no region takes was accepted";
+  } catch (const trede::ModelError& e) {
+    EXPECT_NE(std::string(e.what()).find("set region[NAME].capacity.tussengroep instead"), std::string::npos) << e.what();
   }
 }
 
