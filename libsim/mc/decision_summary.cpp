@@ -1,10 +1,10 @@
 // Decision summaries of a comparison (trede/mc/decision_summary.hpp).
 
-#include <cstdio>
 #include "trede/mc/decision_summary.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 #include "trede/error.hpp"
@@ -98,8 +98,13 @@ DecisionSummary decide(const Comparison& c, const std::vector<model::Scenario>& 
   }
   d.options = options;
   d.names = c.names;
-  if (d.options.lambda.empty())
+  if (d.options.lambda.empty()) {
     for (int i = 0; i <= 50; ++i) d.options.lambda.push_back(options.lambda_max * i / 50.0);
+    // The reference willingness to pay is on the grid, so EVPI and EVPPI are quoted at it.
+    auto& g = d.options.lambda;
+    if (std::find(g.begin(), g.end(), options.lambda_reference) == g.end())
+      g.insert(std::upper_bound(g.begin(), g.end(), options.lambda_reference), options.lambda_reference);
+  }
   auto work_of = [&](std::size_t i) {
     std::vector<std::uint32_t> w(scenarios[i].kpi.work.begin(), scenarios[i].kpi.work.end());
     return w;

@@ -234,6 +234,22 @@ def test_mpi_sweep_is_bitwise_identical_to_one_process(tmp_path):
     assert_same_file(tmp_path / "one.h5", tmp_path / "two.h5")
 
 
+@pytest.mark.parametrize("command", [
+    ["run", "--draws", 8, "-n", 2],                                                  # a PSA
+    ["compare", "--organisation-models", "partieel,gecombineerd", "--draws", 4],     # a PSA comparison, /decision
+    ["sweep", "--grid", "region[Groningen].capacity.beschut_werk=100,300", "--draws", 4],  # a PSA at every point
+    ["run", "-n", 3, "--set", "report.by.age=[27,45]"],                              # results by attribute
+])
+def test_mpi_psa_and_breakdowns_are_bitwise_identical_to_one_process(tmp_path, command):
+    args = [command[0], MODELS / "participatiewet" / "groningen-uncertain.toml", *command[1:],
+            "--set", "horizon_years=2", "--seed", 3, "-q"]
+    one = trede(*args, "-o", "one.h5", cwd=tmp_path)
+    assert one.returncode == 0, describe(one)
+    three = mpirun(*args, "-o", "three.h5", cwd=tmp_path, np_=3)
+    assert three.returncode == 0, describe(three)
+    assert_same_file(tmp_path / "one.h5", tmp_path / "three.h5")
+
+
 def test_mpi_bad_input_exits_2_on_every_rank_and_reports_once(tmp_path):
     p = mpirun("run", BM2, "--set", "horizon_years=-1", "-n", 2, "-o", "x.h5", cwd=tmp_path)
     assert p.returncode == EXIT_BAD_INPUT, describe(p)

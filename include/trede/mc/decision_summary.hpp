@@ -31,7 +31,7 @@ struct DecisionOptions {
   std::string effect = "persons_reaching_work";
   std::string cost = "cost_total_eur";
   /// Willingness to pay, euros per extra unit of effect: the grid of the acceptability curve and
-  /// EVPI. Empty: 0 to `lambda_max` in 51 steps.
+  /// EVPI. Empty: 0 to `lambda_max` in 51 points, plus `lambda_reference` when it is not one.
   std::vector<double> lambda;
   double lambda_max = 200000.0;
   /// The willingness to pay at which "probability best" is quoted in the summary table.
