@@ -17,7 +17,7 @@ constexpr std::string_view scenario_text = R"(horizon_years = 5
 age = { type = "age", default = 40 }
 doelgroep = { type = "category", levels = ["geen", "beschut", "noord, oost", "zeg \"hoi\""] }
 uren = { type = "number", center = 20, default = 0 }
-eerdere_uitval = { type = "count" }
+eerdere_uitval = { type = "count", counts = ["uitval"] }
 
 [[state]]
 name = "bijstand"
@@ -48,9 +48,19 @@ to = "exit"
 rate = 0.2
 
 [[transition]]
+from = "bijstand"
+to = "uitval"
+rate = 0.1
+
+[[transition]]
 from = "uitval"
 to = "bijstand"
 rate = 0.2
+
+[[inflow]]
+state = "bijstand"
+rate_per_year = 1
+attributes = { doelgroep = "geen" }
 
 [[population]]
 csv = "pop.csv"

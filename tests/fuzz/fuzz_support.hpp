@@ -31,17 +31,27 @@ inline std::string_view as_text(const std::uint8_t* data, std::size_t size) {
   std::abort();
 }
 
+// With TREDE_FUZZ_VERBOSE set in the environment, the messages of rejected inputs are printed
+// (to see what a seed or a reproduced input does).
+inline bool verbose() {
+  static const bool on = std::getenv("TREDE_FUZZ_VERBOSE") != nullptr;
+  return on;
+}
+
 // Runs `read`. A ModelError must list at least one problem and say what each is; an IoError
 // must say something. Every other exception propagates (and ends the run as a finding).
 template <class Read>
 void expect_clean(Read&& read) {
   try {
     read();
+    if (verbose()) std::fprintf(stderr, "accepted\n");
   } catch (const ModelError& e) {
+    if (verbose()) std::fprintf(stderr, "rejected: %s\n", e.what());
     if (e.diagnostics().empty()) fail("ModelError without a diagnostic", e.what());
     for (const Diagnostic& d : e.diagnostics())
       if (d.message.empty()) fail("ModelError with an empty message", e.what());
   } catch (const IoError& e) {
+    if (verbose()) std::fprintf(stderr, "rejected (io): %s\n", e.what());
     if (std::string_view(e.what()).empty()) fail("IoError without a message", e.path());
   }
 }
