@@ -7,8 +7,8 @@
 #   scripts/fuzz.sh SECONDS NAME..  only the named harnesses (e.g. fuzz_scenario fuzz_key_path)
 #
 # The seed corpus is rebuilt at every run from models/ (scenarios, calibration CSV files, target
-# files), tests/cli/bad/ (hostile scenarios and CSV files) and tests/fuzz/seeds/, in
-# build/fuzz/seeds/<harness>/. What the fuzzer learns is kept in build/fuzz/corpus/<harness>/
+# files), tests/cli/bad/ (hostile scenarios and CSV files) and tests/fuzz/inputs/, in
+# build/fuzz/initial/<harness>/. What the fuzzer learns is kept in build/fuzz/corpus/<harness>/
 # and reused by the next run. A crash, sanitizer report, hang (> 10 s for one input) or memory
 # blow-up (> 2 GB) is kept as build/fuzz/crashes/<harness>/{crash,timeout,oom,leak}-<sha1>
 # and makes the script exit 1 (after every harness has run). Reproduce a finding with
@@ -58,7 +58,7 @@ bin=$out/tests/fuzz
 # ---- seed corpus ---------------------------------------------------------------------------
 # Copies files into a harness's seed directory; big data files are cut to their first lines
 # (the fuzzer mutates small inputs faster, and the rows all look alike).
-seed_dir() { rm -rf "$out/seeds/$1"; mkdir -p "$out/seeds/$1"; echo "$out/seeds/$1"; }
+seed_dir() { rm -rf "$out/initial/$1"; mkdir -p "$out/initial/$1"; echo "$out/initial/$1"; }
 add_head() {  # add_head DIR LINES FILE...
   local dir=$1 lines=$2; shift 2
   local f
@@ -69,7 +69,7 @@ add_head() {  # add_head DIR LINES FILE...
 }
 shopt -s nullglob
 scenarios=(models/*.toml models/calibration/*.toml models/participatiewet/*.toml
-           tests/cli/bad/*.toml tests/fuzz/seeds/scenario/*.toml)
+           tests/cli/bad/*.toml tests/fuzz/inputs/scenario/*.toml)
 
 d=$(seed_dir fuzz_scenario)
 add_head "$d" 100000 "${scenarios[@]}"
@@ -89,21 +89,21 @@ for f in "${scenarios[@]}"; do
 done
 
 d=$(seed_dir fuzz_population_csv)
-add_head "$d" 100000 tests/fuzz/seeds/population_csv/* tests/cli/bad/csv/*.csv
+add_head "$d" 100000 tests/fuzz/inputs/population_csv/* tests/cli/bad/csv/*.csv
 
 d=$(seed_dir fuzz_calibration_csv)
-add_head "$d" 40 models/calibration/*.csv tests/fuzz/seeds/calibration_csv/*
+add_head "$d" 40 models/calibration/*.csv tests/fuzz/inputs/calibration_csv/*
 
 d=$(seed_dir fuzz_targets)
 add_head "$d" 100000 models/calibration/*.json models/participatiewet/data/*.json models/participatiewet/tools/*.json
 
-# One key path per line of tests/fuzz/seeds/key_path.txt, one file each.
+# One key path per line of tests/fuzz/inputs/key_path.txt, one file each.
 d=$(seed_dir fuzz_key_path)
 n=0
 while IFS= read -r line; do
   n=$(( n + 1 ))
   printf '%s' "$line" > "$d/key_$n"
-done < tests/fuzz/seeds/key_path.txt
+done < tests/fuzz/inputs/key_path.txt
 
 # ---- run -----------------------------------------------------------------------------------
 export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}"
@@ -118,7 +118,7 @@ for h in "${harnesses[@]}"; do
   log="$out/$h.log"
   start=$(date +%s)
   rc=0
-  "$bin/$h" "$out/corpus/$h" "$out/seeds/$h" \
+  "$bin/$h" "$out/corpus/$h" "$out/initial/$h" \
       -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
       -artifact_prefix="$out/crashes/$h/" -print_final_stats=1 > "$log" 2>&1 || rc=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
