@@ -9,7 +9,8 @@
 # The seed corpus is rebuilt at every run from models/ (scenarios, calibration CSV files, target
 # files), tests/cli/bad/ (hostile scenarios and CSV files) and tests/fuzz/inputs/, in
 # build/fuzz/initial/<harness>/. What the fuzzer learns is kept in build/fuzz/corpus/<harness>/
-# and reused by the next run. A crash, sanitizer report, hang (> 10 s for one input) or memory
+# and reused by the next run. The scenario harnesses use the dictionary tests/fuzz/scenario.dict
+# (keys and keywords of docs/scenario-format.md). A crash, sanitizer report, hang (> 10 s for one input) or memory
 # blow-up (> 2 GB) is kept as build/fuzz/crashes/<harness>/{crash,timeout,oom,leak}-<sha1>
 # and makes the script exit 1 (after every harness has run). Reproduce a finding with
 #   build/fuzz/tests/fuzz/<harness> build/fuzz/crashes/<harness>/crash-<sha1>
@@ -118,7 +119,9 @@ for h in "${harnesses[@]}"; do
   log="$out/$h.log"
   start=$(date +%s)
   rc=0
-  "$bin/$h" "$out/corpus/$h" "$out/initial/$h" \
+  dict=()
+  case $h in fuzz_scenario|fuzz_scenario_set) dict=(-dict=tests/fuzz/scenario.dict) ;; esac
+  "$bin/$h" "$out/corpus/$h" "$out/initial/$h" "${dict[@]}" \
       -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
       -artifact_prefix="$out/crashes/$h/" -print_final_stats=1 > "$log" 2>&1 || rc=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
