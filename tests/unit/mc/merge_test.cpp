@@ -43,8 +43,9 @@ void expect_identical(mc::Ensemble a, mc::Ensemble b) {
   ASSERT_EQ(xa.size(), xb.size());
   for (std::size_t i = 0; i < xa.size(); ++i) {
     ASSERT_EQ(xa[i].bytes.size(), xb[i].bytes.size()) << "array " << i;
-    if (!xa[i].bytes.empty())
+    if (!xa[i].bytes.empty()) {
       EXPECT_EQ(std::memcmp(xa[i].bytes.data(), xb[i].bytes.data(), xa[i].bytes.size()), 0) << "array " << i;
+    }
   }
   for (auto [sa, sb] : {std::pair{&a.kpi_summary, &b.kpi_summary}, {&a.occupancy_summary, &b.occupancy_summary},
                         {&a.kpi_period_summary, &b.kpi_period_summary}, {&a.waiting_summary, &b.waiting_summary}}) {
