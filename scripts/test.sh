@@ -46,13 +46,15 @@ start=$(date +%s)
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 # ctest in build/asan/tests/unit and .../stat runs exactly the tests of these programs.
-if cmake --preset asan >/dev/null &&
-   cmake --build --preset asan --target "${asan_targets[@]}" &&
-   ctest --test-dir build/asan/tests/unit --output-on-failure -j 2 &&
-   ctest --test-dir build/asan/tests/stat --output-on-failure -j 2; then
-  echo "test.sh: unit and statistical tests under ASan + UBSan passed in $(elapsed "$start") s"
+if cmake --preset asan >/dev/null && cmake --build --preset asan --target "${asan_targets[@]}"; then
+  asan_ok=1
+  ctest --test-dir build/asan/tests/unit --output-on-failure -j 2 ||
+    { asan_ok=0; failed+=("unit tests under ASan + UBSan (build/asan/tests/unit)"); }
+  ctest --test-dir build/asan/tests/stat --output-on-failure -j 2 ||
+    { asan_ok=0; failed+=("statistical tests under ASan + UBSan (build/asan/tests/stat)"); }
+  [ "$asan_ok" = 0 ] || echo "test.sh: unit and statistical tests under ASan + UBSan passed in $(elapsed "$start") s"
 else
-  failed+=("unit and statistical tests under ASan + UBSan (build/asan)")
+  failed+=("the asan build of the unit and statistical tests")
 fi
 
 if [ ${#failed[@]} -gt 0 ]; then
