@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   # toolchain
   g++ cmake ninja-build ccache git pkg-config
+  # the fuzz preset (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes
+  clang-14 libclang-rt-14-dev
   # libraries
   libeigen3-dev libtbb-dev libhdf5-dev hdf5-tools libboost-graph-dev libbenchmark-dev libgtest-dev
   libtomlplusplus-dev librandom123-dev libnlopt-cxx-dev libcli11-dev libfmt-dev nlohmann-json3-dev

@@ -191,7 +191,9 @@ void Writer::attr_raw(const std::string& name, hid_t type, const void* value) {
 }
 
 void write_attributes(Writer& w, const Attributes& attributes) {
-  for (const auto& [name, value] : attributes) std::visit([&](const auto& v) { w.attr(name, v); }, value);
+  // Not a structured binding: clang before 16 cannot capture one in a lambda.
+  for (const auto& attribute : attributes)
+    std::visit([&](const auto& v) { w.attr(attribute.first, v); }, attribute.second);
 }
 
 Attributes provenance(const std::string& kind, const std::string& command_line) {

@@ -26,9 +26,10 @@ void deep_merge(toml::table& base, toml::table& over) {
     } else if (auto* a = v.as_array()) {
       base.insert_or_assign(k.str(), std::move(*a));
     } else {
-      v.visit([&](auto&& val) {
+      // The key is copied into the lambda: clang before 16 cannot capture a structured binding.
+      v.visit([&base, key = std::string(k.str())](auto&& val) {
         using V = std::remove_cvref_t<decltype(val)>;
-        if constexpr (toml::is_value<V>) base.insert_or_assign(k.str(), std::move(const_cast<V&>(val)));
+        if constexpr (toml::is_value<V>) base.insert_or_assign(key, std::move(const_cast<V&>(val)));
       });
     }
   }

@@ -100,7 +100,8 @@ std::string KeyPath::text() const {
     if (i) out += '.';
     out += bare(s.name) ? s.name : quote_key(s.name);
     if (s.selector) {
-      const bool plain = s.selector->find_first_of("]\"") == std::string::npos &&
+      // A '[' is quoted too: parse_assignment counts brackets to find the '=' that ends the key.
+      const bool plain = s.selector->find_first_of("[]\"") == std::string::npos &&
                          trede::detail::trim(*s.selector) == *s.selector && !s.selector->empty();
       out += "[" + (plain ? *s.selector : quote_key(*s.selector)) + "]";
     }

@@ -155,6 +155,8 @@ void Loader::read_organisation_effects(const TableReader& top) {
               sel, declared.size(),
               [&](std::size_t j) {
                 const Transition& tr = s_.transitions[declared[j]];
+                // A transition whose states did not resolve (already reported) has no from->to.
+                if (tr.from >= s_.states.size() || tr.to >= s_.states.size()) return ElementLabels{{}, tr.id, {}, {}};
                 return ElementLabels{{}, tr.id, s_.states[tr.from].name, s_.states[tr.to].name};
               },
               error);
@@ -228,7 +230,8 @@ void Loader::read_organisation_effects(const TableReader& top) {
       for (StateIndex u : s_.kpi.uitval) uitval[u] = true;
       for (std::size_t ti = 0; ti < s_.transitions.size() && ok; ++ti) {
         const Transition& tr = s_.transitions[ti];
-        if (tr.renege || !from[tr.from] || (to && !(*to)[tr.to])) continue;
+        if (tr.renege || tr.from >= s_.states.size() || tr.to >= s_.states.size()) continue;
+        if (!from[tr.from] || (to && !(*to)[tr.to])) continue;
         const State& a = s_.states[tr.from];
         const State& b = s_.states[tr.to];
         const bool on_ladder = !b.absorbing && a.trede >= 1 && b.trede >= 1;

@@ -153,8 +153,11 @@ void Loader::read_capacities() {
 
     if (cap.waiting == WaitingMode::separate) {
       std::string wname = r.string("waiting_state").value_or("wait_" + s_.states[i].name);
+      // Without a waiting_state key the name comes from the state's own (invalid) name: the
+      // problem is then reported at the state's table.
       if (!valid_identifier(wname))
-        ctx_.error(*t.get("waiting_state"), r.key("waiting_state"),
+        ctx_.error(t.get("waiting_state") ? *t.get("waiting_state") : static_cast<const toml::node&>(t),
+                   r.key("waiting_state"),
                    "must be a name of letters, digits, '_' or '-' (got '" + wname + "')");
       const State* existing = s_.find_state(wname);
       if (existing) {

@@ -125,3 +125,57 @@ def test_a_read_result_cannot_be_saved(cli_run_file, tmp_path):
     r = trede.read(cli_run_file)
     with pytest.raises(TypeError):
         r.save(tmp_path / "copy.h5")
+
+
+# A result file damaged after it was written (a dataset deleted or emptied by hand or by a broken
+# copy) is an IoError naming the file and the dataset, never a KeyError or IndexError later.
+_RESULT_DATASETS = ["time", "states", "kpi_names", "trede", "summary/kpi", "summary/occupancy/mean",
+                    "summary/occupancy/q95"]
+
+
+@pytest.fixture(scope="module")
+def saved_result(tmp_path_factory, bm2_small):
+    path = tmp_path_factory.mktemp("damaged") / "good.h5"
+    trede.run(bm2_small.with_overrides({"horizon_years": 1}), 2).save(path)
+    return path
+
+
+def _damaged(saved_result, tmp_path, change):
+    import shutil
+    path = tmp_path / "damaged.h5"
+    shutil.copy(saved_result, path)
+    with h5py.File(path, "r+") as f:
+        change(f)
+    return path
+
+
+@pytest.mark.parametrize("key", _RESULT_DATASETS + ["summary"])
+def test_result_file_without_a_dataset_is_an_io_error_naming_it(saved_result, tmp_path, key):
+    def delete(f):
+        del f[key]
+    path = _damaged(saved_result, tmp_path, delete)
+    with pytest.raises(trede.IoError, match="not a complete trede result") as info:
+        r = trede.read(path)
+        r.occupancy()
+        r.kpi()
+    assert info.value.filename == str(path)
+    assert str(path) in str(info.value) and "/" + key.split("/")[0] in str(info.value)
+
+
+@pytest.mark.parametrize("key", _RESULT_DATASETS)
+def test_result_file_with_an_emptied_dataset_is_an_io_error_naming_it(saved_result, tmp_path, key):
+    def empty(f):
+        data = f[key][...]
+        del f[key]
+        f[key] = data[:0]
+    path = _damaged(saved_result, tmp_path, empty)
+    with pytest.raises(trede.IoError, match=f"/{key} ") as info:
+        r = trede.read(path)
+        r.occupancy()
+        r.kpi()
+    assert info.value.filename == str(path)
+
+
+def test_an_undamaged_result_file_reads(saved_result):
+    r = trede.read(saved_result)
+    assert len(r.occupancy()) > 0 and len(r.kpi()) > 0

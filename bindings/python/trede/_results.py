@@ -1058,6 +1058,38 @@ class CalibrationReport:
 
 # ---- reading files ------------------------------------------------------------------------------
 
+def _check_result(src: _File, p: Path) -> None:
+    """Raises IoError naming the file and the dataset when the datasets every Result method
+    relies on are missing or do not fit together (a damaged or hand-edited file), instead of a
+    KeyError or IndexError later."""
+    where = f"{p}" + (f" (group /{src.group})" if src.group else "")
+
+    def bad(key: str, what: str) -> IoError:
+        return IoError(f"{where}: not a complete trede result: /{key} {what}", str(p))
+
+    def shape(key: str) -> Tuple[int, ...]:
+        if key not in src:
+            raise bad(key, "is missing")
+        try:
+            return tuple(np.shape(src.get(key)))
+        except (OSError, ValueError, TypeError) as e:
+            raise bad(key, f"cannot be read ({e})") from e
+
+    def length(key: str) -> int:
+        got = shape(key)
+        if len(got) != 1 or got[0] == 0:
+            raise bad(key, f"has shape {list(got)}, expected a non-empty list")
+        return got[0]
+
+    T, S, K = length("time"), length("states"), length("kpi_names")
+    expected = {"trede": (S,), "summary/kpi": (K,)}
+    expected.update({f"summary/occupancy/{stat}": (T, S) for stat in ("mean", "sd", "q05", "q50", "q95")})
+    for key, want in expected.items():
+        got = shape(key)
+        if got != want:
+            raise bad(key, f"has shape {list(got)}, expected {list(want)} (time x states / states / KPIs)")
+
+
 def read(path: PathLike) -> Union[Result, PsaResult, Comparison, Sweep, CalibrationReport]:
     """Opens a file written by ``trede run`` / ``trede compare`` / ``trede sweep`` / ``trede
     calibrate --report`` (or ``save``): a :class:`Result`, a :class:`Comparison` for comparison
@@ -1078,10 +1110,16 @@ def read(path: PathLike) -> Union[Result, PsaResult, Comparison, Sweep, Calibrat
     if attrs.get("kind") == "comparison":
         src = _File(p)
         n = len(src.get("scenario_names"))
-        scenarios = [Result(_File(p, f"scenarios/{i}"), _attrs(p, f"scenarios/{i}"), path=p) for i in range(n)]
+        scenarios = []
+        for i in range(n):
+            part = _File(p, f"scenarios/{i}")
+            _check_result(part, p)
+            scenarios.append(Result(part, _attrs(p, f"scenarios/{i}"), path=p))
         return Comparison(src, attrs, scenarios, path=p)
     if attrs.get("kind") == "sweep":
         return Sweep(_File(p), attrs, p)
     if attrs.get("kind", "result") != "result":
         raise IoError(f"{p}: a trede file of kind {attrs['kind']!r}, which trede.read does not know", str(p))
-    return Result(_File(p), attrs, path=p)
+    src = _File(p)
+    _check_result(src, p)
+    return Result(src, attrs, path=p)

@@ -62,7 +62,8 @@ class KeyPath {
   [[nodiscard]] const KeySegment& operator[](std::size_t i) const { return segments_[i]; }
 
   /// The canonical text: keys bare when they can be, quoted otherwise; selectors as given
-  /// (quoted when they contain `]` or `"`). `KeyPath::parse(p.text()) == p`.
+  /// (quoted when they contain `[`, `]` or `"`). `KeyPath::parse(p.text()) == p`, and
+  /// `parse_assignment(a.text())` gives back `a`.
   [[nodiscard]] std::string text() const;
 
   /// Most segments a path may have (longer paths are refused before any parsing).

@@ -318,6 +318,20 @@ TEST(Assignment, SplitsAtTheFirstEqualsSignOutsideBracketsAndQuotes) {
   EXPECT_THROW((void)parse_assignment("a..b=3"), ModelError);
 }
 
+// Found by tests/fuzz/fuzz_key_path: a quoted selector holding '[' was printed bare, and the
+// printed assignment no longer had an '=' outside brackets ("must be key=value").
+TEST(Assignment, TextParsesBackWhenASelectorHoldsABracket) {
+  for (const std::string text : {"region[\"Gronite[bes.share=0region[ningen\"].share=0.5.5",
+                                 "region[\"a[b\"].share=1", "state[\"[x\"].capacity=3"}) {
+    const Assignment a = parse_assignment(text);
+    const Assignment again = parse_assignment(a.text());
+    EXPECT_EQ(again.key, a.key) << text;
+    EXPECT_EQ(again.value, a.value) << text;
+  }
+  EXPECT_EQ(parse_assignment("region[\"a[b\"].share=1").text(), "region[\"a[b\"].share=1");
+  EXPECT_EQ(KeyPath::parse("region[\"a[b\"]")[0].selector, "a[b");
+}
+
 // ---- selection through --set ------------------------------------------------------------------------
 
 TEST(SetOverride, ATransitionWithAnIdIsSelectedByFromToAsWell) {

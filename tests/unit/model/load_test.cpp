@@ -999,4 +999,48 @@ TEST_F(Extends, CyclesAndMissingBasesAreErrors) {
   }
 }
 
+// Found by tests/fuzz/fuzz_scenario: an organisation effect that names a transition, in a
+// scenario without states, read the states of transitions that did not resolve (out of bounds).
+TEST(ParseScenario, OrganisationEffectInAScenarioWithoutStatesIsAnError) {
+  const auto ds = errors_of(R"(horizon_years = 5
+
+[[transition]]
+from = "a"
+to = "b"
+rate = 1
+
+[[organisation_effect]]
+name = "x"
+organisation_model = "m"
+transition = "a->b"
+multiplier = 2
+)");
+  ASSERT_FALSE(ds.empty());
+  EXPECT_NE(dump(ds).find("at least one [[state]]"), std::string::npos) << dump(ds);
+}
+
+// Found by tests/fuzz/fuzz_scenario_set: a capacity state with separate waiting, an invalid
+// name and no waiting_state key reported the generated name at a key that is not there (a
+// null reference).
+TEST(ParseScenario, InvalidGeneratedWaitingStateNameIsReportedAtTheState) {
+  const auto ds = errors_of(R"(horizon_years = 5
+
+[[state]]
+name = "a b"
+trede = 5
+capacity = 3
+waiting = "separate"
+
+[[state]]
+name = "exit"
+absorbing = true
+)");
+  const auto it = std::find_if(ds.begin(), ds.end(), [](const Diagnostic& d) {
+    return d.key == "state[a b].waiting_state";
+  });
+  ASSERT_NE(it, ds.end()) << dump(ds);
+  EXPECT_EQ(it->line, 3);
+  EXPECT_NE(it->message.find("'wait_a b'"), std::string::npos) << it->message;
+}
+
 }  // namespace
