@@ -64,9 +64,10 @@ void Loader::read_report(const TableReader& top) {
 void Loader::read_report_by(const TableReader& report, const toml::table& by) {
   constexpr std::size_t max_edges = 64;
   for (auto&& [k, v] : by) {
-    const std::string key = report.key("by") + "." + std::string(k.str());
+    const std::string name(k.str());  // a named copy: lambdas may not capture structured bindings (clang 14)
+    const std::string key = report.key("by") + "." + name;
     const auto it = std::find_if(s_.attributes.begin(), s_.attributes.end(),
-                                 [&](const Attribute& a) { return a.name == k.str() && !a.generated; });
+                                 [&name](const Attribute& a) { return a.name == name && !a.generated; });
     if (it == s_.attributes.end()) {
       std::vector<std::string> names;
       for (const Attribute& a : s_.attributes)
