@@ -1,8 +1,7 @@
 """The repository stands alone: every reference in it resolves inside it.
 
-- No file cites a document a reader of the repository does not have: the project's internal
-  design notes ("DESIGN §..."), its seed documents or shared notes, or an absolute path of the
-  machine it was written on. Public documents are cited by title and publisher (docs/sources.md).
+- No file cites a document a reader of the repository does not have: internal working notes,
+  source documents kept elsewhere, or an absolute path of the machine it was written on. Public documents are cited by title and publisher (docs/sources.md).
 - Every relative link of a Markdown file names a file or directory that exists in the repository.
 - Every notebook cell carries an id (nbformat 4.5), so nbformat reads them without a
   MissingIDFieldWarning.

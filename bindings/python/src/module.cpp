@@ -288,6 +288,25 @@ std::vector<Scenario> values(const std::vector<ScenarioPtr>& ptrs) {
   return out;
 }
 
+// The bytes of a PSA or sweep file built by `build` (without the GIL), also saved to `output`
+// with its resume parts removed when parts were kept; returned with the parts' notes.
+template <class Build>
+py::tuple image_and_notes(Build build, const std::string& output, std::optional<trede::io::SweepParts>& parts) {
+  std::vector<char> image;
+  {
+    py::gil_scoped_release release;
+    image = build();
+    if (parts) {
+      trede::io::save_image(output, image);
+      parts->remove();
+    }
+  }
+  py::list notes;
+  if (parts)
+    for (const auto& n : parts->notes()) notes.append(n);
+  return py::make_tuple(py::bytes(image.data(), image.size()), notes);
+}
+
 trede::io::WriteOptions write_options(int compression_level, const std::string& command_line) {
   trede::io::WriteOptions o;
   o.compression_level = compression_level;
@@ -680,19 +699,7 @@ PYBIND11_MODULE(_core, m) {
           trede::mc::ThreadExecutor threads_here;
           return trede::mc::psa(*s, set, o, threads_here, parts ? &*parts : nullptr);
         });
-        std::vector<char> image;
-        {
-          py::gil_scoped_release release;
-          image = trede::io::psa_image(p, *s, wo);
-          if (parts) {
-            trede::io::save_image(output, image);
-            parts->remove();
-          }
-        }
-        py::list notes;
-        if (parts)
-          for (const auto& n : parts->notes()) notes.append(n);
-        return py::make_tuple(py::bytes(image.data(), image.size()), notes);
+        return image_and_notes([&] { return trede::io::psa_image(p, *s, wo); }, output, parts);
       },
       "scenario"_a, "draws"_a, "replicates"_a, "seed"_a, "threads"_a, "first_replicate"_a, "design"_a,
       "common_streams"_a, "progress"_a, "output"_a, "resume"_a, "compression_level"_a);
@@ -739,19 +746,7 @@ PYBIND11_MODULE(_core, m) {
           trede::mc::ThreadExecutor threads_here;
           return trede::mc::sweep(*s, design, o, threads_here, parts ? &*parts : nullptr);
         });
-        std::vector<char> image;
-        {
-          py::gil_scoped_release release;
-          image = trede::io::sweep_image(sw, *s, wo);
-          if (parts) {
-            trede::io::save_image(output, image);
-            parts->remove();
-          }
-        }
-        py::list notes;
-        if (parts)
-          for (const auto& n : parts->notes()) notes.append(n);
-        return py::make_tuple(py::bytes(image.data(), image.size()), notes);
+        return image_and_notes([&] { return trede::io::sweep_image(sw, *s, wo); }, output, parts);
       },
       "scenario"_a, "grid"_a, "lhs"_a, "points"_a, "replicates"_a, "seed"_a, "threads"_a, "progress"_a, "output"_a,
       "resume"_a, "compression_level"_a, "draws"_a = 0, "method"_a = "sobol", "common_streams"_a = false);
