@@ -235,8 +235,9 @@ void print_detail(const mc::Comparison& c) {
                 c.variance_reduction_kpi.empty() ? "" : "; variance reduction vs independent streams");
     for (std::size_t k = 0; k < L.K(); ++k) {
       const std::string& name = L.kpi_names[k];
-      std::printf("  %-36s %16s  %16s  [%s, %s]", name.c_str(), format_kpi(name, base.kpi_summary.mean[k]).c_str(),
-                  format_kpi_difference(name, c.kpi[d].mean[k]).c_str(), format_kpi_difference(name, c.kpi[d].lo[k]).c_str(),
+      std::printf("  %-36s %16s  %16s  [%s, %s]", name.c_str(), format_kpi(name, base.summary("kpi").mean[k]).c_str(),
+                  format_kpi_difference(name, c.kpi[d].mean[k]).c_str(),
+                  format_kpi_difference(name, c.kpi[d].lo[k]).c_str(),
                   format_kpi_difference(name, c.kpi[d].hi[k]).c_str());
       if (!c.variance_reduction_kpi.empty()) std::printf("  x%s", format_number(c.variance_reduction_kpi[d][k]).c_str());
       std::printf("\n");

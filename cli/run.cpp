@@ -6,6 +6,7 @@
 #include <cmath>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "common.hpp"
 #include "format.hpp"
@@ -109,28 +110,25 @@ void print_headline(const model::Scenario& s, const mc::Ensemble& e) {
               format_number(e.wall_seconds > 0 ? events / e.wall_seconds : 0).c_str());
   std::fputs(sample_note(s.sample_share).c_str(), stdout);
   std::printf("\nKPIs per replicate: mean [5%%, 95%%]\n");
+  const mc::Summary& kpi = e.summary("kpi");
   for (std::size_t k = 0; k < L.K(); ++k)
-    std::printf("%s\n",
-                format_kpi_row(L.kpi_names[k], e.kpi_summary.mean[k], e.kpi_summary.q05[k], e.kpi_summary.q95[k]).c_str());
+    std::printf("%s\n", format_kpi_row(L.kpi_names[k], kpi.mean[k], kpi.q05[k], kpi.q95[k]).c_str());
+  // "mean  [q05, q95]" of cell i of a summary of people, the mean right-aligned in 12 columns.
+  const auto band = [](const mc::Summary& s, std::size_t i) {
+    std::string mean = format_number(s.mean[i]);
+    if (mean.size() < 12) mean.insert(0, 12 - mean.size(), ' ');
+    return mean + "  [" + format_number(s.q05[i]) + ", " + format_number(s.q95[i]) + "]";
+  };
   const std::size_t T = L.T(), S = L.S(), last = T - 1;
   std::printf("\nparticipatieladder at %.2f: mean people per trede [5%%, 95%%]\n", L.report_times[last]);
-  for (std::size_t r = 0; r < mc::ladder_rungs; ++r) {
-    const std::size_t i = last * mc::ladder_rungs + r;
-    std::printf("  trede %zu  %12s  [%s, %s]\n", r + 1, format_number(e.trede_summary.mean[i]).c_str(),
-                format_number(e.trede_summary.q05[i]).c_str(), format_number(e.trede_summary.q95[i]).c_str());
-  }
+  for (std::size_t r = 0; r < mc::ladder_rungs; ++r)
+    std::printf("  trede %zu  %s\n", r + 1, band(e.summary("trede_occupancy"), last * mc::ladder_rungs + r).c_str());
   std::printf("\noccupancy at %.2f: mean [5%%, 95%%]\n", L.report_times[last]);
-  for (std::size_t st = 0; st < S; ++st) {
-    const std::size_t i = last * S + st;
-    std::printf("  %-28s %12s  [%s, %s]\n", L.states[st].c_str(), format_number(e.occupancy_summary.mean[i]).c_str(),
-                format_number(e.occupancy_summary.q05[i]).c_str(), format_number(e.occupancy_summary.q95[i]).c_str());
-  }
-  for (std::size_t c = 0; c < L.C(); ++c) {
-    const std::size_t i = last * L.C() + c;
-    std::printf("  waiting for %-16s %12s  [%s, %s]\n", L.capacity_states[c].c_str(),
-                format_number(e.waiting_summary.mean[i]).c_str(), format_number(e.waiting_summary.q05[i]).c_str(),
-                format_number(e.waiting_summary.q95[i]).c_str());
-  }
+  for (std::size_t st = 0; st < S; ++st)
+    std::printf("  %-28s %s\n", L.states[st].c_str(), band(e.summary("occupancy"), last * S + st).c_str());
+  for (std::size_t c = 0; c < L.C(); ++c)
+    std::printf("  waiting for %-16s %s\n", L.capacity_states[c].c_str(),
+                band(e.summary("waiting"), last * L.C() + c).c_str());
 }
 
 int run(const Args& a) {

@@ -216,13 +216,14 @@ PanelData simulate_engine_data(const model::Scenario& s, const SimulateOptions& 
     const mc::Ensemble e = mc::run(one, ro);
     first += n;
     const std::size_t T = e.layout.T(), S = e.layout.S();
+    const std::vector<std::int32_t>& occupancy = e.values<std::int32_t>("occupancy");
     for (std::size_t r = 0; r < n; ++r, ++person) {
       Subject sub;
       sub.id = id_of(person);
       for (std::size_t t = 0; t < T; ++t) {
         std::size_t where = S;
         for (std::size_t st = 0; st < S; ++st)
-          if (e.occupancy[(r * T + t) * S + st] > 0) where = st;
+          if (occupancy[(r * T + t) * S + st] > 0) where = st;
         if (where == S) break;
         sub.time_years.push_back(e.layout.report_times[t]);
         sub.state.push_back(static_cast<model::StateIndex>(where));

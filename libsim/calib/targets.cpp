@@ -111,15 +111,17 @@ std::vector<Plan> plan(const TargetSet& ts, const engine::Layout& L, std::vector
 double value(const Target& t, const Plan& p, const mc::Ensemble& e, std::size_t r, std::size_t k) {
   const auto& L = e.layout;
   const std::size_t T = L.T(), S = L.S(), P = L.P(), E = L.E();
+  const std::vector<std::int32_t>& occupancy = e.values<std::int32_t>("occupancy");
+  const std::vector<std::int32_t>& flows = e.values<std::int32_t>("flows");
   auto occ = [&](const std::vector<std::size_t>& states) {
     double sum = 0;
-    for (auto s : states) sum += e.occupancy[(r * T + p.time_index[k]) * S + s];
+    for (auto s : states) sum += occupancy[(r * T + p.time_index[k]) * S + s];
     return sum;
   };
   auto moves = [&] {
     double sum = 0;
     for (auto per : p.periods[k])
-      for (auto ed : p.edges) sum += e.flows[(r * P + per) * E + ed];
+      for (auto ed : p.edges) sum += flows[(r * P + per) * E + ed];
     return sum;
   };
   switch (t.kind) {
@@ -130,9 +132,10 @@ double value(const Target& t, const Plan& p, const mc::Ensemble& e, std::size_t 
     }
     case TargetKind::flow: return moves() * t.scale;
     case TargetKind::rate: {
+      const std::vector<double>& person_years = e.values<double>("person_years");
       double py = 0;
       for (auto per : p.periods[k])
-        for (auto s : p.of) py += e.person_years[(r * P + per) * S + s];
+        for (auto s : p.of) py += person_years[(r * P + per) * S + s];
       return py > 0 ? moves() / py * t.scale : std::numeric_limits<double>::quiet_NaN();
     }
   }

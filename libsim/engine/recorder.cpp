@@ -23,29 +23,29 @@ Recorder::Recorder(const CompiledModel& m)
       list_len_(G_ * C_, 0),
       list_area_(G_ * C_, 0.0),
       counters_(G_) {
-  res_.occupancy.assign(T_ * S_, 0);
-  res_.waiting.assign(T_ * C_, 0);
-  res_.flows.assign(P_ * E_, 0);
-  res_.person_years.assign(P_ * S_, 0.0);
-  res_.cost_eur.assign(P_, 0.0);
-  res_.waiting_years.assign(P_ * C_, 0.0);
-  res_.waiting_joined.assign(P_ * C_, 0);
-  res_.waiting_admitted.assign(P_ * C_, 0);
-  res_.waiting_reneged.assign(P_ * C_, 0);
-  res_.waiting_left.assign(P_ * C_, 0);
-  res_.waiting_time_sum.assign(P_ * C_, 0.0);
-  res_.waiting_time_admitted_sum.assign(P_ * C_, 0.0);
-  res_.sojourn_sum.assign(E_, 0.0);
-  res_.sojourn_sumsq.assign(E_, 0.0);
-  res_.kpi.assign(m.layout.K(), 0.0);
-  res_.kpi_period.assign(P_ * Kp_, 0.0);
-  res_.organisation_cost_eur.assign(P_ * O_, 0.0);
+  allocate(res_.occupancy, T_ * S_);
+  allocate(res_.waiting, T_ * C_);
+  allocate(res_.flows, P_ * E_);
+  allocate(res_.person_years, P_ * S_);
+  allocate(res_.cost_eur, P_);
+  allocate(res_.waiting_years, P_ * C_);
+  allocate(res_.waiting_joined, P_ * C_);
+  allocate(res_.waiting_admitted, P_ * C_);
+  allocate(res_.waiting_reneged, P_ * C_);
+  allocate(res_.waiting_left, P_ * C_);
+  allocate(res_.waiting_time_sum, P_ * C_);
+  allocate(res_.waiting_time_admitted_sum, P_ * C_);
+  allocate(res_.sojourn_sum, E_);
+  allocate(res_.sojourn_sumsq, E_);
+  allocate(res_.kpi, m.layout.K());
+  allocate(res_.kpi_period, P_ * Kp_);
+  allocate(res_.organisation_cost_eur, P_ * O_);
   if (m.layout.by_region()) {
-    res_.occupancy_region.assign(T_ * G_ * S_, 0);
-    res_.waiting_region.assign(T_ * G_ * C_, 0);
-    res_.person_years_region.assign(P_ * G_ * S_, 0.0);
-    res_.cost_region_eur.assign(P_ * G_, 0.0);
-    res_.kpi_region.assign(G_ * m.layout.K(), 0.0);
+    allocate(res_.occupancy_region, T_ * G_ * S_);
+    allocate(res_.waiting_region, T_ * G_ * C_);
+    allocate(res_.person_years_region, P_ * G_ * S_);
+    allocate(res_.cost_region_eur, P_ * G_);
+    allocate(res_.kpi_region, G_ * m.layout.K());
     region_flows_.assign(G_ * E_, 0);
   }
   enter_period();
@@ -120,15 +120,8 @@ std::uint64_t bytes_of(const std::vector<T>& v) {
 }  // namespace
 
 std::uint64_t Recorder::memory_bytes() const noexcept {
-  const ReplicateResult& r = res_;
-  return bytes_of(occ_) + bytes_of(area_) + bytes_of(list_len_) + bytes_of(list_area_) + bytes_of(counters_) + bytes_of(region_flows_) + bytes_of(r.occupancy) +
-         bytes_of(r.waiting) + bytes_of(r.flows) + bytes_of(r.person_years) + bytes_of(r.cost_eur) +
-         bytes_of(r.waiting_years) + bytes_of(r.waiting_joined) + bytes_of(r.waiting_admitted) +
-         bytes_of(r.waiting_reneged) + bytes_of(r.waiting_left) + bytes_of(r.waiting_time_sum) +
-         bytes_of(r.waiting_time_admitted_sum) + bytes_of(r.sojourn_sum) + bytes_of(r.sojourn_sumsq) +
-         bytes_of(r.kpi) + bytes_of(r.kpi_period) + bytes_of(r.organisation_cost_eur) + bytes_of(r.occupancy_region) +
-         bytes_of(r.waiting_region) + bytes_of(r.person_years_region) + bytes_of(r.cost_region_eur) +
-         bytes_of(r.kpi_region) + bytes_of(r.trace);
+  return bytes_of(occ_) + bytes_of(area_) + bytes_of(list_len_) + bytes_of(list_area_) + bytes_of(counters_) +
+         bytes_of(region_flows_) + result_bytes_ + bytes_of(res_.trace);
 }
 
 void Recorder::count_moves_by_kind() {

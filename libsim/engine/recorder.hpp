@@ -148,6 +148,14 @@ class Recorder {
   std::vector<double> list_area_;
 
   std::vector<KpiCounters> counters_;  // per region
+  std::uint64_t result_bytes_ = 0;     // bytes of the result arrays allocated by the constructor (allocate)
+
+  // Sizes one result array to n zeros and counts its bytes.
+  template <class T>
+  void allocate(std::vector<T>& v, std::size_t n) {
+    v.assign(n, T{});
+    result_bytes_ += v.capacity() * sizeof(T);
+  }
 };
 
 }  // namespace trede::engine

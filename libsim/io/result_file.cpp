@@ -72,8 +72,8 @@ void write_summaries(Writer& w, const mc::Ensemble& e) {
   for (const mc::ResultArray& a : mc::result_arrays()) {
     if (!a.present(e) || a.summarised == mc::Summarised::no) continue;
     const std::string path = std::string("summary/") + a.name;
-    if (a.summarised == mc::Summarised::table) w.summary_table(path, L.kpi_names, e.*a.summary);
-    else w.summary(path, e.*a.summary, dims(a, L));
+    if (a.summarised == mc::Summarised::table) w.summary_table(path, L.kpi_names, e.summaries[a.index()]);
+    else w.summary(path, e.summaries[a.index()], dims(a, L));
   }
 }
 

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <string>
+#include <utility>
 
 #include "trede/error.hpp"
 
@@ -21,79 +23,71 @@ using S = Summarised;
 // last (they exist only with more than one region).
 const ResultArray rows[] = {
     {"occupancy", "people", "people in each state at each report time", E::int32, {D::time, D::state}, 2, false,
-     &Ensemble::occupancy, &ReplicateResult::occupancy, V::copy, S::cells, &Ensemble::occupancy_summary},
+     &ReplicateResult::occupancy, V::copy, S::cells},
     {"trede_occupancy", "people", "people on each trede (1..6) of the participatieladder at each report time", E::int32,
-     {D::time, D::rung}, 2, false, &Ensemble::trede_occupancy, &ReplicateResult::occupancy, V::rungs, S::cells,
-     &Ensemble::trede_summary},
+     {D::time, D::rung}, 2, false, &ReplicateResult::occupancy, V::rungs, S::cells},
     {"waiting", "people", "people on each waiting list at each report time", E::int32, {D::time, D::capacity}, 2, false,
-     &Ensemble::waiting, &ReplicateResult::waiting, V::copy, S::cells, &Ensemble::waiting_summary},
+     &ReplicateResult::waiting, V::copy, S::cells},
     {"flows", "moves", "moves along each flow edge in each period", E::int32, {D::period, D::edge}, 2, false,
-     &Ensemble::flows, &ReplicateResult::flows, V::copy, S::cells, &Ensemble::flows_summary},
+     &ReplicateResult::flows, V::copy, S::cells},
     {"person_years", "person-years", "time spent in each state in each period", E::float64, {D::period, D::state}, 2,
-     false, &Ensemble::person_years, &ReplicateResult::person_years, V::copy, S::no, nullptr},
+     false, &ReplicateResult::person_years, V::copy, S::no},
     {"cost_eur", "EUR", "cost in each period: person-years times cost per state, plus organisation costs", E::float64,
-     {D::period}, 1, false, &Ensemble::cost_eur, &ReplicateResult::cost_eur, V::copy, S::no, nullptr},
+     {D::period}, 1, false, &ReplicateResult::cost_eur, V::copy, S::no},
     {"cost_cumulative_eur", "EUR", "cost from the start to each report time", E::float64, {D::time}, 1, false,
-     &Ensemble::cost_cumulative_eur, &ReplicateResult::cost_eur, V::cumulative, S::cells,
-     &Ensemble::cost_cumulative_summary},
+     &ReplicateResult::cost_eur, V::cumulative, S::cells},
     {"waiting_years", "list-years", "time integral of each waiting list's length in each period", E::float64,
-     {D::period, D::capacity}, 2, false, &Ensemble::waiting_years, &ReplicateResult::waiting_years, V::copy, S::no,
-     nullptr},
+     {D::period, D::capacity}, 2, false, &ReplicateResult::waiting_years, V::copy, S::no},
     {"waiting_joined", "people", "joins of each waiting list in each period", E::int32, {D::period, D::capacity}, 2,
-     false, &Ensemble::waiting_joined, &ReplicateResult::waiting_joined, V::copy, S::no, nullptr},
+     false, &ReplicateResult::waiting_joined, V::copy, S::no},
     {"waiting_admitted", "people", "admissions from each waiting list in each period", E::int32,
-     {D::period, D::capacity}, 2, false, &Ensemble::waiting_admitted, &ReplicateResult::waiting_admitted, V::copy,
-     S::no, nullptr},
+     {D::period, D::capacity}, 2, false, &ReplicateResult::waiting_admitted, V::copy,
+     S::no},
     {"waiting_reneged", "people", "people who gave up waiting, per list and period", E::int32,
-     {D::period, D::capacity}, 2, false, &Ensemble::waiting_reneged, &ReplicateResult::waiting_reneged, V::copy, S::no,
-     nullptr},
+     {D::period, D::capacity}, 2, false, &ReplicateResult::waiting_reneged, V::copy, S::no},
     {"waiting_left", "people", "people who left a waiting list another way (moved elsewhere), per period", E::int32,
-     {D::period, D::capacity}, 2, false, &Ensemble::waiting_left, &ReplicateResult::waiting_left, V::copy, S::no,
-     nullptr},
+     {D::period, D::capacity}, 2, false, &ReplicateResult::waiting_left, V::copy, S::no},
     {"waiting_time_sum", "years", "years waited by all who left each list in the period (sum)", E::float64,
-     {D::period, D::capacity}, 2, false, &Ensemble::waiting_time_sum, &ReplicateResult::waiting_time_sum, V::copy,
-     S::no, nullptr},
+     {D::period, D::capacity}, 2, false, &ReplicateResult::waiting_time_sum, V::copy,
+     S::no},
     {"waiting_time_admitted_sum", "years", "years waited by those admitted from each list in the period (sum)",
-     E::float64, {D::period, D::capacity}, 2, false, &Ensemble::waiting_time_admitted_sum,
-     &ReplicateResult::waiting_time_admitted_sum, V::copy, S::no, nullptr},
+     E::float64, {D::period, D::capacity}, 2, false, &ReplicateResult::waiting_time_admitted_sum, V::copy, S::no},
     {"sojourn_sum", "years", "years in the origin state before each move along an edge (sum)", E::float64, {D::edge},
-     1, false, &Ensemble::sojourn_sum, &ReplicateResult::sojourn_sum, V::copy, S::no, nullptr},
-    {"sojourn_sumsq", "years^2", "squares of the same (sum)", E::float64, {D::edge}, 1, false, &Ensemble::sojourn_sumsq,
-     &ReplicateResult::sojourn_sumsq, V::copy, S::no, nullptr},
+     1, false, &ReplicateResult::sojourn_sum, V::copy, S::no},
+    {"sojourn_sumsq", "years^2", "squares of the same (sum)", E::float64, {D::edge}, 1, false,
+     &ReplicateResult::sojourn_sumsq, V::copy, S::no},
     {"kpi", "(per KPI)", "the per-replicate KPIs (units in the KPI table)", E::float64, {D::kpi}, 1, false,
-     &Ensemble::kpi, &ReplicateResult::kpi, V::copy, S::table, &Ensemble::kpi_summary},
+     &ReplicateResult::kpi, V::copy, S::table},
     {"kpi_period", "(per KPI)", "KPIs counted per period", E::float64, {D::period, D::kpi_period}, 2, false,
-     &Ensemble::kpi_period, &ReplicateResult::kpi_period, V::copy, S::cells, &Ensemble::kpi_period_summary},
+     &ReplicateResult::kpi_period, V::copy, S::cells},
     {"organisation_cost_eur", "EUR", "organisation costs per period", E::float64, {D::period, D::organisation}, 2,
-     false, &Ensemble::organisation_cost_eur, &ReplicateResult::organisation_cost_eur, V::copy, S::cells,
-     &Ensemble::organisation_cost_summary},
-    {"events", "events", "moves plus arrivals over the whole run", E::uint64, {}, 0, false, &Ensemble::events,
-     &ReplicateResult::events, V::copy, S::no, nullptr},
+     false, &ReplicateResult::organisation_cost_eur, V::copy, S::cells},
+    {"events", "events", "moves plus arrivals over the whole run", E::uint64, {}, 0, false, &ReplicateResult::events,
+     V::copy, S::no},
     {"by_group/occupancy", "people",
      "people in each state at each report time by group of a person attribute (absorbing states: everyone who entered, "
      "in the group they had then)",
-     E::int32, {D::time, D::group, D::state}, 3, false, &Ensemble::occupancy_group, &ReplicateResult::occupancy_group,
-     V::copy, S::cells, &Ensemble::occupancy_group_summary},
+     E::int32, {D::time, D::group, D::state}, 3, false, &ReplicateResult::occupancy_group,
+     V::copy, S::cells},
     {"by_group/flows", "moves", "moves along each flow edge in each period by group of a person attribute at the move",
-     E::int32, {D::period, D::group, D::edge}, 3, false, &Ensemble::flows_group, &ReplicateResult::flows_group, V::copy,
-     S::cells, &Ensemble::flows_group_summary},
+     E::int32, {D::period, D::group, D::edge}, 3, false, &ReplicateResult::flows_group, V::copy,
+     S::cells},
     {"region/occupancy", "people", "people in each state of each region at each report time", E::int32,
-     {D::time, D::region, D::state}, 3, true, &Ensemble::occupancy_region, &ReplicateResult::occupancy_region, V::copy,
-     S::cells, &Ensemble::occupancy_region_summary},
+     {D::time, D::region, D::state}, 3, true, &ReplicateResult::occupancy_region, V::copy,
+     S::cells},
     {"region/trede_occupancy", "people", "people on each trede in each region at each report time", E::int32,
-     {D::time, D::region, D::rung}, 3, true, &Ensemble::trede_occupancy_region, &ReplicateResult::occupancy_region,
-     V::rungs, S::cells, &Ensemble::trede_region_summary},
+     {D::time, D::region, D::rung}, 3, true, &ReplicateResult::occupancy_region,
+     V::rungs, S::cells},
     {"region/waiting", "people", "people on each waiting list of each region at each report time", E::int32,
-     {D::time, D::region, D::capacity}, 3, true, &Ensemble::waiting_region, &ReplicateResult::waiting_region, V::copy,
-     S::cells, &Ensemble::waiting_region_summary},
+     {D::time, D::region, D::capacity}, 3, true, &ReplicateResult::waiting_region, V::copy,
+     S::cells},
     {"region/person_years", "person-years", "time spent in each state of each region in each period", E::float64,
-     {D::period, D::region, D::state}, 3, true, &Ensemble::person_years_region, &ReplicateResult::person_years_region,
-     V::copy, S::no, nullptr},
+     {D::period, D::region, D::state}, 3, true, &ReplicateResult::person_years_region,
+     V::copy, S::no},
     {"region/cost_eur", "EUR", "cost of each region in each period (states and organisations)", E::float64,
-     {D::period, D::region}, 2, true, &Ensemble::cost_region_eur, &ReplicateResult::cost_region_eur, V::copy, S::cells,
-     &Ensemble::cost_region_summary},
+     {D::period, D::region}, 2, true, &ReplicateResult::cost_region_eur, V::copy, S::cells},
     {"region/kpi", "(per KPI)", "the per-replicate KPIs of each region", E::float64, {D::region, D::kpi}, 2, true,
-     &Ensemble::kpi_region, &ReplicateResult::kpi_region, V::copy, S::cells, &Ensemble::kpi_region_summary},
+     &ReplicateResult::kpi_region, V::copy, S::cells},
 };
 
 // Adds `src` (a replicate's [..., S] array) into `dst` ([..., 6]) by the trede of each state.
@@ -167,6 +161,78 @@ const ResultArray* find_result_array(std::string_view name) noexcept {
   for (const ResultArray& a : rows)
     if (name == a.name) return &a;
   return nullptr;
+}
+
+std::size_t ResultArray::index() const noexcept { return static_cast<std::size_t>(this - rows); }
+
+namespace {
+// The row called `name`; throws listing the names when there is none.
+const ResultArray& row(std::string_view name) {
+  if (const ResultArray* a = find_result_array(name)) return *a;
+  std::string known;
+  for (const auto& r : rows) known += (known.empty() ? "" : ", ") + std::string(r.name);
+  throw Error("no result array called '" + std::string(name) + "' (there are: " + known + ")");
+}
+
+template <class T>
+constexpr ElementType element_type_of() {
+  if constexpr (std::is_same_v<T, std::int32_t>)
+    return ElementType::int32;
+  else if constexpr (std::is_same_v<T, double>)
+    return ElementType::float64;
+  else
+    return ElementType::uint64;
+}
+
+const char* element_type_name(ElementType t) {
+  return t == ElementType::int32 ? "std::int32_t" : t == ElementType::float64 ? "double" : "std::uint64_t";
+}
+}  // namespace
+
+Ensemble::Ensemble() {
+  arrays.reserve(std::size(rows));
+  for (const ResultArray& a : rows) {
+    switch (a.type) {
+      case ElementType::int32:
+        arrays.emplace_back(std::vector<std::int32_t>{});
+        break;
+      case ElementType::float64:
+        arrays.emplace_back(std::vector<double>{});
+        break;
+      case ElementType::uint64:
+        arrays.emplace_back(std::vector<std::uint64_t>{});
+        break;
+    }
+  }
+  summaries.resize(std::size(rows));
+}
+
+template <class T>
+const std::vector<T>& Ensemble::values(std::string_view name) const {
+  const ResultArray& a = row(name);
+  if (a.type != element_type_of<T>())
+    throw Error(std::string(a.name) + " holds " + element_type_name(a.type) + " values, not " +
+                element_type_name(element_type_of<T>()));
+  return std::get<std::vector<T>>(arrays.at(a.index()));
+}
+
+template <class T>
+std::vector<T>& Ensemble::values(std::string_view name) {
+  return const_cast<std::vector<T>&>(std::as_const(*this).values<T>(name));
+}
+
+template const std::vector<std::int32_t>& Ensemble::values(std::string_view) const;
+template const std::vector<double>& Ensemble::values(std::string_view) const;
+template const std::vector<std::uint64_t>& Ensemble::values(std::string_view) const;
+template std::vector<std::int32_t>& Ensemble::values(std::string_view);
+template std::vector<double>& Ensemble::values(std::string_view);
+template std::vector<std::uint64_t>& Ensemble::values(std::string_view);
+
+const Summary& Ensemble::summary(std::string_view name) const {
+  const ResultArray& a = row(name);
+  if (a.summarised == Summarised::no)
+    throw Error(std::string(a.name) + " is not summarised (read its per-replicate values)");
+  return summaries.at(a.index());
 }
 
 std::vector<ReplicateArray> replicate_arrays(Ensemble& e) {
@@ -251,7 +317,7 @@ std::size_t index_of(const engine::Layout& L, Dim d, std::string_view name) {
 
 Statistics kpi(const Ensemble& e, std::string_view name) {
   const std::size_t k = index_of(e.layout, Dim::kpi, name);
-  const Summary& s = e.kpi_summary;
+  const Summary& s = e.summary("kpi");
   if (k >= s.mean.size()) throw Error("mc::kpi: the ensemble has no summaries (call mc::summarize)");
   return {s.mean[k], s.sd[k], s.q05[k], s.q50[k], s.q95[k]};
 }
@@ -271,23 +337,13 @@ void ArrayView<T>::throw_range(std::size_t axis, std::size_t i) const {
 
 template <class T>
 ArrayView<T> array(const Ensemble& e, std::string_view name) {
-  const ResultArray* a = find_result_array(name);
-  if (!a) {
-    std::string known;
-    for (const auto& r : result_arrays()) known += (known.empty() ? "" : ", ") + std::string(r.name);
-    throw Error("no result array called '" + std::string(name) + "' (there are: " + known + ")");
-  }
-  if (!a->present(e))
-    throw Error(std::string(a->name) + " is recorded only for scenarios with more than one region (and not in the "
-                                       "pooled replicates of a probabilistic sensitivity analysis)");
-  const std::vector<T>* data = nullptr;
-  std::visit(
-      [&](auto member) {
-        if constexpr (std::is_same_v<std::remove_cvref_t<decltype(e.*member)>, std::vector<T>>) data = &(e.*member);
-      },
-      a->ensemble);
-  if (!data) throw Error(std::string(a->name) + " holds another element type than the one asked for");
-  return ArrayView<T>(*a, e.layout, std::span<const T>(*data), e.replicates);
+  const ResultArray& a = row(name);
+  if (!a.present(e))
+    throw Error(std::string(a.name) + (a.by_region
+                                           ? " is recorded only for scenarios with more than one region (and "
+                                             "not in the pooled replicates of a probabilistic sensitivity analysis)"
+                                           : " is recorded only for scenarios that ask for it ([report.by])"));
+  return ArrayView<T>(a, e.layout, std::span<const T>(e.values<T>(name)), e.replicates);
 }
 
 template class ArrayView<std::int32_t>;

@@ -297,16 +297,19 @@ Comparison compare_ensembles(std::vector<std::string> names, std::vector<Ensembl
   const std::uint64_t R = c.ensembles.front().replicates;
   const bool measure = !c.independent.empty();
   const Ensemble& base = c.ensembles.front();
-  const auto base_trede = to_double(base.trede_occupancy);
+  const std::vector<double>& base_kpi = base.values<double>("kpi");
+  const std::vector<double>& base_kpi_period = base.values<double>("kpi_period");
+  const auto base_trede = to_double(base.values<std::int32_t>("trede_occupancy"));
   for (std::size_t i = 1; i < c.ensembles.size(); ++i) {
     const Ensemble& e = c.ensembles[i];
-    c.kpi.push_back(paired_difference(e.kpi, base.kpi, R, confidence));
-    c.kpi_period.push_back(paired_difference(e.kpi_period, base.kpi_period, R, confidence));
-    c.trede.push_back(paired_difference(to_double(e.trede_occupancy), base_trede, R, confidence));
+    c.kpi.push_back(paired_difference(e.values<double>("kpi"), base_kpi, R, confidence));
+    c.kpi_period.push_back(paired_difference(e.values<double>("kpi_period"), base_kpi_period, R, confidence));
+    c.trede.push_back(
+        paired_difference(to_double(e.values<std::int32_t>("trede_occupancy")), base_trede, R, confidence));
     if (!measure) continue;
     const Ensemble& ind = c.independent[i - 1];
-    c.kpi_independent.push_back(paired_difference(ind.kpi, base.kpi, R, confidence));
-    const Difference ind_period = paired_difference(ind.kpi_period, base.kpi_period, R, confidence);
+    c.kpi_independent.push_back(paired_difference(ind.values<double>("kpi"), base_kpi, R, confidence));
+    const Difference ind_period = paired_difference(ind.values<double>("kpi_period"), base_kpi_period, R, confidence);
     auto ratio = [](const std::vector<double>& sd_ind, const std::vector<double>& sd_crn) {
       std::vector<double> r(sd_ind.size());
       for (std::size_t j = 0; j < r.size(); ++j) {

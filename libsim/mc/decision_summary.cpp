@@ -63,12 +63,14 @@ std::vector<double> unit_values(const Ensemble& e, std::string_view name, std::s
   std::vector<double> row(rows, 0.0);
   if (name == "person_years_in_work") {
     const std::size_t P = L.P(), S = L.S();
+    const std::vector<double>& person_years = e.values<double>("person_years");
     for (std::size_t r = 0; r < rows; ++r)
       for (std::size_t p = 0; p < P; ++p)
-        for (std::uint32_t s : work_states) row[r] += e.person_years[(r * P + p) * S + s];
+        for (std::uint32_t s : work_states) row[r] += person_years[(r * P + p) * S + s];
   } else {
     const std::size_t k = index_of(L, Dim::kpi, name), K = L.K();
-    for (std::size_t r = 0; r < rows; ++r) row[r] = e.kpi[r * K + k];
+    const std::vector<double>& kpi = e.values<double>("kpi");
+    for (std::size_t r = 0; r < rows; ++r) row[r] = kpi[r * K + k];
   }
   std::vector<double> out(units, 0.0);
   for (std::size_t u = 0; u < units; ++u) {

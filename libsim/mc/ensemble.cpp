@@ -37,8 +37,8 @@ Ensemble without_regions(Ensemble e) {
   if (!e.per_region) return e;
   for (const ResultArray& a : result_arrays())
     if (a.by_region) {
-      std::visit([&](auto member) { (e.*member) = {}; }, a.ensemble);
-      if (a.summary) e.*a.summary = {};
+      std::visit([](auto& values) { values = {}; }, e.arrays[a.index()]);
+      e.summaries[a.index()] = {};
     }
   e.per_region = false;
   return e;
@@ -129,7 +129,7 @@ Ensemble merge(std::vector<Ensemble> parts) {
 
 std::uint64_t Ensemble::total_events() const noexcept {
   std::uint64_t n = 0;
-  for (auto e : events) n += e;
+  for (auto e : values<std::uint64_t>("events")) n += e;
   return n;
 }
 

@@ -191,7 +191,8 @@ Psa psa(const model::Scenario& scenario, const DrawSet& draws, const PsaOptions&
     const double nan = std::numeric_limits<double>::quiet_NaN();
     for (std::size_t k = 0; k < K; ++k) {
       std::vector<double> y(D * R);
-      for (std::size_t i = 0; i < D * R; ++i) y[i] = out.pooled.kpi[i * K + k];
+      const std::vector<double>& kpi = out.pooled.values<double>("kpi");
+      for (std::size_t i = 0; i < D * R; ++i) y[i] = kpi[i * K + k];
       try {
         out.kpi_variance.push_back(options.common_streams ? variance_split_crossed(y, D, R, options.confidence)
                                                           : variance_split(y, D, R, options.confidence));
@@ -212,8 +213,9 @@ Psa psa(const model::Scenario& scenario, const DrawSet& draws, const PsaOptions&
 std::vector<double> draw_means(const Ensemble& pooled, std::size_t R, std::size_t k) {
   const std::size_t K = pooled.layout.K(), D = R == 0 ? 0 : pooled.replicates / R;
   std::vector<double> m(D, 0.0);
+  const std::vector<double>& kpi = pooled.values<double>("kpi");
   for (std::size_t d = 0; d < D; ++d) {
-    for (std::size_t r = 0; r < R; ++r) m[d] += pooled.kpi[(d * R + r) * K + k];
+    for (std::size_t r = 0; r < R; ++r) m[d] += kpi[(d * R + r) * K + k];
     m[d] /= static_cast<double>(R);
   }
   return m;

@@ -75,7 +75,7 @@ void summarize(Ensemble& e) {
     if constexpr (std::is_same_v<T, std::uint64_t>) {
       throw Error(std::string("mc::summarize: ") + a.name + " cannot be summarised (64-bit counts)");
     } else {
-      e.*a.summary = summarize(std::span<const T>(v), e.replicates);
+      e.summaries[a.index()] = summarize(std::span<const T>(v), e.replicates);
     }
   });
 }

@@ -130,9 +130,9 @@ SweepPoint sweep_point(const Ensemble& e) {
   for (const ResultArray& a : result_arrays())
     if (!a.by_region && a.present(e) && a.summarised != Summarised::no) {
       p.arrays.push_back(&a);
-      p.summaries.push_back(e.*a.summary);
+      p.summaries.push_back(e.summaries[a.index()]);
     }
-  p.kpi_replicates = e.kpi;
+  p.kpi_replicates = e.values<double>("kpi");
   p.events = e.total_events();
   p.wall_seconds = e.wall_seconds;
   return p;

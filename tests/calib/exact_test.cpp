@@ -166,8 +166,9 @@ TEST(CalibExact, EngineHistoriesIntervalsCoverTheTrueRates) {
       for (std::size_t ed = 0; ed < L.E(); ++ed)
         for (std::size_t t = 0; t < s.transitions.size(); ++t)
           if (L.edges[ed].kind == engine::EdgeKind::transition && L.edges[ed].id == s.transitions[t].id)
-            c.moves[t] += e.flows[(r * L.P() + p) * L.E() + ed];
-      for (std::size_t st = 0; st < L.S(); ++st) c.person_years[st] += e.person_years[(r * L.P() + p) * L.S() + st];
+            c.moves[t] += e.values<std::int32_t>("flows")[(r * L.P() + p) * L.E() + ed];
+      for (std::size_t st = 0; st < L.S(); ++st)
+        c.person_years[st] += e.values<double>("person_years")[(r * L.P() + p) * L.S() + st];
     }
     const FitResult f = fit_exact_counts(s, c);
     for (const auto& est : f.estimates) {

@@ -164,30 +164,30 @@ nlohmann::json ensemble_json(const SimResult& run, int compression_level) {
                  {"edge_to", edge_to},
                  {"edge_kind", edge_kind},
                  {"kpi_names", L.kpi_names}};
-  j["replicates_data"] = {{"occupancy", e.occupancy},
-                          {"trede_occupancy", e.trede_occupancy},
-                          {"waiting", e.waiting},
-                          {"flows", e.flows},
-                          {"person_years", e.person_years},
-                          {"cost_eur", e.cost_eur},
-                          {"cost_cumulative_eur", e.cost_cumulative_eur},
-                          {"waiting_years", e.waiting_years},
-                          {"waiting_joined", e.waiting_joined},
-                          {"waiting_admitted", e.waiting_admitted},
-                          {"waiting_reneged", e.waiting_reneged},
-                          {"waiting_left", e.waiting_left},
-                          {"waiting_time_sum", e.waiting_time_sum},
-                          {"waiting_time_admitted_sum", e.waiting_time_admitted_sum},
-                          {"sojourn_sum", e.sojourn_sum},
-                          {"sojourn_sumsq", e.sojourn_sumsq},
-                          {"kpi", e.kpi},
-                          {"events", e.events}};
-  j["summary"] = {{"occupancy", summary_json(e.occupancy_summary)},
-                  {"trede_occupancy", summary_json(e.trede_summary)},
-                  {"waiting", summary_json(e.waiting_summary)},
-                  {"flows", summary_json(e.flows_summary)},
-                  {"cost_cumulative_eur", summary_json(e.cost_cumulative_summary)},
-                  {"kpi", summary_json(e.kpi_summary)}};
+  j["replicates_data"] = {{"occupancy", e.values<std::int32_t>("occupancy")},
+                          {"trede_occupancy", e.values<std::int32_t>("trede_occupancy")},
+                          {"waiting", e.values<std::int32_t>("waiting")},
+                          {"flows", e.values<std::int32_t>("flows")},
+                          {"person_years", e.values<double>("person_years")},
+                          {"cost_eur", e.values<double>("cost_eur")},
+                          {"cost_cumulative_eur", e.values<double>("cost_cumulative_eur")},
+                          {"waiting_years", e.values<double>("waiting_years")},
+                          {"waiting_joined", e.values<std::int32_t>("waiting_joined")},
+                          {"waiting_admitted", e.values<std::int32_t>("waiting_admitted")},
+                          {"waiting_reneged", e.values<std::int32_t>("waiting_reneged")},
+                          {"waiting_left", e.values<std::int32_t>("waiting_left")},
+                          {"waiting_time_sum", e.values<double>("waiting_time_sum")},
+                          {"waiting_time_admitted_sum", e.values<double>("waiting_time_admitted_sum")},
+                          {"sojourn_sum", e.values<double>("sojourn_sum")},
+                          {"sojourn_sumsq", e.values<double>("sojourn_sumsq")},
+                          {"kpi", e.values<double>("kpi")},
+                          {"events", e.values<std::uint64_t>("events")}};
+  j["summary"] = {{"occupancy", summary_json(e.summary("occupancy"))},
+                  {"trede_occupancy", summary_json(e.summary("trede_occupancy"))},
+                  {"waiting", summary_json(e.summary("waiting"))},
+                  {"flows", summary_json(e.summary("flows"))},
+                  {"cost_cumulative_eur", summary_json(e.summary("cost_cumulative_eur"))},
+                  {"kpi", summary_json(e.summary("kpi"))}};
   return j;
 }
 
@@ -277,8 +277,12 @@ TEST(Hdf5ReadBack, EveryDatasetMatchesTheEnsembleInMemory) {
   TempDir dir;
   const SimResult run = small_run();
   // The run must exercise waiting lists and costs, or the comparison proves little.
-  ASSERT_GT(std::accumulate(run.ensemble.waiting_joined.begin(), run.ensemble.waiting_joined.end(), 0LL), 0);
-  ASSERT_GT(std::accumulate(run.ensemble.cost_eur.begin(), run.ensemble.cost_eur.end(), 0.0), 0.0);
+  ASSERT_GT(std::accumulate(run.ensemble.values<std::int32_t>("waiting_joined").begin(),
+                            run.ensemble.values<std::int32_t>("waiting_joined").end(), 0LL),
+            0);
+  ASSERT_GT(std::accumulate(run.ensemble.values<double>("cost_eur").begin(),
+                            run.ensemble.values<double>("cost_eur").end(), 0.0),
+            0.0);
 
   trede::io::WriteOptions wo;
   wo.compression_level = 6;
@@ -327,12 +331,12 @@ TEST(Hdf5ReadBack, ReadInfoReturnsWhatWasWritten) {
   trede::io::write_hdf5(h5, run.ensemble, run.scenario);
   const trede::io::FileInfo info = trede::io::read_info(h5);
   EXPECT_EQ(info.kpi_names, run.ensemble.layout.kpi_names);
-  ASSERT_EQ(info.kpi.mean.size(), run.ensemble.kpi_summary.mean.size());
+  ASSERT_EQ(info.kpi.mean.size(), run.ensemble.summary("kpi").mean.size());
   for (std::size_t k = 0; k < info.kpi.mean.size(); ++k) {
-    const double a = info.kpi.mean[k], b = run.ensemble.kpi_summary.mean[k];
+    const double a = info.kpi.mean[k], b = run.ensemble.summary("kpi").mean[k];
     EXPECT_TRUE((std::isnan(a) && std::isnan(b)) || a == b) << info.kpi_names[k] << ": " << a << " vs " << b;
-    EXPECT_TRUE(info.kpi.q95[k] == run.ensemble.kpi_summary.q95[k] ||
-                (std::isnan(info.kpi.q95[k]) && std::isnan(run.ensemble.kpi_summary.q95[k])));
+    EXPECT_TRUE(info.kpi.q95[k] == run.ensemble.summary("kpi").q95[k] ||
+                (std::isnan(info.kpi.q95[k]) && std::isnan(run.ensemble.summary("kpi").q95[k])));
   }
   const auto attrs = attributes(info);
   EXPECT_EQ(attrs.at("master_seed"), "9");

@@ -16,7 +16,8 @@ namespace {
 double mean_fraction(const mc::Ensemble& e, std::size_t k, std::size_t state, double people) {
   const auto& L = e.layout;
   double s = 0.0;
-  for (std::size_t r = 0; r < e.replicates; ++r) s += e.occupancy[at3(r, k, state, L.T(), L.S())];
+  for (std::size_t r = 0; r < e.replicates; ++r)
+    s += e.values<std::int32_t>("occupancy")[at3(r, k, state, L.T(), L.S())];
   return s / (static_cast<double>(e.replicates) * people);
 }
 
@@ -180,8 +181,8 @@ time_in_state = {dist = "uniform", min = 0.0, max = 3.0}
   const std::size_t f = edge_index(L, "a_fixed->b");
   double moved = 0.0, sum = 0.0;
   for (std::size_t r = 0; r < R; ++r) {
-    for (std::size_t p = 0; p < L.P(); ++p) moved += e.flows[at3(r, p, f, L.P(), L.E())];
-    sum += e.sojourn_sum[r * L.E() + f];
+    for (std::size_t p = 0; p < L.P(); ++p) moved += e.values<std::int32_t>("flows")[at3(r, p, f, L.P(), L.E())];
+    sum += e.values<double>("sojourn_sum")[r * L.E() + f];
   }
   ASSERT_EQ(moved, trials) << "everyone leaves within 30 years" << rerun();
   expect_z("mean spell length of a_fixed (from the spell's start)", sum / moved, m1, std::sqrt((m2 - m1 * m1) / moved));
@@ -316,11 +317,14 @@ attributes = {leeftijd = 66.25}
   const std::size_t af = state_index(L, "a_fixed_age");
   for (std::size_t r = 0; r < R; ++r) {
     double n = 0.0;
-    for (std::size_t p = 0; p < L.P(); ++p) n += e.flows[at3(r, p, age_edge_fixed, L.P(), L.E())];
+    for (std::size_t p = 0; p < L.P(); ++p)
+      n += e.values<std::int32_t>("flows")[at3(r, p, age_edge_fixed, L.P(), L.E())];
     EXPECT_GT(n, 0.9 * N);
-    EXPECT_NEAR(e.sojourn_sum[r * L.E() + age_edge_fixed], 0.75 * n, 1e-9 * n) << "exit exactly at 67" << rerun();
-    EXPECT_NEAR(e.sojourn_sumsq[r * L.E() + age_edge_fixed], 0.5625 * n, 1e-9 * n) << rerun();
-    EXPECT_EQ(e.occupancy[at3(r, 2, af, L.T(), L.S())], 0) << "nobody is left at t = 1" << rerun();
+    EXPECT_NEAR(e.values<double>("sojourn_sum")[r * L.E() + age_edge_fixed], 0.75 * n, 1e-9 * n)
+        << "exit exactly at 67" << rerun();
+    EXPECT_NEAR(e.values<double>("sojourn_sumsq")[r * L.E() + age_edge_fixed], 0.5625 * n, 1e-9 * n) << rerun();
+    EXPECT_EQ(e.values<std::int32_t>("occupancy")[at3(r, 2, af, L.T(), L.S())], 0)
+        << "nobody is left at t = 1" << rerun();
   }
   // Moves by age from a: their holding time is 67 − age0 given the exit happened first:
   // density e^{-r s}/6.5 on [0.5, 7].
@@ -329,8 +333,8 @@ attributes = {leeftijd = 66.25}
   const double m2 = simpson([&](double x) { return x * x * std::exp(-r_exit * x) / 6.5; }, 0.5, 7.0) / mass;
   double moved = 0.0, sum = 0.0;
   for (std::size_t r = 0; r < R; ++r) {
-    for (std::size_t p = 0; p < L.P(); ++p) moved += e.flows[at3(r, p, age_edge, L.P(), L.E())];
-    sum += e.sojourn_sum[r * L.E() + age_edge];
+    for (std::size_t p = 0; p < L.P(); ++p) moved += e.values<std::int32_t>("flows")[at3(r, p, age_edge, L.P(), L.E())];
+    sum += e.values<double>("sojourn_sum")[r * L.E() + age_edge];
   }
   expect_binomial("people leaving a by age", moved / trials, mass, trials);
   expect_z("mean holding time before the age exit", sum / moved, m1, std::sqrt((m2 - m1 * m1) / moved));

@@ -82,8 +82,8 @@ TEST_F(ByGroup, OccupancyAndMovesByAgeBandAndLevelMatchTheClosedForms) {
   ASSERT_EQ(L.groups, (std::vector<std::string>{"age < 30", "age 30-40", "age 40-50", "age >= 50", "doelgroep = geen",
                                                  "doelgroep = beschut"}));
   const std::size_t T = L.T(), P = L.P(), B = L.B(), S = L.S(), E = L.E();
-  ASSERT_EQ(e.occupancy_group.size(), R * T * B * S);
-  ASSERT_EQ(e.flows_group.size(), R * P * B * E);
+  ASSERT_EQ(e.values<std::int32_t>("by_group/occupancy").size(), R * T * B * S);
+  ASSERT_EQ(e.values<std::int32_t>("by_group/flows").size(), R * P * B * E);
   const std::size_t a = 0, w = 1;
   std::size_t move = E;
   for (std::size_t j = 0; j < E; ++j)
@@ -94,25 +94,29 @@ TEST_F(ByGroup, OccupancyAndMovesByAgeBandAndLevelMatchTheClosedForms) {
   for (std::size_t r = 0; r < R; ++r) {
     for (std::size_t k = 0; k < T; ++k)
       for (std::size_t st = 0; st < S; ++st) {
-        const std::int32_t total = e.occupancy[(r * T + k) * S + st];
+        const std::int32_t total = e.values<std::int32_t>("occupancy")[(r * T + k) * S + st];
         std::int32_t by_age = 0, by_level = 0;
-        for (std::size_t b = 0; b < 4; ++b) by_age += e.occupancy_group[((r * T + k) * B + b) * S + st];
-        for (std::size_t b = 4; b < 6; ++b) by_level += e.occupancy_group[((r * T + k) * B + b) * S + st];
+        for (std::size_t b = 0; b < 4; ++b)
+          by_age += e.values<std::int32_t>("by_group/occupancy")[((r * T + k) * B + b) * S + st];
+        for (std::size_t b = 4; b < 6; ++b)
+          by_level += e.values<std::int32_t>("by_group/occupancy")[((r * T + k) * B + b) * S + st];
         ASSERT_EQ(by_age, total) << "replicate " << r << " time " << k << " state " << st;
         ASSERT_EQ(by_level, total) << "replicate " << r << " time " << k << " state " << st;
       }
     for (std::size_t k = 0; k < P; ++k)
       for (std::size_t j = 0; j < E; ++j) {
-        const std::int32_t total = e.flows[(r * P + k) * E + j];
+        const std::int32_t total = e.values<std::int32_t>("flows")[(r * P + k) * E + j];
         std::int32_t by_age = 0;
-        for (std::size_t b = 0; b < 4; ++b) by_age += e.flows_group[((r * P + k) * B + b) * E + j];
+        for (std::size_t b = 0; b < 4; ++b)
+          by_age += e.values<std::int32_t>("by_group/flows")[((r * P + k) * B + b) * E + j];
         ASSERT_EQ(by_age, total) << "replicate " << r << " period " << k << " edge " << j;
       }
   }
 
   auto mean_occupancy = [&](std::size_t k, std::size_t b, std::size_t st) {
     double sum = 0.0;
-    for (std::size_t r = 0; r < R; ++r) sum += e.occupancy_group[((r * T + k) * B + b) * S + st];
+    for (std::size_t r = 0; r < R; ++r)
+      sum += e.values<std::int32_t>("by_group/occupancy")[((r * T + k) * B + b) * S + st];
     return sum / static_cast<double>(R);
   };
   auto binomial_se = [&](double p) { return std::sqrt(people * p * (1.0 - p) / static_cast<double>(R)); };
@@ -140,7 +144,8 @@ TEST_F(ByGroup, OccupancyAndMovesByAgeBandAndLevelMatchTheClosedForms) {
     const double t0 = L.period_start[k] - s.start_year, t1 = L.period_end[k] - s.start_year;
     for (std::size_t b = 0; b < 4; ++b) {
       double sum = 0.0;
-      for (std::size_t r = 0; r < R; ++r) sum += e.flows_group[((r * P + k) * B + b) * E + move];
+      for (std::size_t r = 0; r < R; ++r)
+        sum += e.values<std::int32_t>("by_group/flows")[((r * P + k) * B + b) * E + move];
       const double q = t1 <= t0 ? 0.0
                                 : stat_test::simpson([&](double tau) { return mu * std::exp(-mu * tau) * band_probability(b, tau); },
                                                      t0, t1, 2000);

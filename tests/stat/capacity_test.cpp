@@ -71,8 +71,8 @@ count = 4000
   const auto& L = e.layout;
   const std::size_t T = L.T(), S = L.S(), C = L.C();
   const std::size_t x = state_index(L, "beschut_werk");
-  auto occ = [&](std::size_t r, std::size_t k) { return e.occupancy[at3(r, k, x, T, S)]; };
-  auto list = [&](std::size_t r, std::size_t k) { return e.waiting[at3(r, k, 0, T, C)]; };
+  auto occ = [&](std::size_t r, std::size_t k) { return e.values<std::int32_t>("occupancy")[at3(r, k, x, T, S)]; };
+  auto list = [&](std::size_t r, std::size_t k) { return e.values<std::int32_t>("waiting")[at3(r, k, 0, T, C)]; };
   ASSERT_EQ(T, 8u);  // 2025 .. 2032
   for (std::size_t r = 0; r < R; ++r) {
     EXPECT_EQ(occ(r, 1), 0) << "no places in 2025-2026" << rerun();
@@ -98,7 +98,7 @@ count = 4000
   expect_z("occupancy one year after the cut to 100 places", mean, m1, std::sqrt((m2 - m1 * m1) / static_cast<double>(R)));
   // At the step up, exactly 300 admissions from the list in the period ending at 2027.
   for (std::size_t r = 0; r < R; ++r)
-    EXPECT_GE(e.waiting_admitted[at3(r, 2, 0, L.P(), C)], 300) << rerun();
+    EXPECT_GE(e.values<std::int32_t>("waiting_admitted")[at3(r, 2, 0, L.P(), C)], 300) << rerun();
 }
 
 std::string priority_scenario(const std::string& discipline) {
@@ -193,7 +193,8 @@ TEST_F(Capacity, PriorityDisciplineAdmitsHighestFirst) {
     const auto& L = e.layout;
     const std::size_t fb = edge_index(L, "bijstand_beschut->beschut_werk"), fg = edge_index(L, "bijstand_geen->beschut_werk");
     for (std::size_t r = 0; r < e.replicates; ++r) {
-      const auto b = e.flows[at3(r, 2, fb, L.P(), L.E())], g = e.flows[at3(r, 2, fg, L.P(), L.E())];
+      const auto b = e.values<std::int32_t>("flows")[at3(r, 2, fb, L.P(), L.E())],
+                 g = e.values<std::int32_t>("flows")[at3(r, 2, fg, L.P(), L.E())];
       EXPECT_EQ(v.first == "beschut" ? b : g, 300) << v.keys << rerun();
       EXPECT_EQ(v.first == "beschut" ? g : b, 0) << v.keys << rerun();
     }
@@ -204,7 +205,8 @@ TEST_F(Capacity, PriorityDisciplineAdmitsHighestFirst) {
   const std::size_t fb = edge_index(L, "bijstand_beschut->beschut_werk"), fg = edge_index(L, "bijstand_geen->beschut_werk");
   std::vector<double> share(e.replicates);
   for (std::size_t r = 0; r < e.replicates; ++r) {
-    const auto b = e.flows[at3(r, 2, fb, L.P(), L.E())], g = e.flows[at3(r, 2, fg, L.P(), L.E())];
+    const auto b = e.values<std::int32_t>("flows")[at3(r, 2, fb, L.P(), L.E())],
+               g = e.values<std::int32_t>("flows")[at3(r, 2, fg, L.P(), L.E())];
     ASSERT_EQ(b + g, 300) << rerun();
     share[r] = b / 300.0;
   }
@@ -268,7 +270,8 @@ count = 2000
   const std::size_t y = state_index(L, "y");
   int worst = 0;
   for (std::size_t r = 0; r < e.replicates; ++r)
-    for (std::size_t k = 0; k < L.T(); ++k) worst = std::max(worst, e.occupancy[at3(r, k, y, L.T(), L.S())]);
+    for (std::size_t k = 0; k < L.T(); ++k)
+      worst = std::max(worst, e.values<std::int32_t>("occupancy")[at3(r, k, y, L.T(), L.S())]);
   EXPECT_LE(worst, 50) << "y has 50 places but held " << worst << " people" << rerun();
 }
 

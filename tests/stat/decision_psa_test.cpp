@@ -111,7 +111,7 @@ TEST_F(PsaSweep, EachPointIsThePsaOfThatPointOnTheSameDraws) {
     auto same_bits = [](const std::vector<double>& x, const std::vector<double>& y) {  // NaN (no work yet) included
       return x.size() == y.size() && std::memcmp(x.data(), y.data(), x.size() * sizeof(double)) == 0;
     };
-    EXPECT_TRUE(same_bits(sw.points[p].kpi_replicates, psa.pooled.kpi)) << "point " << p;
+    EXPECT_TRUE(same_bits(sw.points[p].kpi_replicates, psa.pooled.values<double>("kpi"))) << "point " << p;
     EXPECT_TRUE(same_bits(one_thread.points[p].kpi_replicates, sw.points[p].kpi_replicates)) << "point " << p;
   }
   // Cost does not touch the dynamics: the two points differ in cost only, by a factor of 3.

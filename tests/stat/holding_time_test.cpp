@@ -251,7 +251,7 @@ class HoldingTime : public StatTest {
     const auto& L = e.layout;
     std::vector<double> n(e.replicates, 0.0);
     for (std::size_t r = 0; r < e.replicates; ++r)
-      for (std::size_t k = 0; k < L.P(); ++k) n[r] += e.flows[at3(r, k, f, L.P(), L.E())];
+      for (std::size_t k = 0; k < L.P(); ++k) n[r] += e.values<std::int32_t>("flows")[at3(r, k, f, L.P(), L.E())];
     return n;
   }
 
@@ -261,7 +261,8 @@ class HoldingTime : public StatTest {
     const auto& L = e.layout;
     const std::size_t j = state_index(L, state);
     double sum = 0.0;
-    for (std::size_t r = 0; r < e.replicates; ++r) sum += e.occupancy[at3(r, k, j, L.T(), L.S())];
+    for (std::size_t r = 0; r < e.replicates; ++r)
+      sum += e.values<std::int32_t>("occupancy")[at3(r, k, j, L.T(), L.S())];
     return sum / (static_cast<double>(e.replicates) * people);
   }
 
@@ -294,9 +295,9 @@ TEST_F(HoldingTime, MeanAndVarianceReproduced) {
     std::vector<double> var(e.replicates);
     for (std::size_t r = 0; r < e.replicates; ++r) {
       moved += n[r];
-      sum += e.sojourn_sum[r * E + f];
-      const double m = e.sojourn_sum[r * E + f] / n[r];
-      var[r] = (e.sojourn_sumsq[r * E + f] / n[r] - m * m) * n[r] / (n[r] - 1.0);
+      sum += e.values<double>("sojourn_sum")[r * E + f];
+      const double m = e.values<double>("sojourn_sum")[r * E + f] / n[r];
+      var[r] = (e.values<double>("sojourn_sumsq")[r * E + f] / n[r] - m * m) * n[r] / (n[r] - 1.0);
     }
     // Truncation at the 60-year horizon is negligible for every case (S(60) < 1e-7).
     const double expected_moved = static_cast<double>(e.replicates) * people * (1.0 - c.S(60.0));
@@ -310,8 +311,8 @@ TEST_F(HoldingTime, MeanAndVarianceReproduced) {
   const auto n = moves(f);
   for (std::size_t r = 0; r < e.replicates; ++r) {
     ASSERT_EQ(n[r], people) << rerun();
-    EXPECT_NEAR(e.sojourn_sum[r * E + f], 1.5 * people, 1e-9 * people) << rerun();
-    EXPECT_NEAR(e.sojourn_sumsq[r * E + f], 2.25 * people, 1e-9 * people) << rerun();
+    EXPECT_NEAR(e.values<double>("sojourn_sum")[r * E + f], 1.5 * people, 1e-9 * people) << rerun();
+    EXPECT_NEAR(e.values<double>("sojourn_sumsq")[r * E + f], 2.25 * people, 1e-9 * people) << rerun();
   }
 }
 
@@ -359,7 +360,7 @@ TEST_F(HoldingTime, CompetingWeibullAndExponentialSplit) {
     const std::size_t f = edge_index(L, id);
     const auto n = moves(f);
     double moved = 0.0, sum = 0.0;
-    for (std::size_t r = 0; r < e.replicates; ++r) moved += n[r], sum += e.sojourn_sum[r * L.E() + f];
+    for (std::size_t r = 0; r < e.replicates; ++r) moved += n[r], sum += e.values<double>("sojourn_sum")[r * L.E() + f];
     expect_z(std::string("mean holding time on ") + id, sum / moved, m1, std::sqrt((m2 - m1 * m1) / moved));
   }
 }

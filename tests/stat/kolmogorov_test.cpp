@@ -115,7 +115,7 @@ class Kolmogorov : public StatTest {
       const Eigen::RowVectorXd a = from_inflow(t);   // expected count from arrivals
       for (std::size_t j = 0; j < S; ++j) {
         double sum = 0.0;
-        for (std::size_t r = 0; r < R; ++r) sum += e.occupancy[at3(r, k, j, T, S)];
+        for (std::size_t r = 0; r < R; ++r) sum += e.values<std::int32_t>("occupancy")[at3(r, k, j, T, S)];
         const double mean = sum / static_cast<double>(R);
         const auto jj = static_cast<Eigen::Index>(j);
         const double expected = people * p(jj) + a(jj);
@@ -137,7 +137,8 @@ TEST_F(Kolmogorov, OccupancyMatchesMatrixExponential) {
   // At the start everyone is in bijstand, exactly.
   for (std::size_t r = 0; r < e.replicates; ++r)
     for (std::size_t j = 0; j < e.layout.S(); ++j)
-      ASSERT_EQ(e.occupancy[at3(r, 0, j, e.layout.T(), e.layout.S())], j == s.state_index("bijstand") ? N : 0);
+      ASSERT_EQ(e.values<std::int32_t>("occupancy")[at3(r, 0, j, e.layout.T(), e.layout.S())],
+                j == s.state_index("bijstand") ? N : 0);
   check_occupancy(
       e, s, [&](double t) -> Eigen::RowVectorXd { return p0 * (Q * (t - s.start_year)).exp(); },
       [&](double) -> Eigen::RowVectorXd { return Eigen::RowVectorXd::Zero(Q.rows()); }, N);
@@ -149,8 +150,10 @@ TEST_F(Kolmogorov, OccupancyMatchesMatrixExponential) {
       for (std::size_t rung = 1; rung <= mc::ladder_rungs; ++rung) {
         std::int64_t sum = 0;
         for (std::size_t j = 0; j < L.S(); ++j)
-          if (L.trede[j] == static_cast<int>(rung)) sum += e.occupancy[at3(r, k, j, L.T(), L.S())];
-        ASSERT_EQ(e.trede_occupancy[at3(r, k, rung - 1, L.T(), mc::ladder_rungs)], sum) << "trede " << rung << rerun();
+          if (L.trede[j] == static_cast<int>(rung))
+            sum += e.values<std::int32_t>("occupancy")[at3(r, k, j, L.T(), L.S())];
+        ASSERT_EQ(e.values<std::int32_t>("trede_occupancy")[at3(r, k, rung - 1, L.T(), mc::ladder_rungs)], sum)
+            << "trede " << rung << rerun();
       }
 }
 
@@ -180,7 +183,7 @@ TEST_F(Kolmogorov, PersonYearsAndFlowsMatchIntegratedSolution) {
     total_py += py;
     for (std::size_t j = 0; j < S; ++j) {
       std::vector<double> x(R);
-      for (std::size_t r = 0; r < R; ++r) x[r] = e.person_years[at3(r, k, j, P, S)];
+      for (std::size_t r = 0; r < R; ++r) x[r] = e.values<double>("person_years")[at3(r, k, j, P, S)];
       const auto est = estimate(x);
       const double expected = N * py(static_cast<Eigen::Index>(j));
       if (h == 0 || expected == 0.0) {
@@ -195,7 +198,7 @@ TEST_F(Kolmogorov, PersonYearsAndFlowsMatchIntegratedSolution) {
     ASSERT_EQ(L.edges[f].to, edges[f].to);
     std::vector<double> x(R, 0.0);
     for (std::size_t r = 0; r < R; ++r)
-      for (std::size_t k = 0; k < P; ++k) x[r] += e.flows[at3(r, k, f, P, E)];
+      for (std::size_t k = 0; k < P; ++k) x[r] += e.values<std::int32_t>("flows")[at3(r, k, f, P, E)];
     const auto est = estimate(x);
     const double expected = N * edges[f].rate * total_py(static_cast<Eigen::Index>(s.state_index(edges[f].from)));
     expect_z("flows[" + L.edges[f].id + "] over the horizon", est.mean, expected, est.se);
@@ -277,7 +280,8 @@ rate_per_year = 500.0
       N);
   // Arrivals: Poisson with mean ∫ λ = 4·3000 + 6·1000 + 10·500 = 23,000 per replicate.
   std::vector<double> arrivals(e.replicates);
-  for (std::size_t r = 0; r < e.replicates; ++r) arrivals[r] = e.kpi[r * e.layout.K() + engine::kpi_arrivals];
+  for (std::size_t r = 0; r < e.replicates; ++r)
+    arrivals[r] = e.values<double>("kpi")[r * e.layout.K() + engine::kpi_arrivals];
   const auto a = estimate(arrivals);
   expect_z("arrivals per replicate", a.mean, 23000.0, std::sqrt(23000.0 / static_cast<double>(e.replicates)));
 }

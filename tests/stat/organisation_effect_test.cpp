@@ -125,7 +125,8 @@ multiplier = )" + num(m_weibull) + "\n";
   auto share = [&](std::size_t g, const std::string& state, std::size_t t) {
     const std::size_t j = state_index(L, state);
     double sum = 0.0;
-    for (std::size_t r = 0; r < R; ++r) sum += e.occupancy_region[((r * L.T() + t) * L.G() + g) * L.S() + j];
+    for (std::size_t r = 0; r < R; ++r)
+      sum += e.values<std::int32_t>("region/occupancy")[((r * L.T() + t) * L.G() + g) * L.S() + j];
     return sum / n;
   };
   // Noord (partieel): B by the SOB, so traject's exits into work are doubled; the Weibull is not

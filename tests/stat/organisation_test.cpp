@@ -83,7 +83,7 @@ count = 20000
   auto occupancy = [&](const std::string& name, std::size_t k) {
     const std::size_t j = state_index(L, name);
     double sum = 0.0;
-    for (std::size_t r = 0; r < R; ++r) sum += e.occupancy[at3(r, k, j, L.T(), L.S())];
+    for (std::size_t r = 0; r < R; ++r) sum += e.values<std::int32_t>("occupancy")[at3(r, k, j, L.T(), L.S())];
     return sum / n;
   };
   const double A = a + b;
@@ -107,8 +107,8 @@ count = 20000
   const double T = s.horizon_years;
   std::vector<double> handovers(R), leaked(R);
   for (std::size_t r = 0; r < R; ++r) {
-    handovers[r] = e.kpi[r * L.K() + engine::kpi_handovers];
-    leaked[r] = e.kpi[r * L.K() + engine::kpi_leaked];
+    handovers[r] = e.values<double>("kpi")[r * L.K() + engine::kpi_handovers];
+    leaked[r] = e.values<double>("kpi")[r * L.K() + engine::kpi_leaked];
   }
   const auto h = estimate(handovers), l = estimate(leaked);
   const double ph = chose_traject(0.0, T), pl = q * chose_traject(0.0, T - d);
@@ -207,9 +207,9 @@ rate_per_year = 5.0
     for (std::size_t r = 0; r < R; ++r)
       for (std::size_t k = 0; k < T; ++k) {
         if (L.report_times[k] < s.start_year + burn_in + 10.0 - 1e-9) continue;
-        const auto inside = e.occupancy_region[((r * T + k) * G + g) * S + dienst];
+        const auto inside = e.values<std::int32_t>("region/occupancy")[((r * T + k) * G + g) * S + dienst];
         ASSERT_LE(inside, g == 0 ? 10 : 4) << L.regions[g] << rerun();
-        list += e.waiting_region[((r * T + k) * G + g) * C + 0];
+        list += e.values<std::int32_t>("region/waiting")[((r * T + k) * G + g) * C + 0];
         snaps += 1.0;
       }
     expect_z("mean list length in " + L.regions[g], list / snaps, theory[g].lq, std::sqrt(theory[g].var_q / snaps));
@@ -218,7 +218,7 @@ rate_per_year = 5.0
     for (std::size_t r = 0; r < R; ++r)
       for (std::size_t k = 0; k < P; ++k)
         if (L.period_start[k] >= s.start_year + burn_in - 1e-9)
-          busy[r] += e.person_years_region[((r * P + k) * G + g) * S + dienst] / window;
+          busy[r] += e.values<double>("region/person_years")[((r * P + k) * G + g) * S + dienst] / window;
     const auto b = estimate(busy);
     expect_z("mean places in use in " + L.regions[g], b.mean, theory[g].busy, b.se);
   }
@@ -226,7 +226,8 @@ rate_per_year = 5.0
   std::vector<double> lq(R, 0.0);
   for (std::size_t r = 0; r < R; ++r)
     for (std::size_t k = 0; k < P; ++k)
-      if (L.period_start[k] >= s.start_year + burn_in - 1e-9) lq[r] += e.waiting_years[(r * P + k) * C] / window;
+      if (L.period_start[k] >= s.start_year + burn_in - 1e-9)
+        lq[r] += e.values<double>("waiting_years")[(r * P + k) * C] / window;
   const auto total = estimate(lq);
   expect_z("total mean list length (both regions)", total.mean, theory[0].lq + theory[1].lq, total.se);
 }

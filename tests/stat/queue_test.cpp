@@ -126,12 +126,12 @@ class LittlesLaw : public StatTest {
     const std::size_t C = L.C();
     const std::size_t c = capacity_index(L, capacity_state);
     const Window w = window_of(L, burn_in);
-    const auto list_years = window_sum(e.waiting_years, e, w, c, C);
-    const auto joined = window_sum(e.waiting_joined, e, w, c, C);
-    const auto admitted = window_sum(e.waiting_admitted, e, w, c, C);
-    const auto reneged = window_sum(e.waiting_reneged, e, w, c, C);
-    const auto left = window_sum(e.waiting_left, e, w, c, C);
-    const auto wait_sum = window_sum(e.waiting_time_sum, e, w, c, C);
+    const auto list_years = window_sum(e.values<double>("waiting_years"), e, w, c, C);
+    const auto joined = window_sum(e.values<std::int32_t>("waiting_joined"), e, w, c, C);
+    const auto admitted = window_sum(e.values<std::int32_t>("waiting_admitted"), e, w, c, C);
+    const auto reneged = window_sum(e.values<std::int32_t>("waiting_reneged"), e, w, c, C);
+    const auto left = window_sum(e.values<std::int32_t>("waiting_left"), e, w, c, C);
+    const auto wait_sum = window_sum(e.values<double>("waiting_time_sum"), e, w, c, C);
     std::vector<double> Lr(e.replicates), lw(e.replicates), diff(e.replicates);
     for (std::size_t r = 0; r < e.replicates; ++r) {
       const double leavers = admitted[r] + reneged[r] + left[r];
@@ -171,22 +171,22 @@ TEST_F(ErlangA, MatchesBirthDeathStationaryDistribution) {
 
   // Mean list length: time average of the list (waiting_years / window), and of the waiting
   // state's occupancy (person-years of wait_dienst), which must agree to rounding.
-  const auto list_years = window_sum(e.waiting_years, e, w, 0, C);
-  const auto wait_py = window_sum(e.person_years, e, w, wait, S);
+  const auto list_years = window_sum(e.values<double>("waiting_years"), e, w, 0, C);
+  const auto wait_py = window_sum(e.values<double>("person_years"), e, w, wait, S);
   for (std::size_t r = 0; r < R; ++r)
     ASSERT_NEAR(list_years[r], wait_py[r], 1e-9 * wait_py[r]) << "replicate " << r << rerun();
   const auto lq = estimate(divide(list_years, w.years));
   expect_z("mean waiting-list length", lq.mean, Lq, lq.se);
 
   // Mean number in service.
-  const auto b = estimate(divide(window_sum(e.person_years, e, w, dienst, S), w.years));
+  const auto b = estimate(divide(window_sum(e.values<double>("person_years"), e, w, dienst, S), w.years));
   expect_z("mean places in use", b.mean, busy, b.se);
 
   // Probability of waiting (PASTA: arrivals see the stationary distribution): the share of
   // arrivals who joined the list, counted both as joins and as arrivals into the waiting state.
-  const auto direct = window_sum(e.flows, e, w, in_direct, E);
-  const auto to_wait = window_sum(e.flows, e, w, in_wait, E);
-  const auto joined = window_sum(e.waiting_joined, e, w, 0, C);
+  const auto direct = window_sum(e.values<std::int32_t>("flows"), e, w, in_direct, E);
+  const auto to_wait = window_sum(e.values<std::int32_t>("flows"), e, w, in_wait, E);
+  const auto joined = window_sum(e.values<std::int32_t>("waiting_joined"), e, w, 0, C);
   std::vector<double> arrivals(R);
   for (std::size_t r = 0; r < R; ++r) {
     arrivals[r] = direct[r] + to_wait[r];
@@ -198,7 +198,7 @@ TEST_F(ErlangA, MatchesBirthDeathStationaryDistribution) {
   expect_z("arrivals per year", rate.mean, lambda, std::sqrt(lambda / w.years / static_cast<double>(R)));
 
   // Share of arrivals who renege: θ·Lq/λ (flow balance of the list).
-  const auto reneged = window_sum(e.waiting_reneged, e, w, 0, C);
+  const auto reneged = window_sum(e.values<std::int32_t>("waiting_reneged"), e, w, 0, C);
   const auto pr = estimate(ratio(reneged, arrivals));
   expect_z("P(abandon) = reneged / arrivals", pr.mean, theta * Lq / lambda, pr.se);
 
@@ -208,9 +208,10 @@ TEST_F(ErlangA, MatchesBirthDeathStationaryDistribution) {
   for (std::size_t r = 0; r < R; ++r)
     for (std::size_t k = 0; k < T; ++k) {
       if (L.report_times[k] < L.report_times[0] + burn_in_years + report_step - 1e-9) continue;
-      const auto q = e.waiting[at3(r, k, 0, T, C)];
-      const auto inside = e.occupancy[at3(r, k, dienst, T, S)];
-      ASSERT_EQ(q, e.occupancy[at3(r, k, wait, T, S)]) << "list length = occupancy of the waiting state" << rerun();
+      const auto q = e.values<std::int32_t>("waiting")[at3(r, k, 0, T, C)];
+      const auto inside = e.values<std::int32_t>("occupancy")[at3(r, k, dienst, T, S)];
+      ASSERT_EQ(q, e.values<std::int32_t>("occupancy")[at3(r, k, wait, T, S)])
+          << "list length = occupancy of the waiting state" << rerun();
       ASSERT_LE(inside, servers) << "more people in the capacity state than places" << rerun();
       if (q > 0) {
         ASSERT_EQ(inside, servers) << "someone waits while a place is free" << rerun();
@@ -264,9 +265,9 @@ TEST_F(ErlangA, FifoWaitOfAdmittedMatchesTaggedCustomerChain) {
 
   const auto& L = e.layout;
   const Window win = window_of(L, burn_in_years);
-  const auto adm = window_sum(e.waiting_admitted, e, win, 0, L.C());
-  const auto adm_wait = window_sum(e.waiting_time_admitted_sum, e, win, 0, L.C());
-  const auto joins = window_sum(e.waiting_joined, e, win, 0, L.C());
+  const auto adm = window_sum(e.values<std::int32_t>("waiting_admitted"), e, win, 0, L.C());
+  const auto adm_wait = window_sum(e.values<double>("waiting_time_admitted_sum"), e, win, 0, L.C());
+  const auto joins = window_sum(e.values<std::int32_t>("waiting_joined"), e, win, 0, L.C());
   const auto mw = estimate(ratio(adm_wait, adm));
   std::printf("[ stat     ] mean wait of admitted: %.5f years (FIFO theory %.5f)\n", mw.mean, expected_wait);
   expect_z("mean wait of those admitted (FIFO)", mw.mean, expected_wait, mw.se);
@@ -352,9 +353,9 @@ rate_per_year = 20.0
   const auto& L = e.layout;
   const Window w = window_of(L, 20.0);
   double adm = 0, ren = 0, left = 0;
-  for (double x : window_sum(e.waiting_admitted, e, w, 0, L.C())) adm += x;
-  for (double x : window_sum(e.waiting_reneged, e, w, 0, L.C())) ren += x;
-  for (double x : window_sum(e.waiting_left, e, w, 0, L.C())) left += x;
+  for (double x : window_sum(e.values<std::int32_t>("waiting_admitted"), e, w, 0, L.C())) adm += x;
+  for (double x : window_sum(e.values<std::int32_t>("waiting_reneged"), e, w, 0, L.C())) ren += x;
+  for (double x : window_sum(e.values<std::int32_t>("waiting_left"), e, w, 0, L.C())) left += x;
   EXPECT_GT(adm, 1000.0);
   EXPECT_GT(ren, 1000.0);
   EXPECT_GT(left, 1000.0);
@@ -362,9 +363,9 @@ rate_per_year = 20.0
   const std::size_t x = state_index(L, "beschut_werk");
   for (std::size_t r = 0; r < e.replicates; ++r)
     for (std::size_t k = 0; k < L.T(); ++k) {
-      const auto inside = e.occupancy[at3(r, k, x, L.T(), L.S())];
+      const auto inside = e.values<std::int32_t>("occupancy")[at3(r, k, x, L.T(), L.S())];
       ASSERT_LE(inside, 10) << rerun();
-      if (e.waiting[at3(r, k, 0, L.T(), L.C())] > 0) {
+      if (e.values<std::int32_t>("waiting")[at3(r, k, 0, L.T(), L.C())] > 0) {
         ASSERT_EQ(inside, 10) << "someone waits while a place is free" << rerun();
       }
     }
@@ -386,14 +387,15 @@ TEST_F(LittlesLaw, ExactOnPathsWhereListStartsAndEndsEmpty) {
   std::size_t checked = 0;
   double all_joined = 0.0;
   for (std::size_t r = 0; r < e.replicates; ++r) {
-    if (e.waiting[at3(r, T - 1, 0, T, C)] != 0) continue;
+    if (e.values<std::int32_t>("waiting")[at3(r, T - 1, 0, T, C)] != 0) continue;
     double area = 0.0, waits = 0.0, joined = 0.0, out = 0.0;
     for (std::size_t k = 0; k < P; ++k) {
       const std::size_t i = at3(r, k, 0, P, C);
-      area += e.waiting_years[i];
-      waits += e.waiting_time_sum[i];
-      joined += e.waiting_joined[i];
-      out += e.waiting_admitted[i] + e.waiting_reneged[i] + e.waiting_left[i];
+      area += e.values<double>("waiting_years")[i];
+      waits += e.values<double>("waiting_time_sum")[i];
+      joined += e.values<std::int32_t>("waiting_joined")[i];
+      out += e.values<std::int32_t>("waiting_admitted")[i] + e.values<std::int32_t>("waiting_reneged")[i] +
+             e.values<std::int32_t>("waiting_left")[i];
     }
     all_joined += joined;
     EXPECT_EQ(joined, out) << "replicate " << r << rerun();

@@ -107,25 +107,36 @@ TEST_F(WaitingInPlace, ListLengthFollowsCompetingExponentials) {
     const double joined = a / (a + b) * (1 - std::exp(-(a + b) * t));
     const double left = (1 - std::exp(-b * t)) - b / (a + b) * (1 - std::exp(-(a + b) * t));
     const std::string at = " at t = " + fmt(t);
-    expect_binomial("waiting list" + at, mean_fraction(e, [&](std::size_t r) { return e.waiting[at3(r, k, 0, T, C)]; }), w,
-             trials(e));
-    expect_binomial("bijstand" + at, mean_fraction(e, [&](std::size_t r) { return e.occupancy[at3(r, k, bij, T, S)]; }),
-             in_bijstand, trials(e));
+    expect_binomial(
+        "waiting list" + at,
+        mean_fraction(e, [&](std::size_t r) { return e.values<std::int32_t>("waiting")[at3(r, k, 0, T, C)]; }), w,
+        trials(e));
+    expect_binomial(
+        "bijstand" + at,
+        mean_fraction(e, [&](std::size_t r) { return e.values<std::int32_t>("occupancy")[at3(r, k, bij, T, S)]; }),
+        in_bijstand, trials(e));
     if (k == 0) continue;  // periods end at report times 1..T-1; period 0 is the empty (start, start]
-    expect_binomial("joined by" + at,
-             mean_fraction(e, [&](std::size_t r) { return cumulative(e.waiting_joined, e, r, k, 0, C); }), joined,
-             trials(e));
-    expect_binomial("left the list for work by" + at,
-             mean_fraction(e, [&](std::size_t r) { return cumulative(e.waiting_left, e, r, k, 0, C); }), left,
-             trials(e));
+    expect_binomial(
+        "joined by" + at,
+        mean_fraction(
+            e, [&](std::size_t r) { return cumulative(e.values<std::int32_t>("waiting_joined"), e, r, k, 0, C); }),
+        joined, trials(e));
+    expect_binomial(
+        "left the list for work by" + at,
+        mean_fraction(e,
+                      [&](std::size_t r) { return cumulative(e.values<std::int32_t>("waiting_left"), e, r, k, 0, C); }),
+        left, trials(e));
     for (std::size_t r = 0; r < e.replicates; ++r) {
-      ASSERT_EQ(e.occupancy[at3(r, k, x, T, S)], 0) << "capacity 0 admits no one" << rerun();
-      ASSERT_EQ(cumulative(e.waiting_admitted, e, r, k, 0, C), 0.0) << rerun();
-      ASSERT_EQ(cumulative(e.waiting_reneged, e, r, k, 0, C), 0.0) << rerun();
-      ASSERT_EQ(cumulative(e.flows, e, r, k, to_x, E), 0.0) << "nobody moves into the full state" << rerun();
+      ASSERT_EQ(e.values<std::int32_t>("occupancy")[at3(r, k, x, T, S)], 0) << "capacity 0 admits no one" << rerun();
+      ASSERT_EQ(cumulative(e.values<std::int32_t>("waiting_admitted"), e, r, k, 0, C), 0.0) << rerun();
+      ASSERT_EQ(cumulative(e.values<std::int32_t>("waiting_reneged"), e, r, k, 0, C), 0.0) << rerun();
+      ASSERT_EQ(cumulative(e.values<std::int32_t>("flows"), e, r, k, to_x, E), 0.0)
+          << "nobody moves into the full state" << rerun();
       // Everyone who went to work either waited (left the list) or not; the list's 'left'
       // count can never exceed the moves to work.
-      ASSERT_LE(cumulative(e.waiting_left, e, r, k, 0, C), cumulative(e.flows, e, r, k, to_work, E)) << rerun();
+      ASSERT_LE(cumulative(e.values<std::int32_t>("waiting_left"), e, r, k, 0, C),
+                cumulative(e.values<std::int32_t>("flows"), e, r, k, to_work, E))
+          << rerun();
     }
   }
 }
@@ -184,15 +195,18 @@ TEST_F(WaitingInPlaceChain, RenegingWithoutDestinationReturnsToNotWaiting) {
   Eigen::MatrixXd Q = Eigen::MatrixXd::Zero(3, 3);
   Q(0, 1) = a, Q(0, 2) = b, Q(1, 0) = theta, Q(1, 2) = b;
   for (Eigen::Index i = 0; i < 3; ++i) Q(i, i) = -Q.row(i).sum();
-  check_chain(e, s.start_year, Q, {{"waiting list", {1}}, {"bijstand", {0, 1}}, {"regulier_werk", {2}}},
-              [&](const std::string& name, std::size_t r, std::size_t k) -> double {
-                if (name == "waiting list") return e.waiting[at3(r, k, 0, T, C)];
-                return e.occupancy[at3(r, k, name == "bijstand" ? bij : state_index(L, name), T, S)];
-              });
-  check_cumulative(e, s.start_year, Q, {0}, a, "joins",
-                   [&](std::size_t r, std::size_t k) { return cumulative(e.waiting_joined, e, r, k, 0, C); });
-  check_cumulative(e, s.start_year, Q, {1}, theta, "reneges",
-                   [&](std::size_t r, std::size_t k) { return cumulative(e.waiting_reneged, e, r, k, 0, C); });
+  check_chain(
+      e, s.start_year, Q, {{"waiting list", {1}}, {"bijstand", {0, 1}}, {"regulier_werk", {2}}},
+      [&](const std::string& name, std::size_t r, std::size_t k) -> double {
+        if (name == "waiting list") return e.values<std::int32_t>("waiting")[at3(r, k, 0, T, C)];
+        return e.values<std::int32_t>("occupancy")[at3(r, k, name == "bijstand" ? bij : state_index(L, name), T, S)];
+      });
+  check_cumulative(e, s.start_year, Q, {0}, a, "joins", [&](std::size_t r, std::size_t k) {
+    return cumulative(e.values<std::int32_t>("waiting_joined"), e, r, k, 0, C);
+  });
+  check_cumulative(e, s.start_year, Q, {1}, theta, "reneges", [&](std::size_t r, std::size_t k) {
+    return cumulative(e.values<std::int32_t>("waiting_reneged"), e, r, k, 0, C);
+  });
 }
 
 // Reneging in place to another state (uitval), from where people return to bijstand and may
@@ -228,13 +242,15 @@ rate = 0.2
   check_chain(e, s.start_year, Q,
               {{"waiting list", {1}}, {"bijstand", {0, 1}}, {"regulier_werk", {2}}, {"uitval", {3}}, {"exit", {4}}},
               [&](const std::string& name, std::size_t r, std::size_t k) -> double {
-                if (name == "waiting list") return e.waiting[at3(r, k, 0, T, C)];
-                return e.occupancy[at3(r, k, state_index(L, name), T, S)];
+                if (name == "waiting list") return e.values<std::int32_t>("waiting")[at3(r, k, 0, T, C)];
+                return e.values<std::int32_t>("occupancy")[at3(r, k, state_index(L, name), T, S)];
               });
-  check_cumulative(e, s.start_year, Q, {1}, theta, "reneges to uitval (flow)",
-                   [&](std::size_t r, std::size_t k) { return cumulative(e.flows, e, r, k, renege_edge, E); });
+  check_cumulative(e, s.start_year, Q, {1}, theta, "reneges to uitval (flow)", [&](std::size_t r, std::size_t k) {
+    return cumulative(e.values<std::int32_t>("flows"), e, r, k, renege_edge, E);
+  });
   for (std::size_t r = 0; r < e.replicates; ++r)
-    ASSERT_EQ(cumulative(e.flows, e, r, L.P() - 1, renege_edge, E), cumulative(e.waiting_reneged, e, r, L.P() - 1, 0, C))
+    ASSERT_EQ(cumulative(e.values<std::int32_t>("flows"), e, r, L.P() - 1, renege_edge, E),
+              cumulative(e.values<std::int32_t>("waiting_reneged"), e, r, L.P() - 1, 0, C))
         << "each renege is one move along the renege edge" << rerun();
 }
 
@@ -313,18 +329,21 @@ count = )" + std::to_string(people) + "\n";
   for (Eigen::Index i = 0; i < 4; ++i) Q(i, i) = -Q.row(i).sum();
   check_chain(e, s.start_year, Q, {{"list x1", {1}}, {"list x2", {2}}, {"bijstand", {0, 1, 2}}},
               [&](const std::string& name, std::size_t r, std::size_t k) -> double {
-                if (name == "list x1") return e.waiting[at3(r, k, c1, T, C)];
-                if (name == "list x2") return e.waiting[at3(r, k, c2, T, C)];
-                return e.occupancy[at3(r, k, state_index(L, name), T, S)];
+                if (name == "list x1") return e.values<std::int32_t>("waiting")[at3(r, k, c1, T, C)];
+                if (name == "list x2") return e.values<std::int32_t>("waiting")[at3(r, k, c2, T, C)];
+                return e.values<std::int32_t>("occupancy")[at3(r, k, state_index(L, name), T, S)];
               });
   // Joins come only from "not waiting"; people leave the x1 list (other than by admission or
   // reneging) only by finding work.
-  check_cumulative(e, s.start_year, Q, {0}, a1, "joins of x1",
-                   [&](std::size_t r, std::size_t k) { return cumulative(e.waiting_joined, e, r, k, c1, C); });
-  check_cumulative(e, s.start_year, Q, {0}, a2, "joins of x2",
-                   [&](std::size_t r, std::size_t k) { return cumulative(e.waiting_joined, e, r, k, c2, C); });
-  check_cumulative(e, s.start_year, Q, {1}, b, "left the x1 list",
-                   [&](std::size_t r, std::size_t k) { return cumulative(e.waiting_left, e, r, k, c1, C); });
+  check_cumulative(e, s.start_year, Q, {0}, a1, "joins of x1", [&](std::size_t r, std::size_t k) {
+    return cumulative(e.values<std::int32_t>("waiting_joined"), e, r, k, c1, C);
+  });
+  check_cumulative(e, s.start_year, Q, {0}, a2, "joins of x2", [&](std::size_t r, std::size_t k) {
+    return cumulative(e.values<std::int32_t>("waiting_joined"), e, r, k, c2, C);
+  });
+  check_cumulative(e, s.start_year, Q, {1}, b, "left the x1 list", [&](std::size_t r, std::size_t k) {
+    return cumulative(e.values<std::int32_t>("waiting_left"), e, r, k, c1, C);
+  });
 }
 
 // Joining a list in place redraws the person's risks (docs/scenario-format.md §13.3); the redraw
@@ -421,9 +440,9 @@ attributes = {leeftijd = {dist = "uniform", min = 60.0, max = 66.0}}
     const double wait = SW(t) * (1 - std::exp(-a * t)) + std::exp(-b * t) * (1 - std::exp(-a * t)) * F(t);
     double list = 0.0, in_bij = 0.0, in_oud = 0.0;
     for (std::size_t r = 0; r < R; ++r) {
-      list += e.waiting[at3(r, i, 0, T, C)];
-      in_bij += e.occupancy[at3(r, i, bij, T, S)];
-      in_oud += e.occupancy[at3(r, i, oud, T, S)];
+      list += e.values<std::int32_t>("waiting")[at3(r, i, 0, T, C)];
+      in_bij += e.values<std::int32_t>("occupancy")[at3(r, i, bij, T, S)];
+      in_oud += e.values<std::int32_t>("occupancy")[at3(r, i, oud, T, S)];
     }
     const double p1 = SW(t) * (1 - std::exp(-a * t)), p2 = std::exp(-b * t) * (1 - std::exp(-a * t)) * F(t);
     expect_z("waiting list at t = " + fmt(t), list / n, wait,

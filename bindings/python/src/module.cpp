@@ -248,9 +248,9 @@ py::dict ensemble_arrays(const trede::mc::Ensemble& e, const Scenario& s, const 
     std::vector<py::ssize_t> shape;
     for (std::size_t n : a.shape(L)) shape.push_back(static_cast<py::ssize_t>(n));
     if (a.summarised == trede::mc::Summarised::table)
-      d[py::str(std::string("summary/") + a.name)] = kpi_table(L.kpi_names, e.*a.summary);
+      d[py::str(std::string("summary/") + a.name)] = kpi_table(L.kpi_names, e.summaries[a.index()]);
     else if (a.summarised == trede::mc::Summarised::cells)
-      put_summary(d, std::string("summary/") + a.name, e.*a.summary, shape, owner);
+      put_summary(d, std::string("summary/") + a.name, e.summaries[a.index()], shape, owner);
     shape.insert(shape.begin(), R);
     d[py::str(std::string("replicates/") + a.name)] = view(v, shape, owner);
   });

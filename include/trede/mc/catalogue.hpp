@@ -2,10 +2,11 @@
 /// \file
 /// The result catalogue: one table naming every per-replicate array of a run once — its name
 /// (the dataset below `/replicates` and `/summary` of a result file), element type, dimensions,
-/// unit, where it lives in `engine::ReplicateResult` and `mc::Ensemble`, how it is derived from
-/// a replicate and how it is summarised. Allocation, placing and merging replicates, the MPI
-/// transfer, summaries, the HDF5 writer and reader and the Python arrays all iterate over this
-/// table: adding a per-replicate array is one row here plus its computation in the engine.
+/// unit, where it comes from in `engine::ReplicateResult`, how it is derived from a replicate and
+/// how it is summarised. `mc::Ensemble` holds one array and one summary per row, by position.
+/// Allocation, placing and merging replicates, the MPI transfer, summaries, the HDF5 writer and
+/// reader and the Python arrays all iterate over this table: adding a per-replicate array is one
+/// row here plus its computation in the engine (the ReplicateResult member the recorder fills).
 ///
 /// Example: print the shape of every array of an ensemble.
 /// \code
@@ -63,9 +64,6 @@ enum class Summarised : std::uint8_t {
   table,  ///< /summary/<name> as one table row per cell (the KPI table: name, mean, sd, ...)
 };
 
-/// Where an array lives in an Ensemble (one of its per-replicate vectors).
-using EnsembleMember = std::variant<std::vector<std::int32_t> Ensemble::*, std::vector<double> Ensemble::*,
-                                    std::vector<std::uint64_t> Ensemble::*>;
 /// Where it comes from in a ReplicateResult (a vector, or the scalar event count).
 using ReplicateMember =
     std::variant<std::vector<std::int32_t> engine::ReplicateResult::*, std::vector<double> engine::ReplicateResult::*,
@@ -80,11 +78,13 @@ struct ResultArray {
   std::array<Dim, 3> dims;  ///< the first `rank` are used; the replicate axis is not included
   std::uint8_t rank;        ///< 0 for one value per replicate
   bool by_region;           ///< present only when Layout::by_region() (more than one region)
-  EnsembleMember ensemble;
   ReplicateMember replicate;  ///< the source (for derived arrays: what they are derived from)
   Derivation derivation;
   Summarised summarised;
-  Summary Ensemble::*summary;  ///< the Ensemble's summary of it (nullptr when not summarised)
+
+  /// Position of the row in the catalogue: the index of its values in Ensemble::arrays and of
+  /// its summary in Ensemble::summaries.
+  [[nodiscard]] std::size_t index() const noexcept;
 
   /// True when the array exists for `layout` (region arrays only with more than one region,
   /// group arrays only with groups).
@@ -117,7 +117,7 @@ template <class Ens, class F>
 void for_each_array(Ens& e, F&& f) {
   for (const ResultArray& a : result_arrays()) {
     if (!a.present(e)) continue;
-    std::visit([&](auto member) { f(a, e.*member); }, a.ensemble);
+    std::visit([&](auto& values) { f(a, values); }, e.arrays[a.index()]);
   }
 }
 

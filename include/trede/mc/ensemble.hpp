@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <string_view>
+#include <variant>
 #include <vector>
 
 #include "trede/engine/result.hpp"
@@ -52,66 +54,46 @@ struct Summary {
 /// Number of participatieladder rungs reported (treden 1..6).
 inline constexpr std::size_t ladder_rungs = 6;
 
+/// The values of one per-replicate array of an ensemble, replicate-major, in its element type.
+using ArrayValues = std::variant<std::vector<std::int32_t>, std::vector<double>, std::vector<std::uint64_t>>;
+
 /// All replicates of one run: per-replicate arrays (replicate-major, shapes as in
-/// engine::ReplicateResult with a leading R) and their summaries.
+/// engine::ReplicateResult with a leading R) and their summaries. The arrays are the rows of the
+/// result catalogue (trede/mc/catalogue.hpp), held in its order; read them by name:
+/// \code
+///   const std::vector<std::int32_t>& occ = e.values<std::int32_t>("occupancy");  // [R, T, S]
+///   double mean_persons = e.summary("kpi").mean[0];
+/// \endcode
 struct Ensemble {
   engine::Layout layout;
   std::uint64_t seed = 0;
   std::uint64_t first_replicate = 0;
   std::uint64_t replicates = 0;
 
-  std::vector<std::int32_t> occupancy;        ///< [R, T, S]
-  std::vector<std::int32_t> trede_occupancy;  ///< [R, T, 6] people per trede 1..6
-  std::vector<std::int32_t> waiting;          ///< [R, T, C]
-  std::vector<std::int32_t> flows;            ///< [R, P, E]
-  std::vector<double> person_years;           ///< [R, P, S]
-  std::vector<double> cost_eur;               ///< [R, P]
-  std::vector<double> cost_cumulative_eur;    ///< [R, T] cost from the start to each report time
-  std::vector<double> waiting_years;          ///< [R, P, C]
-  std::vector<std::int32_t> waiting_joined;   ///< [R, P, C]
-  std::vector<std::int32_t> waiting_admitted; ///< [R, P, C]
-  std::vector<std::int32_t> waiting_reneged;  ///< [R, P, C]
-  std::vector<std::int32_t> waiting_left;     ///< [R, P, C]
-  std::vector<double> waiting_time_sum;       ///< [R, P, C]
-  std::vector<double> waiting_time_admitted_sum;  ///< [R, P, C]
-  std::vector<double> sojourn_sum;            ///< [R, E]
-  std::vector<double> sojourn_sumsq;          ///< [R, E]
-  std::vector<double> kpi;                    ///< [R, K]
-  std::vector<double> kpi_period;             ///< [R, P, Kp]
-  std::vector<double> organisation_cost_eur;  ///< [R, P, O]
-  std::vector<std::uint64_t> events;          ///< [R] moves plus arrivals per replicate
-
   /// False when the per-region arrays are not kept although the layout has regions (the pooled
   /// replicates of a probabilistic sensitivity analysis keep totals only).
   bool per_region = true;
 
-  // By attribute group, only when the layout has groups ([report.by]).
-  std::vector<std::int32_t> occupancy_group;  ///< [R, T, B, S]
-  std::vector<std::int32_t> flows_group;      ///< [R, P, B, E]
+  /// One entry per catalogue row, in catalogue order, each of the row's element type: [R, ...]
+  /// values for the arrays present in this ensemble, empty for the others (region arrays of one
+  /// region, group arrays without [report.by]).
+  std::vector<ArrayValues> arrays;
+  /// One entry per catalogue row: the summary of each summarised array present (empty otherwise).
+  std::vector<Summary> summaries;
 
-  // Per region, only when layout.by_region() (more than one region) and per_region.
-  std::vector<std::int32_t> occupancy_region;        ///< [R, T, G, S]
-  std::vector<std::int32_t> trede_occupancy_region;  ///< [R, T, G, 6]
-  std::vector<std::int32_t> waiting_region;          ///< [R, T, G, C]
-  std::vector<double> person_years_region;           ///< [R, P, G, S]
-  std::vector<double> cost_region_eur;               ///< [R, P, G]
-  std::vector<double> kpi_region;                    ///< [R, G, K]
+  /// An ensemble of no replicates, with one (empty) array per catalogue row.
+  Ensemble();
 
-  Summary occupancy_summary;        ///< [T, S]
-  Summary trede_summary;            ///< [T, 6]
-  Summary waiting_summary;          ///< [T, C]
-  Summary flows_summary;            ///< [P, E]
-  Summary cost_cumulative_summary;  ///< [T]
-  Summary kpi_summary;              ///< [K]
-  Summary kpi_period_summary;       ///< [P, Kp]
-  Summary organisation_cost_summary;///< [P, O]
-  Summary occupancy_group_summary;  ///< [T, B, S] (with groups only)
-  Summary flows_group_summary;      ///< [P, B, E]
-  Summary occupancy_region_summary; ///< [T, G, S] (by_region only)
-  Summary trede_region_summary;     ///< [T, G, 6]
-  Summary waiting_region_summary;   ///< [T, G, C]
-  Summary cost_region_summary;      ///< [P, G]
-  Summary kpi_region_summary;       ///< [G, K]
+  /// The per-replicate values of the catalogue array called `name` ("occupancy", "kpi",
+  /// "region/kpi", ...); empty when the array is not present. \throws Error (listing the names)
+  /// for an unknown name, or when T is not the array's element type.
+  template <class T>
+  [[nodiscard]] const std::vector<T>& values(std::string_view name) const;
+  template <class T>
+  [[nodiscard]] std::vector<T>& values(std::string_view name);
+  /// The summary of the catalogue array called `name` (cell by cell, in the array's shape
+  /// without the replicate axis). \throws Error for an unknown name or an array not summarised.
+  [[nodiscard]] const Summary& summary(std::string_view name) const;
 
   /// Traced changes of state (RunOptions::trace_people), replicate after replicate; replicate i's
   /// are trace[trace_offsets[i], trace_offsets[i + 1]). Both empty when nothing was traced.

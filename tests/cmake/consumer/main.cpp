@@ -51,15 +51,16 @@ int main(int argc, char** argv) {
   expect(L.T() == 4, "report times 2025..2028");
   // Results by name: the KPI table and arrays with named dimensions.
   const double persons = trede::mc::kpi(e, "persons").mean;
-  expect(persons == e.kpi_summary.mean[trede::engine::kpi_persons], "kpi(e, \"persons\") is the persons KPI");
+  expect(persons == e.summary("kpi").mean[trede::engine::kpi_persons], "kpi(e, \"persons\") is the persons KPI");
   const auto occupancy = trede::mc::array<std::int32_t>(e, "occupancy");  // (replicate, time, state)
   expect(occupancy.rank() == 3 && occupancy.dim(2) == trede::mc::Dim::state, "occupancy is (replicate, time, state)");
   const std::size_t bijstand = occupancy.index(trede::mc::Dim::state, "bijstand");
-  expect(occupancy(0, 0, bijstand) == e.occupancy[bijstand], "occupancy(r, t, s) reads the flat array");
+  expect(occupancy(0, 0, bijstand) == e.values<std::int32_t>("occupancy")[bijstand],
+         "occupancy(r, t, s) reads the flat array");
   expect(persons == static_cast<double>(people), "mean persons == 2000 (got " + std::to_string(persons) + ")");
   for (std::size_t r = 0; r < e.replicates; ++r)
     for (std::size_t t = 0; t < L.T(); ++t) {
-      const auto* row = e.occupancy.data() + (r * L.T() + t) * L.S();
+      const auto* row = e.values<std::int32_t>("occupancy").data() + (r * L.T() + t) * L.S();
       const long sum = std::accumulate(row, row + L.S(), 0L);
       expect(sum == static_cast<long>(people), "occupancy sums to 2000 at every report time");
     }
@@ -67,7 +68,9 @@ int main(int argc, char** argv) {
 
   // The same run again: identical (determinism holds through the installed library).
   const trede::mc::Ensemble again = trede::mc::run(scenario, options);
-  expect(again.occupancy == e.occupancy && again.flows == e.flows, "the same seed gives the same result");
+  expect(again.values<std::int32_t>("occupancy") == e.values<std::int32_t>("occupancy") &&
+             again.values<std::int32_t>("flows") == e.values<std::int32_t>("flows"),
+         "the same seed gives the same result");
 
   // HDF5 through the installed library (the consumer itself never sees HDF5).
   trede::io::write_hdf5(argv[2], e, scenario);

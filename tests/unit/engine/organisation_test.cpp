@@ -99,7 +99,9 @@ mc::Ensemble run(const std::string& text, std::uint64_t replicates = 20) {
   return mc::run(model::parse_scenario(text, "org.toml"), o);
 }
 
-double kpi(const mc::Ensemble& e, std::size_t r, std::size_t k) { return e.kpi[r * e.layout.K() + k]; }
+double kpi(const mc::Ensemble& e, std::size_t r, std::size_t k) {
+  return e.values<double>("kpi")[r * e.layout.K() + k];
+}
 
 std::size_t edge(const engine::Layout& L, const std::string& id) {
   for (std::size_t i = 0; i < L.E(); ++i)
@@ -120,8 +122,8 @@ TEST(Organisation, NoHandoverInsideOneOrganisation) {
     EXPECT_EQ(kpi(with, r, engine::kpi_handovers), 0.0);
     EXPECT_EQ(kpi(with, r, engine::kpi_leaked), 0.0);
   }
-  EXPECT_EQ(with.occupancy, without.occupancy);
-  EXPECT_EQ(with.flows, without.flows);
+  EXPECT_EQ(with.values<std::int32_t>("occupancy"), without.values<std::int32_t>("occupancy"));
+  EXPECT_EQ(with.values<std::int32_t>("flows"), without.values<std::int32_t>("flows"));
 }
 
 TEST(Organisation, LeakageHappensAtTheConfiguredRate) {
@@ -135,8 +137,8 @@ TEST(Organisation, LeakageHappensAtTheConfiguredRate) {
     handovers += kpi(e, r, engine::kpi_handovers);
     leaked += kpi(e, r, engine::kpi_leaked);
     for (std::size_t k = 0; k < e.layout.P(); ++k) {
-      leak_flows += e.flows[(r * e.layout.P() + k) * e.layout.E() + leak];
-      moves += e.flows[(r * e.layout.P() + k) * e.layout.E() + move];
+      leak_flows += e.values<std::int32_t>("flows")[(r * e.layout.P() + k) * e.layout.E() + leak];
+      moves += e.values<std::int32_t>("flows")[(r * e.layout.P() + k) * e.layout.E() + move];
     }
   }
   EXPECT_EQ(leaked, leak_flows);                // each loss is one move along the leakage edge
@@ -166,9 +168,10 @@ delay = { dist = "gamma", shape = 2.0, scale = 0.25 }
   const std::size_t j = edge(e.layout, "bijstand->ontwikkeltraject");
   double n = 0, sum = 0, sumsq = 0;
   for (std::size_t r = 0; r < e.replicates; ++r) {
-    for (std::size_t k = 0; k < e.layout.P(); ++k) n += e.flows[(r * e.layout.P() + k) * e.layout.E() + j];
-    sum += e.sojourn_sum[r * e.layout.E() + j];
-    sumsq += e.sojourn_sumsq[r * e.layout.E() + j];
+    for (std::size_t k = 0; k < e.layout.P(); ++k)
+      n += e.values<std::int32_t>("flows")[(r * e.layout.P() + k) * e.layout.E() + j];
+    sum += e.values<double>("sojourn_sum")[r * e.layout.E() + j];
+    sumsq += e.values<double>("sojourn_sumsq")[r * e.layout.E() + j];
   }
   const double mean = sum / n, var = sumsq / n - mean * mean;
   const double true_mean = 1.25 + 0.5, true_var = 1.5625 + 0.125;
@@ -190,12 +193,14 @@ TEST(Organisation, CostsFollowPersonYearsAndFixedCostsPerRegion) {
   for (std::size_t r = 0; r < e.replicates; ++r)
     for (std::size_t k = 0; k < L.P(); ++k) {
       const double length = L.period_end[k] - L.period_start[k];
-      const double py = e.person_years[(r * L.P() + k) * L.S() + ontw];
-      EXPECT_NEAR(e.organisation_cost_eur[(r * L.P() + k) * L.O() + sob], 1000 * length + 10 * py, 1e-6);
-      const double bij = e.person_years[(r * L.P() + k) * L.S() + 0];
+      const double py = e.values<double>("person_years")[(r * L.P() + k) * L.S() + ontw];
+      EXPECT_NEAR(e.values<double>("organisation_cost_eur")[(r * L.P() + k) * L.O() + sob], 1000 * length + 10 * py,
+                  1e-6);
+      const double bij = e.values<double>("person_years")[(r * L.P() + k) * L.S() + 0];
       double org = 0;
-      for (std::size_t o = 0; o < L.O(); ++o) org += e.organisation_cost_eur[(r * L.P() + k) * L.O() + o];
-      EXPECT_NEAR(e.cost_eur[r * L.P() + k], 100 * bij + org, 1e-6);
+      for (std::size_t o = 0; o < L.O(); ++o)
+        org += e.values<double>("organisation_cost_eur")[(r * L.P() + k) * L.O() + o];
+      EXPECT_NEAR(e.values<double>("cost_eur")[r * L.P() + k], 100 * bij + org, 1e-6);
     }
 }
 
@@ -285,24 +290,27 @@ TEST(Regions, TotalsAreTheSumOfTheRegions) {
     for (std::size_t t = 0; t < T; ++t) {
       for (std::size_t st = 0; st < S; ++st) {
         std::int64_t sum = 0;
-        for (std::size_t g = 0; g < G; ++g) sum += e.occupancy_region[((r * T + t) * G + g) * S + st];
-        EXPECT_EQ(sum, e.occupancy[(r * T + t) * S + st]);
+        for (std::size_t g = 0; g < G; ++g)
+          sum += e.values<std::int32_t>("region/occupancy")[((r * T + t) * G + g) * S + st];
+        EXPECT_EQ(sum, e.values<std::int32_t>("occupancy")[(r * T + t) * S + st]);
       }
       for (std::size_t c = 0; c < C; ++c) {
         std::int64_t sum = 0;
-        for (std::size_t g = 0; g < G; ++g) sum += e.waiting_region[((r * T + t) * G + g) * C + c];
-        EXPECT_EQ(sum, e.waiting[(r * T + t) * C + c]);
+        for (std::size_t g = 0; g < G; ++g)
+          sum += e.values<std::int32_t>("region/waiting")[((r * T + t) * G + g) * C + c];
+        EXPECT_EQ(sum, e.values<std::int32_t>("waiting")[(r * T + t) * C + c]);
       }
     }
     for (std::size_t p = 0; p < P; ++p) {
       double cost = 0, py = 0;
       for (std::size_t g = 0; g < G; ++g) {
-        cost += e.cost_region_eur[(r * P + p) * G + g];
-        for (std::size_t st = 0; st < S; ++st) py += e.person_years_region[((r * P + p) * G + g) * S + st];
+        cost += e.values<double>("region/cost_eur")[(r * P + p) * G + g];
+        for (std::size_t st = 0; st < S; ++st)
+          py += e.values<double>("region/person_years")[((r * P + p) * G + g) * S + st];
       }
       double py_total = 0;
-      for (std::size_t st = 0; st < S; ++st) py_total += e.person_years[(r * P + p) * S + st];
-      EXPECT_NEAR(cost, e.cost_eur[r * P + p], 1e-6 * (1 + cost));
+      for (std::size_t st = 0; st < S; ++st) py_total += e.values<double>("person_years")[(r * P + p) * S + st];
+      EXPECT_NEAR(cost, e.values<double>("cost_eur")[r * P + p], 1e-6 * (1 + cost));
       EXPECT_NEAR(py, py_total, 1e-9 * (1 + py));
     }
     // Counting KPIs add up over regions.
@@ -310,16 +318,17 @@ TEST(Regions, TotalsAreTheSumOfTheRegions) {
                           engine::kpi_waiting_joined, engine::kpi_waiting_admitted, engine::kpi_waiting_reneged,
                           engine::kpi_handovers, engine::kpi_leaked, engine::kpi_cost_total}) {
       double sum = 0;
-      for (std::size_t g = 0; g < G; ++g) sum += e.kpi_region[(r * G + g) * K + k];
-      EXPECT_NEAR(sum, e.kpi[r * K + k], 1e-6 * (1 + sum)) << L.kpi_names[k];
+      for (std::size_t g = 0; g < G; ++g) sum += e.values<double>("region/kpi")[(r * G + g) * K + k];
+      EXPECT_NEAR(sum, e.values<double>("kpi")[r * K + k], 1e-6 * (1 + sum)) << L.kpi_names[k];
     }
     // Region "klein" has no places: nobody there ever reaches beschut werk.
-    for (std::size_t t = 0; t < T; ++t) EXPECT_EQ(e.occupancy_region[((r * T + t) * G + 1) * S + 1], 0);
+    for (std::size_t t = 0; t < T; ++t)
+      EXPECT_EQ(e.values<std::int32_t>("region/occupancy")[((r * T + t) * G + 1) * S + 1], 0);
     // klassiek runs H through the sociale dienst, like inkomen: no handovers in "klein";
     // gecombineerd: none in "eigen"; partieel (inkomen SD -> H SOB): handovers in "groot".
-    EXPECT_EQ(e.kpi_region[(r * G + 1) * K + engine::kpi_handovers], 0.0);
-    EXPECT_EQ(e.kpi_region[(r * G + 2) * K + engine::kpi_handovers], 0.0);
-    EXPECT_GT(e.kpi_region[(r * G + 0) * K + engine::kpi_handovers], 0.0);
+    EXPECT_EQ(e.values<double>("region/kpi")[(r * G + 1) * K + engine::kpi_handovers], 0.0);
+    EXPECT_EQ(e.values<double>("region/kpi")[(r * G + 2) * K + engine::kpi_handovers], 0.0);
+    EXPECT_GT(e.values<double>("region/kpi")[(r * G + 0) * K + engine::kpi_handovers], 0.0);
   }
 }
 
@@ -330,10 +339,10 @@ TEST(Regions, OneRegionScenarioIsUnchangedByRegionBookkeeping) {
   text += "\n[[region]]\nname = \"alles\"\nshare = 1.0\n";
   const auto one = run(text, 3);
   EXPECT_FALSE(one.layout.by_region());
-  EXPECT_EQ(one.occupancy, plain.occupancy);
-  ASSERT_EQ(one.kpi.size(), plain.kpi.size());
-  for (std::size_t i = 0; i < one.kpi.size(); ++i)  // bitwise, so that NaN equals NaN
-    EXPECT_EQ(std::memcmp(&one.kpi[i], &plain.kpi[i], sizeof(double)), 0) << i;
+  EXPECT_EQ(one.values<std::int32_t>("occupancy"), plain.values<std::int32_t>("occupancy"));
+  ASSERT_EQ(one.values<double>("kpi").size(), plain.values<double>("kpi").size());
+  for (std::size_t i = 0; i < one.values<double>("kpi").size(); ++i)  // bitwise, so that NaN equals NaN
+    EXPECT_EQ(std::memcmp(&one.values<double>("kpi")[i], &plain.values<double>("kpi")[i], sizeof(double)), 0) << i;
 }
 
 }  // namespace

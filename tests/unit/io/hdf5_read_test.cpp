@@ -41,7 +41,8 @@ void roundtrip(const model::Scenario& s, const std::string& name) {
       EXPECT_EQ(std::memcmp(a[i].bytes.data(), b[i].bytes.data(), a[i].bytes.size()), 0) << name << " array " << i;
     }
   }
-  EXPECT_EQ(std::memcmp(back.kpi_summary.q50.data(), e.kpi_summary.q50.data(), e.kpi_summary.q50.size() * 8), 0);
+  EXPECT_EQ(std::memcmp(back.summary("kpi").q50.data(), e.summary("kpi").q50.data(), e.summary("kpi").q50.size() * 8),
+            0);
 }
 
 TEST(ReadResult, RoundTripsARun) {

@@ -66,7 +66,7 @@ TEST(Catalogue, NamesEveryEnsembleArrayOnceWithTheLayoutsShape) {
     EXPECT_TRUE(names.insert(a.name).second) << a.name << " twice";
     EXPECT_EQ(v.size(), e.replicates * a.row_size(e.layout)) << a.name;
     EXPECT_EQ(sizeof(v[0]), a.element_size()) << a.name;
-    EXPECT_EQ(a.summarised == mc::Summarised::no, a.summary == nullptr) << a.name;
+    EXPECT_EQ(a.index(), static_cast<std::size_t>(&a - mc::result_arrays().data())) << a.name;
     ++present;
   });
   std::size_t by_group = 0;  // present only when the scenario asks for results by attribute
@@ -121,6 +121,36 @@ TEST(Catalogue, ResultsByName) {
   EXPECT_THROW((void)mc::index_of(e.layout, mc::Dim::time, "2025"), Error);
 }
 
+TEST(Catalogue, EnsembleHoldsOneArrayAndOneSummaryPerRowByName) {
+  const mc::Ensemble e = small_run(4);
+  ASSERT_EQ(e.arrays.size(), mc::result_arrays().size());
+  ASSERT_EQ(e.summaries.size(), mc::result_arrays().size());
+  for (const mc::ResultArray& a : mc::result_arrays()) {
+    // The slot of each row holds the row's element type, and summaries exist exactly for the
+    // summarised arrays present.
+    const auto& slot = e.arrays[a.index()];
+    EXPECT_EQ(slot.index(), static_cast<std::size_t>(a.type)) << a.name;
+    const bool summarised = a.present(e) && a.summarised != mc::Summarised::no;
+    EXPECT_EQ(!e.summaries[a.index()].mean.empty(), summarised && a.row_size(e.layout) > 0) << a.name;
+  }
+  // values<T>(name) is the row's slot; summary(name) its summary.
+  EXPECT_EQ(&e.values<std::int32_t>("region/occupancy"),
+            &std::get<std::vector<std::int32_t>>(e.arrays[mc::find_result_array("region/occupancy")->index()]));
+  EXPECT_EQ(e.summary("kpi").mean[mc::index_of(e.layout, mc::Dim::kpi, "persons")], 200.0);
+  // Mistakes are named.
+  try {
+    (void)e.values<double>("occupancy");
+    FAIL();
+  } catch (const Error& err) {
+    EXPECT_NE(std::string(err.what()).find("std::int32_t"), std::string::npos) << err.what();
+  }
+  EXPECT_THROW((void)e.values<double>("occupancy_by_age"), Error);
+  EXPECT_THROW((void)e.summary("person_years"), Error);  // kept per replicate, not summarised
+  // A default ensemble has every slot, empty.
+  const mc::Ensemble none;
+  EXPECT_TRUE(none.values<double>("kpi").empty());
+}
+
 TEST(Catalogue, RegionArraysAreAbsentWithOneRegion) {
   const char* one = R"(
 horizon_years = 1
@@ -142,7 +172,7 @@ count = 3
   o.replicates = 2;
   const mc::Ensemble e = mc::run(model::parse_scenario(one, "one.toml"), o);
   EXPECT_THROW((void)mc::array<std::int32_t>(e, "region/occupancy"), Error);
-  EXPECT_TRUE(e.occupancy_region.empty());
+  EXPECT_TRUE(e.values<std::int32_t>("region/occupancy").empty());
 }
 
 }  // namespace

@@ -106,8 +106,10 @@ TEST(Compare, PerPeriodDifferencesAddUpToTheRunDifference) {
   // The reference's own runs equal a plain run with the same seed (the comparison adds nothing).
   mc::RunOptions ro = o.run;
   const auto plain = mc::run(s[0], ro);
-  ASSERT_EQ(plain.kpi.size(), c.ensembles[0].kpi.size());
-  EXPECT_EQ(std::memcmp(plain.kpi.data(), c.ensembles[0].kpi.data(), plain.kpi.size() * sizeof(double)), 0);
+  ASSERT_EQ(plain.values<double>("kpi").size(), c.ensembles[0].values<double>("kpi").size());
+  EXPECT_EQ(std::memcmp(plain.values<double>("kpi").data(), c.ensembles[0].values<double>("kpi").data(),
+                        plain.values<double>("kpi").size() * sizeof(double)),
+            0);
   // Independent streams use disjoint replicates.
   ASSERT_EQ(c.independent.size(), 1u);
   EXPECT_EQ(c.independent[0].first_replicate, o.run.first_replicate + o.run.replicates);

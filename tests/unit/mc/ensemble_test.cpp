@@ -111,30 +111,30 @@ TEST(Ensemble, ThreadsOneAndTwoGiveBitwiseIdenticalResults) {
   const Ensemble b = trede::mc::run(s, options(24, 2));
   EXPECT_EQ(a.threads_used, 1);
   EXPECT_EQ(b.threads_used, 2);
-  EXPECT_TRUE(same_bits(a.occupancy, b.occupancy));
-  EXPECT_TRUE(same_bits(a.trede_occupancy, b.trede_occupancy));
-  EXPECT_TRUE(same_bits(a.waiting, b.waiting));
-  EXPECT_TRUE(same_bits(a.flows, b.flows));
-  EXPECT_TRUE(same_bits(a.person_years, b.person_years));
-  EXPECT_TRUE(same_bits(a.cost_eur, b.cost_eur));
-  EXPECT_TRUE(same_bits(a.cost_cumulative_eur, b.cost_cumulative_eur));
-  EXPECT_TRUE(same_bits(a.waiting_years, b.waiting_years));
-  EXPECT_TRUE(same_bits(a.waiting_joined, b.waiting_joined));
-  EXPECT_TRUE(same_bits(a.waiting_admitted, b.waiting_admitted));
-  EXPECT_TRUE(same_bits(a.waiting_reneged, b.waiting_reneged));
-  EXPECT_TRUE(same_bits(a.waiting_left, b.waiting_left));
-  EXPECT_TRUE(same_bits(a.waiting_time_sum, b.waiting_time_sum));
-  EXPECT_TRUE(same_bits(a.waiting_time_admitted_sum, b.waiting_time_admitted_sum));
-  EXPECT_TRUE(same_bits(a.sojourn_sum, b.sojourn_sum));
-  EXPECT_TRUE(same_bits(a.sojourn_sumsq, b.sojourn_sumsq));
-  EXPECT_TRUE(same_bits(a.kpi, b.kpi));
-  EXPECT_TRUE(same_bits(a.events, b.events));
-  EXPECT_TRUE(same_bits(a.occupancy_summary, b.occupancy_summary));
-  EXPECT_TRUE(same_bits(a.trede_summary, b.trede_summary));
-  EXPECT_TRUE(same_bits(a.waiting_summary, b.waiting_summary));
-  EXPECT_TRUE(same_bits(a.flows_summary, b.flows_summary));
-  EXPECT_TRUE(same_bits(a.cost_cumulative_summary, b.cost_cumulative_summary));
-  EXPECT_TRUE(same_bits(a.kpi_summary, b.kpi_summary));
+  EXPECT_TRUE(same_bits(a.values<std::int32_t>("occupancy"), b.values<std::int32_t>("occupancy")));
+  EXPECT_TRUE(same_bits(a.values<std::int32_t>("trede_occupancy"), b.values<std::int32_t>("trede_occupancy")));
+  EXPECT_TRUE(same_bits(a.values<std::int32_t>("waiting"), b.values<std::int32_t>("waiting")));
+  EXPECT_TRUE(same_bits(a.values<std::int32_t>("flows"), b.values<std::int32_t>("flows")));
+  EXPECT_TRUE(same_bits(a.values<double>("person_years"), b.values<double>("person_years")));
+  EXPECT_TRUE(same_bits(a.values<double>("cost_eur"), b.values<double>("cost_eur")));
+  EXPECT_TRUE(same_bits(a.values<double>("cost_cumulative_eur"), b.values<double>("cost_cumulative_eur")));
+  EXPECT_TRUE(same_bits(a.values<double>("waiting_years"), b.values<double>("waiting_years")));
+  EXPECT_TRUE(same_bits(a.values<std::int32_t>("waiting_joined"), b.values<std::int32_t>("waiting_joined")));
+  EXPECT_TRUE(same_bits(a.values<std::int32_t>("waiting_admitted"), b.values<std::int32_t>("waiting_admitted")));
+  EXPECT_TRUE(same_bits(a.values<std::int32_t>("waiting_reneged"), b.values<std::int32_t>("waiting_reneged")));
+  EXPECT_TRUE(same_bits(a.values<std::int32_t>("waiting_left"), b.values<std::int32_t>("waiting_left")));
+  EXPECT_TRUE(same_bits(a.values<double>("waiting_time_sum"), b.values<double>("waiting_time_sum")));
+  EXPECT_TRUE(same_bits(a.values<double>("waiting_time_admitted_sum"), b.values<double>("waiting_time_admitted_sum")));
+  EXPECT_TRUE(same_bits(a.values<double>("sojourn_sum"), b.values<double>("sojourn_sum")));
+  EXPECT_TRUE(same_bits(a.values<double>("sojourn_sumsq"), b.values<double>("sojourn_sumsq")));
+  EXPECT_TRUE(same_bits(a.values<double>("kpi"), b.values<double>("kpi")));
+  EXPECT_TRUE(same_bits(a.values<std::uint64_t>("events"), b.values<std::uint64_t>("events")));
+  EXPECT_TRUE(same_bits(a.summary("occupancy"), b.summary("occupancy")));
+  EXPECT_TRUE(same_bits(a.summary("trede_occupancy"), b.summary("trede_occupancy")));
+  EXPECT_TRUE(same_bits(a.summary("waiting"), b.summary("waiting")));
+  EXPECT_TRUE(same_bits(a.summary("flows"), b.summary("flows")));
+  EXPECT_TRUE(same_bits(a.summary("cost_cumulative_eur"), b.summary("cost_cumulative_eur")));
+  EXPECT_TRUE(same_bits(a.summary("kpi"), b.summary("kpi")));
   EXPECT_EQ(a.total_events(), b.total_events());
   EXPECT_EQ(a.peak_live_persons, b.peak_live_persons);
 }
@@ -149,19 +149,22 @@ TEST(Ensemble, ReplicateIIsTheSimulatorRunOfFirstPlusI) {
   const std::size_t TS = e.layout.T() * e.layout.S(), PE = e.layout.P() * e.layout.E(), K = e.layout.K();
   for (std::size_t i = 0; i < 3; ++i) {
     const auto r = sim.run(2025, 5 + i);
-    EXPECT_TRUE(same_bits(std::vector<std::int32_t>(e.occupancy.begin() + static_cast<std::ptrdiff_t>(i * TS),
-                                                    e.occupancy.begin() + static_cast<std::ptrdiff_t>((i + 1) * TS)),
+    EXPECT_TRUE(same_bits(std::vector<std::int32_t>(
+                              e.values<std::int32_t>("occupancy").begin() + static_cast<std::ptrdiff_t>(i * TS),
+                              e.values<std::int32_t>("occupancy").begin() + static_cast<std::ptrdiff_t>((i + 1) * TS)),
                           r.occupancy))
         << i;
-    EXPECT_TRUE(same_bits(std::vector<std::int32_t>(e.flows.begin() + static_cast<std::ptrdiff_t>(i * PE),
-                                                    e.flows.begin() + static_cast<std::ptrdiff_t>((i + 1) * PE)),
-                          r.flows))
+    EXPECT_TRUE(same_bits(
+        std::vector<std::int32_t>(e.values<std::int32_t>("flows").begin() + static_cast<std::ptrdiff_t>(i * PE),
+                                  e.values<std::int32_t>("flows").begin() + static_cast<std::ptrdiff_t>((i + 1) * PE)),
+        r.flows))
         << i;
-    EXPECT_TRUE(same_bits(std::vector<double>(e.kpi.begin() + static_cast<std::ptrdiff_t>(i * K),
-                                              e.kpi.begin() + static_cast<std::ptrdiff_t>((i + 1) * K)),
-                          r.kpi))
+    EXPECT_TRUE(
+        same_bits(std::vector<double>(e.values<double>("kpi").begin() + static_cast<std::ptrdiff_t>(i * K),
+                                      e.values<double>("kpi").begin() + static_cast<std::ptrdiff_t>((i + 1) * K)),
+                  r.kpi))
         << i;
-    EXPECT_EQ(e.events[i], r.events);
+    EXPECT_EQ(e.values<std::uint64_t>("events")[i], r.events);
   }
 }
 
@@ -172,9 +175,10 @@ TEST(Ensemble, ARangeOfReplicatesRunsOnItsOwn) {
   const Ensemble all = trede::mc::run(s, options(8, 2));
   const Ensemble part = trede::mc::run(s, options(4, 1, 2));
   const std::size_t TS = all.layout.T() * all.layout.S();
-  EXPECT_TRUE(same_bits(std::vector<std::int32_t>(all.occupancy.begin() + static_cast<std::ptrdiff_t>(2 * TS),
-                                                  all.occupancy.begin() + static_cast<std::ptrdiff_t>(6 * TS)),
-                        part.occupancy));
+  EXPECT_TRUE(same_bits(
+      std::vector<std::int32_t>(all.values<std::int32_t>("occupancy").begin() + static_cast<std::ptrdiff_t>(2 * TS),
+                                all.values<std::int32_t>("occupancy").begin() + static_cast<std::ptrdiff_t>(6 * TS)),
+      part.values<std::int32_t>("occupancy")));
 }
 
 TEST(Ensemble, DerivedArraysFollowFromTheReplicates) {
@@ -188,21 +192,23 @@ TEST(Ensemble, DerivedArraysFollowFromTheReplicates) {
     for (std::size_t t = 0; t < T; ++t) {
       std::vector<int> rung(6, 0);
       for (std::size_t s2 = 0; s2 < S; ++s2)
-        if (L.trede[s2] >= 1) rung[static_cast<std::size_t>(L.trede[s2] - 1)] += e.occupancy[(i * T + t) * S + s2];
+        if (L.trede[s2] >= 1)
+          rung[static_cast<std::size_t>(L.trede[s2] - 1)] += e.values<std::int32_t>("occupancy")[(i * T + t) * S + s2];
       for (std::size_t k = 0; k < 6; ++k)
-        EXPECT_EQ(e.trede_occupancy[(i * T + t) * 6 + k], rung[k]) << "replicate " << i << ", time " << t;
-      acc += e.cost_eur[i * P + t];
-      EXPECT_NEAR(e.cost_cumulative_eur[i * T + t], acc, 1e-9 * std::max(1.0, acc));
+        EXPECT_EQ(e.values<std::int32_t>("trede_occupancy")[(i * T + t) * 6 + k], rung[k])
+            << "replicate " << i << ", time " << t;
+      acc += e.values<double>("cost_eur")[i * P + t];
+      EXPECT_NEAR(e.values<double>("cost_cumulative_eur")[i * T + t], acc, 1e-9 * std::max(1.0, acc));
     }
   }
   // Summaries are summarize() of the per-replicate arrays.
-  const auto occ = trede::mc::summarize(std::span<const std::int32_t>(e.occupancy), R);
-  EXPECT_TRUE(same_bits(occ, e.occupancy_summary));
-  const auto kpi = trede::mc::summarize(std::span<const double>(e.kpi), R);
-  EXPECT_TRUE(same_bits(kpi, e.kpi_summary));
-  EXPECT_EQ(e.occupancy_summary.mean.size(), T * S);
-  EXPECT_EQ(e.trede_summary.mean.size(), T * 6);
-  EXPECT_EQ(e.kpi_summary.mean.size(), L.K());
+  const auto occ = trede::mc::summarize(std::span<const std::int32_t>(e.values<std::int32_t>("occupancy")), R);
+  EXPECT_TRUE(same_bits(occ, e.summary("occupancy")));
+  const auto kpi = trede::mc::summarize(std::span<const double>(e.values<double>("kpi")), R);
+  EXPECT_TRUE(same_bits(kpi, e.summary("kpi")));
+  EXPECT_EQ(e.summary("occupancy").mean.size(), T * S);
+  EXPECT_EQ(e.summary("trede_occupancy").mean.size(), T * 6);
+  EXPECT_EQ(e.summary("kpi").mean.size(), L.K());
 }
 
 TEST(Ensemble, ReportsProgressOncePerReplicate) {

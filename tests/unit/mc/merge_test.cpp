@@ -47,8 +47,10 @@ void expect_identical(mc::Ensemble a, mc::Ensemble b) {
       EXPECT_EQ(std::memcmp(xa[i].bytes.data(), xb[i].bytes.data(), xa[i].bytes.size()), 0) << "array " << i;
     }
   }
-  for (auto [sa, sb] : {std::pair{&a.kpi_summary, &b.kpi_summary}, {&a.occupancy_summary, &b.occupancy_summary},
-                        {&a.kpi_period_summary, &b.kpi_period_summary}, {&a.waiting_summary, &b.waiting_summary}}) {
+  for (auto [sa, sb] : {std::pair{&a.summary("kpi"), &b.summary("kpi")},
+                        {&a.summary("occupancy"), &b.summary("occupancy")},
+                        {&a.summary("kpi_period"), &b.summary("kpi_period")},
+                        {&a.summary("waiting"), &b.summary("waiting")}}) {
     EXPECT_TRUE(same_bits(sa->mean, sb->mean));
     EXPECT_TRUE(same_bits(sa->sd, sb->sd));
     EXPECT_TRUE(same_bits(sa->q05, sb->q05));
@@ -78,7 +80,7 @@ TEST(Merge, RejectsGapsOverlapsAndForeignParts) {
   // A part whose arrays have another shape than the whole's (as from a scenario with other
   // capacity states or KPIs) must not be copied past the whole's arrays.
   auto odd = range(s, 0, 1);
-  odd.waiting.resize(odd.waiting.size() / 2);
+  odd.values<std::int32_t>("waiting").resize(odd.values<std::int32_t>("waiting").size() / 2);
   EXPECT_THROW(mc::place(whole, odd), Error);
 }
 

@@ -100,8 +100,8 @@ TEST(Trace, EverybodyTracedReplaysTheOccupancy) {
         ++occ[static_cast<std::size_t>(e.trace[k].to)];
       }
       for (std::size_t j = 0; j < S; ++j)
-        ASSERT_EQ(occ[j], e.occupancy[(r * T + t) * S + j]) << "replicate " << r << " time " << L.report_times[t]
-                                                             << " state " << L.states[j];
+        ASSERT_EQ(occ[j], e.values<std::int32_t>("occupancy")[(r * T + t) * S + j])
+            << "replicate " << r << " time " << L.report_times[t] << " state " << L.states[j];
     }
   }
   EXPECT_GT(arrivals.size(), 1000u) << "arrivals are traced too (300 a year for 6 years, 4 replicates)";
