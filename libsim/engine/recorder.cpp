@@ -35,6 +35,7 @@ Recorder::Recorder(const CompiledModel& m)
   allocate(res_.waiting_left, P_ * C_);
   allocate(res_.waiting_time_sum, P_ * C_);
   allocate(res_.waiting_time_admitted_sum, P_ * C_);
+  allocate(res_.waiting_time_max, P_ * C_);
   allocate(res_.sojourn_sum, E_);
   allocate(res_.sojourn_sumsq, E_);
   allocate(res_.kpi, m.layout.K());

@@ -5,6 +5,7 @@
 // period (occupancy, person-years, costs). Every call is a few plain counter updates, inlined
 // into the event loop; the recorder never decides anything about the simulation.
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -79,6 +80,7 @@ class Recorder {
     const std::size_t cell = report_ * C_ + l % C_;
     KpiCounters& k = counters_[g];
     res_.waiting_time_sum[cell] += waited;
+    res_.waiting_time_max[cell] = std::max(res_.waiting_time_max[cell], waited);
     switch (reason) {
       case Leave::admitted:
         ++k.admitted;

@@ -52,6 +52,8 @@ const ResultArray rows[] = {
      S::no},
     {"waiting_time_admitted_sum", "years", "years waited by those admitted from each list in the period (sum)",
      E::float64, {D::period, D::capacity}, 2, false, &ReplicateResult::waiting_time_admitted_sum, V::copy, S::no},
+    {"waiting_time_max", "years", "longest wait of those who left each list in the period (0 when nobody left)",
+     E::float64, {D::period, D::capacity}, 2, false, &ReplicateResult::waiting_time_max, V::copy, S::cells},
     {"sojourn_sum", "years", "years in the origin state before each move along an edge (sum)", E::float64, {D::edge},
      1, false, &ReplicateResult::sojourn_sum, V::copy, S::no},
     {"sojourn_sumsq", "years^2", "squares of the same (sum)", E::float64, {D::edge}, 1, false,

@@ -90,6 +90,7 @@ struct ReplicateResult {
   std::vector<std::int32_t> waiting_left;    ///< [P, C] left the list another way (moved elsewhere)
   std::vector<double> waiting_time_sum;      ///< [P, C] years waited by all who left the list in the period
   std::vector<double> waiting_time_admitted_sum;  ///< [P, C] years waited by those admitted
+  std::vector<double> waiting_time_max;      ///< [P, C] longest wait of those who left the list in the period (0: nobody left)
   std::vector<double> sojourn_sum;           ///< [E] years in the origin state before each move (sum)
   std::vector<double> sojourn_sumsq;         ///< [E] sum of squares of the same
   std::vector<double> kpi;                   ///< [K] by kpi_table

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cmath>
 #include <cstdlib>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "trede/engine/result.hpp"
+#include "trede/mc/catalogue.hpp"
 #include "trede/model/load.hpp"
 
 namespace {
@@ -93,15 +95,19 @@ template <class T>
 bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
   return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0);
 }
+// Every array the result catalogue takes from a replicate, and the run totals.
 bool identical(const ReplicateResult& a, const ReplicateResult& b) {
-  return same_bits(a.occupancy, b.occupancy) && same_bits(a.waiting, b.waiting) && same_bits(a.flows, b.flows) &&
-         same_bits(a.person_years, b.person_years) && same_bits(a.cost_eur, b.cost_eur) &&
-         same_bits(a.waiting_years, b.waiting_years) && same_bits(a.waiting_joined, b.waiting_joined) &&
-         same_bits(a.waiting_admitted, b.waiting_admitted) && same_bits(a.waiting_reneged, b.waiting_reneged) &&
-         same_bits(a.waiting_left, b.waiting_left) && same_bits(a.waiting_time_sum, b.waiting_time_sum) &&
-         same_bits(a.waiting_time_admitted_sum, b.waiting_time_admitted_sum) &&
-         same_bits(a.sojourn_sum, b.sojourn_sum) && same_bits(a.sojourn_sumsq, b.sojourn_sumsq) &&
-         same_bits(a.kpi, b.kpi) && a.events == b.events && a.peak_live_persons == b.peak_live_persons;
+  bool same = a.events == b.events && a.peak_live_persons == b.peak_live_persons;
+  for (const trede::mc::ResultArray& row : trede::mc::result_arrays())
+    std::visit(
+        [&](auto member) {
+          if constexpr (std::is_same_v<std::remove_cvref_t<decltype(a.*member)>, std::uint64_t>)
+            same = same && a.*member == b.*member;
+          else
+            same = same && same_bits(a.*member, b.*member);
+        },
+        row.replicate);
+  return same;
 }
 
 // ---- a fixed-duration chain -------------------------------------------------------------------------
@@ -1087,6 +1093,7 @@ TEST(Simulator, WaitingListsBalanceJoinsAndLeavings) {
   for (std::size_t c = 0; c < C; ++c) {
     SCOPED_TRACE(L.capacity_states[c]);
     long prev = 0, joined = 0, reneged = 0;
+    double longest = 0.0;
     for (std::size_t k = 0; k < P; ++k) {
       const std::size_t i = k * C + c;
       const long len = run.r.waiting[k * C + c];
@@ -1095,12 +1102,22 @@ TEST(Simulator, WaitingListsBalanceJoinsAndLeavings) {
           << "period " << k;
       EXPECT_GE(run.r.waiting_years[i], 0.0);
       EXPECT_GE(run.r.waiting_time_sum[i], run.r.waiting_time_admitted_sum[i]);
+      // The longest wait of those who left lies between their mean wait and their total wait.
+      const long leavers = run.r.waiting_admitted[i] + run.r.waiting_reneged[i] + run.r.waiting_left[i];
+      if (leavers == 0) {
+        EXPECT_EQ(run.r.waiting_time_max[i], 0.0) << "period " << k;
+      } else {
+        EXPECT_GE(run.r.waiting_time_max[i], run.r.waiting_time_sum[i] / static_cast<double>(leavers) * (1 - 1e-12));
+        EXPECT_LE(run.r.waiting_time_max[i], run.r.waiting_time_sum[i] * (1 + 1e-12));
+        longest = std::max(longest, run.r.waiting_time_max[i]);
+      }
       joined += run.r.waiting_joined[i];
       reneged += run.r.waiting_reneged[i];
       prev = len;
     }
     EXPECT_GT(joined, 0);
     EXPECT_GT(reneged, 0);
+    EXPECT_GT(longest, 0.0);
   }
   const std::size_t bw = run.cap("beschut_werk");
   for (std::size_t k = 0; k < L.T(); ++k)

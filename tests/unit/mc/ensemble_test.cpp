@@ -13,6 +13,7 @@
 
 #include "trede/engine/simulator.hpp"
 #include "trede/error.hpp"
+#include "trede/mc/catalogue.hpp"
 #include "trede/mc/ensemble.hpp"
 #include "trede/model/load.hpp"
 
@@ -111,30 +112,16 @@ TEST(Ensemble, ThreadsOneAndTwoGiveBitwiseIdenticalResults) {
   const Ensemble b = trede::mc::run(s, options(24, 2));
   EXPECT_EQ(a.threads_used, 1);
   EXPECT_EQ(b.threads_used, 2);
-  EXPECT_TRUE(same_bits(a.values<std::int32_t>("occupancy"), b.values<std::int32_t>("occupancy")));
-  EXPECT_TRUE(same_bits(a.values<std::int32_t>("trede_occupancy"), b.values<std::int32_t>("trede_occupancy")));
-  EXPECT_TRUE(same_bits(a.values<std::int32_t>("waiting"), b.values<std::int32_t>("waiting")));
-  EXPECT_TRUE(same_bits(a.values<std::int32_t>("flows"), b.values<std::int32_t>("flows")));
-  EXPECT_TRUE(same_bits(a.values<double>("person_years"), b.values<double>("person_years")));
-  EXPECT_TRUE(same_bits(a.values<double>("cost_eur"), b.values<double>("cost_eur")));
-  EXPECT_TRUE(same_bits(a.values<double>("cost_cumulative_eur"), b.values<double>("cost_cumulative_eur")));
-  EXPECT_TRUE(same_bits(a.values<double>("waiting_years"), b.values<double>("waiting_years")));
-  EXPECT_TRUE(same_bits(a.values<std::int32_t>("waiting_joined"), b.values<std::int32_t>("waiting_joined")));
-  EXPECT_TRUE(same_bits(a.values<std::int32_t>("waiting_admitted"), b.values<std::int32_t>("waiting_admitted")));
-  EXPECT_TRUE(same_bits(a.values<std::int32_t>("waiting_reneged"), b.values<std::int32_t>("waiting_reneged")));
-  EXPECT_TRUE(same_bits(a.values<std::int32_t>("waiting_left"), b.values<std::int32_t>("waiting_left")));
-  EXPECT_TRUE(same_bits(a.values<double>("waiting_time_sum"), b.values<double>("waiting_time_sum")));
-  EXPECT_TRUE(same_bits(a.values<double>("waiting_time_admitted_sum"), b.values<double>("waiting_time_admitted_sum")));
-  EXPECT_TRUE(same_bits(a.values<double>("sojourn_sum"), b.values<double>("sojourn_sum")));
-  EXPECT_TRUE(same_bits(a.values<double>("sojourn_sumsq"), b.values<double>("sojourn_sumsq")));
-  EXPECT_TRUE(same_bits(a.values<double>("kpi"), b.values<double>("kpi")));
-  EXPECT_TRUE(same_bits(a.values<std::uint64_t>("events"), b.values<std::uint64_t>("events")));
-  EXPECT_TRUE(same_bits(a.summary("occupancy"), b.summary("occupancy")));
-  EXPECT_TRUE(same_bits(a.summary("trede_occupancy"), b.summary("trede_occupancy")));
-  EXPECT_TRUE(same_bits(a.summary("waiting"), b.summary("waiting")));
-  EXPECT_TRUE(same_bits(a.summary("flows"), b.summary("flows")));
-  EXPECT_TRUE(same_bits(a.summary("cost_cumulative_eur"), b.summary("cost_cumulative_eur")));
-  EXPECT_TRUE(same_bits(a.summary("kpi"), b.summary("kpi")));
+  // Every array of the result catalogue and every summary, bit for bit.
+  for (const trede::mc::ResultArray& row : trede::mc::result_arrays()) {
+    std::visit(
+        [&](const auto& va) {
+          using V = std::remove_cvref_t<decltype(va)>;
+          EXPECT_TRUE(same_bits(va, std::get<V>(b.arrays[row.index()]))) << row.name;
+        },
+        a.arrays[row.index()]);
+    EXPECT_TRUE(same_bits(a.summaries[row.index()], b.summaries[row.index()])) << row.name;
+  }
   EXPECT_EQ(a.total_events(), b.total_events());
   EXPECT_EQ(a.peak_live_persons, b.peak_live_persons);
 }
