@@ -28,6 +28,7 @@
 
 #include "calib/internal.hpp"
 #include "calib/panel_detail.hpp"
+#include "random/splitmix.hpp"
 #include "trede/calib/markov.hpp"
 #include "trede/error.hpp"
 #include "trede/model/limits.hpp"
@@ -310,18 +311,8 @@ std::vector<Pattern> make_patterns(const PanelData& data, const model::Scenario*
   return out;
 }
 
-// Splitmix64 and Box–Muller: random starting points that are the same on every platform.
-struct Rng {
-  std::uint64_t state;
-  std::uint64_t next() {
-    std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  double uniform() { return (static_cast<double>(next() >> 11) + 0.5) * 0x1.0p-53; }
-  double normal() { return std::sqrt(-2.0 * std::log(uniform())) * std::cos(6.283185307179586 * uniform()); }
-};
+// Random starting points that are the same on every platform.
+using Rng = random::SplitMix64;
 
 constexpr double max_beta = 50.0;
 

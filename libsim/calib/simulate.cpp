@@ -7,6 +7,7 @@
 
 #include "calib/internal.hpp"
 #include "model/text_edit.hpp"
+#include "random/splitmix.hpp"
 #include "trede/calib/simulate.hpp"
 #include "trede/error.hpp"
 #include "trede/mc/ensemble.hpp"
@@ -18,18 +19,9 @@ namespace {
 
 // Splitmix64: a small generator whose output is the same on every platform. Person i of seed s
 // uses the stream seeded with (s, i), so data sets of different sizes share their first people.
-struct Rng {
-  std::uint64_t state;
-  Rng(std::uint64_t seed, std::uint64_t person) : state(seed * 0x9E3779B97F4A7C15ull ^ (person + 1) * 0xD1B54A32D192ED03ull) {}
-  std::uint64_t next() {
-    std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  double uniform() { return (static_cast<double>(next() >> 11) + 0.5) * 0x1.0p-53; }
-  double exponential(double rate) { return -std::log(uniform()) / rate; }
-  double normal() { return std::sqrt(-2.0 * std::log(uniform())) * std::cos(6.283185307179586 * uniform()); }
+struct Rng : random::SplitMix64 {
+  Rng(std::uint64_t seed, std::uint64_t person)
+      : SplitMix64{seed * 0x9E3779B97F4A7C15ull ^ (person + 1) * 0xD1B54A32D192ED03ull} {}
 };
 
 // Start states and their weights from the scenario's population groups.

@@ -105,7 +105,8 @@ per_replicate_shapes = {
     "trede_occupancy": (R, T, RUNGS), "waiting": (R, T, C), "person_years": (R, P, S), "cost_eur": (R, P),
     "cost_cumulative_eur": (R, T), "waiting_years": (R, P, C), "waiting_joined": (R, P, C),
     "waiting_admitted": (R, P, C), "waiting_reneged": (R, P, C), "waiting_left": (R, P, C),
-    "waiting_time_sum": (R, P, C), "waiting_time_admitted_sum": (R, P, C), "sojourn_sum": (R, E),
+    "waiting_time_sum": (R, P, C), "waiting_time_admitted_sum": (R, P, C), "waiting_time_max": (R, P, C),
+    "sojourn_sum": (R, E),
     "sojourn_sumsq": (R, E),
 }
 for name, shape in per_replicate_shapes.items():
@@ -113,7 +114,8 @@ for name, shape in per_replicate_shapes.items():
     is_int = name in ("trede_occupancy", "waiting", "waiting_joined", "waiting_admitted", "waiting_reneged",
                       "waiting_left")
     further[f"/replicates/{name}"] = (shape, INTS if is_int else FLOAT64, values)
-summary_shapes = {"trede_occupancy": (T, RUNGS), "flows": (P, E), "cost_cumulative_eur": (T,)}
+summary_shapes = {"trede_occupancy": (T, RUNGS), "flows": (P, E), "cost_cumulative_eur": (T,),
+                  "waiting_time_max": (P, C)}
 for name, shape in summary_shapes.items():
     for stat in ("mean", "sd", "q05", "q50", "q95"):
         further[f"/summary/{name}/{stat}"] = (shape, FLOAT64, mem["summary"][name][stat])

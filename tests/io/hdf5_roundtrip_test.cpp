@@ -164,30 +164,13 @@ nlohmann::json ensemble_json(const SimResult& run, int compression_level) {
                  {"edge_to", edge_to},
                  {"edge_kind", edge_kind},
                  {"kpi_names", L.kpi_names}};
-  j["replicates_data"] = {{"occupancy", e.values<std::int32_t>("occupancy")},
-                          {"trede_occupancy", e.values<std::int32_t>("trede_occupancy")},
-                          {"waiting", e.values<std::int32_t>("waiting")},
-                          {"flows", e.values<std::int32_t>("flows")},
-                          {"person_years", e.values<double>("person_years")},
-                          {"cost_eur", e.values<double>("cost_eur")},
-                          {"cost_cumulative_eur", e.values<double>("cost_cumulative_eur")},
-                          {"waiting_years", e.values<double>("waiting_years")},
-                          {"waiting_joined", e.values<std::int32_t>("waiting_joined")},
-                          {"waiting_admitted", e.values<std::int32_t>("waiting_admitted")},
-                          {"waiting_reneged", e.values<std::int32_t>("waiting_reneged")},
-                          {"waiting_left", e.values<std::int32_t>("waiting_left")},
-                          {"waiting_time_sum", e.values<double>("waiting_time_sum")},
-                          {"waiting_time_admitted_sum", e.values<double>("waiting_time_admitted_sum")},
-                          {"sojourn_sum", e.values<double>("sojourn_sum")},
-                          {"sojourn_sumsq", e.values<double>("sojourn_sumsq")},
-                          {"kpi", e.values<double>("kpi")},
-                          {"events", e.values<std::uint64_t>("events")}};
-  j["summary"] = {{"occupancy", summary_json(e.summary("occupancy"))},
-                  {"trede_occupancy", summary_json(e.summary("trede_occupancy"))},
-                  {"waiting", summary_json(e.summary("waiting"))},
-                  {"flows", summary_json(e.summary("flows"))},
-                  {"cost_cumulative_eur", summary_json(e.summary("cost_cumulative_eur"))},
-                  {"kpi", summary_json(e.summary("kpi"))}};
+  // Every array of the result catalogue present in the run, and the summaries of those summarised.
+  j["replicates_data"] = nlohmann::json::object();
+  j["summary"] = nlohmann::json::object();
+  trede::mc::for_each_array(e, [&](const trede::mc::ResultArray& a, const auto& values) {
+    j["replicates_data"][a.name] = values;
+    if (a.summarised != trede::mc::Summarised::no) j["summary"][a.name] = summary_json(e.summaries[a.index()]);
+  });
   return j;
 }
 
