@@ -303,7 +303,7 @@ SplineSmoother::SplineSmoother(ParameterDraws theta, std::span<const std::size_t
   eigenvectors_.assign(eig.eigenvectors().data(), eig.eigenvectors().data() + c * c);
 }
 
-SplineSmoother::Fit SplineSmoother::fit(std::span<const double> y) const {
+SplineSmoother::Fit SplineSmoother::fit(std::span<const double> y, Smoothing smoothing) const {
   if (y.size() != draws_)
     throw Error("SplineSmoother::fit: " + std::to_string(y.size()) + " values for " + std::to_string(draws_) + " draws");
   const std::size_t n = draws_;
@@ -340,8 +340,30 @@ SplineSmoother::Fit SplineSmoother::fit(std::span<const double> y) const {
     const double dof = N - 1.0 - edf;
     return dof > 0.0 ? N * std::max(rss, 0.0) / (dof * dof) : std::numeric_limits<double>::infinity();
   };
-  // Grid over log λ from almost no smoothing to the penalty's null space, then golden section.
+  // Minus twice the restricted log-likelihood with σ² profiled out: in the eigenbasis the
+  // penalised coefficients are independent, z_i ~ N(0, σ²(1 + 1/(λΛ_i))), and the rest of y
+  // (outside the basis) is N(0, σ²); the null space (Λ_i = 0) is a fixed effect and drops out.
   const double top = eigenvalues_.back();
+  const double positive = top * 1e-12;
+  const auto reml = [&](double log_lambda) {
+    const double lambda = std::exp(log_lambda);
+    double prss = f.tss, logdet = 0.0, nr = N - 1.0;
+    for (Eigen::Index i = 0; i < c; ++i) {
+      const double e = eigenvalues_[static_cast<std::size_t>(i)];
+      if (e <= positive) {
+        prss -= z(i) * z(i);
+        nr -= 1.0;
+        continue;
+      }
+      prss -= z(i) * z(i) / (1.0 + lambda * e);
+      logdet += std::log1p(1.0 / (lambda * e));
+    }
+    return nr > 0.0 && prss > 0.0 ? nr * std::log(prss) + logdet : std::numeric_limits<double>::infinity();
+  };
+  const auto criterion = [&](double log_lambda) {
+    return smoothing == Smoothing::reml ? reml(log_lambda) : gcv(log_lambda);
+  };
+  // Grid over log λ from almost no smoothing to the penalty's null space, then golden section.
   double log_lambda = -std::numeric_limits<double>::infinity();
   if (top > 0.0) {
     double smallest = top;
@@ -352,20 +374,20 @@ SplineSmoother::Fit SplineSmoother::fit(std::span<const double> y) const {
     int best = 0;
     double best_v = std::numeric_limits<double>::infinity();
     for (int i = 0; i <= grid; ++i) {
-      const double v = gcv(lo + (hi - lo) * i / grid);
+      const double v = criterion(lo + (hi - lo) * i / grid);
       if (v < best_v) best_v = v, best = i;
     }
     double a = lo + (hi - lo) * std::max(best - 1, 0) / grid, b = lo + (hi - lo) * std::min(best + 1, grid) / grid;
     const double phi = 0.5 * (std::sqrt(5.0) - 1.0);
-    double x1 = b - phi * (b - a), x2 = a + phi * (b - a), f1 = gcv(x1), f2 = gcv(x2);
+    double x1 = b - phi * (b - a), x2 = a + phi * (b - a), f1 = criterion(x1), f2 = criterion(x2);
     for (int it = 0; it < 50; ++it) {
       if (f1 <= f2)
-        b = x2, x2 = x1, f2 = f1, x1 = b - phi * (b - a), f1 = gcv(x1);
+        b = x2, x2 = x1, f2 = f1, x1 = b - phi * (b - a), f1 = criterion(x1);
       else
-        a = x1, x1 = x2, f1 = f2, x2 = a + phi * (b - a), f2 = gcv(x2);
+        a = x1, x1 = x2, f1 = f2, x2 = a + phi * (b - a), f2 = criterion(x2);
     }
     log_lambda = f1 <= f2 ? x1 : x2;
-    if (gcv(lo + (hi - lo) * best / grid) < gcv(log_lambda)) log_lambda = lo + (hi - lo) * best / grid;
+    if (criterion(lo + (hi - lo) * best / grid) < criterion(log_lambda)) log_lambda = lo + (hi - lo) * best / grid;
   }
   f.lambda = std::exp(log_lambda);
   Eigen::VectorXd wz(c);

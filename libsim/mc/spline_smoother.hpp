@@ -20,7 +20,9 @@
 // G the Gram matrix of each basis), computed exactly by Gauss–Legendre quadrature. Its null
 // space is the functions linear in each axis (bilinear for a pair), so linear effects and
 // linear-by-linear interactions are not shrunk, and sparse tails are extrapolated linearly.
-// One λ, chosen by generalised cross-validation, GCV(λ) = D·RSS / (D − 1 − edf)². Columns are
+// One λ, chosen by generalised cross-validation, GCV(λ) = D·RSS / (D − 1 − edf)², or by REML,
+// (D − 1 − M₀)·log PRSS(λ) + Σ_{Λ_i>0} log((1 + λΛ_i)/(λΛ_i)) with M₀ the null space's
+// dimension and PRSS = yᵀy − Σ w_i z_i² the penalised residual sum of squares. Columns are
 // centred (the mean is fitted apart) and one column per term is dropped to make the model
 // identifiable; the penalty, blind to constants, is unchanged by that choice.
 //
@@ -58,14 +60,20 @@ class SplineSmoother {
     double edf2 = 0.0;           // tr(H²), for the noise correction of Var(fitted)
     double rss = 0.0;            // residual sum of squares
     double tss = 0.0;            // Σ (y − ȳ)²
-    double lambda = 0.0;         // smoothing parameter chosen by GCV
+    double lambda = 0.0;         // smoothing parameter chosen by GCV or REML
     [[nodiscard]] double r_squared() const { return tss > 0.0 ? 1.0 - rss / tss : 0.0; }
     // RSS / (D − 1 − edf): the residual variance Var(y | θ_G) if it does not change with θ_G.
     [[nodiscard]] double residual_variance() const;
   };
 
+  // How λ is chosen. GCV (generalised cross-validation) predicts best; REML (the restricted
+  // likelihood of the spline as a random effect, Wood 2011) undersmooths less often, so a
+  // parameter without effect is fitted by the penalty's null space as often as not, which
+  // keeps a fit's R² unbiased for it (the first-order indices).
+  enum class Smoothing { gcv, reml };
+
   // Fits y (length D). \throws Error for a wrong length.
-  [[nodiscard]] Fit fit(std::span<const double> y) const;
+  [[nodiscard]] Fit fit(std::span<const double> y, Smoothing smoothing = Smoothing::gcv) const;
 
   // Number of basis columns (after the identifiability constraints).
   [[nodiscard]] std::size_t columns() const noexcept { return columns_; }

@@ -892,7 +892,8 @@ def first_order_index(x: np.ndarray, y: np.ndarray) -> Tuple[float, float]:
 
         S = 1 − (RSS / (D − p)) / (TSS / (D − 1)),
 
-    an estimate of Var(E[y | x]) / Var(y), truncated at 0. The rank makes it invariant to any
+    an estimate of Var(E[y | x]) / Var(y), not truncated at 0 (for a key without effect it
+    scatters around 0 on both sides, so sums over many keys stay unbiased). The rank makes it invariant to any
     monotone change of scale of x (log or not) and robust to outliers; the spline catches
     curved and non-monotone effects, more of them as D grows. The standard error is the delta
     method's for RSS/TSS with the fit held fixed. (NaN, NaN) for fewer than 8 draws or a
@@ -914,7 +915,7 @@ def first_order_index(x: np.ndarray, y: np.ndarray) -> Tuple[float, float]:
     k = (D - 1) / (D - p)
     influence = (r * r - ratio * c * c) / float(np.mean(c * c))
     se = k * float(np.std(influence, ddof=1)) / math.sqrt(D)
-    return max(0.0, 1.0 - k * ratio), se
+    return 1.0 - k * ratio, se
 
 
 # ---- a sweep ------------------------------------------------------------------------------------

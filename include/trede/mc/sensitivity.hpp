@@ -42,7 +42,7 @@ struct SobolIndices {
 /// First-order indices from plain PSA draws (no special design).
 struct FirstOrderIndices {
   double variance = 0.0;              ///< Var(Y) over the draws
-  std::vector<double> first_order;    ///< [G] S_g >= 0
+  std::vector<double> first_order;    ///< [G] S_g (not truncated: may be slightly below 0 for a group without effect)
   std::vector<double> se;             ///< [G] sampling standard error (the regression held fixed)
   std::vector<double> r_squared;      ///< [G] R² of the regression (S_g before the degrees-of-freedom correction)
   std::vector<std::string> method;    ///< [G] the regression used for each group
@@ -52,7 +52,9 @@ struct FirstOrderIndices {
 /// regressing Y on each group's parameters with the penalised spline smoother of `evppi`:
 /// S_g = 1 − σ̂²_g / s²_Y, with σ̂²_g = RSS / (D − 1 − edf) the residual variance of the fit
 /// (an estimate of E[Var(Y | θ_g)]) and s²_Y the sample variance — the regression's adjusted
-/// R², truncated at 0. Its bias from smoothing is of second order in the fit's shrinkage.
+/// R², not truncated at 0 (a group without effect scatters around 0 on both sides, so that sums
+/// over many groups stay unbiased). Its bias from smoothing is of second order in the fit's
+/// shrinkage.
 /// Valid for correlated inputs too (then S_g includes what θ_g reveals about the parameters it
 /// is correlated with).
 /// `groups` lists column sets of `theta`; empty means one group per column.
