@@ -179,7 +179,7 @@ def _result_tables(r: Result) -> Dict[str, Table]:
         units = {"joined": "people", "admitted": "people", "reneged": "people", "left": "people",
                  "mean_length": "people", "mean_wait_admitted_years": "years", "mean_wait_years": "years"}
         w = w.pivot_table(index=["time", "state", "quantity"], columns="statistic", values="value",
-                          sort=False).reset_index()
+                          sort=False, dropna=False).reset_index()
         w.insert(3, "unit", w["quantity"].map(units))
         w = w.rename(columns={"time": "period_end (calendar year)"})[
             ["period_end (calendar year)", "state", "quantity", "unit", *STATISTICS]]
