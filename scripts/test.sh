@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what trede needs, builds everything (release with asserts, warnings as errors,
 # tests and benchmarks), and runs the whole test suite through ctest. Idempotent.
-# Then the reliability checks of docs/reliability.md ("Sanitizers and fuzzing in CI"):
+# Then the reliability checks of docs/reliability.md (section 9, "Checks that keep it so"):
 #   - a fuzzing smoke run of every text reader (scripts/fuzz.sh: 60 s in all);
 #   - the unit, statistical and CLI tests again under AddressSanitizer and
 #     UndefinedBehaviorSanitizer (the asan preset; the CLI tests that docs/reliability.md names).
@@ -62,7 +62,8 @@ asan_stage() {
   # The CLI tests drive build/asan/bin/trede (ctest in build/asan/tests/cli passes it as
   # TREDE_CLI), with the ci build's Python package for `trede report` and `trede export` (the
   # asan build has none). Left out, for CI's time: the progress bar in a terminal, the Dutch
-  # answer table and the quickstart script (docs/reliability.md). Every sanitizer report is
+  # answer table and the quickstart script; and the Python tests (docs/reliability.md, section 9
+  # says why). Every sanitizer report is
   # also written to $logs, so that a finding in a run whose exit code a test does not check
   # (a test that expects a failure) still fails the stage.
   rm -rf "$logs" && mkdir -p "$logs"

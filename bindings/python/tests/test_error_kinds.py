@@ -202,6 +202,7 @@ def test_lookups_in_results_are_model_errors_naming_the_key(small, tmp_path):
     cases = [
         (lambda: r["no/such/dataset"], "key"), (lambda: r[5], "key"), (lambda: r.trajectories(), "trajectories"),
         (lambda: r.by_group(), "by_group"), (lambda: c[7], "index"), (lambda: c[2.5], "key"),
+        (lambda: c["no/such/dataset"], "key"), (lambda: c[0]["no/such/dataset"], "key"),
         (lambda: c.difference("kpi_independent"), "quantity"), (lambda: c.difference("nope"), "quantity"),
         (lambda: c.decision("nope"), "table"),
         (lambda: trede.read(c.save(tmp_path / "c.h5")).save(tmp_path / "again.h5"), "save"),
@@ -248,8 +249,8 @@ def _use(obj):
         calls += [lambda q=q: obj.difference(q) for q in ("kpi", "kpi_period", "trede_occupancy")]
         calls += [lambda t=t: obj.decision(t) for t in ("summary", "kpi", "difference", "acceptability", "evppi",
                                                         "sensitivity")]
-        for r in obj.scenarios:
-            calls.append(lambda r=r: _use(r))
+        for r in obj.scenarios:  # each is a result, used in full with the run file's damages
+            calls += [lambda r=r: r.kpi_table(), lambda r=r: r.occupancy(), lambda r=r: r.ladder()]
     elif isinstance(obj, trede.Sweep):
         calls = [lambda: obj.replicates, lambda: obj.points, lambda: obj.kpi(), lambda: obj.occupancy(),
                  lambda: repr(obj)]
@@ -334,12 +335,13 @@ def test_every_kind_of_file_reads_undamaged(files, kind):
 @pytest.mark.parametrize("damage", ["delete", "retype", "shrink"])
 @pytest.mark.parametrize("kind", KINDS)
 def test_damaged_dataset_is_an_io_error_naming_file_and_dataset(files, tmp_path, kind, damage):
-    """Every dataset of the file (of a comparison: its own and those of its first scenario)
-    deleted, made text or numbers, or cut by one value, one at a time."""
+    """Every dataset of the file deleted, made text or numbers, or cut by one value, one at a
+    time (of a comparison: its own; its scenarios are results, damaged as the run file is, and
+    by the report test below)."""
     if kind not in files:
         pytest.skip("calibration is not built")
     names, _ = _datasets(files[kind])
-    names = [n for n in names if not re.match(r"scenarios/[1-9]", n)]
+    names = [n for n in names if not n.startswith("scenarios/")]
     make = {"delete": _delete, "retype": _retype, "shrink": _shrink}[damage]
     noticed = 0
     for name in names:
@@ -439,3 +441,26 @@ def test_trede_report_of_a_damaged_file_is_one_error_line(files, tmp_path):
     assert p.returncode == 2, describe(p)
     assert "Traceback" not in p.stderr and "damaged.h5" in p.stderr and "/difference/kpi/mean" in p.stderr, describe(p)
     assert not (tmp_path / "out.html").exists()
+
+
+def test_export_of_a_damaged_file_is_one_error_line(files, tmp_path):
+    """`python3 -m trede.export` (what `trede export` runs) on damaged files of every kind: exit
+    2, one `error:` line naming the file and the dataset, nothing written."""
+    package = str(os.path.dirname(os.path.dirname(trede.__file__)))
+    env = dict(os.environ, PYTHONPATH=package, MPLBACKEND="Agg")
+    damages = {"run": "replicates/flows", "psa": "draws/keys", "comparison": "difference/kpi/lo",
+               "sweep": "points/keys", "calibration": "estimates/estimate"}
+    for kind, name in damages.items():
+        if kind not in files:
+            continue
+        path = tmp_path / f"{kind}.h5"
+        shutil.copy(files[kind], path)
+        with h5py.File(path, "r+") as f:
+            _shrink(name)(f)
+        out = tmp_path / f"out-{kind}"
+        p = subprocess.run([sys.executable, "-m", "trede.export", path.name, "--format", "csv", "-o", out.name],
+                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+        assert p.returncode == 2, describe(p)
+        assert "Traceback" not in p.stderr and p.stderr.startswith("error: ") and p.stderr.count("\n") == 1, describe(p)
+        assert path.name in p.stderr and f"/{name}" in p.stderr, describe(p)
+        assert not out.exists() or not any(out.iterdir()), describe(p)

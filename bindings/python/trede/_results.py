@@ -32,7 +32,6 @@ __all__ = ["Result", "PsaResult", "Comparison", "Sweep", "read", "first_order_in
 PathLike = Union[str, "os.PathLike[str]"]
 
 
-
 # ---- helpers ------------------------------------------------------------------------------------
 
 def summarize(samples: np.ndarray, axis: int = 0) -> Dict[str, np.ndarray]:
@@ -138,7 +137,8 @@ class _File:
     file, or the bytes of a file built in memory (e.g. a sweep run from Python).
 
     A dataset that is not in the file, or that cannot be read (a damaged file), is an IoError
-    naming the file and the dataset."""
+    naming the file and the dataset (for the bytes of a file made in this session, a missing
+    dataset is a ModelError naming the key asked for)."""
 
     def __init__(self, path: Union[Path, bytes], group: str = "") -> None:
         import h5py
@@ -176,6 +176,8 @@ class _File:
     def get(self, key: str) -> Any:
         if key not in self._cache:
             if key not in self._keys:
+                if isinstance(self.path, bytes):  # made in this session, complete: the key is wrong
+                    _args.bad("key", f"no dataset {self._where(key)} in this result (keys() lists them)")
                 raise IoError(f"{_name(self.path)}: no dataset {self._where(key)} in this file", _name(self.path))
             try:
                 value = self._read(key)

@@ -124,8 +124,9 @@ class _Check:
         if got is not None and got != ():
             raise self.bad(key, f"has shape {list(got)}, expected one text")
 
-    def same_length(self, keys: Sequence[Tuple[str, str]], required: bool = True) -> int:
-        """The common length of the 1-d datasets ``keys`` ((key, type) pairs)."""
+    def same_length(self, keys: Sequence[Tuple[str, str]], required: bool = True) -> Optional[int]:
+        """The common length of the 1-d datasets ``keys`` ((key, type) pairs); None when none
+        is present (and they are not required)."""
         n: Optional[int] = None
         for key, kind in keys:
             got = self.shape(key, kind, required)
@@ -135,7 +136,7 @@ class _Check:
                 raise self.bad(key, f"has shape {list(got)}, expected [{n if n is not None else 'n'}] "
                                f"(as /{self.prefix}{keys[0][0]})")
             n = got[0]
-        return n or 0
+        return n
 
 
 # Attributes that may be absent, with the type they must have when present.
@@ -232,33 +233,33 @@ def _comparison(c: _Check, scenario_dims: Sequence[Dict[str, int]]) -> None:
                                                                 "kpi_period": "P x Kp",
                                                                 "trede_occupancy": "T x 6"}[q])
     c.expect("variance_reduction/kpi", (n - 1, K), required=False, axes="scenarios after the reference x K")
-    if not any(k.startswith("decision/") for k in c.meta):
-        return
-    q = c.same_length([(f"decision/summary/{k}", _TEXT) for k in ("quantity", "kind", "label", "uncertainty")])
+    # The decision summaries: each dataset checked when present (a method that needs a missing
+    # one names it then).
+    opt = False
+    q = c.same_length([(f"decision/summary/{k}", _TEXT) for k in ("quantity", "kind", "label", "uncertainty")], opt)
     for k in ("mean", "lo", "hi"):
-        c.expect(f"decision/summary/{k}", (q, n), axes="quantities x scenarios")
-    kd = c.same_length([("decision/kpi/names", _TEXT), ("decision/kpi/higher_is_better", _NUMBER)])
+        c.expect(f"decision/summary/{k}", (q, n), required=opt, axes="quantities x scenarios")
+    kd = c.same_length([("decision/kpi/names", _TEXT), ("decision/kpi/higher_is_better", _NUMBER)], opt)
     for k in ("mean", "q_lower", "q_upper", "probability_best"):
-        c.expect(f"decision/kpi/{k}", (kd, n), axes="KPIs x scenarios")
+        c.expect(f"decision/kpi/{k}", (kd, n), required=opt, axes="KPIs x scenarios")
     for k in ("mean", "lower", "upper", "q_lower", "q_upper", "probability_positive"):
-        c.expect(f"decision/kpi/difference/{k}", (kd, n - 1), axes="KPIs x scenarios after the reference")
+        c.expect(f"decision/kpi/difference/{k}", (kd, n - 1), required=opt, axes="KPIs x scenarios after the reference")
     lam = c.same_length([(f"decision/acceptability/{k}", _NUMBER)
-                         for k in ("lambda", "evpi", "evpi_se", "frontier_option", "frontier_probability")])
+                         for k in ("lambda", "evpi", "evpi_se", "frontier_option", "frontier_probability")], opt)
     for k in ("probability", "expected_net_benefit"):
-        c.expect(f"decision/acceptability/{k}", (n, lam), axes="scenarios x willingness to pay")
-    c.expect("decision/probability_best_at_reference", (n,), axes="scenarios")
+        c.expect(f"decision/acceptability/{k}", (n, lam), required=opt, axes="scenarios x willingness to pay")
+    c.expect("decision/probability_best_at_reference", (n,), required=opt, axes="scenarios")
     for group in ("cost_per_person", "cost_per_person_year"):
         keys = sorted(k for k in c.meta if k.startswith(f"decision/{group}/"))
         for k in keys:
             kind = _TEXT if k.endswith("_kind") else _NUMBER
-            c.expect(k, (n - 1,), kind, axes="scenarios after the reference")
-    if c.has("decision/evppi/value") or c.has("decision/evppi/groups"):
-        g = c.length("decision/evppi/groups", _TEXT)
-        c.expect("decision/evppi/value", (g, lam), axes="parameter groups x willingness to pay")
-    if c.has("decision/sensitivity/effect") or c.has("decision/sensitivity/groups"):
-        g = c.length("decision/sensitivity/groups", _TEXT)
-        for k in ("effect", "cost"):
-            c.expect(f"decision/sensitivity/{k}", (n - 1, g), axes="scenarios after the reference x parameter groups")
+            c.expect(k, (n - 1,), kind, required=opt, axes="scenarios after the reference")
+    g = c.same_length([("decision/evppi/groups", _TEXT)], opt)
+    c.expect("decision/evppi/value", (g, lam), required=opt, axes="parameter groups x willingness to pay")
+    g = c.same_length([("decision/sensitivity/groups", _TEXT)], opt)
+    for k in ("effect", "cost"):
+        c.expect(f"decision/sensitivity/{k}", (n - 1, g), required=opt,
+                 axes="scenarios after the reference x parameter groups")
 
 
 def _sweep(c: _Check) -> None:

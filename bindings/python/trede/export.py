@@ -586,7 +586,9 @@ def tables(source: Union[Result, Comparison, Sweep, PathLike]) -> Dict[str, Tabl
         attrs = _attrs(path)
         if "trede_version" not in attrs:
             raise IoError(f"{path}: not a trede file (no trede_version attribute)", str(path))
-        obj = path if attrs.get("kind") == "calibration" else read(path)
+        obj = read(path)  # checks the file's layout: a damaged file is an IoError naming the dataset
+        if attrs.get("kind") == "calibration":
+            obj = path
     if isinstance(obj, Comparison):
         kind, data = "comparison", _comparison_tables(obj)
     elif isinstance(obj, Sweep):
