@@ -30,6 +30,13 @@ BM2_SMALL = [
 
 EXIT_BAD_INPUT = 2
 
+# The directory holding the trede Python package that `trede report` and `trede export` run:
+# TREDE_PYTHONPATH when set (as the program itself reads it; the sanitizer stage of
+# scripts/test.sh points it at the ci build's package, since a sanitized program has no
+# package of its own), else the build tree's <build>/python next to <build>/bin/trede.
+PYTHON_PACKAGE_DIR = os.environ.get("TREDE_PYTHONPATH") or (
+    str(Path(TREDE).resolve().parent.parent / "python") if TREDE else "")
+
 # Bad input must be rejected before anything big is allocated or simulated: in milliseconds and
 # a few megabytes. Runs that check this get an address-space limit and a CPU-time limit, so a
 # regression fails the test quickly (bad_alloc, SIGXCPU) instead of loading the machine.
@@ -48,7 +55,10 @@ def _sanitized(program):
     return any(sym in data for sym in (b"__asan_init", b"__tsan_init", b"__msan_init"))
 
 
-MEMORY_LIMIT_AVAILABLE = bool(TREDE) and not _sanitized(TREDE)
+#: The program is a sanitizer build (the asan stage of scripts/test.sh): it runs 10 to 20 times
+#: slower, so tests that need a run to take a while use a smaller model there.
+SANITIZED = bool(TREDE) and _sanitized(TREDE)
+MEMORY_LIMIT_AVAILABLE = bool(TREDE) and not SANITIZED
 
 
 def _lower_limit(which, value):

@@ -129,6 +129,10 @@ def test_validate_applies_set(tmp_path):
     (["--threads", "-1"], "--threads"),
     (["--compression", "10"], "--compression"),
     (["--compression", "-1"], "--compression"),
+    # Numbers out of range are refused, not wrapped or cut (2^63 replicates, a seed of 2^64).
+    (["-n", "9223372036854775808"], "-n: must be at most"),
+    (["--seed", "18446744073709551616"], "--seed: must be at most 18446744073709551615"),
+    (["--seed", "-1"], "--seed: must be a whole number >= 0"),
 ])
 def test_run_bad_options_exit_2(opts, mentions, tmp_path):
     p = trede("run", BM, *BM_SMALL, *opts, "-o", "out.h5", cwd=tmp_path)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXIT_BAD_INPUT, MODELS, TREDE, describe, trede
+from conftest import EXIT_BAD_INPUT, MODELS, PYTHON_PACKAGE_DIR, TREDE, describe, trede
 
 TINY = """\
 name = "tiny"
@@ -133,7 +133,7 @@ def test_output_that_is_an_input_is_refused(work, case):
 def test_python_report_over_its_result_is_refused(work):
     """python3 -m trede.report, the Python side of `trede report`, refuses the same."""
     os.link(work / "r.h5", work / "r-link.h5")
-    env = dict(os.environ, PYTHONPATH=str(Path(TREDE).resolve().parent.parent / "python"))
+    env = dict(os.environ, PYTHONPATH=PYTHON_PACKAGE_DIR)
     for out in ("r.h5", "./r-link.h5"):
         before = snapshot(work)
         p = subprocess.run([sys.executable, "-m", "trede.report", "r.h5", "-o", out], cwd=work, env=env,

@@ -503,8 +503,9 @@ void bind_calib(py::module_& m) {
       [](const std::shared_ptr<Scenario>& s, const std::shared_ptr<calib::PanelData>& data, bool exact,
          const std::map<std::string, double>& fixed, const std::vector<std::vector<std::string>>& shared,
          const std::vector<std::tuple<std::string, std::vector<std::string>, bool>>& covariates, int starts,
-         int max_iterations, double tolerance, std::int64_t seed, bool exact_absorbing, const std::string& targets_text,
-         const std::string& targets_source, const std::vector<std::string>& parameters, std::int64_t replicates,
+         int max_iterations, double tolerance, std::optional<std::uint64_t> seed, bool exact_absorbing,
+         const std::string& targets_text, const std::string& targets_source, const std::vector<std::string>& parameters,
+         std::optional<std::uint64_t> replicates,
          int threads, int max_evaluations, double xtol_rel, const std::string& algorithm, bool standard_errors) {
         calib::Plan plan;
         plan.provenance.command_line = "trede.calibrate (Python)";
@@ -516,7 +517,7 @@ void bind_calib(py::module_& m) {
           d.options.starts = starts;
           d.options.max_iterations = max_iterations;
           d.options.tolerance = tolerance;
-          if (seed >= 0) d.options.seed = static_cast<std::uint64_t>(seed);
+          if (seed) d.options.seed = *seed;
           d.options.exact_absorbing = exact_absorbing;
           plan.data = std::move(d);
         }
@@ -525,8 +526,8 @@ void bind_calib(py::module_& m) {
           t.targets = calib::parse_targets(targets_text, targets_source, *s);
           for (const auto& p : parameters) t.parameters.push_back(calib::parse_parameter_bound(p));
           auto& o = t.options;
-          o.replicates = replicates > 0 ? static_cast<std::uint64_t>(replicates) : t.targets.replicates.value_or(o.replicates);
-          o.seed = seed >= 0 ? static_cast<std::uint64_t>(seed) : t.targets.seed.value_or(o.seed);
+          o.replicates = replicates ? *replicates : t.targets.replicates.value_or(o.replicates);
+          o.seed = seed ? *seed : t.targets.seed.value_or(o.seed);
           o.threads = threads;
           o.max_evaluations = max_evaluations;
           o.xtol_rel = xtol_rel;

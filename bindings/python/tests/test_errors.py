@@ -1,5 +1,6 @@
-"""C++ errors arrive as trede.ModelError (a ValueError) and trede.IoError (an OSError), with
-every problem, its file, line and key; bad options are caught before anything runs."""
+"""C++ errors arrive as trede.ModelError (a ValueError and a TypeError) and trede.IoError (an
+OSError), with every problem, its file, line and key; bad options are caught before anything
+runs. (Every bad argument and every damaged file of every kind: test_error_kinds.py.)"""
 
 import h5py
 import numpy as np
@@ -33,6 +34,7 @@ count = 10
 
 def test_exception_classes():
     assert issubclass(trede.ModelError, ValueError) and issubclass(trede.ModelError, trede.Error)
+    assert issubclass(trede.ModelError, TypeError)  # wrong argument types are ModelErrors too
     assert issubclass(trede.IoError, OSError) and issubclass(trede.IoError, trede.Error)
     assert not issubclass(trede.ModelError, OSError)
 
@@ -64,7 +66,7 @@ def test_bad_text_and_bad_override():
     assert any("nope" in m for m in msgs), msgs
     with pytest.raises(trede.ModelError):
         trede.load_scenario(BM2, ["not an override"])
-    with pytest.raises(TypeError):
+    with pytest.raises(trede.ModelError, match=r"overrides\[0\]"):
         trede.load_scenario(BM2, [("horizon_years", 3)])
 
 
@@ -80,9 +82,9 @@ def test_bad_run_options_are_model_errors(bm2_small):
     for kwargs in ({"replicates": 0}, {"replicates": -3}, {"seed": -1}, {"threads": -2}):
         with pytest.raises(trede.ModelError):
             trede.run(bm2_small, **{"replicates": 2, **kwargs})
-    with pytest.raises(TypeError):
+    with pytest.raises(trede.ModelError, match="replicates"):
         trede.run(bm2_small, 2.5)
-    with pytest.raises(TypeError):
+    with pytest.raises(trede.ModelError, match="scenario"):
         trede.run(42, 2)
     with pytest.raises(trede.ModelError):
         trede.compare([bm2_small], 3)
@@ -123,7 +125,7 @@ def test_reading_what_is_not_a_result(tmp_path):
 
 def test_a_read_result_cannot_be_saved(cli_run_file, tmp_path):
     r = trede.read(cli_run_file)
-    with pytest.raises(TypeError):
+    with pytest.raises(trede.ModelError, match="save"):
         r.save(tmp_path / "copy.h5")
 
 

@@ -21,7 +21,7 @@ def test_read_a_run_file(cli_run_file):
         assert r.kpi_names == [n.decode() for n in f["summary/kpi"]["name"]]
         np.testing.assert_array_equal(r.kpi_table()["q95"].to_numpy(), f["summary/kpi"]["q95"])
     assert "replicates/occupancy" in r and "no/such/dataset" not in r
-    with pytest.raises(KeyError):
+    with pytest.raises(trede.IoError, match="no dataset /no/such/dataset"):  # the file has no such dataset
         r["no/such/dataset"]
     e = r.edges
     assert list(e.columns) == ["id", "from", "to", "kind"] and e["id"][0] == "bijstand->diagnose"

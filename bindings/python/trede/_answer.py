@@ -133,11 +133,11 @@ def answer(comparison: Comparison) -> pd.DataFrame:
         source = f"Monte Carlo + parameter (interval of the mean over {c.replicates} runs: {c.attrs['draws']} draws)"
     psa = _psa_kpis(c)
     d_kpi = c.difference("kpi")
-    d_kpi = d_kpi.pivot_table(index=["scenario", "kpi"], columns="statistic", values="value")
+    d_kpi = d_kpi.pivot_table(index=["scenario", "kpi"], columns="statistic", values="value", dropna=False)
     d_trede = c.difference("trede_occupancy")
     last = float(np.asarray(c.time)[-1])
     d_trede = d_trede[np.isclose(d_trede.time, last)].pivot_table(index=["scenario", "trede"], columns="statistic",
-                                                                   values="value")
+                                                                   values="value", dropna=False)
     rows: List[Dict[str, Any]] = []
     for j, (name, r) in enumerate(zip(c.names, c.scenarios)):
         k = r.kpi_table()

@@ -13,7 +13,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 import numpy as np
 import pandas as pd
 
-from . import _core
+from . import _args, _core
 from ._errors import IoError, ModelError
 from ._scenario import Overrides, Scenario, load_scenario, parse_scenario
 
@@ -27,17 +27,19 @@ Targets = Union[PathLike, Mapping[str, Any], Sequence[Mapping[str, Any]]]
 def _scenario(s: Union[Scenario, PathLike], overrides: Overrides) -> Scenario:
     if isinstance(s, Scenario):
         return s.with_overrides(overrides) if overrides else s
-    return load_scenario(s, overrides)
+    return load_scenario(_args.path("scenario", s), overrides)
 
 
 def _panel(data: Data, s: Scenario, covariates: Sequence[str]) -> Any:
+    if not isinstance(data, (pd.DataFrame, str, os.PathLike)):
+        _args.bad("data", f"must be a pandas DataFrame or the path of a CSV file, not {type(data).__name__}")
     if isinstance(data, pd.DataFrame):
         missing = {"id", "time", "state"} - set(data.columns)
         if missing:
             raise ModelError(f"data: missing columns {sorted(missing)}", [("<DataFrame>", 0, "data",
                                                                            f"needs columns id, time, state (missing {sorted(missing)})")])
         return _core.parse_csv(data.to_csv(index=False), "<DataFrame>", s._core, list(covariates))
-    return _core.read_csv(os.fspath(data), s._core, list(covariates))
+    return _core.read_csv(_args.path("data", data), s._core, list(covariates))
 
 
 def simulate_data(scenario: Union[Scenario, PathLike], people: int = 1000, *, follow_up_years: float = 5.0,
@@ -54,9 +56,19 @@ def simulate_data(scenario: Union[Scenario, PathLike], people: int = 1000, *, fo
     >>> df = trede.simulate_data("models/calibration/ladder4.toml", 2000, seed=3)
     """
     s = _scenario(scenario, overrides)
-    covs = [(k, float(m), float(sd)) for k, (m, sd) in (covariates or {}).items()]
-    d = _core.simulate_data(s._core, int(people), float(follow_up_years), float(mean_visit_gap_years),
-                            float(visit_jitter), bool(exact), int(seed), covs, bool(engine), int(schedules))
+    if covariates is not None and not isinstance(covariates, Mapping):
+        _args.bad("covariates", f"must be a mapping {{attribute: (mean, sd)}} (got {type(covariates).__name__})")
+    covs = []
+    for k, v in (covariates or {}).items():
+        m, sd = _args.pair(f"covariates[{k!r}]", v)
+        covs.append((_args.text("covariates key", k), _args.number(f"covariates[{k!r}] mean", m),
+                     _args.number(f"covariates[{k!r}] sd", sd, lo=0)))
+    d = _core.simulate_data(s._core, _args.integer("people", people, lo=1),
+                            _args.number("follow_up_years", follow_up_years),
+                            _args.number("mean_visit_gap_years", mean_visit_gap_years),
+                            _args.number("visit_jitter", visit_jitter), _args.boolean("exact", exact),
+                            _args.integer("seed", seed), covs, _args.boolean("engine", engine),
+                            _args.integer("schedules", schedules, lo=1))
     return pd.read_csv(io.StringIO(d.to_csv()), comment="#", dtype={"id": str})
 
 
@@ -218,17 +230,28 @@ class Fit:
         return f"<trede.Fit {self.method}: {self.status}, {len(self._r['estimates'])} estimates>"
 
 
-def _parameter_text(p: Any) -> str:
+def _parameter_text(p: Any, name: str) -> str:
+    """The "key=lo:hi[:start]" text of parameter ``p`` (``name`` in messages: parameters[i])."""
     if isinstance(p, str):
         return p
     if isinstance(p, Mapping):
+        missing = [k for k in ("key", "lower", "upper") if k not in p]
+        if missing:
+            _args.bad(name, f"a parameter mapping needs key, lower and upper (missing {', '.join(missing)})")
+        unknown = sorted(set(map(str, p)) - {"key", "lower", "upper", "start", "log_scale"})
+        if unknown:
+            _args.bad(name, f"unknown member {unknown[0]!r}: a parameter has key, lower, upper, start and log_scale")
         key, lo, hi = p["key"], p["lower"], p["upper"]
-        start, log = p.get("start"), p.get("log_scale", False)
-    else:
+        start, log = p.get("start"), _args.boolean(f"{name}.log_scale", p.get("log_scale", False))
+    elif isinstance(p, (tuple, list)) and 3 <= len(p) <= 4:
         key, lo, hi, *rest = p
         start, log = (rest[0] if rest else None), False
-    text = f"{key}={'log:' if log else ''}{float(lo)!r}:{float(hi)!r}"
-    return text + (f":{float(start)!r}" if start is not None else "")
+    else:
+        _args.bad(name, "must be a 'key=lo:hi[:start]' string, a tuple (key, lo, hi[, start]) or a mapping "
+                  f"{{key, lower, upper, start, log_scale}} (got {type(p).__name__} {p!r})"[:200])
+    _args.text(f"{name} key", key)
+    text = f"{key}={'log:' if log else ''}{_args.number(f'{name} lower', lo)!r}:{_args.number(f'{name} upper', hi)!r}"
+    return text + (f":{_args.number(f'{name} start', start)!r}" if start is not None else "")
 
 
 def calibrate(scenario: Union[Scenario, PathLike], data: Optional[Data] = None, *,
@@ -268,33 +291,58 @@ def calibrate(scenario: Union[Scenario, PathLike], data: Optional[Data] = None, 
     >>> trede.run(fit.scenario, 100)
     """
     s = _scenario(scenario, overrides)
+    covariates = _args.strings("covariates", covariates)
+    if fixed is not None and not isinstance(fixed, Mapping):
+        _args.bad("fixed", f"must be a mapping {{transition id: rate}} (got {type(fixed).__name__})")
+    fixed_rates = {_args.text("fixed key", k): _args.number(f"fixed[{k!r}]", v) for k, v in (fixed or {}).items()}
+    if isinstance(shared, (str, bytes, Mapping)) or not isinstance(shared, Iterable):
+        _args.bad("shared", f"must be a list of groups of transition ids (got {type(shared).__name__})")
+    shared_groups = [_args.strings(f"shared[{i}]", g, allow_one=False) for i, g in enumerate(shared)]
+    if isinstance(parameters, (str, bytes, Mapping)) or not isinstance(parameters, Iterable):
+        parameters = [parameters]  # one parameter given alone
+    params = [_parameter_text(p, f"parameters[{i}]") for i, p in enumerate(parameters)]
+    if seed is not None:
+        seed = _args.integer("seed", seed)
+    if replicates is not None:
+        replicates = _args.integer("replicates", replicates, lo=2)
+    options = dict(starts=_args.integer("starts", starts, lo=1, hi=_args.INT),
+                   max_iterations=_args.integer("max_iterations", max_iterations, lo=1, hi=_args.INT),
+                   tolerance=_args.number("tolerance", tolerance, lo=0, lo_open=True),
+                   threads=_args.integer("threads", threads, hi=_args.INT),
+                   max_evaluations=_args.integer("max_evaluations", max_evaluations, lo=1, hi=_args.INT),
+                   xtol_rel=_args.number("xtol_rel", xtol_rel, lo=0, lo_open=True),
+                   algorithm=_args.text("algorithm", algorithm))
     if data is None and targets is None:
         raise ModelError("give data=, targets=, or both",
                          [("", 0, "data/targets", "give data= (observations), targets= (aggregates), or both (two stages)")])
-    if data is None and (exact or covariates or fixed or list(shared)):
+    if data is None and (_args.boolean("exact", exact) or covariates or fixed_rates or shared_groups):
         raise ModelError("exact, covariates, fixed and shared apply to data fits",
                          [("", 0, "targets", "exact, covariates, fixed and shared apply to data= fits only")])
-    params = [_parameter_text(p) for p in parameters]
     if targets is None and params:
         raise ModelError("parameters apply to targets fits", [("", 0, "parameters", "apply to targets= fits only")])
     panel = _panel(data, s, covariates) if data is not None else None
-    covs = [(c, [], bool(shared_covariates)) for c in covariates]
+    covs = [(c, [], _args.boolean("shared_covariates", shared_covariates)) for c in covariates]
     text, source = "", ""
     if targets is not None:
         if isinstance(targets, (str, os.PathLike)):
-            p = Path(os.fspath(targets))
+            p = Path(_args.path("targets", targets))
             try:
                 text = p.read_text(encoding="utf-8")
+            except UnicodeDecodeError as e:
+                raise IoError(f"{p}: cannot read: not UTF-8 text ({e.reason} at byte {e.start})", str(p)) from e
             except OSError as e:
                 raise IoError(f"{p}: cannot read ({e.strerror or e})", str(p)) from e
             source = str(p)
+        elif isinstance(targets, (Mapping, list, tuple)):
+            try:
+                text, source = json.dumps(targets, allow_nan=False), "<targets>"
+            except (TypeError, ValueError) as e:
+                _args.bad("targets", f"cannot be written as JSON ({e})")
         else:
-            text, source = json.dumps(targets), "<targets>"
-        if replicates is not None and replicates < 2:
-            raise ModelError("replicates: need at least 2 per candidate", [("", 0, "replicates", "must be >= 2")])
-    core = _core.calibrate(s._core, panel, bool(exact), dict(fixed or {}), [list(g) for g in shared], covs,
-                           int(starts), int(max_iterations), float(tolerance), int(seed if seed is not None else -1),
-                           bool(exact_absorbing), text, source, params,
-                           int(replicates if replicates is not None else -1), int(threads), int(max_evaluations),
-                           float(xtol_rel), str(algorithm), bool(standard_errors))
+            _args.bad("targets", f"must be the path of a target file, a mapping or a list (got {type(targets).__name__})")
+    core = _core.calibrate(s._core, panel, _args.boolean("exact", exact), fixed_rates, shared_groups, covs,
+                           options["starts"], options["max_iterations"], options["tolerance"], seed,
+                           _args.boolean("exact_absorbing", exact_absorbing), text, source, params, replicates,
+                           options["threads"], options["max_evaluations"], options["xtol_rel"], options["algorithm"],
+                           _args.boolean("standard_errors", standard_errors))
     return Fit(core, s)

@@ -106,6 +106,6 @@ class Fit:
 
 def calibrate(scenario: Scenario, data: Optional[PanelData], exact: bool, fixed: Dict[str, float],
               shared: List[List[str]], covariates: List[Tuple[str, List[str], bool]], starts: int,
-              max_iterations: int, tolerance: float, seed: int, exact_absorbing: bool, targets_text: str,
-              targets_source: str, parameters: List[str], replicates: int, threads: int, max_evaluations: int,
+              max_iterations: int, tolerance: float, seed: Optional[int], exact_absorbing: bool, targets_text: str,
+              targets_source: str, parameters: List[str], replicates: Optional[int], threads: int, max_evaluations: int,
               xtol_rel: float, algorithm: str, standard_errors: bool) -> Fit: ...

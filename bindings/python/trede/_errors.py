@@ -29,10 +29,13 @@ class Error(Exception):
     """Base of every exception trede raises."""
 
 
-class ModelError(Error, ValueError):
-    """Bad input: a scenario, an override, a data file or run options.
+class ModelError(Error, ValueError, TypeError):
+    """Bad input: a scenario, an override, a data file, or an argument of the wrong type or
+    out of range (its key is then the argument's name, e.g. ``replicates``).
 
     ``diagnostics`` lists every problem found (not just the first), each with file, line and key.
+    It is also a ValueError and a TypeError, so that ``except ValueError`` and ``except
+    TypeError`` written for Python's built-in errors catch it too.
     """
 
     diagnostics: Tuple[Diagnostic, ...]

@@ -22,17 +22,14 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 import numpy as np
 import pandas as pd
 
-from . import _core
+from . import _args, _core, _schema
 from ._errors import IoError, ModelError
+# The statistics of the summaries belong to the file layout (_schema); re-exported here.
+from ._schema import DIFFERENCE_STATISTICS, STATISTICS
 
 __all__ = ["Result", "PsaResult", "Comparison", "Sweep", "read", "first_order_index", "first_order_fit", "STATISTICS", "DIFFERENCE_STATISTICS", "summarize"]
 
 PathLike = Union[str, "os.PathLike[str]"]
-
-#: Statistics over replicates, in the order of the result files.
-STATISTICS: Tuple[str, ...] = ("mean", "sd", "q05", "q50", "q95")
-#: Statistics of paired differences: mean, sd of the differences, and the interval [lo, hi].
-DIFFERENCE_STATISTICS: Tuple[str, ...] = ("mean", "sd", "lo", "hi")
 
 
 # ---- helpers ------------------------------------------------------------------------------------
@@ -40,7 +37,12 @@ DIFFERENCE_STATISTICS: Tuple[str, ...] = ("mean", "sd", "lo", "hi")
 def summarize(samples: np.ndarray, axis: int = 0) -> Dict[str, np.ndarray]:
     """Mean, sd (n - 1), and the 5 %, 50 % and 95 % quantiles (linear, numpy's default) of
     ``samples`` along ``axis``, leaving NaN out (as the C++ summaries do)."""
-    x = np.asarray(samples, dtype=float)
+    try:
+        x = np.asarray(samples, dtype=float)
+    except (TypeError, ValueError) as e:
+        _args.bad("samples", f"must be an array of numbers ({e})")
+    if not -x.ndim <= axis < max(x.ndim, 1):
+        _args.bad("axis", f"must be an axis of the {x.ndim}-d samples (got {axis})")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN cells give NaN, quietly
         n = np.sum(~np.isnan(x), axis=axis)
@@ -91,6 +93,11 @@ def _as_str_list(a: Any) -> List[str]:
     return [x.decode() if isinstance(x, bytes) else str(x) for x in np.asarray(a, dtype=object).reshape(-1)]
 
 
+def _dataset_key(key: Any) -> str:
+    """A dataset path given by a user (``result["summary/kpi"]``), without the leading '/'."""
+    return _args.text("key", key).lstrip("/")
+
+
 def _plain(v: Any) -> Any:
     """An HDF5 attribute or NumPy scalar as a plain Python value."""
     if isinstance(v, bytes):
@@ -115,27 +122,47 @@ class _Memory:
         return key in self._arrays
 
     def get(self, key: str) -> Any:
+        if key not in self._arrays:
+            _args.bad("key", f"no dataset /{key} in this result (result.keys() lists them)")
         return self._arrays[key]
+
+
+def _name(path: Union[Path, bytes]) -> str:
+    """How messages name a file: its path, or "<in memory>" for the bytes of a file image."""
+    return "<in memory>" if isinstance(path, bytes) else str(path)
 
 
 class _File:
     """Datasets of an HDF5 file below ``group``, read on first use and cached. ``path`` is a
-    file, or the bytes of a file built in memory (e.g. a sweep run from Python)."""
+    file, or the bytes of a file built in memory (e.g. a sweep run from Python).
+
+    A dataset that is not in the file, or that cannot be read (a damaged file), is an IoError
+    naming the file and the dataset (for the bytes of a file made in this session, a missing
+    dataset is a ModelError naming the key asked for)."""
 
     def __init__(self, path: Union[Path, bytes], group: str = "") -> None:
         import h5py
         self.path = path
         self.group = group.strip("/")
         self._cache: Dict[str, Any] = {}
-        keys: List[str] = []
+        meta: Dict[str, Tuple[Tuple[int, ...], str]] = {}
         with _open(path) as f:
-            g = f[self.group] if self.group else f
+            try:
+                g = f[self.group] if self.group else f
+            except KeyError as e:
+                raise IoError(f"{_name(path)}: not a complete trede file: the group /{self.group} is missing",
+                              _name(path)) from e
 
             def visit(name: str, obj: Any) -> None:
                 if isinstance(obj, h5py.Dataset) and not name.startswith("scenarios/"):
-                    keys.append(name)
-            g.visititems(visit)
-        self._keys = sorted(keys)
+                    meta[name] = (tuple(obj.shape), _schema.type_class(obj.dtype))
+            try:
+                g.visititems(visit)
+            except (OSError, RuntimeError, ValueError, KeyError) as e:
+                raise IoError(f"{_name(path)}: damaged HDF5 file: cannot list its datasets ({e})", _name(path)) from e
+        #: Shape and type class of every dataset (docs: trede._schema).
+        self.meta = meta
+        self._keys = sorted(meta)
 
     def keys(self) -> List[str]:
         return list(self._keys)
@@ -143,28 +170,43 @@ class _File:
     def __contains__(self, key: str) -> bool:
         return key in self._keys
 
+    def _where(self, key: str) -> str:
+        return "/" + (self.group + "/" + key if self.group else key)
+
     def get(self, key: str) -> Any:
         if key not in self._cache:
             if key not in self._keys:
-                raise KeyError(key)
-            import h5py
-            with _open(self.path) as f:
-                ds = f[(self.group + "/" + key) if self.group else key]
-                if h5py.check_string_dtype(ds.dtype) is not None:
-                    value = ds.asstr()[()]
-                    value = value if isinstance(value, str) else np.asarray(value, dtype=object)
-                elif ds.dtype.names:  # compound (the KPI table): decode the string fields
-                    raw = ds[()]
-                    fields = [(n, "O" if raw.dtype[n].kind in "OS" else raw.dtype[n]) for n in raw.dtype.names]
-                    value = np.empty(raw.shape, dtype=fields)
-                    for n in raw.dtype.names:
-                        value[n] = _as_str_list(raw[n]) if raw.dtype[n].kind in "OS" else raw[n]
-                else:
-                    value = ds[()]
-                if isinstance(value, np.ndarray):
-                    value.setflags(write=False)
+                if isinstance(self.path, bytes):  # made in this session, complete: the key is wrong
+                    _args.bad("key", f"no dataset {self._where(key)} in this result (keys() lists them)")
+                raise IoError(f"{_name(self.path)}: no dataset {self._where(key)} in this file", _name(self.path))
+            try:
+                value = self._read(key)
+            except IoError:
+                raise
+            except (OSError, RuntimeError, ValueError, TypeError, KeyError, UnicodeDecodeError) as e:
+                raise IoError(f"{_name(self.path)}: cannot read the dataset {self._where(key)} ({e})",
+                              _name(self.path)) from e
             self._cache[key] = value
         return self._cache[key]
+
+    def _read(self, key: str) -> Any:
+        import h5py
+        with _open(self.path) as f:
+            ds = f[(self.group + "/" + key) if self.group else key]
+            if h5py.check_string_dtype(ds.dtype) is not None:
+                value = ds.asstr()[()]
+                value = value if isinstance(value, str) else np.asarray(value, dtype=object)
+            elif ds.dtype.names:  # compound (the KPI table): decode the string fields
+                raw = ds[()]
+                fields = [(n, "O" if raw.dtype[n].kind in "OS" else raw.dtype[n]) for n in raw.dtype.names]
+                value = np.empty(raw.shape, dtype=fields)
+                for n in raw.dtype.names:
+                    value[n] = _as_str_list(raw[n]) if raw.dtype[n].kind in "OS" else raw[n]
+            else:
+                value = ds[()]
+            if isinstance(value, np.ndarray):
+                value.setflags(write=False)
+            return value
 
 
 def _open(path: Union[Path, bytes]) -> Any:
@@ -172,6 +214,8 @@ def _open(path: Union[Path, bytes]) -> Any:
     if isinstance(path, bytes):  # a file image in memory
         import io
         return h5py.File(io.BytesIO(path), "r")
+    if os.path.isdir(path):
+        raise IoError(f"{path}: is a directory, not a trede file", str(path))
     try:
         return h5py.File(path, "r")
     except FileNotFoundError as e:
@@ -182,8 +226,14 @@ def _open(path: Union[Path, bytes]) -> Any:
 
 def _attrs(path: Union[Path, bytes], group: str = "") -> Dict[str, Any]:
     with _open(path) as f:
-        g = f[group] if group else f
-        return {k: _plain(g.attrs[k]) for k in g.attrs.keys()}
+        try:
+            g = f[group] if group else f
+            return {k: _plain(g.attrs[k]) for k in g.attrs.keys()}
+        except KeyError as e:
+            raise IoError(f"{_name(path)}: not a complete trede file: the group /{group} is missing", _name(path)) from e
+        except (OSError, RuntimeError, ValueError, TypeError) as e:
+            raise IoError(f"{_name(path)}: damaged HDF5 file: cannot read the attributes of /{group} ({e})",
+                          _name(path)) from e
 
 
 # ---- one ensemble -------------------------------------------------------------------------------
@@ -207,7 +257,7 @@ class Result:
 
     # ---- raw arrays ---------------------------------------------------------------------------
     def __getitem__(self, key: str) -> Any:
-        return self._src.get(key.lstrip("/"))
+        return self._src.get(_dataset_key(key))
 
     def __contains__(self, key: str) -> bool:
         return key.lstrip("/") in self._src
@@ -333,9 +383,9 @@ class Result:
         state, trede, statistic, value) or ``"flows"`` (moves per group along each flow edge per
         period: time, period_start, group, edge, id, from, to, kind, statistic, value); with
         ``replicates=True`` one row per replicate instead of the statistics. The groups of one
-        breakdown add up to the totals. Raises KeyError when the scenario asked for none."""
+        breakdown add up to the totals. Raises :class:`trede.ModelError` when the scenario asked for none."""
         if not self.groups:
-            raise KeyError("no results by attribute in this file: give the scenario a [report.by] table")
+            _args.bad("by_group", "no results by attribute in this result: give the scenario a [report.by] table")
         g = ("group",), (np.array(self.groups, dtype=object),)
         if array == "occupancy":
             axes = [(("time",), (self.time,)), g, self._state_axis()]
@@ -362,12 +412,17 @@ class Result:
         is the entry into the model (``from_state`` None): the initial population at the start
         year, arrivals when they arrive. ``person`` is the same person in every scenario run with
         the same seed (0, 1, ... for the initial population; (inflow + 1) * 2**40 + n for the
-        n-th arrival of an inflow). Raises KeyError when nothing was traced."""
+        n-th arrival of an inflow). Raises :class:`trede.ModelError` when nothing was traced."""
         if "trajectories/person" not in self:
-            raise KeyError("no trajectories in this result: run with trajectories=N (trede run --trajectories N)")
+            _args.bad("trajectories", "no trajectories in this result: run with trajectories=N (trede run --trajectories N)")
         names = np.array(list(self.states) + [None], dtype=object)  # index -1 (entry) -> None
         frm = np.asarray(self["trajectories/from"], dtype=np.int64)
         to = np.asarray(self["trajectories/to"], dtype=np.int64)
+        for key, index, lowest in (("from", frm, -1), ("to", to, 0)):
+            if index.size and (index.min() < lowest or index.max() >= len(self.states)):
+                where = self.path if self.path is not None else "<in memory>"
+                raise IoError(f"{where}: damaged trede file: /trajectories/{key} holds state {int(index.min())}..."
+                              f"{int(index.max())}, outside 0..{len(self.states) - 1} (/states)", str(where))
         return pd.DataFrame({
             "replicate": np.asarray(self["trajectories/replicate"], dtype=np.int64),
             "person": np.asarray(self["trajectories/person"], dtype=np.uint64),
@@ -500,7 +555,7 @@ class Result:
         write leaves no file). Only for runs made in this session (:func:`trede.run`).
         Raises :class:`trede.IoError` when the file cannot be written."""
         if self._core is None:
-            raise TypeError("only a result of trede.run can be saved (this one was read from a file, or is "
+            _args.bad("save", "only a result of trede.run can be saved (this one was read from a file, or is "
                             "part of a comparison: save the comparison)")
         p = Path(os.fspath(path))
         self._core.save(os.fspath(p), compression, "")
@@ -599,14 +654,18 @@ class Comparison:
             e, c = np.asarray(self["decision/sensitivity/effect"]), np.asarray(self["decision/sensitivity/cost"])
             return pd.DataFrame([{"scenario": n, "group": gg, "effect": e[j, i], "cost": c[j, i]}
                                  for j, n in enumerate(names[1:]) for i, gg in enumerate(g)])
-        raise ValueError(f"unknown decision table {table!r}: summary, kpi, difference, acceptability, evppi, sensitivity")
+        _args.bad("table", f"unknown decision table {table!r}: summary, kpi, difference, acceptability, evppi, sensitivity")
 
     def __getitem__(self, key: Union[str, int]) -> Any:
-        if isinstance(key, int):
+        if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
+            if not -len(self.scenarios) <= key < len(self.scenarios):
+                _args.bad("index", f"no scenario {key}: the comparison has {len(self.scenarios)} (0 is the reference)")
             return self.scenarios[key]
+        if not isinstance(key, str):
+            _args.bad("key", f"a scenario name, a scenario index or a dataset path (got {type(key).__name__} {key!r})")
         if key in self.names:
             return self.scenarios[self.names.index(key)]
-        return self._src.get(key.lstrip("/"))
+        return self._src.get(_dataset_key(key))
 
     def keys(self) -> List[str]:
         """Paths of the comparison's own datasets (the scenarios' are in ``scenarios``)."""
@@ -665,7 +724,8 @@ class Comparison:
         """
         group = f"difference/{quantity}"
         if f"{group}/mean" not in self._src:
-            raise KeyError(f"no differences of {quantity!r} in this comparison")
+            _args.bad("quantity", f"no differences of {quantity!r} in this comparison (kpi, kpi_period, "
+                      "trede_occupancy; kpi_independent when measured)")
         values = _stat_axis({s: self._src.get(f"{group}/{s}") for s in DIFFERENCE_STATISTICS}, DIFFERENCE_STATISTICS)
         stat = ("statistic",), (np.array(DIFFERENCE_STATISTICS),)
         scen = ("scenario",), (np.array(self.names[1:], dtype=object),)
@@ -680,7 +740,7 @@ class Comparison:
             axes = [stat, scen, (("time",), (self.time,)), (("trede",), (np.arange(1, 7),))]
             order = ["scenario", "time", "trede", "statistic"]
         else:
-            raise KeyError(f"unknown quantity {quantity!r}")
+            _args.bad("quantity", f"unknown quantity {quantity!r}: kpi, kpi_period, trede_occupancy or kpi_independent")
         return _long(values, axes, order=order)
 
     def paired_difference(self, key: str, index: Optional[int] = None,
@@ -738,7 +798,7 @@ class Comparison:
         """Writes the file ``trede compare -o`` would write (atomically). Only for comparisons run
         in this session (:func:`trede.compare`)."""
         if self._image is None:
-            raise TypeError("only a comparison made by trede.compare can be saved (this one was read from a file)")
+            _args.bad("save", "only a comparison made by trede.compare can be saved (this one was read from a file)")
         p = Path(os.fspath(path))
         _core.save_image(os.fspath(p), self._image)
         self.path = p
@@ -798,6 +858,8 @@ class PsaResult(Result):
 
     def draw_kpi(self, name: str) -> np.ndarray:
         """The KPI ``name`` per draw, [D], each the mean over the draw's replicates."""
+        if name not in self.kpi_names:
+            _args.bad("name", f"no KPI called {name!r} (KPIs: {', '.join(self.kpi_names)})")
         k = self.kpi_names.index(name)
         return np.asarray(self["replicates/kpi"])[:, k].reshape(-1, self.replicates_per_draw).mean(axis=1)
 
@@ -946,7 +1008,7 @@ class Sweep:
         return out
 
     def __getitem__(self, key: str) -> Any:
-        return self._src.get(key.lstrip("/"))
+        return self._src.get(_dataset_key(key))
 
     def keys(self) -> List[str]:
         return self._src.keys()
@@ -1011,7 +1073,7 @@ class CalibrationReport:
         self.path = path
 
     def __getitem__(self, key: str) -> Any:
-        return self._src.get(key.lstrip("/"))
+        return self._src.get(_dataset_key(key))
 
     def keys(self) -> List[str]:
         return self._src.keys()
@@ -1059,38 +1121,6 @@ class CalibrationReport:
 
 # ---- reading files ------------------------------------------------------------------------------
 
-def _check_result(src: _File, p: Path) -> None:
-    """Raises IoError naming the file and the dataset when the datasets every Result method
-    relies on are missing or do not fit together (a damaged or hand-edited file), instead of a
-    KeyError or IndexError later."""
-    where = f"{p}" + (f" (group /{src.group})" if src.group else "")
-
-    def bad(key: str, what: str) -> IoError:
-        return IoError(f"{where}: not a complete trede result: /{key} {what}", str(p))
-
-    def shape(key: str) -> Tuple[int, ...]:
-        if key not in src:
-            raise bad(key, "is missing")
-        try:
-            return tuple(np.shape(src.get(key)))
-        except (OSError, ValueError, TypeError) as e:
-            raise bad(key, f"cannot be read ({e})") from e
-
-    def length(key: str) -> int:
-        got = shape(key)
-        if len(got) != 1 or got[0] == 0:
-            raise bad(key, f"has shape {list(got)}, expected a non-empty list")
-        return got[0]
-
-    T, S, K = length("time"), length("states"), length("kpi_names")
-    expected = {"trede": (S,), "summary/kpi": (K,)}
-    expected.update({f"summary/occupancy/{stat}": (T, S) for stat in ("mean", "sd", "q05", "q50", "q95")})
-    for key, want in expected.items():
-        got = shape(key)
-        if got != want:
-            raise bad(key, f"has shape {list(got)}, expected {list(want)} (time x states / states / KPIs)")
-
-
 def read(path: PathLike) -> Union[Result, PsaResult, Comparison, Sweep, CalibrationReport]:
     """Opens a file written by ``trede run`` / ``trede compare`` / ``trede sweep`` / ``trede
     calibrate --report`` (or ``save``): a :class:`Result`, a :class:`Comparison` for comparison
@@ -1100,27 +1130,29 @@ def read(path: PathLike) -> Union[Result, PsaResult, Comparison, Sweep, Calibrat
     >>> r = trede.read("bm2.h5")
     >>> r.occupancy().query("statistic == 'mean'")
     """
-    p = Path(os.fspath(path))
+    p = Path(_args.path("path", path))
     attrs = _attrs(p)
     if "trede_version" not in attrs:
         raise IoError(f"{p}: not a trede result file (no trede_version attribute)", str(p))
-    if attrs.get("kind") == "calibration":
-        return CalibrationReport(_File(p), attrs, p)
-    if attrs.get("kind") == "psa":
-        return PsaResult(_File(p), attrs, path=p)
-    if attrs.get("kind") == "comparison":
-        src = _File(p)
-        n = len(src.get("scenario_names"))
-        scenarios = []
-        for i in range(n):
-            part = _File(p, f"scenarios/{i}")
-            _check_result(part, p)
-            scenarios.append(Result(part, _attrs(p, f"scenarios/{i}"), path=p))
-        return Comparison(src, attrs, scenarios, path=p)
-    if attrs.get("kind") == "sweep":
-        return Sweep(_File(p), attrs, p)
-    if attrs.get("kind", "result") != "result":
-        raise IoError(f"{p}: a trede file of kind {attrs['kind']!r}, which trede.read does not know", str(p))
+    kind = attrs.get("kind", "result")
+    if kind not in ("result", "psa", "comparison", "sweep", "calibration"):
+        raise IoError(f"{p}: a trede file of kind {kind!r}, which trede.read does not know", str(p))
     src = _File(p)
-    _check_result(src, p)
+    if kind == "comparison":
+        def group_meta(group: str) -> _schema.Meta:
+            with _open(p) as f:
+                present = group in f
+            return _File(p, group).meta if present else {}
+        _schema.check(kind, str(p), str(p), attrs, src.meta, group_meta, lambda g: _attrs(p, g))
+        n = len(src.get("scenario_names"))
+        scenarios = [Result(_File(p, f"scenarios/{i}"), _attrs(p, f"scenarios/{i}"), path=p) for i in range(n)]
+        return Comparison(src, attrs, scenarios, path=p)
+    _schema.check(kind, str(p), str(p), attrs, src.meta)
+    if kind == "calibration":
+        return CalibrationReport(src, attrs, p)
+    if kind == "psa":
+        return PsaResult(src, attrs, path=p)
+    if kind == "sweep":
+        return Sweep(src, attrs, p)
     return Result(src, attrs, path=p)
+

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, 
 
 import numpy as np
 
-from . import _core
+from . import _args, _core
 
 if TYPE_CHECKING:
     import pandas
@@ -29,8 +29,9 @@ Overrides = Union[Mapping[str, Any], Iterable[str], str, None]
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
-def _toml_value(value: Any) -> str:
-    """The TOML text of a Python value (numbers, bools, strings, lists, dicts)."""
+def _toml_value(value: Any, key: str = "overrides") -> str:
+    """The TOML text of a Python value (numbers, bools, strings, lists, dicts); a value of
+    another type is a ModelError naming ``key``."""
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, bool):
@@ -48,14 +49,14 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, Mapping):
         items = []
         for k, v in value.items():
-            key = str(k.item() if isinstance(k, np.generic) else k)
+            name = str(k.item() if isinstance(k, np.generic) else k)
             if isinstance(k, float) and float(k).is_integer():
-                key = str(int(k))  # calendar years given as floats: 2025.0 -> 2025
-            items.append(f"{key if _BARE_KEY.match(key) else json.dumps(key)} = {_toml_value(v)}")
+                name = str(int(k))  # calendar years given as floats: 2025.0 -> 2025
+            items.append(f"{name if _BARE_KEY.match(name) else json.dumps(name)} = {_toml_value(v, f'{key}.{name}')}")
         return "{" + ", ".join(items) + "}"
     if isinstance(value, (list, tuple, np.ndarray)):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    raise TypeError(f"cannot write {type(value).__name__} {value!r} as a TOML value")
+        return "[" + ", ".join(_toml_value(v, f"{key}[{i}]") for i, v in enumerate(value)) + "]"
+    _args.bad(key, f"cannot be written as a TOML value: {type(value).__name__} {value!r}"[:200])
 
 
 def format_overrides(overrides: Overrides) -> List[str]:
@@ -69,12 +70,20 @@ def format_overrides(overrides: Overrides) -> List[str]:
     if isinstance(overrides, str):
         return [overrides]
     if isinstance(overrides, Mapping):
-        return [f"{k}={_toml_value(v)}" for k, v in overrides.items()]
+        out = []
+        for k, v in overrides.items():
+            if not isinstance(k, str):
+                _args.bad("overrides", f"a key must be a string such as 'horizon_years' (got {type(k).__name__} {k!r})")
+            out.append(f"{k}={_toml_value(v, f'overrides[{k!r}]')}")
+        return out
+    if isinstance(overrides, (bytes, np.ndarray)) or not isinstance(overrides, Iterable):
+        _args.bad("overrides", "must be a mapping {key: value}, a 'key=value' string or a list of them "
+                  f"(got {type(overrides).__name__})")
     out = []
-    for o in overrides:
+    for i, o in enumerate(overrides):
         if not isinstance(o, str):
-            raise TypeError(f"an override must be a 'key=value' string (got {o!r}); "
-                            "or pass a mapping {key: value}")
+            _args.bad(f"overrides[{i}]", f"an override must be a 'key=value' string (got {o!r}); "
+                      "or pass a mapping {key: value}")
         out.append(o)
     return out
 
@@ -194,11 +203,12 @@ class Scenario:
         return tuple(State(**d) for d in self._core.states)
 
     def state(self, name: str) -> State:
-        """The state called ``name``; raises KeyError when there is none."""
+        """The state called ``name``; raises :class:`trede.ModelError` when there is none."""
         for s in self.states:
             if s.name == name:
                 return s
-        raise KeyError(f"no state {name!r} in scenario {self.name!r}")
+        _args.bad("name", f"no state {name!r} in scenario {self.name!r} (states: "
+                  f"{', '.join(s.name for s in self.states)})")
 
     @property
     def transitions(self) -> Tuple[Transition, ...]:
@@ -270,11 +280,12 @@ def load_scenario(path: PathLike, overrides: Overrides = None) -> Scenario:
     strings ``"key=value"`` (TOML values). Every problem is reported at once.
 
     Raises :class:`trede.ModelError` (a ValueError) listing every problem with file, line and
-    key, and :class:`trede.IoError` (an OSError) when the file cannot be read.
+    key (also for an argument of the wrong type), and :class:`trede.IoError` (an OSError) when
+    the file cannot be read.
 
     >>> s = trede.load_scenario("models/ladder-bm.toml", {"horizon_years": 5})
     """
-    p = os.fspath(path)
+    p = _args.path("path", path)
     return Scenario(_core.load_scenario(p, format_overrides(overrides)),
                     base_dir=os.path.dirname(p) or ".")
 
@@ -283,6 +294,8 @@ def parse_scenario(text: str, name: str = "<string>", overrides: Overrides = Non
                    base_dir: PathLike = ".") -> Scenario:
     """Like :func:`load_scenario`, from TOML text. ``name`` is used in messages and
     ``base_dir`` to resolve relative paths (population CSV files, ``extends``)."""
-    bd = os.fspath(base_dir)
+    bd = _args.path("base_dir", base_dir)
+    _args.text("text", text)
+    _args.text("name", name)
     return Scenario(_core.parse_scenario(text, name, format_overrides(overrides), bd), base_dir=bd,
                     source_name=name, from_text=True)

@@ -8,9 +8,11 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Mapping, Sequence, Tuple, Union
+from typing import Callable, Iterable, Mapping, Optional, Sequence, Tuple, Union
 
-from . import _core
+import numpy as np
+
+from . import _args, _core
 from ._errors import ModelError
 from ._results import Comparison, PsaResult, Result, Sweep, _File, _Memory, _attrs
 from ._scenario import Overrides, Scenario, load_scenario
@@ -63,42 +65,33 @@ def _progress(progress: Progress) -> object:
     if progress is True:
         return _Bar()
     if not callable(progress):
-        raise TypeError("progress must be None, a bool, or a function f(done, total)")
+        _args.bad("progress", f"must be None, a bool, or a function f(done, total) (got {type(progress).__name__})")
     return progress
 
 
-def _scenario(s: ScenarioLike, overrides: Overrides) -> Scenario:
+def _scenario(s: ScenarioLike, overrides: Overrides, name: str = "scenario") -> Scenario:
     if isinstance(s, Scenario):
         return s.with_overrides(overrides) if overrides else s
     if isinstance(s, (str, os.PathLike)):
-        return load_scenario(s, overrides)
-    raise TypeError(f"expected a trede.Scenario or a path, got {type(s).__name__}")
+        return load_scenario(_args.path(name, s), overrides)
+    _args.bad(name, f"must be a trede.Scenario or the path of a scenario file, not {type(s).__name__} {s!r}"[:200])
 
 
 def _check(replicates: int, seed: int, threads: int, first_replicate: int, min_replicates: int = 1) -> None:
-    problems = []
-    for name, value in (("replicates", replicates), ("seed", seed), ("threads", threads),
-                        ("first_replicate", first_replicate)):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError(f"{name} must be an int (got {value!r})")
-    if replicates < min_replicates:
-        problems.append(("", 0, "replicates", f"must be >= {min_replicates} (got {replicates})"))
-    if seed < 0 or seed >= 2**64:
-        problems.append(("", 0, "seed", f"must be in [0, 2^64) (got {seed})"))
-    if threads < 0:
-        problems.append(("", 0, "threads", "must be >= 0 (0 = all cores)"))
-    if first_replicate < 0:
-        problems.append(("", 0, "first_replicate", f"must be >= 0 (got {first_replicate})"))
-    if problems:
-        raise ModelError("\n".join(f"{k}: {m}" for _, _, k, m in problems), problems)
+    """The run options every function shares; ranges as the C++ core takes them (it checks
+    replicates and first_replicate + replicates further, against memory and 2^64)."""
+    _args.integer("replicates", replicates, lo=min_replicates)
+    _args.integer("seed", seed)
+    _args.integer("threads", threads, hi=_args.INT)
+    _args.integer("first_replicate", first_replicate)
 
 
 def _check_trajectories(trajectories: int) -> None:
-    if isinstance(trajectories, bool) or not isinstance(trajectories, int):
-        raise TypeError(f"trajectories must be an int (got {trajectories!r})")
-    if trajectories < 0:
-        raise ModelError(f"trajectories: must be >= 0 (got {trajectories})",
-                         [("", 0, "trajectories", f"must be >= 0 (got {trajectories})")])
+    _args.integer("trajectories", trajectories)
+
+
+def _output(output: Union[str, "os.PathLike[str]", None]) -> str:
+    return "" if output is None else _args.path("output", output)
 
 
 def run(scenario: ScenarioLike, replicates: Union[int, None] = None, *, seed: int = 1, threads: int = 0,
@@ -133,19 +126,21 @@ def run(scenario: ScenarioLike, replicates: Union[int, None] = None, *, seed: in
     >>> r = trede.run("models/ladder-bm.toml", 20, seed=42, overrides={"population[0].count": 2000})
     >>> r.ladder().query("statistic == 'mean'")
     """
+    _args.integer("draws", draws)
     if draws:
         if replicates is None:
             replicates = 1
         _check(replicates, seed, threads, first_replicate)
         if trajectories:
             raise ModelError("trajectories cannot be used with draws", [("", 0, "trajectories", "not with draws")])
-        if isinstance(draws, bool) or not isinstance(draws, int) or draws < 2:
-            raise ModelError("draws: must be an int >= 2", [("", 0, "draws", f"must be an int >= 2 (got {draws!r})")])
+        _args.integer("draws", draws, lo=2)
+        out = _output(output)
         s = _scenario(scenario, overrides)
-        image, notes = _core.psa(s._core, draws, replicates, seed, threads, first_replicate, str(design),
-                                 bool(common_streams), _progress(progress), os.fspath(output) if output is not None else "", bool(resume), 1)
-        return PsaResult(_File(image), _attrs(image), path=Path(os.fspath(output)) if output is not None else None,
-                         image=image, notes=notes)
+        image, notes = _core.psa(s._core, draws, replicates, seed, threads, first_replicate,
+                                 _args.choice("design", design, ("sobol", "lhs")),
+                                 _args.boolean("common_streams", common_streams), _progress(progress), out,
+                                 _args.boolean("resume", resume), 1)
+        return PsaResult(_File(image), _attrs(image), path=Path(out) if out else None, image=image, notes=notes)
     if replicates is None:
         replicates = 100
     if output is not None or resume:
@@ -187,10 +182,10 @@ def compare(scenarios: Union[ScenarioLike, Sequence[ScenarioLike], Mapping[str, 
     probability of being best is quoted, and the range of the acceptability curve.
     """
     if organisation_models is not None:
-        base = _scenario(scenarios, overrides) if isinstance(scenarios, (Scenario, str, os.PathLike)) else None
+        base = _scenario(scenarios, overrides, "scenarios") if isinstance(scenarios, (Scenario, str, os.PathLike)) else None
         if base is None:
             raise ModelError("organisation_models compares one scenario: give one", [("", 0, "organisation_models", "give one scenario")])
-        models = [organisation_models] if isinstance(organisation_models, str) else list(organisation_models)
+        models = _args.strings("organisation_models", organisation_models)
         scenarios = [Scenario(c, base_dir=base._base_dir, source_name=base._source_name)
                      for c in _core.organisation_variants(base._core, models)]
         overrides = None
@@ -200,10 +195,13 @@ def compare(scenarios: Union[ScenarioLike, Sequence[ScenarioLike], Mapping[str, 
     if isinstance(scenarios, Mapping):
         loaded = []
         for name, sc in scenarios.items():
-            x = _scenario(sc, overrides)
+            x = _scenario(sc, overrides, f"scenarios[{name!r}]")
             loaded.append(x if x.name == name else x.with_overrides({"name": str(name)}))
+    elif isinstance(scenarios, Sequence) and not isinstance(scenarios, (str, bytes)):
+        loaded = [_scenario(sc, overrides, f"scenarios[{i}]") for i, sc in enumerate(scenarios)]
     else:
-        loaded = [_scenario(sc, overrides) for sc in scenarios]
+        _args.bad("scenarios", "must be a list of trede.Scenario objects or paths, or a mapping {name: scenario} "
+                  f"(got {type(scenarios).__name__})")
     if len(loaded) < 2:
         raise ModelError("compare needs at least two scenarios", [("", 0, "scenarios", "compare needs at least two")])
     if replicates is None:
@@ -211,24 +209,31 @@ def compare(scenarios: Union[ScenarioLike, Sequence[ScenarioLike], Mapping[str, 
     _check(replicates, seed, threads, first_replicate, min_replicates=1 if draws else 2)
     if isinstance(draws, bool) or not isinstance(draws, int) or draws < 0 or draws == 1:
         raise ModelError("draws: must be 0 or an int >= 2", [("", 0, "draws", f"must be 0 or >= 2 (got {draws!r})")])
-    if not 0 < confidence < 1:
-        raise ModelError("confidence: must be between 0 and 1", [("", 0, "confidence", "must be between 0 and 1")])
+    _args.integer("draws", draws)
+    confidence = _args.number("confidence", confidence, lo=0, hi=1, lo_open=True, hi_open=True)
     _check_trajectories(trajectories)
-    image = _core.compare([s._core for s in loaded], replicates, seed, threads, first_replicate, bool(independent),
-                          float(confidence), _progress(progress), trajectories, int(draws), str(design),
-                          bool(common_streams), str(effect), float(wtp), float(wtp_max))
+    image = _core.compare([s._core for s in loaded], replicates, seed, threads, first_replicate,
+                          _args.boolean("independent", independent), confidence, _progress(progress), trajectories,
+                          int(draws), _args.choice("design", design, ("sobol", "lhs")),
+                          _args.boolean("common_streams", common_streams),
+                          _args.choice("effect", effect, ("persons_reaching_work", "person_years_in_work")),
+                          _args.number("wtp", wtp), _args.number("wtp_max", wtp_max))
     return Comparison.from_image(image, len(loaded))
 
 
-def _values_text(values: Sequence[object]) -> list:
+def _values_text(values: Iterable[object], name: str = "grid") -> list:
     out = []
-    for v in values:
+    for i, v in enumerate(values):
+        if isinstance(v, np.generic):
+            v = v.item()
         if isinstance(v, bool):
             out.append("true" if v else "false")
         elif isinstance(v, str):
             out.append(v)
-        else:
+        elif isinstance(v, (int, float)):
             out.append(repr(float(v)) if isinstance(v, float) else str(v))
+        else:
+            _args.bad(f"{name}[{i}]", f"must be a number, a bool or a string (got {type(v).__name__} {v!r})"[:200])
     return out
 
 
@@ -260,20 +265,33 @@ def sweep(scenario: ScenarioLike, grid: Union[Mapping[str, Sequence[object]], No
     _check(replicates, seed, threads, 0)
     if isinstance(draws, bool) or not isinstance(draws, int) or draws < 0 or draws == 1:
         raise ModelError("draws: must be 0 or >= 2", [("", 0, "draws", "must be 0 (no PSA) or >= 2")])
+    _args.integer("draws", draws)
     if design not in ("sobol", "lhs"):
         raise ModelError("design: sobol or lhs", [("", 0, "design", f"sobol or lhs (got {design!r})")])
     if (grid is None) == (lhs is None):
         raise ModelError("give either grid= or lhs=", [("", 0, "grid/lhs", "give either grid={key: values} or lhs={key: (lo, hi)}")])
-    s = _scenario(scenario, overrides)
-    axes = [(str(k), _values_text(v)) for k, v in (grid or {}).items()]
+    for name, table in (("grid", grid), ("lhs", lhs)):
+        if table is not None and not isinstance(table, Mapping):
+            _args.bad(name, f"must be a mapping {{key: {'[values]' if name == 'grid' else '(lo, hi)'}}} "
+                      f"(got {type(table).__name__})")
+    axes = []
+    for k, v in (grid or {}).items():
+        if isinstance(v, (str, bytes, Mapping)) or not isinstance(v, Iterable):
+            _args.bad(f"grid[{k!r}]", f"must be a list of values (got {type(v).__name__} {v!r})"[:200])
+        axes.append((_args.text("grid key", k), _values_text(v, f"grid[{k!r}]")))
     ranges = []
     for k, r in (lhs or {}).items():
-        lo, hi = r
-        ranges.append((str(k), float(lo), float(hi), isinstance(lo, int) and isinstance(hi, int)))
+        lo, hi = _args.pair(f"lhs[{k!r}]", r)
+        ranges.append((_args.text("lhs key", k), _args.number(f"lhs[{k!r}] lo", lo), _args.number(f"lhs[{k!r}] hi", hi),
+                       isinstance(lo, int) and isinstance(hi, int)))
     if lhs is not None and (isinstance(points, bool) or not isinstance(points, int) or points < 1):
         raise ModelError("points: a Latin hypercube needs points >= 1", [("", 0, "points", "must be >= 1")])
+    _args.integer("points", points)
+    compression = _args.integer("compression", compression, hi=9)
+    out = _output(output)
+    s = _scenario(scenario, overrides)
     image, notes = _core.sweep(s._core, axes, ranges, int(points), replicates, seed, threads, _progress(progress),
-                               os.fspath(output) if output is not None else "", bool(resume), int(compression),
-                               int(draws), design, bool(common_streams))
-    path = Path(os.fspath(output)) if output is not None else None
+                               out, _args.boolean("resume", resume), compression, int(draws), design,
+                               _args.boolean("common_streams", common_streams))
+    path = Path(out) if out else None
     return Sweep(_File(image), _attrs(image), path, image=image, notes=notes)

@@ -179,7 +179,7 @@ def _result_tables(r: Result) -> Dict[str, Table]:
         units = {"joined": "people", "admitted": "people", "reneged": "people", "left": "people",
                  "mean_length": "people", "mean_wait_admitted_years": "years", "mean_wait_years": "years"}
         w = w.pivot_table(index=["time", "state", "quantity"], columns="statistic", values="value",
-                          sort=False).reset_index()
+                          sort=False, dropna=False).reset_index()
         w.insert(3, "unit", w["quantity"].map(units))
         w = w.rename(columns={"time": "period_end (calendar year)"})[
             ["period_end (calendar year)", "state", "quantity", "unit", *STATISTICS]]
@@ -586,7 +586,9 @@ def tables(source: Union[Result, Comparison, Sweep, PathLike]) -> Dict[str, Tabl
         attrs = _attrs(path)
         if "trede_version" not in attrs:
             raise IoError(f"{path}: not a trede file (no trede_version attribute)", str(path))
-        obj = path if attrs.get("kind") == "calibration" else read(path)
+        obj = read(path)  # checks the file's layout: a damaged file is an IoError naming the dataset
+        if attrs.get("kind") == "calibration":
+            obj = path
     if isinstance(obj, Comparison):
         kind, data = "comparison", _comparison_tables(obj)
     elif isinstance(obj, Sweep):

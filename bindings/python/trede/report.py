@@ -909,7 +909,7 @@ def _comparison_sections(page: _Page, c: Comparison) -> None:
         page.note(_esc(L.t("no_costs_cmp")))
 
     page.section("tables", L.t("sec_tables"), _esc(L.t("note_all_kpis", ref=ref, level=level)))
-    d = c.difference("kpi").pivot_table(index=["scenario", "kpi"], columns="statistic", values="value")
+    d = c.difference("kpi").pivot_table(index=["scenario", "kpi"], columns="statistic", values="value", dropna=False)
     tables = [r.kpi_table() for r in c.scenarios]
     rows = []
     for k in c.kpi_names:
@@ -1016,7 +1016,8 @@ def write_report(source: Union[Result, Comparison, PathLike], output: PathLike, 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """``python3 -m trede.report FILE [-o OUT] [--title T] [--lang en|nl] [--check-layout]``.
     Exit codes as the trede program: 0 success, 2 bad input (a result file that cannot be
-    read), 1 anything else (a figure with unreadable labels under --check-layout)."""
+    read or is damaged: one ``error:`` line naming the file and the dataset), 1 anything else
+    (a figure with unreadable labels under --check-layout, a report that cannot be written)."""
     import matplotlib
     matplotlib.use("Agg")
     ap = argparse.ArgumentParser(prog="trede report",
@@ -1058,7 +1059,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         path = write_report(res, out, args.title, args.lang, args.check_layout)
     except Error as e:
         print(f"error: {e}", file=sys.stderr)
-        return 1
+        # 2 for what the result file holds (its datasets are read as the report is drawn); 1 for
+        # unreadable labels and a report that cannot be written.
+        input_file = isinstance(e, IoError) and e.filename == str(res.path)
+        return 2 if input_file or not isinstance(e, (IoError, LayoutError)) else 1
     if not args.quiet:
         print(f"wrote {path}")
     return 0
