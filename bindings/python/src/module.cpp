@@ -813,6 +813,21 @@ PYBIND11_MODULE(_core, m) {
       "scenario"_a, "models"_a);
 
   m.def("sha256_hex", [](const std::string& data) { return trede::io::sha256_hex(data); }, "data"_a);
+  // The result catalogue (trede/mc/catalogue.hpp), for the package's file checks: one dict per
+  // per-replicate array, in catalogue order.
+  m.def("result_arrays", [] {
+    py::list out;
+    for (const trede::mc::ResultArray& a : trede::mc::result_arrays()) {
+      py::list dims;
+      for (std::size_t i = 0; i < a.rank; ++i) dims.append(trede::mc::to_string(a.dims[i]));
+      const char* summarised = a.summarised == trede::mc::Summarised::no      ? "no"
+                               : a.summarised == trede::mc::Summarised::cells ? "cells"
+                                                                              : "table";
+      out.append(py::dict("name"_a = a.name, "unit"_a = a.unit, "description"_a = a.description, "dims"_a = dims,
+                          "by_region"_a = a.by_region, "summarised"_a = summarised));
+    }
+    return out;
+  });
 #ifdef TREDE_PYTHON_WITH_CALIB
   bind_calib(m);
 #endif

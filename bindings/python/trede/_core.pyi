@@ -77,6 +77,8 @@ def psa(scenario: Scenario, draws: int, replicates: int, seed: int, threads: int
 
 def sha256_hex(data: str) -> str: ...
 
+def result_arrays() -> List[Dict[str, Any]]: ...
+
 # Calibration (present when libtrede is built with its calib module).
 class PanelData:
     @property

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from . import _core
 from ._errors import IoError
 
 __all__ = ["Meta", "check", "type_class", "STATISTICS", "DIFFERENCE_STATISTICS"]
@@ -39,24 +40,21 @@ _ALSO: Dict[str, Tuple[str, str]] = {
     "region_models": ("G", _TEXT),
 }
 # The axes after the replicate axis of each per-replicate array (``replicates/<name>``), which
-# are also the axes of its statistics (``summary/<name>/<statistic>``).
-_ARRAY_AXES: Dict[str, Tuple[str, ...]] = {
-    "occupancy": ("T", "S"), "trede_occupancy": ("T", "6"), "waiting": ("T", "C"), "flows": ("P", "E"),
-    "person_years": ("P", "S"), "cost_eur": ("P",), "cost_cumulative_eur": ("T",),
-    "waiting_years": ("P", "C"), "waiting_joined": ("P", "C"), "waiting_admitted": ("P", "C"),
-    "waiting_reneged": ("P", "C"), "waiting_left": ("P", "C"), "waiting_time_sum": ("P", "C"),
-    "waiting_time_admitted_sum": ("P", "C"), "sojourn_sum": ("E",), "sojourn_sumsq": ("E",), "kpi": ("K",),
-    "kpi_period": ("P", "Kp"), "organisation_cost_eur": ("P", "O"), "events": (), "draw": (),
-    "region/occupancy": ("T", "G", "S"), "region/trede_occupancy": ("T", "G", "6"),
-    "region/waiting": ("T", "G", "C"), "region/person_years": ("P", "G", "S"), "region/cost_eur": ("P", "G"),
-    "region/kpi": ("G", "K"), "by_group/occupancy": ("T", "B", "S"), "by_group/flows": ("P", "B", "E"),
-}
-# Every result has these (the rest are checked when present).
+# are also the axes of its statistics (``summary/<name>/<statistic>``): from the library's result
+# catalogue, plus a PSA file's draw index of each replicate.
+_DIM_SYMBOL = {"time": "T", "period": "P", "state": "S", "capacity": "C", "edge": "E", "kpi": "K",
+               "kpi_period": "Kp", "region": "G", "organisation": "O", "rung": "6", "group": "B"}
+_CATALOGUE = _core.result_arrays()
+_ARRAY_AXES: Dict[str, Tuple[str, ...]] = {a["name"]: tuple(_DIM_SYMBOL[d] for d in a["dims"]) for a in _CATALOGUE}
+_ARRAY_AXES["draw"] = ()
+# Every result has these (the rest are checked when present): the arrays of every layout (not
+# per region, not by group), and the summaries of those summarised cell by cell.
 _RESULT_REQUIRED = ("time", "period_start", "period_end", "states", "trede", "state_cost_eur_per_year", "ladder",
                     "capacity_states", "edges/id", "edges/from", "edges/to", "edges/kind", "kpi_names",
                     "kpi_period_names", "scenario", "replicates/replicate", "summary/kpi")
-_RESULT_ARRAYS_REQUIRED = tuple(name for name in _ARRAY_AXES if not name.startswith(("region/", "by_group/"))
-                                and name != "draw")
+_EVERY_LAYOUT = [a for a in _CATALOGUE if not a["by_region"] and "group" not in a["dims"]]
+_RESULT_ARRAYS_REQUIRED = tuple(a["name"] for a in _EVERY_LAYOUT)
+_SUMMARIES_REQUIRED = tuple(a["name"] for a in _EVERY_LAYOUT if a["summarised"] == "cells")
 #: Statistics over replicates, in the order of the result files.
 STATISTICS: Tuple[str, ...] = ("mean", "sd", "q05", "q50", "q95")
 #: Statistics of paired differences: mean, sd of the differences, and the interval [lo, hi].
@@ -194,7 +192,7 @@ def _result(c: _Check) -> Dict[str, int]:
             if stat in STATISTICS and group in _ARRAY_AXES:
                 c.expect(key, tuple(dims[a] for a in _ARRAY_AXES[group]),
                          axes=" x ".join(_ARRAY_AXES[group]) or "one value")
-    for name in ("occupancy", "trede_occupancy", "waiting", "flows", "cost_cumulative_eur", "kpi_period"):
+    for name in _SUMMARIES_REQUIRED:
         for stat in STATISTICS:
             c.shape(f"summary/{name}/{stat}")
     c.expect("summary/kpi", (dims["K"],), _TABLE, axes="K")
