@@ -149,16 +149,24 @@ int run(const Args& a) {
 
   ProgressBar bar(root() && !a.quiet && stderr_is_terminal(), "replicates");
   opt.progress = [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
-  const auto e = executor().run(engine::Simulator(s), opt);
-  bar.finish();
-  if (!root()) return exit_ok;  // rank 0 writes and prints
-  double write_seconds = 0.0;
-  if (!a.output.empty()) {
+  const engine::Simulator sim(s);
+  // The file is written as the replicates finish: their per-region arrays are not held in
+  // memory (rank 0 writes; the totals come back in the ensemble).
+  std::optional<io::StreamedResult> out;
+  if (!a.output.empty() && root()) {
     io::WriteOptions wo;
     wo.compression_level = a.compression;
     wo.command_line = command_line();
+    out.emplace(a.output, s, sim.layout(), opt, wo);
+    opt.sink = &*out;
+  }
+  const auto e = executor().run(sim, opt);
+  bar.finish();
+  if (!root()) return exit_ok;  // rank 0 writes and prints
+  double write_seconds = 0.0;
+  if (out) {
     const auto t0 = std::chrono::steady_clock::now();
-    io::write_hdf5(a.output, e, s, wo);
+    out->finish(e);
     write_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
   if (!a.quiet) {
@@ -167,7 +175,7 @@ int run(const Args& a) {
       const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       std::error_code ec;
       const auto bytes = std::filesystem::file_size(a.output, ec);
-      std::printf("\nwrote %s (%.1f MB in %.2f s, %.1f%% of the run)\n", a.output.c_str(),
+      std::printf("\nwrote %s (%.1f MB; %.2f s after the last replicate, %.1f%% of the run)\n", a.output.c_str(),
                   ec ? 0.0 : static_cast<double>(bytes) / 1e6, write_seconds,
                   total > 0 ? 100.0 * write_seconds / total : 0.0);
     }

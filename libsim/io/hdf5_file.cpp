@@ -81,6 +81,8 @@ std::atomic<unsigned> file_counter{0};
 // ---- Writer ------------------------------------------------------------------------------------
 
 Handle Writer::group(const std::string& path) {
+  if (exists(loc_, path))  // made already (e.g. by a streamed result's first rows)
+    return Handle(check(H5Gopen2(loc_, path.c_str(), H5P_DEFAULT), "open group " + path), H5Gclose);
   Handle gcpl = untimed(H5P_GROUP_CREATE);
   return Handle(check(H5Gcreate2(loc_, path.c_str(), H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), "create group " + path),
                 H5Gclose);
@@ -113,6 +115,62 @@ void Writer::write_raw(const std::string& path, const std::vector<hsize_t>& shap
                   "create dataset " + path),
             H5Dclose);
   if (n > 0) check(H5Dwrite(ds.get(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "write " + path);
+}
+
+// ---- RowDataset ----------------------------------------------------------------------------------
+
+RowDataset::RowDataset(hid_t loc, const std::string& path, const std::vector<hsize_t>& shape, hid_t type,
+                       std::size_t element_size, int level)
+    : path_(path), shape_(shape), type_(type) {
+  if (shape.size() < 2) throw Hdf5Failure{"streamed dataset " + path + " needs a replicate axis and another"};
+  hsize_t slice = element_size;  // bytes of one entry of the second axis
+  for (std::size_t i = 2; i < shape.size(); ++i) slice *= shape[i];
+  std::vector<hsize_t> chunk(shape);
+  chunk[0] = 1;
+  chunk_columns_ = std::clamp<hsize_t>((256 * 1024) / std::max<hsize_t>(1, slice), 1, std::max<hsize_t>(1, shape[1]));
+  chunk[1] = chunk_columns_;
+  for (auto& c : chunk) c = std::max<hsize_t>(1, c);
+  Handle space(check(H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr), "dataspace " + path),
+               H5Sclose);
+  Handle dcpl = untimed(H5P_DATASET_CREATE);
+  check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()), "chunking " + path);
+  if (level > 0) {
+    check(H5Pset_shuffle(dcpl.get()), "shuffle " + path);
+    check(H5Pset_deflate(dcpl.get(), static_cast<unsigned>(level)), "deflate " + path);
+  }
+  ds_ = Handle(check(H5Dcreate2(loc, path.c_str(), type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+                     "create dataset " + path),
+               H5Dclose);
+}
+
+void RowDataset::select(hid_t space, hsize_t axis, hsize_t begin, hsize_t count) const {
+  std::vector<hsize_t> start(shape_.size(), 0), extent(shape_);
+  start[axis] = begin;
+  extent[axis] = count;
+  check(H5Sselect_hyperslab(space, H5S_SELECT_SET, start.data(), nullptr, extent.data(), nullptr), "select " + path_);
+}
+
+void RowDataset::write_rows(hsize_t first, hsize_t count, const void* data) {
+  if (count == 0) return;
+  if (first + count > shape_[0]) throw Hdf5Failure{"rows beyond the end of " + path_};
+  Handle file_space(check(H5Dget_space(ds_.get()), "dataspace " + path_), H5Sclose);
+  select(file_space.get(), 0, first, count);
+  std::vector<hsize_t> mem_shape(shape_);
+  mem_shape[0] = count;
+  Handle mem(check(H5Screate_simple(static_cast<int>(mem_shape.size()), mem_shape.data(), nullptr), "dataspace"),
+             H5Sclose);
+  check(H5Dwrite(ds_.get(), type_, mem.get(), file_space.get(), H5P_DEFAULT, data), "write " + path_);
+}
+
+void RowDataset::read_slab(hsize_t begin, hsize_t count, void* data) const {
+  if (count == 0) return;
+  Handle file_space(check(H5Dget_space(ds_.get()), "dataspace " + path_), H5Sclose);
+  select(file_space.get(), 1, begin, count);
+  std::vector<hsize_t> mem_shape(shape_);
+  mem_shape[1] = count;
+  Handle mem(check(H5Screate_simple(static_cast<int>(mem_shape.size()), mem_shape.data(), nullptr), "dataspace"),
+             H5Sclose);
+  check(H5Dread(ds_.get(), type_, mem.get(), file_space.get(), H5P_DEFAULT, data), "read " + path_);
 }
 
 void Writer::strings(const std::string& path, const std::vector<std::string>& values) {
@@ -317,6 +375,31 @@ void write_file(const std::string& path, int compression_level, const std::funct
   const fs::path dir = fs::path(path).has_parent_path() ? fs::path(path).parent_path() : fs::path(".");
   if (!fs::is_directory(dir)) throw IoError(path, "directory '" + dir.string() + "' does not exist");
   write_image(path, build_image(path, compression_level, fill));
+}
+
+// ---- a file on disk ------------------------------------------------------------------------------
+
+DiskFile::DiskFile(const std::string& path) : pending_(std::make_unique<PendingFile>(path)) {
+  ErrorSilencer quiet;
+  file_ = Handle(H5Fcreate(pending_->temporary().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+  if (file_.get() < 0) throw IoError(path, "HDF5 could not create the file");
+}
+
+DiskFile::~DiskFile() {
+  ErrorSilencer quiet;
+  file_.reset();  // closed before the temporary is removed (PendingFile's destructor)
+}
+
+const std::string& DiskFile::path() const noexcept { return pending_->path(); }
+
+void DiskFile::commit() {
+  {
+    ErrorSilencer quiet;
+    if (H5Fflush(file_.get(), H5F_SCOPE_GLOBAL) < 0) throw IoError(path(), "HDF5 could not write the file (flush)");
+    const hid_t id = file_.release();
+    if (H5Fclose(id) < 0) throw IoError(path(), "HDF5 could not write the file (close)");
+  }
+  pending_->commit();
 }
 
 }  // namespace trede::io::detail

@@ -11,12 +11,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <variant>
 #include <vector>
 
 #include "io/hdf5_util.hpp"
+#include "trede/io/atomic_file.hpp"
 #include "trede/io/hdf5.hpp"
 #include "trede/mc/ensemble.hpp"
 
@@ -35,6 +37,7 @@ class Writer {
   [[nodiscard]] hid_t location() const noexcept { return loc_; }
   [[nodiscard]] int compression_level() const noexcept { return level_; }
 
+  // Creates the group `path`, or opens it when it exists.
   Handle group(const std::string& path);
 
   // A dataset of `shape` (row-major). `chunked` datasets (per-replicate arrays, large
@@ -70,6 +73,31 @@ class Writer {
   void attr_raw(const std::string& name, hid_t type, const void* value);
   hid_t loc_;
   int level_;
+};
+
+// A dataset written a block of rows at a time as replicates finish (a streamed per-replicate
+// array, shape [R, ...]) and read back in slabs of its second axis for the summaries. Chunks hold
+// one row and as many entries of the second axis as make about 256 KiB, so a slab of whole
+// chunk columns reads every chunk once; compressed like Writer's chunked datasets.
+class RowDataset {
+ public:
+  RowDataset(hid_t loc, const std::string& path, const std::vector<hsize_t>& shape, hid_t type,
+             std::size_t element_size, int compression_level);
+  // Writes rows [first, first + count) from `data` (row-major).
+  void write_rows(hsize_t first, hsize_t count, const void* data);
+  // Reads [0, R) x [begin, begin + count) x ... into `data` (replicate-major).
+  void read_slab(hsize_t begin, hsize_t count, void* data) const;
+  // Entries of the second axis per chunk: read slabs of multiples of it.
+  [[nodiscard]] hsize_t chunk_columns() const noexcept { return chunk_columns_; }
+  [[nodiscard]] const std::vector<hsize_t>& shape() const noexcept { return shape_; }
+
+ private:
+  void select(hid_t space, hsize_t axis, hsize_t begin, hsize_t count) const;
+  std::string path_;
+  std::vector<hsize_t> shape_;
+  hid_t type_;
+  hsize_t chunk_columns_ = 1;
+  Handle ds_;
 };
 
 using io::AttributeValue;
@@ -122,5 +150,24 @@ void write_file(const std::string& path, int compression_level, const std::funct
 [[nodiscard]] std::vector<char> build_image(const std::string& path, int compression_level,
                                             const std::function<void(hid_t)>& fill);
 void write_image(const std::string& path, const std::vector<char>& image);
+
+// An HDF5 file written on disk through a PendingFile (for files too large to build in memory:
+// streamed results): created at the temporary, renamed over `path` by commit(), removed when
+// not committed. \throws IoError.
+class DiskFile {
+ public:
+  explicit DiskFile(const std::string& path);
+  ~DiskFile();
+  DiskFile(const DiskFile&) = delete;
+  DiskFile& operator=(const DiskFile&) = delete;
+  [[nodiscard]] hid_t get() const noexcept { return file_.get(); }
+  [[nodiscard]] const std::string& path() const noexcept;
+  // Closes the HDF5 file, syncs it and renames it into place. \throws IoError.
+  void commit();
+
+ private:
+  std::unique_ptr<PendingFile> pending_;
+  Handle file_;
+};
 
 }  // namespace trede::io::detail

@@ -42,6 +42,8 @@ class Handle {
     id_ = -1;
   }
   [[nodiscard]] hid_t get() const noexcept { return id_; }
+  // Gives up ownership: the caller closes the id.
+  [[nodiscard]] hid_t release() noexcept { return std::exchange(id_, -1); }
 
  private:
   hid_t id_ = -1;

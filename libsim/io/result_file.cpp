@@ -4,6 +4,10 @@
 
 #include "io/result_file.hpp"
 
+#include <algorithm>
+#include <limits>
+#include <span>
+
 #include "io/hdf5_file.hpp"
 #include "trede/error.hpp"
 #include "trede/io/hdf5.hpp"
@@ -12,15 +16,11 @@
 
 namespace trede::io {
 namespace detail {
-namespace {
-
 std::vector<hsize_t> dims(const mc::ResultArray& a, const engine::Layout& L) {
   std::vector<hsize_t> out;
   for (std::size_t n : a.shape(L)) out.push_back(n);
   return out;
 }
-
-}  // namespace
 
 Attributes run_attributes(const mc::Ensemble& e, const model::Scenario& s) {
   Attributes a = {{"master_seed", e.seed}, {"replicates", e.replicates}, {"first_replicate", e.first_replicate}};
@@ -64,17 +64,19 @@ void write_axes(Writer& w, const engine::Layout& L) {
   if (L.B() > 0) w.strings("groups", L.groups);
 }
 
+void write_summary(Writer& w, const mc::ResultArray& a, const engine::Layout& L, const mc::Summary& s) {
+  const std::string path = std::string("summary/") + a.name;
+  if (a.summarised == mc::Summarised::table) w.summary_table(path, L.kpi_names, s);
+  else w.summary(path, s, dims(a, L));
+}
+
 void write_summaries(Writer& w, const mc::Ensemble& e) {
   const engine::Layout& L = e.layout;
   w.group("summary");
   if (L.by_region() && e.per_region) w.group("summary/region");
   if (L.B() > 0) w.group("summary/by_group");
-  for (const mc::ResultArray& a : mc::result_arrays()) {
-    if (!a.present(e) || a.summarised == mc::Summarised::no) continue;
-    const std::string path = std::string("summary/") + a.name;
-    if (a.summarised == mc::Summarised::table) w.summary_table(path, L.kpi_names, e.summaries[a.index()]);
-    else w.summary(path, e.summaries[a.index()], dims(a, L));
-  }
+  for (const mc::ResultArray& a : mc::result_arrays())
+    if (a.present(e) && a.summarised != mc::Summarised::no) write_summary(w, a, L, e.summaries[a.index()]);
 }
 
 void write_ensemble(Writer& w, const mc::Ensemble& e, const model::Scenario& s, const Attributes& extra,
@@ -91,7 +93,7 @@ void write_ensemble(Writer& w, const mc::Ensemble& e, const model::Scenario& s, 
   write_axes(w, L);
   write_summaries(w, e);
 
-  w.group("replicates");
+  w.group("replicates");  // (made already when the per-region arrays were streamed)
   std::vector<std::uint64_t> index = replicate_index;
   if (index.empty())
     for (hsize_t i = 0; i < R; ++i) index.push_back(e.first_replicate + i);
@@ -192,6 +194,155 @@ void write_hdf5(const std::string& path, const mc::Ensemble& e, const model::Sce
   });
 }
 
+
+// ---- streamed result files ------------------------------------------------------------------------
+
+namespace {
+
+hid_t element_type(const mc::ResultArray& a) {
+  switch (a.type) {
+    case mc::ElementType::int32: return H5T_NATIVE_INT32;
+    case mc::ElementType::float64: return H5T_NATIVE_DOUBLE;
+    case mc::ElementType::uint64: return H5T_NATIVE_UINT64;
+  }
+  return H5T_NATIVE_DOUBLE;
+}
+
+// A slab of every replicate is read at a time: whole chunk columns, about this many bytes.
+constexpr std::uint64_t slab_budget = 64u << 20;
+
+}  // namespace
+
+struct StreamedResult::Impl {
+  struct Stream {
+    const mc::ResultArray* info;
+    detail::RowDataset data;
+  };
+  detail::DiskFile file;
+  model::Scenario scenario;
+  engine::Layout layout;
+  std::uint64_t seed, first, replicates, next = 0;
+  WriteOptions options;
+  std::vector<Stream> streams;
+  std::uint64_t summary_bytes = 0;
+  bool finished = false;
+
+  Impl(const std::string& path, const model::Scenario& s, const engine::Layout& L, const mc::RunOptions& run,
+       const WriteOptions& o)
+      : file(path), scenario(s), layout(L), seed(run.seed), first(run.first_replicate), replicates(run.replicates),
+        options(o) {}
+
+  // The summary of a streamed array, computed slab by slab as mc::summarize would compute it whole.
+  template <class T>
+  mc::Summary summarize(const Stream& st) {
+    const auto& shape = st.data.shape();
+    const std::uint64_t R = shape[0], columns = shape[1];
+    std::uint64_t slice = 1;  // cells per entry of the second axis
+    for (std::size_t i = 2; i < shape.size(); ++i) slice *= shape[i];
+    const std::uint64_t chunk = st.data.chunk_columns();
+    const std::uint64_t per_chunk_column = std::max<std::uint64_t>(1, R * chunk * slice * sizeof(T));
+    const std::uint64_t step = chunk * std::max<std::uint64_t>(1, slab_budget / per_chunk_column);
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    mc::Summary whole;
+    for (auto* v : {&whole.mean, &whole.sd, &whole.q05, &whole.q50, &whole.q95}) v->assign(columns * slice, nan);
+    std::vector<T> slab;
+    for (std::uint64_t b = 0; b < columns; b += step) {
+      const std::uint64_t n = std::min(step, columns - b);
+      slab.resize(R * n * slice);
+      st.data.read_slab(b, n, slab.data());
+      const mc::Summary part = mc::summarize(std::span<const T>(slab), R);
+      const auto at = static_cast<std::ptrdiff_t>(b * slice);
+      std::copy(part.mean.begin(), part.mean.end(), whole.mean.begin() + at);
+      std::copy(part.sd.begin(), part.sd.end(), whole.sd.begin() + at);
+      std::copy(part.q05.begin(), part.q05.end(), whole.q05.begin() + at);
+      std::copy(part.q50.begin(), part.q50.end(), whole.q50.begin() + at);
+      std::copy(part.q95.begin(), part.q95.end(), whole.q95.begin() + at);
+      summary_bytes = std::max<std::uint64_t>(summary_bytes, slab.size() * sizeof(T) + 5 * part.mean.size() * sizeof(double) +
+                                                                 5 * whole.mean.size() * sizeof(double));
+    }
+    return whole;
+  }
+};
+
+StreamedResult::StreamedResult(const std::string& path, const model::Scenario& scenario, const engine::Layout& layout,
+                               const mc::RunOptions& run, const WriteOptions& options) {
+  run.check();
+  if (options.compression_level < 0 || options.compression_level > 9)
+    throw ModelError("", 0, "compression_level", "must be 0..9");
+  impl_ = std::make_unique<Impl>(path, scenario, layout, run, options);
+  detail::ErrorSilencer quiet;
+  try {
+    detail::Writer w(impl_->file.get(), options.compression_level);
+    w.group("replicates");
+    if (!layout.by_region() || !run.per_region) return;  // nothing to stream
+    w.group("replicates/region");
+    for (const mc::ResultArray& a : mc::result_arrays()) {
+      if (!a.by_region || !a.present(layout)) continue;
+      std::vector<hsize_t> shape = detail::dims(a, layout);
+      shape.insert(shape.begin(), run.replicates);
+      impl_->streams.push_back({&a, detail::RowDataset(impl_->file.get(), std::string("replicates/") + a.name, shape,
+                                                       element_type(a), a.element_size(), options.compression_level)});
+    }
+  } catch (const detail::Hdf5Failure& f) {
+    throw IoError(path, "HDF5 could not write the file (" + f.what_failed + ")");
+  }
+}
+
+StreamedResult::~StreamedResult() = default;
+
+std::uint64_t StreamedResult::summary_bytes() const noexcept { return impl_->summary_bytes; }
+
+void StreamedResult::put(const mc::Ensemble& part) {
+  Impl& m = *impl_;
+  if (m.finished) throw Error("StreamedResult::put: the file is finished");
+  if (part.seed != m.seed || part.first_replicate != m.first + m.next || m.next + part.replicates > m.replicates)
+    throw Error("StreamedResult::put: replicates " + std::to_string(part.first_replicate) + ".." +
+                std::to_string(part.first_replicate + part.replicates) + " are not the next of this run (replicate " +
+                std::to_string(m.first + m.next) + " is)");
+  detail::ErrorSilencer quiet;
+  try {
+    for (auto& st : m.streams) {
+      std::visit(
+          [&](const auto& v) {
+            if (v.size() != part.replicates * st.info->row_size(m.layout))
+              throw Error(std::string("StreamedResult::put: ") + st.info->name + " has another shape");
+            st.data.write_rows(m.next, part.replicates, v.data());
+          },
+          part.arrays[st.info->index()]);
+    }
+  } catch (const detail::Hdf5Failure& f) {
+    throw IoError(m.file.path(), "HDF5 could not write the file (" + f.what_failed + ")");
+  }
+  m.next += part.replicates;
+}
+
+void StreamedResult::finish(const mc::Ensemble& totals) {
+  Impl& m = *impl_;
+  if (m.finished) throw Error("StreamedResult::finish: the file is finished");
+  if (totals.seed != m.seed || totals.first_replicate != m.first || totals.replicates != m.replicates ||
+      (!m.streams.empty() && totals.per_region))
+    throw Error("StreamedResult::finish: the ensemble is not the run this file was made for");
+  if (!m.streams.empty() && m.next != m.replicates)
+    throw Error("StreamedResult::finish: " + std::to_string(m.next) + " of " + std::to_string(m.replicates) +
+                " replicates were written");
+  detail::ErrorSilencer quiet;
+  try {
+    detail::Writer w(m.file.get(), m.options.compression_level);
+    detail::write_ensemble(w, totals, m.scenario, detail::provenance("result", m.options.command_line));
+    if (!m.streams.empty()) w.group("summary/region");
+    for (const auto& st : m.streams) {
+      if (st.info->summarised == mc::Summarised::no) continue;
+      const mc::Summary s = st.info->type == mc::ElementType::int32 ? m.summarize<std::int32_t>(st)
+                                                                    : m.summarize<double>(st);
+      detail::write_summary(w, *st.info, m.layout, s);
+    }
+  } catch (const detail::Hdf5Failure& f) {
+    throw IoError(m.file.path(), "HDF5 could not write the file (" + f.what_failed + ")");
+  }
+  m.streams.clear();  // every dataset closed before the file
+  m.file.commit();
+  m.finished = true;
+}
 
 mc::Ensemble read_result(const std::string& path, const std::string& group) {
   detail::Handle file = detail::open_file(path);

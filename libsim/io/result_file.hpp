@@ -5,6 +5,7 @@
 #include <hdf5.h>
 
 #include "io/hdf5_file.hpp"
+#include "trede/mc/catalogue.hpp"
 #include "trede/mc/ensemble.hpp"
 #include "trede/mc/psa.hpp"
 #include "trede/model/scenario.hpp"
@@ -19,6 +20,10 @@ void write_grid_and_names(Writer& w, const engine::Layout& L);
 // The grid and names plus every other axis of a result: state costs, /ladder, /edges, /regions,
 // /region_models, /organisations.
 void write_axes(Writer& w, const engine::Layout& L);
+// The shape of array `a` without the replicate axis.
+[[nodiscard]] std::vector<hsize_t> dims(const mc::ResultArray& a, const engine::Layout& L);
+// /summary/<a.name>: one summarised array.
+void write_summary(Writer& w, const mc::ResultArray& a, const engine::Layout& L, const mc::Summary& s);
 // /summary/...: every summarised array of the catalogue.
 void write_summaries(Writer& w, const mc::Ensemble& e);
 // A whole ensemble below `w`'s location: `extra` attributes, seed and replicates, the scenario,

@@ -3,6 +3,7 @@
 #include <tbb/blocked_range.h>
 #include <tbb/info.h>
 #include <tbb/parallel_for.h>
+#include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include <chrono>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <span>
 #include <string>
 
@@ -181,11 +183,15 @@ std::vector<Ensemble> ThreadExecutor::run_batch(std::span<const engine::Simulato
   if (!first_replicates.empty() && first_replicates.size() != N)
     throw Error("ThreadExecutor::run_batch: one first replicate per simulator");
   auto first_of = [&](std::size_t s) { return first_replicates.empty() ? options.first_replicate : first_replicates[s]; };
+  // With a sink, the per-region arrays go to it in replicate order and the ensembles keep totals.
+  const bool streamed = options.sink != nullptr && options.per_region && sims.front()->layout().by_region();
+  if (options.sink != nullptr && N != 1) throw Error("ThreadExecutor::run_batch: a sink takes the replicates of one simulator");
+  const bool keep_regions = options.per_region && !streamed;
   std::vector<Ensemble> out;
   out.reserve(N);
   for (std::size_t s = 0; s < N; ++s) {
-    check_memory(sims[s]->layout(), R * N, options.per_region);
-    out.push_back(allocate(sims[s]->layout(), R, options.seed, first_of(s), options.per_region));
+    check_memory(sims[s]->layout(), R * N, keep_regions);
+    out.push_back(allocate(sims[s]->layout(), R, options.seed, first_of(s), keep_regions));
   }
   const std::size_t jobs = R * N;  // job j: scenario j / R, replicate j % R
   std::vector<std::uint64_t> bytes(jobs), live(jobs);
@@ -195,17 +201,24 @@ std::vector<Ensemble> ThreadExecutor::run_batch(std::span<const engine::Simulato
   std::atomic<std::uint64_t> done{0};
   // Replicate i of scenario s goes to slot i of ensemble s, whichever thread runs it: the
   // result does not depend on threads.
+  // Runs job j; when streamed, returns the replicate as a one-replicate ensemble for the sink.
   auto one = [&](std::size_t j) {
     const std::size_t s = j / R, i = j % R;
     const auto t0 = std::chrono::steady_clock::now();
     engine::ReplicateResult r = sims[s]->run(options.seed, first_of(s) + i, options.trace_people);
     if (options.trace_people > 0) traces[j] = std::move(r.trace);
     put_replicate(out[s], i, r);
+    std::shared_ptr<Ensemble> part;
+    if (streamed) {
+      part = std::make_shared<Ensemble>(allocate(sims[s]->layout(), 1, options.seed, first_of(s) + i, true));
+      put_replicate(*part, 0, r);
+    }
     bytes[j] = r.peak_bytes;
     live[j] = r.peak_live_persons;
     seconds[j] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const auto n = done.fetch_add(1) + 1;
     if (options.progress) options.progress(n, jobs);
+    return part;
   };
   const int threads = options.threads == 0 ? tbb::info::default_concurrency() : options.threads;
   // Everything, summaries included, runs inside an arena of exactly `threads` workers.
@@ -214,7 +227,24 @@ std::vector<Ensemble> ThreadExecutor::run_batch(std::span<const engine::Simulato
   arena.execute([&] {
     const auto t0 = std::chrono::steady_clock::now();
     if (threads == 1) {
-      for (std::size_t j = 0; j < jobs; ++j) one(j);  // the serial reference
+      for (std::size_t j = 0; j < jobs; ++j) {  // the serial reference
+        const auto part = one(j);
+        if (streamed) options.sink->put(*part);
+      }
+    } else if (streamed) {
+      // Replicates run in parallel and reach the sink in order; at most two per thread are in
+      // flight, so the memory held does not grow with the replicates.
+      std::size_t next = 0;
+      tbb::parallel_pipeline(
+          2 * static_cast<std::size_t>(threads),
+          tbb::make_filter<void, std::size_t>(tbb::filter_mode::serial_in_order,
+                                              [&](tbb::flow_control& fc) -> std::size_t {
+                                                if (next == jobs) fc.stop();
+                                                return next < jobs ? next++ : 0;
+                                              }) &
+              tbb::make_filter<std::size_t, std::shared_ptr<Ensemble>>(tbb::filter_mode::parallel, one) &
+              tbb::make_filter<std::shared_ptr<Ensemble>, void>(
+                  tbb::filter_mode::serial_in_order, [&](const std::shared_ptr<Ensemble>& part) { options.sink->put(*part); }));
     } else {
       tbb::parallel_for(tbb::blocked_range<std::size_t>(0, jobs, 1), [&](const tbb::blocked_range<std::size_t>& r) {
         for (std::size_t j = r.begin(); j != r.end(); ++j) one(j);

@@ -3,6 +3,7 @@
 #include "trede/mc/mpi.hpp"
 
 #include <mpi.h>
+#include <tbb/info.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -34,6 +35,34 @@ std::pair<std::uint64_t, std::uint64_t> share(std::uint64_t first, std::uint64_t
   const auto N = static_cast<std::uint64_t>(n), R = static_cast<std::uint64_t>(r);
   const std::uint64_t b = total * R / N, e = total * (R + 1) / N;
   return {first + b, e - b};
+}
+
+// Every per-replicate array of `part`, then (when traced) its traced people, to rank `to`.
+void send_part(const Ensemble& part, bool traced, int to) {
+  for (const auto& a : replicate_arrays(part)) send_bytes(a.bytes.data(), a.bytes.size(), to);
+  if (traced) {  // traced people travel after the arrays: their number differs per replicate
+    const std::uint64_t n = part.trace.size();
+    send_bytes(&n, sizeof n, to);
+    send_bytes(part.trace.data(), n * sizeof(engine::TraceEvent), to);
+    send_bytes(part.trace_offsets.data(), part.trace_offsets.size() * sizeof(std::uint64_t), to);
+  }
+}
+
+// The part of replicates [first, first + count) that rank `from` sends with send_part.
+Ensemble receive_part(const engine::Layout& layout, const RunOptions& options, std::uint64_t first,
+                      std::uint64_t count, bool per_region, int from) {
+  Ensemble part = allocate(layout, count, options.seed, first, per_region);
+  for (auto& a : replicate_arrays(part)) receive_bytes(a.bytes.data(), a.bytes.size(), from);
+  if (options.trace_people > 0) {
+    std::uint64_t n = 0;
+    receive_bytes(&n, sizeof n, from);
+    part.trace.resize(n);
+    receive_bytes(part.trace.data(), n * sizeof(engine::TraceEvent), from);
+    part.trace_offsets.resize(count + 1);
+    receive_bytes(part.trace_offsets.data(), part.trace_offsets.size() * sizeof(std::uint64_t), from);
+    part.trace_people = options.trace_people;
+  }
+  return part;
 }
 
 }  // namespace
@@ -74,26 +103,26 @@ void MpiExecutor::abort(int code) {
 Ensemble MpiExecutor::run(const engine::Simulator& sim, const RunOptions& options) {
   if (size_ == 1) return threads_.run(sim, options);
   options.check();
+  // The root decides whether the per-region arrays stream to its sink; every rank must follow the
+  // same plan, so it is broadcast: {streamed, replicates per batch}.
+  std::uint64_t plan[2] = {options.sink != nullptr && options.per_region && sim.layout().by_region() ? 1u : 0u,
+                           2 * static_cast<std::uint64_t>(options.threads > 0 ? options.threads
+                                                                              : tbb::info::default_concurrency())};
+  MPI_Bcast(plan, 2, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+  if (plan[0] != 0) return run_streamed(sim, options, plan[1]);
   const auto [first, count] = share(options.first_replicate, options.replicates, rank_, size_);
   Ensemble mine;
   if (count > 0) {
     RunOptions o = options;
     o.first_replicate = first;
     o.replicates = count;
+    o.sink = nullptr;
     if (!root()) o.progress = nullptr;  // the root draws progress for its own share
     mine = threads_.run(sim, o);
   }
   const bool traced = options.trace_people > 0;
   if (!root()) {
-    if (count > 0) {
-      for (const auto& a : replicate_arrays(std::as_const(mine))) send_bytes(a.bytes.data(), a.bytes.size(), 0);
-      if (traced) {  // traced people travel after the arrays: their number differs per replicate
-        const std::uint64_t n = mine.trace.size();
-        send_bytes(&n, sizeof n, 0);
-        send_bytes(mine.trace.data(), n * sizeof(engine::TraceEvent), 0);
-        send_bytes(mine.trace_offsets.data(), mine.trace_offsets.size() * sizeof(std::uint64_t), 0);
-      }
-    }
+    if (count > 0) send_part(mine, traced, 0);
     return {};
   }
   // Parts are placed in rank order, which is replicate order (traced people are appended).
@@ -101,20 +130,46 @@ Ensemble MpiExecutor::run(const engine::Simulator& sim, const RunOptions& option
   if (count > 0) place(whole, mine);
   for (int q = 1; q < size_; ++q) {
     const auto [qfirst, qcount] = share(options.first_replicate, options.replicates, q, size_);
-    if (qcount == 0) continue;
-    Ensemble part = allocate(sim.layout(), qcount, options.seed, qfirst, options.per_region);
-    for (auto& a : replicate_arrays(part)) receive_bytes(a.bytes.data(), a.bytes.size(), q);
-    if (traced) {
-      std::uint64_t n = 0;
-      receive_bytes(&n, sizeof n, q);
-      part.trace.resize(n);
-      receive_bytes(part.trace.data(), n * sizeof(engine::TraceEvent), q);
-      part.trace_offsets.resize(qcount + 1);
-      receive_bytes(part.trace_offsets.data(), part.trace_offsets.size() * sizeof(std::uint64_t), q);
-      part.trace_people = options.trace_people;
-    }
-    place(whole, part);
+    if (qcount > 0) place(whole, receive_part(sim.layout(), options, qfirst, qcount, options.per_region, q));
   }
+  summarize(whole);
+  return whole;
+}
+
+Ensemble MpiExecutor::run_streamed(const engine::Simulator& sim, const RunOptions& options, std::uint64_t batch) {
+  // Batches of `batch` replicates go to the ranks in turn (batch k to rank k mod size), and the
+  // root hands them to its sink in replicate order as they come: its own batches streamed by its
+  // threads, the others' received whole. A rank holds one batch at a time, and while the root
+  // runs one batch the other ranks run the next ones.
+  const std::uint64_t R = options.replicates;
+  const bool traced = options.trace_people > 0;
+  Ensemble whole;
+  if (root()) whole = allocate(sim.layout(), R, options.seed, options.first_replicate, /*per_region=*/false);
+  std::uint64_t done = 0;
+  for (std::uint64_t k = 0; k * batch < R; ++k) {
+    const std::uint64_t first = options.first_replicate + k * batch, count = std::min(batch, R - k * batch);
+    const int owner = static_cast<int>(k % static_cast<std::uint64_t>(size_));
+    if (owner == rank_) {
+      RunOptions o = options;
+      o.first_replicate = first;
+      o.replicates = count;
+      o.progress = nullptr;
+      if (root()) {
+        if (options.progress) o.progress = [&](std::uint64_t n, std::uint64_t) { options.progress(done + n, R); };
+        place(whole, threads_.run(sim, o));  // streams this batch's regions to the sink
+      } else {
+        o.sink = nullptr;
+        send_part(threads_.run(sim, o), traced, 0);
+      }
+    } else if (root()) {
+      Ensemble part = receive_part(sim.layout(), options, first, count, /*per_region=*/true, owner);
+      options.sink->put(part);
+      place(whole, without_regions(std::move(part)));
+    }
+    done += count;
+    if (root() && options.progress) options.progress(done, R);
+  }
+  if (!root()) return {};
   summarize(whole);
   return whole;
 }

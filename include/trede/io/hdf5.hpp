@@ -6,6 +6,7 @@
 /// one.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +42,47 @@ using Attributes = std::vector<std::pair<std::string, AttributeValue>>;
 /// unchanged.
 void write_hdf5(const std::string& path, const mc::Ensemble& ensemble, const model::Scenario& scenario,
                 const WriteOptions& options = {});
+
+/// A result file written while its run goes on, for runs whose per-region arrays would not fit in
+/// memory: pass it as RunOptions::sink, run, then call `finish` with the ensemble the run returned.
+/// Each replicate's per-region arrays are written as it finishes (in replicate order: the file is
+/// the same for any number of threads or MPI ranks), and their summaries are computed at the end
+/// by reading them back a slab of whole chunks at a time, with the same arithmetic as
+/// `mc::summarize`. The file has the layout of `write_hdf5` and the same values; it is written to
+/// a temporary beside `path` and renamed into place by `finish`, so `path` is untouched until
+/// then and never half-written (removed if the run fails or the object is destroyed first).
+///
+/// \code
+///   trede::io::StreamedResult out("nat.h5", scenario, sim.layout(), options);
+///   options.sink = &out;
+///   auto totals = trede::mc::run(sim, options);   // keeps the totals only
+///   out.finish(totals);
+/// \endcode
+class StreamedResult final : public mc::ReplicateSink {
+ public:
+  /// Creates the temporary file and the per-region datasets for the replicates `run` will make.
+  /// \throws IoError if the file cannot be made.
+  StreamedResult(const std::string& path, const model::Scenario& scenario, const engine::Layout& layout,
+                 const mc::RunOptions& run, const WriteOptions& options = {});
+  ~StreamedResult() override;
+  StreamedResult(const StreamedResult&) = delete;
+  StreamedResult& operator=(const StreamedResult&) = delete;
+
+  /// Writes the per-region arrays of the next replicates. \throws IoError; Error when `part` is
+  /// not the next range of replicates.
+  void put(const mc::Ensemble& part) override;
+  /// Writes everything else from `totals` (the ensemble the run returned, without its regions),
+  /// the per-region summaries, and renames the file into place. \throws IoError; Error when
+  /// `totals` is not the run whose replicates were put.
+  void finish(const mc::Ensemble& totals);
+  /// The largest number of bytes held at once to summarise a per-region array (a slab of every
+  /// replicate, and the array's summary), known after `finish`.
+  [[nodiscard]] std::uint64_t summary_bytes() const noexcept;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 /// Writes a comparison (trede compare): the paired differences, the variance reduction, and
 /// each scenario's full ensemble under /scenarios/<i> (layout per docs/hdf5-schema.md).

@@ -16,6 +16,20 @@
 
 namespace trede::mc {
 
+struct Ensemble;
+
+/// Receives the per-region arrays of a run as its replicates finish, so that they need not be
+/// held in memory until the end (a streamed result file: io::StreamedResult). Parts arrive in
+/// replicate order, one call at a time, whatever the number of threads or processes: what a sink
+/// writes is the same for any of them.
+class ReplicateSink {
+ public:
+  virtual ~ReplicateSink() = default;
+  /// `part` holds replicates [part.first_replicate, + part.replicates) with every array,
+  /// per-region ones included; it is the next range after the previous call's.
+  virtual void put(const Ensemble& part) = 0;
+};
+
 /// How to run an ensemble.
 struct RunOptions {
   std::uint64_t replicates = 100;      ///< number of replicates R (>= 1)
@@ -31,6 +45,12 @@ struct RunOptions {
   /// Called after each finished replicate with (finished, total), from a worker thread; must be
   /// thread-safe and cheap. May be empty.
   std::function<void(std::uint64_t, std::uint64_t)> progress;
+  /// When set (and the scenario has regions), the per-region arrays are handed to the sink in
+  /// replicate order as replicates finish and are not kept: the ensemble returned keeps totals
+  /// only (Ensemble::per_region false), and memory no longer grows with the replicates' regions.
+  /// At most two replicates per thread are held waiting for their turn. Only for `run` (one
+  /// simulator); on the root process of an MPI run.
+  ReplicateSink* sink = nullptr;
 
   /// Checks the options once, before any run: replicates >= `min_replicates`, threads >= 0,
   /// and the replicate range [first_replicate, first_replicate + replicates) representable.

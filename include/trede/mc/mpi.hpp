@@ -4,7 +4,10 @@
 /// over the ranks of an MPI job (`mpirun -np N program ...`), TBB threads inside each rank. Rank
 /// r runs a contiguous share of the replicates; the root (rank 0) gathers them in replicate
 /// order and summarises. Because replicate i depends only on (scenario, seed, i), the result is
-/// bitwise the same as a single-process run. MPI types stay out of this header.
+/// bitwise the same as a single-process run. With a sink (RunOptions::sink, a streamed result
+/// file) the replicates go to the ranks in batches taken in turn instead, and the root hands each
+/// batch's per-region arrays to the sink in replicate order: no process holds more than a batch of
+/// them. MPI types stay out of this header.
 ///
 /// Example:
 /// \code
@@ -44,6 +47,8 @@ class MpiExecutor final : public Executor {
   [[nodiscard]] static bool launched_by_mpirun() noexcept;
 
  private:
+  // RunOptions::sink: batches in turn over the ranks, handed to the root's sink in order.
+  [[nodiscard]] Ensemble run_streamed(const engine::Simulator& sim, const RunOptions& options, std::uint64_t batch);
   int rank_ = 0;
   int size_ = 1;
   bool mpi_ = false;
