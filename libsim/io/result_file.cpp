@@ -208,9 +208,6 @@ hid_t element_type(const mc::ResultArray& a) {
   return H5T_NATIVE_DOUBLE;
 }
 
-// A slab of every replicate is read at a time: whole chunk columns, about this many bytes.
-constexpr std::uint64_t slab_budget = 64u << 20;
-
 }  // namespace
 
 struct StreamedResult::Impl {
@@ -224,13 +221,14 @@ struct StreamedResult::Impl {
   std::uint64_t seed, first, replicates, next = 0;
   WriteOptions options;
   std::vector<Stream> streams;
+  std::uint64_t slab_bytes;  // a slab of every replicate is read at a time: whole chunk columns, about this many bytes
   std::uint64_t summary_bytes = 0;
   bool finished = false;
 
   Impl(const std::string& path, const model::Scenario& s, const engine::Layout& L, const mc::RunOptions& run,
-       const WriteOptions& o)
+       const WriteOptions& o, std::uint64_t slab)
       : file(path), scenario(s), layout(L), seed(run.seed), first(run.first_replicate), replicates(run.replicates),
-        options(o) {}
+        options(o), slab_bytes(slab) {}
 
   // The summary of a streamed array, computed slab by slab as mc::summarize would compute it whole.
   template <class T>
@@ -241,7 +239,7 @@ struct StreamedResult::Impl {
     for (std::size_t i = 2; i < shape.size(); ++i) slice *= shape[i];
     const std::uint64_t chunk = st.data.chunk_columns();
     const std::uint64_t per_chunk_column = std::max<std::uint64_t>(1, R * chunk * slice * sizeof(T));
-    const std::uint64_t step = chunk * std::max<std::uint64_t>(1, slab_budget / per_chunk_column);
+    const std::uint64_t step = chunk * std::max<std::uint64_t>(1, slab_bytes / per_chunk_column);
     const double nan = std::numeric_limits<double>::quiet_NaN();
     mc::Summary whole;
     for (auto* v : {&whole.mean, &whole.sd, &whole.q05, &whole.q50, &whole.q95}) v->assign(columns * slice, nan);
@@ -265,11 +263,11 @@ struct StreamedResult::Impl {
 };
 
 StreamedResult::StreamedResult(const std::string& path, const model::Scenario& scenario, const engine::Layout& layout,
-                               const mc::RunOptions& run, const WriteOptions& options) {
+                               const mc::RunOptions& run, const WriteOptions& options, std::uint64_t slab_bytes) {
   run.check();
   if (options.compression_level < 0 || options.compression_level > 9)
     throw ModelError("", 0, "compression_level", "must be 0..9");
-  impl_ = std::make_unique<Impl>(path, scenario, layout, run, options);
+  impl_ = std::make_unique<Impl>(path, scenario, layout, run, options, slab_bytes);
   detail::ErrorSilencer quiet;
   try {
     detail::Writer w(impl_->file.get(), options.compression_level);

@@ -61,9 +61,10 @@ void write_hdf5(const std::string& path, const mc::Ensemble& ensemble, const mod
 class StreamedResult final : public mc::ReplicateSink {
  public:
   /// Creates the temporary file and the per-region datasets for the replicates `run` will make.
-  /// \throws IoError if the file cannot be made.
+  /// `slab_bytes` bounds what is read at once to summarise (whole chunk columns of every
+  /// replicate, at least one column). \throws IoError if the file cannot be made.
   StreamedResult(const std::string& path, const model::Scenario& scenario, const engine::Layout& layout,
-                 const mc::RunOptions& run, const WriteOptions& options = {});
+                 const mc::RunOptions& run, const WriteOptions& options = {}, std::uint64_t slab_bytes = 64u << 20);
   ~StreamedResult() override;
   StreamedResult(const StreamedResult&) = delete;
   StreamedResult& operator=(const StreamedResult&) = delete;
