@@ -189,7 +189,8 @@ const Register reg{"run", [](CLI::App& app) {
   sub->add_option("scenario", a->scenario, "Scenario file (TOML)")->required();
   add_run_options(sub, *a, "Number of replicates");
   sub->add_option("-o,--output", a->output,
-                  "HDF5 result file (written to a temporary file, renamed into place when complete)");
+                  "HDF5 result file (written to a temporary file as the replicates finish, so the per-region results "
+                  "are not held in memory; renamed into place when complete)");
   sub->add_option("--trajectories", a->trajectories,
                   "Record every change of state of the first N people of each replicate (the initial "
                   "population first, then arrivals) in /trajectories; 0 = none")
