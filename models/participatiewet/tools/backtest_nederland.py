@@ -529,8 +529,8 @@ def render(results, args, cmd):
     for label, rows in kinds.items():
         out.append(f"| {label} | {len(rows)} | {sum(r['in50'] for r in rows)} | {sum(r['in90'] for r in rows)} | "
                    f"{100 * np.median([r['err'] for r in rows]):+.1f} % | {100 * np.median([r['hw90'] for r in rows]):.1f} % |")
-    out += ["", "The counts carry Monte Carlo error (128 draws, the fit's own noise): another seed moved the 90 % count by one "
-            "figure and the 50 % count by eight. Reading the misses: [models/participatiewet/README.md, \"Back-test\"]"
+    out += ["", f"The counts carry Monte Carlo error ({args.draws} draws, the fit's own noise; the README gives the same "
+            "procedure with another seed). Reading the misses: [models/participatiewet/README.md, \"Back-test\"]"
             "(../models/participatiewet/README.md#back-test). "
             "Per figure (median and bands of the forecast; ✓ inside, – outside):", ""]
     for Y, rows, notes in results:
