@@ -19,8 +19,9 @@ shipped catalogue (data/calibration_targets.json): for each origin year Y it
      - beschut werk: the places are 2/3 of the taakstelling known at Y (later years on the line
        from the last published year to the 30,000 places of 2048), and the arrivals with an
        indication after Y are those that fill these places by the end of each year (the gap
-       between the people at work or waiting and the places, plus the places' exits); places and
-       arrivals share one uncertain factor, the realised share of the taakstelling;
+       between the people at work or waiting and the places, plus the places' exits; at least the
+       arrivals of Y); places and arrivals share one uncertain factor, the realised share of the
+       taakstelling, and the arrivals keep a random walk for the demand;
   4. counts how many held-back catalogue figures (dated after Y) fall inside the PSA's 50 % and
      90 % bands, and the bands' half-widths relative to their medians.
 
@@ -39,8 +40,8 @@ Y identifies them):
   beschut arrivals b_y      -> beschut at work up to the end of Y;  y > Y: the taakstelling rule
   LKS entry 2015-16, beta   -> LKS persons dated <= Y + 1 (beta: START 0.7 without two of them)
   Wsw exits to bijstand w   -> Wsw persons at the end of min(Y, 2017)
-Everything else (rates set by hand, the starting population, places) is nederland.toml's; some
-of those were set with figures in mind that a forecaster at Y would not have had (README.md
+Everything else (rates set by hand, the starting population, places up to Y) is nederland.toml's;
+some of those were set with figures in mind that a forecaster at Y would not have had (README.md
 "Parameters" says which), which favours the back-test.
 """
 
@@ -279,7 +280,9 @@ def hold_stock(p, k, Y, args, d, log):
     """Arrivals into bijstand after Y: those that hold the model's bijstand stock at the stock
     figure of Y in every later year (the no-change forecast of the observed stock), found by the
     fit's own iteration on runs to the end of LAST_YEAR with the forecast's other exits and
-    beschut path. Starts from the arrivals of Y."""
+    beschut path. Starts from the arrivals of Y. The update is the fit's (a_y moves by the stock
+    error of y less three quarters of that of y - 1), so a residual of the fit at Y is closed over a
+    few years, not at once."""
     years = [y for y in fn.ARRIVAL_YEARS if y > Y]
     target = k["stock"][Y]
     sets0 = [f"sample_share={args.fit_share}", f"horizon_years={LAST_YEAR + 1 - 2015}"]
