@@ -14,7 +14,6 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "models" / "participatiewet" / "tools"))
 import backtest_nederland as bt  # noqa: E402
-import fit_nederland as fn  # noqa: E402
 
 QUICK = Namespace(fit_share=0.01, fit_n=1, iterations=2, seed=11)
 
@@ -27,13 +26,14 @@ def _later_figures_changed(tg, Y, factor):
     t["beschut"] = {k: (v * factor if k > Y + 1.0 else v) for k, v in t["beschut"].items()}
     t["work2021"] *= factor
     t["advice"] *= factor
+    t["taakstelling"] = {y: (v * factor if public > Y else v, public) for y, (v, public) in t["taakstelling"].items()}
     return t
 
 
 def test_the_fit_at_an_origin_does_not_look_ahead(tmp_path):
     """Changing every figure after the origin leaves the fitted values bit for bit the same;
     changing a figure up to the origin moves them (so the comparison can fail)."""
-    tg = fn.load_targets()
+    tg = bt.load_targets()
     Y = 2017
     p0, _, _ = bt.fit(Y, tg, QUICK, tmp_path, lambda *a: None)
     p1, _, _ = bt.fit(Y, _later_figures_changed(tg, Y, 1.5), QUICK, tmp_path, lambda *a: None)
@@ -42,6 +42,41 @@ def test_the_fit_at_an_origin_does_not_look_ahead(tmp_path):
     moved["stock"][Y] *= 1.05
     p2, _, _ = bt.fit(Y, moved, QUICK, tmp_path, lambda *a: None)
     assert p2["a"][Y] != p0["a"][Y]
+
+
+def test_the_beschut_forecast_uses_only_the_taakstelling_public_at_the_origin():
+    """The places and the arrivals with an indication after Y follow the taakstelling public by
+    the end of Y (the 2018 figure, published in 2017, counts at origin 2017; the 2019 figure does
+    not) and nothing later; they fill the places by the end of each year."""
+    tg = bt.load_targets()
+    m = dict(beschut_end=800.0, waiting_end=100.0)
+    p = dict(b={2015: 70.0, 2016: 110.0, 2017: 1400.0})
+
+    def rule(targets, Y):
+        q = copy.deepcopy(p)
+        bt.beschut_rule(q, m, bt.known(targets, Y), Y)
+        return q
+
+    Y = 2017
+    q0 = rule(tg, Y)
+    assert sorted(q0["cap"]) == list(range(Y + 1, bt.LAST_YEAR + 4)) and q0["b"][2016] == 110.0
+    assert q0["cap"][2018] == round(2 / 3 * tg["taakstelling"][2018][0])       # published in 2017
+    # later taakstellingen change, the forecast does not
+    later = copy.deepcopy(tg)
+    later["taakstelling"] = {y: (v * 1.5 if public > Y else v, public) for y, (v, public) in tg["taakstelling"].items()}
+    assert later["taakstelling"][2019] != tg["taakstelling"][2019]
+    assert rule(later, Y) == q0
+    # a taakstelling public by Y moves it
+    moved = copy.deepcopy(tg)
+    v, public = moved["taakstelling"][2018]
+    moved["taakstelling"][2018] = (v * 1.2, public)
+    q1 = rule(moved, Y)
+    assert q1["cap"][2018] > q0["cap"][2018] and q1["b"][2018] > q0["b"][2018]
+    # bookkeeping: the first year's arrivals fill the places from the people at work and waiting,
+    # and never fall below the arrivals of the origin year
+    keep = np.exp(-bt.beschut_exit_rate())
+    assert q0["b"][2018] == max(1400.0, q0["cap"][2018] - keep * 800.0 - 100.0)
+    assert all(q0["b"][y] >= 1400.0 for y in q0["cap"])
 
 
 def test_the_held_back_figures_are_those_after_the_origin():

@@ -8,12 +8,20 @@ shipped catalogue (data/calibration_targets.json): for each origin year Y it
      sd = assumed error of the figure / elasticity of the figure to the value, the elasticity
      measured by one extra run per value on common random numbers);
   3. forecasts the years after Y by a PSA: the calibration uncertainty, the priors of
-     nederland.toml's assumptions (handover leakage and delay, rates set by hand), and priors for
-     what the origin cannot know: arrivals after Y (a random walk on the log scale whose step is
-     the spread of the fitted arrivals up to Y), the other-exit multiplier after Y (a random walk
-     around the trend of the outflow figures up to Y, when there are two), beschut arrivals after
-     Y (a random walk) and the beschut werk places (one uncertain factor on 2/3 of the
-     taakstelling);
+     nederland.toml's assumptions (handover leakage and delay, rates set by hand), and forecast
+     rules for what the origin cannot know, each using only what was public by the end of Y:
+     - arrivals into bijstand after Y: those that hold the model's bijstand stock at the last
+       stock figure (the no-change forecast of the observed stock; found by the fit's own
+       iteration), with a random walk on the log scale around them whose step is the spread of
+       the fitted arrivals up to Y;
+     - the other-exit multiplier after Y: a random walk around the trend of the outflow figures
+       up to Y (when there are two);
+     - beschut werk: the places are 2/3 of the taakstelling known at Y (later years on the line
+       from the last published year to the 30,000 places of 2048), and the arrivals with an
+       indication after Y are those that fill these places by the end of each year (the gap
+       between the people at work or waiting and the places, plus the places' exits; at least the
+       arrivals of Y); places and arrivals share one uncertain factor, the realised share of the
+       taakstelling, and the arrivals keep a random walk for the demand;
   4. counts how many held-back catalogue figures (dated after Y) fall inside the PSA's 50 % and
      90 % bands, and the bands' half-widths relative to their medians.
 
@@ -25,14 +33,15 @@ It writes the section "Back-test: forecast bands against later figures" of docs/
 
 What is refitted at origin Y (fit_nederland.py's parameters, START values where no figure up to
 Y identifies them):
-  arrivals a_y, y <= Y      -> bijstand stock end of y;            a_y = a_Y for y > Y
-  other-exit multiplier o_k -> Divosa outflow % for keys k <= Y;    later keys = the last fitted
+  arrivals a_y, y <= Y      -> bijstand stock end of y;  y > Y: the stock held at the figure of Y
+  other-exit multiplier o_k -> Divosa outflow % for keys k <= Y;    later keys = the last fitted,
+                               carried on along the trend of the last two fitted keys
   job-finding level m       -> exits to work 2021 (only Y >= 2021; else START = 1.0)
-  beschut arrivals b_y      -> beschut at work up to the end of Y;  b_y = b_Y for y > Y
+  beschut arrivals b_y      -> beschut at work up to the end of Y;  y > Y: the taakstelling rule
   LKS entry 2015-16, beta   -> LKS persons dated <= Y + 1 (beta: START 0.7 without two of them)
   Wsw exits to bijstand w   -> Wsw persons at the end of min(Y, 2017)
-Everything else (rates set by hand, the starting population, places) is nederland.toml's; some
-of those were set with figures in mind that a forecaster at Y would not have had (README.md
+Everything else (rates set by hand, the starting population, places up to Y) is nederland.toml's;
+some of those were set with figures in mind that a forecaster at Y would not have had (README.md
 "Parameters" says which), which favours the back-test.
 """
 
@@ -73,7 +82,14 @@ LAST_YEAR = 2023
 # The beschut werk places are 2/3 of the national taakstelling because a third of gemeenten did not
 # implement beschut werk as intended (beschut_municipal_nonimplementation): the share realised is
 # uncertain, sd_log 0.2 puts 90 % of the draws between 0.48 and 0.93 of the taakstelling.
+PLACES_SHARE = 2.0 / 3.0
 PLACES_SD = 0.20
+# The year in which each year's taakstelling (beschut_taakstelling) was public, from the
+# catalogue's sources: 2017 in Staatscourant 2017 no. 4882, 2018 in Staatscourant 2017 no. 68246
+# (public at the end of 2017); 2015, 2016 and 2019 from the news, taken as public only in their own
+# year (the conservative reading); the structural 30,000 places of 2048 came with the law (2015).
+# A year missing here counts as public in its own year.
+TAAKSTELLING_PUBLIC = {2015: 2015, 2016: 2016, 2017: 2017, 2018: 2017, 2019: 2019, 2048: 2015}
 
 
 # ---- step 1: the fit at origin Y -----------------------------------------------------------------
@@ -88,7 +104,33 @@ def known(tg, Y):
         beschut={t: v for t, v in tg["beschut"].items() if t <= t1 + 1e-9},
         lks={t: v for t, v in tg["lks"].items() if t <= t1 + 1e-9},
         wsw={y: v for y, v in tg["wsw"].items() if 2014 < y <= Y},
+        taakstelling={y: v for y, (v, public) in tg["taakstelling"].items() if public <= Y},
     )
+
+
+def load_targets():
+    """fit_nederland's targets plus the beschut werk taakstelling: {year: (places, year public)}."""
+    tg = fn.load_targets()
+    t = pw.targets()["beschut_taakstelling"]
+    tg["taakstelling"] = {int(y): (float(v), TAAKSTELLING_PUBLIC.get(int(y), int(y))) for y, v in zip(t["years"], t["values"])}
+    return tg
+
+
+def places_known(k, Y):
+    """Beschut werk places of the years after Y as a forecaster at Y would set them: PLACES_SHARE
+    of the taakstelling known at Y, the years without a known figure on the straight line between
+    the known ones (after the last published year: towards the structural target), the rule
+    participatiewet.toml applies after 2019."""
+    ys = sorted(k["taakstelling"])
+    vs = [k["taakstelling"][y] for y in ys]
+    return {y: float(round(PLACES_SHARE * float(np.interp(y, ys, vs)))) for y in range(Y + 1, LAST_YEAR + 4)}
+
+
+def places_in_model():
+    """participatiewet.toml's beschut werk places {year: places}."""
+    with open(pw.MODEL_DIR / "participatiewet.toml", "rb") as fh:
+        cap = next(st for st in tomllib.load(fh)["state"] if st["name"] == "beschut_werk")["capacity"]
+    return {int(y): float(v) for y, v in cap.items()}
 
 
 def fill_after(d, Y):
@@ -155,16 +197,30 @@ def measure(r, scale, Y):
     m["beschut"] = {t: r.stock(["beschut_werk"], t).mean() * scale for t in (2016.0, 2017.0, 2017.7, 2018.25, 2019.0, 2020.0, 2021.0) if t <= t1}
     m["lks"] = {t: r.stock(["afspraakbaan"], t).mean() * scale for t in (2015.0, 2017.0, 2017.95, 2018.4) if t <= t1}
     m["wsw"] = {t: r.stock(pw.WSW, t).mean() * scale for t in (2016.0, 2017.0, 2018.0) if t <= t1}
+    m["beschut_end"] = r.stock(["beschut_werk"], t1).mean() * scale
+    m["waiting_end"] = r.stock(["wacht_beschut"], t1).mean() * scale
     return m
 
 
+def overrides(p):
+    """fit_nederland's --set overrides of the fitted values, plus the beschut werk places after
+    the origin once the forecast rule has set them."""
+    if "cap" not in p:
+        return fn.overrides(p)
+    cap = {y: v for y, v in places_in_model().items() if y < min(p["cap"])} | p["cap"]
+    return fn.overrides(p) + ["state[beschut_werk].capacity=" + fn.year_table(cap)]
+
+
 def fit_run(p, Y, share, n, seed, d, tag):
-    sets = [f"sample_share={share}", f"horizon_years={Y + 1 - 2015}"] + fn.overrides(p)
+    sets = [f"sample_share={share}", f"horizon_years={Y + 1 - 2015}"] + overrides(p)
     r = pw.run(NL, d / f"fit-{tag}.h5", n=n, seed=seed, sets=sets)
     return measure(r, 1.0 / share, Y)
 
 
 def fit(Y, tg, args, d, log):
+    """The fit at origin Y and the forecast rules' central values (they too use only what was
+    public by the end of Y): returns the fitted values p with the forecast path after Y, the
+    last fit run's measures m and the figures k known at Y."""
     k = known(tg, Y)
     p = {kk: (dict(v) if isinstance(v, dict) else v) for kk, v in fn.START.items()}
     p["a"] = fill_after(p["a"], Y)
@@ -174,7 +230,70 @@ def fit(Y, tg, args, d, log):
             p = update_until(p, m, k, Y)
     last = max(k["stock"])
     log(f"  origin {Y}: stock end {last} model {m['stock'][last]:,.0f} / figure {k['stock'][last]:,.0f}")
+    beschut_rule(p, m, k, Y)
+    other_exit_trend(p, k, Y)
+    hold_stock(p, k, Y, args, d, log)
     return p, m, k
+
+
+# ---- step 1b: the forecast rules' central path after Y -------------------------------------------
+def beschut_exit_rate():
+    """The constant exit rates out of beschut werk in participatiewet.toml (a year; mortality,
+    a table by age of about 0.002 at these ages, left out)."""
+    with open(pw.MODEL_DIR / "participatiewet.toml", "rb") as f:
+        doc = tomllib.load(f)
+    return sum(t["rate"] for t in doc["transition"] if t["from"] == "beschut_werk" and isinstance(t.get("rate"), (int, float)))
+
+
+def beschut_rule(p, m, k, Y):
+    """Beschut werk after Y: the places (p["cap"]) from the taakstelling known at Y, and the
+    arrivals with an indication (p["b"]) that fill them by the end of each year: the places minus
+    the people still at work from the year before and those already waiting, at least the
+    arrivals of Y (the demand the origin has seen does not stop when the places are full).
+    Bookkeeping in expectation, starting from the fitted model's people at work and waiting at
+    the end of Y; the few who leave diagnose for bijstand before placement are left out."""
+    cap = places_known(k, Y)
+    keep = math.exp(-beschut_exit_rate())
+    at, wait = m["beschut_end"], m["waiting_end"]
+    b = dict(p["b"])
+    level = b[max(y for y in b if y <= Y)] if any(y <= Y for y in b) else b[min(b)]
+    for y in sorted(cap):
+        b[y] = max(level, cap[y] - keep * at - wait)
+        pool = keep * at + wait + b[y]
+        at = min(pool, cap[y])
+        wait = pool - at
+    p["b"], p["cap"] = b, cap
+
+
+def other_exit_trend(p, k, Y):
+    """Other-exit multiplier after Y: the last fitted key's value, carried on along the log
+    change a year between the last two fitted keys when the origin has two outflow figures
+    (a local linear trend from the last figure's year; none with one figure)."""
+    fy = sorted(k["outflow"])
+    last = fy[-1] if fy else Y
+    drift = (math.log(p["o"][fy[-1]]) - math.log(p["o"][fy[-2]])) / (fy[-1] - fy[-2]) if len(fy) >= 2 else 0.0
+    p["o"] = {kk: (v * math.exp(drift * (kk - last)) if kk > Y else v) for kk, v in p["o"].items()}
+    p["o_trend"] = (drift, last)
+
+
+def hold_stock(p, k, Y, args, d, log):
+    """Arrivals into bijstand after Y: those that hold the model's bijstand stock at the stock
+    figure of Y in every later year (the no-change forecast of the observed stock), found by the
+    fit's own iteration on runs to the end of LAST_YEAR with the forecast's other exits and
+    beschut path. Starts from the arrivals of Y. The update is the fit's (a_y moves by the stock
+    error of y less three quarters of that of y - 1), so a residual of the fit at Y is closed over a
+    few years, not at once."""
+    years = [y for y in fn.ARRIVAL_YEARS if y > Y]
+    target = k["stock"][Y]
+    sets0 = [f"sample_share={args.fit_share}", f"horizon_years={LAST_YEAR + 1 - 2015}"]
+    for it in range(args.iterations if years else 0):
+        r = pw.run(NL, d / f"hold-{Y}-{it}.h5", n=args.fit_n, seed=args.seed + 500 + it, sets=sets0 + overrides(p))
+        err = {y: target - r.stock(B, y + 1.0).mean() / args.fit_share for y in [Y] + years}
+        for y in years:
+            p["a"][y] = max(1000.0, p["a"][y] + 1.1 * (err[y] - 0.75 * err[y - 1]))
+        if it == args.iterations - 1:
+            log(f"  arrivals holding the stock at {target:,.0f}: " + ", ".join(f"{y} {p['a'][y]:,.0f}" for y in years)
+                + f" (last stock errors {min(err[y] for y in years):+,.0f} to {max(err[y] for y in years):+,.0f})")
 
 
 # ---- step 2: calibration uncertainty of the values that carry the forecast ----------------------
@@ -212,7 +331,7 @@ def assumption_priors():
     with open(NL, "rb") as f:
         unc = tomllib.load(f)["uncertainty"]
     fitted = re.compile(r"^(inflow\[|transition\[(bijstand_t[123]|bijstand_deeltijdwerk|ontwikkeltraject|matching)->"
-                        r"(regulier_werk|uitstroom_overig)\]\.multiplier|transition\[wsw_)")
+                        r"(regulier_werk|uitstroom_overig)\]\.multiplier|transition\[wsw_(intern|gedetacheerd)->bijstand_t2\])")
     out = []
     for key, dist in unc.items():
         if key in ("correlated", "multivariate_normal") or fitted.match(key):
@@ -245,7 +364,7 @@ def rms_step(values):
     return max(STEP_FLOOR, float(np.sqrt(np.mean(d ** 2)))) if len(d) else 2 * STEP_FLOOR
 
 
-def forecast_scenario(p, sd, Y, d, outflow_years=()):
+def forecast_scenario(p, sd, Y, d):
     """The origin's scenario: nederland.toml without its uncertainty table, its fitted values
     as of Y (given as --set overrides by the caller) and the forecast uncertainty."""
     text = NL.read_text()
@@ -265,19 +384,17 @@ def forecast_scenario(p, sd, Y, d, outflow_years=()):
             mean.append(math.log(p["a"][y] * f))
     if keys:
         blocks.append(mvn(keys, mean, walk_cov([y - Y for y in years], step_a, sd["a"], 3),
-                          f"arrivals from {Y}: calibration sd_log {sd['a']:.3f}, random-walk step {step_a:.3f} a year"))
+                          f"arrivals from {Y} (after {Y}: those that hold the stock at the figure of {Y}): "
+                          f"calibration sd_log {sd['a']:.3f}, random-walk step {step_a:.3f} a year"))
     # other exits: the last fitted key's calibration error plus a random walk over later keys
-    # and, with two outflow figures by Y, their trend (local linear trend: the log change a year
-    # between the last two fitted values, carried on from the last figure's year)
+    # around their trend (other_exit_trend: already in p["o"])
     okeys = [kk for kk in fn.OTHER_KEYS if kk >= max([x for x in fn.OTHER_KEYS if x <= Y] or [2015])]
-    fy = sorted(outflow_years)
-    last = fy[-1] if fy else Y
-    drift = (math.log(p["o"][fy[-1]]) - math.log(p["o"][fy[-2]])) / (fy[-1] - fy[-2]) if len(fy) >= 2 else 0.0
+    drift, last = p["o_trend"]
     keys, mean = [], []
     for kk in okeys:
         for frm in fn.OTHER_FROM:
             keys.append(f"transition[{frm}->uitstroom_overig].multiplier.{kk}")
-            mean.append(math.log(p["o"][kk]) + (drift * (kk - last) if kk > Y else 0.0))
+            mean.append(math.log(p["o"][kk]))
     o_sd = sd.get("o", OTHER_STEP * 2)
     blocks.append(mvn(keys, mean, walk_cov([max(kk - Y, 0) for kk in okeys], OTHER_STEP, o_sd, len(fn.OTHER_FROM)),
                       f"other-exit multiplier: calibration sd_log {o_sd:.3f}, trend {drift:+.3f} a year from {last}, "
@@ -292,21 +409,18 @@ def forecast_scenario(p, sd, Y, d, outflow_years=()):
     keys = [f"transition[{frm}->bijstand_t2].rate" for frm in fn.WSW_TO_BIJSTAND]
     blocks.append(mvn(keys, [math.log(max(p["w"], 1e-4))] * 2, walk_cov([0], 0.0, w_sd, 2),
                       f"Wsw exits to bijstand: sd_log {w_sd:.3f}"))
-    # beschut arrivals after Y (ramp-up of a new instrument: prior step)
-    byears = [y for y in fn.BESCHUT_YEARS if y > Y]
-    if byears:
-        keys = [f"inflow[3].rate_per_year.{y}" for y in byears]
-        blocks.append(mvn(keys, [math.log(p["b"][y]) for y in byears],
-                          walk_cov([y - Y for y in byears], BESCHUT_STEP, 0.0, 1),
-                          f"beschut arrivals after {Y}: random-walk step {BESCHUT_STEP} a year"))
-    # beschut werk places after Y: 2/3 of the taakstelling is an assumption (README.md "Parameters")
-    with open(pw.MODEL_DIR / "participatiewet.toml", "rb") as fh:
-        cap = next(st for st in tomllib.load(fh)["state"] if st["name"] == "beschut_werk")["capacity"]
-    cyears = [int(y) for y in cap if Y < int(y) <= LAST_YEAR + 3]
-    if cyears:
-        keys = [f"state[beschut_werk].capacity.{y}" for y in cyears]
-        blocks.append(mvn(keys, [math.log(cap[str(y)]) for y in cyears], walk_cov([0], 0.0, PLACES_SD, len(keys)),
-                          f"beschut werk places after {Y}: one factor, sd_log {PLACES_SD}"))
+    # beschut werk after Y (beschut_rule): the places and the arrivals that fill them share one
+    # factor, the realised share of the taakstelling (sd_log PLACES_SD); the arrivals carry on top
+    # the demand's own random walk (step BESCHUT_STEP a year)
+    cyears = sorted(p["cap"])
+    ckeys = [f"state[beschut_werk].capacity.{y}" for y in cyears]
+    bkeys = [f"inflow[3].rate_per_year.{y}" for y in cyears]
+    cov = walk_cov([0], 0.0, PLACES_SD, 2 * len(cyears))
+    h = np.asarray([y - Y for y in cyears], float)
+    cov[len(cyears):, len(cyears):] += BESCHUT_STEP ** 2 * np.minimum.outer(h, h)
+    blocks.append(mvn(ckeys + bkeys, [math.log(p["cap"][y]) for y in cyears] + [math.log(p["b"][y]) for y in cyears], cov,
+                      f"beschut werk after {Y}: places {PLACES_SHARE:.3f} x the taakstelling known at {Y}, arrivals that fill "
+                      f"them; one factor sd_log {PLACES_SD}, arrivals' random-walk step {BESCHUT_STEP} a year"))
     f = d / f"nederland-backtest-{Y}.toml"
     f.write_text(text + "\n".join(lines) + "\n" + "".join(blocks))
     return f
@@ -384,9 +498,11 @@ def render(results, args, cmd):
            "A rolling-origin back-test with the shipped catalogue only: for each origin Y the model's fitted values "
            "are refitted on the catalogue figures dated up to the end of Y (`tools/backtest_nederland.py` says "
            "exactly which), the years after Y are forecast by a PSA that includes the calibration uncertainty of "
-           "the values that carry the forecast, the priors of `nederland.toml`'s assumptions and random walks for "
-           "what the origin cannot know (arrivals, other exits around their trend, beschut arrivals after Y; one uncertain "
-           "factor on the beschut werk places), and every catalogue "
+           "the values that carry the forecast, the priors of `nederland.toml`'s assumptions and forecast rules for "
+           "what the origin cannot know, each from what was public by the end of Y (arrivals that hold the bijstand stock at its "
+           "last figure, with a random walk around them; other exits around their trend; beschut werk places from the "
+           "taakstelling known at Y and arrivals with an indication that fill them, one uncertain factor for the realised "
+           "share of the taakstelling), and every catalogue "
            "figure dated after Y is held against the forecast's bands (50 %: the 25th to 75th percentile of the "
            f"runs; 90 %: 5th to 95th). Each PSA: {args.draws} draws (Sobol), one replicate per draw, "
            f"sample_share {args.share} (results scaled to the whole country); fits at sample_share "
@@ -416,8 +532,8 @@ def render(results, args, cmd):
     for label, rows in kinds.items():
         out.append(f"| {label} | {len(rows)} | {sum(r['in50'] for r in rows)} | {sum(r['in90'] for r in rows)} | "
                    f"{100 * np.median([r['err'] for r in rows]):+.1f} % | {100 * np.median([r['hw90'] for r in rows]):.1f} % |")
-    out += ["", "The counts carry Monte Carlo error (128 draws, the fit's own noise): another seed moved the 90 % count by one "
-            "figure and the 50 % count by eight. Reading the misses: [models/participatiewet/README.md, \"Back-test\"]"
+    out += ["", f"The counts carry Monte Carlo error ({args.draws} draws, the fit's own noise; the README gives the same "
+            "procedure with another seed). Reading the misses: [models/participatiewet/README.md, \"Back-test\"]"
             "(../models/participatiewet/README.md#back-test). "
             "Per figure (median and bands of the forecast; ✓ inside, – outside):", ""]
     for Y, rows, notes in results:
@@ -459,7 +575,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, flush=True))
     T = pw.targets()
-    tg = fn.load_targets()
+    tg = load_targets()
     d = pw.tmpdir()
     results, fits = [], {}
     for Y in args.origins:
@@ -469,16 +585,22 @@ def main(argv=None):
         p, m, k = fit(Y, tg, args, d, log)
         sd = calibration_sd(p, m, k, Y, args, d)
         fits[Y] = (p, sd)
-        scen = forecast_scenario(p, sd, Y, d, k["outflow"])
+        scen = forecast_scenario(p, sd, Y, d)
         log(f"  calibration sd_log: " + ", ".join(f"{a} {b:.3f}" for a, b in sd.items()) + f"; PSA of {args.draws} draws ...")
         out = d / f"psa-{Y}.h5"
         r = pw.run(scen, out, n=1, seed=args.seed, threads=args.threads,
-                   sets=[f"sample_share={args.share}"] + fn.overrides(p), extra=["--draws", str(args.draws), "--design", "sobol"])
+                   sets=[f"sample_share={args.share}"] + overrides(p), extra=["--draws", str(args.draws), "--design", "sobol"])
         rows = score(r, held_back(T, Y), 1.0 / args.share)
         notes = ("Refitted: arrivals " + ", ".join(f"{y} {p['a'][y]:,.0f}" for y in fn.ARRIVAL_YEARS if y <= Y)
                  + f"; other-exit multiplier " + ", ".join(f"{kk}: {p['o'][kk]:.3f}" for kk in fn.OTHER_KEYS if kk <= max(Y, 2015))
                  + f"; job-finding level {p['m']:.3f}{'' if Y >= 2021 else ' (START: no figure by the origin)'}"
                  + f"; Wsw exits to bijstand {p['w']:.4f}; LKS entry 2015–16 {p['l'][2015]:.3f}, doelgroep referral effect {p['beta']:.3f}. "
+                 + f"Forecast path: arrivals holding the stock at {k['stock'][Y]:,.0f}: "
+                 + ", ".join(f"{y} {p['a'][y]:,.0f}" for y in fn.ARRIVAL_YEARS if y > Y)
+                 + f"; beschut werk places (2/3 of the taakstelling known at {Y}) "
+                 + ", ".join(f"{y} {p['cap'][y]:,.0f}" for y in sorted(p["cap"]) if y <= LAST_YEAR)
+                 + ", arrivals with an indication " + ", ".join(f"{y} {p['b'][y]:,.0f}" for y in sorted(p["cap"]) if y <= LAST_YEAR)
+                 + (f"; other-exit trend {p['o_trend'][0]:+.3f} a year from {p['o_trend'][1]}" if p["o_trend"][0] else "") + ". "
                  + "Calibration sd_log: " + ", ".join(f"{a} {b:.3f}" for a, b in sd.items()) + ".")
         results.append((Y, rows, notes))
         log(f"  {len(rows)} held-back figures: {sum(x['in50'] for x in rows)} inside 50 %, {sum(x['in90'] for x in rows)} inside 90 %")
