@@ -3,6 +3,7 @@
 #include "io/hdf5_file.hpp"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -392,12 +393,42 @@ DiskFile::~DiskFile() {
 
 const std::string& DiskFile::path() const noexcept { return pending_->path(); }
 
+void DiskFile::reserve(std::uint64_t bytes) {
+  const std::string mb = std::to_string((bytes + 999'999) / 1'000'000) + " MB";
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY && bytes > limit.rlim_cur)
+    throw IoError(path(), "writing it may need up to " + mb + ", more than the file size limit (" +
+                              std::to_string(limit.rlim_cur) + " bytes)");
+  const int fd = ::open(pending_->temporary().c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) throw IoError(path(), std::string("cannot open the temporary file: ") + std::strerror(errno));
+  const int rc = ::fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, static_cast<off_t>(bytes));
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0 && err != EOPNOTSUPP && err != ENOSYS)  // a file system without fallocate: nothing reserved
+    throw IoError(path(), "writing it may need up to " + mb + " on disk: " + std::strerror(err));
+}
+
 void DiskFile::commit() {
   {
     ErrorSilencer quiet;
     if (H5Fflush(file_.get(), H5F_SCOPE_GLOBAL) < 0) throw IoError(path(), "HDF5 could not write the file (flush)");
     const hid_t id = file_.release();
     if (H5Fclose(id) < 0) throw IoError(path(), "HDF5 could not write the file (close)");
+  }
+  // Blocks reserved beyond the end go back: growing the file by one byte and shrinking it again
+  // truncates everything past its end.
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(pending_->temporary(), ec);
+  if (!ec) {
+    const int fd = ::open(pending_->temporary().c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      if (::ftruncate(fd, static_cast<off_t>(size + 1)) == 0 && ::ftruncate(fd, static_cast<off_t>(size)) != 0) {
+        const int err = errno;
+        ::close(fd);
+        throw IoError(path(), std::string("cannot set the file's size: ") + std::strerror(err));
+      }
+      ::close(fd);
+    }
   }
   pending_->commit();
 }

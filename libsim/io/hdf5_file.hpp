@@ -162,7 +162,13 @@ class DiskFile {
   DiskFile& operator=(const DiskFile&) = delete;
   [[nodiscard]] hid_t get() const noexcept { return file_.get(); }
   [[nodiscard]] const std::string& path() const noexcept;
-  // Closes the HDF5 file, syncs it and renames it into place. \throws IoError.
+  // Makes sure the file can grow to `bytes` before HDF5 writes that much: checks the file size
+  // limit and the free space, and reserves the blocks (fallocate, the size unchanged). HDF5 1.10
+  // cannot close a file whose writes failed (it crashes at exit), so a full disk must be found
+  // here, not by HDF5. \throws IoError naming what is short.
+  void reserve(std::uint64_t bytes);
+  // Closes the HDF5 file, gives back the blocks reserved beyond its end, syncs it and renames it
+  // into place. \throws IoError.
   void commit();
 
  private:

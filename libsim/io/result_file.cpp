@@ -223,7 +223,24 @@ struct StreamedResult::Impl {
   std::vector<Stream> streams;
   std::uint64_t slab_bytes;  // a slab of every replicate is read at a time: whole chunk columns, about this many bytes
   std::uint64_t summary_bytes = 0;
-  bool finished = false;
+  bool streaming = false, finished = false;
+
+  // An upper bound of the file's size: every array and summary uncompressed (deflate may add a
+  // little to data it cannot compress), traced people, the scenario text, and room for HDF5's
+  // own records; the per-region arrays only when `regions` (they are in the file when streamed).
+  [[nodiscard]] std::uint64_t upper_bound(bool regions, std::uint64_t traced) const {
+    long double bytes = 0;
+    for (const mc::ResultArray& a : mc::result_arrays()) {
+      if (!a.present(layout) || (a.by_region && !regions)) continue;
+      const long double cells = a.row_size(layout);
+      bytes += cells * a.element_size() * replicates;
+      if (a.summarised != mc::Summarised::no) bytes += cells * 5 * sizeof(double);
+    }
+    bytes += static_cast<long double>(traced) * 40 + 16 * static_cast<long double>(replicates);
+    bytes += scenario.text.size();
+    for (const auto& t : scenario.base_texts) bytes += t.size();
+    return static_cast<std::uint64_t>(bytes * 1.05L) + (32u << 20);
+  }
 
   Impl(const std::string& path, const model::Scenario& s, const engine::Layout& L, const mc::RunOptions& run,
        const WriteOptions& o, std::uint64_t slab)
@@ -272,8 +289,10 @@ StreamedResult::StreamedResult(const std::string& path, const model::Scenario& s
   try {
     detail::Writer w(impl_->file.get(), options.compression_level);
     w.group("replicates");
-    if (!layout.by_region() || !run.per_region) return;  // nothing to stream
+    impl_->streaming = layout.by_region() && run.per_region;
+    if (!impl_->streaming) return;  // nothing to stream
     w.group("replicates/region");
+    impl_->file.reserve(impl_->upper_bound(/*streamed=*/true, 0));
     for (const mc::ResultArray& a : mc::result_arrays()) {
       if (!a.by_region || !a.present(layout)) continue;
       std::vector<hsize_t> shape = detail::dims(a, layout);
@@ -325,6 +344,7 @@ void StreamedResult::finish(const mc::Ensemble& totals) {
                 " replicates were written");
   detail::ErrorSilencer quiet;
   try {
+    m.file.reserve(m.upper_bound(m.streaming, totals.trace.size()));
     detail::Writer w(m.file.get(), m.options.compression_level);
     detail::write_ensemble(w, totals, m.scenario, detail::provenance("result", m.options.command_line));
     if (!m.streams.empty()) w.group("summary/region");

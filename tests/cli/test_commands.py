@@ -228,6 +228,24 @@ def test_failed_write_exits_1_and_keeps_existing_output(tmp_path):
     assert leftovers(tmp_path) == [], f"partial temporary file left: {leftovers(tmp_path)}"
 
 
+@pytest.mark.parametrize("limit", [64 * 1024, 24 * 1024 * 1024])
+def test_streamed_run_that_cannot_grow_exits_1_before_writing(tmp_path, limit):
+    """A run with regions streams its file: before HDF5 writes, the room the file may need is
+    checked (and reserved on disk), so a file size limit, a full disk or a quota ends in exit 1
+    with a message naming the output, never in HDF5 failing half-way (which HDF5 1.10 cannot
+    close cleanly). The previous output stays, no temporary is left."""
+    out = tmp_path / "out.h5"
+    old = b"old result\n"
+    out.write_bytes(old)
+    p = trede("run", MODELS / "participatiewet" / "arbeidsmarktregios.toml", "--set", "horizon_years=1",
+              "--set", "sample_share=0.1", "-n", "3", "-q", "-o", "out.h5", cwd=tmp_path,
+              preexec_fn=_limit_file_size(limit))
+    assert p.returncode == 1, describe(p)
+    assert "out.h5" in p.stderr and "file size limit" in p.stderr, describe(p)
+    assert out.read_bytes() == old
+    assert leftovers(tmp_path) == [], f"temporary file left: {leftovers(tmp_path)}"
+
+
 def test_interrupted_run_keeps_existing_output(tmp_path):
     """SIGINT while the replicates run: the previous output stays as it was."""
     out = tmp_path / "out.h5"
