@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 #include <span>
 
 #include "io/hdf5_file.hpp"
@@ -197,6 +198,7 @@ void write_hdf5(const std::string& path, const mc::Ensemble& e, const model::Sce
 
 // ---- streamed result files ------------------------------------------------------------------------
 
+namespace detail {
 namespace {
 
 hid_t element_type(const mc::ResultArray& a) {
@@ -210,73 +212,108 @@ hid_t element_type(const mc::ResultArray& a) {
 
 }  // namespace
 
+RegionStreams::RegionStreams(hid_t loc, const engine::Layout& layout, const mc::RunOptions& run, int compression_level,
+                             std::uint64_t slab_bytes)
+    : layout_(layout), seed_(run.seed), first_(run.first_replicate), replicates_(run.replicates), slab_bytes_(slab_bytes) {
+  Writer w(loc, compression_level);
+  w.group("replicates");
+  if (!layout.by_region() || !run.per_region) return;  // nothing to stream
+  w.group("replicates/region");
+  for (const mc::ResultArray& a : mc::result_arrays()) {
+    if (!a.by_region || !a.present(layout)) continue;
+    std::vector<hsize_t> shape = dims(a, layout);
+    shape.insert(shape.begin(), run.replicates);
+    streams_.push_back({&a, RowDataset(loc, std::string("replicates/") + a.name, shape, element_type(a), a.element_size(),
+                                       compression_level)});
+  }
+}
+
+std::uint64_t RegionStreams::upper_bound(const engine::Layout& L, std::uint64_t replicates, bool regions) {
+  long double bytes = 0;
+  for (const mc::ResultArray& a : mc::result_arrays()) {
+    if (!a.present(L) || (a.by_region && !regions)) continue;
+    const long double cells = a.row_size(L);
+    bytes += cells * a.element_size() * replicates;
+    if (a.summarised != mc::Summarised::no) bytes += cells * 5 * sizeof(double);
+  }
+  return static_cast<std::uint64_t>(bytes * 1.05L) + 16 * replicates;
+}
+
+void RegionStreams::put(const mc::Ensemble& part) {
+  if (part.seed != seed_ || part.first_replicate != first_ + next_ || next_ + part.replicates > replicates_)
+    throw Error("mc::ReplicateSink::put: replicates " + std::to_string(part.first_replicate) + ".." +
+                std::to_string(part.first_replicate + part.replicates) + " are not the next of this run (replicate " +
+                std::to_string(first_ + next_) + " is)");
+  for (auto& st : streams_)
+    std::visit(
+        [&](const auto& v) {
+          if (v.size() != part.replicates * st.info->row_size(layout_))
+            throw Error(std::string("mc::ReplicateSink::put: ") + st.info->name + " has another shape");
+          st.data.write_rows(next_, part.replicates, v.data());
+        },
+        part.arrays[st.info->index()]);
+  next_ += part.replicates;
+}
+
+void RegionStreams::check_complete(const mc::Ensemble& totals) const {
+  if (totals.seed != seed_ || totals.first_replicate != first_ || totals.replicates != replicates_ ||
+      (!streams_.empty() && totals.per_region))
+    throw Error("streamed file: the ensemble is not the run this file was made for");
+  if (!streams_.empty() && next_ != replicates_)
+    throw Error("streamed file: " + std::to_string(next_) + " of " + std::to_string(replicates_) +
+                " replicates were written");
+}
+
+template <class T>
+mc::Summary RegionStreams::summarize(const Stream& st) {
+  const auto& shape = st.data.shape();
+  const std::uint64_t R = shape[0], columns = shape[1];
+  std::uint64_t slice = 1;  // cells per entry of the second axis
+  for (std::size_t i = 2; i < shape.size(); ++i) slice *= shape[i];
+  const std::uint64_t chunk = st.data.chunk_columns();
+  const std::uint64_t per_chunk_column = std::max<std::uint64_t>(1, R * chunk * slice * sizeof(T));
+  const std::uint64_t step = chunk * std::max<std::uint64_t>(1, slab_bytes_ / per_chunk_column);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  mc::Summary whole;
+  for (auto* v : {&whole.mean, &whole.sd, &whole.q05, &whole.q50, &whole.q95}) v->assign(columns * slice, nan);
+  std::vector<T> slab;
+  for (std::uint64_t b = 0; b < columns; b += step) {
+    const std::uint64_t n = std::min(step, columns - b);
+    slab.resize(R * n * slice);
+    st.data.read_slab(b, n, slab.data());
+    const mc::Summary part = mc::summarize(std::span<const T>(slab), R);  // the cells of these columns, as in memory
+    const auto at = static_cast<std::ptrdiff_t>(b * slice);
+    std::copy(part.mean.begin(), part.mean.end(), whole.mean.begin() + at);
+    std::copy(part.sd.begin(), part.sd.end(), whole.sd.begin() + at);
+    std::copy(part.q05.begin(), part.q05.end(), whole.q05.begin() + at);
+    std::copy(part.q50.begin(), part.q50.end(), whole.q50.begin() + at);
+    std::copy(part.q95.begin(), part.q95.end(), whole.q95.begin() + at);
+    summary_bytes_ = std::max<std::uint64_t>(
+        summary_bytes_, slab.size() * sizeof(T) + 5 * (part.mean.size() + whole.mean.size()) * sizeof(double));
+  }
+  return whole;
+}
+
+void RegionStreams::finish(Writer& w) {
+  if (!streams_.empty()) w.group("summary/region");
+  for (const auto& st : streams_) {
+    if (st.info->summarised == mc::Summarised::no) continue;
+    const mc::Summary s = st.info->type == mc::ElementType::int32 ? summarize<std::int32_t>(st) : summarize<double>(st);
+    write_summary(w, *st.info, layout_, s);
+  }
+  streams_.clear();  // every dataset closed before the file
+}
+
+}  // namespace detail
+
 struct StreamedResult::Impl {
-  struct Stream {
-    const mc::ResultArray* info;
-    detail::RowDataset data;
-  };
   detail::DiskFile file;
   model::Scenario scenario;
   engine::Layout layout;
-  std::uint64_t seed, first, replicates, next = 0;
+  std::uint64_t replicates;
   WriteOptions options;
-  std::vector<Stream> streams;
-  std::uint64_t slab_bytes;  // a slab of every replicate is read at a time: whole chunk columns, about this many bytes
-  std::uint64_t summary_bytes = 0;
-  bool streaming = false, finished = false;
-
-  // An upper bound of the file's size: every array and summary uncompressed (deflate may add a
-  // little to data it cannot compress), traced people, the scenario text, and room for HDF5's
-  // own records; the per-region arrays only when `regions` (they are in the file when streamed).
-  [[nodiscard]] std::uint64_t upper_bound(bool regions, std::uint64_t traced) const {
-    long double bytes = 0;
-    for (const mc::ResultArray& a : mc::result_arrays()) {
-      if (!a.present(layout) || (a.by_region && !regions)) continue;
-      const long double cells = a.row_size(layout);
-      bytes += cells * a.element_size() * replicates;
-      if (a.summarised != mc::Summarised::no) bytes += cells * 5 * sizeof(double);
-    }
-    bytes += static_cast<long double>(traced) * 40 + 16 * static_cast<long double>(replicates);
-    bytes += scenario.text.size();
-    for (const auto& t : scenario.base_texts) bytes += t.size();
-    return static_cast<std::uint64_t>(bytes * 1.05L) + (32u << 20);
-  }
-
-  Impl(const std::string& path, const model::Scenario& s, const engine::Layout& L, const mc::RunOptions& run,
-       const WriteOptions& o, std::uint64_t slab)
-      : file(path), scenario(s), layout(L), seed(run.seed), first(run.first_replicate), replicates(run.replicates),
-        options(o), slab_bytes(slab) {}
-
-  // The summary of a streamed array, computed slab by slab as mc::summarize would compute it whole.
-  template <class T>
-  mc::Summary summarize(const Stream& st) {
-    const auto& shape = st.data.shape();
-    const std::uint64_t R = shape[0], columns = shape[1];
-    std::uint64_t slice = 1;  // cells per entry of the second axis
-    for (std::size_t i = 2; i < shape.size(); ++i) slice *= shape[i];
-    const std::uint64_t chunk = st.data.chunk_columns();
-    const std::uint64_t per_chunk_column = std::max<std::uint64_t>(1, R * chunk * slice * sizeof(T));
-    const std::uint64_t step = chunk * std::max<std::uint64_t>(1, slab_bytes / per_chunk_column);
-    const double nan = std::numeric_limits<double>::quiet_NaN();
-    mc::Summary whole;
-    for (auto* v : {&whole.mean, &whole.sd, &whole.q05, &whole.q50, &whole.q95}) v->assign(columns * slice, nan);
-    std::vector<T> slab;
-    for (std::uint64_t b = 0; b < columns; b += step) {
-      const std::uint64_t n = std::min(step, columns - b);
-      slab.resize(R * n * slice);
-      st.data.read_slab(b, n, slab.data());
-      const mc::Summary part = mc::summarize(std::span<const T>(slab), R);
-      const auto at = static_cast<std::ptrdiff_t>(b * slice);
-      std::copy(part.mean.begin(), part.mean.end(), whole.mean.begin() + at);
-      std::copy(part.sd.begin(), part.sd.end(), whole.sd.begin() + at);
-      std::copy(part.q05.begin(), part.q05.end(), whole.q05.begin() + at);
-      std::copy(part.q50.begin(), part.q50.end(), whole.q50.begin() + at);
-      std::copy(part.q95.begin(), part.q95.end(), whole.q95.begin() + at);
-      summary_bytes = std::max<std::uint64_t>(summary_bytes, slab.size() * sizeof(T) + 5 * part.mean.size() * sizeof(double) +
-                                                                 5 * whole.mean.size() * sizeof(double));
-    }
-    return whole;
-  }
+  std::optional<detail::RegionStreams> regions;
+  bool finished = false;
 };
 
 StreamedResult::StreamedResult(const std::string& path, const model::Scenario& scenario, const engine::Layout& layout,
@@ -284,22 +321,11 @@ StreamedResult::StreamedResult(const std::string& path, const model::Scenario& s
   run.check();
   if (options.compression_level < 0 || options.compression_level > 9)
     throw ModelError("", 0, "compression_level", "must be 0..9");
-  impl_ = std::make_unique<Impl>(path, scenario, layout, run, options, slab_bytes);
+  impl_.reset(new Impl{detail::DiskFile(path), scenario, layout, run.replicates, options, {}, false});
   detail::ErrorSilencer quiet;
   try {
-    detail::Writer w(impl_->file.get(), options.compression_level);
-    w.group("replicates");
-    impl_->streaming = layout.by_region() && run.per_region;
-    if (!impl_->streaming) return;  // nothing to stream
-    w.group("replicates/region");
-    impl_->file.reserve(impl_->upper_bound(/*streamed=*/true, 0));
-    for (const mc::ResultArray& a : mc::result_arrays()) {
-      if (!a.by_region || !a.present(layout)) continue;
-      std::vector<hsize_t> shape = detail::dims(a, layout);
-      shape.insert(shape.begin(), run.replicates);
-      impl_->streams.push_back({&a, detail::RowDataset(impl_->file.get(), std::string("replicates/") + a.name, shape,
-                                                       element_type(a), a.element_size(), options.compression_level)});
-    }
+    impl_->file.reserve(detail::RegionStreams::upper_bound(layout, run.replicates, true) + (32u << 20));
+    impl_->regions.emplace(impl_->file.get(), layout, run, options.compression_level, slab_bytes);
   } catch (const detail::Hdf5Failure& f) {
     throw IoError(path, "HDF5 could not write the file (" + f.what_failed + ")");
   }
@@ -307,57 +333,35 @@ StreamedResult::StreamedResult(const std::string& path, const model::Scenario& s
 
 StreamedResult::~StreamedResult() = default;
 
-std::uint64_t StreamedResult::summary_bytes() const noexcept { return impl_->summary_bytes; }
+std::uint64_t StreamedResult::summary_bytes() const noexcept { return impl_->regions->summary_bytes(); }
 
 void StreamedResult::put(const mc::Ensemble& part) {
   Impl& m = *impl_;
   if (m.finished) throw Error("StreamedResult::put: the file is finished");
-  if (part.seed != m.seed || part.first_replicate != m.first + m.next || m.next + part.replicates > m.replicates)
-    throw Error("StreamedResult::put: replicates " + std::to_string(part.first_replicate) + ".." +
-                std::to_string(part.first_replicate + part.replicates) + " are not the next of this run (replicate " +
-                std::to_string(m.first + m.next) + " is)");
   detail::ErrorSilencer quiet;
   try {
-    for (auto& st : m.streams) {
-      std::visit(
-          [&](const auto& v) {
-            if (v.size() != part.replicates * st.info->row_size(m.layout))
-              throw Error(std::string("StreamedResult::put: ") + st.info->name + " has another shape");
-            st.data.write_rows(m.next, part.replicates, v.data());
-          },
-          part.arrays[st.info->index()]);
-    }
+    m.regions->put(part);
   } catch (const detail::Hdf5Failure& f) {
     throw IoError(m.file.path(), "HDF5 could not write the file (" + f.what_failed + ")");
   }
-  m.next += part.replicates;
 }
 
 void StreamedResult::finish(const mc::Ensemble& totals) {
   Impl& m = *impl_;
   if (m.finished) throw Error("StreamedResult::finish: the file is finished");
-  if (totals.seed != m.seed || totals.first_replicate != m.first || totals.replicates != m.replicates ||
-      (!m.streams.empty() && totals.per_region))
-    throw Error("StreamedResult::finish: the ensemble is not the run this file was made for");
-  if (!m.streams.empty() && m.next != m.replicates)
-    throw Error("StreamedResult::finish: " + std::to_string(m.next) + " of " + std::to_string(m.replicates) +
-                " replicates were written");
+  m.regions->check_complete(totals);
   detail::ErrorSilencer quiet;
   try {
-    m.file.reserve(m.upper_bound(m.streaming, totals.trace.size()));
+    std::uint64_t text = m.scenario.text.size();
+    for (const auto& t : m.scenario.base_texts) text += t.size();
+    m.file.reserve(detail::RegionStreams::upper_bound(m.layout, m.replicates, m.regions->streaming()) +
+                   totals.trace.size() * 40 + text + (32u << 20));
     detail::Writer w(m.file.get(), m.options.compression_level);
     detail::write_ensemble(w, totals, m.scenario, detail::provenance("result", m.options.command_line));
-    if (!m.streams.empty()) w.group("summary/region");
-    for (const auto& st : m.streams) {
-      if (st.info->summarised == mc::Summarised::no) continue;
-      const mc::Summary s = st.info->type == mc::ElementType::int32 ? m.summarize<std::int32_t>(st)
-                                                                    : m.summarize<double>(st);
-      detail::write_summary(w, *st.info, m.layout, s);
-    }
+    m.regions->finish(w);
   } catch (const detail::Hdf5Failure& f) {
     throw IoError(m.file.path(), "HDF5 could not write the file (" + f.what_failed + ")");
   }
-  m.streams.clear();  // every dataset closed before the file
   m.file.commit();
   m.finished = true;
 }

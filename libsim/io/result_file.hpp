@@ -33,6 +33,39 @@ void write_summaries(Writer& w, const mc::Ensemble& e);
 void write_ensemble(Writer& w, const mc::Ensemble& e, const model::Scenario& s, const Attributes& extra,
                     const std::vector<std::uint64_t>& replicate_index = {});
 
+// The per-region arrays of one run streamed below a location (a result file's root, or a
+// comparison's /scenarios/<i>): /replicates/region/* at full shape, written as parts arrive in
+// replicate order (put), and /summary/region/* computed at the end by reading them back a slab at
+// a time (finish). The rest of the run is written by write_ensemble from the totals.
+class RegionStreams {
+ public:
+  RegionStreams(hid_t loc, const engine::Layout& layout, const mc::RunOptions& run, int compression_level,
+                std::uint64_t slab_bytes);
+  // The next replicates' per-region arrays. Throws Error (out of order, another shape), Hdf5Failure.
+  void put(const mc::Ensemble& part);
+  // Throws Error unless `totals` is the run (seed, replicates, regions left out) and every
+  // replicate was put.
+  void check_complete(const mc::Ensemble& totals) const;
+  // /summary/region/* below `w`; closes the datasets. Throws Hdf5Failure.
+  void finish(Writer& w);
+  [[nodiscard]] bool streaming() const noexcept { return !streams_.empty(); }
+  [[nodiscard]] std::uint64_t summary_bytes() const noexcept { return summary_bytes_; }
+  // Bytes of `replicates` replicates of every array present (per-region ones when `regions`) and
+  // their summaries, uncompressed, plus 5 %: what a file may need for them.
+  [[nodiscard]] static std::uint64_t upper_bound(const engine::Layout& L, std::uint64_t replicates, bool regions);
+
+ private:
+  struct Stream {
+    const mc::ResultArray* info;
+    RowDataset data;
+  };
+  template <class T>
+  [[nodiscard]] mc::Summary summarize(const Stream& st);
+  engine::Layout layout_;
+  std::uint64_t seed_, first_, replicates_, next_ = 0, slab_bytes_, summary_bytes_ = 0;
+  std::vector<Stream> streams_;
+};
+
 // /draws: the keys, distributions, blocks and values of a PSA's parameter draws.
 void write_draws(Writer& w, const mc::DrawSet& draws);
 
