@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include "common.hpp"
 #include "format.hpp"
@@ -350,15 +351,23 @@ int run(const Args& a) {
                    run, runs);
     bar.update(done, replicates);
   };
+  io::WriteOptions wo;
+  wo.compression_level = a.compression;
+  wo.command_line = command_line();
+  // Without draws the file is written as the replicates finish: the per-region arrays of the
+  // scenarios are not held in memory (rank 0 writes). A PSA comparison keeps totals only anyway.
+  std::optional<io::StreamedComparison> out;
+  if (!a.output.empty() && opt.draws == 0 && root()) {
+    std::vector<engine::Layout> layouts;
+    for (const auto& s : scenarios) layouts.push_back(engine::Simulator(s).layout());
+    out.emplace(a.output, scenarios, layouts, opt.run, wo);
+    opt.sink = [&out](std::size_t i) { return out->sink(i); };
+  }
   const mc::Comparison c = mc::compare(scenarios, opt, executor());
   bar.finish();
   if (!root()) return exit_ok;
-  if (!a.output.empty()) {
-    io::WriteOptions wo;
-    wo.compression_level = a.compression;
-    wo.command_line = command_line();
-    io::write_comparison(a.output, c, scenarios, wo);
-  }
+  if (out) out->finish(c);
+  else if (!a.output.empty()) io::write_comparison(a.output, c, scenarios, wo);
   if (!a.quiet) {
     print_decision(c, a.lang == "nl" ? Lang::nl : Lang::en);
     // Extensive figures are those of the sample: say so once per share in use.

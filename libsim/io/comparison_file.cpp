@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <memory>
 
 #include "io/hdf5_file.hpp"
 #include "io/result_file.hpp"
@@ -257,6 +258,91 @@ void fill_comparison(hid_t file, const mc::Comparison& c, const std::vector<mode
 }
 
 }  // namespace
+
+struct StreamedComparison::Impl {
+  // One scenario's sink: its streams below /scenarios/<i>.
+  struct Sink final : mc::ReplicateSink {
+    detail::RegionStreams streams;
+    std::string path;
+    Sink(hid_t loc, const engine::Layout& L, const mc::RunOptions& run, int level, std::uint64_t slab,
+         std::string file)
+        : streams(loc, L, run, level, slab), path(std::move(file)) {}
+    void put(const mc::Ensemble& part) override {
+      detail::ErrorSilencer quiet;
+      try {
+        streams.put(part);
+      } catch (const detail::Hdf5Failure& f) {
+        throw IoError(path, "HDF5 could not write the file (" + f.what_failed + ")");
+      }
+    }
+  };
+  detail::DiskFile file;
+  std::vector<model::Scenario> scenarios;
+  std::vector<engine::Layout> layouts;
+  mc::RunOptions run;
+  WriteOptions options;
+  std::vector<std::unique_ptr<Sink>> sinks;
+  bool finished = false;
+};
+
+StreamedComparison::StreamedComparison(const std::string& path, const std::vector<model::Scenario>& scenarios,
+                                       const std::vector<engine::Layout>& layouts, const mc::RunOptions& run,
+                                       const WriteOptions& options, std::uint64_t slab_bytes) {
+  run.check();
+  if (options.compression_level < 0 || options.compression_level > 9)
+    throw ModelError("", 0, "compression_level", "must be 0..9");
+  if (layouts.size() != scenarios.size()) throw Error("StreamedComparison: one layout per scenario");
+  impl_.reset(new Impl{detail::DiskFile(path), scenarios, layouts, run, options, {}, false});
+  detail::ErrorSilencer quiet;
+  try {
+    std::uint64_t bound = 32u << 20;
+    for (const auto& L : layouts) bound += detail::RegionStreams::upper_bound(L, run.replicates, true);
+    impl_->file.reserve(bound);
+    detail::Writer w(impl_->file.get(), options.compression_level);
+    w.group("scenarios");
+    for (std::size_t i = 0; i < scenarios.size(); ++i) {
+      detail::Handle g = w.group("scenarios/" + std::to_string(i));
+      impl_->sinks.push_back(std::make_unique<Impl::Sink>(g.get(), layouts[i], run, options.compression_level,
+                                                          slab_bytes, path));
+    }
+  } catch (const detail::Hdf5Failure& f) {
+    throw IoError(path, "HDF5 could not write the file (" + f.what_failed + ")");
+  }
+}
+
+StreamedComparison::~StreamedComparison() = default;
+
+mc::ReplicateSink* StreamedComparison::sink(std::size_t i) { return impl_->sinks.at(i).get(); }
+
+void StreamedComparison::finish(const mc::Comparison& c) {
+  Impl& m = *impl_;
+  if (m.finished) throw Error("StreamedComparison::finish: the file is finished");
+  if (c.ensembles.size() != m.sinks.size() || c.replicates_per_draw > 0)
+    throw Error("StreamedComparison::finish: not the comparison this file was made for");
+  for (std::size_t i = 0; i < m.sinks.size(); ++i) m.sinks[i]->streams.check_complete(c.ensembles[i]);
+  detail::ErrorSilencer quiet;
+  try {
+    std::uint64_t bound = 32u << 20;
+    for (std::size_t i = 0; i < m.sinks.size(); ++i) {
+      bound += detail::RegionStreams::upper_bound(m.layouts[i], m.run.replicates, m.sinks[i]->streams.streaming()) +
+               c.ensembles[i].trace.size() * 40 + m.scenarios[i].text.size();
+      for (const auto& t : m.scenarios[i].base_texts) bound += t.size();
+    }
+    m.file.reserve(bound);
+    fill_comparison(m.file.get(), c, m.scenarios, m.options);
+    detail::Writer w(m.file.get(), m.options.compression_level);
+    for (std::size_t i = 0; i < m.sinks.size(); ++i) {
+      detail::Handle g = w.group("scenarios/" + std::to_string(i));
+      detail::Writer sw(g.get(), m.options.compression_level);
+      m.sinks[i]->streams.finish(sw);
+    }
+  } catch (const detail::Hdf5Failure& f) {
+    throw IoError(m.file.path(), "HDF5 could not write the file (" + f.what_failed + ")");
+  }
+  m.sinks.clear();
+  m.file.commit();
+  m.finished = true;
+}
 
 Attributes comparison_attributes(const mc::Comparison& c) {
   Attributes a;

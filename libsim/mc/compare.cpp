@@ -241,15 +241,18 @@ Comparison compare(const std::vector<model::Scenario>& scenarios, const CompareO
   };
   std::vector<std::string> names;
   std::vector<Ensemble> ensembles, independent;
-  for (const model::Scenario& s : scenarios) {
-    names.push_back(s.name);
-    ensembles.push_back(executor.run(engine::Simulator(s), ro));
+  for (std::size_t i = 0; i < scenarios.size(); ++i) {
+    names.push_back(scenarios[i].name);
+    ro.sink = options.sink ? options.sink(i) : nullptr;
+    ensembles.push_back(executor.run(engine::Simulator(scenarios[i]), ro));
     ++current;
   }
   if (options.measure_independent) {
     RunOptions ind = ro;
+    ind.sink = nullptr;
     ind.first_replicate = options.run.first_replicate + R;  // disjoint streams: measured, not assumed
     ind.trace_people = 0;                                   // only the paired runs are kept whole
+    if (options.sink) ind.per_region = false;               // nor are their regions, when those stream
     for (std::size_t i = 1; i < scenarios.size(); ++i) {
       independent.push_back(executor.run(engine::Simulator(scenarios[i]), ind));
       ++current;

@@ -100,15 +100,19 @@ void MpiExecutor::abort(int code) {
   std::exit(code);
 }
 
-Ensemble MpiExecutor::run(const engine::Simulator& sim, const RunOptions& options) {
-  if (size_ == 1) return threads_.run(sim, options);
-  options.check();
-  // The root decides whether the per-region arrays stream to its sink; every rank must follow the
-  // same plan, so it is broadcast: {streamed, replicates per batch}.
-  std::uint64_t plan[2] = {options.sink != nullptr && options.per_region && sim.layout().by_region() ? 1u : 0u,
-                           2 * static_cast<std::uint64_t>(options.threads > 0 ? options.threads
-                                                                              : tbb::info::default_concurrency())};
-  MPI_Bcast(plan, 2, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+Ensemble MpiExecutor::run(const engine::Simulator& sim, const RunOptions& given) {
+  if (size_ == 1) return threads_.run(sim, given);
+  given.check();
+  // The root decides whether the per-region arrays stream to its sink and whether they are kept
+  // at all; every rank must follow the same plan (what travels depends on it), so it is
+  // broadcast: {streamed, replicates per batch, per_region}.
+  std::uint64_t plan[3] = {given.sink != nullptr && given.per_region && sim.layout().by_region() ? 1u : 0u,
+                           2 * static_cast<std::uint64_t>(given.threads > 0 ? given.threads
+                                                                            : tbb::info::default_concurrency()),
+                           given.per_region ? 1u : 0u};
+  MPI_Bcast(plan, 3, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+  RunOptions options = given;
+  options.per_region = plan[2] != 0;
   if (plan[0] != 0) return run_streamed(sim, options, plan[1]);
   const auto [first, count] = share(options.first_replicate, options.replicates, rank_, size_);
   Ensemble mine;

@@ -219,18 +219,20 @@ def test_mpi_run_with_trajectories_is_bitwise_identical_to_one_process(tmp_path)
     assert_same_file(tmp_path / "one.h5", tmp_path / "three.h5")
 
 
-def test_mpi_streamed_regions_are_bitwise_identical_to_one_process(tmp_path):
+@pytest.mark.parametrize("command", [["run"], ["compare", "--organisation-models", "partieel,gecombineerd"]])
+def test_mpi_streamed_regions_are_bitwise_identical_to_one_process(tmp_path, command):
     """A scenario with regions: the root writes the per-region arrays as batches of replicates
     arrive, the ranks taking batches in turn (one thread: batches of two, seven replicates over
-    three ranks); the file equals one process's."""
-    args = ["run", MODELS / "participatiewet" / "arbeidsmarktregios.toml", "--set", "horizon_years=2",
-            "--set", "sample_share=0.25", "-n", 7, "--seed", 8, "--threads", 1, "-q"]
+    three ranks); the file equals one process's, for a run and for a comparison."""
+    args = [command[0], MODELS / "participatiewet" / "arbeidsmarktregios.toml", *command[1:], "--set",
+            "horizon_years=2", "--set", "sample_share=0.25", "-n", 7, "--seed", 8, "--threads", 1, "-q"]
     one = trede(*args, "-o", "one.h5", cwd=tmp_path)
     assert one.returncode == 0, describe(one)
     three = mpirun(*args, "-o", "three.h5", cwd=tmp_path, np_=3)
     assert three.returncode == 0, describe(three)
+    at = "" if command[0] == "run" else "scenarios/1/"
     with h5py.File(tmp_path / "one.h5", "r") as f:
-        assert f["replicates/region/occupancy"].shape[0] == 7 and f["regions"].shape[0] > 1
+        assert f[at + "replicates/region/occupancy"].shape[0] == 7 and f[at + "regions"].shape[0] > 1
     assert_same_file(tmp_path / "one.h5", tmp_path / "three.h5")
 
 

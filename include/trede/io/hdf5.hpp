@@ -85,6 +85,33 @@ class StreamedResult final : public mc::ReplicateSink {
   std::unique_ptr<Impl> impl_;
 };
 
+/// A comparison file written while the comparison runs (the counterpart of StreamedResult for
+/// `trede compare` without draws): set CompareOptions::sink to `[&](std::size_t i) { return
+/// out.sink(i); }`, run mc::compare, then call `finish` with the Comparison. Each scenario's
+/// per-region arrays go to /scenarios/<i> as its replicates finish; everything else is written by
+/// `finish`, with the same layout and values as `write_comparison`. Written to a temporary beside
+/// `path`, renamed into place by `finish`; removed if not finished.
+class StreamedComparison {
+ public:
+  /// \throws IoError if the file cannot be made.
+  StreamedComparison(const std::string& path, const std::vector<model::Scenario>& scenarios,
+                     const std::vector<engine::Layout>& layouts, const mc::RunOptions& run,
+                     const WriteOptions& options = {}, std::uint64_t slab_bytes = 64u << 20);
+  ~StreamedComparison();
+  StreamedComparison(const StreamedComparison&) = delete;
+  StreamedComparison& operator=(const StreamedComparison&) = delete;
+
+  /// The sink of scenario i's paired run.
+  [[nodiscard]] mc::ReplicateSink* sink(std::size_t i);
+  /// Writes the comparison and renames the file into place. \throws IoError; Error when
+  /// `comparison` is not the one whose replicates were streamed.
+  void finish(const mc::Comparison& comparison);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 /// Writes a comparison (trede compare): the paired differences, the variance reduction, and
 /// each scenario's full ensemble under /scenarios/<i> (layout per docs/hdf5-schema.md).
 /// \throws IoError if the file cannot be written; `path` is then unchanged.

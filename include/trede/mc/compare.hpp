@@ -37,6 +37,11 @@ struct CompareOptions {
   bool common_streams = false;              ///< PsaOptions::common_streams
   /// What the decision summaries decide on (Comparison::decision).
   DecisionOptions decision;
+  /// When set (runs without draws), scenario i's paired run hands its per-region arrays to
+  /// sink(i) as its replicates finish (RunOptions::sink; a streamed comparison file:
+  /// io::StreamedComparison), and the Comparison's ensembles keep totals only; the independent
+  /// runs then keep totals only as well (only their KPIs are used). May return nullptr.
+  std::function<ReplicateSink*(std::size_t scenario)> sink;
 
   /// Checks the options once: RunOptions::check with at least 2 replicates (intervals need
   /// them; with draws, at least 1 per draw), confidence in (0, 1). \throws ModelError.

@@ -14,6 +14,7 @@
 #include "trede/error.hpp"
 #include "trede/io/hdf5.hpp"
 #include "trede/mc/catalogue.hpp"
+#include "trede/mc/compare.hpp"
 #include "trede/mc/ensemble.hpp"
 #include "trede/model/load.hpp"
 
@@ -73,13 +74,14 @@ std::vector<char> dataset_bytes(const std::string& file, const std::string& path
 
 // Every per-replicate array and every cell summary of the catalogue is the same in both files,
 // bit for bit (NaN included). Returns how many datasets were compared.
-int expect_same_results(const std::string& a, const std::string& b, const engine::Layout& layout) {
+int expect_same_results(const std::string& a, const std::string& b, const engine::Layout& layout,
+                        const std::string& at = "") {
   int compared = 0;
   for (const mc::ResultArray& r : mc::result_arrays()) {
     if (!r.present(layout)) continue;
-    std::vector<std::string> paths = {std::string("replicates/") + r.name};
+    std::vector<std::string> paths = {at + "replicates/" + r.name};
     if (r.summarised == mc::Summarised::cells)
-      for (const char* stat : {"mean", "sd", "q05", "q50", "q95"}) paths.push_back(std::string("summary/") + r.name + "/" + stat);
+      for (const char* stat : {"mean", "sd", "q05", "q50", "q95"}) paths.push_back(at + "summary/" + r.name + "/" + stat);
     for (const auto& p : paths) {
       const auto x = dataset_bytes(a, p), y = dataset_bytes(b, p);
       EXPECT_EQ(x.size(), y.size()) << p;
@@ -155,6 +157,32 @@ TEST(StreamedResult, ScenarioWithoutRegionsWritesTheWholeFileAtTheEnd) {
   o.sink = &out;
   out.finish(mc::run(sim, o));
   EXPECT_GT(expect_same_results(dir / "whole.h5", dir / "streamed.h5", sim.layout()), 20);
+}
+
+TEST(StreamedComparison, HoldsWhatWriteComparisonWrites) {
+  const Dir dir;
+  const std::vector<model::Scenario> scenarios = mc::organisation_variants(regional(), {"partieel", "gecombineerd"});
+  mc::CompareOptions o;
+  o.run = options(2);
+  o.run.replicates = 3;
+  mc::ThreadExecutor threads;
+  const mc::Comparison whole = mc::compare(scenarios, o, threads);
+  io::write_comparison(dir / "whole.h5", whole, scenarios);
+  std::vector<engine::Layout> layouts;
+  for (const auto& s : scenarios) layouts.push_back(engine::Simulator(s).layout());
+  io::StreamedComparison out(dir / "streamed.h5", scenarios, layouts, o.run, {}, 1);
+  o.sink = [&out](std::size_t i) { return out.sink(i); };
+  const mc::Comparison c = mc::compare(scenarios, o, threads);
+  EXPECT_FALSE(c.ensembles.front().per_region);
+  EXPECT_FALSE(fs::exists(dir / "streamed.h5"));
+  out.finish(c);
+  for (std::size_t i = 0; i < scenarios.size(); ++i)
+    EXPECT_GT(expect_same_results(dir / "whole.h5", dir / "streamed.h5", layouts[i], "scenarios/" + std::to_string(i) + "/"),
+              50);
+  for (const char* p : {"difference/kpi/mean", "difference/kpi/lo", "variance_reduction/kpi"}) {
+    const auto x = dataset_bytes(dir / "whole.h5", p), y = dataset_bytes(dir / "streamed.h5", p);
+    EXPECT_TRUE(x.size() == y.size() && std::memcmp(x.data(), y.data(), x.size()) == 0) << p;
+  }
 }
 
 }  // namespace
