@@ -144,34 +144,28 @@ RowDataset::RowDataset(hid_t loc, const std::string& path, const std::vector<hsi
                H5Dclose);
 }
 
-void RowDataset::select(hid_t space, hsize_t axis, hsize_t begin, hsize_t count) const {
+std::pair<Handle, Handle> RowDataset::spaces(hsize_t axis, hsize_t begin, hsize_t count) const {
+  Handle file_space(check(H5Dget_space(ds_.get()), "dataspace " + path_), H5Sclose);
   std::vector<hsize_t> start(shape_.size(), 0), extent(shape_);
   start[axis] = begin;
   extent[axis] = count;
-  check(H5Sselect_hyperslab(space, H5S_SELECT_SET, start.data(), nullptr, extent.data(), nullptr), "select " + path_);
+  check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, extent.data(), nullptr),
+        "select " + path_);
+  Handle mem(check(H5Screate_simple(static_cast<int>(extent.size()), extent.data(), nullptr), "dataspace"), H5Sclose);
+  return {std::move(mem), std::move(file_space)};
 }
 
 void RowDataset::write_rows(hsize_t first, hsize_t count, const void* data) {
   if (count == 0) return;
   if (first + count > shape_[0]) throw Hdf5Failure{"rows beyond the end of " + path_};
-  Handle file_space(check(H5Dget_space(ds_.get()), "dataspace " + path_), H5Sclose);
-  select(file_space.get(), 0, first, count);
-  std::vector<hsize_t> mem_shape(shape_);
-  mem_shape[0] = count;
-  Handle mem(check(H5Screate_simple(static_cast<int>(mem_shape.size()), mem_shape.data(), nullptr), "dataspace"),
-             H5Sclose);
-  check(H5Dwrite(ds_.get(), type_, mem.get(), file_space.get(), H5P_DEFAULT, data), "write " + path_);
+  const auto [mem, file] = spaces(0, first, count);
+  check(H5Dwrite(ds_.get(), type_, mem.get(), file.get(), H5P_DEFAULT, data), "write " + path_);
 }
 
 void RowDataset::read_slab(hsize_t begin, hsize_t count, void* data) const {
   if (count == 0) return;
-  Handle file_space(check(H5Dget_space(ds_.get()), "dataspace " + path_), H5Sclose);
-  select(file_space.get(), 1, begin, count);
-  std::vector<hsize_t> mem_shape(shape_);
-  mem_shape[1] = count;
-  Handle mem(check(H5Screate_simple(static_cast<int>(mem_shape.size()), mem_shape.data(), nullptr), "dataspace"),
-             H5Sclose);
-  check(H5Dread(ds_.get(), type_, mem.get(), file_space.get(), H5P_DEFAULT, data), "read " + path_);
+  const auto [mem, file] = spaces(1, begin, count);
+  check(H5Dread(ds_.get(), type_, mem.get(), file.get(), H5P_DEFAULT, data), "read " + path_);
 }
 
 void Writer::strings(const std::string& path, const std::vector<std::string>& values) {

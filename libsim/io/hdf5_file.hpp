@@ -92,7 +92,8 @@ class RowDataset {
   [[nodiscard]] const std::vector<hsize_t>& shape() const noexcept { return shape_; }
 
  private:
-  void select(hid_t space, hsize_t axis, hsize_t begin, hsize_t count) const;
+  // The memory and file dataspaces of [begin, begin + count) on `axis`, everything of the others.
+  [[nodiscard]] std::pair<Handle, Handle> spaces(hsize_t axis, hsize_t begin, hsize_t count) const;
   std::string path_;
   std::vector<hsize_t> shape_;
   hid_t type_;
