@@ -134,10 +134,13 @@ RowDataset::RowDataset(hid_t loc, const std::string& path, const std::vector<hsi
   Handle space(check(H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr), "dataspace " + path),
                H5Sclose);
   Handle dcpl = untimed(H5P_DATASET_CREATE);
-  check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()), "chunking " + path);
-  if (level > 0) {
-    check(H5Pset_shuffle(dcpl.get()), "shuffle " + path);
-    check(H5Pset_deflate(dcpl.get(), static_cast<unsigned>(level)), "deflate " + path);
+  for (auto d : shape) empty_ = empty_ || d == 0;
+  if (!empty_) {  // a zero-length dimension: contiguous and empty, as Writer writes it
+    check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()), "chunking " + path);
+    if (level > 0) {
+      check(H5Pset_shuffle(dcpl.get()), "shuffle " + path);
+      check(H5Pset_deflate(dcpl.get(), static_cast<unsigned>(level)), "deflate " + path);
+    }
   }
   ds_ = Handle(check(H5Dcreate2(loc, path.c_str(), type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
                      "create dataset " + path),
@@ -156,14 +159,14 @@ std::pair<Handle, Handle> RowDataset::spaces(hsize_t axis, hsize_t begin, hsize_
 }
 
 void RowDataset::write_rows(hsize_t first, hsize_t count, const void* data) {
-  if (count == 0) return;
+  if (count == 0 || empty_) return;
   if (first + count > shape_[0]) throw Hdf5Failure{"rows beyond the end of " + path_};
   const auto [mem, file] = spaces(0, first, count);
   check(H5Dwrite(ds_.get(), type_, mem.get(), file.get(), H5P_DEFAULT, data), "write " + path_);
 }
 
 void RowDataset::read_slab(hsize_t begin, hsize_t count, void* data) const {
-  if (count == 0) return;
+  if (count == 0 || empty_) return;
   const auto [mem, file] = spaces(1, begin, count);
   check(H5Dread(ds_.get(), type_, mem.get(), file.get(), H5P_DEFAULT, data), "read " + path_);
 }

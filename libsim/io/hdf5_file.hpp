@@ -98,6 +98,7 @@ class RowDataset {
   std::vector<hsize_t> shape_;
   hid_t type_;
   hsize_t chunk_columns_ = 1;
+  bool empty_ = false;  // a zero-length dimension: nothing to write or read
   Handle ds_;
 };
 
