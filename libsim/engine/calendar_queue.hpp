@@ -244,7 +244,7 @@ class CalendarQueue {
   }
 
   std::vector<Bucket> buckets_;
-  std::vector<QueueEntry, BigArrayAllocator<QueueEntry>> pool_;  // chunk c holds entries [c * chunk, (c + 1) * chunk)
+  BigArray<QueueEntry> pool_;  // chunk c holds entries [c * chunk, (c + 1) * chunk)
   std::vector<std::uint32_t> next_;   // next chunk of the same bucket, or of the free list
   std::uint32_t free_ = none;         // free chunks
   std::vector<QueueEntry> cur_;       // the bucket being read, sorted; entries before cursor_ are done

@@ -155,10 +155,10 @@ class People {
     for (auto& a : attr_) a.reserve(n);
   }
 
-  std::vector<Person, BigArrayAllocator<Person>> people_;
-  std::vector<double, BigArrayAllocator<double>> entry_time_;
-  std::vector<double, BigArrayAllocator<double>> exit_time_;          // models with an exit age
-  std::vector<std::vector<double, BigArrayAllocator<double>>> attr_;  // [attribute][slot]
+  BigArray<Person> people_;
+  BigArray<double> entry_time_;
+  BigArray<double> exit_time_;         // models with an exit age
+  std::vector<BigArray<double>> attr_;  // [attribute][slot]
   std::vector<std::uint32_t> free_;
   bool exit_age_;
   std::uint64_t live_ = 0, peak_live_ = 0;
