@@ -27,6 +27,14 @@ namespace {
 
 class Replicate {
  public:
+  // Which waiting lists (region * C + capacity) are first come first served.
+  static std::vector<bool> fifo_lists(const CompiledModel& m) {
+    const std::size_t C = m.capacities.size();
+    std::vector<bool> fifo(m.regions.size() * C);
+    for (std::size_t l = 0; l < fifo.size(); ++l) fifo[l] = m.capacities[l % C].discipline == model::Discipline::fifo;
+    return fifo;
+  }
+
   Replicate(const CompiledModel& m, std::uint64_t seed, std::uint64_t replicate, std::uint64_t trace_people)
       : m_(m),
         key_{seed, replicate},
@@ -37,7 +45,7 @@ class Replicate {
         rec_(m),
         groups_(m),
         people_(m.attributes.size(), m.has_exit_age),
-        lists_(G_ * C_),
+        lists_(fifo_lists(m)),
         risks_(m, key_),
         population_(m, key_, trace_people),
         arrivals_(m, key_),
