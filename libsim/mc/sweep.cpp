@@ -329,9 +329,13 @@ Sweep sweep(const model::Scenario& base, const Design& design, const SweepOption
   out.seed = options.run.seed;
   out.replicates = options.run.replicates;
   out.layout = engine::Simulator(scenarios.front()).layout();
+  // Totals only: a sweep keeps no per-region array (SweepPoint), so its points do not hold or
+  // store their replicates' per-region arrays either.
+  RunOptions ro = options.run;
+  ro.per_region = false;
   std::vector<SweepPoint> points(design.size());
   run_points(
-      design.size(), [&](std::size_t i) { return scenarios[i]; }, options.run, executor, store, nullptr,
+      design.size(), [&](std::size_t i) { return scenarios[i]; }, ro, executor, store, nullptr,
       [&](std::size_t i, Ensemble&& e) { points[i] = sweep_point(e); }, options.progress);
   if (executor.root()) out.points = std::move(points);
   return out;
