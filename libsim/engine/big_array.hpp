@@ -8,10 +8,11 @@
 // 2 MiB pages cover the array with a few TLB entries. Such an array grows by mremap: in place when
 // the address space after it is free, else moved to another 2 MiB-aligned address, so the kernel
 // moves the page tables (huge pages intact) instead of the bytes. std::vector copies every element
-// into fresh pages at every growth, which the kernel must fault in and zero: on the national
-// model, whose people grow a sixteenth at a time, that was a seventh of the run's time.
-// Elsewhere, for smaller arrays and under AddressSanitizer, malloc and realloc. Huge pages are a hint only: without
-// them everything works the same.
+// into fresh pages at every growth, which the kernel must fault in and zero (the national model's
+// people grow a sixteenth at a time). The mappings a replicate gives back are kept for the next
+// replicate of the run (release_cached_mappings), whose arrays then find their pages in place.
+// Elsewhere, for smaller arrays and under AddressSanitizer, malloc and realloc. Huge pages are a
+// hint only: without them everything works the same.
 
 #include <cstddef>
 #include <cstdint>
@@ -21,21 +22,33 @@
 #include <type_traits>
 #include <utility>
 
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
 #define TREDE_BIG_ARRAY_ASAN 1
 #endif
 #endif
 // Under AddressSanitizer the arrays stay on the heap, where it checks every access.
-#if defined(__linux__) && defined(MREMAP_MAYMOVE) && defined(MREMAP_FIXED) && !defined(__SANITIZE_ADDRESS__) && \
-    !defined(TREDE_BIG_ARRAY_ASAN)
+#if defined(__linux__) && !defined(__SANITIZE_ADDRESS__) && !defined(TREDE_BIG_ARRAY_ASAN)
 #define TREDE_BIG_ARRAY_MMAP 1
 #endif
 
 namespace trede::engine {
+
+namespace detail {
+inline constexpr std::size_t huge_page = std::size_t{2} << 20;
+// Arrays of this many bytes and more get their own mapping (Linux).
+inline constexpr std::size_t mapped_from = std::size_t{8} << 20;
+// Grows the mapping at p (`have` bytes; p null: none) to at least `want` bytes (multiples of
+// 2 MiB), or gives one: a mapping given back since the last release_cached_mappings() (kept
+// whole when it is larger), else a new one. Sets `size` to the mapping's bytes. Throws
+// std::bad_alloc. (big_array.cpp)
+void* grow_mapping(void* p, std::size_t have, std::size_t want, std::size_t& size);
+// Gives a mapping back: kept for the next grow_mapping (within a bound), or unmapped.
+void release_mapping(void* p, std::size_t bytes) noexcept;
+}  // namespace detail
+
+// Unmaps the mappings kept for reuse. The executors call it when a run's replicates are done.
+void release_cached_mappings() noexcept;
 
 template <class T>
 class BigArray {
@@ -47,27 +60,46 @@ class BigArray {
   BigArray(const BigArray&) = delete;
   BigArray& operator=(const BigArray&) = delete;
   BigArray(BigArray&& o) noexcept
-      : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)), cap_(std::exchange(o.cap_, 0)) {}
+      : data_(std::exchange(o.data_, nullptr)),
+        size_(std::exchange(o.size_, 0)),
+        cap_(std::exchange(o.cap_, 0)),
+        mapped_(std::exchange(o.mapped_, 0)) {}
   BigArray& operator=(BigArray&& o) noexcept {
     if (this != &o) {
-      release(data_, cap_);
+      release(data_, mapped_);
       data_ = std::exchange(o.data_, nullptr);
       size_ = std::exchange(o.size_, 0);
       cap_ = std::exchange(o.cap_, 0);
+      mapped_ = std::exchange(o.mapped_, 0);
     }
     return *this;
   }
-  ~BigArray() { release(data_, cap_); }
+  ~BigArray() { release(data_, mapped_); }
 
-  // Room for n elements without growing (never shrinks). Throws std::bad_alloc.
+  // Room for n elements or more without growing (never shrinks). Throws std::bad_alloc.
   void reserve(std::size_t n) {
     if (n <= cap_) return;
     if (n > static_cast<std::size_t>(-1) / sizeof(T) / 2) throw std::bad_alloc();
-    data_ = static_cast<T*>(grow(data_, cap_ * sizeof(T), n * sizeof(T), size_ * sizeof(T)));
+    const std::size_t bytes = n * sizeof(T);
+    if (mapped_ || is_large(bytes)) {
+      std::size_t size = 0;
+      void* to = detail::grow_mapping(mapped_ ? data_ : nullptr, mapped_, round_up(bytes), size);
+      if (!mapped_) {  // from the heap into a mapping
+        if (size_) std::memcpy(to, data_, size_ * sizeof(T));
+        std::free(data_);
+      }
+      data_ = static_cast<T*>(to);
+      mapped_ = size;
+      cap_ = size / sizeof(T);
+      return;
+    }
+    void* q = std::realloc(data_, bytes);
+    if (!q) throw std::bad_alloc();
+    data_ = static_cast<T*>(q);
     cap_ = n;
   }
 
-  // n elements; new ones are value-initialised (zero). Grows to exactly n when it must.
+  // n elements; new ones are value-initialised (zero).
   void resize(std::size_t n) {
     reserve(n);
     for (std::size_t i = size_; i < n; ++i) ::new (static_cast<void*>(data_ + i)) T{};
@@ -90,75 +122,26 @@ class BigArray {
   const T& operator[](std::size_t i) const noexcept { return data_[i]; }
 
  private:
-  static constexpr std::size_t huge = std::size_t{2} << 20;
-  static constexpr std::size_t mapped_from = std::size_t{8} << 20;  // arrays this large get a mapping
-
-  static constexpr bool mapped(std::size_t bytes) noexcept {
+  static constexpr bool is_large(std::size_t bytes) noexcept {
 #if defined(TREDE_BIG_ARRAY_MMAP)
-    return bytes >= mapped_from;
+    return bytes >= detail::mapped_from;
 #else
     return (void)bytes, false;
 #endif
   }
-
-  // Grows the block at p (`old_bytes` of room, the first `used` bytes in use; p may be null) to
-  // `bytes` of room; returns the new block. Throws std::bad_alloc.
-  static void* grow(void* p, std::size_t old_bytes, std::size_t bytes, std::size_t used) {
-#if defined(TREDE_BIG_ARRAY_MMAP)
-    if (mapped(bytes)) {
-      const std::size_t want = (bytes + huge - 1) & ~(huge - 1);
-      if (p && mapped(old_bytes)) {
-        const std::size_t have = (old_bytes + huge - 1) & ~(huge - 1);
-        if (::mremap(p, have, want, 0) != MAP_FAILED) return p;  // in place: nothing moves
-        void* to = aligned_reservation(want);
-        if (::mremap(p, have, want, MREMAP_MAYMOVE | MREMAP_FIXED, to) == MAP_FAILED) {
-          ::munmap(to, want);
-          throw std::bad_alloc();
-        }
-        return to;
-      }
-      void* to = aligned_reservation(want);
-      if (used) std::memcpy(to, p, used);
+  static constexpr std::size_t round_up(std::size_t bytes) noexcept {
+    return (bytes + detail::huge_page - 1) & ~(detail::huge_page - 1);
+  }
+  static void release(T* p, std::size_t mapped) noexcept {
+    if (mapped)
+      detail::release_mapping(p, mapped);
+    else
       std::free(p);
-      return to;
-    }
-#endif
-    (void)old_bytes, (void)used;
-    void* q = std::realloc(p, bytes);
-    if (!q) throw std::bad_alloc();
-    return q;
-  }
-
-#if defined(TREDE_BIG_ARRAY_MMAP)
-  // `bytes` (a multiple of 2 MiB) of fresh zero pages at a 2 MiB-aligned address, marked for
-  // huge pages. Throws std::bad_alloc.
-  static void* aligned_reservation(std::size_t bytes) {
-    void* m = ::mmap(nullptr, bytes + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (m == MAP_FAILED) throw std::bad_alloc();
-    const auto base = reinterpret_cast<std::uintptr_t>(m);
-    const auto at = (base + huge - 1) & ~(std::uintptr_t{huge} - 1);
-    if (at > base) ::munmap(m, at - base);
-    if (const std::size_t tail = base + bytes + huge - (at + bytes)) ::munmap(reinterpret_cast<void*>(at + bytes), tail);
-#if defined(MADV_HUGEPAGE)
-    ::madvise(reinterpret_cast<void*>(at), bytes, MADV_HUGEPAGE);  // a hint only
-#endif
-    return reinterpret_cast<void*>(at);
-  }
-#endif
-
-  static void release(void* p, std::size_t cap) noexcept {
-    if (!p) return;
-#if defined(TREDE_BIG_ARRAY_MMAP)
-    if (mapped(cap * sizeof(T))) {
-      ::munmap(p, (cap * sizeof(T) + huge - 1) & ~(huge - 1));
-      return;
-    }
-#endif
-    std::free(p);
   }
 
   T* data_ = nullptr;
   std::size_t size_ = 0, cap_ = 0;
+  std::size_t mapped_ = 0;  // bytes of the mapping that holds the elements (0: on the heap)
 };
 
 }  // namespace trede::engine

@@ -17,6 +17,7 @@
 #include <span>
 #include <string>
 
+#include "engine/big_array.hpp"
 #include "trede/error.hpp"
 #include "trede/mc/catalogue.hpp"
 #include "trede/mc/executor.hpp"
@@ -225,6 +226,11 @@ std::vector<Ensemble> ThreadExecutor::run_batch(std::span<const engine::Simulato
   tbb::task_arena arena(threads);
   double wall = 0.0;
   arena.execute([&] {
+    // Each replicate's large arrays reuse the pages of one before it; given back at the end,
+    // also when a replicate throws.
+    struct ReleaseMappings {
+      ~ReleaseMappings() { engine::release_cached_mappings(); }
+    } release_mappings;
     const auto t0 = std::chrono::steady_clock::now();
     if (threads == 1) {
       for (std::size_t j = 0; j < jobs; ++j) {  // the serial reference

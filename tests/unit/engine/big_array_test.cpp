@@ -68,5 +68,29 @@ TEST(BigArray, ResizeValueInitialisesAndMovesTransferOwnership) {
   EXPECT_EQ(b.capacity(), 3u);
 }
 
+TEST(BigArray, ReusesGivenBackMappingsOfEverySize) {
+  // The arrays of one round are given back and the next round's take their mappings: one that
+  // fits, one larger than asked (kept whole), one grown from a smaller one; between rounds 1 and
+  // 2 the kept mappings are unmapped and the new arrays are fresh.
+  const std::size_t mib = std::size_t{1} << 17;  // uint64 values per MiB
+  for (int round = 0; round < 3; ++round) {
+    std::vector<BigArray<std::uint64_t>> arrays(4);
+    const std::size_t sizes[] = {10 * mib, 40 * mib, 12 * mib, (round == 1 ? 64 : 20) * mib};
+    for (std::size_t k = 0; k < 4; ++k) {
+      arrays[k].resize(sizes[k]);
+      EXPECT_GE(arrays[k].capacity(), sizes[k]);
+      for (std::size_t i = 0; i < sizes[k]; i += 511) arrays[k][i] = value_at(i + k);
+    }
+    arrays[1].reserve(50 * mib);  // grows a mapping that may have come from the kept ones
+    EXPECT_GE(arrays[1].capacity(), 50 * mib);
+    std::size_t wrong = 0;
+    for (std::size_t k = 0; k < 4; ++k)
+      for (std::size_t i = 0; i < sizes[k]; i += 511) wrong += arrays[k][i] != value_at(i + k);
+    EXPECT_EQ(wrong, 0u) << "round " << round;
+    if (round == 1) release_cached_mappings();  // the arrays of round 0 are unmapped
+  }
+  release_cached_mappings();
+}
+
 }  // namespace
 }  // namespace trede::engine
