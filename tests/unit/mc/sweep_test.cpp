@@ -1,5 +1,6 @@
 // Sweep designs: the grid is the product of the axes (last key fastest); the Latin hypercube
-// uses each stratum of each range once and is a function of the seed.
+// uses each stratum of each range once and is a function of the seed. A sweep of a model with
+// regions runs its points with totals only, and each point equals a plain run.
 
 #include "trede/mc/sweep.hpp"
 
@@ -7,9 +8,16 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
+#include <string>
 
+#include "trede/engine/simulator.hpp"
 #include "trede/error.hpp"
+#include "trede/mc/ensemble.hpp"
+#include "trede/mc/executor.hpp"
+#include "trede/model/load.hpp"
+#include "trede/model/scenario.hpp"
 
 namespace {
 
@@ -51,6 +59,46 @@ TEST(LatinHypercube, UsesEveryStratumOnceAndFollowsTheSeed) {
   EXPECT_NE(d.fingerprint(), mc::lhs_design(ranges, 10, 8).fingerprint());
   EXPECT_THROW((void)mc::lhs_design(ranges, 0, 7), ModelError);
   EXPECT_THROW((void)mc::lhs_design({{"r", 2, 1, false}}, 3, 7), ModelError);
+}
+
+}  // namespace
+
+namespace {
+
+// Keeps what a sweep saves, as io::SweepParts would.
+class Recorded : public trede::mc::PointStore {
+ public:
+  std::optional<trede::mc::Ensemble> load(std::size_t) override { return std::nullopt; }
+  void save(std::size_t i, const trede::mc::Ensemble& e, const trede::model::Scenario&) override { saved[i] = e; }
+  std::map<std::size_t, trede::mc::Ensemble> saved;
+};
+
+TEST(Sweep, PointsOfAModelWithRegionsKeepTotalsOnlyAndEqualPlainRuns) {
+  using namespace trede;
+  const model::Scenario base = model::load_scenario(
+      std::string(TREDE_SOURCE_DIR) + "/models/participatiewet/arbeidsmarktregios.toml", {"horizon_years=2", "sample_share=0.05"});
+  ASSERT_TRUE(engine::Simulator(base).layout().by_region()) << "the test needs a scenario with regions";
+  const mc::Design design = mc::grid_design({{"sample_share", {"0.05", "0.08"}}});
+  mc::SweepOptions o;
+  o.run.replicates = 3;
+  o.run.seed = 11;
+  o.run.threads = 2;
+  mc::ThreadExecutor threads;
+  Recorded store;
+  const mc::Sweep sw = mc::sweep(base, design, o, threads, &store);
+  ASSERT_EQ(store.saved.size(), 2u);
+  const std::vector<model::Scenario> points = mc::sweep_scenarios(base, design);
+  for (std::size_t i = 0; i < 2; ++i) {
+    const mc::Ensemble& saved = store.saved.at(i);
+    EXPECT_FALSE(saved.per_region) << "point " << i << " kept its replicates' per-region arrays";
+    EXPECT_TRUE(saved.values<double>("region/cost_eur").empty());
+    const mc::Ensemble plain = mc::run(points[i], o.run);
+    EXPECT_EQ(sw.points[i].kpi_replicates, plain.values<double>("kpi")) << "point " << i;
+    const mc::Summary& a = sw.points[i].summary("occupancy");
+    const mc::Summary& b = plain.summary("occupancy");
+    EXPECT_EQ(a.mean, b.mean) << "point " << i;
+    EXPECT_EQ(a.q95, b.q95) << "point " << i;
+  }
 }
 
 }  // namespace
