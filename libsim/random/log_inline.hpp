@@ -16,7 +16,9 @@
 namespace trede::random::detail {
 
 // ln x for x in (0, 1] (x a normal number).
-inline double log_unit(double x) noexcept {
+// Always inlined: the engine draws one per event, and the compiler's size budget for its event
+// loop must not decide whether it pays for a call (it did once the loop grew: BM1 lost 15 %).
+[[gnu::always_inline]] inline double log_unit(double x) noexcept {
   constexpr double ln2_hi = 6.93147180369123816490e-01;  // 0x3fe62e42fee00000
   constexpr double ln2_lo = 1.90821492927058770002e-10;  // 0x3dea39ef35793c76
   constexpr double lg1 = 6.666666666666735130e-01, lg2 = 3.999999999940941908e-01;

@@ -13,7 +13,8 @@ namespace trede::random::detail {
 
 // Counter: {stream, draw | purpose << 32 | block << 40}; key: {seed, replicate}. Every argument
 // has its own bits (draw < 2^32, purpose < 2^8, block < 2^24), so no two tuples collide.
-inline std::array<std::uint64_t, 2> threefry(StreamKey key, std::uint64_t stream, std::uint32_t draw, Purpose purpose,
+// Always inlined, as log_unit (log_inline.hpp): one per scheduled event.
+[[gnu::always_inline]] inline std::array<std::uint64_t, 2> threefry(StreamKey key, std::uint64_t stream, std::uint32_t draw, Purpose purpose,
                                              std::uint32_t block) noexcept {
   r123::Threefry2x64_R<20> gen;
   const r123::Threefry2x64_R<20>::ctr_type c = {
