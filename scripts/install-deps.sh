@@ -26,6 +26,8 @@ packages=(
   chromium
   # MPI across machines
   openmpi-bin libopenmpi-dev
+  # bench/: whole-process timings (/usr/bin/time, bench/scaling.sh) and instruction counts (callgrind)
+  time valgrind
 )
 
 missing=()

@@ -38,6 +38,9 @@ class Simulator {
 
   /// Simulates replicate `replicate` with master seed `seed`. Thread-safe; allocates its own
   /// state. Throws trede::Error if the model breaks an engine limit (e.g. 2^31 people alive).
+  /// The memory of its large arrays (8 MiB and more) is kept, up to 1 GiB in all, for the next
+  /// replicate to reuse; the executors (mc::run and the others) give it back when a run's
+  /// replicates are done, so a program calling run() itself may hold up to that much until exit.
   /// With `trace_people` > 0, every change of state of the first `trace_people` people created is
   /// recorded in ReplicateResult::trace (tracing does not change any other result).
   [[nodiscard]] ReplicateResult run(std::uint64_t seed, std::uint64_t replicate, std::uint64_t trace_people = 0) const;
