@@ -8,7 +8,10 @@
 #          side by side: the replicate benchmarks (BM1, BM2 at 100,000 and 1,000,000 people) of
 #          both builds in alternating order, N rounds (default 5), and, with --limit, the
 #          hand-written reference ladder_limit (methods ind, seq, gill) in the same rounds;
-#          medians of events/s per CPU second and their ratios.
+#          medians of events/s per CPU second and their ratios. Each process runs two replicates
+#          of a case, and both are reported: the first ("cold": every page of memory is new to
+#          the process and the kernel must fault it in) and the second ("warm": the memory of the
+#          first is reused, as by every later replicate of an ensemble, a PSA or a sweep).
 # The full JSON of a benchmark run is written to BUILD_DIR/bench-<date>.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -57,33 +60,39 @@ import json, statistics, subprocess, sys
 
 a, b, rounds, limit = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 cases = [(bm, n) for bm in (1, 2) for n in (100_000, 1_000_000)]
-results = {}  # (tool, bm, n) -> [events per CPU second]
+results = {}  # (tool, phase, bm, n) -> [events per CPU second]; phase 0 cold, 1 warm
+phases = ("cold", "warm")
 
 def trede(binary, tool):
-    out = subprocess.run([binary, "--benchmark_filter=^replicate/", "--benchmark_format=json"],
-                         capture_output=True, text=True, check=True).stdout
+    # Two repetitions of each case in one process: the first replicate is cold, the second warm.
+    out = subprocess.run([binary, "--benchmark_filter=^replicate/", "--benchmark_repetitions=2",
+                          "--benchmark_format=json"], capture_output=True, text=True, check=True).stdout
     for r in json.loads(out)["benchmarks"]:
+        if r.get("run_type") != "iteration":
+            continue
         bm = int(r["name"].split("/")[1][2:])
-        n = int(r["name"].split(":")[-1])
-        results.setdefault((tool, bm, n), []).append(r["events/s"])
+        n = int(r["name"].split(":")[-1].split("/")[0])
+        phase = min(int(r.get("repetition_index", 0)), 1)
+        results.setdefault((tool, phase, bm, n), []).append(r["events/s"])
 
 def ladder(method, bm, n):
-    # ladder_limit times its own simulation by the wall clock (one thread); trede_bench counts CPU
-    # time. On a shared machine the wall clock runs ahead of the CPU time, so the simulation's
-    # CPU seconds are taken as its wall seconds times the whole process's CPU/wall ratio
-    # (os.wait4's rusage), which puts both tools on the same footing.
+    # ladder_limit times its own simulation by the wall clock (one thread), per replicate; trede_bench
+    # counts CPU time. On a shared machine the wall clock runs ahead of the CPU time, so the
+    # simulation's CPU seconds are taken as its wall seconds times the whole process's CPU/wall
+    # ratio (os.wait4's rusage), which puts both tools on the same footing.
     import os, time
     start = time.monotonic()
-    proc = subprocess.Popen([limit, "--bm", str(bm), "--method", method, "--n", str(n), "--reps", "1", "--quiet"],
+    proc = subprocess.Popen([limit, "--bm", str(bm), "--method", method, "--n", str(n), "--reps", "2", "--quiet"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.monotonic() - start
     err = proc.stderr.read()
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"figures.sh: {limit} failed: {err}")
-    kv = dict(x.split("=") for x in err.split())
     cpu_share = min(1.0, (usage.ru_utime + usage.ru_stime) / wall) if wall > 0 else 1.0
-    results.setdefault((method, bm, n), []).append(int(kv["events"]) / (float(kv["sim_s"]) * cpu_share))
+    for phase, line in enumerate(err.splitlines()[:2]):
+        kv = dict(x.split("=") for x in line.split())
+        results.setdefault((method, phase, bm, n), []).append(int(kv["events"]) / (float(kv["sim_s"]) * cpu_share))
 
 for r in range(rounds):
     order = [(a, "A"), (b, "B")] if r % 2 == 0 else [(b, "B"), (a, "A")]
@@ -97,16 +106,17 @@ for r in range(rounds):
                 ladder(method, bm, n)
 
 tools = ["A", "B"] + (["ind", "seq", "gill"] if limit else [])
-print(f"\nmedian M events/s per CPU second over {rounds} rounds (ladder_limit: its simulation's wall time "
-      f"times its process's CPU share)")
-print("| model | people | " + " | ".join(tools) + " | A/B | " + " | ".join(f"A/{t}" for t in tools[2:]) + " |")
-print("| --- | --- | " + " | ".join("---" for _ in tools) + " | --- | " + " | ".join("---" for _ in tools[2:]) + " |")
-for bm, n in cases:
-    med = {t: statistics.median(results[(t, bm, n)]) for t in tools if (t, bm, n) in results}
-    cells = [f"{med[t] / 1e6:.2f}" if t in med else "—" for t in tools]
-    ratios = [f"{med['A'] / med['B']:.2f}"] + [f"{med['A'] / med[t]:.2f}" if t in med else "—" for t in tools[2:]]
-    print(f"| BM{bm} | {n:,} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
+for phase, name in enumerate(phases):
+    print(f"\n{name} (replicate {phase + 1} of its process): median M events/s per CPU second over {rounds} rounds "
+          f"(ladder_limit: its simulation's wall time times its process's CPU share)")
+    print("| model | people | " + " | ".join(tools) + " | A/B | " + " | ".join(f"A/{t}" for t in tools[2:]) + " |")
+    print("| --- | --- | " + " | ".join("---" for _ in tools) + " | --- | " + " | ".join("---" for _ in tools[2:]) + " |")
+    for bm, n in cases:
+        med = {t: statistics.median(results[(t, phase, bm, n)]) for t in tools if (t, phase, bm, n) in results}
+        cells = [f"{med[t] / 1e6:.2f}" if t in med else "—" for t in tools]
+        ratios = [f"{med['A'] / med['B']:.2f}"] + [f"{med['A'] / med[t]:.2f}" if t in med else "—" for t in tools[2:]]
+        print(f"| BM{bm} | {n:,} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
 print("\nall rounds:")
 for key in sorted(results):
-    print(key, " ".join(f"{v / 1e6:.2f}" for v in results[key]))
+    print(key[0], phases[key[1]], f"BM{key[2]}", key[3], " ".join(f"{v / 1e6:.2f}" for v in results[key]))
 EOF

@@ -39,6 +39,7 @@
 #include "trede/calib/markov.hpp"
 #include "trede/calib/report.hpp"
 #include "trede/io/calibration.hpp"
+#include "trede/io/output_guard.hpp"
 #include "trede/calib/simulate.hpp"
 #include "trede/calib/targets.hpp"
 #endif
@@ -305,6 +306,14 @@ py::tuple image_and_notes(Build build, const std::string& output, std::optional<
   if (parts)
     for (const auto& n : parts->notes()) notes.append(n);
   return py::make_tuple(py::bytes(image.data(), image.size()), notes);
+}
+
+// Refuses an `output` (and its resume directory `<output>.parts`, when `parts`) that is one of
+// the files the scenario was read from (trede::io::check_outputs): a ModelError keyed "output".
+void guard_output(const Scenario& s, const std::string& output, bool parts = true) {
+  std::vector<trede::io::NamedFile> outputs{{"output", output}};
+  if (parts) outputs.push_back({"output (its finished draws)", output + ".parts", true});
+  trede::io::check_outputs(trede::io::scenario_inputs(s), outputs);
 }
 
 trede::io::WriteOptions write_options(int compression_level, const std::string& command_line) {
@@ -671,6 +680,39 @@ PYBIND11_MODULE(_core, m) {
       },
       "scenario"_a, "replicates"_a, "seed"_a, "threads"_a, "first_replicate"_a, "progress"_a, "trajectories"_a = 0);
 
+  // A run written to `output` as its replicates finish (io::StreamedResult, as `trede run -o`):
+  // each replicate's per-region arrays go to the file in replicate order and are not kept, so
+  // memory does not grow with replicates x regions. The file is written to a temporary beside
+  // `output` and renamed into place when complete. Python then reads it (trede.read).
+  m.def(
+      "run_to_file",
+      [](const std::shared_ptr<Scenario>& scenario, std::uint64_t replicates, std::uint64_t seed, int threads,
+         std::uint64_t first_replicate, const py::object& progress, std::uint64_t trajectories,
+         const std::string& output, int compression_level) {
+        ScenarioPtr s = scenario;
+        guard_output(*s, output, false);
+        trede::mc::RunOptions o;
+        o.replicates = replicates;
+        o.seed = seed;
+        o.threads = threads;
+        o.first_replicate = first_replicate;
+        o.trace_people = trajectories;
+        o.check();
+        const trede::engine::Simulator sim(*s);
+        trede::io::StreamedResult out(output, *s, sim.layout(), o,
+                                      write_options(compression_level, "trede.run(output=...) (Python)"));
+        o.sink = &out;
+        auto totals = run_released<trede::mc::Ensemble>(progress, [&](auto on_progress) {
+          trede::mc::RunOptions with = o;
+          with.progress = on_progress;
+          return trede::mc::run(sim, with);
+        });
+        py::gil_scoped_release release;
+        out.finish(totals);
+      },
+      "scenario"_a, "replicates"_a, "seed"_a, "threads"_a, "first_replicate"_a, "progress"_a, "trajectories"_a,
+      "output"_a, "compression_level"_a);
+
   // A probabilistic sensitivity analysis (mc::psa on the threads of this process), returned as
   // the bytes of the file `trede run --draws` writes. With `output`, finished draws are kept in
   // <output>.parts (resumable with `resume`) and the file is written there too.
@@ -694,7 +736,10 @@ PYBIND11_MODULE(_core, m) {
         const trede::mc::DrawSet set = trede::mc::draw_parameters(one, draws, o.method, seed);
         const trede::io::WriteOptions wo = write_options(compression_level, "trede.run(draws=...) (Python)");
         std::optional<trede::io::SweepParts> parts;
-        if (!output.empty()) parts.emplace(output, set.as_design(common_streams), *s, seed, replicates, resume, wo);
+        if (!output.empty()) {
+          guard_output(*s, output);
+          parts.emplace(output, set.as_design(common_streams), *s, seed, replicates, resume, wo);
+        }
         auto p = run_released<trede::mc::Psa>(progress, [&](auto on_progress) {
           o.progress = on_progress;
           trede::mc::ThreadExecutor threads_here;
@@ -739,6 +784,7 @@ PYBIND11_MODULE(_core, m) {
         }
         const trede::io::WriteOptions wo = write_options(compression_level, "trede.sweep (Python)");
         std::optional<trede::io::SweepParts> parts;
+        if (!output.empty()) guard_output(*s, output);
         if (!output.empty())
           parts.emplace(output, o.draws ? trede::mc::sweep_units(design, *o.draws, common_streams) : design, *s, seed,
                         replicates, resume, wo);

@@ -1,6 +1,8 @@
 """The same scenario, seed and replicates give the same results from Python as from the trede
 program, bit for bit: in memory, and in the files `save` writes."""
 
+import pytest
+
 import trede
 from conftest import (BM2, MODELS, BM2_SMALL, assert_same, assert_same_attr, cli, describe, organisation_variants, read_all,
                       set_args)
@@ -74,6 +76,59 @@ def test_a_file_saved_by_python_is_read_by_the_cli(tmp_path):
     p = cli("info", "py.h5", cwd=tmp_path)
     assert p.returncode == 0, describe(p)
     assert "master_seed" in p.stdout and "uitstroom_werk" in p.stdout
+
+
+def test_a_run_streamed_to_a_file_equals_the_cli_and_the_run_in_memory(tmp_path):
+    """trede.run(..., output=PATH) writes its replicates as they finish, as `trede run -o` does:
+    a model with 35 regions (per-region arrays streamed) gives the CLI's file bit for bit, for
+    one and two threads, and the same values as the run held in memory."""
+    scenario = MODELS / "participatiewet" / "arbeidsmarktregios.toml"
+    over = {"sample_share": 0.01}
+    p = cli("run", scenario, *set_args(over), "-n", 5, "--seed", 3, "--trajectories", 20, "-q",
+            "-o", tmp_path / "cli.h5", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    cli_data, cli_attrs = read_all(tmp_path / "cli.h5")
+    assert "replicates/region/occupancy" in cli_data, "the model must have per-region arrays to stream"
+    s = trede.load_scenario(scenario, over)
+    for threads in (1, 2):
+        out = tmp_path / f"py{threads}.h5"
+        r = trede.run(s, 5, seed=3, threads=threads, trajectories=20, output=out)
+        assert isinstance(r, trede.Result) and r.path == out
+        py_data, py_attrs = read_all(out)
+        assert sorted(py_data) == sorted(cli_data)
+        for key in cli_data:
+            assert_same(py_data[key], cli_data[key], key)
+        for k, v in cli_attrs.items():
+            if k not in VOLATILE:
+                assert_same_attr(py_attrs[k], v, f"attribute {k}")
+        assert "trede.run(output=" in str(py_attrs["command_line"])
+        assert [f.name for f in tmp_path.iterdir() if ".tmp" in f.name] == [], "no temporary left"
+    memory = trede.run(s, 5, seed=3, trajectories=20)
+    assert sorted(memory.keys()) == sorted(r.keys())
+    for key in memory.keys():
+        assert_same(r[key], memory[key], key)
+
+
+def test_a_streamed_run_never_overwrites_its_scenario_nor_leaves_a_partial_file(tmp_path):
+    text = BM2.read_text()
+    (tmp_path / "s.toml").write_text(text)
+    s = trede.load_scenario(tmp_path / "s.toml", BM2_SMALL)
+    with pytest.raises(trede.ModelError, match="is the same file as scenario") as e:
+        trede.run(s, 2, seed=1, output=tmp_path / "." / "s.toml")
+    assert e.value.diagnostics[0][2] == "output"
+    assert (tmp_path / "s.toml").read_text() == text
+    with pytest.raises(trede.IoError):
+        trede.run(s, 2, seed=1, output=tmp_path / "no-such-dir" / "r.h5")
+    assert not (tmp_path / "no-such-dir").exists()
+    (tmp_path / "old.h5").write_bytes(b"kept")
+
+    def stop(done, total):
+        raise RuntimeError("stop here")
+    with pytest.raises(RuntimeError, match="stop here"):
+        trede.run(s.with_overrides({"population[0].count": 20000}), 20, seed=1, threads=1, output=tmp_path / "old.h5",
+                  progress=stop)
+    assert (tmp_path / "old.h5").read_bytes() == b"kept", "an interrupted run leaves the old file as it was"
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["old.h5", "s.toml"]
 
 
 def test_traced_run_equals_the_cli(tmp_path):

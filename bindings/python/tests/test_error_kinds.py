@@ -90,6 +90,8 @@ ARGUMENT_CASES = [
     ("run draws design int", lambda s, u: trede.run(u, 1, draws=2, design=3), "design"),
     ("run draws output int", lambda s, u: trede.run(u, 1, draws=2, output=3), "output"),
     ("run draws resume str", lambda s, u: trede.run(u, 1, draws=2, resume="yes"), "resume"),
+    ("run output int", lambda s, u: trede.run(s, 2, output=3), "output"),
+    ("run resume without draws", lambda s, u: trede.run(s, 2, resume=True), "resume"),
     ("compare scenarios int", lambda s, u: trede.compare(3, 2), "scenarios"),
     ("compare scenario int", lambda s, u: trede.compare([s, 4], 2), "scenarios[1]"),
     ("compare scenario None", lambda s, u: trede.compare([s, None], 2), "scenarios[1]"),

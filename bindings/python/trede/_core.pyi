@@ -61,6 +61,10 @@ class Run:
 def run(scenario: Scenario, replicates: int, seed: int, threads: int, first_replicate: int,
         progress: Optional[Callable[[int, int], object]], trajectories: int = 0) -> Run: ...
 
+def run_to_file(scenario: Scenario, replicates: int, seed: int, threads: int, first_replicate: int,
+                progress: Optional[Callable[[int, int], object]], trajectories: int, output: str,
+                compression_level: int) -> None: ...
+
 def sweep(scenario: Scenario, grid: List[Tuple[str, List[str]]], lhs: List[Tuple[str, float, float, bool]],
           points: int, replicates: int, seed: int, threads: int, progress: Optional[Callable[[int, int], object]],
           output: str, resume: bool, compression_level: int, draws: int = ..., method: str = ...,

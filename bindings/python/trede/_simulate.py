@@ -14,7 +14,7 @@ import numpy as np
 
 from . import _args, _core
 from ._errors import ModelError
-from ._results import Comparison, PsaResult, Result, Sweep, _File, _Memory, _attrs
+from ._results import Comparison, PsaResult, Result, Sweep, _File, _Memory, _attrs, read
 from ._scenario import Overrides, Scenario, load_scenario
 
 __all__ = ["run", "compare", "sweep", "Progress"]
@@ -102,6 +102,14 @@ def run(scenario: ScenarioLike, replicates: Union[int, None] = None, *, seed: in
     :class:`Result` (in memory; ``result.save(path)`` writes the HDF5 file ``trede run -o``
     would).
 
+    ``output`` = PATH streams the run to that file instead, as ``trede run -o PATH`` does: each
+    replicate's per-region arrays are written as it finishes (in replicate order, so the file is
+    the same for any ``threads``) and are not held in memory, which is what a national model
+    with many replicates needs. The file is written beside PATH and renamed into place when
+    complete (a failed or interrupted run leaves no file); an ``output`` that is one of the
+    scenario's own files is refused. The returned :class:`Result` reads from the file
+    (:func:`trede.read`).
+
     Replicate i uses the random streams of (seed, first_replicate + i): the result depends only
     on (scenario, seed, replicate indices), never on ``threads`` (0 = all cores, 1 = serial),
     and equals ``trede run SCENARIO -n replicates --seed seed`` bit for bit.
@@ -143,11 +151,16 @@ def run(scenario: ScenarioLike, replicates: Union[int, None] = None, *, seed: in
         return PsaResult(_File(image), _attrs(image), path=Path(out) if out else None, image=image, notes=notes)
     if replicates is None:
         replicates = 100
-    if output is not None or resume:
-        raise ModelError("output and resume apply to draws= runs", [("", 0, "output", "only with draws=")])
+    if resume:
+        raise ModelError("resume applies to draws= runs", [("", 0, "resume", "only with draws=")])
     _check(replicates, seed, threads, first_replicate)
     _check_trajectories(trajectories)
     s = _scenario(scenario, overrides)
+    if output is not None:
+        out = _output(output)
+        _core.run_to_file(s._core, replicates, seed, threads, first_replicate, _progress(progress), trajectories,
+                          out, 1)
+        return read(out)
     core = _core.run(s._core, replicates, seed, threads, first_replicate, _progress(progress), trajectories)
     return Result(_Memory(core.arrays()), core.attrs(), core=core)
 
