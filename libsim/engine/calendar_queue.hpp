@@ -4,12 +4,15 @@
 //
 // Structure. The horizon [t0, t1] is cut into B equal *coarse buckets* (at most 4,096, about 32
 // expected people each). An entry for a future bucket is appended to that bucket's list of
-// fixed-size chunks (8 entries, 128 bytes) taken from one pool: O(1), no reallocation, and the
+// fixed-size chunks taken from one pool: O(1), no reallocation, and the
 // few thousand bucket tails stay in cache even at millions of people. When the simulation
 // reaches a bucket, its entries are distributed by time into *fine ranges* of about one entry
 // each in one array (one counting pass and one scatter pass over the chunks, which go back to the
 // pool), and one insertion pass sorts the array, each entry moving only within its own range:
-// the array is then read front to back. Entries
+// the array is then read front to back. A chunk holds 8 entries (128 bytes), or more when
+// buckets hold more than 64 entries (at most 64 entries, about 8 chunks a bucket): walking a
+// bucket's chunk list is a chain of dependent loads, so fewer, larger chunks load a bucket
+// sooner, and take fewer trips to the pool's free list. Entries
 // pushed into the bucket being read (or into the past) go to a small binary heap (`near_`), and
 // pop takes the earlier of the two. Because the order of the next events is known, the engine
 // can prefetch the people they belong to (`ahead`).
@@ -53,8 +56,11 @@ class CalendarQueue {
     pool_.clear();
     next_.clear();
     free_ = none;
-    const std::size_t chunks = first / chunk + b / 2 + 1;  // the first wave, and half a chunk per bucket spare
-    pool_.reserve(chunks * chunk);
+    chunk_shift_ = 3;  // about 8 chunks a bucket, 8 to 64 entries each
+    while (chunk_shift_ < 6 && (std::size_t{8} << (chunk_shift_ + 1)) <= expected / b) ++chunk_shift_;
+    chunk_ = std::uint32_t{1} << chunk_shift_;
+    const std::size_t chunks = first / chunk_ + b / 2 + 1;  // the first wave, and half a chunk per bucket spare
+    pool_.reserve(chunks * chunk_);
     next_.reserve(chunks);
   }
 
@@ -67,14 +73,14 @@ class CalendarQueue {
       return;
     }
     Bucket& k = buckets_[b];
-    const std::uint32_t at = k.size % chunk;
+    const std::uint32_t at = k.size & (chunk_ - 1);
     if (at == 0) [[unlikely]] {
       const std::uint32_t c = new_chunk();
       if (k.size == 0) k.first = c;
       else next_[k.last] = c;
       k.last = c;
     }
-    pool_[std::size_t{k.last} * chunk + at] = e;
+    pool_[(std::size_t{k.last} << chunk_shift_) + at] = e;
     ++k.size;
     ++pending_;
   }
@@ -121,7 +127,6 @@ class CalendarQueue {
   }
 
  private:
-  static constexpr std::uint32_t chunk = 8;  // entries per chunk
   static constexpr std::uint32_t none = 0xffffffffu;
   static constexpr std::size_t per_range = 1;  // entries per fine range, about
 
@@ -160,10 +165,10 @@ class CalendarQueue {
       if (next_.size() == next_.capacity()) {  // grow by an eighth: memory stays close to the peak
         const std::size_t n = next_.size() + next_.size() / 8 + 64;
         next_.reserve(n);
-        pool_.reserve(n * chunk);
+        pool_.reserve(n * chunk_);
       }
       next_.push_back(none);
-      pool_.resize(pool_.size() + chunk);
+      pool_.resize(pool_.size() + chunk_);
     }
     next_[c] = none;
     return c;
@@ -183,8 +188,8 @@ class CalendarQueue {
     // The chunks lie anywhere in the pool: start loading all of them at once (the chain of
     // links is short and cached) instead of one miss after another while walking it.
     for (std::uint32_t c = k.first; c != none; c = next_[c]) {
-      prefetch(&pool_[std::size_t{c} * chunk]);
-      prefetch(&pool_[std::size_t{c} * chunk + chunk / 2]);
+      const QueueEntry* e = &pool_[std::size_t{c} << chunk_shift_];
+      for (std::uint32_t j = 0; j < chunk_; j += 4) prefetch(e + j);  // 4 entries a cache line
     }
     pending_ -= n;
     cursor_ = 0;
@@ -193,8 +198,8 @@ class CalendarQueue {
     const std::size_t ranges = n / per_range;
     if (ranges <= 1) {
       std::size_t i = 0;
-      for (std::uint32_t c = k.first; c != none; c = next_[c], i += chunk)
-        std::memcpy(&cur_[i], &pool_[std::size_t{c} * chunk], std::min<std::size_t>(chunk, n - i) * sizeof(QueueEntry));
+      for (std::uint32_t c = k.first; c != none; c = next_[c], i += chunk_)
+        std::memcpy(&cur_[i], &pool_[std::size_t{c} << chunk_shift_], std::min<std::size_t>(chunk_, n - i) * sizeof(QueueEntry));
     } else {
       // Fine range of each entry: its position from the bucket's start, scaled to `ranges`
       // (monotone in time; clamped for rounding at the edges and for entries at t1).
@@ -206,12 +211,12 @@ class CalendarQueue {
       const auto each = [&](auto&& f) {  // f(entry, index) for every entry, in chunk order
         std::size_t i = 0;
         std::uint32_t c = k.first;
-        for (; i + chunk <= n; i += chunk, c = next_[c]) {
-          const QueueEntry* e = &pool_[std::size_t{c} * chunk];
-          for (std::uint32_t j = 0; j < chunk; ++j) f(e[j], i + j);
+        for (; i + chunk_ <= n; i += chunk_, c = next_[c]) {
+          const QueueEntry* e = &pool_[std::size_t{c} << chunk_shift_];
+          for (std::uint32_t j = 0; j < chunk_; ++j) f(e[j], i + j);
         }
         if (i < n) {
-          const QueueEntry* e = &pool_[std::size_t{c} * chunk];
+          const QueueEntry* e = &pool_[std::size_t{c} << chunk_shift_];
           for (std::size_t j = 0; i + j < n; ++j) f(e[j], i + j);
         }
       };
@@ -244,7 +249,8 @@ class CalendarQueue {
   }
 
   std::vector<Bucket> buckets_;
-  BigArray<QueueEntry> pool_;  // chunk c holds entries [c * chunk, (c + 1) * chunk)
+  std::uint32_t chunk_ = 8, chunk_shift_ = 3;  // entries per chunk (a power of two), its log2
+  BigArray<QueueEntry> pool_;  // chunk c holds entries [c * chunk_, (c + 1) * chunk_)
   std::vector<std::uint32_t> next_;   // next chunk of the same bucket, or of the free list
   std::uint32_t free_ = none;         // free chunks
   std::vector<QueueEntry> cur_;       // the bucket being read, sorted; entries before cursor_ are done

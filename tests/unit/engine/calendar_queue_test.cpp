@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <queue>
@@ -95,16 +96,20 @@ TEST(CalendarQueue, MatchesAPriorityQueueUnderRandomOperations) {
   const std::uint64_t seed = trede::test::test_seed();
   SCOPED_TRACE(trede::test::seed_note(seed));
   std::mt19937_64 rng(seed);
-  for (int round = 0; round < 12; ++round) {
+  for (int round = 0; round < 16; ++round) {
     const double t0 = 2025.0, t1 = round % 3 == 0 ? 2025.5 : 2035.0;
-    const std::size_t expected = round % 2 ? 16 : 5000;  // few or many buckets
+    // Few or many buckets; from 600,000 expected people on, 4,096 buckets of more than 128
+    // entries each, so chunks of 16 and 64 entries; there, 20,000 entries crowd into the first
+    // 2 % of the horizon, so that buckets hold chains of several chunks.
+    const std::size_t expected = std::array<std::size_t, 4>{16, 5000, 600000, 3000000}[(round / 4) % 4];
+    const bool crowded = expected >= 600000;
     CalendarQueue q;
     q.init(t0, t1, expected);
     Reference ref;
-    std::uniform_real_distribution<double> span(0.0, t1 - t0);
+    std::uniform_real_distribution<double> span(0.0, (t1 - t0) * (crowded ? 0.02 : 1.0));
     auto grid = [&](double t) { return round % 4 == 1 ? std::floor(t * 64.0) / 64.0 : t; };  // ties
     std::uint32_t version = 0;
-    for (int i = 0; i < 3000; ++i) {
+    for (int i = 0; i < (crowded ? 20000 : 3000); ++i) {
       const QueueEntry e{grid(t0 + span(rng)), static_cast<std::uint32_t>(rng() % 500), version++};
       q.push(e);
       ref.push(e);
