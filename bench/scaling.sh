@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Thread and MPI scaling of whole `trede run` processes (issue 15, target 4).
 #
-# usage: bench/scaling.sh [BUILD_DIR] [--rounds N] [--mpi] [--case bm1|bm2|national]...
+# usage: bench/scaling.sh [BUILD_DIR] [--rounds N] [--mpi] [--case bm1|bm2|national]... [--replicates R]
 #   For each case (BM1, BM2 and the national model), runs the same `trede run` with one thread
 #   and with two threads in alternating order, N rounds (default 3), and prints the median wall
 #   time of each and their ratio. With --mpi it also runs `mpirun -np 2 ... --threads 1` (two
 #   ranks of one thread) in the same rounds, against one rank of one thread. No output file is
 #   written (-q, no -o): the figures are the simulation's. BUILD_DIR default: build/release.
-#   --case (repeatable) runs only the cases named; default all three.
+#   --case (repeatable) runs only the cases named; default all three. --replicates R runs R
+#   replicates in every case instead of the case's own number (64 for BM1 and BM2, 8 national).
+#   With --mpi the start-up of two MPI processes (`mpirun -np 2 trede --version`, median) is
+#   printed too: it is paid once per run, so it weighs on short runs only.
 # Scaling can only be measured on an otherwise idle machine: this kernel shares the CPU between
 # login sessions, not threads (bench/README.md, "Two threads against one"); the load average
 # before and after each case is printed with it.
@@ -17,11 +20,13 @@ build=build/release
 rounds=3
 mpi=0
 cases=()
+replicates=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rounds) rounds=$2; shift ;;
     --case) cases+=("$2"); shift ;;
     --mpi) mpi=1 ;;
+    --replicates) replicates=$2; shift ;;
     *) build=$1 ;;
   esac
   shift
@@ -44,9 +49,9 @@ time_of() {
 median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
 case_() {
-  local name=$1 replicates=$2
+  local name=$1 n=${replicates:-$2}
   shift 2
-  local run=("$trede" run "$@" -n "$replicates" --seed 1 -q)
+  local run=("$trede" run "$@" -n "$n" --seed 1 -q)
   local one=() two=() ranks=()
   local before
   before=$(cut -d' ' -f1 /proc/loadavg)
@@ -66,7 +71,7 @@ case_() {
   m1=$(printf '%s\n' "${one[@]}" | median)
   m2=$(printf '%s\n' "${two[@]}" | median)
   local line
-  line=$(printf '| %s | %s | %s | %.2f s | %.2f s | **%.2f** |' "$name" "$replicates" \
+  line=$(printf '| %s | %s | %s | %.2f s | %.2f s | **%.2f** |' "$name" "$n" \
     "$before → $(cut -d' ' -f1 /proc/loadavg)" "$m1" "$m2" "$(awk -v a="$m1" -v b="$m2" 'BEGIN {print a / b}')")
   if [[ $mpi == 1 ]]; then
     local mr
@@ -75,6 +80,12 @@ case_() {
   fi
   echo "$line"
 }
+
+if [[ $mpi == 1 ]]; then
+  startup=()
+  for ((r = 0; r < rounds; r++)); do startup+=("$(time_of mpirun --allow-run-as-root -np 2 "$trede" --version)"); done
+  echo "# mpirun -np 2 trede --version: $(printf '%s\n' "${startup[@]}" | median) s (median of $rounds)"
+fi
 
 header='| case | replicates | load before → after | 1 thread | 2 threads | 2 threads / 1 |'
 [[ $mpi == 1 ]] && header+=' 2 ranks × 1 thread | 2 ranks / 1 |'

@@ -184,12 +184,22 @@ class CalendarQueue {
     } while (buckets_[current_].size == 0);
     const Bucket k = buckets_[current_];
     buckets_[current_] = Bucket{};
+    switch (chunk_shift_) {  // the chunk size as a constant: the loops over a chunk unroll
+      case 3: load<8>(k); break;
+      case 4: load<16>(k); break;
+      case 5: load<32>(k); break;
+      default: load<64>(k); break;
+    }
+  }
+
+  template <std::uint32_t C>
+  void load(const Bucket k) {
     const std::size_t n = k.size;
     // The chunks lie anywhere in the pool: start loading all of them at once (the chain of
     // links is short and cached) instead of one miss after another while walking it.
     for (std::uint32_t c = k.first; c != none; c = next_[c]) {
-      const QueueEntry* e = &pool_[std::size_t{c} << chunk_shift_];
-      for (std::uint32_t j = 0; j < chunk_; j += 4) prefetch(e + j);  // 4 entries a cache line
+      const QueueEntry* e = &pool_[std::size_t{c} * C];
+      for (std::uint32_t j = 0; j < C; j += 4) prefetch(e + j);  // 4 entries a cache line
     }
     pending_ -= n;
     cursor_ = 0;
@@ -198,8 +208,8 @@ class CalendarQueue {
     const std::size_t ranges = n / per_range;
     if (ranges <= 1) {
       std::size_t i = 0;
-      for (std::uint32_t c = k.first; c != none; c = next_[c], i += chunk_)
-        std::memcpy(&cur_[i], &pool_[std::size_t{c} << chunk_shift_], std::min<std::size_t>(chunk_, n - i) * sizeof(QueueEntry));
+      for (std::uint32_t c = k.first; c != none; c = next_[c], i += C)
+        std::memcpy(&cur_[i], &pool_[std::size_t{c} * C], std::min<std::size_t>(C, n - i) * sizeof(QueueEntry));
     } else {
       // Fine range of each entry: its position from the bucket's start, scaled to `ranges`
       // (monotone in time; clamped for rounding at the edges and for entries at t1).
@@ -211,12 +221,12 @@ class CalendarQueue {
       const auto each = [&](auto&& f) {  // f(entry, index) for every entry, in chunk order
         std::size_t i = 0;
         std::uint32_t c = k.first;
-        for (; i + chunk_ <= n; i += chunk_, c = next_[c]) {
-          const QueueEntry* e = &pool_[std::size_t{c} << chunk_shift_];
-          for (std::uint32_t j = 0; j < chunk_; ++j) f(e[j], i + j);
+        for (; i + C <= n; i += C, c = next_[c]) {
+          const QueueEntry* e = &pool_[std::size_t{c} * C];
+          for (std::uint32_t j = 0; j < C; ++j) f(e[j], i + j);
         }
         if (i < n) {
-          const QueueEntry* e = &pool_[std::size_t{c} << chunk_shift_];
+          const QueueEntry* e = &pool_[std::size_t{c} * C];
           for (std::size_t j = 0; i + j < n; ++j) f(e[j], i + j);
         }
       };
