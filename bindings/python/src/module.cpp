@@ -814,7 +814,7 @@ PYBIND11_MODULE(_core, m) {
       [](const std::vector<std::shared_ptr<Scenario>>& scenarios, std::uint64_t replicates, std::uint64_t seed,
          int threads, std::uint64_t first_replicate, bool independent, double confidence, const py::object& progress,
          std::uint64_t trajectories, std::size_t draws, const std::string& design, bool common_streams,
-         const std::string& effect, double wtp, double wtp_max) {
+         const std::string& effect, double wtp, double wtp_max, const std::string& output) -> py::object {
         std::vector<ScenarioPtr> ptrs(scenarios.begin(), scenarios.end());
         trede::mc::CompareOptions o;
         o.run.replicates = replicates;
@@ -836,10 +836,33 @@ PYBIND11_MODULE(_core, m) {
         o.decision.seed = seed;
         o.check();
         const std::vector<Scenario> list = values(ptrs);
+        // With `output`, the file is written there (as `trede compare -o`): without draws as the
+        // replicates finish, so the scenarios' per-region arrays are not held in memory.
+        const trede::io::WriteOptions wo = write_options(1, "trede.compare(output=...) (Python)");
+        std::optional<trede::io::StreamedComparison> out;
+        if (!output.empty()) {
+          std::vector<trede::io::NamedFile> inputs;
+          for (const auto& sc : list)
+            for (auto& f : trede::io::scenario_inputs(sc)) inputs.push_back(std::move(f));
+          trede::io::check_outputs(inputs, {{"output", output}});
+          trede::mc::check_comparable(list);
+          if (draws == 0) {
+            std::vector<trede::engine::Layout> layouts;
+            for (const auto& sc : list) layouts.push_back(trede::engine::Simulator(sc).layout());
+            out.emplace(output, list, layouts, o.run, wo);
+            o.sink = [&out](std::size_t i) { return out->sink(i); };
+          }
+        }
         auto comparison = run_released<trede::mc::Comparison>(progress, [&](auto on_progress) {
           o.run.progress = on_progress;
           return trede::mc::compare(list, o);
         });
+        if (!output.empty()) {
+          py::gil_scoped_release release;
+          if (out) out->finish(comparison);
+          else trede::io::write_comparison(output, comparison, list, wo);
+          return py::none();
+        }
         std::vector<char> image;
         {
           py::gil_scoped_release release;
@@ -848,7 +871,8 @@ PYBIND11_MODULE(_core, m) {
         return py::bytes(image.data(), image.size());
       },
       "scenarios"_a, "replicates"_a, "seed"_a, "threads"_a, "first_replicate"_a, "independent"_a, "confidence"_a,
-      "progress"_a, "trajectories"_a, "draws"_a, "design"_a, "common_streams"_a, "effect"_a, "wtp"_a, "wtp_max"_a);
+      "progress"_a, "trajectories"_a, "draws"_a, "design"_a, "common_streams"_a, "effect"_a, "wtp"_a, "wtp_max"_a,
+      "output"_a = "");
   m.def(
       "organisation_variants",
       [](const std::shared_ptr<Scenario>& s, const std::vector<std::string>& models) {

@@ -109,6 +109,43 @@ def test_a_run_streamed_to_a_file_equals_the_cli_and_the_run_in_memory(tmp_path)
         assert_same(r[key], memory[key], key)
 
 
+def test_a_comparison_written_to_a_file_equals_the_cli(tmp_path):
+    """trede.compare(..., output=PATH) writes the file `trede compare -o PATH` writes: streamed
+    without draws (35 regions, per-region arrays of every scenario), built at the end with draws."""
+    scenario = MODELS / "participatiewet" / "arbeidsmarktregios.toml"
+    over = {"sample_share": 0.01}
+    for draws, extra in ((0, ["-n", 3]), (2, ["-n", 1, "--draws", 2])):
+        cli_file = tmp_path / f"cli{draws}.h5"
+        p = cli("compare", scenario, "--organisation-models", "partieel,gecombineerd", *set_args(over), *extra,
+                "--seed", 5, "-q", "-o", cli_file, cwd=tmp_path)
+        assert p.returncode == 0, describe(p)
+        out = tmp_path / f"py{draws}.h5"
+        c = trede.compare(trede.load_scenario(scenario, over), 3 if draws == 0 else 1, seed=5, draws=draws,
+                          organisation_models=["partieel", "gecombineerd"], output=out)
+        assert isinstance(c, trede.Comparison) and c.path == out and c.names == ["arbeidsmarktregios (partieel)", "arbeidsmarktregios (gecombineerd)"]
+        cli_data, cli_attrs = read_all(cli_file)
+        py_data, py_attrs = read_all(out)
+        assert (draws == 0) == ("replicates/region/occupancy" in read_all(out, "scenarios/1")[0])
+        assert sorted(py_data) == sorted(cli_data)
+        for key in cli_data:
+            assert_same(py_data[key], cli_data[key], key)
+        for k, v in cli_attrs.items():
+            if k not in VOLATILE:
+                assert_same_attr(py_attrs[k], v, f"attribute {k}")
+        for i in (0, 1):
+            data, _ = read_all(cli_file, f"scenarios/{i}")
+            mine, _ = read_all(out, f"scenarios/{i}")
+            assert sorted(mine) == sorted(data)
+            for key in data:
+                assert_same(mine[key], data[key], f"scenarios/{i}/{key}")
+    assert [f.name for f in tmp_path.iterdir() if ".tmp" in f.name] == [], "no temporary left"
+    (tmp_path / "s.toml").write_text(BM2.read_text())
+    s = trede.load_scenario(tmp_path / "s.toml", BM2_SMALL)
+    with pytest.raises(trede.ModelError, match="is the same file as scenario"):
+        trede.compare([s, s.with_overrides({"state[tussengroep].capacity": 40})], 2, output=tmp_path / "s.toml")
+    assert (tmp_path / "s.toml").read_text() == BM2.read_text()
+
+
 def test_a_streamed_run_never_overwrites_its_scenario_nor_leaves_a_partial_file(tmp_path):
     text = BM2.read_text()
     (tmp_path / "s.toml").write_text(text)

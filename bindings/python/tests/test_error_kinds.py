@@ -93,6 +93,7 @@ ARGUMENT_CASES = [
     ("run output int", lambda s, u: trede.run(s, 2, output=3), "output"),
     ("run resume without draws", lambda s, u: trede.run(s, 2, resume=True), "resume"),
     ("compare scenarios int", lambda s, u: trede.compare(3, 2), "scenarios"),
+    ("compare output int", lambda s, u: trede.compare([s, s], 2, output=3), "output"),
     ("compare scenario int", lambda s, u: trede.compare([s, 4], 2), "scenarios[1]"),
     ("compare scenario None", lambda s, u: trede.compare([s, None], 2), "scenarios[1]"),
     ("compare mapping value int", lambda s, u: trede.compare({"a": s, "b": 3}, 2), "scenarios['b']"),

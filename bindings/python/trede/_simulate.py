@@ -170,7 +170,8 @@ def compare(scenarios: Union[ScenarioLike, Sequence[ScenarioLike], Mapping[str, 
             confidence: float = 0.95, overrides: Overrides = None, progress: Progress = None,
             trajectories: int = 0, organisation_models: Union[str, Sequence[str], None] = None,
             draws: int = 0, design: str = "sobol", common_streams: bool = False,
-            effect: str = "persons_reaching_work", wtp: float = 50000.0, wtp_max: float = 200000.0) -> Comparison:
+            effect: str = "persons_reaching_work", wtp: float = 50000.0, wtp_max: float = 200000.0,
+            output: Union[str, "os.PathLike[str]", None] = None) -> Comparison:
     """Runs two or more scenarios with common random numbers and returns the paired
     differences against the first (the reference) with intervals, as ``trede compare`` does.
 
@@ -193,7 +194,14 @@ def compare(scenarios: Union[ScenarioLike, Sequence[ScenarioLike], Mapping[str, 
     (:meth:`Comparison.decision`): the effect decided on (``persons_reaching_work`` or
     ``person_years_in_work``), the willingness to pay (EUR per extra unit of effect) at which the
     probability of being best is quoted, and the range of the acceptability curve.
+
+    ``output`` = PATH writes the comparison to that file, as ``trede compare -o PATH`` does:
+    without ``draws`` each scenario's per-region arrays are written as its replicates finish and
+    are not held in memory. The file is written beside PATH and renamed into place when complete
+    (a failed or interrupted comparison leaves no file); an ``output`` that is one of the
+    scenarios' own files is refused. The returned :class:`Comparison` reads from the file.
     """
+    out = _output(output)
     if organisation_models is not None:
         base = _scenario(scenarios, overrides, "scenarios") if isinstance(scenarios, (Scenario, str, os.PathLike)) else None
         if base is None:
@@ -230,7 +238,9 @@ def compare(scenarios: Union[ScenarioLike, Sequence[ScenarioLike], Mapping[str, 
                           int(draws), _args.choice("design", design, ("sobol", "lhs")),
                           _args.boolean("common_streams", common_streams),
                           _args.choice("effect", effect, ("persons_reaching_work", "person_years_in_work")),
-                          _args.number("wtp", wtp), _args.number("wtp_max", wtp_max))
+                          _args.number("wtp", wtp), _args.number("wtp_max", wtp_max), out)
+    if out:
+        return read(out)
     return Comparison.from_image(image, len(loaded))
 
 
