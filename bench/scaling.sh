@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Thread and MPI scaling of whole `trede run` processes (issue 15, target 4).
 #
-# usage: bench/scaling.sh [BUILD_DIR] [--rounds N] [--mpi] [--case bm1|bm2|national]... [--replicates R]
+# usage: bench/scaling.sh [BUILD_DIR] [--rounds N] [--mpi] [--mpi-args 'ARGS'] [--case bm1|bm2|national]...
+#                         [--replicates R]
 #   For each case (BM1, BM2 and the national model), runs the same `trede run` with one thread
 #   and with two threads in alternating order, N rounds (default 3), and prints the median wall
 #   time of each and their ratio. With --mpi it also runs `mpirun -np 2 ... --threads 1` (two
@@ -10,7 +11,9 @@
 #   --case (repeatable) runs only the cases named; default all three. --replicates R runs R
 #   replicates in every case instead of the case's own number (64 for BM1 and BM2, 8 national).
 #   With --mpi the start-up of two MPI processes (`mpirun -np 2 trede --version`, median) is
-#   printed too: it is paid once per run, so it weighs on short runs only.
+#   printed too: it is paid once per run, so it weighs on short runs only. --mpi-args passes
+#   options to mpirun, e.g. '--mca pml ob1 --mca btl self,vader' (shared memory only: Open MPI
+#   then skips probing network transports, which is most of its start-up here).
 # Scaling can only be measured on an otherwise idle machine: this kernel shares the CPU between
 # login sessions, not threads (bench/README.md, "Two threads against one"); the load average
 # before and after each case is printed with it.
@@ -21,12 +24,14 @@ rounds=3
 mpi=0
 cases=()
 replicates=""
+mpi_args=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rounds) rounds=$2; shift ;;
     --case) cases+=("$2"); shift ;;
     --mpi) mpi=1 ;;
     --replicates) replicates=$2; shift ;;
+    --mpi-args) read -r -a mpi_args <<< "$2"; shift ;;
     *) build=$1 ;;
   esac
   shift
@@ -64,7 +69,7 @@ case_() {
       one+=("$(time_of "${run[@]}" --threads 1)")
     fi
     if [[ $mpi == 1 ]]; then
-      ranks+=("$(time_of mpirun --allow-run-as-root -np 2 "${run[@]}" --threads 1)")
+      ranks+=("$(time_of mpirun --allow-run-as-root "${mpi_args[@]}" -np 2 "${run[@]}" --threads 1)")
     fi
   done
   local m1 m2
@@ -83,8 +88,10 @@ case_() {
 
 if [[ $mpi == 1 ]]; then
   startup=()
-  for ((r = 0; r < rounds; r++)); do startup+=("$(time_of mpirun --allow-run-as-root -np 2 "$trede" --version)"); done
-  echo "# mpirun -np 2 trede --version: $(printf '%s\n' "${startup[@]}" | median) s (median of $rounds)"
+  for ((r = 0; r < rounds; r++)); do
+    startup+=("$(time_of mpirun --allow-run-as-root "${mpi_args[@]}" -np 2 "$trede" --version)")
+  done
+  echo "# mpirun ${mpi_args[*]} -np 2 trede --version: $(printf '%s\n' "${startup[@]}" | median) s (median of $rounds)"
 fi
 
 header='| case | replicates | load before → after | 1 thread | 2 threads | 2 threads / 1 |'
