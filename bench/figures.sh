@@ -8,10 +8,13 @@
 #          side by side: the replicate benchmarks (BM1, BM2 at 100,000 and 1,000,000 people) of
 #          both builds in alternating order, N rounds (default 5), and, with --limit, the
 #          hand-written reference ladder_limit (methods ind, seq, gill) in the same rounds;
-#          medians of events/s per CPU second and their ratios. Each process runs two replicates
-#          of a case, and both are reported: the first ("cold": every page of memory is new to
-#          the process and the kernel must fault it in) and the second ("warm": the memory of the
-#          first is reused, as by every later replicate of an ensemble, a PSA or a sweep).
+#          medians of events/s per CPU second and their ratios, in two phases, each case in its
+#          own processes: "cold", the first replicate of a fresh process (every page of memory is
+#          new and the kernel must fault it in; Google Benchmark's --benchmark_min_time=0, one
+#          replicate), and "steady", the replicates of a process once it has run replicates for
+#          at least 0.5 s (the second of two repetitions of Google Benchmark's own timing), as
+#          every later replicate of an ensemble, a PSA or a sweep runs. ladder_limit runs 3
+#          replicates a process: its first is cold, its last steady.
 # The full JSON of a benchmark run is written to BUILD_DIR/bench-<date>.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,20 +63,20 @@ import json, statistics, subprocess, sys
 
 a, b, rounds, limit = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 cases = [(bm, n) for bm in (1, 2) for n in (100_000, 1_000_000)]
-results = {}  # (tool, phase, bm, n) -> [events per CPU second]; phase 0 cold, 1 warm
-phases = ("cold", "warm")
+results = {}  # (tool, phase, bm, n) -> [events per CPU second]; phase 0 cold, 1 steady
+phases = ("cold", "steady")
 
 def trede(binary, tool):
-    # Two repetitions of each case in one process: the first replicate is cold, the second warm.
-    out = subprocess.run([binary, "--benchmark_filter=^replicate/", "--benchmark_repetitions=2",
-                          "--benchmark_format=json"], capture_output=True, text=True, check=True).stdout
-    for r in json.loads(out)["benchmarks"]:
-        if r.get("run_type") != "iteration":
-            continue
-        bm = int(r["name"].split("/")[1][2:])
-        n = int(r["name"].split(":")[-1].split("/")[0])
-        phase = min(int(r.get("repetition_index", 0)), 1)
-        results.setdefault((tool, phase, bm, n), []).append(r["events/s"])
+    for bm, n in cases:
+        flt = f"--benchmark_filter=^replicate/BM{bm}/people:{n}$"
+        for phase, args in enumerate((["--benchmark_min_time=0", "--benchmark_repetitions=1"],
+                                      ["--benchmark_repetitions=2"])):
+            out = subprocess.run([binary, flt, *args, "--benchmark_format=json"], capture_output=True, text=True,
+                                 check=True).stdout
+            runs = [r for r in json.loads(out)["benchmarks"] if r.get("run_type") == "iteration"]
+            if len(runs) != phase + 1:
+                sys.exit(f"figures.sh: {binary} {flt} {args}: expected {phase + 1} runs, got {len(runs)}")
+            results.setdefault((tool, phase, bm, n), []).append(runs[-1]["events/s"])
 
 def ladder(method, bm, n):
     # ladder_limit times its own simulation by the wall clock (one thread), per replicate; trede_bench
@@ -82,7 +85,7 @@ def ladder(method, bm, n):
     # ratio (os.wait4's rusage), which puts both tools on the same footing.
     import os, time
     start = time.monotonic()
-    proc = subprocess.Popen([limit, "--bm", str(bm), "--method", method, "--n", str(n), "--reps", "2", "--quiet"],
+    proc = subprocess.Popen([limit, "--bm", str(bm), "--method", method, "--n", str(n), "--reps", "3", "--quiet"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.monotonic() - start
@@ -90,7 +93,10 @@ def ladder(method, bm, n):
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"figures.sh: {limit} failed: {err}")
     cpu_share = min(1.0, (usage.ru_utime + usage.ru_stime) / wall) if wall > 0 else 1.0
-    for phase, line in enumerate(err.splitlines()[:2]):
+    lines = err.splitlines()
+    if len(lines) != 3:
+        sys.exit(f"figures.sh: {limit} --reps 3 printed {len(lines)} lines: {err}")
+    for phase, line in ((0, lines[0]), (1, lines[-1])):
         kv = dict(x.split("=") for x in line.split())
         results.setdefault((method, phase, bm, n), []).append(int(kv["events"]) / (float(kv["sim_s"]) * cpu_share))
 
@@ -107,7 +113,7 @@ for r in range(rounds):
 
 tools = ["A", "B"] + (["ind", "seq", "gill"] if limit else [])
 for phase, name in enumerate(phases):
-    print(f"\n{name} (replicate {phase + 1} of its process): median M events/s per CPU second over {rounds} rounds "
+    print(f"\n{name}: median M events/s per CPU second over {rounds} rounds "
           f"(ladder_limit: its simulation's wall time times its process's CPU share)")
     print("| model | people | " + " | ".join(tools) + " | A/B | " + " | ".join(f"A/{t}" for t in tools[2:]) + " |")
     print("| --- | --- | " + " | ".join("---" for _ in tools) + " | --- | " + " | ".join("---" for _ in tools[2:]) + " |")

@@ -1,7 +1,7 @@
 // What fresh memory costs on this machine: the time to touch every page of a new anonymous
 // mapping once (the kernel faults each page in and zeroes it), with transparent huge pages asked
 // for (madvise MADV_HUGEPAGE, as the engine's large arrays do) or not, and a second pass over
-// the same pages for comparison. bench/README.md, "Cold and warm replicates".
+// the same pages for comparison. bench/README.md, "Cold and steady replicates".
 //
 //   cc -O2 bench/first_touch.c -o first_touch && ./first_touch 64
 //

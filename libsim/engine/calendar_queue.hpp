@@ -9,8 +9,8 @@
 // reaches a bucket, its entries are distributed by time into *fine ranges* of about one entry
 // each in one array (one counting pass and one scatter pass over the chunks, which go back to the
 // pool), and one insertion pass sorts the array, each entry moving only within its own range:
-// the array is then read front to back. A chunk holds 8 entries (128 bytes), or more when
-// buckets hold more than 64 entries (at most 64 entries, about 8 chunks a bucket): walking a
+// the array is then read front to back. A chunk holds 8 entries (128 bytes), or 16, 32 or 64
+// when a bucket is expected to hold at least 8 such chunks (128 entries or more): walking a
 // bucket's chunk list is a chain of dependent loads, so fewer, larger chunks load a bucket
 // sooner, and take fewer trips to the pool's free list. Entries
 // pushed into the bucket being read (or into the past) go to a small binary heap (`near_`), and

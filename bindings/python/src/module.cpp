@@ -31,6 +31,7 @@
 #include <variant>
 #include <vector>
 
+#include "trede/io/output_guard.hpp"
 #include "trede/trede.hpp"
 #ifdef TREDE_PYTHON_WITH_CALIB
 #include "trede/calib/calibrate.hpp"
@@ -39,7 +40,6 @@
 #include "trede/calib/markov.hpp"
 #include "trede/calib/report.hpp"
 #include "trede/io/calibration.hpp"
-#include "trede/io/output_guard.hpp"
 #include "trede/calib/simulate.hpp"
 #include "trede/calib/targets.hpp"
 #endif
@@ -858,9 +858,11 @@ PYBIND11_MODULE(_core, m) {
           return trede::mc::compare(list, o);
         });
         if (!output.empty()) {
-          py::gil_scoped_release release;
-          if (out) out->finish(comparison);
-          else trede::io::write_comparison(output, comparison, list, wo);
+          {
+            py::gil_scoped_release release;
+            if (out) out->finish(comparison);
+            else trede::io::write_comparison(output, comparison, list, wo);
+          }
           return py::none();
         }
         std::vector<char> image;

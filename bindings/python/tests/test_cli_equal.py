@@ -92,7 +92,12 @@ def test_a_run_streamed_to_a_file_equals_the_cli_and_the_run_in_memory(tmp_path)
     s = trede.load_scenario(scenario, over)
     for threads in (1, 2):
         out = tmp_path / f"py{threads}.h5"
-        r = trede.run(s, 5, seed=3, threads=threads, trajectories=20, output=out)
+        seen = []  # while the replicates run, the file is already being written (its temporary)
+
+        def watch(done, total):
+            seen.append(any(f.name.startswith(out.name + ".tmp-") for f in tmp_path.iterdir()))
+        r = trede.run(s, 5, seed=3, threads=threads, trajectories=20, output=out, progress=watch)
+        assert seen and all(seen), "the file must be written as the replicates finish"
         assert isinstance(r, trede.Result) and r.path == out
         py_data, py_attrs = read_all(out)
         assert sorted(py_data) == sorted(cli_data)
@@ -120,8 +125,13 @@ def test_a_comparison_written_to_a_file_equals_the_cli(tmp_path):
                 "--seed", 5, "-q", "-o", cli_file, cwd=tmp_path)
         assert p.returncode == 0, describe(p)
         out = tmp_path / f"py{draws}.h5"
+        seen = []  # without draws the file is written while the replicates run (its temporary)
+
+        def watch(done, total):
+            seen.append(any(f.name.startswith(out.name + ".tmp-") for f in tmp_path.iterdir()))
         c = trede.compare(trede.load_scenario(scenario, over), 3 if draws == 0 else 1, seed=5, draws=draws,
-                          organisation_models=["partieel", "gecombineerd"], output=out)
+                          organisation_models=["partieel", "gecombineerd"], output=out, progress=watch)
+        assert seen and all(seen) == (draws == 0), seen
         assert isinstance(c, trede.Comparison) and c.path == out and c.names == ["arbeidsmarktregios (partieel)", "arbeidsmarktregios (gecombineerd)"]
         cli_data, cli_attrs = read_all(cli_file)
         py_data, py_attrs = read_all(out)

@@ -96,12 +96,13 @@ TEST(CalendarQueue, MatchesAPriorityQueueUnderRandomOperations) {
   const std::uint64_t seed = trede::test::test_seed();
   SCOPED_TRACE(trede::test::seed_note(seed));
   std::mt19937_64 rng(seed);
-  for (int round = 0; round < 16; ++round) {
+  for (int round = 0; round < 20; ++round) {
     const double t0 = 2025.0, t1 = round % 3 == 0 ? 2025.5 : 2035.0;
-    // Few or many buckets; from 600,000 expected people on, 4,096 buckets of more than 128
-    // entries each, so chunks of 16 and 64 entries; there, 20,000 entries crowd into the first
-    // 2 % of the horizon, so that buckets hold chains of several chunks.
-    const std::size_t expected = std::array<std::size_t, 4>{16, 5000, 600000, 3000000}[(round / 4) % 4];
+    // Few or many buckets; from 600,000 expected people on, 4,096 buckets expected to hold 146,
+    // 366 and 732 entries, so chunks of 16, 32 and 64 entries; there, 20,000 entries crowd into
+    // the first 2 % of the horizon, so that buckets hold chains of several chunks.
+    const std::size_t expected =
+        std::array<std::size_t, 5>{16, 5000, 600000, 1500000, 3000000}[static_cast<std::size_t>(round / 4)];
     const bool crowded = expected >= 600000;
     CalendarQueue q;
     q.init(t0, t1, expected);
