@@ -308,6 +308,18 @@ py::tuple image_and_notes(Build build, const std::string& output, std::optional<
   return py::make_tuple(py::bytes(image.data(), image.size()), notes);
 }
 
+// The options of a plain run (trede.run without draws).
+trede::mc::RunOptions run_options(std::uint64_t replicates, std::uint64_t seed, int threads, std::uint64_t first_replicate,
+                                  std::uint64_t trajectories) {
+  trede::mc::RunOptions o;
+  o.replicates = replicates;
+  o.seed = seed;
+  o.threads = threads;
+  o.first_replicate = first_replicate;
+  o.trace_people = trajectories;
+  return o;
+}
+
 // Refuses an `output` (and its resume directory `<output>.parts`, when `parts`) that is one of
 // the files the scenario was read from (trede::io::check_outputs): a ModelError keyed "output".
 void guard_output(const Scenario& s, const std::string& output, bool parts = true) {
@@ -667,12 +679,7 @@ PYBIND11_MODULE(_core, m) {
          std::uint64_t first_replicate, const py::object& progress, std::uint64_t trajectories) {
         ScenarioPtr s = scenario;
         auto ensemble = run_released<trede::mc::Ensemble>(progress, [=](auto on_progress) {
-          trede::mc::RunOptions o;
-          o.replicates = replicates;
-          o.seed = seed;
-          o.threads = threads;
-          o.first_replicate = first_replicate;
-          o.trace_people = trajectories;
+          trede::mc::RunOptions o = run_options(replicates, seed, threads, first_replicate, trajectories);
           o.progress = on_progress;
           return trede::mc::run(*s, o);
         });
@@ -691,12 +698,7 @@ PYBIND11_MODULE(_core, m) {
          const std::string& output, int compression_level) {
         ScenarioPtr s = scenario;
         guard_output(*s, output, false);
-        trede::mc::RunOptions o;
-        o.replicates = replicates;
-        o.seed = seed;
-        o.threads = threads;
-        o.first_replicate = first_replicate;
-        o.trace_people = trajectories;
+        trede::mc::RunOptions o = run_options(replicates, seed, threads, first_replicate, trajectories);
         o.check();
         const trede::engine::Simulator sim(*s);
         trede::io::StreamedResult out(output, *s, sim.layout(), o,

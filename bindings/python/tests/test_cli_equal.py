@@ -78,6 +78,28 @@ def test_a_file_saved_by_python_is_read_by_the_cli(tmp_path):
     assert "master_seed" in p.stdout and "uitstroom_werk" in p.stdout
 
 
+def _temporary_watch(out):
+    """A progress callback that records whether the temporary of `out` exists at each call."""
+    seen = []
+
+    def watch(done, total):
+        seen.append(any(f.name.startswith(out.name + ".tmp-") for f in out.parent.iterdir()))
+    return seen, watch
+
+
+def _assert_same_file(mine, theirs, group=""):
+    """The same datasets below `group` with the same values, and the same attributes but the
+    volatile ones."""
+    data, attrs = read_all(theirs, group)
+    my_data, my_attrs = read_all(mine, group)
+    assert sorted(my_data) == sorted(data)
+    for key in data:
+        assert_same(my_data[key], data[key], f"{group}/{key}")
+    for k, v in attrs.items():
+        if k not in VOLATILE:
+            assert_same_attr(my_attrs[k], v, f"{group} attribute {k}")
+
+
 def test_a_run_streamed_to_a_file_equals_the_cli_and_the_run_in_memory(tmp_path):
     """trede.run(..., output=PATH) writes its replicates as they finish, as `trede run -o` does:
     a model with 35 regions (per-region arrays streamed) gives the CLI's file bit for bit, for
@@ -87,26 +109,17 @@ def test_a_run_streamed_to_a_file_equals_the_cli_and_the_run_in_memory(tmp_path)
     p = cli("run", scenario, *set_args(over), "-n", 5, "--seed", 3, "--trajectories", 20, "-q",
             "-o", tmp_path / "cli.h5", cwd=tmp_path)
     assert p.returncode == 0, describe(p)
-    cli_data, cli_attrs = read_all(tmp_path / "cli.h5")
+    cli_data, _ = read_all(tmp_path / "cli.h5")
     assert "replicates/region/occupancy" in cli_data, "the model must have per-region arrays to stream"
     s = trede.load_scenario(scenario, over)
     for threads in (1, 2):
         out = tmp_path / f"py{threads}.h5"
-        seen = []  # while the replicates run, the file is already being written (its temporary)
-
-        def watch(done, total):
-            seen.append(any(f.name.startswith(out.name + ".tmp-") for f in tmp_path.iterdir()))
+        seen, watch = _temporary_watch(out)
         r = trede.run(s, 5, seed=3, threads=threads, trajectories=20, output=out, progress=watch)
         assert seen and all(seen), "the file must be written as the replicates finish"
         assert isinstance(r, trede.Result) and r.path == out
-        py_data, py_attrs = read_all(out)
-        assert sorted(py_data) == sorted(cli_data)
-        for key in cli_data:
-            assert_same(py_data[key], cli_data[key], key)
-        for k, v in cli_attrs.items():
-            if k not in VOLATILE:
-                assert_same_attr(py_attrs[k], v, f"attribute {k}")
-        assert "trede.run(output=" in str(py_attrs["command_line"])
+        _assert_same_file(out, tmp_path / "cli.h5")
+        assert "trede.run(output=" in str(read_all(out)[1]["command_line"])
         assert [f.name for f in tmp_path.iterdir() if ".tmp" in f.name] == [], "no temporary left"
     memory = trede.run(s, 5, seed=3, trajectories=20)
     assert sorted(memory.keys()) == sorted(r.keys())
@@ -125,29 +138,14 @@ def test_a_comparison_written_to_a_file_equals_the_cli(tmp_path):
                 "--seed", 5, "-q", "-o", cli_file, cwd=tmp_path)
         assert p.returncode == 0, describe(p)
         out = tmp_path / f"py{draws}.h5"
-        seen = []  # without draws the file is written while the replicates run (its temporary)
-
-        def watch(done, total):
-            seen.append(any(f.name.startswith(out.name + ".tmp-") for f in tmp_path.iterdir()))
+        seen, watch = _temporary_watch(out)  # without draws the file is written while replicates run
         c = trede.compare(trede.load_scenario(scenario, over), 3 if draws == 0 else 1, seed=5, draws=draws,
                           organisation_models=["partieel", "gecombineerd"], output=out, progress=watch)
         assert seen and all(seen) == (draws == 0), seen
         assert isinstance(c, trede.Comparison) and c.path == out and c.names == ["arbeidsmarktregios (partieel)", "arbeidsmarktregios (gecombineerd)"]
-        cli_data, cli_attrs = read_all(cli_file)
-        py_data, py_attrs = read_all(out)
         assert (draws == 0) == ("replicates/region/occupancy" in read_all(out, "scenarios/1")[0])
-        assert sorted(py_data) == sorted(cli_data)
-        for key in cli_data:
-            assert_same(py_data[key], cli_data[key], key)
-        for k, v in cli_attrs.items():
-            if k not in VOLATILE:
-                assert_same_attr(py_attrs[k], v, f"attribute {k}")
-        for i in (0, 1):
-            data, _ = read_all(cli_file, f"scenarios/{i}")
-            mine, _ = read_all(out, f"scenarios/{i}")
-            assert sorted(mine) == sorted(data)
-            for key in data:
-                assert_same(mine[key], data[key], f"scenarios/{i}/{key}")
+        for group in ("", "scenarios/0", "scenarios/1"):
+            _assert_same_file(out, cli_file, group)
     assert [f.name for f in tmp_path.iterdir() if ".tmp" in f.name] == [], "no temporary left"
     (tmp_path / "s.toml").write_text(BM2.read_text())
     s = trede.load_scenario(tmp_path / "s.toml", BM2_SMALL)
