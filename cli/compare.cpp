@@ -332,12 +332,7 @@ int run(const Args& a) {
   } else if (scenarios.size() < 2) {
     throw BadInput{"compare needs at least two scenario files (or one with --organisation-models)"};
   }
-  std::vector<io::NamedFile> inputs;
-  for (const auto& s : scenarios) {
-    const auto in = io::scenario_inputs(s);
-    inputs.insert(inputs.end(), in.begin(), in.end());
-  }
-  if (!a.output.empty()) guard_outputs(inputs, {{"-o", a.output}});
+  if (!a.output.empty()) guard_outputs(io::scenario_inputs(scenarios), {{"-o", a.output}});
   mc::check_comparable(scenarios);  // before any run
   ProgressBar bar(root() && !a.quiet && stderr_is_terminal(), opt.draws > 0 ? "draws" : "replicates");
   // Progress in units a user knows: which scenario, and its replicates.
@@ -358,9 +353,7 @@ int run(const Args& a) {
   // scenarios are not held in memory (rank 0 writes). A PSA comparison keeps totals only anyway.
   std::optional<io::StreamedComparison> out;
   if (!a.output.empty() && opt.draws == 0 && root()) {
-    std::vector<engine::Layout> layouts;
-    for (const auto& s : scenarios) layouts.push_back(engine::Simulator(s).layout());
-    out.emplace(a.output, scenarios, layouts, opt.run, wo);
+    out.emplace(a.output, scenarios, opt.run, wo);
     opt.sink = [&out](std::size_t i) { return out->sink(i); };
   }
   const mc::Comparison c = mc::compare(scenarios, opt, executor());

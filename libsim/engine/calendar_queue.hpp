@@ -58,9 +58,8 @@ class CalendarQueue {
     free_ = none;
     chunk_shift_ = 3;  // about 8 chunks a bucket, 8 to 64 entries each
     while (chunk_shift_ < 6 && (std::size_t{8} << (chunk_shift_ + 1)) <= expected / b) ++chunk_shift_;
-    chunk_ = std::uint32_t{1} << chunk_shift_;
-    const std::size_t chunks = first / chunk_ + b / 2 + 1;  // the first wave, and half a chunk per bucket spare
-    pool_.reserve(chunks * chunk_);
+    const std::size_t chunks = first / chunk() + b / 2 + 1;  // the first wave, and half a chunk per bucket spare
+    pool_.reserve(chunks * chunk());
     next_.reserve(chunks);
   }
 
@@ -73,7 +72,7 @@ class CalendarQueue {
       return;
     }
     Bucket& k = buckets_[b];
-    const std::uint32_t at = k.size & (chunk_ - 1);
+    const std::uint32_t at = k.size & (chunk() - 1);
     if (at == 0) [[unlikely]] {
       const std::uint32_t c = new_chunk();
       if (k.size == 0) k.first = c;
@@ -162,13 +161,13 @@ class CalendarQueue {
       free_ = next_[c];
     } else {
       c = static_cast<std::uint32_t>(next_.size());
-      if (next_.size() == next_.capacity()) {  // grow by an eighth: memory stays close to the peak
+      if (pool_.size() + chunk() > pool_.capacity()) {  // grow by an eighth: memory stays close to the peak
         const std::size_t n = next_.size() + next_.size() / 8 + 64;
         next_.reserve(n);
-        pool_.reserve(n * chunk_);
+        pool_.reserve(n * chunk());
       }
       next_.push_back(none);
-      pool_.resize(pool_.size() + chunk_);
+      pool_.resize(pool_.size() + chunk());
     }
     next_[c] = none;
     return c;
@@ -259,8 +258,11 @@ class CalendarQueue {
   }
 
   std::vector<Bucket> buckets_;
-  std::uint32_t chunk_ = 8, chunk_shift_ = 3;  // entries per chunk (a power of two), its log2
-  BigArray<QueueEntry> pool_;  // chunk c holds entries [c * chunk_, (c + 1) * chunk_)
+  // Entries per chunk: 2^chunk_shift_ (8 to 64).
+  [[nodiscard]] std::uint32_t chunk() const noexcept { return std::uint32_t{1} << chunk_shift_; }
+
+  std::uint32_t chunk_shift_ = 3;
+  BigArray<QueueEntry> pool_;  // chunk c holds entries [c * chunk(), (c + 1) * chunk())
   std::vector<std::uint32_t> next_;   // next chunk of the same bucket, or of the free list
   std::uint32_t free_ = none;         // free chunks
   std::vector<QueueEntry> cur_;       // the bucket being read, sorted; entries before cursor_ are done

@@ -9,6 +9,7 @@
 
 #include "io/hdf5_file.hpp"
 #include "io/result_file.hpp"
+#include "trede/engine/simulator.hpp"
 #include "trede/error.hpp"
 #include "trede/io/hdf5.hpp"
 #include "trede/mc/compare.hpp"
@@ -309,6 +310,18 @@ StreamedComparison::StreamedComparison(const std::string& path, const std::vecto
     throw IoError(path, "HDF5 could not write the file (" + f.what_failed + ")");
   }
 }
+
+namespace {
+std::vector<engine::Layout> layouts_of(const std::vector<model::Scenario>& scenarios) {
+  std::vector<engine::Layout> layouts;
+  for (const auto& s : scenarios) layouts.push_back(engine::Simulator(s).layout());
+  return layouts;
+}
+}  // namespace
+
+StreamedComparison::StreamedComparison(const std::string& path, const std::vector<model::Scenario>& scenarios,
+                                       const mc::RunOptions& run, const WriteOptions& options, std::uint64_t slab_bytes)
+    : StreamedComparison(path, scenarios, layouts_of(scenarios), run, options, slab_bytes) {}
 
 StreamedComparison::~StreamedComparison() = default;
 

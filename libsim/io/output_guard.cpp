@@ -66,6 +66,15 @@ std::vector<NamedFile> scenario_inputs(const model::Scenario& s, const std::stri
   return v;
 }
 
+std::vector<NamedFile> scenario_inputs(const std::vector<model::Scenario>& scenarios, const std::string& role) {
+  std::vector<NamedFile> v;
+  for (const auto& s : scenarios) {
+    auto in = scenario_inputs(s, role);
+    v.insert(v.end(), in.begin(), in.end());
+  }
+  return v;
+}
+
 void check_outputs(const std::vector<NamedFile>& inputs, const std::vector<NamedFile>& outputs) {
   std::vector<Identity> in_ids, out_ids;
   for (const auto& f : inputs) in_ids.push_back(identify(f.path));

@@ -843,15 +843,10 @@ PYBIND11_MODULE(_core, m) {
         const trede::io::WriteOptions wo = write_options(1, "trede.compare(output=...) (Python)");
         std::optional<trede::io::StreamedComparison> out;
         if (!output.empty()) {
-          std::vector<trede::io::NamedFile> inputs;
-          for (const auto& sc : list)
-            for (auto& f : trede::io::scenario_inputs(sc)) inputs.push_back(std::move(f));
-          trede::io::check_outputs(inputs, {{"output", output}});
+          trede::io::check_outputs(trede::io::scenario_inputs(list), {{"output", output}});
           trede::mc::check_comparable(list);
           if (draws == 0) {
-            std::vector<trede::engine::Layout> layouts;
-            for (const auto& sc : list) layouts.push_back(trede::engine::Simulator(sc).layout());
-            out.emplace(output, list, layouts, o.run, wo);
+            out.emplace(output, list, o.run, wo);
             o.sink = [&out](std::size_t i) { return out->sink(i); };
           }
         }

@@ -97,6 +97,9 @@ class StreamedComparison {
   StreamedComparison(const std::string& path, const std::vector<model::Scenario>& scenarios,
                      const std::vector<engine::Layout>& layouts, const mc::RunOptions& run,
                      const WriteOptions& options = {}, std::uint64_t slab_bytes = 64u << 20);
+  /// The same, with each scenario's layout that of its compiled model (engine::Simulator).
+  StreamedComparison(const std::string& path, const std::vector<model::Scenario>& scenarios, const mc::RunOptions& run,
+                     const WriteOptions& options = {}, std::uint64_t slab_bytes = 64u << 20);
   ~StreamedComparison();
   StreamedComparison(const StreamedComparison&) = delete;
   StreamedComparison& operator=(const StreamedComparison&) = delete;

@@ -28,6 +28,9 @@ struct NamedFile {
 /// first) and the population CSV files it reads, each with `role` ("scenario" by default).
 [[nodiscard]] std::vector<NamedFile> scenario_inputs(const model::Scenario& scenario,
                                                      const std::string& role = "scenario");
+/// The files all of `scenarios` came from (a comparison's inputs), in order.
+[[nodiscard]] std::vector<NamedFile> scenario_inputs(const std::vector<model::Scenario>& scenarios,
+                                                     const std::string& role = "scenario");
 
 /// Refuses outputs that would destroy something: an output that is the same file as one of the
 /// `inputs` or as another of the `outputs`, or an output directory holding an input.
