@@ -113,3 +113,70 @@ def test_quick_back_test_writes_its_section(tmp_path):
     bt.main(args)                                     # a second run replaces the section
     assert out.read_text().count(bt.BEGIN) == 1
     assert np.isfinite(tot["hw90"])
+
+
+def test_conditioning_on_the_figures_is_the_linear_gaussian_update():
+    """conditioned_cov against closed forms: one value and one figure is the delta method (with
+    the prior's small share), two values tied by one figure become negatively correlated with
+    the figure's own error left, and a value the figures do not touch keeps its prior."""
+    err, e = 0.01, 0.2
+    c = bt.conditioned_cov([1.0], [[e]], [err])
+    assert np.isclose(c[0, 0], 1 / (1 + (e / err) ** 2))                      # 1 / (1/s^2 + e^2/err^2)
+    assert np.isclose(np.sqrt(c[0, 0]), err / e, rtol=2e-3)
+    s1, s2 = 0.5, 0.3
+    c = bt.conditioned_cov([s1, s2, 0.7], [[1.0, 1.0, 0.0]], [err])
+    g = s1 ** 2 + s2 ** 2 + err ** 2
+    assert np.allclose(c[:2, :2], [[s1 ** 2 - s1 ** 4 / g, -s1 ** 2 * s2 ** 2 / g], [-s1 ** 2 * s2 ** 2 / g, s2 ** 2 - s2 ** 4 / g]])
+    assert np.isclose(c[2, 2], 0.49) and np.allclose(c[2, :2], 0) and np.allclose(c, c.T)
+    # the figure's linearised spread under the conditioned draws: err^2 (s1^2 + s2^2) / g < err^2
+    j = np.array([1.0, 1.0, 0.0])
+    assert np.isclose(j @ c @ j, err ** 2 * (s1 ** 2 + s2 ** 2) / g) and j @ c @ j < err ** 2
+    # and by sampling: the draws of the joint prior whose figure falls within a narrow window
+    # around the centre have this covariance (seed 1, 400,000 draws; tolerance ~4 SE)
+    rng = np.random.default_rng(1)
+    th = rng.normal(size=(400_000, 3)) * [s1, s2, 0.7]
+    y = th @ j + rng.normal(size=len(th)) * 0.1
+    big = bt.conditioned_cov([s1, s2, 0.7], [j], [0.1])
+    keep = th[np.abs(y) < 0.005]
+    assert len(keep) > 2000
+    assert np.allclose(np.cov(keep.T), big, atol=4 * 0.5 ** 2 * np.sqrt(2 / len(keep)))
+
+
+def test_the_rule_holds_its_quantity_in_every_direction():
+    """with_rule: the extended covariance gives the held quantity no spread (its linearised
+    value j_hold . d_theta + j_rule * d_r is the same in every draw) and leaves theta's own block."""
+    rng = np.random.default_rng(2)
+    a = rng.normal(size=(4, 4))
+    c = a @ a.T + np.eye(4)
+    jh, jr = np.array([0.3, -0.2, 0.1, 0.0]), 0.5
+    x = bt.with_rule(c, jh, jr)
+    assert x.shape == (5, 5) and np.allclose(x[:4, :4], c)
+    v = np.append(jh, jr)
+    assert abs(v @ x @ v) < 1e-12
+    assert np.isclose(x[4, 4], jh @ c @ jh / jr ** 2)
+
+
+def test_nederland_carries_the_conditioned_group():
+    """nederland.toml's multivariate normal group (tools/nederland_uncertainty.py --write) holds
+    every fitted value and every lognormal prior of tools/nederland_priors.toml, none of them
+    also as an entry of its own; conditioning never widens a prior; the arrivals held after 2023
+    (key 2024) carry their stated extra sd_log 0.30."""
+    import tomllib
+    import nederland_uncertainty as nu
+    with open(bt.NL, "rb") as f:
+        unc = tomllib.load(f)["uncertainty"]
+    (group,) = unc["multivariate_normal"]
+    keys, cov = group["keys"], np.asarray(group["covariance"])
+    assert group["scale"] == "log" and cov.shape == (len(keys), len(keys))
+    assert np.all(np.linalg.eigvalsh(cov) > 0)
+    sd = dict(zip(keys, np.sqrt(np.diag(cov))))
+    priors = bt.conditioned_priors()
+    assert set(priors) <= set(keys) and not set(priors) & set(unc)
+    for key, (_, sd_log) in priors.items():
+        assert sd[key] <= sd_log * 1.001 + 1e-4, key
+    held = [k for k in keys if k.startswith("inflow[") and k.endswith(".2024")]
+    fitted = [k for k in keys if k.startswith("inflow[") and k.endswith(".2023")]
+    assert len(held) == len(fitted) == 3
+    assert all(sd[h] ** 2 >= sd[f] ** 2 + nu.ARRIVALS_LATER ** 2 - 1e-3 for h, f in zip(held, fitted))
+    assert all(f"transition[{frm}->regulier_werk].multiplier" in keys for frm in bt.fn.JOB_FROM)
+    assert nu.GROUP_BEGIN in bt.NL.read_text() and nu.GROUP_END in bt.NL.read_text()

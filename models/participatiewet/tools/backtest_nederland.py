@@ -4,16 +4,18 @@ shipped catalogue (data/calibration_targets.json): for each origin year Y it
 
   1. refits the model's fitted values on the catalogue figures dated up to the end of Y only
      (fit_nederland.py's machinery, restricted to those figures; what is refitted: below);
-  2. states the calibration uncertainty of the fitted values that carry the forecast (log-scale
-     sd = assumed error of the figure / elasticity of the figure to the value, the elasticity
-     measured by one extra run per value on common random numbers);
-  3. forecasts the years after Y by a PSA: the calibration uncertainty, the priors of
-     nederland.toml's assumptions (handover leakage and delay, rates set by hand), and forecast
-     rules for what the origin cannot know, each using only what was public by the end of Y:
+  2. states the calibration uncertainty of the values that carry the forecast together with the
+     assumptions whose priors are lognormal: one normal on the log scale, the priors conditioned
+     on the figures known at Y by the linear-Gaussian update (Jacobian: one extra run per value
+     on common random numbers), so that every draw still gives the figures the origin knows;
+  3. forecasts the years after Y by a PSA: that group, the other priors of nederland.toml's
+     assumptions (handover leakage, costs), and forecast rules for what the origin cannot know,
+     each using only what was public by the end of Y:
      - arrivals into bijstand after Y: those that hold the model's bijstand stock at the last
        stock figure (the no-change forecast of the observed stock; found by the fit's own
-       iteration), with a random walk on the log scale around them whose step is the spread of
-       the fitted arrivals up to Y;
+       iteration; in each draw moved with the other values so that the stock stays held), with
+       a random walk on the log scale around them whose step is the spread of the fitted
+       arrivals up to Y;
      - the other-exit multiplier after Y: a random walk around the trend of the outflow figures
        up to Y (when there are two);
      - beschut werk: the places are 2/3 of the taakstelling known at Y (later years on the line
@@ -60,6 +62,7 @@ import fit_nederland as fn  # noqa: E402
 import pwlib as pw  # noqa: E402
 
 NL = pw.MODEL_DIR / "nederland.toml"
+PRIORS = pw.MODEL_DIR / "tools" / "nederland_priors.toml"
 B = pw.BIJSTAND
 TO_WORK = ["regulier_werk", "afspraakbaan", "beschut_werk"]
 BEGIN, END = "<!-- backtest:begin -->", "<!-- backtest:end -->"
@@ -211,10 +214,16 @@ def overrides(p):
     return fn.overrides(p) + ["state[beschut_werk].capacity=" + fn.year_table(cap)]
 
 
-def fit_run(p, Y, share, n, seed, d, tag):
-    sets = [f"sample_share={share}", f"horizon_years={Y + 1 - 2015}"] + overrides(p)
+def fit_run(p, Y, share, n, seed, d, tag, extra_sets=(), to=None):
+    """A run of the fit at origin Y to the end of Y (or of `to`), measured; with `to`, also
+    m["hold"]: the geometric mean of the bijstand stock at the ends of the years Y + 1 to `to`."""
+    end = Y if to is None else to
+    sets = [f"sample_share={share}", f"horizon_years={end + 1 - 2015}"] + overrides(p) + list(extra_sets)
     r = pw.run(NL, d / f"fit-{tag}.h5", n=n, seed=seed, sets=sets)
-    return measure(r, 1.0 / share, Y)
+    m = measure(r, 1.0 / share, Y)
+    if to is not None and to > Y:
+        m["hold"] = math.exp(np.mean([math.log(r.stock(B, y + 1.0).mean() / share) for y in range(Y + 1, to + 1)]))
+    return m
 
 
 def fit(Y, tg, args, d, log):
@@ -297,48 +306,125 @@ def hold_stock(p, k, Y, args, d, log):
 
 
 # ---- step 2: calibration uncertainty of the values that carry the forecast ----------------------
-def calibration_sd(p, m0, k, Y, args, d):
-    """log-scale sd of each forecast-carrying fitted value: error of its figure / |elasticity|,
-    the elasticity from one run with the value raised by 10 % (same seed as the base run)."""
-    h = math.log(1.1)
-    seed = args.seed + 1000
-    base = fit_run(p, Y, args.fit_share, args.fit_n, seed, d, f"{Y}-base")
-    ko = max(x for x in k["outflow"]) if k["outflow"] else None
-    specs = [("a", lambda q: q["a"].update({y: v * 1.1 for y, v in q["a"].items() if y >= Y}),
-              lambda mm: mm["stock"][Y], "stock")]
+# Before its figure, a fitted value has a prior this wide on the log scale (in effect flat: the
+# figure decides); values the origin has no figure for keep their own prior (JOB_PRIOR, ...).
+FIT_PRIOR = 1.0
+BUMP = 1.1
+FITTED = ("a", "a+", "o", "m", "w")
+
+
+def conditioned_cov(prior_sd, J, err):
+    """Covariance of log values theta ~ N(theta_hat, diag(prior_sd^2)) after the figures known at
+    the origin: log y = log f(theta_hat) + J (theta - theta_hat) + e, e ~ N(0, diag(err^2)) (the
+    linear-Gaussian update, Kalman's: S - S J' (J S J' + R)^-1 J S). With one value and one figure
+    and a flat prior it is the delta method, (err / J)^2; with several values it keeps the
+    directions the figures tie (a draw with a higher job-finding level has fewer other exits, so
+    both still give the outflow % of the origin) and leaves the others at their priors."""
+    prior_sd = np.asarray(prior_sd, float)
+    S = np.diag(prior_sd ** 2)
+    J = np.asarray(J, float).reshape(-1, len(prior_sd))
+    if J.shape[0] == 0:
+        return S
+    G = J @ S @ J.T + np.diag(np.asarray(err, float) ** 2)
+    C = S - S @ J.T @ np.linalg.solve(G, J @ S)
+    return (C + C.T) / 2
+
+
+def with_rule(C, j_hold, j_rule):
+    """The covariance C of values theta extended by one value r set by a rule: r moves with theta
+    so that a quantity h (elasticities j_hold to theta, j_rule to r) stays where it is,
+    j_hold . d_theta + j_rule * d_r = 0 (linearised). The arrivals after the origin are such a
+    value: they hold the bijstand stock, whatever the draw of the other values."""
+    T = np.vstack([np.eye(len(C)), -np.asarray(j_hold, float) / j_rule])
+    return T @ C @ T.T
+
+
+def assumption_priors():
+    """The priors of the national model's assumptions: nederland.toml's own entries (every one
+    whose key fit_nederland.py does not fit) and those of tools/nederland_priors.toml (the
+    lognormal ones, which nederland.toml carries only conditioned): {key: distribution table}."""
+    fitted = re.compile(r"^(inflow\[|transition\[(bijstand_t[123]|bijstand_deeltijdwerk|ontwikkeltraject|matching)->"
+                        r"(regulier_werk|uitstroom_overig)\]\.multiplier|transition\[wsw_(intern|gedetacheerd)->bijstand_t2\])")
+    out = {}
+    for path in (NL, PRIORS):
+        with open(path, "rb") as f:
+            unc = tomllib.load(f)["uncertainty"]
+        out |= {key: d for key, d in unc.items() if key not in ("correlated", "multivariate_normal") and not fitted.match(key)}
+    return out
+
+
+def conditioned_priors():
+    """The assumptions whose priors are lognormal: {key: (median, sd_log)}. They join the fitted
+    values in the conditioning (a lognormal is a normal of the log, so the joint prior is exact);
+    the others (beta leakages, gamma costs) stay independent."""
+    return {key: (float(d["median"]), float(d["sd_log"])) for key, d in assumption_priors().items() if d.get("dist") == "lognormal"}
+
+
+def calibration(p, k, Y, args, d):
+    """The forecast-carrying values and their covariance at origin Y: [(name, keys, log centres)]
+    and the covariance of the names' log values, conditioned on the figures known at Y (stock at
+    the end of Y, the last outflow %, the exits to work of 2021, the last Wsw persons). The
+    arrivals after Y ("a+") follow the forecast rule in every draw: they move with the other
+    values so that the mean log stock of the years after Y stays where the centre holds it
+    (with_rule; the rule's own uncertainty is the random walk added in forecast_scenario). The
+    Jacobian: one run to LAST_YEAR per value with the value raised by 10 % (same seed as the base
+    run)."""
+    ko = max(k["outflow"]) if k["outflow"] else None
+    okeys = [kk for kk in fn.OTHER_KEYS if kk >= max([x for x in fn.OTHER_KEYS if x <= Y] or [2015])]
+    later = [y for y in fn.ARRIVAL_YEARS if y > Y]
+    o_from = ko if ko is not None else okeys[0]
+
+    def arrivals(ys):
+        tables = [fn.arrival_table(p, f) for f in fn.ARRIVAL_SPLIT]
+        return ([f"inflow[{i}].rate_per_year.{y}" for y in ys for i in range(len(tables))],
+                [math.log(t[y]) for y in ys for t in tables])
+
+    values = [  # name, prior sd_log, keys, log centres, bump of p, extra --set
+        ("a", FIT_PRIOR, *arrivals([Y]), lambda q: q["a"].update({Y: q["a"][Y] * BUMP}), []),
+        ("o", FIT_PRIOR if ko is not None else 2 * OTHER_STEP,
+         [f"transition[{frm}->uitstroom_overig].multiplier.{kk}" for kk in okeys for frm in fn.OTHER_FROM],
+         [math.log(p["o"][kk]) for kk in okeys for _ in fn.OTHER_FROM],
+         lambda q: q["o"].update({kk: v * BUMP for kk, v in q["o"].items() if kk >= o_from}), []),
+        ("m", FIT_PRIOR if k["work2021"] is not None else JOB_PRIOR,
+         [f"transition[{frm}->regulier_werk].multiplier" for frm in fn.JOB_FROM], [math.log(p["m"])] * len(fn.JOB_FROM),
+         lambda q: q.update(m=q["m"] * BUMP), []),
+        ("w", FIT_PRIOR if k["wsw"] else 0.5, [f"transition[{frm}->bijstand_t2].rate" for frm in fn.WSW_TO_BIJSTAND],
+         [math.log(max(p["w"], 1e-4))] * len(fn.WSW_TO_BIJSTAND), lambda q: q.update(w=q["w"] * BUMP), []),
+    ]
+    for key, (median, sd_log) in conditioned_priors().items():
+        values.append((key, sd_log, [key], [math.log(median)], lambda q: None, [f"{key}={median * BUMP!r}"]))
+    # the rule's keys: the years after Y and the held year after the last fitted one
+    rule = ("a+", None, *arrivals(later + [fn.ARRIVAL_YEARS[-1] + 1]), lambda q: q["a"].update({y: v * BUMP for y, v in q["a"].items() if y > Y}), [])
+    figures = [("stock", lambda mm: mm["stock"][Y])]
     if ko is not None:
-        specs.append(("o", lambda q: q["o"].update({kk: v * 1.1 for kk, v in q["o"].items() if kk >= ko}),
-                      lambda mm: mm["outflow"][ko], "outflow"))
+        figures.append(("outflow", lambda mm: mm["outflow"][ko]))
     if k["work2021"] is not None:
-        specs.append(("m", lambda q: q.update(m=q["m"] * 1.1), lambda mm: mm["work2021"], "work2021"))
+        figures.append(("work2021", lambda mm: mm["work2021"]))
     if k["wsw"]:
         yw = max(k["wsw"])
-        specs.append(("w", lambda q: q.update(w=q["w"] * 1.1), lambda mm: mm["wsw"][yw + 1.0], "wsw"))
-    sd = {}
-    for name, bump, read, fig in specs:
+        figures.append(("wsw", lambda mm: mm["wsw"][yw + 1.0]))
+    if later:
+        figures.append(("hold", lambda mm: mm["hold"]))
+    seed = args.seed + 1000
+    base = fit_run(p, Y, args.fit_share, args.fit_n, seed, d, f"{Y}-base", to=LAST_YEAR)
+    every = values + ([rule] if later else [])
+    J = np.zeros((len(figures), len(every)))
+    for j, (name, _, _, _, bump, sets) in enumerate(every):
         q = {kk: (dict(v) if isinstance(v, dict) else v) for kk, v in p.items()}
         bump(q)
-        mm = fit_run(q, Y, args.fit_share, args.fit_n, seed, d, f"{Y}-{name}")
-        e = (math.log(read(mm)) - math.log(read(base))) / h
-        sd[name] = min(1.0, FIGURE_ERROR[fig] / max(abs(e), 1e-3))
-    return sd
+        mm = fit_run(q, Y, args.fit_share, args.fit_n, seed, d, f"{Y}-bump{j}", sets, to=LAST_YEAR)
+        for i, (_, read) in enumerate(figures):
+            J[i, j] = (math.log(read(mm)) - math.log(read(base))) / math.log(BUMP)
+    n, nf = len(values), len(figures) - (1 if later else 0)
+    C = conditioned_cov([v[1] for v in values], J[:nf, :n], [FIGURE_ERROR[f] for f, _ in figures[:nf]])
+    if later:
+        C = with_rule(C, J[-1, :n], J[-1, n])
+    return [(name, keys, centres) for name, _, keys, centres, _, _ in every], C
 
 
 # ---- step 3: the forecast scenario ---------------------------------------------------------------
-def assumption_priors():
-    """nederland.toml's priors of its assumptions (every entry whose key fit_nederland.py does not
-    fit), as TOML lines."""
-    with open(NL, "rb") as f:
-        unc = tomllib.load(f)["uncertainty"]
-    fitted = re.compile(r"^(inflow\[|transition\[(bijstand_t[123]|bijstand_deeltijdwerk|ontwikkeltraject|matching)->"
-                        r"(regulier_werk|uitstroom_overig)\]\.multiplier|transition\[wsw_(intern|gedetacheerd)->bijstand_t2\])")
-    out = []
-    for key, dist in unc.items():
-        if key in ("correlated", "multivariate_normal") or fitted.match(key):
-            continue
-        out.append(f'"{key}" = {{ ' + ", ".join(f'{a} = {v!r}' if isinstance(v, str) else f"{a} = {v}" for a, v in dist.items())
-                   .replace("'", '"') + " }")
-    return out
+def toml_dist(key, dist):
+    return f'"{key}" = {{ ' + ", ".join(f'{a} = "{v}"' if isinstance(v, str) else f"{a} = {v}" for a, v in dist.items()) + " }"
 
 
 def mvn(keys, mean, cov, comment):
@@ -364,7 +450,21 @@ def rms_step(values):
     return max(STEP_FLOOR, float(np.sqrt(np.mean(d ** 2)))) if len(d) else 2 * STEP_FLOOR
 
 
-def forecast_scenario(p, sd, Y, d):
+def calibrated_cov(values, C, walks, rho=0.999):
+    """Covariance of the keys of `values` ([(name, keys, centres)]): the names' covariance C
+    spread over their keys (the edges of one value move as one, correlation rho), plus each
+    name's random walk after the origin (walks: {name: (step, [years after the origin per key])})."""
+    owner = [j for j, (_, keys, _) in enumerate(values) for _ in keys]
+    name = [values[j][0] for j in owner]
+    cov = C[np.ix_(owner, owner)].copy()
+    cov[np.diag_indices_from(cov)] *= 1 + (1 - rho)
+    for n_, (step, h) in walks.items():
+        idx = [i for i, x in enumerate(name) if x == n_]
+        cov[np.ix_(idx, idx)] += step ** 2 * np.minimum.outer(np.asarray(h, float), np.asarray(h, float))
+    return cov
+
+
+def forecast_scenario(p, values, C, Y, d):
     """The origin's scenario: nederland.toml without its uncertainty table, its fitted values
     as of Y (given as --set overrides by the caller) and the forecast uncertainty."""
     text = NL.read_text()
@@ -372,43 +472,22 @@ def forecast_scenario(p, sd, Y, d):
     text = re.sub(r'^extends = "participatiewet.toml"', f'extends = "{pw.MODEL_DIR / "participatiewet.toml"}"', text, flags=re.M)
     text = re.sub(r'^name = "nederland"', f'name = "nederland-backtest-{Y}"', text, flags=re.M)
     text = re.sub(r"^horizon_years = .*$", f"horizon_years = {LAST_YEAR + 3 - 2015}.0", text, flags=re.M)
-    lines = ["", "[uncertainty]", "# nederland.toml's priors of its assumptions"] + assumption_priors()
+    joint = conditioned_priors()
+    lines = ["", "[uncertainty]", "# nederland.toml's priors of its assumptions that are not lognormal (those are in the group below)"]
+    lines += [toml_dist(key, dist) for key, dist in assumption_priors().items() if key not in joint]
     blocks = []
-    # arrivals: a_Y's calibration error plus a random walk over the years after Y
-    years = [y for y in fn.ARRIVAL_YEARS if y >= Y]
+    # the fitted values and the lognormal assumptions, conditioned on the figures known at Y, with
+    # random walks after Y: the arrivals (step from the fitted arrivals up to Y) and the other-exit
+    # multiplier around its trend (other_exit_trend: already in p["o"])
     step_a = rms_step([p["a"][y] for y in fn.ARRIVAL_YEARS if y <= Y])
-    keys, mean = [], []
-    for y in years:
-        for i, f in enumerate(fn.ARRIVAL_SPLIT):
-            keys.append(f"inflow[{i}].rate_per_year.{y}")
-            mean.append(math.log(p["a"][y] * f))
-    if keys:
-        blocks.append(mvn(keys, mean, walk_cov([y - Y for y in years], step_a, sd["a"], 3),
-                          f"arrivals from {Y} (after {Y}: those that hold the stock at the figure of {Y}): "
-                          f"calibration sd_log {sd['a']:.3f}, random-walk step {step_a:.3f} a year"))
-    # other exits: the last fitted key's calibration error plus a random walk over later keys
-    # around their trend (other_exit_trend: already in p["o"])
-    okeys = [kk for kk in fn.OTHER_KEYS if kk >= max([x for x in fn.OTHER_KEYS if x <= Y] or [2015])]
+    horizon = {n_: [max(int(key.rsplit(".", 1)[1]) - Y, 0) for key in keys] for n_, keys, _ in values if n_ in ("a+", "o")}
+    cov = calibrated_cov(values, C, {"a+": (step_a, horizon.get("a+", [])), "o": (OTHER_STEP, horizon["o"])})
     drift, last = p["o_trend"]
-    keys, mean = [], []
-    for kk in okeys:
-        for frm in fn.OTHER_FROM:
-            keys.append(f"transition[{frm}->uitstroom_overig].multiplier.{kk}")
-            mean.append(math.log(p["o"][kk]))
-    o_sd = sd.get("o", OTHER_STEP * 2)
-    blocks.append(mvn(keys, mean, walk_cov([max(kk - Y, 0) for kk in okeys], OTHER_STEP, o_sd, len(fn.OTHER_FROM)),
-                      f"other-exit multiplier: calibration sd_log {o_sd:.3f}, trend {drift:+.3f} a year from {last}, "
-                      f"random-walk step {OTHER_STEP} a year"))
-    # job-finding level: calibration error (Y >= 2021) or a prior around START
-    m_sd = sd.get("m", JOB_PRIOR)
-    keys = [f"transition[{frm}->regulier_werk].multiplier" for frm in fn.JOB_FROM]
-    blocks.append(mvn(keys, [math.log(p["m"])] * len(keys), walk_cov([0], 0.0, m_sd, len(keys)),
-                      f"job-finding level: sd_log {m_sd:.3f} ({'calibration' if 'm' in sd else 'prior: no figure up to the origin'})"))
-    # Wsw exits to bijstand
-    w_sd = sd.get("w", 0.5)
-    keys = [f"transition[{frm}->bijstand_t2].rate" for frm in fn.WSW_TO_BIJSTAND]
-    blocks.append(mvn(keys, [math.log(max(p["w"], 1e-4))] * 2, walk_cov([0], 0.0, w_sd, 2),
-                      f"Wsw exits to bijstand: sd_log {w_sd:.3f}"))
+    sds = ", ".join(f"{n_} {math.sqrt(C[j, j]):.3f}" for j, (n_, _, _) in enumerate(values) if n_ in FITTED)
+    blocks.append(mvn([key for _, keys, _ in values for key in keys], [x for _, _, c in values for x in c], cov,
+                      f"fitted values and lognormal assumptions conditioned on the figures known at {Y} (sd_log {sds}); "
+                      f"arrivals after {Y} hold the stock at the figure of {Y}, random-walk step {step_a:.3f} a year; "
+                      f"other-exit multiplier trend {drift:+.3f} a year from {last}, random-walk step {OTHER_STEP} a year"))
     # beschut werk after Y (beschut_rule): the places and the arrivals that fill them share one
     # factor, the realised share of the taakstelling (sd_log PLACES_SD); the arrivals carry on top
     # the demand's own random walk (step BESCHUT_STEP a year)
@@ -498,9 +577,10 @@ def render(results, args, cmd):
            "A rolling-origin back-test with the shipped catalogue only: for each origin Y the model's fitted values "
            "are refitted on the catalogue figures dated up to the end of Y (`tools/backtest_nederland.py` says "
            "exactly which), the years after Y are forecast by a PSA that includes the calibration uncertainty of "
-           "the values that carry the forecast, the priors of `nederland.toml`'s assumptions and forecast rules for "
+           "the values that carry the forecast and the priors of `nederland.toml`'s assumptions (those two together, "
+           "conditioned on the figures known at Y: every draw still gives them) and forecast rules for "
            "what the origin cannot know, each from what was public by the end of Y (arrivals that hold the bijstand stock at its "
-           "last figure, with a random walk around them; other exits around their trend; beschut werk places from the "
+           "last figure in every draw, with a random walk around them; other exits around their trend; beschut werk places from the "
            "taakstelling known at Y and arrivals with an indication that fill them, one uncertain factor for the realised "
            "share of the taakstelling), and every catalogue "
            "figure dated after Y is held against the forecast's bands (50 %: the 25th to 75th percentile of the "
@@ -583,9 +663,10 @@ def main(argv=None):
             raise SystemExit(f"--origins: {Y} is outside 2015-{LAST_YEAR - 1}")
         log(f"origin {Y}: fitting on figures up to the end of {Y} ...")
         p, m, k = fit(Y, tg, args, d, log)
-        sd = calibration_sd(p, m, k, Y, args, d)
+        values, C = calibration(p, k, Y, args, d)
+        sd = {n_: math.sqrt(C[j, j]) for j, (n_, _, _) in enumerate(values) if n_ in FITTED}
         fits[Y] = (p, sd)
-        scen = forecast_scenario(p, sd, Y, d)
+        scen = forecast_scenario(p, values, C, Y, d)
         log(f"  calibration sd_log: " + ", ".join(f"{a} {b:.3f}" for a, b in sd.items()) + f"; PSA of {args.draws} draws ...")
         out = d / f"psa-{Y}.h5"
         r = pw.run(scen, out, n=1, seed=args.seed, threads=args.threads,

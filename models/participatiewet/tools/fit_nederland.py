@@ -68,10 +68,18 @@ def year_table(d):
     return "{ " + ", ".join(f"{k} = {fmt(v)}" for k, v in sorted(d.items())) + " }"
 
 
+def arrival_table(p, share):
+    """One trede's arrivals by year: the fitted years, and the year after the last one repeating
+    it. The arrivals held after 2023 have a key of their own, so that nederland.toml can state
+    their uncertainty apart from that of the fitted value (tools/nederland_uncertainty.py)."""
+    t = {y: p["a"][y] * share for y in ARRIVAL_YEARS}
+    return t | {ARRIVAL_YEARS[-1] + 1: t[ARRIVAL_YEARS[-1]]}
+
+
 def overrides(p):
     s = []
     for i, f in enumerate(ARRIVAL_SPLIT):
-        s.append(f"inflow[{i}].rate_per_year=" + year_table({y: p["a"][y] * f for y in ARRIVAL_YEARS}))
+        s.append(f"inflow[{i}].rate_per_year=" + year_table(arrival_table(p, f)))
     s.append("inflow[3].rate_per_year=" + year_table(p["b"]))
     for frm in OTHER_FROM:
         s.append(f"transition[{frm}->uitstroom_overig].multiplier=" + year_table(p["o"]))
@@ -227,7 +235,7 @@ def from_files():
 def write(p):
     nl = NL.read_text()
     for i, (st, f) in enumerate(zip(("bijstand_t1", "bijstand_t2", "bijstand_t3"), ARRIVAL_SPLIT)):
-        tab = year_table({y: round(p["a"][y] * f) for y in ARRIVAL_YEARS})
+        tab = year_table({y: round(v) for y, v in arrival_table(p, f).items()})
         nl = re.sub(r'(\[\[inflow\]\]\nstate = "%s"\nrate_per_year = ).*\n' % st, r"\g<1>%s\n" % tab, nl, count=1)
     tab = year_table({y: round(v) for y, v in p["b"].items()})
     nl = re.sub(r'(\[\[inflow\]\]\nstate = "diagnose"\nrate_per_year = ).*\n', r"\g<1>%s\n" % tab, nl, count=1)
