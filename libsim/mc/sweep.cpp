@@ -4,9 +4,15 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <limits>
+#include <optional>
 #include <set>
+
+#include <tbb/info.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
 
 #include "random/philox_inline.hpp"
 #include "text.hpp"
@@ -213,7 +219,9 @@ void run_points(std::size_t N, const std::function<model::Scenario(std::size_t)>
   ro.progress = nullptr;
   // Points per batch: enough (scenario, replicate) pairs for every thread, few enough to keep
   // the memory of the batch's ensembles small.
-  const std::size_t threads = static_cast<std::size_t>(std::max(1, options.threads == 0 ? 64 : options.threads));
+  // (threads of every process: a batch's points are shared out over the processes).
+  const int build_threads = std::max(1, options.threads == 0 ? tbb::info::default_concurrency() : options.threads);
+  const std::size_t threads = static_cast<std::size_t>(build_threads * executor.processes());
   const std::size_t batch = std::max<std::size_t>(1, (4 * threads + options.replicates - 1) / options.replicates);
   std::size_t next_kept = 0;
   auto keep_stored_until = [&](std::size_t end) {  // stored points, in order with the others
@@ -225,13 +233,26 @@ void run_points(std::size_t N, const std::function<model::Scenario(std::size_t)>
     for (; i < N && ids.size() < batch; ++i)
       if (todo[i]) ids.push_back(i);
     if (ids.empty()) continue;
-    std::vector<model::Scenario> scenarios;
-    std::vector<engine::Simulator> sims;
-    scenarios.reserve(ids.size());
-    sims.reserve(ids.size());
-    for (std::size_t id : ids) sims.emplace_back(scenarios.emplace_back(scenario_at(id)));
+    // The batch's scenarios and compiled models, built on the run's threads (a draw's scenario
+    // and model take about as long as a replicate of a small sample); the first failure by
+    // point, not by thread, is reported.
+    std::vector<model::Scenario> scenarios(ids.size());
+    std::vector<std::optional<engine::Simulator>> sims(ids.size());
+    std::vector<std::exception_ptr> failed(ids.size());
+    tbb::task_arena(build_threads).execute([&] {
+      tbb::parallel_for(std::size_t{0}, ids.size(), [&](std::size_t k) {
+        try {
+          scenarios[k] = scenario_at(ids[k]);
+          sims[k].emplace(scenarios[k]);
+        } catch (...) {
+          failed[k] = std::current_exception();
+        }
+      });
+    });
+    for (const auto& f : failed)
+      if (f) std::rethrow_exception(f);
     std::vector<const engine::Simulator*> ptrs;
-    for (const auto& s : sims) ptrs.push_back(&s);
+    for (const auto& s : sims) ptrs.push_back(&*s);
     std::vector<std::uint64_t> firsts;
     if (first_replicate_of)
       for (std::size_t id : ids) firsts.push_back(first_replicate_of(id));

@@ -7,11 +7,13 @@
 
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "model/load_context.hpp"
+#include "trede/model/key_path.hpp"
 
 namespace trede::model::detail {
 
@@ -34,5 +36,10 @@ using BaseReader = std::function<bool(const std::string& path, std::string& text
                                                        const std::string& base_dir,
                                                        const std::vector<std::string>& overrides, LoadContext& ctx,
                                                        std::vector<SourceText>& bases, const BaseReader& read_base);
+
+// numeric_keys (trede/model/key_path.hpp) for the scenario's document `doc` as already read into
+// `ctx` (the loader checks every uncertain key against the document it has just read).
+[[nodiscard]] std::vector<NumericKey> numeric_keys_in(const Scenario& scenario, std::span<const KeyPath> keys,
+                                                      const toml::table& doc, const LoadContext& ctx);
 
 }  // namespace trede::model::detail

@@ -54,9 +54,10 @@ Scenario parse_scenario(std::string_view text, const std::string& source_name,
   if (s.name.empty()) s.name = std::filesystem::path(source_name).stem().string();
   // Uncertain parameters last: their keys are checked against the scenario they belong to.
   if (const toml::node* u = root->get("uncertainty")) {
-    s.uncertainty = read_uncertainty(u, ctx, [&s](const std::string& key, std::string& problem) -> std::optional<random::Interval> {
+    s.uncertainty = read_uncertainty(u, ctx, [&s, &root, &ctx](const std::string& key, std::string& problem) -> std::optional<random::Interval> {
       try {
-        const NumericKey k = numeric_key(s, KeyPath::parse(key));
+        const KeyPath path = KeyPath::parse(key);
+        const NumericKey k = std::move(numeric_keys_in(s, std::span<const KeyPath>(&path, 1), *root, ctx).front());
         switch (k.domain) {
           case Domain::positive: return random::Interval{0.0, k.max, true, false};
           case Domain::non_negative: return random::Interval{0.0, k.max, false, false};

@@ -211,6 +211,16 @@ std::optional<Slot> resolve(const Scenario& s, const KeyPath& k) {
     slot.target = k[1].name == "leakage" ? Target::leakage : Target::delay;
     return slot;
   }
+  if (s0.name == "handover" && s0.selector && n == 3 && !k[1].selector && !k[2].selector && k[1].name == "delay") {
+    auto h = pick_index(*s0.selector, s.handovers.size());
+    if (!h) return std::nullopt;
+    slot.a = *h;
+    slot.rule = rule("distribution", k[2].name);
+    if (!slot.rule) return std::nullopt;
+    slot.name = k[2].name;
+    if (delay_parameter(s.handovers[*h].delay, slot.name)) slot.target = Target::delay_parameter;
+    return slot;
+  }
   if (s0.name == "organisation_effect" && s0.selector && n == 2 && !k[1].selector) {
     std::string error;
     auto e = detail::pick_element(
@@ -284,14 +294,20 @@ std::vector<NumericKey> numeric_keys(const Scenario& scenario, std::span<const K
   auto doc = detail::read_document(scenario.text, scenario.source_path, detail::base_dir_of(scenario), scenario.overrides, ctx,
                                    bases, from_memory);
   if (!doc || !ctx.diagnostics.empty()) throw ModelError(std::move(ctx.diagnostics));
+  return detail::numeric_keys_in(scenario, keys, *doc, ctx);
+}
 
+namespace detail {
+
+std::vector<NumericKey> numeric_keys_in(const Scenario& scenario, std::span<const KeyPath> keys, const toml::table& doc,
+                                        const LoadContext& ctx) {
   std::vector<NumericKey> out;
   for (const KeyPath& key : keys) {
     NumericKey nk;
     nk.key = key;
     const auto slot = detail::resolve(scenario, key);
     std::string error, where;
-    const toml::node* node = detail::find_node(*doc, key, error, where);
+    const toml::node* node = detail::find_node(doc, key, error, where);
     auto fail = [&](const std::string& message) { throw ModelError(scenario.source_path, 0, where, message); };
     if (!node) {
       // A key the file leaves out: its default, or for a region's places the places it takes
@@ -316,7 +332,7 @@ std::vector<NumericKey> numeric_keys(const Scenario& scenario, std::span<const K
       nk.value = *fallback;
       nk.defaulted = true;
       std::string e2, w2;
-      node = detail::find_node(*doc, KeyPath(std::move(owner)), e2, w2);
+      node = detail::find_node(doc, KeyPath(std::move(owner)), e2, w2);
     } else {
       where = key.text();
       auto v = value_at_start(*node, scenario, slot ? slot->rule->default_value : std::nullopt);
@@ -356,6 +372,8 @@ std::vector<NumericKey> numeric_keys(const Scenario& scenario, std::span<const K
   }
   return out;
 }
+
+}  // namespace detail
 
 bool same_parameter(const Scenario& scenario, const KeyPath& a, const KeyPath& b) {
   const auto x = detail::resolve(scenario, a), y = detail::resolve(scenario, b);

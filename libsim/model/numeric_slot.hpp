@@ -37,6 +37,7 @@ enum class Target : std::uint8_t {
   region_places,
   leakage,
   delay,
+  delay_parameter,  // handover[i].delay.PARAM: one parameter of the delay's distribution (Slot::name)
   organisation_fixed,
   organisation_per_person,
   organisation_effect,
@@ -49,6 +50,22 @@ struct Slot {
   std::optional<double> year;      // the key of a year table
   std::string name;                // covariate key or organisation
 };
+
+// A parameter of a handover delay's distribution that with_values sets without the loader: one
+// that keeps the delay non-negative whatever its value (gamma shape and scale, an exponential's
+// mean, a lognormal's meanlog and sdlog). `second`: Distribution::b, else a; `positive`: the
+// value must be > 0. nullopt for the others (bounds and means of uniform and normal delays),
+// which the loader applies and checks.
+struct DelayParameter {
+  bool second = false, positive = true;
+};
+[[nodiscard]] inline std::optional<DelayParameter> delay_parameter(const Distribution& d, const std::string& name) {
+  using K = Distribution::Kind;
+  if (d.kind == K::gamma && (name == "shape" || name == "scale")) return DelayParameter{name == "scale", true};
+  if (d.kind == K::exponential && name == "mean") return DelayParameter{false, true};
+  if (d.kind == K::lognormal && (name == "meanlog" || name == "sdlog")) return DelayParameter{name == "sdlog", name == "sdlog"};
+  return std::nullopt;
+}
 
 // The year of segment `i` of `k` when it is a plain year key.
 // The numeric key `k` of `s`: its rule and, for the keys with a fast path, what it sets.

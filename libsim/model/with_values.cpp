@@ -23,6 +23,15 @@ bool set_step(StepSchedule& sch, double year, double v) {
   return true;
 }
 
+// The loader's scaling of an extensive input by `sample_share` (Loader::apply_sample_share):
+// the fast path must write what loading again with the override gives. Rates and costs are
+// multiplied, places rounded to whole places, counts to whole people; nothing at share 1.
+double sampled(const Scenario& s, double v) { return s.sample_share == 1.0 ? v : v * s.sample_share; }
+double sampled_places(const Scenario& s, double v) { return s.sample_share == 1.0 ? v : std::round(v * s.sample_share); }
+std::uint64_t sampled_count(const Scenario& s, std::uint64_t c) {
+  return s.sample_share == 1.0 ? c : static_cast<std::uint64_t>(std::llround(static_cast<double>(c) * s.sample_share));
+}
+
 }  // namespace
 
 bool apply_fast(Scenario& s, const Slot& slot, double v) {
@@ -39,7 +48,7 @@ bool apply_fast(Scenario& s, const Slot& slot, double v) {
       bool any = false;
       for (Region& g : s.regions) {
         if (g.own_places[slot.a]) continue;
-        const double p = std::round(v * g.share.value_or(1.0));
+        const double p = sampled_places(s, std::round(v * g.share.value_or(1.0)));
         if (slot.year ? !set_step(g.places[slot.a], *slot.year, p) : false) return false;
         if (!slot.year) g.places[slot.a] = StepSchedule::constant_value(p);
         any = true;
@@ -116,14 +125,15 @@ bool apply_fast(Scenario& s, const Slot& slot, double v) {
         if (!g.share) continue;
         if (slot.target == Target::template_count) {
           if (!g.individuals.empty() || slot.b >= g.initial.size()) return false;
-          const auto c = static_cast<std::uint64_t>(std::llround(v * *g.share));
+          const auto c = sampled_count(s, static_cast<std::uint64_t>(std::llround(v * *g.share)));
           if (c == 0) return false;
           g.initial[slot.b].count = c;
         } else {
           if (slot.b >= g.inflows.size()) return false;
           StepSchedule& r = g.inflows[slot.b].rate_per_year;
-          if (slot.year ? !set_step(r, *slot.year, v * *g.share) : false) return false;
-          if (!slot.year) r = StepSchedule::constant_value(v * *g.share);
+          const double rate = sampled(s, v * *g.share);
+          if (slot.year ? !set_step(r, *slot.year, rate) : false) return false;
+          if (!slot.year) r = StepSchedule::constant_value(rate);
         }
         any = true;
       }
@@ -132,20 +142,22 @@ bool apply_fast(Scenario& s, const Slot& slot, double v) {
     case Target::region_count: {
       Region& g = s.regions[slot.a];
       if (v == 0.0 || !g.individuals.empty()) return false;
-      g.initial[slot.b].count = static_cast<std::uint64_t>(v);
+      const std::uint64_t c = sampled_count(s, static_cast<std::uint64_t>(v));
+      if (c == 0) return false;
+      g.initial[slot.b].count = c;
       return true;
     }
     case Target::region_inflow: {
       if (v == 0.0) return false;
       StepSchedule& r = s.regions[slot.a].inflows[slot.b].rate_per_year;
-      if (slot.year) return set_step(r, *slot.year, v);
-      r = StepSchedule::constant_value(v);
+      if (slot.year) return set_step(r, *slot.year, sampled(s, v));
+      r = StepSchedule::constant_value(sampled(s, v));
       return true;
     }
     case Target::region_places: {
       Region& g = s.regions[slot.a];
-      if (slot.year) return g.own_places[slot.b] && set_step(g.places[slot.b], *slot.year, v);
-      g.places[slot.b] = StepSchedule::constant_value(v);
+      if (slot.year) return g.own_places[slot.b] && set_step(g.places[slot.b], *slot.year, sampled_places(s, v));
+      g.places[slot.b] = StepSchedule::constant_value(sampled_places(s, v));
       g.own_places[slot.b] = true;
       return true;
     }
@@ -161,11 +173,19 @@ bool apply_fast(Scenario& s, const Slot& slot, double v) {
       s.handovers[slot.a].delay = d;
       return true;
     }
+    case Target::delay_parameter: {
+      Distribution& d = s.handovers[slot.a].delay;
+      const auto param = delay_parameter(d, slot.name);
+      if (!param || (param->positive && !(v > 0.0))) return false;
+      (param->second ? d.b : d.a) = v;
+      return true;
+    }
     case Target::organisation_fixed:
     case Target::organisation_per_person:
       for (OrganisationCost& c : s.organisation_costs)
         if (c.organisation == slot.name) {
-          (slot.target == Target::organisation_fixed ? c.fixed_eur_per_year : c.eur_per_person_year) = v;
+          (slot.target == Target::organisation_fixed ? c.fixed_eur_per_year : c.eur_per_person_year) =
+              slot.target == Target::organisation_fixed ? sampled(s, v) : v;
           return true;
         }
       return false;

@@ -140,6 +140,46 @@ Ensemble MpiExecutor::run(const engine::Simulator& sim, const RunOptions& given)
   return whole;
 }
 
+std::vector<Ensemble> MpiExecutor::run_batch(std::span<const engine::Simulator* const> sims, const RunOptions& options,
+                                             std::span<const std::uint64_t> first_replicates) {
+  if (size_ == 1) return threads_.run_batch(sims, options, first_replicates);
+  options.check();
+  const std::size_t N = sims.size();
+  if (!first_replicates.empty() && first_replicates.size() != N)
+    throw Error("MpiExecutor::run_batch: one first replicate per simulator");
+  if (options.sink != nullptr && N != 1) throw Error("MpiExecutor::run_batch: a sink takes the replicates of one simulator");
+  if (N == 1) {  // one simulator: its replicates over the ranks
+    RunOptions o = options;
+    if (!first_replicates.empty()) o.first_replicate = first_replicates.front();
+    std::vector<Ensemble> out;
+    out.push_back(run(*sims.front(), o));
+    return out;
+  }
+  auto first_of = [&](std::size_t s) { return first_replicates.empty() ? options.first_replicate : first_replicates[s]; };
+  const auto [begin, count] = share(0, N, rank_, size_);
+  std::vector<Ensemble> mine;
+  if (count > 0) {
+    RunOptions o = options;
+    if (!root()) o.progress = nullptr;
+    mine = threads_.run_batch(sims.subspan(begin, count), o,
+                              first_replicates.empty() ? first_replicates : first_replicates.subspan(begin, count));
+  }
+  const bool traced = options.trace_people > 0;
+  if (!root()) {
+    for (const Ensemble& e : mine) send_part(e, traced, 0);
+    return {};
+  }
+  std::vector<Ensemble> out = std::move(mine);  // the root's share is the first
+  for (int q = 1; q < size_; ++q) {
+    const auto [qbegin, qcount] = share(0, N, q, size_);
+    for (std::size_t s = qbegin; s < qbegin + qcount; ++s) {
+      out.push_back(receive_part(sims[s]->layout(), options, first_of(s), options.replicates, options.per_region, q));
+      summarize(out.back());
+    }
+  }
+  return out;
+}
+
 Ensemble MpiExecutor::run_streamed(const engine::Simulator& sim, const RunOptions& options, std::uint64_t batch) {
   // Batches of `batch` replicates go to the ranks in turn (batch k to rank k mod size), and the
   // root hands them to its sink in replicate order as they come: its own batches streamed by its

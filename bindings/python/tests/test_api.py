@@ -231,7 +231,7 @@ def test_the_gil_is_released_while_simulating(bm2_small):
 
     def work():
         t0 = time.monotonic()
-        box["r"] = trede.run(big, 8, seed=3, threads=1)
+        box["r"] = trede.run(big, 16, seed=3, threads=1)
         box["seconds"] = time.monotonic() - t0
 
     th = threading.Thread(target=work)

@@ -33,6 +33,11 @@ class MpiExecutor final : public Executor {
   MpiExecutor& operator=(const MpiExecutor&) = delete;
 
   [[nodiscard]] Ensemble run(const engine::Simulator& sim, const RunOptions& options) override;
+  /// The batch's simulators in contiguous shares over the ranks, each share spread over its
+  /// rank's threads (ThreadExecutor::run_batch); the root receives the others' ensembles. Every
+  /// simulator's replicates run on one rank, so the results do not depend on the rank count.
+  [[nodiscard]] std::vector<Ensemble> run_batch(std::span<const engine::Simulator* const> sims, const RunOptions& options,
+                                                std::span<const std::uint64_t> first_replicates = {}) override;
   [[nodiscard]] bool root() const noexcept override { return rank_ == 0; }
   [[nodiscard]] int processes() const noexcept override { return size_; }
   void broadcast(std::vector<char>& data) override;

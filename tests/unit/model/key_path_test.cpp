@@ -419,11 +419,12 @@ TEST(NumericKey, GivesValueRangeUnitAndWhereItIsDefined) {
   EXPECT_EQ(l.max, 1.0);
   EXPECT_EQ(numeric_key(s, path("start_year")).domain, Domain::calendar_year);
   EXPECT_FALSE(numeric_key(s, path("start_year")).fast);
-  // A parameter of a distribution has no rule of its own: a real number, applied by parsing.
+  // A parameter of a distribution has no rule of its own: a real number. An exponential delay's
+  // mean cannot make the delay negative, so it is applied without parsing.
   const NumericKey d = numeric_key(s, path("handover[1].delay.mean"));
   EXPECT_EQ(d.value, 0.05);
   EXPECT_EQ(d.domain, Domain::real);
-  EXPECT_FALSE(d.fast);
+  EXPECT_TRUE(d.fast);
 }
 
 TEST(NumericKey, AnOverriddenKeyIsDefinedByTheOverride) {
@@ -521,6 +522,7 @@ TEST(WithValues, EveryFastKeyGivesExactlyWhatLoadingWithSetGives) {
       {{"handover[0].leakage"}, {0.1}},
       {{"handover[0].delay"}, {0.2}},
       {{"handover[1].delay"}, {0.3}},
+      {{"handover[1].delay.mean"}, {0.2}},
       {{"organisation_costs.SOB.fixed_eur_per_year"}, {2e6}},
       {{"organisation_costs.SOB.eur_per_person_year"}, {600}},
       {{"exit_age.age"}, {66}},
@@ -556,7 +558,7 @@ TEST(WithValues, OtherKeysAndValuesAreAppliedByParsingAgain) {
       {{"state[beschut].capacity.2030"}, {50}},              // a new step
       {{"region[Noord].share"}, {0.5}},
       {{"transition[diagnose->beschut].covariates.groep"}, {0.1}},  // not a valid effect: an error
-      {{"handover[1].delay.mean"}, {0.2}},
+      {{"handover[1].delay.mean"}, {-0.2}},                  // a negative delay: the loader's error
   };
   for (const Case& c : cases) {
     const std::vector<KeyPath> keys = c.paths();

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <charconv>
 #include <string>
 
 #include "trede/error.hpp"
@@ -98,6 +99,42 @@ TEST(StateCapacity, SetWhereEveryRegionGivesItsOwnPlacesIsRefused) {
                ModelError);
   // Without places of its own the region takes it (times its share).
   EXPECT_NO_THROW((void)model::parse_scenario(model_text, "s.toml", {"state[traject].capacity=3000"}));
+}
+
+}  // namespace
+
+namespace {
+
+// with_values writes most keys straight into the loaded scenario (its fast path); in a sample it
+// must scale them as loading again does. Each extensive key, and a handover delay's parameter
+// (fast since 2026-12-07), against parsing with the same override.
+TEST(SampleShare, ValuesSetOnASampleEqualLoadingAgain) {
+  const std::string text = model_text + R"(
+[[handover]]
+from = "sociale_dienst"
+to = "SOB"
+delay = { dist = "gamma", shape = 2, scale = 0.05 }
+leakage = 0.1
+leak_to = "exit"
+)";
+  const auto base = model::parse_scenario(text, "s.toml", {"sample_share=0.1"});
+  const struct {
+    const char* key;
+    double value;
+  } cases[] = {{"population[0].count", 5555}, {"inflow[0].rate_per_year.2026", 3333},
+               {"inflow[0].rate_per_year", 777}, {"state[traject].capacity", 4321},
+               {"organisation_costs.SOB.fixed_eur_per_year", 7e6}, {"handover[0].delay.scale", 0.08},
+               {"handover[0].delay.shape", 3}};
+  for (const auto& c : cases) {
+    const model::KeyPath key = model::KeyPath::parse(c.key);
+    EXPECT_TRUE(model::numeric_key(base, key).fast) << c.key;
+    const auto fast = model::with_values(base, std::span<const model::KeyPath>(&key, 1), std::span<const double>(&c.value, 1));
+    char number[32];
+    const auto end = std::to_chars(number, number + sizeof number, c.value).ptr;  // shortest, as --set would read it
+    const std::string set = std::string(c.key) + "=" + std::string(number, end);
+    const auto loaded = model::parse_scenario(text, "s.toml", {"sample_share=0.1", set});
+    EXPECT_TRUE(fast == loaded) << c.key;
+  }
 }
 
 }  // namespace
