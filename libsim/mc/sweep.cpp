@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <limits>
@@ -217,12 +218,19 @@ void run_points(std::size_t N, const std::function<model::Scenario(std::size_t)>
   if (progress) progress(finished, N);
   RunOptions ro = options;  // the same replicates at every point: common random numbers
   ro.progress = nullptr;
-  // Points per batch: enough (scenario, replicate) pairs for every thread, few enough to keep
-  // the memory of the batch's ensembles small.
-  // (threads of every process: a batch's points are shared out over the processes).
+  // Points per batch: enough (scenario, replicate) pairs for every thread of every process (a
+  // batch's points are shared out over the processes), few enough to keep the memory of the
+  // batch's ensembles small. Every process must cut the same batches: the root's count holds.
   const int build_threads = std::max(1, options.threads == 0 ? tbb::info::default_concurrency() : options.threads);
-  const std::size_t threads = static_cast<std::size_t>(build_threads * executor.processes());
-  const std::size_t batch = std::max<std::size_t>(1, (4 * threads + options.replicates - 1) / options.replicates);
+  std::uint64_t batch = std::max<std::uint64_t>(
+      1, (4 * static_cast<std::uint64_t>(build_threads) * static_cast<std::uint64_t>(executor.processes()) +
+          options.replicates - 1) / options.replicates);
+  {
+    std::vector<char> bytes(sizeof batch);
+    std::memcpy(bytes.data(), &batch, sizeof batch);
+    executor.broadcast(bytes);
+    std::memcpy(&batch, bytes.data(), sizeof batch);
+  }
   std::size_t next_kept = 0;
   auto keep_stored_until = [&](std::size_t end) {  // stored points, in order with the others
     for (; next_kept < end; ++next_kept)

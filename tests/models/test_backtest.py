@@ -180,3 +180,20 @@ def test_nederland_carries_the_conditioned_group():
     assert all(sd[h] ** 2 >= sd[f] ** 2 + nu.ARRIVALS_LATER ** 2 - 1e-3 for h, f in zip(held, fitted))
     assert all(f"transition[{frm}->regulier_werk].multiplier" in keys for frm in bt.fn.JOB_FROM)
     assert nu.GROUP_BEGIN in bt.NL.read_text() and nu.GROUP_END in bt.NL.read_text()
+
+
+def test_calibrated_cov_spreads_values_over_keys_and_adds_the_walks():
+    """calibrated_cov against its closed form: the keys of one value share its variance (the
+    diagonal raised by 1 - rho), keys of two values their covariance, and a value with a walk gets
+    step^2 min(h, h') on top; a zero elasticity of the held quantity is refused by with_rule."""
+    c = np.array([[0.04, -0.01], [-0.01, 0.09]])
+    values = [("a+", ["k1", "k2"], [0.0, 0.0]), ("o", ["k3"], [0.0])]
+    cov = bt.calibrated_cov(values, c, {"a+": (0.1, [1, 3])}, rho=0.999)
+    want = np.array([[0.04 * 1.001 + 0.01 * 1, 0.04 + 0.01 * 1, -0.01],
+                     [0.04 + 0.01 * 1, 0.04 * 1.001 + 0.01 * 3, -0.01],
+                     [-0.01, -0.01, 0.09 * 1.001]])
+    assert np.allclose(cov, want)
+    assert np.all(np.linalg.eigvalsh(cov) > 0)
+    import pytest
+    with pytest.raises(ValueError):
+        bt.with_rule(c, [0.1, 0.2], 0.0)

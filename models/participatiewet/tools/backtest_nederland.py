@@ -7,7 +7,8 @@ shipped catalogue (data/calibration_targets.json): for each origin year Y it
   2. states the calibration uncertainty of the values that carry the forecast together with the
      assumptions whose priors are lognormal: one normal on the log scale, the priors conditioned
      on the figures known at Y by the linear-Gaussian update (Jacobian: one extra run per value
-     on common random numbers), so that every draw still gives the figures the origin knows;
+     on common random numbers), so that every draw agrees, to first order, with the last figure
+     of each kind the origin knows;
   3. forecasts the years after Y by a PSA: that group, the other priors of nederland.toml's
      assumptions (handover leakage, costs), and forecast rules for what the origin cannot know,
      each using only what was public by the end of Y:
@@ -335,6 +336,8 @@ def with_rule(C, j_hold, j_rule):
     so that a quantity h (elasticities j_hold to theta, j_rule to r) stays where it is,
     j_hold . d_theta + j_rule * d_r = 0 (linearised). The arrivals after the origin are such a
     value: they hold the bijstand stock, whatever the draw of the other values."""
+    if not abs(j_rule) > 1e-3:
+        raise ValueError(f"with_rule: the held quantity hardly moves with the rule's value (elasticity {j_rule:.2g})")
     T = np.vstack([np.eye(len(C)), -np.asarray(j_hold, float) / j_rule])
     return T @ C @ T.T
 
@@ -578,7 +581,7 @@ def render(results, args, cmd):
            "are refitted on the catalogue figures dated up to the end of Y (`tools/backtest_nederland.py` says "
            "exactly which), the years after Y are forecast by a PSA that includes the calibration uncertainty of "
            "the values that carry the forecast and the priors of `nederland.toml`'s assumptions (those two together, "
-           "conditioned on the figures known at Y: every draw still gives them) and forecast rules for "
+           "conditioned on the last figure of each kind known at Y: every draw agrees with them to first order) and forecast rules for "
            "what the origin cannot know, each from what was public by the end of Y (arrivals that hold the bijstand stock at its "
            "last figure in every draw, with a random walk around them; other exits around their trend; beschut werk places from the "
            "taakstelling known at Y and arrivals with an indication that fill them, one uncertain factor for the realised "

@@ -17,7 +17,7 @@ ARRIVALS_LATER); the arrivals of 2023 themselves keep their calibration uncertai
 
 It prints the [[uncertainty.multivariate_normal]] group, or with --write puts it into
 nederland.toml between the lines GROUP_BEGIN and GROUP_END (the file's other priors stay as they
-are). A run takes about two minutes on one core:
+are). A run takes about 20 seconds:
 
     TREDE_CLI=build/release/bin/trede /usr/bin/python3 models/participatiewet/tools/nederland_uncertainty.py [--write]
 """
