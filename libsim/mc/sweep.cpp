@@ -5,15 +5,12 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <exception>
 #include <filesystem>
 #include <limits>
 #include <optional>
 #include <set>
 
 #include <tbb/info.h>
-#include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
 
 #include "random/philox_inline.hpp"
 #include "text.hpp"
@@ -221,9 +218,9 @@ void run_points(std::size_t N, const std::function<model::Scenario(std::size_t)>
   // Points per batch: enough (scenario, replicate) pairs for every thread of every process (a
   // batch's points are shared out over the processes), few enough to keep the memory of the
   // batch's ensembles small. Every process must cut the same batches: the root's count holds.
-  const int build_threads = std::max(1, options.threads == 0 ? tbb::info::default_concurrency() : options.threads);
+  const int threads = std::max(1, options.threads == 0 ? tbb::info::default_concurrency() : options.threads);
   std::uint64_t batch = std::max<std::uint64_t>(
-      1, (4 * static_cast<std::uint64_t>(build_threads) * static_cast<std::uint64_t>(executor.processes()) +
+      1, (4 * static_cast<std::uint64_t>(threads) * static_cast<std::uint64_t>(executor.processes()) +
           options.replicates - 1) / options.replicates);
   {
     std::vector<char> bytes(sizeof batch);
@@ -241,26 +238,13 @@ void run_points(std::size_t N, const std::function<model::Scenario(std::size_t)>
     for (; i < N && ids.size() < batch; ++i)
       if (todo[i]) ids.push_back(i);
     if (ids.empty()) continue;
-    // The batch's scenarios and compiled models, built on the run's threads (a draw's scenario
-    // and model take about as long as a replicate of a small sample); the first failure by
-    // point, not by thread, is reported.
-    std::vector<model::Scenario> scenarios(ids.size());
-    std::vector<std::optional<engine::Simulator>> sims(ids.size());
-    std::vector<std::exception_ptr> failed(ids.size());
-    tbb::task_arena(build_threads).execute([&] {
-      tbb::parallel_for(std::size_t{0}, ids.size(), [&](std::size_t k) {
-        try {
-          scenarios[k] = scenario_at(ids[k]);
-          sims[k].emplace(scenarios[k]);
-        } catch (...) {
-          failed[k] = std::current_exception();
-        }
-      });
-    });
-    for (const auto& f : failed)
-      if (f) std::rethrow_exception(f);
+    std::vector<model::Scenario> scenarios;
+    std::vector<engine::Simulator> sims;
+    scenarios.reserve(ids.size());
+    sims.reserve(ids.size());
+    for (std::size_t id : ids) sims.emplace_back(scenarios.emplace_back(scenario_at(id)));
     std::vector<const engine::Simulator*> ptrs;
-    for (const auto& s : sims) ptrs.push_back(&*s);
+    for (const auto& s : sims) ptrs.push_back(&s);
     std::vector<std::uint64_t> firsts;
     if (first_replicate_of)
       for (std::size_t id : ids) firsts.push_back(first_replicate_of(id));

@@ -8,6 +8,7 @@
 #include "model/graph_check.hpp"
 #include "model/toml_tree.hpp"
 #include "model/loader.hpp"
+#include "model/sample_share.hpp"
 #include "trede/model/limits.hpp"
 
 namespace trede::model::detail {
@@ -69,20 +70,19 @@ void Loader::apply_sample_share(const TableReader& top) {
                      "'); sample the file itself, or use the whole population");
       continue;
     }
-    for (InitialGroup& grp : g.initial)
-      grp.count = static_cast<std::uint64_t>(std::llround(static_cast<double>(grp.count) * *s));
+    for (InitialGroup& grp : g.initial) grp.count = detail::sampled_count(*s, grp.count);
     for (Inflow& in : g.inflows) {
-      in.rate_per_year.before *= *s;
-      for (double& v : in.rate_per_year.values) v *= *s;
+      in.rate_per_year.before = detail::sampled_rate(*s, in.rate_per_year.before);
+      for (double& v : in.rate_per_year.values) v = detail::sampled_rate(*s, v);
     }
     for (std::size_t st = 0; st < g.places.size(); ++st) {
       if (!s_.states[st].capacity) continue;
       StepSchedule& p = g.places[st];
-      p.before = std::round(p.before * *s);
-      for (double& v : p.values) v = std::round(v * *s);
+      p.before = detail::sampled_places(*s, p.before);
+      for (double& v : p.values) v = detail::sampled_places(*s, v);
     }
   }
-  for (OrganisationCost& c : s_.organisation_costs) c.fixed_eur_per_year *= *s;
+  for (OrganisationCost& c : s_.organisation_costs) c.fixed_eur_per_year = detail::sampled_rate(*s, c.fixed_eur_per_year);
 }
 
 std::filesystem::path Loader::file_dir(const toml::node& n) const {

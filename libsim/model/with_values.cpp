@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "model/numeric_slot.hpp"
+#include "model/sample_share.hpp"
 #include "model/organisation_effects.hpp"
 #include "text.hpp"
 #include "trede/model/limits.hpp"
@@ -21,15 +22,6 @@ bool set_step(StepSchedule& sch, double year, double v) {
   if (it == sch.times.end()) return false;
   sch.values[static_cast<std::size_t>(it - sch.times.begin())] = v;
   return true;
-}
-
-// The loader's scaling of an extensive input by `sample_share` (Loader::apply_sample_share):
-// the fast path must write what loading again with the override gives. Rates and costs are
-// multiplied, places rounded to whole places, counts to whole people; nothing at share 1.
-double sampled(const Scenario& s, double v) { return s.sample_share == 1.0 ? v : v * s.sample_share; }
-double sampled_places(const Scenario& s, double v) { return s.sample_share == 1.0 ? v : std::round(v * s.sample_share); }
-std::uint64_t sampled_count(const Scenario& s, std::uint64_t c) {
-  return s.sample_share == 1.0 ? c : static_cast<std::uint64_t>(std::llround(static_cast<double>(c) * s.sample_share));
 }
 
 }  // namespace
@@ -48,7 +40,7 @@ bool apply_fast(Scenario& s, const Slot& slot, double v) {
       bool any = false;
       for (Region& g : s.regions) {
         if (g.own_places[slot.a]) continue;
-        const double p = sampled_places(s, std::round(v * g.share.value_or(1.0)));
+        const double p = sampled_places(s.sample_share, std::round(v * g.share.value_or(1.0)));
         if (slot.year ? !set_step(g.places[slot.a], *slot.year, p) : false) return false;
         if (!slot.year) g.places[slot.a] = StepSchedule::constant_value(p);
         any = true;
@@ -125,13 +117,13 @@ bool apply_fast(Scenario& s, const Slot& slot, double v) {
         if (!g.share) continue;
         if (slot.target == Target::template_count) {
           if (!g.individuals.empty() || slot.b >= g.initial.size()) return false;
-          const auto c = sampled_count(s, static_cast<std::uint64_t>(std::llround(v * *g.share)));
+          const auto c = sampled_count(s.sample_share, static_cast<std::uint64_t>(std::llround(v * *g.share)));
           if (c == 0) return false;
           g.initial[slot.b].count = c;
         } else {
           if (slot.b >= g.inflows.size()) return false;
           StepSchedule& r = g.inflows[slot.b].rate_per_year;
-          const double rate = sampled(s, v * *g.share);
+          const double rate = sampled_rate(s.sample_share, v * *g.share);
           if (slot.year ? !set_step(r, *slot.year, rate) : false) return false;
           if (!slot.year) r = StepSchedule::constant_value(rate);
         }
@@ -142,7 +134,7 @@ bool apply_fast(Scenario& s, const Slot& slot, double v) {
     case Target::region_count: {
       Region& g = s.regions[slot.a];
       if (v == 0.0 || !g.individuals.empty()) return false;
-      const std::uint64_t c = sampled_count(s, static_cast<std::uint64_t>(v));
+      const std::uint64_t c = sampled_count(s.sample_share, static_cast<std::uint64_t>(v));
       if (c == 0) return false;
       g.initial[slot.b].count = c;
       return true;
@@ -150,14 +142,14 @@ bool apply_fast(Scenario& s, const Slot& slot, double v) {
     case Target::region_inflow: {
       if (v == 0.0) return false;
       StepSchedule& r = s.regions[slot.a].inflows[slot.b].rate_per_year;
-      if (slot.year) return set_step(r, *slot.year, sampled(s, v));
-      r = StepSchedule::constant_value(sampled(s, v));
+      if (slot.year) return set_step(r, *slot.year, sampled_rate(s.sample_share, v));
+      r = StepSchedule::constant_value(sampled_rate(s.sample_share, v));
       return true;
     }
     case Target::region_places: {
       Region& g = s.regions[slot.a];
-      if (slot.year) return g.own_places[slot.b] && set_step(g.places[slot.b], *slot.year, sampled_places(s, v));
-      g.places[slot.b] = StepSchedule::constant_value(sampled_places(s, v));
+      if (slot.year) return g.own_places[slot.b] && set_step(g.places[slot.b], *slot.year, sampled_places(s.sample_share, v));
+      g.places[slot.b] = StepSchedule::constant_value(sampled_places(s.sample_share, v));
       g.own_places[slot.b] = true;
       return true;
     }
@@ -185,7 +177,7 @@ bool apply_fast(Scenario& s, const Slot& slot, double v) {
       for (OrganisationCost& c : s.organisation_costs)
         if (c.organisation == slot.name) {
           (slot.target == Target::organisation_fixed ? c.fixed_eur_per_year : c.eur_per_person_year) =
-              slot.target == Target::organisation_fixed ? sampled(s, v) : v;
+              slot.target == Target::organisation_fixed ? sampled_rate(s.sample_share, v) : v;
           return true;
         }
       return false;
