@@ -216,8 +216,8 @@ void print_decision(const mc::Comparison& c, Lang lang = Lang::en) {
   }
   if (!d.sensitivity_effect.empty()) {
     std::printf(w.drivers, effect.c_str());
-    for (std::size_t g = 0; g < d.evppi_groups.size(); ++g) {
-      std::printf("  %-60.60s", d.evppi_groups[g].c_str());
+    for (std::size_t g = 0; g < d.sensitivity_groups.size(); ++g) {
+      std::printf("  %-60.60s", d.sensitivity_groups[g].c_str());
       for (std::size_t i = 0; i < d.sensitivity_effect.size(); ++i)
         std::printf(" %8s", format_share(d.sensitivity_effect[i].first_order[g], lang).c_str());
       std::printf("\n");

@@ -16,6 +16,8 @@ packages=(
   python3-dev python3-matplotlib python3-nbclient python3-nbformat python3-ipykernel python3-scipy
   # `trede export --format xlsx` writes workbooks with openpyxl; the report tests read screenshots with PIL
   python3-openpyxl python3-pil
+  # pandas' Styler (notebook 05 shows tables with DataFrame.style) needs jinja2
+  python3-jinja2
   # `pip install ./bindings/python` into a virtual environment, offline
   python3-venv python3-pip python3-setuptools python3-wheel
   # progress bars with a time estimate in Python

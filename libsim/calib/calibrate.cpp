@@ -133,7 +133,8 @@ Calibration calibrate(const model::Scenario& scenario, const Plan& plan, mc::Exe
       if (!e.key.empty()) refitted.push_back(e.key);
     const UncertaintyBlock first = without_keys(uncertainty_block(scenario, c.stages[0]), refitted);
     c.calibrated_text += uncertainty_toml(first, "Sampling uncertainty of the rates calibrated in the first stage (" +
-                                                     c.stages[0].method + ") and not refitted in the second.");
+                                                     c.stages[0].method + ") and not refitted in the second.",
+                                          unused_group_name(scenario, "calibration, first stage (" + c.stages[0].method + ")"));
   } else {
     c.stages.push_back(plan.data ? fit_data_stage(scenario, *plan.data)
                                  : fit_target_stage(scenario, *plan.targets, executor));

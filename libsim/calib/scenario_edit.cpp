@@ -31,6 +31,24 @@ std::string num(double v) {
   return s;
 }
 
+// A TOML basic string: `s` in double quotes, with backslashes, quotes and control characters escaped.
+std::string toml_string(const std::string& s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
 }  // namespace
 
 std::vector<ScenarioEdit> edits_for(const FitResult& fit) {
@@ -169,11 +187,21 @@ UncertaintyBlock uncertainty_block(const model::Scenario& scenario, const FitRes
   return out;
 }
 
-std::string uncertainty_toml(const UncertaintyBlock& u, const std::string& comment) {
+std::string unused_group_name(const model::Scenario& scenario, const std::string& base) {
+  const auto& groups = scenario.uncertainty.groups;
+  auto taken = [&](const std::string& n) {
+    return std::any_of(groups.begin(), groups.end(), [&](const model::UncertainGroup& g) { return g.name == n; });
+  };
+  std::string name = base;
+  for (int i = 2; taken(name); ++i) name = base + " (" + std::to_string(i) + ")";
+  return name;
+}
+
+std::string uncertainty_toml(const UncertaintyBlock& u, const std::string& comment, const std::string& name) {
   if (u.keys.empty()) return "";
   const std::size_t k = u.keys.size();
   std::ostringstream t;
-  t << "\n# " << comment << "\n[[uncertainty.multivariate_normal]]\nkeys = [";
+  t << "\n# " << comment << "\n[[uncertainty.multivariate_normal]]\nname = " << toml_string(name) << "\nkeys = [";
   for (std::size_t i = 0; i < k; ++i) t << (i ? ", " : "") << "\"" << u.keys[i] << "\"";
   t << "]\nscale = [";
   for (std::size_t i = 0; i < k; ++i) t << (i ? ", " : "") << (u.log_scale[i] ? "\"log\"" : "\"natural\"");
@@ -249,7 +277,8 @@ std::string calibrated_scenario_text(const model::Scenario& scenario, const FitR
   text = ed.text();
   if (!text.empty() && text.back() != '\n') text += '\n';
   return text + uncertainty_toml(u, "Sampling uncertainty of the values calibrated by trede calibrate (" + fit.method +
-                                        "): the estimates with their covariance, on the log scale where noted.");
+                                        "): the estimates with their covariance, on the log scale where noted.",
+                                 unused_group_name(scenario, "calibration (" + fit.method + ")"));
 }
 
 }  // namespace trede::calib

@@ -195,8 +195,7 @@ void write_decision(detail::Writer& w, const mc::DecisionSummary& d) {
       fc.insert(fc.end(), d.sensitivity_cost[i].first_order.begin(), d.sensitivity_cost[i].first_order.end());
     }
     w.group("decision/sensitivity");
-    std::vector<std::string> groups = d.evppi_groups;
-    w.strings("decision/sensitivity/groups", groups);
+    w.strings("decision/sensitivity/groups", d.sensitivity_groups);
     w.dataset("decision/sensitivity/effect", {D, G}, fe);
     w.dataset("decision/sensitivity/cost", {D, G}, fc);
   }

@@ -19,6 +19,7 @@ void write_draws(Writer& w, const mc::DrawSet& d) {
   for (std::size_t b = 0; b < d.blocks.size(); ++b)
     for (std::size_t j : d.blocks[b]) block[j] = static_cast<std::int32_t>(b);
   w.dataset("draws/block", {k}, block);
+  w.strings("draws/block_names", d.block_names);
   w.dataset("draws/parameters", {D, k}, d.values);
 }
 

@@ -185,11 +185,10 @@ DecisionSummary decide(const Comparison& c, const std::vector<model::Scenario>& 
   if (!psa) return d;
   const DrawSet& draws = c.draws;
   const ParameterDraws theta{draws.values, draws.draws, draws.keys.size()};
-  for (const auto& block : draws.blocks) {
-    std::string label;
-    for (std::size_t j : block) label += (label.empty() ? "" : ", ") + draws.keys[j];
+  for (std::size_t b = 0; b < draws.blocks.size(); ++b) {
+    const std::string& label = draws.block_names[b];
     try {
-      d.evppi.push_back(evppi(theta, block, E, C, d.options.lambda));
+      d.evppi.push_back(evppi(theta, draws.blocks[b], E, C, d.options.lambda));
       d.evppi_groups.push_back(label);
     } catch (const Error& e) {
       d.notes.push_back("EVPPI of " + label + " not estimated: " + e.what());
@@ -208,6 +207,7 @@ DecisionSummary decide(const Comparison& c, const std::vector<model::Scenario>& 
       break;
     }
   }
+  if (!d.sensitivity_effect.empty()) d.sensitivity_groups = draws.block_names;
   (void)nan;
   return d;
 }

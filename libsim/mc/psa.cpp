@@ -115,6 +115,7 @@ DrawSet draw_parameters(std::span<const model::Scenario* const> scenarios, std::
     for (const auto& m : g.group.marginals()) d.distributions.push_back(m.to_string());
   const random::JointDistribution dist = joint.joint();
   d.blocks = dist.blocks();
+  d.block_names = joint.block_names();
   d.method = method;
   d.seed = seed;
   d.draws = draws;

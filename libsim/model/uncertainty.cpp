@@ -26,11 +26,24 @@ random::JointDistribution Uncertainty::joint() const {
   return j;
 }
 
+std::vector<std::string> Uncertainty::block_names() const {
+  std::vector<std::string> out;
+  for (const auto& p : parameters) out.push_back(p.key);
+  for (const auto& g : groups) {
+    std::string label = g.name;
+    if (label.empty())
+      for (const auto& k : g.keys) label += (label.empty() ? "" : ", ") + k;
+    out.push_back(std::move(label));
+  }
+  return out;
+}
+
 std::vector<std::string> Uncertainty::describe() const {
   std::vector<std::string> out;
   for (const auto& p : parameters) out.push_back(p.key + " ~ " + p.distribution.to_string());
   for (const auto& g : groups) {
-    std::string line = g.kind == UncertainGroup::Kind::correlated ? "correlated: " : "multivariate normal: ";
+    std::string line = g.kind == UncertainGroup::Kind::correlated ? "correlated" : "multivariate normal";
+    line += g.name.empty() ? ": " : " '" + g.name + "': ";
     for (std::size_t i = 0; i < g.keys.size(); ++i)
       line += (i ? ", " : "") + g.keys[i] + " ~ " + g.group.marginals()[i].to_string();
     out.push_back(line);
@@ -54,7 +67,7 @@ bool Uncertainty::operator==(const Uncertainty& o) const {
       return false;
   for (std::size_t i = 0; i < groups.size(); ++i) {
     const auto &a = groups[i], &b = o.groups[i];
-    if (a.kind != b.kind || a.keys != b.keys || a.group.correlation() != b.group.correlation() ||
+    if (a.kind != b.kind || a.name != b.name || a.keys != b.keys || a.group.correlation() != b.group.correlation() ||
         a.group.size() != b.group.size())
       return false;
     for (std::size_t j = 0; j < a.group.size(); ++j)
@@ -238,6 +251,29 @@ Uncertainty read_uncertainty(const toml::node* node, LoadContext& ctx, const Key
     }
   }
   std::set<std::string> grouped;
+  // A group's optional `name`: its label in EVPPI and sensitivity tables, so it must be
+  // non-empty and tell the group apart from the other groups and from the keys.
+  std::map<std::string, int> names;  // name -> line of the group that has it
+  auto group_name = [&](const TableReader& r) -> std::string {
+    const auto name = r.string("name");
+    if (!name) return "";
+    const toml::node& n = *r.node("name");
+    if (name->find_first_not_of(" \t") == std::string::npos) {
+      ctx.error(n, r.key("name"), "must not be empty (it labels the group in EVPPI and sensitivity tables; leave it out "
+                                  "to label the group by its keys)");
+      return "";
+    }
+    if (marginals.count(*name)) {
+      ctx.error(n, r.key("name"), "'" + *name + "' is an uncertain key; a group's name must tell it apart from the keys");
+      return "";
+    }
+    if (const auto [it, fresh] = names.emplace(*name, ctx.line_of(r.table())); !fresh) {
+      ctx.error(n, r.key("name"), "'" + *name + "' already names the group at line " + std::to_string(it->second) +
+                                  "; each group needs its own name");
+      return "";
+    }
+    return *name;
+  };
   auto groups_of = [&](const char* name) -> const toml::array* {
     const toml::node* n = tbl->get(name);
     if (!n) return nullptr;
@@ -251,8 +287,9 @@ Uncertainty read_uncertainty(const toml::node* node, LoadContext& ctx, const Key
     for (std::size_t gi = 0; gi < groups->size(); ++gi) {
       const toml::table& t = *(*groups)[gi].as_table();
       const std::string path = "uncertainty.correlated[" + std::to_string(gi) + "]";
-      TableReader r(ctx, t, path, {"keys", "correlation"});
+      TableReader r(ctx, t, path, {"keys", "correlation", "name"});
       const auto keys = key_list(ctx, r);
+      const std::string name = group_name(r);
       if (!keys) continue;
       std::vector<random::ParameterDistribution> ms;
       bool ok = true;
@@ -273,7 +310,7 @@ Uncertainty read_uncertainty(const toml::node* node, LoadContext& ctx, const Key
       if (!ok || !corr) continue;
       try {
         UncertainGroup g{UncertainGroup::Kind::correlated, *keys, random::CorrelatedGroup(ms, *corr), ctx.file_of(t),
-                         ctx.line_of(t)};
+                         ctx.line_of(t), name};
         out.groups.push_back(std::move(g));
       } catch (const ModelError& e) {
         report(ctx, t, path, e);
@@ -294,8 +331,9 @@ Uncertainty read_uncertainty(const toml::node* node, LoadContext& ctx, const Key
     for (std::size_t gi = 0; gi < groups->size(); ++gi) {
       const toml::table& t = *(*groups)[gi].as_table();
       const std::string path = "uncertainty.multivariate_normal[" + std::to_string(gi) + "]";
-      TableReader r(ctx, t, path, {"keys", "scale", "mean", "covariance"});
+      TableReader r(ctx, t, path, {"keys", "scale", "mean", "covariance", "name"});
       const auto keys = key_list(ctx, r);
+      const std::string name = group_name(r);
       if (!keys) continue;
       // `scale`: "log" (log X is normal: calibrated rates), "natural", or one of those per key.
       std::vector<std::string> scales;
@@ -339,7 +377,7 @@ Uncertainty read_uncertainty(const toml::node* node, LoadContext& ctx, const Key
         }
         if (ok)
           out.groups.push_back({UncertainGroup::Kind::multivariate_normal, *keys, std::move(group), ctx.file_of(t),
-                                ctx.line_of(t)});
+                                ctx.line_of(t), name});
       } catch (const ModelError& e) {
         report(ctx, t, path, e);
       }

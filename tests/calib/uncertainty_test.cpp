@@ -54,6 +54,12 @@ TEST(CalibUncertainty, APanelFitWritesItsCovarianceIntoTheScenario) {
   ASSERT_EQ(c.uncertainty.groups.size(), 1u);
   const auto& g = c.uncertainty.groups.front();
   ASSERT_EQ(g.keys.size(), f.parameters);
+  EXPECT_EQ(g.name, "calibration (" + f.method + ")") << "the group is named, so EVPPI tables read it by name";
+  // A scenario that already has a group of that name gets the next free one.
+  model::Scenario named = s;
+  named.uncertainty.groups.push_back(g);
+  EXPECT_EQ(unused_group_name(named, g.name), g.name + " (2)");
+  EXPECT_EQ(unused_group_name(s, g.name), g.name);
   // Each key's marginal is lognormal at the estimate with the log-scale standard error.
   for (std::size_t i = 0; i < g.keys.size(); ++i) {
     const Estimate* e = nullptr;

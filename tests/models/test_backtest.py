@@ -168,6 +168,7 @@ def test_nederland_carries_the_conditioned_group():
     (group,) = unc["multivariate_normal"]
     keys, cov = group["keys"], np.asarray(group["covariance"])
     assert group["scale"] == "log" and cov.shape == (len(keys), len(keys))
+    assert group["name"] == nu.GROUP_NAME  # its label in the EVPPI and sensitivity tables of `trede compare`
     assert np.all(np.linalg.eigvalsh(cov) > 0)
     sd = dict(zip(keys, np.sqrt(np.diag(cov))))
     priors = bt.conditioned_priors()

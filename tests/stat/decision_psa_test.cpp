@@ -168,6 +168,9 @@ TEST_F(PsaDecision, ACostlierTwinLosesEveryDrawAndADominantOptionWinsEvery) {
   }
   EXPECT_EQ(d.probability_best_reference, (std::vector<double>{0.0, 0.0, 1.0}));
   ASSERT_EQ(d.evppi.size(), 1u);  // one uncertain parameter
+  // Its tables are labelled by the draw set's block names (here the key itself).
+  EXPECT_EQ(d.evppi_groups, c.draws.block_names);
+  EXPECT_EQ(d.evppi_groups, c.draws.keys);
   for (double v : d.evppi[0].value) EXPECT_NEAR(v, 0.0, 1e-6 * std::abs(cost.mean[0]));
   // The mean effect over the draws against quadrature: N E_θ[1 − exp(−θT)].
   const double mu = std::log(median);

@@ -161,6 +161,9 @@ def test_psa_file(psa_file, tmp_path):
     assert list(par.key) == keys and list(par.distribution) == dists and list(par.block) == list(block)
     grouped = par[par.block.duplicated(keep=False)]
     assert len(grouped) == 2 and set(grouped["drawn with"]) == set(grouped.key)  # the correlated pair
+    assert set(grouped["block name"]) == {"local labour market"}  # the group's name in the scenario
+    alone = par[~par.block.duplicated(keep=False)]
+    assert list(alone["block name"]) == list(alone.key)
     np.testing.assert_allclose(par["mean of the draws"].to_numpy(), values.reshape(D, -1).mean(axis=0), rtol=1e-14)
     # Runs carry their draw; the draw means are the means over its replicates.
     r = read_csv(tmp_path / "csv" / "psa_kpi_replicates.csv")

@@ -405,7 +405,10 @@ def test_psa_report_states_both_sources_and_splits_the_variance(psa_reports, psa
     assert "adjusted R² of a cubic regression spline" in text
     # The assumptions say the uncertain parameters were drawn; every other value is stated.
     assumptions = text[text.index("Assumptions What the results rest on"):]
-    assert "Drawn in this analysis" in assumptions and "correlated: transition[ontwikkeltraject->matching]" in assumptions
+    assert "Drawn in this analysis" in assumptions
+    assert "correlated: 'local labour market': transition[ontwikkeltraject->matching]" in assumptions
+    # A named group is shown by its name in the table of drawn parameters.
+    assert "local labour market (group of 2 keys)" in table_text(html, "parameters-table")
     assert "draws: 32" in text and "replicates_per_draw: 2" in text  # provenance
 
 
@@ -457,7 +460,8 @@ def test_a_plain_run_of_an_uncertain_scenario_says_nothing_was_drawn(tmp_path):
     assumptions = assumptions[assumptions.index("Uncertain parameters"):]
     assert "drawn only by a probabilistic sensitivity analysis" in assumptions
     assert "handover[0].leakage beta (mean 0.1, sd 0.05)" in assumptions
-    assert "correlated: transition[ontwikkeltraject->matching].rate, transition[matching->regulier_werk].rate " \
+    assert "correlated: 'local labour market': transition[ontwikkeltraject->matching].rate, " \
+        "transition[matching->regulier_werk].rate " \
         "correlation [[1, 0.6], [0.6, 1]]" in assumptions
     assert "Monte Carlo uncertainty only" in trede.report._uncertainty_note(r, Language("en"))
 
@@ -614,6 +618,12 @@ def test_psa_comparison_report_answers_with_the_decision(psa_compare_reports, ps
     for g, v in zip(groups, np.asarray(c["decision/evppi/value"])[:, i]):
         assert g.split(", ")[0] in drivers
         assert f.value("eur", v) in drivers
+    # The tables are labelled by block: each key, and the correlated pair by the name the scenario gives it.
+    with h5py.File(psa_compare_file, "r") as h:
+        block_names = [x.decode() for x in h["draws/block_names"][()]]
+        assert [x.decode() for x in h["decision/sensitivity/groups"][()]] == block_names
+    assert groups == block_names and "local labour market" in groups
+    assert "local labour market" in drivers
     # The assumptions: every uncertain parameter with its distribution, and the simulated share.
     assumptions = text[text.index("Assumptions What the results rest on"):]
     with h5py.File(psa_compare_file, "r") as h:

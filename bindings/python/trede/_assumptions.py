@@ -158,12 +158,15 @@ def uncertain_rows(table: Dict[str, Any], number: Any = str) -> List[Tuple[str, 
     for a key with its own distribution ("lognormal (median 0.3, sd_log 0.25)"),
     ``correlated`` for a group correlating keys that have their own distributions (keys joined
     by ", ", text "correlation [[1, 0.6], [0.6, 1]]"), ``multivariate_normal`` for a
-    multivariate normal group (text "log scale, mean [...], covariance [[...]]"). ``number``
-    formats each number."""
+    multivariate normal group (text "log scale, mean [...], covariance [[...]]"); a group with a
+    ``name`` has it first, in quotes: "'calibration': k1, k2". ``number`` formats each number."""
     def matrix(m: Any) -> str:
         if isinstance(m, list):
             return "[" + ", ".join(matrix(x) for x in m) + "]"
         return number(float(m)) if isinstance(m, (int, float)) else str(m)
+    def members(g: Dict[str, Any]) -> str:
+        keys = ", ".join(map(str, g.get("keys", [])))
+        return f"'{g['name']}': {keys}" if isinstance(g.get("name"), str) else keys
     rows: List[Tuple[str, str, str]] = []
     for key, spec in table.items():
         if key in ("correlated", "multivariate_normal"):
@@ -171,10 +174,10 @@ def uncertain_rows(table: Dict[str, Any], number: Any = str) -> List[Tuple[str, 
         rows.append(("parameter", key, delay_text(spec, number)))
     for g in table.get("correlated", []) if isinstance(table.get("correlated"), list) else []:
         if isinstance(g, dict):
-            rows.append(("correlated", ", ".join(map(str, g.get("keys", []))), "correlation " + matrix(g.get("correlation"))))
+            rows.append(("correlated", members(g), "correlation " + matrix(g.get("correlation"))))
     for g in table.get("multivariate_normal", []) if isinstance(table.get("multivariate_normal"), list) else []:
         if isinstance(g, dict):
-            rows.append(("multivariate_normal", ", ".join(map(str, g.get("keys", []))),
+            rows.append(("multivariate_normal", members(g),
                          f"{g.get('scale', 'log')} scale, mean {matrix(g.get('mean'))}, covariance {matrix(g.get('covariance'))}"))
     return rows
 

@@ -387,6 +387,7 @@ TEXT: Dict[str, Tuple[str, str]] = {
     "psa_drawn_mean": ("mean of the draws", "gemiddelde van de trekkingen"),
     "psa_drawn_range": ("5 % – 95 % of the draws", "5 % – 95 % van de trekkingen"),
     "psa_alone": ("on its own", "los"),
+    "psa_group_size": ("group of {n} keys", "groep van {n} sleutels"),
     "psa_correlation": ("Drawn together: {keys}. Rank correlation of their draws (Spearman): {rho}.",
                         "Samen getrokken: {keys}. Rangcorrelatie van de trekkingen (Spearman): {rho}."),
     "psa_drawn": ("{D} draws", "{D} trekkingen"),

@@ -93,6 +93,21 @@ def _as_str_list(a: Any) -> List[str]:
     return [x.decode() if isinstance(x, bytes) else str(x) for x in np.asarray(a, dtype=object).reshape(-1)]
 
 
+def _block_names(f: Any) -> List[str]:
+    """The label of each block of a file's parameter draws (``/draws/block_names``: a group's
+    ``name``, else its keys joined by ", "; files written before block names, the keys joined)."""
+    keys, block = _as_str_list(f["draws/keys"]), np.asarray(f["draws/block"]).tolist()
+    blocks = max(block, default=-1) + 1
+    if "draws/block_names" not in f:
+        return [", ".join(k for k, b in zip(keys, block) if b == i) for i in range(blocks)]
+    names = _as_str_list(f["draws/block_names"])
+    if len(names) != blocks or min(block, default=0) < 0:
+        where = _name(f.path) if getattr(f, "path", None) is not None else "<in memory>"
+        raise IoError(f"{where}: damaged trede file: /draws/block_names holds {len(names)} names for the {blocks} blocks "
+                      f"of /draws/block", where)
+    return names
+
+
 def _dataset_key(key: Any) -> str:
     """A dataset path given by a user (``result["summary/kpi"]``), without the leading '/'."""
     return _args.text("key", key).lstrip("/")
@@ -839,10 +854,13 @@ class PsaResult(Result):
 
     @property
     def distributions(self) -> pd.DataFrame:
-        """Each uncertain key with its distribution and block (keys drawn together share one)."""
+        """Each uncertain key with its distribution, block (keys drawn together share one) and
+        the block's name (a group's ``name`` from the scenario, else its keys joined by ", ")."""
+        block = np.asarray(self["draws/block"])
+        names = _block_names(self)
         return pd.DataFrame({"key": _as_str_list(self["draws/keys"]),
                              "distribution": _as_str_list(self["draws/distributions"]),
-                             "block": np.asarray(self["draws/block"])})
+                             "block": block, "block_name": [names[b] for b in block.tolist()]})
 
     def variance(self) -> pd.DataFrame:
         """Per KPI: the variance over draws and replicates (``total``), its parameter and Monte

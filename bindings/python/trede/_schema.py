@@ -206,6 +206,7 @@ def _psa(c: _Check, attrs: Mapping[str, Any]) -> None:
     n = c.length("draws/keys", _TEXT)
     c.expect("draws/distributions", (n,), _TEXT, axes="as /draws/keys")
     c.expect("draws/block", (n,), axes="as /draws/keys")
+    c.length("draws/block_names", _TEXT, required=False)
     c.expect("draws/parameters", (int(attrs["draws"]), n), axes="draws x keys")
     c.expect("replicates/draw", (dims["R"],), axes="R")
     if int(attrs["draws"]) * int(attrs["replicates_per_draw"]) != dims["R"]:

@@ -246,10 +246,10 @@ def _psa_tables(p: PsaResult) -> Dict[str, Table]:
     stats = {"mean of the draws": draws.mean().to_numpy(), "sd of the draws": draws.std(ddof=1).to_numpy(),
              "q05 of the draws": draws.quantile(0.05).to_numpy(), "q95 of the draws": draws.quantile(0.95).to_numpy()}
     out["parameters"] = Table(pd.DataFrame({"key": d["key"], "distribution": d["distribution"], "block": d["block"],
-                                            "drawn with": partners, **stats}),
+                                            "block name": d["block_name"], "drawn with": partners, **stats}),
                               f"the uncertain parameters: each key path (the unit is the key's own, "
                               f"docs/scenario-format.md), its declared distribution, its block (keys drawn together "
-                              f"share one) and what was drawn ({p.draw_count} draws, design "
+                              f"share one) and the block's name (a group's name, else its keys) and what was drawn ({p.draw_count} draws, design "
                               f"{p.attrs.get('design', '')}, seed {p.seed})")
     out["draws"] = Table(draws.reset_index(), "the parameter values of every draw (one row per draw, one column per "
                          "uncertain key, in the key's unit)")

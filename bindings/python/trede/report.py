@@ -45,7 +45,7 @@ from ._answer import MAIN_QUANTITIES, answer, ce_points, cost_per_person, decisi
 from ._assumptions import Assumptions, delay_mean, delay_text, read_assumptions, uncertain_rows
 from ._errors import Error, IoError
 from ._i18n import LANGUAGES, Language, kpi_kind
-from ._results import Comparison, PsaResult, Result, _as_str_list, read
+from ._results import Comparison, PsaResult, Result, _as_str_list, _block_names, read
 
 __all__ = ["write_report", "render", "main", "LayoutError"]
 
@@ -436,7 +436,7 @@ def _psa_sections(page: _Page, p: PsaResult, headline: Sequence[str]) -> None:
     d = p.distributions
     draws = p.draws
     _drawn_parameters(page, draws[d["key"].tolist()].to_numpy(dtype=float), d["key"].tolist(), d["distribution"].tolist(),
-                      d["block"].tolist(), container="parameters-table")
+                      d["block"].tolist(), _block_names(p), container="parameters-table")
     for block in dict.fromkeys(d["block"].tolist()):
         keys = d.loc[d["block"] == block, "key"].tolist()
         if len(keys) < 2:
@@ -478,18 +478,23 @@ def _sample_share(r: Result) -> float:
 
 
 def _drawn_parameters(page: _Page, values: np.ndarray, keys: Sequence[str], distributions: Sequence[str],
-                      blocks: Sequence[Any], container: str) -> None:
-    """The table of drawn parameters: key, declared distribution, the keys drawn with it, the
-    mean and 5–95 % range of its draws (``values`` [D, keys])."""
+                      blocks: Sequence[Any], block_names: Sequence[str], container: str) -> None:
+    """The table of drawn parameters: key, declared distribution, the keys drawn with it (a named
+    group by its name and size), the mean and 5–95 % range of its draws (``values`` [D, keys])."""
     L = page.L
     f = L.fmt
     rows = []
     for i, (key, text, block) in enumerate(zip(keys, distributions, blocks)):
         x = values[:, i]
-        partners = [k for k, b in zip(keys, blocks) if b == block and k != key]
+        members = [k for k, b in zip(keys, blocks) if b == block]
+        partners = [k for k in members if k != key]
+        if len(members) > 1 and block_names[block] != ", ".join(members):
+            drawn_with = f"{_esc(block_names[block])} ({_esc(L.t('psa_group_size', n=len(members)))})"
+        else:
+            drawn_with = ", ".join(_key(k) for k in partners) or _esc(L.t("psa_alone"))
         q05, q95 = np.quantile(x, [0.05, 0.95])
         rows.append([f'<td class="name">{_key(key)}</td>', f'<td class="text"><code>{_esc(text)}</code></td>',
-                     f'<td class="name text">{", ".join(_key(k) for k in partners) or _esc(L.t("psa_alone"))}</td>',
+                     f'<td class="name text">{drawn_with}</td>',
                      f"<td>{_esc(f.plain(np.mean(x)))}</td>", f"<td>{_nb(f.plain(q05) + ' – ' + f.plain(q95))}</td>"])
     page.html(_table([L.t("psa_key"), L.t("psa_distribution"), L.t("psa_drawn_with"), L.t("psa_drawn_mean"),
                       L.t("psa_drawn_range")], rows, raw=True, container=container, text_cols=(1, 2)))
@@ -940,7 +945,7 @@ def _comparison_sections(page: _Page, c: Comparison) -> None:
     if psa:
         _drawn_parameters(page, np.asarray(c["draws/parameters"], dtype=float), _as_str_list(c["draws/keys"]),
                           _as_str_list(c["draws/distributions"]), np.asarray(c["draws/block"]).tolist(),
-                          container="assumptions-drawn")
+                          _block_names(c), container="assumptions-drawn")
     texts = "".join(f"<details><summary>{_esc(s)}</summary><pre>{_esc(r.scenario_text)}</pre></details>"
                     for s, r in zip(short, c.scenarios))
     page.html(f"<h3>{_esc(L.t('scenario_texts'))}</h3>{texts}")

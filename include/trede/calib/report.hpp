@@ -68,8 +68,12 @@ struct UncertaintyBlock {
 /// `block` without `keys` (the marginal distribution of the rest: their rows and columns
 /// removed).
 [[nodiscard]] UncertaintyBlock without_keys(const UncertaintyBlock& block, const std::vector<std::string>& keys);
-/// `block` as an `[[uncertainty.multivariate_normal]]` table (TOML text, starting with a blank
-/// line and `comment` as a comment line); "" when it has no keys.
-[[nodiscard]] std::string uncertainty_toml(const UncertaintyBlock& block, const std::string& comment);
+/// `block` as an `[[uncertainty.multivariate_normal]]` table named `name` (TOML text, starting
+/// with a blank line and `comment` as a comment line); "" when it has no keys.
+[[nodiscard]] std::string uncertainty_toml(const UncertaintyBlock& block, const std::string& comment,
+                                           const std::string& name);
+/// `base`, or `base (2)`, `base (3)`, ...: the first that no [uncertainty] group of `scenario`
+/// is named (a calibration's group gets a name of its own, docs/uncertainty.md).
+[[nodiscard]] std::string unused_group_name(const model::Scenario& scenario, const std::string& base);
 
 }  // namespace trede::calib

@@ -65,12 +65,14 @@ struct DecisionSummary {
   Acceptability acceptability;           ///< CEAC, frontier, EVPI over options.lambda
   std::vector<double> probability_best_reference;  ///< [N] P(option has the largest net benefit) at lambda_reference
   /// EVPPI per group of uncertain parameters (PSA only; empty otherwise or with too few draws).
-  std::vector<std::string> evppi_groups;  ///< [G] the keys of each group, joined by ", "
+  /// A block whose EVPPI cannot be estimated is left out (with a note).
+  std::vector<std::string> evppi_groups;  ///< [G] the label of each block estimated (DrawSet::block_names)
   std::vector<Evppi> evppi;              ///< [G]
   /// Global sensitivity: for option k+1 against the reference, first-order indices of each group
   /// of uncertain parameters for the difference in effect and in cost (PSA only).
   std::vector<FirstOrderIndices> sensitivity_effect;  ///< [N-1]
   std::vector<FirstOrderIndices> sensitivity_cost;    ///< [N-1]
+  std::vector<std::string> sensitivity_groups;        ///< [B] every block's label: the columns of the indices
   std::vector<std::string> notes;        ///< what was left out and why
 };
 

@@ -43,6 +43,7 @@ struct DrawSet {
   std::vector<std::string> keys;           ///< [k] the uncertain keys, in draw order
   std::vector<std::string> distributions;  ///< [k] each key's (marginal) distribution, e.g. "beta(a = 3.5, b = 31.5)"
   std::vector<std::vector<std::size_t>> blocks;  ///< independent blocks of keys (a parameter, or a group drawn together)
+  std::vector<std::string> block_names;  ///< [B] each block's label (model::Uncertainty::block_names)
   PointMethod method = PointMethod::sobol;
   std::uint64_t seed = 0;
   std::size_t draws = 0;                   ///< D

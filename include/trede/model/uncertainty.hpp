@@ -30,6 +30,7 @@ struct UncertainGroup {
   random::CorrelatedGroup group;
   std::string file;
   int line = 0;
+  std::string name;               ///< optional `name`: labels the group in EVPPI and sensitivity tables
 };
 
 /// All uncertain parameters of a scenario.
@@ -43,10 +44,13 @@ struct Uncertainty {
   [[nodiscard]] std::vector<std::string> keys() const;
   /// The joint distribution over keys() (an independent block per parameter, one per group).
   [[nodiscard]] random::JointDistribution joint() const;
+  /// The label of each block of joint() (an independent parameter or a group), in draw order:
+  /// a parameter's key; a group's `name`, or its keys joined by ", " when it has none.
+  [[nodiscard]] std::vector<std::string> block_names() const;
   /// A line per parameter or group, e.g. "handover[0].leakage ~ beta(a = 3.5, b = 31.5)".
   [[nodiscard]] std::vector<std::string> describe() const;
 
-  /// Same keys, distributions and correlations (where they were declared does not count).
+  /// Same keys, distributions, correlations and group names (where they were declared does not count).
   bool operator==(const Uncertainty& other) const;
 };
 

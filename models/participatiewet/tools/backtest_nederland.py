@@ -430,10 +430,11 @@ def toml_dist(key, dist):
     return f'"{key}" = {{ ' + ", ".join(f'{a} = "{v}"' if isinstance(v, str) else f"{a} = {v}" for a, v in dist.items()) + " }"
 
 
-def mvn(keys, mean, cov, comment):
+def mvn(keys, mean, cov, comment, name=None):
     cov = np.asarray(cov) + 1e-8 * np.eye(len(keys))
     rows = ",\n  ".join("[" + ", ".join(f"{x:.8g}" for x in row) + "]" for row in cov)
-    return (f"\n# {comment}\n[[uncertainty.multivariate_normal]]\nkeys = [" + ", ".join(f'"{k}"' for k in keys) + "]\n"
+    named = f'name = "{name}"\n' if name else ""
+    return (f"\n# {comment}\n[[uncertainty.multivariate_normal]]\n{named}keys = [" + ", ".join(f'"{k}"' for k in keys) + "]\n"
             f'scale = "log"\nmean = [' + ", ".join(f"{x:.10g}" for x in mean) + f"]\ncovariance = [\n  {rows}]\n")
 
 

@@ -40,6 +40,7 @@ JOB_LATER = 0.10
 ARRIVALS_LATER = 0.30
 GROUP_BEGIN = "# ---- calibration covariance: tools/nederland_uncertainty.py writes from here ----"
 GROUP_END = "# ---- calibration covariance: to here ----"
+GROUP_NAME = "calibration of nederland.toml"  # its label in EVPPI and sensitivity tables
 
 
 def group(args):
@@ -64,7 +65,8 @@ def group(args):
                + ", ".join(f"{n} sd_log {s:.3f}" for n, s in zip(names, sd) if n in bt.FITTED)
                + f"; the job-finding level includes sd_log {JOB_LATER} for 2021's level holding in other years, the arrivals "
                f"held after {ORIGIN} (a+, keys {ORIGIN + 1}) sd_log {ARRIVALS_LATER} around those of {ORIGIN}")
-    text = bt.mvn([key for _, keys, _ in values for key in keys], [x for _, _, c in values for x in c], cov, comment)
+    text = bt.mvn([key for _, keys, _ in values for key in keys], [x for _, _, c in values for x in c], cov, comment,
+                  name=GROUP_NAME)
     return GROUP_BEGIN + "\n" + text.lstrip("\n") + GROUP_END + "\n", names, total
 
 

@@ -128,4 +128,77 @@ TEST(Uncertainty, ScenariosWithoutTheTableHaveNone) {
   EXPECT_TRUE(model::parse_scenario(base, "u.toml").uncertainty.empty());
 }
 
+TEST(Uncertainty, GroupsMayBeNamedAndLabelTheirBlocks) {
+  const auto s = model::parse_scenario(base + R"(
+[uncertainty]
+"state[bijstand].cost_eur_per_year" = { dist = "gamma", mean = 1000, sd = 100 }
+"transition[diagnose->exit].rate" = { dist = "uniform", min = 0.5, max = 1.5 }
+"state[diagnose].cost_eur_per_year" = { dist = "gamma", mean = 500, sd = 50 }
+[[uncertainty.correlated]]
+keys = ["state[bijstand].cost_eur_per_year", "transition[diagnose->exit].rate"]
+correlation = [[1, 0.5], [0.5, 1]]
+[[uncertainty.multivariate_normal]]
+name = "calibration of \"u\""
+keys = ["transition[bijstand->diagnose].rate", "population[0].count"]
+scale = "log"
+mean = [-0.916, 2.3]
+covariance = [[0.04, 0.0], [0.0, 0.01]]
+)", "u.toml");
+  const auto& u = s.uncertainty;
+  ASSERT_EQ(u.groups.size(), 2u);
+  EXPECT_EQ(u.groups[0].name, "");
+  EXPECT_EQ(u.groups[1].name, "calibration of \"u\"");
+  // One label per block of joint(), in its order: the independent key, then each group.
+  EXPECT_EQ(u.block_names(), (std::vector<std::string>{"state[diagnose].cost_eur_per_year",
+                                                       "state[bijstand].cost_eur_per_year, transition[diagnose->exit].rate",
+                                                       "calibration of \"u\""}));
+  EXPECT_EQ(u.block_names().size(), u.joint().blocks().size());
+  EXPECT_TRUE(mentions(u.describe(), "multivariate normal 'calibration of \"u\"': transition[bijstand->diagnose].rate"))
+      << ::testing::PrintToString(u.describe());
+  // The name is part of what makes two declarations the same (scenarios compared on one draw set).
+  model::Uncertainty renamed = u;
+  renamed.groups[1].name = "other";
+  EXPECT_FALSE(renamed == u);
+  EXPECT_TRUE(model::Uncertainty(u) == u);
+}
+
+TEST(Uncertainty, GroupNamesAreChecked) {
+  const auto p = problems(base + R"(
+[uncertainty]
+"state[bijstand].cost_eur_per_year" = { dist = "gamma", mean = 1000, sd = 100 }
+"transition[diagnose->exit].rate" = { dist = "uniform", min = 0.5, max = 1.5 }
+[[uncertainty.correlated]]
+name = "transition[diagnose->exit].rate"
+keys = ["state[bijstand].cost_eur_per_year", "transition[diagnose->exit].rate"]
+correlation = [[1, 0.5], [0.5, 1]]
+[[uncertainty.multivariate_normal]]
+name = "fit"
+keys = ["transition[bijstand->diagnose].rate"]
+mean = [0.1]
+covariance = [[0.01]]
+[[uncertainty.multivariate_normal]]
+name = "fit"
+keys = ["population[0].count"]
+mean = [2.3]
+covariance = [[0.01]]
+[[uncertainty.multivariate_normal]]
+name = "  "
+keys = ["state[diagnose].cost_eur_per_year"]
+mean = [6.0]
+covariance = [[0.01]]
+[[uncertainty.multivariate_normal]]
+name = 3
+keys = ["transition[diagnose->exit].rate"]
+mean = [0.0]
+covariance = [[0.01]]
+)");
+  EXPECT_TRUE(mentions(p, "u.toml:29: uncertainty.correlated[0].name: 'transition[diagnose->exit].rate' is an uncertain key"))
+      << ::testing::PrintToString(p);
+  EXPECT_TRUE(mentions(p, "u.toml:38: uncertainty.multivariate_normal[1].name: 'fit' already names the group at line 32"))
+      << ::testing::PrintToString(p);
+  EXPECT_TRUE(mentions(p, "u.toml:43: uncertainty.multivariate_normal[2].name: must not be empty"))
+      << ::testing::PrintToString(p);
+  EXPECT_TRUE(mentions(p, "uncertainty.multivariate_normal[3].name: must be a string")) << ::testing::PrintToString(p);
+}
+
 }  // namespace
