@@ -52,6 +52,10 @@ int main(int argc, char** argv) {
   if (!chosen) return exit_failure;
   try {
     return chosen->run();
+  } catch (const trede::JobError& e) {
+    // Every rank knows (the MPI executor told them): each ends on its own, rank 0 says why.
+    if (root()) std::fprintf(stderr, "error: %s\n", e.what());
+    return exit_failure;
   } catch (const trede::ModelError& e) {
     // Input is checked the same way on every rank: all stop with 2, rank 0 says why.
     if (!root()) return exit_bad_input;

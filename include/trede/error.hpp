@@ -40,6 +40,14 @@ class ModelError : public Error {
   std::vector<Diagnostic> diagnostics_;
 };
 
+/// An error that every process of an MPI job has been told of (mc::MpiExecutor, when a step the
+/// ranks take together fails on some of them): each process ends on its own and only the root
+/// reports it, so that no process is left waiting and nothing is said twice.
+class JobError : public Error {
+ public:
+  using Error::Error;
+};
+
 /// A file could not be read or written. Carries the path.
 class IoError : public Error {
  public:

@@ -7,7 +7,10 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <exception>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "trede/error.hpp"
 #include "trede/mc/catalogue.hpp"
@@ -35,6 +38,99 @@ std::pair<std::uint64_t, std::uint64_t> share(std::uint64_t first, std::uint64_t
   const auto N = static_cast<std::uint64_t>(n), R = static_cast<std::uint64_t>(r);
   const std::uint64_t b = total * R / N, e = total * (R + 1) / N;
   return {first + b, e - b};
+}
+
+// ---- failures on some ranks only ----------------------------------------------------------------
+// A rank that fails (the memory check depends on the machine; a replicate may fail on one rank)
+// must not leave the others waiting for results that never come.
+
+// An error as text: kind 2 for a ModelError (file, line, key and message of each diagnostic,
+// each field ended by '\0'), kind 1 for anything else (its message, naming the rank).
+struct Failure {
+  std::uint64_t kind = 0;  // 0: none
+  std::string text;
+};
+
+Failure failure_of(const std::exception_ptr& e, int rank) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const ModelError& m) {
+    Failure f{2, {}};
+    for (const auto& d : m.diagnostics()) {
+      for (const std::string& field : {d.file, std::to_string(d.line), d.key, d.message}) {
+        f.text += field;
+        f.text += '\0';
+      }
+    }
+    return f;
+  } catch (const std::exception& x) {
+    return {1, "rank " + std::to_string(rank) + ": " + x.what()};
+  } catch (...) {
+    return {1, "rank " + std::to_string(rank) + ": an unknown error"};
+  }
+}
+
+std::vector<Diagnostic> diagnostics_of(const Failure& f) {
+  std::vector<std::string> fields;
+  for (std::size_t b = 0, e; (e = f.text.find('\0', b)) != std::string::npos; b = e + 1) fields.push_back(f.text.substr(b, e - b));
+  std::vector<Diagnostic> ds;
+  for (std::size_t i = 0; i + 3 < fields.size(); i += 4) ds.push_back({fields[i], std::stoi(fields[i + 1]), fields[i + 2], fields[i + 3]});
+  return ds;
+}
+
+// The failure as one line (for an error that ends the job).
+std::string message_of(const Failure& f, int rank) {
+  if (f.kind != 2) return f.text;
+  std::string m = "bad input on rank " + std::to_string(rank) + ":";
+  for (const auto& d : diagnostics_of(f)) m += " " + d.to_string();
+  return m;
+}
+
+// Runs `local`, this rank's share of a step the ranks take together, then the ranks agree
+// whether it failed anywhere. If it did, every rank throws the error of the lowest failing rank:
+// a ModelError as a ModelError (every rank ends with exit 2, the root says why), anything else as
+// a JobError (every rank ends with exit 1, the root says why).
+template <class F>
+void together(int rank, int size, F&& local) {
+  std::exception_ptr error;
+  try {
+    local();
+  } catch (...) {
+    error = std::current_exception();
+  }
+  int mine = error ? rank : size, first = size;
+  MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  if (first == size) return;
+  Failure f = rank == first ? failure_of(error, rank) : Failure{};
+  MPI_Bcast(&f.kind, 1, MPI_UINT64_T, first, MPI_COMM_WORLD);
+  std::uint64_t n = f.text.size();
+  MPI_Bcast(&n, 1, MPI_UINT64_T, first, MPI_COMM_WORLD);
+  f.text.resize(n);
+  MPI_Bcast(f.text.data(), static_cast<int>(n), MPI_CHAR, first, MPI_COMM_WORLD);
+  if (f.kind == 2) throw ModelError(diagnostics_of(f));
+  throw JobError(f.text);
+}
+
+// In a streamed run the ranks do not wait for each other between batches, so a failing rank
+// tells the root (a status before each part) and the root ends the job (an Error that is not a
+// ModelError or JobError: the program reports it and ends every process, MpiExecutor::abort).
+void send_status(const Failure& f, int to) {
+  send_bytes(&f.kind, sizeof f.kind, to);
+  if (f.kind == 0) return;
+  const std::uint64_t n = f.text.size();
+  send_bytes(&n, sizeof n, to);
+  send_bytes(f.text.data(), n, to);
+}
+
+Failure receive_status(int from) {
+  Failure f;
+  receive_bytes(&f.kind, sizeof f.kind, from);
+  if (f.kind == 0) return f;
+  std::uint64_t n = 0;
+  receive_bytes(&n, sizeof n, from);
+  f.text.resize(n);
+  receive_bytes(f.text.data(), n, from);
+  return f;
 }
 
 // Every per-replicate array of `part`, then (when traced) its traced people, to rank `to`.
@@ -116,14 +212,15 @@ Ensemble MpiExecutor::run(const engine::Simulator& sim, const RunOptions& given)
   if (plan[0] != 0) return run_streamed(sim, options, plan[1]);
   const auto [first, count] = share(options.first_replicate, options.replicates, rank_, size_);
   Ensemble mine;
-  if (count > 0) {
+  together(rank_, size_, [&] {
+    if (count == 0) return;
     RunOptions o = options;
     o.first_replicate = first;
     o.replicates = count;
     o.sink = nullptr;
     if (!root()) o.progress = nullptr;  // the root draws progress for its own share
     mine = threads_.run(sim, o);
-  }
+  });
   const bool traced = options.trace_people > 0;
   if (!root()) {
     if (count > 0) send_part(mine, traced, 0);
@@ -158,12 +255,13 @@ std::vector<Ensemble> MpiExecutor::run_batch(std::span<const engine::Simulator* 
   auto first_of = [&](std::size_t s) { return first_replicates.empty() ? options.first_replicate : first_replicates[s]; };
   const auto [begin, count] = share(0, N, rank_, size_);
   std::vector<Ensemble> mine;
-  if (count > 0) {
+  together(rank_, size_, [&] {
+    if (count == 0) return;
     RunOptions o = options;
     if (!root()) o.progress = nullptr;
     mine = threads_.run_batch(sims.subspan(begin, count), o,
                               first_replicates.empty() ? first_replicates : first_replicates.subspan(begin, count));
-  }
+  });
   const bool traced = options.trace_people > 0;
   if (!root()) {
     for (const Ensemble& e : mine) send_part(e, traced, 0);
@@ -200,12 +298,26 @@ Ensemble MpiExecutor::run_streamed(const engine::Simulator& sim, const RunOption
       o.progress = nullptr;
       if (root()) {
         if (options.progress) o.progress = [&](std::uint64_t n, std::uint64_t) { options.progress(done + n, R); };
-        place(whole, threads_.run(sim, o));  // streams this batch's regions to the sink
+        try {
+          place(whole, threads_.run(sim, o));  // streams this batch's regions to the sink
+        } catch (const ModelError&) {  // the others are not waiting for it: end the job
+          throw Error(message_of(failure_of(std::current_exception(), rank_), rank_));
+        }
       } else {
         o.sink = nullptr;
-        send_part(threads_.run(sim, o), traced, 0);
+        Ensemble part;
+        Failure f;
+        try {
+          part = threads_.run(sim, o);
+        } catch (...) {
+          f = failure_of(std::current_exception(), rank_);
+        }
+        send_status(f, 0);
+        if (f.kind != 0) throw JobError(message_of(f, rank_));  // the root ends the job
+        send_part(part, traced, 0);
       }
     } else if (root()) {
+      if (const Failure f = receive_status(owner); f.kind != 0) throw Error(message_of(f, owner));
       Ensemble part = receive_part(sim.layout(), options, first, count, /*per_region=*/true, owner);
       options.sink->put(part);
       place(whole, without_regions(std::move(part)));

@@ -288,6 +288,61 @@ def test_mpi_sweep_stops_on_a_check_only_rank_0_makes(tmp_path):
     assert not (tmp_path / "s.h5").exists()
 
 
+def mpirun_split(first, second, cwd, timeout=120):
+    """Rank 0 runs `first`, rank 1 `second` (Open MPI's MPMD form `-np 1 A : -np 1 B`): a way to
+    make one rank fail where the other does not, as a machine with less memory would."""
+    env = dict(os.environ)
+    env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS", ""), "detect_leaks=0"]))
+    cmd = [MPIRUN, "--allow-run-as-root", "--oversubscribe", "-np", "1", TREDE, *map(str, first), ":",
+           "-np", "1", TREDE, *map(str, second)]
+    return subprocess.run(cmd, cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout, env=env)
+
+
+# Rank 1 alone reports a million times (0.5 GB of result arrays per replicate of BM2), so its
+# memory check fails where rank 0's passes: before the ranks agreed on failures, rank 0 waited
+# for rank 1's results for ever.
+TINY = ["--set", "population[0].count=50", "--set", "inflow[0].rate_per_year=50"]
+HUGE_GRID = ["--set", "report.step_years=0.00001"]
+
+
+def memory_bytes():
+    return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+
+
+def test_mpi_run_stops_every_rank_when_one_fails_its_memory_check(tmp_path):
+    n = 2 * (memory_bytes() // 400_000_000 + 2)  # rank 1's half needs more than the machine has
+    args = ["run", BM2, *TINY, "-n", n, "-q", "-o", "x.h5"]
+    p = mpirun_split(args, [*args, *HUGE_GRID], cwd=tmp_path, timeout=60)
+    assert p.returncode == EXIT_BAD_INPUT, describe(p)
+    assert p.stderr.count("replicates would need") == 1, describe(p)  # said once, by rank 0
+    assert not (tmp_path / "x.h5").exists()
+
+
+def test_mpi_sweep_stops_every_rank_when_one_fails_its_memory_check(tmp_path):
+    """The points of a batch spread over the ranks (MpiExecutor::run_batch): 64 threads make
+    batches of 8 points of 64 replicates, 4 points a rank, 128 GB for rank 1's."""
+    args = ["sweep", BM2, *TINY, "--grid", "state[beschut_werk].capacity=1,2,3,4,5,6,7,8", "-n", 64, "--threads", 64,
+            "-q", "-o", "s.h5"]
+    assert 256 * 500_000_000 > memory_bytes(), "this machine would hold rank 1's batch: raise -n"
+    p = mpirun_split(args, [*args, *HUGE_GRID], cwd=tmp_path, timeout=120)
+    assert p.returncode == EXIT_BAD_INPUT, describe(p)
+    assert p.stderr.count("replicates would need") == 1, describe(p)
+    assert not (tmp_path / "s.h5").exists()
+
+
+def test_mpi_streamed_run_ends_the_job_when_one_rank_fails(tmp_path):
+    """A streamed run (per-region arrays to the file in batches) does not synchronise the ranks
+    between batches: the failing rank tells rank 0, which reports it and ends the job."""
+    regions = MODELS / "participatiewet" / "arbeidsmarktregios.toml"
+    threads = memory_bytes() // 26_000_000_000 + 1  # batches of 2 x threads replicates, 13 GB each on rank 1
+    args = ["run", regions, "--set", "sample_share=0.001", "--set", "horizon_years=2", "-n", 4 * threads,
+            "--threads", threads, "-q", "-o", "o.h5"]
+    p = mpirun_split(args, [*args, "--set", "report.step_years=0.000002"], cwd=tmp_path, timeout=120)
+    assert p.returncode != 0, describe(p)
+    assert "error: bad input on rank 1: replicates:" in p.stderr and "would need" in p.stderr, describe(p)
+    assert not any(tmp_path.iterdir()), "nothing written"
+
+
 def test_sweep_over_a_key_that_changes_the_report_grid_is_bad_input(tmp_path):
     p = trede("sweep", BM2, "--grid", "horizon_years=5,10", *BM2_SMALL, "-n", 2, "-o", "s.h5", cwd=tmp_path)
     assert p.returncode == EXIT_BAD_INPUT, describe(p)

@@ -7,7 +7,10 @@
 /// bitwise the same as a single-process run. With a sink (RunOptions::sink, a streamed result
 /// file) the replicates go to the ranks in batches taken in turn instead, and the root hands each
 /// batch's per-region arrays to the sink in replicate order: no process holds more than a batch of
-/// them. MPI types stay out of this header.
+/// them. A failure on some ranks only stops every rank: run and run_batch throw the lowest failing
+/// rank's error on every rank (a ModelError as one, anything else as a JobError); in a streamed
+/// run the root throws it as an Error and the program must end the job (abort). MPI types stay
+/// out of this header.
 ///
 /// Example:
 /// \code
