@@ -133,9 +133,20 @@ Failure receive_status(int from) {
   return f;
 }
 
-// Every per-replicate array of `part`, then (when traced) its traced people, to rank `to`.
+// How a part ran (the run statistics mc::place merges), sent with it.
+struct PartStats {
+  double wall_seconds = 0.0;
+  std::uint64_t peak_bytes_per_replicate = 0;
+  std::uint64_t peak_live_persons = 0;
+  std::int64_t threads_used = 1;
+};
+
+// Every per-replicate array of `part`, its run statistics, then (when traced) its traced people,
+// to rank `to`.
 void send_part(const Ensemble& part, bool traced, int to) {
   for (const auto& a : replicate_arrays(part)) send_bytes(a.bytes.data(), a.bytes.size(), to);
+  const PartStats stats{part.wall_seconds, part.peak_bytes_per_replicate, part.peak_live_persons, part.threads_used};
+  send_bytes(&stats, sizeof stats, to);
   if (traced) {  // traced people travel after the arrays: their number differs per replicate
     const std::uint64_t n = part.trace.size();
     send_bytes(&n, sizeof n, to);
@@ -149,6 +160,12 @@ Ensemble receive_part(const engine::Layout& layout, const RunOptions& options, s
                       std::uint64_t count, bool per_region, int from) {
   Ensemble part = allocate(layout, count, options.seed, first, per_region);
   for (auto& a : replicate_arrays(part)) receive_bytes(a.bytes.data(), a.bytes.size(), from);
+  PartStats stats;
+  receive_bytes(&stats, sizeof stats, from);
+  part.wall_seconds = stats.wall_seconds;
+  part.peak_bytes_per_replicate = stats.peak_bytes_per_replicate;
+  part.peak_live_persons = stats.peak_live_persons;
+  part.threads_used = static_cast<int>(stats.threads_used);
   if (options.trace_people > 0) {
     std::uint64_t n = 0;
     receive_bytes(&n, sizeof n, from);

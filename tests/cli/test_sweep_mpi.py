@@ -253,6 +253,9 @@ def test_mpi_sweep_is_bitwise_identical_to_one_process(tmp_path):
     two = mpirun(*args, "-o", "two.h5", cwd=tmp_path)
     assert two.returncode == 0, describe(two)
     assert_same_file(tmp_path / "one.h5", tmp_path / "two.h5")
+    # Points run on rank 1 carry their run statistics to rank 0 with their results.
+    with h5py.File(tmp_path / "two.h5") as f:
+        assert np.all(f["points/wall_seconds"][()] > 0), f["points/wall_seconds"][()]
 
 
 @pytest.mark.parametrize("command", [
