@@ -53,9 +53,11 @@ int main(int argc, char** argv) {
   try {
     return chosen->run();
   } catch (const trede::JobError& e) {
-    // Every rank knows (the MPI executor told them): each ends on its own, rank 0 says why.
+    // A rank failed where the others did not (the MPI executor): rank 0 says why; if the others
+    // were not all told, it ends the job.
     if (root()) std::fprintf(stderr, "error: %s\n", e.what());
-    return exit_failure;
+    if (!e.everyone_knows()) abort_all(e.exit_code());
+    return e.exit_code();
   } catch (const trede::ModelError& e) {
     // Input is checked the same way on every rank: all stop with 2, rank 0 says why.
     if (!root()) return exit_bad_input;

@@ -40,12 +40,21 @@ class ModelError : public Error {
   std::vector<Diagnostic> diagnostics_;
 };
 
-/// An error that every process of an MPI job has been told of (mc::MpiExecutor, when a step the
-/// ranks take together fails on some of them): each process ends on its own and only the root
-/// reports it, so that no process is left waiting and nothing is said twice.
+/// A failure in a step the processes of an MPI job take together (mc::MpiExecutor: a rank failed
+/// where others did not). Only the root reports it, and every process ends with `exit_code()`
+/// (2 when the failure was bad input, 1 otherwise). When `everyone_knows()`, every process has
+/// been told and ends on its own; otherwise some may still be waiting and the program must end
+/// the job (mc::MpiExecutor::abort).
 class JobError : public Error {
  public:
-  using Error::Error;
+  JobError(const std::string& message, int exit_code, bool everyone_knows)
+      : Error(message), exit_code_(exit_code), everyone_knows_(everyone_knows) {}
+  [[nodiscard]] int exit_code() const noexcept { return exit_code_; }
+  [[nodiscard]] bool everyone_knows() const noexcept { return everyone_knows_; }
+
+ private:
+  int exit_code_;
+  bool everyone_knows_;
 };
 
 /// A file could not be read or written. Carries the path.

@@ -31,14 +31,14 @@ std::string num(double v) {
   return s;
 }
 
-// A TOML basic string: `s` in double quotes, with backslashes, quotes and control characters escaped.
+// A TOML basic string: `s` in double quotes, with backslashes, quotes and control characters (and DEL) escaped.
 std::string toml_string(const std::string& s) {
   std::string out = "\"";
   for (const char c : s) {
     if (c == '"' || c == '\\') {
       out += '\\';
       out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
+    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
       char buf[16];
       std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
       out += buf;

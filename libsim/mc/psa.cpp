@@ -88,14 +88,30 @@ DrawSet draw_parameters(std::span<const model::Scenario* const> scenarios, std::
     for (const model::Uncertainty& block : blocks_of(s->uncertainty)) {
       const std::vector<std::string> keys = block.keys();
       bool seen = false, same = false;
+      bool name_only = false;  // a block differs from this one in its group's name only: other_name
+      std::string other_name;
       for (const model::Uncertainty& have : blocks_of(joint)) {
         const std::vector<std::string> hk = have.keys();
         const bool overlap = std::any_of(keys.begin(), keys.end(),
                                          [&](const std::string& k) { return std::find(hk.begin(), hk.end(), k) != hk.end(); });
-        if (overlap) seen = true, same = same || have == block;
+        if (!overlap) continue;
+        seen = true;
+        same = same || have == block;
+        if (!have.groups.empty() && !block.groups.empty() && have.groups[0].name != block.groups[0].name) {
+          model::Uncertainty renamed = have;
+          renamed.groups[0].name = block.groups[0].name;
+          if (renamed == block) name_only = true, other_name = have.groups[0].name;
+        }
       }
-      if (seen && !same)
-        problems.push_back({s->source_path, block.parameters.empty() ? block.groups[0].line : block.parameters[0].line,
+      const int line = block.parameters.empty() ? block.groups[0].line : block.parameters[0].line;
+      auto quoted = [](const std::string& n) { return n.empty() ? std::string("no name") : "'" + n + "'"; };
+      if (seen && !same && name_only)
+        problems.push_back({s->source_path, line, "uncertainty",
+                            "the group of '" + keys.front() + "' is named " + quoted(block.groups[0].name) +
+                                " here and " + quoted(other_name) + " in another compared scenario; compared scenarios "
+                                "must declare a shared group the same way, its name included"});
+      else if (seen && !same)
+        problems.push_back({s->source_path, line,
                             "uncertainty", "'" + keys.front() + "' is uncertain in several compared scenarios with different "
                             "distributions or groups; compared scenarios must share the distributions of the keys they share"});
       if (!seen) {
@@ -104,6 +120,22 @@ DrawSet draw_parameters(std::span<const model::Scenario* const> scenarios, std::
       }
     }
   }
+  // Each block's label must be its own over all the compared scenarios too (each scenario's own
+  // labels were checked when it was loaded).
+  const std::vector<std::string> labels = joint.block_names();
+  for (std::size_t b = 0; b < labels.size(); ++b)
+    for (std::size_t c = 0; c < b; ++c)
+      if (labels[c] == labels[b]) {
+        std::string where;  // the scenarios with a block of that label
+        for (const model::Scenario* s : scenarios) {
+          const auto own = s->uncertainty.block_names();
+          if (std::find(own.begin(), own.end(), labels[b]) != own.end())
+            where += (where.empty() ? "" : " and ") + (s->source_path.empty() ? s->name : s->source_path);
+        }
+        problems.push_back({"", 0, "uncertainty",
+                            "'" + labels[b] + "' labels different blocks of uncertain parameters in " + where +
+                                "; give the groups names of their own"});
+      }
   if (!problems.empty()) throw ModelError(std::move(problems));
   if (joint.empty())
     throw ModelError(scenarios.empty() ? "" : scenarios.front()->source_path, 0, "uncertainty",

@@ -3,6 +3,7 @@
 #include "trede/model/uncertainty.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <limits>
 #include <map>
 #include <set>
@@ -251,28 +252,30 @@ Uncertainty read_uncertainty(const toml::node* node, LoadContext& ctx, const Key
     }
   }
   std::set<std::string> grouped;
-  // A group's optional `name`: its label in EVPPI and sensitivity tables, so it must be
-  // non-empty and tell the group apart from the other groups and from the keys.
-  std::map<std::string, int> names;  // name -> line of the group that has it
+  // A group's optional `name`: its label in EVPPI and sensitivity tables. It must not be blank;
+  // that it tells the group apart from every other block is checked at the end.
+  struct NameAt {
+    const toml::node* node = nullptr;  // null: the group has no name
+    std::string path;
+  };
+  std::vector<NameAt> name_at;  // [group] where each group of `out` was named
+  NameAt last_name;
   auto group_name = [&](const TableReader& r) -> std::string {
+    last_name = {};
     const auto name = r.string("name");
     if (!name) return "";
     const toml::node& n = *r.node("name");
-    if (name->find_first_not_of(" \t") == std::string::npos) {
-      ctx.error(n, r.key("name"), "must not be empty (it labels the group in EVPPI and sensitivity tables; leave it out "
+    if (std::all_of(name->begin(), name->end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)); })) {
+      ctx.error(n, r.key("name"), "must not be blank (it labels the group in EVPPI and sensitivity tables; leave it out "
                                   "to label the group by its keys)");
       return "";
     }
-    if (marginals.count(*name)) {
-      ctx.error(n, r.key("name"), "'" + *name + "' is an uncertain key; a group's name must tell it apart from the keys");
-      return "";
-    }
-    if (const auto [it, fresh] = names.emplace(*name, ctx.line_of(r.table())); !fresh) {
-      ctx.error(n, r.key("name"), "'" + *name + "' already names the group at line " + std::to_string(it->second) +
-                                  "; each group needs its own name");
-      return "";
-    }
+    last_name = {&n, r.key("name")};
     return *name;
+  };
+  auto add_group = [&](UncertainGroup g) {
+    out.groups.push_back(std::move(g));
+    name_at.push_back(last_name);
   };
   auto groups_of = [&](const char* name) -> const toml::array* {
     const toml::node* n = tbl->get(name);
@@ -309,9 +312,8 @@ Uncertainty read_uncertainty(const toml::node* node, LoadContext& ctx, const Key
       const auto corr = matrix(ctx, r, "correlation", keys->size());
       if (!ok || !corr) continue;
       try {
-        UncertainGroup g{UncertainGroup::Kind::correlated, *keys, random::CorrelatedGroup(ms, *corr), ctx.file_of(t),
-                         ctx.line_of(t), name};
-        out.groups.push_back(std::move(g));
+        add_group({UncertainGroup::Kind::correlated, *keys, random::CorrelatedGroup(ms, *corr), ctx.file_of(t),
+                   ctx.line_of(t), name});
       } catch (const ModelError& e) {
         report(ctx, t, path, e);
       }
@@ -376,12 +378,32 @@ Uncertainty read_uncertainty(const toml::node* node, LoadContext& ctx, const Key
           }
         }
         if (ok)
-          out.groups.push_back({UncertainGroup::Kind::multivariate_normal, *keys, std::move(group), ctx.file_of(t),
-                                ctx.line_of(t), name});
+          add_group({UncertainGroup::Kind::multivariate_normal, *keys, std::move(group), ctx.file_of(t),
+                     ctx.line_of(t), name});
       } catch (const ModelError& e) {
         report(ctx, t, path, e);
       }
     }
+  }
+  // Every block's label (block_names) must be its own: a group's name that is an uncertain key,
+  // another group's name or an unnamed group's keys would label two blocks alike.
+  const std::vector<std::string> labels = out.block_names(), all_keys = out.keys();
+  const std::size_t P = out.parameters.size();
+  for (std::size_t g = 0; g < out.groups.size(); ++g) {
+    const NameAt& at = name_at[g];
+    if (!at.node) continue;
+    const std::string& name = out.groups[g].name;
+    if (std::find(all_keys.begin(), all_keys.end(), name) != all_keys.end()) {
+      ctx.error(*at.node, at.path, "'" + name + "' is an uncertain key; a group's name must tell it apart from every key");
+      continue;
+    }
+    for (std::size_t h = 0; h < out.groups.size(); ++h)
+      if (h != g && labels[P + h] == name && (h < g || !name_at[h].node)) {
+        ctx.error(*at.node, at.path, "'" + name + "' already labels the group at line " + std::to_string(out.groups[h].line) +
+                                         (name_at[h].node ? " (its name)" : " (its keys)") +
+                                         "; each group needs a label of its own");
+        break;
+      }
   }
   return out;
 }

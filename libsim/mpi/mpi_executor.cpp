@@ -45,7 +45,8 @@ std::pair<std::uint64_t, std::uint64_t> share(std::uint64_t first, std::uint64_t
 // must not leave the others waiting for results that never come.
 
 // An error as text: kind 2 for a ModelError (file, line, key and message of each diagnostic,
-// each field ended by '\0'), kind 1 for anything else (its message, naming the rank).
+// each field as its length, ':' and its bytes), kind 1 for anything else (its message, naming
+// the rank).
 struct Failure {
   std::uint64_t kind = 0;  // 0: none
   std::string text;
@@ -56,12 +57,9 @@ Failure failure_of(const std::exception_ptr& e, int rank) {
     std::rethrow_exception(e);
   } catch (const ModelError& m) {
     Failure f{2, {}};
-    for (const auto& d : m.diagnostics()) {
-      for (const std::string& field : {d.file, std::to_string(d.line), d.key, d.message}) {
-        f.text += field;
-        f.text += '\0';
-      }
-    }
+    for (const auto& d : m.diagnostics())
+      for (const std::string& field : {d.file, std::to_string(d.line), d.key, d.message})
+        f.text += std::to_string(field.size()) + ':' + field;
     return f;
   } catch (const std::exception& x) {
     return {1, "rank " + std::to_string(rank) + ": " + x.what()};
@@ -72,9 +70,16 @@ Failure failure_of(const std::exception_ptr& e, int rank) {
 
 std::vector<Diagnostic> diagnostics_of(const Failure& f) {
   std::vector<std::string> fields;
-  for (std::size_t b = 0, e; (e = f.text.find('\0', b)) != std::string::npos; b = e + 1) fields.push_back(f.text.substr(b, e - b));
+  for (std::size_t at = 0; at < f.text.size();) {
+    const std::size_t colon = f.text.find(':', at);
+    if (colon == std::string::npos) break;
+    const std::size_t n = std::strtoull(f.text.c_str() + at, nullptr, 10);
+    fields.push_back(f.text.substr(colon + 1, n));
+    at = colon + 1 + n;
+  }
   std::vector<Diagnostic> ds;
-  for (std::size_t i = 0; i + 3 < fields.size(); i += 4) ds.push_back({fields[i], std::stoi(fields[i + 1]), fields[i + 2], fields[i + 3]});
+  for (std::size_t i = 0; i + 3 < fields.size(); i += 4)
+    ds.push_back({fields[i], static_cast<int>(std::strtol(fields[i + 1].c_str(), nullptr, 10)), fields[i + 2], fields[i + 3]});
   return ds;
 }
 
@@ -108,12 +113,14 @@ void together(int rank, int size, F&& local) {
   f.text.resize(n);
   MPI_Bcast(f.text.data(), static_cast<int>(n), MPI_CHAR, first, MPI_COMM_WORLD);
   if (f.kind == 2) throw ModelError(diagnostics_of(f));
-  throw JobError(f.text);
+  throw JobError(f.text, 1, /*everyone_knows=*/true);
 }
 
 // In a streamed run the ranks do not wait for each other between batches, so a failing rank
-// tells the root (a status before each part) and the root ends the job (an Error that is not a
-// ModelError or JobError: the program reports it and ends every process, MpiExecutor::abort).
+// tells the root (a status before each part) and the root ends the job (a JobError that not
+// everyone knows: the program reports it and ends every process, MpiExecutor::abort).
+int exit_code_of(const Failure& f) { return f.kind == 2 ? 2 : 1; }
+
 void send_status(const Failure& f, int to) {
   send_bytes(&f.kind, sizeof f.kind, to);
   if (f.kind == 0) return;
@@ -318,7 +325,8 @@ Ensemble MpiExecutor::run_streamed(const engine::Simulator& sim, const RunOption
         try {
           place(whole, threads_.run(sim, o));  // streams this batch's regions to the sink
         } catch (const ModelError&) {  // the others are not waiting for it: end the job
-          throw Error(message_of(failure_of(std::current_exception(), rank_), rank_));
+          const Failure f = failure_of(std::current_exception(), rank_);
+          throw JobError(message_of(f, rank_), exit_code_of(f), /*everyone_knows=*/false);
         }
       } else {
         o.sink = nullptr;
@@ -330,11 +338,12 @@ Ensemble MpiExecutor::run_streamed(const engine::Simulator& sim, const RunOption
           f = failure_of(std::current_exception(), rank_);
         }
         send_status(f, 0);
-        if (f.kind != 0) throw JobError(message_of(f, rank_));  // the root ends the job
+        if (f.kind != 0) throw JobError(message_of(f, rank_), exit_code_of(f), /*everyone_knows=*/true);  // the root ends the job
         send_part(part, traced, 0);
       }
     } else if (root()) {
-      if (const Failure f = receive_status(owner); f.kind != 0) throw Error(message_of(f, owner));
+      if (const Failure f = receive_status(owner); f.kind != 0)
+        throw JobError(message_of(f, owner), exit_code_of(f), /*everyone_knows=*/false);
       Ensemble part = receive_part(sim.layout(), options, first, count, /*per_region=*/true, owner);
       options.sink->put(part);
       place(whole, without_regions(std::move(part)));

@@ -840,11 +840,15 @@ def _drivers_table(page: _Page, c: Comparison, short: List[str], lam_ref: float,
         return lo if lo == hi else f"{lo} – {hi}"
     ev_groups = _as_str_list(c["decision/evppi/groups"]) if "decision/evppi/groups" in keys else []
     ev = np.asarray(c["decision/evppi/value"], dtype=float)[:, i_ref] if ev_groups else np.array([])
+    drawn = set(_as_str_list(c["draws/keys"])) if "draws/keys" in keys else set()
     rows = []
     for g, name in enumerate(groups):
-        v = float(ev[ev_groups.index(name)]) if name in ev_groups else math.nan
+        v = float(ev[ev_groups.index(name)]) if name in ev_groups else math.nan  # labels are unique (one per block)
         share = v / evpi if np.isfinite(v) and evpi > 0 else math.nan
-        rows.append([f'<td class="name">{", ".join(_key(k) for k in name.split(", "))}</td>',
+        # A block is labelled by its keys (shown as key paths) or by its group's name (as text).
+        parts = name.split(", ")
+        label = ", ".join(_key(k) for k in parts) if all(k in drawn for k in parts) else _esc(name)
+        rows.append([f'<td class="name">{label}</td>',
                      f"<td>{_nb(index_range('effect', g))}</td>", f"<td>{_nb(index_range('cost', g))}</td>",
                      f"<td>{_nb(f.value('eur', v) if np.isfinite(v) else L.t('dec_not_estimated'))}</td>",
                      f"<td>{_nb(f.value('share', share) if np.isfinite(share) else L.t('none'))}</td>"])

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "trede/error.hpp"
+#include "trede/mc/psa.hpp"
 #include "trede/model/load.hpp"
 
 namespace {
@@ -194,11 +195,88 @@ covariance = [[0.01]]
 )");
   EXPECT_TRUE(mentions(p, "u.toml:29: uncertainty.correlated[0].name: 'transition[diagnose->exit].rate' is an uncertain key"))
       << ::testing::PrintToString(p);
-  EXPECT_TRUE(mentions(p, "u.toml:38: uncertainty.multivariate_normal[1].name: 'fit' already names the group at line 32"))
+  EXPECT_TRUE(mentions(p, "u.toml:38: uncertainty.multivariate_normal[1].name: 'fit' already labels the group at line 32 (its name)"))
       << ::testing::PrintToString(p);
-  EXPECT_TRUE(mentions(p, "u.toml:43: uncertainty.multivariate_normal[2].name: must not be empty"))
+  EXPECT_TRUE(mentions(p, "u.toml:43: uncertainty.multivariate_normal[2].name: must not be blank"))
       << ::testing::PrintToString(p);
   EXPECT_TRUE(mentions(p, "uncertainty.multivariate_normal[3].name: must be a string")) << ::testing::PrintToString(p);
+}
+
+TEST(Uncertainty, AGroupNameCannotRepeatAnyOtherLabel) {
+  // The key of a multivariate normal group, an unnamed group's label (its keys joined), and
+  // whitespace of any kind: each would label two blocks alike, or nothing.
+  const auto p = problems(base + R"(
+[uncertainty]
+"state[bijstand].cost_eur_per_year" = { dist = "gamma", mean = 1000, sd = 100 }
+"transition[diagnose->exit].rate" = { dist = "uniform", min = 0.5, max = 1.5 }
+[[uncertainty.correlated]]
+name = "transition[bijstand->diagnose].rate"
+keys = ["state[bijstand].cost_eur_per_year", "transition[diagnose->exit].rate"]
+correlation = [[1, 0.5], [0.5, 1]]
+[[uncertainty.multivariate_normal]]
+keys = ["transition[bijstand->diagnose].rate", "population[0].count"]
+mean = [0.1, 2.3]
+covariance = [[0.01, 0], [0, 0.01]]
+[[uncertainty.multivariate_normal]]
+name = "transition[bijstand->diagnose].rate, population[0].count"
+keys = ["state[diagnose].cost_eur_per_year"]
+mean = [6.0]
+covariance = [[0.01]]
+[[uncertainty.multivariate_normal]]
+name = "\t\n"
+keys = ["transition[diagnose->exit].rate"]
+mean = [6.0]
+covariance = [[0.01]]
+)");
+  EXPECT_TRUE(mentions(p, "u.toml:29: uncertainty.correlated[0].name: 'transition[bijstand->diagnose].rate' is an uncertain key"))
+      << ::testing::PrintToString(p);
+  EXPECT_TRUE(mentions(p, "u.toml:37: uncertainty.multivariate_normal[1].name: 'transition[bijstand->diagnose].rate, "
+                          "population[0].count' already labels the group at line 32 (its keys)"))
+      << ::testing::PrintToString(p);
+  EXPECT_TRUE(mentions(p, "u.toml:42: uncertainty.multivariate_normal[2].name: must not be blank")) << ::testing::PrintToString(p);
+}
+
+TEST(Uncertainty, ComparedScenariosKeepTheirLabelsApart) {
+  // Scenarios compared on one draw set share their blocks; each label must still be one block's.
+  const std::string pair = R"(
+[uncertainty]
+"state[bijstand].cost_eur_per_year" = { dist = "gamma", mean = 1000, sd = 100 }
+"transition[diagnose->exit].rate" = { dist = "uniform", min = 0.5, max = 1.5 }
+[[uncertainty.correlated]]
+name = "market"
+keys = ["state[bijstand].cost_eur_per_year", "transition[diagnose->exit].rate"]
+correlation = [[1, 0.5], [0.5, 1]]
+)";
+  const std::string other = R"(
+[[uncertainty.multivariate_normal]]
+name = "market"
+keys = ["transition[bijstand->diagnose].rate"]
+mean = [-0.9]
+covariance = [[0.04]]
+)";
+  auto draw_error = [](const model::Scenario& a, const model::Scenario& b) {
+    const model::Scenario* both[] = {&a, &b};
+    try {
+      (void)mc::draw_parameters(both, 4, mc::PointMethod::sobol, 1);
+    } catch (const ModelError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const auto a = model::parse_scenario(base + pair, "a.toml");
+  const auto b = model::parse_scenario(base + other, "b.toml");
+  EXPECT_NE(draw_error(a, b).find("'market' labels different blocks of uncertain parameters in a.toml and b.toml"),
+            std::string::npos) << draw_error(a, b);
+  // The same group under another name: said so, with both names.
+  std::string renamed = pair;
+  renamed.replace(renamed.find("\"market\""), 8, "\"labour market\"");
+  const auto c = model::parse_scenario(base + renamed, "c.toml");
+  EXPECT_NE(draw_error(a, c).find("c.toml:28: uncertainty: the group of 'state[bijstand].cost_eur_per_year' is named "
+                                  "'labour market' here and 'market' in another compared scenario"),
+            std::string::npos) << draw_error(a, c);
+  // Declared alike, they share the group's draws.
+  const auto a2 = model::parse_scenario(base + pair, "a2.toml");
+  EXPECT_EQ(draw_error(a, a2), "no error");
 }
 
 }  // namespace
