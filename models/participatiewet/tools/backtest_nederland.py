@@ -438,16 +438,6 @@ def mvn(keys, mean, cov, comment, name=None):
             f'scale = "log"\nmean = [' + ", ".join(f"{x:.10g}" for x in mean) + f"]\ncovariance = [\n  {rows}]\n")
 
 
-def walk_cov(h, step, base_sd, groups, rho=0.999):
-    """Covariance of log values: a common level error base_sd plus a random walk with the given
-    step per year (h = years after the origin), identical for the `groups` edges of one value
-    (correlation rho between edges)."""
-    n = len(h)
-    c = base_sd ** 2 + step ** 2 * np.minimum.outer(np.asarray(h, float), np.asarray(h, float))
-    g = np.full((groups, groups), rho) + (1 - rho) * np.eye(groups)
-    return np.kron(c, g) if n else np.zeros((0, 0))
-
-
 def rms_step(values):
     v = np.log(np.asarray(values, float))
     d = np.diff(v)
@@ -496,12 +486,10 @@ def forecast_scenario(p, values, C, Y, d):
     # factor, the realised share of the taakstelling (sd_log PLACES_SD); the arrivals carry on top
     # the demand's own random walk (step BESCHUT_STEP a year)
     cyears = sorted(p["cap"])
-    ckeys = [f"state[beschut_werk].capacity.{y}" for y in cyears]
-    bkeys = [f"inflow[3].rate_per_year.{y}" for y in cyears]
-    cov = walk_cov([0], 0.0, PLACES_SD, 2 * len(cyears))
-    h = np.asarray([y - Y for y in cyears], float)
-    cov[len(cyears):, len(cyears):] += BESCHUT_STEP ** 2 * np.minimum.outer(h, h)
-    blocks.append(mvn(ckeys + bkeys, [math.log(p["cap"][y]) for y in cyears] + [math.log(p["b"][y]) for y in cyears], cov,
+    beschut = [("places", [f"state[beschut_werk].capacity.{y}" for y in cyears], [math.log(p["cap"][y]) for y in cyears]),
+               ("arrivals", [f"inflow[3].rate_per_year.{y}" for y in cyears], [math.log(p["b"][y]) for y in cyears])]
+    cov = calibrated_cov(beschut, np.full((2, 2), PLACES_SD ** 2), {"arrivals": (BESCHUT_STEP, [y - Y for y in cyears])})
+    blocks.append(mvn([k for _, keys, _ in beschut for k in keys], [x for _, _, c in beschut for x in c], cov,
                       f"beschut werk after {Y}: places {PLACES_SHARE:.3f} x the taakstelling known at {Y}, arrivals that fill "
                       f"them; one factor sd_log {PLACES_SD}, arrivals' random-walk step {BESCHUT_STEP} a year"))
     f = d / f"nederland-backtest-{Y}.toml"
