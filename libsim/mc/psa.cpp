@@ -20,38 +20,6 @@ std::string format(double v) {
   return buf;
 }
 
-// How one scenario takes the values of a draw: which of the draw set's keys it declares
-// uncertain, as key paths, and which of them take whole numbers only.
-struct Applier {
-  std::vector<std::size_t> columns;  // into DrawSet::keys
-  std::vector<model::KeyPath> keys;
-  std::vector<bool> whole;
-
-  Applier(const model::Scenario& s, const DrawSet& draws) {
-    const std::vector<std::string> own = s.uncertainty.keys();
-    for (std::size_t j = 0; j < draws.keys.size(); ++j)
-      if (std::find(own.begin(), own.end(), draws.keys[j]) != own.end()) {
-        columns.push_back(j);
-        keys.push_back(model::KeyPath::parse(draws.keys[j]));
-      }
-    for (const auto& k : model::numeric_keys(s, keys)) whole.push_back(k.domain == model::Domain::whole);
-  }
-
-  model::Scenario at(const model::Scenario& base, const DrawSet& draws, std::size_t d) const {
-    std::vector<double> values;
-    for (std::size_t i = 0; i < columns.size(); ++i) {
-      const double v = draws.draw(d)[columns[i]];
-      values.push_back(whole[i] ? std::round(v) : v);
-    }
-    model::Scenario s = model::with_values(base, keys, values);
-    if (s.report_times != base.report_times)
-      throw ModelError(base.source_path, 0, "uncertainty",
-                       "an uncertain key changes the report grid (draw " + std::to_string(d) +
-                           "); keys such as horizon_years or the report times cannot be uncertain");
-    return s;
-  }
-};
-
 // The blocks of one scenario's uncertainty as a small uncertainty each (a parameter or a group).
 std::vector<model::Uncertainty> blocks_of(const model::Uncertainty& u) {
   std::vector<model::Uncertainty> out;
@@ -155,8 +123,48 @@ DrawSet draw_parameters(std::span<const model::Scenario* const> scenarios, std::
   return d;
 }
 
+// How one scenario takes the values of a draw: which of the draw set's keys it declares
+// uncertain, as key paths, and which of them take whole numbers only.
+struct ScenarioAtDraw::Keys {
+  std::vector<std::size_t> columns;  // into DrawSet::keys
+  std::vector<model::KeyPath> keys;
+  std::vector<bool> whole;
+
+  Keys(const model::Scenario& s, const DrawSet& draws) {
+    const std::vector<std::string> own = s.uncertainty.keys();
+    for (std::size_t j = 0; j < draws.keys.size(); ++j)
+      if (std::find(own.begin(), own.end(), draws.keys[j]) != own.end()) {
+        columns.push_back(j);
+        keys.push_back(model::KeyPath::parse(draws.keys[j]));
+      }
+    for (const auto& k : model::numeric_keys(s, keys)) whole.push_back(k.domain == model::Domain::whole);
+  }
+
+  model::Scenario at(const model::Scenario& base, const DrawSet& draws, std::size_t d) const {
+    std::vector<double> values;
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      const double v = draws.draw(d)[columns[i]];
+      values.push_back(whole[i] ? std::round(v) : v);
+    }
+    model::Scenario s = model::with_values(base, keys, values);
+    if (s.report_times != base.report_times)
+      throw ModelError(base.source_path, 0, "uncertainty",
+                       "an uncertain key changes the report grid (draw " + std::to_string(d) +
+                           "); keys such as horizon_years or the report times cannot be uncertain");
+    return s;
+  }
+};
+
+ScenarioAtDraw::ScenarioAtDraw(const model::Scenario& base, const DrawSet& draws)
+    : base_(&base), draws_(&draws), keys_(std::make_unique<const Keys>(base, draws)) {}
+ScenarioAtDraw::~ScenarioAtDraw() = default;
+ScenarioAtDraw::ScenarioAtDraw(ScenarioAtDraw&&) noexcept = default;
+ScenarioAtDraw& ScenarioAtDraw::operator=(ScenarioAtDraw&&) noexcept = default;
+
+model::Scenario ScenarioAtDraw::operator()(std::size_t d) const { return keys_->at(*base_, *draws_, d); }
+
 model::Scenario scenario_at_draw(const model::Scenario& base, const DrawSet& draws, std::size_t d) {
-  return Applier(base, draws).at(base, draws, d);
+  return ScenarioAtDraw(base, draws)(d);
 }
 
 void PsaOptions::check() const {
@@ -188,7 +196,7 @@ Psa psa(const model::Scenario& scenario, const DrawSet& draws, const PsaOptions&
   if (draws.draws != options.draws)
     throw ModelError("", 0, "draws", "the draw set has " + std::to_string(draws.draws) + " draws, the options ask for " +
                                          std::to_string(options.draws));
-  const Applier applier(scenario, draws);
+  const ScenarioAtDraw at_draw(scenario, draws);
   const std::size_t D = draws.draws, R = options.run.replicates;
   RunOptions ro = options.run;
   ro.per_region = false;  // totals only: D·R replicates of per-region arrays would not fit
@@ -203,7 +211,7 @@ Psa psa(const model::Scenario& scenario, const DrawSet& draws, const PsaOptions&
   std::uint64_t peak_bytes = 0, peak_live = 0;
   int threads = 1;
   run_points(
-      D, [&](std::size_t d) { return applier.at(scenario, draws, d); }, ro, executor, store, nullptr,
+      D, [&](std::size_t d) { return at_draw(d); }, ro, executor, store, nullptr,
       [&](std::size_t d, Ensemble&& e) {
         place_at(out.pooled, e, d * R);
         wall += e.wall_seconds;

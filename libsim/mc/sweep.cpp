@@ -308,8 +308,14 @@ Sweep psa_sweep(const model::Scenario& base, const Design& design, const std::ve
   std::vector<SweepPoint> points(N);
   Ensemble pooled;
   double wall = 0.0;
+  std::optional<ScenarioAtDraw> at_draw;  // of the point being built (units come point by point)
+  std::size_t at_point = N;
+  auto scenario_of = [&](std::size_t u) {
+    if (u / D != at_point) at_draw.emplace(scenarios[u / D], draws), at_point = u / D;
+    return (*at_draw)(u % D);
+  };
   run_points(
-      N * D, [&](std::size_t u) { return scenario_at_draw(scenarios[u / D], draws, u % D); }, ro, executor, store, nullptr,
+      N * D, scenario_of, ro, executor, store, nullptr,
       [&](std::size_t u, Ensemble&& e) {
         const std::size_t p = u / D, d = u % D;
         if (d == 0) pooled = allocate(out.layout, D * R, ro.seed, ro.first_replicate, /*per_region=*/false), wall = 0.0;

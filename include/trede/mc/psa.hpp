@@ -26,6 +26,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,24 @@ struct DrawSet {
 /// (model::with_values; whole-number keys rounded). Keys of the draw set that `base` does not
 /// declare uncertain keep their value.
 [[nodiscard]] model::Scenario scenario_at_draw(const model::Scenario& base, const DrawSet& draws, std::size_t d);
+
+/// scenario_at_draw for many draws of one base: which keys `base` declares uncertain, and which
+/// take whole numbers, is looked up once. `base` and `draws` must outlive it.
+class ScenarioAtDraw {
+ public:
+  ScenarioAtDraw(const model::Scenario& base, const DrawSet& draws);
+  ~ScenarioAtDraw();
+  ScenarioAtDraw(ScenarioAtDraw&&) noexcept;
+  ScenarioAtDraw& operator=(ScenarioAtDraw&&) noexcept;
+  /// The scenario at draw d (as scenario_at_draw(base, draws, d)).
+  [[nodiscard]] model::Scenario operator()(std::size_t d) const;
+
+ private:
+  struct Keys;
+  const model::Scenario* base_;
+  const DrawSet* draws_;
+  std::unique_ptr<const Keys> keys_;
+};
 
 /// How to run a PSA.
 struct PsaOptions {
