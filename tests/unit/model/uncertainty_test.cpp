@@ -129,16 +129,20 @@ TEST(Uncertainty, ScenariosWithoutTheTableHaveNone) {
   EXPECT_TRUE(model::parse_scenario(base, "u.toml").uncertainty.empty());
 }
 
-TEST(Uncertainty, GroupsMayBeNamedAndLabelTheirBlocks) {
-  const auto s = model::parse_scenario(base + R"(
-[uncertainty]
-"state[bijstand].cost_eur_per_year" = { dist = "gamma", mean = 1000, sd = 100 }
+// Two keys with distributions of their own, and a group (named by `name_line`) correlating them.
+const std::string own_pair = R"("state[bijstand].cost_eur_per_year" = { dist = "gamma", mean = 1000, sd = 100 }
 "transition[diagnose->exit].rate" = { dist = "uniform", min = 0.5, max = 1.5 }
+)";
+std::string correlated_pair(const std::string& name_line = "") {
+  return "[[uncertainty.correlated]]\n" + name_line +
+         "keys = [\"state[bijstand].cost_eur_per_year\", \"transition[diagnose->exit].rate\"]\n"
+         "correlation = [[1, 0.5], [0.5, 1]]\n";
+}
+
+TEST(Uncertainty, GroupsMayBeNamedAndLabelTheirBlocks) {
+  const auto s = model::parse_scenario(base + "\n[uncertainty]\n" + own_pair + R"(
 "state[diagnose].cost_eur_per_year" = { dist = "gamma", mean = 500, sd = 50 }
-[[uncertainty.correlated]]
-keys = ["state[bijstand].cost_eur_per_year", "transition[diagnose->exit].rate"]
-correlation = [[1, 0.5], [0.5, 1]]
-[[uncertainty.multivariate_normal]]
+)" + correlated_pair() + R"([[uncertainty.multivariate_normal]]
 name = "calibration of \"u\""
 keys = ["transition[bijstand->diagnose].rate", "population[0].count"]
 scale = "log"
@@ -163,90 +167,39 @@ covariance = [[0.04, 0.0], [0.0, 0.01]]
   EXPECT_TRUE(model::Uncertainty(u) == u);
 }
 
-TEST(Uncertainty, GroupNamesAreChecked) {
-  const auto p = problems(base + R"(
-[uncertainty]
-"state[bijstand].cost_eur_per_year" = { dist = "gamma", mean = 1000, sd = 100 }
-"transition[diagnose->exit].rate" = { dist = "uniform", min = 0.5, max = 1.5 }
-[[uncertainty.correlated]]
-name = "transition[diagnose->exit].rate"
-keys = ["state[bijstand].cost_eur_per_year", "transition[diagnose->exit].rate"]
-correlation = [[1, 0.5], [0.5, 1]]
-[[uncertainty.multivariate_normal]]
-name = "fit"
-keys = ["transition[bijstand->diagnose].rate"]
-mean = [0.1]
-covariance = [[0.01]]
-[[uncertainty.multivariate_normal]]
-name = "fit"
-keys = ["population[0].count"]
-mean = [2.3]
-covariance = [[0.01]]
-[[uncertainty.multivariate_normal]]
-name = "  "
-keys = ["state[diagnose].cost_eur_per_year"]
-mean = [6.0]
-covariance = [[0.01]]
-[[uncertainty.multivariate_normal]]
-name = 3
-keys = ["transition[diagnose->exit].rate"]
-mean = [0.0]
-covariance = [[0.01]]
-)");
-  EXPECT_TRUE(mentions(p, "u.toml:29: uncertainty.correlated[0].name: 'transition[diagnose->exit].rate' is an uncertain key"))
-      << ::testing::PrintToString(p);
-  EXPECT_TRUE(mentions(p, "u.toml:38: uncertainty.multivariate_normal[1].name: 'fit' already labels the group at line 32 (its name)"))
-      << ::testing::PrintToString(p);
-  EXPECT_TRUE(mentions(p, "u.toml:43: uncertainty.multivariate_normal[2].name: must not be blank"))
-      << ::testing::PrintToString(p);
-  EXPECT_TRUE(mentions(p, "uncertainty.multivariate_normal[3].name: must be a string")) << ::testing::PrintToString(p);
+// A multivariate normal group of one key with `name` (a TOML value), as TOML text.
+std::string one_key_group(const std::string& name, const std::string& key, double mean = 0.0) {
+  return "[[uncertainty.multivariate_normal]]\nname = " + name + "\nkeys = [\"" + key + "\"]\nmean = [" +
+         std::to_string(mean) + "]\ncovariance = [[0.01]]\n";
 }
 
-TEST(Uncertainty, AGroupNameCannotRepeatAnyOtherLabel) {
-  // The key of a multivariate normal group, an unnamed group's label (its keys joined), and
-  // whitespace of any kind: each would label two blocks alike, or nothing.
-  const auto p = problems(base + R"(
-[uncertainty]
-"state[bijstand].cost_eur_per_year" = { dist = "gamma", mean = 1000, sd = 100 }
-"transition[diagnose->exit].rate" = { dist = "uniform", min = 0.5, max = 1.5 }
-[[uncertainty.correlated]]
-name = "transition[bijstand->diagnose].rate"
-keys = ["state[bijstand].cost_eur_per_year", "transition[diagnose->exit].rate"]
-correlation = [[1, 0.5], [0.5, 1]]
-[[uncertainty.multivariate_normal]]
+TEST(Uncertainty, GroupNamesAreChecked) {
+  // A name must label one block only: not an uncertain key (here a multivariate normal group's),
+  // not another group's name, not an unnamed group's label (its keys joined); and not be blank.
+  const auto p = problems(base + "\n[uncertainty]\n" + own_pair +
+                          correlated_pair("name = \"transition[bijstand->diagnose].rate\"\n") + R"([[uncertainty.multivariate_normal]]
 keys = ["transition[bijstand->diagnose].rate", "population[0].count"]
 mean = [0.1, 2.3]
 covariance = [[0.01, 0], [0, 0.01]]
-[[uncertainty.multivariate_normal]]
-name = "transition[bijstand->diagnose].rate, population[0].count"
-keys = ["state[diagnose].cost_eur_per_year"]
-mean = [6.0]
-covariance = [[0.01]]
-[[uncertainty.multivariate_normal]]
-name = "\t\n"
-keys = ["transition[diagnose->exit].rate"]
-mean = [6.0]
-covariance = [[0.01]]
-)");
+)" + one_key_group(R"("transition[bijstand->diagnose].rate, population[0].count")", "state[diagnose].cost_eur_per_year", 6.0) +
+                          one_key_group(R"("fit")", "horizon_years") + one_key_group(R"("fit")", "state[diagnose].trede") +
+                          one_key_group(R"("\t\n")", "transition[diagnose->exit].rate") +
+                          one_key_group("3", "transition[diagnose->exit].rate"));
+  const std::string all = ::testing::PrintToString(p);
   EXPECT_TRUE(mentions(p, "u.toml:29: uncertainty.correlated[0].name: 'transition[bijstand->diagnose].rate' is an uncertain key"))
-      << ::testing::PrintToString(p);
+      << all;
   EXPECT_TRUE(mentions(p, "u.toml:37: uncertainty.multivariate_normal[1].name: 'transition[bijstand->diagnose].rate, "
                           "population[0].count' already labels the group at line 32 (its keys)"))
-      << ::testing::PrintToString(p);
-  EXPECT_TRUE(mentions(p, "u.toml:42: uncertainty.multivariate_normal[2].name: must not be blank")) << ::testing::PrintToString(p);
+      << all;
+  EXPECT_TRUE(mentions(p, "u.toml:47: uncertainty.multivariate_normal[3].name: 'fit' already labels the group at line 41 (its name)"))
+      << all;
+  EXPECT_TRUE(mentions(p, "u.toml:52: uncertainty.multivariate_normal[4].name: must not be blank")) << all;
+  EXPECT_TRUE(mentions(p, "uncertainty.multivariate_normal[5].name: must be a string")) << all;
 }
 
 TEST(Uncertainty, ComparedScenariosKeepTheirLabelsApart) {
   // Scenarios compared on one draw set share their blocks; each label must still be one block's.
-  const std::string pair = R"(
-[uncertainty]
-"state[bijstand].cost_eur_per_year" = { dist = "gamma", mean = 1000, sd = 100 }
-"transition[diagnose->exit].rate" = { dist = "uniform", min = 0.5, max = 1.5 }
-[[uncertainty.correlated]]
-name = "market"
-keys = ["state[bijstand].cost_eur_per_year", "transition[diagnose->exit].rate"]
-correlation = [[1, 0.5], [0.5, 1]]
-)";
+  const std::string pair = "\n[uncertainty]\n" + own_pair + correlated_pair("name = \"market\"\n");
   const std::string other = R"(
 [[uncertainty.multivariate_normal]]
 name = "market"
