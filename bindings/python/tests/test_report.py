@@ -435,6 +435,32 @@ def psa_sections(psa, lang="en"):
     return "\n".join(page.parts)
 
 
+def test_a_large_group_is_summarised_by_its_name_range_and_strongest_pair(tmp_path):
+    """Five keys drawn together (as a calibration writes them) make ten pairs: the report names the
+    group and gives the range of their rank correlations and the strongest pair, not every pair."""
+    scenario = tmp_path / "g5.toml"
+    scenario.write_text(f"""extends = "{PSA_SCENARIO}"
+name = "g5"
+[[uncertainty.multivariate_normal]]
+name = "fit of the inflows"
+keys = ["inflow[0].rate_per_year", "inflow[1].rate_per_year", "inflow[2].rate_per_year", "inflow[3].rate_per_year",
+        "transition[diagnose->matching].rate"]
+mean = [4.85, 6.73, 5.77, 2.69, -0.2]
+covariance = [[0.01, 0.005, 0, 0, 0], [0.005, 0.01, 0, 0, 0], [0, 0, 0.01, -0.009, 0], [0, 0, -0.009, 0.01, 0],
+              [0, 0, 0, 0, 0.02]]
+""")
+    p = trede.run(scenario, draws=32, overrides={"horizon_years": 1, "sample_share": 0.1}, seed=3)
+    text = text_of(psa_sections(p))
+    assert "fit of the inflows (group of 5 keys)" in text  # the drawn-parameters table
+    keys = ["inflow[2].rate_per_year", "inflow[3].rate_per_year"]
+    rho = p.draws[keys].corr(method="spearman").to_numpy()[0, 1]
+    f = NumberFormat("en")
+    assert (f"Drawn together as fit of the inflows (5 keys): the rank correlations of their draws (Spearman) lie "
+            f"between {f.fixed(rho, 2)} and") in text, text
+    assert f"the strongest is {f.fixed(rho, 2)}, between inflow[2].rate_per_year and inflow[3].rate_per_year" in text
+    assert "Drawn together: transition[ontwikkeltraject->matching].rate" in text  # the pair: every correlation
+
+
 def test_psa_without_a_split_and_with_common_streams(tmp_path):
     """One replicate per draw: no variance split, said so; common streams: the two-way split and
     its caveat. Both from PSAs run in Python (in memory)."""

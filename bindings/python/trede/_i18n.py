@@ -390,6 +390,10 @@ TEXT: Dict[str, Tuple[str, str]] = {
     "psa_group_size": ("group of {n} keys", "groep van {n} sleutels"),
     "psa_correlation": ("Drawn together: {keys}. Rank correlation of their draws (Spearman): {rho}.",
                         "Samen getrokken: {keys}. Rangcorrelatie van de trekkingen (Spearman): {rho}."),
+    "psa_correlation_many": ("Drawn together as {name} ({k} keys): the rank correlations of their draws (Spearman) lie "
+                             "between {lo} and {hi}; the strongest is {rho}, between {a} and {b}.",
+                             "Samen getrokken als {name} ({k} sleutels): de rangcorrelaties van de trekkingen (Spearman) "
+                             "liggen tussen {lo} en {hi}; de sterkste is {rho}, tussen {a} en {b}."),
     "psa_drawn": ("{D} draws", "{D} trekkingen"),
     "psa_declared": ("declared", "opgegeven"),
     "sec_drivers": ("What drives the spread", "Wat de spreiding veroorzaakt"),

@@ -442,9 +442,17 @@ def _psa_sections(page: _Page, p: PsaResult, headline: Sequence[str]) -> None:
         if len(keys) < 2:
             continue
         rho = draws[keys].corr(method="spearman").to_numpy()
-        pairs = [f.fixed(rho[i, j], 2) for i in range(len(keys)) for j in range(i + 1, len(keys))]
-        page.note(L.t("psa_correlation", keys=", ".join(f"<code>{_esc(k)}</code>" for k in keys),
-                      rho=_esc(", ".join(pairs))))
+        pairs = [(i, j) for i in range(len(keys)) for j in range(i + 1, len(keys))]
+        if len(pairs) <= 6:  # up to four keys: every pair
+            page.note(L.t("psa_correlation", keys=", ".join(f"<code>{_esc(k)}</code>" for k in keys),
+                          rho=_esc(", ".join(f.fixed(rho[i, j], 2) for i, j in pairs))))
+            continue
+        # A large group (a calibration's): its range, and the pair most strongly tied.
+        values = np.array([rho[i, j] for i, j in pairs])
+        i, j = pairs[int(np.argmax(np.abs(values)))]
+        page.note(L.t("psa_correlation_many", name=_esc(d.loc[d["block"] == block, "block_name"].iloc[0]), k=len(keys),
+                      lo=_esc(f.fixed(float(values.min()), 2)), hi=_esc(f.fixed(float(values.max()), 2)),
+                      a=f"<code>{_esc(keys[i])}</code>", b=f"<code>{_esc(keys[j])}</code>", rho=_esc(f.fixed(rho[i, j], 2))))
 
     page.section("drivers", L.t("sec_drivers"), _esc(L.t("note_drivers", D=D)))
     kpis = [k for k in DRIVER_KPIS if k in headline]
