@@ -459,6 +459,12 @@ covariance = [[0.01, 0.005, 0, 0, 0], [0.005, 0.01, 0, 0, 0], [0, 0, 0.01, -0.00
             f"between {f.fixed(rho, 2)} and") in text, text
     assert f"the strongest is {f.fixed(rho, 2)}, between inflow[2].rate_per_year and inflow[3].rate_per_year" in text
     assert "Drawn together: transition[ontwikkeltraject->matching].rate" in text  # the pair: every correlation
+    # The assumptions give its standard deviations, not the 5 x 5 matrix.
+    page = trede.report._Page("t", "", Language("en"))
+    trede.report._assumption_tables(page, [p.name], [trede.report.read_assumptions(p)], drawn=True)
+    assumptions = text_of("\n".join(page.parts))
+    assert "multivariate normal (log scale): 'fit of the inflows': inflow[0].rate_per_year" in assumptions, assumptions
+    assert "sd [0.1, 0.1, 0.1, 0.1, 0.1414] (covariance 5 x 5)" in assumptions, assumptions
 
 
 def test_psa_without_a_split_and_with_common_streams(tmp_path):

@@ -158,8 +158,10 @@ def uncertain_rows(table: Dict[str, Any], number: Any = str) -> List[Tuple[str, 
     for a key with its own distribution ("lognormal (median 0.3, sd_log 0.25)"),
     ``correlated`` for a group correlating keys that have their own distributions (keys joined
     by ", ", text "correlation [[1, 0.6], [0.6, 1]]"), ``multivariate_normal`` for a
-    multivariate normal group (text "log scale, mean [...], covariance [[...]]"); a group with a
-    ``name`` has it first, in quotes: "'calibration': k1, k2". ``number`` formats each number."""
+    multivariate normal group (text "log scale, mean [...], covariance [[...]]"; with more than
+    four keys the standard deviations in place of the matrix: "log scale, mean [...], sd [...]
+    (covariance 29 x 29)"); a group with a ``name`` has it first, in quotes: "'calibration': k1,
+    k2". ``number`` formats each number."""
     def matrix(m: Any) -> str:
         if isinstance(m, list):
             return "[" + ", ".join(matrix(x) for x in m) + "]"
@@ -177,8 +179,14 @@ def uncertain_rows(table: Dict[str, Any], number: Any = str) -> List[Tuple[str, 
             rows.append(("correlated", members(g), "correlation " + matrix(g.get("correlation"))))
     for g in table.get("multivariate_normal", []) if isinstance(table.get("multivariate_normal"), list) else []:
         if isinstance(g, dict):
-            rows.append(("multivariate_normal", members(g),
-                         f"{g.get('scale', 'log')} scale, mean {matrix(g.get('mean'))}, covariance {matrix(g.get('covariance'))}"))
+            cov = g.get("covariance")
+            k = len(cov) if isinstance(cov, list) else 0
+            try:
+                spread = f"sd {matrix([math.sqrt(float(cov[i][i])) for i in range(k)])} (covariance {k} x {k})" \
+                    if k > 4 else f"covariance {matrix(cov)}"
+            except (TypeError, ValueError, IndexError):
+                spread = f"covariance {matrix(cov)}"
+            rows.append(("multivariate_normal", members(g), f"{g.get('scale', 'log')} scale, mean {matrix(g.get('mean'))}, {spread}"))
     return rows
 
 
