@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <set>
 
 #include "trede/error.hpp"
 #include "trede/mc/catalogue.hpp"
@@ -89,21 +90,21 @@ DrawSet draw_parameters(std::span<const model::Scenario* const> scenarios, std::
     }
   }
   // Each block's label must be its own over all the compared scenarios too (each scenario's own
-  // labels were checked when it was loaded).
-  const std::vector<std::string> labels = joint.block_names();
-  for (std::size_t b = 0; b < labels.size(); ++b)
-    for (std::size_t c = 0; c < b; ++c)
-      if (labels[c] == labels[b]) {
-        std::string where;  // the scenarios with a block of that label
-        for (const model::Scenario* s : scenarios) {
-          const auto own = s->uncertainty.block_names();
-          if (std::find(own.begin(), own.end(), labels[b]) != own.end())
-            where += (where.empty() ? "" : " and ") + (s->source_path.empty() ? s->name : s->source_path);
-        }
-        problems.push_back({"", 0, "uncertainty",
-                            "'" + labels[b] + "' labels different blocks of uncertain parameters in " + where +
-                                "; give the groups names of their own"});
-      }
+  // labels were checked when it was loaded): a group's name may be neither another block's label
+  // nor an uncertain key of another scenario. Said once per name, where the group is declared.
+  const std::vector<std::string> labels = joint.block_names(), all_keys = joint.keys();
+  std::set<std::string> said;
+  for (const model::UncertainGroup& g : joint.groups) {
+    if (g.name.empty() || said.count(g.name)) continue;
+    const bool is_key = std::find(all_keys.begin(), all_keys.end(), g.name) != all_keys.end();
+    if (!is_key && std::count(labels.begin(), labels.end(), g.name) < 2) continue;
+    said.insert(g.name);
+    problems.push_back({g.file, g.line, "uncertainty",
+                        "the group named '" + g.name + "' " +
+                            (is_key ? "is named after an uncertain key of another compared scenario"
+                                    : "shares its label with a different block of another compared scenario") +
+                            "; compared scenarios need a label of their own for every block"});
+  }
   if (!problems.empty()) throw ModelError(std::move(problems));
   if (joint.empty())
     throw ModelError(scenarios.empty() ? "" : scenarios.front()->source_path, 0, "uncertainty",
@@ -222,7 +223,9 @@ Psa psa(const model::Scenario& scenario, const DrawSet& draws, const PsaOptions&
       options.progress,
       [&](std::size_t d) { return options.run.first_replicate + (options.common_streams ? 0 : d * R); });
   if (!executor.root()) return out;
-  out.pooled.wall_seconds = wall;
+  // Each draw's time is its share of its process's elapsed time; the processes of an MPI job run
+  // side by side, so the PSA took about the sum over them divided by their number.
+  out.pooled.wall_seconds = wall / static_cast<double>(std::max(1, executor.processes()));
   out.pooled.peak_bytes_per_replicate = peak_bytes;
   out.pooled.peak_live_persons = peak_live;
   out.pooled.threads_used = threads;

@@ -399,7 +399,10 @@ Uncertainty read_uncertainty(const toml::node* node, LoadContext& ctx, const Key
     }
     for (std::size_t h = 0; h < out.groups.size(); ++h)
       if (h != g && labels[P + h] == name && (h < g || !name_at[h].node)) {
-        ctx.error(*at.node, at.path, "'" + name + "' already labels the group at line " + std::to_string(out.groups[h].line) +
+        const UncertainGroup& other = out.groups[h];  // perhaps from a base file (extends)
+        ctx.error(*at.node, at.path, "'" + name + "' already labels the group at " +
+                                         (other.file == out.groups[g].file ? "line " : other.file + ":") +
+                                         std::to_string(other.line) +
                                          (name_at[h].node ? " (its name)" : " (its keys)") +
                                          "; each group needs a label of its own");
         break;

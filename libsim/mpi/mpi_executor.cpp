@@ -6,6 +6,7 @@
 #include <tbb/info.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <exception>
 #include <string>
@@ -253,10 +254,15 @@ Ensemble MpiExecutor::run(const engine::Simulator& sim, const RunOptions& given)
   // Parts are placed in rank order, which is replicate order (traced people are appended).
   Ensemble whole = allocate(sim.layout(), options.replicates, options.seed, options.first_replicate, options.per_region);
   if (count > 0) place(whole, mine);
+  double longest = mine.wall_seconds;  // the ranks simulate side by side: the run took the longest one's time
   for (int q = 1; q < size_; ++q) {
     const auto [qfirst, qcount] = share(options.first_replicate, options.replicates, q, size_);
-    if (qcount > 0) place(whole, receive_part(sim.layout(), options, qfirst, qcount, options.per_region, q));
+    if (qcount == 0) continue;
+    Ensemble part = receive_part(sim.layout(), options, qfirst, qcount, options.per_region, q);
+    longest = std::max(longest, part.wall_seconds);
+    place(whole, part);
   }
+  whole.wall_seconds = longest;
   summarize(whole);
   return whole;
 }
@@ -311,6 +317,7 @@ Ensemble MpiExecutor::run_streamed(const engine::Simulator& sim, const RunOption
   const bool traced = options.trace_people > 0;
   Ensemble whole;
   if (root()) whole = allocate(sim.layout(), R, options.seed, options.first_replicate, /*per_region=*/false);
+  const auto start = std::chrono::steady_clock::now();  // the batches overlap: the run took the root's elapsed time
   std::uint64_t done = 0;
   for (std::uint64_t k = 0; k * batch < R; ++k) {
     const std::uint64_t first = options.first_replicate + k * batch, count = std::min(batch, R - k * batch);
@@ -352,6 +359,7 @@ Ensemble MpiExecutor::run_streamed(const engine::Simulator& sim, const RunOption
     if (root() && options.progress) options.progress(done, R);
   }
   if (!root()) return {};
+  whole.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   summarize(whole);
   return whole;
 }

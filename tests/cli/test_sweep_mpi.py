@@ -291,6 +291,18 @@ def test_mpi_sweep_stops_on_a_check_only_rank_0_makes(tmp_path):
     assert not (tmp_path / "s.h5").exists()
 
 
+def test_mpi_run_reports_the_time_the_ranks_took_side_by_side(tmp_path):
+    """The ranks simulate at the same time: the time `trede run` states is the longest rank's, not
+    their sum, so it fits in the elapsed time of the whole job."""
+    import re
+    start = time.monotonic()
+    p = mpirun("run", BM2, "-n", 64, "--threads", 1, cwd=tmp_path)
+    elapsed = time.monotonic() - start
+    assert p.returncode == 0, describe(p)
+    stated = float(re.search(r"events in ([0-9.]+) s", p.stdout).group(1))
+    assert 0 < stated < elapsed, (stated, elapsed, p.stdout)
+
+
 def mpirun_split(first, second, cwd, timeout=120):
     """Rank 0 runs `first`, rank 1 `second` (Open MPI's MPMD form `-np 1 A : -np 1 B`): a way to
     make one rank fail where the other does not, as a machine with less memory would."""

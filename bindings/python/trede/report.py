@@ -447,11 +447,16 @@ def _psa_sections(page: _Page, p: PsaResult, headline: Sequence[str]) -> None:
             page.note(L.t("psa_correlation", keys=", ".join(f"<code>{_esc(k)}</code>" for k in keys),
                           rho=_esc(", ".join(f.fixed(rho[i, j], 2) for i, j in pairs))))
             continue
-        # A large group (a calibration's): its range, and the pair most strongly tied.
+        # A large group (a calibration's): its range, and the pair most strongly tied (a key whose
+        # draws do not vary has no rank correlation: left out).
         values = np.array([rho[i, j] for i, j in pairs])
-        i, j = pairs[int(np.argmax(np.abs(values)))]
-        page.note(L.t("psa_correlation_many", name=_esc(d.loc[d["block"] == block, "block_name"].iloc[0]), k=len(keys),
-                      lo=_esc(f.fixed(float(values.min()), 2)), hi=_esc(f.fixed(float(values.max()), 2)),
+        if not np.isfinite(values).any():
+            continue
+        i, j = pairs[int(np.nanargmax(np.abs(values)))]
+        label = str(d.loc[d["block"] == block, "block_name"].iloc[0])
+        name = _esc(label) if label != ", ".join(keys) else f"<code>{_esc(keys[0])}</code> … <code>{_esc(keys[-1])}</code>"
+        page.note(L.t("psa_correlation_many", name=name, k=len(keys),
+                      lo=_esc(f.fixed(float(np.nanmin(values)), 2)), hi=_esc(f.fixed(float(np.nanmax(values)), 2)),
                       a=f"<code>{_esc(keys[i])}</code>", b=f"<code>{_esc(keys[j])}</code>", rho=_esc(f.fixed(rho[i, j], 2))))
 
     page.section("drivers", L.t("sec_drivers"), _esc(L.t("note_drivers", D=D)))

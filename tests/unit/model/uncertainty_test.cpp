@@ -177,19 +177,20 @@ TEST(Uncertainty, GroupNamesAreChecked) {
   // A name must label one block only: not an uncertain key (here a multivariate normal group's),
   // not another group's name, not an unnamed group's label (its keys joined); and not be blank.
   const auto p = problems(base + "\n[uncertainty]\n" + own_pair +
-                          correlated_pair("name = \"transition[bijstand->diagnose].rate\"\n") + R"([[uncertainty.multivariate_normal]]
+                          correlated_pair("name = \"transition[bijstand->diagnose].rate\"\n") + R"()" + one_key_group(R"("transition[bijstand->diagnose].rate, population[0].count")", "state[diagnose].cost_eur_per_year", 6.0) +
+                          R"([[uncertainty.multivariate_normal]]
 keys = ["transition[bijstand->diagnose].rate", "population[0].count"]
 mean = [0.1, 2.3]
 covariance = [[0.01, 0], [0, 0.01]]
-)" + one_key_group(R"("transition[bijstand->diagnose].rate, population[0].count")", "state[diagnose].cost_eur_per_year", 6.0) +
-                          one_key_group(R"("fit")", "horizon_years") + one_key_group(R"("fit")", "state[diagnose].trede") +
+)" + one_key_group(R"("fit")", "horizon_years") + one_key_group(R"("fit")", "state[diagnose].trede") +
                           one_key_group(R"("\t\n")", "transition[diagnose->exit].rate") +
                           one_key_group("3", "transition[diagnose->exit].rate"));
   const std::string all = ::testing::PrintToString(p);
   EXPECT_TRUE(mentions(p, "u.toml:29: uncertainty.correlated[0].name: 'transition[bijstand->diagnose].rate' is an uncertain key"))
       << all;
-  EXPECT_TRUE(mentions(p, "u.toml:37: uncertainty.multivariate_normal[1].name: 'transition[bijstand->diagnose].rate, "
-                          "population[0].count' already labels the group at line 32 (its keys)"))
+  // (A later unnamed group: the name is reported, at the named group.)
+  EXPECT_TRUE(mentions(p, "u.toml:33: uncertainty.multivariate_normal[0].name: 'transition[bijstand->diagnose].rate, "
+                          "population[0].count' already labels the group at line 37 (its keys)"))
       << all;
   EXPECT_TRUE(mentions(p, "u.toml:47: uncertainty.multivariate_normal[3].name: 'fit' already labels the group at line 41 (its name)"))
       << all;
@@ -218,8 +219,15 @@ covariance = [[0.04]]
   };
   const auto a = model::parse_scenario(base + pair, "a.toml");
   const auto b = model::parse_scenario(base + other, "b.toml");
-  EXPECT_NE(draw_error(a, b).find("'market' labels different blocks of uncertain parameters in a.toml and b.toml"),
+  EXPECT_NE(draw_error(a, b).find("a.toml:28: uncertainty: the group named 'market' shares its label with a different "
+                                  "block of another compared scenario"),
             std::string::npos) << draw_error(a, b);
+  // A name that is another scenario's uncertain key would label its group as that key.
+  const auto k = model::parse_scenario(base + "\n" + one_key_group(R"("transition[diagnose->exit].rate")",
+                                                                    "transition[bijstand->diagnose].rate"), "k.toml");
+  EXPECT_NE(draw_error(a, k).find("k.toml:25: uncertainty: the group named 'transition[diagnose->exit].rate' is named "
+                                  "after an uncertain key of another compared scenario"),
+            std::string::npos) << draw_error(a, k);
   // The same group under another name: said so, with both names.
   std::string renamed = pair;
   renamed.replace(renamed.find("\"market\""), 8, "\"labour market\"");
