@@ -141,6 +141,31 @@ std::string describe(const Scenario& s) {
     }
   }
 
+  // What a probabilistic sensitivity analysis would draw: each block by its label (groups of up to
+  // four keys with their marginals).
+  if (!s.uncertainty.empty()) {
+    const Uncertainty& u = s.uncertainty;
+    const std::vector<std::string> labels = u.block_names();
+    os << "uncertain parameters: " << u.keys().size() << " keys in " << labels.size()
+       << " blocks (drawn by a probabilistic sensitivity analysis, --draws)\n";
+    for (const auto& p : u.parameters) os << "  " << p.key << " ~ " << p.distribution.to_string() << "\n";
+    for (std::size_t g = 0; g < u.groups.size(); ++g) {
+      const UncertainGroup& grp = u.groups[g];
+      os << "  " << (grp.name.empty() ? "(group)" : grp.name) << ": "
+         << (grp.kind == UncertainGroup::Kind::correlated ? "correlated" : "multivariate normal") << ", "
+         << grp.keys.size() << " keys";
+      if (grp.keys.size() <= 4) {
+        os << " (";
+        for (std::size_t i = 0; i < grp.keys.size(); ++i)
+          os << (i ? ", " : "") << grp.keys[i] << " ~ " << grp.group.marginals()[i].to_string();
+        os << ")";
+      } else {
+        os << " (" << grp.keys.front() << " ... " << grp.keys.back() << ")";
+      }
+      os << "\n";
+    }
+  }
+
   // Each region's own people, inflow and places, when there is more than the one implicit region.
   const Region& first_region = s.regions.front();
   const bool regional = s.regions.size() > 1 || first_region.line > 0 || first_region.organisation_model;

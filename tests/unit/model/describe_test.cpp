@@ -107,4 +107,23 @@ beschut = 7
   EXPECT_NE(line_of(d, "bijstand->beschut ").find("rate 0.5 (0.8 from 2028)/yr"), std::string::npos) << d;
 }
 
+// What a PSA would draw is part of what runs: each block by its label, a large group in short.
+TEST(Describe, UncertainParametersAreListedByBlock) {
+  const std::string models = std::string(TREDE_SOURCE_DIR) + "/models/participatiewet/";
+  const std::string g = describe(load_scenario(models + "groningen-uncertain.toml"));
+  EXPECT_EQ(line_of(g, "uncertain parameters:"),
+            "uncertain parameters: 6 keys in 5 blocks (drawn by a probabilistic sensitivity analysis, --draws)")
+      << g;
+  EXPECT_EQ(line_of(g, "handover[0].leakage"), "  handover[0].leakage ~ beta(a = 3.5, b = 31.5)") << g;
+  EXPECT_EQ(line_of(g, "local labour market"),
+            "  local labour market: correlated, 2 keys (transition[ontwikkeltraject->matching].rate ~ lognormal(median = "
+            "0.35, sd_log = 0.3), transition[matching->regulier_werk].rate ~ lognormal(median = 0.8, sd_log = 0.3))")
+      << g;
+  const std::string n = describe(load_scenario(models + "nederland.toml"));
+  EXPECT_TRUE(std::regex_search(line_of(n, "calibration of nederland.toml"),
+                                std::regex(R"(: multivariate normal, 29 keys \(inflow\[0\]\.rate_per_year\.2023 \.\.\. )")))
+      << n;
+  EXPECT_EQ(line_of(describe(load_scenario(models + "groningen.toml")), "uncertain parameters:"), "");
+}
+
 }  // namespace
