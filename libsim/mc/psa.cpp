@@ -223,9 +223,7 @@ Psa psa(const model::Scenario& scenario, const DrawSet& draws, const PsaOptions&
       options.progress,
       [&](std::size_t d) { return options.run.first_replicate + (options.common_streams ? 0 : d * R); });
   if (!executor.root()) return out;
-  // Each draw's time is its share of its process's elapsed time; the processes of an MPI job run
-  // side by side, so the PSA took about the sum over them divided by their number.
-  out.pooled.wall_seconds = wall / static_cast<double>(std::max(1, executor.processes()));
+  out.pooled.wall_seconds = wall;  // each draw's share of its batch's elapsed time (Executor::run_batch)
   out.pooled.peak_bytes_per_replicate = peak_bytes;
   out.pooled.peak_live_persons = peak_live;
   out.pooled.threads_used = threads;

@@ -141,6 +141,18 @@ Failure receive_status(int from) {
   return f;
 }
 
+// The ranks simulate side by side, so a step took the root's elapsed time for it (until every
+// rank had finished: `together` waits for them). Like ThreadExecutor::run_batch does with its
+// threads' time, that time is shared out over the step's ensembles by their part of the work.
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+void share_out(std::vector<Ensemble>& ensembles, double elapsed) {
+  double work = 0.0;
+  for (const Ensemble& e : ensembles) work += e.wall_seconds;
+  for (Ensemble& e : ensembles) e.wall_seconds = work > 0.0 ? elapsed * e.wall_seconds / work : elapsed / static_cast<double>(ensembles.size());
+}
+
 // How a part ran (the run statistics mc::place merges), sent with it.
 struct PartStats {
   double wall_seconds = 0.0;
@@ -237,6 +249,7 @@ Ensemble MpiExecutor::run(const engine::Simulator& sim, const RunOptions& given)
   if (plan[0] != 0) return run_streamed(sim, options, plan[1]);
   const auto [first, count] = share(options.first_replicate, options.replicates, rank_, size_);
   Ensemble mine;
+  const auto t0 = std::chrono::steady_clock::now();
   together(rank_, size_, [&] {
     if (count == 0) return;
     RunOptions o = options;
@@ -246,6 +259,7 @@ Ensemble MpiExecutor::run(const engine::Simulator& sim, const RunOptions& given)
     if (!root()) o.progress = nullptr;  // the root draws progress for its own share
     mine = threads_.run(sim, o);
   });
+  const double elapsed = seconds_since(t0);
   const bool traced = options.trace_people > 0;
   if (!root()) {
     if (count > 0) send_part(mine, traced, 0);
@@ -254,15 +268,11 @@ Ensemble MpiExecutor::run(const engine::Simulator& sim, const RunOptions& given)
   // Parts are placed in rank order, which is replicate order (traced people are appended).
   Ensemble whole = allocate(sim.layout(), options.replicates, options.seed, options.first_replicate, options.per_region);
   if (count > 0) place(whole, mine);
-  double longest = mine.wall_seconds;  // the ranks simulate side by side: the run took the longest one's time
   for (int q = 1; q < size_; ++q) {
     const auto [qfirst, qcount] = share(options.first_replicate, options.replicates, q, size_);
-    if (qcount == 0) continue;
-    Ensemble part = receive_part(sim.layout(), options, qfirst, qcount, options.per_region, q);
-    longest = std::max(longest, part.wall_seconds);
-    place(whole, part);
+    if (qcount > 0) place(whole, receive_part(sim.layout(), options, qfirst, qcount, options.per_region, q));
   }
-  whole.wall_seconds = longest;
+  whole.wall_seconds = elapsed;  // not the ranks' times summed by place
   summarize(whole);
   return whole;
 }
@@ -285,6 +295,7 @@ std::vector<Ensemble> MpiExecutor::run_batch(std::span<const engine::Simulator* 
   auto first_of = [&](std::size_t s) { return first_replicates.empty() ? options.first_replicate : first_replicates[s]; };
   const auto [begin, count] = share(0, N, rank_, size_);
   std::vector<Ensemble> mine;
+  const auto t0 = std::chrono::steady_clock::now();
   together(rank_, size_, [&] {
     if (count == 0) return;
     RunOptions o = options;
@@ -292,6 +303,7 @@ std::vector<Ensemble> MpiExecutor::run_batch(std::span<const engine::Simulator* 
     mine = threads_.run_batch(sims.subspan(begin, count), o,
                               first_replicates.empty() ? first_replicates : first_replicates.subspan(begin, count));
   });
+  const double elapsed = seconds_since(t0);
   const bool traced = options.trace_people > 0;
   if (!root()) {
     for (const Ensemble& e : mine) send_part(e, traced, 0);
@@ -305,6 +317,7 @@ std::vector<Ensemble> MpiExecutor::run_batch(std::span<const engine::Simulator* 
       summarize(out.back());
     }
   }
+  share_out(out, elapsed);
   return out;
 }
 
@@ -317,7 +330,7 @@ Ensemble MpiExecutor::run_streamed(const engine::Simulator& sim, const RunOption
   const bool traced = options.trace_people > 0;
   Ensemble whole;
   if (root()) whole = allocate(sim.layout(), R, options.seed, options.first_replicate, /*per_region=*/false);
-  const auto start = std::chrono::steady_clock::now();  // the batches overlap: the run took the root's elapsed time
+  const auto t0 = std::chrono::steady_clock::now();  // the batches overlap: the run took the root's elapsed time
   std::uint64_t done = 0;
   for (std::uint64_t k = 0; k * batch < R; ++k) {
     const std::uint64_t first = options.first_replicate + k * batch, count = std::min(batch, R - k * batch);
@@ -359,7 +372,7 @@ Ensemble MpiExecutor::run_streamed(const engine::Simulator& sim, const RunOption
     if (root() && options.progress) options.progress(done, R);
   }
   if (!root()) return {};
-  whole.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  whole.wall_seconds = seconds_since(t0);
   summarize(whole);
   return whole;
 }

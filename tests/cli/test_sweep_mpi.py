@@ -291,12 +291,16 @@ def test_mpi_sweep_stops_on_a_check_only_rank_0_makes(tmp_path):
     assert not (tmp_path / "s.h5").exists()
 
 
-def test_mpi_run_reports_the_time_the_ranks_took_side_by_side(tmp_path):
-    """The ranks simulate at the same time: the time `trede run` states is the longest rank's, not
-    their sum, so it fits in the elapsed time of the whole job."""
+@pytest.mark.parametrize("args", [
+    [BM2, "-n", 64],                                                                        # replicates over the ranks
+    [MODELS / "participatiewet" / "groningen-uncertain.toml", "--draws", 64, "-o", "p.h5"],  # draws over the ranks
+])
+def test_mpi_run_reports_the_time_the_ranks_took_side_by_side(tmp_path, args):
+    """The ranks simulate at the same time: the time `trede run` states is the time the run took,
+    not the ranks' times summed, so it fits in the elapsed time of the whole job."""
     import re
     start = time.monotonic()
-    p = mpirun("run", BM2, "-n", 64, "--threads", 1, cwd=tmp_path)
+    p = mpirun("run", *args, "--threads", 1, cwd=tmp_path)
     elapsed = time.monotonic() - start
     assert p.returncode == 0, describe(p)
     stated = float(re.search(r"events in ([0-9.]+) s", p.stdout).group(1))

@@ -33,7 +33,9 @@ class Executor {
   /// is empty, all run options.first_replicate onwards (common random numbers). A
   /// ThreadExecutor spreads all (scenario, replicate) pairs over its threads at once, so that
   /// many scenarios with few replicates each (the draws of a probabilistic sensitivity analysis)
-  /// keep every core busy. The default runs them one after the other.
+  /// keep every core busy. The default runs them one after the other. Each ensemble's
+  /// wall_seconds is its share, by its part of the work, of the batch's elapsed time, so that
+  /// they add up to the batch's time however many threads and processes ran it.
   [[nodiscard]] virtual std::vector<Ensemble> run_batch(std::span<const engine::Simulator* const> sims,
                                                         const RunOptions& options,
                                                         std::span<const std::uint64_t> first_replicates = {}) {
