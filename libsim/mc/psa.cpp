@@ -6,7 +6,6 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
-#include <set>
 
 #include "trede/error.hpp"
 #include "trede/mc/catalogue.hpp"
@@ -90,19 +89,13 @@ DrawSet draw_parameters(std::span<const model::Scenario* const> scenarios, std::
     }
   }
   // Each block's label must be its own over all the compared scenarios too (each scenario's own
-  // labels were checked when it was loaded): a group's name may be neither another block's label
-  // nor an uncertain key of another scenario. Said once per name, where the group is declared.
-  const std::vector<std::string> labels = joint.block_names(), all_keys = joint.keys();
-  std::set<std::string> said;
-  for (const model::UncertainGroup& g : joint.groups) {
-    if (g.name.empty() || said.count(g.name)) continue;
-    const bool is_key = std::find(all_keys.begin(), all_keys.end(), g.name) != all_keys.end();
-    if (!is_key && std::count(labels.begin(), labels.end(), g.name) < 2) continue;
-    said.insert(g.name);
+  // labels were checked when it was loaded, by the same rule): said where the group is declared.
+  for (const model::LabelClash& c : joint.label_clashes()) {
+    const model::UncertainGroup& g = joint.groups[c.group];
     problems.push_back({g.file, g.line, "uncertainty",
                         "the group named '" + g.name + "' " +
-                            (is_key ? "is named after an uncertain key of another compared scenario"
-                                    : "shares its label with a different block of another compared scenario") +
+                            (c.other ? "shares its label with a different block of another compared scenario"
+                                     : "is named after an uncertain key of another compared scenario") +
                             "; compared scenarios need a label of their own for every block"});
   }
   if (!problems.empty()) throw ModelError(std::move(problems));

@@ -39,6 +39,26 @@ std::vector<std::string> Uncertainty::block_names() const {
   return out;
 }
 
+std::vector<LabelClash> Uncertainty::label_clashes() const {
+  const std::vector<std::string> labels = block_names(), all_keys = keys();
+  const std::size_t P = parameters.size();
+  std::vector<LabelClash> out;
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const std::string& name = groups[g].name;
+    if (name.empty()) continue;
+    if (std::find(all_keys.begin(), all_keys.end(), name) != all_keys.end()) {
+      out.push_back({g, std::nullopt});
+      continue;
+    }
+    for (std::size_t h = 0; h < groups.size(); ++h)
+      if (h != g && labels[P + h] == name && (h < g || groups[h].name.empty())) {
+        out.push_back({g, h});
+        break;
+      }
+  }
+  return out;
+}
+
 std::vector<std::string> Uncertainty::describe() const {
   std::vector<std::string> out;
   for (const auto& p : parameters) out.push_back(p.key + " ~ " + p.distribution.to_string());
@@ -385,28 +405,19 @@ Uncertainty read_uncertainty(const toml::node* node, LoadContext& ctx, const Key
       }
     }
   }
-  // Every block's label (block_names) must be its own: a group's name that is an uncertain key,
-  // another group's name or an unnamed group's keys would label two blocks alike.
-  const std::vector<std::string> labels = out.block_names(), all_keys = out.keys();
-  const std::size_t P = out.parameters.size();
-  for (std::size_t g = 0; g < out.groups.size(); ++g) {
-    const NameAt& at = name_at[g];
-    if (!at.node) continue;
-    const std::string& name = out.groups[g].name;
-    if (std::find(all_keys.begin(), all_keys.end(), name) != all_keys.end()) {
+  // Every block's label (block_names) must be its own.
+  for (const LabelClash& c : out.label_clashes()) {
+    const NameAt& at = name_at[c.group];
+    const std::string& name = out.groups[c.group].name;
+    if (!c.other) {
       ctx.error(*at.node, at.path, "'" + name + "' is an uncertain key; a group's name must tell it apart from every key");
       continue;
     }
-    for (std::size_t h = 0; h < out.groups.size(); ++h)
-      if (h != g && labels[P + h] == name && (h < g || !name_at[h].node)) {
-        const UncertainGroup& other = out.groups[h];  // perhaps from a base file (extends)
-        ctx.error(*at.node, at.path, "'" + name + "' already labels the group at " +
-                                         (other.file == out.groups[g].file ? "line " : other.file + ":") +
-                                         std::to_string(other.line) +
-                                         (name_at[h].node ? " (its name)" : " (its keys)") +
-                                         "; each group needs a label of its own");
-        break;
-      }
+    const UncertainGroup& other = out.groups[*c.other];  // perhaps from a base file (extends)
+    ctx.error(*at.node, at.path, "'" + name + "' already labels the group at " +
+                                     (other.file == out.groups[c.group].file ? "line " : other.file + ":") +
+                                     std::to_string(other.line) + (other.name.empty() ? " (its keys)" : " (its name)") +
+                                     "; each group needs a label of its own");
   }
   return out;
 }

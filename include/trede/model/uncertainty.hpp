@@ -7,6 +7,7 @@
 /// multivariate normal (on the log or natural scale) with a covariance matrix, as a calibration
 /// writes it. A probabilistic sensitivity analysis (mc::psa) draws parameter sets from them.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,12 @@ struct UncertainGroup {
   std::string name;               ///< optional `name`: labels the group in EVPPI and sensitivity tables
 };
 
+/// A group whose name does not tell its block apart (Uncertainty::label_clashes).
+struct LabelClash {
+  std::size_t group = 0;             ///< the named group
+  std::optional<std::size_t> other;  ///< the group whose label its name repeats; none: the name is an uncertain key
+};
+
 /// All uncertain parameters of a scenario.
 struct Uncertainty {
   std::vector<UncertainParameter> parameters;  ///< independent ones, in file order
@@ -47,6 +54,11 @@ struct Uncertainty {
   /// The label of each block of joint() (an independent parameter or a group), in draw order:
   /// a parameter's key; a group's `name`, or its keys joined by ", " when it has none.
   [[nodiscard]] std::vector<std::string> block_names() const;
+  /// The groups whose name would label two blocks alike: a name that is an uncertain key, or that
+  /// repeats another group's label (of two groups with one name, the later is listed; a named
+  /// group whose name is an unnamed group's keys is listed whatever their order). The one rule
+  /// for loading a scenario and for scenarios compared on one draw set.
+  [[nodiscard]] std::vector<LabelClash> label_clashes() const;
   /// A line per parameter or group, e.g. "handover[0].leakage ~ beta(a = 3.5, b = 31.5)".
   [[nodiscard]] std::vector<std::string> describe() const;
 

@@ -219,7 +219,7 @@ covariance = [[0.04]]
   };
   const auto a = model::parse_scenario(base + pair, "a.toml");
   const auto b = model::parse_scenario(base + other, "b.toml");
-  EXPECT_NE(draw_error(a, b).find("a.toml:28: uncertainty: the group named 'market' shares its label with a different "
+  EXPECT_NE(draw_error(a, b).find("b.toml:25: uncertainty: the group named 'market' shares its label with a different "
                                   "block of another compared scenario"),
             std::string::npos) << draw_error(a, b);
   // A name that is another scenario's uncertain key would label its group as that key.
