@@ -454,7 +454,7 @@ def _psa_sections(page: _Page, p: PsaResult, headline: Sequence[str]) -> None:
             continue
         i, j = pairs[int(np.nanargmax(np.abs(values)))]
         label = str(d.loc[d["block"] == block, "block_name"].iloc[0])
-        name = _esc(label) if label != ", ".join(keys) else f"<code>{_esc(keys[0])}</code> … <code>{_esc(keys[-1])}</code>"
+        name = _esc(label) if _is_group_name(label, keys) else f"<code>{_esc(keys[0])}</code> … <code>{_esc(keys[-1])}</code>"
         page.note(L.t("psa_correlation_many", name=name, k=len(keys),
                       lo=_esc(f.fixed(float(np.nanmin(values)), 2)), hi=_esc(f.fixed(float(np.nanmax(values)), 2)),
                       a=f"<code>{_esc(keys[i])}</code>", b=f"<code>{_esc(keys[j])}</code>", rho=_esc(f.fixed(rho[i, j], 2))))
@@ -490,6 +490,12 @@ def _sample_share(r: Result) -> float:
         return 1.0
 
 
+def _is_group_name(label: str, keys: Any) -> bool:
+    """Whether a block's label (``/draws/block_names``) is its group's name, not its key or its
+    keys joined by ", " (``keys``: the drawn keys)."""
+    return not all(k in keys for k in label.split(", "))
+
+
 def _drawn_parameters(page: _Page, values: np.ndarray, keys: Sequence[str], distributions: Sequence[str],
                       blocks: Sequence[Any], block_names: Sequence[str], container: str) -> None:
     """The table of drawn parameters: key, declared distribution, the keys drawn with it (a named
@@ -501,7 +507,7 @@ def _drawn_parameters(page: _Page, values: np.ndarray, keys: Sequence[str], dist
         x = values[:, i]
         members = [k for k, b in zip(keys, blocks) if b == block]
         partners = [k for k in members if k != key]
-        if len(members) > 1 and block_names[block] != ", ".join(members):
+        if _is_group_name(block_names[block], keys):
             drawn_with = f"{_esc(block_names[block])} ({_esc(L.t('psa_group_size', n=len(members)))})"
         else:
             drawn_with = ", ".join(_key(k) for k in partners) or _esc(L.t("psa_alone"))
@@ -858,9 +864,8 @@ def _drivers_table(page: _Page, c: Comparison, short: List[str], lam_ref: float,
     for g, name in enumerate(groups):
         v = float(ev[ev_groups.index(name)]) if name in ev_groups else math.nan  # labels are unique (one per block)
         share = v / evpi if np.isfinite(v) and evpi > 0 else math.nan
-        # A block is labelled by its keys (shown as key paths) or by its group's name (as text).
-        parts = name.split(", ")
-        label = ", ".join(_key(k) for k in parts) if all(k in drawn for k in parts) else _esc(name)
+        # A block is labelled by its group's name (as text) or its keys (as key paths).
+        label = _esc(name) if _is_group_name(name, drawn) else ", ".join(_key(k) for k in name.split(", "))
         rows.append([f'<td class="name">{label}</td>',
                      f"<td>{_nb(index_range('effect', g))}</td>", f"<td>{_nb(index_range('cost', g))}</td>",
                      f"<td>{_nb(f.value('eur', v) if np.isfinite(v) else L.t('dec_not_estimated'))}</td>",
