@@ -656,6 +656,7 @@ def test_psa_comparison_report_answers_with_the_decision(psa_compare_reports, ps
         assert [x.decode() for x in h["decision/sensitivity/groups"][()]] == block_names
     assert groups == block_names and "local labour market" in groups
     assert '<td class="name">local labour market</td>' in html  # a name is text, not split into key paths
+    assert "local labour market (group of 2 keys)" in table_text(html, "assumptions-drawn")  # the file's name, read back
     # The assumptions: every uncertain parameter with its distribution, and the simulated share.
     assumptions = text[text.index("Assumptions What the results rest on"):]
     with h5py.File(psa_compare_file, "r") as h:

@@ -98,7 +98,7 @@ def _block_names(f: Any) -> List[str]:
     ``name``, else its keys joined by ", "; files written before block names, the keys joined)."""
     keys, block = _as_str_list(f["draws/keys"]), np.asarray(f["draws/block"]).tolist()
     blocks = max(block, default=-1) + 1
-    if "draws/block_names" not in f:
+    if "draws/block_names" not in f.keys():  # (`in` a Comparison asks for one of its scenarios)
         return [", ".join(k for k, b in zip(keys, block) if b == i) for i in range(blocks)]
     names = _as_str_list(f["draws/block_names"])
     if len(names) != blocks or min(block, default=0) < 0:
