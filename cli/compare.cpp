@@ -388,7 +388,7 @@ const Register reg{"compare", [](CLI::App& app) {
   sub->add_option("-o,--output", a->output, "HDF5 comparison file (differences, variance reduction, every ensemble)");
   sub->add_option("--confidence", a->confidence, "Level of the intervals")->capture_default_str();
   sub->add_flag("--no-independent", a->no_independent,
-                "Skip the independent-stream runs that measure the variance reduction (N-1 of the 2N-1 runs)");
+                "Skip the independent-stream runs that measure the variance reduction (N-1 of the 2N-1 runs); a PSA comparison (--draws) never runs them");
   sub->add_option("--trajectories", a->trajectories,
                   "Record every change of state of the first N people of each replicate in every scenario "
                   "(the same people everywhere: /scenarios/<i>/trajectories); 0 = none")

@@ -1,6 +1,7 @@
 // `trede info`: the attributes, datasets and headline figures of any trede file.
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <limits>
 
@@ -89,13 +90,22 @@ void psa_tables(hid_t f, FileInfo& info) {
   info.tables.push_back(table("KPIs over every draw and replicate (parameter and Monte Carlo uncertainty): mean [5%, 95%]",
                               {"mean", "q05", "q95"}, info.kpi_names, {&info.kpi.mean, &info.kpi.q05, &info.kpi.q95}));
   if (!detail::exists(f, "/variance/kpi/total")) return;
-  const auto total = detail::read_vector<double>(f, "/variance/kpi/total"),
-             parameter = detail::read_vector<double>(f, "/variance/kpi/parameter"),
-             mc = detail::read_vector<double>(f, "/variance/kpi/monte_carlo"),
-             share = detail::read_vector<double>(f, "/variance/kpi/parameter_share");
-  info.tables.push_back(table("variance of each KPI: total, parameter part, Monte Carlo part, parameter share",
-                              {"total", "parameter", "monte_carlo", "parameter_share"}, info.kpi_names,
-                              {&total, &parameter, &mc, &share}));
+  // As `trede run --draws` prints it: the parameter part's share with its 95 % interval, and the
+  // standard deviation split into its parts (the file holds the variances).
+  auto sd = [&](const char* path) {
+    auto v = detail::read_vector<double>(f, path);
+    for (double& x : v) x = std::sqrt(x);
+    return v;
+  };
+  const auto total = sd("/variance/kpi/total"), parameter = sd("/variance/kpi/parameter"),
+             mc = sd("/variance/kpi/monte_carlo");
+  const auto share = detail::read_vector<double>(f, "/variance/kpi/parameter_share");
+  auto half = detail::read_vector<double>(f, "/variance/kpi/parameter_share_se");
+  for (double& x : half) x *= 1.96;
+  info.tables.push_back(table("variance of each KPI: the parameter part's share of it (+/- its 95% interval), and the "
+                              "standard deviation split into its parameter and Monte Carlo parts",
+                              {"parameter_share", "share_95_halfwidth", "sd", "sd_parameter", "sd_monte_carlo"}, info.kpi_names,
+                              {&share, &half, &total, &parameter, &mc}));
 }
 
 void comparison_tables(hid_t f, FileInfo& info) {

@@ -133,14 +133,19 @@ SweepParts::SweepParts(const std::string& output, const mc::Design& design, cons
       ::close(lock_fd_);
       lock_fd_ = -1;
       throw ModelError("", 0, "--resume",
-                       "found the finished points of an interrupted sweep in " + dir_ +
-                           "; add --resume to continue it, or remove that directory to start afresh");
+                       "found the finished parts of an interrupted run (points of a sweep, draws of a PSA) in " +
+                           dir_ + "; add --resume to continue it, or remove that directory to start afresh");
     }
   }
 }
 
 SweepParts::~SweepParts() {
-  if (lock_fd_ >= 0) ::close(lock_fd_);
+  if (lock_fd_ < 0) return;
+  // A run refused or failed before its first part leaves nothing behind: the directory goes,
+  // while still locked, if it is empty (one with parts stays for --resume).
+  std::error_code ec;
+  if (fs::is_empty(dir_, ec) && !ec) fs::remove(dir_, ec);
+  ::close(lock_fd_);
 }
 
 std::string SweepParts::identity(std::size_t i) const {

@@ -207,7 +207,31 @@ DecisionSummary decide(const Comparison& c, const std::vector<model::Scenario>& 
       break;
     }
   }
-  if (!d.sensitivity_effect.empty()) d.sensitivity_groups = draws.block_names;
+  // A block whose regression cannot be fitted (too few draws for its keys) is left out of every
+  // pair's table, with a note, as EVPPI leaves it out; the others keep their estimates.
+  std::vector<bool> kept(draws.blocks.size(), true);
+  for (const auto* table : {&d.sensitivity_effect, &d.sensitivity_cost})
+    for (const FirstOrderIndices& f : *table)
+      for (std::size_t b = 0; b < kept.size(); ++b)
+        if (kept[b] && !std::isfinite(f.first_order[b])) {
+          kept[b] = false;
+          d.notes.push_back("sensitivity of " + draws.block_names[b] + " " + f.method[b]);
+        }
+  if (!d.sensitivity_effect.empty()) {
+    for (auto* table : {&d.sensitivity_effect, &d.sensitivity_cost})
+      for (FirstOrderIndices& f : *table) {
+        FirstOrderIndices k{f.variance, {}, {}, {}, {}};
+        for (std::size_t b = 0; b < kept.size(); ++b)
+          if (kept[b]) {
+            k.first_order.push_back(f.first_order[b]), k.se.push_back(f.se[b]);
+            k.r_squared.push_back(f.r_squared[b]), k.method.push_back(f.method[b]);
+          }
+        f = std::move(k);
+      }
+    for (std::size_t b = 0; b < kept.size(); ++b)
+      if (kept[b]) d.sensitivity_groups.push_back(draws.block_names[b]);
+    if (d.sensitivity_groups.empty()) d.sensitivity_effect.clear(), d.sensitivity_cost.clear();
+  }
   (void)nan;
   return d;
 }

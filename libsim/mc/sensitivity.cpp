@@ -107,7 +107,7 @@ FirstOrderIndices first_order_indices(ParameterDraws theta, std::span<const doub
   }
   out.variance = n > 1 ? tss / static_cast<double>(n - 1) : 0.0;
   std::vector<double> shuffled(output.begin(), output.end());
-  for (std::size_t gi = 0; gi < groups.size(); ++gi) {
+  for (std::size_t gi = 0; gi < groups.size(); ++gi) try {
     const detail::SplineSmoother smoother(theta, groups[gi]);
     // 1 − σ̂²/s² for a response: the residual variance E[Var(Y | θ_g)] over the variance of Y
     // (the adjusted R², with the residual degrees of freedom of a linear smoother,
@@ -148,6 +148,11 @@ FirstOrderIndices first_order_indices(ParameterDraws theta, std::span<const doub
     out.se.push_back(std::sqrt(se * se + null_var / null_permutations));
     out.method.push_back(smoother.description() + "; minus the mean score of " + std::to_string(null_permutations) +
                          " shuffles of the output");
+  } catch (const Error& e) {  // this group's regression cannot be fitted (too few draws for it)
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    out.first_order.resize(gi + 1, nan), out.se.resize(gi + 1, nan), out.r_squared.resize(gi + 1, nan);
+    out.method.resize(gi + 1);
+    out.method[gi] = std::string("not estimated: ") + e.what();
   }
   return out;
 }

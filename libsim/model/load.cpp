@@ -3,10 +3,13 @@
 // together, sorted by file and line.
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 
 #include "model/document.hpp"
 #include "model/loader.hpp"
+#include "model/numeric_slot.hpp"
+#include "model/table_reader.hpp"
 #include "model/uncertainty_reader.hpp"
 #include "trede/model/key_path.hpp"
 #include "text.hpp"
@@ -15,6 +18,9 @@
 
 namespace trede::model {
 namespace {
+
+// True while parse_again runs on this thread.
+thread_local bool parsing_again = false;
 
 using namespace detail;
 
@@ -54,6 +60,31 @@ Scenario parse_scenario(std::string_view text, const std::string& source_name,
   if (s.name.empty()) s.name = std::filesystem::path(source_name).stem().string();
   // Uncertain parameters last: their keys are checked against the scenario they belong to.
   if (const toml::node* u = root->get("uncertainty")) {
+    // Drawn keys must leave the report grid as it is (every draw is read on one grid): asked by
+    // setting them as a draw would. Keys with a fast path (rates, costs, ...) cannot move it; the
+    // others make with_values parse the scenario again, and that parse does not ask again.
+    detail::KeysAtValues at_values;
+    if (!parsing_again) {
+      at_values = [&s](std::span<const std::string> keys, std::span<const double> values) -> std::string {
+        std::vector<KeyPath> paths;
+        std::vector<double> slow_values;
+        try {
+          for (std::size_t i = 0; i < keys.size(); ++i) {
+            KeyPath path = KeyPath::parse(keys[i]);
+            const NumericKey k = numeric_keys(s, std::span<const KeyPath>(&path, 1)).front();
+            if (k.fast) continue;
+            slow_values.push_back(k.domain == Domain::whole ? std::round(values[i]) : values[i]);
+            paths.push_back(std::move(path));
+          }
+          if (!paths.empty() && with_values(s, paths, slow_values).report_times != s.report_times)
+            return "changes the report grid (at " + fmt_num(slow_values.front()) +
+                   "); every draw is read on one grid, so keys such as horizon_years or the report times cannot be "
+                   "uncertain";
+        } catch (const ModelError&) {  // values the keys cannot take: the other checks say so
+        }
+        return {};
+      };
+    }
     s.uncertainty = read_uncertainty(u, ctx, [&s, &root, &ctx](const std::string& key, std::string& problem) -> std::optional<random::Interval> {
       try {
         const KeyPath path = KeyPath::parse(key);
@@ -72,11 +103,24 @@ Scenario parse_scenario(std::string_view text, const std::string& source_name,
         for (const auto& d : e.diagnostics()) problem += (problem.empty() ? "" : "; ") + d.message;
         return std::nullopt;
       }
-    });
+    }, at_values);
     throw_if_errors(ctx);
   }
   return s;
 }
+
+namespace detail {
+
+Scenario parse_again(const Scenario& base, const std::vector<std::string>& sets) {
+  struct Again {
+    bool was = parsing_again;
+    Again() { parsing_again = true; }
+    ~Again() { parsing_again = was; }
+  } again;
+  return parse_scenario(base.text, base.source_path, sets, base_dir_of(base));
+}
+
+}  // namespace detail
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
   std::string text;

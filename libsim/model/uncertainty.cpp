@@ -101,8 +101,22 @@ namespace detail {
 namespace {
 
 // ModelError diagnostics of a distribution or group (key = the entry) as the loader's, at `n`.
+// Each diagnostic at the member of table n it names (its line: a group's `correlation` or
+// `covariance`), else at n.
 void report(LoadContext& ctx, const toml::node& n, const std::string& prefix, const ModelError& e) {
-  for (const auto& d : e.diagnostics()) ctx.error(n, d.key.empty() ? prefix : prefix + "." + d.key, d.message);
+  for (const auto& d : e.diagnostics()) {
+    const toml::node* at = &n;
+    if (const toml::table* t = n.as_table())
+      if (const toml::node* m = t->get(d.key.substr(0, d.key.find_first_of(".[")))) at = m;
+    ctx.error(*at, d.key.empty() ? prefix : prefix + "." + d.key, d.message);
+  }
+}
+
+// Element i of a group's `keys` array (its own line), or the group when there is none.
+const toml::node& key_node(const TableReader& r, const toml::table& group, std::size_t i) {
+  const toml::node* keys = r.node("keys");
+  const toml::array* a = keys ? keys->as_array() : nullptr;
+  return a && i < a->size() ? *a->get(i) : static_cast<const toml::node&>(group);
 }
 
 // A k x k matrix given as an array of k arrays of numbers; nullopt (with a diagnostic) otherwise.
@@ -216,7 +230,8 @@ std::optional<random::ParameterDistribution> distribution(LoadContext& ctx, cons
 
 }  // namespace
 
-Uncertainty read_uncertainty(const toml::node* node, LoadContext& ctx, const KeyDomain& domain_of) {
+Uncertainty read_uncertainty(const toml::node* node, LoadContext& ctx, const KeyDomain& domain_of,
+                             const KeysAtValues& at_values) {
   Uncertainty out;
   if (!node) return out;
   const toml::table* tbl = node->as_table();
@@ -226,6 +241,13 @@ Uncertainty read_uncertainty(const toml::node* node, LoadContext& ctx, const Key
   }
   // Every entry is checked: the key exists and takes numbers, the distribution's values fit it.
   std::set<std::string> seen;
+  struct Drawn {  // a checked key, its highest draw and where it is declared
+    std::string key;
+    double highest;
+    const toml::node* where;
+    std::string label;
+  };
+  std::vector<Drawn> drawn;
   auto check_key = [&](const toml::node& where, const std::string& label, const std::string& key,
                        const random::ParameterDistribution* dist) {
     if (!seen.insert(key).second) {
@@ -254,6 +276,7 @@ Uncertainty read_uncertainty(const toml::node* node, LoadContext& ctx, const Key
         ctx.error(where, label, p);
         return false;
       }
+      drawn.push_back({key, highest, &where, label});
     }
     return true;
   };
@@ -316,14 +339,16 @@ Uncertainty read_uncertainty(const toml::node* node, LoadContext& ctx, const Key
       if (!keys) continue;
       std::vector<random::ParameterDistribution> ms;
       bool ok = true;
-      for (const auto& key : *keys) {
+      for (std::size_t i = 0; i < keys->size(); ++i) {
+        const std::string& key = (*keys)[i];
         const auto it = marginals.find(key);
         if (it == marginals.end()) {
-          ctx.error(t, r.key("keys"), "'" + key + "' has no distribution of its own: give it one in [uncertainty] (the group "
-                                      "only correlates them)");
+          ctx.error(key_node(r, t, i), r.key("keys"),
+                    "'" + key + "' has no distribution of its own: give it one in [uncertainty] (the group "
+                    "only correlates them)");
           ok = false;
         } else if (!grouped.insert(key).second) {
-          ctx.error(t, r.key("keys"), "'" + key + "' is in two groups");
+          ctx.error(key_node(r, t, i), r.key("keys"), "'" + key + "' is in two groups");
           ok = false;
         } else {
           ms.push_back(it->second.first);
@@ -391,10 +416,12 @@ Uncertainty read_uncertainty(const toml::node* node, LoadContext& ctx, const Key
         bool ok = true;
         for (std::size_t i = 0; i < keys->size(); ++i) {
           if (marginals.count((*keys)[i])) {
-            ctx.error(t, r.key("keys"), "'" + (*keys)[i] + "' also has a distribution of its own in [uncertainty]");
+            ctx.error(key_node(r, t, i), r.key("keys"),
+                      "'" + (*keys)[i] + "' also has a distribution of its own in [uncertainty]");
             ok = false;
           } else {
-            ok = check_key(t, r.key("keys") + "[" + std::to_string(i) + "]", (*keys)[i], &group.marginals()[i]) && ok;
+            ok = check_key(key_node(r, t, i), r.key("keys") + "[" + std::to_string(i) + "]", (*keys)[i],
+                           &group.marginals()[i]) && ok;
           }
         }
         if (ok)
@@ -404,6 +431,17 @@ Uncertainty read_uncertainty(const toml::node* node, LoadContext& ctx, const Key
         report(ctx, t, path, e);
       }
     }
+  }
+  // The scenario must take the values drawn: asked for all keys at once at their highest
+  // values, and key by key only when that fails, so that each problem names its key.
+  if (at_values && !drawn.empty()) {
+    std::vector<std::string> keys;
+    std::vector<double> values;
+    for (const Drawn& d : drawn) keys.push_back(d.key), values.push_back(d.highest);
+    if (!at_values(keys, values).empty())
+      for (const Drawn& d : drawn)
+        if (const std::string p = at_values(std::span(&d.key, 1), std::span(&d.highest, 1)); !p.empty())
+          ctx.error(*d.where, d.label, p);
   }
   // Every block's label (block_names) must be its own.
   for (const LabelClash& c : out.label_clashes()) {

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "model/load_context.hpp"
@@ -16,10 +17,17 @@ namespace trede::model::detail {
 // uncertain (no such key, not a number, ...).
 using KeyDomain = std::function<std::optional<random::Interval>(const std::string& key, std::string& problem)>;
 
+// Why scenario keys `keys` set to `values` together cannot be drawn (they move the report grid,
+// ...), or "".
+using KeysAtValues = std::function<std::string(std::span<const std::string> keys, std::span<const double> values)>;
+
 // The [uncertainty] table at `node` (may be null: nothing uncertain). Every problem is recorded
 // in `ctx` with file, line and key: a bad distribution, a key that does not exist or does not
-// take numbers (`domain_of`), a distribution whose values do not fit the key, a key given twice,
-// a bad correlation or covariance matrix.
-[[nodiscard]] Uncertainty read_uncertainty(const toml::node* node, LoadContext& ctx, const KeyDomain& domain_of);
+// take numbers (`domain_of`), a distribution whose values do not fit the key, keys whose drawn
+// values the scenario cannot take (`at_values`, asked once for every key at its distribution's
+// highest value, then key by key if that fails), a key given twice, a bad correlation or
+// covariance matrix.
+[[nodiscard]] Uncertainty read_uncertainty(const toml::node* node, LoadContext& ctx, const KeyDomain& domain_of,
+                                           const KeysAtValues& at_values = {});
 
 }  // namespace trede::model::detail

@@ -207,7 +207,7 @@ Scenario with_values(const Scenario& base, std::span<const KeyPath> keys, std::s
     s.overrides = std::move(sets);
     return s;
   }
-  return parse_scenario(base.text, base.source_path, sets, detail::base_dir_of(base));
+  return detail::parse_again(base, sets);
 }
 
 }  // namespace trede::model

@@ -507,3 +507,47 @@ def test_a_sampled_run_says_what_its_numbers_are(tmp_path):
         assert f.attrs["sample_share"] == 0.5 and g.attrs["sample_share"] == 1.0
         # people: half the population (1000 -> 500 at the start)
         assert f["replicates/kpi"].shape == g["replicates/kpi"].shape
+
+
+def test_psa_comparison_leaves_out_only_the_block_too_large_for_its_draws(tmp_path):
+    """32 draws are too few for a regression on the national model's 29-key calibration group,
+    but enough for every single key: the sensitivity table keeps the keys and leaves out the
+    group, with a note, as the EVPPI table does (it used to drop the whole table)."""
+    p = trede("compare", MODELS / "participatiewet" / "nederland-effects.toml", "--organisation-models",
+              "partieel,gecombineerd", "--draws", 32, "--set", "sample_share=0.002", "-o", "c.h5", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    group = "calibration of nederland.toml"
+    assert f"note: sensitivity of {group} not estimated: SplineSmoother: 32 draws are too few" in p.stdout, describe(p)
+    assert "what drives the difference" in p.stdout, describe(p)
+    with h5py.File(tmp_path / "c.h5", "r") as f:
+        blocks = [x.decode() for x in f["draws/block_names"][()]]
+        kept = [x.decode() for x in f["decision/sensitivity/groups"][()]]
+        evppi = [x.decode() for x in f["decision/evppi/groups"][()]]
+        assert group in blocks
+        assert kept == [b for b in blocks if b != group] == evppi
+        assert f["decision/sensitivity/effect"].shape == (1, len(kept))
+        assert np.isfinite(f["decision/sensitivity/effect"][()]).all()
+
+
+def test_info_splits_a_psa_variance_as_run_prints_it(tmp_path):
+    """`trede info` of a PSA file gives each KPI's parameter share and the standard deviation
+    split into its parts, the figures `trede run --draws` printed."""
+    scenario = MODELS / "participatiewet" / "groningen-uncertain.toml"
+    p = trede("run", scenario, "--draws", 8, "-n", 2, "--threads", 1, "-o", "p.h5", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    line = next(x for x in p.stdout.splitlines() if x.strip().startswith("uitstroom_werk") and "Monte Carlo" in x)
+    sd, sd_par, sd_mc = re.search(r"sd (\S+): parameter (\S+), Monte Carlo (\S+)$", line).groups()
+    i = trede("info", "p.h5", cwd=tmp_path)
+    assert i.returncode == 0, describe(i)
+    row = next(x for x in i.stdout.splitlines() if x.strip().startswith("uitstroom_werk") and "sd_parameter" in x)
+    assert f" sd={sd} sd_parameter={sd_par} sd_monte_carlo={sd_mc}" in row, (line, row)
+
+
+def test_a_refused_sweep_leaves_no_parts_directory(tmp_path):
+    """A sweep refused after its parts directory was made (a key both swept and drawn) leaves
+    nothing behind, as every other bad input does."""
+    scenario = MODELS / "participatiewet" / "groningen-uncertain.toml"
+    p = trede("sweep", scenario, "--grid", "handover[0].leakage=0.1,0.2", "--draws", 4, "-o", "s.h5", cwd=tmp_path)
+    assert p.returncode == EXIT_BAD_INPUT, describe(p)
+    assert "a key is either swept or drawn" in p.stderr, describe(p)
+    assert sorted(x.name for x in tmp_path.iterdir()) == [], describe(p)

@@ -57,8 +57,10 @@ struct FirstOrderIndices {
 /// shrinkage.
 /// Valid for correlated inputs too (then S_g includes what θ_g reveals about the parameters it
 /// is correlated with).
-/// `groups` lists column sets of `theta`; empty means one group per column.
-/// \throws Error for shapes that do not match, a value that is not finite, or too few draws.
+/// `groups` lists column sets of `theta`; empty means one group per column. A group whose
+/// regression cannot be fitted (too few draws for its parameters) gets NaN, and its `method`
+/// says why ("not estimated: ..."); the other groups are estimated as if it were not there.
+/// \throws Error for shapes that do not match or a value that is not finite.
 [[nodiscard]] FirstOrderIndices first_order_indices(ParameterDraws theta, std::span<const double> output,
                                                     std::span<const std::vector<std::size_t>> groups = {});
 

@@ -157,6 +157,37 @@ TEST(FirstOrderIndices, LinearModelSharesVarianceByCoefficient) {
   EXPECT_NE(f.method[1].find("2 parameters"), std::string::npos) << f.method[1];
 }
 
+// A group with too many parameters for the draws gets NaN and a reason; the groups before it
+// keep exactly the estimates they have without it.
+TEST(FirstOrderIndices, AGroupTooLargeForTheDrawsIsLeftWithAReason) {
+  const std::uint64_t seed = trede::test::test_seed();
+  SCOPED_TRACE(trede::test::seed_note(seed));
+  constexpr std::size_t D = 24, P = 12;
+  trede::test::Uniforms u(seed);
+  std::vector<double> theta(P * D), y(D);
+  for (std::size_t d = 0; d < D; ++d) {
+    for (std::size_t c = 0; c < P; ++c) theta[P * d + c] = u.normal();
+    y[d] = 2 * theta[P * d] + theta[P * d + 1];
+  }
+  std::vector<std::size_t> all(P);
+  for (std::size_t c = 0; c < P; ++c) all[c] = c;
+  const std::vector<std::vector<std::size_t>> two = {{0}, {1}};
+  const std::vector<std::vector<std::size_t>> three = {{0}, {1}, all};
+  const FirstOrderIndices a = first_order_indices({theta, D, P}, y, two);
+  const FirstOrderIndices b = first_order_indices({theta, D, P}, y, three);
+  ASSERT_EQ(b.first_order.size(), 3u);
+  ASSERT_EQ(b.se.size(), 3u);
+  ASSERT_EQ(b.r_squared.size(), 3u);
+  ASSERT_EQ(b.method.size(), 3u);
+  for (std::size_t g = 0; g < 2; ++g) {
+    EXPECT_EQ(b.first_order[g], a.first_order[g]);
+    EXPECT_EQ(b.se[g], a.se[g]);
+  }
+  EXPECT_TRUE(std::isnan(b.first_order[2]) && std::isnan(b.se[2]) && std::isnan(b.r_squared[2]));
+  EXPECT_EQ(b.method[2].rfind("not estimated: ", 0), 0u) << b.method[2];
+  EXPECT_NE(b.method[2].find("too few"), std::string::npos) << b.method[2];
+}
+
 // Many small and null keys at a realistic PSA size: the estimates of the keys without effect
 // average 0 and the sum of all estimates averages the true sum (1 for an additive model), where
 // truncated estimates would add up to about 1.1.

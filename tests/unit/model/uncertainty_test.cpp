@@ -125,6 +125,53 @@ covariance = [[0.1]]
   EXPECT_TRUE(mentions(p, "must be 1 numbers, one per key")) << ::testing::PrintToString(p);
 }
 
+// Every draw is read on one report grid: a key that moves it is refused at load (by `trede
+// validate` too), at the line of the entry or of the group's key, not first in a run.
+TEST(Uncertainty, KeysThatMoveTheReportGridAreRefusedAtTheirLine) {
+  const auto p = problems(base + R"(
+[report]
+step_years = 0.25
+[uncertainty]
+"horizon_years" = { dist = "uniform", min = 1, max = 3 }
+"transition[diagnose->exit].rate" = { dist = "uniform", min = 0.5, max = 1.5 }
+[[uncertainty.multivariate_normal]]
+keys = ["transition[bijstand->diagnose].rate",
+        "report.step_years"]
+mean = [-0.916, -1.4]
+covariance = [[0.04, 0.0], [0.0, 0.04]]
+)");
+  ASSERT_EQ(p.size(), 2u) << ::testing::PrintToString(p);
+  EXPECT_TRUE(mentions(p, "u.toml:28: uncertainty.\"horizon_years\": changes the report grid (at 3)"))
+      << ::testing::PrintToString(p);
+  EXPECT_TRUE(mentions(p, "u.toml:32: uncertainty.multivariate_normal[0].keys[1]: changes the report grid"))
+      << ::testing::PrintToString(p);
+}
+
+// A group's matrix problem is reported at the matrix's line, a key's at the key's.
+TEST(Uncertainty, GroupProblemsAreReportedAtTheirOwnLine) {
+  const auto p = problems(base + R"(
+[uncertainty]
+"transition[bijstand->diagnose].rate" = { dist = "lognormal", median = 0.4, sd_log = 0.25 }
+"transition[diagnose->exit].rate" = { dist = "uniform", min = 0.5, max = 1.5 }
+[[uncertainty.correlated]]
+keys = ["transition[bijstand->diagnose].rate",
+        "transition[diagnose->exit].rate"]
+
+correlation = [[1, 1], [1, 1]]
+[[uncertainty.multivariate_normal]]
+keys = ["state[bijstand].cost_eur_per_year",
+        "transition[bijstand->diagnose].rate"]
+mean = [6.9, 0.0]
+covariance = [[0.04, 0.0], [0.0, 0.04]]
+)");
+  ASSERT_EQ(p.size(), 2u) << ::testing::PrintToString(p);
+  EXPECT_TRUE(mentions(p, "u.toml:32: uncertainty.correlated[0].correlation: is not positive definite"))
+      << ::testing::PrintToString(p);
+  EXPECT_TRUE(mentions(p, "u.toml:35: uncertainty.multivariate_normal[0].keys: 'transition[bijstand->diagnose].rate' "
+                          "also has a distribution of its own"))
+      << ::testing::PrintToString(p);
+}
+
 TEST(Uncertainty, ScenariosWithoutTheTableHaveNone) {
   EXPECT_TRUE(model::parse_scenario(base, "u.toml").uncertainty.empty());
 }
