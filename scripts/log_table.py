@@ -4,8 +4,9 @@
 log_unit reduces x = 2^k z with z in [0.6875, 1.375), cut into 128 intervals by the 7 bits of
 x's representation that follow the offset 0x3fe6000000000000 (intervals of width 2^-8 below 1,
 2^-7 above). For interval i the table holds a centre c (the interval's midpoint, a short binary
-number, so z - c is exact; c = 1 for the two intervals next to 1, so that ln x is computed
-without cancellation there and exactly at powers of two), 1/c rounded to nearest, and ln c split
+number, so z - c is exact; c = 1 for the five intervals of [1 - 2^-6, 1 + 2^-7), so that next to
+1, where ln x is small, r = z - 1 is exact and ln x carries no rounding of r, and ln 2^-k is exact
+k ln 2 in two parts), 1/c rounded to nearest, and ln c split
 into a high part on the grid of 2^-32 (k ln2_hi + hi is then exact for every k of a unit uniform)
 and the rounded rest. The logarithms are computed here with Python's decimal module at 60
 digits; nothing is read from elsewhere.
@@ -34,7 +35,7 @@ def main():
     for i in range(INTERVALS):
         lo = from_bits(OFFSET + (i << SHIFT))
         hi = from_bits(OFFSET + ((i + 1) << SHIFT))
-        if lo == 1.0 or hi == 1.0:
+        if lo >= 1.0 - 2.0 ** -6 and hi <= 1.0 + 2.0 ** -7:
             c = 1.0
         else:
             c = (lo + hi) / 2

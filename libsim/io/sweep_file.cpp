@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -112,19 +113,35 @@ SweepParts::SweepParts(const std::string& output, const mc::Design& design, cons
     : dir_(output + ".parts"), design_(design), base_hash_(scenario_hash(base)), seed_(seed), replicates_(replicates),
       options_(options) {
   std::error_code ec;
-  const bool existed = fs::exists(dir_, ec);
-  if (existed && !fs::is_directory(dir_, ec))
-    throw ModelError("", 0, "-o", dir_ + " exists and is not a directory; it is where a sweep keeps its finished points");
-  if (!existed && !fs::create_directory(dir_, ec) && !fs::is_directory(dir_))
-    throw IoError(dir_, "cannot create the directory for finished sweep points: " + ec.message());
-  lock_fd_ = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (lock_fd_ < 0) throw IoError(dir_, std::string("cannot open: ") + std::strerror(errno));
-  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+  bool existed = false;
+  // The lock is the directory itself. A run that ends before its first part removes the empty
+  // directory while it holds the lock, so a lock taken on a directory that is no longer at
+  // dir_ is let go and taken again on the one that is.
+  for (int attempt = 0;; ++attempt) {
+    existed = fs::exists(dir_, ec);
+    if (existed && !fs::is_directory(dir_, ec))
+      throw ModelError("", 0, "-o", dir_ + " exists and is not a directory; it is where a sweep keeps its finished points");
+    if (!existed && !fs::create_directory(dir_, ec) && !fs::is_directory(dir_))
+      throw IoError(dir_, "cannot create the directory for finished sweep points: " + ec.message());
+    lock_fd_ = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (lock_fd_ < 0) {
+      if (errno == ENOENT && attempt < 8) continue;  // removed between the check and the open
+      throw IoError(dir_, std::string("cannot open: ") + std::strerror(errno));
+    }
+    if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+      ::close(lock_fd_);
+      lock_fd_ = -1;
+      throw ModelError("", 0, "-o",
+                       "another trede sweep is writing " + output + " (its parts directory " + dir_ +
+                           " is locked); wait for it, or write to another file");
+    }
+    struct stat held {}, now {};
+    if (::fstat(lock_fd_, &held) == 0 && ::stat(dir_.c_str(), &now) == 0 && held.st_dev == now.st_dev &&
+        held.st_ino == now.st_ino)
+      break;
     ::close(lock_fd_);
     lock_fd_ = -1;
-    throw ModelError("", 0, "-o",
-                     "another trede sweep is writing " + output + " (its parts directory " + dir_ +
-                         " is locked); wait for it, or write to another file");
+    if (attempt >= 8) throw IoError(dir_, "the directory for finished sweep points keeps being replaced");
   }
   if (existed && !resume) {
     bool any = false;

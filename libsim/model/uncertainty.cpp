@@ -241,9 +241,9 @@ Uncertainty read_uncertainty(const toml::node* node, LoadContext& ctx, const Key
   }
   // Every entry is checked: the key exists and takes numbers, the distribution's values fit it.
   std::set<std::string> seen;
-  struct Drawn {  // a checked key, its highest draw and where it is declared
+  struct Drawn {  // a checked key, its lowest and highest draws and where it is declared
     std::string key;
-    double highest;
+    double lowest, highest;
     const toml::node* where;
     std::string label;
   };
@@ -276,7 +276,7 @@ Uncertainty read_uncertainty(const toml::node* node, LoadContext& ctx, const Key
         ctx.error(where, label, p);
         return false;
       }
-      drawn.push_back({key, highest, &where, label});
+      drawn.push_back({key, dist->quantile(0.0), highest, &where, label});
     }
     return true;
   };
@@ -432,16 +432,19 @@ Uncertainty read_uncertainty(const toml::node* node, LoadContext& ctx, const Key
       }
     }
   }
-  // The scenario must take the values drawn: asked for all keys at once at their highest
-  // values, and key by key only when that fails, so that each problem names its key.
+  // The scenario must take the values drawn: asked for all keys at once at their lowest and at
+  // their highest draws (a key at the top or bottom of its range moves only one way), and key by
+  // key only when that fails, so that each problem names its key.
   if (at_values && !drawn.empty()) {
     std::vector<std::string> keys;
-    std::vector<double> values;
-    for (const Drawn& d : drawn) keys.push_back(d.key), values.push_back(d.highest);
-    if (!at_values(keys, values).empty())
-      for (const Drawn& d : drawn)
-        if (const std::string p = at_values(std::span(&d.key, 1), std::span(&d.highest, 1)); !p.empty())
-          ctx.error(*d.where, d.label, p);
+    std::vector<double> low, high;
+    for (const Drawn& d : drawn) keys.push_back(d.key), low.push_back(d.lowest), high.push_back(d.highest);
+    if (!at_values(keys, high).empty() || !at_values(keys, low).empty())
+      for (const Drawn& d : drawn) {
+        std::string p = at_values(std::span(&d.key, 1), std::span(&d.highest, 1));
+        if (p.empty()) p = at_values(std::span(&d.key, 1), std::span(&d.lowest, 1));
+        if (!p.empty()) ctx.error(*d.where, d.label, p);
+      }
   }
   // Every block's label (block_names) must be its own.
   for (const LabelClash& c : out.label_clashes()) {

@@ -24,9 +24,9 @@ using KeysAtValues = std::function<std::string(std::span<const std::string> keys
 // The [uncertainty] table at `node` (may be null: nothing uncertain). Every problem is recorded
 // in `ctx` with file, line and key: a bad distribution, a key that does not exist or does not
 // take numbers (`domain_of`), a distribution whose values do not fit the key, keys whose drawn
-// values the scenario cannot take (`at_values`, asked once for every key at its distribution's
-// highest value, then key by key if that fails), a key given twice, a bad correlation or
-// covariance matrix.
+// values the scenario cannot take (`at_values`, asked for every key at once at the lowest and at
+// the highest values its distribution draws, then key by key if that fails), a key given twice,
+// a bad correlation or covariance matrix.
 [[nodiscard]] Uncertainty read_uncertainty(const toml::node* node, LoadContext& ctx, const KeyDomain& domain_of,
                                            const KeysAtValues& at_values = {});
 

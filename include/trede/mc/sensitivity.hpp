@@ -58,9 +58,11 @@ struct FirstOrderIndices {
 /// Valid for correlated inputs too (then S_g includes what θ_g reveals about the parameters it
 /// is correlated with).
 /// `groups` lists column sets of `theta`; empty means one group per column. A group whose
-/// regression cannot be fitted (too few draws for its parameters) gets NaN, and its `method`
-/// says why ("not estimated: ..."); the other groups are estimated as if it were not there.
-/// \throws Error for shapes that do not match or a value that is not finite.
+/// regression cannot be fitted (too few draws for its parameters, an empty group, a column out
+/// of range) gets NaN, and its `method` says why ("not estimated: ..."); the other groups are
+/// estimated as usual (those before it exactly as without it; the shuffles of the output that
+/// correct the later ones for chance continue from where it stopped).
+/// \throws Error for outputs that do not match the draws or a value that is not finite.
 [[nodiscard]] FirstOrderIndices first_order_indices(ParameterDraws theta, std::span<const double> output,
                                                     std::span<const std::vector<std::size_t>> groups = {});
 

@@ -147,6 +147,17 @@ covariance = [[0.04, 0.0], [0.0, 0.04]]
       << ::testing::PrintToString(p);
 }
 
+// A key at the top of its range moves the grid only downwards: the lowest draw finds it.
+TEST(Uncertainty, AGridKeyAtTheTopOfItsRangeIsRefusedToo) {
+  const auto p = problems(base + R"(
+[uncertainty]
+"horizon_years" = { dist = "uniform", min = 1, max = 2 }
+)");
+  ASSERT_EQ(p.size(), 1u) << ::testing::PrintToString(p);
+  EXPECT_TRUE(mentions(p, "u.toml:26: uncertainty.\"horizon_years\": changes the report grid (at 1)"))
+      << ::testing::PrintToString(p);
+}
+
 // A group's matrix problem is reported at the matrix's line, a key's at the key's.
 TEST(Uncertainty, GroupProblemsAreReportedAtTheirOwnLine) {
   const auto p = problems(base + R"(
