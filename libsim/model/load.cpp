@@ -66,15 +66,15 @@ Scenario parse_scenario(std::string_view text, const std::string& source_name,
     detail::KeysAtValues at_values;
     if (!parsing_again) {
       at_values = [&s](std::span<const std::string> keys, std::span<const double> values) -> std::string {
-        std::vector<KeyPath> paths;
+        std::vector<KeyPath> all, paths;
         std::vector<double> slow_values;
         try {
+          for (const std::string& key : keys) all.push_back(KeyPath::parse(key));
+          const std::vector<NumericKey> described = numeric_keys(s, all);  // one call: each costs a pass
           for (std::size_t i = 0; i < keys.size(); ++i) {
-            KeyPath path = KeyPath::parse(keys[i]);
-            const NumericKey k = numeric_keys(s, std::span<const KeyPath>(&path, 1)).front();
-            if (k.fast) continue;
-            slow_values.push_back(k.domain == Domain::whole ? std::round(values[i]) : values[i]);
-            paths.push_back(std::move(path));
+            if (described[i].fast) continue;
+            slow_values.push_back(described[i].domain == Domain::whole ? std::round(values[i]) : values[i]);
+            paths.push_back(all[i]);
           }
           if (!paths.empty() && with_values(s, paths, slow_values).report_times != s.report_times)
             return "changes the report grid (at " + fmt_num(slow_values.front()) +
