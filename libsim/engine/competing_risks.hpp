@@ -69,7 +69,7 @@ class CompetingRisks {
     const auto u = words(d, 0);
     NextEvent next;
     if (st.fast && !waiting_in_place) [[likely]] {
-      next.time = t - random::detail::log_unit(random::uniform_open0(u[slot_time])) / st.total_rate;
+      next.time = t - random::detail::log_unit(random::uniform_open0(u[slot_time])) * st.mean_time;
       const double y = random::uniform_closed0(u[slot_dest]);
       const double* cum = m_.cum.data() + st.cum_begin;
       std::uint32_t j = 0;

@@ -311,6 +311,7 @@ class Compiler {
     }
     m_.cum.back() = 1.0;
     si.fast = si.total_rate > 0;
+    if (si.fast) si.mean_time = 1.0 / si.total_rate;
   }
 
   void exit_at_age() {

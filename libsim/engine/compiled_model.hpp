@@ -38,6 +38,7 @@ struct StateInfo {
   std::uint32_t out_begin = 0, out_end = 0;   // into CompiledModel::out_edges
   bool fast = false;                          // only exponential edges, no covariates or multipliers
   double total_rate = 0.0;                    // fast states: sum of rates
+  double mean_time = 0.0;                     // fast states: 1 / total_rate (a product per event, not a division)
   std::uint32_t cum_begin = 0;                // fast states: cumulative destination probabilities
   std::int32_t capacity = no_index;           // capacity index when the state has places
   std::int32_t waiting_for = no_index;        // capacity index when this is a separate waiting state
