@@ -2,7 +2,6 @@
 
 #include "trede/calib/calibrate.hpp"
 
-#include <filesystem>
 #include <limits>
 
 #include "trede/error.hpp"
@@ -11,15 +10,10 @@
 namespace trede::calib {
 namespace {
 
-std::string base_dir_of(const model::Scenario& s) {
-  const auto dir = std::filesystem::path(s.source_path).parent_path();
-  return dir.empty() ? "." : dir.string();
-}
-
 // The calibrated text must load like any other scenario before anyone writes it.
 void check_loads(const model::Scenario& scenario, const std::string& text) {
   try {
-    (void)model::parse_scenario(text, scenario.source_path, {}, base_dir_of(scenario));
+    (void)model::reparse(scenario, text, {});
   } catch (const ModelError& e) {
     std::vector<Diagnostic> d{{"", 0, "-o",
                                "the calibrated scenario would not load, so nothing was written (line numbers are "
@@ -118,7 +112,7 @@ Calibration calibrate(const model::Scenario& scenario, const Plan& plan, mc::Exe
       return c;
     }
     const std::string text1 = calibrated_scenario_text(scenario, c.stages.back(), p1, /*write_uncertainty=*/false);
-    const model::Scenario staged = model::parse_scenario(text1, scenario.source_path, scenario.overrides, base_dir_of(scenario));
+    const model::Scenario staged = model::reparse(scenario, text1, scenario.overrides);
     c.stages.push_back(fit_target_stage(staged, *plan.targets, executor));
     c.fit = merge_stages(c.stages[0], c.stages[1]);
     if (!c.usable()) return c;

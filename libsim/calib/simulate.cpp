@@ -12,7 +12,6 @@
 #include "trede/error.hpp"
 #include "trede/mc/ensemble.hpp"
 #include "trede/model/load.hpp"
-#include <filesystem>
 
 namespace trede::calib {
 namespace {
@@ -165,7 +164,6 @@ PanelData simulate_engine_data(const model::Scenario& s, const SimulateOptions& 
   d.source = "simulated (trede engine)";
   for (const auto& st : s.states) d.state_names.push_back(st.name);
   const std::size_t K = std::max<std::size_t>(1, std::min(o.schedules, o.people));
-  const auto dir = std::filesystem::path(s.source_path).parent_path();
   std::uint64_t first = 0;
   std::size_t person = 0;
   for (std::size_t k = 0; k < K; ++k) {
@@ -199,7 +197,7 @@ PanelData simulate_engine_data(const model::Scenario& s, const SimulateOptions& 
     for (std::size_t f = 0; f < region.inflows.size(); ++f)
       overrides.push_back(owner + "inflow[" + std::to_string(f) + "].rate_per_year=0");
     const std::string text = model::detail::edit_text(s.text, s.source_path, set, {"report.step_years"});
-    const model::Scenario one = model::parse_scenario(text, s.source_path, overrides, dir.empty() ? "." : dir.string());
+    const model::Scenario one = model::reparse(s, text, overrides);
     mc::RunOptions ro;
     ro.replicates = n;
     ro.seed = o.seed;

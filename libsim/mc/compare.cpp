@@ -3,7 +3,6 @@
 #include <cmath>
 #include <limits>
 #include <algorithm>
-#include <filesystem>
 #include <set>
 #include <string>
 
@@ -138,7 +137,6 @@ std::vector<model::Scenario> organisation_variants(const model::Scenario& base, 
     }
   if (list.size() < 2) problems.push_back({"", 0, "organisation_models", "give at least two organisation models (or all)"});
   if (!problems.empty()) throw ModelError(std::move(problems));
-  const auto dir = std::filesystem::path(base.source_path).parent_path();
   std::vector<model::Scenario> out;
   for (const auto& m : list) {
     std::vector<std::string> o = base.overrides;
@@ -148,7 +146,7 @@ std::vector<model::Scenario> organisation_variants(const model::Scenario& base, 
       for (std::size_t g = 0; g < base.regions.size(); ++g)
         o.push_back("region[" + std::to_string(g) + "].organisation_model=\"" + m + "\"");
     o.push_back("name=\"" + base.name + " (" + m + ")\"");
-    out.push_back(model::parse_scenario(base.text, base.source_path, o, dir.empty() ? "." : dir.string()));
+    out.push_back(model::reparse(base, base.text, o));
   }
   return out;
 }

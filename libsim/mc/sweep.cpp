@@ -5,7 +5,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <limits>
 #include <optional>
 #include <set>
@@ -148,8 +147,7 @@ namespace {
 model::Scenario with_overrides(const model::Scenario& base, const std::vector<std::string>& extra) {
   std::vector<std::string> overrides = base.overrides;
   overrides.insert(overrides.end(), extra.begin(), extra.end());
-  const auto dir = std::filesystem::path(base.source_path).parent_path();
-  return model::parse_scenario(base.text, base.source_path, overrides, dir.empty() ? "." : dir.string());
+  return model::reparse(base, base.text, overrides);
 }
 
 // What must be equal at every point of a sweep so that their results stack.

@@ -51,6 +51,7 @@ Scenario parse_scenario(std::string_view text, const std::string& source_name,
   Scenario s = loader.load();
   throw_if_errors(ctx);
   s.source_path = source_name;
+  s.base_dir = base_dir;
   s.text = std::string(text);
   s.overrides = overrides;
   for (auto& b : bases) {
@@ -117,10 +118,14 @@ Scenario parse_again(const Scenario& base, const std::vector<std::string>& sets)
     Again() { parsing_again = true; }
     ~Again() { parsing_again = was; }
   } again;
-  return parse_scenario(base.text, base.source_path, sets, base_dir_of(base));
+  return reparse(base, base.text, sets);
 }
 
 }  // namespace detail
+
+Scenario reparse(const Scenario& base, std::string_view text, const std::vector<std::string>& overrides) {
+  return parse_scenario(text, base.source_path, overrides, base.base_dir);
+}
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
   std::string text;

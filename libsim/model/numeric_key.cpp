@@ -2,7 +2,6 @@
 // is defined (read from the scenario's document, held in memory).
 
 #include <algorithm>
-#include <filesystem>
 #include <limits>
 
 #include "model/document.hpp"
@@ -63,11 +62,6 @@ std::optional<std::size_t> pick_index(std::string_view sel, std::size_t n) {
 }
 
 }  // namespace
-
-std::string base_dir_of(const Scenario& s) {
-  const auto dir = std::filesystem::path(s.source_path).parent_path();
-  return dir.empty() ? std::string(".") : dir.string();
-}
 
 std::optional<Slot> resolve(const Scenario& s, const KeyPath& k) {
   const std::size_t n = k.size();
@@ -291,7 +285,7 @@ std::vector<NumericKey> numeric_keys(const Scenario& scenario, std::span<const K
     text = scenario.base_texts[next_base++];
     return true;
   };
-  auto doc = detail::read_document(scenario.text, scenario.source_path, detail::base_dir_of(scenario), scenario.overrides, ctx,
+  auto doc = detail::read_document(scenario.text, scenario.source_path, scenario.base_dir, scenario.overrides, ctx,
                                    bases, from_memory);
   if (!doc || !ctx.diagnostics.empty()) throw ModelError(std::move(ctx.diagnostics));
   return detail::numeric_keys_in(scenario, keys, *doc, ctx);

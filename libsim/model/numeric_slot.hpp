@@ -76,9 +76,6 @@ struct DelayParameter {
 // loader (see with_values).
 [[nodiscard]] bool apply_fast(Scenario& s, const Slot& slot, double v);
 
-// The directory relative paths of `s` are resolved against: its file's directory, or ".".
-[[nodiscard]] std::string base_dir_of(const Scenario& s);
-
 // `base` parsed again with `sets` added to its overrides, as with_values does when a value needs
 // the loader. Its [uncertainty] table was checked against the report grid when `base` was
 // loaded, so this parse does not check that again (model/load.cpp).

@@ -66,6 +66,17 @@ def test_parse_scenario_from_text_resolves_relative_paths():
     assert s.with_overrides({"horizon_years": 2}).horizon_years == 2.0
 
 
+def test_a_text_that_extends_a_file_is_checked_in_its_base_dir():
+    # The load-time check that no uncertain key moves the report grid reads the scenario again,
+    # in the base_dir it was parsed with (not the directory of its name).
+    text = 'extends = "ladder-bm.toml"\n[uncertainty]\n"horizon_years" = { dist = "uniform", min = 5, max = 15 }\n'
+    with pytest.raises(trede.ModelError, match=r'inline.toml:3: uncertainty."horizon_years": changes the report grid'):
+        trede.parse_scenario(text, name="inline.toml", base_dir=MODELS)
+    ok = trede.parse_scenario(text.replace('"horizon_years"', '"transition[bijstand->diagnose].rate"')
+                              .replace("min = 5, max = 15", "min = 0.1, max = 0.3"), name="inline.toml", base_dir=MODELS)
+    assert ok.with_overrides({"horizon_years": 2}).horizon_years == 2.0
+
+
 # ---- run ----------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -35,6 +35,13 @@ namespace trede::model {
                                       const std::vector<std::string>& overrides = {},
                                       const std::string& base_dir = ".");
 
+/// `text` read as `base` was: the same source name and directory (`Scenario::base_dir`, for
+/// `extends` and population CSV files), with `overrides` (which replace `base.overrides`; pass
+/// them on to keep them). How every derived scenario is read: a sweep point, an organisation
+/// model of a comparison, a calibrated scenario's text, a key that `with_values` cannot set
+/// without the loader.
+[[nodiscard]] Scenario reparse(const Scenario& base, std::string_view text, const std::vector<std::string>& overrides);
+
 /// One line per state and per transition, and the totals: what `trede validate` prints.
 [[nodiscard]] std::string describe(const Scenario& scenario);
 

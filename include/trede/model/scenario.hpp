@@ -351,6 +351,9 @@ struct Scenario {
   std::string name;
   std::string description;
   std::string source_path;      ///< file it was read from ("" when parsed from a string)
+  /// The directory `extends` and population CSV paths were resolved against: the file's own
+  /// directory, or the `base_dir` given to parse_scenario. Every re-reading (`reparse`) uses it.
+  std::string base_dir = ".";
   std::string text;             ///< the scenario text exactly as read
   std::vector<std::string> overrides;  ///< the --set key=value overrides applied, in order
   std::vector<std::string> base_paths; ///< files named by `extends`, nearest first

@@ -959,6 +959,30 @@ TEST_F(Extends, ProblemsNameTheFileTheKeyCameFrom) {
   }
 }
 
+// A scenario read from memory with a directory other than its name's (Python's parse_scenario
+// with base_dir) is read again in that directory: by reparse, by with_values for a key that
+// needs the loader, and by the load-time check of its [uncertainty] keys against the report grid.
+TEST_F(Extends, ATextReadWithABaseDirIsReadAgainThere) {
+  write("base/basis.toml", mini());
+  const std::string text = "extends = \"base/basis.toml\"\nhorizon_years = 2\n";
+  const Scenario s = parse_scenario(text, "inline.toml", {}, dir_.string());
+  EXPECT_EQ(s.base_dir, dir_.string());
+  const Scenario again = reparse(s, s.text, {"horizon_years=3"});
+  EXPECT_EQ(again.horizon_years, 3.0);
+  EXPECT_EQ(again.base_dir, dir_.string());
+  EXPECT_EQ(again.base_paths, s.base_paths);
+  try {
+    (void)parse_scenario(text + "[uncertainty]\n\"horizon_years\" = { dist = \"uniform\", min = 1, max = 3 }\n",
+                         "inline.toml", {}, dir_.string());
+    FAIL() << "no ModelError for an uncertain horizon";
+  } catch (const ModelError& e) {
+    ASSERT_EQ(e.diagnostics().size(), 1u) << dump(e.diagnostics());
+    EXPECT_EQ(e.diagnostics()[0].to_string(),
+              "inline.toml:4: uncertainty.\"horizon_years\": changes the report grid (at 3); every draw is read on one "
+              "grid, so keys such as horizon_years or the report times cannot be uncertain");
+  }
+}
+
 // A key set in a middle file of a chain (a extends b extends c) is reported against b.
 TEST_F(Extends, ProblemsInAMiddleFileNameThatFile) {
   write("c.toml", mini());
