@@ -31,6 +31,24 @@ void abort_all(int code) {
 #endif
 }
 
+bool stopped_together() {
+#ifdef TREDE_HAVE_MPI
+  auto& exec = static_cast<mc::MpiExecutor&>(executor());
+  // The ranks read the same input the same way and meet its error within a fraction of a
+  // second; the wait is long only when some rank never comes.
+  if (exec.processes() > 1) return exec.stopped_together(10.0);
+#endif
+  return true;
+}
+
+int rank() {
+#ifdef TREDE_HAVE_MPI
+  return static_cast<mc::MpiExecutor&>(executor()).rank();
+#else
+  return 0;
+#endif
+}
+
 std::string& command_line() {
   static std::string line;
   return line;

@@ -31,6 +31,13 @@ mc::Executor& executor();
 inline bool root() { return executor().root(); }
 // Ends every process of an MPI job with `code` after an error only this one saw (no-op otherwise).
 void abort_all(int code);
+// For an error every process should meet at the same point (bad input): true when every rank of
+// the job meets it within a few seconds (or there is one process), so that all may stop with the
+// same code and rank 0 alone says why; false when this rank is alone with it (input that differs
+// between machines), and it must say why itself and end the job (abort_all).
+bool stopped_together();
+// This process's rank in an MPI job (0 without one).
+int rank();
 
 // The command line as typed, for provenance attributes.
 std::string& command_line();

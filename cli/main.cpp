@@ -59,16 +59,27 @@ int main(int argc, char** argv) {
     if (!e.everyone_knows()) abort_all(e.exit_code());
     return e.exit_code();
   } catch (const trede::ModelError& e) {
-    // Input is checked the same way on every rank: all stop with 2, rank 0 says why.
-    if (!root()) return exit_bad_input;
-    std::fprintf(stderr, "error: bad input (%zu problem%s):\n", e.diagnostics().size(),
-                 e.diagnostics().size() == 1 ? "" : "s");
-    for (const auto& d : e.diagnostics()) std::fprintf(stderr, "  %s\n", d.to_string().c_str());
+    // Input is checked the same way on every rank: all stop here with 2 and rank 0 says why. A
+    // rank alone with its problem (its machine has other files) says why itself and ends the job.
+    const bool together = stopped_together();
+    if (root() || !together) {
+      const std::string where = root() ? "" : " on rank " + std::to_string(rank());
+      std::fprintf(stderr, "error: bad input%s (%zu problem%s):\n", where.c_str(), e.diagnostics().size(),
+                   e.diagnostics().size() == 1 ? "" : "s");
+      for (const auto& d : e.diagnostics()) std::fprintf(stderr, "  %s\n", d.to_string().c_str());
+    }
+    if (!together) abort_all(exit_bad_input);
     return exit_bad_input;
   } catch (const BadInput& e) {
-    if (!root()) return exit_bad_input;
-    std::fprintf(stderr, "error: %s\n", e.message.c_str());
-    abort_all(exit_bad_input);  // some checks run on the root only (sweep parts): the others may be waiting
+    if (root()) {
+      std::fprintf(stderr, "error: %s\n", e.message.c_str());
+      abort_all(exit_bad_input);  // some checks run on the root only (sweep parts): the others may be waiting
+      return exit_bad_input;
+    }
+    // Rank 0 checks the same and ends the job; if it does not come, this rank is alone with it.
+    if (stopped_together()) return exit_bad_input;
+    std::fprintf(stderr, "error: bad input on rank %d: %s\n", rank(), e.message.c_str());
+    abort_all(exit_bad_input);
     return exit_bad_input;
   } catch (const trede::IoError& e) {
     std::fprintf(stderr, "error: %s\n", e.what());

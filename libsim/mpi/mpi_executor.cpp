@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <exception>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -213,10 +214,29 @@ MpiExecutor::MpiExecutor() {
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
   MPI_Comm_size(MPI_COMM_WORLD, &size_);
   mpi_ = true;
+  auto* c = new MPI_Comm;
+  MPI_Comm_dup(MPI_COMM_WORLD, c);
+  stop_comm_ = c;
 }
 
 MpiExecutor::~MpiExecutor() {
-  if (mpi_) MPI_Finalize();
+  if (!mpi_) return;
+  delete static_cast<MPI_Comm*>(stop_comm_);  // a pending barrier of stopped_together may still hold it
+  MPI_Finalize();
+}
+
+bool MpiExecutor::stopped_together(double seconds) {
+  if (!mpi_ || size_ == 1) return true;
+  MPI_Request r = MPI_REQUEST_NULL;
+  MPI_Ibarrier(*static_cast<MPI_Comm*>(stop_comm_), &r);
+  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  for (;;) {
+    int done = 0;
+    MPI_Test(&r, &done, MPI_STATUS_IGNORE);
+    if (done) return true;
+    if (std::chrono::steady_clock::now() >= until) return false;  // the caller ends the job
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
 }
 
 void MpiExecutor::broadcast(std::vector<char>& data) {

@@ -362,6 +362,22 @@ def test_mpi_streamed_run_ends_the_job_when_one_rank_fails(tmp_path):
     assert not any(tmp_path.iterdir()), "nothing written"
 
 
+@pytest.mark.parametrize("bad_rank", [0, 1])
+def test_mpi_bad_input_on_one_rank_only_ends_the_job(tmp_path, bad_rank):
+    """Input that differs between ranks (a machine with other files): the rank alone with its
+    problem says why and ends the job; before, the others waited for it for ever."""
+    good = ["run", BM2, *BM2_SMALL, "-n", 4, "-q", "-o", "x.h5"]
+    bad = [*good, "--set", "horizon_years=-1"]
+    start = time.monotonic()
+    p = mpirun_split(*((bad, good) if bad_rank == 0 else (good, bad)), cwd=tmp_path, timeout=120)
+    assert p.returncode == EXIT_BAD_INPUT, describe(p)
+    assert time.monotonic() - start < 60, describe(p)
+    where = "" if bad_rank == 0 else f" on rank {bad_rank}"
+    assert p.stderr.count(f"error: bad input{where} (1 problem):") == 1, describe(p)
+    assert p.stderr.count("horizon_years: must be > 0") == 1, describe(p)
+    assert not (tmp_path / "x.h5").exists()
+
+
 def test_sweep_over_a_key_that_changes_the_report_grid_is_bad_input(tmp_path):
     p = trede("sweep", BM2, "--grid", "horizon_years=5,10", *BM2_SMALL, "-n", 2, "-o", "s.h5", cwd=tmp_path)
     assert p.returncode == EXIT_BAD_INPUT, describe(p)

@@ -50,6 +50,12 @@ class MpiExecutor final : public Executor {
   /// Ends the job at once with exit `code` on every rank: for a failure after the ranks started
   /// working together (an error only one rank saw would otherwise leave the others waiting).
   [[noreturn]] void abort(int code);
+  /// True when every rank calls this within `seconds` of each other: for an error every rank
+  /// should meet at the same point (bad input, read the same way everywhere), so that the job
+  /// can stop without an abort. False when some rank does not come (it read other input, as a
+  /// machine with other files would, or it is already waiting for this one): then end the job
+  /// (`abort`). On a communicator of its own, so it never meets another collective operation.
+  [[nodiscard]] bool stopped_together(double seconds);
 
   /// True when this process was started by an MPI starter.
   [[nodiscard]] static bool launched_by_mpirun() noexcept;
@@ -60,6 +66,7 @@ class MpiExecutor final : public Executor {
   int rank_ = 0;
   int size_ = 1;
   bool mpi_ = false;
+  void* stop_comm_ = nullptr;  // MPI_Comm for stopped_together (a duplicate of MPI_COMM_WORLD)
   ThreadExecutor threads_;
 };
 
