@@ -40,14 +40,14 @@ void print_variance(const mc::Psa& p) {
     std::printf("\n(one replicate per draw: the variance is not split into parameter and Monte Carlo parts; use -n 2 or more)\n");
     return;
   }
-  std::printf("\nvariance of each KPI: the parameter part's share of it (95%% interval), and the standard deviation split "
-              "into its parameter and Monte Carlo parts\n");
+  std::printf("\n%s\n", mc::variance_shown_title);
   for (std::size_t k = 0; k < L.K(); ++k) {
     const auto& v = p.kpi_variance[k];
     if (!std::isfinite(v.total) || v.total == 0.0) continue;
+    const mc::VarianceShown s = mc::shown(v);
     std::printf("  %-36s parameter %5.1f%% (+/- %.1f)   sd %s: parameter %s, Monte Carlo %s\n", L.kpi_names[k].c_str(),
-                100.0 * v.parameter_share, 196.0 * v.share_se, format_number(std::sqrt(v.total)).c_str(),
-                format_number(std::sqrt(v.parameter)).c_str(), format_number(std::sqrt(v.monte_carlo)).c_str());
+                100.0 * s.parameter_share, 100.0 * s.share_halfwidth, format_number(s.sd).c_str(),
+                format_number(s.sd_parameter).c_str(), format_number(s.sd_monte_carlo).c_str());
   }
 }
 

@@ -8,6 +8,7 @@
 #include "io/hdf5_file.hpp"
 #include "trede/error.hpp"
 #include "trede/io/hdf5.hpp"
+#include "trede/mc/variance_split.hpp"
 
 namespace trede::io {
 namespace {
@@ -90,22 +91,23 @@ void psa_tables(hid_t f, FileInfo& info) {
   info.tables.push_back(table("KPIs over every draw and replicate (parameter and Monte Carlo uncertainty): mean [5%, 95%]",
                               {"mean", "q05", "q95"}, info.kpi_names, {&info.kpi.mean, &info.kpi.q05, &info.kpi.q95}));
   if (!detail::exists(f, "/variance/kpi/total")) return;
-  // As `trede run --draws` prints it: the parameter part's share with its 95 % interval, and the
-  // standard deviation split into its parts (the file holds the variances).
-  auto sd = [&](const char* path) {
-    auto v = detail::read_vector<double>(f, path);
-    for (double& x : v) x = std::sqrt(x);
-    return v;
-  };
-  const auto total = sd("/variance/kpi/total"), parameter = sd("/variance/kpi/parameter"),
-             mc = sd("/variance/kpi/monte_carlo");
-  const auto share = detail::read_vector<double>(f, "/variance/kpi/parameter_share");
-  auto half = detail::read_vector<double>(f, "/variance/kpi/parameter_share_se");
-  for (double& x : half) x *= 1.96;
-  info.tables.push_back(table("variance of each KPI: the parameter part's share of it (+/- its 95% interval), and the "
-                              "standard deviation split into its parameter and Monte Carlo parts",
+  // As `trede run --draws` prints it (mc::shown); the file holds the splits' columns.
+  const std::size_t K = info.kpi_names.size();
+  std::vector<mc::VarianceSplit> splits(K);
+  for (const mc::VarianceColumn& c : mc::variance_columns()) {
+    const auto x = detail::read_vector<double>(f, std::string("/variance/kpi/") + c.name);
+    if (x.size() != K) throw detail::Hdf5Failure{std::string("/variance/kpi/") + c.name + " has the wrong size"};
+    for (std::size_t k = 0; k < K; ++k) splits[k].*c.field = x[k];
+  }
+  std::vector<double> share, half, sd, parameter, monte_carlo;
+  for (const auto& v : splits) {
+    const mc::VarianceShown s = mc::shown(v);
+    share.push_back(s.parameter_share), half.push_back(s.share_halfwidth), sd.push_back(s.sd);
+    parameter.push_back(s.sd_parameter), monte_carlo.push_back(s.sd_monte_carlo);
+  }
+  info.tables.push_back(table(mc::variance_shown_title,
                               {"parameter_share", "share_95_halfwidth", "sd", "sd_parameter", "sd_monte_carlo"}, info.kpi_names,
-                              {&share, &half, &total, &parameter, &mc}));
+                              {&share, &half, &sd, &parameter, &monte_carlo}));
 }
 
 void comparison_tables(hid_t f, FileInfo& info) {

@@ -30,21 +30,11 @@ void write_variance(detail::Writer& w, const std::string& group, const std::vect
   if (v.empty()) return;
   const hsize_t K = v.size();
   w.group(group);
-  auto column = [&](const char* name, double mc::VarianceSplit::*field) {
+  for (const mc::VarianceColumn& c : mc::variance_columns()) {
     std::vector<double> x;
-    for (const auto& s : v) x.push_back(s.*field);
-    w.dataset(group + "/" + name, {K}, x);
-  };
-  column("mean", &mc::VarianceSplit::mean);
-  column("total", &mc::VarianceSplit::total);
-  column("parameter", &mc::VarianceSplit::parameter);
-  column("parameter_lower", &mc::VarianceSplit::parameter_lower);
-  column("parameter_upper", &mc::VarianceSplit::parameter_upper);
-  column("monte_carlo", &mc::VarianceSplit::monte_carlo);
-  column("monte_carlo_lower", &mc::VarianceSplit::monte_carlo_lower);
-  column("monte_carlo_upper", &mc::VarianceSplit::monte_carlo_upper);
-  column("parameter_share", &mc::VarianceSplit::parameter_share);
-  column("parameter_share_se", &mc::VarianceSplit::share_se);
+    for (const auto& s : v) x.push_back(s.*c.field);
+    w.dataset(group + "/" + c.name, {K}, x);
+  }
 }
 
 void fill_psa(hid_t file, const mc::Psa& p, const model::Scenario& s, const WriteOptions& o) {

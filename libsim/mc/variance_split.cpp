@@ -35,6 +35,27 @@ Components components(double s1, double s2, double w, double draws, double R) {
 
 }  // namespace
 
+std::span<const VarianceColumn> variance_columns() noexcept {
+  static constexpr VarianceColumn columns[] = {
+      {"mean", &VarianceSplit::mean},
+      {"total", &VarianceSplit::total},
+      {"parameter", &VarianceSplit::parameter},
+      {"parameter_lower", &VarianceSplit::parameter_lower},
+      {"parameter_upper", &VarianceSplit::parameter_upper},
+      {"monte_carlo", &VarianceSplit::monte_carlo},
+      {"monte_carlo_lower", &VarianceSplit::monte_carlo_lower},
+      {"monte_carlo_upper", &VarianceSplit::monte_carlo_upper},
+      {"parameter_share", &VarianceSplit::parameter_share},
+      {"parameter_share_se", &VarianceSplit::share_se},
+  };
+  return columns;
+}
+
+VarianceShown shown(const VarianceSplit& v) noexcept {
+  return {v.parameter_share, 1.959963984540054 * v.share_se, std::sqrt(v.total), std::sqrt(v.parameter),
+          std::sqrt(v.monte_carlo)};
+}
+
 VarianceSplit variance_split(std::span<const double> values, std::size_t draws, std::size_t replicates,
                              double confidence) {
   if (draws < 2 || replicates < 2)

@@ -897,6 +897,12 @@ PYBIND11_MODULE(_core, m) {
     }
     return out;
   });
+  // The columns of /variance/kpi in a PSA file (trede/mc/variance_split.hpp), in order.
+  m.def("variance_columns", [] {
+    py::list out;
+    for (const trede::mc::VarianceColumn& c : trede::mc::variance_columns()) out.append(c.name);
+    return out;
+  });
 #ifdef TREDE_PYTHON_WITH_CALIB
   bind_calib(m);
 #endif

@@ -864,10 +864,11 @@ class PsaResult(Result):
 
     def variance(self) -> pd.DataFrame:
         """Per KPI: the variance over draws and replicates (``total``), its parameter and Monte
-        Carlo parts with 95 % intervals, and the parameter share (two-way analysis of variance;
-        needs ``replicates`` >= 2). Empty with one replicate per draw."""
-        cols = ["mean", "total", "parameter", "parameter_lower", "parameter_upper", "monte_carlo",
-                "monte_carlo_lower", "monte_carlo_upper", "parameter_share", "parameter_share_se"]
+        Carlo parts with 95 % intervals, and the parameter share with its jackknife standard
+        error (the one-way analysis of variance, or the two-way one when the draws share their
+        replicates' streams, ``common_streams``; needs ``replicates`` >= 2). Empty with one
+        replicate per draw."""
+        cols = _core.variance_columns()
         if "variance/kpi/total" not in self._src:
             return pd.DataFrame(columns=["kpi", *cols])
         df = pd.DataFrame({c: np.asarray(self[f"variance/kpi/{c}"]) for c in cols})

@@ -29,6 +29,30 @@ struct VarianceSplit {
   double monte_carlo_upper = 0.0;
 };
 
+/// A column of the variance splits of a PSA result file: `/variance/kpi/<name>`, one value per
+/// KPI. The writer, `trede info` and the Python API (`Psa.variance()`) take the columns from
+/// this list, in its order.
+struct VarianceColumn {
+  const char* name;
+  double VarianceSplit::*field;
+};
+[[nodiscard]] std::span<const VarianceColumn> variance_columns() noexcept;
+
+/// What `trede run --draws` and `trede info` show of a split (`variance_shown_title`): the
+/// parameter part's share with the half-width of its 95 % interval (1.96 jackknife standard
+/// errors), and the standard deviation of one run's outcome with those of its two parts.
+struct VarianceShown {
+  double parameter_share = 0.0;
+  double share_halfwidth = 0.0;
+  double sd = 0.0;
+  double sd_parameter = 0.0;
+  double sd_monte_carlo = 0.0;
+};
+[[nodiscard]] VarianceShown shown(const VarianceSplit& v) noexcept;
+inline constexpr const char* variance_shown_title =
+    "variance of each KPI: the parameter part's share of it (+/- the half-width of its 95% interval), and the "
+    "standard deviation split into its parameter and Monte Carlo parts";
+
 /// One-way ANOVA estimator of the variance components of `values`, row-major [D, R] (draw d,
 /// replicate r). With ȳ_d the mean of draw d:
 /// MSW = Σ_d Σ_r (y_dr − ȳ_d)² / (D(R − 1)) estimates E_θ[Var(Y|θ)];
