@@ -97,7 +97,7 @@ class CompetingRisks {
   };
   using Words = std::array<std::uint64_t, 2>;
 
-  Words words(const Draw& d, std::uint32_t block) const {
+  [[gnu::always_inline]] Words words(const Draw& d, std::uint32_t block) const {
     return random::detail::threefry(key_, d.person, d.index, random::Purpose::transition, block);
   }
 
