@@ -119,7 +119,7 @@ mc::RunOptions run_options(const RunArgs& a) {
   o.replicates = parse_count("-n", a.replicates, std::uint64_t{1} << 32);
   if (o.replicates < 1) throw BadInput{"-n: must be >= 1 (got " + a.replicates + ")"};
   o.seed = parse_count("--seed", a.seed, std::numeric_limits<std::uint64_t>::max());
-  if (a.threads < 0) throw BadInput{"--threads: must be >= 0 (0 = all cores; got " + std::to_string(a.threads) + ")"};
+  if (const std::string why = mc::threads_problem(a.threads); !why.empty()) throw BadInput{"--threads: " + why};
   o.threads = a.threads;
   return o;
 }

@@ -32,11 +32,13 @@ extern "C" void on_interrupt(int sig) {
   got_signal.store(true);
   (void)io::remove_pending_files();
   if (on_terminal.load()) say("\n");  // end the progress bar's line, or the echoed ^C
-  say(io::committed_any() ? "interrupted: outputs already written are complete; nothing else was written\n"
-                          : "interrupted: no output written\n");
-  if (has_note.load()) {
+  if (has_note.load()) {  // the command says what its interruption leaves (a sweep: its parts)
+    say("interrupted: ");
     say(note);
     say("\n");
+  } else {
+    say(io::committed_any() ? "interrupted: outputs already written are complete; nothing else was written\n"
+                            : "interrupted: no output written\n");
   }
   ::_exit(128 + sig);
 }

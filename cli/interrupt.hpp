@@ -11,7 +11,9 @@ namespace trede::cli {
 // makes a write fail with a message (and its temporary removed) instead of killing the program.
 void install_interrupt_handlers();
 
-// A line the handler prints after "interrupted: ...", e.g. how to resume (set before the work).
+// What the handler prints after "interrupted: " instead of its own words, for a command whose
+// interruption leaves something behind (a sweep's finished points, for --resume). Set before
+// the work.
 void set_interrupt_note(const std::string& note);
 
 // True once SIGINT or SIGTERM arrived: the progress bar stops drawing.

@@ -36,14 +36,25 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
-    const auto hints = suggestions(app, argc, argv);
-    // An unexpected argument with a close match: the suggestion says it better than CLI11.
-    const bool extras = dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr;
-    if (hints.empty() || !extras) (void)app.exit(e);
-    for (const auto& h : hints) std::fprintf(stderr, "error: %s\n", h.c_str());
-    if (!hints.empty() && extras) std::fprintf(stderr, "Run with --help for more information.\n");
-    return exit_bad_input;
+    // Under mpirun every rank parses the same command line and stops here together; rank 0
+    // prints. A rank alone here (a command line that differs between ranks) prints and ends
+    // the job, or the others would wait for it for ever.
+    const bool together = stopped_together();
+    const int code = e.get_exit_code() == 0 ? exit_ok : exit_bad_input;
+    if (!root() && together) return code;
+    if (!root()) std::fprintf(stderr, "error: on rank %d:\n", rank());
+    if (code == exit_ok) {
+      (void)app.exit(e);  // --help, --version
+    } else {
+      const auto hints = suggestions(app, argc, argv);
+      // An unexpected argument with a close match: the suggestion says it better than CLI11.
+      const bool extras = dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr;
+      if (hints.empty() || !extras) (void)app.exit(e);
+      for (const auto& h : hints) std::fprintf(stderr, "error: %s\n", h.c_str());
+      if (!hints.empty() && extras) std::fprintf(stderr, "Run with --help for more information.\n");
+    }
+    if (!together) abort_all(code);
+    return code;
   }
 
   const Runner* chosen = nullptr;
@@ -82,12 +93,16 @@ int main(int argc, char** argv) {
     abort_all(exit_bad_input);
     return exit_bad_input;
   } catch (const trede::IoError& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    // An input file that cannot be read is bad input; a result that cannot be written is not.
+    // An input file that cannot be read is bad input, read alike by every rank: as for a
+    // ModelError. A result that cannot be written is not: only rank 0 writes, and the others
+    // may be waiting for it.
     const auto inputs = chosen->inputs ? chosen->inputs() : std::vector<std::string>{};
     const bool input = std::find(inputs.begin(), inputs.end(), e.path()) != inputs.end();
+    const bool together = input && stopped_together();
+    if (root()) std::fprintf(stderr, "error: %s\n", e.what());
+    else if (!together) std::fprintf(stderr, "error: on rank %d: %s\n", rank(), e.what());
     const int code = input ? exit_bad_input : exit_failure;
-    abort_all(code);  // only rank 0 writes: the others may be waiting for it
+    if (!together) abort_all(code);
     return code;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());

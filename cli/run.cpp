@@ -10,6 +10,7 @@
 
 #include "common.hpp"
 #include "format.hpp"
+#include "interrupt.hpp"
 #include "outputs.hpp"
 #include "progress.hpp"
 #include "trede/error.hpp"
@@ -64,6 +65,8 @@ int run_psa(const Args& a, mc::RunOptions opt) {
   check_output_path("-o", a.output);
   const auto s = model::load_scenario(a.scenario, a.sets);
   guard_outputs(io::scenario_inputs(s), {{"-o", a.output}, {"-o (its finished draws)", a.output + ".parts", true}});
+  set_interrupt_note(a.output + " not written; the finished draws are kept in " + a.output +
+                     ".parts: add --resume to the same command to continue");
   const model::Scenario* one[] = {&s};
   const mc::DrawSet draws = mc::draw_parameters(one, po.draws, po.method, po.run.seed);
   io::WriteOptions wo;

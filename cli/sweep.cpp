@@ -113,7 +113,8 @@ int run_sweep(const SweepArgs& a) {
   }
   const mc::Design store_design = opt.draws ? mc::sweep_units(design, *opt.draws, opt.common_streams) : design;
   guard_outputs(io::scenario_inputs(base), {{"-o", a.output}, {"-o (its parts directory)", a.output + ".parts", true}});
-  set_interrupt_note("the finished points are kept in " + a.output + ".parts; add --resume to the same command to continue");
+  set_interrupt_note(a.output + " not written; the finished points are kept in " + a.output +
+                     ".parts: add --resume to the same command to continue");
 
   io::WriteOptions wo;
   wo.compression_level = a.compression;

@@ -30,6 +30,8 @@ packages=(
   openmpi-bin libopenmpi-dev
   # bench/: whole-process timings (/usr/bin/time, bench/scaling.sh) and instruction counts (callgrind)
   time valgrind
+  # tests/cli/test_outputs.py: the order of renames and syncs of a commit, seen by strace
+  strace
 )
 
 missing=()

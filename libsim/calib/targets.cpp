@@ -833,7 +833,7 @@ SimulatedTargets simulate_targets(const model::Scenario& scenario, const TargetS
 void MomentOptions::check() const {
   std::vector<Diagnostic> problems;
   if (replicates < 2) problems.push_back({"", 0, "replicates", "need at least 2 replicates per candidate"});
-  if (threads < 0) problems.push_back({"", 0, "threads", "must be >= 0 (0 = all cores)"});
+  if (const std::string why = mc::threads_problem(threads); !why.empty()) problems.push_back({"", 0, "threads", why});
   if (max_evaluations < 1) problems.push_back({"", 0, "max_evaluations", "must be >= 1"});
   if (!(xtol_rel > 0.0)) problems.push_back({"", 0, "xtol_rel", "must be > 0"});
   if (algorithm != "bobyqa" && algorithm != "neldermead")

@@ -15,12 +15,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
 #include <climits>
 #include <cstring>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "trede/error.hpp"
 
@@ -82,6 +85,16 @@ class SignalsHeld {
  private:
   sigset_t old_;
 };
+
+// Makes the renames into directory `dir` durable (the new name survives a power loss, not only
+// the file's data). Best effort: the renames are done, and a file system that cannot sync a
+// directory (EINVAL) leaves nothing to undo.
+void sync_directory(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  (void)::fsync(fd);
+  ::close(fd);
+}
 
 std::string unique_name(const std::string& path, const char* kind) {
   return path + kind + std::to_string(::getpid()) + "-" + std::to_string(counter++);
@@ -220,6 +233,14 @@ void commit_all(std::span<PendingFile* const> files) {
   }
   drop_backups();
   for (PendingFile* f : files) f->committed_ = true;
+  std::vector<std::string> dirs;  // each directory once
+  for (PendingFile* f : files) {
+    const fs::path p(f->path_);
+    std::string d = p.has_parent_path() ? p.parent_path().string() : std::string(".");
+    if (std::find(dirs.begin(), dirs.end(), d) != dirs.end()) continue;
+    sync_directory(d);
+    dirs.push_back(std::move(d));
+  }
   any_committed.store(true);  // before `committing` is cleared, so a waiting handler sees it
 }
 

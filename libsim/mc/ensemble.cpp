@@ -136,12 +136,18 @@ std::uint64_t Ensemble::total_events() const noexcept {
   return n;
 }
 
+std::string threads_problem(int threads) {
+  if (threads < 0) return "must be >= 0 (0 = all cores; got " + std::to_string(threads) + ")";
+  if (threads > max_threads) return "must be <= " + std::to_string(max_threads) + " (got " + std::to_string(threads) + ")";
+  return {};
+}
+
 void RunOptions::check(std::uint64_t min_replicates) const {
   std::vector<Diagnostic> problems;
   if (replicates < min_replicates)
     problems.push_back({"", 0, "replicates", "must be >= " + std::to_string(min_replicates) + " (got " +
                                                  std::to_string(replicates) + ")"});
-  if (threads < 0) problems.push_back({"", 0, "threads", "must be >= 0 (0 = all cores)"});
+  if (const std::string why = threads_problem(threads); !why.empty()) problems.push_back({"", 0, "threads", why});
   if (first_replicate > std::numeric_limits<std::uint64_t>::max() - replicates)
     problems.push_back({"", 0, "first_replicate",
                         "first_replicate + replicates must be below 2^64 (got " + std::to_string(first_replicate) +

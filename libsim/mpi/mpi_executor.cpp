@@ -221,7 +221,10 @@ MpiExecutor::MpiExecutor() {
 
 MpiExecutor::~MpiExecutor() {
   if (!mpi_) return;
-  delete static_cast<MPI_Comm*>(stop_comm_);  // a pending barrier of stopped_together may still hold it
+  // No barrier of stopped_together is pending here: one that timed out was followed by abort.
+  auto* c = static_cast<MPI_Comm*>(stop_comm_);
+  MPI_Comm_free(c);
+  delete c;
   MPI_Finalize();
 }
 
@@ -234,7 +237,7 @@ bool MpiExecutor::stopped_together(double seconds) {
     int done = 0;
     MPI_Test(&r, &done, MPI_STATUS_IGNORE);
     if (done) return true;
-    if (std::chrono::steady_clock::now() >= until) return false;  // the caller ends the job
+    if (std::chrono::steady_clock::now() >= until) return false;  // the caller ends the job (abort)
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
 }

@@ -176,15 +176,20 @@ def temporaries(directory):
     return sorted(p.name for p in Path(directory).iterdir() if ".tmp-" in p.name)
 
 
-def start_and_catch_writing(directory, args):
-    """Starts trede ARGS and returns (process, temporary name) as soon as its temporary exists."""
+def start_and_catch_writing(directory, args, min_bytes=0):
+    """Starts trede ARGS and returns (process, temporary name) as soon as its temporary exists
+    and holds more than `min_bytes` (the result is then being written: a streamed result's
+    temporary is created, empty, when the run starts)."""
     proc = subprocess.Popen([TREDE, *args], cwd=directory, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         tmp = temporaries(directory)
-        if tmp:
-            return proc, tmp[0]
+        try:
+            if tmp and (directory / tmp[0]).stat().st_size > min_bytes:
+                return proc, tmp[0]
+        except FileNotFoundError:
+            pass
         if proc.poll() is not None:
             break
         time.sleep(0.0005)
@@ -198,7 +203,8 @@ def test_signal_during_write_leaves_no_temporary_and_the_old_file(tmp_path, sig,
     p = trede("run", str(MODELS / "ladder-bm.toml"), "-n", "2", "-q", "-o", "out.h5", cwd=tmp_path)
     assert p.returncode == 0, describe(p)
     old = (tmp_path / "out.h5").read_bytes()
-    proc, tmp = start_and_catch_writing(tmp_path, BIG_RUN)
+    # Caught while the 100 MB result is written: more than 4 MB in its temporary.
+    proc, tmp = start_and_catch_writing(tmp_path, BIG_RUN, min_bytes=4_000_000)
     proc.send_signal(sig)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == code, f"exit {proc.returncode}\n{err}"
@@ -216,6 +222,25 @@ def test_stale_temporary_of_a_killed_run_is_removed_by_the_next_write(tmp_path):
     assert p.returncode == 0, describe(p)
     assert f"note: removed '{tmp}'" in p.stderr and f"process {proc.pid}" in p.stderr, describe(p)
     assert temporaries(tmp_path) == []
+
+
+def test_the_rename_into_place_is_made_durable(tmp_path):
+    """After the rename, the directory is synced, so that the new name survives a power loss
+    (not only the file's data, synced before the rename)."""
+    p = subprocess.run(["strace", "-f", "-e", "trace=fsync,rename,openat", TREDE, "run", str(MODELS / "ladder-bm.toml"),
+                        "--set", "population[0].count=100", "-n", "2", "-q", "-o", "out.h5"],
+                       cwd=tmp_path, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, describe(p)
+    import re
+    calls = [re.sub(r"\s+= ", " = ", line.split("] ", 1)[-1]) for line in p.stderr.splitlines()]  # strace pads results
+    renamed = [i for i, c in enumerate(calls) if re.fullmatch(r'rename\("out\.h5\.tmp-\d+-\d+", "out\.h5"\) = 0', c)]
+    assert len(renamed) == 1, p.stderr
+    i = renamed[0]
+    assert any(re.fullmatch(r"fsync\(\d+\) = 0", c) for c in calls[:i]), "the file's data were not synced before the rename"
+    opened = [j for j in range(i + 1, len(calls)) if re.fullmatch(r'openat\(AT_FDCWD, "\.", .*O_DIRECTORY.*\) = \d+', calls[j])]
+    assert opened, f"the directory was not opened after the rename:\n{p.stderr}"
+    fd = calls[opened[0]].rsplit(" = ", 1)[1]
+    assert f"fsync({fd}) = 0" in calls[opened[0] + 1:], f"the directory was not synced:\n{p.stderr}"
 
 
 def test_temporary_of_a_running_process_is_kept(tmp_path):

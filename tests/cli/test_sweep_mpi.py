@@ -105,15 +105,18 @@ def test_interrupted_sweep_resumes_to_the_same_file(tmp_path):
             *size, "-n", 6, "--seed", 9, "--threads", 1, "-q"]
     full = trede(*args, "-o", "full.h5", cwd=tmp_path)
     assert full.returncode == 0, describe(full)
-    # Kill a second run once some points are written.
+    # Interrupt a second run (Ctrl-C) once some points are written.
     proc = subprocess.Popen([TREDE, *map(str, args), "-o", "cut.h5"], cwd=tmp_path, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     parts = tmp_path / "cut.h5.parts"
     deadline = time.time() + 120
     while time.time() < deadline and len(list(parts.glob("point-*.h5"))) < 2:
         time.sleep(0.05)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err.strip() == ("interrupted: cut.h5 not written; the finished points are kept in cut.h5.parts: "
+                           "add --resume to the same command to continue"), err
     written = sorted(parts.glob("point-*.h5"))
     assert 2 <= len(written) < 6, f"expected an interrupted sweep, got {len(written)} parts"
     assert not (tmp_path / "cut.h5").exists()
@@ -151,6 +154,27 @@ def test_interrupted_psa_sweep_resumes_to_the_same_file(tmp_path):
     assert resumed.returncode == 0, describe(resumed)
     assert not parts.exists()
     assert_same_file(tmp_path / "full.h5", tmp_path / "cut.h5")
+
+
+def test_interrupted_psa_run_says_how_to_resume(tmp_path):
+    """`run --draws` keeps its finished draws as a sweep keeps its points, and says so."""
+    args = ["run", MODELS / "participatiewet" / "groningen-uncertain.toml", "--set", "horizon_years=4",
+            "--draws", 64, "--threads", 1, "-q", "-o", "p.h5"]
+    proc = subprocess.Popen([TREDE, *map(str, args)], cwd=tmp_path, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    parts = tmp_path / "p.h5.parts"
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list(parts.glob("*.h5"))) < 2:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err.strip() == ("interrupted: p.h5 not written; the finished draws are kept in p.h5.parts: "
+                           "add --resume to the same command to continue"), err
+    assert not (tmp_path / "p.h5").exists() and len(list(parts.glob("*.h5"))) >= 2
+    resumed = trede(*args, "--resume", cwd=tmp_path)
+    assert resumed.returncode == 0, describe(resumed)
+    assert not parts.exists()
 
 
 def test_resume_recomputes_parts_that_are_not_this_sweeps(tmp_path):
@@ -376,6 +400,23 @@ def test_mpi_bad_input_on_one_rank_only_ends_the_job(tmp_path, bad_rank):
     assert p.stderr.count(f"error: bad input{where} (1 problem):") == 1, describe(p)
     assert p.stderr.count("horizon_years: must be > 0") == 1, describe(p)
     assert not (tmp_path / "x.h5").exists()
+
+
+@pytest.mark.parametrize("bad_rank", [0, 1])
+def test_mpi_command_line_error_on_one_rank_only_ends_the_job(tmp_path, bad_rank):
+    good = ["run", BM2, *BM2_SMALL, "-n", 4, "-q", "-o", "x.h5"]
+    bad = [*good, "--bogus"]
+    p = mpirun_split(*((bad, good) if bad_rank == 0 else (good, bad)), cwd=tmp_path, timeout=120)
+    assert p.returncode == EXIT_BAD_INPUT, describe(p)
+    assert p.stderr.count("--bogus") >= 1, describe(p)
+    assert (f"error: on rank {bad_rank}:" in p.stderr) == (bad_rank != 0), describe(p)
+    assert not (tmp_path / "x.h5").exists()
+
+
+def test_mpi_unreadable_input_is_reported_once(tmp_path):
+    p = mpirun("run", tmp_path / "nergens.toml", "-n", 2, "-o", "x.h5", cwd=tmp_path)
+    assert p.returncode == EXIT_BAD_INPUT, describe(p)
+    assert p.stderr.count("nergens.toml") == 1, describe(p)
 
 
 def test_sweep_over_a_key_that_changes_the_report_grid_is_bad_input(tmp_path):

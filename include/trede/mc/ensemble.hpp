@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
@@ -30,11 +31,19 @@ class ReplicateSink {
   virtual void put(const Ensemble& part) = 0;
 };
 
+/// The most worker threads a run may ask for: above the cores of any machine, and below what
+/// TBB and the thread stacks can hold (a thread count in the millions crashed TBB or ran out of
+/// memory before this bound).
+inline constexpr int max_threads = 4096;
+/// What is wrong with `threads` as a thread count (0 = all cores, 1 to max_threads), or "" when
+/// nothing is: the one check of every option that takes a thread count.
+[[nodiscard]] std::string threads_problem(int threads);
+
 /// How to run an ensemble.
 struct RunOptions {
   std::uint64_t replicates = 100;      ///< number of replicates R (>= 1)
   std::uint64_t seed = 1;              ///< master seed
-  int threads = 0;                     ///< worker threads; 0 = all cores, 1 = serial reference
+  int threads = 0;                     ///< worker threads; 0 = all cores, 1 = serial reference; <= max_threads
   std::uint64_t first_replicate = 0;   ///< index of the first replicate (runs [first, first + R))
   /// Record every change of state of the first `trace_people` people created in each replicate
   /// (Ensemble::trace); 0 = none. Tracing changes no other result.

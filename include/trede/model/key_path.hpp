@@ -137,14 +137,14 @@ struct NumericKey {
 [[nodiscard]] std::vector<NumericKey> numeric_keys(const Scenario& scenario, std::span<const KeyPath> keys);
 
 /// The scenario `base` with `keys[i]` set to `values[i]`: exactly what
-/// `load_scenario(base.source_path, base.overrides + {"key=value", ...})` returns (the
-/// overrides are recorded in `overrides` the same way), but without re-parsing when every key
+/// `reparse(base, base.text, base.overrides + {"key=value", ...})` returns (the overrides are
+/// recorded in `overrides` the same way), but without re-parsing when every key
 /// is one of the common numeric parameters (transition rates and hazard parameters, calendar
 /// multipliers, covariate effects, state costs, places, renege rates, population counts, inflow
 /// rates, handover leakage and delays, organisation costs, exit age, attribute centres) and
 /// every value is in range. Anything else is applied by parsing `base.text` again with the
-/// overrides (base files and CSV files are then read again, relative to the directory of
-/// `base.source_path`).
+/// overrides (`reparse`: base files and CSV files are then read again, relative to
+/// `base.base_dir`).
 /// Cost: a copy of the scenario (74 µs on the 342-region national benchmark, against 4.6 ms to
 /// parse it again; bench/README.md "Scenario parameters").
 /// \throws ModelError for an unknown key or a bad value, as loading with --set would.
