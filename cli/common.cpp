@@ -99,16 +99,17 @@ void add_run_options(CLI::App* sub, RunArgs& a, const std::string& replicates_he
   sub->add_flag("-q,--quiet", a.quiet, "No progress bar and no summary (errors only)");
 }
 
-std::uint64_t parse_count(const std::string& option, const std::string& text, std::uint64_t max) {
+std::uint64_t parse_count(const std::string& option, const std::string& text, std::uint64_t max, std::uint64_t min) {
   std::uint64_t v = 0;
   const char* end = text.data() + text.size();
   const auto [p, ec] = std::from_chars(text.data(), end, v);
   if (text.empty() || text.front() == '-' || ec == std::errc::invalid_argument || p != end) {
-    bool negative = !text.empty() && text.front() == '-';
-    throw BadInput{option + ": must be a whole number" + (negative ? " >= 0" : "") + " (got '" + text + "')"};
+    const bool negative = !text.empty() && text.front() == '-';
+    throw BadInput{option + ": must be a whole number" + (negative ? " >= " + std::to_string(min) : "") + " (got '" + text + "')"};
   }
   if (ec == std::errc::result_out_of_range || v > max)
     throw BadInput{option + ": must be at most " + std::to_string(max) + " (got " + text + ")"};
+  if (v < min) throw BadInput{option + ": must be >= " + std::to_string(min) + " (got " + text + ")"};
   return v;
 }
 
@@ -116,8 +117,7 @@ mc::RunOptions run_options(const RunArgs& a) {
   if (a.compression < 0 || a.compression > 9) throw BadInput{"--compression: must be 0..9"};
   mc::RunOptions o;
   // Replicates are bounded by what an ensemble can index and hold (each needs its own arrays).
-  o.replicates = parse_count("-n", a.replicates, std::uint64_t{1} << 32);
-  if (o.replicates < 1) throw BadInput{"-n: must be >= 1 (got " + a.replicates + ")"};
+  o.replicates = parse_count("-n", a.replicates, std::uint64_t{1} << 32, 1);
   o.seed = parse_count("--seed", a.seed, std::numeric_limits<std::uint64_t>::max());
   if (const std::string why = mc::threads_problem(a.threads); !why.empty()) throw BadInput{"--threads: " + why};
   o.threads = a.threads;

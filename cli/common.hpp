@@ -61,8 +61,8 @@ void add_run_options(CLI::App* sub, RunArgs& a, const std::string& replicates_he
 std::string sample_note(double sample_share, bool dutch = false);
 // The library's run options from the arguments (negative or too large values are bad input).
 mc::RunOptions run_options(const RunArgs& a);
-// A whole number 0 <= n <= max given to `option`; BadInput saying what is wrong otherwise.
-std::uint64_t parse_count(const std::string& option, const std::string& text, std::uint64_t max);
+// A whole number min <= n <= max given to `option`; BadInput saying what is wrong otherwise.
+std::uint64_t parse_count(const std::string& option, const std::string& text, std::uint64_t max, std::uint64_t min = 0);
 
 // Subcommands register themselves (one file each) and main() adds them in name order.
 struct Runner {

@@ -151,7 +151,7 @@ SweepParts::SweepParts(const std::string& output, const mc::Design& design, cons
       lock_fd_ = -1;
       throw ModelError("", 0, "--resume",
                        "found the finished parts of an interrupted run (points of a sweep, draws of a PSA) in " +
-                           dir_ + "; add --resume to continue it, or remove that directory to start afresh");
+                           dir_ + "; add --resume (in Python resume=True) to continue it, or remove that directory to start afresh");
     }
   }
 }

@@ -177,8 +177,12 @@ std::vector<model::Scenario> sweep_scenarios(const model::Scenario& base, const 
                            std::all_of(design.numeric[i].begin(), design.numeric[i].end(), [](double v) { return !std::isnan(v); });
       scenarios.push_back(numeric ? model::with_values(base, keys, design.numeric[i]) : with_overrides(base, design.overrides(i)));
     } catch (const ModelError& e) {
+      // A value of the design is reported as the point's, not as a --set nobody typed.
+      const std::vector<std::string> sets = design.overrides(i);
       for (auto d : e.diagnostics()) {
-        d.message += " (sweep point " + std::to_string(i) + ")";
+        const auto own = std::find_if(sets.begin(), sets.end(), [&](const std::string& s) { return d.file == "--set '" + s + "'"; });
+        if (own != sets.end()) d.file = "sweep point " + std::to_string(i) + " (" + *own + ")";
+        else d.message += " (sweep point " + std::to_string(i) + ")";
         problems.push_back(std::move(d));
       }
     }

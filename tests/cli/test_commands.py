@@ -125,7 +125,8 @@ def test_validate_applies_set(tmp_path):
 # ---- run: option checks ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("opts, mentions", [
-    (["-n", "0"], "-n"),
+    (["-n", "0"], "-n: must be >= 1 (got 0)"),
+    (["-n", "-2"], "-n: must be a whole number >= 1 (got '-2')"),
     (["--threads", "-1"], "--threads"),
     # A thread count in the millions crashed TBB (2,000,000,000) or ran out of memory (5,000,000).
     (["--threads", "2000000000"], "--threads: must be <= 4096 (got 2000000000)"),

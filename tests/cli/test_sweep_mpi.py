@@ -205,6 +205,9 @@ def test_resume_recomputes_parts_that_are_not_this_sweeps(tmp_path):
     (["--lhs", "transition[bijstand->diagnose].rate=0.7:zz", "--points", "3"], "numbers"),
     (["--lhs", "transition[bijstand->diagnose].rate=0.1:0.2"], "--points"),
     (["--grid", "transition[bijstand->diagnose].rate=-1,0.5"], "sweep point 0"),
+    # A bad value of the design is the point's, not a --set the user never typed.
+    (["--grid", "transition[0].rate=0.1,nan"],
+     "sweep point 1 (transition[0].rate=nan): transition[bijstand->diagnose].rate: must be a finite number (got nan)"),
     (["--grid", "horizon_years=5,8"], "report grid"),
     ([], "--grid"),
 ])
