@@ -96,6 +96,19 @@ def test_latin_hypercube_is_stratified_and_reproducible(tmp_path):
     assert sorted(np.floor((caps - 10) / 90 * 9).astype(int).tolist()) == list(range(9))
 
 
+def interrupt_after_parts(args, cwd, parts, count, sig, poll=0.02):
+    """Starts trede ARGS and sends it `sig` once the directory `parts` holds `count` finished
+    parts (point-*.h5); returns (exit code, stderr)."""
+    proc = subprocess.Popen([TREDE, *map(str, args)], cwd=cwd, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list(parts.glob("point-*.h5"))) < count:
+        time.sleep(poll)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    return proc.returncode, err
+
+
 def test_interrupted_sweep_resumes_to_the_same_file(tmp_path):
     # Points big enough to be killed between them; a sanitizer build is ten to twenty times
     # slower, so there the model is smaller (arrivals dominate the cost: 10,000 a year).
@@ -106,15 +119,9 @@ def test_interrupted_sweep_resumes_to_the_same_file(tmp_path):
     full = trede(*args, "-o", "full.h5", cwd=tmp_path)
     assert full.returncode == 0, describe(full)
     # Interrupt a second run (Ctrl-C) once some points are written.
-    proc = subprocess.Popen([TREDE, *map(str, args), "-o", "cut.h5"], cwd=tmp_path, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     parts = tmp_path / "cut.h5.parts"
-    deadline = time.time() + 120
-    while time.time() < deadline and len(list(parts.glob("point-*.h5"))) < 2:
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, err
+    code, err = interrupt_after_parts([*args, "-o", "cut.h5"], tmp_path, parts, 2, signal.SIGINT, poll=0.05)
+    assert code == 130, err
     assert err.strip() == ("interrupted: cut.h5 not written; the finished points are kept in cut.h5.parts: "
                            "add --resume to the same command to continue"), err
     written = sorted(parts.glob("point-*.h5"))
@@ -140,14 +147,8 @@ def test_interrupted_psa_sweep_resumes_to_the_same_file(tmp_path):
             "--threads", 1, "-q"]
     full = trede(*args, "-o", "full.h5", cwd=tmp_path)
     assert full.returncode == 0, describe(full)
-    proc = subprocess.Popen([TREDE, *map(str, args), "-o", "cut.h5"], cwd=tmp_path, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     parts = tmp_path / "cut.h5.parts"
-    deadline = time.time() + 120
-    while time.time() < deadline and len(list(parts.glob("point-*.h5"))) < 3:
-        time.sleep(0.02)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    interrupt_after_parts([*args, "-o", "cut.h5"], tmp_path, parts, 3, signal.SIGKILL)
     written = sorted(parts.glob("point-*.h5"))
     assert 3 <= len(written) < 12, f"expected an interrupted sweep, got {len(written)} of 12 parts"
     resumed = trede(*args, "-o", "cut.h5", "--resume", cwd=tmp_path)
@@ -160,18 +161,12 @@ def test_interrupted_psa_run_says_how_to_resume(tmp_path):
     """`run --draws` keeps its finished draws as a sweep keeps its points, and says so."""
     args = ["run", MODELS / "participatiewet" / "groningen-uncertain.toml", "--set", "horizon_years=4",
             "--draws", 64, "--threads", 1, "-q", "-o", "p.h5"]
-    proc = subprocess.Popen([TREDE, *map(str, args)], cwd=tmp_path, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     parts = tmp_path / "p.h5.parts"
-    deadline = time.time() + 120
-    while time.time() < deadline and len(list(parts.glob("*.h5"))) < 2:
-        time.sleep(0.02)
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, err
+    code, err = interrupt_after_parts(args, tmp_path, parts, 2, signal.SIGINT)
+    assert code == 130, err
     assert err.strip() == ("interrupted: p.h5 not written; the finished draws are kept in p.h5.parts: "
                            "add --resume to the same command to continue"), err
-    assert not (tmp_path / "p.h5").exists() and len(list(parts.glob("*.h5"))) >= 2
+    assert not (tmp_path / "p.h5").exists() and len(list(parts.glob("point-*.h5"))) >= 2
     resumed = trede(*args, "--resume", cwd=tmp_path)
     assert resumed.returncode == 0, describe(resumed)
     assert not parts.exists()
