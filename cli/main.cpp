@@ -17,6 +17,23 @@
 #include "trede/error.hpp"
 #include "trede/version.hpp"
 
+namespace {
+
+// Ends with `code` after an error that every rank of an MPI job meets alike (bad input: each
+// reads the same files and command line). When all meet it, rank 0 alone reports it; a rank
+// alone with it (a machine with other files) reports it and ends the job, or the others would
+// wait for it for ever. report(where) prints the error; `where` is "" or " on rank N".
+template <class Report>
+int stop_everywhere(int code, Report&& report) {
+  using namespace trede::cli;
+  const bool together = stopped_together();
+  if (root() || !together) report(root() ? std::string() : " on rank " + std::to_string(rank()));
+  if (!together) abort_all(code);
+  return code;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace trede::cli;
   (void)executor();  // starts MPI when launched by mpirun, before anything else
@@ -36,25 +53,19 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    // Under mpirun every rank parses the same command line and stops here together; rank 0
-    // prints. A rank alone here (a command line that differs between ranks) prints and ends
-    // the job, or the others would wait for it for ever.
-    const bool together = stopped_together();
-    const int code = e.get_exit_code() == 0 ? exit_ok : exit_bad_input;
-    if (!root() && together) return code;
-    if (!root()) std::fprintf(stderr, "error: on rank %d:\n", rank());
-    if (code == exit_ok) {
-      (void)app.exit(e);  // --help, --version
-    } else {
+    return stop_everywhere(e.get_exit_code() == 0 ? exit_ok : exit_bad_input, [&](const std::string& where) {
+      if (!where.empty()) std::fprintf(stderr, "error:%s:\n", where.c_str());
+      if (e.get_exit_code() == 0) {
+        (void)app.exit(e);  // --help, --version
+        return;
+      }
       const auto hints = suggestions(app, argc, argv);
       // An unexpected argument with a close match: the suggestion says it better than CLI11.
       const bool extras = dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr;
       if (hints.empty() || !extras) (void)app.exit(e);
       for (const auto& h : hints) std::fprintf(stderr, "error: %s\n", h.c_str());
       if (!hints.empty() && extras) std::fprintf(stderr, "Run with --help for more information.\n");
-    }
-    if (!together) abort_all(code);
-    return code;
+    });
   }
 
   const Runner* chosen = nullptr;
@@ -70,17 +81,11 @@ int main(int argc, char** argv) {
     if (!e.everyone_knows()) abort_all(e.exit_code());
     return e.exit_code();
   } catch (const trede::ModelError& e) {
-    // Input is checked the same way on every rank: all stop here with 2 and rank 0 says why. A
-    // rank alone with its problem (its machine has other files) says why itself and ends the job.
-    const bool together = stopped_together();
-    if (root() || !together) {
-      const std::string where = root() ? "" : " on rank " + std::to_string(rank());
+    return stop_everywhere(exit_bad_input, [&](const std::string& where) {
       std::fprintf(stderr, "error: bad input%s (%zu problem%s):\n", where.c_str(), e.diagnostics().size(),
                    e.diagnostics().size() == 1 ? "" : "s");
       for (const auto& d : e.diagnostics()) std::fprintf(stderr, "  %s\n", d.to_string().c_str());
-    }
-    if (!together) abort_all(exit_bad_input);
-    return exit_bad_input;
+    });
   } catch (const BadInput& e) {
     if (root()) {
       std::fprintf(stderr, "error: %s\n", e.message.c_str());
@@ -88,22 +93,20 @@ int main(int argc, char** argv) {
       return exit_bad_input;
     }
     // Rank 0 checks the same and ends the job; if it does not come, this rank is alone with it.
-    if (stopped_together()) return exit_bad_input;
-    std::fprintf(stderr, "error: bad input on rank %d: %s\n", rank(), e.message.c_str());
-    abort_all(exit_bad_input);
-    return exit_bad_input;
+    return stop_everywhere(exit_bad_input, [&](const std::string& where) {
+      std::fprintf(stderr, "error: bad input%s: %s\n", where.c_str(), e.message.c_str());
+    });
   } catch (const trede::IoError& e) {
-    // An input file that cannot be read is bad input, read alike by every rank: as for a
-    // ModelError. A result that cannot be written is not: only rank 0 writes, and the others
-    // may be waiting for it.
+    // An input file that cannot be read is bad input, read alike by every rank. A result that
+    // cannot be written is not: only rank 0 writes, and the others may be waiting for it.
     const auto inputs = chosen->inputs ? chosen->inputs() : std::vector<std::string>{};
-    const bool input = std::find(inputs.begin(), inputs.end(), e.path()) != inputs.end();
-    const bool together = input && stopped_together();
-    if (root()) std::fprintf(stderr, "error: %s\n", e.what());
-    else if (!together) std::fprintf(stderr, "error: on rank %d: %s\n", rank(), e.what());
-    const int code = input ? exit_bad_input : exit_failure;
-    if (!together) abort_all(code);
-    return code;
+    if (std::find(inputs.begin(), inputs.end(), e.path()) != inputs.end())
+      return stop_everywhere(exit_bad_input, [&](const std::string& where) {
+        std::fprintf(stderr, "error:%s%s %s\n", where.c_str(), where.empty() ? "" : ":", e.what());
+      });
+    std::fprintf(stderr, "error: %s\n", e.what());
+    abort_all(exit_failure);
+    return exit_failure;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     abort_all(exit_failure);  // the other ranks may be waiting for this one

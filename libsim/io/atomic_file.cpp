@@ -86,6 +86,9 @@ class SignalsHeld {
   sigset_t old_;
 };
 
+// The directory a file `path` lies in ("." for a bare name).
+fs::path directory_of(const fs::path& path) { return path.has_parent_path() ? path.parent_path() : fs::path("."); }
+
 // Makes the renames into directory `dir` durable (the new name survives a power loss, not only
 // the file's data). Best effort: the renames are done, and a file system that cannot sync a
 // directory (EINVAL) leaves nothing to undo.
@@ -123,7 +126,7 @@ PendingFile::PendingFile(std::string path) : path_(std::move(path)) {
   const fs::path target(path_);
   std::error_code ec;
   if (fs::is_directory(target, ec)) throw IoError(path_, "is a directory");
-  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  const fs::path dir = directory_of(target);
   if (!fs::is_directory(dir, ec)) throw IoError(path_, "directory '" + dir.string() + "' does not exist");
   (void)remove_stale_temporaries(path_);
   temporary_ = unique_name(path_, ".tmp-");
@@ -235,8 +238,7 @@ void commit_all(std::span<PendingFile* const> files) {
   for (PendingFile* f : files) f->committed_ = true;
   std::vector<std::string> dirs;  // each directory once
   for (PendingFile* f : files) {
-    const fs::path p(f->path_);
-    std::string d = p.has_parent_path() ? p.parent_path().string() : std::string(".");
+    std::string d = directory_of(f->path_).string();
     if (std::find(dirs.begin(), dirs.end(), d) != dirs.end()) continue;
     sync_directory(d);
     dirs.push_back(std::move(d));
@@ -247,7 +249,7 @@ void commit_all(std::span<PendingFile* const> files) {
 std::vector<std::string> remove_stale_temporaries(const std::string& path) {
   std::vector<std::string> removed;
   const fs::path target(path);
-  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  const fs::path dir = directory_of(target);
   const std::string prefix = target.filename().string() + ".tmp-";
   std::error_code ec;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
