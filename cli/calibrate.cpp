@@ -224,7 +224,9 @@ const trede::cli::Register reg{"calibrate", [](CLI::App& app) {
   sub->add_option("--param", a->params, "Targets: scenario key to fit with bounds, key=LO:HI[:START] or key=log:LO:HI (repeatable)");
   sub->add_option("-n,--replicates", a->replicates, "Targets: replicates per candidate (default 16 or the file's)");
   sub->add_option("--seed", a->seed, "Targets: master seed shared by all candidates; panel: seed of the random starts");
-  sub->add_option("--threads", a->threads, "Targets: worker threads, 0 = all cores (results do not depend on it)")->capture_default_str();
+  sub->add_option("--threads", a->threads,
+                  "Targets: worker threads, 0 = all cores, at most " + std::to_string(trede::mc::max_threads) +
+                      " (results do not depend on it)")->capture_default_str();
   sub->add_option("--max-evaluations", a->max_evaluations, "Targets: most candidates simulated")->capture_default_str();
   sub->add_option("--algorithm", a->algorithm, "Targets: bobyqa or neldermead")->capture_default_str();
   sub->add_flag("--no-se", a->no_se, "Targets: skip the standard errors (saves 2 runs per parameter)");

@@ -85,7 +85,9 @@ void add_run_options(CLI::App* sub, RunArgs& a, const std::string& replicates_he
       ->capture_default_str()
       ->each([&a](const std::string&) { a.replicates_given = true; });
   sub->add_option("--seed", a.seed, "Master seed; replicate i uses streams (seed, i)")->capture_default_str();
-  sub->add_option("--threads", a.threads, "Worker threads; 0 = all cores. Results do not depend on it")
+  sub->add_option("--threads", a.threads,
+                  "Worker threads: 0 = all cores, at most " + std::to_string(mc::max_threads) +
+                      ". Results do not depend on it")
       ->capture_default_str();
   sub->add_option("--set", a.sets,
                   "Override a scenario key: key=value (repeatable), e.g. --set horizon_years=20 "

@@ -903,6 +903,18 @@ PYBIND11_MODULE(_core, m) {
     for (const trede::mc::VarianceColumn& c : trede::mc::variance_columns()) out.append(c.name);
     return out;
   });
+  // What trede info and trede run --draws show of one KPI's split (mc::shown), from a row of
+  // /variance/kpi given by column name: the report shows the same numbers.
+  m.def("variance_shown", [](const py::dict& row) {
+    trede::mc::VarianceSplit v;
+    for (const trede::mc::VarianceColumn& c : trede::mc::variance_columns())
+      if (row.contains(c.name)) v.*c.field = row[c.name].cast<double>();
+    const trede::mc::VarianceShown s = trede::mc::shown(v);
+    return py::dict("parameter_share"_a = s.parameter_share, "share_halfwidth"_a = s.share_halfwidth,
+                    "sd"_a = s.sd, "sd_parameter"_a = s.sd_parameter, "sd_monte_carlo"_a = s.sd_monte_carlo);
+  });
+  // The Student t quantile of the comparison file's intervals (mc::student_t_quantile).
+  m.def("student_t_quantile", &trede::mc::student_t_quantile, "p"_a, "nu"_a);
 #ifdef TREDE_PYTHON_WITH_CALIB
   bind_calib(m);
 #endif

@@ -54,11 +54,9 @@ def summarize(samples: np.ndarray, axis: int = 0) -> Dict[str, np.ndarray]:
 def t_quantile(confidence: float, n: Any) -> Any:
     """The Student-t quantile of a two-sided interval at ``confidence`` from ``n`` values
     (n - 1 degrees of freedom; NaN for n < 2), as the comparison file's intervals use."""
-    from scipy.stats import t as student_t
     n = np.asarray(n)
-    with np.errstate(invalid="ignore"):
-        q = student_t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1))
-    q = np.where(n >= 2, q, np.nan)
+    p = 0.5 + confidence / 2
+    q = np.vectorize(lambda k: _core.student_t_quantile(p, k - 1.0) if k >= 2 else np.nan, otypes=[float])(n)
     return float(q) if q.ndim == 0 else q
 
 

@@ -41,6 +41,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from . import _core
 from ._answer import MAIN_QUANTITIES, answer, ce_points, cost_per_person, decision_attrs, reference_lambda
 from ._assumptions import Assumptions, delay_mean, delay_text, read_assumptions, uncertain_rows
 from ._errors import Error, IoError
@@ -416,8 +417,8 @@ def _psa_sections(page: _Page, p: PsaResult, headline: Sequence[str]) -> None:
         for k in shown:
             x = v.loc[k]
             kind = kpi_kind(k)
-            share = float(x["parameter_share"])
-            half = 1.959963984540054 * float(x["parameter_share_se"])
+            s = _core.variance_shown({c: float(x[c]) for c in x.index if c in _core.variance_columns()})
+            share, half = s["parameter_share"], s["share_halfwidth"]  # as trede info shows it
             lo, hi = max(0.0, share - half), min(1.0, share + half)
             m, iv = f.interval("share", share, lo, hi)
             rows.append([_kpi_name_cell(k, L), f"<td>{_esc(f.value(kind, x['mean']))}</td>",
