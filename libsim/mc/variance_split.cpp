@@ -33,6 +33,36 @@ Components components(double s1, double s2, double w, double draws, double R) {
   return c;
 }
 
+// Delete-one-draw jackknife standard errors of the components from their D leave-one-out
+// estimates: SE² = (D − 1)/D · Σ_d (θ_(d) − θ̄_(·))², two passes so close values do not cancel.
+void set_jackknife_se(VarianceSplit& v, const std::vector<Components>& loo) {
+  const double D = static_cast<double>(loo.size());
+  Components avg;
+  for (const Components& c : loo) {
+    avg.parameter_raw += c.parameter_raw / D;
+    avg.monte_carlo += c.monte_carlo / D;
+    avg.share += c.share / D;
+  }
+  double qp = 0.0, qm = 0.0, qs = 0.0;
+  for (const Components& c : loo) {
+    qp += (c.parameter_raw - avg.parameter_raw) * (c.parameter_raw - avg.parameter_raw);
+    qm += (c.monte_carlo - avg.monte_carlo) * (c.monte_carlo - avg.monte_carlo);
+    qs += (c.share - avg.share) * (c.share - avg.share);
+  }
+  v.parameter_se = std::sqrt((D - 1.0) / D * qp);
+  v.monte_carlo_se = std::sqrt((D - 1.0) / D * qm);
+  v.share_se = std::sqrt((D - 1.0) / D * qs);
+}
+
+// The intervals estimate ± z·SE at `confidence`, truncated at 0.
+void set_intervals(VarianceSplit& v, double confidence) {
+  const double z = random::normal_quantile(0.5 + confidence / 2.0);
+  v.parameter_lower = std::max(v.parameter_raw - z * v.parameter_se, 0.0);
+  v.parameter_upper = std::max(v.parameter_raw + z * v.parameter_se, 0.0);
+  v.monte_carlo_lower = std::max(v.monte_carlo - z * v.monte_carlo_se, 0.0);
+  v.monte_carlo_upper = v.monte_carlo + z * v.monte_carlo_se;
+}
+
 }  // namespace
 
 std::span<const VarianceColumn> variance_columns() noexcept {
@@ -103,29 +133,10 @@ VarianceSplit variance_split(std::span<const double> values, std::size_t draws, 
   v.parameter_se = v.monte_carlo_se = v.share_se = nan;
   if (draws >= 3) {
     std::vector<Components> loo(draws);
-    Components avg;
-    for (std::size_t d = 0; d < draws; ++d) {
-      loo[d] = components(s1 - m[d], s2 - m[d] * m[d], w - ssw[d], D - 1.0, R);
-      avg.parameter_raw += loo[d].parameter_raw / D;
-      avg.monte_carlo += loo[d].monte_carlo / D;
-      avg.share += loo[d].share / D;
-    }
-    // SE² = (D − 1)/D · Σ_d (θ_(d) − θ̄_(·))², two passes so close values do not cancel.
-    double qp = 0.0, qm = 0.0, qs = 0.0;
-    for (const Components& c : loo) {
-      qp += (c.parameter_raw - avg.parameter_raw) * (c.parameter_raw - avg.parameter_raw);
-      qm += (c.monte_carlo - avg.monte_carlo) * (c.monte_carlo - avg.monte_carlo);
-      qs += (c.share - avg.share) * (c.share - avg.share);
-    }
-    v.parameter_se = std::sqrt((D - 1.0) / D * qp);
-    v.monte_carlo_se = std::sqrt((D - 1.0) / D * qm);
-    v.share_se = std::sqrt((D - 1.0) / D * qs);
+    for (std::size_t d = 0; d < draws; ++d) loo[d] = components(s1 - m[d], s2 - m[d] * m[d], w - ssw[d], D - 1.0, R);
+    set_jackknife_se(v, loo);
   }
-  const double z = random::normal_quantile(0.5 + confidence / 2.0);
-  v.parameter_lower = std::max(v.parameter_raw - z * v.parameter_se, 0.0);
-  v.parameter_upper = std::max(v.parameter_raw + z * v.parameter_se, 0.0);
-  v.monte_carlo_lower = std::max(v.monte_carlo - z * v.monte_carlo_se, 0.0);
-  v.monte_carlo_upper = v.monte_carlo + z * v.monte_carlo_se;
+  set_intervals(v, confidence);
   return v;
 }
 
@@ -196,24 +207,14 @@ VarianceSplit variance_split_crossed(std::span<const double> values, std::size_t
   // Delete-one-draw jackknife over the draws. The Monte Carlo part rests on the R streams that
   // every draw shares, which a jackknife over draws cannot see: its interval is too narrow
   // (docs/uncertainty.md); prefer independent streams per draw for the split.
-  std::vector<double> lp(draws), lm(draws), ls(draws);
-  double ap = 0.0, am = 0.0, as = 0.0;
+  std::vector<Components> loo(draws);
   for (std::size_t d = 0; d < draws; ++d) {
     const auto [p, m] = parts(two_way(values, draws, replicates, d));
-    lp[d] = p, lm[d] = m, ls[d] = std::max(p, 0.0) + m > 0.0 ? std::max(p, 0.0) / (std::max(p, 0.0) + m) : 0.0;
-    ap += lp[d] / D, am += lm[d] / D, as += ls[d] / D;
+    const double pp = std::max(p, 0.0);
+    loo[d] = {p, m, pp + m > 0.0 ? pp / (pp + m) : 0.0};
   }
-  double qp = 0.0, qm = 0.0, qs = 0.0;
-  for (std::size_t d = 0; d < draws; ++d)
-    qp += (lp[d] - ap) * (lp[d] - ap), qm += (lm[d] - am) * (lm[d] - am), qs += (ls[d] - as) * (ls[d] - as);
-  v.parameter_se = std::sqrt((D - 1.0) / D * qp);
-  v.monte_carlo_se = std::sqrt((D - 1.0) / D * qm);
-  v.share_se = std::sqrt((D - 1.0) / D * qs);
-  const double z = random::normal_quantile(0.5 + confidence / 2.0);
-  v.parameter_lower = std::max(v.parameter_raw - z * v.parameter_se, 0.0);
-  v.parameter_upper = std::max(v.parameter_raw + z * v.parameter_se, 0.0);
-  v.monte_carlo_lower = std::max(v.monte_carlo - z * v.monte_carlo_se, 0.0);
-  v.monte_carlo_upper = v.monte_carlo + z * v.monte_carlo_se;
+  set_jackknife_se(v, loo);
+  set_intervals(v, confidence);
   return v;
 }
 
