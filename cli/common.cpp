@@ -115,6 +115,24 @@ std::uint64_t parse_count(const std::string& option, const std::string& text, st
   return v;
 }
 
+void add_draw_options(CLI::App* sub, DrawArgs& d, const std::string& draws_help) {
+  sub->add_option("--draws", d.draws, draws_help)->capture_default_str();
+  sub->add_option("--design", d.design, "With --draws: sobol (scrambled Sobol points) or lhs (Latin hypercube)")
+      ->capture_default_str()
+      ->each([&d](const std::string&) { d.design_given = true; });
+  sub->add_flag("--common-streams", d.common_streams,
+                "With --draws: replicate r of every draw on the same random streams (default: independent streams "
+                "per draw, whose Monte Carlo noise averages out over the draws)");
+}
+
+mc::PointMethod draw_method(const DrawArgs& d) {
+  if (d.draws < 0 || d.draws == 1) throw BadInput{"--draws: must be >= 2 (got " + std::to_string(d.draws) + ")"};
+  if (d.draws == 0 && d.design_given) throw BadInput{"--design needs --draws (it is the design of the draws)"};
+  if (d.draws == 0 && d.common_streams) throw BadInput{"--common-streams needs --draws"};
+  if (d.design != "sobol" && d.design != "lhs") throw BadInput{"--design: sobol or lhs (got " + d.design + ")"};
+  return d.design == "sobol" ? mc::PointMethod::sobol : mc::PointMethod::latin_hypercube;
+}
+
 mc::RunOptions run_options(const RunArgs& a) {
   if (a.compression < 0 || a.compression > 9) throw BadInput{"--compression: must be 0..9"};
   mc::RunOptions o;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "trede/mc/design_points.hpp"
 #include "trede/mc/executor.hpp"
 
 namespace trede::cli {
@@ -57,6 +58,18 @@ struct RunArgs {
   int compression = 1;
 };
 void add_run_options(CLI::App* sub, RunArgs& a, const std::string& replicates_help);
+// The options of a probabilistic sensitivity analysis that run, compare and sweep share:
+// --draws (its help: `draws_help`), --design and --common-streams.
+struct DrawArgs {
+  std::int64_t draws = 0;
+  std::string design = "sobol";
+  bool design_given = false;
+  bool common_streams = false;
+};
+void add_draw_options(CLI::App* sub, DrawArgs& d, const std::string& draws_help);
+// Checks them (BadInput): --draws >= 2 when given, --design sobol or lhs, and neither --design
+// nor --common-streams without --draws. Returns the design of the draws.
+mc::PointMethod draw_method(const DrawArgs& d);
 // What a scenario's sample_share means for the numbers printed ("" at full scale).
 std::string sample_note(double sample_share, bool dutch = false);
 // The library's run options from the arguments (negative or too large values are bad input).

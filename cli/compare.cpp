@@ -1,6 +1,7 @@
 // trede compare: scenarios on common random numbers; paired differences with intervals.
 
 #include <algorithm>
+#include <vector>
 #include <charconv>
 #include <atomic>
 #include <cstdint>
@@ -22,7 +23,7 @@
 namespace trede::cli {
 namespace {
 
-struct Args : RunArgs {
+struct Args : RunArgs, DrawArgs {
   std::vector<std::string> scenarios;
   std::string output;
   bool no_independent = false;
@@ -30,9 +31,6 @@ struct Args : RunArgs {
   std::int64_t trajectories = 0;
   std::vector<std::string> organisation_models;  // one scenario, every one of these models
   std::vector<std::string> set_for;              // N:key=value, for the N-th scenario only
-  std::int64_t draws = 0;
-  std::string design = "sobol";
-  bool common_streams = false;
   std::string effect = "persons_reaching_work";
   double wtp = 50000.0;
   double wtp_max = 200000.0;
@@ -174,7 +172,10 @@ void print_decision(const mc::Comparison& c, Lang lang = Lang::en) {
   }
   const std::string unit = d.options.effect == "person_years_in_work" ? w.unit_year : w.unit_person;
   const std::string effect = kpi_label(eff->kpi, lang);
-  std::printf("\n%-34s %26s %26s %30s %26s %28s %8s\n", "", effect.c_str(), moves ? w.moves : "",
+  // The names column as wide as the longest name (organisation models make long ones), never cut.
+  int name_width = 34;
+  for (const auto& n : c.names) name_width = std::max(name_width, static_cast<int>(n.size()));
+  std::printf("\n%-*s %26s %26s %30s %26s %28s %8s\n", name_width, "", effect.c_str(), moves ? w.moves : "",
               kpi_label(cost->kpi, lang).c_str(), (w.difference_in + effect).c_str(),
               (w.extra_cost_per_extra + unit).c_str(), w.best);
   for (std::size_t i = 0; i < c.names.size(); ++i) {
@@ -199,7 +200,7 @@ void print_decision(const mc::Comparison& c, Lang lang = Lang::en) {
     }
     const std::string pb = i < d.probability_best_reference.size()
                                ? format_share(d.probability_best_reference[i], lang) : format_share(NAN, lang);
-    std::printf("%-34.34s %26s %26s %30s %26s %28s %8s\n", c.names[i].c_str(), cell(eff).c_str(), cell(moves).c_str(),
+    std::printf("%-*s %26s %26s %30s %26s %28s %8s\n", name_width, c.names[i].c_str(), cell(eff).c_str(), cell(moves).c_str(),
                 cell(cost).c_str(), diff.c_str(), icer.c_str(), pb.c_str());
   }
   std::printf(w.footer, format_money(d.options.lambda_reference, lang).c_str(), unit.c_str(), level,
@@ -216,10 +217,18 @@ void print_decision(const mc::Comparison& c, Lang lang = Lang::en) {
   }
   if (!d.sensitivity_effect.empty()) {
     std::printf(w.drivers, effect.c_str());
+    // One column per scenario against the reference, headed by its name.
+    std::vector<int> width(d.sensitivity_effect.size());
+    std::printf("  %-60s", "");
+    for (std::size_t i = 0; i < width.size(); ++i) {
+      width[i] = std::max(8, static_cast<int>(c.names[i + 1].size()));
+      std::printf(" %*s", width[i], c.names[i + 1].c_str());
+    }
+    std::printf("\n");
     for (std::size_t g = 0; g < d.sensitivity_groups.size(); ++g) {
       std::printf("  %-60.60s", d.sensitivity_groups[g].c_str());
-      for (std::size_t i = 0; i < d.sensitivity_effect.size(); ++i)
-        std::printf(" %8s", format_share(d.sensitivity_effect[i].first_order[g], lang).c_str());
+      for (std::size_t i = 0; i < width.size(); ++i)
+        std::printf(" %*s", width[i], format_share(d.sensitivity_effect[i].first_order[g], lang).c_str());
       std::printf("\n");
     }
   }
@@ -281,12 +290,11 @@ int run(const Args& a) {
   opt.run.trace_people = static_cast<std::uint64_t>(a.trajectories);
   opt.measure_independent = !a.no_independent;
   opt.confidence = a.confidence;
-  if (a.draws < 0 || a.draws == 1) throw BadInput{"--draws: must be >= 2 (got " + std::to_string(a.draws) + ")"};
+  const mc::PointMethod method = draw_method(a);
   if (a.draws > 0) {
     if (a.trajectories > 0) throw BadInput{"--trajectories cannot be used with --draws"};
-    if (a.design != "sobol" && a.design != "lhs") throw BadInput{"--design: sobol or lhs (got " + a.design + ")"};
     opt.draws = static_cast<std::size_t>(a.draws);
-    opt.method = a.design == "sobol" ? mc::PointMethod::sobol : mc::PointMethod::latin_hypercube;
+    opt.method = method;
     opt.common_streams = a.common_streams;
     opt.measure_independent = false;  // the draws' own spread is the uncertainty that matters
     if (!a.replicates_given) opt.run.replicates = 1;
@@ -382,7 +390,7 @@ const Register reg{"compare", [](CLI::App& app) {
                   "Scenario files (TOML); the first is the reference. One file with --organisation-models")
       ->required()
       ->expected(1, -1);
-  add_run_options(sub, *a, "Replicates per scenario (>= 2)");
+  add_run_options(sub, *a, "Replicates per scenario (>= 2); with --draws, per draw (>= 1, default 1)");
   sub->get_option("--set")->description("Override a key in every scenario: key=value (repeatable)");
   sub->get_option("--seed")->description("Master seed, shared by all scenarios (common random numbers)");
   sub->add_option("-o,--output", a->output, "HDF5 comparison file (differences, variance reduction, every ensemble)");
@@ -401,12 +409,9 @@ const Register reg{"compare", [](CLI::App& app) {
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->expected(1)
       ->allow_extra_args(false);
-  sub->add_option("--draws", a->draws,
-                  "Probabilistic sensitivity analysis: D parameter sets drawn from the scenarios' [uncertainty] tables, "
-                  "the same draws for every scenario, -n replicates each (default 1 with --draws)")
-      ->capture_default_str();
-  sub->add_option("--design", a->design, "With --draws: sobol or lhs")->capture_default_str();
-  sub->add_flag("--common-streams", a->common_streams, "With --draws: the same random streams in every draw");
+  add_draw_options(sub, *a,
+                   "Probabilistic sensitivity analysis: D parameter sets drawn from the scenarios' [uncertainty] tables, "
+                   "the same draws for every scenario, -n replicates each (default 1 with --draws)");
   sub->add_option("--effect", a->effect, "The effect decided on: persons_reaching_work or person_years_in_work")
       ->capture_default_str();
   sub->add_option("--wtp", a->wtp, "Willingness to pay (EUR per extra unit of effect) at which P(best) is shown")

@@ -31,8 +31,8 @@ int run_export(const ExportArgs& a) {
 const trede::cli::Register reg{"export", [](CLI::App& app) {
   auto args = std::make_shared<ExportArgs>();
   auto* sub = app.add_subcommand(
-      "export", "Write the tables of a result, comparison, sweep or calibration file as CSV or an Excel workbook");
-  sub->add_option("file", args->file, "HDF5 file written by trede run, compare, sweep or calibrate --report")
+      "export", "Write the tables of a run, PSA, comparison, sweep or calibration file as CSV or an Excel workbook");
+  sub->add_option("file", args->file, "HDF5 file written by trede run (also with --draws), compare, sweep or calibrate --report")
       ->required();
   sub->add_option("--format", args->format,
                   "csv: one file per table, DIR/<name>_<table>.csv; xlsx: one workbook DIR/<name>.xlsx, a sheet per "

@@ -82,6 +82,16 @@ std::string format_kpi_row(std::string_view name, double value, double low, doub
   return buf;
 }
 
+std::string format_variance_row(std::string_view name, double parameter_share, double share_halfwidth, double sd,
+                                double sd_parameter, double sd_monte_carlo) {
+  if (!std::isfinite(sd) || sd == 0.0) return "";
+  char buf[320];
+  std::snprintf(buf, sizeof buf, "  %-36.*s parameter %5.1f%% (+/- %.1f)   sd %s: parameter %s, Monte Carlo %s",
+                static_cast<int>(name.size()), name.data(), 100.0 * parameter_share, 100.0 * share_halfwidth,
+                format_number(sd).c_str(), format_number(sd_parameter).c_str(), format_number(sd_monte_carlo).c_str());
+  return buf;
+}
+
 std::string format_duration(double seconds) {
   if (!std::isfinite(seconds) || seconds < 0) return "?";
   const long s = std::lround(seconds);

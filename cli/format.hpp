@@ -28,6 +28,11 @@ std::string format_kpi_difference(std::string_view kpi_name, double v, Lang lang
 // One KPI as a row of a table: "  <name>  <value>  [<low>, <high>]", names padded to one width;
 // `difference` formats the numbers as format_kpi_difference.
 std::string format_kpi_row(std::string_view kpi_name, double value, double low, double high, bool difference = false);
+// One KPI's variance split, as `trede run --draws` and `trede info` print it (the numbers of
+// mc::shown): "  <name>  parameter 41.3% (+/- 2.1)   sd <sd>: parameter <sd>, Monte Carlo <sd>";
+// "" when the KPI does not vary (sd 0 or not finite): it has nothing to split.
+std::string format_variance_row(std::string_view kpi_name, double parameter_share, double share_halfwidth, double sd,
+                                double sd_parameter, double sd_monte_carlo);
 // A duration: "12 s", "3 min 05 s", "2 h 10 min".
 std::string format_duration(double seconds);
 

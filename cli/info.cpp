@@ -6,6 +6,7 @@
 #include "common.hpp"
 #include "format.hpp"
 #include "trede/io/hdf5.hpp"
+#include "trede/mc/variance_split.hpp"
 
 namespace trede::cli {
 namespace {
@@ -35,6 +36,11 @@ int run(const std::string& path) {
     const bool kpis = t.rows == info.kpi_names;  // rows are KPIs: formatted by their names
     for (std::size_t r = 0; r < t.rows.size(); ++r) {
       const double* v = &t.values[r * C];
+      if (t.title == mc::variance_shown_title) {  // as `trede run --draws` prints it; columns in mc::VarianceShown's order
+        const std::string row = format_variance_row(t.rows[r], v[0], v[1], v[2], v[3], v[4]);
+        if (!row.empty()) std::printf("%s\n", row.c_str());
+        continue;
+      }
       // Three columns read as "value [lo, hi]"; other tables as plain columns.
       if (C == 3 && (t.columns[1] == "lo" || t.columns[1] == "q05" || t.columns[1] == "lower")) {
         if (kpis) {
@@ -63,7 +69,7 @@ int run(const std::string& path) {
 
 const Register reg{"info", [](CLI::App& app) {
   auto path = std::make_shared<std::string>();
-  auto* sub = app.add_subcommand("info", "Show what is inside a trede file (run, comparison, sweep, calibration report), "
+  auto* sub = app.add_subcommand("info", "Show what is inside a trede file (run, PSA, comparison, sweep, calibration report), "
                                          "with its headline figures");
   sub->add_option("file", *path, "HDF5 file written by trede")->required();
   return Runner{sub, [path] { return run(*path); }, [path] { return std::vector<std::string>{*path}; }};

@@ -1,4 +1,4 @@
-// `trede report FILE -o OUT.html`: the HTML report of a result or comparison file, made by the
+// `trede report FILE -o OUT.html`: the HTML report of a run, PSA or comparison file, made by the
 // Python package (python3 -m trede.report; bindings/python/trede/report.py). This subcommand
 // passes its arguments on; the report itself is Python (matplotlib). How the interpreter and
 // the package are found: cli/python_tool.hpp.
@@ -40,8 +40,8 @@ int run_report(const ReportArgs& a) {
 const trede::cli::Register reg{"report", [](CLI::App& app) {
   auto args = std::make_shared<ReportArgs>();
   auto* sub = app.add_subcommand(
-      "report", "Write a self-contained HTML report (figures and KPIs) of a result or comparison file");
-  sub->add_option("file", args->file, "HDF5 file written by `trede run -o` or `trede compare -o`")->required();
+      "report", "Write a self-contained HTML report (figures and KPIs) of a run, PSA or comparison file");
+  sub->add_option("file", args->file, "HDF5 file written by `trede run -o` (also with --draws) or `trede compare -o`")->required();
   sub->add_option("-o,--output", args->output, "HTML file to write (default: FILE with the suffix .html)");
   sub->add_option("--title", args->title, "Title of the page (default: from the scenario names)");
   sub->add_option("--lang", args->lang, "Language of the page: en (English) or nl (Dutch, Dutch number formatting)")

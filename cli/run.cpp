@@ -22,16 +22,13 @@
 namespace trede::cli {
 namespace {
 
-void print_headline(const model::Scenario& s, const mc::Ensemble& e);
+void print_headline(const model::Scenario& s, const mc::Ensemble& e, const char* kpi_title);
 
-struct Args : RunArgs {
+struct Args : RunArgs, DrawArgs {
   std::string scenario;
   std::string output;
   std::int64_t trajectories = 0;
-  std::int64_t draws = 0;
-  std::string design = "sobol";
   bool resume = false;
-  bool common_streams = false;
 };
 
 // The uncertainty behind the intervals, for the reader of the printout.
@@ -43,12 +40,10 @@ void print_variance(const mc::Psa& p) {
   }
   std::printf("\n%s\n", mc::variance_shown_title);
   for (std::size_t k = 0; k < L.K(); ++k) {
-    const auto& v = p.kpi_variance[k];
-    if (!std::isfinite(v.total) || v.total == 0.0) continue;
-    const mc::VarianceShown s = mc::shown(v);
-    std::printf("  %-36s parameter %5.1f%% (+/- %.1f)   sd %s: parameter %s, Monte Carlo %s\n", L.kpi_names[k].c_str(),
-                100.0 * s.parameter_share, 100.0 * s.share_halfwidth, format_number(s.sd).c_str(),
-                format_number(s.sd_parameter).c_str(), format_number(s.sd_monte_carlo).c_str());
+    const mc::VarianceShown s = mc::shown(p.kpi_variance[k]);
+    const std::string row =
+        format_variance_row(L.kpi_names[k], s.parameter_share, s.share_halfwidth, s.sd, s.sd_parameter, s.sd_monte_carlo);
+    if (!row.empty()) std::printf("%s\n", row.c_str());
   }
 }
 
@@ -57,8 +52,7 @@ int run_psa(const Args& a, mc::RunOptions opt) {
   po.run = opt;
   if (!a.replicates_given) po.run.replicates = 1;  // one replicate per draw unless asked
   po.draws = static_cast<std::size_t>(a.draws);
-  if (a.design != "sobol" && a.design != "lhs") throw BadInput{"--design: sobol or lhs (got " + a.design + ")"};
-  po.method = a.design == "sobol" ? mc::PointMethod::sobol : mc::PointMethod::latin_hypercube;
+  po.method = draw_method(a);
   po.common_streams = a.common_streams;
   po.check();
   if (a.output.empty()) throw BadInput{"--draws: a probabilistic sensitivity analysis needs an output file (-o)"};
@@ -97,14 +91,14 @@ int run_psa(const Args& a, mc::RunOptions opt) {
                 p.replicates_per_draw == 1 ? "" : "s");
     for (std::size_t j = 0; j < p.draws.keys.size(); ++j)
       std::printf("  %s ~ %s\n", p.draws.keys[j].c_str(), p.draws.distributions[j].c_str());
-    print_headline(s, p.pooled);
+    print_headline(s, p.pooled, mc::psa_kpi_summary_title);
     print_variance(p);
     std::printf("\nwrote %s\n", a.output.c_str());
   }
   return exit_ok;
 }
 
-void print_headline(const model::Scenario& s, const mc::Ensemble& e) {
+void print_headline(const model::Scenario& s, const mc::Ensemble& e, const char* kpi_title) {
   const auto& L = e.layout;
   const double events = static_cast<double>(e.total_events());
   std::printf("%s: %llu replicates, seed %llu, %d thread%s; %s events in %.2f s (%s events/s)\n", s.name.c_str(),
@@ -112,7 +106,7 @@ void print_headline(const model::Scenario& s, const mc::Ensemble& e) {
               e.threads_used == 1 ? "" : "s", format_number(events).c_str(), e.wall_seconds,
               format_number(e.wall_seconds > 0 ? events / e.wall_seconds : 0).c_str());
   std::fputs(sample_note(s.sample_share).c_str(), stdout);
-  std::printf("\nKPIs per replicate: mean [5%%, 95%%]\n");
+  std::printf("\n%s\n", kpi_title);
   const mc::Summary& kpi = e.summary("kpi");
   for (std::size_t k = 0; k < L.K(); ++k)
     std::printf("%s\n", format_kpi_row(L.kpi_names[k], kpi.mean[k], kpi.q05[k], kpi.q95[k]).c_str());
@@ -139,8 +133,8 @@ int run(const Args& a) {
   mc::RunOptions opt = run_options(a);
   if (a.trajectories < 0) throw BadInput{"--trajectories: must be >= 0 (got " + std::to_string(a.trajectories) + ")"};
   opt.trace_people = static_cast<std::uint64_t>(a.trajectories);
+  draw_method(a);
   if (a.draws != 0) {
-    if (a.draws < 0) throw BadInput{"--draws: must be >= 2 (got " + std::to_string(a.draws) + ")"};
     if (a.trajectories > 0) throw BadInput{"--trajectories cannot be used with --draws"};
     return run_psa(a, opt);
   }
@@ -173,7 +167,7 @@ int run(const Args& a) {
     write_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
   if (!a.quiet) {
-    print_headline(s, e);
+    print_headline(s, e, mc::kpi_summary_title);
     if (!a.output.empty()) {
       const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       std::error_code ec;
@@ -198,16 +192,10 @@ const Register reg{"run", [](CLI::App& app) {
                   "Record every change of state of the first N people of each replicate (the initial "
                   "population first, then arrivals) in /trajectories; 0 = none")
       ->capture_default_str();
-  sub->add_option("--draws", a->draws,
-                  "Probabilistic sensitivity analysis: D parameter sets drawn from the scenario's [uncertainty] table, "
-                  "each run with -n replicates (default 1 with --draws); needs -o")
-      ->capture_default_str();
-  sub->add_option("--design", a->design, "With --draws: sobol (scrambled Sobol points) or lhs (Latin hypercube)")
-      ->capture_default_str();
+  add_draw_options(sub, *a,
+                   "Probabilistic sensitivity analysis: D parameter sets drawn from the scenario's [uncertainty] table, "
+                   "each run with -n replicates (default 1 with --draws); needs -o");
   sub->add_flag("--resume", a->resume, "With --draws: continue an interrupted analysis from the draws already finished");
-  sub->add_flag("--common-streams", a->common_streams,
-                "With --draws: replicate r of every draw on the same random streams (default: independent streams "
-                "per draw, whose Monte Carlo noise averages out over the draws)");
   return Runner{sub, [a] { return run(*a); }, [a] { return std::vector<std::string>{a->scenario}; }};
 }};
 

@@ -28,16 +28,13 @@
 namespace trede::cli {
 namespace {
 
-struct SweepArgs : RunArgs {
+struct SweepArgs : RunArgs, DrawArgs {
   std::string scenario;
   std::vector<std::string> grid;
   std::vector<std::string> lhs;
   std::int64_t points = 0;
   std::string output;
   bool resume = false;
-  std::int64_t draws = 0;
-  std::string draw_design = "sobol";
-  bool common_streams = false;
 };
 
 ModelError bad(const std::string& where, const std::string& key, const std::string& message) {
@@ -98,18 +95,13 @@ int run_sweep(const SweepArgs& a) {
   }
   const model::Scenario base = model::load_scenario(a.scenario, a.sets);
   (void)mc::sweep_scenarios(base, design);  // every point checked before the parts are touched
-  if (a.draws < 0 || a.draws == 1) throw BadInput{"--draws: must be >= 2 (got " + std::to_string(a.draws) + ")"};
+  const mc::PointMethod method = draw_method(a);
   if (a.draws > 0) {  // a PSA at every point, on the same draws
-    if (a.draw_design != "sobol" && a.draw_design != "lhs")
-      throw BadInput{"--design: sobol or lhs (got " + a.draw_design + ")"};
     if (!a.replicates_given) opt.run.replicates = 1;
     const model::Scenario* one[] = {&base};
-    opt.draws = std::make_shared<const mc::DrawSet>(mc::draw_parameters(
-        one, static_cast<std::size_t>(a.draws),
-        a.draw_design == "sobol" ? mc::PointMethod::sobol : mc::PointMethod::latin_hypercube, opt.run.seed));
+    opt.draws = std::make_shared<const mc::DrawSet>(
+        mc::draw_parameters(one, static_cast<std::size_t>(a.draws), method, opt.run.seed));
     opt.common_streams = a.common_streams;
-  } else if (a.common_streams) {
-    throw BadInput{"--common-streams needs --draws"};
   }
   const mc::Design store_design = opt.draws ? mc::sweep_units(design, *opt.draws, opt.common_streams) : design;
   guard_outputs(io::scenario_inputs(base), {{"-o", a.output}, {"-o (its parts directory)", a.output + ".parts", true}});
@@ -142,7 +134,7 @@ int run_sweep(const SweepArgs& a) {
     if (sw.draws)
       std::printf("sweep of %s: %zu points (%s) x %zu parameter draws (%s) x %llu replicate%s, seed %llu; wrote %s\n"
                   "means over the draws (parameter and Monte Carlo uncertainty)\n",
-                  base.name.c_str(), design.size(), design.kind.c_str(), sw.draws->draws, a.draw_design.c_str(),
+                  base.name.c_str(), design.size(), design.kind.c_str(), sw.draws->draws, a.design.c_str(),
                   static_cast<unsigned long long>(sw.replicates_per_draw), sw.replicates_per_draw == 1 ? "" : "s",
                   static_cast<unsigned long long>(sw.seed), a.output.c_str());
     else
@@ -182,11 +174,9 @@ const Register reg{"sweep", [](CLI::App& app) {
   sub->get_option("--set")->description("Override a scenario key at every point: key=value (repeatable)");
   sub->add_option("-o,--output", a->output, "HDF5 sweep file (finished points are kept in <file>.parts until done)")
       ->required();
-  sub->add_option("--draws", a->draws,
-                  "Probabilistic sensitivity analysis at every point: D parameter sets drawn from the scenario's "
-                  "[uncertainty] table, the same draws at every point, -n replicates each (default 1 with --draws)");
-  sub->add_option("--design", a->draw_design, "With --draws: sobol or lhs, the design of the draws")->capture_default_str();
-  sub->add_flag("--common-streams", a->common_streams, "With --draws: the same random streams in every draw");
+  add_draw_options(sub, *a,
+                   "Probabilistic sensitivity analysis at every point: D parameter sets drawn from the scenario's "
+                   "[uncertainty] table, the same draws at every point, -n replicates each (default 1 with --draws)");
   sub->add_flag("--resume", a->resume,
                 "Continue an interrupted sweep: points already in <file>.parts are checked and kept, the rest run");
   return Runner{sub, [a] { return run_sweep(*a); }, [a] { return std::vector<std::string>{a->scenario}; }};

@@ -82,13 +82,13 @@ InfoTable table(std::string title, std::vector<std::string> columns, std::vector
 
 void result_tables(hid_t f, FileInfo& info) {
   info.kpi = read_kpi_table(f, info.kpi_names.size());
-  info.tables.push_back(table("KPIs per replicate: mean [5%, 95%]", {"mean", "q05", "q95"}, info.kpi_names,
+  info.tables.push_back(table(mc::kpi_summary_title, {"mean", "q05", "q95"}, info.kpi_names,
                               {&info.kpi.mean, &info.kpi.q05, &info.kpi.q95}));
 }
 
 void psa_tables(hid_t f, FileInfo& info) {
   info.kpi = read_kpi_table(f, info.kpi_names.size());
-  info.tables.push_back(table("KPIs over every draw and replicate (parameter and Monte Carlo uncertainty): mean [5%, 95%]",
+  info.tables.push_back(table(mc::psa_kpi_summary_title,
                               {"mean", "q05", "q95"}, info.kpi_names, {&info.kpi.mean, &info.kpi.q05, &info.kpi.q95}));
   if (!detail::exists(f, "/variance/kpi/total")) return;
   // As `trede run --draws` prints it (mc::shown); the file holds the splits' columns.

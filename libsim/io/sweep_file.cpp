@@ -132,7 +132,7 @@ SweepParts::SweepParts(const std::string& output, const mc::Design& design, cons
       ::close(lock_fd_);
       lock_fd_ = -1;
       throw ModelError("", 0, "-o",
-                       "another trede sweep is writing " + output + " (its parts directory " + dir_ +
+                       "another trede sweep or PSA is writing " + output + " (its parts directory " + dir_ +
                            " is locked); wait for it, or write to another file");
     }
     struct stat held {}, now {};
@@ -182,8 +182,8 @@ std::optional<mc::Ensemble> SweepParts::load(std::size_t i) {
     detail::ErrorSilencer quiet;
     try {
       if (detail::read_string_attr(file.get(), "sweep_identity") != identity(i)) {
-        notes_.push_back(path + ": belongs to another sweep or point (scenario, design, point, seed, replicates or "
-                                "trede version differ); running the point again");
+        notes_.push_back(path + ": belongs to another sweep, PSA or point (scenario, design (a PSA's draws and streams), point, "
+                                "seed, replicates or trede version differ); running the point again");
         return std::nullopt;
       }
       mc::Ensemble e = detail::read_ensemble(file.get());

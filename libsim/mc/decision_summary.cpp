@@ -92,10 +92,11 @@ DecisionSummary decide(const Comparison& c, const std::vector<model::Scenario>& 
     const Ensemble& ref = c.ensembles.front();
     char buf[128];
     if (psa)
-      std::snprintf(buf, sizeof buf, "Monte Carlo + parameter (%zu draws x %zu replicates)",
-                    static_cast<std::size_t>(ref.replicates / per_unit), per_unit);
+      std::snprintf(buf, sizeof buf, "Monte Carlo + parameter (%zu draws x %zu replicate%s)",
+                    static_cast<std::size_t>(ref.replicates / per_unit), per_unit, per_unit == 1 ? "" : "s");
     else
-      std::snprintf(buf, sizeof buf, "Monte Carlo (%zu replicates)", static_cast<std::size_t>(ref.replicates));
+      std::snprintf(buf, sizeof buf, "Monte Carlo (%zu replicate%s)", static_cast<std::size_t>(ref.replicates),
+                    ref.replicates == 1 ? "" : "s");
     d.uncertainty = buf;
   }
   d.options = options;

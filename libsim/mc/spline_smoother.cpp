@@ -150,6 +150,9 @@ Eigen::MatrixXd kron(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
   return k;
 }
 
+// "1 parameter", "3 parameters".
+std::string parameters(std::size_t n) { return std::to_string(n) + (n == 1 ? " parameter" : " parameters"); }
+
 std::string times(const std::vector<Axis>& axes) {
   std::string s;
   for (const Axis& a : axes) s += (s.empty() ? "" : "×") + std::to_string(a.m);
@@ -167,11 +170,10 @@ SplineSmoother::SplineSmoother(ParameterDraws theta, std::span<const std::size_t
   if (group.empty()) throw Error("SplineSmoother: the parameter group is empty");
   if (theta.values.size() != theta.draws * theta.parameters)
     throw Error("SplineSmoother: " + std::to_string(theta.values.size()) + " values for " + std::to_string(theta.draws) +
-                " draws × " + std::to_string(theta.parameters) + " parameters");
+                " draws × " + parameters(theta.parameters));
   for (std::size_t c : group)
     if (c >= theta.parameters)
-      throw Error("SplineSmoother: parameter " + std::to_string(c) + " out of range (" + std::to_string(theta.parameters) +
-                  " parameters)");
+      throw Error("SplineSmoother: parameter " + std::to_string(c) + " out of range (" + parameters(theta.parameters) + ")");
   const std::size_t n = theta.draws;
   std::vector<Axis> axes;
   std::string logs;
@@ -208,12 +210,12 @@ SplineSmoother::SplineSmoother(ParameterDraws theta, std::span<const std::size_t
   columns_ = tensor ? full - 1 : additive + n_pairs;
   nnz_ = tensor ? (std::size_t{1} << (2 * p)) : 4 * p + n_pairs;
   if (n < columns_ + 20)
-    throw Error("SplineSmoother: " + std::to_string(n) + " draws are too few for a regression on " + std::to_string(p) +
-                " parameters (" + std::to_string(columns_) + " basis functions); use more draws");
+    throw Error("SplineSmoother: " + std::to_string(n) + " draws are too few for a regression on " + parameters(p) +
+                " (" + std::to_string(columns_) + " basis functions); use more draws");
   description_ = tensor ? (p == 1 ? "cubic regression spline, " + std::to_string(axes[0].m) + " basis functions"
-                                  : "tensor-product cubic regression spline, " + std::to_string(p) + " parameters, " +
+                                  : "tensor-product cubic regression spline, " + parameters(p) + ", " +
                                         times(axes) + " basis")
-                        : "additive cubic regression splines, " + std::to_string(p) + " parameters × up to " +
+                        : "additive cubic regression splines, " + parameters(p) + " × up to " +
                               std::to_string(m) + " basis functions" +
                               (pairs ? " + " + std::to_string(n_pairs) + " pairwise bilinear terms" : "");
   if (!logs.empty()) description_ += " (" + logs + " on the log scale)";

@@ -137,6 +137,10 @@ def test_validate_applies_set(tmp_path):
     (["-n", "9223372036854775808"], "-n: must be at most"),
     (["--seed", "18446744073709551616"], "--seed: must be at most 18446744073709551615"),
     (["--seed", "-1"], "--seed: must be a whole number >= 0"),
+    # The options of a PSA are refused without --draws, not ignored.
+    (["--design", "lhs"], "--design needs --draws"),
+    (["--common-streams"], "--common-streams needs --draws"),
+    (["--draws", "1"], "--draws: must be >= 2 (got 1)"),
 ])
 def test_run_bad_options_exit_2(opts, mentions, tmp_path):
     p = trede("run", BM, *BM_SMALL, *opts, "-o", "out.h5", cwd=tmp_path)
@@ -543,8 +547,12 @@ def test_info_splits_a_psa_variance_as_run_prints_it(tmp_path):
     sd, sd_par, sd_mc = re.search(r"sd (\S+): parameter (\S+), Monte Carlo (\S+)$", line).groups()
     i = trede("info", "p.h5", cwd=tmp_path)
     assert i.returncode == 0, describe(i)
-    row = next(x for x in i.stdout.splitlines() if x.strip().startswith("uitstroom_werk") and "sd_parameter" in x)
-    assert f" sd={sd} sd_parameter={sd_par} sd_monte_carlo={sd_mc}" in row, (line, row)
+    row = next(x for x in i.stdout.splitlines() if x.strip().startswith("uitstroom_werk") and "Monte Carlo" in x)
+    assert row == line, (line, row)  # the same numbers in the same form
+    assert f" sd {sd}: parameter {sd_par}, Monte Carlo {sd_mc}" in row, (line, row)
+    # ... under the same titles
+    for title in ("KPIs over every draw and replicate", "variance of each KPI: the parameter part's share"):
+        assert title in p.stdout and title in i.stdout, describe(i)
 
 
 def test_a_refused_sweep_leaves_no_parts_directory(tmp_path):

@@ -19,8 +19,8 @@ def answer_rows(text, names):
     rows = {}
     for line in text.splitlines():
         for n in names:
-            if line.startswith(n[:34]):
-                rows[n] = line[34:]
+            if line.startswith(n + " "):  # the names column is as wide as the longest name
+                rows[n] = line[len(n):]
     return rows
 
 

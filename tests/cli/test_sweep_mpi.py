@@ -186,7 +186,7 @@ def test_resume_recomputes_parts_that_are_not_this_sweeps(tmp_path):
     (parts / "point-000001.h5").write_bytes((tmp_path / "other.h5").read_bytes()[:500])  # damaged
     p = trede(*base, "-o", "s.h5", "--resume", cwd=tmp_path)
     assert p.returncode == 0, describe(p)
-    assert "point-000000.h5: belongs to another sweep or point" in p.stderr, describe(p)
+    assert "point-000000.h5: belongs to another sweep, PSA or point" in p.stderr, describe(p)
     assert "point-000001.h5" in p.stderr and "running the point again" in p.stderr, describe(p)
     assert not parts.exists()
     with h5py.File(tmp_path / "whole.h5", "r") as a, h5py.File(tmp_path / "s.h5", "r") as b:
@@ -437,7 +437,7 @@ def test_two_sweeps_writing_one_output_exclude_each_other(tmp_path):
         assert (tmp_path / "s.h5.parts").exists(), "the first sweep never started"
         second = trede(*base, "-n", 2, "--resume", cwd=tmp_path)
         assert second.returncode == EXIT_BAD_INPUT, describe(second)
-        assert "another trede sweep is writing s.h5" in second.stderr, describe(second)
+        assert "another trede sweep or PSA is writing s.h5" in second.stderr, describe(second)
     finally:
         first.send_signal(signal.SIGTERM)
         first.wait(timeout=60)

@@ -139,7 +139,7 @@ TEST_F(PsaDecision, ACostlierTwinLosesEveryDrawAndADominantOptionWinsEvery) {
   const mc::DecisionSummary& d = c.decision;
   ASSERT_TRUE(d.parameter_uncertainty);
   EXPECT_EQ(d.units, 64u);
-  EXPECT_EQ(d.uncertainty, "Monte Carlo + parameter (64 draws x 1 replicates)");
+  EXPECT_EQ(d.uncertainty, "Monte Carlo + parameter (64 draws x 1 replicate)");
   ASSERT_GE(d.kpis.size(), 2u);
   const mc::KpiDecision& effect = d.kpis[0];
   const mc::KpiDecision& cost = d.kpis[1];

@@ -94,6 +94,12 @@ ARGUMENT_CASES = [
     ("run draws resume str", lambda s, u: trede.run(u, 1, draws=2, resume="yes"), "resume"),
     ("run output int", lambda s, u: trede.run(s, 2, output=3), "output"),
     ("run resume without draws", lambda s, u: trede.run(s, 2, resume=True), "resume"),
+    # The options of a PSA are refused without draws, as on the command line, not ignored.
+    ("run design without draws", lambda s, u: trede.run(s, 2, design="lhs"), "design"),
+    ("run common_streams without draws", lambda s, u: trede.run(s, 2, common_streams=True), "common_streams"),
+    ("compare common_streams without draws", lambda s, u: trede.compare([s, s], 2, common_streams=True),
+     "common_streams"),
+    ("sweep design without draws", lambda s, u: trede.sweep(s, {"horizon_years": [1, 2]}, design="lhs"), "design"),
     ("compare scenarios int", lambda s, u: trede.compare(3, 2), "scenarios"),
     ("compare output int", lambda s, u: trede.compare([s, s], 2, output=3), "output"),
     ("compare scenario int", lambda s, u: trede.compare([s, 4], 2), "scenarios[1]"),

@@ -630,7 +630,7 @@ def test_psa_comparison_report_answers_with_the_decision(psa_compare_reports, ps
     text = text_of(html)
     decision = text_of(html[html.index('<h2 id="decision"'):html.index('<h2 id="drivers"')])
     assert f"one parameter draw (its replicates averaged); there are {PSA_COMPARE_DRAWS}" in decision
-    assert "Monte Carlo + parameter (40 draws x 1 replicates)" in decision
+    assert "Monte Carlo + parameter (40 draws x 1 replicate)" in decision
     # The cost per extra person: every ratio and its Fieller interval, and an unbounded one said in words.
     icer = table_text(html, "icer-table")
     t = cost_per_person(c)

@@ -8,7 +8,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -94,6 +94,23 @@ def _output(output: Union[str, "os.PathLike[str]", None]) -> str:
     return "" if output is None else _args.path("output", output)
 
 
+def _draw_options(draws: Any, design: Any, common_streams: Any) -> Tuple[int, str, bool]:
+    """``draws``, ``design`` and ``common_streams`` of run, compare and sweep, checked as the
+    command line checks --draws, --design and --common-streams: draws 0 (no PSA) or >= 2, the
+    design sobol or lhs, and neither another design nor common streams without draws (refused,
+    not ignored)."""
+    d = _args.integer("draws", draws)
+    if d == 1:
+        _args.bad("draws", "must be 0 (no PSA) or >= 2 (got 1)")
+    design = _args.choice("design", design, ("sobol", "lhs"))
+    common = _args.boolean("common_streams", common_streams)
+    if not d and design != "sobol":
+        _args.bad("design", f"{design!r} needs draws= (it is the design of the draws)")
+    if not d and common:
+        _args.bad("common_streams", "needs draws=")
+    return d, design, common
+
+
 def run(scenario: ScenarioLike, replicates: Union[int, None] = None, *, seed: int = 1, threads: int = 0,
         first_replicate: int = 0, overrides: Overrides = None, progress: Progress = None,
         trajectories: int = 0, draws: int = 0, design: str = "sobol", common_streams: bool = False,
@@ -134,19 +151,17 @@ def run(scenario: ScenarioLike, replicates: Union[int, None] = None, *, seed: in
     >>> r = trede.run("models/ladder-bm.toml", 20, seed=42, overrides={"population[0].count": 2000})
     >>> r.ladder().query("statistic == 'mean'")
     """
-    _args.integer("draws", draws)
+    draws, design, common_streams = _draw_options(draws, design, common_streams)
     if draws:
         if replicates is None:
             replicates = 1
         _check(replicates, seed, threads, first_replicate)
         if trajectories:
             raise ModelError("trajectories cannot be used with draws", [("", 0, "trajectories", "not with draws")])
-        _args.integer("draws", draws, lo=2)
         out = _output(output)
         s = _scenario(scenario, overrides)
-        image, notes = _core.psa(s._core, draws, replicates, seed, threads, first_replicate,
-                                 _args.choice("design", design, ("sobol", "lhs")),
-                                 _args.boolean("common_streams", common_streams), _progress(progress), out,
+        image, notes = _core.psa(s._core, draws, replicates, seed, threads, first_replicate, design, common_streams,
+                                 _progress(progress), out,
                                  _args.boolean("resume", resume), 1)
         return PsaResult(_File(image), _attrs(image), path=Path(out) if out else None, image=image, notes=notes)
     if replicates is None:
@@ -225,18 +240,15 @@ def compare(scenarios: Union[ScenarioLike, Sequence[ScenarioLike], Mapping[str, 
                   f"(got {type(scenarios).__name__})")
     if len(loaded) < 2:
         raise ModelError("compare needs at least two scenarios", [("", 0, "scenarios", "compare needs at least two")])
+    draws, design, common_streams = _draw_options(draws, design, common_streams)
     if replicates is None:
         replicates = 1 if draws else 100
     _check(replicates, seed, threads, first_replicate, min_replicates=1 if draws else 2)
-    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 0 or draws == 1:
-        raise ModelError("draws: must be 0 or an int >= 2", [("", 0, "draws", f"must be 0 or >= 2 (got {draws!r})")])
-    _args.integer("draws", draws)
     confidence = _args.number("confidence", confidence, lo=0, hi=1, lo_open=True, hi_open=True)
     _check_trajectories(trajectories)
     image = _core.compare([s._core for s in loaded], replicates, seed, threads, first_replicate,
                           _args.boolean("independent", independent), confidence, _progress(progress), trajectories,
-                          int(draws), _args.choice("design", design, ("sobol", "lhs")),
-                          _args.boolean("common_streams", common_streams),
+                          draws, design, common_streams,
                           _args.choice("effect", effect, ("persons_reaching_work", "person_years_in_work")),
                           _args.number("wtp", wtp), _args.number("wtp_max", wtp_max), out)
     if out:
@@ -283,14 +295,10 @@ def sweep(scenario: ScenarioLike, grid: Union[Mapping[str, Sequence[object]], No
     >>> sw = trede.sweep("models/ladder-bm2.toml", {"state[beschut_werk].capacity": [1000, 2000]}, replicates=50)
     >>> sw.kpi().query("kpi == 'uitstroom_werk' and statistic == 'mean'")
     """
+    draws, design, common_streams = _draw_options(draws, design, common_streams)
     if replicates is None:
         replicates = 1 if draws else 100
     _check(replicates, seed, threads, 0)
-    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 0 or draws == 1:
-        raise ModelError("draws: must be 0 or >= 2", [("", 0, "draws", "must be 0 (no PSA) or >= 2")])
-    _args.integer("draws", draws)
-    if design not in ("sobol", "lhs"):
-        raise ModelError("design: sobol or lhs", [("", 0, "design", f"sobol or lhs (got {design!r})")])
     if (grid is None) == (lhs is None):
         raise ModelError("give either grid= or lhs=", [("", 0, "grid/lhs", "give either grid={key: values} or lhs={key: (lo, hi)}")])
     for name, table in (("grid", grid), ("lhs", lhs)):
@@ -314,7 +322,6 @@ def sweep(scenario: ScenarioLike, grid: Union[Mapping[str, Sequence[object]], No
     out = _output(output)
     s = _scenario(scenario, overrides)
     image, notes = _core.sweep(s._core, axes, ranges, int(points), replicates, seed, threads, _progress(progress),
-                               out, _args.boolean("resume", resume), compression, int(draws), design,
-                               _args.boolean("common_streams", common_streams))
+                               out, _args.boolean("resume", resume), compression, draws, design, common_streams)
     path = Path(out) if out else None
     return Sweep(_File(image), _attrs(image), path, image=image, notes=notes)

@@ -57,9 +57,9 @@ import pandas as pd
 from ._answer import (MAIN_QUANTITIES, answer, ce_points, cost_per_person, decision_attrs, reference_lambda,
                       uncertainty_source)
 from ._errors import Error, IoError
-from ._i18n import KPIS, kpi_unit
+from ._i18n import KPIS, Language, kpi_unit
 from ._results import (STATISTICS, Comparison, PsaResult, Result, Sweep, _as_str_list, _attrs, read, summarize,
-                       t_quantile)
+                       t_quantile, variance_shown)
 
 __all__ = ["Table", "tables", "write", "main", "FORMATS", "WriteError"]
 
@@ -257,13 +257,12 @@ def _psa_tables(p: PsaResult) -> Dict[str, Table]:
                             f"the KPIs of every draw: the mean over its {p.replicates_per_draw} replicate(s)")
     v = p.variance()
     if len(v):
-        z = 1.959963984540054
-        share, se = v["parameter_share"].to_numpy(dtype=float), v["parameter_share_se"].to_numpy(dtype=float)
+        shown = variance_shown(v)  # as trede info shows it
+        share, half = shown["parameter_share"].to_numpy(dtype=float), shown["share_halfwidth"].to_numpy(dtype=float)
         split = pd.DataFrame({
             "kpi": v["kpi"], "unit": [kpi_unit(k) for k in v["kpi"]], "mean": v["mean"],
-            "sd of one run": np.sqrt(np.maximum(v["total"].to_numpy(dtype=float), 0)),
-            "sd: parameter part": np.sqrt(np.maximum(v["parameter"].to_numpy(dtype=float), 0)),
-            "sd: Monte Carlo part": np.sqrt(np.maximum(v["monte_carlo"].to_numpy(dtype=float), 0)),
+            "sd of one run": shown["sd"], "sd: parameter part": shown["sd_parameter"],
+            "sd: Monte Carlo part": shown["sd_monte_carlo"],
             "variance of one run (unit squared)": v["total"],
             "variance: parameter part (unit squared)": v["parameter"],
             "parameter_low (95 % interval, unit squared)": v["parameter_lower"],
@@ -271,14 +270,15 @@ def _psa_tables(p: PsaResult) -> Dict[str, Table]:
             "variance: Monte Carlo part (unit squared)": v["monte_carlo"],
             "monte_carlo_low (95 % interval, unit squared)": v["monte_carlo_lower"],
             "monte_carlo_high (95 % interval, unit squared)": v["monte_carlo_upper"],
-            "parameter share (fraction)": share, "parameter share se": se,
-            "parameter share low (95 % interval)": np.clip(share - z * se, 0, 1),
-            "parameter share high (95 % interval)": np.clip(share + z * se, 0, 1)})
+            "parameter share (fraction)": share, "parameter share se": v["parameter_share_se"],
+            "parameter share low (95 % interval)": np.clip(share - half, 0, 1),
+            "parameter share high (95 % interval)": np.clip(share + half, 0, 1)})
         method = "two-way (common streams)" if p.common_streams else "one-way"
+        caveat = (" " + Language("en").t("psa_common_caveat", R=p.replicates_per_draw)) if p.common_streams else ""
         out["variance"] = Table(split, f"the variance of each KPI over single runs split into its parameter part "
                                 f"Var(E[Y | θ]) and Monte Carlo part E[Var(Y | θ)] ({method} analysis of variance over "
                                 f"{p.draw_count} draws × {p.replicates_per_draw} replicates; intervals: jackknife over "
-                                "the draws); sd in the row's unit, variances in its square")
+                                f"the draws); sd in the row's unit, variances in its square.{caveat}")
     first = p.first_order()
     first.insert(1, "unit", [kpi_unit(k) for k in first["kpi"]])
     out["first_order"] = Table(first.rename(columns={"index": "first-order index (fraction)", "se": "standard error"}),

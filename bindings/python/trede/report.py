@@ -41,12 +41,11 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from . import _core
 from ._answer import MAIN_QUANTITIES, answer, ce_points, cost_per_person, decision_attrs, reference_lambda
 from ._assumptions import Assumptions, delay_mean, delay_text, read_assumptions, uncertain_rows
 from ._errors import Error, IoError
 from ._i18n import LANGUAGES, Language, kpi_kind
-from ._results import Comparison, PsaResult, Result, _as_str_list, _block_names, read
+from ._results import Comparison, PsaResult, Result, _as_str_list, _block_names, read, variance_shown
 
 __all__ = ["write_report", "render", "main", "LayoutError"]
 
@@ -414,16 +413,15 @@ def _psa_sections(page: _Page, p: PsaResult, headline: Sequence[str]) -> None:
         plot.variance_split(p, shown, ax=a, lang=L)
         page.figure(fig, _esc(L.t("cap_variance_split")), "variance split into parameter and Monte Carlo parts")
         rows = []
+        sv = variance_shown(v)  # as trede info shows it
         for k in shown:
-            x = v.loc[k]
+            x, s = v.loc[k], sv.loc[k]
             kind = kpi_kind(k)
-            s = _core.variance_shown({c: float(x[c]) for c in x.index if c in _core.variance_columns()})
-            share, half = s["parameter_share"], s["share_halfwidth"]  # as trede info shows it
+            share, half = float(s["parameter_share"]), float(s["share_halfwidth"])
             lo, hi = max(0.0, share - half), min(1.0, share + half)
             m, iv = f.interval("share", share, lo, hi)
             rows.append([_kpi_name_cell(k, L), f"<td>{_esc(f.value(kind, x['mean']))}</td>",
-                         *(f"<td>{_esc(f.value(kind, math.sqrt(max(float(x[c]), 0.0))))}</td>"
-                           for c in ("total", "parameter", "monte_carlo")),
+                         *(f"<td>{_esc(f.value(kind, float(s[c])))}</td>" for c in ("sd", "sd_parameter", "sd_monte_carlo")),
                          f"<td>{_nb(m)} {_nb(iv)}</td>"])
         page.html(_table([L.t("kpi"), L.t("mean"), L.t("psa_sd_total"), L.t("psa_sd_parameter"), L.t("psa_sd_mc"),
                           L.t("psa_share")], rows, raw=True, container="variance-table"))

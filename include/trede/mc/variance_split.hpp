@@ -49,6 +49,11 @@ struct VarianceShown {
   double sd_monte_carlo = 0.0;
 };
 [[nodiscard]] VarianceShown shown(const VarianceSplit& v) noexcept;
+/// The titles of the KPI summary that `trede run` and `trede info` print: of a run's replicates,
+/// and of a PSA's draws and replicates together.
+inline constexpr const char* kpi_summary_title = "KPIs per replicate: mean [5%, 95%]";
+inline constexpr const char* psa_kpi_summary_title =
+    "KPIs over every draw and replicate (parameter and Monte Carlo uncertainty): mean [5%, 95%]";
 inline constexpr const char* variance_shown_title =
     "variance of each KPI: the parameter part's share of it (+/- the half-width of its 95% interval), and the "
     "standard deviation split into its parameter and Monte Carlo parts";
