@@ -206,6 +206,11 @@ def test_psa_with_common_streams_gives_no_interval_of_the_mean(tmp_path):
     assert k["mean_low (95 % interval of the mean)"].isna().all()
     assert k["uncertainty included"].iloc[0].endswith("(2 replicates per draw, common streams)")
     assert "two-way (common streams)" in t["variance"].description
+    # ... and that its Monte Carlo interval is too narrow, as the report says (docs/uncertainty.md §7)
+    assert "its interval is too narrow" in t["variance"].description, t["variance"].description
+    independent = trede.export.tables(trede.run(MODELS / "participatiewet" / "groningen-uncertain.toml", 2, draws=8,
+                                                seed=2, overrides={"horizon_years": 1}))
+    assert "too narrow" not in independent["variance"].description
     run = trede.export.tables(trede.run(BM2, 3, seed=1, overrides={**BM2_SMALL, "horizon_years": 1}))
     assert set(run["kpi"].frame["uncertainty included"]) == {"Monte Carlo (3 replicates)"}
 
