@@ -54,6 +54,7 @@ fi
 other="$against/bin/trede_bench"
 [[ -x "$other" ]] || { echo "figures.sh: no $other" >&2; exit 2; }
 [[ -z "$limit" || -x "$limit" ]] || { echo "figures.sh: no $limit (build: g++ -O2 -std=c++20 ladder_limit.cpp)" >&2; exit 2; }
+[[ -z "$limit" ]] || limit=$(realpath "$limit")  # a bare name is the file here, not one on PATH
 echo "# side by side: A = $build, B = $against, $rounds rounds"
 for b in "$build" "$against"; do  # the commit each build was made from (the program's --version)
   if [[ -x "$b/bin/trede" ]]; then echo "#   $b: $("$b/bin/trede" --version)"; fi
