@@ -17,6 +17,7 @@ std::atomic<bool> got_signal{false};
 std::atomic<bool> on_terminal{false};
 char note[1024] = "";
 std::atomic<bool> has_note{false};
+std::atomic<bool> silent_exit{false};
 
 void say(const char* text) noexcept {
   for (std::size_t n = std::strlen(text); n > 0;) {
@@ -31,6 +32,7 @@ void say(const char* text) noexcept {
 extern "C" void on_interrupt(int sig) {
   got_signal.store(true);
   (void)io::remove_pending_files();
+  if (silent_exit.load()) ::_exit(128 + sig);
   if (on_terminal.load()) say("\n");  // end the progress bar's line, or the echoed ^C
   if (has_note.load()) {  // the command says what its interruption leaves (a sweep: its parts)
     say("interrupted: ");
@@ -45,8 +47,9 @@ extern "C" void on_interrupt(int sig) {
 
 }  // namespace
 
-void install_interrupt_handlers() {
+void install_interrupt_handlers(bool silent) {
   on_terminal.store(::isatty(STDERR_FILENO) == 1);
+  silent_exit.store(silent);
   struct sigaction sa {};
   sa.sa_handler = on_interrupt;
   sigemptyset(&sa.sa_mask);

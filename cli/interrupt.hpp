@@ -9,7 +9,9 @@ namespace trede::cli {
 
 // Installs the handlers for SIGINT and SIGTERM, and ignores SIGXFSZ so that a file-size limit
 // makes a write fail with a message (and its temporary removed) instead of killing the program.
-void install_interrupt_handlers();
+// `silent`: exit without a word (the other ranks of an MPI job, which mpirun signals together:
+// rank 0 speaks for them).
+void install_interrupt_handlers(bool silent = false);
 
 // What the handler prints after "interrupted: " instead of its own words, for a command whose
 // interruption leaves something behind (a sweep's finished points, for --resume). Set before

@@ -37,7 +37,9 @@ int stop_everywhere(int code, Report&& report) {
 int main(int argc, char** argv) {
   using namespace trede::cli;
   (void)executor();  // starts MPI when launched by mpirun, before anything else
-  install_interrupt_handlers();
+  // mpirun passes Ctrl-C and kill to every rank, and ends the others with SIGTERM when one rank
+  // ends the job: rank 0 alone says what the interruption left, once.
+  install_interrupt_handlers(/*silent=*/rank() > 0);
   CLI::App app{"trede " + std::string(trede::version) +
                " - Monte Carlo simulation of participant flows under the Dutch Participatiewet.\n"
                "Exit codes: 0 success, 2 bad input, 1 other failure, 130/143 interrupted (SIGINT/SIGTERM)."};
