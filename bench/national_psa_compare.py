@@ -13,7 +13,7 @@ D), the mean and sd of the per-draw difference relative to the full-scale range'
 one sampled run is from the full-scale run with the same parameters.
 """
 
-import sys
+import argparse
 
 import h5py
 import numpy as np
@@ -44,8 +44,12 @@ def load(path):
 
 
 def main():
-    s, a, da, pa = load(sys.argv[1])
-    s1, b, db, pb = load(sys.argv[2])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("sampled", help="the PSA file at sample_share s < 1")
+    ap.add_argument("full", help="the full-scale PSA file of the same design's first draws")
+    args = ap.parse_args()
+    s, a, da, pa = load(args.sampled)
+    s1, b, db, pb = load(args.full)
     D = len(pb)
     assert s1 == 1.0, "the second file must be a full-scale PSA"
     same = np.allclose(pa[:D], pb)

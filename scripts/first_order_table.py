@@ -16,8 +16,6 @@ import math
 
 import numpy as np
 
-from trede._results import first_order_index
-
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -25,6 +23,7 @@ def main():
     ap.add_argument("--seed", type=int, default=20261206)
     ap.add_argument("--draws", type=int, nargs="+", default=[32, 64, 256, 1024])
     args = ap.parse_args()
+    from trede._results import first_order_index  # after --help, which needs no trede
     rng = np.random.default_rng(args.seed)
     c = math.sqrt((math.exp(0.64) - 1) * math.exp(0.64))  # sd of exp(0.8 Z)
     print(f"Mean of {args.repeats} estimates (seed {args.seed}):\n")

@@ -11,6 +11,7 @@ table of the scenario with a short comment, leaving the rest of the file as it i
 report is kept next to the targets file as <targets>.report.h5 (not committed).
 """
 
+import argparse
 import re
 import subprocess
 import sys
@@ -29,13 +30,16 @@ def set_inflow_rate(text, n, value, note):
 
 
 def main():
-    if len(sys.argv) < 3:
-        raise SystemExit(__doc__)
-    model, targets = Path(sys.argv[1]).resolve(), Path(sys.argv[2]).resolve()
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 epilog="Further options are passed to trede calibrate.")
+    ap.add_argument("model", type=Path, help="the instance scenario (TOML); its [[inflow]] rates are rewritten")
+    ap.add_argument("targets", type=Path, help="the targets file (JSON) naming inflow[N].rate_per_year parameters")
+    args, extra = ap.parse_known_args()
+    model, targets = args.model.resolve(), args.targets.resolve()
     d = pw.tmpdir()
     report = d / "report.h5"
     cmd = [pw.trede_cli(), "calibrate", str(model), "--targets", str(targets), "-o", str(d / "out.toml"),
-           "--report", str(report), "--threads", "1"] + sys.argv[3:]
+           "--report", str(report), "--threads", "1"] + extra
     print(" ".join(cmd))
     subprocess.run(cmd, check=True)
     fit = pw.trede_package().read(report).estimates

@@ -10,6 +10,7 @@
 Usage: TREDE_CLI=build/h-models/bin/trede /usr/bin/python3 models/participatiewet/tools/fit_groningen.py [--beschut-only]
 """
 
+import argparse
 import re
 import shutil
 import subprocess
@@ -41,14 +42,18 @@ def retire_share(mean, d):
 
 
 def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--beschut-only", action="store_true",
+                    help="fit only the beschut werk arrival rate (keep the Wsw mean age)")
+    args = ap.parse_args()
     d = pw.tmpdir()
     lo, hi = 45.0, 62.0
-    for _ in range(0 if "--beschut-only" in sys.argv else 9):
+    for _ in range(0 if args.beschut_only else 9):
         mid = (lo + hi) / 2
         s = retire_share(mid, d)
         print(f"Wsw mean age {mid:.2f}: {100 * s:.1f}% retire by 2037 (target 55%)")
         lo, hi = (mid, hi) if s < 0.55 else (lo, mid)
-    if "--beschut-only" not in sys.argv:
+    if not args.beschut_only:
         GR.write_text(set_wsw_mean(GR.read_text(), (lo + hi) / 2))
     out = d / "calibrated.toml"
     cmd = [pw.trede_cli(), "calibrate", str(GR), "--targets", str(pw.HERE / "targets_groningen.json"),

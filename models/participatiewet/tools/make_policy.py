@@ -10,6 +10,7 @@ this script writes).
     /usr/bin/python3 models/participatiewet/tools/make_policy.py [--check]
 """
 
+import argparse
 import re
 import sys
 from pathlib import Path
@@ -66,8 +67,11 @@ def render():
 
 
 def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--check", action="store_true", help="only check that the file is what this script writes")
+    args = ap.parse_args()
     text = render()
-    if "--check" in sys.argv:
+    if args.check:
         if not OUT.exists() or OUT.read_text() != text:
             print(f"{OUT} is out of date: run tools/make_policy.py")
             sys.exit(1)
