@@ -209,7 +209,8 @@ const trede::cli::Register reg{"calibrate", [](CLI::App& app) {
                 "the last row of a person ends follow-up). Default: panel data, states seen at visit times");
   sub->add_option("--targets", a->targets, "Aggregate targets (JSON; see docs/calibration.md)");
   sub->add_option("-o,--output", a->output, "Calibrated scenario (TOML): the input text with the fitted values written in, and their sampling "
-                  "uncertainty as an [[uncertainty.multivariate_normal]] group named \"calibration (METHOD)\"");
+                  "uncertainty as an [[uncertainty.multivariate_normal]] group named \"calibration (METHOD)\" (when "
+                  "standard errors were computed)");
   sub->add_option("--report", a->report, "Fit report (HDF5): estimates, intervals, covariance, fit per target");
   sub->add_option("--covariates", a->covariates, "Covariate columns (scenario attributes) acting on every estimated rate, "
                                                  "comma-separated")->delimiter(',');

@@ -1,5 +1,6 @@
 #include "common.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -8,6 +9,7 @@
 #include <memory>
 
 #ifdef TREDE_HAVE_MPI
+#include "trede/error.hpp"
 #include "trede/mc/mpi.hpp"
 #endif
 
@@ -117,7 +119,9 @@ std::uint64_t parse_count(const std::string& option, const std::string& text, st
 
 void add_draw_options(CLI::App* sub, DrawArgs& d, const std::string& draws_help) {
   sub->add_option("--draws", d.draws, draws_help)->capture_default_str();
-  sub->add_option("--design", d.design, "With --draws: sobol (scrambled Sobol points) or lhs (Latin hypercube)")
+  sub->add_option("--design", d.design,
+                  "With --draws: the design of the parameter draws (not of a sweep's points): sobol (scrambled "
+                  "Sobol points) or lhs (Latin hypercube)")
       ->capture_default_str()
       ->each([&d](const std::string&) { d.design_given = true; });
   sub->add_flag("--common-streams", d.common_streams,
@@ -126,11 +130,18 @@ void add_draw_options(CLI::App* sub, DrawArgs& d, const std::string& draws_help)
 }
 
 mc::PointMethod draw_method(const DrawArgs& d) {
-  if (d.draws < 0 || d.draws == 1) throw BadInput{"--draws: must be >= 2 (got " + std::to_string(d.draws) + ")"};
-  if (d.draws == 0 && d.design_given) throw BadInput{"--design needs --draws (it is the design of the draws)"};
-  if (d.draws == 0 && d.common_streams) throw BadInput{"--common-streams needs --draws"};
-  if (d.design != "sobol" && d.design != "lhs") throw BadInput{"--design: sobol or lhs (got " + d.design + ")"};
-  return d.design == "sobol" ? mc::PointMethod::sobol : mc::PointMethod::latin_hypercube;
+  if (const mc::DrawsProblem p = mc::draws_problem(d.draws, d.design_given, d.common_streams); !p.key.empty()) {
+    std::string option = "--" + p.key;  // the library's key as this program spells it
+    std::replace(option.begin(), option.end(), '_', '-');
+    std::string message = p.message;
+    if (const auto at = message.find("needs draws"); at != std::string::npos) message.replace(at, 11, "needs --draws");
+    throw BadInput{option + ": " + message};
+  }
+  try {
+    return mc::point_method(d.design);
+  } catch (const trede::ModelError& e) {
+    throw BadInput{"--design: " + e.diagnostics().front().message};
+  }
 }
 
 mc::RunOptions run_options(const RunArgs& a) {

@@ -6,7 +6,6 @@
 #include "common.hpp"
 #include "format.hpp"
 #include "trede/io/hdf5.hpp"
-#include "trede/mc/variance_split.hpp"
 
 namespace trede::cli {
 namespace {
@@ -36,7 +35,7 @@ int run(const std::string& path) {
     const bool kpis = t.rows == info.kpi_names;  // rows are KPIs: formatted by their names
     for (std::size_t r = 0; r < t.rows.size(); ++r) {
       const double* v = &t.values[r * C];
-      if (t.title == mc::variance_shown_title) {  // as `trede run --draws` prints it; columns in mc::VarianceShown's order
+      if (C == 5 && t.columns[1] == "share_95_halfwidth") {  // a variance split, as `trede run --draws` prints it
         const std::string row = format_variance_row(t.rows[r], v[0], v[1], v[2], v[3], v[4]);
         if (!row.empty()) std::printf("%s\n", row.c_str());
         continue;
@@ -64,6 +63,7 @@ int run(const std::string& path) {
       std::printf("\n");
     }
   }
+  for (const auto& n : info.notes) std::printf("\n%s\n", n.c_str());
   return exit_ok;
 }
 

@@ -35,7 +35,7 @@ struct Args : RunArgs, DrawArgs {
 void print_variance(const mc::Psa& p) {
   const auto& L = p.pooled.layout;
   if (p.kpi_variance.empty()) {
-    std::printf("\n(one replicate per draw: the variance is not split into parameter and Monte Carlo parts; use -n 2 or more)\n");
+    std::printf("\n%s\n", mc::variance_not_split_note);
     return;
   }
   std::printf("\n%s\n", mc::variance_shown_title);
@@ -45,6 +45,7 @@ void print_variance(const mc::Psa& p) {
         format_variance_row(L.kpi_names[k], s.parameter_share, s.share_halfwidth, s.sd, s.sd_parameter, s.sd_monte_carlo);
     if (!row.empty()) std::printf("%s\n", row.c_str());
   }
+  if (p.common_streams) std::printf("\n%s\n", mc::common_streams_caveat(p.replicates_per_draw).c_str());
 }
 
 int run_psa(const Args& a, mc::RunOptions opt) {
@@ -184,7 +185,7 @@ const Register reg{"run", [](CLI::App& app) {
   auto a = std::make_shared<Args>();
   auto* sub = app.add_subcommand("run", "Run a Monte Carlo ensemble of a scenario; print headline results, write HDF5");
   sub->add_option("scenario", a->scenario, "Scenario file (TOML)")->required();
-  add_run_options(sub, *a, "Number of replicates");
+  add_run_options(sub, *a, "Number of replicates; with --draws, per draw (default 1)");
   sub->add_option("-o,--output", a->output,
                   "HDF5 result file (written to a temporary file as the replicates finish, so the per-region results "
                   "are not held in memory; renamed into place when complete)");

@@ -132,14 +132,16 @@ int run_sweep(const SweepArgs& a) {
   parts->remove();
   if (!a.quiet) {
     if (sw.draws)
-      std::printf("sweep of %s: %zu points (%s) x %zu parameter draws (%s) x %llu replicate%s, seed %llu; wrote %s\n"
+      std::printf("sweep of %s: %zu point%s (%s) x %zu parameter draws (%s) x %llu replicate%s, seed %llu; wrote %s\n"
                   "means over the draws (parameter and Monte Carlo uncertainty)\n",
-                  base.name.c_str(), design.size(), design.kind.c_str(), sw.draws->draws, a.design.c_str(),
+                  base.name.c_str(), design.size(), design.size() == 1 ? "" : "s", design.kind.c_str(), sw.draws->draws,
+                  a.design.c_str(),
                   static_cast<unsigned long long>(sw.replicates_per_draw), sw.replicates_per_draw == 1 ? "" : "s",
                   static_cast<unsigned long long>(sw.seed), a.output.c_str());
     else
-      std::printf("sweep of %s: %zu points (%s) x %llu replicates, seed %llu; wrote %s\n", base.name.c_str(),
-                  design.size(), design.kind.c_str(), static_cast<unsigned long long>(sw.replicates),
+      std::printf("sweep of %s: %zu point%s (%s) x %llu replicate%s, seed %llu; wrote %s\n", base.name.c_str(),
+                  design.size(), design.size() == 1 ? "" : "s", design.kind.c_str(),
+                  static_cast<unsigned long long>(sw.replicates), sw.replicates == 1 ? "" : "s",
                   static_cast<unsigned long long>(sw.seed), a.output.c_str());
     const auto& names = sw.layout.kpi_names;
     std::vector<std::size_t> shown;
@@ -169,7 +171,7 @@ const Register reg{"sweep", [](CLI::App& app) {
   sub->add_option("--lhs", a->lhs, "key=lo:hi range of one key for a Latin hypercube (repeatable)")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)->expected(1)->allow_extra_args(false);
   sub->add_option("--points", a->points, "Number of Latin-hypercube points");
-  add_run_options(sub, *a, "Replicates per point");
+  add_run_options(sub, *a, "Replicates per point; with --draws, per draw (default 1)");
   sub->get_option("--seed")->description("Master seed (also seeds the Latin hypercube)");
   sub->get_option("--set")->description("Override a scenario key at every point: key=value (repeatable)");
   sub->add_option("-o,--output", a->output, "HDF5 sweep file (finished points are kept in <file>.parts until done)")

@@ -90,7 +90,12 @@ void psa_tables(hid_t f, FileInfo& info) {
   info.kpi = read_kpi_table(f, info.kpi_names.size());
   info.tables.push_back(table(mc::psa_kpi_summary_title,
                               {"mean", "q05", "q95"}, info.kpi_names, {&info.kpi.mean, &info.kpi.q05, &info.kpi.q95}));
-  if (!detail::exists(f, "/variance/kpi/total")) return;
+  if (!detail::exists(f, "/variance/kpi/total")) {
+    info.notes.push_back(mc::variance_not_split_note);
+    return;
+  }
+  if (detail::read_string_attr(f, "streams") == "common")
+    info.notes.push_back(mc::common_streams_caveat(detail::read_attr<std::uint64_t>(f, "replicates_per_draw")));
   // As `trede run --draws` prints it (mc::shown); the file holds the splits' columns.
   const std::size_t K = info.kpi_names.size();
   std::vector<mc::VarianceSplit> splits(K);

@@ -74,6 +74,19 @@ void check_size(std::size_t n, std::size_t dimension, const char* what) {
 
 }  // namespace
 
+PointMethod point_method(std::string_view name) {
+  if (name == "sobol") return PointMethod::sobol;
+  if (name == "lhs") return PointMethod::latin_hypercube;
+  throw ModelError("", 0, "design", "must be sobol or lhs (got \"" + std::string(name) + "\")");
+}
+
+DrawsProblem draws_problem(std::int64_t draws, bool design_given, bool common_streams) {
+  if (draws < 0 || draws == 1) return {"draws", "must be 0 (no PSA) or >= 2 (got " + std::to_string(draws) + ")"};
+  if (draws == 0 && design_given) return {"design", "needs draws (it is the design of the parameter draws)"};
+  if (draws == 0 && common_streams) return {"common_streams", "needs draws"};
+  return {};
+}
+
 UnitPoints sobol_points(std::size_t n, std::size_t dimension, std::uint64_t seed) {
   check_size(n, dimension, "a Sobol design");
   if (dimension > sobol_max_dimension)

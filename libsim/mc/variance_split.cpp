@@ -81,6 +81,12 @@ std::span<const VarianceColumn> variance_columns() noexcept {
   return columns;
 }
 
+std::string common_streams_caveat(std::uint64_t replicates_per_draw) {
+  return "common streams: the Monte Carlo part rests on the " + std::to_string(replicates_per_draw) +
+         " streams every draw shares, and its interval is too narrow; independent streams per draw (the "
+         "default) estimate it far better";
+}
+
 VarianceShown shown(const VarianceSplit& v) noexcept {
   return {v.parameter_share, 1.959963984540054 * v.share_se, std::sqrt(v.total), std::sqrt(v.parameter),
           std::sqrt(v.monte_carlo)};

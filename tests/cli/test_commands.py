@@ -138,9 +138,12 @@ def test_validate_applies_set(tmp_path):
     (["--seed", "18446744073709551616"], "--seed: must be at most 18446744073709551615"),
     (["--seed", "-1"], "--seed: must be a whole number >= 0"),
     # The options of a PSA are refused without --draws, not ignored.
-    (["--design", "lhs"], "--design needs --draws"),
-    (["--common-streams"], "--common-streams needs --draws"),
-    (["--draws", "1"], "--draws: must be >= 2 (got 1)"),
+    (["--design", "lhs"], "--design: needs --draws"),
+    (["--design", "sobol"], "--design: needs --draws"),
+    (["--common-streams"], "--common-streams: needs --draws"),
+    (["--draws", "1"], "--draws: must be 0 (no PSA) or >= 2 (got 1)"),
+    (["--draws", "-3"], "--draws: must be 0 (no PSA) or >= 2 (got -3)"),
+    (["--draws", "4", "--design", "halton"], "--design: must be sobol or lhs (got \"halton\")"),
 ])
 def test_run_bad_options_exit_2(opts, mentions, tmp_path):
     p = trede("run", BM, *BM_SMALL, *opts, "-o", "out.h5", cwd=tmp_path)
@@ -553,6 +556,39 @@ def test_info_splits_a_psa_variance_as_run_prints_it(tmp_path):
     # ... under the same titles
     for title in ("KPIs over every draw and replicate", "variance of each KPI: the parameter part's share"):
         assert title in p.stdout and title in i.stdout, describe(i)
+
+
+@pytest.mark.parametrize("args", [
+    ["compare", BM, BM, "-n", "2", "--common-streams"],
+    ["compare", BM, BM, "-n", "2", "--design", "lhs"],
+    # a sweep's own Latin hypercube is --lhs; --design is the design of a PSA's draws
+    ["sweep", BM, "--lhs", "population[0].count=10:20", "--points", "2", "--design", "lhs", "-o", "s.h5"],
+    ["sweep", BM, "--grid", "population[0].count=10,20", "--common-streams", "-o", "s.h5"],
+])
+def test_psa_options_without_draws_are_refused(args, tmp_path):
+    p = trede(*args, cwd=tmp_path)
+    assert p.returncode == EXIT_BAD_INPUT, describe(p)
+    assert ": needs --draws" in p.stderr, describe(p)
+    assert os.listdir(tmp_path) == [], describe(p)
+
+
+@pytest.mark.parametrize("opts, note", [
+    (["-n", 1], "(one replicate per draw: the variance is not split"),
+    (["-n", 2, "--common-streams"], "common streams: the Monte Carlo part rests on the 2 streams every draw shares"),
+])
+def test_run_and_info_say_what_a_psa_split_leaves_out(opts, note, tmp_path):
+    """What the split cannot show (one replicate per draw) or how far it holds (common streams):
+    said by `trede run --draws` and again by `trede info` of its file."""
+    scenario = MODELS / "participatiewet" / "groningen-uncertain.toml"
+    p = trede("run", scenario, "--draws", 4, *opts, "--threads", 1, "--set", "horizon_years=1", "-o", "p.h5",
+              cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    i = trede("info", "p.h5", cwd=tmp_path)
+    assert i.returncode == 0, describe(i)
+    assert p.stdout.count(note) == 1 and i.stdout.count(note) == 1, (p.stdout, i.stdout)
+    independent = trede("run", scenario, "--draws", 4, "-n", 2, "--threads", 1, "--set", "horizon_years=1",
+                        "-o", "q.h5", cwd=tmp_path)
+    assert "common streams:" not in independent.stdout and "one replicate per draw" not in independent.stdout
 
 
 def test_a_refused_sweep_leaves_no_parts_directory(tmp_path):

@@ -730,9 +730,7 @@ PYBIND11_MODULE(_core, m) {
         o.run.threads = threads;
         o.run.first_replicate = first_replicate;
         o.draws = draws;
-        if (design != "sobol" && design != "lhs")
-          throw trede::ModelError("", 0, "design", "must be \"sobol\" or \"lhs\" (got \"" + design + "\")");
-        o.method = design == "sobol" ? trede::mc::PointMethod::sobol : trede::mc::PointMethod::latin_hypercube;
+        o.method = trede::mc::point_method(design);
         o.check();
         const Scenario* one[] = {s.get()};
         const trede::mc::DrawSet set = trede::mc::draw_parameters(one, draws, o.method, seed);
@@ -781,7 +779,7 @@ PYBIND11_MODULE(_core, m) {
           (void)trede::mc::sweep_scenarios(*s, design);  // bad points before the draws
           const trede::model::Scenario* one[] = {s.get()};
           o.draws = std::make_shared<const trede::mc::DrawSet>(trede::mc::draw_parameters(
-              one, draws, method == "lhs" ? trede::mc::PointMethod::latin_hypercube : trede::mc::PointMethod::sobol, seed));
+              one, draws, trede::mc::point_method(method), seed));
           o.common_streams = common_streams;
         }
         const trede::io::WriteOptions wo = write_options(compression_level, "trede.sweep (Python)");
@@ -827,9 +825,7 @@ PYBIND11_MODULE(_core, m) {
         o.measure_independent = independent && draws == 0;
         o.confidence = confidence;
         o.draws = draws;
-        if (design != "sobol" && design != "lhs")
-          throw trede::ModelError("", 0, "design", "must be \"sobol\" or \"lhs\" (got \"" + design + "\")");
-        o.method = design == "sobol" ? trede::mc::PointMethod::sobol : trede::mc::PointMethod::latin_hypercube;
+        o.method = trede::mc::point_method(design);
         o.common_streams = common_streams;
         o.decision.effect = effect;
         o.decision.lambda_reference = wtp;
@@ -912,6 +908,12 @@ PYBIND11_MODULE(_core, m) {
     const trede::mc::VarianceShown s = trede::mc::shown(v);
     return py::dict("parameter_share"_a = s.parameter_share, "share_halfwidth"_a = s.share_halfwidth,
                     "sd"_a = s.sd, "sd_parameter"_a = s.sd_parameter, "sd_monte_carlo"_a = s.sd_monte_carlo);
+  });
+  // What is wrong with draws=, design= and common_streams= of run, compare and sweep (mc::draws_problem):
+  // ("", "") when nothing is, else (key, message).
+  m.def("draws_problem", [](std::int64_t draws, bool design_given, bool common_streams) {
+    const trede::mc::DrawsProblem p = trede::mc::draws_problem(draws, design_given, common_streams);
+    return py::make_tuple(p.key, p.message);
   });
   // The Student t quantile of the comparison file's intervals (mc::student_t_quantile).
   m.def("student_t_quantile", &trede::mc::student_t_quantile, "p"_a, "nu"_a);

@@ -63,7 +63,8 @@ def _models(comparison: Comparison) -> List[str]:
 
 
 def monte_carlo_source(comparison: Comparison) -> str:
-    return f"Monte Carlo ({comparison.replicates} replicates)"
+    n = comparison.replicates
+    return f"Monte Carlo ({n} replicate{'s' if n != 1 else ''})"
 
 
 def _psa_kpis(comparison: Comparison) -> Dict[str, Dict[str, np.ndarray]]:
@@ -92,7 +93,8 @@ def uncertainty_source(result: Result) -> str:
         return (f"parameter ({k} uncertain parameter{'s' if k != 1 else ''}, {result.draw_count} draws, "
                 f"{result.attrs.get('design', '')}) and Monte Carlo ({R} replicate{'s' if R != 1 else ''} per draw, "
                 f"{'common' if result.common_streams else 'independent'} streams)")
-    return f"Monte Carlo ({result.replicates} replicates)"
+    n = result.replicates
+    return f"Monte Carlo ({n} replicate{'s' if n != 1 else ''})"
 
 
 def decision_rows(comparison: Comparison) -> List[Dict[str, Any]]:

@@ -66,7 +66,10 @@ def t_quantile(confidence: float, n: Any) -> Any:
     (n - 1 degrees of freedom; NaN for n < 2), as the comparison file's intervals use."""
     n = np.asarray(n)
     p = 0.5 + confidence / 2
-    q = np.vectorize(lambda k: _core.student_t_quantile(p, k - 1.0) if k >= 2 else np.nan, otypes=[float])(n)
+    # one quantile per distinct n (a comparison's cells nearly all share theirs)
+    values, where = np.unique(n, return_inverse=True)
+    qs = np.array([_core.student_t_quantile(p, float(k) - 1.0) if k >= 2 else np.nan for k in values], dtype=float)
+    q = qs[where].reshape(n.shape)
     return float(q) if q.ndim == 0 else q
 
 

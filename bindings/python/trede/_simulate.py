@@ -95,19 +95,16 @@ def _output(output: Union[str, "os.PathLike[str]", None]) -> str:
 
 
 def _draw_options(draws: Any, design: Any, common_streams: Any) -> Tuple[int, str, bool]:
-    """``draws``, ``design`` and ``common_streams`` of run, compare and sweep, checked as the
-    command line checks --draws, --design and --common-streams: draws 0 (no PSA) or >= 2, the
-    design sobol or lhs, and neither another design nor common streams without draws (refused,
-    not ignored)."""
-    d = _args.integer("draws", draws)
-    if d == 1:
-        _args.bad("draws", "must be 0 (no PSA) or >= 2 (got 1)")
-    design = _args.choice("design", design, ("sobol", "lhs"))
+    """``draws``, ``design`` and ``common_streams`` of run, compare and sweep, checked by the
+    library as the command line's --draws, --design and --common-streams are (mc::draws_problem):
+    draws 0 (no PSA) or >= 2, and neither another design than "sobol" nor common streams without
+    draws (refused, not ignored). The design's name is checked where it is used."""
+    d = _args.integer("draws", draws, lo=-(2**63), hi=2**63 - 1)  # a negative one: the library says why
+    design = _args.text("design", design)
     common = _args.boolean("common_streams", common_streams)
-    if not d and design != "sobol":
-        _args.bad("design", f"{design!r} needs draws= (it is the design of the draws)")
-    if not d and common:
-        _args.bad("common_streams", "needs draws=")
+    key, message = _core.draws_problem(d, design != "sobol", common)
+    if key:
+        _args.bad(key, message)
     return d, design, common
 
 

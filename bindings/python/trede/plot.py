@@ -26,7 +26,7 @@ import matplotlib
 import numpy as np
 
 from ._i18n import KPIS, Language, kpi_kind
-from ._results import Comparison, PsaResult, Result, _as_str_list, summarize
+from ._results import Comparison, PsaResult, Result, _as_str_list, summarize, variance_shown
 
 __all__ = ["fan_chart", "fan", "ladder", "waiting", "waiting_times", "flow_matrix", "flows_over_time",
            "cost", "cost_by_state", "trajectories", "kpi_differences", "trede_differences", "period_differences",
@@ -700,12 +700,6 @@ def parameter_draws(psa: PsaResult, ncols: int = 3, lang: LangLike = "en") -> An
     return fig
 
 
-def _share_interval(v: Any, z: float = 1.959963984540054) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
-    share = v["parameter_share"].to_numpy(dtype=float)
-    se = v["parameter_share_se"].to_numpy(dtype=float)
-    return share, np.clip(share - z * se, 0.0, 1.0), np.clip(share + z * se, 0.0, 1.0)
-
-
 def variance_split(psa: PsaResult, kpis: Optional[Sequence[str]] = None, ax: Any = None, lang: LangLike = "en") -> Any:
     """Where the spread of each KPI comes from: one bar per KPI of ``kpis`` (default: the
     headline KPIs of the report that vary), split into the parameter part's share of the
@@ -719,7 +713,9 @@ def variance_split(psa: PsaResult, kpis: Optional[Sequence[str]] = None, ax: Any
     if kpis is not None:
         v = v.set_index("kpi").reindex([k for k in kpis if k in set(v.kpi)]).reset_index()
     ax = _axes(ax, figsize=(9.0, 0.34 * len(v) + 1.3))
-    share, lo, hi = _share_interval(v)
+    shown = variance_shown(v)  # as trede info shows it
+    share, half = shown["parameter_share"].to_numpy(dtype=float), shown["share_halfwidth"].to_numpy(dtype=float)
+    lo, hi = np.clip(share - half, 0.0, 1.0), np.clip(share + half, 0.0, 1.0)
     y = np.arange(len(v))
     ax.barh(y, share, color="#2a6f97", height=0.62, label=L.t("psa_parameter_part"))
     ax.barh(y, 1 - share, left=share, color="#c9dcea", height=0.62, label=L.t("psa_mc_part"))

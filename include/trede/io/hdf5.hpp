@@ -216,6 +216,7 @@ struct FileInfo {
   std::vector<std::string> kpi_names;  ///< result, comparison, sweep: the KPIs
   mc::Summary kpi;                     ///< result: /summary/kpi
   std::vector<InfoTable> tables;       ///< the headline figures of the file's kind
+  std::vector<std::string> notes;      ///< what the figures leave out or how far they hold, printed after them
 };
 
 /// Reads the attributes, dataset list and headline figures of any trede file (run, comparison,

@@ -9,6 +9,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace trede::mc {
@@ -30,6 +32,21 @@ enum class PointMethod {
   sobol,            ///< Owen-scrambled Sobol sequence (`sobol_points`)
   latin_hypercube,  ///< Latin hypercube (`latin_hypercube_points`)
 };
+
+/// The design named `name`: "sobol" or "lhs" (a Latin hypercube), as `trede run --design` and
+/// Python's `design=` spell it. \throws ModelError (key "design") for any other name.
+[[nodiscard]] PointMethod point_method(std::string_view name);
+
+/// What is wrong with the options of a probabilistic sensitivity analysis that run, compare and
+/// sweep share: `draws` must be 0 (no PSA) or at least 2, and a design other than the default
+/// (`design_given`) or common streams mean nothing without draws. Empty `key` when nothing is;
+/// else the option ("draws", "design" or "common_streams") and what is wrong with it. The
+/// front ends spell the key their way (`--common-streams`, `common_streams=`).
+struct DrawsProblem {
+  std::string key;
+  std::string message;
+};
+[[nodiscard]] DrawsProblem draws_problem(std::int64_t draws, bool design_given, bool common_streams);
 
 /// Largest dimension `sobol_points` supports (the direction-number table's size).
 inline constexpr std::size_t sobol_max_dimension = 1024;

@@ -5,7 +5,9 @@
 /// replicates each by the one-way random-effects analysis of variance.
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
+#include <string>
 
 namespace trede::mc {
 
@@ -54,6 +56,11 @@ struct VarianceShown {
 inline constexpr const char* kpi_summary_title = "KPIs per replicate: mean [5%, 95%]";
 inline constexpr const char* psa_kpi_summary_title =
     "KPIs over every draw and replicate (parameter and Monte Carlo uncertainty): mean [5%, 95%]";
+/// What `trede run --draws` and `trede info` say instead of the split when a PSA has one
+/// replicate per draw, and after it when its draws share their streams (docs/uncertainty.md §7).
+inline constexpr const char* variance_not_split_note =
+    "(one replicate per draw: the variance is not split into parameter and Monte Carlo parts; use -n 2 or more)";
+[[nodiscard]] std::string common_streams_caveat(std::uint64_t replicates_per_draw);
 inline constexpr const char* variance_shown_title =
     "variance of each KPI: the parameter part's share of it (+/- the half-width of its 95% interval), and the "
     "standard deviation split into its parameter and Monte Carlo parts";

@@ -594,8 +594,8 @@ def render(results, args, cmd):
     out.append(f"| **all** | **{n}** | **{in50} ({100 * in50 / max(n, 1):.0f} %)** | **{in90} ({100 * in90 / max(n, 1):.0f} %)** | "
                f"**{100 * hw90:.1f} %** | **{100 * hw50:.1f} %** |")
     out += ["", "Half-widths are relative to the band's median. By kind of figure, over all origins (the median "
-            "error is the forecast median's deviation from the figure: a sign that holds across a kind is a bias, "
-            "not noise):", "",
+            "error is the forecast median's deviation from the figure, (median − figure)/|figure|, so + is above the "
+            "figure also for a negative one: a sign that holds across a kind is a bias, not noise):", "",
             "| figure | held back | inside 50 % | inside 90 % | median error of the forecast median | median half-width (90 %) |",
             "| --- | ---: | ---: | ---: | ---: | ---: |"]
     kinds = {}
