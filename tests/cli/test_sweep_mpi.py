@@ -300,9 +300,7 @@ def test_mpi_bad_input_exits_2_on_every_rank_and_reports_once(tmp_path):
     p = mpirun("run", BM2, "--set", "horizon_years=-1", "-n", 2, "-o", "x.h5", cwd=tmp_path)
     assert p.returncode == EXIT_BAD_INPUT, describe(p)
     assert p.stderr.count("horizon_years: must be > 0") == 1, describe(p)
-    # mpirun ends the other rank with SIGTERM: only rank 0 says it was interrupted, once (rank 1
-    # said "interrupted: no output written" too, as if a user had stopped it)
-    assert p.stderr.count("interrupted:") == (0 if bad_rank == 0 else 1), describe(p)
+    assert "interrupted" not in p.stderr, describe(p)  # every rank stopped by itself: no signal
     assert not (tmp_path / "x.h5").exists()
 
 
