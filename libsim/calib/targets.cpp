@@ -848,6 +848,23 @@ FitResult fit_targets(const model::Scenario& scenario, const TargetSet& targets,
   o.check();
   std::vector<ParameterBound> params = params_in;
   std::vector<Diagnostic> problems;
+  // Each key once: a key in the target file and again in --param (or twice in either) was
+  // fitted twice, one copy never leaving its start.
+  for (std::size_t i = 0; i < params.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j) {
+      std::string a = params[i].key, b = params[j].key;
+      try {
+        a = model::KeyPath::parse(a).text(), b = model::KeyPath::parse(b).text();
+      } catch (const ModelError&) {  // a bad key is reported where it is applied
+      }
+      if (a != b) continue;
+      problems.push_back({params[i].source, params[i].line, params[i].key,
+                          "given twice (also " + params[j].source +
+                              (params[j].line > 0 ? " line " + std::to_string(params[j].line) : std::string()) +
+                              "): give each parameter once"});
+      break;
+    }
+  if (!problems.empty()) throw ModelError(std::move(problems));
   std::vector<double> start_values;
   for (auto& b : params) {
     const auto cur = current_value(scenario, b.key);

@@ -114,3 +114,9 @@ def test_calibrate_errors(truth, panel, tmp_path):
         trede.calibrate(truth, tmp_path / "missing.csv")
     with pytest.raises(trede.IoError):
         trede.calibrate(truth, targets=tmp_path / "missing.json", parameters=["transition[traject->werk].rate=0.1:1"])
+    # A key the targets file already fits, given again: it was fitted twice, one copy stuck at its start.
+    with pytest.raises(trede.ModelError) as info:
+        trede.calibrate(truth, targets=trede.models_dir() / "calibration" / "targets.json",
+                        parameters=["transition[bijstand->traject].rate=0.05:2"])
+    assert any("given twice" in d.message and d.key == "transition[bijstand->traject].rate"
+               for d in info.value.diagnostics), info.value.diagnostics
