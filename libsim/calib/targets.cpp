@@ -717,7 +717,7 @@ TargetSet parse_targets(const std::string& text, const std::string& src, const m
       const char* vm = j.contains("values") ? "values" : "value";
       std::string vp = ptr + "/" + vm;
       json vals = j.contains(vm) ? j[vm] : json();
-      if (j.contains("value") && !j.contains("values")) vals = json::array({vals});
+      if (j.contains("value") && !j.contains("values") && !vals.is_object()) vals = json::array({vals});
       if (vals.is_object()) {
         const std::string vk = string_member(m, "value_key", "", mp, where + ".model.value_key");
         if (vk.empty() || !vals.contains(vk)) {

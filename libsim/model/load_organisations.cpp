@@ -64,12 +64,19 @@ void Loader::read_organisation_models(const TableReader& top) {
       }
     std::vector<std::string> order;
     std::set<std::string> visiting, done_models;
-    std::function<void(const std::string&)> visit = [&](const std::string& name) {
-      if (done_models.count(name) || !t->get(name) || !t->get(name)->is_table()) return;
-      if (!visiting.insert(name).second) return;  // a cycle: reported below
-      if (auto b = t->get(name)->as_table()->get("base"); b && b->is_string()) visit(std::string(*b->value<std::string_view>()));
+    // False when `name`'s chain of bases runs into a cycle: then it and every model on the way
+    // stay out of `done_models` and are reported below. (A model that is its own base is read,
+    // and reported as such.)
+    std::function<bool(const std::string&)> visit = [&](const std::string& name) {
+      if (done_models.count(name) || !t->get(name) || !t->get(name)->is_table()) return true;
+      if (!visiting.insert(name).second) return false;  // back on the path: a cycle
+      if (auto b = t->get(name)->as_table()->get("base"); b && b->is_string()) {
+        const std::string base(*b->value<std::string_view>());
+        if (base != name && !visit(base)) return false;
+      }
       done_models.insert(name);
       order.push_back(name);
+      return true;
     };
     for (auto&& [k, v] : *t)
       if (!v.is_table())

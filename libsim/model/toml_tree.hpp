@@ -6,6 +6,7 @@
 #include <toml++/toml.h>
 
 #include <cstdint>
+#include <cmath>
 #include <limits>
 #include <optional>
 #include <string>
@@ -23,9 +24,16 @@ namespace trede::model::detail {
 }
 
 // The value of a number node as a double. toml++'s value<double>() is empty for an integer that
-// a double cannot hold exactly (beyond 2^53); this rounds it instead, so range checks see it.
+// a double cannot hold exactly (beyond 2^53); this rounds it instead, so range checks see it,
+// and never onto ±2^53 itself (2^53 + 1 rounds to 2^53): a limit of 2^53 must refuse it.
 [[nodiscard]] inline double number_value(const toml::node& n) {
-  if (const auto i = n.value_exact<std::int64_t>()) return static_cast<double>(*i);
+  if (const auto i = n.value_exact<std::int64_t>()) {
+    constexpr std::int64_t exact = std::int64_t{1} << 53;
+    const double d = static_cast<double>(*i);
+    if (*i > exact && d <= static_cast<double>(exact)) return std::nextafter(d, std::numeric_limits<double>::infinity());
+    if (*i < -exact && d >= -static_cast<double>(exact)) return std::nextafter(d, -std::numeric_limits<double>::infinity());
+    return d;
+  }
   return n.value_exact<double>().value_or(std::numeric_limits<double>::quiet_NaN());
 }
 

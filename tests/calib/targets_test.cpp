@@ -79,14 +79,15 @@ TEST(CalibTargets, ReadsKindsTimesValuesAndUncertainty) {
       {"id": "uit", "times": [2027], "value": 300, "cv": 0.1, "model": {"kind": "flow", "from": ["bijstand"], "to": ["werk", "exit"]}},
       {"id": "share", "year": 2027, "values": {"a": 0.4, "b": 0.5}, "model": {"kind": "share", "states": ["werk"], "of": ["bijstand", "werk"], "value_key": "b", "at": "start"}},
       {"id": "rate", "years": [2026], "values": [20], "sd": [2], "model": {"kind": "rate", "edges": ["werk->bijstand"], "of": ["werk"], "scale": 100}},
-      {"id": "catalogue entry", "year": 2020, "value": 1}
+      {"id": "catalogue entry", "year": 2020, "value": 1},
+      {"id": "one object", "year": 2028, "value": {"x": 0.3, "y": 0.6}, "cv": 0.1, "model": {"kind": "share", "states": ["werk"], "of": ["bijstand", "werk"], "value_key": "y"}}
     ]})",
                                 "t.json", smm());
   EXPECT_EQ(ts.replicates, 8u);
   EXPECT_EQ(ts.seed, 3u);
   ASSERT_EQ(ts.parameters.size(), 1u);
   EXPECT_TRUE(ts.parameters[0].log_scale);
-  ASSERT_EQ(ts.targets.size(), 4u);
+  ASSERT_EQ(ts.targets.size(), 5u);
   EXPECT_EQ(ts.targets[0].times, (std::vector<double>{2026, 2027}));  // end of each year
   EXPECT_EQ(ts.targets[0].sd, (std::vector<double>{20, 20}));
   EXPECT_EQ(ts.targets[1].edges, (std::vector<std::string>{"bijstand->werk", "bijstand->exit"}));
@@ -95,6 +96,8 @@ TEST(CalibTargets, ReadsKindsTimesValuesAndUncertainty) {
   EXPECT_EQ(ts.targets[2].values, (std::vector<double>{0.5}));
   EXPECT_EQ(ts.targets[2].sd, (std::vector<double>{0.05}));  // 10% assumed
   EXPECT_EQ(ts.targets[3].scale, 100);
+  // "value" as an object of named values, as "values" may be (it was read as a list of one object)
+  EXPECT_EQ(ts.targets[4].values, (std::vector<double>{0.6}));
   EXPECT_EQ(ts.skipped, (std::vector<std::string>{"catalogue entry"}));
   EXPECT_EQ(ts.notes.size(), 1u);
 }

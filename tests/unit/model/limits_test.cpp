@@ -109,6 +109,10 @@ TEST(Limits, WholeNumbersTooLargeSaySoNotThatTheyAreNotWhole) {
             "x.toml:7: state[a].capacity: must be at most 9007199254740992 places (got 9223372036854775808)");
   EXPECT_EQ(error_of(scenario("", "capacity = 1e300")),
             "x.toml:7: state[a].capacity: must be at most 9007199254740992 places (got 1e+300)");
+  // 2^53 + 1 rounds to 2^53 as a double, and was accepted as 2^53 (an audit); 2^53 itself is fine
+  EXPECT_EQ(error_of(scenario("", "capacity = 9007199254740993")),
+            "x.toml:7: state[a].capacity: must be at most 9007199254740992 places (got 9007199254740994)");
+  EXPECT_NO_THROW((void)parse_scenario(scenario("", "capacity = 9007199254740992"), "x.toml"));
   std::string many = scenario();
   many.replace(many.find("count = 10"), 10, "count = 1e19");
   EXPECT_EQ(error_of(many), "x.toml:20: population[0].count: must be at most 2147483647 people (got 1e+19)");

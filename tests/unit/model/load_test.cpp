@@ -1023,6 +1023,54 @@ TEST_F(Extends, CyclesAndMissingBasesAreErrors) {
   }
 }
 
+// Found by an audit of docs/scenario-format.md §16.2 ("a cycle is an error"): models whose bases
+// form a cycle of two or three were accepted, and ran nobody's functionality.
+TEST(ParseScenario, OrganisationModelsWhoseBasesFormACycleAreAnError) {
+  for (const char* models : {"[organisation_models.x]\nbase = \"y\"\n[organisation_models.y]\nbase = \"x\"\n",
+                             "[organisation_models.x]\nbase = \"y\"\n[organisation_models.y]\nbase = \"z\"\n"
+                             "[organisation_models.z]\nbase = \"x\"\n"}) {
+    const auto ds = errors_of(std::string(R"(horizon_years = 5
+organisation_model = "x"
+
+[[state]]
+name = "a"
+[[state]]
+name = "b"
+absorbing = true
+
+[[transition]]
+from = "a"
+to = "b"
+rate = 1
+
+[[population]]
+state = "a"
+count = 10
+
+)") + models);
+    ASSERT_FALSE(ds.empty()) << models;
+    EXPECT_NE(dump(ds).find("the bases of these models form a cycle"), std::string::npos) << dump(ds);
+  }
+  // A model that is its own base says so.
+  const auto self = errors_of(R"(horizon_years = 5
+[[state]]
+name = "a"
+[[state]]
+name = "b"
+absorbing = true
+[[transition]]
+from = "a"
+to = "b"
+rate = 1
+[[population]]
+state = "a"
+count = 10
+[organisation_models.x]
+base = "x"
+)");
+  EXPECT_NE(dump(self).find("a model cannot be its own base"), std::string::npos) << dump(self);
+}
+
 // Found by tests/fuzz/fuzz_scenario: an organisation effect that names a transition, in a
 // scenario without states, read the states of transitions that did not resolve (out of bounds).
 TEST(ParseScenario, OrganisationEffectInAScenarioWithoutStatesIsAnError) {
