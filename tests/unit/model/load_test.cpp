@@ -1029,45 +1029,12 @@ TEST(ParseScenario, OrganisationModelsWhoseBasesFormACycleAreAnError) {
   for (const char* models : {"[organisation_models.x]\nbase = \"y\"\n[organisation_models.y]\nbase = \"x\"\n",
                              "[organisation_models.x]\nbase = \"y\"\n[organisation_models.y]\nbase = \"z\"\n"
                              "[organisation_models.z]\nbase = \"x\"\n"}) {
-    const auto ds = errors_of(std::string(R"(horizon_years = 5
-organisation_model = "x"
-
-[[state]]
-name = "a"
-[[state]]
-name = "b"
-absorbing = true
-
-[[transition]]
-from = "a"
-to = "b"
-rate = 1
-
-[[population]]
-state = "a"
-count = 10
-
-)") + models);
+    const auto ds = errors_of(mini("organisation_model = \"x\"\n", models));
     ASSERT_FALSE(ds.empty()) << models;
     EXPECT_NE(dump(ds).find("the bases of these models form a cycle"), std::string::npos) << dump(ds);
   }
   // A model that is its own base says so.
-  const auto self = errors_of(R"(horizon_years = 5
-[[state]]
-name = "a"
-[[state]]
-name = "b"
-absorbing = true
-[[transition]]
-from = "a"
-to = "b"
-rate = 1
-[[population]]
-state = "a"
-count = 10
-[organisation_models.x]
-base = "x"
-)");
+  const auto self = errors_of(mini("", "[organisation_models.x]\nbase = \"x\"\n"));
   EXPECT_NE(dump(self).find("a model cannot be its own base"), std::string::npos) << dump(self);
 }
 
