@@ -4,6 +4,7 @@
 
 #include <toml++/toml.h>
 
+#include <initializer_list>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -19,6 +20,13 @@ struct LoadContext {
 
   [[nodiscard]] int line_of(const toml::node& n) const {
     return override_of.count(&n) ? 0 : static_cast<int>(n.source().begin.line);
+  }
+  // Where a problem of table `t` caused by its keys `keys` is reported: the first key set by a
+  // --set override (so the message names the override), else the table (its line in the file).
+  [[nodiscard]] const toml::node& blame(const toml::node& t, std::initializer_list<const toml::node*> keys) const {
+    for (const toml::node* k : keys)
+      if (k && override_of.count(k)) return *k;
+    return t;
   }
   void error(const toml::node& n, std::string key, std::string message) {
     if (auto it = override_of.find(&n); it != override_of.end())

@@ -163,7 +163,7 @@ void Loader::read_capacities() {
       if (existing) {
         const auto w = static_cast<StateIndex>(existing - s_.states.data());
         if (existing->absorbing || existing->capacity || existing->waiting_for) {
-          ctx_.error(t, r.key("waiting_state"),
+          ctx_.error(ctx_.blame(t, {t.get("waiting_state")}), r.key("waiting_state"),
                      "waiting state '" + wname + "' must be a plain state (not absorbing, no capacity, not shared)");
         }
         cap.waiting_state = w;

@@ -38,7 +38,7 @@ void Loader::read_transitions(const TableReader& top) {
     if (from && to) {
       tr.from = *from;
       tr.to = *to;
-      if (*from == *to) ctx_.error(t, label, "a transition cannot lead back to its own state");
+      if (*from == *to) ctx_.error(ctx_.blame(t, {fn, tn}), label, "a transition cannot lead back to its own state");
       if (s_.states[*from].absorbing)
         ctx_.error(*t.get("from"), r.key("from"),
                    "absorbing state '" + s_.states[*from].name + "' cannot have outgoing transitions");

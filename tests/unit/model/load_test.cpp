@@ -1025,6 +1025,22 @@ TEST_F(Extends, CyclesAndMissingBasesAreErrors) {
 
 // Found by an audit of docs/scenario-format.md §16.2 ("a cycle is an error"): models whose bases
 // form a cycle of two or three were accepted, and ran nobody's functionality.
+// Found by an audit of docs/scenario-format.md §21.1: a problem an override causes is reported at
+// the override, not at the line of the table it changed.
+TEST(ParseScenario, AProblemAnOverrideCausesNamesTheOverride) {
+  const auto loop = errors_of(mini(), {"transition[bijstand->diagnose].to=bijstand"});
+  ASSERT_EQ(loop.size(), 1u) << dump(loop);
+  EXPECT_EQ(loop[0].file, "--set 'transition[bijstand->diagnose].to=bijstand'") << dump(loop);
+  EXPECT_NE(loop[0].message.find("cannot lead back to its own state"), std::string::npos) << dump(loop);
+  // Without the override the same problem is at the table's line, as before.
+  std::string text = mini();
+  text.replace(text.find("to = \"diagnose\""), 15, "to = \"bijstand\"");
+  const auto in_file = errors_of(text);
+  ASSERT_EQ(in_file.size(), 1u) << dump(in_file);
+  EXPECT_EQ(in_file[0].file, "bad.toml");
+  EXPECT_GT(in_file[0].line, 0);
+}
+
 TEST(ParseScenario, OrganisationModelsWhoseBasesFormACycleAreAnError) {
   for (const char* models : {"[organisation_models.x]\nbase = \"y\"\n[organisation_models.y]\nbase = \"x\"\n",
                              "[organisation_models.x]\nbase = \"y\"\n[organisation_models.y]\nbase = \"z\"\n"
