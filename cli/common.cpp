@@ -130,12 +130,11 @@ void add_draw_options(CLI::App* sub, DrawArgs& d, const std::string& draws_help)
 }
 
 mc::PointMethod draw_method(const DrawArgs& d) {
-  if (const mc::DrawsProblem p = mc::draws_problem(d.draws, d.design_given, d.common_streams); !p.key.empty()) {
+  if (const mc::DrawsProblem p = mc::draws_problem(d.draws, d.design_given, d.common_streams, "--draws");
+      !p.key.empty()) {
     std::string option = "--" + p.key;  // the library's key as this program spells it
     std::replace(option.begin(), option.end(), '_', '-');
-    std::string message = p.message;
-    if (const auto at = message.find("needs draws"); at != std::string::npos) message.replace(at, 11, "needs --draws");
-    throw BadInput{option + ": " + message};
+    throw BadInput{option + ": " + p.message};
   }
   try {
     return mc::point_method(d.design);

@@ -48,12 +48,12 @@ void print_variance(const mc::Psa& p) {
   if (p.common_streams) std::printf("\n%s\n", mc::common_streams_caveat(p.replicates_per_draw).c_str());
 }
 
-int run_psa(const Args& a, mc::RunOptions opt) {
+int run_psa(const Args& a, mc::RunOptions opt, mc::PointMethod method) {
   mc::PsaOptions po;
   po.run = opt;
   if (!a.replicates_given) po.run.replicates = 1;  // one replicate per draw unless asked
   po.draws = static_cast<std::size_t>(a.draws);
-  po.method = draw_method(a);
+  po.method = method;
   po.common_streams = a.common_streams;
   po.check();
   if (a.output.empty()) throw BadInput{"--draws: a probabilistic sensitivity analysis needs an output file (-o)"};
@@ -134,10 +134,10 @@ int run(const Args& a) {
   mc::RunOptions opt = run_options(a);
   if (a.trajectories < 0) throw BadInput{"--trajectories: must be >= 0 (got " + std::to_string(a.trajectories) + ")"};
   opt.trace_people = static_cast<std::uint64_t>(a.trajectories);
-  draw_method(a);
+  const mc::PointMethod method = draw_method(a);
   if (a.draws != 0) {
     if (a.trajectories > 0) throw BadInput{"--trajectories cannot be used with --draws"};
-    return run_psa(a, opt);
+    return run_psa(a, opt, method);
   }
   if (a.resume) throw BadInput{"--resume applies to --draws runs (and sweeps)"};
   opt.check();

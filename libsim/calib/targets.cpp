@@ -849,21 +849,21 @@ FitResult fit_targets(const model::Scenario& scenario, const TargetSet& targets,
   std::vector<ParameterBound> params = params_in;
   std::vector<Diagnostic> problems;
   // Each key once: a key in the target file and again in --param (or twice in either) was
-  // fitted twice, one copy never leaving its start.
-  for (std::size_t i = 0; i < params.size(); ++i)
-    for (std::size_t j = 0; j < i; ++j) {
-      std::string a = params[i].key, b = params[j].key;
-      try {
-        a = model::KeyPath::parse(a).text(), b = model::KeyPath::parse(b).text();
-      } catch (const ModelError&) {  // a bad key is reported where it is applied
-      }
-      if (a != b) continue;
-      problems.push_back({params[i].source, params[i].line, params[i].key,
-                          "given twice (also " + params[j].source +
-                              (params[j].line > 0 ? " line " + std::to_string(params[j].line) : std::string()) +
-                              "): give each parameter once"});
-      break;
+  // fitted twice, one copy never leaving its start. Keys compare in their canonical text.
+  std::map<std::string, const ParameterBound*> first;
+  for (const ParameterBound& b : params) {
+    std::string key = b.key;
+    try {
+      key = model::KeyPath::parse(key).text();
+    } catch (const ModelError&) {  // a bad key is reported where it is applied
     }
+    const auto [at, fresh] = first.emplace(key, &b);
+    if (!fresh)
+      problems.push_back({b.source, b.line, b.key,
+                          "given twice (also " + at->second->source +
+                              (at->second->line > 0 ? " line " + std::to_string(at->second->line) : std::string()) +
+                              "): give each parameter once"});
+  }
   if (!problems.empty()) throw ModelError(std::move(problems));
   std::vector<double> start_values;
   for (auto& b : params) {

@@ -80,10 +80,11 @@ PointMethod point_method(std::string_view name) {
   throw ModelError("", 0, "design", "must be sobol or lhs (got \"" + std::string(name) + "\")");
 }
 
-DrawsProblem draws_problem(std::int64_t draws, bool design_given, bool common_streams) {
+DrawsProblem draws_problem(std::int64_t draws, bool design_given, bool common_streams, std::string_view draws_option) {
+  const std::string needs = "needs " + std::string(draws_option);
   if (draws < 0 || draws == 1) return {"draws", "must be 0 (no PSA) or >= 2 (got " + std::to_string(draws) + ")"};
-  if (draws == 0 && design_given) return {"design", "needs draws (it is the design of the parameter draws)"};
-  if (draws == 0 && common_streams) return {"common_streams", "needs draws"};
+  if (draws == 0 && design_given) return {"design", needs + " (it is the design of the parameter draws)"};
+  if (draws == 0 && common_streams) return {"common_streams", needs};
   return {};
 }
 

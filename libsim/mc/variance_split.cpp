@@ -20,17 +20,19 @@ struct Components {
   double share = 0.0;
 };
 
+// The parts' estimates and the parameter share they give: max(parameter, 0) over the total.
+Components from_parts(double parameter_raw, double monte_carlo) {
+  const double parameter = std::max(parameter_raw, 0.0);
+  const double total = parameter + monte_carlo;
+  return {parameter_raw, monte_carlo, total > 0.0 ? parameter / total : 0.0};
+}
+
 // The ANOVA estimates from sums over draws of centred draw means m_d: s1 = Σ m_d, s2 = Σ m_d²,
 // and the pooled within-draw sum of squares w, for `draws` draws of R replicates.
 Components components(double s1, double s2, double w, double draws, double R) {
-  Components c;
   const double msb = R * std::max(s2 - s1 * s1 / draws, 0.0) / (draws - 1.0);
-  c.monte_carlo = w / (draws * (R - 1.0));
-  c.parameter_raw = (msb - c.monte_carlo) / R;
-  const double parameter = std::max(c.parameter_raw, 0.0);
-  const double total = parameter + c.monte_carlo;
-  c.share = total > 0.0 ? parameter / total : 0.0;
-  return c;
+  const double monte_carlo = w / (draws * (R - 1.0));
+  return from_parts((msb - monte_carlo) / R, monte_carlo);
 }
 
 // Delete-one-draw jackknife standard errors of the components from their D leave-one-out
@@ -88,8 +90,14 @@ std::string common_streams_caveat(std::uint64_t replicates_per_draw) {
 }
 
 VarianceShown shown(const VarianceSplit& v) noexcept {
-  return {v.parameter_share, 1.959963984540054 * v.share_se, std::sqrt(v.total), std::sqrt(v.parameter),
-          std::sqrt(v.monte_carlo)};
+  const double half = 1.959963984540054 * v.share_se;
+  return {v.parameter_share,
+          half,
+          std::sqrt(v.total),
+          std::sqrt(v.parameter),
+          std::sqrt(v.monte_carlo),
+          std::clamp(v.parameter_share - half, 0.0, 1.0),
+          std::clamp(v.parameter_share + half, 0.0, 1.0)};
 }
 
 VarianceSplit variance_split(std::span<const double> values, std::size_t draws, std::size_t replicates,
@@ -209,15 +217,14 @@ VarianceSplit variance_split_crossed(std::span<const double> values, std::size_t
   v.parameter = std::max(p_raw, 0.0);
   v.monte_carlo = mc;
   v.total = v.parameter + v.monte_carlo;
-  v.parameter_share = v.total > 0.0 ? v.parameter / v.total : 0.0;
+  v.parameter_share = from_parts(p_raw, mc).share;
   // Delete-one-draw jackknife over the draws. The Monte Carlo part rests on the R streams that
   // every draw shares, which a jackknife over draws cannot see: its interval is too narrow
   // (docs/uncertainty.md); prefer independent streams per draw for the split.
   std::vector<Components> loo(draws);
   for (std::size_t d = 0; d < draws; ++d) {
     const auto [p, m] = parts(two_way(values, draws, replicates, d));
-    const double pp = std::max(p, 0.0);
-    loo[d] = {p, m, pp + m > 0.0 ? pp / (pp + m) : 0.0};
+    loo[d] = from_parts(p, m);
   }
   set_jackknife_se(v, loo);
   set_intervals(v, confidence);

@@ -530,7 +530,11 @@ def test_psa_comparison_leaves_out_only_the_block_too_large_for_its_draws(tmp_pa
     group = "calibration of nederland.toml"
     assert f"note: sensitivity of {group} not estimated: SplineSmoother: 32 draws are too few" in p.stdout, describe(p)
     assert "what drives the difference" in p.stdout, describe(p)
+    lines = p.stdout.splitlines()
+    header = lines[next(i for i, x in enumerate(lines) if "what drives the difference" in x) + 1]
     with h5py.File(tmp_path / "c.h5", "r") as f:
+        # the sensitivity columns are headed by the scenario each compares with the reference
+        assert header.strip() == f["scenario_names"][1].decode(), (header, describe(p))
         blocks = [x.decode() for x in f["draws/block_names"][()]]
         kept = [x.decode() for x in f["decision/sensitivity/groups"][()]]
         evppi = [x.decode() for x in f["decision/evppi/groups"][()]]

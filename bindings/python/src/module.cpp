@@ -907,12 +907,13 @@ PYBIND11_MODULE(_core, m) {
       if (row.contains(c.name)) v.*c.field = row[c.name].cast<double>();
     const trede::mc::VarianceShown s = trede::mc::shown(v);
     return py::dict("parameter_share"_a = s.parameter_share, "share_halfwidth"_a = s.share_halfwidth,
-                    "sd"_a = s.sd, "sd_parameter"_a = s.sd_parameter, "sd_monte_carlo"_a = s.sd_monte_carlo);
+                    "sd"_a = s.sd, "sd_parameter"_a = s.sd_parameter, "sd_monte_carlo"_a = s.sd_monte_carlo,
+                    "share_lower"_a = s.share_lower, "share_upper"_a = s.share_upper);
   });
   // What is wrong with draws=, design= and common_streams= of run, compare and sweep (mc::draws_problem):
   // ("", "") when nothing is, else (key, message).
   m.def("draws_problem", [](std::int64_t draws, bool design_given, bool common_streams) {
-    const trede::mc::DrawsProblem p = trede::mc::draws_problem(draws, design_given, common_streams);
+    const trede::mc::DrawsProblem p = trede::mc::draws_problem(draws, design_given, common_streams, "draws=");
     return py::make_tuple(p.key, p.message);
   });
   // The Student t quantile of the comparison file's intervals (mc::student_t_quantile).

@@ -54,11 +54,13 @@ def summarize(samples: np.ndarray, axis: int = 0) -> Dict[str, np.ndarray]:
 def variance_shown(v: pd.DataFrame) -> pd.DataFrame:
     """What ``trede info`` and ``trede run --draws`` show of each row of a variance split
     (``PsaResult.variance()``), computed by the same code (mc::shown): the parameter share with
-    the half-width of its 95 % interval, and the sd of one run with those of its two parts."""
+    the half-width of its 95 % interval and that interval cut to [0, 1], and the sd of one run
+    with those of its two parts."""
     cols = [c for c in _core.variance_columns() if c in v.columns]
     rows = [_core.variance_shown({c: float(r[c]) for c in cols}) for _, r in v.iterrows()]
     return pd.DataFrame(rows, index=v.index,
-                        columns=["parameter_share", "share_halfwidth", "sd", "sd_parameter", "sd_monte_carlo"])
+                        columns=["parameter_share", "share_halfwidth", "share_lower", "share_upper", "sd",
+                                 "sd_parameter", "sd_monte_carlo"])
 
 
 def t_quantile(confidence: float, n: Any) -> Any:

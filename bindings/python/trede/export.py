@@ -258,7 +258,6 @@ def _psa_tables(p: PsaResult) -> Dict[str, Table]:
     v = p.variance()
     if len(v):
         shown = variance_shown(v)  # as trede info shows it
-        share, half = shown["parameter_share"].to_numpy(dtype=float), shown["share_halfwidth"].to_numpy(dtype=float)
         split = pd.DataFrame({
             "kpi": v["kpi"], "unit": [kpi_unit(k) for k in v["kpi"]], "mean": v["mean"],
             "sd of one run": shown["sd"], "sd: parameter part": shown["sd_parameter"],
@@ -270,9 +269,9 @@ def _psa_tables(p: PsaResult) -> Dict[str, Table]:
             "variance: Monte Carlo part (unit squared)": v["monte_carlo"],
             "monte_carlo_low (95 % interval, unit squared)": v["monte_carlo_lower"],
             "monte_carlo_high (95 % interval, unit squared)": v["monte_carlo_upper"],
-            "parameter share (fraction)": share, "parameter share se": v["parameter_share_se"],
-            "parameter share low (95 % interval)": np.clip(share - half, 0, 1),
-            "parameter share high (95 % interval)": np.clip(share + half, 0, 1)})
+            "parameter share (fraction)": shown["parameter_share"], "parameter share se": v["parameter_share_se"],
+            "parameter share low (95 % interval)": shown["share_lower"],
+            "parameter share high (95 % interval)": shown["share_upper"]})
         method = "two-way (common streams)" if p.common_streams else "one-way"
         caveat = (" " + Language("en").t("psa_common_caveat", R=p.replicates_per_draw)) if p.common_streams else ""
         out["variance"] = Table(split, f"the variance of each KPI over single runs split into its parameter part "

@@ -714,8 +714,7 @@ def variance_split(psa: PsaResult, kpis: Optional[Sequence[str]] = None, ax: Any
         v = v.set_index("kpi").reindex([k for k in kpis if k in set(v.kpi)]).reset_index()
     ax = _axes(ax, figsize=(9.0, 0.34 * len(v) + 1.3))
     shown = variance_shown(v)  # as trede info shows it
-    share, half = shown["parameter_share"].to_numpy(dtype=float), shown["share_halfwidth"].to_numpy(dtype=float)
-    lo, hi = np.clip(share - half, 0.0, 1.0), np.clip(share + half, 0.0, 1.0)
+    share, lo, hi = (shown[c].to_numpy(dtype=float) for c in ("parameter_share", "share_lower", "share_upper"))
     y = np.arange(len(v))
     ax.barh(y, share, color="#2a6f97", height=0.62, label=L.t("psa_parameter_part"))
     ax.barh(y, 1 - share, left=share, color="#c9dcea", height=0.62, label=L.t("psa_mc_part"))

@@ -417,9 +417,7 @@ def _psa_sections(page: _Page, p: PsaResult, headline: Sequence[str]) -> None:
         for k in shown:
             x, s = v.loc[k], sv.loc[k]
             kind = kpi_kind(k)
-            share, half = float(s["parameter_share"]), float(s["share_halfwidth"])
-            lo, hi = max(0.0, share - half), min(1.0, share + half)
-            m, iv = f.interval("share", share, lo, hi)
+            m, iv = f.interval("share", float(s["parameter_share"]), float(s["share_lower"]), float(s["share_upper"]))
             rows.append([_kpi_name_cell(k, L), f"<td>{_esc(f.value(kind, x['mean']))}</td>",
                          *(f"<td>{_esc(f.value(kind, float(s[c])))}</td>" for c in ("sd", "sd_parameter", "sd_monte_carlo")),
                          f"<td>{_nb(m)} {_nb(iv)}</td>"])

@@ -40,13 +40,15 @@ enum class PointMethod {
 /// What is wrong with the options of a probabilistic sensitivity analysis that run, compare and
 /// sweep share: `draws` must be 0 (no PSA) or at least 2, and a design other than the default
 /// (`design_given`) or common streams mean nothing without draws. Empty `key` when nothing is;
-/// else the option ("draws", "design" or "common_streams") and what is wrong with it. The
-/// front ends spell the key their way (`--common-streams`, `common_streams=`).
+/// else the option ("draws", "design" or "common_streams") and what is wrong with it, naming the
+/// draws option as the front end spells it (`draws_option`: "--draws", "draws="). The front
+/// ends spell the key their way too (`--common-streams`, `common_streams`).
 struct DrawsProblem {
   std::string key;
   std::string message;
 };
-[[nodiscard]] DrawsProblem draws_problem(std::int64_t draws, bool design_given, bool common_streams);
+[[nodiscard]] DrawsProblem draws_problem(std::int64_t draws, bool design_given, bool common_streams,
+                                         std::string_view draws_option);
 
 /// Largest dimension `sobol_points` supports (the direction-number table's size).
 inline constexpr std::size_t sobol_max_dimension = 1024;

@@ -42,13 +42,17 @@ struct VarianceColumn {
 
 /// What `trede run --draws` and `trede info` show of a split (`variance_shown_title`): the
 /// parameter part's share with the half-width of its 95 % interval (1.96 jackknife standard
-/// errors), and the standard deviation of one run's outcome with those of its two parts.
+/// errors), and the standard deviation of one run's outcome with those of its two parts. The
+/// report and the export draw the interval as share ± half-width cut to [0, 1] (share_lower,
+/// share_upper).
 struct VarianceShown {
   double parameter_share = 0.0;
   double share_halfwidth = 0.0;
   double sd = 0.0;
   double sd_parameter = 0.0;
   double sd_monte_carlo = 0.0;
+  double share_lower = 0.0;
+  double share_upper = 0.0;
 };
 [[nodiscard]] VarianceShown shown(const VarianceSplit& v) noexcept;
 /// The titles of the KPI summary that `trede run` and `trede info` print: of a run's replicates,
