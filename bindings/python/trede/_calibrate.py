@@ -100,6 +100,7 @@ class Fit:
 
     @property
     def message(self) -> str:
+        """What the status means in words, and any caveat of the fit."""
         return self._r["message"]
 
     @property
@@ -109,10 +110,12 @@ class Fit:
 
     @property
     def log_likelihood(self) -> float:
+        """Log-likelihood at the estimates (panel and event-history fits; −objective/2 for targets)."""
         return float(self._r["log_likelihood"])
 
     @property
     def aic(self) -> float:
+        """Akaike's information criterion, −2 log L + 2 p (p: the free parameters)."""
         return float(self._r["aic"])
 
     @property
@@ -162,10 +165,12 @@ class Fit:
 
     @property
     def q_lower(self) -> pd.DataFrame:
+        """Lower ends of the 95 % intervals of ``q`` (NaN where there is no edge)."""
         return self._matrix("q_lower")
 
     @property
     def q_upper(self) -> pd.DataFrame:
+        """Upper ends of the 95 % intervals of ``q`` (NaN where there is no edge)."""
         return self._matrix("q_upper")
 
     @property

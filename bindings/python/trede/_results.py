@@ -302,6 +302,7 @@ class Result:
 
     @property
     def seed(self) -> int:
+        """The master seed of the run (``--seed``)."""
         return int(self.attrs["master_seed"])
 
     @property
@@ -321,6 +322,7 @@ class Result:
 
     @property
     def period_end(self) -> np.ndarray:
+        """[P] end of each period (calendar years; equal to ``time``)."""
         return self["period_end"]
 
     @property
@@ -340,18 +342,22 @@ class Result:
 
     @property
     def kpi_names(self) -> List[str]:
+        """[K] names of the KPIs of the whole run (labels of ``kpi/*`` and ``kpi_table()``)."""
         return _as_str_list(self["kpi_names"])
 
     @property
     def kpi_period_names(self) -> List[str]:
+        """Names of the per-period KPIs (labels of ``kpi_period()``)."""
         return _as_str_list(self["kpi_period_names"])
 
     @property
     def regions(self) -> List[str]:
+        """[G] region names (labels of the ``summary/region/*`` arrays)."""
         return _as_str_list(self["regions"])
 
     @property
     def organisations(self) -> List[str]:
+        """[O] organisations that run a state under a model some region uses, in order of first appearance."""
         return _as_str_list(self["organisations"])
 
     @property
@@ -712,6 +718,7 @@ class Comparison:
 
     @property
     def reference(self) -> str:
+        """The reference scenario's name (the first): differences are scenario − reference."""
         return self.names[0]
 
     @property
@@ -721,22 +728,27 @@ class Comparison:
 
     @property
     def replicates(self) -> int:
+        """R, the replicates of each scenario (paired by replicate index)."""
         return int(self.attrs["replicates"])
 
     @property
     def seed(self) -> int:
+        """The master seed of the comparison (``--seed``)."""
         return int(self.attrs["master_seed"])
 
     @property
     def time(self) -> np.ndarray:
+        """[T] report times (calendar years), shared by every scenario."""
         return self._src.get("time")
 
     @property
     def kpi_names(self) -> List[str]:
+        """[K] names of the KPIs compared (labels of ``difference("kpi")``)."""
         return _as_str_list(self._src.get("kpi_names"))
 
     @property
     def kpi_period_names(self) -> List[str]:
+        """Names of the per-period KPIs compared (labels of ``difference("kpi_period")``)."""
         return _as_str_list(self._src.get("kpi_period_names"))
 
     def difference(self, quantity: str = "kpi") -> pd.DataFrame:
@@ -856,6 +868,7 @@ class PsaResult(Result):
 
     @property
     def replicates_per_draw(self) -> int:
+        """Replicates run for each parameter draw (``-n`` with ``--draws``)."""
         return int(self.attrs["replicates_per_draw"])
 
     @property
@@ -1043,22 +1056,27 @@ class Sweep:
         return self._src.get(_dataset_key(key))
 
     def keys(self) -> List[str]:
+        """Paths of every dataset (without the leading '/')."""
         return self._src.keys()
 
     @property
     def replicates(self) -> int:
+        """R, the replicates at each point (common random numbers across points)."""
         return int(self.attrs["replicates"])
 
     @property
     def time(self) -> np.ndarray:
+        """[T] report times (calendar years)."""
         return self["time"]
 
     @property
     def states(self) -> List[str]:
+        """[S] state names."""
         return _as_str_list(self["states"])
 
     @property
     def kpi_names(self) -> List[str]:
+        """[K] names of the KPIs of ``kpi()``."""
         return _as_str_list(self["kpi_names"])
 
     @property
@@ -1108,14 +1126,17 @@ class CalibrationReport:
         return self._src.get(_dataset_key(key))
 
     def keys(self) -> List[str]:
+        """Paths of every dataset (without the leading '/')."""
         return self._src.keys()
 
     @property
     def method(self) -> str:
+        """"exact" (event histories), "panel" (panel data) or "targets" (simulated moments)."""
         return str(self.attrs.get("method", ""))
 
     @property
     def status(self) -> str:
+        """How the fit ended: "converged", "max_iterations", "not_improving", "singular_information" or "failed"."""
         return str(self.attrs.get("status", ""))
 
     @property
@@ -1145,6 +1166,7 @@ class CalibrationReport:
 
     @property
     def calibrated_text(self) -> str:
+        """The calibrated scenario's TOML text (what ``trede calibrate -o`` wrote)."""
         return str(self["calibrated_scenario"])
 
     def __repr__(self) -> str:

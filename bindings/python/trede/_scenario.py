@@ -161,6 +161,7 @@ class Scenario:
 
     @property
     def description(self) -> str:
+        """The scenario's ``description`` ("" when it has none)."""
         return self._core.description
 
     @property
@@ -181,14 +182,17 @@ class Scenario:
     # ---- time ---------------------------------------------------------------------------------
     @property
     def start_year(self) -> float:
+        """``start_year``: the calendar year the simulation starts."""
         return self._core.start_year
 
     @property
     def horizon_years(self) -> float:
+        """``horizon_years``: how many years are simulated."""
         return self._core.horizon_years
 
     @property
     def end_year(self) -> float:
+        """The calendar year the simulation ends: ``start_year + horizon_years``."""
         return self._core.start_year + self._core.horizon_years
 
     @property
@@ -222,6 +226,7 @@ class Scenario:
 
     @property
     def regions(self) -> Tuple[Region, ...]:
+        """The regions (``[[region]]``, or the one implicit region), in file order."""
         return tuple(Region(**d) for d in self._core.regions)
 
     @property
@@ -231,6 +236,7 @@ class Scenario:
 
     @property
     def attributes(self) -> Tuple[str, ...]:
+        """Names of the person attributes (``[[attribute]]``), in file order."""
         return tuple(self._core.attributes)
 
     @property

@@ -66,6 +66,8 @@ def strip(notebook: PathLike) -> bool:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    """The command ``python3 -m trede.notebook``: runs (or with ``--strip`` empties) the notebooks
+    named in ``argv``; returns the exit status."""
     ap = argparse.ArgumentParser(prog="python3 -m trede.notebook",
                                  description="Run notebooks top to bottom (nbclient) and write the executed copies.")
     ap.add_argument("notebooks", nargs="+", help="notebook files (.ipynb)")
