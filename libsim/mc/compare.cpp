@@ -86,27 +86,37 @@ double student_t_quantile(double p, double nu) {
 }
 
 Difference paired_difference(const std::vector<double>& a, const std::vector<double>& b, std::size_t R,
-                             double confidence) {
+                             double confidence, std::size_t per_unit) {
   const std::size_t N = R == 0 ? 0 : a.size() / R;
+  const std::size_t g = std::max<std::size_t>(per_unit, 1);
+  if (R % g != 0) throw Error("mc::paired_difference: " + std::to_string(R) + " replicates are not whole units of " + std::to_string(g));
+  const std::size_t U = R / g;
   Difference d;
   d.mean.assign(N, nan);
   d.sd.assign(N, nan);
   d.lo.assign(N, nan);
   d.hi.assign(N, nan);
+  std::vector<double> unit(U);
   for (std::size_t j = 0; j < N; ++j) {
+    // The difference of each unit: of one replicate, or the mean over a draw's replicates.
+    for (std::size_t u = 0; u < U; ++u) {
+      double s = 0.0;
+      std::size_t k = 0;
+      for (std::size_t i = u * g; i < (u + 1) * g; ++i) {
+        const double x = a[i * N + j] - b[i * N + j];
+        if (!std::isnan(x)) s += x, ++k;
+      }
+      unit[u] = k == 0 ? nan : s / static_cast<double>(k);
+    }
     double sum = 0.0;
     std::size_t n = 0;
-    for (std::size_t i = 0; i < R; ++i) {
-      const double x = a[i * N + j] - b[i * N + j];
+    for (const double x : unit)
       if (!std::isnan(x)) sum += x, ++n;
-    }
     if (n == 0) continue;
     const double mean = sum / static_cast<double>(n);
     double ss = 0.0;
-    for (std::size_t i = 0; i < R; ++i) {
-      const double x = a[i * N + j] - b[i * N + j];
+    for (const double x : unit)
       if (!std::isnan(x)) ss += (x - mean) * (x - mean);
-    }
     d.mean[j] = mean;
     if (n < 2) continue;
     const double sd = std::sqrt(ss / static_cast<double>(n - 1));
@@ -212,9 +222,8 @@ Comparison compare_draws(const std::vector<model::Scenario>& scenarios, const Co
     pooled.push_back(psa(scenarios[i], draws, po, executor).pooled);
   }
   if (!executor.root()) return {};
-  Comparison c = compare_ensembles(std::move(names), std::move(pooled), {}, options.confidence);
+  Comparison c = compare_ensembles(std::move(names), std::move(pooled), {}, options.confidence, options.run.replicates);
   c.draws = draws;
-  c.replicates_per_draw = options.run.replicates;
   c.common_streams = options.common_streams;
   return c;
 }
@@ -263,7 +272,7 @@ Comparison compare(const std::vector<model::Scenario>& scenarios, const CompareO
 }
 
 Comparison compare_ensembles(std::vector<std::string> names, std::vector<Ensemble> ensembles,
-                             std::vector<Ensemble> independent, double confidence) {
+                             std::vector<Ensemble> independent, double confidence, std::uint64_t replicates_per_draw) {
   if (ensembles.size() < 2) throw ModelError("", 0, "scenarios", "compare needs at least two scenarios");
   if (names.size() != ensembles.size()) throw Error("mc::compare_ensembles: one name per ensemble");
   if (!independent.empty() && independent.size() + 1 != ensembles.size())
@@ -285,8 +294,11 @@ Comparison compare_ensembles(std::vector<std::string> names, std::vector<Ensembl
   for (std::size_t i = 0; i < independent.size(); ++i)
     check(independent[i], names[i + 1], independent.front().first_replicate);
   if (!problems.empty()) throw ModelError(std::move(problems));
+  if (replicates_per_draw > 0 && (!independent.empty() || ref.replicates % replicates_per_draw != 0))
+    throw Error("mc::compare_ensembles: a PSA comparison has whole draws and no independent runs");
   Comparison c;
   c.confidence = confidence;
+  c.replicates_per_draw = replicates_per_draw;
   std::set<std::string> seen;
   for (const std::string& n : names) {
     std::string name = n;
@@ -303,10 +315,11 @@ Comparison compare_ensembles(std::vector<std::string> names, std::vector<Ensembl
   const auto base_trede = to_double(base.values<std::int32_t>("trede_occupancy"));
   for (std::size_t i = 1; i < c.ensembles.size(); ++i) {
     const Ensemble& e = c.ensembles[i];
-    c.kpi.push_back(paired_difference(e.values<double>("kpi"), base_kpi, R, confidence));
-    c.kpi_period.push_back(paired_difference(e.values<double>("kpi_period"), base_kpi_period, R, confidence));
+    const std::size_t unit = std::max<std::uint64_t>(replicates_per_draw, 1);
+    c.kpi.push_back(paired_difference(e.values<double>("kpi"), base_kpi, R, confidence, unit));
+    c.kpi_period.push_back(paired_difference(e.values<double>("kpi_period"), base_kpi_period, R, confidence, unit));
     c.trede.push_back(
-        paired_difference(to_double(e.values<std::int32_t>("trede_occupancy")), base_trede, R, confidence));
+        paired_difference(to_double(e.values<std::int32_t>("trede_occupancy")), base_trede, R, confidence, unit));
     if (!measure) continue;
     const Ensemble& ind = c.independent[i - 1];
     c.kpi_independent.push_back(paired_difference(ind.values<double>("kpi"), base_kpi, R, confidence));

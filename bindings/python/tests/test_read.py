@@ -61,6 +61,31 @@ def test_read_a_comparison_file(cli_compare_file):
     assert "gecombineerd, partieel, klassiek" in repr(c)
 
 
+def test_a_psa_comparisons_paired_differences_are_over_the_draws(tmp_path):
+    """With R = 2 replicates per draw the units of the paired differences are the draws: the
+    file's /difference/kpi, Python's Comparison.paired_difference and the decision summary's
+    t-interval (/decision/kpi/difference) are the same numbers, over the D draw means."""
+    from trede._results import t_quantile
+    scen = trede.models_dir() / "participatiewet" / "groningen-uncertain.toml"
+    p = cli("compare", scen, "--organisation-models", "partieel,gecombineerd", "--draws", 8, "-n", 2,
+            "--set", "horizon_years=2", "--set", "sample_share=0.25", "--seed", 5, "-q", "-o", "psa2.h5", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    c = trede.read(tmp_path / "psa2.h5")
+    assert c.attrs["replicates_per_draw"] == 2 and c.replicates == 16
+    k = c.kpi_names.index("persons_reaching_work")
+    x = (c.scenarios[1]["replicates/kpi"][:, k] - c.scenarios[0]["replicates/kpi"][:, k]).reshape(8, 2).mean(axis=1)
+    half = t_quantile(0.95, np.array([8]))[0] * x.std(ddof=1) / np.sqrt(8)
+    py = c.paired_difference("replicates/kpi", index=k)[0]
+    with h5py.File(tmp_path / "psa2.h5", "r") as f:
+        lo, hi = f["difference/kpi/lo"][0, k], f["difference/kpi/hi"][0, k]
+        names = [n.decode() for n in f["decision/kpi/names"][()]]
+        j = names.index("persons_reaching_work")
+        dlo, dhi = f["decision/kpi/difference/lower"][j, 0], f["decision/kpi/difference/upper"][j, 0]
+    assert x.std() > 0
+    for a, b in ((lo, x.mean() - half), (hi, x.mean() + half), (py["lo"], lo), (py["hi"], hi), (dlo, lo), (dhi, hi)):
+        assert a == pytest.approx(b, rel=1e-10, abs=1e-9)
+
+
 def test_read_a_sweep_file(tmp_path):
     from conftest import BM2, BM2_SMALL, describe, set_args
     p = cli("sweep", BM2, *set_args({**BM2_SMALL, "horizon_years": 3}), "--grid", "state[beschut_werk].capacity=30,90",

@@ -789,7 +789,9 @@ class Comparison:
         ``"replicates/cost_cumulative_eur"`` [R, T]): for every scenario but the reference, the
         mean, sd, lo and hi over replicates of scenario minus reference, replicate by replicate,
         with the Student-t interval at :attr:`confidence` (as the ``difference`` datasets of the
-        file). ``index`` picks one entry of the last axis (a KPI of ``replicates/kpi_period``);
+        file). In a PSA comparison (``--draws`` with R replicates per draw) the units are the
+        draws: each draw's R differences are averaged first, and sd and interval are over the
+        draws. ``index`` picks one entry of the last axis (a KPI of ``replicates/kpi_period``);
         ``cumulative`` sums along the second axis (periods) first."""
         def values(r: Result) -> np.ndarray:
             x = np.asarray(r[key], dtype=float)
@@ -803,6 +805,11 @@ class Comparison:
             if not np.array_equal(np.asarray(r["replicates/replicate"]), np.asarray(ref["replicates/replicate"])):
                 raise ValueError(f"{r.name}: other replicates than the reference's; differences are not paired")
             d = values(r) - base
+            per_draw = int(self.attrs.get("replicates_per_draw", 0) or 0)
+            if per_draw > 1:  # a draw's replicates share its parameters: one unit per draw
+                with np.errstate(invalid="ignore"), warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)  # a draw without a value stays NaN
+                    d = np.nanmean(d.reshape((-1, per_draw) + d.shape[1:]), axis=1)
             s = summarize(d)
             n = np.sum(~np.isnan(d), axis=0)
             with np.errstate(invalid="ignore", divide="ignore"):

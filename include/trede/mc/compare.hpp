@@ -50,6 +50,9 @@ struct CompareOptions {
 
 /// Paired differences of one quantity, cell by cell: mean, sd of the R differences, and the
 /// t-interval mean ± t(1 - (1-level)/2, R-1) · sd / √R.
+/// Paired differences per column: the mean, the sd of the independent units' differences (the
+/// replicates; in a PSA comparison the draws, each the mean over its replicates) and the Student-t
+/// interval of the mean over those units.
 struct Difference {
   std::vector<double> mean, sd, lo, hi;
 };
@@ -105,15 +108,22 @@ void check_comparable(const std::vector<model::Scenario>& scenarios);
 /// reference, all with the same seed and replicate range; `independent` (may be empty) holds
 /// scenarios 1.. run on disjoint replicates. Names are made unique. \throws ModelError when the
 /// ensembles do not share the report grid and KPIs, Error when replicates or seeds differ.
+/// `replicates_per_draw` > 0: the ensembles are PSA runs pooled draw-major, that many replicates
+/// per draw, and the differences' units are the draws (a draw's replicates share its parameters,
+/// so they are not independent of each other).
 [[nodiscard]] Comparison compare_ensembles(std::vector<std::string> names, std::vector<Ensemble> ensembles,
-                                           std::vector<Ensemble> independent, double confidence);
+                                           std::vector<Ensemble> independent, double confidence,
+                                           std::uint64_t replicates_per_draw = 0);
 
 /// Student t quantile t(p, ν) for p in (0, 1), ν >= 1, to about 1e-12 (closed forms for ν = 1, 2;
 /// Newton on the exact distribution function beyond).
 [[nodiscard]] double student_t_quantile(double p, double nu);
 
-/// Paired differences a - b of two [R, N] arrays, per column.
+/// Paired differences a - b of two [R, N] arrays, per column. `per_unit` > 1: consecutive groups
+/// of that many replicates are one independent unit (a PSA draw): each unit's differences are
+/// averaged first (NaN left out; a unit without a value is left out), and the sd and interval are
+/// over the R / per_unit unit means, as mc::decide's paired differences.
 [[nodiscard]] Difference paired_difference(const std::vector<double>& a, const std::vector<double>& b,
-                                           std::size_t replicates, double confidence);
+                                           std::size_t replicates, double confidence, std::size_t per_unit = 1);
 
 }  // namespace trede::mc

@@ -88,6 +88,83 @@ TEST(Compare, IntervalsCoverTheKnownDifference) {
   EXPECT_GT(vr_sum / comparisons, 3.0);
 }
 
+TEST(PairedDifference, UnitsOfSeveralReplicatesAreAveragedFirst) {
+  // Two draws of two replicates each, one column: differences 1, 3 | 10, 14 -> draw means 2, 12.
+  const std::vector<double> a = {2, 4, 11, 15}, b = {1, 1, 1, 1};
+  const mc::Difference d = mc::paired_difference(a, b, 4, 0.95, 2);
+  EXPECT_DOUBLE_EQ(d.mean[0], 7.0);
+  EXPECT_DOUBLE_EQ(d.sd[0], std::sqrt(50.0));
+  const double half = mc::student_t_quantile(0.975, 1) * std::sqrt(50.0) / std::sqrt(2.0);
+  EXPECT_DOUBLE_EQ(d.lo[0], 7.0 - half);
+  EXPECT_DOUBLE_EQ(d.hi[0], 7.0 + half);
+  // A replicate without a value is left out of its draw's mean; one unit only: no interval.
+  const std::vector<double> c = {2, NAN, 11, 15};
+  const mc::Difference e = mc::paired_difference(c, b, 4, 0.95, 2);
+  EXPECT_DOUBLE_EQ(e.mean[0], (1.0 + 12.0) / 2);
+  const mc::Difference f = mc::paired_difference(a, b, 4, 0.95, 4);
+  EXPECT_DOUBLE_EQ(f.mean[0], 7.0);
+  EXPECT_TRUE(std::isnan(f.sd[0]) && std::isnan(f.lo[0]));
+  // One replicate per unit is the plain paired difference, bit for bit.
+  const mc::Difference g = mc::paired_difference(a, b, 4, 0.95, 1), h = mc::paired_difference(a, b, 4, 0.95);
+  EXPECT_EQ(std::memcmp(&g.lo[0], &h.lo[0], sizeof(double)), 0);
+  EXPECT_THROW((void)mc::paired_difference(a, b, 4, 0.95, 3), Error);
+}
+
+TEST(Compare, PsaIntervalsTreatDrawsNotReplicatesAsIndependent) {
+  // B's rate is uncertain, uniform on [0.3, 0.6]; A's is 0.3. With 4 replicates per draw, a
+  // draw's replicates share its rate: the units of the paired differences are the 16 draws, each
+  // the mean of its 4 replicates' differences, and the interval is Student's over those 16 (as the
+  // decision summary's, docs/uncertainty-math.md §4.1), not over 64 runs taken as independent.
+  // The expected difference of the people absorbed by T, N (E[1 - exp(-mu_B T)] - (1 - exp(-mu_A
+  // T))), is in closed form; 200 comparisons must cover it at least at the nominal rate (the
+  // Sobol draws are more even than independent ones, so the intervals are if anything
+  // conservative).
+  const int N = 200;
+  const double mu_a = 0.3, lo = 0.3, hi = 0.6, T = 2.0;
+  const double mean_exp_b = (std::exp(-lo * T) - std::exp(-hi * T)) / ((hi - lo) * T);
+  const double truth = N * (std::exp(-mu_a * T) - mean_exp_b);
+  const std::string uncertain = decay(mu_a, N) +
+                                "\n[uncertainty]\n\"transition[a->gone].rate\" = { dist = \"uniform\", min = 0.3, max = 0.6 }\n";
+  const std::vector<model::Scenario> s = {model::parse_scenario(decay(mu_a, N), "a.toml"),
+                                          model::parse_scenario(uncertain, "b.toml")};
+  const std::uint64_t base = trede::test::test_seed(11);
+  const std::size_t D = 16, R = 4;
+  int covered = 0;
+  double width_ratio = 0.0;
+  const int comparisons = 200;
+  for (int c = 0; c < comparisons; ++c) {
+    mc::CompareOptions o;
+    o.run.replicates = R;
+    o.run.seed = base + static_cast<std::uint64_t>(c);
+    o.run.threads = 1;
+    o.draws = D;
+    const auto cmp = mc::compare(s, o);
+    ASSERT_EQ(cmp.replicates_per_draw, R);
+    const auto k = static_cast<std::size_t>(engine::kpi_absorbed);
+    const std::size_t K = cmp.ensembles[0].values<double>("kpi").size() / (D * R);
+    const auto& va = cmp.ensembles[1].values<double>("kpi");
+    const auto& vb = cmp.ensembles[0].values<double>("kpi");
+    std::vector<double> x(D, 0.0);  // the draws' mean differences, computed here
+    for (std::size_t d = 0; d < D; ++d)
+      for (std::size_t r = 0; r < R; ++r) x[d] += (va[(d * R + r) * K + k] - vb[(d * R + r) * K + k]) / R;
+    double mean = 0.0, ss = 0.0;
+    for (const double v : x) mean += v / D;
+    for (const double v : x) ss += (v - mean) * (v - mean);
+    const double half = mc::student_t_quantile(0.975, D - 1) * std::sqrt(ss / (D - 1)) / std::sqrt(double(D));
+    EXPECT_NEAR(cmp.kpi[0].mean[k], mean, 1e-9 * (1 + std::fabs(mean)));
+    EXPECT_NEAR(cmp.kpi[0].hi[k] - cmp.kpi[0].lo[k], 2 * half, 1e-9 * (1 + half));
+    covered += cmp.kpi[0].lo[k] <= truth && truth <= cmp.kpi[0].hi[k];
+    // Over the 64 runs as if independent the interval would be narrower: the parameter spread
+    // counted 64 times instead of 16.
+    const mc::Difference runs = mc::paired_difference(va, vb, D * R, 0.95);
+    width_ratio += (runs.hi[k] - runs.lo[k]) / (cmp.kpi[0].hi[k] - cmp.kpi[0].lo[k]) / comparisons;
+  }
+  std::printf("coverage of %.3f: %d/%d; mean width over the runs / over the draws %.3f (seeds %llu..)\n", truth, covered,
+              comparisons, width_ratio, static_cast<unsigned long long>(base));
+  EXPECT_GE(covered, 176);
+  EXPECT_LT(width_ratio, 0.8);
+}
+
 TEST(Compare, PerPeriodDifferencesAddUpToTheRunDifference) {
   const std::vector<model::Scenario> s = {model::parse_scenario(decay(0.3, 500, 100), "a.toml"),
                                           model::parse_scenario(decay(0.5, 500, 150), "b.toml")};
