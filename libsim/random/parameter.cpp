@@ -38,6 +38,13 @@ std::string num(double x) {
   return buf;
 }
 
+// Every digit that tells two doubles apart (the shortest form printf gives: 17 significant).
+std::string num_exact(double x) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.17g", x);
+  return buf;
+}
+
 double clamp_u(double u) noexcept {
   if (!(u >= u_min)) return u_min;  // also NaN
   return std::min(u, 1.0 - u_min);
@@ -188,14 +195,23 @@ ParameterDistribution ParameterDistribution::beta_mean_sd(double mean, double sd
   Problems p;
   if (p.finite(mean, "mean")) p.require(mean > 0.0 && mean < 1.0, "mean", "must lie in (0, 1) (got " + num(mean) + ")");
   p.positive(sd, "sd");
-  if (p.empty()) {
+  // The shapes are mean·ν and (1 − mean)·ν with ν = mean·(1 − mean)/sd² − 1, which must be
+  // positive: sd < sqrt(mean·(1 − mean)). At that limit, or within rounding of it (ν below 1e-9),
+  // the shapes vanish and every draw is 0 or 1; such an sd is refused as well, whichever side of
+  // the limit its rounding falls on.
+  const double nu = mean * (1.0 - mean) / (sd * sd) - 1.0;
+  if (p.empty() && !(nu > 1e-9)) {
     const double max_sd = std::sqrt(mean * (1.0 - mean));
-    p.require(sd < max_sd, "sd",
-              "must be < sqrt(mean·(1 − mean)) = " + num(max_sd) + " for mean " + num(mean) + " (got " + num(sd) +
+    std::string limit = num(max_sd), got = num(sd);
+    if (limit == got) {  // equal as printed: show every digit, and say why a value below is refused
+      limit = num_exact(max_sd), got = num_exact(sd);
+      if (sd < max_sd) got += ", within rounding of the limit";
+    }
+    p.require(false, "sd",
+              "must be < sqrt(mean·(1 − mean)) = " + limit + " for mean " + num(mean) + " (got " + got +
                   "); a beta distribution cannot be that wide");
   }
   p.throw_if_any();
-  const double nu = mean * (1.0 - mean) / (sd * sd) - 1.0;
   return {Family::beta, mean * nu, (1.0 - mean) * nu};
 }
 

@@ -1012,7 +1012,7 @@ def first_order_index(x: np.ndarray, y: np.ndarray) -> Tuple[float, float]:
     curved and non-monotone effects, more of them as D grows. The standard error is the delta
     method's for RSS/TSS with the fit held fixed. (NaN, NaN) for fewer than 8 draws or a
     constant or non-finite y. This is not ``trede::mc::first_order_indices`` (a penalised
-    spline with its smoothing chosen by cross-validation, docs/uncertainty-math.md §6.2),
+    spline with its smoothing chosen by REML and a permutation correction, docs/uncertainty-math.md §6.2),
     which the Python package does not bind, but the simpler estimator docs/uncertainty.md
     describes and checks."""
     y = np.asarray(y, dtype=float)

@@ -50,7 +50,7 @@ struct FirstOrderIndices {
 
 /// First-order indices S_g = Var(E[Y | θ_g]) / Var(Y) estimated from given draws by
 /// regressing Y on each group's parameters with the penalised spline smoother of `evppi`:
-/// S_g = 1 − σ̂²_g / s²_Y, with σ̂²_g = RSS / (D − 1 − edf) the residual variance of the fit
+/// S_g = 1 − σ̂²_g / s²_Y, with σ̂²_g = RSS / (D − 1 − tr(2H − H²)) the residual variance of the fit
 /// (an estimate of E[Var(Y | θ_g)]) and s²_Y the sample variance — the regression's adjusted
 /// R², not truncated at 0 (a group without effect scatters around 0 on both sides, so that sums
 /// over many groups stay unbiased). Its bias from smoothing is of second order in the fit's

@@ -145,6 +145,21 @@ TEST(ParameterDistribution, BadParametersNameTheEntryAndTheValidRange) {
   const auto wide = problems_of([] { (void)ParameterDistribution::beta_mean_sd(0.1, 0.4); });
   ASSERT_EQ(wide.size(), 1u);
   EXPECT_EQ(wide[0].rfind("sd: must be < sqrt(mean·(1 − mean)) = 0.3 for mean 0.1 (got 0.4)", 0), 0u) << wide[0];
+  // At the limit, whichever side rounding puts it on, the shapes vanish (every draw 0 or 1):
+  // refused for mean 0.1 and 0.9 alike, with the digits that show why. sqrt(0.1·0.9) rounds to
+  // 0.30000000000000004, so sd = 0.3 is below it as a double but only by rounding.
+  for (const double mean : {0.1, 0.9})
+    for (const double sd : {0.3, 0.30000000000000004}) {
+      const auto edge = problems_of([=] { (void)ParameterDistribution::beta_mean_sd(mean, sd); });
+      ASSERT_EQ(edge.size(), 1u) << mean << " " << sd;
+      EXPECT_NE(edge[0].find("sd: must be < sqrt(mean·(1 − mean)) = 0.3000000000000000"), std::string::npos) << edge[0];
+    }
+  EXPECT_NE(problems_of([] { (void)ParameterDistribution::beta_mean_sd(0.1, 0.3); })[0].find("(got 0.29999999999999999, within rounding of the limit)"),
+            std::string::npos);
+  // Just inside the limit it is a (very wide) beta with positive shapes.
+  const auto close = ParameterDistribution::beta_mean_sd(0.1, 0.2999);
+  EXPECT_GT(close.parameters()[0], 0.0);
+  EXPECT_GT(close.parameters()[1], 0.0);
   EXPECT_EQ(problems_of([] { (void)ParameterDistribution::beta_mean_sd(1.5, 0.1); }),
             std::vector<std::string>{"mean: must lie in (0, 1) (got 1.5)"});
   EXPECT_EQ(problems_of([] { (void)ParameterDistribution::uniform(std::nan(""), 1.0); }),
