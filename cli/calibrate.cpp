@@ -53,11 +53,8 @@ std::vector<std::string> split(const std::string& s, char sep) {
 [[noreturn]] void bad(const std::string& key, const std::string& msg) { throw trede::ModelError("", 0, key, msg); }
 
 void check_output(const std::string& opt, const std::string& out) {
-  namespace fs = std::filesystem;
-  const fs::path p(out);
-  if (fs::is_directory(p)) bad(opt, out + " is a directory");
-  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
-  if (!fs::is_directory(dir)) bad(opt, "directory '" + dir.string() + "' does not exist");
+  if (const std::string problem = trede::io::output_problem(out); !problem.empty())
+    bad(opt, (out.empty() ? "" : out + " ") + problem);
 }
 
 // Input files that cannot be read are bad input (exit 2), like a bad scenario.
@@ -210,8 +207,8 @@ const trede::cli::Register reg{"calibrate", [](CLI::App& app) {
   sub->add_option("--targets", a->targets, "Aggregate targets (JSON; see docs/calibration.md)");
   sub->add_option("-o,--output", a->output, "Calibrated scenario (TOML): the input text with the fitted values written in, and their sampling "
                   "uncertainty as an [[uncertainty.multivariate_normal]] group named \"calibration (METHOD)\" (when "
-                  "standard errors were computed)");
-  sub->add_option("--report", a->report, "Fit report (HDF5): estimates, intervals, covariance, fit per target");
+                  "standard errors were computed)")->check(trede::cli::output_name());
+  sub->add_option("--report", a->report, "Fit report (HDF5): estimates, intervals, covariance, fit per target")->check(trede::cli::output_name());
   sub->add_option("--covariates", a->covariates, "Covariate columns (scenario attributes) acting on every estimated rate, "
                                                  "comma-separated")->delimiter(',');
   sub->add_option("--covariate-on", a->covariate_on,

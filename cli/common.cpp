@@ -10,6 +10,7 @@
 
 #ifdef TREDE_HAVE_MPI
 #include "trede/error.hpp"
+#include "trede/io/atomic_file.hpp"
 #include "trede/mc/mpi.hpp"
 #endif
 
@@ -57,11 +58,13 @@ std::string& command_line() {
 }
 
 void check_output_path(const std::string& option, const std::string& out) {
-  namespace fs = std::filesystem;
-  const fs::path p(out);
-  if (fs::is_directory(p)) throw BadInput{option + " " + out + ": is a directory"};
-  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
-  if (!fs::is_directory(dir)) throw BadInput{option + " " + out + ": directory '" + dir.string() + "' does not exist"};
+  if (const std::string problem = io::output_problem(out); !problem.empty())
+    throw BadInput{option + (out.empty() ? "" : " " + out) + ": " + problem};
+}
+
+CLI::Validator output_name(const std::string& what) {
+  return CLI::Validator(
+      [what](std::string& s) { return s.empty() ? "is empty: give the name of a " + what : std::string(); }, "");
 }
 
 std::string sample_note(double share, bool dutch) {

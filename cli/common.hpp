@@ -43,9 +43,13 @@ int rank();
 // The command line as typed, for provenance attributes.
 std::string& command_line();
 
-// Checks that `out` can be written: not a directory, its directory exists. Throws BadInput
-// naming `option`.
+// Checks that `out` can be written (io::output_problem: a name, not a directory or a device,
+// in a directory that exists). Throws BadInput naming `option`.
 void check_output_path(const std::string& option, const std::string& out);
+
+// The check of every option that names a file to write: an empty name (-o '') is refused, not
+// taken as "no output".
+CLI::Validator output_name(const std::string& what = "file");
 
 // Options every simulating subcommand has: -n, --seed, --threads, --set, -q.
 struct RunArgs {

@@ -393,7 +393,7 @@ const Register reg{"compare", [](CLI::App& app) {
   add_run_options(sub, *a, "Replicates per scenario (>= 2); with --draws, per draw (>= 1, default 1)");
   sub->get_option("--set")->description("Override a key in every scenario: key=value (repeatable)");
   sub->get_option("--seed")->description("Master seed, shared by all scenarios (common random numbers)");
-  sub->add_option("-o,--output", a->output, "HDF5 comparison file (differences, variance reduction, every ensemble)");
+  sub->add_option("-o,--output", a->output, "HDF5 comparison file (differences, variance reduction, every ensemble)")->check(trede::cli::output_name());
   sub->add_option("--confidence", a->confidence, "Level of the intervals")->capture_default_str();
   sub->add_flag("--no-independent", a->no_independent,
                 "Skip the independent-stream runs that measure the variance reduction (N-1 of the 2N-1 runs); a PSA comparison (--draws) never runs them");

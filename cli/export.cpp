@@ -40,7 +40,7 @@ const trede::cli::Register reg{"export", [](CLI::App& app) {
       ->required()
       ->check(CLI::IsMember({"csv", "xlsx"}));
   sub->add_option("-o,--output", args->output,
-                  "Directory to write into (default: the directory of FILE; created if missing)");
+                  "Directory to write into (default: the directory of FILE; created if missing)")->check(trede::cli::output_name("directory"));
   sub->add_flag("--force", args->force, "Overwrite the files of an earlier export (never the input)");
   sub->add_flag("-q,--quiet", args->quiet, "Print nothing on success");
   sub->footer("Tidy tables with the unit of every value in its column header (or a unit column): KPIs with "

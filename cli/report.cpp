@@ -42,7 +42,7 @@ const trede::cli::Register reg{"report", [](CLI::App& app) {
   auto* sub = app.add_subcommand(
       "report", "Write a self-contained HTML report (figures and KPIs) of a run, PSA or comparison file");
   sub->add_option("file", args->file, "HDF5 file written by `trede run -o` (also with --draws) or `trede compare -o`")->required();
-  sub->add_option("-o,--output", args->output, "HTML file to write (default: FILE with the suffix .html)");
+  sub->add_option("-o,--output", args->output, "HTML file to write (default: FILE with the suffix .html)")->check(trede::cli::output_name());
   sub->add_option("--title", args->title, "Title of the page (default: from the scenario names)");
   sub->add_option("--lang", args->lang, "Language of the page: en (English) or nl (Dutch, Dutch number formatting)")
       ->check(CLI::IsMember({"en", "nl"}))

@@ -188,7 +188,7 @@ const Register reg{"run", [](CLI::App& app) {
   add_run_options(sub, *a, "Number of replicates; with --draws, per draw (default 1)");
   sub->add_option("-o,--output", a->output,
                   "HDF5 result file (written to a temporary file as the replicates finish, so the per-region results "
-                  "are not held in memory; renamed into place when complete)");
+                  "are not held in memory; renamed into place when complete)")->check(trede::cli::output_name());
   sub->add_option("--trajectories", a->trajectories,
                   "Record every change of state of the first N people of each replicate (the initial "
                   "population first, then arrivals) in /trajectories; 0 = none")

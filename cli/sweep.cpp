@@ -175,7 +175,7 @@ const Register reg{"sweep", [](CLI::App& app) {
   sub->get_option("--seed")->description("Master seed (also seeds the Latin hypercube)");
   sub->get_option("--set")->description("Override a scenario key at every point: key=value (repeatable)");
   sub->add_option("-o,--output", a->output, "HDF5 sweep file (finished points are kept in <file>.parts until done)")
-      ->required();
+      ->required()->check(trede::cli::output_name());
   add_draw_options(sub, *a,
                    "Probabilistic sensitivity analysis at every point: D parameter sets drawn from the scenario's "
                    "[uncertainty] table, the same draws at every point, -n replicates each (default 1 with --draws)");

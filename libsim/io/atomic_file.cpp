@@ -122,12 +122,28 @@ Backup keep_old(const std::string& path) {
 
 }  // namespace
 
+std::string output_problem(const std::string& path) {
+  if (path.empty()) return "is empty: give the name of the file to write";
+  std::error_code ec;
+  const fs::path target(path);
+  const fs::file_status status = fs::status(target, ec);
+  if (fs::is_directory(status)) return "is a directory";
+  // The temporary is renamed over the output: that would replace a device (/dev/null), a named
+  // pipe or a socket by a regular file, so those are refused (a symbolic link to a regular file
+  // is replaced by the new file; the file it pointed to is left alone).
+  if (fs::exists(status) && !fs::is_regular_file(status))
+    return "is not a regular file (a device, named pipe or socket); trede writes a new file in its place, so give the "
+           "name of a file";
+  const fs::path dir = directory_of(target);
+  if (!fs::is_directory(dir, ec)) return "directory '" + dir.string() + "' does not exist";
+  return "";
+}
+
 PendingFile::PendingFile(std::string path) : path_(std::move(path)) {
   const fs::path target(path_);
   std::error_code ec;
-  if (fs::is_directory(target, ec)) throw IoError(path_, "is a directory");
+  if (const std::string problem = output_problem(path_); !problem.empty()) throw IoError(path_, problem);
   const fs::path dir = directory_of(target);
-  if (!fs::is_directory(dir, ec)) throw IoError(path_, "directory '" + dir.string() + "' does not exist");
   (void)remove_stale_temporaries(path_);
   temporary_ = unique_name(path_, ".tmp-");
   // The slot is taken before the file exists, so no moment passes in which a signal could leave

@@ -13,6 +13,7 @@
 import os
 import resource
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -157,6 +158,54 @@ def test_sweep_scenario_inside_its_parts_directory_is_refused(work):
     (work / "out.h5.parts" / "s.toml").write_text(TINY + POPULATION)
     refused(work, ["sweep", "out.h5.parts/s.toml", "--grid", "transition[0].rate=0.1,0.2", "-n", "2", "-o", "out.h5"],
             must_name=["-o (its parts directory): 'out.h5.parts' is written and removed", "'out.h5.parts/s.toml'"])
+
+
+SPECIAL_OUTPUTS = {
+    # name: args with OUT where the output goes
+    "run -o": ["run", "s.toml", "-n", "2", "-o", "OUT"],
+    "compare -o": ["compare", "s.toml", "b.toml", "-n", "2", "-o", "OUT"],
+    "sweep -o": ["sweep", "s.toml", "--grid", "transition[0].rate=0.1,0.2", "-n", "2", "-o", "OUT"],
+    "calibrate -o": ["calibrate", "ladder4.toml", "--data", "panel.csv", "-o", "OUT"],
+    "calibrate --report": ["calibrate", "ladder4.toml", "--data", "panel.csv", "--report", "OUT"],
+    "report -o": ["report", "r.h5", "-o", "OUT"],
+}
+
+
+@pytest.mark.parametrize("case", sorted(SPECIAL_OUTPUTS))
+def test_an_output_that_is_a_device_or_a_pipe_is_refused_and_left_alone(work, case):
+    """The output is written to a temporary file renamed over it: over a named pipe or a device
+    (/dev/null) that would put a regular file in its place (as root, /dev/null itself). Both are
+    refused before any work, exit 2, and stay what they were; so is an empty name (-o '')."""
+    os.mkfifo(work / "pipe")
+    specials = {"pipe": "named pipe"}
+    if os.geteuid() == 0:  # a character device can be made by root only: a second /dev/null
+        os.mknod(work / "null", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        specials["null"] = "device"
+    for name in specials:
+        args = [name if a == "OUT" else a for a in SPECIAL_OUTPUTS[case]]
+        p = trede(*args, cwd=work)
+        assert p.returncode == EXIT_BAD_INPUT, describe(p)
+        assert "is not a regular file (a device, named pipe or socket)" in p.stderr, describe(p)
+        mode = os.lstat(work / name).st_mode
+        assert stat.S_ISFIFO(mode) if name == "pipe" else stat.S_ISCHR(mode), f"{name} was replaced"
+    p = trede(*["" if a == "OUT" else a for a in SPECIAL_OUTPUTS[case]], cwd=work)
+    assert p.returncode == EXIT_BAD_INPUT and "is empty" in p.stderr, describe(p)
+    assert temporaries(work) == []
+
+
+def test_an_export_into_a_pipe_or_over_a_directory_writes_nothing(work):
+    """trede export --force writes all its files or none: a named pipe or a directory where one
+    of them goes is refused (exit 2) before any file is written, naming that file."""
+    for kind in ("pipe", "directory"):
+        out = work / f"ex-{kind}"
+        out.mkdir()
+        (os.mkfifo if kind == "pipe" else os.mkdir)(out / "r_kpi.csv")
+        p = trede("export", "r.h5", "--format", "csv", "-o", out.name, "--force", cwd=work)
+        assert p.returncode == EXIT_BAD_INPUT, describe(p)
+        assert f"r_kpi.csv: is {'not a regular file' if kind == 'pipe' else 'a directory'}" in p.stderr, describe(p)
+        assert sorted(x.name for x in out.iterdir()) == ["r_kpi.csv"], "an export file was written"
+    p = trede("export", "r.h5", "--format", "csv", "-o", "", cwd=work)
+    assert p.returncode == EXIT_BAD_INPUT and "is empty" in p.stderr, describe(p)
 
 
 def test_distinct_outputs_are_accepted(work):

@@ -13,7 +13,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 import numpy as np
 import pandas as pd
 
-from . import _args, _core
+from . import _args, _core, _files
 from ._errors import IoError, ModelError
 from ._scenario import Overrides, Scenario, load_scenario, parse_scenario
 
@@ -209,13 +209,8 @@ class Fit:
     def save_scenario(self, path: PathLike) -> Path:
         """Writes the calibrated scenario (TOML) to ``path`` atomically."""
         out = Path(os.fspath(path))
-        tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-        try:
-            tmp.write_text(self.calibrated_text, encoding="utf-8")
-            os.replace(tmp, out)
-        except OSError as e:
-            tmp.unlink(missing_ok=True)
-            raise IoError(f"{out}: cannot write the calibrated scenario ({e.strerror or e})", str(out)) from e
+        _files.write_all([(out, lambda tmp: tmp.write_text(self.calibrated_text, encoding="utf-8"))],
+                         "the calibrated scenario")
         return out
 
     def save_report(self, path: PathLike) -> Path:

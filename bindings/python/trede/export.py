@@ -56,6 +56,7 @@ import pandas as pd
 
 from ._answer import (MAIN_QUANTITIES, answer, ce_points, cost_per_person, decision_attrs, reference_lambda,
                       uncertainty_source)
+from . import _files
 from ._errors import Error, IoError
 from ._i18n import KPIS, Language, kpi_unit
 from ._results import (STATISTICS, Comparison, PsaResult, Result, Sweep, _as_str_list, _attrs, read, summarize,
@@ -692,33 +693,12 @@ def write(source: Union[Result, Comparison, Sweep, PathLike], directory: Optiona
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise WriteError(f"{out_dir}: cannot create the directory ({e.strerror or e})", str(out_dir)) from e
-    temps: List[Tuple[Path, Path]] = []
-    try:
-        if fmt == "xlsx":
-            tmp = targets[0].with_name(f".{targets[0].name}.tmp-{os.getpid()}")
-            temps.append((tmp, targets[0]))
-            _write_xlsx(data, tmp)
-        else:
-            for (name, t), target in zip(data.items(), targets):
-                tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-                temps.append((tmp, target))
-                t.frame.to_csv(tmp, index=False, lineterminator="\n")
-        for tmp, target in temps:
-            os.replace(tmp, target)
-    except OSError as e:
-        for tmp, _ in temps:
-            try:
-                tmp.unlink()
-            except OSError:
-                pass
-        raise WriteError(f"{out_dir}: cannot write the export ({e.strerror or e})", str(out_dir)) from e
-    except BaseException:
-        for tmp, _ in temps:
-            try:
-                tmp.unlink()
-            except OSError:
-                pass
-        raise
+    if fmt == "xlsx":
+        outputs = [(targets[0], lambda tmp: _write_xlsx(data, tmp))]
+    else:
+        outputs = [(target, lambda tmp, t=t: t.frame.to_csv(tmp, index=False, lineterminator="\n"))
+                   for t, target in zip(data.values(), targets)]
+    _files.write_all(outputs, "the export", WriteError)
     return targets
 
 

@@ -43,6 +43,7 @@ import numpy as np
 
 from ._answer import MAIN_QUANTITIES, answer, ce_points, cost_per_person, decision_attrs, reference_lambda
 from ._assumptions import Assumptions, delay_mean, delay_text, read_assumptions, uncertain_rows
+from . import _files
 from ._errors import Error, IoError
 from ._i18n import LANGUAGES, Language, kpi_kind
 from ._results import Comparison, PsaResult, Result, _as_str_list, _block_names, read, variance_shown
@@ -1022,18 +1023,10 @@ def write_report(source: Union[Result, Comparison, PathLike], output: PathLike, 
     into place) and returns its path. Raises :class:`trede.IoError` when the result cannot be
     read or the report cannot be written, :class:`LayoutError` (``strict``) when a figure has
     unreadable labels."""
-    text = render(source, title, lang, strict)
     out = Path(os.fspath(output))
-    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, out)
-    except OSError as e:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
-        raise IoError(f"{out}: cannot write the report ({e.strerror or e})", str(out)) from e
+    _files.check_outputs([out])  # before the figures are drawn
+    text = render(source, title, lang, strict)
+    _files.write_all([(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))], "the report")
     return out
 
 
@@ -1062,11 +1055,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"error: {'-o' if args.output else 'the default output (FILE with .html)'}: '{args.output or out}' is the same file as "
               f"FILE '{args.file}': an output may not replace an input; choose another file name", file=sys.stderr)
         return 2
-    if out.is_dir():
-        print(f"error: -o {out}: is a directory", file=sys.stderr)
-        return 2
-    if not out.resolve().parent.is_dir():
-        print(f"error: -o {out}: directory '{out.parent}' does not exist", file=sys.stderr)
+    problem = _files.output_problem(out)
+    if problem:
+        print(f"error: -o {out}: {problem}", file=sys.stderr)
         return 2
     if out.resolve() == Path(args.file).resolve():
         print(f"error: -o {out}: is the input file", file=sys.stderr)

@@ -24,12 +24,19 @@
 
 namespace trede::io {
 
+/// Why `path` cannot be an output, or "" when it can: an empty name, a directory, an existing file
+/// that is not a regular file (a device such as /dev/null, a named pipe, a socket: the rename of
+/// the temporary would replace it), or a directory that does not exist. PendingFile checks it;
+/// front ends call it first to report bad options before any work is done.
+[[nodiscard]] std::string output_problem(const std::string& path);
+
 /// One output file being written through a temporary file in the same directory.
 class PendingFile {
  public:
   /// Creates the temporary `path.tmp-PID-N` (stale temporaries of `path` are removed first).
-  /// \throws IoError if `path` is a directory, its directory does not exist, or the temporary
-  ///         cannot be created.
+  /// \throws IoError if `path` is a directory or another file that is not a regular file (a
+  ///         device such as /dev/null, a named pipe, a socket: the rename would replace it), its
+  ///         directory does not exist, or the temporary cannot be created.
   explicit PendingFile(std::string path);
   /// Removes the temporary unless the file was committed.
   ~PendingFile();
