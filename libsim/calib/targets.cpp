@@ -848,16 +848,23 @@ FitResult fit_targets(const model::Scenario& scenario, const TargetSet& targets,
   o.check();
   std::vector<ParameterBound> params = params_in;
   std::vector<Diagnostic> problems;
-  // Each key once: a key in the target file and again in --param (or twice in either) was
-  // fitted twice, one copy never leaving its start. Keys compare in their canonical text.
-  std::map<std::string, const ParameterBound*> first;
+  // Each parameter once: a key in the target file and again in --param (or twice in either, in
+  // any spelling: transition[0].rate and transition[a->b].rate) was fitted twice, one copy never
+  // leaving its start. Keys compare by what they name in the scenario (model::key_identities).
+  std::vector<model::KeyPath> parsed;
+  std::vector<const ParameterBound*> of;
   for (const ParameterBound& b : params) {
-    std::string key = b.key;
     try {
-      key = model::KeyPath::parse(key).text();
+      parsed.push_back(model::KeyPath::parse(b.key));
+      of.push_back(&b);
     } catch (const ModelError&) {  // a bad key is reported where it is applied
     }
-    const auto [at, fresh] = first.emplace(key, &b);
+  }
+  const std::vector<std::string> ids = model::key_identities(scenario, parsed);
+  std::map<std::string, const ParameterBound*> first;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const ParameterBound& b = *of[i];
+    const auto [at, fresh] = first.emplace(ids[i], &b);
     if (!fresh)
       problems.push_back({b.source, b.line, b.key,
                           "given twice (also " + at->second->source +

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <optional>
 #include <set>
 
@@ -170,6 +171,19 @@ std::vector<model::Scenario> sweep_scenarios(const model::Scenario& base, const 
     for (const auto& k : design.keys) keys.push_back(model::KeyPath::parse(k));
   } catch (const ModelError&) {
     keys.clear();  // reported below, by the loader, for every point
+  }
+  // One axis per parameter: two spellings of one key (transition[0].rate and
+  // transition[a->b].rate) would set it twice at every point, the later value winning, and one
+  // axis would do nothing.
+  if (keys.size() == design.keys.size()) {
+    const std::vector<std::string> ids = model::key_identities(base, keys);
+    const std::string option = design.kind == "lhs" ? "--lhs" : "--grid";
+    std::map<std::string, std::size_t> first;
+    for (std::size_t k = 0; k < ids.size(); ++k)
+      if (const auto [at, fresh] = first.emplace(ids[k], k); !fresh)
+        problems.push_back({option, 0, design.keys[k],
+                            "names the same parameter as '" + design.keys[at->second] + "': give each key once"});
+    if (!problems.empty()) throw ModelError(std::move(problems));
   }
   for (std::size_t i = 0; i < design.size(); ++i) {
     try {

@@ -269,11 +269,12 @@ std::string_view table_of(const KeyPath& k) {
 
 }  // namespace
 
-std::vector<NumericKey> numeric_keys(const Scenario& scenario, std::span<const KeyPath> keys) {
-  // The document as loaded: the text, its bases (from memory) and the overrides.
-  detail::LoadContext ctx;
+namespace {
+
+// The scenario's document as loaded: the text, its bases (from memory) and the overrides. `ctx`
+// and `bases` hold where each value came from, for as long as the caller keeps them.
+toml::table loaded_document(const Scenario& scenario, detail::LoadContext& ctx, std::vector<detail::SourceText>& bases) {
   ctx.file = scenario.source_path;
-  std::vector<detail::SourceText> bases;
   // The base files come in the order the loader read them (nearest first), whatever the
   // directory the scenario was parsed with.
   std::size_t next_base = 0;
@@ -288,7 +289,25 @@ std::vector<NumericKey> numeric_keys(const Scenario& scenario, std::span<const K
   auto doc = detail::read_document(scenario.text, scenario.source_path, scenario.base_dir, scenario.overrides, ctx,
                                    bases, from_memory);
   if (!doc || !ctx.diagnostics.empty()) throw ModelError(std::move(ctx.diagnostics));
-  return detail::numeric_keys_in(scenario, keys, *doc, ctx);
+  return std::move(*doc);
+}
+
+}  // namespace
+
+std::vector<NumericKey> numeric_keys(const Scenario& scenario, std::span<const KeyPath> keys) {
+  detail::LoadContext ctx;
+  std::vector<detail::SourceText> bases;
+  const toml::table doc = loaded_document(scenario, ctx, bases);
+  return detail::numeric_keys_in(scenario, keys, doc, ctx);
+}
+
+std::vector<std::string> key_identities(const Scenario& scenario, std::span<const KeyPath> keys) {
+  detail::LoadContext ctx;
+  std::vector<detail::SourceText> bases;
+  const toml::table doc = loaded_document(scenario, ctx, bases);
+  std::vector<std::string> out;
+  for (const KeyPath& k : keys) out.push_back(detail::indexed_path(doc, k).text());
+  return out;
 }
 
 namespace detail {

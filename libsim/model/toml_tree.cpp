@@ -188,6 +188,36 @@ const toml::node* find_node(const toml::table& root, const KeyPath& path, std::s
   return cur;
 }
 
+KeyPath indexed_path(const toml::table& root, const KeyPath& path) {
+  std::vector<KeySegment> out(path.segments().begin(), path.segments().end());
+  const toml::node* cur = &root;
+  for (std::size_t i = 0; i < path.size() && cur; ++i) {
+    const toml::table* t = cur->as_table();
+    const toml::node* n = t ? t->get(path[i].name) : nullptr;
+    if (!n) break;
+    if (!path[i].selector) {
+      cur = n;
+      continue;
+    }
+    const toml::array* arr = n->as_array();
+    if (!arr) break;
+    std::string error;
+    std::optional<std::size_t> idx;
+    if (arr->is_array_of_tables()) {
+      idx = pick_element(*path[i].selector, arr->size(), [&](std::size_t k) { return labels_of((*arr)[k]); }, error);
+    } else {
+      std::size_t k = 0;
+      const auto& sel = *path[i].selector;
+      const auto [p, ec] = std::from_chars(sel.data(), sel.data() + sel.size(), k);
+      if (ec == std::errc{} && p == sel.data() + sel.size() && k < arr->size()) idx = k;
+    }
+    if (!idx) break;
+    out[i].selector = std::to_string(*idx);
+    cur = &(*arr)[*idx];
+  }
+  return KeyPath(std::move(out));
+}
+
 std::optional<double> year_key(std::string_view key) {
   double year = 0;
   const auto [p, ec] = std::from_chars(key.data(), key.data() + key.size(), year);

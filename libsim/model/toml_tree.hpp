@@ -66,6 +66,11 @@ struct TextProblem {
 [[nodiscard]] const toml::node* find_node(const toml::table& root, const KeyPath& path, std::string& error,
                                           std::string& where);
 
+// `path` with every selector replaced by the index of the element it picks in `root` (so that
+// `transition[0].rate` and `transition[a->b].rate` give the same text when both name the first
+// transition); from the first segment that does not resolve on, the rest as given.
+[[nodiscard]] KeyPath indexed_path(const toml::table& root, const KeyPath& path);
+
 // The value text of an assignment as a TOML node, in a table under the key "v": a TOML value,
 // or a bare word as a string. \throws ModelError(key = `key`) for a number that is out of range
 // or malformed, and for text beyond the limits.

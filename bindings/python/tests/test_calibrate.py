@@ -120,3 +120,9 @@ def test_calibrate_errors(truth, panel, tmp_path):
                         parameters=["transition[bijstand->traject].rate=0.05:2"])
     assert any("given twice" in d.message and d.key == "transition[bijstand->traject].rate"
                for d in info.value.diagnostics), info.value.diagnostics
+    # The same parameter spelt by index (transition[0] is bijstand->traject) is the same parameter.
+    with pytest.raises(trede.ModelError) as info:
+        trede.calibrate(truth, targets=trede.models_dir() / "calibration" / "targets.json",
+                        parameters=["transition[0].rate=0.05:2"])
+    assert any("given twice" in d.message and d.key == "transition[0].rate" for d in info.value.diagnostics), \
+        info.value.diagnostics

@@ -133,6 +133,14 @@ struct NumericKey {
 /// `transition[a->w].rate`); paths that name no numeric parameter are compared as text.
 [[nodiscard]] bool same_parameter(const Scenario& scenario, const KeyPath& a, const KeyPath& b);
 
+/// What each of `keys` names in `scenario` (as loaded, with its bases and overrides), as text in
+/// which every selector is the index of the element it picks: two spellings of one key
+/// (`transition[0].rate`, `transition[bijstand->diagnose].rate`) give the same text, two keys the
+/// same text only when they name the same thing. A key that does not resolve keeps its remaining
+/// segments as given (whoever applies it reports that). For refusing a key given twice.
+/// \throws ModelError when the scenario's text cannot be read.
+[[nodiscard]] std::vector<std::string> key_identities(const Scenario& scenario, std::span<const KeyPath> keys);
+
 /// `numeric_key` for several keys with one parse.
 [[nodiscard]] std::vector<NumericKey> numeric_keys(const Scenario& scenario, std::span<const KeyPath> keys);
 

@@ -385,6 +385,25 @@ TEST(SetOverride, ElementsOfPlainArraysAndYearsWrittenDifferently) {
 
 // ---- numeric_key ------------------------------------------------------------------------------------
 
+TEST(KeyIdentities, TwoSpellingsOfOneKeyAreOneParameter) {
+  // By index, by from->to, quoted or not: the first transition's rate; the second transition's
+  // rate, a key the file leaves out and a key that names nothing are each something else.
+  const Scenario s = load_rich();
+  const std::vector<KeyPath> keys = {path("transition[0].rate"), path("transition[bijstand->diagnose].rate"),
+                                     path("\"transition\"[bijstand->diagnose].\"rate\""), path("transition[1].rate"),
+                                     path("transition[bijstand->exit].rate"), path("state[diagnose].cost_eur_per_year"),
+                                     path("transition[nowhere->else].rate")};
+  const auto ids = key_identities(s, keys);
+  ASSERT_EQ(ids.size(), keys.size());
+  EXPECT_EQ(ids[0], "transition[0].rate");
+  EXPECT_EQ(ids[1], ids[0]);
+  EXPECT_EQ(ids[2], ids[0]);
+  EXPECT_NE(ids[3], ids[0]);
+  EXPECT_EQ(ids[4], ids[3]);
+  EXPECT_EQ(ids[5].rfind("state[", 0), 0u);
+  EXPECT_EQ(ids[6], "transition[nowhere->else].rate");  // left as given: applying it reports it
+}
+
 TEST(NumericKey, GivesValueRangeUnitAndWhereItIsDefined) {
   const Scenario s = load_rich();
   const NumericKey r = numeric_key(s, path("transition[bijstand->diagnose].rate"));
