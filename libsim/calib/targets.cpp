@@ -640,6 +640,17 @@ TargetSet parse_targets(const std::string& text, const std::string& src, const m
         ts.skipped.push_back(t.id);
         continue;
       }
+      // Every member of a target that is fitted is read or describes it; a misspelt one (`vc` for
+      // `cv`, `valeus`) would be ignored without a word, so it is an error.
+      static const std::set<std::string> target_members = {"id",  "years", "year", "times", "values", "value", "sd",
+                                                            "cv",  "model", "quantity", "unit", "source", "kind",
+                                                            "status", "notes", "description"};
+      for (auto it = j.begin(); it != j.end(); ++it)
+        if (!target_members.count(it.key()))
+          problem(JsonLines::member(ptr, it.key()), where + "." + it.key(),
+                  "unknown member" + trede::detail::did_you_mean(it.key(), target_members) +
+                      " (a target is read from id, years/year/times, values/value, sd/cv and model; quantity, unit, "
+                      "source, kind, status, notes and description describe it)");
       const json& m = j["model"];
       const std::string mp = ptr + "/model";
       t.line = lines.at(mp);

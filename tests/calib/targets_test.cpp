@@ -179,6 +179,24 @@ TEST(CalibTargets, MemberProblemsNameTheirLine) {
   EXPECT_EQ(q[1].key, "targets[b].times");
 }
 
+// A misspelt member of a fitted target is an error, not ignored (a `vc` for `cv` used to fall
+// back to the assumed 10 % with only a note); the describing members of the catalogue are fine.
+TEST(CalibTargets, UnknownMembersOfATargetAreErrors) {
+  const auto p = problems(R"([
+  {"id": "a", "years": [2025], "values": [1], "vc": 0.05,
+   "model": {"kind": "stock", "states": ["werk"]}},
+  {"id": "b", "years": [2025], "valeus": [1], "values": [2], "quantity": "people", "unit": "persons",
+   "source": "CBS", "kind": "stock", "status": "final", "notes": "n", "description": "d",
+   "model": {"kind": "stock", "states": ["werk"]}}
+])");
+  ASSERT_EQ(p.size(), 2u);
+  EXPECT_EQ(p[0].line, 2);
+  EXPECT_EQ(p[0].key, "targets[a].vc");
+  EXPECT_EQ(p[0].message.rfind("unknown member (did you mean 'cv'?)", 0), 0u) << p[0].message;
+  EXPECT_EQ(p[1].line, 4);
+  EXPECT_EQ(p[1].key, "targets[b].valeus");
+}
+
 // Members of the wrong JSON type, and any depth of nesting, are problems with a line, never a
 // JSON library exception or a crash.
 TEST(CalibTargets, WrongTypesAndDeepNestingAreProblems) {
