@@ -127,9 +127,9 @@ int run_sweep(const SweepArgs& a) {
   const mc::Sweep sw = mc::sweep(base, design, opt, executor(), parts ? &*parts : nullptr);
   bar.finish();
   if (!root()) return exit_ok;
-  for (const auto& note : parts->notes()) std::fprintf(stderr, "note: %s\n", note.c_str());
   io::write_sweep(a.output, sw, base, wo);
   parts->remove();
+  for (const auto& note : parts->notes()) std::fprintf(stderr, "note: %s\n", note.c_str());
   if (!a.quiet) {
     if (sw.draws)
       std::printf("sweep of %s: %zu point%s (%s) x %zu parameter draws (%s) x %llu replicate%s, seed %llu; wrote %s\n"

@@ -1,5 +1,6 @@
 // Sweep files (trede sweep) and the resume store of a sweep (<output>.parts/).
 
+#include <algorithm>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -213,8 +214,29 @@ void SweepParts::save(std::size_t i, const mc::Ensemble& e, const model::Scenari
 }
 
 void SweepParts::remove() {
+  // Only what a sweep writes there goes: its parts (point-NNNNNN.h5, also those of an earlier,
+  // larger design) and their temporaries. Anything else was put there by someone else and stays,
+  // with the directory, and a note says so.
   std::error_code ec;
-  fs::remove_all(dir_, ec);
+  std::vector<std::string> kept;
+  for (const auto& entry : fs::directory_iterator(dir_, ec)) {
+    const std::string name = entry.path().filename().string();
+    const bool part = name.size() >= 15 && name.rfind("point-", 0) == 0 &&
+                      std::all_of(name.begin() + 6, name.begin() + 12, [](char c) { return c >= '0' && c <= '9'; }) &&
+                      name.compare(12, 3, ".h5") == 0 && (name.size() == 15 || name.compare(15, 5, ".tmp-") == 0);
+    std::error_code type_ec;
+    if (part && entry.is_regular_file(type_ec)) fs::remove(entry.path(), ec);
+    else kept.push_back(name);
+  }
+  if (kept.empty()) {
+    fs::remove(dir_, ec);
+  } else {
+    std::sort(kept.begin(), kept.end());
+    std::string list;
+    for (std::size_t i = 0; i < kept.size() && i < 5; ++i) list += (i ? ", " : "") + kept[i];
+    if (kept.size() > 5) list += " and " + std::to_string(kept.size() - 5) + " more";
+    notes_.push_back(dir_ + ": kept, with what a sweep did not write there (" + list + "); its parts were removed");
+  }
   if (lock_fd_ >= 0) ::close(lock_fd_);
   lock_fd_ = -1;
 }

@@ -603,3 +603,23 @@ def test_a_refused_sweep_leaves_no_parts_directory(tmp_path):
     assert p.returncode == EXIT_BAD_INPUT, describe(p)
     assert "a key is either swept or drawn" in p.stderr, describe(p)
     assert sorted(x.name for x in tmp_path.iterdir()) == [], describe(p)
+
+
+def test_a_finished_sweep_removes_only_its_own_parts(tmp_path):
+    """<o>.parts/ is where a sweep keeps its finished points; files someone else put there (a
+    note, a subdirectory) are left, with the directory, and a note names them; the parts go."""
+    parts = tmp_path / "n.h5.parts"
+    (parts / "sub").mkdir(parents=True)
+    (parts / "notes.txt").write_text("mine\n")
+    (parts / "sub" / "y.txt").write_text("mine too\n")
+    args = ["sweep", MODELS / "ladder-bm.toml", "--set", "population[0].count=100",
+            "--grid", "transition[0].rate=0.1,0.2", "-n", 1, "-o", "n.h5"]
+    p = trede(*args, cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    assert (tmp_path / "n.h5").is_file()
+    assert sorted(str(x.relative_to(parts)) for x in parts.rglob("*")) == ["notes.txt", "sub", "sub/y.txt"]
+    assert (parts / "notes.txt").read_text() == "mine\n"
+    assert "n.h5.parts: kept, with what a sweep did not write there (notes.txt, sub)" in p.stderr, describe(p)
+    # Without such files the directory goes, as before.
+    p = trede(*args[:-1], "m.h5", cwd=tmp_path)
+    assert p.returncode == 0 and not (tmp_path / "m.h5.parts").exists(), describe(p)

@@ -175,7 +175,9 @@ class SweepParts final : public mc::PointStore {
 
   [[nodiscard]] std::optional<mc::Ensemble> load(std::size_t i) override;
   void save(std::size_t i, const mc::Ensemble& e, const model::Scenario& scenario) override;
-  /// Removes the directory (after the sweep file is written) and releases the lock.
+  /// Removes the parts and then the directory (after the sweep file is written) and releases the
+  /// lock. Files a sweep does not write (anything but point-NNNNNN.h5 and its temporaries) are
+  /// left, with the directory, and a note names them.
   void remove();
   /// What was found and discarded while resuming (one line each).
   [[nodiscard]] const std::vector<std::string>& notes() const noexcept { return notes_; }
