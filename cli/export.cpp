@@ -21,10 +21,13 @@ struct ExportArgs {
 };
 
 int run_export(const ExportArgs& a) {
-  std::vector<std::string> args = {a.file, "--format", a.format};
-  if (!a.output.empty()) args.insert(args.end(), {"-o", a.output});
+  // Values as --option=value and the file after "--": a value that starts with '-' (a title, a
+  // directory "-x") is then not taken for an option by the Python side.
+  std::vector<std::string> args = {"--format=" + a.format};
+  if (!a.output.empty()) args.push_back("--output=" + a.output);
   if (a.force) args.push_back("--force");
   if (a.quiet) args.push_back("-q");
+  args.insert(args.end(), {"--", a.file});
   return trede::cli::run_python_module("export", args, "trede export");
 }
 

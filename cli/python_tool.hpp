@@ -15,9 +15,12 @@
 
 namespace trede::cli {
 
-// Runs `python -m trede.<module> args...` and returns its exit code (the module's own: 0, 1 or
-// 2), or 1 with a message on stderr when the interpreter cannot be started or is killed.
-// `what` names the tool in messages ("trede report").
+// Runs the `main` of `trede.<module>` with `args` in Python and returns its exit code (the
+// module's own: 0, 1 or 2), or 1 with a message on stderr when the interpreter cannot be
+// started or is killed. Ctrl-C and SIGTERM while it runs end the child alone, which removes its
+// temporaries; then "interrupted: no output written" and 130 or 143 (an interruption after its
+// outputs were renamed into place is too late to matter: 0). The caller must return right
+// after: SIGINT and SIGTERM stay ignored. `what` names the tool in messages ("trede report").
 int run_python_module(const std::string& module, const std::vector<std::string>& args, const std::string& what);
 
 }  // namespace trede::cli

@@ -29,11 +29,14 @@ int run_report(const ReportArgs& a) {
       a.output.empty() ? std::filesystem::path(a.file).replace_extension(".html").string() : a.output;
   trede::cli::guard_outputs({{"FILE", a.file}},
                             {{a.output.empty() ? "the default output (FILE with .html)" : "-o", output}});
-  std::vector<std::string> args = {a.file, "--lang", a.lang};
-  if (!a.output.empty()) args.insert(args.end(), {"-o", a.output});
-  if (!a.title.empty()) args.insert(args.end(), {"--title", a.title});
+  // Values as --option=value and the file after "--": a value that starts with '-' (a title
+  // "-foo", a file "-r.h5") is then not taken for an option by the Python side.
+  std::vector<std::string> args = {"--lang=" + a.lang};
+  if (!a.output.empty()) args.push_back("--output=" + a.output);
+  if (!a.title.empty()) args.push_back("--title=" + a.title);
   if (a.check_layout) args.push_back("--check-layout");
   if (a.quiet) args.push_back("-q");
+  args.insert(args.end(), {"--", a.file});
   return trede::cli::run_python_module("report", args, "trede report");
 }
 

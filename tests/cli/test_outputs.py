@@ -336,3 +336,30 @@ def test_calibrate_writes_both_outputs_or_neither(work, existing):
     assert "neither fit.toml nor fit.h5 was written" in p.stderr, describe(p)
     assert temporaries(work) == []
     assert snapshot(work) == before, "an output changed although the command failed"
+
+
+@pytest.mark.parametrize("command", ["report", "export"])
+def test_ctrl_c_during_report_or_export_says_one_line_and_writes_nothing(work, command):
+    """Ctrl-C reaches the whole process group (trede and the Python it runs): exit 130, one
+    line "interrupted: no output written", no Python traceback, and no output or temporary, at
+    any moment of the run (the Python side's imports included)."""
+    args = {"report": ["report", "r.h5", "-o", "out.html"],
+            "export": ["export", "r.h5", "--format", "csv", "-o", "out"]}[command]
+    interrupted = 0
+    for delay in (0.05, 0.15, 0.3, 0.6):
+        for p in (work / "out.html", *(work / "out").glob("*")):
+            p.unlink(missing_ok=True)
+        proc = subprocess.Popen([TREDE, *args], cwd=work, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, start_new_session=True)
+        time.sleep(delay)
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+        if proc.returncode == 0:  # finished (or renamed its outputs into place) before the signal
+            assert (work / "out.html").is_file() or len(list((work / "out").glob("*.csv"))) == 10, err
+            continue
+        interrupted += 1
+        assert proc.returncode == 130, (proc.returncode, err)
+        assert err.strip().splitlines() == ["interrupted: no output written"], err
+        assert not (work / "out.html").exists() and not list((work / "out").glob("*")), "an output was written"
+        assert temporaries(work) == [] and not list((work / "out").glob(".*tmp-*"))
+    assert interrupted >= 1

@@ -8,6 +8,8 @@ directory that does not exist) is refused before anything is written, by the lib
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from pathlib import Path
 from typing import Callable, List, Sequence, Tuple, Type
 
@@ -28,6 +30,46 @@ def check_outputs(paths: Sequence[Path]) -> None:
             raise IoError(f"{p}: {problem}", str(p))
 
 
+#: True once this process has renamed an output into place (an interruption after that does not
+#: undo it; the trede program's front end reads it to say so).
+committed = False
+
+
+def _hold_signals():
+    """Defers SIGINT and SIGTERM: their Python handlers are replaced by one that only notes them
+    (a signal mask would not do: the signal may reach another thread, whose C handler still
+    trips the main thread's Python handler). Returns the handlers to put back, or None when
+    called off the main thread (where handlers cannot be set; nothing is deferred then)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    held = {}
+    for s in (signal.SIGINT, signal.SIGTERM):
+        held[s] = signal.getsignal(s)
+        if held[s] not in (signal.SIG_IGN, None):
+            signal.signal(s, _note_signal)
+    return held
+
+
+_deferred: List[int] = []
+
+
+def _note_signal(sig, frame) -> None:
+    _deferred.append(sig)
+
+
+def _release_signals(held) -> None:
+    """Puts the handlers back. A signal deferred meanwhile is raised now as KeyboardInterrupt
+    (the caller decides whether it still matters)."""
+    if held is None:
+        return
+    for s, h in held.items():
+        if h not in (signal.SIG_IGN, None):
+            signal.signal(s, h)
+    if _deferred:
+        _deferred.clear()
+        raise KeyboardInterrupt
+
+
 def write_all(outputs: Sequence[Tuple[Path, Callable[[Path], None]]], what: str,
               write_error: Type[IoError] = IoError) -> None:
     """Writes every (target, write) pair: ``write(temporary)`` fills a temporary file beside the
@@ -36,6 +78,7 @@ def write_all(outputs: Sequence[Tuple[Path, Callable[[Path], None]]], what: str,
     fails after others succeeded (the targets are checked first, so that needs the file system to
     change under the command). Raises :class:`trede.IoError` naming a target that cannot be an
     output, ``write_error`` (an IoError) naming the target and ``what`` when writing fails."""
+    global committed
     check_outputs([t for t, _ in outputs])
     temps: List[Tuple[Path, Path]] = []
     try:
@@ -46,11 +89,25 @@ def write_all(outputs: Sequence[Tuple[Path, Callable[[Path], None]]], what: str,
                 write(tmp)
             except OSError as e:
                 raise write_error(f"{target}: cannot write {what} ({e.strerror or e})", str(target)) from e
-        for tmp, target in temps:
+        # The renames run with SIGINT and SIGTERM held back (as trede::io::commit_all does): an
+        # interruption cannot leave some targets new and others old; arriving during them, it is
+        # taken as coming after them, and the outputs stand complete.
+        held = _hold_signals()
+        try:
+            for tmp, target in temps:
+                try:
+                    os.replace(tmp, target)
+                except OSError as e:
+                    raise write_error(f"{target}: cannot write {what} ({e.strerror or e})", str(target)) from e
+        finally:
+            temps_done = all(not tmp.exists() for tmp, _ in temps)
+            if temps_done:
+                committed = True
             try:
-                os.replace(tmp, target)
-            except OSError as e:
-                raise write_error(f"{target}: cannot write {what} ({e.strerror or e})", str(target)) from e
+                _release_signals(held)
+            except KeyboardInterrupt:
+                if not temps_done:
+                    raise
     except BaseException:
         for tmp, _ in temps:
             try:

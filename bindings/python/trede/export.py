@@ -740,4 +740,5 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from ._errors import run_command
+    sys.exit(run_command(main))
