@@ -37,9 +37,11 @@ struct Args {
   std::vector<std::string> sets, covariates, covariate_on, fixes, shares, params;
   bool exact = false, shared_covariates = false, exact_absorbing = false, quiet = false, no_se = false;
   int starts = 3, max_iterations = 200, threads = 0, max_evaluations = 300;
-  std::int64_t replicates = -1, seed = -1;
+  std::string replicates_text, seed_text;  // as typed; parsed (whole numbers in range) by `checked`
+  std::optional<std::uint64_t> replicates, seed;
   std::string algorithm = "bobyqa";
 };
+
 
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out;
@@ -51,6 +53,27 @@ std::vector<std::string> split(const std::string& s, char sep) {
 }
 
 [[noreturn]] void bad(const std::string& key, const std::string& msg) { throw trede::ModelError("", 0, key, msg); }
+
+// Options that apply to one kind of fit only are refused in the others, as are -n and --seed
+// that are not whole numbers in range (they used to be ignored when negative).
+void check_options(const CLI::App& sub, Args& a) {
+  const bool data = !a.data.empty(), targets = !a.targets.empty(), panel = data && !a.exact;
+  const auto given = [&](const char* name) { return sub.get_option(name)->count() > 0; };
+  for (const char* name : {"--exact-absorbing", "--starts"})
+    if (given(name) && !panel) bad(name, "applies to panel-data fits only (--data without --exact)");
+  for (const char* name : {"--covariate-on", "--shared-covariates", "--max-iterations"})
+    if (given(name) && !data) bad(name, "applies to --data fits only");
+  for (const char* name : {"-n", "--threads", "--max-evaluations", "--algorithm", "--no-se"})
+    if (given(name) && !targets) bad(name, "applies to --targets fits only");
+  try {
+    if (given("-n")) a.replicates = trede::cli::parse_count("-n", a.replicates_text, std::uint64_t{1} << 32, 2);
+    if (given("--seed"))
+      a.seed = trede::cli::parse_count("--seed", a.seed_text, std::numeric_limits<std::uint64_t>::max());
+  } catch (const trede::cli::BadInput& e) {
+    const auto colon = e.message.find(": ");
+    bad(e.message.substr(0, colon), e.message.substr(colon + 2));
+  }
+}
 
 void check_output(const std::string& opt, const std::string& out) {
   if (const std::string problem = trede::io::output_problem(out); !problem.empty())
@@ -103,7 +126,7 @@ trede::calib::DataStage data_stage(const Args& a, const trede::model::Scenario& 
   stage.options.starts = a.starts;
   stage.options.max_iterations = a.max_iterations;
   stage.options.exact_absorbing = a.exact_absorbing;
-  if (a.seed >= 0) stage.options.seed = static_cast<std::uint64_t>(a.seed);
+  if (a.seed) stage.options.seed = *a.seed;
   return stage;
 }
 
@@ -112,8 +135,8 @@ trede::calib::TargetStage target_stage(const Args& a, const trede::model::Scenar
   stage.targets = as_input([&] { return trede::calib::read_targets(a.targets, scenario); });
   for (const auto& p : a.params) stage.parameters.push_back(trede::calib::parse_parameter_bound(p));
   trede::calib::MomentOptions& mo = stage.options;
-  mo.replicates = a.replicates > 0 ? static_cast<std::uint64_t>(a.replicates) : stage.targets.replicates.value_or(mo.replicates);
-  mo.seed = a.seed >= 0 ? static_cast<std::uint64_t>(a.seed) : stage.targets.seed.value_or(mo.seed);
+  mo.replicates = a.replicates ? *a.replicates : stage.targets.replicates.value_or(mo.replicates);
+  mo.seed = a.seed ? *a.seed : stage.targets.seed.value_or(mo.seed);
   mo.threads = a.threads;
   mo.max_evaluations = a.max_evaluations;
   mo.algorithm = a.algorithm;
@@ -139,7 +162,6 @@ int run(const Args& a) {
   if (a.data.empty() && (a.exact || !a.covariates.empty() || !a.fixes.empty() || !a.shares.empty()))
     bad("--targets", "--exact, --covariates, --fix and --share apply to --data fits only");
   if (a.targets.empty() && !a.params.empty()) bad("--param", "--param applies to --targets fits only");
-  if (a.replicates == 0 || a.replicates == 1) bad("-n", "need at least 2 replicates per candidate");
 
   const auto scenario = trede::model::load_scenario(a.scenario, a.sets);
   auto inputs = trede::io::scenario_inputs(scenario);
@@ -221,8 +243,8 @@ const trede::cli::Register reg{"calibrate", [](CLI::App& app) {
   sub->add_option("--starts", a->starts, "Panel: starting points (scenario rates, crude estimates, random)")->capture_default_str();
   sub->add_option("--max-iterations", a->max_iterations, "Scoring / Newton iterations per start")->capture_default_str();
   sub->add_option("--param", a->params, "Targets: scenario key to fit with bounds, key=LO:HI[:START] or key=log:LO:HI (repeatable)");
-  sub->add_option("-n,--replicates", a->replicates, "Targets: replicates per candidate (default 16 or the file's)");
-  sub->add_option("--seed", a->seed, "Targets: master seed shared by all candidates; panel: seed of the random starts");
+  sub->add_option("-n,--replicates", a->replicates_text, "Targets: replicates per candidate, at least 2 (default 16 or the file's)");
+  sub->add_option("--seed", a->seed_text, "Targets: master seed shared by all candidates; panel: seed of the random starts");
   sub->add_option("--threads", a->threads,
                   "Targets: worker threads, 0 = all cores, at most " + std::to_string(trede::mc::max_threads) +
                       " (results do not depend on it)")->capture_default_str();
@@ -230,10 +252,13 @@ const trede::cli::Register reg{"calibrate", [](CLI::App& app) {
   sub->add_option("--algorithm", a->algorithm, "Targets: bobyqa or neldermead")->capture_default_str();
   sub->add_flag("--no-se", a->no_se, "Targets: skip the standard errors (saves 2 runs per parameter)");
   sub->add_option("--set", a->sets, "Override a scenario key before fitting: key=value (repeatable)");
-  sub->add_flag("-q,--quiet", a->quiet, "No summary (errors only)");
+  sub->add_flag("-q,--quiet", a->quiet, "No summary (errors and notes only)");
   for (const char* name : {"--set", "--fix", "--share", "--param", "--covariate-on"})
     sub->get_option(name)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)->expected(1)->allow_extra_args(false);
-  return trede::cli::Runner{sub, [a] { return run(*a); }, [a] { return std::vector<std::string>{a->scenario, a->data, a->targets}; }};
+  return trede::cli::Runner{sub, [a, sub] {
+                              check_options(*sub, *a);
+                              return run(*a);
+                            }, [a] { return std::vector<std::string>{a->scenario, a->data, a->targets}; }};
 }};
 
 }  // namespace

@@ -101,9 +101,10 @@ void add_run_options(CLI::App* sub, RunArgs& a, const std::string& replicates_he
       ->expected(1)
       ->allow_extra_args(false);
   sub->add_option("--compression", a.compression,
-                  "Deflate level 0..9 for per-replicate arrays, large summaries and trajectories")
-      ->capture_default_str();
-  sub->add_flag("-q,--quiet", a.quiet, "No progress bar and no summary (errors only)");
+                  "Deflate level 0..9 for per-replicate arrays, large summaries and trajectories of the output file")
+      ->capture_default_str()
+      ->each([&a](const std::string&) { a.compression_given = true; });
+  sub->add_flag("-q,--quiet", a.quiet, "No progress bar and no summary (errors, and notes on what was kept or run again, only)");
 }
 
 std::uint64_t parse_count(const std::string& option, const std::string& text, std::uint64_t max, std::uint64_t min) {
@@ -121,7 +122,19 @@ std::uint64_t parse_count(const std::string& option, const std::string& text, st
 }
 
 void add_draw_options(CLI::App* sub, DrawArgs& d, const std::string& draws_help) {
-  sub->add_option("--draws", d.draws, draws_help)->capture_default_str();
+  sub->add_option("--draws", d.draws, draws_help)
+      ->capture_default_str()
+      ->check(CLI::Validator(
+          [](std::string& s) {  // not beyond the most draws as typed, not clamped by the conversion
+            if (!s.empty() && s.front() == '-') return std::string();  // draws_problem says what is wrong
+            try {
+              (void)parse_count("--draws", s, static_cast<std::uint64_t>(mc::max_draws));
+            } catch (const BadInput& e) {
+              return e.message.substr(e.message.find(": ") + 2);
+            }
+            return std::string();
+          },
+          ""));
   sub->add_option("--design", d.design,
                   "With --draws: the design of the parameter draws (not of a sweep's points): sobol (scrambled "
                   "Sobol points) or lhs (Latin hypercube)")

@@ -60,6 +60,7 @@ struct RunArgs {
   int threads = 0;
   bool quiet = false;
   int compression = 1;
+  bool compression_given = false;  // --compression was on the command line (it needs -o)
 };
 void add_run_options(CLI::App* sub, RunArgs& a, const std::string& replicates_help);
 // The options of a probabilistic sensitivity analysis that run, compare and sweep share:

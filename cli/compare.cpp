@@ -287,6 +287,10 @@ int run(const Args& a) {
   mc::CompareOptions opt;
   opt.run = run_options(a);
   if (a.trajectories < 0) throw BadInput{"--trajectories: must be >= 0 (got " + std::to_string(a.trajectories) + ")"};
+  if (a.quiet && a.detail) throw BadInput{"--detail: prints tables, which -q turns off"};
+  // What only the output file holds is refused without one, not dropped without a word.
+  if (a.output.empty() && a.trajectories > 0) throw BadInput{"--trajectories: the traced life courses are written to -o: give an output file"};
+  if (a.output.empty() && a.compression_given) throw BadInput{"--compression: applies to the output file: give -o"};
   opt.run.trace_people = static_cast<std::uint64_t>(a.trajectories);
   opt.measure_independent = !a.no_independent;
   opt.confidence = a.confidence;

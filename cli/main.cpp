@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <map>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -32,6 +33,28 @@ int stop_everywhere(int code, Report&& report) {
   return code;
 }
 
+// A problem the library finds with an option (no file, a key such as "lambda_max") named as
+// this program's option ("--wtp-max"); one problem reported by two checks is said once.
+std::vector<trede::Diagnostic> as_options(const std::vector<trede::Diagnostic>& in) {
+  static const std::map<std::string, std::string> option = {
+      {"replicates", "-n"},          {"seed", "--seed"},           {"threads", "--threads"},
+      {"confidence", "--confidence"}, {"lambda_reference", "--wtp"}, {"lambda_max", "--wtp-max"},
+      {"organisation_models", "--organisation-models"},              {"draws", "--draws"},
+      {"design", "--design"},        {"points", "--points"},       {"max_evaluations", "--max-evaluations"},
+      {"starts", "--starts"},        {"max_iterations", "--max-iterations"}, {"algorithm", "--algorithm"},
+      {"trace_people", "--trajectories"}};
+  std::vector<trede::Diagnostic> out;
+  for (trede::Diagnostic d : in) {
+    if (d.file.empty() && d.line == 0)
+      if (const auto it = option.find(d.key); it != option.end()) d.key = it->second;
+    const bool seen = std::any_of(out.begin(), out.end(), [&](const trede::Diagnostic& o) {
+      return o.file == d.file && o.line == d.line && o.key == d.key && o.message == d.message;
+    });
+    if (!seen) out.push_back(std::move(d));
+  }
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -52,6 +75,24 @@ int main(int argc, char** argv) {
   for (auto& c : list) runners.push_back(c.setup(app));
   for (int i = 0; i < argc; ++i) command_line() += (i ? " " : "") + std::string(argv[i]);
 
+  // `trede help` and `trede help COMMAND` are `trede --help` and `trede COMMAND --help`.
+  std::vector<std::string> help_args;
+  std::vector<char*> help_argv;
+  if (argc >= 2 && std::string(argv[1]) == "help" && argc <= 3) {
+    const std::string wanted = argc == 3 ? argv[2] : "";
+    if (argc == 3 && std::none_of(list.begin(), list.end(), [&](const Command& c) { return c.name == wanted; })) {
+      std::fprintf(stderr, "error: help: no command '%s' (commands: ", argv[2]);
+      for (std::size_t i = 0; i < list.size(); ++i) std::fprintf(stderr, "%s%s", i ? ", " : "", list[i].name.c_str());
+      std::fprintf(stderr, ")\n");
+      return exit_bad_input;
+    }
+    help_args = {argv[0]};
+    if (argc == 3) help_args.push_back(argv[2]);
+    help_args.push_back("--help");
+    for (auto& s : help_args) help_argv.push_back(s.data());
+    argc = static_cast<int>(help_argv.size());
+    argv = help_argv.data();
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -83,10 +124,11 @@ int main(int argc, char** argv) {
     if (!e.everyone_knows()) abort_all(e.exit_code());
     return e.exit_code();
   } catch (const trede::ModelError& e) {
+    const std::vector<trede::Diagnostic> problems = as_options(e.diagnostics());
     return stop_everywhere(exit_bad_input, [&](const std::string& where) {
-      std::fprintf(stderr, "error: bad input%s (%zu problem%s):\n", where.c_str(), e.diagnostics().size(),
-                   e.diagnostics().size() == 1 ? "" : "s");
-      for (const auto& d : e.diagnostics()) std::fprintf(stderr, "  %s\n", d.to_string().c_str());
+      std::fprintf(stderr, "error: bad input%s (%zu problem%s):\n", where.c_str(), problems.size(),
+                   problems.size() == 1 ? "" : "s");
+      for (const auto& d : problems) std::fprintf(stderr, "  %s\n", d.to_string().c_str());
     });
   } catch (const BadInput& e) {
     if (root()) {

@@ -133,6 +133,9 @@ int run(const Args& a) {
   const auto started = std::chrono::steady_clock::now();
   mc::RunOptions opt = run_options(a);
   if (a.trajectories < 0) throw BadInput{"--trajectories: must be >= 0 (got " + std::to_string(a.trajectories) + ")"};
+  // What only the output file holds is refused without one, not dropped without a word.
+  if (a.output.empty() && a.trajectories > 0) throw BadInput{"--trajectories: the traced life courses are written to -o: give an output file"};
+  if (a.output.empty() && a.compression_given) throw BadInput{"--compression: applies to the output file: give -o"};
   opt.trace_people = static_cast<std::uint64_t>(a.trajectories);
   const mc::PointMethod method = draw_method(a);
   if (a.draws != 0) {

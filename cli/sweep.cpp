@@ -84,6 +84,7 @@ int run_sweep(const SweepArgs& a) {
   // The design, and every point's scenario loaded and checked before anything runs.
   mc::Design design;
   if (!a.grid.empty()) {
+    if (a.points != 0) throw BadInput{"--points: applies to --lhs only (a grid's points are the product of its values)"};
     std::vector<std::pair<std::string, std::vector<std::string>>> axes;
     for (const auto& g : a.grid) axes.push_back(parse_grid(g));
     design = mc::grid_design(axes);

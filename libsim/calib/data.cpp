@@ -46,8 +46,10 @@ std::size_t PanelData::observations() const noexcept {
 PanelData parse_csv(std::string_view text, const std::string& source_name, const model::Scenario& scenario,
                     const CsvOptions& options) {
   std::vector<Diagnostic> problems;
+  std::size_t found = 0;  // every problem, also those beyond the first max_problems listed
   auto problem = [&](int line, const std::string& key, const std::string& msg) {
     if (problems.size() < max_problems) problems.push_back({source_name, line, key, msg});
+    ++found;
   };
   PanelData d;
   d.source = source_name;
@@ -218,9 +220,12 @@ PanelData parse_csv(std::string_view text, const std::string& source_name, const
   if (auto p = csv.finish()) problem(p->first, "", p->second);
   if (problems.empty() && d.subjects.empty()) problem(csv.line(), "", "no observations after the header");
   if (!problems.empty()) {
-    if (problems.size() == max_problems)
-      problems.push_back({source_name, 0, "", "(more problems not shown; the first " +
-                                                  std::to_string(max_problems) + " are listed)"});
+    // The last one listed says how many more there are (a line of its own would be counted as a
+    // problem of its own).
+    if (found > problems.size())
+      problems.back().message += " (and " + std::to_string(found - problems.size()) + " more problem" +
+                                 (found - problems.size() == 1 ? "" : "s") + " not listed: the first " +
+                                 std::to_string(max_problems) + " are)";
     throw ModelError(std::move(problems));
   }
   return d;

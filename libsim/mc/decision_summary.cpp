@@ -47,12 +47,15 @@ bool all_finite(const std::vector<double>& v) {
 void DecisionOptions::check() const {
   std::vector<Diagnostic> p;
   if (!(confidence > 0.0 && confidence < 1.0)) p.push_back({"", 0, "confidence", "must be between 0 and 1"});
-  if (lambda.empty() && !(lambda_max > 0.0 && std::isfinite(lambda_max)))
-    p.push_back({"", 0, "lambda_max", "must be a positive number of euros per unit of effect"});
+  // A willingness to pay beyond 1e15 euros per unit of effect means nothing, and near the
+  // largest double the curve's grid (lambda_max · i / 50) and the net benefits overflow.
+  constexpr double most = 1e15;
+  if (lambda.empty() && !(lambda_max > 0.0 && lambda_max <= most))
+    p.push_back({"", 0, "lambda_max", "must be a positive number of euros per unit of effect, at most 1e15"});
   for (double l : lambda)
-    if (!(l >= 0.0 && std::isfinite(l))) p.push_back({"", 0, "lambda", "willingness to pay must be >= 0 and finite"});
-  if (!(lambda_reference >= 0.0 && std::isfinite(lambda_reference)))
-    p.push_back({"", 0, "lambda_reference", "must be >= 0 and finite"});
+    if (!(l >= 0.0 && l <= most)) p.push_back({"", 0, "lambda", "willingness to pay must be between 0 and 1e15"});
+  if (!(lambda_reference >= 0.0 && lambda_reference <= most))
+    p.push_back({"", 0, "lambda_reference", "must be between 0 and 1e15 euros per unit of effect"});
   if (!p.empty()) throw ModelError(std::move(p));
 }
 

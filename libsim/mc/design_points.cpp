@@ -1,5 +1,7 @@
 #include "trede/mc/design_points.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -69,6 +71,15 @@ void check_size(std::size_t n, std::size_t dimension, const char* what) {
   std::vector<Diagnostic> problems;
   if (n == 0) problems.push_back({"", 0, "points", std::string(what) + " needs at least one point"});
   if (dimension == 0) problems.push_back({"", 0, "dimension", std::string(what) + " needs at least one dimension"});
+  // Refused before allocating what the machine cannot hold (not a std::bad_alloc later).
+  const long double bytes = static_cast<long double>(n) * static_cast<long double>(dimension) * sizeof(double);
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
+  const long double memory = pages > 0 && page > 0 ? static_cast<long double>(pages) * page : 0;
+  if (memory > 0 && bytes > memory / 2)
+    problems.push_back({"", 0, "",
+                        std::string(what) + " of " + std::to_string(n) + " points in " + std::to_string(dimension) +
+                            " dimensions would need " + std::to_string(static_cast<double>(bytes / 1e9)) +
+                            " GB, more than half this machine's memory; use fewer points"});
   if (!problems.empty()) throw ModelError(std::move(problems));
 }
 
@@ -83,6 +94,7 @@ PointMethod point_method(std::string_view name) {
 DrawsProblem draws_problem(std::int64_t draws, bool design_given, bool common_streams, std::string_view draws_option) {
   const std::string needs = "needs " + std::string(draws_option);
   if (draws < 0 || draws == 1) return {"draws", "must be 0 (no PSA) or >= 2 (got " + std::to_string(draws) + ")"};
+  if (draws > max_draws) return {"draws", "must be at most " + std::to_string(max_draws) + " (got " + std::to_string(draws) + ")"};
   if (draws == 0 && design_given) return {"design", needs + " (it is the design of the parameter draws)"};
   if (draws == 0 && common_streams) return {"common_streams", needs};
   return {};

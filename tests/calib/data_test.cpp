@@ -118,6 +118,22 @@ TEST(CalibCsv, UnknownStateNamesLineAndSuggests) {
   EXPECT_EQ(p[0].to_string(), "data.csv:3: state: unknown state 'wrek' (did you mean 'werk'?)");
 }
 
+TEST(CalibCsv, ManyProblemsListTheFirst50AndCountTheRest) {
+  // 60 rows with an unknown state: 50 problems listed (each one a problem: "bad input (50
+  // problems)"), the last saying how many more there are; exactly 50 say nothing more.
+  std::string csv = "id,time,state\n";
+  for (int i = 0; i < 60; ++i) csv += "p" + std::to_string(i) + ",0,nowhere\n";
+  const auto p = problems(csv);
+  ASSERT_EQ(p.size(), 50u);
+  EXPECT_NE(p.back().message.find("(and 10 more problems not listed: the first 50 are)"), std::string::npos) << p.back().message;
+  EXPECT_EQ(p.front().message.find("more problem"), std::string::npos);
+  std::string fifty = "id,time,state\n";
+  for (int i = 0; i < 50; ++i) fifty += "p" + std::to_string(i) + ",0,nowhere\n";
+  const auto q = problems(fifty);
+  ASSERT_EQ(q.size(), 50u);
+  EXPECT_EQ(q.back().message.find("more problem"), std::string::npos) << q.back().message;
+}
+
 TEST(CalibCsv, UnsortedAndDuplicateTimes) {
   const auto p = problems("id,time,state\na,0,bijstand\na,2,werk\na,1,bijstand\nb,0,werk\nb,0,werk\n");
   ASSERT_EQ(p.size(), 2u);

@@ -623,3 +623,42 @@ def test_a_finished_sweep_removes_only_its_own_parts(tmp_path):
     # Without such files the directory goes, as before.
     p = trede(*args[:-1], "m.h5", cwd=tmp_path)
     assert p.returncode == 0 and not (tmp_path / "m.h5.parts").exists(), describe(p)
+
+
+UNCERTAIN = MODELS / "participatiewet" / "groningen-uncertain.toml"
+CAL = MODELS / "calibration"
+
+
+@pytest.mark.parametrize("args, message", [
+    # numbers out of range are refused as typed, naming the option (not clamped, not std::bad_alloc)
+    (["run", UNCERTAIN, "--draws", "5000000000", "--design", "lhs", "-o", "p.h5"], "--draws: must be at most 4294967296 (got 5000000000)"),
+    (["run", UNCERTAIN, "--draws", "99999999999999999999", "-o", "p.h5"], "--draws: must be at most 4294967296 (got 99999999999999999999)"),
+    (["run", UNCERTAIN, "--draws", "2000000000", "--design", "lhs", "-o", "p.h5"], "more than half this machine's memory"),
+    (["compare", BM, BM, "-n", "2", "--wtp-max", "1e307"], "--wtp-max: must be a positive number of euros per unit of effect, at most 1e15"),
+    (["compare", BM, BM, "-n", "1"], "-n: must be >= 2 (got 1)"),  # the option, not the library's key
+    (["calibrate", CAL / "ladder4.toml", "--targets", CAL / "targets.json", "-n", "-5"], "-n: must be a whole number >= 2 (got '-5')"),
+    (["calibrate", CAL / "ladder4.toml", "--targets", CAL / "targets.json", "--seed", "-7"], "--seed: must be a whole number >= 0 (got '-7')"),
+    (["calibrate", CAL / "ladder4.toml", "--targets", CAL / "targets.json", "-n", "99999999999999999999999"], "-n: must be at most 4294967296"),
+    # options that would change nothing in the mode chosen are refused, not ignored
+    (["calibrate", CAL / "ladder4.toml", "--targets", CAL / "targets.json", "--starts", "7"], "--starts: applies to panel-data fits only"),
+    (["calibrate", CAL / "ladder4.toml", "--data", CAL / "panel.csv", "-n", "5"], "-n: applies to --targets fits only"),
+    (["calibrate", CAL / "ladder4.toml", "--data", CAL / "panel.csv", "--exact", "--exact-absorbing"], "--exact-absorbing: applies to panel-data fits only"),
+    (["sweep", BM, "--grid", "population[0].count=10,20", "--points", "7", "-o", "s.h5"], "--points: applies to --lhs only"),
+    (["run", BM, "-n", "2", "--trajectories", "5"], "--trajectories: the traced life courses are written to -o"),
+    (["run", BM, "-n", "2", "--compression", "9"], "--compression: applies to the output file: give -o"),
+    (["compare", BM, BM, "-n", "2", "-q", "--detail"], "--detail: prints tables, which -q turns off"),
+    (["help", "nosuch"], "help: no command 'nosuch'"),
+])
+def test_option_values_and_combinations_that_mean_nothing_are_refused(args, message, tmp_path):
+    p = trede(*args, cwd=tmp_path)
+    assert p.returncode == EXIT_BAD_INPUT, describe(p)
+    assert message in p.stderr, describe(p)
+    assert p.stderr.count(message) == 1, describe(p)
+    assert os.listdir(tmp_path) == [], describe(p)
+
+
+def test_help_command_is_the_commands_help(tmp_path):
+    for cmd in ("run", "sweep", "calibrate"):
+        a, b = trede("help", cmd, cwd=tmp_path), trede(cmd, "--help", cwd=tmp_path)
+        assert a.returncode == 0 and a.stdout == b.stdout and f" {cmd} [OPTIONS]" in a.stdout, describe(a)
+    assert trede("help", cwd=tmp_path).stdout == trede("--help", cwd=tmp_path).stdout

@@ -146,6 +146,10 @@ ARGUMENT_CASES = [
     ("read path int", lambda s, u: trede.read(5), "path"),
     ("read path None", lambda s, u: trede.read(None), "path"),
     ("summarize text", lambda s, u: trede.summarize("x"), "samples"),
+    ("summarize number", lambda s, u: trede.summarize(5), "samples"),
+    ("summarize None", lambda s, u: trede.summarize(None), "samples"),
+    ("summarize axis str", lambda s, u: trede.summarize([[1.0, 2.0]], axis="0"), "axis"),
+    ("summarize axis 2", lambda s, u: trede.summarize([[1.0, 2.0]], axis=2), "axis"),
 ]
 if hasattr(trede, "calibrate"):
     PANEL = CALIBRATION / "panel.csv"
@@ -216,6 +220,9 @@ def test_lookups_in_results_are_model_errors_naming_the_key(small, tmp_path):
         (lambda: c["no/such/dataset"], "key"), (lambda: c[0]["no/such/dataset"], "key"),
         (lambda: c.difference("kpi_independent"), "quantity"), (lambda: c.difference("nope"), "quantity"),
         (lambda: c.decision("nope"), "table"),
+        # a table's `replicates` flag takes a bool, not any truthy value ('nope' once gave the replicates)
+        (lambda: r.kpi("nope"), "replicates"), (lambda: r.kpi(replicates="False"), "replicates"),
+        (lambda: r.occupancy(replicates="yes"), "replicates"), (lambda: r.flows("x"), "replicates"),
         (lambda: trede.read(c.save(tmp_path / "c.h5")).save(tmp_path / "again.h5"), "save"),
     ]
     for call, name in cases:

@@ -41,7 +41,10 @@ def summarize(samples: np.ndarray, axis: int = 0) -> Dict[str, np.ndarray]:
         x = np.asarray(samples, dtype=float)
     except (TypeError, ValueError) as e:
         _args.bad("samples", f"must be an array of numbers ({e})")
-    if not -x.ndim <= axis < max(x.ndim, 1):
+    if samples is None or x.ndim == 0:
+        _args.bad("samples", f"must be an array of at least one dimension (got {_args._shown(samples)})")
+    axis = _args.integer("axis", axis, lo=-(2 ** 63), hi=2 ** 63)
+    if not -x.ndim <= axis < x.ndim:
         _args.bad("axis", f"must be an axis of the {x.ndim}-d samples (got {axis})")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN cells give NaN, quietly
@@ -381,6 +384,7 @@ class Result:
         """People per state at each report time: columns time, state, trede, statistic, value
         (or replicate, time, state, trede, value with ``replicates=True``). Absorbing states hold
         the cumulative number who ended there."""
+        replicates = _args.boolean("replicates", replicates)
         t = ("time",), (self.time,)
         if replicates:
             return _long(self["replicates/occupancy"], [self._replicate_axis(), t, self._state_axis()])
@@ -391,6 +395,7 @@ class Result:
     def ladder(self, replicates: bool = False) -> pd.DataFrame:
         """People per trede 1..6 (the participatieladder) at each report time: columns time,
         trede, statistic, value (or replicate, time, trede, value)."""
+        replicates = _args.boolean("replicates", replicates)
         t = ("time",), (self.time,)
         rung = ("trede",), (np.asarray(self["ladder"]),)
         if replicates:
@@ -418,6 +423,7 @@ class Result:
         period: time, period_start, group, edge, id, from, to, kind, statistic, value); with
         ``replicates=True`` one row per replicate instead of the statistics. The groups of one
         breakdown add up to the totals. Raises :class:`trede.ModelError` when the scenario asked for none."""
+        replicates = _args.boolean("replicates", replicates)
         if not self.groups:
             _args.bad("by_group", "no results by attribute in this result: give the scenario a [report.by] table")
         g = ("group",), (np.array(self.groups, dtype=object),)
@@ -468,6 +474,7 @@ class Result:
     def waiting(self, replicates: bool = False) -> pd.DataFrame:
         """Waiting-list length per capacity state at each report time: columns time, state,
         statistic, value (or replicate, time, state, value). Empty without capacity states."""
+        replicates = _args.boolean("replicates", replicates)
         t = ("time",), (self.time,)
         c = ("state",), (np.array(self.capacity_states, dtype=object),)
         if replicates:
@@ -504,6 +511,7 @@ class Result:
         """Moves along each flow edge per period: columns time (end of the period),
         period_start, edge (index), id, from, to, kind, statistic, value (or replicate, ...,
         value)."""
+        replicates = _args.boolean("replicates", replicates)
         e = self.edges
         edge_axis = (("edge", "id", "from", "to", "kind"),
                      (np.arange(len(e)), e["id"].to_numpy(object), e["from"].to_numpy(object),
@@ -533,6 +541,7 @@ class Result:
     def cost(self, replicates: bool = False) -> pd.DataFrame:
         """Cumulative cost from the start to each report time (euros): columns time, statistic,
         value (or replicate, time, value)."""
+        replicates = _args.boolean("replicates", replicates)
         t = ("time",), (self.time,)
         if replicates:
             return _long(self["replicates/cost_cumulative_eur"], [self._replicate_axis(), t])
@@ -552,6 +561,7 @@ class Result:
     def kpi(self, replicates: bool = False) -> pd.DataFrame:
         """The per-replicate KPIs summarised: columns kpi, statistic, value (or replicate, kpi,
         value). See :meth:`kpi_table` for the wide table."""
+        replicates = _args.boolean("replicates", replicates)
         k = ("kpi",), (np.array(self.kpi_names, dtype=object),)
         if replicates:
             return _long(self["replicates/kpi"], [self._replicate_axis(), k])
@@ -573,6 +583,7 @@ class Result:
     def kpi_period(self, replicates: bool = False) -> pd.DataFrame:
         """KPIs counted per period (uitstroom_werk, uitval, ..., cost_eur): columns time (end of
         the period), kpi, statistic, value (or replicate, time, kpi, value)."""
+        replicates = _args.boolean("replicates", replicates)
         p = ("time",), (self.period_end,)
         k = ("kpi",), (np.array(self.kpi_period_names, dtype=object),)
         if replicates:

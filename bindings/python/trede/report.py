@@ -988,7 +988,7 @@ def render(source: Union[Result, Comparison, PathLike], title: Optional[str] = N
         res = source if isinstance(source, (Result, Comparison)) else read(source)
         if not isinstance(res, (Result, Comparison)):
             raise Error(f"{getattr(res, 'path', source)}: the report covers result and comparison files, not "
-                        f"{type(res).__name__.lower()} files")
+                        f"{_kind_of(res)}")
         if isinstance(res, Comparison):
             default = L.t("comparison_title", names=", ".join(res.names))
             subtitle = L.t("comparison_subtitle", N=len(res.names), R=res.replicates, seed=res.seed)
@@ -1015,6 +1015,12 @@ def render(source: Union[Result, Comparison, PathLike], title: Optional[str] = N
                        date=time.strftime("%Y-%m-%d %H:%M", time.localtime()))) + " "
               + _provenance(res.attrs, res.path, L))
     return page.render(footer)
+
+
+def _kind_of(res) -> str:
+    """What kind of file ``res`` was read from, in words ("sweep files", "calibration report files")."""
+    return {"Sweep": "sweep files (trede sweep)", "CalibrationReport": "calibration reports (trede calibrate --report)"}.get(
+        type(res).__name__, f"{type(res).__name__} files")
 
 
 def write_report(source: Union[Result, Comparison, PathLike], output: PathLike, title: Optional[str] = None,
@@ -1066,7 +1072,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         res = read(args.file)
         if not isinstance(res, (Result, Comparison)):
             raise Error(f"{args.file}: the report covers result and comparison files (trede run, trede compare), "
-                        f"not {type(res).__name__.lower()} files")
+                        f"not {_kind_of(res)}")
     except Error as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

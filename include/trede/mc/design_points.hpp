@@ -37,8 +37,11 @@ enum class PointMethod {
 /// Python's `design=` spell it. \throws ModelError (key "design") for any other name.
 [[nodiscard]] PointMethod point_method(std::string_view name);
 
+/// Most parameter draws of one analysis (the size of a Sobol design).
+inline constexpr std::int64_t max_draws = std::int64_t{1} << 32;
+
 /// What is wrong with the options of a probabilistic sensitivity analysis that run, compare and
-/// sweep share: `draws` must be 0 (no PSA) or at least 2, and a design other than the default
+/// sweep share: `draws` must be 0 (no PSA) or 2 to `max_draws`, and a design other than the default
 /// (`design_given`) or common streams mean nothing without draws. Empty `key` when nothing is;
 /// else the option ("draws", "design" or "common_streams") and what is wrong with it, naming the
 /// draws option as the front end spells it (`draws_option`: "--draws", "draws="). The front
