@@ -323,6 +323,9 @@ Uncertainty read_uncertainty(const toml::node* node, LoadContext& ctx, const Key
   auto groups_of = [&](const char* name) -> const toml::array* {
     const toml::node* n = tbl->get(name);
     if (!n) return nullptr;
+    // An empty array is no groups: a variant (`extends`) drops its base's groups that way, as
+    // arrays of tables are replaced as a whole.
+    if (const toml::array* a = n->as_array(); a && a->empty()) return nullptr;
     if (!n->is_array_of_tables()) {
       ctx.error(*n, std::string("uncertainty.") + name, "must be an array of tables [[uncertainty." + std::string(name) + "]]");
       return nullptr;

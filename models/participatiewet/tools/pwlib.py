@@ -176,7 +176,10 @@ def cohort(base, state, year, count, out, attributes=None, sets=(), n=2, seed=7,
     herinstroom after leaving bijstand and the status of LKS starters after 4 years."""
     base = Path(base).resolve()
     attrs = attributes or '{ age = { dist = "normal", mean = 38, sd = 11, min = 18, max = 60 }, doelgroep = "geen" }'
+    # The base's uncertainty groups name keys of its own inflows and year tables, which a cohort
+    # (one inflow, the population replaced, --set rates) does not have: they are dropped.
     text = (f'extends = "{base}"\nstart_year = {year}\nhorizon_years = {horizon}\n{extra_toml}\n'
+            '[uncertainty]\nmultivariate_normal = []\ncorrelated = []\n\n'
             f'[[population]]\nstate = "{state}"\ncount = {count}\nattributes = {attrs}\n\n'
             '[[inflow]]\nstate = "bijstand_t2"\nrate_per_year = 0\nattributes = { age = 30 }\n'
             # the structure check wants every state reachable: one Wsw employee each, retiring at once

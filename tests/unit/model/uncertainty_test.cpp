@@ -5,7 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "trede/error.hpp"
@@ -97,6 +101,30 @@ covariance = [[0.04, 0.01], [0.01, 0.09]]
   ASSERT_EQ(s.uncertainty.groups.size(), 1u);
   EXPECT_EQ(s.uncertainty.groups[0].kind, model::UncertainGroup::Kind::multivariate_normal);
   EXPECT_NEAR(s.uncertainty.groups[0].group.marginals()[1].mean(), std::exp(0.045), 1e-12);
+}
+
+TEST(Uncertainty, AVariantDropsItsBasesGroupsWithAnEmptyList) {
+  // A base's group names keys its variant may not have (a cohort replaces the inflows): the
+  // variant gives `multivariate_normal = []`, arrays of tables being replaced as a whole. Its
+  // own single-key entries stay; a list that is not empty must still be tables.
+  const auto dir = std::filesystem::temp_directory_path() / ("trede-unc-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "base.toml") << base << R"(
+[uncertainty]
+"transition[diagnose->exit].rate" = { dist = "lognormal", median = 0.4, sd_log = 0.2 }
+[[uncertainty.multivariate_normal]]
+keys = ["transition[bijstand->diagnose].rate"]
+mean = [-0.916]
+covariance = [[0.04]]
+)";
+  std::ofstream(dir / "variant.toml") << "extends = \"base.toml\"\n[uncertainty]\nmultivariate_normal = []\ncorrelated = []\n";
+  std::ofstream(dir / "wrong.toml") << "extends = \"base.toml\"\n[uncertainty]\nmultivariate_normal = [1]\n";
+  EXPECT_EQ(model::load_scenario((dir / "base.toml").string()).uncertainty.groups.size(), 1u);
+  const auto v = model::load_scenario((dir / "variant.toml").string());
+  EXPECT_TRUE(v.uncertainty.groups.empty());
+  EXPECT_FALSE(v.uncertainty.empty());  // the single-key entry
+  EXPECT_THROW((void)model::load_scenario((dir / "wrong.toml").string()), ModelError);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(Uncertainty, EveryProblemIsReportedWithFileLineAndKey) {
