@@ -331,7 +331,13 @@ int run(const Args& a) {
       sets.insert(sets.end(), own[i].begin(), own[i].end());
       scenarios.push_back(model::load_scenario(a.scenarios[i], sets));
     } catch (const ModelError& e) {
-      problems.insert(problems.end(), e.diagnostics().begin(), e.diagnostics().end());
+      // A problem of a --set-for is reported as the --set-for the user typed (the loader saw a
+      // --set), with the scenario it was for.
+      for (Diagnostic d : e.diagnostics()) {
+        for (const auto& o : own[i])
+          if (d.file == "--set '" + o + "'") d.file = "--set-for '" + std::to_string(i + 1) + ":" + o + "' (" + a.scenarios[i] + ")";
+        problems.push_back(std::move(d));
+      }
     } catch (const IoError& e) {
       problems.push_back({"", 0, "", e.what()});  // the message names the file
     }

@@ -648,6 +648,8 @@ CAL = MODELS / "calibration"
     (["run", BM, "-n", "2", "--compression", "9"], "--compression: applies to the output file: give -o"),
     (["compare", BM, BM, "-n", "2", "-q", "--detail"], "--detail: prints tables, which -q turns off"),
     (["help", "nosuch"], "help: no command 'nosuch'"),
+    # a problem of a --set-for is the --set-for typed, with its scenario
+    (["compare", BM, BM, "-n", "2", "--set-for", "2:horizn=2"], "--set-for '2:horizn=2' ("),
 ])
 def test_option_values_and_combinations_that_mean_nothing_are_refused(args, message, tmp_path):
     p = trede(*args, cwd=tmp_path)
