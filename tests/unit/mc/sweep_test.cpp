@@ -74,37 +74,21 @@ class Recorded : public trede::mc::PointStore {
 };
 
 TEST(Sweep, TwoSpellingsOfOneKeyAreRefused) {
-  // transition[0].rate and transition[a->b].rate are one parameter: as two axes, every point
+  // transition[0].rate and transition[bijstand->diagnose].rate are one parameter: as two axes, every point
   // set it twice and one axis did nothing. Refused, naming both; two different keys are fine.
-  const auto s = model::parse_scenario(R"(
-name = "two"
-horizon_years = 1
-[[state]]
-name = "a"
-trede = 2
-[[state]]
-name = "b"
-trede = 6
-absorbing = true
-[[transition]]
-from = "a"
-to = "b"
-rate = 0.5
-[[population]]
-state = "a"
-count = 10
-)", "two.toml");
-  const mc::Design same = mc::grid_design({{"transition[0].rate", {"0.1", "0.2"}}, {"transition[a->b].rate", {"0.3", "0.4"}}});
+  // BM1: its first transition is bijstand->diagnose.
+  const auto s = model::load_scenario(std::string(TREDE_SOURCE_DIR) + "/models/ladder-bm.toml", {"population[0].count=10"});
+  const mc::Design same = mc::grid_design({{"transition[0].rate", {"0.1", "0.2"}}, {"transition[bijstand->diagnose].rate", {"0.3", "0.4"}}});
   try {
     (void)mc::sweep_scenarios(s, same);
     FAIL() << "accepted";
   } catch (const ModelError& e) {
     ASSERT_EQ(e.diagnostics().size(), 1u);
     EXPECT_EQ(e.diagnostics()[0].file, "--grid");
-    EXPECT_EQ(e.diagnostics()[0].key, "transition[a->b].rate");
+    EXPECT_EQ(e.diagnostics()[0].key, "transition[bijstand->diagnose].rate");
     EXPECT_NE(e.diagnostics()[0].message.find("same parameter as 'transition[0].rate'"), std::string::npos);
   }
-  const mc::Design lhs = mc::lhs_design({{"transition[a->b].rate", 0.1, 0.5}, {"transition[0].rate", 0.1, 0.5}}, 4, 1);
+  const mc::Design lhs = mc::lhs_design({{"transition[bijstand->diagnose].rate", 0.1, 0.5}, {"transition[0].rate", 0.1, 0.5}}, 4, 1);
   EXPECT_THROW((void)mc::sweep_scenarios(s, lhs), ModelError);
   const mc::Design fine = mc::grid_design({{"transition[0].rate", {"0.1", "0.2"}}, {"population[0].count", {"10", "20"}}});
   EXPECT_NO_THROW((void)mc::sweep_scenarios(s, fine));
