@@ -133,3 +133,14 @@ def test_wedeka_futures_change_only_the_organisation(future):
     for effect in doc["organisation_effect"]:
         assert effect["organisation_model"] == model, effect["name"]
         assert f"organisation_effect[{effect['name']}].multiplier" in priors, effect["name"]
+
+
+def test_a_cohort_of_the_national_model_runs(tmp_path):
+    """The cohort runs of tools/validate_nederland.py (herinstroom, LKS starters) replace the
+    national model's population and inflows; nederland.toml's calibration group names keys of
+    those, so the cohort drops the groups (it once failed to load with 11 problems)."""
+    sys.path.insert(0, str(PW / "tools"))
+    import pwlib
+    r = pwlib.cohort(PW / "nederland.toml", "regulier_werk", 2015.0, 200, tmp_path / "c.h5", n=1, horizon=1.0,
+                     sets=pwlib.trap_bijstand_sets())
+    assert r.stock(["regulier_werk"], 2015.0).mean() == 200
