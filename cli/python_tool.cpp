@@ -90,58 +90,30 @@ extern "C" void forward_to_child(int sig) {
 
 int run_python_module(const std::string& module, const std::vector<std::string>& args, const std::string& what) {
   const std::string python = interpreter();
-  // Not `python -m trede.MODULE`: the module's imports (matplotlib, pandas) take a while, and a
-  // Ctrl-C during them would print a traceback. The interruption is caught from the first import
-  // on (also when an extension's initialisation turns it into an ImportError) and ends the child
-  // with 130 in silence; this program says what it left.
-  // SIGTERM is turned into the same exception, so that the module removes its temporaries too.
-  // The child starts with SIGINT blocked (Python's own start-up cannot be interrupted half-way):
-  // it sets its handlers first thing and then unblocks SIGINT, so that a Ctrl-C that came
-  // meanwhile arrives inside the try. An interruption after its outputs were renamed into place
-  // (trede._files.committed) ends it with 0: the work is done.
+  // The module runs as a command of trede._launch (one line on an interruption, never a
+  // traceback). Not `python -m trede.MODULE`: its imports (matplotlib, pandas) take a while, and
+  // the child starts with SIGINT and SIGTERM blocked so that they cannot be interrupted half-way;
+  // _launch.run sets the handlers and unblocks them, and a signal that came meanwhile arrives.
   const std::string code =
-      "import os, signal, sys\n"
-      "got, done = [0], [False]\n"
-      "def stop(sig, frame):\n"
-      "    got[0] = sig\n"
-      "    if not done[0]:\n"
-      "        raise KeyboardInterrupt\n"
+      "import sys\n"
       "try:\n"
-      "    if os.environ.pop('TREDE_SIGINT', '') != 'ignore':\n"
-      "        signal.signal(signal.SIGINT, stop)\n"
-      "    signal.signal(signal.SIGTERM, stop)\n"
-      "    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})\n"
       "    import importlib\n"
-      "    rc = importlib.import_module('trede." + module + "').main(sys.argv[1:])\n"
-      "    done[0] = True\n"
-      "except BaseException:\n"
-      "    done[0] = True\n"
-      "    if not got[0]:\n"  // not an interruption (an extension may have turned one into an ImportError)
-      "        raise\n"
-      "    f = sys.modules.get('trede._files')\n"
-      "    rc = 0 if getattr(f, 'committed', False) else 128 + int(got[0])\n"
-      // Python's shutdown puts the default actions back, which would let a late Ctrl-C kill it.
-      "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
-      "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
-      "sys.exit(rc)\n";
+      "    from trede import _launch\n"
+      "    main = importlib.import_module('trede." + module + "').main\n"
+      "except ImportError as e:\n"
+      "    sys.stderr.write('error: " + what + ": cannot import the trede package (%s)\\n' % e)\n"
+      "    sys.exit(1)\n"
+      "sys.exit(_launch.run(main, sys.argv[1:]))\n";
   std::vector<std::string> argv_s = {python, "-c", code};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<std::string> env = environment_with(package_dir(module));
 
-  std::vector<char*> argv, envp;
-  for (auto& s : argv_s) argv.push_back(s.data());
-  argv.push_back(nullptr);
-  for (auto& s : env) envp.push_back(s.data());
-  envp.push_back(nullptr);
-
-  // While the child runs, SIGINT and SIGTERM do not end this process: the child finishes or stops
-  // by itself (removing its temporaries; renames into place it has begun complete), and its exit
-  // code says which. SIGTERM is handed on to it (`kill` names one process); SIGINT is ignored
-  // here, as Ctrl-C reaches the whole process group, the child included. (Dispositions, not a
-  // signal mask: a mask holds for one thread, and this process may have others, e.g. MPI's.)
-  // The child starts with the default actions and SIGINT blocked, so that Python's own start-up
-  // cannot be interrupted half-way: a Ctrl-C that comes meanwhile waits until the child has set
-  // its handlers and unblocks it.
+  // While the child runs, SIGINT and SIGTERM do not end this process: they are handed on to the
+  // child (also the Ctrl-C that reaches both: the child takes the first and ignores the second),
+  // which finishes or stops by itself, removes its temporaries and says what it left; its exit
+  // code is this program's. A signal this process ignores (nohup) stays ignored in the child.
+  // (Dispositions, not a signal mask: a mask holds for one thread, and this process may have
+  // others, e.g. MPI's.)
   struct sigaction forward {}, ignore {}, old_int {}, old_term {};
   forward.sa_handler = forward_to_child;
   sigemptyset(&forward.sa_mask);
@@ -149,33 +121,41 @@ int run_python_module(const std::string& module, const std::vector<std::string>&
   sigemptyset(&ignore.sa_mask);
   ::sigaction(SIGINT, nullptr, &old_int);
   ::sigaction(SIGTERM, nullptr, &old_term);
-  const bool keep_int_ignored = old_int.sa_handler == SIG_IGN;  // nohup: it stays ignored in the child too
-  if (keep_int_ignored) env.push_back("TREDE_SIGINT=ignore");
-  envp.clear();
+  const bool int_ignored = old_int.sa_handler == SIG_IGN, term_ignored = old_term.sa_handler == SIG_IGN;
+  if (int_ignored) env.push_back("TREDE_SIGINT=ignore");
+  if (term_ignored) env.push_back("TREDE_SIGTERM=ignore");
+  std::vector<char*> argv, envp;
+  for (auto& s : argv_s) argv.push_back(s.data());
+  argv.push_back(nullptr);
   for (auto& s : env) envp.push_back(s.data());
   envp.push_back(nullptr);
   posix_spawnattr_t attr;
   ::posix_spawnattr_init(&attr);
   sigset_t defaults, child_mask;
   sigemptyset(&defaults);
-  if (!keep_int_ignored) sigaddset(&defaults, SIGINT);
-  if (old_term.sa_handler != SIG_IGN) sigaddset(&defaults, SIGTERM);
+  if (!int_ignored) sigaddset(&defaults, SIGINT);
+  if (!term_ignored) sigaddset(&defaults, SIGTERM);
   ::pthread_sigmask(SIG_SETMASK, nullptr, &child_mask);
   sigaddset(&child_mask, SIGINT);
+  sigaddset(&child_mask, SIGTERM);
   ::posix_spawnattr_setsigdefault(&attr, &defaults);
   ::posix_spawnattr_setsigmask(&attr, &child_mask);
   ::posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-  ::sigaction(SIGINT, &ignore, nullptr);
-  if (old_term.sa_handler != SIG_IGN) ::sigaction(SIGTERM, &forward, nullptr);
+  if (!int_ignored) ::sigaction(SIGINT, &forward, nullptr);
+  if (!term_ignored) ::sigaction(SIGTERM, &forward, nullptr);
   pid_t pid = 0;
   const int rc = ::posix_spawn(&pid, python.c_str(), nullptr, &attr, argv.data(), envp.data());
   ::posix_spawnattr_destroy(&attr);
   // Afterwards the command is over: the child has written its outputs or not and said so, and
   // this process only returns its exit code. SIGINT and SIGTERM stay ignored from here on, so
-  // that one arriving while it exits cannot claim that nothing was written.
-  const auto restore = [&] { ::sigaction(SIGTERM, &ignore, nullptr); };
+  // that one arriving while it exits cannot claim anything.
+  const auto restore = [&] {
+    ::sigaction(SIGINT, &ignore, nullptr);
+    ::sigaction(SIGTERM, &ignore, nullptr);
+  };
   if (rc != 0) {
     restore();
+    pending.store(0);
     std::fprintf(stderr, "error: %s needs Python 3 with the trede package: cannot run %s: %s\n", what.c_str(),
                  python.c_str(), std::strerror(rc));
     return 1;
@@ -191,13 +171,13 @@ int run_python_module(const std::string& module, const std::vector<std::string>&
   }
   child.store(0);
   restore();
-  const int exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-  if (exit_code == 128 + SIGINT || exit_code == 128 + SIGTERM) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);  // the child said what it left
+  const int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+  if (sig == SIGINT || sig == SIGTERM) {  // killed before it could say anything: it wrote nothing
     std::fprintf(stderr, "interrupted: no output written\n");
-    return exit_code;
+    return 128 + sig;
   }
-  if (WIFEXITED(status)) return exit_code;
-  std::fprintf(stderr, "error: %s stopped (signal %d)\n", what.c_str(), WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  std::fprintf(stderr, "error: %s stopped (signal %d)\n", what.c_str(), sig);
   return 1;
 }
 

@@ -82,9 +82,9 @@ int run_psa(const Args& a, mc::RunOptions opt, mc::PointMethod method) {
   const mc::Psa p = mc::psa(s, draws, po, executor(), parts ? &*parts : nullptr);
   bar.finish();
   if (!root()) return exit_ok;
-  for (const auto& note : parts->notes()) std::fprintf(stderr, "note: %s\n", note.c_str());
   io::write_psa(a.output, p, s, wo);
-  parts->remove();
+  parts->remove();  // its note, if it keeps files that are not parts, comes with the others
+  for (const auto& note : parts->notes()) std::fprintf(stderr, "note: %s\n", note.c_str());
   if (!a.quiet) {
     std::printf("probabilistic sensitivity analysis: %zu draws (%s) of %zu uncertain parameters x %llu replicate%s; "
                 "intervals include parameter and Monte Carlo uncertainty\n",

@@ -221,9 +221,12 @@ void SweepParts::remove() {
   std::vector<std::string> kept;
   for (const auto& entry : fs::directory_iterator(dir_, ec)) {
     const std::string name = entry.path().filename().string();
-    const bool part = name.size() >= 15 && name.rfind("point-", 0) == 0 &&
-                      std::all_of(name.begin() + 6, name.begin() + 12, [](char c) { return c >= '0' && c <= '9'; }) &&
-                      name.compare(12, 3, ".h5") == 0 && (name.size() == 15 || name.compare(15, 5, ".tmp-") == 0);
+    // point-NNNNNN.h5 (six digits or more: part_name's %06zu), or a temporary of one
+    std::size_t digits = 0;
+    while (6 + digits < name.size() && name[6 + digits] >= '0' && name[6 + digits] <= '9') ++digits;
+    const std::size_t end = 6 + digits;
+    const bool part = name.rfind("point-", 0) == 0 && digits >= 6 && name.compare(end, 3, ".h5") == 0 &&
+                      (name.size() == end + 3 || name.compare(end + 3, 5, ".tmp-") == 0);
     std::error_code type_ec;
     if (part && entry.is_regular_file(type_ec)) fs::remove(entry.path(), ec);
     else kept.push_back(name);

@@ -305,10 +305,15 @@ Sweep psa_sweep(const model::Scenario& base, const Design& design, const std::ve
                 const SweepOptions& options, Executor& executor, PointStore* store) {
   const DrawSet& draws = *options.draws;
   std::vector<Diagnostic> problems;
-  for (const auto& key : design.keys)
-    for (const auto& drawn : draws.keys)
-      if (model::same_parameter(base, model::KeyPath::parse(key), model::KeyPath::parse(drawn)))
-        problems.push_back({"", 0, key, "is swept and also uncertain ([uncertainty]): a key is either swept or drawn"});
+  // Compared by what they name (model::key_identities), whatever their spelling.
+  std::vector<model::KeyPath> paths;
+  for (const auto& key : design.keys) paths.push_back(model::KeyPath::parse(key));
+  for (const auto& drawn : draws.keys) paths.push_back(model::KeyPath::parse(drawn));
+  const std::vector<std::string> ids = model::key_identities(base, paths);
+  const std::set<std::string> drawn_ids(ids.begin() + static_cast<std::ptrdiff_t>(design.keys.size()), ids.end());
+  for (std::size_t k = 0; k < design.keys.size(); ++k)
+    if (drawn_ids.count(ids[k]))
+      problems.push_back({"", 0, design.keys[k], "is swept and also uncertain ([uncertainty]): a key is either swept or drawn"});
   if (!problems.empty()) throw ModelError(std::move(problems));
   const std::size_t N = design.size(), D = draws.draws, R = options.run.replicates;
   Sweep out;

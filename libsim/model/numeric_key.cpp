@@ -388,13 +388,6 @@ std::vector<NumericKey> numeric_keys_in(const Scenario& scenario, std::span<cons
 
 }  // namespace detail
 
-bool same_parameter(const Scenario& scenario, const KeyPath& a, const KeyPath& b) {
-  const auto x = detail::resolve(scenario, a), y = detail::resolve(scenario, b);
-  if (!x || !y) return a.text() == b.text();
-  return x->rule == y->rule && x->target == y->target && x->a == y->a && x->b == y->b && x->year == y->year &&
-         x->name == y->name;
-}
-
 NumericKey numeric_key(const Scenario& scenario, const KeyPath& key) {
   return std::move(numeric_keys(scenario, std::span<const KeyPath>(&key, 1)).front());
 }

@@ -140,8 +140,26 @@ ElementLabels labels_of(const toml::node& element) {
   return l;
 }
 
+namespace {
+
+// The index of the element of `arr` that `selector` picks: for an array of tables by index, name,
+// id or from->to (pick_element), for a plain array by index; nullopt and `error` otherwise.
+std::optional<std::size_t> element_index(const toml::array& arr, std::string_view selector, std::string& error) {
+  if (arr.is_array_of_tables())
+    return pick_element(selector, arr.size(), [&](std::size_t k) { return labels_of(arr[k]); }, error);
+  std::size_t idx = 0;
+  const auto [p, ec] = std::from_chars(selector.data(), selector.data() + selector.size(), idx);
+  if (ec != std::errc{} || p != selector.data() + selector.size() || idx >= arr.size()) {
+    error = index_hint(arr.size());
+    return std::nullopt;
+  }
+  return idx;
+}
+
+}  // namespace
+
 const toml::table* select_element(const toml::array& arr, std::string_view selector, std::string& error) {
-  auto i = pick_element(selector, arr.size(), [&](std::size_t k) { return labels_of(arr[k]); }, error);
+  const auto i = element_index(arr, selector, error);
   return i ? arr[*i].as_table() : nullptr;
 }
 
@@ -171,25 +189,22 @@ const toml::node* find_node(const toml::table& root, const KeyPath& path, std::s
       error = std::string("is not an array (it is ") + type_name(*n) + ")";
       return nullptr;
     }
-    if (arr->is_array_of_tables()) {
-      cur = select_element(*arr, *seg.selector, error);
-      if (!cur) return nullptr;
-      continue;
-    }
-    std::size_t idx = 0;
-    const auto& sel = *seg.selector;
-    const auto [p, ec] = std::from_chars(sel.data(), sel.data() + sel.size(), idx);
-    if (ec != std::errc{} || p != sel.data() + sel.size() || idx >= arr->size()) {
-      error = index_hint(arr->size());
-      return nullptr;
-    }
-    cur = &(*arr)[idx];
+    const auto idx = element_index(*arr, *seg.selector, error);
+    if (!idx) return nullptr;
+    cur = &(*arr)[*idx];
   }
   return cur;
 }
 
 KeyPath indexed_path(const toml::table& root, const KeyPath& path) {
   std::vector<KeySegment> out(path.segments().begin(), path.segments().end());
+  // A year is one key however it is written (`2030`, `2030.0`): its shortest form.
+  for (KeySegment& s : out)
+    if (const auto y = year_key(s.name)) {
+      char buf[32];
+      const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, *y);
+      if (ec == std::errc{}) s.name.assign(buf, end);
+    }
   const toml::node* cur = &root;
   for (std::size_t i = 0; i < path.size() && cur; ++i) {
     const toml::table* t = cur->as_table();
@@ -202,15 +217,7 @@ KeyPath indexed_path(const toml::table& root, const KeyPath& path) {
     const toml::array* arr = n->as_array();
     if (!arr) break;
     std::string error;
-    std::optional<std::size_t> idx;
-    if (arr->is_array_of_tables()) {
-      idx = pick_element(*path[i].selector, arr->size(), [&](std::size_t k) { return labels_of((*arr)[k]); }, error);
-    } else {
-      std::size_t k = 0;
-      const auto& sel = *path[i].selector;
-      const auto [p, ec] = std::from_chars(sel.data(), sel.data() + sel.size(), k);
-      if (ec == std::errc{} && p == sel.data() + sel.size() && k < arr->size()) idx = k;
-    }
+    const auto idx = element_index(*arr, *path[i].selector, error);
     if (!idx) break;
     out[i].selector = std::to_string(*idx);
     cur = &(*arr)[*idx];
@@ -272,13 +279,11 @@ std::vector<const toml::node*> apply_assignment(toml::table& root, const Assignm
         continue;
       }
       if (!last) throw ModelError("", 0, where, "is an array of values, not of tables");
-      std::size_t idx = 0;
-      const auto& sel = *seg.selector;
-      const auto [p, ec] = std::from_chars(sel.data(), sel.data() + sel.size(), idx);
-      if (ec != std::errc{} || p != sel.data() + sel.size() || idx >= arr->size())
-        throw ModelError("", 0, where, index_hint(arr->size()));
-      arr->replace(arr->cbegin() + static_cast<std::ptrdiff_t>(idx), parsed["v"]);
-      touched.push_back(&(*arr)[idx]);
+      std::string error;
+      const auto idx = element_index(*arr, *seg.selector, error);
+      if (!idx) throw ModelError("", 0, where, error);
+      arr->replace(arr->cbegin() + static_cast<std::ptrdiff_t>(*idx), parsed["v"]);
+      touched.push_back(&(*arr)[*idx]);
       return touched;
     }
     if (last) {

@@ -196,17 +196,15 @@ ParameterDistribution ParameterDistribution::beta_mean_sd(double mean, double sd
   if (p.finite(mean, "mean")) p.require(mean > 0.0 && mean < 1.0, "mean", "must lie in (0, 1) (got " + num(mean) + ")");
   p.positive(sd, "sd");
   // The shapes are mean·ν and (1 − mean)·ν with ν = mean·(1 − mean)/sd² − 1, which must be
-  // positive: sd < sqrt(mean·(1 − mean)). At that limit, or within rounding of it (ν below 1e-9),
-  // the shapes vanish and every draw is 0 or 1; such an sd is refused as well, whichever side of
-  // the limit its rounding falls on.
+  // positive: sd < sqrt(mean·(1 − mean)). Within about 5e-10 (relative) of that limit ν is below
+  // 1e-9, the shapes all but vanish and every draw is 0 or 1; such an sd is refused as well,
+  // whichever side of the limit its rounding falls on.
   const double nu = mean * (1.0 - mean) / (sd * sd) - 1.0;
   if (p.empty() && !(nu > 1e-9)) {
     const double max_sd = std::sqrt(mean * (1.0 - mean));
     std::string limit = num(max_sd), got = num(sd);
-    if (limit == got) {  // equal as printed: show every digit, and say why a value below is refused
-      limit = num_exact(max_sd), got = num_exact(sd);
-      if (sd < max_sd) got += ", within rounding of the limit";
-    }
+    if (limit == got) limit = num_exact(max_sd), got = num_exact(sd);  // equal as printed: every digit
+    if (sd < max_sd) got += ", too close to it: the shapes would be below 1e-9 and every draw 0 or 1";
     p.require(false, "sd",
               "must be < sqrt(mean·(1 − mean)) = " + limit + " for mean " + num(mean) + " (got " + got +
                   "); a beta distribution cannot be that wide");

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import sys
-from typing import Callable, Iterable, NamedTuple, Optional, Sequence, Tuple, Union
+from typing import Iterable, NamedTuple, Optional, Sequence, Tuple, Union
 
 __all__ = ["Error", "ModelError", "IoError", "Diagnostic"]
 
@@ -66,17 +64,3 @@ class IoError(Error, OSError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
-
-
-def run_command(main: Callable[[], int]) -> int:
-    """Runs the ``main`` of a ``python3 -m trede.<module>`` command: Ctrl-C (or SIGINT to the
-    process group, as a terminal sends it) ends it with exit code 130 and one line, not a
-    traceback; nothing was written (the outputs are renamed into place only when complete).
-    Under the trede program (``trede report``, ``trede export``), which reports the interruption
-    itself, the line is left to it."""
-    try:
-        return main()
-    except KeyboardInterrupt:
-        if os.environ.get("TREDE_FRONT_END") != "trede":
-            print("interrupted: no output written", file=sys.stderr)
-        return 130

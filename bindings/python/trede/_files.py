@@ -1,9 +1,10 @@
-"""Output files of the Python side (the report, the export, a calibrated scenario), written as the
-C++ library writes its own (trede::io::PendingFile): each to a temporary file beside it, renamed
-over it only when every one is complete, so that an output appears whole or not at all. What
-cannot be an output (an empty name, a directory, a device such as /dev/null, a named pipe, a
-directory that does not exist) is refused before anything is written, by the library's own rule
-(``trede::io::output_problem``)."""
+"""Output files of the Python side (the report, the export, a calibrated scenario): each written to
+a temporary file ``.NAME.tmp-PID`` beside it, synced, and renamed over it only when every one is
+complete, so that an output appears whole or not at all, as the C++ library's
+trede::io::PendingFile and commit_all do for theirs (unlike them, temporaries a killed process
+left are not removed by the next write). What cannot be an output (an empty name, a directory, a
+device such as /dev/null, a named pipe, a directory that does not exist) is refused before
+anything is written, by the library's own rule (``trede::io::output_problem``)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import threading
 from pathlib import Path
 from typing import Callable, List, Sequence, Tuple, Type
 
-from . import _core
+from . import _core, _launch
 from ._errors import IoError
 
 
@@ -36,10 +37,10 @@ committed = False
 
 
 def _hold_signals():
-    """Defers SIGINT and SIGTERM: their Python handlers are replaced by one that only notes them
-    (a signal mask would not do: the signal may reach another thread, whose C handler still
-    trips the main thread's Python handler). Returns the handlers to put back, or None when
-    called off the main thread (where handlers cannot be set; nothing is deferred then)."""
+    """Defers SIGINT and SIGTERM while the renames run: their Python handlers are replaced by one
+    that notes them (a signal mask would not do: the signal may reach another thread, whose C
+    handler still trips the main thread's Python handler). Returns the handlers to put back, or
+    None off the main thread (where handlers cannot be set; nothing is deferred then)."""
     if threading.current_thread() is not threading.main_thread():
         return None
     held = {}
@@ -58,16 +59,31 @@ def _note_signal(sig, frame) -> None:
 
 
 def _release_signals(held) -> None:
-    """Puts the handlers back. A signal deferred meanwhile is raised now as KeyboardInterrupt
-    (the caller decides whether it still matters)."""
+    """Puts the handlers back and delivers a signal deferred meanwhile to them, as it would have
+    been: the default action of SIGTERM ends the process, SIGINT raises KeyboardInterrupt (under a
+    command, trede._launch says the outputs are complete)."""
     if held is None:
         return
     for s, h in held.items():
         if h not in (signal.SIG_IGN, None):
             signal.signal(s, h)
     if _deferred:
+        sig = _deferred[0]
         _deferred.clear()
-        raise KeyboardInterrupt
+        signal.raise_signal(sig)
+
+
+def _sync(path: Path) -> None:
+    """Flushes a written file, or a directory's entries, to the disk (best effort for a directory:
+    some file systems cannot sync one)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError:
+        if not path.is_dir():
+            raise
+    finally:
+        os.close(fd)
 
 
 def write_all(outputs: Sequence[Tuple[Path, Callable[[Path], None]]], what: str,
@@ -89,9 +105,17 @@ def write_all(outputs: Sequence[Tuple[Path, Callable[[Path], None]]], what: str,
                 write(tmp)
             except OSError as e:
                 raise write_error(f"{target}: cannot write {what} ({e.strerror or e})", str(target)) from e
+            try:
+                _sync(tmp)
+            except OSError as e:
+                raise write_error(f"{target}: cannot write {what} ({e.strerror or e})", str(target)) from e
+        # A command interrupted before this point writes nothing, also when a library caught the
+        # KeyboardInterrupt on its way (trede._launch noted the signal).
+        if _launch.interrupted:
+            raise KeyboardInterrupt
         # The renames run with SIGINT and SIGTERM held back (as trede::io::commit_all does): an
-        # interruption cannot leave some targets new and others old; arriving during them, it is
-        # taken as coming after them, and the outputs stand complete.
+        # interruption cannot leave some targets new and others old; one arriving during them is
+        # delivered after them, to outputs that are complete.
         held = _hold_signals()
         try:
             for tmp, target in temps:
@@ -99,15 +123,11 @@ def write_all(outputs: Sequence[Tuple[Path, Callable[[Path], None]]], what: str,
                     os.replace(tmp, target)
                 except OSError as e:
                     raise write_error(f"{target}: cannot write {what} ({e.strerror or e})", str(target)) from e
+            committed = True
+            for d in {t.parent for _, t in temps}:
+                _sync(d)
         finally:
-            temps_done = all(not tmp.exists() for tmp, _ in temps)
-            if temps_done:
-                committed = True
-            try:
-                _release_signals(held)
-            except KeyboardInterrupt:
-                if not temps_done:
-                    raise
+            _release_signals(held)
     except BaseException:
         for tmp, _ in temps:
             try:

@@ -671,6 +671,8 @@ def write(source: Union[Result, Comparison, Sweep, PathLike], directory: Optiona
         raise Error(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
     src_path = getattr(source, "path", None) if isinstance(source, (Result, Comparison, Sweep)) \
         else Path(os.fspath(source))
+    if directory is not None and os.fspath(directory) == "":
+        raise IoError("-o: is empty: give the name of a directory", "")
     if directory is None:
         if src_path is None:
             raise Error("a result in memory needs an output directory")
@@ -740,5 +742,5 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 if __name__ == "__main__":
-    from ._errors import run_command
-    sys.exit(run_command(main))
+    from ._launch import run
+    sys.exit(run(main))

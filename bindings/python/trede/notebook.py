@@ -107,5 +107,5 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 if __name__ == "__main__":
-    from ._errors import run_command
-    sys.exit(run_command(main))
+    from ._launch import run
+    sys.exit(run(main))

@@ -1055,7 +1055,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                     help="fail (exit 1, nothing written) when a figure has overlapping or cut-off labels")
     ap.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     args = ap.parse_args(argv)
-    out = Path(args.output) if args.output else Path(args.file).with_suffix(".html")
+    if args.output == "":
+        print("error: -o: is empty: give the name of a file", file=sys.stderr)
+        return 2
+    out = Path(args.output) if args.output is not None else Path(args.file).with_suffix(".html")
     if out.exists() and Path(args.file).exists() and os.path.samefile(out, args.file):
         # The same file by identity (links and ./ spellings count): the report would replace its input.
         print(f"error: {'-o' if args.output else 'the default output (FILE with .html)'}: '{args.output or out}' is the same file as "
@@ -1090,5 +1093,5 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 if __name__ == "__main__":
-    from ._errors import run_command
-    sys.exit(run_command(main))
+    from ._launch import run
+    sys.exit(run(main))

@@ -48,9 +48,7 @@ struct CompareOptions {
   void check() const;
 };
 
-/// Paired differences of one quantity, cell by cell: mean, sd of the R differences, and the
-/// t-interval mean ± t(1 - (1-level)/2, R-1) · sd / √R.
-/// Paired differences per column: the mean, the sd of the independent units' differences (the
+/// Paired differences of one quantity, cell by cell: the mean, the sd of the independent units' differences (the
 /// replicates; in a PSA comparison the draws, each the mean over its replicates) and the Student-t
 /// interval of the mean over those units.
 struct Difference {

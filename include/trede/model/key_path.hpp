@@ -129,10 +129,6 @@ struct NumericKey {
 ///         misspelt key or selector) or that is not a number.
 [[nodiscard]] NumericKey numeric_key(const Scenario& scenario, const KeyPath& key);
 
-/// Whether `a` and `b` name the same parameter of `scenario` (e.g. `transition[0].rate` and
-/// `transition[a->w].rate`); paths that name no numeric parameter are compared as text.
-[[nodiscard]] bool same_parameter(const Scenario& scenario, const KeyPath& a, const KeyPath& b);
-
 /// What each of `keys` names in `scenario` (as loaded, with its bases and overrides), as text in
 /// which every selector is the index of the element it picks: two spellings of one key
 /// (`transition[0].rate`, `transition[bijstand->diagnose].rate`) give the same text, two keys the

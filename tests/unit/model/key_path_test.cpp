@@ -402,6 +402,12 @@ TEST(KeyIdentities, TwoSpellingsOfOneKeyAreOneParameter) {
   EXPECT_EQ(ids[4], ids[3]);
   EXPECT_EQ(ids[5].rfind("state[", 0), 0u);
   EXPECT_EQ(ids[6], "transition[nowhere->else].rate");  // left as given: applying it reports it
+  // a year is one key however it is written
+  const std::vector<KeyPath> years = {path("state[beschut].capacity.2030"), path("state[beschut].capacity.\"2030.0\""),
+                                      path("state[beschut].capacity.2031")};
+  const auto y = key_identities(s, years);
+  EXPECT_EQ(y[0], y[1]);
+  EXPECT_NE(y[0], y[2]);
 }
 
 TEST(NumericKey, GivesValueRangeUnitAndWhereItIsDefined) {
