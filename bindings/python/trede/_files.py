@@ -74,16 +74,21 @@ def _release_signals(held) -> None:
 
 
 def _sync(path: Path) -> None:
-    """Flushes a written file, or a directory's entries, to the disk (best effort for a directory:
-    some file systems cannot sync one)."""
+    """Flushes a written file to the disk. \raises OSError."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
-    except OSError:
-        if not path.is_dir():
-            raise
     finally:
         os.close(fd)
+
+
+def _sync_directory(path: Path) -> None:
+    """Makes the renames into directory ``path`` durable; best effort (the renames are done, and a
+    directory that cannot be opened or a file system that cannot sync one leaves nothing to undo)."""
+    try:
+        _sync(path)
+    except OSError:
+        pass
 
 
 def write_all(outputs: Sequence[Tuple[Path, Callable[[Path], None]]], what: str,
@@ -125,7 +130,7 @@ def write_all(outputs: Sequence[Tuple[Path, Callable[[Path], None]]], what: str,
                     raise write_error(f"{target}: cannot write {what} ({e.strerror or e})", str(target)) from e
             committed = True
             for d in {t.parent for _, t in temps}:
-                _sync(d)
+                _sync_directory(d)
         finally:
             _release_signals(held)
     except BaseException:
