@@ -103,8 +103,11 @@ int main(int argc, char** argv) {
         return;
       }
       const auto hints = suggestions(app, argc, argv);
-      // An unexpected argument with a close match: the suggestion says it better than CLI11.
-      const bool extras = dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr;
+      // An unexpected argument with a close match, or a misspelt command ("trede rn", which CLI11
+      // calls a missing subcommand): the suggestion says it better than CLI11.
+      const bool unknown_command = argc > 1 && argv[1][0] != '-' &&
+                                   std::none_of(list.begin(), list.end(), [&](const Command& c) { return c.name == argv[1]; });
+      const bool extras = dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr || unknown_command;
       if (hints.empty() || !extras) (void)app.exit(e);
       for (const auto& h : hints) std::fprintf(stderr, "error: %s\n", h.c_str());
       if (!hints.empty() && extras) std::fprintf(stderr, "Run with --help for more information.\n");

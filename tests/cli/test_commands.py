@@ -94,6 +94,7 @@ def test_misspelt_option_or_command_gets_a_suggestion(argv, hint, tmp_path):
     p = trede(*argv, cwd=tmp_path)
     assert p.returncode == EXIT_BAD_INPUT, describe(p)
     assert hint in p.stderr, describe(p)
+    assert "A subcommand is required" not in p.stderr, describe(p)  # the suggestion says it better
     assert os.listdir(tmp_path) == []
 
 
