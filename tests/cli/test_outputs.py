@@ -349,7 +349,7 @@ def test_ctrl_c_during_report_or_export_says_one_line_and_writes_nothing(work, c
             "export": ["export", "r.h5", "--format", "csv", "-o", "out"]}[command]
     sig = signal.SIGTERM if how == "sigterm" else signal.SIGINT
     interrupted = 0
-    for delay in (0.05, 0.15, 0.3, 0.6):
+    for delay in (0.05, 0.15, 0.3, 0.6, 1.2):
         for p in (work / "out.html", *(work / "out").glob("*")):
             p.unlink(missing_ok=True)
         proc = subprocess.Popen([TREDE, *args], cwd=work, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -360,6 +360,9 @@ def test_ctrl_c_during_report_or_export_says_one_line_and_writes_nothing(work, c
         written = (work / "out.html").exists() or bool(list((work / "out").glob("*.csv")))
         if proc.returncode == 0:  # finished before the signal
             assert written and err == "", err
+            continue
+        if proc.returncode == -sig:  # the signal came before trede had started (slow under ASan): as any program
+            assert not written and err == "", err
             continue
         interrupted += 1
         assert proc.returncode == 128 + sig, (proc.returncode, err)
