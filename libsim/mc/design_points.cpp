@@ -1,12 +1,11 @@
 #include "trede/mc/design_points.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
 #include <bit>
 #include <string>
 
+#include "mc/machine_memory.hpp"
 #include "mc/psa_streams.hpp"
 #include "random/philox_inline.hpp"
 #include "trede/error.hpp"
@@ -73,8 +72,7 @@ void check_size(std::size_t n, std::size_t dimension, const char* what) {
   if (dimension == 0) problems.push_back({"", 0, "dimension", std::string(what) + " needs at least one dimension"});
   // Refused before allocating what the machine cannot hold (not a std::bad_alloc later).
   const long double bytes = static_cast<long double>(n) * static_cast<long double>(dimension) * sizeof(double);
-  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
-  const long double memory = pages > 0 && page > 0 ? static_cast<long double>(pages) * page : 0;
+  const long double memory = detail::machine_memory_bytes();
   if (memory > 0 && bytes > memory / 2)
     problems.push_back({"", 0, "",
                         std::string(what) + " of " + std::to_string(n) + " points in " + std::to_string(dimension) +

@@ -6,8 +6,6 @@
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -18,6 +16,7 @@
 #include <string>
 
 #include "engine/big_array.hpp"
+#include "mc/machine_memory.hpp"
 #include "trede/error.hpp"
 #include "trede/mc/catalogue.hpp"
 #include "trede/mc/executor.hpp"
@@ -168,8 +167,7 @@ void check_memory(const engine::Layout& layout, std::uint64_t replicates, bool p
   for (const ResultArray& a : result_arrays())
     if (a.present(layout) && (per_region || !a.by_region)) bytes += static_cast<long double>(a.row_size(layout)) * a.element_size();
   bytes *= static_cast<long double>(replicates);
-  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
-  const long double memory = pages > 0 && page > 0 ? static_cast<long double>(pages) * page : 0;
+  const long double memory = detail::machine_memory_bytes();
   if (memory > 0 && bytes > memory)
     throw ModelError("", 0, "replicates",
                      std::to_string(replicates) + " replicates would need " +
