@@ -333,11 +333,11 @@ int run(const Args& a) {
     } catch (const ModelError& e) {
       // A problem of a --set-for is reported as the --set-for the user typed (the loader saw a
       // --set), with the scenario it was for.
-      for (Diagnostic d : e.diagnostics()) {
-        for (const auto& o : own[i])
-          if (d.file == "--set '" + o + "'") d.file = "--set-for '" + std::to_string(i + 1) + ":" + o + "' (" + a.scenarios[i] + ")";
-        problems.push_back(std::move(d));
-      }
+      std::vector<Diagnostic> found = e.diagnostics();
+      model::relabel_overrides(found, own[i], [&](const std::string& o) {
+        return "--set-for '" + std::to_string(i + 1) + ":" + o + "' (" + a.scenarios[i] + ")";
+      });
+      problems.insert(problems.end(), found.begin(), found.end());
     } catch (const IoError& e) {
       problems.push_back({"", 0, "", e.what()});  // the message names the file
     }

@@ -918,7 +918,7 @@ FitResult fit_targets(const model::Scenario& scenario, const TargetSet& targets,
           }
         } catch (const ModelError& e) {
           for (const Diagnostic& d : e.diagnostics())
-            problems.push_back(d.file.rfind("--set '", 0) == 0
+            problems.push_back(model::is_override_source(d.file)
                                    ? Diagnostic{b.source, b.line, d.key.empty() ? b.key : d.key,
                                                 std::string("at its ") + what + " " + trede::detail::shortest_number(v) + ": " + d.message}
                                    : d);

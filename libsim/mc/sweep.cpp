@@ -192,11 +192,11 @@ std::vector<model::Scenario> sweep_scenarios(const model::Scenario& base, const 
       scenarios.push_back(numeric ? model::with_values(base, keys, design.numeric[i]) : with_overrides(base, design.overrides(i)));
     } catch (const ModelError& e) {
       // A value of the design is reported as the point's, not as a --set nobody typed.
-      const std::vector<std::string> sets = design.overrides(i);
-      for (auto d : e.diagnostics()) {
-        const auto own = std::find_if(sets.begin(), sets.end(), [&](const std::string& s) { return d.file == "--set '" + s + "'"; });
-        if (own != sets.end()) d.file = "sweep point " + std::to_string(i) + " (" + *own + ")";
-        else d.message += " (sweep point " + std::to_string(i) + ")";
+      const std::string point = "sweep point " + std::to_string(i);
+      std::vector<Diagnostic> found = e.diagnostics();
+      model::relabel_overrides(found, design.overrides(i), [&](const std::string& o) { return point + " (" + o + ")"; });
+      for (Diagnostic& d : found) {
+        if (d.file.rfind(point + " (", 0) != 0) d.message += " (" + point + ")";
         problems.push_back(std::move(d));
       }
     }

@@ -107,7 +107,7 @@ std::optional<toml::table> read_document(std::string_view text, const std::strin
     try {
       for (const toml::node* n : apply_assignment(*root, parse_assignment(o))) mark_override(*n, o, ctx);
     } catch (const ModelError& e) {
-      for (const Diagnostic& d : e.diagnostics()) ctx.diagnostics.push_back({"--set '" + o + "'", 0, d.key, d.message});
+      for (const Diagnostic& d : e.diagnostics()) ctx.diagnostics.push_back({override_source(o), 0, d.key, d.message});
     }
   }
   return root;

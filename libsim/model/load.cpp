@@ -123,6 +123,26 @@ Scenario parse_again(const Scenario& base, const std::vector<std::string>& sets)
 
 }  // namespace detail
 
+namespace {
+constexpr std::string_view override_prefix = "--set '";
+}
+
+std::string override_source(std::string_view assignment) {
+  return std::string(override_prefix) + std::string(assignment) + "'";
+}
+
+bool is_override_source(std::string_view file) { return file.starts_with(override_prefix) && file.ends_with('\''); }
+
+void relabel_overrides(std::vector<Diagnostic>& problems, const std::vector<std::string>& overrides,
+                       const std::function<std::string(const std::string&)>& label) {
+  for (Diagnostic& d : problems)
+    for (const std::string& o : overrides)
+      if (d.file == override_source(o)) {
+        d.file = label(o);
+        break;
+      }
+}
+
 Scenario reparse(const Scenario& base, std::string_view text, const std::vector<std::string>& overrides) {
   return parse_scenario(text, base.source_path, overrides, base.base_dir);
 }

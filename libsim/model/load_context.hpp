@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "trede/error.hpp"
+#include "trede/model/load.hpp"
 
 namespace trede::model::detail {
 
@@ -30,7 +31,7 @@ struct LoadContext {
   }
   void error(const toml::node& n, std::string key, std::string message) {
     if (auto it = override_of.find(&n); it != override_of.end())
-      diagnostics.push_back({"--set '" + it->second + "'", 0, std::move(key), std::move(message)});
+      diagnostics.push_back({override_source(it->second), 0, std::move(key), std::move(message)});
     else
       diagnostics.push_back({file_of(n), static_cast<int>(n.source().begin.line), std::move(key), std::move(message)});
   }

@@ -375,7 +375,7 @@ std::vector<NumericKey> numeric_keys_in(const Scenario& scenario, std::span<cons
     }
     if (node) {
       if (auto it = ctx.override_of.find(node); it != ctx.override_of.end()) {
-        nk.file = "--set '" + it->second + "'";
+        nk.file = override_source(it->second);
       } else {
         nk.file = ctx.file_of(*node);
         nk.line = static_cast<int>(node->source().begin.line);

@@ -3,10 +3,12 @@
 /// Reading scenarios from TOML. Every problem in a scenario is reported at once, each with
 /// file, line and key, before anything runs (see docs/scenario-format.md for the format).
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "trede/error.hpp"
 #include "trede/model/scenario.hpp"
 
 namespace trede::model {
@@ -41,6 +43,17 @@ namespace trede::model {
 /// model of a comparison, a calibrated scenario's text, a key that `with_values` cannot set
 /// without the loader.
 [[nodiscard]] Scenario reparse(const Scenario& base, std::string_view text, const std::vector<std::string>& overrides);
+
+/// Where a problem that override `assignment` ("key=value") causes is reported: the `file` of its
+/// Diagnostic, "--set 'key=value'".
+[[nodiscard]] std::string override_source(std::string_view assignment);
+/// True when `file` is such a source: the problem comes from an override.
+[[nodiscard]] bool is_override_source(std::string_view file);
+
+/// Renames the source of every problem in `problems` caused by one of `overrides` to
+/// `label(override)`: how the caller's user gave that override (a sweep point, `--set-for N:`).
+void relabel_overrides(std::vector<Diagnostic>& problems, const std::vector<std::string>& overrides,
+                       const std::function<std::string(const std::string&)>& label);
 
 /// One line per state and per transition, and the totals: what `trede validate` prints.
 [[nodiscard]] std::string describe(const Scenario& scenario);
