@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <sstream>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -89,6 +90,23 @@ auto as_input(F&& f) {
     std::string why = e.what();  // "path: why"
     if (why.rfind(e.path() + ": ", 0) == 0) why.erase(0, e.path().size() + 2);
     throw trede::ModelError(e.path(), 0, "", why);
+  }
+}
+
+// The library names a problem of the model specification by its entry (`fixed[a->b]`,
+// `shared[0]`, `covariates[age]`) without a file; here it is named as the option that gave it.
+template <class F>
+auto as_spec_options(F&& f) {
+  try {
+    return f();
+  } catch (const trede::ModelError& e) {
+    std::vector<trede::Diagnostic> found = e.diagnostics();
+    for (trede::Diagnostic& d : found) {
+      if (!d.file.empty()) continue;
+      for (const auto& [entry, option] : {std::pair{"fixed", "--fix"}, {"shared", "--share"}, {"covariates", "--covariates"}})
+        if (d.key.starts_with(std::string(entry) + "[")) d.file = option;
+    }
+    throw trede::ModelError(std::move(found));
   }
 }
 
@@ -173,11 +191,13 @@ int run(const Args& a) {
   plan.provenance.command_line = trede::cli::command_line();
   if (!a.data.empty()) plan.data = data_stage(a, scenario);
   if (!a.targets.empty()) plan.targets = target_stage(a, scenario);
-  plan.check();
   trede::cli::ProgressBar bar(!a.quiet && trede::cli::root() && trede::cli::stderr_is_terminal(), "candidates");
   if (plan.targets)
     plan.targets->options.progress = [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
-  const trede::calib::Calibration c = trede::calib::calibrate(scenario, plan, trede::cli::executor());
+  const trede::calib::Calibration c = as_spec_options([&] {
+    plan.check();
+    return trede::calib::calibrate(scenario, plan, trede::cli::executor());
+  });
   bar.finish();
   if (!trede::cli::root()) return 0;
   if (!a.quiet) {

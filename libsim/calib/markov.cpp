@@ -203,6 +203,10 @@ CompiledSpec compile_spec(const model::Scenario& s, const PanelData& data, const
   std::vector<Diagnostic> problems;
   const std::string file = s.source_path.empty() ? s.name : s.source_path;
   auto problem = [&](int line, const std::string& key, const std::string& msg) { problems.push_back({file, line, key, msg}); };
+  // A problem of the model specification (fixed rates, shared groups, covariates), not of the
+  // scenario file: it has no file, and its key names the entry (`fixed[a->b]`, `shared[0]`), which
+  // the caller may name as it was given (the CLI's --fix, --share, --covariates).
+  auto spec_problem = [&](const std::string& key, const std::string& msg) { problems.push_back({"", 0, key, msg}); };
   CompiledSpec c;
   c.states = s.states.size();
   const std::size_t C = data.covariate_names.size();
@@ -255,24 +259,26 @@ CompiledSpec compile_spec(const model::Scenario& s, const PanelData& data, const
   auto unknown = [&](const std::string& what, const std::string& id) {
     std::string list;
     for (const auto& i : ids) list += (list.empty() ? "" : ", ") + i;
-    problem(0, what, "unknown transition '" + id + "' (transitions: " + list + ")");
+    spec_problem(what, "unknown transition '" + id + "' (transitions: " + list + ")");
   };
   for (const auto& [id, rate] : spec.fixed) {
     auto it = edge_of.find(id);
     if (it == edge_of.end()) {
-      unknown("fixed", id);
+      unknown("fixed[" + id + "]", id);
       continue;
     }
-    if (!(rate >= 0) || !std::isfinite(rate)) problem(0, "fixed[" + id + "]", "a fixed rate must be >= 0 (per year)");
+    if (!(rate >= 0) || !std::isfinite(rate)) spec_problem("fixed[" + id + "]", "a fixed rate must be >= 0 (per year)");
     auto& e = c.edges[it->second];
     e.fixed_rate.assign(e.breaks.size(), rate);
   }
   // Shared groups first (one parameter each), then every other free rate.
   std::map<std::size_t, int> group_param;
   std::set<std::string> in_group;
-  for (const auto& g : spec.shared) {
+  for (std::size_t gi = 0; gi < spec.shared.size(); ++gi) {
+    const auto& g = spec.shared[gi];
+    const std::string group = "shared[" + std::to_string(gi) + "]";
     if (g.size() < 2) {
-      problem(0, "shared", "a shared group needs at least two transitions");
+      spec_problem(group, "a shared group needs at least two transitions");
       continue;
     }
     std::string name = "log rate ";
@@ -280,12 +286,13 @@ CompiledSpec compile_spec(const model::Scenario& s, const PanelData& data, const
     for (const auto& id : g) {
       auto it = edge_of.find(id);
       if (it == edge_of.end()) {
-        unknown("shared", id);
+        unknown(group, id);
         continue;
       }
-      if (spec.fixed.count(id)) problem(0, "shared", "'" + id + "' is both fixed and shared");
-      if (!in_group.insert(id).second) problem(0, "shared", "'" + id + "' is in two shared groups");
-      if (c.edges[it->second].breaks.size() > 1) problem(0, "shared", "'" + id + "' has a piecewise hazard; only constant rates can be shared");
+      if (spec.fixed.count(id)) spec_problem(group, "'" + id + "' is both fixed and shared");
+      if (!in_group.insert(id).second) spec_problem(group, "'" + id + "' is in two shared groups");
+      if (c.edges[it->second].breaks.size() > 1)
+        spec_problem(group, "'" + id + "' has a piecewise hazard; only constant rates can be shared");
       name += (members.empty() ? "" : " = ") + id;
       members.push_back(it->second);
     }
@@ -313,8 +320,8 @@ CompiledSpec compile_spec(const model::Scenario& s, const PanelData& data, const
     if (cols.empty()) {
       std::string list;
       for (const auto& n : data.covariate_names) list += (list.empty() ? "" : ", ") + n;
-      problem(0, "covariates", "'" + cs.name + "' is not a covariate read from the data (read: " +
-                                   (list.empty() ? std::string("none") : list) + ")");
+      spec_problem("covariates[" + cs.name + "]", "'" + cs.name + "' is not a covariate read from the data (read: " +
+                                                    (list.empty() ? std::string("none") : list) + ")");
       continue;
     }
     std::vector<std::size_t> on;
@@ -332,7 +339,7 @@ CompiledSpec compile_spec(const model::Scenario& s, const PanelData& data, const
       for (auto ei : on) {
         auto& e = c.edges[ei];
         if (e.beta_parameter[col] >= 0) {
-          problem(0, "covariates", "effect of '" + data.covariate_names[col] + "' on " + e.id + " given twice");
+          spec_problem("covariates[" + cs.name + "]", "effect of '" + data.covariate_names[col] + "' on " + e.id + " given twice");
           continue;
         }
         if (cs.shared && shared_param >= 0) {

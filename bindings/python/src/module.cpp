@@ -64,6 +64,19 @@ void raise_python(const char* cls, Args&&... args) {
   PyErr_SetObject(type.ptr(), instance.ptr());
 }
 
+// A scenario loaded with Python's overrides: a problem an override causes is named as the Python
+// user gave it ("override 'horizn=2'"), not as `trede run --set`, which they did not type.
+template <class Load>
+std::shared_ptr<Scenario> with_python_overrides(const std::vector<std::string>& overrides, Load&& load) {
+  try {
+    return std::make_shared<Scenario>(load());
+  } catch (const trede::ModelError& e) {
+    std::vector<trede::Diagnostic> found = e.diagnostics();
+    trede::model::relabel_overrides(found, overrides, [](const std::string& o) { return "override '" + o + "'"; });
+    throw trede::ModelError(std::move(found));
+  }
+}
+
 void translate(std::exception_ptr p) {
   try {
     if (p) std::rethrow_exception(p);
@@ -643,14 +656,15 @@ PYBIND11_MODULE(_core, m) {
   m.def(
       "load_scenario",
       [](const std::string& path, const std::vector<std::string>& overrides) {
-        return std::make_shared<Scenario>(trede::model::load_scenario(path, overrides));
+        return with_python_overrides(overrides, [&] { return trede::model::load_scenario(path, overrides); });
       },
       "path"_a, "overrides"_a);
   m.def(
       "parse_scenario",
       [](const std::string& text, const std::string& source_name, const std::vector<std::string>& overrides,
          const std::string& base_dir) {
-        return std::make_shared<Scenario>(trede::model::parse_scenario(text, source_name, overrides, base_dir));
+        return with_python_overrides(overrides,
+                                     [&] { return trede::model::parse_scenario(text, source_name, overrides, base_dir); });
       },
       "text"_a, "source_name"_a, "overrides"_a, "base_dir"_a);
 

@@ -126,3 +126,10 @@ def test_calibrate_errors(truth, panel, tmp_path):
                         parameters=["transition[0].rate=0.05:2"])
     assert any("given twice" in d.message and d.key == "transition[0].rate" for d in info.value.diagnostics), \
         info.value.diagnostics
+    # A problem of the model specification is named by its argument's entry, not blamed on the
+    # scenario file (which says nothing about fixed rates or shared groups).
+    with pytest.raises(trede.ModelError) as info:
+        trede.calibrate(truth, panel, fixed={"nope->x": 1.0}, shared=[["werk->exit", "bijstand->exit"], ["werk->exit", "traject->werk"]])
+    got = {(d.file, d.key) for d in info.value.diagnostics}
+    assert ("", "fixed[nope->x]") in got and ("", "shared[1]") in got, got
+    assert not any(d.file.endswith("ladder4.toml") for d in info.value.diagnostics), info.value.diagnostics

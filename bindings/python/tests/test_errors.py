@@ -64,6 +64,15 @@ def test_bad_text_and_bad_override():
     msgs = [str(d) for d in info.value.diagnostics]
     assert any("horizon_years" in m and "must be > 0" in m for m in msgs), msgs
     assert any("nope" in m for m in msgs), msgs
+    # a problem an override causes is named as the Python caller gave it, not as the CLI's --set
+    files = {d.file for d in info.value.diagnostics}
+    assert "override 'horizon_years=-1'" in files and not any("--set" in f for f in files), files
+    s = trede.load_scenario(BM2)
+    for bad in (lambda: s.with_overrides(["horizn=2"]), lambda: trede.parse_scenario(s.text, overrides={"horizn": 2})):
+        with pytest.raises(trede.ModelError) as info:
+            bad()
+        (d,) = info.value.diagnostics
+        assert d.file == "override 'horizn=2'" and d.key == "horizn" and "--set" not in str(info.value), str(info.value)
     with pytest.raises(trede.ModelError):
         trede.load_scenario(BM2, ["not an override"])
     with pytest.raises(trede.ModelError, match=r"overrides\[0\]"):
