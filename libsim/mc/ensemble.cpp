@@ -4,6 +4,8 @@
 #include <tbb/info.h>
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_pipeline.h>
+
+#include <tbb/global_control.h>
 #include <tbb/task_arena.h>
 
 #include <algorithm>
@@ -12,6 +14,7 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -226,6 +229,12 @@ std::vector<Ensemble> ThreadExecutor::run_batch(std::span<const engine::Simulato
     return part;
   };
   const int threads = options.threads == 0 ? tbb::info::default_concurrency() : options.threads;
+  // More threads than cores were asked for (to test determinism, or to share the cores with
+  // waiting I/O): TBB's limit on workers is raised for this run, else it would keep the arena at
+  // the number of cores, print a warning of its own, and the run would report threads it never had.
+  std::optional<tbb::global_control> oversubscribe;
+  if (threads > tbb::info::default_concurrency())
+    oversubscribe.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
   // Everything, summaries included, runs inside an arena of exactly `threads` workers.
   tbb::task_arena arena(threads);
   double wall = 0.0;

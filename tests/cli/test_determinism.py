@@ -106,3 +106,16 @@ def test_compression_level_does_not_change_data(runs):
     with h5py.File(runs["_paths"]["deflate0"], "r") as f0, h5py.File(runs["_paths"]["t2"], "r") as f4:
         assert f0["/replicates/occupancy"].compression is None
         assert f4["/replicates/occupancy"].compression == "gzip"
+
+
+def test_more_threads_than_cores_are_used_and_change_nothing(runs, tmp_path):
+    """--threads above the machine's cores runs that many threads (TBB's limit is raised for the
+    run: before, TBB kept the cores' count, printed a warning of its own and the run reported
+    threads it never had), and the file is the same as with one thread."""
+    import os
+    over = (os.cpu_count() or 1) + 3
+    p = trede("run", BM2, *BM2_SMALL, "--seed", "42", "--threads", str(over), "-n", str(R), "-o", "over.h5", cwd=tmp_path)
+    assert p.returncode == 0, describe(p)
+    assert "TBB" not in p.stderr and "Warning" not in p.stderr, describe(p)
+    assert f", {over} threads;" in p.stdout, describe(p)
+    assert_files_identical(runs["t1"], read_all(tmp_path / "over.h5"))
