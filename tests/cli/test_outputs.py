@@ -372,7 +372,7 @@ def test_ctrl_c_during_report_or_export_says_one_line_and_writes_nothing(work, c
             assert lines[0].startswith("interrupted: outputs already written are complete"), err
         else:
             assert lines[0] == "interrupted: no output written", err
-        assert temporaries(work) == [] and not list((work / "out").glob(".*tmp-*"))
+        assert temporaries(work) == [] and not list((work / "out").glob("*tmp-*"))
     assert interrupted >= 1
 
 
@@ -398,4 +398,26 @@ def test_an_interruption_a_library_swallows_still_stops_the_writing(tmp_path):
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 130, describe(p)
     assert p.stderr.strip() == "interrupted: no output written", describe(p)
-    assert not (tmp_path / "out.txt").exists() and not list(tmp_path.glob(".out.txt.tmp-*"))
+    assert not (tmp_path / "out.txt").exists() and not list(tmp_path.glob("*out.txt.tmp-*"))
+
+
+def test_the_python_writers_remove_what_a_killed_writer_left(tmp_path):
+    """The report, export and calibrated-scenario writers (trede._files) name their temporaries as
+    the library does, and remove, before writing, those of a process that is gone (as `trede run`
+    does); a temporary of a process still running is kept."""
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    live = subprocess.Popen(["sleep", "30"])
+    try:
+        (tmp_path / f"out.txt.tmp-{dead.pid}").write_bytes(b"left by a killed report")
+        (tmp_path / f"out.txt.tmp-{live.pid}").write_bytes(b"in progress")
+        script = ("from pathlib import Path\nfrom trede import _files\n"
+                  "_files.write_all([(Path('out.txt'), lambda tmp: tmp.write_text('x'))], 'the test')\n")
+        p = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=dict(os.environ, PYTHONPATH=PYTHON_PACKAGE_DIR),
+                           capture_output=True, text=True, timeout=120)
+        assert p.returncode == 0, describe(p)
+        assert (tmp_path / "out.txt").read_text() == "x"
+        assert temporaries(tmp_path) == [f"out.txt.tmp-{live.pid}"]
+    finally:
+        live.kill()
+        live.wait()

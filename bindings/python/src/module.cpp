@@ -933,6 +933,7 @@ PYBIND11_MODULE(_core, m) {
   // The Student t quantile of the comparison file's intervals (mc::student_t_quantile).
   m.def("student_t_quantile", &trede::mc::student_t_quantile, "p"_a, "nu"_a);
   m.def("output_problem", &trede::io::output_problem, "path"_a);
+  m.def("remove_stale_temporaries", &trede::io::remove_stale_temporaries, "path"_a);
 #ifdef TREDE_PYTHON_WITH_CALIB
   bind_calib(m);
 #endif

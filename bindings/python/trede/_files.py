@@ -1,8 +1,9 @@
 """Output files of the Python side (the report, the export, a calibrated scenario): each written to
-a temporary file ``.NAME.tmp-PID`` beside it, synced, and renamed over it only when every one is
+a temporary file ``NAME.tmp-PID`` beside it, synced, and renamed over it only when every one is
 complete, so that an output appears whole or not at all, as the C++ library's
-trede::io::PendingFile and commit_all do for theirs (unlike them, temporaries a killed process
-left are not removed by the next write). What cannot be an output (an empty name, a directory, a
+trede::io::PendingFile and commit_all do for theirs. The temporaries are named as the library's, so
+that the library's rule removes those a killed process left (``trede::io::remove_stale_temporaries``:
+the process is gone) before the next write of the same output, whichever side wrote them. What cannot be an output (an empty name, a directory, a
 device such as /dev/null, a named pipe, a directory that does not exist) is refused before
 anything is written, by the library's own rule (``trede::io::output_problem``)."""
 
@@ -104,7 +105,8 @@ def write_all(outputs: Sequence[Tuple[Path, Callable[[Path], None]]], what: str,
     temps: List[Tuple[Path, Path]] = []
     try:
         for target, write in outputs:
-            tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+            _core.remove_stale_temporaries(str(target))
+            tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
             temps.append((tmp, target))
             try:
                 write(tmp)
