@@ -180,6 +180,11 @@ def test_nederland_carries_the_conditioned_group():
     assert len(held) == len(fitted) == 3
     assert all(sd[h] ** 2 >= sd[f] ** 2 + nu.ARRIVALS_LATER ** 2 - 1e-3 for h, f in zip(held, fitted))
     assert all(f"transition[{frm}->regulier_werk].multiplier" in keys for frm in bt.fn.JOB_FROM)
+    # the LKS entry of 2015-16, the doelgroep's referral effect (both transitions, one value) and the
+    # beschut arrivals are fitted values too: they carry their calibration uncertainty
+    assert "transition[matching->afspraakbaan].rate.2015" in keys and set(bt.BETA_KEYS) <= set(keys)
+    assert {f"inflow[3].rate_per_year.{y}" for y in bt.fn.BESCHUT_YEARS} <= set(keys)
+    assert all(0 < sd[k] < bt.FIT_PRIOR for k in bt.BETA_KEYS + ["transition[matching->afspraakbaan].rate.2015"])
     assert nu.GROUP_BEGIN in bt.NL.read_text() and nu.GROUP_END in bt.NL.read_text()
 
 
@@ -198,3 +203,33 @@ def test_calibrated_cov_spreads_values_over_keys_and_adds_the_walks():
     import pytest
     with pytest.raises(ValueError):
         bt.with_rule(c, [0.1, 0.2], 0.0)
+
+
+def test_the_lks_and_beschut_values_are_conditioned_on_the_figures_known_at_the_origin(tmp_path):
+    """The LKS entry rate of 2015-16 ("l"), the doelgroep's referral effect ("beta") and the
+    beschut arrivals up to the origin ("b") are in the calibration group at every origin, with the
+    priors of what the origin knows: at 2016 only the LKS persons of 1 January 2017 are known, so
+    beta starts from its assumed prior (BETA_PRIOR) and l from the flat one; at 2018 both start
+    flat and the three LKS figures tie them. The conditioning never widens a prior, and the figures
+    after the origin are not among those it uses."""
+    tg = bt.load_targets()
+    out = {}
+    for Y in (2016, 2018):
+        p, _, k = bt.fit(Y, tg, QUICK, tmp_path, lambda *a: None)
+        values, C = bt.calibration(p, k, Y, QUICK, tmp_path)
+        names = [v[0] for v in values]
+        assert {"l", "beta", "b"} <= set(names), names
+        sd = {n: float(np.sqrt(C[i, i])) for i, n in enumerate(names)}
+        keys = dict((n, ks) for n, ks, _ in values)
+        assert keys["beta"] == bt.BETA_KEYS and keys["l"] == ["transition[matching->afspraakbaan].rate.2015"]
+        assert keys["b"] == [f"inflow[3].rate_per_year.{y}" for y in sorted(p["b"]) if y <= Y]
+        out[Y] = (sd, C, p, k)
+    # at 2016 nothing later than 1 January 2017 ties beta: it keeps most of its prior; at 2018
+    # the LKS figures of 2017.95 and 2018.4 tie beta and l well inside their flat priors
+    assert 0.5 * bt.BETA_PRIOR < out[2016][0]["beta"] <= bt.BETA_PRIOR * 1.001
+    assert out[2018][0]["beta"] < 0.8 * bt.FIT_PRIOR and out[2018][0]["l"] < 0.8 * bt.FIT_PRIOR
+    for Y in out:
+        assert out[Y][0]["l"] <= bt.FIT_PRIOR * 1.001 and out[Y][0]["b"] <= bt.FIT_PRIOR * 1.001
+    # the figures after the origin are not among those known to it (they cannot enter the update)
+    _, _, _, k0 = out[2016]
+    assert bt.known(_later_figures_changed(tg, 2016, 1.5), 2016) == k0

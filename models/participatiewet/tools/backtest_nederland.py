@@ -49,9 +49,9 @@ some of those were set with figures in mind that a forecaster at Y would not hav
 """
 
 import argparse
+import json
 import math
 import re
-import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -82,6 +82,12 @@ STEP_FLOOR = 0.10
 OTHER_STEP = 0.10
 JOB_PRIOR = 0.30
 BESCHUT_STEP = 0.30
+# Priors (log scale) of the LKS values before the origin has the figures that fit them: the entry
+# rate of 2015-16 before the LKS persons of 1 January 2017 (START 1.0 a year), and the doelgroep's
+# referral effect before a later LKS figure (START 0.7; sd_log 0.5 puts 90 % of the draws between
+# 0.31 and 1.6, from no effect on the referral to one five times the rest's).
+LKS_PRIOR = 0.5
+BETA_PRIOR = 0.5
 LAST_YEAR = 2023
 # The beschut werk places are 2/3 of the national taakstelling because a third of gemeenten did not
 # implement beschut werk as intended (beschut_municipal_nonimplementation): the share realised is
@@ -187,6 +193,10 @@ def update_until(p, m, k, Y):
     return q
 
 
+BESCHUT_TIMES = (2016.0, 2017.0, 2017.7, 2018.25, 2019.0, 2020.0, 2021.0)
+LKS_TIMES = (2015.0, 2017.0, 2017.95, 2018.4)
+
+
 def measure(r, scale, Y):
     """fit_nederland.measure at the times up to Y + 1 (the run stops there)."""
     m = {"stock": {}, "outflow": {}, "other_share": {}}
@@ -198,8 +208,8 @@ def measure(r, scale, Y):
         m["other_share"][y] = r.flow(frm=B, to=["uitstroom_overig"], t0=y, t1=y + 1).mean() / out
     m["work2021"] = r.flow(frm=B, to=TO_WORK, t0=2021, t1=2022).mean() * scale if Y >= 2021 else None
     t1 = Y + 1.0
-    m["beschut"] = {t: r.stock(["beschut_werk"], t).mean() * scale for t in (2016.0, 2017.0, 2017.7, 2018.25, 2019.0, 2020.0, 2021.0) if t <= t1}
-    m["lks"] = {t: r.stock(["afspraakbaan"], t).mean() * scale for t in (2015.0, 2017.0, 2017.95, 2018.4) if t <= t1}
+    m["beschut"] = {t: r.stock(["beschut_werk"], t).mean() * scale for t in BESCHUT_TIMES if t <= t1}
+    m["lks"] = {t: r.stock(["afspraakbaan"], t).mean() * scale for t in LKS_TIMES if t <= t1}
     m["wsw"] = {t: r.stock(pw.WSW, t).mean() * scale for t in (2016.0, 2017.0, 2018.0) if t <= t1}
     m["beschut_end"] = r.stock(["beschut_werk"], t1).mean() * scale
     m["waiting_end"] = r.stock(["wacht_beschut"], t1).mean() * scale
@@ -311,7 +321,8 @@ def hold_stock(p, k, Y, args, d, log):
 # figure decides); values the origin has no figure for keep their own prior (JOB_PRIOR, ...).
 FIT_PRIOR = 1.0
 BUMP = 1.1
-FITTED = ("a", "a+", "o", "m", "w")
+FITTED = ("a", "a+", "o", "m", "w", "l", "beta", "b")
+BETA_KEYS = [f'transition[{frm}->diagnose].covariates."doelgroep=arbeidsbeperking"' for frm in ("bijstand_t2", "bijstand_t3")]
 
 
 def conditioned_cov(prior_sd, J, err):
@@ -366,7 +377,11 @@ def conditioned_priors():
 def calibration(p, k, Y, args, d):
     """The forecast-carrying values and their covariance at origin Y: [(name, keys, log centres)]
     and the covariance of the names' log values, conditioned on the figures known at Y (stock at
-    the end of Y, the last outflow %, the exits to work of 2021, the last Wsw persons). The
+    the end of Y, the last outflow %, the exits to work of 2021, the last Wsw persons, every LKS
+    persons figure and the last beschut werk at work). The LKS values are the entry rate of
+    2015-16 ("l") and the doelgroep's referral effect ("beta", on the log scale, so positive); the
+    beschut arrivals up to Y move by one factor ("b"); the LKS rate from 2017 and the beschut
+    placement rate are among the lognormal assumptions. The
     arrivals after Y ("a+") follow the forecast rule in every draw: they move with the other
     values so that the mean log stock of the years after Y stays where the centre holds it
     (with_rule; the rule's own uncertainty is the random walk added in forecast_scenario). The
@@ -393,7 +408,16 @@ def calibration(p, k, Y, args, d):
          lambda q: q.update(m=q["m"] * BUMP), []),
         ("w", FIT_PRIOR if k["wsw"] else 0.5, [f"transition[{frm}->bijstand_t2].rate" for frm in fn.WSW_TO_BIJSTAND],
          [math.log(max(p["w"], 1e-4))] * len(fn.WSW_TO_BIJSTAND), lambda q: q.update(w=q["w"] * BUMP), []),
+        ("l", FIT_PRIOR if 2017.0 in k["lks"] else LKS_PRIOR, ["transition[matching->afspraakbaan].rate.2015"],
+         [math.log(p["l"][2015])], lambda q: q["l"].update({2015: q["l"][2015] * BUMP}), []),
+        ("beta", FIT_PRIOR if any(t > 2017.0 for t in k["lks"]) else BETA_PRIOR, BETA_KEYS,
+         [math.log(p["beta"])] * len(BETA_KEYS), lambda q: q.update(beta=q["beta"] * BUMP), []),
     ]
+    byears = [y for y in sorted(p["b"]) if y <= Y]
+    kb = max((t for t in k["beschut"] if t in BESCHUT_TIMES), default=None)
+    if byears:
+        values.append(("b", FIT_PRIOR if kb is not None else BESCHUT_STEP, [f"inflow[3].rate_per_year.{y}" for y in byears],
+                       [math.log(p["b"][y]) for y in byears], lambda q: q["b"].update({y: q["b"][y] * BUMP for y in byears}), []))
     for key, (median, sd_log) in conditioned_priors().items():
         values.append((key, sd_log, [key], [math.log(median)], lambda q: None, [f"{key}={median * BUMP!r}"]))
     # the rule's keys: the years after Y and the held year after the last fitted one
@@ -406,6 +430,10 @@ def calibration(p, k, Y, args, d):
     if k["wsw"]:
         yw = max(k["wsw"])
         figures.append(("wsw", lambda mm: mm["wsw"][yw + 1.0]))
+    for t in sorted(tt for tt in k["lks"] if tt in LKS_TIMES and tt > 2015.0):
+        figures.append(("lks", lambda mm, t=t: mm["lks"][t]))
+    if kb is not None:
+        figures.append(("beschut", lambda mm: mm["beschut"][kb]))
     if later:
         figures.append(("hold", lambda mm: mm["hold"]))
     seed = args.seed + 1000
@@ -434,7 +462,7 @@ def mvn(keys, mean, cov, comment, name=None):
     cov = np.asarray(cov) + 1e-8 * np.eye(len(keys))
     rows = ",\n  ".join("[" + ", ".join(f"{x:.8g}" for x in row) + "]" for row in cov)
     named = f'name = "{name}"\n' if name else ""
-    return (f"\n# {comment}\n[[uncertainty.multivariate_normal]]\n{named}keys = [" + ", ".join(f'"{k}"' for k in keys) + "]\n"
+    return (f"\n# {comment}\n[[uncertainty.multivariate_normal]]\n{named}keys = [" + ", ".join(json.dumps(k) for k in keys) + "]\n"
             f'scale = "log"\nmean = [' + ", ".join(f"{x:.10g}" for x in mean) + f"]\ncovariance = [\n  {rows}]\n")
 
 
@@ -685,7 +713,6 @@ def main(argv=None):
     log(f"all origins: {tot['n']} figures, {tot['in50']} inside 50 %, {tot['in90']} inside 90 %, "
         f"median half-width 90 % {100 * tot['hw90']:.1f} %, 50 % {100 * tot['hw50']:.1f} %; wrote {args.out}")
     if args.json:
-        import json
         Path(args.json).write_text(json.dumps(dict(total=tot, origins={str(Y): rows for Y, rows, _ in results},
                                                    fits={str(Y): dict(p={kk: ({str(a): b for a, b in v.items()} if isinstance(v, dict) else v)
                                                                           for kk, v in p.items()}, sd=sd) for Y, (p, sd) in fits.items()}),

@@ -4,12 +4,14 @@
 uses, for the values nederland.toml's forecast rests on:
 
   - the fitted values: the arrivals of 2023 (held after it), the other-exit multiplier from 2023,
-    the job-finding level and the Wsw exit to bijstand;
+    the job-finding level, the Wsw exit to bijstand, the LKS entry of 2015-16, the doelgroep's
+    referral effect and the beschut arrivals (one factor on all their years);
   - the assumptions with lognormal priors (handover delays, the rates set by hand, the Wsw moves):
     their priors, as stated in nederland.toml;
 
 conditioned on the figures of the end of 2023 (the stock, the Divosa outflow %, the exits to work of
-2021 and the Wsw persons of 2017). On top come two stated assumptions about the years after 2023,
+2021, the Wsw persons of 2017, the three LKS persons figures of 2017-2018 and the last beschut werk
+at work the fit uses). On top come two stated assumptions about the years after 2023,
 independent of the rest: the job-finding level of 2021 holds in other years (sd_log JOB_LATER) and
 the arrivals held after 2023 (nederland.toml's key 2024, equal to 2023's) vary around the fitted
 arrivals of 2023 as much as the fitted arrivals of 2015-2023 did around their mean (sd_log
@@ -17,7 +19,7 @@ ARRIVALS_LATER); the arrivals of 2023 themselves keep their calibration uncertai
 
 It prints the [[uncertainty.multivariate_normal]] group, or with --write puts it into
 nederland.toml between the lines GROUP_BEGIN and GROUP_END (the file's other priors stay as they
-are). A run takes about 20 seconds:
+are). A run takes about 25 seconds:
 
     TREDE_CLI=build/release/bin/trede /usr/bin/python3 models/participatiewet/tools/nederland_uncertainty.py [--write]
 """
