@@ -8,7 +8,7 @@ shipped catalogue (data/calibration_targets.json): for each origin year Y it
      assumptions whose priors are lognormal: one normal on the log scale, the priors conditioned
      on the figures known at Y by the linear-Gaussian update (Jacobian: one extra run per value
      on common random numbers), so that every draw agrees, to first order, with the last figure
-     of each kind the origin knows;
+     of each kind the origin knows and with every LKS figure;
   3. forecasts the years after Y by a PSA: that group, the other priors of nederland.toml's
      assumptions (handover leakage, costs), and forecast rules for what the origin cannot know,
      each using only what was public by the end of Y:
@@ -598,7 +598,8 @@ def render(results, args, cmd):
            "are refitted on the catalogue figures dated up to the end of Y (`tools/backtest_nederland.py` says "
            "exactly which), the years after Y are forecast by a PSA that includes the calibration uncertainty of "
            "the values that carry the forecast and the priors of `nederland.toml`'s assumptions (those two together, "
-           "conditioned on the last figure of each kind known at Y: every draw agrees with them to first order) and forecast rules for "
+           "conditioned on the figures known at Y, the last of each kind and every LKS figure: every draw agrees with them to first order) "
+           "and forecast rules for "
            "what the origin cannot know, each from what was public by the end of Y (arrivals that hold the bijstand stock at its "
            "last figure in every draw, with a random walk around them; other exits around their trend; beschut werk places from the "
            "taakstelling known at Y and arrivals with an indication that fill them, one uncertain factor for the realised "
