@@ -445,9 +445,13 @@ def calibration(p, k, Y, args, d):
         bump(q)
         mm = fit_run(q, Y, args.fit_share, args.fit_n, seed, d, f"{Y}-bump{j}", sets, to=LAST_YEAR)
         for i, (_, read) in enumerate(figures):
-            J[i, j] = (math.log(read(mm)) - math.log(read(base))) / math.log(BUMP)
+            a, b = read(mm), read(base)
+            J[i, j] = (math.log(a) - math.log(b)) / math.log(BUMP) if a > 0 and b > 0 else math.nan
     n, nf = len(values), len(figures) - (1 if later else 0)
-    C = conditioned_cov([v[1] for v in values], J[:nf, :n], [FIGURE_ERROR[f] for f, _ in figures[:nf]])
+    # A figure the sample cannot resolve (no one in it in a run: a small count of the first years
+    # on a small sample) has no elasticity to condition on; it is left out, as if unknown.
+    used = [i for i in range(nf) if np.all(np.isfinite(J[i]))]
+    C = conditioned_cov([v[1] for v in values], J[used, :n], [FIGURE_ERROR[figures[i][0]] for i in used])
     if later:
         C = with_rule(C, J[-1, :n], J[-1, n])
     return [(name, keys, centres) for name, _, keys, centres, _, _ in every], C
