@@ -121,7 +121,7 @@ TEST(Describe, UncertainParametersAreListedByBlock) {
       << g;
   const std::string n = describe(load_scenario(models + "nederland.toml"));
   EXPECT_TRUE(std::regex_search(line_of(n, "calibration of nederland.toml"),
-                                std::regex(R"(: multivariate normal, 29 keys \(inflow\[0\]\.rate_per_year\.2023 \.\.\. )")))
+                                std::regex(R"(: multivariate normal, 38 keys \(inflow\[0\]\.rate_per_year\.2023 \.\.\. )")))
       << n;
   EXPECT_EQ(line_of(describe(load_scenario(models + "groningen.toml")), "uncertain parameters:"), "");
 }
