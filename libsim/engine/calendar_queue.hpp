@@ -29,7 +29,12 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <vector>
+
+#if defined(__x86_64__) && defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "engine/big_array.hpp"
 #include "engine/event_queue.hpp"
@@ -48,45 +53,54 @@ class CalendarQueue {
     t0_ = t0;
     inv_width_ = static_cast<double>(b) / std::max(t1 - t0, 1e-9);
     current_ = 0;
-    cursor_ = 0;
     pending_ = 0;
     cur_.clear();
-    cur_size_ = 0;
+    head_ = tail_ = nullptr;
     near_.clear();
     pool_.clear();
     next_.clear();
     free_ = none;
     chunk_shift_ = 3;  // about 8 chunks a bucket, 8 to 64 entries each
     while (chunk_shift_ < 6 && (std::size_t{8} << (chunk_shift_ + 1)) <= expected / b) ++chunk_shift_;
+    chunk_mask_ = chunk() - 1;
     const std::size_t chunks = first / chunk() + b / 2 + 1;  // the first wave, and half a chunk per bucket spare
     pool_.reserve(chunks * chunk());
     next_.reserve(chunks);
   }
 
-  [[nodiscard]] bool empty() const noexcept { return cursor_ == cur_size_ && near_.empty() && pending_ == 0; }
+  [[nodiscard]] bool empty() const noexcept { return head_ == tail_ && near_.empty() && pending_ == 0; }
 
-  [[gnu::always_inline]] void push(const QueueEntry& e) {
-    const std::size_t b = bucket(e.time);
-    if (b <= current_) [[unlikely]] {
-      push_near(e);
+  [[gnu::always_inline]] void push(const QueueEntry& e) { push(e.time, e.slot, e.version); }
+
+  [[gnu::always_inline]] void push(double time, std::uint32_t slot, std::uint32_t version) {
+    // The coarse bucket: the position truncated (one signed conversion), at most the last. A time
+    // before t0 (or NaN) gives a negative index and goes to near_, as bucket 0 would. (A position
+    // past 2^63, a time far beyond t1, would too: such times are never pushed.)
+    const std::int64_t b = std::min(truncate(position(time)), static_cast<std::int64_t>(last_bucket_));
+    if (b <= static_cast<std::int64_t>(current_)) [[unlikely]] {
+      push_near(QueueEntry{time, slot, version});
       return;
     }
-    Bucket& k = buckets_[b];
-    const std::uint32_t at = k.size & (chunk() - 1);
-    if (at == 0) [[unlikely]] {
+    Bucket& k = buckets_[static_cast<std::size_t>(b)];
+    std::size_t at = k.tail;
+    if ((at & chunk_mask_) == 0) [[unlikely]] {  // no chunk yet, or the last one is full
       const std::uint32_t c = new_chunk();
       if (k.size == 0) k.first = c;
-      else next_[k.last] = c;
-      k.last = c;
+      else next_[(at >> chunk_shift_) - 1] = c;
+      at = std::size_t{c} << chunk_shift_;
     }
-    pool_[(std::size_t{k.last} << chunk_shift_) + at] = e;
+    QueueEntry& d = pool_[at];
+    d.time = time;
+    d.slot = slot;
+    d.version = version;
+    k.tail = at + 1;
     ++k.size;
     ++pending_;
   }
 
   // The earliest entry, or nullptr when the queue is empty. Valid until the next push or pop.
   [[gnu::always_inline]] const QueueEntry* peek() {
-    if (cursor_ == cur_size_) [[unlikely]] {
+    if (head_ == tail_) [[unlikely]] {
       if (!near_.empty()) {
         from_near_ = true;
         return &near_.front();
@@ -94,7 +108,7 @@ class CalendarQueue {
       if (pending_ == 0) return nullptr;
       load_next();
     }
-    const QueueEntry& c = cur_[cursor_];
+    const QueueEntry& c = *head_;
     from_near_ = !near_.empty() && !after(near_.front(), c);
     return from_near_ ? &near_.front() : &c;
   }
@@ -102,7 +116,7 @@ class CalendarQueue {
   // Removes the entry peek() returned.
   [[gnu::always_inline]] void pop() {
     if (!from_near_) [[likely]] {
-      ++cursor_;
+      ++head_;
     } else {
       std::pop_heap(near_.begin(), near_.end(), after);
       near_.pop_back();
@@ -114,7 +128,7 @@ class CalendarQueue {
 
   // The entry k places ahead in the bucket being read (for prefetching), or nullptr.
   [[nodiscard]] const QueueEntry* ahead(std::size_t k) const noexcept {
-    return cursor_ + k < cur_size_ ? &cur_[cursor_ + k] : nullptr;
+    return static_cast<std::size_t>(tail_ - head_) > k ? head_ + k : nullptr;
   }
 
   // The most memory the queue has held at once: the chunk pool (its capacity, which only grows
@@ -130,9 +144,19 @@ class CalendarQueue {
   static constexpr std::size_t per_range = 1;  // entries per fine range, about
 
   struct Bucket {
-    std::uint32_t first = none, last = none;  // chunk list
-    std::uint32_t size = 0;                   // entries
+    std::size_t tail = 0;       // pool index of the next entry (a multiple of chunk(): a new chunk first)
+    std::uint32_t first = none;  // chunk list
+    std::uint32_t size = 0;      // entries
   };
+
+  // x truncated towards zero; out of range or NaN: a negative number (x86-64: INT64_MIN).
+  static std::int64_t truncate(double x) noexcept {
+#if defined(__x86_64__) && defined(__SSE2__)
+    return _mm_cvttsd_si64(_mm_set_sd(x));
+#else
+    return x > -9.2e18 && x < 9.2e18 ? static_cast<std::int64_t>(x) : std::numeric_limits<std::int64_t>::min();
+#endif
+  }
 
   static bool after(const QueueEntry& a, const QueueEntry& b) noexcept {
     if (a.time != b.time) return a.time > b.time;
@@ -142,12 +166,6 @@ class CalendarQueue {
 
   // Position of t in coarse buckets (fractional), monotone in t.
   [[nodiscard]] double position(double t) const noexcept { return (t - t0_) * inv_width_; }
-
-  [[nodiscard]] std::size_t bucket(double t) const noexcept {
-    const double x = position(t);
-    if (!(x > 0.0)) return 0;
-    return std::min(static_cast<std::size_t>(x), last_bucket_);
-  }
 
   void push_near(const QueueEntry& e) {
     near_.push_back(e);
@@ -201,9 +219,9 @@ class CalendarQueue {
       for (std::uint32_t j = 0; j < C; j += 4) prefetch(e + j);  // 4 entries a cache line
     }
     pending_ -= n;
-    cursor_ = 0;
     cur_.resize(n);
-    cur_size_ = n;
+    head_ = cur_.data();
+    tail_ = head_ + n;
     const std::size_t ranges = n / per_range;
     if (ranges <= 1) {
       std::size_t i = 0;
@@ -214,7 +232,7 @@ class CalendarQueue {
       // (monotone in time; clamped for rounding at the edges and for entries at t1).
       const double start = t0_ + static_cast<double>(current_) / inv_width_;
       const double scale = inv_width_ * static_cast<double>(ranges);
-      const auto last = static_cast<double>(ranges - 1);
+      const std::uint64_t last = ranges - 1;
       range_.resize(n);
       counts_.assign(ranges + 1, 0);
       const auto each = [&](auto&& f) {  // f(entry, index) for every entry, in chunk order
@@ -229,12 +247,26 @@ class CalendarQueue {
           for (std::size_t j = 0; i + j < n; ++j) f(e[j], i + j);
         }
       };
+      // The range only places an entry near its final position (the insertion pass below sorts
+      // whatever it is given), so it is clamped as an integer: truncation takes the rounding
+      // just below the bucket's start to 0, and anything else out of [0, ranges) (which rounding
+      // cannot give; negative numbers are huge as unsigned) to the last range.
       each([&](const QueueEntry& e, std::size_t i) {
-        const auto r = static_cast<std::uint32_t>(std::clamp((e.time - start) * scale, 0.0, last));
-        range_[i] = r;
+        const auto r = std::min(static_cast<std::uint64_t>(truncate((e.time - start) * scale)), last);
+        range_[i] = static_cast<std::uint32_t>(r);
         ++counts_[r + 1];
       });
-      for (std::size_t r = 1; r <= ranges; ++r) counts_[r] += counts_[r - 1];
+      // Offsets: a running sum, four ranges a step.
+      std::uint32_t* o = counts_.data();
+      std::uint32_t sum = 0;
+      std::size_t r = 1;
+      for (; r + 3 <= ranges; r += 4) {
+        o[r] = sum += o[r];
+        o[r + 1] = sum += o[r + 1];
+        o[r + 2] = sum += o[r + 2];
+        o[r + 3] = sum += o[r + 3];
+      }
+      for (; r <= ranges; ++r) o[r] = sum += o[r];
       each([&](const QueueEntry& e, std::size_t i) { cur_[counts_[range_[i]]++] = e; });
     }
     // The ranges are in time order, so one insertion pass over the whole array sorts it, each
@@ -250,6 +282,7 @@ class CalendarQueue {
 
   static void insertion_sort(QueueEntry* first, QueueEntry* last) noexcept {
     for (QueueEntry* i = first + (first != last); i < last; ++i) {
+      if (!after(*(i - 1), *i)) [[likely]] continue;  // already in place (most entries)
       const QueueEntry v = *i;
       QueueEntry* j = i;
       for (; j > first && after(*(j - 1), v); --j) *j = *(j - 1);
@@ -262,17 +295,18 @@ class CalendarQueue {
   [[nodiscard]] std::uint32_t chunk() const noexcept { return std::uint32_t{1} << chunk_shift_; }
 
   std::uint32_t chunk_shift_ = 3;
+  std::size_t chunk_mask_ = 7;  // chunk() - 1
   BigArray<QueueEntry> pool_;  // chunk c holds entries [c * chunk(), (c + 1) * chunk())
   std::vector<std::uint32_t> next_;   // next chunk of the same bucket, or of the free list
   std::uint32_t free_ = none;         // free chunks
-  std::vector<QueueEntry> cur_;       // the bucket being read, sorted; entries before cursor_ are done
+  std::vector<QueueEntry> cur_;       // the bucket being read, sorted; entries before head_ are done
   std::vector<std::uint32_t> counts_; // fine range offsets
   std::vector<std::uint32_t> range_;  // fine range of each entry of the bucket being loaded
   bool from_near_ = false;            // what peek() returned came from near_
   std::vector<QueueEntry> near_;      // min-heap of entries pushed into the bucket being read (or earlier)
   std::size_t current_ = 0;           // bucket being read
-  std::size_t cursor_ = 0;
-  std::size_t cur_size_ = 0;          // cur_.size()
+  const QueueEntry* head_ = nullptr;  // the next entry of cur_
+  const QueueEntry* tail_ = nullptr;  // the end of cur_
   std::size_t pending_ = 0;           // entries in future buckets
   std::size_t last_bucket_ = 0;
   double t0_ = 0.0, inv_width_ = 1.0;

@@ -118,11 +118,12 @@ class CompetingRisks {
     return std::exp(lin);
   }
 
-  // The block of exponential risks and every other risk, and reneging in place.
+  // The block of exponential risks and every other risk, and reneging in place. The draw, its
+  // words and `full` are taken by value: the fast path then builds nothing in memory for this call.
   template <class Full>
   [[gnu::noinline]] NextEvent not_fast(const People& people, std::uint32_t p, const StateInfo& st, double t,
-                                       const Draw& d, const Words& u, bool waiting_in_place, double renege_rate,
-                                       Full&& full) {
+                                       const Draw d, const Words u, bool waiting_in_place, double renege_rate,
+                                       Full full) {
     NextEvent next;
     general(people, p, st, t, d, u, waiting_in_place, full, next);
     if (renege_rate > 0.0) {

@@ -61,7 +61,8 @@ static_assert(sizeof(Person) == 32);
 class People {
  public:
   // `exit_age`: the model has an exit age.
-  People(std::size_t attributes, bool exit_age) : attr_(attributes), exit_age_(exit_age) {}
+  People(std::size_t attributes, bool exit_age)
+      : attr_(attributes), exit_age_(exit_age), more_columns_(exit_age || attributes > 0) {}
 
   // Makes room for n people without growing (the initial population).
   void reserve(std::size_t n) { grow_to(n); }
@@ -130,8 +131,10 @@ class People {
   void prefetch(std::uint32_t p) const noexcept {
     engine::prefetch(&people_[p]);
     engine::prefetch(&entry_time_[p]);  // read when p first reaches work
-    if (exit_age_) engine::prefetch(&exit_time_[p]);
-    for (const auto& column : attr_) engine::prefetch(&column[p]);  // covariates, priorities
+    if (more_columns_) [[unlikely]] {
+      if (exit_age_) engine::prefetch(&exit_time_[p]);
+      for (const auto& column : attr_) engine::prefetch(&column[p]);  // covariates, priorities
+    }
   }
 
   std::uint64_t peak_live() const noexcept { return peak_live_; }
@@ -161,6 +164,7 @@ class People {
   std::vector<BigArray<double>> attr_;  // [attribute][slot]
   std::vector<std::uint32_t> free_;
   bool exit_age_;
+  bool more_columns_;  // exit times or attributes: prefetch() has more to load
   std::uint64_t live_ = 0, peak_live_ = 0;
 };
 

@@ -18,8 +18,7 @@ Recorder::Recorder(const CompiledModel& m)
       O_(m.layout.O()),
       Kp_(m.layout.Kp()),
       by_region_(m.layout.by_region()),
-      occ_(G_ * S_, 0),
-      area_(G_ * S_, 0.0),
+      cells_(G_ * S_),
       list_len_(G_ * C_, 0),
       list_area_(G_ * C_, 0.0),
       counters_(G_) {
@@ -73,23 +72,24 @@ void Recorder::snapshot() {
     double cost = 0.0;
     for (std::uint32_t s = 0; s < S_; ++s) {
       const std::size_t i = g * S_ + s;
-      area_[i] += static_cast<double>(occ_[i]) * length;
-      res_.occupancy[r * S_ + s] += static_cast<std::int32_t>(occ_[i]);
-      res_.person_years[r * S_ + s] += area_[i];
-      cost += area_[i] * m_.states[s].cost;
+      Cell& cell = cells_[i];
+      cell.area += static_cast<double>(cell.occ) * length;
+      res_.occupancy[r * S_ + s] += static_cast<std::int32_t>(cell.occ);
+      res_.person_years[r * S_ + s] += cell.area;
+      cost += cell.area * m_.states[s].cost;
       if (model != no_index) {
         const std::int32_t o = m_.state_org[static_cast<std::size_t>(model) * S_ + s];
         if (o != no_index) {
-          const double c = area_[i] * m_.org_eur_per_person_year[static_cast<std::size_t>(o)];
+          const double c = cell.area * m_.org_eur_per_person_year[static_cast<std::size_t>(o)];
           res_.organisation_cost_eur[r * O_ + static_cast<std::size_t>(o)] += c;
           cost += c;
         }
       }
       if (by_region) {
-        res_.occupancy_region[(r * G_ + g) * S_ + s] = static_cast<std::int32_t>(occ_[i]);
-        res_.person_years_region[(r * G_ + g) * S_ + s] = area_[i];
+        res_.occupancy_region[(r * G_ + g) * S_ + s] = static_cast<std::int32_t>(cell.occ);
+        res_.person_years_region[(r * G_ + g) * S_ + s] = cell.area;
       }
-      area_[i] = 0.0;
+      cell.area = 0.0;
     }
     for (std::size_t o = 0; o < O_; ++o)
       if (m_.region_org_active[g * O_ + o]) {
@@ -121,7 +121,7 @@ std::uint64_t bytes_of(const std::vector<T>& v) {
 }  // namespace
 
 std::uint64_t Recorder::memory_bytes() const noexcept {
-  return bytes_of(occ_) + bytes_of(area_) + bytes_of(list_len_) + bytes_of(list_area_) + bytes_of(counters_) +
+  return bytes_of(cells_) + bytes_of(list_len_) + bytes_of(list_area_) + bytes_of(counters_) +
          bytes_of(region_flows_) + result_bytes_ + bytes_of(res_.trace);
 }
 

@@ -26,7 +26,7 @@ class Recorder {
 
   // ---- occupancy and list lengths (also what capacity checks read) ----
 
-  [[nodiscard]] std::int64_t occupancy(std::size_t g, std::uint32_t s) const noexcept { return occ_[g * S_ + s]; }
+  [[nodiscard]] std::int64_t occupancy(std::size_t g, std::uint32_t s) const noexcept { return cells_[g * S_ + s].occ; }
 
   // Time integrals over the current period (a, b] without a clock per cell: with n(t) changing
   // by d_j at times t_j, ∫ n dt = n(b) (b - a) - Σ d_j (t_j - a). Each change adds its term; the
@@ -34,9 +34,16 @@ class Recorder {
 
   // Occupancy of state s in region g changes by d (±1) at `now`.
   void occupancy_add(std::size_t g, std::uint32_t s, std::int64_t d, double now) noexcept {
-    const std::size_t i = g * S_ + s;
-    area_[i] -= static_cast<double>(d) * (now - period_start_);
-    occ_[i] += d;
+    add(cells_[g * S_ + s], d, now - period_start_);
+  }
+
+  // A move from state s to state t in region g at `now`: occupancy_add(g, s, -1, now), then
+  // occupancy_add(g, t, +1, now), with one row and one time since the period's start.
+  void occupancy_move(std::size_t g, std::uint32_t s, std::uint32_t t, double now) noexcept {
+    Cell* row = cells_.data() + g * S_;
+    const double since = now - period_start_;
+    add(row[s], -1, since);
+    add(row[t], +1, since);
   }
 
   // Length of waiting list l (= region * C + capacity) changes by d (±1) at `now`.
@@ -142,9 +149,17 @@ class Recorder {
   std::vector<std::int64_t> region_flows_;  // [G, E] moves over the run, when by region
 
   double period_start_;     // calendar time the current period started
-  // Occupancy per (region, state), and the changes' part of its time integral over the period.
-  std::vector<std::int64_t> occ_;
-  std::vector<double> area_;
+  // Occupancy per (region, state), and the changes' part of its time integral over the period,
+  // side by side (one row for both halves of a move).
+  struct Cell {
+    std::int64_t occ = 0;
+    double area = 0.0;
+  };
+  std::vector<Cell> cells_;
+  static void add(Cell& c, std::int64_t d, double since) noexcept {
+    c.area -= static_cast<double>(d) * since;
+    c.occ += d;
+  }
   // The same for waiting-list lengths per (region, capacity).
   std::vector<std::int64_t> list_len_;
   std::vector<double> list_area_;

@@ -52,6 +52,7 @@ class Replicate {
         places_(G_ * C_, 0) {
     for (std::size_t l = 0; l < G_ * C_; ++l) places_[l] = static_cast<std::int64_t>(m.initial_places[l]);
     now_ = m.start;
+    end_ = m.end;
   }
 
   ReplicateResult run() {
@@ -72,7 +73,7 @@ class Replicate {
       }
       const double tp = top ? top->time : never;
       const double t = std::min(tp, next_system_);
-      if (t > m_.end) break;
+      if (t > end_) break;
       while (rec_.report_before(t)) snapshot();
       TREDE_ASSERT(rec_.reports_left());  // the last report time is the end: every event falls in a period
       now_ = t;
@@ -150,7 +151,7 @@ class Replicate {
       rec_.trace(now_, x.key(), moved ? static_cast<std::int32_t>(x.state) : -1, static_cast<std::int32_t>(d));
     x.state = static_cast<std::uint16_t>(d);
     x.spell_start = spell_start;
-    rec_.occupancy_add(x.region, d, +1, now_);
+    if (!moved) rec_.occupancy_add(x.region, d, +1, now_);  // move() counts both ends of a move
     if (st.marks & ~x.flags()) first_entry(p, st, moved);
     if (!st.plain) [[unlikely]] {
       if (moved)
@@ -160,9 +161,15 @@ class Replicate {
         people_.release(p);  // invalidates anything still queued for this slot
         return;
       }
-      if (st.waiting_for != no_index) join_list(p, static_cast<std::uint32_t>(st.waiting_for), 0);
+      if (st.waiting_for != no_index) {
+        join_list(p, static_cast<std::uint32_t>(st.waiting_for), 0);
+        schedule(p, now_);
+        return;
+      }
     }
-    schedule(p, now_);
+    // p is on no waiting list: move() took them off theirs, and a new person has none.
+    TREDE_ASSERT(!waiting(x));
+    schedule</*may_wait=*/false>(p, now_);
   }
 
   // p enters a state with a mark it never had: trede >= 4, or work (first work by a move
@@ -193,7 +200,7 @@ class Replicate {
     rec_.count_flow(flow, g);
     if (groups_.active()) [[unlikely]] groups_.flow(people_, p, flow, now_);
     rec_.sojourn(flow, now_ - people_[p].spell_start);
-    rec_.occupancy_add(g, s, -1, now_);
+    rec_.occupancy_move(g, s, d, now_);
     const StateInfo& from = m_.states[s];
     enter(p, d, now_, /*moved=*/true);
     if (from.capacity != no_index) admit(g * C_ + static_cast<std::uint32_t>(from.capacity));
@@ -231,7 +238,7 @@ class Replicate {
     std::int32_t code = code_handover - static_cast<std::int32_t>(2 * j + (leak ? 1 : 0));
     if (m_.has_exit_age && people_.exit_time(p) < t) t = std::max(people_.exit_time(p), now_), code = code_age;
     set_next(x, code);
-    if (t <= m_.end) q_.push(QueueEntry{t, p, v});
+    if (t <= end_) q_.push(t, p, v);
   }
 
   void complete_handover(std::uint32_t p, std::uint32_t j, bool leak) {
@@ -326,13 +333,15 @@ class Replicate {
     rec_.left_list(people_[p].region, r.list, now_ - r.since, reason, now_);
   }
 
-  // Draws p's next event in its current state and queues it.
+  // Draws p's next event in its current state and queues it. `may_wait` false: the caller knows
+  // p is on no waiting list (the common path through enter() skips testing it twice).
+  template <bool may_wait = true>
   [[gnu::always_inline]] void schedule(std::uint32_t p, double t) {
     Person& x = people_[p];
     const std::uint32_t v = ++x.version;
     bool waiting_in_place = false;
     double renege_rate = 0.0;
-    if (waiting(x)) {
+    if (may_wait && waiting(x)) {
       const CapacityInfo& ci = m_.capacities[lists_.record(static_cast<std::uint32_t>(x.next)).list % C_];
       if (ci.mode == model::WaitingMode::stay) {
         waiting_in_place = true;
@@ -341,10 +350,11 @@ class Replicate {
     }
     const std::size_t g = x.region;
     const NextEvent next =
-        risks_.next(people_, p, t, waiting_in_place, renege_rate, [&](std::uint32_t d) { return full(g, d); });
-    set_next(x, next.code);
-    if (next.time > m_.end) return;  // nothing happens to p within the horizon: keep it out of the queue
-    q_.push(QueueEntry{next.time, p, v});
+        risks_.next(people_, p, t, waiting_in_place, renege_rate, [this, g](std::uint32_t d) { return full(g, d); });
+    if (may_wait) set_next(x, next.code);
+    else x.next = next.code;
+    if (next.time > end_) return;  // nothing happens to p within the horizon: keep it out of the queue
+    q_.push(next.time, p, v);
   }
 
   // ---- system events: arrivals and capacity changes -------------------------------------------------
@@ -390,6 +400,7 @@ class Replicate {
   random::StreamKey key_;
   std::size_t S_, C_, G_, J_;
   double now_ = 0.0;
+  double end_ = 0.0;  // m_.end, read twice an event: one load fewer from this
 
   Recorder rec_;
   GroupRecorder groups_;
