@@ -3,6 +3,7 @@
 # tests and benchmarks), and runs the whole test suite through ctest. Idempotent.
 # Then the reliability checks of docs/reliability.md (section 9, "Checks that keep it so"):
 #   - a fuzzing smoke run of every text reader (scripts/fuzz.sh: 60 s in all);
+#   - a static build of libtrede, installed, and find_package(trede) from that install;
 #   - the unit, statistical and CLI tests again under AddressSanitizer and
 #     UndefinedBehaviorSanitizer (the asan preset; the CLI tests that docs/reliability.md names).
 # A failing build stops the script; a failing test stage does not stop the next one, and the
@@ -35,6 +36,23 @@ if [ "$only" != asan ]; then
     echo "test.sh: fuzz smoke run passed in $(elapsed "$start") s"
   else
     failed+=("fuzz smoke run (scripts/fuzz.sh; inputs kept in build/fuzz/crashes)")
+  fi
+fi
+
+# ---- a static install ---------------------------------------------------------------------------
+# libtrede built as a static library (the static preset: no tests) and installed into a fresh
+# prefix; the consumer project of tests/cmake builds against it with find_package(trede) and runs,
+# and so does the installed program (ctest's cmake.consumer_from_install_tree does the same for the
+# shared library). About 3 minutes.
+if [ "$only" != asan ]; then
+  start=$(date +%s)
+  if cmake --preset static >/dev/null && cmake --build --preset static &&
+     cmake -DTREDE_BUILD_DIR="$PWD/build/static" -DCONSUMER_SOURCE_DIR="$PWD/tests/cmake/consumer" \
+       -DWORK_DIR="$PWD/build/static/consumer-work" -DGENERATOR=Ninja -DCXX_COMPILER="$(command -v c++)" \
+       -DCXX_LAUNCHER=ccache -DBUILD_TYPE=Release -P tests/cmake/run_consumer.cmake; then
+    echo "test.sh: static install and find_package(trede) consumer passed in $(elapsed "$start") s"
+  else
+    failed+=("the static install and its find_package(trede) consumer (build/static)")
   fi
 fi
 
