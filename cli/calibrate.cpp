@@ -94,7 +94,8 @@ auto as_input(F&& f) {
 }
 
 // The library names a problem of the model specification by its entry (`fixed[a->b]`,
-// `shared[0]`, `covariates[age]`) without a file; here it is named as the option that gave it.
+// `shared[0]`, `covariates[age]`, `covariates[age].on` for the transitions it acts on) without a
+// file; here it is named as the option that gave it.
 template <class F>
 auto as_spec_options(F&& f) {
   try {
@@ -105,6 +106,7 @@ auto as_spec_options(F&& f) {
       if (!d.file.empty()) continue;
       for (const auto& [entry, option] : {std::pair{"fixed", "--fix"}, {"shared", "--share"}, {"covariates", "--covariates"}})
         if (d.key.starts_with(std::string(entry) + "[")) d.file = option;
+      if (d.key.starts_with("covariates[") && d.key.ends_with("].on")) d.file = "--covariate-on";
     }
     throw trede::ModelError(std::move(found));
   }

@@ -330,7 +330,7 @@ CompiledSpec compile_spec(const model::Scenario& s, const PanelData& data, const
     } else {
       for (const auto& id : cs.edges) {
         auto it = edge_of.find(id);
-        if (it == edge_of.end()) unknown("covariates[" + cs.name + "]", id);
+        if (it == edge_of.end()) unknown("covariates[" + cs.name + "].on", id);
         else on.push_back(it->second);
       }
     }
@@ -339,7 +339,7 @@ CompiledSpec compile_spec(const model::Scenario& s, const PanelData& data, const
       for (auto ei : on) {
         auto& e = c.edges[ei];
         if (e.beta_parameter[col] >= 0) {
-          spec_problem("covariates[" + cs.name + "]", "effect of '" + data.covariate_names[col] + "' on " + e.id + " given twice");
+          spec_problem("covariates[" + cs.name + "]" + (cs.edges.empty() ? "" : ".on"), "effect of '" + data.covariate_names[col] + "' on " + e.id + " given twice");
           continue;
         }
         if (cs.shared && shared_param >= 0) {

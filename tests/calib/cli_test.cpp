@@ -136,6 +136,10 @@ TEST(CalibCli, BadInputExitsWithCodeTwoAndNamesTheLine) {
           "panel.csv --share 'bijstand->exit,werk->exit' --share 'werk->exit,traject->werk'");
   EXPECT_EQ(c.exit_code, 2) << c.output;
   EXPECT_NE(c.output.find("--share: shared[1]: 'werk->exit' is in two shared groups"), std::string::npos) << c.output;
+  c = run(cli() + " calibrate " + models() + "ladder4.toml --data " + models() +
+          "panel_age.csv --covariates age --covariate-on 'age=nope->x'");
+  EXPECT_EQ(c.exit_code, 2) << c.output;
+  EXPECT_NE(c.output.find("--covariate-on: covariates[age].on: unknown transition 'nope->x'"), std::string::npos) << c.output;
   c = run(cli() + " calibrate " + models() + "ladder4.toml --data " + models() + "panel.csv -o " + (dir / "no/dir.toml").string());
   EXPECT_EQ(c.exit_code, 2) << c.output;
   write_file(dir / "t.json", R"([{"id": "x", "years": [2025], "values": [1], "model": {"kind": "stock", "states": ["nope"]}}])");

@@ -418,6 +418,7 @@ def test_the_python_writers_remove_what_a_killed_writer_left(tmp_path):
         assert p.returncode == 0, describe(p)
         assert (tmp_path / "out.txt").read_text() == "x"
         assert temporaries(tmp_path) == [f"out.txt.tmp-{live.pid}"]
+        assert f"note: removed 'out.txt.tmp-{dead.pid}'" in p.stderr and str(live.pid) not in p.stderr, describe(p)
     finally:
         live.kill()
         live.wait()

@@ -11,7 +11,8 @@ class Diagnostic(NamedTuple):
     """One problem found in user input: where it is and what is wrong."""
 
     file: str
-    """Scenario or data file, or ``"--set"`` for an override."""
+    """Scenario or data file; ``"override 'k=v'"`` for an override given in Python (``"--set 'k=v'"``
+    from the command line); empty for a problem of an argument that is no file (``key`` names it)."""
     line: int
     """1-based line in ``file``; 0 when no line applies."""
     key: str

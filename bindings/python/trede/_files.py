@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 from pathlib import Path
 from typing import Callable, List, Sequence, Tuple, Type
@@ -105,7 +106,10 @@ def write_all(outputs: Sequence[Tuple[Path, Callable[[Path], None]]], what: str,
     temps: List[Tuple[Path, Path]] = []
     try:
         for target, write in outputs:
-            _core.remove_stale_temporaries(str(target))
+            for name in _core.remove_stale_temporaries(str(target)):
+                pid = name.rsplit(".tmp-", 1)[1].split("-")[0]
+                print(f"note: removed '{name}', an unfinished temporary file of {target} left by trede process {pid}, "
+                      "which no longer runs (killed or crashed)", file=sys.stderr)
             tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
             temps.append((tmp, target))
             try:
