@@ -230,6 +230,10 @@ def test_the_lks_and_beschut_values_are_conditioned_on_the_figures_known_at_the_
     assert out[2018][0]["beta"] < 0.8 * bt.FIT_PRIOR and out[2018][0]["l"] < 0.8 * bt.FIT_PRIOR
     for Y in out:
         assert out[Y][0]["l"] <= bt.FIT_PRIOR * 1.001 and out[Y][0]["b"] <= bt.FIT_PRIOR * 1.001
+    # beschut werk at the end of 2016 (115 people) is about 1 person in this sample: too few to
+    # measure its elasticity (MIN_SAMPLED), so "b" keeps the prior of a value without a figure
+    assert 115 * QUICK.fit_share * QUICK.fit_n < bt.MIN_SAMPLED
+    assert out[2016][0]["b"] <= bt.BESCHUT_STEP * 1.001
     # the figures after the origin are not among those known to it (they cannot enter the update)
     _, _, _, k0 = out[2016]
     assert bt.known(_later_figures_changed(tg, 2016, 1.5), 2016) == k0

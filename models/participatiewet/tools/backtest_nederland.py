@@ -84,10 +84,17 @@ JOB_PRIOR = 0.30
 BESCHUT_STEP = 0.30
 # Priors (log scale) of the LKS values before the origin has the figures that fit them: the entry
 # rate of 2015-16 before the LKS persons of 1 January 2017 (START 1.0 a year), and the doelgroep's
-# referral effect before a later LKS figure (START 0.7; sd_log 0.5 puts 90 % of the draws between
-# 0.31 and 1.6, from no effect on the referral to one five times the rest's).
+# referral effect before a later LKS figure (START 0.7, a log hazard ratio: the doelgroep referred
+# exp(0.7) = 2.0 times as fast as the rest; sd_log 0.5 puts 90 % of the draws between 0.31 and 1.6,
+# 1.4 to 4.9 times as fast).
 LKS_PRIOR = 0.5
 BETA_PRIOR = 0.5
+# A figure that counts people is used only when the fit's runs hold at least this many of them in
+# all (value x fit_share x fit_n): a 10 % change of a value then moves it by about 5 people or more.
+# Below, its elasticity is mostly the sample's noise (the beschut werk of 1 January 2017, 115
+# people, is about 12 in the back-test's fit runs: elasticities 0 to 1.1 over four seeds).
+MIN_SAMPLED = 50
+COUNT_KINDS = ("stock", "work2021", "wsw", "lks", "beschut")
 LAST_YEAR = 2023
 # The beschut werk places are 2/3 of the national taakstelling because a third of gemeenten did not
 # implement beschut werk as intended (beschut_municipal_nonimplementation): the share realised is
@@ -185,7 +192,8 @@ def update_until(p, m, k, Y):
         if later:
             t2 = max(later)
             dt, dm = lt[t2] - lt[2017.0], lm[t2] - lm[2017.0]
-            q["beta"] = p["beta"] + 0.8 * np.log(max(dt, 1.0) / max(dm, 1.0))
+            # kept positive: the calibration draws it on the log scale
+            q["beta"] = max(0.05, p["beta"] + 0.8 * np.log(max(dt, 1.0) / max(dm, 1.0)))
     if k["wsw"]:
         yw = max(k["wsw"])
         gap = m["wsw"][yw + 1.0] - k["wsw"][yw]
@@ -381,7 +389,9 @@ def calibration(p, k, Y, args, d):
     persons figure and the last beschut werk at work). The LKS values are the entry rate of
     2015-16 ("l") and the doelgroep's referral effect ("beta", on the log scale, so positive); the
     beschut arrivals up to Y move by one factor ("b"); the LKS rate from 2017 and the beschut
-    placement rate are among the lognormal assumptions. The
+    placement rate are among the lognormal assumptions. A fitted value whose figure is unknown at Y,
+    or too small a count for the fit's sample to resolve (MIN_SAMPLED), keeps the prior of a value
+    without a figure (JOB_PRIOR, LKS_PRIOR, ...); with its figure, the flat FIT_PRIOR. The
     arrivals after Y ("a+") follow the forecast rule in every draw: they move with the other
     values so that the mean log stock of the years after Y stays where the centre holds it
     (with_rule; the rule's own uncertainty is the random walk added in forecast_scenario). The
@@ -397,45 +407,44 @@ def calibration(p, k, Y, args, d):
         return ([f"inflow[{i}].rate_per_year.{y}" for y in ys for i in range(len(tables))],
                 [math.log(t[y]) for y in ys for t in tables])
 
-    values = [  # name, prior sd_log, keys, log centres, bump of p, extra --set
-        ("a", FIT_PRIOR, *arrivals([Y]), lambda q: q["a"].update({Y: q["a"][Y] * BUMP}), []),
-        ("o", FIT_PRIOR if ko is not None else 2 * OTHER_STEP,
+    values = [  # name, prior sd_log (None: set by the figures used, below), keys, log centres, bump of p, extra --set
+        ("a", None, *arrivals([Y]), lambda q: q["a"].update({Y: q["a"][Y] * BUMP}), []),
+        ("o", None,
          [f"transition[{frm}->uitstroom_overig].multiplier.{kk}" for kk in okeys for frm in fn.OTHER_FROM],
          [math.log(p["o"][kk]) for kk in okeys for _ in fn.OTHER_FROM],
          lambda q: q["o"].update({kk: v * BUMP for kk, v in q["o"].items() if kk >= o_from}), []),
-        ("m", FIT_PRIOR if k["work2021"] is not None else JOB_PRIOR,
+        ("m", None,
          [f"transition[{frm}->regulier_werk].multiplier" for frm in fn.JOB_FROM], [math.log(p["m"])] * len(fn.JOB_FROM),
          lambda q: q.update(m=q["m"] * BUMP), []),
-        ("w", FIT_PRIOR if k["wsw"] else 0.5, [f"transition[{frm}->bijstand_t2].rate" for frm in fn.WSW_TO_BIJSTAND],
+        ("w", None, [f"transition[{frm}->bijstand_t2].rate" for frm in fn.WSW_TO_BIJSTAND],
          [math.log(max(p["w"], 1e-4))] * len(fn.WSW_TO_BIJSTAND), lambda q: q.update(w=q["w"] * BUMP), []),
-        ("l", FIT_PRIOR if 2017.0 in k["lks"] else LKS_PRIOR, ["transition[matching->afspraakbaan].rate.2015"],
+        ("l", None, ["transition[matching->afspraakbaan].rate.2015"],
          [math.log(p["l"][2015])], lambda q: q["l"].update({2015: q["l"][2015] * BUMP}), []),
-        ("beta", FIT_PRIOR if any(t > 2017.0 for t in k["lks"]) else BETA_PRIOR, BETA_KEYS,
-         [math.log(p["beta"])] * len(BETA_KEYS), lambda q: q.update(beta=q["beta"] * BUMP), []),
+        ("beta", None, BETA_KEYS, [math.log(p["beta"])] * len(BETA_KEYS), lambda q: q.update(beta=q["beta"] * BUMP), []),
     ]
     byears = [y for y in sorted(p["b"]) if y <= Y]
     kb = max((t for t in k["beschut"] if t in BESCHUT_TIMES), default=None)
     if byears:
-        values.append(("b", FIT_PRIOR if kb is not None else BESCHUT_STEP, [f"inflow[3].rate_per_year.{y}" for y in byears],
+        values.append(("b", None, [f"inflow[3].rate_per_year.{y}" for y in byears],
                        [math.log(p["b"][y]) for y in byears], lambda q: q["b"].update({y: q["b"][y] * BUMP for y in byears}), []))
     for key, (median, sd_log) in conditioned_priors().items():
         values.append((key, sd_log, [key], [math.log(median)], lambda q: None, [f"{key}={median * BUMP!r}"]))
     # the rule's keys: the years after Y and the held year after the last fitted one
     rule = ("a+", None, *arrivals(later + [fn.ARRIVAL_YEARS[-1] + 1]), lambda q: q["a"].update({y: v * BUMP for y, v in q["a"].items() if y > Y}), [])
-    figures = [("stock", lambda mm: mm["stock"][Y])]
+    figures = [("stock", None, lambda mm: mm["stock"][Y])]  # kind, date (LKS), read
     if ko is not None:
-        figures.append(("outflow", lambda mm: mm["outflow"][ko]))
+        figures.append(("outflow", None, lambda mm: mm["outflow"][ko]))
     if k["work2021"] is not None:
-        figures.append(("work2021", lambda mm: mm["work2021"]))
+        figures.append(("work2021", None, lambda mm: mm["work2021"]))
     if k["wsw"]:
         yw = max(k["wsw"])
-        figures.append(("wsw", lambda mm: mm["wsw"][yw + 1.0]))
+        figures.append(("wsw", None, lambda mm: mm["wsw"][yw + 1.0]))
     for t in sorted(tt for tt in k["lks"] if tt in LKS_TIMES and tt > 2015.0):
-        figures.append(("lks", lambda mm, t=t: mm["lks"][t]))
+        figures.append(("lks", t, lambda mm, t=t: mm["lks"][t]))
     if kb is not None:
-        figures.append(("beschut", lambda mm: mm["beschut"][kb]))
+        figures.append(("beschut", kb, lambda mm: mm["beschut"][kb]))
     if later:
-        figures.append(("hold", lambda mm: mm["hold"]))
+        figures.append(("hold", None, lambda mm: mm["hold"]))
     seed = args.seed + 1000
     base = fit_run(p, Y, args.fit_share, args.fit_n, seed, d, f"{Y}-base", to=LAST_YEAR)
     every = values + ([rule] if later else [])
@@ -444,14 +453,23 @@ def calibration(p, k, Y, args, d):
         q = {kk: (dict(v) if isinstance(v, dict) else v) for kk, v in p.items()}
         bump(q)
         mm = fit_run(q, Y, args.fit_share, args.fit_n, seed, d, f"{Y}-bump{j}", sets, to=LAST_YEAR)
-        for i, (_, read) in enumerate(figures):
+        for i, (_, _, read) in enumerate(figures):
             a, b = read(mm), read(base)
             J[i, j] = (math.log(a) - math.log(b)) / math.log(BUMP) if a > 0 and b > 0 else math.nan
     n, nf = len(values), len(figures) - (1 if later else 0)
-    # A figure the sample cannot resolve (no one in it in a run: a small count of the first years
-    # on a small sample) has no elasticity to condition on; it is left out, as if unknown.
-    used = [i for i in range(nf) if np.all(np.isfinite(J[i]))]
-    C = conditioned_cov([v[1] for v in values], J[used, :n], [FIGURE_ERROR[figures[i][0]] for i in used])
+    # A count the sample cannot resolve (fewer than MIN_SAMPLED people in it over the fit's runs:
+    # the first years of LKS and beschut werk on a small sample) has an elasticity that is mostly
+    # the sample's noise; it is left out, as if unknown, and the values it would identify keep the
+    # prior of a value without a figure.
+    used = [i for i in range(nf) if np.all(np.isfinite(J[i]))
+            and (figures[i][0] not in COUNT_KINDS or figures[i][2](base) * args.fit_share * args.fit_n >= MIN_SAMPLED)]
+    kinds = {figures[i][0] for i in used}
+    lks = {figures[i][1] for i in used if figures[i][0] == "lks"}
+    identified = {"a": "stock" in kinds, "o": "outflow" in kinds, "m": "work2021" in kinds, "w": "wsw" in kinds,
+                  "l": 2017.0 in lks, "beta": any(t > 2017.0 for t in lks), "b": "beschut" in kinds}
+    unknown = {"a": FIT_PRIOR, "o": 2 * OTHER_STEP, "m": JOB_PRIOR, "w": 0.5, "l": LKS_PRIOR, "beta": BETA_PRIOR, "b": BESCHUT_STEP}
+    prior = [(FIT_PRIOR if identified[v[0]] else unknown[v[0]]) if v[0] in identified else v[1] for v in values]
+    C = conditioned_cov(prior, J[used, :n], [FIGURE_ERROR[figures[i][0]] for i in used])
     if later:
         C = with_rule(C, J[-1, :n], J[-1, n])
     return [(name, keys, centres) for name, _, keys, centres, _, _ in every], C
