@@ -291,6 +291,13 @@ std::vector<std::string> remove_stale_temporaries(const std::string& path) {
   return removed;
 }
 
+std::string stale_temporary_note(const std::string& removed, const std::string& output) {
+  std::string pid = removed.substr(removed.rfind(".tmp-") + 5);
+  pid = pid.substr(0, pid.find('-'));
+  return "note: removed '" + removed + "', an unfinished temporary file of " + output + " left by trede process " + pid +
+         ", which no longer runs (killed or crashed)";
+}
+
 int remove_pending_files() noexcept {
   while (committing.load()) {
     // Another thread is renaming (this one cannot be: it holds the signals back meanwhile).

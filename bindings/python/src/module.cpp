@@ -934,6 +934,7 @@ PYBIND11_MODULE(_core, m) {
   m.def("student_t_quantile", &trede::mc::student_t_quantile, "p"_a, "nu"_a);
   m.def("output_problem", &trede::io::output_problem, "path"_a);
   m.def("remove_stale_temporaries", &trede::io::remove_stale_temporaries, "path"_a);
+  m.def("stale_temporary_note", &trede::io::stale_temporary_note, "removed"_a, "output"_a);
 #ifdef TREDE_PYTHON_WITH_CALIB
   bind_calib(m);
 #endif

@@ -107,9 +107,7 @@ def write_all(outputs: Sequence[Tuple[Path, Callable[[Path], None]]], what: str,
     try:
         for target, write in outputs:
             for name in _core.remove_stale_temporaries(str(target)):
-                pid = name.rsplit(".tmp-", 1)[1].split("-")[0]
-                print(f"note: removed '{name}', an unfinished temporary file of {target} left by trede process {pid}, "
-                      "which no longer runs (killed or crashed)", file=sys.stderr)
+                print(_core.stale_temporary_note(name, str(target)), file=sys.stderr)
             tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
             temps.append((tmp, target))
             try:

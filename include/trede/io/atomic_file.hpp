@@ -81,6 +81,10 @@ void commit_all(std::span<PendingFile* const> files);
 /// \returns the names removed, for the caller to report.
 std::vector<std::string> remove_stale_temporaries(const std::string& path);
 
+/// The note that reports `removed`, a name `remove_stale_temporaries(output)` returned: which file,
+/// of which output, left by which process (one line, no newline).
+[[nodiscard]] std::string stale_temporary_note(const std::string& removed, const std::string& output);
+
 /// Deletes every temporary of this process not yet committed. Async-signal-safe: for signal
 /// handlers, which must then end the process. \returns how many were removed.
 int remove_pending_files() noexcept;
